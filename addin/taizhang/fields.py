@@ -1,0 +1,152 @@
+"""The ledger's fields: one canonical list that every part of taizhang uses.
+
+A field knows its Chinese header (exactly as offices write it), its value kind,
+whether a unit must fill it, who owns it (the unit, the office, or taizhang's
+own computation) and the aliases offices commonly use for it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+Owner = Literal["unit", "office", "computed", "provenance"]
+Kind = Literal[
+    "id", "text", "date", "amount", "percent", "int", "phone",
+    "status", "complexity", "category", "source", "unit", "light",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str
+    kind: Kind
+    owner: Owner
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    width: int = 12
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("case_id", "问题编号", "id", "unit", False, ("编号", "序号编号", "线索编号", "案件编号", "问题序号"), 16),
+    Field("unit", "责任单位", "unit", "unit", True, ("责任部门", "承办单位", "主责单位", "填报单位", "单位名称", "责任主体单位"), 18),
+    Field("source", "线索来源", "source", "unit", True, ("问题来源", "来源", "线索渠道"), 12),
+    Field("category", "问题类别", "category", "unit", True, ("问题类型", "类别", "问题分类", "类型"), 18),
+    Field("description", "问题描述", "text", "unit", True, ("问题内容", "问题表现", "主要问题", "问题简要描述", "具体问题", "问题名称"), 40),
+    Field("subject", "涉及主体", "text", "unit", False, ("涉及企业", "涉事主体", "涉及对象", "当事人", "市场主体"), 18),
+    Field("amount", "涉及金额（万元）", "amount", "unit", False, ("涉及金额", "金额（万元）", "金额", "涉及金额(万元)", "争议金额"), 12),
+    Field("leader", "牵头领导", "text", "unit", True, ("包保领导", "责任领导", "分管领导"), 10),
+    Field("person", "具体责任人", "text", "unit", True, ("责任人", "经办人", "联系人"), 10),
+    Field("phone", "联系电话", "phone", "unit", False, ("电话", "联系方式", "手机号码", "手机"), 14),
+    Field("measures", "整改措施", "text", "unit", False, ("工作措施", "处理措施", "整改举措"), 30),
+    Field("target", "整改目标", "text", "unit", False, ("工作目标", "目标"), 20),
+    Field("assigned", "交办日期", "date", "unit", True, ("交办时间", "登记日期", "受理日期", "交办日"), 12),
+    Field("complexity", "复杂程度", "complexity", "unit", False, ("难易程度", "办理类型", "复杂度"), 10),
+    Field("deadline", "整改时限", "date", "unit", False, ("完成时限", "办结时限", "整改期限", "办理时限", "时限"), 12),
+    Field("extended_to", "延期至", "date", "unit", False, ("延期时限", "延期日期", "延长至"), 12),
+    Field("extension_approver", "延期审批人", "text", "office", False, ("延期批准人", "延期审核人"), 10),
+    Field("progress", "完成进度（%）", "percent", "unit", False, ("完成进度", "进度", "完成比例", "完成进度(%)", "进度（%）"), 10),
+    Field("progress_note", "办理进展", "text", "unit", False, ("进展情况", "推进情况", "整改进展", "工作进展", "办理情况"), 30),
+    Field("status", "办理状态", "status", "unit", True, ("状态", "整改状态", "办结情况", "是否办结", "完成情况"), 10),
+    Field("done_date", "办结日期", "date", "unit", False, ("办结时间", "完成日期", "完成时间"), 12),
+    Field("closer", "销号审核人", "text", "unit", False, ("销号审批人", "审核人"), 10),
+    Field("closed_date", "销号日期", "date", "unit", False, ("销号时间",), 12),
+    Field("remarks", "备注", "text", "unit", False, ("说明",), 20),
+    Field("office_opinion", "督办意见", "text", "office", False, ("督查意见", "督办要求"), 24),
+    Field("supervisor", "牵头督办部门", "text", "office", False, ("督办部门", "行业主管部门", "牵头部门", "主管部门"), 14),
+    Field("summary_dept", "归口汇总部门", "text", "office", False, ("汇总部门", "归口部门", "分管部门"), 14),
+    Field("sign_by", "签收期限", "date", "computed", False, (), 12),
+    Field("feedback_by", "反馈期限", "date", "computed", False, (), 12),
+    Field("remaining", "剩余工作日", "int", "computed", False, (), 10),
+    Field("light", "红绿灯", "light", "computed", False, ("预警", "亮灯"), 8),
+    Field("deadline_note", "时限说明", "text", "computed", False, (), 24),
+    Field("src_file", "来源文件", "text", "provenance", False, (), 20),
+    Field("src_sheet", "来源工作表", "text", "provenance", False, (), 10),
+    Field("src_row", "来源行", "int", "provenance", False, (), 7),
+    Field("updated_on", "最后更新报送日", "date", "provenance", False, (), 12),
+)
+
+BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+BY_HEADER: dict[str, Field] = {f.header: f for f in FIELDS}
+HEADERS: tuple[str, ...] = tuple(f.header for f in FIELDS)
+UNIT_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "unit")
+OFFICE_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "office")
+COMPUTED_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "computed")
+DATE_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind == "date")
+
+# Canonical status words and the variants offices write.
+STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED = (
+    "未启动", "整改中", "已办结", "已销号", "查否",
+)
+STATUSES: tuple[str, ...] = (STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED)
+STATUS_VARIANTS: dict[str, str] = {
+    "未启动": STATUS_NOT_STARTED, "未开始": STATUS_NOT_STARTED, "未办理": STATUS_NOT_STARTED,
+    "待办": STATUS_NOT_STARTED, "未整改": STATUS_NOT_STARTED, "已交办": STATUS_NOT_STARTED, "待签收": STATUS_NOT_STARTED,
+    "整改中": STATUS_IN_PROGRESS, "推进中": STATUS_IN_PROGRESS, "正在推进": STATUS_IN_PROGRESS,
+    "办理中": STATUS_IN_PROGRESS, "正在整改": STATUS_IN_PROGRESS, "进行中": STATUS_IN_PROGRESS,
+    "已签收": STATUS_IN_PROGRESS, "持续推进": STATUS_IN_PROGRESS, "未完成": STATUS_IN_PROGRESS, "否": STATUS_IN_PROGRESS,
+    "已办结": STATUS_DONE, "办结": STATUS_DONE, "已完成": STATUS_DONE, "完成": STATUS_DONE,
+    "已整改": STATUS_DONE, "整改完成": STATUS_DONE, "已解决": STATUS_DONE, "是": STATUS_DONE,
+    "已销号": STATUS_CLOSED, "销号": STATUS_CLOSED, "已销账": STATUS_CLOSED,
+    "查否": STATUS_UNFOUNDED, "已查否": STATUS_UNFOUNDED, "不属实": STATUS_UNFOUNDED, "经查不属实": STATUS_UNFOUNDED,
+}
+FINISHED_STATUSES = frozenset({STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED})
+
+COMPLEXITY_VARIANTS: dict[str, str] = {
+    "一般": "一般", "普通": "一般", "简单": "一般",
+    "较复杂": "较复杂", "复杂": "较复杂", "比较复杂": "较复杂",
+    "特别复杂": "特别复杂", "很复杂": "特别复杂", "非常复杂": "特别复杂",
+    "极特殊": "极特殊", "特殊": "极特殊", "极其特殊": "极特殊",
+}
+
+_PAREN_UNIT = re.compile(r"[（(]\s*(万元|元|%)\s*[)）]")
+_NOISE = re.compile(r"[\s\u3000*＊※#＃:：]+")
+
+
+def norm_text(value: object) -> str:
+    """NFKC-fold (full-width → half-width), strip all white space and line breaks."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", "", text)
+
+
+def norm_header(value: object) -> str:
+    """Header text reduced for matching: folded, no spaces, marks or stars."""
+    text = _NOISE.sub("", norm_text(value))
+    return text.replace("(", "（").replace(")", "）")
+
+
+def _index() -> dict[str, str]:
+    idx: dict[str, str] = {}
+    for f in FIELDS:
+        for name in (f.header, *f.aliases):
+            idx.setdefault(norm_header(name), f.key)
+    return idx
+
+
+_HEADER_INDEX = _index()
+
+
+def match_header(text: object) -> tuple[str | None, float]:
+    """Map a header cell to (field key, amount factor). Unknown → (None, 1.0).
+
+    An amount column headed in 元 rather than 万元 gets factor 1/10000 so that
+    every amount lands in the ledger in 万元.
+    """
+    key = norm_header(text)
+    if not key:
+        return None, 1.0
+    factor = 1.0
+    unit = _PAREN_UNIT.search(key)
+    if key in _HEADER_INDEX:
+        found = _HEADER_INDEX[key]
+    else:
+        bare = _PAREN_UNIT.sub("", key)
+        found = _HEADER_INDEX.get(bare)
+    if found == "amount" and unit and unit.group(1) == "元":
+        factor = 1 / 10000
+    return found, factor

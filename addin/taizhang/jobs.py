@@ -1,0 +1,136 @@
+"""The report-day jobs: one function per user action, shared by the CLI and Excel.
+
+Each job loads the master, calls the pure core (merge, deadlines, figures),
+and writes its output safely. Adapters (``cli``, ``excel``) only parse their
+input, call one of these and present the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from .deadlines import CaseLight, compute_lights
+from .figures import Figures, compute_figures, history_rows
+from .findings import Finding
+from .ledger_sheet import save_master
+from .master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_master
+from .merge import MergeResult, merge_folder
+from .summary_book import REPORT_HEADERS, write_summary
+
+REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
+
+
+class StatusResult(BaseModel):
+    master: str
+    out: str
+    as_of: dt.date
+    cases: list[CaseLight]
+    warnings: list[str]
+    issues: list[Finding]
+    backup: str | None = None
+
+
+def _out_path(master: Master, out: str | Path | None) -> tuple[Path, int | None]:
+    """Where to write and how many backups to keep (None: no backup, a new file)."""
+    if out is None or Path(out).resolve() == master.path.resolve():
+        return master.path, master.rulebook.backups_kept
+    return Path(out), None
+
+
+def with_lights(master: Master, today: dt.date):
+    res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=master.path.name)
+    master.ledger = res.ledger
+    return res
+
+
+def run_status(master_path: str | Path, today: dt.date, out: str | Path | None = None) -> StatusResult:
+    from .storage import master_lock
+
+    master = load_master(master_path)
+    res = with_lights(master, today)
+    target, keep = _out_path(master, out)
+    with master_lock(master.path):
+        backup = save_master(master, target, backup_keep=keep)
+    return StatusResult(master=str(master.path), out=str(target), as_of=today, cases=res.cases, warnings=res.warnings,
+                        issues=res.findings, backup=str(backup) if backup else None)
+
+
+def report_rows(master: Master, result: MergeResult) -> list[list]:
+    """The 报送情况 table: one row per member unit, then files from unknown senders."""
+    by_unit: dict[str, list] = {}
+    for f in result.files:
+        if f.unit:
+            by_unit.setdefault(f.unit, []).append(f)
+    rows = []
+    for u in master.units.units:
+        fs = by_unit.get(u.name, [])
+        if u.name in result.missing_units:
+            state = "未报送"
+        elif u.name in result.rejected_file_units:
+            state = "文件被退回"
+        elif u.name in result.late_units:
+            state = "逾期报送"
+        elif u.name in result.zero_report_units:
+            state = "零报告"
+        else:
+            state = "已报送"
+        rows.append([u.name, u.type, state, "、".join(f.file for f in fs), max((f.received for f in fs if f.received), default=None),
+                     sum(f.rows_new for f in fs), sum(f.rows_updated for f in fs), sum(f.rows_unchanged for f in fs),
+                     sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason)])
+    for f in result.files:
+        if not f.unit and f.status != "skipped":
+            rows.append(["（无法识别的单位）", "", "文件被退回", f.file, f.received, 0, 0, 0, f.rows_rejected, f.reason])
+    return rows
+
+
+@dataclass
+class MergeOutcome:
+    result: MergeResult
+    master: Master
+    out: Path
+    backup: Path | None
+    figures: Figures
+
+
+def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None) -> MergeOutcome:
+    from .storage import master_lock
+
+    master = load_master(master_path)
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
+    target, keep = _out_path(master, out)
+    with master_lock(master.path):
+        merged, result = merge_folder(master, folder, today)
+        lights = with_lights(merged, today)
+        result.issues.extend(lights.findings)
+        figs = compute_figures(merged, merged.ledger, [c.deadline for c in lights.cases], today)
+        hist = merged.history
+        keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
+        merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
+        merged.reports = report_rows(merged, result)
+        rejects = [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
+                   for r in result.rejected_rows]
+        sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
+                  S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
+        backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
+    return MergeOutcome(result, merged, target, backup, figs)
+
+
+def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public: bool = False) -> Figures:
+    from .storage import atomic_write
+
+    master = load_master(master_path)
+    lights = with_lights(master, today)
+    figs = compute_figures(master, master.ledger, [c.deadline for c in lights.cases], today)
+    atomic_write(Path(out), lambda tmp: write_summary(figs, tmp, master.reports, public))
+    return figs
+
+
+def default_summary_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
+    return master_path.with_name(f"{master_path.stem}-汇总{'（公开版）' if public else ''}-{today.isoformat()}.xlsx")

@@ -1,0 +1,72 @@
+"""A marked copy of a checked workbook: bad cells filled and commented, plus 校验结果.
+
+The original is never touched. .xlsx/.xlsm submissions are copied with
+openpyxl so the unit sees its own sheet; other formats (.xls, .ods, .csv) are
+rebuilt as .xlsx from the rows that were read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
+
+from .findings import Finding
+from .reader import SheetRead
+from .storage import atomic_write
+from .xlsxout import FILL, header_row, put
+
+RESULT_SHEET = "校验结果"
+SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
+
+
+def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> Path:
+    out = Path(out)
+    if out.resolve() == read.path.resolve():
+        raise ValueError("标注副本不能覆盖原文件，请指定另一个文件名。")
+
+    def write(tmp: Path) -> None:
+        if read.kind == "xlsx" and read.sheet:
+            wb = load_workbook(read.path, keep_vba=False, rich_text=True)
+            ws = wb[read.sheet]
+        else:
+            wb = Workbook()
+            ws = wb.active
+            ws.title = (read.sheet or "台账")[:31]
+            for c in read.columns:
+                put(ws, read.header_row or 1, c.index + 1, c.header)
+            for excel_row, values in read.rows:
+                for i, v in enumerate(values):
+                    put(ws, excel_row, i + 1, v)
+        if ws.protection.sheet:
+            ws.protection.sheet = False
+        for f in findings:
+            if not (f.row and f.column):
+                continue
+            cell = ws[f"{f.column}{f.row}"]
+            if f.severity in ("error", "warning"):
+                cell.fill = FILL[f.severity]
+            text = f"[{f.code}] {f.message}"
+            cell.comment = Comment(text if not cell.comment else cell.comment.text + "\n" + text, "台账助手")
+        if RESULT_SHEET in wb.sheetnames:
+            del wb[RESULT_SHEET]
+        res = wb.create_sheet(RESULT_SHEET, 0)
+        headers = ["级别", "代码", "工作表", "行", "列", "表头", "原值", "说明"]
+        header_row(res, 1, headers, [8, 24, 12, 6, 6, 16, 24, 80])
+        for r, f in enumerate(findings, 2):
+            for c, v in enumerate([SEVERITY_ZH[f.severity], f.code, f.sheet, f.row, f.column, f.header, f.value, f.message], 1):
+                put(res, r, c, v)
+            if f.severity in ("error", "warning"):
+                res.cell(row=r, column=1).fill = FILL[f.severity]
+            if f.row and f.column and f.sheet == ws.title:
+                link = res.cell(row=r, column=5)
+                link.hyperlink = f"#'{ws.title}'!{f.column}{f.row}"
+                link.font = Font(color="0563C1", underline="single")
+        res.freeze_panes = "A2"
+        wb.active = 0
+        wb.save(tmp)
+
+    atomic_write(out, write)
+    return out

@@ -1,0 +1,346 @@
+"""The office's master workbook: its sheets, creating it, and loading it.
+
+After ``taizhang new`` the workbook itself is the source of truth: the
+settings in 参数设置, the unit list in 成员单位, the categories, the office's
+own holidays and the ledger. Office staff edit them in Excel; every command
+reads them from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .fields import BY_KEY, FIELDS, STATUSES, match_header
+from .rulebook import Category, Phase, Route, Rulebook, RulebookError
+from .settings_sheet import rulebook_from_sheets, settings_rows
+from .units import UnitDirectory, UnitListError, build_directory
+from .workdays import WorkCalendar, overrides_from_rows
+
+S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员单位", "问题类别"
+S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
+S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
+
+HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯"]
+CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
+UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
+HOLIDAY_HEADERS = ["日期", "类型", "说明"]
+
+
+class MasterError(Exception):
+    """The master workbook cannot be used; the message names the sheet and row."""
+
+
+@dataclass
+class Master:
+    path: Path
+    rulebook: Rulebook
+    units: UnitDirectory
+    holidays: dict[dt.date, bool]
+    ledger: pd.DataFrame
+    extra_columns: list[str] = field(default_factory=list)
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_HEADERS))
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_HEADERS))
+    extras: dict[str, str] = field(default_factory=dict)
+    reports: list[list] = field(default_factory=list)
+    _calendar: WorkCalendar | None = None
+
+    @property
+    def categories(self) -> dict[str, str]:
+        return {c.name: c.supervisor for c in self.rulebook.categories}
+
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = WorkCalendar(self.holidays)
+        return self._calendar
+
+
+def empty_ledger() -> pd.DataFrame:
+    return pd.DataFrame({f.key: pd.Series(dtype=object) for f in FIELDS})
+
+
+# --------------------------------------------------------------------------- creating
+
+README_TEXT = [
+    "台账助手 · 专项行动台账总表",
+    "",
+    "本工作簿是办公室的台账总表。各工作表的用途：",
+    "  参数设置：报送周期、截止日、红绿灯阈值、时限档次等，可直接修改，下次运行即生效；",
+    "  成员单位：单位名称、单位类型、别名（多个别名用顿号分隔）、单位代码；",
+    "  问题类别：本专项行动的问题类别及牵头督办部门；",
+    "  代码表：线索来源、复杂程度、办理状态的可选值（台账中的下拉列表取自此表）；",
+    "  工作阶段：各阶段起止日期；",
+    "  节假日：本地另行放假或调休上班的日期（类型填“放假”或“上班”），优先于国务院放假安排；",
+    "  台账：问题清单。白色列由成员单位填报，橙色列（督办意见、牵头督办部门等）由办公室填写，",
+    "        绿色列（剩余工作日、红绿灯等）由台账助手计算，请勿手工修改。",
+    "",
+    "报送日的常用操作（命令行或 Excel 中的“台账助手”选项卡）：",
+    "  生成填报模板 → 各单位填报 → 合并报送 → 计算时限与红绿灯 → 生成汇总表。",
+    "合并报送时，本表会先自动备份到同一文件夹下的“台账备份”文件夹。",
+]
+
+
+def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None = None) -> Path:
+    """Write a new master workbook for a campaign (refuses to overwrite an existing file)."""
+    from openpyxl import Workbook
+
+    from .storage import atomic_write
+
+    path = Path(path)
+    if path.exists():
+        raise MasterError(f"{path} 已存在。为避免覆盖现有台账，请换一个文件名或先移走原文件。")
+    units = units or UnitDirectory([])
+
+    def write(tmp: Path) -> None:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = S_README
+        _write_readme(ws, book)
+        _write_settings(wb.create_sheet(S_SETTINGS), book)
+        _write_units(wb.create_sheet(S_UNITS), units)
+        _write_categories(wb.create_sheet(S_CATEGORIES), book)
+        _write_lists(wb.create_sheet(S_LISTS), book)
+        _write_phases(wb.create_sheet(S_PHASES), book)
+        if book.routing:
+            _write_routing(wb.create_sheet(S_ROUTING), book)
+        _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
+        from .ledger_sheet import write_ledger_sheet
+
+        write_ledger_sheet(wb, empty_ledger(), [], book, len(units))
+        wb.active = wb.sheetnames.index(S_LEDGER)
+        wb.save(tmp)
+
+    atomic_write(path, write)
+    return path
+
+
+def _write_readme(ws, book: Rulebook) -> None:
+    from openpyxl.styles import Font
+
+    from .xlsxout import put
+
+    put(ws, 1, 1, f"{book.name} · 台账总表").font = Font(bold=True, size=16)
+    for i, line in enumerate(README_TEXT[1:], 2):
+        put(ws, i, 1, line)
+    put(ws, len(README_TEXT) + 2, 1, f"领导小组办公室：{book.office}")
+    ws.column_dimensions["A"].width = 110
+
+
+def _write_settings(ws, book: Rulebook) -> None:
+    from .xlsxout import table
+
+    table(ws, 1, ["参数", "值", "说明"], [list(r) for r in settings_rows(book)], [26, 22, 70])
+    ws.freeze_panes = "A2"
+
+
+def _write_units(ws, units: UnitDirectory) -> None:
+    from .xlsxout import table
+
+    rows = [[u.name, u.type, "、".join(u.aliases), u.code] for u in units.units]
+    table(ws, 1, UNIT_HEADERS, rows, [28, 14, 40, 12])
+    ws.freeze_panes = "A2"
+
+
+def _write_categories(ws, book: Rulebook) -> None:
+    from .xlsxout import table
+
+    rows = [[c.name, c.supervisor, c.note] for c in book.categories]
+    table(ws, 1, ["问题类别", "牵头督办部门", "说明"], rows, [40, 18, 70])
+    ws.freeze_panes = "A2"
+
+
+def _write_lists(ws, book: Rulebook) -> None:
+    from .xlsxout import header_row, put
+
+    header_row(ws, 1, ["线索来源", "复杂程度", "办理状态"], [18, 14, 12])
+    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses], 1):
+        for r, v in enumerate(values, 2):
+            put(ws, r, col, v)
+
+
+def _write_phases(ws, book: Rulebook) -> None:
+    from .xlsxout import table
+
+    rows = [[p.name, p.start, p.end, p.note] for p in book.phases]
+    table(ws, 1, ["阶段", "开始日期", "结束日期", "说明"], rows, [26, 14, 14, 70])
+
+
+def _write_routing(ws, book: Rulebook) -> None:
+    from .xlsxout import table
+
+    table(ws, 1, ["单位类型", "归口汇总部门"], [[r.unit_type, r.summary_dept] for r in book.routing], [18, 24])
+
+
+def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
+    from .xlsxout import table
+
+    rows = [[d, "上班" if w else "放假", ""] for d, w in sorted(holidays.items())]
+    table(ws, 1, HOLIDAY_HEADERS, rows, [14, 10, 40])
+    ws.freeze_panes = "A2"
+
+
+# --------------------------------------------------------------------------- loading
+
+def _rows(wb, name: str) -> list[list]:
+    if name not in wb.sheet_names:
+        return []
+    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _as_date(v) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str) and v.strip():
+        from .normalize import parse_date_text
+
+        d, _ = parse_date_text(v, None)
+        return d
+    return None
+
+
+def load_master(path: str | Path) -> Master:
+    """Read the master workbook's settings, units, holidays, ledger and history."""
+    from .reader import open_calamine
+    from .safety import FileProblem
+
+    path = Path(path)
+    try:
+        wb = open_calamine(path)
+    except FileProblem as exc:
+        raise MasterError(f"无法打开台账总表 {path}：{exc.message}") from None
+    origin = path.name
+    if S_SETTINGS not in wb.sheet_names or S_LEDGER not in wb.sheet_names:
+        raise MasterError(f"{origin} 不是台账总表：缺少“{S_SETTINGS}”或“{S_LEDGER}”工作表。"
+                          f"请用 taizhang new 创建台账总表，或打开正确的文件。")
+    settings = [(i, r[0] if r else "", r[1] if len(r) > 1 else None) for i, r in enumerate(_rows(wb, S_SETTINGS)[1:], 2)]
+    lists = _read_lists(wb)
+    try:
+        book, extras = rulebook_from_sheets(settings, lists, origin)
+    except RulebookError as exc:
+        raise MasterError(str(exc)) from None
+    unit_rows = [(i, *(list(r) + ["", "", "", ""])[:4]) for i, r in enumerate(_rows(wb, S_UNITS)[1:], 2)]
+    try:
+        units = build_directory(unit_rows, f"{origin} 的“{S_UNITS}”表")
+    except UnitListError as exc:
+        raise MasterError(str(exc)) from None
+    holidays = _read_holidays(wb, origin)
+    ledger, extra_cols = read_ledger_rows(_rows(wb, S_LEDGER))
+    history = _frame(_rows(wb, S_HISTORY), HISTORY_HEADERS)
+    changes = _frame(_rows(wb, S_CHANGES), CHANGE_HEADERS)
+    reports = [list(r) for r in _rows(wb, S_REPORTS)[1:] if r and r[0] not in (None, "")]
+    wb.close()
+    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports)
+
+
+def _read_lists(wb) -> dict:
+    lists: dict = {}
+    cats = _rows(wb, S_CATEGORIES)[1:]
+    if cats:
+        lists["categories"] = [Category(name=str(r[0]).strip(), supervisor=str(r[1] or "").strip() if len(r) > 1 else "",
+                                        note=str(r[2] or "").strip() if len(r) > 2 else "")
+                               for r in cats if r and str(r[0] or "").strip()]
+    codes = _rows(wb, S_LISTS)
+    if codes:
+        head = [str(h).strip() for h in codes[0]]
+        for label, key in (("线索来源", "sources"), ("办理状态", "statuses")):
+            if label in head:
+                i = head.index(label)
+                vals = [str(r[i]).strip() for r in codes[1:] if i < len(r) and str(r[i] or "").strip()]
+                if vals:
+                    lists[key] = list(dict.fromkeys(vals))
+    phases = _rows(wb, S_PHASES)[1:]
+    lists["phases"] = [Phase(name=str(r[0]).strip(), start=_as_date(r[1]) if len(r) > 1 else None,
+                             end=_as_date(r[2]) if len(r) > 2 else None, note=str(r[3] or "") if len(r) > 3 else "")
+                       for r in phases if r and str(r[0] or "").strip()]
+    routes = _rows(wb, S_ROUTING)[1:]
+    lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
+                        for r in routes if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
+    if lists.get("statuses"):
+        lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
+    return lists
+
+
+def _read_holidays(wb, origin: str) -> dict[dt.date, bool]:
+    rows = _rows(wb, S_HOLIDAYS)[1:]
+    pairs = []
+    for i, r in enumerate(rows, 2):
+        if not r or r[0] in (None, ""):
+            continue
+        d = _as_date(r[0])
+        kind = str(r[1]).strip() if len(r) > 1 and r[1] is not None else ""
+        if d is None or kind not in ("放假", "上班", "休息", "工作日", "调休上班", "补班", "休假", "节假日"):
+            raise MasterError(f"{origin} 的“{S_HOLIDAYS}”表第{i}行无法识别（日期：{r[0]!r}，类型：{kind!r}）。"
+                              f"日期请写成 2026-10-09，类型填“放假”或“上班”。")
+        pairs.append((d, kind))
+    return overrides_from_rows(pairs)
+
+
+def _frame(rows: list[list], headers: list[str]) -> pd.DataFrame:
+    if len(rows) < 2:
+        return pd.DataFrame(columns=headers)
+    body = [list(r[: len(headers)]) + [None] * (len(headers) - len(r)) for r in rows[1:] if any(v not in (None, "") for v in r)]
+    df = pd.DataFrame(body, columns=headers)
+    return df.replace({"": None})
+
+
+def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
+    """The master's 台账 sheet (header in row 1) → canonical frame plus extra columns kept as-is."""
+    if not rows:
+        return empty_ledger(), []
+    header = rows[0]
+    keys: list[str | None] = []
+    extra: list[str] = []
+    seen: set[str] = set()
+    for h in header:
+        key, _ = match_header(h)
+        if key and key not in seen:
+            keys.append(key)
+            seen.add(key)
+        elif str(h or "").strip():
+            keys.append("x:" + str(h).strip())
+            extra.append(str(h).strip())
+        else:
+            keys.append(None)
+    data: dict[str, list] = {f.key: [] for f in FIELDS}
+    data.update({"x:" + e: [] for e in extra})
+    for r in rows[1:]:
+        if not any(v not in (None, "") for v in r):
+            continue
+        vals = {k: (r[i] if i < len(r) else None) for i, k in enumerate(keys) if k}
+        for k in data:
+            v = vals.get(k)
+            data[k].append(_clean_master_value(k, v))
+    df = pd.DataFrame(data, dtype=object)
+    return df, extra
+
+
+def _clean_master_value(key: str, v):
+    if v is None or v == "":
+        return None
+    f = BY_KEY.get(key)
+    if f is None:
+        return v
+    if f.kind == "date":
+        return _as_date(v) if not isinstance(v, (int, float)) else _as_date(v)
+    if f.kind in ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light"):
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()[:10]
+        return str(v)
+    if f.kind in ("amount", "percent"):
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return None
+    if f.kind == "int":
+        try:
+            return int(float(v))
+        except (TypeError, ValueError):
+            return None
+    return v

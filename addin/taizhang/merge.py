@@ -1,0 +1,327 @@
+"""Report day: merge a folder of unit submissions into the master ledger.
+
+Upsert by 问题编号; unit-owned fields only (office-owned and computed fields are
+never taken from a submission); a blank submitted cell never erases a value
+the ledger already holds. Rows with errors go to 退回清单, whole files that
+cannot be read are accounted for, and every changed field is one row in
+变更记录. Merging the same folder twice changes nothing the second time:
+rows without a 问题编号 are recognised by (unit, description, assigned date).
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from .fields import BY_KEY, FIELDS, UNIT_FIELDS, norm_text
+from .findings import Finding, finding
+from .master import Master
+from .normalize import to_text
+from .safety import WORKBOOK_SUFFIXES, is_lock_or_temp
+from .validate import Checked, Context, check_submission
+from .reader import read_submission
+
+MERGED_FIELDS = [k for k in UNIT_FIELDS]
+FileStatus = str  # merged | zero_report | rejected | skipped
+
+
+class FileOutcome(BaseModel):
+    file: str
+    unit: str | None = None
+    unit_source: str | None = None
+    status: str
+    reason: str = ""
+    received: dt.date | None = None
+    late: bool = False
+    rows_read: int = 0
+    rows_new: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+
+
+class MergeResult(BaseModel):
+    master: str
+    report_day: dt.date
+    due_date: dt.date | None
+    rows_read: int = 0
+    rows_new: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    reported_units: list[str] = []
+    missing_units: list[str] = []
+    zero_report_units: list[str] = []
+    late_units: list[str] = []
+    rejected_file_units: list[str] = []
+    files: list[FileOutcome] = []
+    changes: int = 0
+    issues: list[Finding] = []
+    rejected_rows: list[dict] = []
+
+    def balanced(self) -> bool:
+        return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
+
+
+def due_date(book, day: dt.date) -> dt.date | None:
+    """The reporting due date of the period containing ``day`` (None when there is none)."""
+    r = book.reporting
+    if r.cadence == "monthly":
+        return day.replace(day=min(r.due_day, _stdcal.monthrange(day.year, day.month)[1]))
+    if r.cadence == "weekly":
+        return day + dt.timedelta(days=(min(r.due_day, 7) - 1) - day.weekday())
+    if r.cadence == "ten_days":
+        last = _stdcal.monthrange(day.year, day.month)[1]
+        return day.replace(day=10 if day.day <= 10 else 20 if day.day <= 20 else last)
+    if r.cadence == "quarterly":
+        month = ((day.month - 1) // 3) * 3 + 3
+        return dt.date(day.year, month, min(r.due_day, _stdcal.monthrange(day.year, month)[1]))
+    if r.cadence == "once":
+        return r.due_date
+    return None
+
+
+def list_submissions(folder: Path) -> list[Path]:
+    return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: str(p.relative_to(folder)))
+
+
+def _same(a, b) -> bool:
+    if a is None or (isinstance(a, float) and a != a):
+        a = None
+    if b is None or (isinstance(b, float) and b != b):
+        b = None
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) < 1e-6
+    if isinstance(a, dt.date) or isinstance(b, dt.date):
+        return to_text(a) == to_text(b)
+    return str(a).strip() == str(b).strip()
+
+
+def _fingerprint(unit, description, assigned) -> tuple:
+    return (unit or "", norm_text(description), to_text(assigned) or "")
+
+
+@dataclass
+class _State:
+    ledger: pd.DataFrame
+    index_by_id: dict[str, int] = field(default_factory=dict)
+    index_by_fp: dict[tuple, int] = field(default_factory=dict)
+    claimed: dict[str, str] = field(default_factory=dict)  # case id → "file 第N行" that set it in this run
+
+
+def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult]:
+    """Merge every submission under ``folder`` into ``master`` (in memory); returns the new master and the account."""
+    folder = Path(folder)
+    book = master.rulebook
+    due = due_date(book, today)
+    result = MergeResult(master=master.path.name, report_day=today, due_date=due)
+    ctx = Context(book, master.units, today)
+    ledger = master.ledger.copy().reset_index(drop=True)
+    state = _State(ledger)
+    for i, cid in enumerate(ledger["case_id"]):
+        if cid:
+            state.index_by_id[str(cid)] = i
+        state.index_by_fp[_fingerprint(ledger.at[i, "unit"], ledger.at[i, "description"], ledger.at[i, "assigned"])] = i
+    new_rows: list[dict] = []
+    changes: list[list] = []
+    unit_status: dict[str, str] = {}
+    files = list_submissions(folder) if folder.is_dir() else []
+
+    for path in files:
+        rel = str(path.relative_to(folder))
+        if is_lock_or_temp(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
+            result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
+            result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
+            continue
+        received = dt.date.fromtimestamp(path.stat().st_mtime)
+        checked = check_submission(read_submission(path, rel), ctx)
+        result.issues.extend(checked.findings)
+        outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged", received=received)
+        if checked.read.failed:
+            outcome.status = "rejected"
+            outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
+            outcome.unit = outcome.unit or master.units.find_in(path.stem)
+            if outcome.unit:
+                unit_status.setdefault(outcome.unit, "rejected")
+            result.files.append(outcome)
+            continue
+        if checked.unit is None and len(master.units):
+            outcome.status = "rejected"
+            outcome.reason = "无法确定报送单位"
+            outcome.rows_read = outcome.rows_rejected = len(checked.frame)
+            result.rows_read += outcome.rows_read
+            result.rows_rejected += outcome.rows_rejected
+            for pos in checked.frame.index:
+                result.rejected_rows.append(_rejected(checked, pos, "无法确定报送单位：请在文件名或“填报单位”中写明单位全称"))
+            result.files.append(outcome)
+            continue
+        if len(checked.frame) == 0:
+            outcome.status = "zero_report"
+            outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
+        if due and received > due and today > due:
+            outcome.late = True
+        _apply(checked, outcome, state, new_rows, changes, result, master, today)
+        result.files.append(outcome)
+        if checked.unit:
+            prev = unit_status.get(checked.unit)
+            unit_status[checked.unit] = "merged" if outcome.status == "merged" or prev == "merged" else outcome.status
+            if outcome.late and checked.unit not in result.late_units:
+                result.late_units.append(checked.unit)
+
+    if new_rows:
+        ledger = pd.concat([state.ledger, pd.DataFrame(new_rows, columns=state.ledger.columns, dtype=object)],
+                           ignore_index=True)
+    else:
+        ledger = state.ledger
+    ledger = assign(ledger, master)
+    names = master.units.names()
+    result.reported_units = [u for u in names if unit_status.get(u) in ("merged", "zero_report")]
+    result.zero_report_units = [u for u in names if unit_status.get(u) == "zero_report"]
+    result.rejected_file_units = [u for u in names if unit_status.get(u) == "rejected"]
+    result.missing_units = [u for u in names if u not in unit_status]
+    result.late_units = [u for u in names if u in result.late_units]
+    for u in result.missing_units:
+        result.issues.append(finding("missing-report", f"{u} 本期未报送。", unit=u))
+    for u in result.late_units:
+        result.issues.append(finding("late-report", f"{u} 在截止日 {due} 之后报送。", unit=u))
+    for u in result.zero_report_units:
+        result.issues.append(finding("zero-report", f"{u} 本期为零报告。", unit=u))
+    result.changes = len(changes)
+    log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
+    merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
+    new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
+                        master.history, merged_changes, master.extras, master.reports, master._calendar)
+    return new_master, result
+
+
+def _rejected(checked: Checked, pos: int, reasons: str) -> dict:
+    row = checked.frame.loc[pos]
+    return {"unit": row.get("unit") or checked.unit or "", "file": checked.read.file, "sheet": checked.read.sheet,
+            "row": int(row["_row"]), "case_id": row.get("case_id") or "", "description": row.get("description") or "",
+            "reasons": reasons}
+
+
+def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list[dict], changes: list[list],
+           result: MergeResult, master: Master, today: dt.date) -> None:
+    frame = checked.frame
+    reasons: dict[int, list[str]] = {}
+    for f in checked.findings:
+        if f.severity == "error" and f.row:
+            pos = frame.index[frame["_row"] == f.row]
+            if len(pos):
+                reasons.setdefault(int(pos[0]), []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
+    for pos in frame.index:
+        outcome.rows_read += 1
+        row = frame.loc[pos]
+        if pos in checked.error_index:
+            outcome.rows_rejected += 1
+            result.rejected_rows.append(_rejected(checked, pos, "；".join(reasons.get(pos, ["有错误"]))))
+            continue
+        cid = row["case_id"]
+        unit = row["unit"] or checked.unit
+        where = f"{checked.read.file} 第{int(row['_row'])}行"
+        target = state.index_by_id.get(str(cid)) if cid else state.index_by_fp.get(_fingerprint(unit, row["description"], row["assigned"]))
+        if cid and target is None:
+            # a numbered row we have not seen: a new case under the unit's own number
+            pass
+        claim_key = str(cid) if cid else f"fp:{_fingerprint(unit, row['description'], row['assigned'])}"
+        if claim_key in state.claimed and state.claimed[claim_key] != where:
+            outcome.rows_rejected += 1
+            msg = f"问题编号“{cid}”已由 {state.claimed[claim_key]} 报送，同一问题只能在一处报送。" if cid else \
+                f"与 {state.claimed[claim_key]} 是同一问题（单位、描述、交办日期相同）。"
+            result.issues.append(finding("duplicate-id", msg, file=checked.read.file, sheet=checked.read.sheet,
+                                         row=int(row["_row"]), column=_letter(checked, "case_id"), header="问题编号",
+                                         value=cid, unit=unit or ""))
+            result.rejected_rows.append(_rejected(checked, pos, msg))
+            continue
+        state.claimed[claim_key] = where
+        prov = {"src_file": checked.read.file, "src_sheet": checked.read.sheet, "src_row": int(row["_row"]), "updated_on": today}
+        if target is None:
+            values = {k: row.get(k) for k in MERGED_FIELDS}
+            values["unit"] = unit
+            if not cid:
+                values["case_id"] = _new_id(state, new_rows, master, unit, today)
+            record = {f.key: values.get(f.key) for f in FIELDS}
+            record.update(prov)
+            new_rows.append(record)
+            idx = -len(new_rows)
+            state.index_by_id[str(record["case_id"])] = idx
+            state.index_by_fp[_fingerprint(unit, row["description"], row["assigned"])] = idx
+            outcome.rows_new += 1
+            changes.append([record["case_id"], "（新增问题）", None, row["description"], unit, checked.read.file, today])
+            continue
+        # targets >= 0 are ledger rows; -k is the k-th case added in this run (new_rows[k - 1])
+        current = state.ledger.loc[target] if target >= 0 else pd.Series(new_rows[-target - 1])
+        diff = []
+        for k in MERGED_FIELDS:
+            if k == "case_id":
+                continue
+            new = row.get(k)
+            if new is None:
+                continue  # a blank never erases what the ledger holds
+            if not _same(current.get(k), new):
+                diff.append((k, current.get(k), new))
+        if not diff:
+            outcome.rows_unchanged += 1
+            continue
+        outcome.rows_updated += 1
+        case_id = current.get("case_id")
+        for k, old, new in diff:
+            changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(new), unit, checked.read.file, today])
+            _set(state, new_rows, target, k, new)
+        for k, v in prov.items():
+            _set(state, new_rows, target, k, v)
+    result.rows_read += outcome.rows_read
+    result.rows_new += outcome.rows_new
+    result.rows_updated += outcome.rows_updated
+    result.rows_unchanged += outcome.rows_unchanged
+    result.rows_rejected += outcome.rows_rejected
+    if outcome.status == "merged" and outcome.rows_read and outcome.rows_rejected == outcome.rows_read:
+        outcome.reason = "所有行均被退回"
+
+
+def _set(state: _State, new_rows: list[dict], target: int, key: str, value) -> None:
+    if target >= 0:
+        state.ledger.at[target, key] = value
+    else:
+        new_rows[-target - 1][key] = value
+
+
+def _letter(checked: Checked, key: str) -> str:
+    col = checked.read.key_columns().get(key)
+    return col.letter if col else ""
+
+
+def _new_id(state: _State, new_rows: list[dict], master: Master, unit: str | None, today: dt.date) -> str:
+    u = master.units.by_name.get(unit or "")
+    prefix = f"{u.code if u else 'XX'}-{today.year}-"
+    taken = [str(x) for x in state.ledger["case_id"].dropna()] + [str(r["case_id"]) for r in new_rows if r.get("case_id")]
+    seq = 0
+    for cid in taken:
+        if cid.startswith(prefix) and cid[len(prefix):].isdigit():
+            seq = max(seq, int(cid[len(prefix):]))
+    return f"{prefix}{seq + 1:03d}"
+
+
+def assign(ledger: pd.DataFrame, master: Master) -> pd.DataFrame:
+    """分办: supervising department from the category, 归口汇总部门 from the unit type; fills blanks only."""
+    df = ledger.copy()
+    supervisors = master.categories
+    routing = {r.unit_type: r.summary_dept for r in master.rulebook.routing}
+    sup = df["category"].map(lambda c: supervisors.get(c) or None if isinstance(c, str) else None)
+    blank = df["supervisor"].isna() | (df["supervisor"].astype(str).str.strip() == "")
+    df.loc[blank, "supervisor"] = sup[blank]
+    if routing:
+        types = {u.name: u.type for u in master.units.units}
+        dept = df["unit"].map(lambda u: routing.get(types.get(u, ""), None) if isinstance(u, str) else None)
+        blank = df["summary_dept"].isna() | (df["summary_dept"].astype(str).str.strip() == "")
+        df.loc[blank, "summary_dept"] = dept[blank]
+    return df

@@ -1,0 +1,193 @@
+"""Value normalisation: turning what units write into typed ledger values.
+
+Each normaliser maps one raw value to (value, problem); columns are processed
+over their *unique* raw values and mapped back, so a 100,000-row column with
+a few hundred distinct dates costs a few hundred parses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from .fields import COMPLEXITY_VARIANTS, STATUS_VARIANTS, norm_text
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_YMD = re.compile(r"^(\d{4})\s*[年./\-_]\s*(\d{1,2})\s*[月./\-_]\s*(\d{1,2})\s*日?(?:[\sT]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MD = re.compile(r"^(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
+_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+
+
+def fold(value: object) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def serial_to_date(serial: float) -> dt.date | None:
+    """An Excel 1900-system serial → date; serial 60 is Excel's phantom 1900-02-29."""
+    if not 1 <= serial < 2958466:
+        return None
+    n = int(serial)
+    if n == 60:
+        return None
+    if n < 60:
+        n += 1  # Excel counts the non-existent 1900-02-29
+    return EXCEL_EPOCH + dt.timedelta(days=n)
+
+
+def parse_date_text(text: str, year_hint: int | None) -> tuple[dt.date | None, bool]:
+    """(date, year_guessed). Accepts 2026年5月31日, 2026.5.31, 2026/5/31, 2026-5-31, 20260531, 5月31日, serials."""
+    t = re.sub(r"\s+", "", fold(text))
+    if not t:
+        return None, False
+    try:
+        m = _YMD.match(t) or _YMD8.match(t)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), False
+        m = _MD.match(t)
+        if m and year_hint:
+            return dt.date(year_hint, int(m.group(1)), int(m.group(2))), True
+    except ValueError:
+        return None, False
+    if _SERIAL.match(t):
+        d = serial_to_date(float(t))
+        if d and 1990 <= d.year <= 2100:
+            return d, False
+    return None, False
+
+
+def to_date(value: object, year_hint: int | None = None) -> tuple[dt.date | None, str | None]:
+    """A cell → (date, problem code or None)."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        d = serial_to_date(float(value))
+        return (d, None) if d and 1990 <= d.year <= 2100 else (None, "bad-date")
+    d, guessed = parse_date_text(str(value), year_hint)
+    if d is None:
+        return None, "bad-date"
+    return d, ("date-year-guessed" if guessed else None)
+
+
+_AMOUNT = re.compile(r"^([-+]?\d+(?:\.\d+)?)(万元|万|元)?$")
+
+
+def to_amount(value: object, factor: float = 1.0) -> tuple[float | None, str | None]:
+    """An amount in 万元. ``factor`` converts a column headed in 元."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return round(float(value) * factor, 6), None
+    t = re.sub(r"[\s,，]", "", fold(value)).replace("￥", "").replace("¥", "").replace("人民币", "")
+    m = _AMOUNT.match(t)
+    if not m:
+        return None, "bad-amount"
+    num = float(m.group(1))
+    unit = m.group(2)
+    if unit in ("万元", "万"):
+        return round(num, 6), None
+    if unit == "元":
+        return round(num / 10000, 6), None
+    return round(num * factor, 6), None
+
+
+def to_percent(value: object) -> tuple[float | None, str | None]:
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        num = float(value)
+        num = num * 100 if 0 < num <= 1 and not float(num).is_integer() else num
+    else:
+        t = fold(value).replace("%", "").replace("％", "").strip()
+        try:
+            num = float(t)
+        except ValueError:
+            return None, "bad-progress"
+    if not 0 <= num <= 100:
+        return None, "bad-progress"
+    return round(num, 2), None
+
+
+def to_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def to_id(value: object) -> str | None:
+    """Case ids stay text: 0012 keeps its zeros; 12.0 from a number cell becomes 12."""
+    t = to_text(value)
+    return fold(t).replace(" ", "") if t else None
+
+
+_PHONE = re.compile(r"^[\d\-\s()（）+转]{5,30}$")
+
+
+def to_phone(value: object) -> tuple[str | None, str | None]:
+    t = to_text(value)
+    if t is None:
+        return None, None
+    t = fold(t)
+    return t, (None if _PHONE.match(t) else "bad-phone")
+
+
+def to_status(value: object, allowed: list[str]) -> tuple[str | None, str | None]:
+    t = norm_text(value)
+    if not t:
+        return None, None
+    canon = STATUS_VARIANTS.get(t) or (t if t in allowed else None)
+    return (canon, None) if canon else (None, "unknown-status")
+
+
+def to_complexity(value: object, tiers: list[str]) -> tuple[str | None, str | None]:
+    t = norm_text(value)
+    if not t:
+        return None, None
+    if t in tiers:
+        return t, None
+    canon = COMPLEXITY_VARIANTS.get(t)
+    return (canon, None) if canon in tiers else (None, "unknown-complexity")
+
+
+_ENUM = re.compile(r"^[(（]?[0-9一二三四五六七八九十]+[)）.、．]?")
+
+
+def _vocab_key(text: object) -> str:
+    t = norm_text(text)
+    for ch in "“”\"'‘’「」":
+        t = t.replace(ch, "")
+    return t.replace("，", ",").replace("、", ",")
+
+
+def vocab_matcher(words: list[str]):
+    """A function mapping written text to one of ``words`` (tolerant of quotes, enumerations, punctuation)."""
+    exact = {_vocab_key(w): w for w in words}
+
+    def match(value: object) -> str | None:
+        key = _vocab_key(value)
+        if not key:
+            return None
+        if key in exact:
+            return exact[key]
+        stripped = _ENUM.sub("", key)
+        if stripped in exact:
+            return exact[stripped]
+        hits = [w for k, w in exact.items() if len(stripped) >= 2 and (stripped in k or k in stripped)]
+        return hits[0] if len(hits) == 1 else None
+
+    return match

@@ -1,0 +1,350 @@
+"""Reading the workbooks units really send.
+
+A submission may be .xlsx/.xlsm/.xls/.ods/.csv, carry a title and a
+“填报单位：XX（盖章）” line above the header, a two-row merged header, renamed
+or reordered columns, totals rows, hidden rows and sheets, and instruction
+sheets before the data. The reader finds the ledger sheet and its header by
+content, maps headers to canonical fields (unknown columns are kept and
+reported) and returns raw rows with their Excel row numbers. Values are
+typed later, in ``validate``.
+
+python-calamine (Rust) parses every format; hidden rows of .xlsx/.xlsm are
+read from the sheet XML directly because calamine does not report them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fields import match_header, norm_text
+from .findings import Finding, col_letter, finding
+from .safety import FileProblem, sniff
+
+MAX_HEADER_SCAN = 40
+TOTAL_WORDS = ("合计", "小计", "总计", "共计")
+ZERO_WORDS = ("零报告", "无问题", "未发现问题", "暂无问题", "无相关问题")
+_UNIT_LINE = re.compile(r"(?:填报|报送|填表)单位(?:（盖章）|\(盖章\))?[:：]\s*(.+?)(?:\s{2,}|\s*(?:填报|报送)(?:时间|日期|人)|\s*联系|$)")
+
+
+@dataclass
+class Column:
+    index: int
+    letter: str
+    header: str
+    key: str | None
+    factor: float = 1.0
+
+
+@dataclass
+class SheetRead:
+    file: str
+    path: Path
+    sheet: str = ""
+    kind: str = ""
+    header_row: int = 0
+    columns: list[Column] = field(default_factory=list)
+    rows: list[tuple[int, list]] = field(default_factory=list)  # (Excel row number, values)
+    unit_line: str | None = None
+    zero_report: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    failed: bool = False
+
+    def key_columns(self) -> dict[str, Column]:
+        out: dict[str, Column] = {}
+        for c in self.columns:
+            if c.key and c.key not in out:
+                out[c.key] = c
+        return out
+
+
+def open_calamine(path: Path):
+    """Open a workbook by its content, not its extension; FileProblem on anything wrong."""
+    from python_calamine import CalamineWorkbook
+
+    sniffed = sniff(path)
+    if sniffed.kind == "csv":
+        raise FileProblem("file-not-workbook", f"{path.name} 是 CSV 文本文件")
+    try:
+        data = path.read_bytes()
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises CalamineError, PasswordError, XmlError, ZipError, ValueError…
+        return _calamine_failure(path, exc)
+
+
+def _calamine_failure(path: Path, exc: Exception):
+    kind = type(exc).__name__
+    if "Password" in kind or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        raise FileProblem("file-encrypted", f"{path.name} 设置了密码保护，台账助手无法读取。请让报送单位取消打开密码后重新报送。") from None
+    raise FileProblem("file-unreadable", f"{path.name} 已损坏，无法读取（{kind}: {str(exc)[:120]}）。"
+                                         f"请让报送单位用 Excel 打开确认后重新保存并报送。") from None
+
+
+def _decode_csv(path: Path) -> list[list]:
+    import csv
+
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise FileProblem("file-unreadable", f"{path.name} 的文字编码无法识别。请另存为 UTF-8 或 GBK 编码的 CSV，或直接报送 .xlsx。")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def read_plain_table(path: Path) -> list[list]:
+    """The first visible sheet as rows (for small side inputs like unit lists)."""
+    path = Path(path)
+    if sniff(path).kind == "csv":
+        return _decode_csv(path)
+    wb = open_calamine(path)
+    try:
+        for meta in wb.sheets_metadata:
+            if str(meta.visible).endswith("Visible"):
+                return wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=True)
+        return []
+    finally:
+        wb.close()
+
+
+def _hidden_rows_xlsx(path: Path) -> dict[str, set[int]]:
+    """Sheet name → 1-based row numbers marked hidden, straight from the package XML."""
+    out: dict[str, set[int]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            wbxml = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+            targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+            for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wbxml):
+                tag = m.group(0)
+                name = re.search(r'name="([^"]*)"', tag)
+                rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
+                if not name or not rid or rid.group(1) not in targets:
+                    continue
+                target = targets[rid.group(1)].lstrip("/")
+                part = target if target.startswith("xl/") else "xl/" + target
+                import html
+
+                sheet_name = html.unescape(name.group(1))
+                hidden: set[int] = set()
+                with zf.open(part) as fh:
+                    data = fh.read()
+                for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
+                    tag_b = row.group(0)
+                    if re.search(rb'\bhidden="(1|true)"', tag_b):
+                        r = re.search(rb'\br="(\d+)"', tag_b)
+                        if r:
+                            hidden.add(int(r.group(1)))
+                out[sheet_name] = hidden
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    return out
+
+
+def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
+    mapped = [match_header(c) if c not in (None, "") else (None, 1.0) for c in cells]
+    keys = {k for k, _ in mapped if k}
+    return len(keys), mapped
+
+
+def _fill_merged(grid: list[list], merges, max_row: int) -> None:
+    """Copy each merged range's top-left value into the whole range (header rows and data alike)."""
+    for (r1, c1), (r2, c2) in merges or []:
+        if r1 >= len(grid) or r1 > max_row:
+            continue
+        value = grid[r1][c1] if c1 < len(grid[r1]) else None
+        for r in range(r1, min(r2, len(grid) - 1) + 1):
+            row = grid[r]
+            if len(row) <= c2:
+                row.extend([None] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                if row[c] in (None, ""):
+                    row[c] = value
+
+
+def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
+    """(first header row index, number of header rows, mapping per column, header texts)."""
+    best = None
+    for i in range(min(MAX_HEADER_SCAN, len(grid))):
+        score, mapped = _header_score(grid[i])
+        if score >= 3 and (best is None or score > best[0]):
+            best = (score, i, 1, mapped, [str(c or "").strip() for c in grid[i]])
+        if i + 1 < len(grid):
+            upper = list(grid[i])
+            lower = list(grid[i + 1])
+            width = max(len(upper), len(lower))
+            upper += [None] * (width - len(upper))
+            lower += [None] * (width - len(lower))
+            combined_map = []
+            texts = []
+            for u, lo in zip(upper, lower):
+                km = match_header(lo) if lo not in (None, "") else (None, 1.0)
+                if km[0] is None and u not in (None, ""):
+                    km = match_header(u)
+                if km[0] is None and u not in (None, "") and lo not in (None, ""):
+                    km = match_header(f"{u}{lo}")
+                combined_map.append(km)
+                texts.append(str(lo).strip() if lo not in (None, "") else str(u or "").strip())
+            pair_score = len({k for k, _ in combined_map if k})
+            lower_score, _ = _header_score(grid[i + 1])
+            if pair_score >= 3 and lower_score >= 2 and (best is None or pair_score > best[0]):
+                best = (pair_score, i, 2, combined_map, texts)
+    if best is None:
+        return None
+    return best[1], best[2], best[3], best[4]
+
+
+def _is_total(row: list) -> bool:
+    seen = 0
+    for v in row:
+        if v in (None, ""):
+            continue
+        t = norm_text(v)
+        if t.startswith(TOTAL_WORDS) or t in TOTAL_WORDS:
+            return True
+        seen += 1
+        if seen >= 3:
+            break
+    return False
+
+
+def _row_text(rows: list[list]) -> str:
+    return " ".join(str(v) for r in rows for v in r if isinstance(v, str))
+
+
+def read_submission(path: str | Path, display_name: str | None = None) -> SheetRead:
+    """Read one file. Never raises for a bad file: problems become findings and ``failed``."""
+    path = Path(path)
+    name = display_name or path.name
+    out = SheetRead(file=name, path=path)
+    try:
+        sniffed = sniff(path)
+        out.kind = sniffed.kind
+        if sniffed.mismatch:
+            out.findings.append(finding("file-extension-mismatch", sniffed.mismatch, file=name))
+        if sniffed.kind == "csv":
+            sheets = [(path.stem, _decode_csv(path), [], set())]
+        else:
+            sheets = _calamine_sheets(path, sniffed.kind)
+    except FileProblem as exc:
+        out.findings.append(finding(exc.code, exc.message, file=name))
+        out.failed = True
+        return out
+    except MemoryError:
+        out.findings.append(finding("file-too-large", f"{name} 太大，读取时内存不足，已跳过。", file=name))
+        out.failed = True
+        return out
+
+    candidates = []
+    for sheet_name, grid, merges, hidden in sheets:
+        found = _find_header(grid)
+        if found:
+            candidates.append((found, sheet_name, grid, merges, hidden))
+    if not candidates:
+        names = "、".join(s[0] for s in sheets) or "（无可见工作表）"
+        out.findings.append(finding("no-ledger-sheet", f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
+                                    f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。"
+                                    f"请使用办公室下发的填报模板。", file=name))
+        out.failed = True
+        return out
+    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden = max(
+        candidates, key=lambda c: len({k for k, _ in c[0][2] if k}))
+    out.sheet = sheet_name
+    header_last = first + nrows - 1
+    out.header_row = header_last + 1
+    _fill_merged(grid, merges, len(grid))
+    seen_keys: dict[str, str] = {}
+    for idx, ((key, factor), text) in enumerate(zip(mapping, texts)):
+        letter = col_letter(idx)
+        if key and key in seen_keys:
+            out.findings.append(finding("duplicate-column", f"“{text}”与{seen_keys[key]}列都对应“{_header_of(key)}”，"
+                                        f"只导入第一列（{seen_keys[key]}列）。请删除多余的列。",
+                                        file=name, sheet=sheet_name, row=out.header_row, column=letter, header=text))
+            key = None
+            text = text or ""
+        elif key:
+            seen_keys[key] = letter
+        elif text:
+            out.findings.append(finding("unknown-column", f"无法识别列“{text}”，该列已保留在报告中但不会导入台账。"
+                                        f"如是台账字段，请改用模板中的列名。",
+                                        file=name, sheet=sheet_name, row=out.header_row, column=letter, header=text))
+        out.columns.append(Column(idx, letter, text, key, factor))
+    above = grid[:first]
+    for row in above:
+        for v in row:
+            if isinstance(v, str):
+                m = _UNIT_LINE.search(v.strip())
+                if m and m.group(1).strip():
+                    out.unit_line = m.group(1).strip()
+                    break
+        if out.unit_line:
+            break
+    header_score = len(seen_keys)
+    trailing = []
+    for i in range(header_last + 1, len(grid)):
+        row = grid[i]
+        excel_row = i + 1
+        if excel_row in hidden:
+            continue
+        if not any(v not in (None, "") for v in row):
+            continue
+        if _is_total(row):
+            trailing = grid[i:]
+            break
+        score, _ = _header_score(row)
+        if score >= max(3, int(header_score * 0.6)):
+            out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
+                                        file=name, sheet=sheet_name, row=excel_row))
+            continue
+        nonempty = [v for v in row if v not in (None, "")]
+        if len(nonempty) == 1 and isinstance(nonempty[0], str) and norm_text(nonempty[0]).startswith(("注", "说明", "填表说明", "备注:", "备注：")):
+            trailing = grid[i:]
+            break
+        if len(nonempty) <= 2 and any(isinstance(v, str) and any(w in v for w in ZERO_WORDS) for v in nonempty):
+            out.zero_report = True
+            continue
+        out.rows.append((excel_row, row))
+    if not out.rows and any(w in _row_text(above + trailing) for w in ZERO_WORDS):
+        out.zero_report = True
+    return out
+
+
+def _header_of(key: str) -> str:
+    from .fields import BY_KEY
+
+    return BY_KEY[key].header
+
+
+def _calamine_sheets(path: Path, kind: str):
+    wb = open_calamine(path)
+    hidden_rows = _hidden_rows_xlsx(path) if kind == "xlsx" else {}
+    sheets = []
+    try:
+        for meta in wb.sheets_metadata:
+            if not str(meta.visible).endswith(".Visible") and str(meta.visible) != "Visible":
+                continue
+            if "Worksheet" not in str(meta.typ) and "WorkSheet" not in str(meta.typ):
+                continue
+            try:
+                sheet = wb.get_sheet_by_name(meta.name)
+                grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+                merges = getattr(sheet, "merged_cell_ranges", None) or []
+            except Exception as exc:  # a broken sheet among good ones
+                raise FileProblem("file-unreadable", f"{path.name} 的工作表“{meta.name}”无法读取（{type(exc).__name__}）。"
+                                                     f"请让报送单位用 Excel 打开后重新保存。") from None
+            sheets.append((meta.name, grid, merges, hidden_rows.get(meta.name, set())))
+    finally:
+        wb.close()
+    return sheets

@@ -1,0 +1,125 @@
+"""Row rules: small named units registered under their finding codes.
+
+Each rule looks at the typed frame of one submission (columns are canonical
+field keys, plus ``_row`` for the Excel row number) and yields
+``(frame index, field key, message)`` for every row it objects to. A
+rulebook (or the 参数设置 row 停用的校验规则) can switch any rule off by code.
+Rules work on whole columns with pandas, not row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from .fields import BY_KEY, STATUS_CLOSED, STATUS_DONE
+
+Hit = tuple[int, str, str]
+RuleFn = Callable[[pd.DataFrame, "RuleContext"], Iterator[Hit]]
+
+REQUIRED = ("unit", "category", "description", "assigned", "status")
+RECOMMENDED = ("source", "leader", "person")
+
+
+@dataclass
+class RuleContext:
+    today: dt.date
+
+
+RULES: dict[str, RuleFn] = {}
+
+
+def rule(code: str):
+    def register(fn: RuleFn) -> RuleFn:
+        RULES[code] = fn
+        return fn
+    return register
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.astype(str).str.strip() == "")
+
+
+@rule("missing-required")
+def missing_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    for key in REQUIRED:
+        if key not in df:
+            continue
+        for i in df.index[_blank(df[key])]:
+            yield i, key, f"“{BY_KEY[key].header}”不能为空，请补填。"
+
+
+@rule("missing-recommended")
+def missing_recommended(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    for key in RECOMMENDED:
+        if key not in df:
+            continue
+        for i in df.index[_blank(df[key])]:
+            yield i, key, f"“{BY_KEY[key].header}”未填写，建议补填（不影响导入）。"
+
+
+@rule("deadline-before-assigned")
+def deadline_before_assigned(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    if "deadline" not in df or "assigned" not in df:
+        return
+    both = df["deadline"].notna() & df["assigned"].notna()
+    for i in df.index[both]:
+        if df.at[i, "deadline"] < df.at[i, "assigned"]:
+            yield i, "deadline", (f"整改时限 {df.at[i, 'deadline']} 早于交办日期 {df.at[i, 'assigned']}，"
+                                  f"请核对两个日期。")
+
+
+@rule("done-without-date")
+def done_without_date(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    if "status" not in df:
+        return
+    done = df["status"] == STATUS_DONE
+    missing = done & (df["done_date"].isna() if "done_date" in df else True)
+    for i in df.index[missing]:
+        yield i, "done_date", "状态为“已办结”，请填写办结日期。"
+
+
+@rule("closed-without-approval")
+def closed_without_approval(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    if "status" not in df:
+        return
+    closed = df["status"] == STATUS_CLOSED
+    for key, label in (("closer", "销号审核人"), ("closed_date", "销号日期")):
+        missing = closed & (_blank(df[key]) if key in df else True)
+        for i in df.index[missing]:
+            yield i, key, f"状态为“已销号”，须经领导小组审定，请填写{label}。"
+
+
+@rule("duplicate-id")
+def duplicate_id(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    if "case_id" not in df:
+        return
+    ids = df["case_id"]
+    dup = ids.notna() & ids.duplicated(keep="first")
+    first_row = {}
+    for i in df.index[ids.notna()]:
+        first_row.setdefault(ids[i], df.at[i, "_row"])
+    for i in df.index[dup]:
+        yield i, "case_id", f"问题编号“{ids[i]}”与第{first_row[ids[i]]}行重复，同一问题只能填一行；新问题请留空编号。"
+
+
+@rule("date-in-future")
+def date_in_future(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    for key in ("done_date", "closed_date", "assigned"):
+        if key not in df:
+            continue
+        s = df[key]
+        for i in df.index[s.notna()]:
+            if s[i] > ctx.today:
+                yield i, key, f"{BY_KEY[key].header} {s[i]} 晚于报送日 {ctx.today}，请核对。"
+
+
+def run_rules(df: pd.DataFrame, ctx: RuleContext, off: list[str] | tuple[str, ...] = ()) -> Iterator[tuple[str, int, str, str]]:
+    for code, fn in RULES.items():
+        if code in off:
+            continue
+        for i, key, msg in fn(df, ctx):
+            yield code, i, key, msg

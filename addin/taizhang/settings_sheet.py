@@ -1,0 +1,126 @@
+"""The 参数设置 sheet: a rulebook as rows office staff edit in Excel, and back.
+
+Each row is (参数, 值, 说明). Reading it rebuilds a ``Rulebook`` through the
+same pydantic model the rulebook files use, so an impossible setting is
+caught the same way, naming the sheet and the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .rulebook import Rulebook, RulebookError, parse_rulebook
+
+CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "quarterly": "每季度",
+              "once": "一次性", "per_event": "一事一报"}
+RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数"}
+TIER_PREFIX = "时限档次·"
+
+# (参数, rulebook key, 说明)
+SCALARS = [
+    ("专项行动名称", "name", "显示在汇总表标题和通报中"),
+    ("预案编号", "id", "创建台账时使用的预案"),
+    ("领导小组办公室", "office", "牵头办公室名称"),
+    ("报送周期", "reporting.cadence", "每周、每旬、每月、每季度、一次性 或 一事一报"),
+    ("报送截止日", "reporting.due_day", "每月为几号；每周为星期几（1=周一…7=周日）；每旬为每旬第几天前（10、20、月末）"),
+    ("报送截止日期", "reporting.due_date", "仅“一次性”报送时填写，如 2020-12-07"),
+    ("报送要求", "reporting.note", "方案原文要求，供参考"),
+    ("黄灯预警（工作日）", "lights.yellow_workdays", "距时限不超过几个工作日亮黄灯"),
+    ("序时进度容差（百分点）", "lights.progress_margin", "完成进度落后于时间进度超过该值亮黄灯"),
+    ("排名规则", "lights.rank_rule", "红绿灯排行榜排序依据：办结率、按时办结率 或 超期数"),
+    ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署"),
+    ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况"),
+    ("默认复杂程度", "default_tier", "复杂程度未填写时按此档次计算时限"),
+    ("实行零报告", "zero_report", "是 或 否"),
+    ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
+    ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
+]
+FOLDER_KEY = "报送文件夹"
+
+
+def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
+    data = book.model_dump()
+    rows: list[tuple[str, object, str]] = []
+    for label, key, note in SCALARS:
+        value = data
+        for part in key.split("."):
+            value = value[part]
+        if key == "reporting.cadence":
+            value = CADENCE_ZH[value]
+        elif key == "lights.rank_rule":
+            value = RANK_ZH[value]
+        elif key == "zero_report":
+            value = "是" if value else "否"
+        elif key == "rules_off":
+            value = "、".join(value)
+        rows.append((label, "" if value is None else value, note))
+    for t in book.tiers:
+        note = "需经申请同意" if t.needs_approval else "复杂程度为该档次时的办结时限"
+        rows.append((TIER_PREFIX + t.name, t.describe(), note))
+    rows.append((FOLDER_KEY, "", "“合并报送”上次选择的报送文件夹（自动记录）"))
+    return rows
+
+
+_PERIOD = re.compile(r"^\s*(\d+)\s*(个)?\s*(工作日|月)\s*$")
+
+
+def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, list], origin: str) -> tuple[Rulebook, dict[str, str]]:
+    """参数设置 rows (row number, 参数, 值) plus the list sheets → (Rulebook, extras).
+
+    ``extras`` holds settings that are not part of the rulebook (the folder).
+    """
+    inverse_cadence = {v: k for k, v in CADENCE_ZH.items()}
+    inverse_rank = {v: k for k, v in RANK_ZH.items()}
+    by_label = {label: key for label, key, _ in SCALARS}
+    data: dict = {"reporting": {}, "lights": {}, "tiers": []}
+    extras: dict[str, str] = {}
+    problems: list[str] = []
+    for rowno, label, value in rows:
+        label = str(label or "").strip()
+        if not label:
+            continue
+        text = "" if value is None else str(value).strip()
+        if label.startswith(TIER_PREFIX):
+            m = _PERIOD.match(text)
+            name = label[len(TIER_PREFIX):]
+            if not m:
+                problems.append(f"第{rowno}行“{label}”的值“{text}”应写成“5个工作日”或“1个月”")
+                continue
+            tier = {"name": name, ("workdays" if m.group(3) == "工作日" else "months"): int(m.group(1))}
+            if name == "极特殊":
+                tier["needs_approval"] = True
+            data["tiers"].append(tier)
+            continue
+        if label == FOLDER_KEY:
+            extras[FOLDER_KEY] = text
+            continue
+        key = by_label.get(label)
+        if key is None:
+            problems.append(f"第{rowno}行“{label}”不是可识别的参数")
+            continue
+        if text == "":
+            continue
+        if key == "reporting.cadence":
+            value = inverse_cadence.get(text, text)
+        elif key == "lights.rank_rule":
+            value = inverse_rank.get(text, text)
+        elif key == "zero_report":
+            value = text in ("是", "true", "True", "1")
+        elif key == "rules_off":
+            value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
+        elif isinstance(value, dt.datetime):
+            value = value.date()
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        target = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    if problems:
+        raise RulebookError(f"{origin} 的“参数设置”表有误：\n  " + "\n  ".join(problems))
+    data.update(lists)
+    if not data["tiers"]:
+        data.pop("tiers")
+    return parse_rulebook(data, f"{origin} 的“参数设置”等设置表"), extras

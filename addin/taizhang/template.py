@@ -1,0 +1,150 @@
+"""Submission templates: one workbook per member unit, pre-filled with its open cases.
+
+Units update rather than retype: each template carries the unit's open cases,
+its name in the 填报单位 line, drop-downs fed from a hidden 代码表 sheet,
+office-owned and computed columns locked (sheet protection without a
+password: it prevents accidents, not determined edits — merge ignores those
+columns anyway), and a 填报说明 sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, Protection
+from openpyxl.utils import get_column_letter
+
+from .fields import FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
+from .storage import atomic_write
+from .xlsxout import FILL, header_row, put
+
+TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance"]
+HEADER_ROW = 3
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+GUIDE = [
+    "填报说明",
+    "1. 请在“台账”表中更新本单位问题的办理进展、办理状态、完成进度等；新发现的问题在表格末尾新增一行，问题编号留空，由办公室统一编号。",
+    "2. 白色列由本单位填写；橙色列（督办意见、牵头督办部门等）由办公室填写，绿色列（时限、红绿灯）由系统计算，均已锁定，无需修改。",
+    "3. 问题类别、线索来源、复杂程度、办理状态、责任单位请从下拉列表中选择。",
+    "4. 日期请写成 2026-05-31 或 2026年5月31日；涉及金额以万元为单位，只填数字。",
+    "5. 状态为“已办结”须填写办结日期；“已销号”须填写销号审核人和销号日期（经领导小组审定）。",
+    "6. 需要延期的，请在“延期至”中填写申请的日期，并按程序报批；批准前仍按原时限计算。",
+    "7. 本期没有问题需要报送的，请在“台账”表第4行填写“零报告”后报送。",
+    "8. 请勿修改表头、删除列或改动工作表名称；文件名请保留“单位名称-报送期”的格式。",
+]
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file or sheet name built from data: no separators, no '..', nothing Windows forbids."""
+    t = _FORBIDDEN.sub("_", str(text)).replace("..", "_").strip(" .")
+    t = re.sub(r"_+", "_", t)
+    if t.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}:
+        t = "_" + t
+    return (t or "未命名")[:limit]
+
+
+def period_label(today: dt.date, cadence: str) -> str:
+    if cadence == "weekly":
+        y, w, _ = today.isocalendar()
+        return f"{y}年第{w}周"
+    if cadence == "ten_days":
+        part = "上旬" if today.day <= 10 else "中旬" if today.day <= 20 else "下旬"
+        return f"{today.year}年{today.month}月{part}"
+    if cadence == "quarterly":
+        return f"{today.year}年第{(today.month - 1) // 3 + 1}季度"
+    return f"{today.year}年{today.month}月"
+
+
+def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str | None = None) -> list[Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    book = master.rulebook
+    period = period_label(today, book.reporting.cadence)
+    units = master.units.units
+    if only_unit:
+        official = master.units.match(only_unit)
+        if not official:
+            hint = "、".join(master.units.suggest(only_unit)) or "（无相近名称）"
+            raise ValueError(f"“{only_unit}”不在成员单位名单中。相近的单位：{hint}")
+        units = [master.units.by_name[official]]
+    written: list[Path] = []
+    used: set[str] = set()
+    ledger = master.ledger
+    open_mask = ~ledger["status"].isin([STATUS_CLOSED, STATUS_UNFOUNDED])
+    for unit in units:
+        cases = ledger[open_mask & (ledger["unit"] == unit.name)]
+        name = safe_name(f"{unit.name}-{period}")
+        base, k = name, 2
+        while name.lower() in used:
+            name, k = f"{base}({k})", k + 1
+        used.add(name.lower())
+        path = out_dir / f"{name}.xlsx"
+        atomic_write(path, lambda tmp, u=unit, c=cases: _write_one(tmp, master, u, c, period, today))
+        written.append(path)
+    return written
+
+
+def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> None:
+    book = master.rulebook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    last_col = get_column_letter(len(TEMPLATE_FIELDS))
+    put(ws, 1, 1, f"{book.name}台账（{period}）").font = Font(bold=True, size=14)
+    ws.merge_cells(f"A1:{last_col}1")
+    put(ws, 2, 1, f"填报单位：{unit.name}（盖章）")
+    put(ws, 2, 6, f"报送期：{period}    模板生成日期：{today.isoformat()}")
+    fills = [FILL["office"] if f.owner == "office" else FILL["computed"] if f.owner == "computed" else None
+             for f in TEMPLATE_FIELDS]
+    header_row(ws, HEADER_ROW, [f.header for f in TEMPLATE_FIELDS], [f.width for f in TEMPLATE_FIELDS], fills)
+    locked_cols = {i for i, f in enumerate(TEMPLATE_FIELDS, 1) if f.owner != "unit"}
+    n = len(cases)
+    spare = 200
+    for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):
+        for c, f in enumerate(TEMPLATE_FIELDS, 1):
+            cell = put(ws, r, c, case.get(f.key))
+            if c in locked_cols:
+                cell.fill = FILL["closed"]
+    for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + n + spare):
+        for c in range(1, len(TEMPLATE_FIELDS) + 1):
+            ws.cell(row=r, column=c).protection = Protection(locked=c in locked_cols)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.protection.insertRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+
+    lists = wb.create_sheet("代码表")
+    columns = [[c.name for c in book.categories], book.sources, [t.name for t in book.tiers], list(book.statuses), [unit.name]]
+    for ci, values in enumerate(columns, 1):
+        for ri, v in enumerate(values, 2):
+            put(lists, ri, ci, v)
+    lists.sheet_state = "hidden"
+    col_of = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for key, letter, size in (("category", "A", len(columns[0])), ("source", "B", len(columns[1])),
+                              ("complexity", "C", len(columns[2])), ("status", "D", len(columns[3])), ("unit", "E", 1)):
+        dv = DataValidation(type="list", formula1=f"='代码表'!${letter}$2:${letter}${size + 1}", allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning", errorTitle="不在可选范围内",
+                            error="请从下拉列表中选择。")
+        col = get_column_letter(col_of[key])
+        dv.add(f"{col}{HEADER_ROW + 1}:{col}{HEADER_ROW + n + spare}")
+        ws.add_data_validation(dv)
+
+    guide = wb.create_sheet("填报说明", 0)
+    put(guide, 1, 1, GUIDE[0]).font = Font(bold=True, size=14)
+    for i, line in enumerate(GUIDE[1:], 2):
+        put(guide, i, 1, line)
+    put(guide, len(GUIDE) + 2, 1, f"报送要求：{book.reporting.note}")
+    guide.column_dimensions["A"].width = 120
+    wb.active = 1
+    wb.save(tmp)
+
+

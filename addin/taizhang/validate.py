@@ -1,0 +1,249 @@
+"""Validating one submission: typed values, findings, and the report object.
+
+``check_submission`` turns a ``SheetRead`` into a typed frame (canonical field
+keys; ``_row`` is the Excel row) and findings. ``validate_file`` is what the
+``validate`` command and the ribbon's 校验本表 call; its ``ValidationReport``
+is exactly the JSON the CLI prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel
+
+from .fields import BY_KEY, FIELDS, STATUSES
+from .findings import Finding, count, finding
+from .normalize import (to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
+                        vocab_matcher)
+from .reader import SheetRead, read_submission
+from .rulebook import Rulebook
+from .rules import RuleContext, run_rules
+from .units import UnitDirectory
+
+UNIT_SOURCE_ZH = {"column": "责任单位列", "unit_line": "表头上方的“填报单位”", "file_name": "文件名"}
+
+
+@dataclass
+class Context:
+    rulebook: Rulebook
+    units: UnitDirectory | None
+    today: dt.date
+
+
+@dataclass
+class Checked:
+    read: SheetRead
+    frame: pd.DataFrame
+    findings: list[Finding]
+    error_index: set = field(default_factory=set)
+    unit: str | None = None
+    unit_source: str | None = None
+
+    @property
+    def good(self) -> pd.DataFrame:
+        return self.frame.drop(index=list(self.error_index))
+
+
+class ValidationReport(BaseModel):
+    file: str
+    sheet: str
+    header_row: int
+    unit: str | None
+    unit_source: str | None
+    rows: int
+    rows_ok: int
+    rows_with_errors: int
+    zero_report: bool
+    counts: dict[str, int]
+    findings: list[Finding]
+
+
+def _unique_map(values: list, fn):
+    cache: dict = {}
+    out = []
+    for v in values:
+        try:
+            hit = cache[v]
+        except KeyError:
+            hit = cache[v] = fn(v)
+        except TypeError:  # unhashable: compute directly
+            hit = fn(v)
+        out.append(hit)
+    return out
+
+
+def check_submission(read: SheetRead, ctx: Context) -> Checked:
+    findings = list(read.findings)
+    if read.failed:
+        return Checked(read, pd.DataFrame(), findings)
+    cols = read.key_columns()
+    book = ctx.rulebook
+    raw = {key: [r[c.index] if c.index < len(r) else None for _, r in read.rows] for key, c in cols.items()}
+    data: dict[str, list] = {"_row": [n for n, _ in read.rows]}
+    problems: list[tuple[int, str, str, object]] = []  # (position, key, code, raw)
+    year_hint = ctx.today.year
+    category = vocab_matcher([c.name for c in book.categories])
+    source = vocab_matcher(book.sources)
+    tiers = [t.name for t in book.tiers]
+    statuses = list(book.statuses) or list(STATUSES)
+
+    for key, values in raw.items():
+        kind = BY_KEY[key].kind
+        factor = cols[key].factor
+        if kind == "date":
+            conv = _unique_map(values, lambda v: to_date(v, year_hint))
+        elif kind == "amount":
+            conv = _unique_map(values, lambda v: to_amount(v, factor))
+        elif kind == "percent":
+            conv = _unique_map(values, to_percent)
+        elif kind == "phone":
+            conv = _unique_map(values, to_phone)
+        elif kind == "status":
+            conv = _unique_map(values, lambda v: to_status(v, statuses))
+        elif kind == "complexity":
+            conv = _unique_map(values, lambda v: to_complexity(v, tiers))
+        elif kind == "category":
+            conv = _unique_map(values, lambda v: _vocab(category, v, "unknown-category"))
+        elif kind == "source":
+            conv = _unique_map(values, lambda v: _vocab(source, v, "unknown-source", keep=True))
+        elif kind == "unit":
+            conv = _unique_map(values, lambda v: _unit(ctx.units, v))
+        elif kind == "id":
+            conv = [(to_id(v), None) for v in values]
+        else:
+            conv = [(to_text(v), None) for v in values]
+        data[key] = [c[0] for c in conv]
+        for pos, (c, v) in enumerate(zip(conv, values)):
+            if c[1]:
+                problems.append((pos, key, c[1], v))
+    n = len(read.rows)
+    for f in FIELDS:
+        data.setdefault(f.key, [None] * n)
+    frame = pd.DataFrame(data, dtype=object)
+
+    unit, unit_source = identify_unit(read, frame, ctx.units)
+    if unit and ctx.units is not None:
+        blank = frame["unit"].isna() & pd.Series([raw.get("unit", [None] * n)[i] in (None, "") for i in range(n)])
+        frame.loc[blank, "unit"] = unit
+    if unit:
+        findings.append(finding("unit-identified", f"报送单位识别为“{unit}”（依据：{UNIT_SOURCE_ZH[unit_source]}）。",
+                                file=read.file, sheet=read.sheet, unit=unit))
+    elif ctx.units is not None and len(ctx.units):
+        findings.append(finding("unit-unidentified", f"无法确定 {read.file} 是哪个单位报送的：责任单位列、“填报单位”行和文件名都没有"
+                                f"成员单位名单中的名称。请在文件名或“填报单位：”中写明单位全称，或在“成员单位”表中补充别名。",
+                                file=read.file, sheet=read.sheet))
+
+    error_index: set = set()
+
+    def add(pos: int, key: str, code: str, message: str, value=None) -> None:
+        col = cols.get(key)
+        f = finding(code, message, file=read.file, sheet=read.sheet, row=int(frame.at[pos, "_row"]),
+                    column=col.letter if col else "", header=col.header if col else BY_KEY[key].header,
+                    value=to_text(value) if value is not None else None, unit=frame.at[pos, "unit"] or unit or "")
+        findings.append(f)
+        if f.severity == "error":
+            error_index.add(pos)
+
+    for pos, key, code, value in problems:
+        add(pos, key, code, _problem_message(code, key, value, ctx), value)
+    if unit and "unit" in cols:
+        for pos in frame.index[frame["unit"].notna() & (frame["unit"] != unit)]:
+            add(pos, "unit", "unit-mismatch", f"本行责任单位为“{frame.at[pos, 'unit']}”，与报送单位“{unit}”不同，请确认。",
+                frame.at[pos, "unit"])
+    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today), book.rules_off):
+        add(pos, key, code, msg, raw[key][pos] if key in raw else None)
+    if "missing-required" not in book.rules_off:
+        missing_cols = [k for k in ("category", "description", "status") if k not in cols]
+        for k in missing_cols:
+            findings.append(finding("missing-column", f"表中没有“{BY_KEY[k].header}”列，所有行都无法导入。请使用办公室下发的填报模板。",
+                                    file=read.file, sheet=read.sheet, row=read.header_row, header=BY_KEY[k].header))
+        if missing_cols:
+            error_index.update(frame.index)
+    return Checked(read, frame, findings, error_index, unit, unit_source)
+
+
+def _vocab(matcher, value, code: str, keep: bool = False):
+    text = to_text(value)
+    if text is None:
+        return None, None
+    hit = matcher(value)
+    if hit:
+        return hit, None
+    return (text if keep else None), code
+
+
+def _unit(units: UnitDirectory | None, value):
+    text = to_text(value)
+    if text is None:
+        return None, None
+    if units is None or not len(units):
+        return text, None
+    hit = units.match(text)
+    return (hit, None) if hit else (None, "unknown-unit")
+
+
+def _problem_message(code: str, key: str, value, ctx: Context) -> str:
+    header = BY_KEY[key].header
+    book = ctx.rulebook
+    if code == "bad-date":
+        return f"{header}“{value}”不是可识别的日期，请写成 2026-05-31 或 2026年5月31日。"
+    if code == "date-year-guessed":
+        return f"{header}“{value}”没有年份，已按{ctx.today.year}年处理，请核对。"
+    if code == "unknown-category":
+        return f"问题类别“{value}”不是本专项行动的类别，请从下拉列表中选择：{'、'.join(c.name for c in book.categories)}。"
+    if code == "unknown-source":
+        return f"线索来源“{value}”不在预设来源中（{'、'.join(book.sources)}），已按原文导入，请核对。"
+    if code == "unknown-status":
+        return f"办理状态“{value}”无法识别，请填写：{'、'.join(book.statuses)}。"
+    if code == "unknown-complexity":
+        return f"复杂程度“{value}”无法识别，请填写：{'、'.join(t.name for t in book.tiers)}。"
+    if code == "unknown-unit":
+        hint = ctx.units.suggest(value) if ctx.units is not None else []
+        tail = f"您是否指：{'、'.join(hint)}？" if hint else "请填写成员单位名单中的单位全称，或请办公室在“成员单位”表中补充别名。"
+        return f"责任单位“{value}”不在成员单位名单中。{tail}"
+    if code == "bad-amount":
+        return f"涉及金额“{value}”不是数字，请只填数字（单位：万元），如 12.5。"
+    if code == "bad-progress":
+        return f"完成进度“{value}”应为 0 到 100 之间的数字，如 60 表示 60%。"
+    if code == "bad-phone":
+        return f"联系电话“{value}”格式可疑，请核对（只含数字和“-”）。"
+    return f"{header}“{value}”有误。"
+
+
+def identify_unit(read: SheetRead, frame: pd.DataFrame, units: UnitDirectory | None) -> tuple[str | None, str | None]:
+    """Which unit sent this file: the 责任单位 column, then the 填报单位 line, then the file name."""
+    if units is None or not len(units):
+        return None, None
+    if "unit" in frame and frame["unit"].notna().any():
+        top = frame["unit"].dropna().value_counts()
+        return str(top.index[0]), "column"
+    if read.unit_line:
+        hit = units.match(read.unit_line) or units.find_in(read.unit_line)
+        if hit:
+            return hit, "unit_line"
+    hit = units.find_in(Path(read.file).stem)
+    if hit:
+        return hit, "file_name"
+    return None, None
+
+
+def validate_file(path: str | Path, *, rulebook: Rulebook, units: UnitDirectory | None = None,
+                  today: dt.date | None = None, display_name: str | None = None) -> tuple[ValidationReport, Checked]:
+    today = today or dt.date.today()
+    read = read_submission(path, display_name)
+    checked = check_submission(read, Context(rulebook, units, today))
+    return report_of(checked), checked
+
+
+def report_of(checked: Checked) -> ValidationReport:
+    read = checked.read
+    n = len(checked.frame)
+    return ValidationReport(
+        file=read.file, sheet=read.sheet, header_row=read.header_row, unit=checked.unit, unit_source=checked.unit_source,
+        rows=n, rows_ok=n - len(checked.error_index), rows_with_errors=len(checked.error_index),
+        zero_report=read.zero_report or (n == 0 and not read.failed), counts=count(checked.findings),
+        findings=checked.findings)

@@ -1,0 +1,89 @@
+"""Writing cells with openpyxl: text stays text, colours are real fills.
+
+``put`` is the only way taizhang writes a value into a cell: a string that
+starts with ``=`` ``+`` ``-`` or ``@`` is stored as a text cell (openpyxl
+would otherwise store ``=…`` as a formula), so untrusted cell text from a
+submission can never become a formula in a workbook we write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+
+FILL = {
+    "red": PatternFill("solid", fgColor="FFC7CE"),
+    "yellow": PatternFill("solid", fgColor="FFEB9C"),
+    "green": PatternFill("solid", fgColor="C6EFCE"),
+    "done": PatternFill("solid", fgColor="DDEBF7"),
+    "closed": PatternFill("solid", fgColor="EDEDED"),
+    "header": PatternFill("solid", fgColor="1F4E78"),
+    "office": PatternFill("solid", fgColor="FCE4D6"),
+    "computed": PatternFill("solid", fgColor="E2EFDA"),
+    "error": PatternFill("solid", fgColor="FF9999"),
+    "warning": PatternFill("solid", fgColor="FFE699"),
+}
+STRONG = {"red": "C00000", "yellow": "BF8F00", "green": "00B050", "done": "2F75B5", "closed": "808080"}
+LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def put(ws, row: int, col: int, value, *, number_format: str | None = None):
+    """Write one value safely; returns the cell."""
+    cell = ws.cell(row=row, column=col)
+    if value is None or (isinstance(value, float) and value != value):
+        cell.value = None
+        return cell
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_LEADS):
+            cell.quotePrefix = True
+    elif isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def header_row(ws, row: int, headers: list[str], widths: list[int] | None = None, fills: list | None = None) -> None:
+    for i, h in enumerate(headers, 1):
+        c = put(ws, row, i, h)
+        c.font = HEADER_FONT
+        c.fill = (fills[i - 1] if fills and fills[i - 1] is not None else FILL["header"])
+        c.alignment = CENTER
+        c.border = BORDER
+        if widths:
+            ws.column_dimensions[get_column_letter(i)].width = widths[i - 1]
+
+
+def table(ws, top: int, headers: list[str], rows: list[list], widths: list[int] | None = None) -> int:
+    """A bordered table with a styled header; returns the last row written."""
+    header_row(ws, top, headers, widths)
+    r = top
+    for r, values in enumerate(rows, top + 1):
+        for c, v in enumerate(values, 1):
+            cell = put(ws, r, c, v)
+            cell.border = BORDER
+            cell.alignment = WRAP
+    return max(r, top)
+
+
+def light_fill(ws, row: int, first_col: int, last_col: int, light: str | None, light_col: int | None = None) -> None:
+    if light not in FILL:
+        return
+    for c in range(first_col, last_col + 1):
+        ws.cell(row=row, column=c).fill = FILL[light]
+    if light_col:
+        ws.cell(row=row, column=light_col).font = Font(bold=True, color=STRONG.get(light, "000000"))

@@ -1,0 +1,1 @@
+"""Campaign rulebooks (one TOML file per campaign), shipped as package data."""
