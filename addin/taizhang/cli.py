@@ -139,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     except user_errors() as exc:
         sys.stderr.write(f"错误：{exc}\n")
         return 2
+    except Exception:  # a bug of ours: the user gets one line and the log, never a traceback
+        from .errors import log_exception
+
+        log = log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
+        sys.stderr.write(f"错误：台账助手内部出错，操作未完成，原文件未改动。详细信息已写入日志 {log}，请将该文件发给技术支持。\n")
+        return 3
 
 
 def cmd_presets(args) -> int:

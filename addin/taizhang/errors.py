@@ -12,3 +12,25 @@ def user_errors() -> tuple[type[BaseException], ...]:
 
     return (MasterError, RulebookError, UnitListError, WriteError, FileProblem, FileNotFoundError, PermissionError,
             ValueError)
+
+
+def log_path():
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("TAIZHANG_LOG_DIR") or os.environ.get("LOCALAPPDATA") or str(Path.home() / ".taizhang")
+    folder = Path(base) / ("taizhang" if os.environ.get("LOCALAPPDATA") and not os.environ.get("TAIZHANG_LOG_DIR") else "")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "taizhang.log"
+
+
+def log_exception(context: str):
+    """Append the current exception's traceback to the log file; return the file's path."""
+    import datetime as dt
+    import traceback
+
+    path = log_path()
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}\n")
+        fh.write(traceback.format_exc())
+    return path

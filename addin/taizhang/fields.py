@@ -131,6 +131,10 @@ def _index() -> dict[str, str]:
 _HEADER_INDEX = _index()
 
 
+# Columns offices add that carry no ledger data: recognised, not imported, not reported.
+IGNORED_HEADERS = frozenset({"序号", "序", "No", "NO", "No.", "行号"})
+
+
 def match_header(text: object) -> tuple[str | None, float]:
     """Map a header cell to (field key, amount factor). Unknown → (None, 1.0).
 

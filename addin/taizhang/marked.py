@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
@@ -46,6 +47,11 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
             if not (f.row and f.column):
                 continue
             cell = ws[f"{f.column}{f.row}"]
+            if isinstance(cell, MergedCell):
+                rng = next((r for r in ws.merged_cells.ranges if cell.coordinate in r), None)
+                if rng is None:
+                    continue
+                cell = ws.cell(row=rng.min_row, column=rng.min_col)
             if f.severity in ("error", "warning"):
                 cell.fill = FILL[f.severity]
             text = f"[{f.code}] {f.message}"

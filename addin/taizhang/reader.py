@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import match_header, norm_text
+from .fields import IGNORED_HEADERS, match_header, norm_header, norm_text
 from .findings import Finding, col_letter, finding
 from .safety import FileProblem, sniff
 
@@ -276,7 +276,7 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
             text = text or ""
         elif key:
             seen_keys[key] = letter
-        elif text:
+        elif text and norm_header(text) not in IGNORED_HEADERS:
             out.findings.append(finding("unknown-column", f"无法识别列“{text}”，该列已保留在报告中但不会导入台账。"
                                         f"如是台账字段，请改用模板中的列名。",
                                         file=name, sheet=sheet_name, row=out.header_row, column=letter, header=text))

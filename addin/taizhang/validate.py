@@ -154,7 +154,10 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         for pos in frame.index[frame["unit"].notna() & (frame["unit"] != unit)]:
             add(pos, "unit", "unit-mismatch", f"本行责任单位为“{frame.at[pos, 'unit']}”，与报送单位“{unit}”不同，请确认。",
                 frame.at[pos, "unit"])
+    already = {(pos, key) for pos, key, _, _ in problems}
     for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today), book.rules_off):
+        if (pos, key) in already:
+            continue  # an unreadable value already has its own finding; "missing" would be wrong
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
     if "missing-required" not in book.rules_off:
         missing_cols = [k for k in ("category", "description", "status") if k not in cols]
