@@ -29,6 +29,7 @@ from .workdays import WorkCalendar, estimate_warning
 from .xlsxout import LIGHT_ZH
 
 COL = {f.key: col_letter(i) for i, f in enumerate(FIELDS)}
+COMPUTED_MARK = "按复杂程度"  # 时限说明 of a computed 整改时限 starts with this
 
 
 class CaseLight(BaseModel):
@@ -65,6 +66,10 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
         return LightsResult(df, [], [], [])
     assigned = _ords(df["assigned"])
     written = _ords(df["deadline"])
+    # a deadline taizhang computed earlier (its note starts with COMPUTED_MARK) is computed again, so that a
+    # changed tier or a new local holiday moves it; only a deadline a person wrote is taken as written
+    was_computed = df["deadline_note"].fillna("").astype(str).str.startswith(COMPUTED_MARK).to_numpy()
+    written[was_computed] = -1
     extended = _ords(df["extended_to"])
     done_on = _ords(df["done_date"])
     approver = df["extension_approver"].notna() & (df["extension_approver"].astype(str).str.strip() != "")
@@ -90,7 +95,8 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     for i in np.flatnonzero(need & (computed >= 0)):
         tier = book.tier(tier_of[i])
         blank = df["complexity"].iat[i] is None
-        notes[i].append(f"按复杂程度“{tier_of[i]}”{'（未填写，按默认档次）' if blank else ''}计算：交办后{tier.describe()}")
+        notes[i].append(f"{COMPUTED_MARK}“{tier_of[i]}”{'（未填写，按默认档次）' if blank else ''}计算：交办后{tier.describe()}，"
+                        f"即{dt.date.fromordinal(int(computed[i]))}")
 
     # written deadline, then an approved extension; a day off moves to the next working day (Art. 203)
     base = np.where(written >= 0, written, computed)

@@ -38,7 +38,6 @@ _CODES = [
     Code("duplicate-column", "warning", "同一字段出现多列"),
     Code("missing-column", "error", "缺少必填列"),
     Code("repeated-header", "warning", "数据中再次出现表头行（疑似粘贴了第二张表）"),
-    Code("formula-no-value", "warning", "公式单元格没有计算结果"),
     # cell level
     Code("missing-required", "error", "必填项为空"),
     Code("missing-recommended", "warning", "建议填写的项为空"),
@@ -62,13 +61,10 @@ _CODES = [
     Code("deadline-on-day-off", "info", "整改时限为休息日，依法顺延至下一工作日"),
     Code("no-deadline", "error", "无法确定整改时限"),
     Code("estimated-calendar", "warning", "时限所在年份的放假安排尚未公布，为推算结果"),
-    Code("formula-text", "info", "以 = + - @ 开头的文字按文本保存"),
     # report day
-    Code("office-field-ignored", "info", "报送表中的督办单位字段未覆盖台账"),
     Code("zero-report", "info", "零报告"),
     Code("late-report", "warning", "逾期报送"),
     Code("missing-report", "warning", "未报送"),
-    Code("master-locked", "error", "台账总表正被占用"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

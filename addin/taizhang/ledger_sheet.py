@@ -37,7 +37,7 @@ def add_dropdowns(ws, col_of: dict[str, int], last_row: int, n_units: int) -> No
         if key not in col_of:
             continue
         size = size or max(n_units + 1, 500)
-        dv = DataValidation(type="list", formula1=f"='{sheet}'!${col}$2:${col}${size + 1}", allow_blank=True,
+        dv = DataValidation(type="list", formula1=f"'{sheet}'!${col}$2:${col}${size + 1}", allow_blank=True,
                             showErrorMessage=True, errorStyle="warning",
                             errorTitle="不在可选范围内", error=f"请从下拉列表中选择（可选值见“{sheet}”表）。")
         dv.promptTitle = BY_KEY[key].header

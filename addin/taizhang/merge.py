@@ -277,6 +277,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
         for k, old, new in diff:
             changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(new), unit, checked.read.file, today])
             _set(state, new_rows, target, k, new)
+            if k == "deadline":
+                _set(state, new_rows, target, "deadline_note", None)  # now written by the unit, no longer computed
         for k, v in prov.items():
             _set(state, new_rows, target, k, v)
     result.rows_read += outcome.rows_read

@@ -199,7 +199,8 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
                 texts.append(str(lo).strip() if lo not in (None, "") else str(u or "").strip())
             pair_score = len({k for k, _ in combined_map if k})
             lower_score, _ = _header_score(grid[i + 1])
-            if pair_score >= 3 and lower_score >= 2 and (best is None or pair_score > best[0]):
+            single = max(score, lower_score)
+            if pair_score >= 3 and lower_score >= 2 and pair_score > single and (best is None or pair_score > best[0]):
                 best = (pair_score, i, 2, combined_map, texts)
     if best is None:
         return None

@@ -170,11 +170,8 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
         os.utime(by_unit[late_name], (stamp, stamp))
         on_time = time.mktime((today - dt.timedelta(days=2)).timetuple()) if book.reporting.cadence != "monthly" else \
             time.mktime((due - dt.timedelta(days=1)).timetuple())
-        for name, path in by_unit.items():
-            if name != late_name and path.exists():
-                os.utime(path, (on_time, on_time))
         for p in subs.iterdir():
-            if p.name.startswith(names[0]):
+            if p != by_unit[late_name]:
                 os.utime(p, (on_time, on_time))
     return sample
 

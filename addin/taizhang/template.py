@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
+from .deadlines import COMPUTED_MARK
 from .fields import FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
 from .storage import atomic_write
 from .xlsxout import FILL, header_row, put
@@ -105,8 +106,11 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     n = len(cases)
     spare = 200
     for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):
+        computed = str(case.get("deadline_note") or "").startswith(COMPUTED_MARK)
         for c, f in enumerate(TEMPLATE_FIELDS, 1):
-            cell = put(ws, r, c, case.get(f.key))
+            # a computed deadline is shown in 时限说明, not as if the unit had written it
+            value = None if (f.key == "deadline" and computed) else case.get(f.key)
+            cell = put(ws, r, c, value)
             if c in locked_cols:
                 cell.fill = FILL["closed"]
     for r in range(HEADER_ROW + 1, HEADER_ROW + 1 + n + spare):
@@ -131,7 +135,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
 
     for key, letter, size in (("category", "A", len(columns[0])), ("source", "B", len(columns[1])),
                               ("complexity", "C", len(columns[2])), ("status", "D", len(columns[3])), ("unit", "E", 1)):
-        dv = DataValidation(type="list", formula1=f"='代码表'!${letter}$2:${letter}${size + 1}", allow_blank=True,
+        dv = DataValidation(type="list", formula1=f"'代码表'!${letter}$2:${letter}${size + 1}", allow_blank=True,
                             showErrorMessage=True, errorStyle="warning", errorTitle="不在可选范围内",
                             error="请从下拉列表中选择。")
         col = get_column_letter(col_of[key])

@@ -192,6 +192,7 @@ def _unit(units: UnitDirectory | None, value):
 def _problem_message(code: str, key: str, value, ctx: Context) -> str:
     header = BY_KEY[key].header
     book = ctx.rulebook
+    value = to_text(value)
     if code == "bad-date":
         return f"{header}“{value}”不是可识别的日期，请写成 2026-05-31 或 2026年5月31日。"
     if code == "date-year-guessed":

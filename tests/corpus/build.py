@@ -1,0 +1,169 @@
+"""Build the messy-submission corpus (run: python tests/corpus/build.py).
+
+Each workbook is made by the project's own writer helpers (``taizhang.xlsxout.put``)
+or, for .xls and .ods, by LibreOffice from those; its expected outcome is in
+``expected.json`` beside it, written by hand and checked by test_corpus.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent.parent / "addin"))
+
+from taizhang.xlsxout import put  # noqa: E402
+
+D = dt.date
+HEAD = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "联系电话",
+        "交办日期", "复杂程度", "整改时限", "完成进度（%）", "办理状态", "办结日期", "销号审核人", "销号日期"]
+
+
+def good_row(i: int, unit: str = "城关镇") -> list:
+    return [f"CG-2026-{i:03d}", unit, "自查摸排", "账款支付不到位", f"拖欠工程款问题{i}", "王伟", "李娜", "13800000000",
+            D(2026, 10, 9), "一般", None, 40, "整改中", None, None, None]
+
+
+def sheet(ws, top: int, header: list, rows: list[list]) -> None:
+    for c, h in enumerate(header, 1):
+        put(ws, top, c, h)
+    for r, values in enumerate(rows, top + 1):
+        for c, v in enumerate(values, 1):
+            put(ws, r, c, v)
+
+
+def title_and_unit_line() -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    put(ws, 1, 1, "新官不理旧账问题台账")
+    put(ws, 2, 1, "填报单位：城关镇（盖章）        填报时间：2026年11月20日")
+    rows = [good_row(1), good_row(2)]
+    rows[1][1] = None  # unit from the 填报单位 line
+    sheet(ws, 3, HEAD, rows)
+    put(ws, 6, 1, "合计")
+    put(ws, 6, 5, "2个问题")
+    put(ws, 7, 1, "这行在合计之后，不是数据")
+    wb.save(HERE / "title_and_unit_line.xlsx")
+
+
+def renamed_reordered() -> None:
+    wb = Workbook()
+    ws = wb.active
+    header = ["办理状态", "问题类型", "问题内容", "责任部门", "问题来源", "交办时间", "完成时限", "涉及金额（元）",
+              "手机号码", "进度", "责任领导", "经办人", "问题编号"]
+    dates = ["2026年10月9日", "2026.10.9", "2026/10/9", "2026-10-9", "10月9日", "２０２６年１０月９日"]
+    rows = []
+    for i, d in enumerate(dates, 1):
+        rows.append(["推进中", "账款支付不到位", f"问题{i}", "区发改委", "信访举报", d, None, "1,250,000", 13912345678,
+                     "60%", "张强", "刘洋", f"00{i}"])
+    sheet(ws, 1, header, rows)
+    wb.save(HERE / "renamed_reordered.xlsx")
+
+
+def instruction_first_hidden() -> None:
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "填报说明"
+    put(guide, 1, 1, "填报说明：问题编号、责任单位、问题类别、问题描述、办理状态均为必填。")
+    hidden = wb.create_sheet("旧表")
+    sheet(hidden, 1, HEAD, [good_row(i) for i in range(1, 30)])
+    hidden.sheet_state = "hidden"
+    ws = wb.create_sheet("本期台账")
+    sheet(ws, 1, HEAD, [good_row(1), good_row(2), good_row(3), [None] * len(HEAD), good_row(4)])
+    ws.row_dimensions[3].hidden = True
+    wb.save(HERE / "instruction_first_hidden.xlsx")
+
+
+def every_error() -> None:
+    wb = Workbook()
+    ws = wb.active
+    rows = [good_row(i) for i in range(1, 13)]
+    rows[0][4] = None                      # row 2: 问题描述 missing
+    rows[1][8] = "2026年13月40日"          # row 3: bad date
+    rows[2][3] = "乱收费"                   # row 4: unknown category
+    rows[3][12] = "差不多了"                # row 5: unknown status
+    rows[4][1] = "火星办事处"               # row 6: unknown unit
+    rows[5][10] = D(2026, 10, 1)           # row 7: deadline before assignment
+    rows[6][12] = "已办结"                  # row 8: done without date
+    rows[7][12] = "已销号"                  # row 9: closed without approver / date
+    rows[7][13] = D(2026, 11, 1)
+    rows[8][0] = rows[9][0]                 # rows 10 and 11: duplicate id (the second is flagged)
+    rows[10][11] = 140                     # row 12: progress out of range (warning)
+    rows[11][2] = "路边听说"                # row 13: unknown source (warning)
+    header = HEAD + ["涉及金额（万元）", "我们自己加的列"]
+    for r in rows:
+        r.extend([12.5, "x"])
+    rows[3][16] = "一百万"                   # row 5 also: amount not a number
+    sheet(ws, 1, header, rows)
+    wb.save(HERE / "every_error.xlsx")
+
+
+def zero_report() -> None:
+    wb = Workbook()
+    ws = wb.active
+    put(ws, 1, 1, "填报单位：东城街道")
+    sheet(ws, 2, HEAD, [["零报告"]])
+    wb.save(HERE / "东城街道-零报告.xlsx")
+
+
+def files_that_are_not_ledgers() -> None:
+    (HERE / "empty.xlsx").write_bytes(b"")
+    good = io.BytesIO()
+    wb = Workbook()
+    sheet(wb.active, 1, HEAD, [good_row(1)])
+    wb.save(good)
+    (HERE / "truncated.xlsx").write_bytes(good.getvalue()[: len(good.getvalue()) // 2])
+    docx = io.BytesIO()
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    (HERE / "word_renamed.xlsx").write_bytes(docx.getvalue())
+    (HERE / "real_xlsx_renamed.xls").write_bytes(good.getvalue())
+    (HERE / "~$title_and_unit_line.xlsx").write_bytes(b"\x05owner" + b"\x00" * 50)
+    try:
+        from msoffcrypto.format.ooxml import OOXMLFile
+
+        enc = io.BytesIO()
+        OOXMLFile(io.BytesIO(good.getvalue())).encrypt("123456", enc)
+        (HERE / "encrypted.xlsx").write_bytes(enc.getvalue())
+    except ImportError:
+        print("msoffcrypto-tool not installed: encrypted.xlsx not rebuilt")
+
+
+def csv_files() -> None:
+    lines = [",".join(HEAD)] + [",".join("" if v is None else str(v) for v in good_row(i)) for i in (1, 2)]
+    text = "\n".join(lines) + "\n"
+    (HERE / "utf8_bom.csv").write_bytes(text.encode("utf-8-sig"))
+    (HERE / "gbk.csv").write_bytes(text.encode("gbk"))
+
+
+def libreoffice_copies() -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice not found: .xls/.ods not rebuilt")
+        return
+    src = HERE / "title_and_unit_line.xlsx"
+    for fmt in ("xls", "ods"):
+        subprocess.run([soffice, "--headless", "--convert-to", fmt, "--outdir", str(HERE / "lo"), str(src)],
+                       check=True, capture_output=True, timeout=240)
+
+
+if __name__ == "__main__":
+    title_and_unit_line()
+    renamed_reordered()
+    instruction_first_hidden()
+    every_error()
+    zero_report()
+    files_that_are_not_ledgers()
+    csv_files()
+    libreoffice_copies()
+    print("corpus rebuilt in", HERE)

@@ -1,0 +1,106 @@
+"""taizhang new: the master workbook for each preset, its drop-downs, and settings read back from Excel."""
+
+import pytest
+from openpyxl import load_workbook
+
+from taizhang.cli import main
+from taizhang.master import MasterError, create_master, load_master
+from taizhang.rulebook import builtin_rulebooks, find_rulebook
+
+from conftest import convert, needs_libreoffice
+
+PRESETS = ["lijiuzhang", "xinguan", "zhonggengzu", "sanluan", "xiaoneng"]
+
+
+@pytest.fixture(scope="module")
+def masters(tmp_path_factory):
+    root = tmp_path_factory.mktemp("masters")
+    units = root / "units.csv"
+    units.write_text("单位名称,单位类型,别名\n城关镇,乡镇,城关\n区商务局,政府部门,商务局\n", encoding="utf-8-sig")
+    out = {}
+    for p in PRESETS:
+        path = root / f"{p}.xlsx"
+        assert main(["new", str(path), "--preset", p, "--units", str(units)]) == 0
+        out[p] = path
+    return out
+
+
+def test_sheets_and_headers(masters):
+    wb = load_workbook(masters["xinguan"])
+    assert wb.sheetnames[:6] == ["说明", "参数设置", "成员单位", "问题类别", "代码表", "工作阶段"]
+    ws = wb["台账"]
+    headers = [c.value for c in ws[1]]
+    for h in ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "涉及主体", "涉及金额（万元）", "牵头领导", "具体责任人",
+              "联系电话", "整改措施", "整改目标", "交办日期", "复杂程度", "整改时限", "延期至", "完成进度（%）", "办理进展",
+              "办理状态", "办结日期", "销号审核人", "销号日期", "备注", "督办意见", "牵头督办部门", "剩余工作日", "红绿灯"]:
+        assert h in headers
+    assert ws.freeze_panes == "C2"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_dropdowns_read_back(masters, preset):
+    ws = load_workbook(masters[preset])["台账"]
+    headers = [c.value for c in ws[1]]
+    formulas = {}
+    for dv in ws.data_validations.dataValidation:
+        col = str(dv.sqref).split(":")[0].rstrip("0123456789")
+        idx = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(col))) - 1
+        formulas[headers[idx]] = dv.formula1
+    assert set(formulas) == {"问题类别", "线索来源", "复杂程度", "办理状态", "责任单位"}
+    assert formulas["问题类别"].startswith("'问题类别'!$A$2")
+    wb = load_workbook(masters[preset])
+    cats = [r[0].value for r in wb["问题类别"].iter_rows(min_row=2) if r[0].value]
+    assert cats == [c.name for c in builtin_rulebooks()[preset].categories]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_settings_read_back_equal_the_rulebook(masters, preset):
+    m = load_master(masters[preset])
+    book = find_rulebook(preset)
+    for key in ("id", "name", "categories", "sources", "tiers", "reporting", "lights", "routing", "sign_workdays",
+                "feedback_workdays", "phases"):
+        assert getattr(m.rulebook, key) == getattr(book, key), key
+    assert m.units.match("商务局") == "区商务局"
+
+
+def test_office_edits_in_excel_take_effect(masters, tmp_path):
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(masters["xinguan"].read_bytes())
+    wb = load_workbook(path)
+    ws = wb["参数设置"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "时限档次·一般":
+            row[1].value = "7个工作日"
+        if row[0].value == "黄灯预警（工作日）":
+            row[1].value = 5
+    wb.save(path)
+    m = load_master(path)
+    assert m.rulebook.tier("一般").workdays == 7
+    assert m.rulebook.lights.yellow_workdays == 5
+
+
+def test_bad_setting_names_the_sheet_and_row(masters, tmp_path):
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(masters["xinguan"].read_bytes())
+    wb = load_workbook(path)
+    ws = wb["参数设置"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "时限档次·较复杂":
+            row[1].value = "很快"
+            bad_row = row[0].row
+    wb.save(path)
+    with pytest.raises(MasterError) as e:
+        load_master(path)
+    assert "参数设置" in str(e.value) and f"第{bad_row}行" in str(e.value)
+
+
+def test_new_never_overwrites(masters):
+    with pytest.raises(MasterError, match="已存在"):
+        create_master(masters["xinguan"], find_rulebook("xinguan"))
+
+
+@needs_libreoffice
+def test_every_preset_opens_in_libreoffice(masters, tmp_path):
+    pdfs = convert(list(masters.values()), "pdf", tmp_path)
+    for pdf in pdfs:
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,220 @@
+"""Report day: merge accounts for every row and file, is repeatable, and never loses the office's work."""
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+from openpyxl import load_workbook
+
+from taizhang.cli import main
+from taizhang.jobs import run_merge
+from taizhang.master import create_master, load_master
+from taizhang.rulebook import find_rulebook
+from taizhang.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.units import read_unit_file
+from taizhang.xlsxout import put
+
+from conftest import REPORT_DAY, convert, needs_libreoffice
+from test_corpus import CORPUS
+
+COL = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+
+
+def merge_json(master, folder, capsys, *extra):
+    code = main(["merge", str(master), str(folder), "--today", REPORT_DAY.isoformat(), "--json", *extra])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_every_count_adds_up(fresh_sample, capsys):
+    s = fresh_sample
+    code, res = merge_json(s.master, s.submissions, capsys)
+    assert code == 0
+    assert res["rows_read"] == res["rows_new"] + res["rows_updated"] + res["rows_unchanged"] + res["rows_rejected"]
+    assert res["missing_units"] == [s.missing_unit]
+    assert res["zero_report_units"] == [s.zero_unit]
+    assert res["late_units"] == [s.late_unit]
+    status = {f["file"]: f["status"] for f in res["files"]}
+    assert status["损坏的报送表.xlsx"] == "rejected"
+    assert status["报送说明.txt"] == "skipped"
+    assert any(k.startswith("~$") and v == "skipped" for k, v in status.items())
+    alias = next(f for f in res["files"] if f["file"].endswith("-报送表.xlsx"))
+    assert alias["status"] == "merged" and alias["unit"] in s.messy
+    messy = next(f for f in res["files"] if "盖章" in f["file"])
+    assert (messy["rows_read"], messy["rows_new"], messy["rows_rejected"]) == (6, 5, 1)
+    assert {f["status"] for f in res["files"]} <= {"merged", "zero_report", "rejected", "skipped"}
+    codes = {i["code"] for i in res["issues"]}
+    assert {"unknown-category", "file-unreadable", "missing-report", "zero-report", "late-report"} <= codes
+
+
+def test_sheets_written_to_the_master(fresh_sample, capsys):
+    s = fresh_sample
+    _, res = merge_json(s.master, s.submissions, capsys)
+    wb = load_workbook(s.master)
+    rejects = list(wb["退回清单"].iter_rows(min_row=2, values_only=True))
+    assert len(rejects) == res["rows_rejected"] == 1
+    assert rejects[0][0] in s.messy and "乱收费" in rejects[0][6] and rejects[0][3] == 8
+    reports = {r[0]: r[2] for r in wb["报送情况"].iter_rows(min_row=2, values_only=True)}
+    assert reports[s.missing_unit] == "未报送" and reports[s.zero_unit] == "零报告" and reports[s.late_unit] == "逾期报送"
+    changes = list(wb["变更记录"].iter_rows(min_row=2, values_only=True))
+    assert len(changes) == res["changes"] > 0
+    assert all(r[6] is not None for r in changes)
+    ledger = load_master(s.master).ledger
+    assert ledger["src_file"].notna().sum() >= res["rows_new"] + res["rows_updated"]
+    assert ledger["light"].notna().any()
+    assert (s.master.parent / "台账备份").is_dir()
+
+
+def test_merging_the_same_folder_twice_changes_nothing(fresh_sample, capsys):
+    s = fresh_sample
+    merge_json(s.master, s.submissions, capsys)
+    first = load_master(s.master)
+    _, res = merge_json(s.master, s.submissions, capsys)
+    assert (res["rows_new"], res["rows_updated"], res["changes"]) == (0, 0, 0)
+    second = load_master(s.master)
+    assert len(second.changes) == len(first.changes)
+    cols = [c for c in first.ledger.columns if c not in ("remaining", "light")]
+    assert first.ledger[cols].astype(str).equals(second.ledger[cols].astype(str))
+
+
+def test_out_leaves_the_master_untouched(fresh_sample, tmp_path, capsys):
+    s = fresh_sample
+    before = s.master.read_bytes()
+    code, res = merge_json(s.master, s.submissions, capsys, "--out", str(tmp_path / "new.xlsx"))
+    assert s.master.read_bytes() == before
+    assert len(load_master(tmp_path / "new.xlsx").ledger) > len(load_master(s.master).ledger)
+
+
+def test_strict_exits_1_when_anything_was_rejected(fresh_sample, tmp_path, capsys):
+    code, _ = merge_json(fresh_sample.master, fresh_sample.submissions, capsys, "--strict", "--out", str(tmp_path / "x.xlsx"))
+    assert code == 1
+
+
+def test_submissions_are_never_modified(fresh_sample, capsys):
+    before = {p: p.read_bytes() for p in fresh_sample.submissions.iterdir()}
+    merge_json(fresh_sample.master, fresh_sample.submissions, capsys)
+    assert {p: p.read_bytes() for p in fresh_sample.submissions.iterdir()} == before
+
+
+def test_a_master_open_in_excel_is_refused_without_change(fresh_sample, capsys):
+    s = fresh_sample
+    lock = s.master.with_name("~$" + s.master.name[2:])
+    lock.write_bytes(b"owner")
+    before = s.master.read_bytes()
+    code = main(["merge", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat()])
+    assert code == 2
+    assert "正在被 Excel" in capsys.readouterr().err
+    assert s.master.read_bytes() == before
+
+
+@pytest.fixture
+def campaign(tmp_path):
+    """new → template: a master with three units and two known cases, and the units' templates."""
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称,单位类型,别名\n城关镇,乡镇,城关\n区商务局,政府部门,商务局\n东城街道,街道,\n", encoding="utf-8")
+    master = tmp_path / "master.xlsx"
+    assert main(["new", str(master), "--preset", "xinguan", "--units", str(units)]) == 0
+    m = load_master(master)
+    import pandas as pd
+    from taizhang.ledger_sheet import save_master
+    from taizhang.master import empty_ledger
+
+    rows = [dict(case_id="DW001-2026-001", unit="城关镇", source="自查摸排", category="账款支付不到位", description="拖欠工程款",
+                 leader="王伟", person="李娜", phone="0557-1234567", assigned=dt.date(2026, 11, 2), complexity="较复杂",
+                 status="整改中", progress=30.0, office_opinion="月底前拿出方案"),
+            dict(case_id="DW002-2026-001", unit="区商务局", source="信访举报", category="招商引资政策不兑现",
+                 description="奖励资金未拨付", leader="张强", person="刘洋", assigned=dt.date(2026, 11, 9), complexity="一般",
+                 status="整改中")]
+    m.ledger = pd.concat([empty_ledger(), pd.DataFrame(rows)], ignore_index=True).astype(object)
+    m.ledger = m.ledger.where(m.ledger.notna(), None)
+    save_master(m, master)
+    out = tmp_path / "templates"
+    assert main(["template", str(master), "--out", str(out), "--today", REPORT_DAY.isoformat()]) == 0
+    return master, out
+
+
+def _edit(path, edits: dict, new_rows: list[dict] = ()):
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    row = HEADER_ROW + 1
+    for (r, key), value in edits.items():
+        put(ws, HEADER_ROW + r, COL[key], value)
+    while ws.cell(row=row, column=COL["description"]).value:
+        row += 1
+    for nr in new_rows:
+        for k, v in nr.items():
+            put(ws, row, COL[k], v)
+        row += 1
+    wb.save(path)
+
+
+def test_round_trip_new_template_merge(campaign, capsys):
+    master, folder = campaign
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == [f"{u}-2026年11月.xlsx" for u in sorted(["东城街道", "城关镇", "区商务局"])]
+    cg = folder / "城关镇-2026年11月.xlsx"
+    ws = load_workbook(cg)["台账"]
+    assert ws.cell(row=2, column=1).value == "填报单位：城关镇（盖章）"
+    assert ws.cell(row=HEADER_ROW + 1, column=COL["case_id"]).value == "DW001-2026-001"
+    assert ws.protection.sheet and ws.cell(row=HEADER_ROW + 1, column=COL["office_opinion"]).protection.locked
+    assert not ws.cell(row=HEADER_ROW + 1, column=COL["progress"]).protection.locked
+    # the unit changes progress, tries to overwrite the office's opinion, and adds a case whose text starts with '='
+    _edit(cg, {(1, "progress"): 60, (1, "progress_note"): "已拨付首期款", (1, "office_opinion"): "单位自己改的"},
+          [dict(unit="城关镇", source="12345热线", category="法院判决不执行", description="=HYPERLINK(\"http://x\")判决未执行",
+                leader="赵敏", person="孙磊", assigned=dt.date(2026, 11, 20), complexity="一般", status="整改中")])
+    code, res = merge_json(master, folder, capsys)
+    assert code == 0
+    assert (res["rows_read"], res["rows_new"], res["rows_updated"], res["rows_unchanged"], res["rows_rejected"]) == (3, 1, 1, 1, 0)
+    assert res["zero_report_units"] == ["东城街道"] and res["missing_units"] == []
+    m = load_master(master)
+    by_id = {r["case_id"]: r for r in m.ledger.to_dict("records")}
+    assert set(by_id) == {"DW001-2026-001", "DW002-2026-001", "DW001-2026-002"}
+    a = by_id["DW001-2026-001"]
+    assert (a["progress"], a["progress_note"], a["office_opinion"]) == (60.0, "已拨付首期款", "月底前拿出方案")
+    assert a["complexity"] == "较复杂" and a["phone"] == "0557-1234567"
+    b = by_id["DW002-2026-001"]
+    assert b["progress"] is None and b["supervisor"] == "区商务局"  # 分办 from the category
+    new = by_id["DW001-2026-002"]
+    assert new["description"].startswith("=HYPERLINK") and new["supervisor"] == "区人民法院"
+    changed = sorted((r[1], r[3]) for r in m.changes.values.tolist() if r[0] == "DW001-2026-001")
+    assert changed == [("办理进展", "已拨付首期款"), ("完成进度（%）", "60")]
+    ws = load_workbook(master)["台账"]
+    cell = next(r[4] for r in ws.iter_rows(min_row=2) if r[0].value == "DW001-2026-002")
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")  # text, never a formula
+    # the next template carries the new case with its number; merging it back changes nothing
+    out2 = folder.parent / "templates2"
+    main(["template", str(master), "--out", str(out2), "--today", REPORT_DAY.isoformat(), "--unit", "城关"])
+    capsys.readouterr()
+    assert [p.name for p in out2.iterdir()] == ["城关镇-2026年11月.xlsx"]
+    _, again = merge_json(master, out2, capsys)
+    assert (again["rows_read"], again["rows_unchanged"], again["changes"]) == (2, 2, 0)
+
+
+def test_a_row_without_number_is_recognised_on_rerun(campaign, capsys):
+    master, folder = campaign
+    _edit(folder / "区商务局-2026年11月.xlsx", {}, [dict(unit="商务局", source="暗访", category="其他情形", description="新问题",
+                                                        leader="甲", person="乙", assigned=dt.date(2026, 11, 20), status="未启动")])
+    _, first = merge_json(master, folder, capsys)
+    _, second = merge_json(master, folder, capsys)
+    assert first["rows_new"] == 1 and second["rows_new"] == 0 and second["changes"] == 0
+
+
+@needs_libreoffice
+def test_a_messy_folder_with_xls_ods_encrypted_and_lock_files(fresh_sample, tmp_path, capsys):
+    s = fresh_sample
+    folder = s.submissions
+    plain = sorted(p for p in folder.iterdir() if p.suffix == ".xlsx" and p.name.startswith("区"))[:2]
+    sub = folder / "子文件夹"
+    sub.mkdir()
+    converted = [convert([plain[0]], "xls", tmp_path / "a")[0], convert([plain[1]], "ods", tmp_path / "b")[0]]
+    for p, c in zip(plain, converted):
+        shutil.move(str(c), sub / c.name)
+        p.unlink()
+    shutil.copy(CORPUS / "encrypted.xlsx", folder / "加密的报送表.xlsx")
+    code, res = merge_json(s.master, folder, capsys)
+    status = {f["file"]: f for f in res["files"]}
+    for c in converted:
+        f = status[f"子文件夹/{c.name}"]
+        assert f["status"] == "merged" and f["rows_rejected"] == 0 and f["unit"]
+    assert status["加密的报送表.xlsx"]["status"] == "rejected" and "密码" in status["加密的报送表.xlsx"]["reason"]
+    assert res["rows_read"] == res["rows_new"] + res["rows_updated"] + res["rows_unchanged"] + res["rows_rejected"]
