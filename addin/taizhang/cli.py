@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default="workbooks/samples", help="示例输出文件夹（默认 workbooks/samples）")
     c.add_argument("--preset", default="xinguan")
     c.add_argument("--seed", type=int, default=7)
-    c.add_argument("--today", type=_date, default=dt.date(2026, 11, 20))
+    c.add_argument("--today", type=_date, default=dt.date(2026, 11, 23), help="示例的报送日（默认 2026-11-23）")
 
     c = cmd("addin")
     c.add_argument("action", choices=["build", "install"])

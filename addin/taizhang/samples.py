@@ -118,7 +118,7 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
     records = []
     for u in units.units:
         for k in range(rng.randint(*cases_per_unit)):
-            assigned = today - dt.timedelta(days=rng.randrange(3, 75))
+            assigned = today - dt.timedelta(days=rng.randrange(3, 45))
             c = _case(rng, book, u.name, assigned, today)
             c["case_id"] = f"{u.code}-{today.year}-{k + 1:03d}"
             c["updated_on"] = today - dt.timedelta(days=30)

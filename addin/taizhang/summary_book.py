@@ -24,6 +24,14 @@ REPORT_HEADERS = ["单位名称", "单位类型", "报送情况", "报送文件"
 REPORT_FILL = {"逾期报送": "yellow", "未报送": "red", "文件被退回": "red", "零报告": "done", "已报送": "green"}
 
 
+def _axes(chart, top_down: bool = False) -> None:
+    """Show both axes (Excel hides them unless told) and list categories in table order."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    if top_down:
+        chart.x_axis.scaling.orientation = "maxMin"
+
+
 def _page(ws, title_rows: int = 3, landscape: bool = True) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -138,6 +146,8 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         chart.set_categories(Reference(ws, min_col=2, min_row=4, max_row=3 + n))
         chart.height, chart.width = max(7.5, n * 0.5), 16
         chart.legend = None
+        chart.gapWidth = 40
+        _axes(chart, top_down=True)
         ws.add_chart(chart, "M3")
         stacked = BarChart()
         stacked.type = "bar"
@@ -149,6 +159,8 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         for s, color in zip(stacked.series, ("C00000", "FFC000", "00B050")):
             s.graphicalProperties.solidFill = color
         stacked.height, stacked.width = max(7.5, n * 0.5), 16
+        stacked.gapWidth = 40
+        _axes(stacked, top_down=True)
         ws.add_chart(stacked, f"M{int(4 + max(7.5, n * 0.5) * 2) + 2}")
     _legend(ws, last + 2, 2)
     _page(ws)
@@ -169,6 +181,7 @@ def _categories(ws, figs: Figures, sub: str) -> None:
         chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
         chart.legend = None
         chart.height, chart.width = 8, 18
+        _axes(chart)
         ws.add_chart(chart, f"A{last + 3}")
     row = last + 21
     if figs.supervisors:

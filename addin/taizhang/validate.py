@@ -22,7 +22,7 @@ from .normalize import (to_amount, to_complexity, to_date, to_id, to_percent, to
 from .reader import SheetRead, read_submission
 from .rulebook import Rulebook
 from .rules import RuleContext, run_rules
-from .units import UnitDirectory
+from .units import UnitDirectory, norm_unit
 
 UNIT_SOURCE_ZH = {"column": "责任单位列", "unit_line": "表头上方的“填报单位”", "file_name": "文件名"}
 
@@ -126,7 +126,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
     frame = pd.DataFrame(data, dtype=object)
 
     unit, unit_source = identify_unit(read, frame, ctx.units)
-    if unit and ctx.units is not None:
+    if unit:
         blank = frame["unit"].isna() & pd.Series([raw.get("unit", [None] * n)[i] in (None, "") for i in range(n)])
         frame.loc[blank, "unit"] = unit
     if unit:
@@ -220,11 +220,11 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
 
 def identify_unit(read: SheetRead, frame: pd.DataFrame, units: UnitDirectory | None) -> tuple[str | None, str | None]:
     """Which unit sent this file: the 责任单位 column, then the 填报单位 line, then the file name."""
-    if units is None or not len(units):
-        return None, None
     if "unit" in frame and frame["unit"].notna().any():
         top = frame["unit"].dropna().value_counts()
         return str(top.index[0]), "column"
+    if units is None or not len(units):  # no unit list to check against: take the 填报单位 line as written
+        return (norm_unit(read.unit_line), "unit_line") if read.unit_line else (None, None)
     if read.unit_line:
         hit = units.match(read.unit_line) or units.find_in(read.unit_line)
         if hit:
