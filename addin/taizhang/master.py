@@ -184,10 +184,8 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 
 # --------------------------------------------------------------------------- loading
 
-def _rows(wb, name: str) -> list[list]:
-    if name not in wb.sheet_names:
-        return []
-    return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
+                 S_CHANGES, S_REPORTS)
 
 
 def _as_date(v) -> dt.date | None:
@@ -204,7 +202,7 @@ def _as_date(v) -> dt.date | None:
 
 
 def load_master(path: str | Path) -> Master:
-    """Read the master workbook's settings, units, holidays, ledger and history."""
+    """Read the master workbook's settings, units, holidays, ledger and history from a file."""
     from .reader import open_calamine
     from .safety import FileProblem
 
@@ -213,62 +211,72 @@ def load_master(path: str | Path) -> Master:
         wb = open_calamine(path)
     except FileProblem as exc:
         raise MasterError(f"无法打开台账总表 {path}：{exc.message}") from None
+    try:
+        sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                  for name in MASTER_SHEETS if name in wb.sheet_names}
+    finally:
+        wb.close()
+    return master_from_sheets(sheets, path)
+
+
+def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
+    """Build a Master from the rows of its sheets (read from a file, or from the workbook open in Excel)."""
     origin = path.name
-    if S_SETTINGS not in wb.sheet_names or S_LEDGER not in wb.sheet_names:
+    if S_SETTINGS not in sheets or S_LEDGER not in sheets:
         raise MasterError(f"{origin} 不是台账总表：缺少“{S_SETTINGS}”或“{S_LEDGER}”工作表。"
                           f"请用 taizhang new 创建台账总表，或打开正确的文件。")
-    settings = [(i, r[0] if r else "", r[1] if len(r) > 1 else None) for i, r in enumerate(_rows(wb, S_SETTINGS)[1:], 2)]
-    lists = _read_lists(wb)
+
+    def rows(name: str) -> list[list]:
+        return [list(r) for r in sheets.get(name) or []]
+
+    settings = [(i, r[0] if r else "", r[1] if len(r) > 1 else None) for i, r in enumerate(rows(S_SETTINGS)[1:], 2)]
     try:
-        book, extras = rulebook_from_sheets(settings, lists, origin)
+        book, extras = rulebook_from_sheets(settings, _read_lists(rows), origin)
     except RulebookError as exc:
         raise MasterError(str(exc)) from None
-    unit_rows = [(i, *(list(r) + ["", "", "", ""])[:4]) for i, r in enumerate(_rows(wb, S_UNITS)[1:], 2)]
+    unit_rows = [(i, *[("" if v is None else v) for v in (list(r) + ["", "", "", ""])[:4]])
+                 for i, r in enumerate(rows(S_UNITS)[1:], 2)]
     try:
         units = build_directory(unit_rows, f"{origin} 的“{S_UNITS}”表")
     except UnitListError as exc:
         raise MasterError(str(exc)) from None
-    holidays = _read_holidays(wb, origin)
-    ledger, extra_cols = read_ledger_rows(_rows(wb, S_LEDGER))
-    history = _frame(_rows(wb, S_HISTORY), HISTORY_HEADERS)
-    changes = _frame(_rows(wb, S_CHANGES), CHANGE_HEADERS)
-    reports = [list(r) for r in _rows(wb, S_REPORTS)[1:] if r and r[0] not in (None, "")]
-    wb.close()
+    holidays = _read_holidays(rows(S_HOLIDAYS), origin)
+    ledger, extra_cols = read_ledger_rows(rows(S_LEDGER))
+    history = _frame(rows(S_HISTORY), HISTORY_HEADERS)
+    changes = _frame(rows(S_CHANGES), CHANGE_HEADERS)
+    reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
     return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports)
 
 
-def _read_lists(wb) -> dict:
+def _read_lists(rows) -> dict:
     lists: dict = {}
-    cats = _rows(wb, S_CATEGORIES)[1:]
+    cats = rows(S_CATEGORIES)[1:]
     if cats:
         lists["categories"] = [Category(name=str(r[0]).strip(), supervisor=str(r[1] or "").strip() if len(r) > 1 else "",
                                         note=str(r[2] or "").strip() if len(r) > 2 else "")
                                for r in cats if r and str(r[0] or "").strip()]
-    codes = _rows(wb, S_LISTS)
+    codes = rows(S_LISTS)
     if codes:
-        head = [str(h).strip() for h in codes[0]]
+        head = [str(h or "").strip() for h in codes[0]]
         for label, key in (("线索来源", "sources"), ("办理状态", "statuses")):
             if label in head:
                 i = head.index(label)
                 vals = [str(r[i]).strip() for r in codes[1:] if i < len(r) and str(r[i] or "").strip()]
                 if vals:
                     lists[key] = list(dict.fromkeys(vals))
-    phases = _rows(wb, S_PHASES)[1:]
     lists["phases"] = [Phase(name=str(r[0]).strip(), start=_as_date(r[1]) if len(r) > 1 else None,
                              end=_as_date(r[2]) if len(r) > 2 else None, note=str(r[3] or "") if len(r) > 3 else "")
-                       for r in phases if r and str(r[0] or "").strip()]
-    routes = _rows(wb, S_ROUTING)[1:]
+                       for r in rows(S_PHASES)[1:] if r and str(r[0] or "").strip()]
     lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
-                        for r in routes if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
+                        for r in rows(S_ROUTING)[1:] if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
     if lists.get("statuses"):
         lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
     return lists
 
 
-def _read_holidays(wb, origin: str) -> dict[dt.date, bool]:
-    rows = _rows(wb, S_HOLIDAYS)[1:]
+def _read_holidays(table: list[list], origin: str) -> dict[dt.date, bool]:
     pairs = []
-    for i, r in enumerate(rows, 2):
+    for i, r in enumerate(table[1:], 2):
         if not r or r[0] in (None, ""):
             continue
         d = _as_date(r[0])
@@ -326,7 +334,7 @@ def _clean_master_value(key: str, v):
     if f is None:
         return v
     if f.kind == "date":
-        return _as_date(v) if not isinstance(v, (int, float)) else _as_date(v)
+        return _as_date(v)
     if f.kind in ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light"):
         if isinstance(v, float) and v.is_integer():
             return str(int(v))

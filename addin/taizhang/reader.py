@@ -248,6 +248,12 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         out.failed = True
         return out
 
+    return read_grids(out, sheets)
+
+
+def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int]]]) -> SheetRead:
+    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden row numbers)."""
+    name = out.file
     candidates = []
     for sheet_name, grid, merges, hidden in sheets:
         found = _find_header(grid)
