@@ -18,8 +18,12 @@ def log_path():
     import os
     from pathlib import Path
 
-    base = os.environ.get("TAIZHANG_LOG_DIR") or os.environ.get("LOCALAPPDATA") or str(Path.home() / ".taizhang")
-    folder = Path(base) / ("taizhang" if os.environ.get("LOCALAPPDATA") and not os.environ.get("TAIZHANG_LOG_DIR") else "")
+    if os.environ.get("TAIZHANG_LOG_DIR"):
+        folder = Path(os.environ["TAIZHANG_LOG_DIR"])
+    elif os.environ.get("LOCALAPPDATA"):  # Windows
+        folder = Path(os.environ["LOCALAPPDATA"]) / "taizhang"
+    else:
+        folder = Path.home() / ".taizhang"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "taizhang.log"
 

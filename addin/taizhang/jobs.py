@@ -97,6 +97,19 @@ class MergeOutcome:
     figures: Figures
 
 
+def report_day(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult, Figures]:
+    """Merge, recompute deadlines and lights, and record today's per-unit figures in the history."""
+    merged, result = merge_folder(master, folder, today)
+    lights = with_lights(merged, today)
+    result.issues.extend(lights.findings)
+    figs = compute_figures(merged, merged.ledger, [c.deadline for c in lights.cases], today)
+    hist = merged.history
+    keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
+    merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
+    merged.reports = report_rows(merged, result)
+    return merged, result, figs
+
+
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None) -> MergeOutcome:
     from .storage import master_lock
 
@@ -106,14 +119,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
     target, keep = _out_path(master, out)
     with master_lock(master.path):
-        merged, result = merge_folder(master, folder, today)
-        lights = with_lights(merged, today)
-        result.issues.extend(lights.findings)
-        figs = compute_figures(merged, merged.ledger, [c.deadline for c in lights.cases], today)
-        hist = merged.history
-        keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
-        merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
-        merged.reports = report_rows(merged, result)
+        merged, result, figs = report_day(master, folder, today)
         rejects = [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
                    for r in result.rejected_rows]
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),

@@ -32,6 +32,7 @@ class Context:
     rulebook: Rulebook
     units: UnitDirectory | None
     today: dt.date
+    single_unit: bool = True  # a unit's submission; False for the office's master ledger
 
 
 @dataclass
@@ -150,7 +151,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
 
     for pos, key, code, value in problems:
         add(pos, key, code, _problem_message(code, key, value, ctx), value)
-    if unit and "unit" in cols:
+    if unit and "unit" in cols and ctx.single_unit:
         for pos in frame.index[frame["unit"].notna() & (frame["unit"] != unit)]:
             add(pos, "unit", "unit-mismatch", f"本行责任单位为“{frame.at[pos, 'unit']}”，与报送单位“{unit}”不同，请确认。",
                 frame.at[pos, "unit"])

@@ -1,0 +1,250 @@
+"""The Excel add-in: ribbon ↔ VBA ↔ Python wiring, the built .xlam, and every button pressed on an in-memory Excel."""
+
+import datetime as dt
+import importlib
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from taizhang import excel
+from taizhang.addin_build import build_addin, macro_text
+
+from conftest import REPORT_DAY, convert, needs_libreoffice
+from memengine import open_book
+
+RIBBON = macro_text("ribbon.xml")
+VBA = macro_text("TaizhangRibbon.bas")
+SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*RunPython \"([^\"]+)\"", VBA.replace("\r\n", "\n"), re.M))
+
+
+def test_every_ribbon_action_has_a_vba_callback():
+    actions = re.findall(r'onAction="(\w+)"', RIBBON)
+    assert len(actions) == 10
+    assert set(actions) == set(SUBS)
+    for group in ("报送", "校验", "计算", "汇总", "设置"):
+        assert f'label="{group}"' in RIBBON
+
+
+def test_every_runpython_target_is_an_importable_callable():
+    for sub, command in SUBS.items():
+        m = re.fullmatch(r"import ([\w.]+) as (\w+); \2\.(\w+)\(\)", command)
+        assert m, command
+        module = importlib.import_module(m.group(1))
+        assert callable(getattr(module, m.group(3)))
+        assert excel.BUTTONS[sub] == m.group(3)
+
+
+def test_vba_is_ascii_only():
+    assert all(ord(ch) < 128 for ch in VBA)
+
+
+@pytest.fixture(scope="module")
+def xlam(tmp_path_factory):
+    return build_addin(tmp_path_factory.mktemp("addin") / "taizhang.xlam")
+
+
+def test_built_addin_reads_back_with_olevba(xlam):
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(xlam))
+    modules = {name: code for _, _, name, code in parser.extract_macros()}
+    parser.close()
+    ours = next(code for name, code in modules.items() if name.startswith("TaizhangRibbon"))
+    for sub, command in SUBS.items():
+        assert f"Sub {sub}(control As IRibbonControl)" in ours and command in ours
+    xlwings_module = next(code for name, code in modules.items() if name.startswith("xlwings"))
+    assert 'PROJECT_NAME As String = "taizhang"' in xlwings_module
+    assert not any(name.startswith("RibbonMyAddin") for name in modules)
+
+
+def test_built_addin_parts(xlam):
+    z = zipfile.ZipFile(xlam)
+    assert z.read("customUI/customUI.xml").decode("utf-8") == RIBBON
+    assert 'name="taizhang.conf"' in z.read("xl/workbook.xml").decode("utf-8")
+    sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "ADD_WORKBOOK_TO_PYTHONPATH" in sheet and '<c r="B1" t="b"><v>0</v></c>' in sheet
+    import olefile
+
+    ole = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
+    assert 'Name="taizhang"' in ole.openstream("PROJECT").read().decode("latin-1")
+
+
+@needs_libreoffice
+def test_libreoffice_imports_the_vba(xlam, tmp_path):
+    import shutil
+    import subprocess
+
+    from conftest import SOFFICE
+
+    src = tmp_path / "taizhang.xlam"
+    shutil.copy(xlam, src)
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, timeout=240)
+    z = zipfile.ZipFile(tmp_path / "taizhang.ods")
+    basic = z.read("Basic/taizhang/TaizhangRibbon.xml").decode("utf-8")
+    for sub in SUBS:
+        assert f"Sub {sub}" in basic
+
+
+# ----------------------------------------------------------------------------- pressing the buttons
+
+@pytest.fixture
+def office(fresh_sample, tmp_path, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))
+    book = open_book(fresh_sample.master)
+    return fresh_sample, book, book.app.impl
+
+
+def values(book, name):
+    return book.sheets[name].impl.values()
+
+
+def column(book, header):
+    rows = values(book, "台账")
+    i = rows[0].index(header)
+    return [r[i] for r in rows[1:]]
+
+
+def test_compute_status_writes_lights_and_colours(office):
+    s, book, app = office
+    msg = excel.compute_status(book=book, today=REPORT_DAY)
+    assert msg.startswith("已计算") and app.alerts[-1] == ("台账助手", msg)
+    lights = column(book, "红绿灯")
+    assert "红灯" in lights and "绿灯" in lights
+    sheet = book.sheets["台账"].impl
+    col = values(book, "台账")[0].index("红绿灯") + 1
+    for r, light in enumerate(lights, 2):
+        if light == "红灯":
+            assert sheet.cell(r, col).color == excel.RGB["red"]
+    assert app.screen_updating is True and app.calculation == "automatic" and app.status_bar is False
+    assert any(str(x).startswith("台账助手：正在") for x in app.status_history)
+
+
+def test_merge_with_the_folder_picker_and_remembered_folder(office):
+    s, book, app = office
+    from openpyxl import load_workbook
+    from taizhang.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.xlsxout import put
+
+    f = next(p for p in s.submissions.iterdir() if p.name.startswith("区") and p.suffix == ".xlsx")
+    wb = load_workbook(f)
+    ws = wb["台账"]
+    row = HEADER_ROW + 1
+    while ws.cell(row=row, column=5).value:
+        row += 1
+    col = {fl.key: i for i, fl in enumerate(TEMPLATE_FIELDS, 1)}
+    unit = ws.cell(row=2, column=1).value.split("：")[1].replace("（盖章）", "")
+    for k, v in dict(unit=unit, source="暗访", category="其他情形", description="=2+3 不是公式", leader="甲", person="乙",
+                     assigned=dt.date(2026, 11, 20), status="整改中").items():
+        put(ws, row, col[k], v)
+    wb.save(f)
+    app.folder_answer = str(s.submissions)
+    msg = excel.merge_reports(book=book, today=REPORT_DAY)
+    assert msg.startswith("合并完成：新增") and "未报送单位：" + s.missing_unit in msg
+    assert app.dialogs[-1].InitialFileName == ""
+    reports = {r[0]: r[2] for r in values(book, "报送情况")[1:]}
+    assert reports[s.missing_unit] == "未报送" and reports[s.zero_unit] == "零报告"
+    assert len(values(book, "退回清单")) == 2 and len(values(book, "变更记录")) > 1
+    assert "=2+3 不是公式" in column(book, "问题描述")
+    assert book.sheets["台账"].impl.formulas() == []
+    settings = {r[0]: r[1] for r in values(book, "参数设置")[1:]}
+    assert settings["报送文件夹"] == str(s.submissions)
+    # the next click starts the picker in the remembered folder; cancelling changes nothing
+    app.folder_answer = None
+    before = values(book, "台账")
+    assert excel.merge_reports(book=book, today=REPORT_DAY) is None
+    assert app.dialogs[-1].InitialFileName.startswith(str(s.submissions))
+    assert values(book, "台账") == before
+
+
+def test_validate_then_clear_marks(office, tmp_path):
+    s, book, app = office
+    excel.compute_status(book=book, today=REPORT_DAY)
+    sheet = book.sheets["台账"].impl
+    headers = values(book, "台账")[0]
+    sheet.put(2, headers.index("办理状态") + 1, "差不多了")
+    msg = excel.validate_sheet(book=book, today=REPORT_DAY)
+    assert "错误1个" in msg
+    result = values(book, "校验结果")
+    bad = next(r for r in result[1:] if r[1] == "unknown-status")
+    addr = bad[3]
+    cell = book.sheets["台账"].range(addr)
+    assert cell.color == excel.RGB["error"] and "unknown-status" in cell.note.text
+    assert excel.clear_marks(book=book).startswith("已清除")
+    assert "校验结果" not in [x.name for x in book.sheets]
+    assert cell.color is None and cell.note is None
+
+
+def test_assign_fills_blank_supervisors_only(office):
+    s, book, app = office
+    sheet = book.sheets["台账"].impl
+    headers = values(book, "台账")[0]
+    c_sup, c_cat = headers.index("牵头督办部门") + 1, headers.index("问题类别") + 1
+    sheet.put(2, c_cat, "账款支付不到位")
+    sheet.put(2, c_sup, None)
+    sheet.put(3, c_cat, "账款支付不到位")
+    sheet.put(3, c_sup, "办公室自定")
+    excel.assign_cases(book=book)
+    assert sheet.peek(2, c_sup) == "区工信局" and sheet.peek(3, c_sup) == "办公室自定"
+
+
+def test_summary_briefing_templates_holidays_about(office, tmp_path):
+    s, book, app = office
+    out = tmp_path / "汇总.xlsx"
+    assert "已生成汇总表" in excel.build_summary(out=str(out), book=book, today=REPORT_DAY)
+    assert out.exists()
+    excel.build_briefing(book=book, today=REPORT_DAY)
+    assert "截至2026年11月23日" in values(book, "通报草稿")[1][0]
+    folder = tmp_path / "模板"
+    assert "个填报模板" in excel.make_templates(out_dir=str(folder), book=book, today=REPORT_DAY)
+    assert len(list(folder.glob("*.xlsx"))) == 24
+    assert "节假日" in excel.show_holidays(book=book)
+    assert book.sheets.active.name == "节假日"
+    assert "Python" in excel.about(book=book)
+
+
+def test_a_workbook_that_is_not_a_master_gets_a_plain_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))
+    from test_corpus import CORPUS
+
+    book = open_book(CORPUS / "title_and_unit_line.xlsx")
+    msg = excel.compute_status(book=book, today=REPORT_DAY)
+    assert "不是台账总表" in msg and "Traceback" not in msg
+    assert not (tmp_path / "log").exists()
+    # 校验本表 still works on a unit's submission
+    assert excel.validate_sheet(book=book, today=REPORT_DAY).startswith("校验完成：2行")
+
+
+def test_an_internal_error_becomes_a_message_and_a_log(office, monkeypatch, tmp_path):
+    s, book, app = office
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("taizhang.deadlines.compute_lights", boom)
+    msg = excel.compute_status(book=book, today=REPORT_DAY)
+    log = tmp_path / "log" / "taizhang.log"
+    assert "内部出错" in msg and str(log) in msg
+    assert "RuntimeError: simulated bug" in log.read_text(encoding="utf-8")
+    assert app.screen_updating is True
+
+
+def test_wps_is_detected_and_pointed_to_the_command_line(office):
+    s, book, app = office
+    app.api.Name = "WPS 表格"
+    msg = excel.about(book=book)
+    assert "WPS" in msg and "命令行" in msg
+
+
+def test_worksheet_functions_use_the_same_calendar():
+    from taizhang.udfs import TZ_DEADLINE, TZ_LIGHT, TZ_WORKDAY
+
+    assert TZ_WORKDAY(dt.datetime(2026, 9, 30), 5) == dt.date(2026, 10, 13)
+    assert TZ_DEADLINE("2026-02-13", "较复杂") == dt.date(2026, 3, 5)
+    assert TZ_DEADLINE(dt.datetime(2026, 9, 1), "极特殊") == dt.date(2026, 10, 8)
+    assert TZ_LIGHT(dt.datetime(2026, 11, 9), "整改中", dt.datetime(2026, 11, 23)) == "红灯"
+    assert TZ_LIGHT(dt.datetime(2026, 11, 9), "已办结", dt.datetime(2026, 11, 23)) == "已办结"
