@@ -218,3 +218,37 @@ def test_a_messy_folder_with_xls_ods_encrypted_and_lock_files(fresh_sample, tmp_
         assert f["status"] == "merged" and f["rows_rejected"] == 0 and f["unit"]
     assert status["加密的报送表.xlsx"]["status"] == "rejected" and "密码" in status["加密的报送表.xlsx"]["reason"]
     assert res["rows_read"] == res["rows_new"] + res["rows_updated"] + res["rows_unchanged"] + res["rows_rejected"]
+
+
+def test_the_offices_own_sheets_survive_byte_for_byte(fresh_sample, tmp_path, capsys):
+    """Only taizhang's sheets are rewritten: a chart the office added elsewhere is kept exactly."""
+    import zipfile
+
+    from openpyxl.chart import BarChart, Reference
+
+    s = fresh_sample
+    wb = load_workbook(s.master)
+    ws = wb.create_sheet("办公室自己的图")
+    for i in range(1, 6):
+        ws.append([f"第{i}周", i * 3])
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=5))
+    ws.add_chart(chart, "D2")
+    wb.save(s.master)
+    before = {n: zipfile.ZipFile(s.master).read(n) for n in zipfile.ZipFile(s.master).namelist()
+              if "chart" in n or "drawing" in n}
+    assert any("charts/chart" in n for n in before)
+    merge_json(s.master, s.submissions, capsys)
+    after = zipfile.ZipFile(s.master)
+    for name, body in before.items():
+        assert after.read(name) == body
+    wb2 = load_workbook(s.master)
+    assert "办公室自己的图" in wb2.sheetnames and wb2["历史统计"].sheet_state == "hidden"
+    assert len(wb2["台账"].data_validations.dataValidation) == 5
+
+
+@needs_libreoffice
+def test_merged_master_opens_in_libreoffice(fresh_sample, tmp_path, capsys):
+    merge_json(fresh_sample.master, fresh_sample.submissions, capsys)
+    pdf = convert([fresh_sample.master], "pdf", tmp_path)[0]
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -98,29 +98,63 @@ def write_table_sheet(wb, title: str, headers: list[str], rows: list[list], widt
     return ws
 
 
+def ledger_spec(master) -> "SheetSpec":
+    """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs."""
+    from openpyxl.utils import get_column_letter as letter
+
+    from .xlsxpatch import SheetSpec
+
+    keys = [f.key for f in FIELDS]
+    ledger = master.ledger
+    cols = [ledger[k].tolist() for k in keys] + [ledger["x:" + e].tolist() for e in master.extra_columns]
+    rows = [[f.header for f in FIELDS] + master.extra_columns] + [list(r) for r in zip(*cols)]
+    owner = {"office": "header_office", "computed": "header_computed", "provenance": "header_computed"}
+    header_styles = [owner.get(f.owner, "header") for f in FIELDS] + ["header"] * len(master.extra_columns)
+    light_col = keys.index("light")
+    cell_styles = {}
+    for r, light in enumerate(ledger["light"].tolist(), 1):
+        key = LIGHT_FROM_ZH.get(light)
+        if key:
+            cell_styles[(r, light_col)] = key
+            cell_styles[(r, 0)] = key
+    last = max(len(ledger) + 500, 1000)
+    dropdowns = []
+    for key, (sheet, col, size) in DROPDOWNS.items():
+        size = size or max(len(master.units) + 1, 500)
+        c = letter(keys.index(key) + 1)
+        dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
+    return SheetSpec(rows, [f.width for f in FIELDS] + [14] * len(master.extra_columns), header_styles, cell_styles,
+                     freeze="C2", dropdowns=dropdowns)
+
+
+def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
+               hidden: bool = False):
+    from .xlsxpatch import SheetSpec
+
+    styles = {}
+    for r, key in enumerate(fills or [], 1):
+        if key in FILL:
+            for c in range(len(headers)):
+                styles[(r, c)] = key
+    return SheetSpec([list(headers)] + [list(r) for r in rows], widths or [16] * len(headers), None, styles, hidden=hidden)
+
+
 def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[list], list | None]] | None = None,
                 backup_keep: int | None = None) -> Path | None:
     """Write the master (ledger, history, change log, report sheets) to ``out`` atomically.
 
-    Starts from the existing master file so the office's other sheets stay as they are.
+    Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
     """
-    from openpyxl import load_workbook
-
     from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
     from .storage import atomic_write
+    from .xlsxpatch import patch_package
 
-    def write(tmp: Path) -> None:
-        keep_vba = master.path.suffix.lower() == ".xlsm"
-        wb = load_workbook(master.path, keep_vba=keep_vba, rich_text=True)
-        write_ledger_sheet(wb, master.ledger, master.extra_columns, master.rulebook, len(master.units), S_LEDGER)
-        for title, (headers, rows, fills) in (sheets or {}).items():
-            write_table_sheet(wb, title, headers, rows, fills=fills)
-        if len(master.changes):
-            write_table_sheet(wb, S_CHANGES, CHANGE_HEADERS, master.changes[CHANGE_HEADERS].values.tolist(),
-                              [16, 14, 24, 24, 18, 28, 12])
-        if len(master.history):
-            ws = write_table_sheet(wb, S_HISTORY, HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist())
-            ws.sheet_state = "hidden"
-        wb.save(tmp)
+    specs = {S_LEDGER: ledger_spec(master)}
+    for title, (headers, rows, fills) in (sheets or {}).items():
+        specs[title] = table_spec(headers, rows, fills=fills)
+    if len(master.changes):
+        specs[S_CHANGES] = table_spec(CHANGE_HEADERS, master.changes[CHANGE_HEADERS].values.tolist(), [16, 14, 24, 24, 18, 28, 12])
+    if len(master.history):
+        specs[S_HISTORY] = table_spec(HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist(), hidden=True)
 
-    return atomic_write(out, write, backup_keep=backup_keep)
+    return atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs), backup_keep=backup_keep)
