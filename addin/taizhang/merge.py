@@ -114,6 +114,13 @@ class _State:
     index_by_id: dict[str, int] = field(default_factory=dict)
     index_by_fp: dict[tuple, int] = field(default_factory=dict)
     claimed: dict[str, str] = field(default_factory=dict)  # case id → "file 第N行" that set it in this run
+    _cols: dict | None = None
+
+    def row(self, i: int) -> dict:
+        """One ledger row as a dict (column lists are built once; writes go to both)."""
+        if self._cols is None:
+            self._cols = {k: self.ledger[k].tolist() for k in self.ledger.columns}
+        return {k: v[i] for k, v in self._cols.items()}
 
 
 def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult]:
@@ -203,7 +210,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Ma
 
 
 def _rejected(checked: Checked, pos: int, reasons: str) -> dict:
-    row = checked.frame.loc[pos]
+    row = checked.frame.loc[pos].to_dict()
     return {"unit": row.get("unit") or checked.unit or "", "file": checked.read.file, "sheet": checked.read.sheet,
             "row": int(row["_row"]), "case_id": row.get("case_id") or "", "description": row.get("description") or "",
             "reasons": reasons}
@@ -218,9 +225,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
             pos = frame.index[frame["_row"] == f.row]
             if len(pos):
                 reasons.setdefault(int(pos[0]), []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
-    for pos in frame.index:
+    records = frame.to_dict("index")
+    for pos, row in records.items():
         outcome.rows_read += 1
-        row = frame.loc[pos]
         if pos in checked.error_index:
             outcome.rows_rejected += 1
             result.rejected_rows.append(_rejected(checked, pos, "；".join(reasons.get(pos, ["有错误"]))))
@@ -259,7 +266,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
             changes.append([record["case_id"], "（新增问题）", None, row["description"], unit, checked.read.file, today])
             continue
         # targets >= 0 are ledger rows; -k is the k-th case added in this run (new_rows[k - 1])
-        current = state.ledger.loc[target] if target >= 0 else pd.Series(new_rows[-target - 1])
+        current = state.row(target) if target >= 0 else new_rows[-target - 1]
         diff = []
         for k in MERGED_FIELDS:
             if k == "case_id":
@@ -293,6 +300,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
 def _set(state: _State, new_rows: list[dict], target: int, key: str, value) -> None:
     if target >= 0:
         state.ledger.at[target, key] = value
+        if state._cols is not None:
+            state._cols[key][target] = value
     else:
         new_rows[-target - 1][key] = value
 

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .fields import IGNORED_HEADERS, match_header, norm_header, norm_text
@@ -153,8 +154,20 @@ def _hidden_rows_xlsx(path: Path) -> dict[str, set[int]]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _match_text(text: str) -> tuple[str | None, float]:
+    return match_header(text)
+
+
+def _match(cell) -> tuple[str | None, float]:
+    """Header lookup for a cell; long texts and numbers are data, never headers (and are not normalised)."""
+    if isinstance(cell, str) and 0 < len(cell) <= 40:
+        return _match_text(cell)
+    return None, 1.0
+
+
 def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
-    mapped = [match_header(c) if c not in (None, "") else (None, 1.0) for c in cells]
+    mapped = [_match(c) for c in cells]
     keys = {k for k, _ in mapped if k}
     return len(keys), mapped
 
@@ -177,11 +190,12 @@ def _fill_merged(grid: list[list], merges, max_row: int) -> None:
 def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
     """(first header row index, number of header rows, mapping per column, header texts)."""
     best = None
+    scores = [_header_score(grid[i]) for i in range(min(MAX_HEADER_SCAN + 1, len(grid)))]
     for i in range(min(MAX_HEADER_SCAN, len(grid))):
-        score, mapped = _header_score(grid[i])
+        score, mapped = scores[i]
         if score >= 3 and (best is None or score > best[0]):
             best = (score, i, 1, mapped, [str(c or "").strip() for c in grid[i]])
-        if i + 1 < len(grid):
+        if i + 1 < len(scores) and scores[i + 1][0] >= 2:
             upper = list(grid[i])
             lower = list(grid[i + 1])
             width = max(len(upper), len(lower))
@@ -190,15 +204,15 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
             combined_map = []
             texts = []
             for u, lo in zip(upper, lower):
-                km = match_header(lo) if lo not in (None, "") else (None, 1.0)
+                km = _match(lo)
                 if km[0] is None and u not in (None, ""):
-                    km = match_header(u)
+                    km = _match(u)
                 if km[0] is None and u not in (None, "") and lo not in (None, ""):
-                    km = match_header(f"{u}{lo}")
+                    km = _match(f"{u}{lo}")
                 combined_map.append(km)
                 texts.append(str(lo).strip() if lo not in (None, "") else str(u or "").strip())
             pair_score = len({k for k, _ in combined_map if k})
-            lower_score, _ = _header_score(grid[i + 1])
+            lower_score = scores[i + 1][0]
             single = max(score, lower_score)
             if pair_score >= 3 and lower_score >= 2 and pair_score > single and (best is None or pair_score > best[0]):
                 best = (pair_score, i, 2, combined_map, texts)
@@ -299,6 +313,7 @@ def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int
         if out.unit_line:
             break
     header_score = len(seen_keys)
+    header_texts = {str(v).strip() for i in range(first, header_last + 1) for v in grid[i] if isinstance(v, str) and v.strip()}
     trailing = []
     for i in range(header_last + 1, len(grid)):
         row = grid[i]
@@ -310,8 +325,7 @@ def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int
         if _is_total(row):
             trailing = grid[i:]
             break
-        score, _ = _header_score(row)
-        if score >= max(3, int(header_score * 0.6)):
+        if sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= max(3, int(header_score * 0.6)):
             out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
                                         file=name, sheet=sheet_name, row=excel_row))
             continue

@@ -40,7 +40,7 @@ def rule(code: str):
 
 
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype(str).str.strip() == "")
+    return s.map(lambda v: v is None or v != v or (isinstance(v, str) and not v.strip())).astype(bool)
 
 
 @rule("missing-required")

@@ -66,9 +66,13 @@ def _phone(rng: random.Random) -> str:
 def unit_list(preset_types: list[str], n: int, rng: random.Random) -> list[tuple[str, str, str]]:
     towns = TOWNS[: n // 2]
     depts = DEPTS[: n - len(towns)]
+    extra = n - len(towns) - len(depts)
+    if extra > 0:  # benchmark sizes: numbered communities beyond the named towns and departments
+        towns = towns + [f"第{i}社区" for i in range(1, extra + 1)]
     town_type = next((t for t in preset_types if "镇" in t or "乡" in t), preset_types[0])
     dept_types = [t for t in preset_types if t != town_type] or preset_types
-    rows = [(t, town_type, t.replace("街道", "街").replace("镇", "") + "镇政府" if "镇" in t else t.replace("街道", "办事处")) for t in towns]
+    rows = [(t, town_type, (t.replace("镇", "") + "镇政府") if t.endswith("镇") else
+             t.replace("街道", "办事处") if t.endswith("街道") else f"{t}居委会") for t in towns]
     rows += [(d, dept_types[i % len(dept_types)], a) for i, (d, a) in enumerate(depts)]
     return rows
 
@@ -162,6 +166,10 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
         if name in skip:
             continue
         _fill_template(path, master, name, rng, today)
+    due = today.replace(day=min(book.reporting.due_day, 28)) if book.reporting.cadence == "monthly" else today
+    on_time = time.mktime((due - dt.timedelta(days=1)).timetuple())
+    for p in subs.iterdir():
+        os.utime(p, (on_time, on_time))
     if messy:
         late_name = names[4]
         sample.late_unit = late_name

@@ -9,6 +9,7 @@ anything personal: only units and figures.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,7 +17,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
 from .figures import RULE_ZH, Figures, briefing
-from .xlsxout import BORDER, CENTER, FILL, LIGHT_ZH, STRONG, WRAP, header_row, put
+from .xlsxout import BORDER, CENTER, FILL, LIGHT_ZH, STRONG, WRAP, header_row, put, styled
 
 LEGEND = [("red", "红灯：超过整改时限仍未办结"), ("yellow", "黄灯：距时限不超过预警工作日，或进度落后于时间进度"),
           ("green", "绿灯：按计划推进"), ("done", "已办结（含查否）：退出排名计算"), ("closed", "已销号：经领导小组审定销号")]
@@ -66,18 +67,26 @@ def _legend(ws, row: int, col: int = 1) -> int:
 def _rows(ws, top: int, rows: list[list], fills: list[str | None] | None = None, light_col: int | None = None) -> int:
     r = top
     for r, values in enumerate(rows, top):
+        fill = fills[r - top] if fills and fills[r - top] in FILL else None
         for c, v in enumerate(values, 1):
             cell = put(ws, r, c, v)
-            cell.border = BORDER
-            cell.alignment = WRAP if isinstance(v, str) else CENTER
-            if isinstance(v, float):
-                cell.number_format = "0.0"
-        if fills and fills[r - top] in FILL:
-            for c in range(1, len(values) + 1):
-                ws.cell(row=r, column=c).fill = FILL[fills[r - top]]
-            if light_col:
-                ws.cell(row=r, column=light_col).font = Font(bold=True, color=STRONG[fills[r - top]])
+            kind = "text" if isinstance(v, str) else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other"
+            strong = fill if (fill and c == light_col) else None
+            styled(cell, ("summary", kind, fill, strong), lambda cell, kind=kind, fill=fill, strong=strong: _style(cell, kind, fill, strong))
     return r
+
+
+def _style(cell, kind: str, fill: str | None, strong: str | None) -> None:
+    cell.border = BORDER
+    cell.alignment = WRAP if kind == "text" else CENTER
+    if kind == "float":
+        cell.number_format = "0.0"
+    elif kind == "date":
+        cell.number_format = "yyyy-mm-dd"
+    if fill:
+        cell.fill = FILL[fill]
+    if strong:
+        cell.font = Font(bold=True, color=STRONG[strong])
 
 
 def _pct(v: float | None) -> str:

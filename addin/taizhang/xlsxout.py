@@ -9,6 +9,7 @@ submission can never become a formula in a workbook we write.
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -68,6 +69,20 @@ def header_row(ws, row: int, headers: list[str], widths: list[int] | None = None
             ws.column_dimensions[get_column_letter(i)].width = widths[i - 1]
 
 
+def styled(cell, key: tuple, apply) -> None:
+    """Give ``cell`` a style built once per ``key`` and workbook: openpyxl re-hashes style objects on
+    every assignment, which dominates writing large tables; copying the cached style array does not.
+    (Style arrays index one workbook's style tables, so the cache lives on the workbook.)"""
+    wb = cell.parent.parent
+    cache = wb.__dict__.setdefault("_taizhang_styles", {})
+    cached = cache.get(key)
+    if cached is None:
+        apply(cell)
+        cache[key] = copy(cell._style)
+    else:
+        cell._style = copy(cached)
+
+
 def table(ws, top: int, headers: list[str], rows: list[list], widths: list[int] | None = None) -> int:
     """A bordered table with a styled header; returns the last row written."""
     header_row(ws, top, headers, widths)
@@ -75,9 +90,13 @@ def table(ws, top: int, headers: list[str], rows: list[list], widths: list[int] 
     for r, values in enumerate(rows, top + 1):
         for c, v in enumerate(values, 1):
             cell = put(ws, r, c, v)
-            cell.border = BORDER
-            cell.alignment = WRAP
+            styled(cell, ("table", cell.number_format), _table_style)
     return max(r, top)
+
+
+def _table_style(cell) -> None:
+    cell.border = BORDER
+    cell.alignment = WRAP
 
 
 def light_fill(ws, row: int, first_col: int, last_col: int, light: str | None, light_col: int | None = None) -> None:
