@@ -73,3 +73,53 @@ def test_every_finding_has_a_place_and_a_chinese_message():
         assert f.file == "every_error.xlsx" and f.sheet == "Sheet" and f.row
         assert f.column and f.header
         assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
+
+
+def render_corpus_doc() -> str:
+    """docs/corpus.md, generated from expected.json so the documented outcomes are the tested ones."""
+    from taizhang.findings import CODES
+
+    lines = ["# 报送表样本库：情形与处理结果", "",
+             "由 `tests/corpus/expected.json` 生成（`python tests/test_corpus.py` 重新生成），`tests/test_corpus.py` 逐一验证。", "",
+             "| 样本文件 | 情形 | 台账助手的处理 |", "|---|---|---|"]
+    for name, exp in sorted(CASES.items()):
+        if "failed" in exp:
+            code = exp["failed"]
+            verb = "跳过" if code == "file-skipped" else "拒绝读取"
+            outcome = f"{verb}：`{code}`（{CODES[code].title}），说明原因和处理办法；同一文件夹的其他文件照常合并"
+        else:
+            codes = sorted({f[2] for f in exp["findings"]})
+            outcome = f"读取第{exp['header_row']}行表头，{exp['rows']}行中{exp['rows_ok']}行可导入；报送单位：{exp['unit']}"
+            if exp.get("zero_report"):
+                outcome += "（零报告）"
+            if codes:
+                outcome += "；提示：" + "、".join(f"`{c}`" for c in codes)
+        lines.append(f"| `{name}` | {exp['about']} | {outcome} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_corpus_doc_is_current():
+    doc = Path(__file__).parent.parent / "docs" / "corpus.md"
+    assert doc.read_text(encoding="utf-8") == render_corpus_doc(), "run: python tests/test_corpus.py"
+
+
+@pytest.mark.parametrize("name", ["zip_bomb.xlsx", "entity_bomb.xlsx"])
+def test_bombs_are_refused_quickly(name):
+    import time
+
+    t = time.perf_counter()
+    report, checked = outcome(name)
+    assert time.perf_counter() - t < 2.0
+    assert checked.read.failed and "炸弹" in report.findings[0].message
+
+
+def test_odd_dates_and_merged_rows():
+    D = dt.date
+    assert list(outcome("date1904.xlsx")[1].frame["assigned"]) == [D(2026, 10, 9)] * 2
+    assert list(outcome("serial_dates.xlsx")[1].frame["assigned"]) == [D(2026, 10, 9), None, D(2026, 10, 9)]
+    assert list(outcome("merged_data_rows.xlsx")[1].frame["unit"]) == ["城关镇"] * 3
+    assert list(outcome("pasted_twice.xlsx")[1].frame["_row"]) == [2, 3, 5, 6]
+
+
+if __name__ == "__main__":
+    (Path(__file__).parent.parent / "docs" / "corpus.md").write_text(render_corpus_doc(), encoding="utf-8")

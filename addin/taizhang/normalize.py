@@ -62,9 +62,9 @@ def to_date(value: object, year_hint: int | None = None) -> tuple[dt.date | None
     if value is None or value == "":
         return None, None
     if isinstance(value, dt.datetime):
-        return value.date(), None
-    if isinstance(value, dt.date):
-        return value, None
+        value = value.date()
+    if isinstance(value, dt.date):  # a real date cell, but e.g. Excel's serial 60 or 0 is no ledger date
+        return (value, None) if 1990 <= value.year <= 2100 else (None, "bad-date")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         d = serial_to_date(float(value))
         return (d, None) if d and 1990 <= d.year <= 2100 else (None, "bad-date")

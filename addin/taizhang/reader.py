@@ -119,8 +119,22 @@ def read_plain_table(path: Path) -> list[list]:
         wb.close()
 
 
-def _hidden_rows_xlsx(path: Path) -> dict[str, set[int]]:
-    """Sheet name → 1-based row numbers marked hidden, straight from the package XML."""
+_CELL_XML = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+
+
+_CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
+
+
+def column_index(letters: str) -> int:
+    """Excel letters → 0-based column index."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _xlsx_sheet_facts(path: Path) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
+    """Sheet name → (hidden row numbers, formula cells without a cached value), from the package XML."""
     out: dict[str, set[int]] = {}
     try:
         with zipfile.ZipFile(path) as zf:
@@ -148,7 +162,13 @@ def _hidden_rows_xlsx(path: Path) -> dict[str, set[int]]:
                         r = re.search(rb'\br="(\d+)"', tag_b)
                         if r:
                             hidden.add(int(r.group(1)))
-                out[sheet_name] = hidden
+                blank_formulas: set[tuple[int, int]] = set()
+                if b"<f" in data:  # formula cells saved without a computed value (never evaluated here)
+                    for cell in _CELL_XML.finditer(data):
+                        body = cell.group(3) or b""
+                        if b"<f" in body and not _CACHED_VALUE.search(body):
+                            blank_formulas.add((int(cell.group(2)), column_index(cell.group(1).decode())))
+                out[sheet_name] = (hidden, blank_formulas)
     except (KeyError, zipfile.BadZipFile, OSError):
         return {}
     return out
@@ -250,7 +270,7 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         if sniffed.mismatch:
             out.findings.append(finding("file-extension-mismatch", sniffed.mismatch, file=name))
         if sniffed.kind == "csv":
-            sheets = [(path.stem, _decode_csv(path), [], set())]
+            sheets = [(path.stem, _decode_csv(path), [], set(), set())]
         else:
             sheets = _calamine_sheets(path, sniffed.kind)
     except FileProblem as exc:
@@ -265,14 +285,14 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
     return read_grids(out, sheets)
 
 
-def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int]]]) -> SheetRead:
-    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden row numbers)."""
+def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
+    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells)."""
     name = out.file
     candidates = []
-    for sheet_name, grid, merges, hidden in sheets:
+    for sheet_name, grid, merges, hidden, *rest in sheets:
         found = _find_header(grid)
         if found:
-            candidates.append((found, sheet_name, grid, merges, hidden))
+            candidates.append((found, sheet_name, grid, merges, hidden, rest[0] if rest else set()))
     if not candidates:
         names = "、".join(s[0] for s in sheets) or "（无可见工作表）"
         out.findings.append(finding("no-ledger-sheet", f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
@@ -280,7 +300,7 @@ def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int
                                     f"请使用办公室下发的填报模板。", file=name))
         out.failed = True
         return out
-    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden = max(
+    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden, blank_formulas = max(
         candidates, key=lambda c: len({k for k, _ in c[0][2] if k}))
     out.sheet = sheet_name
     header_last = first + nrows - 1
@@ -313,6 +333,9 @@ def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int
         if out.unit_line:
             break
     header_score = len(seen_keys)
+    formula_cols: dict[int, list[int]] = {}
+    for r_, c_ in sorted(blank_formulas):
+        formula_cols.setdefault(r_, []).append(c_)
     header_texts = {str(v).strip() for i in range(first, header_last + 1) for v in grid[i] if isinstance(v, str) and v.strip()}
     trailing = []
     for i in range(header_last + 1, len(grid)):
@@ -336,6 +359,12 @@ def read_grids(out: SheetRead, sheets: list[tuple[str, list[list], list, set[int
         if len(nonempty) <= 2 and any(isinstance(v, str) and any(w in v for w in ZERO_WORDS) for v in nonempty):
             out.zero_report = True
             continue
+        for c_ in formula_cols.get(excel_row, ()):
+            if c_ < len(out.columns) and out.columns[c_].key:
+                out.findings.append(finding("formula-no-value", f"{out.columns[c_].letter}{excel_row} 是公式，但文件中没有保存计算结果，"
+                                            f"台账助手不会执行公式，该格按空值处理。请在 Excel 中打开并保存后重新报送，或改为直接填写数值。",
+                                            file=name, sheet=sheet_name, row=excel_row, column=out.columns[c_].letter,
+                                            header=out.columns[c_].header))
         out.rows.append((excel_row, row))
     if not out.rows and any(w in _row_text(above + trailing) for w in ZERO_WORDS):
         out.zero_report = True
@@ -350,7 +379,7 @@ def _header_of(key: str) -> str:
 
 def _calamine_sheets(path: Path, kind: str):
     wb = open_calamine(path)
-    hidden_rows = _hidden_rows_xlsx(path) if kind == "xlsx" else {}
+    facts = _xlsx_sheet_facts(path) if kind == "xlsx" else {}
     sheets = []
     try:
         for meta in wb.sheets_metadata:
@@ -365,7 +394,8 @@ def _calamine_sheets(path: Path, kind: str):
             except Exception as exc:  # a broken sheet among good ones
                 raise FileProblem("file-unreadable", f"{path.name} 的工作表“{meta.name}”无法读取（{type(exc).__name__}）。"
                                                      f"请让报送单位用 Excel 打开后重新保存。") from None
-            sheets.append((meta.name, grid, merges, hidden_rows.get(meta.name, set())))
+            hidden, blank_formulas = facts.get(meta.name, (set(), set()))
+            sheets.append((meta.name, grid, merges, hidden, blank_formulas))
     finally:
         wb.close()
     return sheets

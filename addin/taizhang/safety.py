@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,18 +109,32 @@ def _vet_zip(path: Path) -> str:
                 raise FileProblem("file-not-workbook", f"{name} 是 PowerPoint 演示文稿，不是表格。请报送 Excel 台账。")
             else:
                 raise FileProblem("file-not-workbook", f"{name} 是压缩包，不是 Excel 工作簿。请解压后报送其中的台账文件。")
-            for i in infos:
-                if i.filename.endswith((".xml", ".rels")) and i.file_size:
-                    with zf.open(i) as fh:
-                        head = fh.read(2048)
-                    if _ENTITY.search(head):
-                        raise FileProblem("file-too-large", f"{name} 的 {i.filename} 含有 XML 实体声明（可用于“实体炸弹”攻击），"
-                                                            f"正常的 Excel 文件不会有。已拒绝读取，请让报送单位用 Excel 重新保存。")
+            _inflate_with_cap(zf, infos, name)
     except zipfile.BadZipFile:
         raise FileProblem("file-unreadable", f"{name} 已损坏（压缩结构不完整，可能传输中断或被截断）。请让报送单位重新发送。") from None
-    except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+    except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
         raise FileProblem("file-unreadable", f"{name} 已损坏，无法解压（{exc}）。请让报送单位重新发送。") from None
     return kind
+
+
+def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str) -> None:
+    """Inflate every part once, counting real bytes (declared sizes can lie), and look for entity declarations."""
+    total = 0
+    for i in infos:
+        with zf.open(i) as fh:
+            first = True
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                if first and i.filename.endswith((".xml", ".rels")) and _ENTITY.search(chunk[:4096]):
+                    raise FileProblem("file-too-large", f"{name} 的 {i.filename} 含有 XML 实体声明（可用于“实体炸弹”攻击），"
+                                                        f"正常的 Excel 文件不会有。已拒绝读取，请让报送单位用 Excel 重新保存。")
+                first = False
+                total += len(chunk)
+                if total > MAX_UNCOMPRESSED:
+                    raise FileProblem("file-too-large", f"{name} 解压后超过 {MAX_UNCOMPRESSED // 1048576} MB（文件声明的大小与实际不符），"
+                                                        f"疑似“压缩炸弹”，已拒绝读取。请让报送单位重新导出文件。")
 
 
 def _vet_ole(path: Path) -> str:

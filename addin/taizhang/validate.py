@@ -195,7 +195,7 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
     book = ctx.rulebook
     value = to_text(value)
     if code == "bad-date":
-        return f"{header}“{value}”不是可识别的日期，请写成 2026-05-31 或 2026年5月31日。"
+        return f"{header}“{value}”不是有效的日期（无法识别，或年份不在1990—2100之间），请写成 2026-05-31 或 2026年5月31日。"
     if code == "date-year-guessed":
         return f"{header}“{value}”没有年份，已按{ctx.today.year}年处理，请核对。"
     if code == "unknown-category":

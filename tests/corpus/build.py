@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,109 @@ def libreoffice_copies() -> None:
                        check=True, capture_output=True, timeout=240)
 
 
+def hostile() -> None:
+    """The reliability corpus: odd but honest workbooks, and hostile ones that must be refused quickly."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    sheet(wb.active, 1, HEAD, [good_row(1), good_row(2)])
+    wb.save(HERE / "date1904.xlsx")
+
+    wb = Workbook()
+    rows = [good_row(1), good_row(2), good_row(3)]
+    rows[0][8] = str(D(2026, 10, 9).toordinal() - D(1899, 12, 30).toordinal())  # a serial number typed as text
+    rows[1][8] = 60                                                             # Excel's phantom 1900-02-29
+    sheet(wb.active, 1, HEAD, rows)
+    wb.active["I3"].number_format = "yyyy-mm-dd"
+    wb.save(HERE / "serial_dates.xlsx")
+
+    wb = Workbook()
+    sheet(wb.active, 1, HEAD, [good_row(i) for i in range(1, 11)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    _rewrite_part(buf.getvalue(), "xl/worksheets/sheet1.xml",
+                  lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', x),
+                  HERE / "million_row_range.xlsx")
+
+    wb = Workbook()
+    rows = [good_row(1), good_row(2)]
+    rows[0][11] = "=20+30"  # a formula that was never calculated (no cached value)
+    sheet(wb.active, 1, HEAD, rows)
+    wb.active["L2"].value = "=20+30"
+    wb.save(HERE / "formula_no_cache.xlsx")
+
+    wb = Workbook()
+    ws = wb.active
+    rows = [good_row(1), good_row(2), good_row(3)]
+    for r in rows[1:]:
+        r[1] = None
+    sheet(ws, 1, HEAD, rows)
+    ws.merge_cells("B2:B4")  # one 责任单位 cell merged over three case rows
+    wb.save(HERE / "merged_data_rows.xlsx")
+
+    wb = Workbook()
+    header = ["问题\n编号", "责 任 单 位", "线索　来源", "问题类别 ", "问题描述", "牵头领导", "具体责任人", "联系电话",
+              "交办\n日期", "复杂程度", "整改时限", "完成进度(%)", "办理状态"]
+    sheet(wb.active, 1, header, [good_row(1)[:13], good_row(2)[:13]])
+    wb.save(HERE / "fullwidth_linebreak_headers.xlsx")
+
+    wb = Workbook()
+    header = HEAD[:5] + ["责任单位"] + HEAD[5:]
+    rows = [r[:5] + ["东城街道"] + r[5:] for r in (good_row(1), good_row(2))]
+    sheet(wb.active, 1, header, rows)
+    wb.save(HERE / "duplicate_headers.xlsx")
+
+    wb = Workbook()
+    ws = wb.active
+    sheet(ws, 1, HEAD, [good_row(1), good_row(2)])
+    sheet(ws, 4, HEAD, [good_row(3), good_row(4)])
+    wb.save(HERE / "pasted_twice.xlsx")
+
+    wb = Workbook()
+    ws = wb.active
+    sheet(ws, 1, HEAD, [good_row(1)])
+    ws.protection.sheet = True
+    ws.protection.password = "mima123"
+    wb.save(HERE / "protected_sheet.xlsx")
+
+    wb = Workbook()
+    sheet(wb.active, 1, HEAD, [good_row(1)])
+    wb.save(HERE / "城关镇 （２０２６年11月）[终稿] 报送.xlsx")
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"\0" * (1 << 24)
+            for _ in range(48):  # 768 MB of zeros in well under 1 MB
+                fh.write(block)
+    (HERE / "zip_bomb.xlsx").write_bytes(bomb.getvalue())
+
+    wb = Workbook()
+    sheet(wb.active, 1, HEAD, [good_row(1)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    lol = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+           b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+    _rewrite_part(buf.getvalue(), "xl/workbook.xml", lambda x: lol + (x.split(b"?>", 1)[1] if x.startswith(b"<?xml") else x), HERE / "entity_bomb.xlsx")
+
+
+def _rewrite_part(package: bytes, part: str, change, out: Path) -> None:
+    src = zipfile.ZipFile(io.BytesIO(package))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, change(data) if info.filename == part else data)
+
+
+def xls_saved_as_xlsx() -> None:
+    src = HERE / "lo" / "title_and_unit_line.xls"
+    if src.exists():
+        shutil.copy(src, HERE / "xls_named_xlsx.xlsx")
+
+
 if __name__ == "__main__":
     title_and_unit_line()
     renamed_reordered()
@@ -166,4 +270,6 @@ if __name__ == "__main__":
     files_that_are_not_ledgers()
     csv_files()
     libreoffice_copies()
+    hostile()
+    xls_saved_as_xlsx()
     print("corpus rebuilt in", HERE)
