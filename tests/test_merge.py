@@ -252,3 +252,16 @@ def test_merged_master_opens_in_libreoffice(fresh_sample, tmp_path, capsys):
     merge_json(fresh_sample.master, fresh_sample.submissions, capsys)
     pdf = convert([fresh_sample.master], "pdf", tmp_path)[0]
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_parallel_reading_gives_the_same_result(fresh_sample, monkeypatch):
+    from taizhang import merge as merge_mod
+
+    master = load_master(fresh_sample.master)
+    monkeypatch.setenv("TAIZHANG_WORKERS", "1")
+    serial_master, serial = merge_mod.merge_folder(master, fresh_sample.submissions, REPORT_DAY)
+    monkeypatch.setenv("TAIZHANG_WORKERS", "2")
+    monkeypatch.setattr(merge_mod, "PARALLEL_MIN_BYTES", 0)
+    parallel_master, parallel = merge_mod.merge_folder(master, fresh_sample.submissions, REPORT_DAY)
+    assert parallel.model_dump() == serial.model_dump()
+    assert parallel_master.ledger.astype(str).equals(serial_master.ledger.astype(str))

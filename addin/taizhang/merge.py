@@ -141,15 +141,17 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Ma
     unit_status: dict[str, str] = {}
     files = list_submissions(folder) if folder.is_dir() else []
 
+    wanted = [p for p in files if not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES]
+    checked_by_path = dict(zip(wanted, check_files(wanted, folder, ctx)))
     for path in files:
         rel = str(path.relative_to(folder))
-        if is_lock_or_temp(path) or path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        if path not in checked_by_path:
             reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
             result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
             continue
         received = dt.date.fromtimestamp(path.stat().st_mtime)
-        checked = check_submission(read_submission(path, rel), ctx)
+        checked = checked_by_path[path]
         result.issues.extend(checked.findings)
         outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged", received=received)
         if checked.read.failed:
@@ -207,6 +209,34 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Ma
     new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
                         master.history, merged_changes, master.extras, master.reports, master._calendar)
     return new_master, result
+
+
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
+
+
+def _check_one(path: Path, rel: str, ctx: Context) -> Checked:
+    return check_submission(read_submission(path, rel), ctx)
+
+
+def check_files(paths: list[Path], folder: Path, ctx: Context) -> list[Checked]:
+    """Read and validate files, in worker processes when the folder is large enough to pay for them.
+
+    ``TAIZHANG_WORKERS`` sets the number of processes (1 switches parallel reading off).
+    """
+    import os
+
+    rels = [str(p.relative_to(folder)) for p in paths]
+    workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
+    size = sum(p.stat().st_size for p in paths)
+    if workers > 1 and len(paths) >= 8 and size >= PARALLEL_MIN_BYTES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                return list(pool.map(_check_one, paths, rels, [ctx] * len(paths), chunksize=max(1, len(paths) // (workers * 4))))
+        except (OSError, RuntimeError):  # no process support here (a locked-down PC): read one by one
+            pass
+    return [_check_one(p, r, ctx) for p, r in zip(paths, rels)]
 
 
 def _rejected(checked: Checked, pos: int, reasons: str) -> dict:
