@@ -43,22 +43,21 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.map(lambda v: v is None or v != v or (isinstance(v, str) and not v.strip())).astype(bool)
 
 
+def _empty_cells(df: pd.DataFrame, keys: tuple[str, ...], message: str) -> Iterator[Hit]:
+    for key in keys:
+        if key in df:
+            for i in df.index[_blank(df[key])]:
+                yield i, key, message.format(header=BY_KEY[key].header)
+
+
 @rule("missing-required")
 def missing_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
-    for key in REQUIRED:
-        if key not in df:
-            continue
-        for i in df.index[_blank(df[key])]:
-            yield i, key, f"“{BY_KEY[key].header}”不能为空，请补填。"
+    return _empty_cells(df, REQUIRED, "“{header}”不能为空，请补填。")
 
 
 @rule("missing-recommended")
 def missing_recommended(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
-    for key in RECOMMENDED:
-        if key not in df:
-            continue
-        for i in df.index[_blank(df[key])]:
-            yield i, key, f"“{BY_KEY[key].header}”未填写，建议补填（不影响导入）。"
+    return _empty_cells(df, RECOMMENDED, "“{header}”未填写，建议补填（不影响导入）。")
 
 
 @rule("deadline-before-assigned")

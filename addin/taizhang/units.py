@@ -7,7 +7,6 @@ checks the official names and the aliases the office lists.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -117,22 +116,14 @@ def build_directory(rows: list[tuple[int, str, str, str, str]], origin: str) -> 
 
 def read_unit_file(path: str | Path) -> UnitDirectory:
     """A .csv (UTF-8, UTF-8 with BOM or GBK) or .xlsx with 单位名称, 单位类型, 别名 (单位代码 optional)."""
-    path = Path(path)
-    if path.suffix.lower() == ".csv":
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise UnitListError(f"无法识别 {path} 的文字编码，请另存为 UTF-8 的 CSV")
-        table = [r for r in csv.reader(text.splitlines())]
-    else:
-        from .reader import read_plain_table
+    from .reader import read_plain_table
+    from .safety import FileProblem
 
+    path = Path(path)
+    try:
         table = read_plain_table(path)
+    except FileProblem as exc:
+        raise UnitListError(f"无法读取成员单位名单：{exc.message}") from None
     if not table:
         raise UnitListError(f"成员单位名单 {path} 是空的")
     header = [norm_text(h) for h in table[0]]
