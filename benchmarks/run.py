@@ -56,7 +56,7 @@ def timed(code: str, *args: str) -> tuple[float, float]:
 BASELINE = """
 import sys, glob, pandas as pd
 files = sorted(glob.glob(sys.argv[1] + '/**/*.xlsx', recursive=True))
-frames = [pd.read_excel(f, header=2) for f in files]
+frames = [pd.read_excel(f, sheet_name='台账', header=2) for f in files]
 pd.concat(frames, ignore_index=True).to_excel(sys.argv[2], index=False)
 """
 READER = """
@@ -92,12 +92,12 @@ validate_file(sys.argv[2], rulebook=m.rulebook, units=m.units, today=dt.date(202
 """
 READ_ONE_PANDAS = """
 import sys, pandas as pd
-pd.read_excel(sys.argv[1], header=2, engine='openpyxl')
+pd.read_excel(sys.argv[1], sheet_name='台账', header=2, engine='openpyxl')
 """
 READ_100_PANDAS = """
 import sys, glob, pandas as pd
 for f in sorted(glob.glob(sys.argv[1] + '/**/*.xlsx', recursive=True))[:100]:
-    pd.read_excel(f, header=2, engine='openpyxl')
+    pd.read_excel(f, sheet_name='台账', header=2, engine='openpyxl')
 """
 READ_100_OURS = """
 import sys, glob

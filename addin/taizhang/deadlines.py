@@ -179,7 +179,8 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     df["light"] = col([LIGHT_ZH[x] if x else None for x in light])
     df["deadline_note"] = col(["；".join(nt) or None for nt in notes])
     eff_dates = _dates(effective)
-    cases = [CaseLight(id=df["case_id"].iat[i], unit=df["unit"].iat[i], deadline=eff_dates[i],
-                       remaining_workdays=df["remaining"].iat[i], light=light[i]) for i in range(n)]
+    cases = [CaseLight.model_construct(id=cid, unit=unit, deadline=d, remaining_workdays=rem, light=lt)
+             for cid, unit, d, rem, lt in zip(df["case_id"].tolist(), df["unit"].tolist(), eff_dates,
+                                              df["remaining"].tolist(), light.tolist())]
     findings.extend(finding("estimated-calendar", w, file=file) for w in sorted(warnings))
     return LightsResult(df, cases, findings, sorted(warnings))

@@ -69,21 +69,41 @@ class Figures(BaseModel):
     rank_rule: str
 
 
-def _counts(df: pd.DataFrame, deadline_eff: pd.Series) -> dict:
-    total = len(df)
+FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time"]
+
+
+def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
+    """One row per case of 0/1 flags; every table is a sum of these over a group."""
     status = df["status"]
     light = df["light"].map(ZH_LIGHT)
-    done = int(status.isin([STATUS_DONE, STATUS_UNFOUNDED]).sum())
-    closed = int((status == STATUS_CLOSED).sum())
-    finished = status.isin([STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED])
-    judged = finished & df["done_date"].notna() & deadline_eff.notna()
-    on_time = None
-    if judged.any():
-        ok = sum(1 for d, e in zip(df.loc[judged, "done_date"], deadline_eff[judged]) if d <= e)
-        on_time = round(ok / int(judged.sum()) * 100, 1)
-    return dict(total=total, done=done, closed=closed, in_progress=total - done - closed,
-                red=int((light == "red").sum()), yellow=int((light == "yellow").sum()), green=int((light == "green").sum()),
-                completion_rate=round((done + closed) / total * 100, 1) if total else 0.0, on_time_rate=on_time)
+    finished = status.isin([STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED]).to_numpy()
+    done_dates = df["done_date"].tolist()
+    effs = deadline_eff.tolist()
+    judged = [bool(f) and d is not None and e is not None for f, d, e in zip(finished, done_dates, effs)]
+    on_time = [j and d <= e for j, d, e in zip(judged, done_dates, effs)]
+    return pd.DataFrame({
+        "total": 1, "done": status.isin([STATUS_DONE, STATUS_UNFOUNDED]).to_numpy().astype(int),
+        "closed": (status == STATUS_CLOSED).to_numpy().astype(int), "red": (light == "red").to_numpy().astype(int),
+        "yellow": (light == "yellow").to_numpy().astype(int), "green": (light == "green").to_numpy().astype(int),
+        "judged": judged, "on_time": on_time}, index=df.index).astype(int)
+
+
+def _counts_from(sums) -> dict:
+    total, done, closed = int(sums["total"]), int(sums["done"]), int(sums["closed"])
+    judged = int(sums["judged"])
+    return dict(total=total, done=done, closed=closed, in_progress=total - done - closed, red=int(sums["red"]),
+                yellow=int(sums["yellow"]), green=int(sums["green"]),
+                completion_rate=round((done + closed) / total * 100, 1) if total else 0.0,
+                on_time_rate=round(int(sums["on_time"]) / judged * 100, 1) if judged else None)
+
+
+def _grouped(flags: pd.DataFrame, keys: pd.Series) -> dict:
+    """Group name → counts dict."""
+    sums = flags.groupby(keys.fillna("（未填）").to_numpy()).sum()
+    return {name: _counts_from(row) for name, row in zip(sums.index, sums.to_dict("records"))}
+
+
+EMPTY = {k: 0 for k in FLAG_COLUMNS}
 
 
 def _unit_light(c: dict) -> str:
@@ -113,23 +133,25 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     book = master.rulebook
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
-    totals = Counts(**_counts(df, eff))
+    flags = _flags(df, eff)
+    totals = Counts(**_counts_from(flags.sum()))
     types = {u.name: u.type for u in master.units.units}
     unit_names = master.units.names() + sorted(set(df["unit"].dropna()) - set(master.units.names()))
     units = []
+    by_unit = _grouped(flags, df["unit"])
     for name in unit_names:
-        mask = (df["unit"] == name).to_numpy()
-        c = _counts(df[mask], eff[mask])
+        c = by_unit.get(name) or _counts_from(EMPTY)
         units.append(UnitFigures(unit=name, unit_type=types.get(name, ""), light=_unit_light(c), **c))
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:
+        counted = _grouped(flags, df[column])
         out = []
         for name in names:
-            mask = (df[column] == name).to_numpy()
-            if not mask.any() and column != "category":
+            if name not in counted and column != "category":
                 continue
-            out.append(GroupFigures(name=name, supervisor=(extra or {}).get(name, ""), **_counts(df[mask], eff[mask])))
+            out.append(GroupFigures(name=name, supervisor=(extra or {}).get(name, ""),
+                                    **(counted.get(name) or _counts_from(EMPTY))))
         return out
 
     cats = [c.name for c in book.categories] + sorted(set(df["category"].dropna()) - {c.name for c in book.categories})
@@ -142,16 +164,18 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         if not (p.start and p.end):
             continue
         mask = df["assigned"].map(lambda d, p=p: isinstance(d, dt.date) and p.start <= d <= p.end).to_numpy(dtype=bool)
-        phases.append(GroupFigures(name=p.name, **_counts(df[mask], eff[mask])))
+        phases.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
 
-    supervise = []
     light = df["light"].map(ZH_LIGHT)
-    for i in df.index[light.isin(["red", "yellow"])]:
-        rem = df.at[i, "remaining"]
+    sel = light.isin(["red", "yellow"]).to_numpy()
+    picked = df[sel]
+    supervise = []
+    for cid, unit, cat, desc, leader, rem, d, lt in zip(
+            picked["case_id"].tolist(), picked["unit"].tolist(), picked["category"].tolist(), picked["description"].tolist(),
+            picked["leader"].tolist(), picked["remaining"].tolist(), eff[sel].tolist(), light[sel].tolist()):
         rem = int(rem) if rem is not None and rem == rem else None
-        supervise.append(Overdue(id=df.at[i, "case_id"], unit=df.at[i, "unit"], category=df.at[i, "category"],
-                                 description=df.at[i, "description"], leader=df.at[i, "leader"], deadline=eff[i],
-                                 remaining_workdays=rem, days_overdue=max(0, -(rem or 0)), light=light[i]))
+        supervise.append(Overdue.model_construct(id=cid, unit=unit, category=cat, description=desc, leader=leader, deadline=d,
+                                                 remaining_workdays=rem, days_overdue=max(0, -(rem or 0)), light=lt))
     supervise.sort(key=lambda o: (o.light != "red", o.remaining_workdays if o.remaining_workdays is not None else 0, o.unit or ""))
 
     prev_day, change = None, {}

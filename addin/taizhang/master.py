@@ -314,15 +314,28 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
             extra.append(str(h).strip())
         else:
             keys.append(None)
-    data: dict[str, list] = {f.key: [] for f in FIELDS}
-    data.update({"x:" + e: [] for e in extra})
-    for r in rows[1:]:
-        if not any(v not in (None, "") for v in r):
-            continue
-        vals = {k: (r[i] if i < len(r) else None) for i, k in enumerate(keys) if k}
-        for k in data:
-            v = vals.get(k)
-            data[k].append(_clean_master_value(k, v))
+    width = len(header)
+    body = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
+    columns = list(zip(*[(list(r) + [None] * width)[:width] for r in body])) if body else [()] * width
+    data: dict[str, list] = {}
+    for i, k in enumerate(keys):
+        if k and k not in data:
+            values = columns[i] if i < len(columns) else ()
+            cache: dict = {}
+            out = []
+            for v in values:
+                try:
+                    out.append(cache[v])
+                except KeyError:
+                    out.append(cache.setdefault(v, _clean_master_value(k, v)))
+                except TypeError:
+                    out.append(_clean_master_value(k, v))
+            data[k] = out
+    n = len(body)
+    for f in FIELDS:
+        data.setdefault(f.key, [None] * n)
+    for e in extra:
+        data.setdefault("x:" + e, [None] * n)
     df = pd.DataFrame(data, dtype=object)
     return df, extra
 

@@ -110,17 +110,59 @@ def _fingerprint(unit, description, assigned) -> tuple:
 
 @dataclass
 class _State:
-    ledger: pd.DataFrame
+    """The ledger being merged, as plain column lists (pandas per-cell access is far too slow here).
+
+    Targets >= 0 are existing ledger rows; -k is the k-th case added in this run (``new_rows[k - 1]``).
+    """
+
+    columns: list[str]
+    cols: dict[str, list]
+    new_rows: list[dict] = field(default_factory=list)
     index_by_id: dict[str, int] = field(default_factory=dict)
     index_by_fp: dict[tuple, int] = field(default_factory=dict)
     claimed: dict[str, str] = field(default_factory=dict)  # case id → "file 第N行" that set it in this run
-    _cols: dict | None = None
+    seq: dict[str, int] = field(default_factory=dict)  # id prefix → highest sequence number in use
 
-    def row(self, i: int) -> dict:
-        """One ledger row as a dict (column lists are built once; writes go to both)."""
-        if self._cols is None:
-            self._cols = {k: self.ledger[k].tolist() for k in self.ledger.columns}
-        return {k: v[i] for k, v in self._cols.items()}
+    @classmethod
+    def of(cls, ledger: pd.DataFrame) -> "_State":
+        state = cls(list(ledger.columns), {k: ledger[k].tolist() for k in ledger.columns})
+        c = state.cols
+        for i, (cid, unit, desc, assigned) in enumerate(zip(c["case_id"], c["unit"], c["description"], c["assigned"])):
+            if cid:
+                state.index_by_id[str(cid)] = i
+                state._note_id(str(cid))
+            state.index_by_fp[_fingerprint(unit, desc, assigned)] = i
+        return state
+
+    def _note_id(self, cid: str) -> None:
+        prefix, _, tail = cid.rpartition("-")
+        if prefix and tail.isdigit():
+            self.seq[prefix + "-"] = max(self.seq.get(prefix + "-", 0), int(tail))
+
+    def row(self, target: int) -> dict:
+        if target < 0:
+            return self.new_rows[-target - 1]
+        return {k: v[target] for k, v in self.cols.items()}
+
+    def set(self, target: int, key: str, value) -> None:
+        if target >= 0:
+            self.cols[key][target] = value
+        else:
+            self.new_rows[-target - 1][key] = value
+
+    def add(self, record: dict, fingerprint: tuple) -> int:
+        self.new_rows.append(record)
+        idx = -len(self.new_rows)
+        self.index_by_id[str(record["case_id"])] = idx
+        self._note_id(str(record["case_id"]))
+        self.index_by_fp[fingerprint] = idx
+        return idx
+
+    def frame(self) -> pd.DataFrame:
+        old = pd.DataFrame(self.cols, columns=self.columns, dtype=object)
+        if not self.new_rows:
+            return old
+        return pd.concat([old, pd.DataFrame(self.new_rows, columns=self.columns, dtype=object)], ignore_index=True)
 
 
 def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult]:
@@ -130,13 +172,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Ma
     due = due_date(book, today)
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
     ctx = Context(book, master.units, today)
-    ledger = master.ledger.copy().reset_index(drop=True)
-    state = _State(ledger)
-    for i, cid in enumerate(ledger["case_id"]):
-        if cid:
-            state.index_by_id[str(cid)] = i
-        state.index_by_fp[_fingerprint(ledger.at[i, "unit"], ledger.at[i, "description"], ledger.at[i, "assigned"])] = i
-    new_rows: list[dict] = []
+    state = _State.of(master.ledger.reset_index(drop=True))
     changes: list[list] = []
     unit_status: dict[str, str] = {}
     files = list_submissions(folder) if folder.is_dir() else []
@@ -177,7 +213,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Ma
             outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
         if due and received > due and today > due:
             outcome.late = True
-        _apply(checked, outcome, state, new_rows, changes, result, master, today)
+        _apply(checked, outcome, state, changes, result, master, today)
         result.files.append(outcome)
         if checked.unit:
             prev = unit_status.get(checked.unit)
@@ -185,12 +221,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Ma
             if outcome.late and checked.unit not in result.late_units:
                 result.late_units.append(checked.unit)
 
-    if new_rows:
-        ledger = pd.concat([state.ledger, pd.DataFrame(new_rows, columns=state.ledger.columns, dtype=object)],
-                           ignore_index=True)
-    else:
-        ledger = state.ledger
-    ledger = assign(ledger, master)
+    ledger = assign(state.frame(), master)
     names = master.units.names()
     result.reported_units = [u for u in names if unit_status.get(u) in ("merged", "zero_report")]
     result.zero_report_units = [u for u in names if unit_status.get(u) == "zero_report"]
@@ -246,17 +277,18 @@ def _rejected(checked: Checked, pos: int, reasons: str) -> dict:
             "reasons": reasons}
 
 
-def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list[dict], changes: list[list],
+def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[list],
            result: MergeResult, master: Master, today: dt.date) -> None:
     frame = checked.frame
+    pos_of_row = {int(r): p for p, r in zip(frame.index, frame["_row"])}
     reasons: dict[int, list[str]] = {}
     for f in checked.findings:
-        if f.severity == "error" and f.row:
-            pos = frame.index[frame["_row"] == f.row]
-            if len(pos):
-                reasons.setdefault(int(pos[0]), []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
-    records = frame.to_dict("index")
-    for pos, row in records.items():
+        if f.severity == "error" and f.row in pos_of_row:
+            reasons.setdefault(pos_of_row[f.row], []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
+    keys = list(frame.columns)
+    file, sheet = checked.read.file, checked.read.sheet
+    for pos, values in zip(frame.index, zip(*(frame[k].tolist() for k in keys))):
+        row = dict(zip(keys, values))
         outcome.rows_read += 1
         if pos in checked.error_index:
             outcome.rows_rejected += 1
@@ -264,45 +296,37 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
             continue
         cid = row["case_id"]
         unit = row["unit"] or checked.unit
-        where = f"{checked.read.file} 第{int(row['_row'])}行"
-        target = state.index_by_id.get(str(cid)) if cid else state.index_by_fp.get(_fingerprint(unit, row["description"], row["assigned"]))
-        if cid and target is None:
-            # a numbered row we have not seen: a new case under the unit's own number
-            pass
-        claim_key = str(cid) if cid else f"fp:{_fingerprint(unit, row['description'], row['assigned'])}"
+        excel_row = int(row["_row"])
+        where = f"{file} 第{excel_row}行"
+        fp = _fingerprint(unit, row["description"], row["assigned"])
+        target = state.index_by_id.get(str(cid)) if cid else state.index_by_fp.get(fp)
+        claim_key = str(cid) if cid else f"fp:{fp}"
         if claim_key in state.claimed and state.claimed[claim_key] != where:
             outcome.rows_rejected += 1
             msg = f"问题编号“{cid}”已由 {state.claimed[claim_key]} 报送，同一问题只能在一处报送。" if cid else \
                 f"与 {state.claimed[claim_key]} 是同一问题（单位、描述、交办日期相同）。"
-            result.issues.append(finding("duplicate-id", msg, file=checked.read.file, sheet=checked.read.sheet,
-                                         row=int(row["_row"]), column=_letter(checked, "case_id"), header="问题编号",
-                                         value=cid, unit=unit or ""))
+            result.issues.append(finding("duplicate-id", msg, file=file, sheet=sheet, row=excel_row,
+                                         column=_letter(checked, "case_id"), header="问题编号", value=cid, unit=unit or ""))
             result.rejected_rows.append(_rejected(checked, pos, msg))
             continue
         state.claimed[claim_key] = where
-        prov = {"src_file": checked.read.file, "src_sheet": checked.read.sheet, "src_row": int(row["_row"]), "updated_on": today}
+        prov = {"src_file": file, "src_sheet": sheet, "src_row": excel_row, "updated_on": today}
         if target is None:
-            values = {k: row.get(k) for k in MERGED_FIELDS}
-            values["unit"] = unit
+            record = {k: None for k in state.columns}
+            record.update({k: row.get(k) for k in MERGED_FIELDS})
+            record["unit"] = unit
             if not cid:
-                values["case_id"] = _new_id(state, new_rows, master, unit, today)
-            record = {f.key: values.get(f.key) for f in FIELDS}
+                record["case_id"] = _new_id(state, master, unit, today)
             record.update(prov)
-            new_rows.append(record)
-            idx = -len(new_rows)
-            state.index_by_id[str(record["case_id"])] = idx
-            state.index_by_fp[_fingerprint(unit, row["description"], row["assigned"])] = idx
+            state.add(record, fp)
             outcome.rows_new += 1
-            changes.append([record["case_id"], "（新增问题）", None, row["description"], unit, checked.read.file, today])
+            changes.append([record["case_id"], "（新增问题）", None, row["description"], unit, file, today])
             continue
-        # targets >= 0 are ledger rows; -k is the k-th case added in this run (new_rows[k - 1])
-        current = state.row(target) if target >= 0 else new_rows[-target - 1]
+        current = state.row(target)
         diff = []
         for k in MERGED_FIELDS:
-            if k == "case_id":
-                continue
             new = row.get(k)
-            if new is None:
+            if new is None or k == "case_id":
                 continue  # a blank never erases what the ledger holds
             if not _same(current.get(k), new):
                 diff.append((k, current.get(k), new))
@@ -312,12 +336,12 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
         outcome.rows_updated += 1
         case_id = current.get("case_id")
         for k, old, new in diff:
-            changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(new), unit, checked.read.file, today])
-            _set(state, new_rows, target, k, new)
+            changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(new), unit, file, today])
+            state.set(target, k, new)
             if k == "deadline":
-                _set(state, new_rows, target, "deadline_note", None)  # now written by the unit, no longer computed
+                state.set(target, "deadline_note", None)  # now written by the unit, no longer computed
         for k, v in prov.items():
-            _set(state, new_rows, target, k, v)
+            state.set(target, k, v)
     result.rows_read += outcome.rows_read
     result.rows_new += outcome.rows_new
     result.rows_updated += outcome.rows_updated
@@ -327,29 +351,17 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, new_rows: list
         outcome.reason = "所有行均被退回"
 
 
-def _set(state: _State, new_rows: list[dict], target: int, key: str, value) -> None:
-    if target >= 0:
-        state.ledger.at[target, key] = value
-        if state._cols is not None:
-            state._cols[key][target] = value
-    else:
-        new_rows[-target - 1][key] = value
-
-
 def _letter(checked: Checked, key: str) -> str:
     col = checked.read.key_columns().get(key)
     return col.letter if col else ""
 
 
-def _new_id(state: _State, new_rows: list[dict], master: Master, unit: str | None, today: dt.date) -> str:
+def _new_id(state: _State, master: Master, unit: str | None, today: dt.date) -> str:
+    """A number for a case a unit sent without one: unit code, year, next sequence."""
     u = master.units.by_name.get(unit or "")
     prefix = f"{u.code if u else 'XX'}-{today.year}-"
-    taken = [str(x) for x in state.ledger["case_id"].dropna()] + [str(r["case_id"]) for r in new_rows if r.get("case_id")]
-    seq = 0
-    for cid in taken:
-        if cid.startswith(prefix) and cid[len(prefix):].isdigit():
-            seq = max(seq, int(cid[len(prefix):]))
-    return f"{prefix}{seq + 1:03d}"
+    state.seq[prefix] = state.seq.get(prefix, 0) + 1
+    return f"{prefix}{state.seq[prefix]:03d}"
 
 
 def assign(ledger: pd.DataFrame, master: Master) -> pd.DataFrame:

@@ -122,6 +122,7 @@ def read_plain_table(path: Path) -> list[list]:
 _CELL_XML = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
 
 
@@ -163,10 +164,10 @@ def _xlsx_sheet_facts(path: Path) -> dict[str, tuple[set[int], set[tuple[int, in
                         if r:
                             hidden.add(int(r.group(1)))
                 blank_formulas: set[tuple[int, int]] = set()
-                if b"<f" in data:  # formula cells saved without a computed value (never evaluated here)
+                if _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
                     for cell in _CELL_XML.finditer(data):
                         body = cell.group(3) or b""
-                        if b"<f" in body and not _CACHED_VALUE.search(body):
+                        if _FORMULA_TAG.search(body) and not _CACHED_VALUE.search(body):
                             blank_formulas.add((int(cell.group(2)), column_index(cell.group(1).decode())))
                 out[sheet_name] = (hidden, blank_formulas)
     except (KeyError, zipfile.BadZipFile, OSError):

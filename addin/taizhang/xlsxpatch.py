@@ -151,12 +151,33 @@ def sheet_xml(spec: SheetSpec, styles: _Styles) -> str:
     out.append("<sheetData>")
     header_styles = [styles.xf(h or "header") for h in (spec.header_styles or ["header"] * width)]
     cell_styles = {k: styles.xf(v) for k, v in spec.cell_styles.items()}
+    illegal, esc = _ILLEGAL, escape
     for r, values in enumerate(rows):
         n = r + 1
         parts = []
+        append = parts.append
         for c, v in enumerate(values):
-            style = header_styles[c] if r == 0 and c < len(header_styles) else cell_styles.get((r, c))
-            parts.append(_cell(f"{letters[c]}{n}", v, style, date_style))
+            style = header_styles[c] if r == 0 and c < len(header_styles) else (cell_styles.get((r, c)) if cell_styles else None)
+            if style is None:  # the common cases first, without a style lookup or a generic dispatch
+                if v is None:
+                    continue
+                t = type(v)
+                if t is str:
+                    if v:
+                        text = illegal.sub("", v) if v.isprintable() is False else v
+                        append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t xml:space="preserve">{esc(text[:32767])}</t></is></c>')
+                    continue
+                if t is float:
+                    if v == v:
+                        append(f'<c r="{letters[c]}{n}"><v>{v!r}</v></c>')
+                    continue
+                if t is int:
+                    append(f'<c r="{letters[c]}{n}"><v>{v}</v></c>')
+                    continue
+                if t is dt.date:
+                    append(f'<c r="{letters[c]}{n}" s="{date_style}"><v>{v.toordinal() - EPOCH}</v></c>')
+                    continue
+            append(_cell(f"{letters[c]}{n}", v, style, date_style))
         out.append(f'<row r="{n}"{HEADER_HEIGHT if r == 0 else ""}>{"".join(parts)}</row>')
     out.append("</sheetData>")
     if spec.autofilter and rows:
@@ -186,7 +207,7 @@ def _resolve(base: str, target: str) -> str:
     return "/".join(stack)
 
 
-def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int = 3) -> None:
+def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int = 1) -> None:
     """Write ``src`` to ``dst`` with the named sheets replaced (or added at the end)."""
     with zipfile.ZipFile(src) as zin:
         infos = zin.infolist()
