@@ -111,3 +111,18 @@ def test_summary_renders_in_libreoffice(merged, capsys, tmp_path):
     out, _ = _summary(merged, capsys)
     pdf = convert([out], "pdf", tmp_path)[0]
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20000
+
+
+def test_run_writes_the_same_summary_as_summary_on_its_master(fresh_sample, tmp_path, capsys):
+    s = fresh_sample
+    out = tmp_path / "out"
+    assert main(["run", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat(), "--out-dir", str(out)]) == 0
+    capsys.readouterr()
+    (summary,) = out.glob("*汇总*.xlsx")
+    ran = load_workbook(summary)["总体情况"]
+    assert main(["summary", str(out / s.master.name), "--today", REPORT_DAY.isoformat(), "--out",
+                 str(tmp_path / "again.xlsx"), "--json"]) == 0
+    figs = json.loads(capsys.readouterr().out)
+    assert [ran.cell(row=4, column=i).value for i in (1, 2, 3, 5, 6, 7)] == [
+        figs["totals"][k] for k in ("total", "done", "closed", "red", "yellow", "green")]
+    assert s.master.read_bytes() != (out / s.master.name).read_bytes()

@@ -310,14 +310,15 @@ def cmd_summary(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .jobs import default_summary_path, run_merge, run_summary
+    from .jobs import default_summary_path, run_merge, save_summary
 
     today = args.today or dt.date.today()
     master = Path(args.master)
     out_master = Path(args.out_dir) / master.name if args.out_dir else None
     outcome = run_merge(master, args.folder, today, out_master)
     summary_path = default_summary_path(outcome.out, today)
-    figs = run_summary(outcome.out, today, summary_path)
+    figs = outcome.figures
+    save_summary(outcome.master, figs, summary_path)
     for line in merge_text(outcome.result, outcome.out, outcome.backup):
         _say(line)
     t = figs.totals

@@ -129,13 +129,19 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
 
 
 def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public: bool = False) -> Figures:
-    from .storage import atomic_write
-
     master = load_master(master_path)
     lights = with_lights(master, today)
     figs = compute_figures(master, master.ledger, [c.deadline for c in lights.cases], today)
-    atomic_write(Path(out), lambda tmp: write_summary(figs, tmp, master.reports, public))
+    save_summary(master, figs, out, public)
     return figs
+
+
+def save_summary(master: Master, figs: Figures, out: str | Path, public: bool = False) -> Path:
+    """Write the summary workbook for figures already computed (``run`` reuses the merge's own)."""
+    from .storage import atomic_write
+
+    atomic_write(Path(out), lambda tmp: write_summary(figs, tmp, master.reports, public))
+    return Path(out)
 
 
 def default_summary_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
