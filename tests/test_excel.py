@@ -5,14 +5,13 @@ import importlib
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 
 from taizhang import excel
 from taizhang.addin_build import build_addin, macro_text
 
-from conftest import REPORT_DAY, convert, needs_libreoffice
+from conftest import REPORT_DAY, needs_libreoffice
 from memengine import open_book
 
 RIBBON = macro_text("ribbon.xml")

@@ -63,32 +63,30 @@ def test_settings_read_back_equal_the_rulebook(masters, preset):
     assert m.units.match("商务局") == "区商务局"
 
 
-def test_office_edits_in_excel_take_effect(masters, tmp_path):
+def _with_settings(src, tmp_path, changes: dict) -> tuple:
+    """A copy of a master with some 参数设置 values changed in place, as office staff would; returns (path, rows)."""
     path = tmp_path / "m.xlsx"
-    path.write_bytes(masters["xinguan"].read_bytes())
+    path.write_bytes(src.read_bytes())
     wb = load_workbook(path)
-    ws = wb["参数设置"]
-    for row in ws.iter_rows(min_row=2):
-        if row[0].value == "时限档次·一般":
-            row[1].value = "7个工作日"
-        if row[0].value == "黄灯预警（工作日）":
-            row[1].value = 5
+    rows = {}
+    for row in wb["参数设置"].iter_rows(min_row=2):
+        if row[0].value in changes:
+            row[1].value = changes[row[0].value]
+            rows[row[0].value] = row[0].row
     wb.save(path)
+    return path, rows
+
+
+def test_office_edits_in_excel_take_effect(masters, tmp_path):
+    path, _ = _with_settings(masters["xinguan"], tmp_path, {"时限档次·一般": "7个工作日", "黄灯预警（工作日）": 5})
     m = load_master(path)
     assert m.rulebook.tier("一般").workdays == 7
     assert m.rulebook.lights.yellow_workdays == 5
 
 
 def test_bad_setting_names_the_sheet_and_row(masters, tmp_path):
-    path = tmp_path / "m.xlsx"
-    path.write_bytes(masters["xinguan"].read_bytes())
-    wb = load_workbook(path)
-    ws = wb["参数设置"]
-    for row in ws.iter_rows(min_row=2):
-        if row[0].value == "时限档次·较复杂":
-            row[1].value = "很快"
-            bad_row = row[0].row
-    wb.save(path)
+    path, rows = _with_settings(masters["xinguan"], tmp_path, {"时限档次·较复杂": "很快"})
+    bad_row = rows["时限档次·较复杂"]
     with pytest.raises(MasterError) as e:
         load_master(path)
     assert "参数设置" in str(e.value) and f"第{bad_row}行" in str(e.value)

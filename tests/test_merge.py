@@ -8,11 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from taizhang.cli import main
-from taizhang.jobs import run_merge
-from taizhang.master import create_master, load_master
-from taizhang.rulebook import find_rulebook
+from taizhang.master import load_master
 from taizhang.template import HEADER_ROW, TEMPLATE_FIELDS
-from taizhang.units import read_unit_file
 from taizhang.xlsxout import put
 
 from conftest import REPORT_DAY, convert, needs_libreoffice

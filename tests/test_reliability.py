@@ -19,7 +19,7 @@ from taizhang.cli import main
 from taizhang.master import create_master, load_master
 from taizhang.merge import merge_folder
 from taizhang.rulebook import find_rulebook
-from taizhang.storage import WriteError, master_lock
+from taizhang.storage import master_lock
 from taizhang.template import safe_name
 from taizhang.units import build_directory
 from taizhang.xlsxout import put

@@ -259,27 +259,8 @@ def cmd_template(args) -> int:
     return 0
 
 
-def merge_text(res, out: Path, backup) -> list[str]:
-    lines = [f"合并完成（报送日 {res.report_day}）：读取{res.rows_read}行 = 新增{res.rows_new} + 更新{res.rows_updated} + "
-             f"未变{res.rows_unchanged} + 退回{res.rows_rejected}" + ("，各项相符。" if res.balanced() else "，数目不符！")]
-    n_files = len([f for f in res.files if f.status != "skipped"])
-    lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
-                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
-    if res.missing_units:
-        lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
-    if res.late_units:
-        lines.append(f"逾期报送单位（截止 {res.due_date}）：{'、'.join(res.late_units)}")
-    if res.zero_report_units:
-        lines.append(f"零报告单位：{'、'.join(res.zero_report_units)}")
-    for f in res.files:
-        if f.status == "rejected":
-            lines.append(f"退回文件 {f.file}：{f.reason}")
-    lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
-    return lines
-
-
 def cmd_merge(args) -> int:
-    from .jobs import run_merge
+    from .jobs import merge_text, run_merge
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
     res = outcome.result
@@ -310,7 +291,7 @@ def cmd_summary(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .jobs import default_summary_path, run_merge, save_summary
+    from .jobs import default_summary_path, merge_text, run_merge, save_summary
 
     today = args.today or dt.date.today()
     master = Path(args.master)
@@ -327,7 +308,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .jobs import default_summary_path, run_merge, run_summary
+    from .jobs import default_summary_path, merge_text, run_merge, run_summary
     from .samples import generate
 
     s = generate(args.out, preset=args.preset, seed=args.seed, today=args.today)

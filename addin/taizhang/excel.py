@@ -166,18 +166,13 @@ def master_of(book):
 
 
 def write_ledger(book, master) -> None:
-    from .fields import FIELDS
     from .findings import col_letter
-    from .ledger_sheet import LIGHT_FROM_ZH
+    from .ledger_sheet import LIGHT_COLUMN, LIGHT_FROM_ZH, ledger_rows
     from .master import S_LEDGER
 
-    keys = [f.key for f in FIELDS]
-    headers = [f.header for f in FIELDS] + master.extra_columns
     ledger = master.ledger
-    cols = [ledger[k].tolist() for k in keys] + [ledger["x:" + e].tolist() for e in master.extra_columns]
-    rows = [headers] + [list(r) for r in zip(*cols)] if len(ledger) else [headers]
-    sheet = write_table(book, S_LEDGER, rows)
-    light_col = col_letter(keys.index("light"))
+    sheet = write_table(book, S_LEDGER, ledger_rows(ledger, master.extra_columns))
+    light_col = col_letter(LIGHT_COLUMN)
     sheet.range(f"{light_col}2:{light_col}{max(len(ledger) + 1, 2)}").color = None
     groups: dict[str, list[str]] = {}
     for i, light in enumerate(ledger["light"].tolist()):
@@ -241,8 +236,7 @@ def pick_folder(book, initial: str) -> str | None:
 
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
-    from .cli import merge_text
-    from .jobs import REJECT_HEADERS, report_day
+    from .jobs import REJECT_HEADERS, merge_text, reject_rows, report_day
     from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
     from .summary_book import REPORT_HEADERS
 
@@ -259,8 +253,7 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
     book.app.status_bar = f"{TITLE}：正在写回台账……"
     write_ledger(book, merged)
     write_table(book, S_REPORTS, [REPORT_HEADERS] + merged.reports)
-    rejects = [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
-               for r in result.rejected_rows]
+    rejects = reject_rows(result)
     write_table(book, S_REJECTS, [REJECT_HEADERS] + (rejects or [["（本次没有退回的行）"]]))
     write_table(book, S_CHANGES, [CHANGE_HEADERS] + merged.changes[CHANGE_HEADERS].values.tolist())
     write_table(book, S_HISTORY, [HISTORY_HEADERS] + merged.history[HISTORY_HEADERS].values.tolist())
@@ -370,24 +363,19 @@ def compute_status(book, today: dt.date | None = None) -> str:
 
 
 def _figures(book, today: dt.date):
-    from .deadlines import compute_lights
-    from .figures import compute_figures
+    from .jobs import figures_of
 
     master = master_of(book)
-    res = compute_lights(master.ledger, master.rulebook, master.calendar(), today)
-    return master, compute_figures(master, res.ledger, [c.deadline for c in res.cases], today)
+    return master, figures_of(master, today)
 
 
 @entry("生成汇总表")
 def build_summary(book, out: str | None = None, today: dt.date | None = None) -> str:
-    from .jobs import default_summary_path
-    from .storage import atomic_write
-    from .summary_book import write_summary
+    from .jobs import default_summary_path, save_summary
 
     today = today or _today()
     master, figs = _figures(book, today)
-    path = Path(out) if out else default_summary_path(Path(book.fullname), today)
-    atomic_write(path, lambda tmp: write_summary(figs, tmp, master.reports, False))
+    path = save_summary(master, figs, Path(out) if out else default_summary_path(Path(book.fullname), today))
     t = figs.totals
     return (f"已生成汇总表：\n{path}\n共{t.total}个问题，办结率{t.completion_rate:g}%；超期{t.red}个，预警{t.yellow}个。"
             f"\n汇总表是新文件，本工作簿未改动。")
@@ -395,14 +383,11 @@ def build_summary(book, out: str | None = None, today: dt.date | None = None) ->
 
 @entry("生成通报")
 def build_briefing(book, today: dt.date | None = None) -> str:
-    from .figures import briefing
+    from .figures import briefing, report_summary
 
     today = today or _today()
     master, figs = _figures(book, today)
-    reports = {"missing": [r[0] for r in master.reports if r[2] == "未报送"],
-               "late": [r[0] for r in master.reports if r[2] == "逾期报送"],
-               "zero": [r[0] for r in master.reports if r[2] == "零报告"]}
-    paras = briefing(figs, reports)
+    paras = briefing(figs, report_summary(master.reports))
     write_table(book, "通报草稿", [[f"关于{figs.campaign}专项行动推进情况的通报（草稿）"], *[[p] for p in paras]])
     return "通报草稿已写入“通报草稿”工作表，请修改定稿。"
 

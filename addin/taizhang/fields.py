@@ -70,12 +70,7 @@ FIELDS: tuple[Field, ...] = (
 )
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
-BY_HEADER: dict[str, Field] = {f.header: f for f in FIELDS}
-HEADERS: tuple[str, ...] = tuple(f.header for f in FIELDS)
 UNIT_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "unit")
-OFFICE_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "office")
-COMPUTED_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "computed")
-DATE_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind == "date")
 
 # Canonical status words and the variants offices write.
 STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED = (
@@ -93,7 +88,6 @@ STATUS_VARIANTS: dict[str, str] = {
     "已销号": STATUS_CLOSED, "销号": STATUS_CLOSED, "已销账": STATUS_CLOSED,
     "查否": STATUS_UNFOUNDED, "已查否": STATUS_UNFOUNDED, "不属实": STATUS_UNFOUNDED, "经查不属实": STATUS_UNFOUNDED,
 }
-FINISHED_STATUSES = frozenset({STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED})
 
 COMPLEXITY_VARIANTS: dict[str, str] = {
     "一般": "一般", "普通": "一般", "简单": "一般",

@@ -211,6 +211,13 @@ def history_rows(figs: Figures) -> list[list]:
     return [[figs.as_of, u.unit, u.total, u.done, u.closed, u.red, u.yellow, u.green] for u in figs.units]
 
 
+def report_summary(reports: list[list]) -> dict[str, list[str]]:
+    """Units by 报送情况 state, from the master's 报送情况 rows (单位名称, 单位类型, 报送情况, …)."""
+    return {"missing": [r[0] for r in reports if r[2] == "未报送"],
+            "late": [r[0] for r in reports if r[2] == "逾期报送"],
+            "zero": [r[0] for r in reports if r[2] == "零报告"]}
+
+
 def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
     """A draft 通报 in plain Chinese, built only from the figures."""
     t = figs.totals

@@ -97,6 +97,38 @@ class MergeOutcome:
     figures: Figures
 
 
+def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
+    """The merge account in plain Chinese, for the terminal and the ribbon's message box."""
+    lines = [f"合并完成（报送日 {res.report_day}）：读取{res.rows_read}行 = 新增{res.rows_new} + 更新{res.rows_updated} + "
+             f"未变{res.rows_unchanged} + 退回{res.rows_rejected}" + ("，各项相符。" if res.balanced() else "，数目不符！")]
+    n_files = len([f for f in res.files if f.status != "skipped"])
+    lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
+                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
+    if res.missing_units:
+        lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
+    if res.late_units:
+        lines.append(f"逾期报送单位（截止 {res.due_date}）：{'、'.join(res.late_units)}")
+    if res.zero_report_units:
+        lines.append(f"零报告单位：{'、'.join(res.zero_report_units)}")
+    for f in res.files:
+        if f.status == "rejected":
+            lines.append(f"退回文件 {f.file}：{f.reason}")
+    lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
+    return lines
+
+
+def reject_rows(result: MergeResult) -> list[list]:
+    """The 退回清单 table body."""
+    return [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
+            for r in result.rejected_rows]
+
+
+def figures_of(master: Master, today: dt.date) -> Figures:
+    """Deadlines and lights as of ``today``, then the summary's figures."""
+    lights = with_lights(master, today)
+    return compute_figures(master, master.ledger, [c.deadline for c in lights.cases], today)
+
+
 def report_day(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult, Figures]:
     """Merge, recompute deadlines and lights, and record today's per-unit figures in the history."""
     merged, result = merge_folder(master, folder, today)
@@ -120,8 +152,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     target, keep = _out_path(master, out)
     with master_lock(master.path):
         merged, result, figs = report_day(master, folder, today)
-        rejects = [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
-                   for r in result.rejected_rows]
+        rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
@@ -130,8 +161,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
 
 def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public: bool = False) -> Figures:
     master = load_master(master_path)
-    lights = with_lights(master, today)
-    figs = compute_figures(master, master.ledger, [c.deadline for c in lights.cases], today)
+    figs = figures_of(master, today)
     save_summary(master, figs, out, public)
     return figs
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .fields import BY_KEY, FIELDS, STATUSES, match_header
+from .normalize import map_unique
 from .rulebook import Category, Phase, Route, Rulebook, RulebookError
 from .settings_sheet import rulebook_from_sheets, settings_rows
 from .units import UnitDirectory, UnitListError, build_directory
@@ -87,7 +88,9 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
     """Write a new master workbook for a campaign (refuses to overwrite an existing file)."""
     from openpyxl import Workbook
 
+    from .ledger_sheet import ledger_spec
     from .storage import atomic_write
+    from .xlsxpatch import patch_package
 
     path = Path(path)
     if path.exists():
@@ -107,11 +110,10 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         if book.routing:
             _write_routing(wb.create_sheet(S_ROUTING), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
-        from .ledger_sheet import write_ledger_sheet
-
-        write_ledger_sheet(wb, empty_ledger(), [], book, len(units))
+        wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
         wb.save(tmp)
+        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units))})
 
     atomic_write(path, write)
     return path
@@ -321,16 +323,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
     for i, k in enumerate(keys):
         if k and k not in data:
             values = columns[i] if i < len(columns) else ()
-            cache: dict = {}
-            out = []
-            for v in values:
-                try:
-                    out.append(cache[v])
-                except KeyError:
-                    out.append(cache.setdefault(v, _clean_master_value(k, v)))
-                except TypeError:
-                    out.append(_clean_master_value(k, v))
-            data[k] = out
+            data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
     n = len(body)
     for f in FIELDS:
         data.setdefault(f.key, [None] * n)

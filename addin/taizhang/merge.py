@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from .fields import BY_KEY, FIELDS, UNIT_FIELDS, norm_text
+from .fields import BY_KEY, UNIT_FIELDS, norm_text
 from .findings import Finding, finding
 from .master import Master
 from .normalize import to_text
@@ -26,8 +26,7 @@ from .safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 from .validate import Checked, Context, check_submission
 from .reader import read_submission
 
-MERGED_FIELDS = [k for k in UNIT_FIELDS]
-FileStatus = str  # merged | zero_report | rejected | skipped
+MERGED_FIELDS = list(UNIT_FIELDS)
 
 
 class FileOutcome(BaseModel):

@@ -24,6 +24,21 @@ def fold(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def map_unique(values, fn) -> list:
+    """``[fn(v) for v in values]``, computing ``fn`` once per distinct value (columns repeat a lot)."""
+    cache: dict = {}
+    out = []
+    for v in values:
+        try:
+            hit = cache[v]
+        except KeyError:
+            hit = cache[v] = fn(v)
+        except TypeError:  # unhashable: compute directly
+            hit = fn(v)
+        out.append(hit)
+    return out
+
+
 def serial_to_date(serial: float) -> dt.date | None:
     """An Excel 1900-system serial → date; serial 60 is Excel's phantom 1900-02-29."""
     if not 1 <= serial < 2958466:

@@ -170,17 +170,10 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
     on_time = time.mktime((due - dt.timedelta(days=1)).timetuple())
     for p in subs.iterdir():
         os.utime(p, (on_time, on_time))
-    if messy:
-        late_name = names[4]
-        sample.late_unit = late_name
-        due = today.replace(day=min(book.reporting.due_day, 28)) if book.reporting.cadence == "monthly" else today
+    if messy:  # one unit saves its file the day after the due date
+        sample.late_unit = names[4]
         stamp = time.mktime((due + dt.timedelta(days=1)).timetuple()) + 3600 * 10
-        os.utime(by_unit[late_name], (stamp, stamp))
-        on_time = time.mktime((today - dt.timedelta(days=2)).timetuple()) if book.reporting.cadence != "monthly" else \
-            time.mktime((due - dt.timedelta(days=1)).timetuple())
-        for p in subs.iterdir():
-            if p != by_unit[late_name]:
-                os.utime(p, (on_time, on_time))
+        os.utime(by_unit[sample.late_unit], (stamp, stamp))
     return sample
 
 

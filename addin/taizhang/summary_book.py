@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from .figures import RULE_ZH, Figures, briefing
+from .figures import RULE_ZH, Figures, briefing, report_summary
 from .xlsxout import BORDER, CENTER, FILL, LIGHT_ZH, STRONG, WRAP, header_row, put, styled
 
 LEGEND = [("red", "红灯：超过整改时限仍未办结"), ("yellow", "黄灯：距时限不超过预警工作日，或进度落后于时间进度"),
@@ -223,9 +223,7 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list]) -> None:
 
 
 def _briefing(ws, figs: Figures, sub: str, reports: list[list]) -> None:
-    summary = {"missing": [r[0] for r in reports if r[2] == "未报送"],
-               "late": [r[0] for r in reports if r[2] == "逾期报送"],
-               "zero": [r[0] for r in reports if r[2] == "零报告"]}
+    summary = report_summary(reports)
     _title(ws, f"关于{figs.campaign}专项行动推进情况的通报（草稿）", sub + "    由台账助手根据统计数字生成，请办公室修改定稿", 1)
     for i, para in enumerate(briefing(figs, summary), 4):
         c = put(ws, i, 1, "    " + para)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .fields import BY_KEY, FIELDS, STATUSES
 from .findings import Finding, count, finding
-from .normalize import (to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
+from .normalize import (map_unique, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
                         vocab_matcher)
 from .reader import SheetRead, read_submission
 from .rulebook import Rulebook
@@ -63,20 +63,6 @@ class ValidationReport(BaseModel):
     findings: list[Finding]
 
 
-def _unique_map(values: list, fn):
-    cache: dict = {}
-    out = []
-    for v in values:
-        try:
-            hit = cache[v]
-        except KeyError:
-            hit = cache[v] = fn(v)
-        except TypeError:  # unhashable: compute directly
-            hit = fn(v)
-        out.append(hit)
-    return out
-
-
 def check_submission(read: SheetRead, ctx: Context) -> Checked:
     findings = list(read.findings)
     if read.failed:
@@ -96,23 +82,23 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         kind = BY_KEY[key].kind
         factor = cols[key].factor
         if kind == "date":
-            conv = _unique_map(values, lambda v: to_date(v, year_hint))
+            conv = map_unique(values, lambda v: to_date(v, year_hint))
         elif kind == "amount":
-            conv = _unique_map(values, lambda v: to_amount(v, factor))
+            conv = map_unique(values, lambda v: to_amount(v, factor))
         elif kind == "percent":
-            conv = _unique_map(values, to_percent)
+            conv = map_unique(values, to_percent)
         elif kind == "phone":
-            conv = _unique_map(values, to_phone)
+            conv = map_unique(values, to_phone)
         elif kind == "status":
-            conv = _unique_map(values, lambda v: to_status(v, statuses))
+            conv = map_unique(values, lambda v: to_status(v, statuses))
         elif kind == "complexity":
-            conv = _unique_map(values, lambda v: to_complexity(v, tiers))
+            conv = map_unique(values, lambda v: to_complexity(v, tiers))
         elif kind == "category":
-            conv = _unique_map(values, lambda v: _vocab(category, v, "unknown-category"))
+            conv = map_unique(values, lambda v: _vocab(category, v, "unknown-category"))
         elif kind == "source":
-            conv = _unique_map(values, lambda v: _vocab(source, v, "unknown-source", keep=True))
+            conv = map_unique(values, lambda v: _vocab(source, v, "unknown-source", keep=True))
         elif kind == "unit":
-            conv = _unique_map(values, lambda v: _unit(ctx.units, v))
+            conv = map_unique(values, lambda v: _unit(ctx.units, v))
         elif kind == "id":
             conv = [(to_id(v), None) for v in values]
         else:

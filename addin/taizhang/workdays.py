@@ -184,12 +184,6 @@ class WorkCalendar:
             self._cover(dt.date.fromordinal(int(ords.min())), dt.date.fromordinal(int(ords.max())))
         return self.years[ords - self.base]
 
-    def estimated_year_of(self, day: int) -> int | None:
-        """The year of ordinal ``day`` if that year's schedule is an estimate."""
-        if day < 0:
-            return None
-        year = dt.date.fromordinal(int(day)).year
-        return year if year in self.estimated else None
 
 
 def overrides_from_rows(rows: Iterable[tuple[dt.date, str]]) -> dict[dt.date, bool]:

@@ -97,12 +97,3 @@ def table(ws, top: int, headers: list[str], rows: list[list], widths: list[int] 
 def _table_style(cell) -> None:
     cell.border = BORDER
     cell.alignment = WRAP
-
-
-def light_fill(ws, row: int, first_col: int, last_col: int, light: str | None, light_col: int | None = None) -> None:
-    if light not in FILL:
-        return
-    for c in range(first_col, last_col + 1):
-        ws.cell(row=row, column=c).fill = FILL[light]
-    if light_col:
-        ws.cell(row=row, column=light_col).font = Font(bold=True, color=STRONG.get(light, "000000"))
