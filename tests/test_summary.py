@@ -75,7 +75,7 @@ def test_red_fills_on_every_overdue_units_row(merged, capsys):
 
 
 def test_sheets_print_setup_and_charts(merged, capsys):
-    out, _ = _summary(merged, capsys)
+    out, figs = _summary(merged, capsys)
     wb = load_workbook(out)
     assert wb.sheetnames == ["总体情况", "红绿灯排行榜", "分类统计", "督办清单", "报送情况", "通报"]
     for ws in wb.worksheets:
@@ -90,6 +90,15 @@ def test_sheets_print_setup_and_charts(merged, capsys):
     overdue = [r[8] or 0 for r in supervise]
     reds = [x for x in overdue if x > 0]
     assert reds == sorted(reds, reverse=True)  # most overdue first
+    # the list is streamed into the sheet openpyxl laid out: styles, print titles and panes must survive
+    ws = wb["督办清单"]
+    assert ws.print_title_rows.replace("$", "") == "3:3" and ws.freeze_panes == "A4"
+    assert len(supervise) == len(figs["supervise"]) > 0
+    for row in ws.iter_rows(min_row=4):
+        light = "FFC7CE" if (row[8].value or 0) > 0 else "FFEB9C"
+        assert all(c.fill.fgColor.rgb.endswith(light) and c.border.left.style == "thin" for c in row)
+        assert row[6].value is None or (row[6].is_date and row[6].number_format == "yyyy-mm-dd")
+        assert row[4].alignment.wrap_text
 
 
 def test_public_version_has_no_personal_data(merged, capsys):

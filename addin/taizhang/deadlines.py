@@ -16,7 +16,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -43,9 +44,18 @@ class CaseLight(BaseModel):
 @dataclass
 class LightsResult:
     ledger: pd.DataFrame
-    cases: list[CaseLight]
+    deadlines: list[dt.date | None]  # the deadline in force per case (after extension and Art. 203)
     findings: list[Finding]
     warnings: list[str]
+    lights: list[str | None] = field(default_factory=list)  # red / yellow / green / done / closed per case
+
+    @cached_property
+    def cases(self) -> list[CaseLight]:
+        """One typed record per case (built on demand: a merge of 100,000 cases never needs them)."""
+        df = self.ledger
+        return [CaseLight.model_construct(id=cid, unit=unit, deadline=d, remaining_workdays=rem, light=lt)
+                for cid, unit, d, rem, lt in zip(df["case_id"].tolist(), df["unit"].tolist(), self.deadlines,
+                                                 df["remaining"].tolist(), self.lights)]
 
 
 def _ords(values) -> np.ndarray:
@@ -53,7 +63,16 @@ def _ords(values) -> np.ndarray:
 
 
 def _dates(ords: np.ndarray) -> list[dt.date | None]:
-    return [dt.date.fromordinal(int(o)) if o >= 0 else None for o in ords]
+    cache: dict[int, dt.date] = {}
+    return [(cache.get(o) or cache.setdefault(o, dt.date.fromordinal(o))) if o >= 0 else None for o in ords.tolist()]
+
+
+class _iso_cache(dict):
+    """Day number → ISO date text, each computed once."""
+
+    def __missing__(self, o) -> str:
+        self[o] = text = dt.date.fromordinal(int(o)).isoformat()
+        return text
 
 
 def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, today: dt.date,
@@ -63,7 +82,7 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     findings: list[Finding] = []
     warnings: set[str] = set()
     if n == 0:
-        return LightsResult(df, [], [], [])
+        return LightsResult(df, [], [], [], [])
     assigned = _ords(df["assigned"])
     written = _ords(df["deadline"])
     # a deadline taizhang computed earlier (its note starts with COMPUTED_MARK) is computed again, so that a
@@ -92,11 +111,14 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     computed[wd] = cal.add_workdays_many(assigned[wd], workdays[wd])
     for i in np.flatnonzero(need & (months > 0)):
         computed[i] = cal.add_months(dt.date.fromordinal(int(assigned[i])), int(months[i])).toordinal()
-    for i in np.flatnonzero(need & (computed >= 0)):
-        tier = book.tier(tier_of[i])
-        blank = df["complexity"].iat[i] is None
-        notes[i].append(f"{COMPUTED_MARK}“{tier_of[i]}”{'（未填写，按默认档次）' if blank else ''}计算：交办后{tier.describe()}，"
-                        f"即{dt.date.fromordinal(int(computed[i]))}")
+    blank_tier = df["complexity"].isna().to_numpy()
+    got = need & (computed >= 0)
+    iso = _iso_cache()
+    for t in book.tiers:  # one note text per tier, with the date filled in per case
+        for blank in (False, True):
+            head = f"{COMPUTED_MARK}“{t.name}”{'（未填写，按默认档次）' if blank else ''}计算：交办后{t.describe()}，即"
+            for i in np.flatnonzero(got & (tier_of == t.name) & (blank_tier == blank)).tolist():
+                notes[i].append(head + iso[computed[i]])
 
     # written deadline, then an approved extension; a day off moves to the next working day (Art. 203)
     base = np.where(written >= 0, written, computed)
@@ -178,9 +200,5 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     df["remaining"] = col([int(r) if h and not f else None for r, h, f in zip(remaining, has, finished)])
     df["light"] = col([LIGHT_ZH[x] if x else None for x in light])
     df["deadline_note"] = col(["；".join(nt) or None for nt in notes])
-    eff_dates = _dates(effective)
-    cases = [CaseLight.model_construct(id=cid, unit=unit, deadline=d, remaining_workdays=rem, light=lt)
-             for cid, unit, d, rem, lt in zip(df["case_id"].tolist(), df["unit"].tolist(), eff_dates,
-                                              df["remaining"].tolist(), light.tolist())]
     findings.extend(finding("estimated-calendar", w, file=file) for w in sorted(warnings))
-    return LightsResult(df, cases, findings, sorted(warnings))
+    return LightsResult(df, _dates(effective), findings, sorted(warnings), light.tolist())

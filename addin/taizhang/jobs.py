@@ -18,8 +18,9 @@ from .deadlines import CaseLight, compute_lights
 from .figures import Figures, compute_figures, history_rows
 from .findings import Finding
 from .ledger_sheet import save_master
-from .master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_master
-from .merge import MergeResult, merge_folder
+from .master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
+from .merge import Checking, MergeResult, merge_folder
+from .validate import Context
 from .summary_book import REPORT_HEADERS, write_summary
 
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
@@ -126,15 +127,16 @@ def reject_rows(result: MergeResult) -> list[list]:
 def figures_of(master: Master, today: dt.date) -> Figures:
     """Deadlines and lights as of ``today``, then the summary's figures."""
     lights = with_lights(master, today)
-    return compute_figures(master, master.ledger, [c.deadline for c in lights.cases], today)
+    return compute_figures(master, master.ledger, lights.deadlines, today)
 
 
-def report_day(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult, Figures]:
+def report_day(master: Master, folder: str | Path, today: dt.date,
+               checking: Checking | None = None) -> tuple[Master, MergeResult, Figures]:
     """Merge, recompute deadlines and lights, and record today's per-unit figures in the history."""
-    merged, result = merge_folder(master, folder, today)
+    merged, result = merge_folder(master, folder, today, checking)
     lights = with_lights(merged, today)
     result.issues.extend(lights.findings)
-    figs = compute_figures(merged, merged.ledger, [c.deadline for c in lights.cases], today)
+    figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
     hist = merged.history
     keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
     merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
@@ -145,13 +147,14 @@ def report_day(master: Master, folder: str | Path, today: dt.date) -> tuple[Mast
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None) -> MergeOutcome:
     from .storage import master_lock
 
-    master = load_master(master_path)
+    master = load_master(master_path, ledger=False)
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
     target, keep = _out_path(master, out)
-    with master_lock(master.path):
-        merged, result, figs = report_day(master, folder, today)
+    with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
+        load_ledger(master)  # while the submissions are read in worker processes
+        merged, result, figs = report_day(master, folder, today, checking)
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}

@@ -45,20 +45,17 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
 
     keys = [f.key for f in FIELDS]
     header_styles = [_OWNER_STYLE.get(f.owner, "header") for f in FIELDS] + ["header"] * len(extra_columns)
-    cell_styles = {}
-    for r, light in enumerate(ledger["light"].tolist(), 1):
-        key = LIGHT_FROM_ZH.get(light)
-        if key:
-            cell_styles[(r, LIGHT_COLUMN)] = key
-            cell_styles[(r, 0)] = key
+    fills = list(map(LIGHT_FROM_ZH.get, ledger["light"].tolist()))
     last = max(len(ledger) + 500, 1000)
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():
         size = size or max(n_units + 1, 500)
         c = get_column_letter(keys.index(key) + 1)
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
-    return SheetSpec(ledger_rows(ledger, extra_columns), [f.width for f in FIELDS] + [14] * len(extra_columns),
-                     header_styles, cell_styles, freeze="C2", dropdowns=dropdowns)
+    columns = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
+    return SheetSpec([[f.header for f in FIELDS] + list(extra_columns)],
+                     [f.width for f in FIELDS] + [14] * len(extra_columns), header_styles, freeze="C2",
+                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills})
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,

@@ -203,22 +203,51 @@ def _as_date(v) -> dt.date | None:
     return None
 
 
-def load_master(path: str | Path) -> Master:
-    """Read the master workbook's settings, units, holidays, ledger and history from a file."""
+BULK_SHEETS = (S_LEDGER, S_HISTORY, S_CHANGES)  # the sheets that grow with the campaign
+
+
+def load_master(path: str | Path, *, ledger: bool = True) -> Master:
+    """Read the master workbook's settings, units, holidays, ledger and history from a file.
+
+    ``ledger=False`` reads only the small sheets (settings, units, lists): enough to start checking
+    submissions while ``load_ledger`` reads the rest.
+    """
+    path = Path(path)
+    sheets = _read_sheets(path, [n for n in MASTER_SHEETS if ledger or n not in BULK_SHEETS])
+    present = sheets.pop("")
+    if not ledger and S_LEDGER in present:
+        sheets[S_LEDGER] = []  # there, but read later
+    return master_from_sheets(sheets, path)
+
+
+def load_ledger(master: Master) -> Master:
+    """Fill in the ledger, history and change log of a master read with ``ledger=False``."""
+    from .safety import Sniffed
+
+    sheets = _read_sheets(master.path, list(BULK_SHEETS), Sniffed("xlsx"))  # vetted moments ago by load_master
+    sheets.pop("")
+    master.ledger, master.extra_columns = read_ledger_rows(sheets.get(S_LEDGER) or [])
+    master.history = _frame([list(r) for r in sheets.get(S_HISTORY) or []], HISTORY_HEADERS)
+    master.changes = _frame([list(r) for r in sheets.get(S_CHANGES) or []], CHANGE_HEADERS)
+    return master
+
+
+def _read_sheets(path: Path, names: list[str], sniffed=None) -> dict:
+    """The named sheets' rows (those present); key "" lists every sheet name in the workbook."""
     from .reader import open_calamine
     from .safety import FileProblem
 
-    path = Path(path)
     try:
-        wb = open_calamine(path)
+        wb = open_calamine(path, sniffed)
     except FileProblem as exc:
         raise MasterError(f"无法打开台账总表 {path}：{exc.message}") from None
     try:
         sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                  for name in MASTER_SHEETS if name in wb.sheet_names}
+                  for name in names if name in wb.sheet_names}
+        sheets[""] = list(wb.sheet_names)
     finally:
         wb.close()
-    return master_from_sheets(sheets, path)
+    return sheets
 
 
 def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
@@ -243,7 +272,7 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     except UnitListError as exc:
         raise MasterError(str(exc)) from None
     holidays = _read_holidays(rows(S_HOLIDAYS), origin)
-    ledger, extra_cols = read_ledger_rows(rows(S_LEDGER))
+    ledger, extra_cols = read_ledger_rows(sheets.get(S_LEDGER) or [])  # read-only: no copy of 100,000 rows
     history = _frame(rows(S_HISTORY), HISTORY_HEADERS)
     changes = _frame(rows(S_CHANGES), CHANGE_HEADERS)
     reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
@@ -317,13 +346,20 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         else:
             keys.append(None)
     width = len(header)
-    body = [r for r in rows[1:] if any(v not in (None, "") for v in r)]
-    columns = list(zip(*[(list(r) + [None] * width)[:width] for r in body])) if body else [()] * width
+    body = [r for r in rows[1:] if len(r) > r.count(None) + r.count("")]
+    if any(len(r) != width for r in body):
+        body = [(list(r) + [None] * width)[:width] for r in body]
+    columns = list(zip(*body)) if body else [()] * width
     data: dict[str, list] = {}
     for i, k in enumerate(keys):
         if k and k not in data:
             values = columns[i] if i < len(columns) else ()
-            data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
+            f = BY_KEY.get(k)
+            if f is not None and f.kind in _TEXT_KINDS:  # mostly text already: convert only what is not
+                data[k] = [v if type(v) is str and v else (None if v is None or v == "" else _clean_master_value(k, v))
+                           for v in values]
+            else:
+                data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
     n = len(body)
     for f in FIELDS:
         data.setdefault(f.key, [None] * n)
@@ -331,6 +367,9 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         data.setdefault("x:" + e, [None] * n)
     df = pd.DataFrame(data, dtype=object)
     return df, extra
+
+
+_TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light")
 
 
 def _clean_master_value(key: str, v):
@@ -341,7 +380,7 @@ def _clean_master_value(key: str, v):
         return v
     if f.kind == "date":
         return _as_date(v)
-    if f.kind in ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light"):
+    if f.kind in _TEXT_KINDS:
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         if isinstance(v, (dt.date, dt.datetime)):

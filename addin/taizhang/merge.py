@@ -118,25 +118,39 @@ class _State:
     cols: dict[str, list]
     new_rows: list[dict] = field(default_factory=list)
     index_by_id: dict[str, int] = field(default_factory=dict)
-    index_by_fp: dict[tuple, int] = field(default_factory=dict)
     claimed: dict[str, str] = field(default_factory=dict)  # case id → "file 第N行" that set it in this run
-    seq: dict[str, int] = field(default_factory=dict)  # id prefix → highest sequence number in use
+    _by_fp: dict[tuple, int] | None = None
+    _seq: dict[str, int] | None = None
+    _new_fps: list[tuple] = field(default_factory=list)
 
     @classmethod
     def of(cls, ledger: pd.DataFrame) -> "_State":
         state = cls(list(ledger.columns), {k: ledger[k].tolist() for k in ledger.columns})
-        c = state.cols
-        for i, (cid, unit, desc, assigned) in enumerate(zip(c["case_id"], c["unit"], c["description"], c["assigned"])):
-            if cid:
-                state.index_by_id[str(cid)] = i
-                state._note_id(str(cid))
-            state.index_by_fp[_fingerprint(unit, desc, assigned)] = i
+        state.index_by_id = {str(cid): i for i, cid in enumerate(state.cols["case_id"]) if cid}
         return state
+
+    @property
+    def index_by_fp(self) -> dict[tuple, int]:
+        """(unit, description, assigned) → row: built only when a row without 问题编号 needs it."""
+        if self._by_fp is None:
+            c = self.cols
+            self._by_fp = {_fingerprint(u, d, a): i for i, (u, d, a) in enumerate(zip(c["unit"], c["description"], c["assigned"]))}
+            self._by_fp.update({fp: -k for k, fp in enumerate(self._new_fps, 1)})
+        return self._by_fp
+
+    @property
+    def seq(self) -> dict[str, int]:
+        """Id prefix → highest sequence number in use; built only when a case needs a new number."""
+        if self._seq is None:
+            self._seq = {}
+            for cid in self.index_by_id:
+                self._note_id(cid)
+        return self._seq
 
     def _note_id(self, cid: str) -> None:
         prefix, _, tail = cid.rpartition("-")
         if prefix and tail.isdigit():
-            self.seq[prefix + "-"] = max(self.seq.get(prefix + "-", 0), int(tail))
+            self._seq[prefix + "-"] = max(self._seq.get(prefix + "-", 0), int(tail))
 
     def row(self, target: int) -> dict:
         if target < 0:
@@ -151,10 +165,13 @@ class _State:
 
     def add(self, record: dict, fingerprint: tuple) -> int:
         self.new_rows.append(record)
+        self._new_fps.append(fingerprint)
         idx = -len(self.new_rows)
         self.index_by_id[str(record["case_id"])] = idx
-        self._note_id(str(record["case_id"]))
-        self.index_by_fp[fingerprint] = idx
+        if self._seq is not None:
+            self._note_id(str(record["case_id"]))
+        if self._by_fp is not None:
+            self._by_fp[fingerprint] = idx
         return idx
 
     def frame(self) -> pd.DataFrame:
@@ -164,20 +181,22 @@ class _State:
         return pd.concat([old, pd.DataFrame(self.new_rows, columns=self.columns, dtype=object)], ignore_index=True)
 
 
-def merge_folder(master: Master, folder: str | Path, today: dt.date) -> tuple[Master, MergeResult]:
-    """Merge every submission under ``folder`` into ``master`` (in memory); returns the new master and the account."""
+def merge_folder(master: Master, folder: str | Path, today: dt.date,
+                 checking: "Checking | None" = None) -> tuple[Master, MergeResult]:
+    """Merge every submission under ``folder`` into ``master`` (in memory); returns the new master and the account.
+
+    ``checking`` is the folder's reading already under way (see ``Checking``); otherwise it starts here.
+    """
     folder = Path(folder)
     book = master.rulebook
     due = due_date(book, today)
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
-    ctx = Context(book, master.units, today)
+    checking = checking or Checking(folder, Context(book, master.units, today))
     state = _State.of(master.ledger.reset_index(drop=True))
     changes: list[list] = []
     unit_status: dict[str, str] = {}
-    files = list_submissions(folder) if folder.is_dir() else []
-
-    wanted = [p for p in files if not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES]
-    checked_by_path = dict(zip(wanted, check_files(wanted, folder, ctx)))
+    files = checking.files
+    checked_by_path = checking.results()
     for path in files:
         rel = str(path.relative_to(folder))
         if path not in checked_by_path:
@@ -245,28 +264,63 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes co
 
 
 def _check_one(path: Path, rel: str, ctx: Context) -> Checked:
-    return check_submission(read_submission(path, rel), ctx)
+    checked = check_submission(read_submission(path, rel), ctx)
+    checked.read.rows = []  # the typed frame is all the merge needs: don't carry (or pickle) the raw grid too
+    return checked
 
 
-def check_files(paths: list[Path], folder: Path, ctx: Context) -> list[Checked]:
-    """Read and validate files, in worker processes when the folder is large enough to pay for them.
+class Checking:
+    """A folder's submissions being read and validated, in worker processes when the folder is large enough
+    to pay for them, while the caller gets on with other work (reading the master's ledger).
 
     ``TAIZHANG_WORKERS`` sets the number of processes (1 switches parallel reading off).
     """
-    import os
 
-    rels = [str(p.relative_to(folder)) for p in paths]
-    workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
-    size = sum(p.stat().st_size for p in paths)
-    if workers > 1 and len(paths) >= 8 and size >= PARALLEL_MIN_BYTES:
-        from concurrent.futures import ProcessPoolExecutor
+    def __init__(self, folder: Path, ctx: Context):
+        import os
 
-        try:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                return list(pool.map(_check_one, paths, rels, [ctx] * len(paths), chunksize=max(1, len(paths) // (workers * 4))))
-        except (OSError, RuntimeError):  # no process support here (a locked-down PC): read one by one
-            pass
-    return [_check_one(p, r, ctx) for p, r in zip(paths, rels)]
+        self.folder, self.ctx = Path(folder), ctx
+        self.files = list_submissions(self.folder) if self.folder.is_dir() else []
+        self.wanted = [p for p in self.files if not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES]
+        self.rels = [str(p.relative_to(self.folder)) for p in self.wanted]
+        self._pool = self._pending = self._results = None
+        workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
+        size = sum(p.stat().st_size for p in self.wanted)
+        if workers > 1 and len(self.wanted) >= 8 and size >= PARALLEL_MIN_BYTES:
+            from concurrent.futures import ProcessPoolExecutor
+
+            try:
+                self._pool = ProcessPoolExecutor(max_workers=workers)
+                self._pending = self._pool.map(_check_one, self.wanted, self.rels, [ctx] * len(self.wanted),
+                                               chunksize=max(1, len(self.wanted) // (workers * 4)))
+            except (OSError, RuntimeError):  # no process support here (a locked-down PC): read one by one
+                self._close()
+
+    def results(self) -> dict[Path, Checked]:
+        if self._results is None:
+            checked = None
+            if self._pending is not None:
+                try:
+                    checked = list(self._pending)
+                except (OSError, RuntimeError):  # a worker died (BrokenProcessPool): read one by one instead
+                    checked = None
+                finally:
+                    self._close()
+            if checked is None:
+                checked = [_check_one(p, r, self.ctx) for p, r in zip(self.wanted, self.rels)]
+            self._results = dict(zip(self.wanted, checked))
+        return self._results
+
+    def __enter__(self) -> "Checking":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        self._pool = self._pending = None
 
 
 def _rejected(checked: Checked, pos: int, reasons: str) -> dict:
@@ -285,6 +339,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         if f.severity == "error" and f.row in pos_of_row:
             reasons.setdefault(pos_of_row[f.row], []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
     keys = list(frame.columns)
+    compared = [k for k in MERGED_FIELDS if k != "case_id" and k in keys]
     file, sheet = checked.read.file, checked.read.sheet
     for pos, values in zip(frame.index, zip(*(frame[k].tolist() for k in keys))):
         row = dict(zip(keys, values))
@@ -297,7 +352,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         unit = row["unit"] or checked.unit
         excel_row = int(row["_row"])
         where = f"{file} 第{excel_row}行"
-        fp = _fingerprint(unit, row["description"], row["assigned"])
+        fp = None if cid else _fingerprint(unit, row["description"], row["assigned"])
         target = state.index_by_id.get(str(cid)) if cid else state.index_by_fp.get(fp)
         claim_key = str(cid) if cid else f"fp:{fp}"
         if claim_key in state.claimed and state.claimed[claim_key] != where:
@@ -317,23 +372,26 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             if not cid:
                 record["case_id"] = _new_id(state, master, unit, today)
             record.update(prov)
-            state.add(record, fp)
+            state.add(record, fp or _fingerprint(unit, row["description"], row["assigned"]))
             outcome.rows_new += 1
             changes.append([record["case_id"], "（新增问题）", None, row["description"], unit, file, today])
             continue
-        current = state.row(target)
+        current = state.row(target) if target < 0 else None
+        cols = state.cols
         diff = []
-        for k in MERGED_FIELDS:
-            new = row.get(k)
-            if new is None or k == "case_id":
+        for k in compared:
+            new = row[k]
+            if new is None:
                 continue  # a blank never erases what the ledger holds
-            if not _same(current.get(k), new):
-                diff.append((k, current.get(k), new))
+            old = current.get(k) if current is not None else cols[k][target]
+            if (type(old) is type(new) and old == new) or _same(old, new):
+                continue
+            diff.append((k, old, new))
         if not diff:
             outcome.rows_unchanged += 1
             continue
         outcome.rows_updated += 1
-        case_id = current.get("case_id")
+        case_id = current.get("case_id") if current is not None else cols["case_id"][target]
         for k, old, new in diff:
             changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(new), unit, file, today])
             state.set(target, k, new)

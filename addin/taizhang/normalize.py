@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from .fields import COMPLEXITY_VARIANTS, STATUS_VARIANTS, norm_text
 
@@ -26,17 +27,30 @@ def fold(value: object) -> str:
 
 def map_unique(values, fn) -> list:
     """``[fn(v) for v in values]``, computing ``fn`` once per distinct value (columns repeat a lot)."""
-    cache: dict = {}
-    out = []
-    for v in values:
-        try:
-            hit = cache[v]
-        except KeyError:
-            hit = cache[v] = fn(v)
-        except TypeError:  # unhashable: compute directly
-            hit = fn(v)
-        out.append(hit)
-    return out
+    try:
+        cache = {v: fn(v) for v in set(values)}
+    except TypeError:  # unhashable values: compute directly
+        return [fn(v) for v in values]
+    return list(map(cache.__getitem__, values))
+
+
+@dataclass
+class Converted:
+    values: list
+    problems: list[tuple[int, str]]  # (position, finding code)
+
+
+def convert_column(values: list, fn) -> Converted:
+    """Apply a ``value -> (typed, problem code)`` normaliser to a column, once per distinct value."""
+    try:
+        cache = {v: fn(v) for v in set(values)}
+    except TypeError:
+        pairs = [fn(v) for v in values]
+        return Converted([p[0] for p in pairs], [(i, p[1]) for i, p in enumerate(pairs) if p[1]])
+    typed = {v: p[0] for v, p in cache.items()}
+    bad = {v: p[1] for v, p in cache.items() if p[1]}
+    problems = [(i, bad[v]) for i, v in enumerate(values) if v in bad] if bad else []
+    return Converted(list(map(typed.__getitem__, values)), problems)
 
 
 def serial_to_date(serial: float) -> dt.date | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .fields import IGNORED_HEADERS, match_header, norm_header, norm_text
 from .findings import Finding, col_letter, finding
-from .safety import FileProblem, sniff
+from .safety import FileProblem, Sniffed, sniff
 
 MAX_HEADER_SCAN = 40
 TOTAL_WORDS = ("合计", "小计", "总计", "共计")
@@ -62,11 +62,11 @@ class SheetRead:
         return out
 
 
-def open_calamine(path: Path):
+def open_calamine(path: Path, sniffed: Sniffed | None = None):
     """Open a workbook by its content, not its extension; FileProblem on anything wrong."""
     from python_calamine import CalamineWorkbook
 
-    sniffed = sniff(path)
+    sniffed = sniffed or sniff(path)
     if sniffed.kind == "csv":
         raise FileProblem("file-not-workbook", f"{path.name} 是 CSV 文本文件")
     try:
@@ -124,6 +124,7 @@ _CELL_XML = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?:/>|
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CACHED_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>")
+_FORMULA_HINT = re.compile(rb"f[\s>/]")  # a fast first pass (no '<' to anchor on, which is everywhere)
 
 
 def column_index(letters: str) -> int:
@@ -134,13 +135,23 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
-def _xlsx_sheet_facts(path: Path) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
-    """Sheet name → (hidden row numbers, formula cells without a cached value), from the package XML."""
+_HIDDEN_ATTR = re.compile(rb'\bhidden="(1|true)"')
+
+
+def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
+    """Sheet name → (hidden row numbers, formula cells without a cached value), from the package XML.
+
+    ``parts`` are XML parts already inflated (by ``sniff``); others are read from the file.
+    """
     out: dict[str, set[int]] = {}
+    parts = parts or {}
     try:
         with zipfile.ZipFile(path) as zf:
-            wbxml = zf.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            def read(part: str) -> bytes:
+                return parts[part] if part in parts else zf.read(part)
+
+            wbxml = read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
             targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
             targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
             for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wbxml):
@@ -155,16 +166,16 @@ def _xlsx_sheet_facts(path: Path) -> dict[str, tuple[set[int], set[tuple[int, in
 
                 sheet_name = html.unescape(name.group(1))
                 hidden: set[int] = set()
-                with zf.open(part) as fh:
-                    data = fh.read()
-                for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
-                    tag_b = row.group(0)
-                    if re.search(rb'\bhidden="(1|true)"', tag_b):
-                        r = re.search(rb'\br="(\d+)"', tag_b)
-                        if r:
-                            hidden.add(int(r.group(1)))
+                data = read(part)
+                if b'hidden="' in data and _HIDDEN_ATTR.search(data):  # only then look row by row
+                    for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
+                        tag_b = row.group(0)
+                        if _HIDDEN_ATTR.search(tag_b):
+                            r = re.search(rb'\br="(\d+)"', tag_b)
+                            if r:
+                                hidden.add(int(r.group(1)))
                 blank_formulas: set[tuple[int, int]] = set()
-                if _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
+                if _FORMULA_HINT.search(data) and _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
                     for cell in _CELL_XML.finditer(data):
                         body = cell.group(3) or b""
                         if _FORMULA_TAG.search(body) and not _CACHED_VALUE.search(body):
@@ -211,12 +222,25 @@ def _fill_merged(grid: list[list], merges, max_row: int) -> None:
 def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
     """(first header row index, number of header rows, mapping per column, header texts)."""
     best = None
-    scores = [_header_score(grid[i]) for i in range(min(MAX_HEADER_SCAN + 1, len(grid)))]
+    scores: dict[int, tuple] = {}
+    data_like = 0  # non-empty rows in a row that look like data, after a header was found
+
+    def score_of(i: int) -> tuple:
+        if i not in scores:
+            scores[i] = _header_score(grid[i])
+        return scores[i]
+
     for i in range(min(MAX_HEADER_SCAN, len(grid))):
-        score, mapped = scores[i]
+        score, mapped = score_of(i)
+        if best is not None:
+            data_like = data_like + 1 if score <= 1 and any(v not in (None, "") for v in grid[i]) else 0
+            if data_like >= 3:  # three data rows past the best header: no better header follows
+                break
+        if i + 1 < len(grid):
+            score_of(i + 1)
         if score >= 3 and (best is None or score > best[0]):
             best = (score, i, 1, mapped, [str(c or "").strip() for c in grid[i]])
-        if i + 1 < len(scores) and scores[i + 1][0] >= 2:
+        if i + 1 in scores and scores[i + 1][0] >= 2:
             upper = list(grid[i])
             lower = list(grid[i + 1])
             width = max(len(upper), len(lower))
@@ -243,12 +267,12 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
 
 
 def _is_total(row: list) -> bool:
+    """A 合计/小计 row: one of its first three filled cells starts with a total word."""
     seen = 0
     for v in row:
-        if v in (None, ""):
+        if v is None or v == "":
             continue
-        t = norm_text(v)
-        if t.startswith(TOTAL_WORDS) or t in TOTAL_WORDS:
+        if type(v) is str and norm_text(v[:8]).startswith(TOTAL_WORDS):
             return True
         seen += 1
         if seen >= 3:
@@ -266,14 +290,14 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
     name = display_name or path.name
     out = SheetRead(file=name, path=path)
     try:
-        sniffed = sniff(path)
+        sniffed = sniff(path, keep_xml=True)
         out.kind = sniffed.kind
         if sniffed.mismatch:
             out.findings.append(finding("file-extension-mismatch", sniffed.mismatch, file=name))
         if sniffed.kind == "csv":
             sheets = [(path.stem, _decode_csv(path), [], set(), set())]
         else:
-            sheets = _calamine_sheets(path, sniffed.kind)
+            sheets = _calamine_sheets(path, sniffed)
     except FileProblem as exc:
         out.findings.append(finding(exc.code, exc.message, file=name))
         out.failed = True
@@ -337,29 +361,35 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     formula_cols: dict[int, list[int]] = {}
     for r_, c_ in sorted(blank_formulas):
         formula_cols.setdefault(r_, []).append(c_)
-    header_texts = {str(v).strip() for i in range(first, header_last + 1) for v in grid[i] if isinstance(v, str) and v.strip()}
+    header_cells = [v for i in range(first, header_last + 1) for v in grid[i] if isinstance(v, str) and v.strip()]
+    header_texts = {v.strip() for v in header_cells}
+    header_any = header_texts | set(header_cells)  # as written and stripped: one set lookup per row below
+    repeat_needs = max(3, int(header_score * 0.6))
     trailing = []
     for i in range(header_last + 1, len(grid)):
         row = grid[i]
         excel_row = i + 1
         if excel_row in hidden:
             continue
-        if not any(v not in (None, "") for v in row):
+        filled = len(row) - row.count(None) - row.count("")
+        if not filled:
             continue
         if _is_total(row):
             trailing = grid[i:]
             break
-        if sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= max(3, int(header_score * 0.6)):
+        if len(header_any.intersection(row)) >= min(repeat_needs, 2) and \
+                sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= repeat_needs:
             out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
                                         file=name, sheet=sheet_name, row=excel_row))
             continue
-        nonempty = [v for v in row if v not in (None, "")]
-        if len(nonempty) == 1 and isinstance(nonempty[0], str) and norm_text(nonempty[0]).startswith(("注", "说明", "填表说明", "备注:", "备注：")):
-            trailing = grid[i:]
-            break
-        if len(nonempty) <= 2 and any(isinstance(v, str) and any(w in v for w in ZERO_WORDS) for v in nonempty):
-            out.zero_report = True
-            continue
+        if filled <= 2:
+            nonempty = [v for v in row if v not in (None, "")]
+            if len(nonempty) == 1 and isinstance(nonempty[0], str) and norm_text(nonempty[0]).startswith(("注", "说明", "填表说明", "备注:", "备注：")):
+                trailing = grid[i:]
+                break
+            if any(isinstance(v, str) and any(w in v for w in ZERO_WORDS) for v in nonempty):
+                out.zero_report = True
+                continue
         for c_ in formula_cols.get(excel_row, ()):
             if c_ < len(out.columns) and out.columns[c_].key:
                 out.findings.append(finding("formula-no-value", f"{out.columns[c_].letter}{excel_row} 是公式，但文件中没有保存计算结果，"
@@ -378,9 +408,9 @@ def _header_of(key: str) -> str:
     return BY_KEY[key].header
 
 
-def _calamine_sheets(path: Path, kind: str):
-    wb = open_calamine(path)
-    facts = _xlsx_sheet_facts(path) if kind == "xlsx" else {}
+def _calamine_sheets(path: Path, sniffed: Sniffed):
+    wb = open_calamine(path, sniffed)
+    facts = _xlsx_sheet_facts(path, sniffed.parts) if sniffed.kind == "xlsx" else {}
     sheets = []
     try:
         for meta in wb.sheets_metadata:

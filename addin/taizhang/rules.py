@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from .fields import BY_KEY, STATUS_CLOSED, STATUS_DONE
@@ -39,8 +40,9 @@ def rule(code: str):
     return register
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    return s.map(lambda v: v is None or v != v or (isinstance(v, str) and not v.strip())).astype(bool)
+def _blank(s: pd.Series) -> np.ndarray:
+    return np.fromiter((v is None or v != v or (isinstance(v, str) and not v.strip()) for v in s.tolist()),
+                       dtype=bool, count=len(s))
 
 
 def _empty_cells(df: pd.DataFrame, keys: tuple[str, ...], message: str) -> Iterator[Hit]:
@@ -64,11 +66,11 @@ def missing_recommended(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
 def deadline_before_assigned(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     if "deadline" not in df or "assigned" not in df:
         return
-    both = df["deadline"].notna() & df["assigned"].notna()
-    for i in df.index[both]:
-        if df.at[i, "deadline"] < df.at[i, "assigned"]:
-            yield i, "deadline", (f"整改时限 {df.at[i, 'deadline']} 早于交办日期 {df.at[i, 'assigned']}，"
-                                  f"请核对两个日期。")
+    deadline, assigned = _ordinals(df["deadline"]), _ordinals(df["assigned"])
+    for p in np.flatnonzero((deadline >= 0) & (assigned >= 0) & (deadline < assigned)):
+        i = df.index[p]
+        yield i, "deadline", (f"整改时限 {df.at[i, 'deadline']} 早于交办日期 {df.at[i, 'assigned']}，"
+                              f"请核对两个日期。")
 
 
 @rule("done-without-date")
@@ -98,22 +100,28 @@ def duplicate_id(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
         return
     ids = df["case_id"]
     dup = ids.notna() & ids.duplicated(keep="first")
-    first_row = {}
-    for i in df.index[ids.notna()]:
-        first_row.setdefault(ids[i], df.at[i, "_row"])
+    if not dup.any():
+        return
+    first = ids[ids.notna() & ~dup]
+    first_row = dict(zip(first.tolist(), df.loc[first.index, "_row"].tolist()))
     for i in df.index[dup]:
         yield i, "case_id", f"问题编号“{ids[i]}”与第{first_row[ids[i]]}行重复，同一问题只能填一行；新问题请留空编号。"
 
 
 @rule("date-in-future")
 def date_in_future(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    today = ctx.today.toordinal()
     for key in ("done_date", "closed_date", "assigned"):
         if key not in df:
             continue
-        s = df[key]
-        for i in df.index[s.notna()]:
-            if s[i] > ctx.today:
-                yield i, key, f"{BY_KEY[key].header} {s[i]} 晚于报送日 {ctx.today}，请核对。"
+        for p in np.flatnonzero(_ordinals(df[key]) > today):
+            i = df.index[p]
+            yield i, key, f"{BY_KEY[key].header} {df.at[i, key]} 晚于报送日 {ctx.today}，请核对。"
+
+
+def _ordinals(s: pd.Series) -> np.ndarray:
+    """Day numbers of a column of dates (-1 where blank), so date rules compare whole columns at once."""
+    return np.fromiter((v.toordinal() if isinstance(v, dt.date) else -1 for v in s.tolist()), dtype=np.int64, count=len(s))
 
 
 def run_rules(df: pd.DataFrame, ctx: RuleContext, off: list[str] | tuple[str, ...] = ()) -> Iterator[tuple[str, int, str, str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a ledger never needs more than this inflated
@@ -37,6 +37,10 @@ class FileProblem(Exception):
 class Sniffed:
     kind: str  # xlsx, xls, ods, csv
     mismatch: str = ""  # non-empty when the extension says otherwise
+    parts: dict = field(default_factory=dict)  # xlsx: workbook, its rels and the worksheets, as inflated while vetting
+
+
+KEPT_PARTS_MAX = 64 * 1024 * 1024  # keep inflated sheet XML for the reader up to this size, instead of inflating twice
 
 
 def is_lock_or_temp(path: Path) -> bool:
@@ -44,8 +48,11 @@ def is_lock_or_temp(path: Path) -> bool:
     return n.startswith(("~$", ".~lock.", ".~taizhang")) or n.endswith(("#", ".tmp", ".TMP", ".bak")) or n.startswith("._")
 
 
-def sniff(path: Path) -> Sniffed:
-    """Identify and vet a file; raises FileProblem for anything not to be parsed."""
+def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
+    """Identify and vet a file; raises FileProblem for anything not to be parsed.
+
+    ``keep_xml`` keeps the workbook and worksheet XML inflated while vetting (see ``Sniffed.parts``).
+    """
     name = path.name
     if is_lock_or_temp(path):
         raise FileProblem("file-skipped", f"{name} 是 Excel/WPS 的锁定或临时文件，不是报送表，已跳过。")
@@ -62,8 +69,9 @@ def sniff(path: Path) -> Sniffed:
     if size > MAX_FILE:
         raise FileProblem("file-too-large", f"{name} 大小为 {size // 1048576} MB，超出台账文件的合理大小，已拒绝。请核实文件内容。")
     suffix = path.suffix.lower()
+    parts: dict[str, bytes] = {}
     if head.startswith(ZIP_MAGIC):
-        kind = _vet_zip(path)
+        kind = _vet_zip(path, parts if keep_xml else None)
     elif head.startswith(OLE_MAGIC):
         kind = _vet_ole(path)
     elif suffix == ".csv":
@@ -77,10 +85,10 @@ def sniff(path: Path) -> Sniffed:
         raise FileProblem("file-not-workbook", f"{name} 不是 Excel 或 WPS 表格文件（文件内容无法识别）。请报送 .xlsx 格式的台账。")
     expected = {"xlsx": {".xlsx", ".xlsm", ".xltx", ".xltm"}, "xls": {".xls", ".et"}, "ods": {".ods"}, "csv": {".csv"}}[kind]
     mismatch = "" if suffix in expected else f"{name} 的扩展名为 {suffix or '（无）'}，但内容是 {kind} 格式，已按实际格式读取。"
-    return Sniffed(kind, mismatch)
+    return Sniffed(kind, mismatch, parts)
 
 
-def _vet_zip(path: Path) -> str:
+def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
     name = path.name
     try:
         with zipfile.ZipFile(path) as zf:
@@ -109,7 +117,7 @@ def _vet_zip(path: Path) -> str:
                 raise FileProblem("file-not-workbook", f"{name} 是 PowerPoint 演示文稿，不是表格。请报送 Excel 台账。")
             else:
                 raise FileProblem("file-not-workbook", f"{name} 是压缩包，不是 Excel 工作簿。请解压后报送其中的台账文件。")
-            _inflate_with_cap(zf, infos, name)
+            _inflate_with_cap(zf, infos, name, keep if kind == "xlsx" else None)
     except zipfile.BadZipFile:
         raise FileProblem("file-unreadable", f"{name} 已损坏（压缩结构不完整，可能传输中断或被截断）。请让报送单位重新发送。") from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
@@ -117,16 +125,28 @@ def _vet_zip(path: Path) -> str:
     return kind
 
 
-def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str) -> None:
-    """Inflate every part once, counting real bytes (declared sizes can lie), and look for entity declarations."""
+def _wanted(part: str) -> bool:
+    return part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
+        part.startswith("xl/worksheets/") and part.endswith(".xml"))
+
+
+def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str, keep: dict[str, bytes] | None = None) -> None:
+    """Inflate every part once, counting real bytes (declared sizes can lie), and look for entity declarations.
+
+    With ``keep``, the workbook and worksheet XML are kept (up to KEPT_PARTS_MAX) for the reader.
+    """
     total = 0
+    kept = 0
     for i in infos:
+        pieces = [] if keep is not None and _wanted(i.filename) and kept + i.file_size <= KEPT_PARTS_MAX else None
         with zf.open(i) as fh:
             first = True
             while True:
                 chunk = fh.read(1 << 20)
                 if not chunk:
                     break
+                if pieces is not None:
+                    pieces.append(chunk)
                 if first and i.filename.endswith((".xml", ".rels")) and _ENTITY.search(chunk[:4096]):
                     raise FileProblem("file-too-large", f"{name} 的 {i.filename} 含有 XML 实体声明（可用于“实体炸弹”攻击），"
                                                         f"正常的 Excel 文件不会有。已拒绝读取，请让报送单位用 Excel 重新保存。")
@@ -135,6 +155,9 @@ def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str) -> None:
                 if total > MAX_UNCOMPRESSED:
                     raise FileProblem("file-too-large", f"{name} 解压后超过 {MAX_UNCOMPRESSED // 1048576} MB（文件声明的大小与实际不符），"
                                                         f"疑似“压缩炸弹”，已拒绝读取。请让报送单位重新导出文件。")
+        if pieces is not None:
+            keep[i.filename] = b"".join(pieces)
+            kept += len(keep[i.filename])
 
 
 def _vet_ole(path: Path) -> str:

@@ -99,11 +99,14 @@ def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: 
     _overview(wb.active, figs, sub)
     _ranking(wb.create_sheet("红绿灯排行榜"), figs, sub)
     _categories(wb.create_sheet("分类统计"), figs, sub)
-    if not public:
-        _supervise(wb.create_sheet("督办清单"), figs, sub)
+    supervise = None if public else _supervise(wb.create_sheet("督办清单"), figs, sub)
     _reports(wb.create_sheet("报送情况"), figs, sub, reports or [])
     _briefing(wb.create_sheet("通报"), figs, sub, reports or [])
     wb.save(out)
+    if supervise is not None and supervise.columns and supervise.columns[0]:
+        from .xlsxpatch import patch_package
+
+        patch_package(out, out, {"督办清单": supervise})  # tens of thousands of rows: streamed, not through openpyxl
 
 
 def _overview(ws, figs: Figures, sub: str) -> None:
@@ -205,11 +208,22 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     _title(ws, f"{figs.campaign} · 督办清单（红灯、黄灯问题）", sub + "    超期最久的排在最前", 9)
     headers = ["序号", "问题编号", "责任单位", "问题类别", "问题描述", "牵头领导", "整改时限", "剩余工作日", "超期工作日"]
     header_row(ws, 3, headers, [6, 16, 20, 22, 46, 10, 12, 10, 10])
-    rows = [[i, o.id, o.unit, o.category, o.description, o.leader, o.deadline, o.remaining_workdays, o.days_overdue or None]
-            for i, o in enumerate(figs.supervise, 1)]
-    _rows(ws, 4, rows, [o.light for o in figs.supervise])
+    items = figs.supervise
+    columns = [list(range(1, len(items) + 1)), [o.id for o in items], [o.unit for o in items],
+               [o.category for o in items], [o.description for o in items], [o.leader for o in items],
+               [o.deadline for o in items], [o.remaining_workdays for o in items], [o.days_overdue or None for o in items]]
+    fills = [o.light if o.light in FILL else None for o in items]
     ws.freeze_panes = "A4"
     _page(ws)
+    from .xlsxpatch import STYLES, SheetSpec
+
+    def cell_style(v, fill):  # as ``_style`` does through openpyxl for the small tables
+        kind = "text" if isinstance(v, str) else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other"
+        numfmt = {"float": "0.0", "date": "yyyy-mm-dd"}.get(kind)
+        return (STYLES[fill][0] if fill else None, None, numfmt, "wrap" if kind == "text" else "center", "BFBFBF")
+
+    styles = {c: [cell_style(v, f) for v, f in zip(col, fills)] for c, col in enumerate(columns)}
+    return SheetSpec([], columns=columns, column_styles=styles, append_at=4)
 
 
 def _reports(ws, figs: Figures, sub: str, reports: list[list]) -> None:

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .fields import BY_KEY, FIELDS, STATUSES
 from .findings import Finding, count, finding
-from .normalize import (map_unique, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
+from .normalize import (convert_column, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
                         vocab_matcher)
 from .reader import SheetRead, read_submission
 from .rulebook import Rulebook
@@ -69,7 +69,10 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         return Checked(read, pd.DataFrame(), findings)
     cols = read.key_columns()
     book = ctx.rulebook
-    raw = {key: [r[c.index] if c.index < len(r) else None for _, r in read.rows] for key, c in cols.items()}
+    width = max([c.index + 1 for c in cols.values()] + [0])
+    grid = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for _, r in read.rows]
+    by_column = list(zip(*grid)) if grid else [()] * width
+    raw = {key: list(by_column[c.index]) if grid else [] for key, c in cols.items()}
     data: dict[str, list] = {"_row": [n for n, _ in read.rows]}
     problems: list[tuple[int, str, str, object]] = []  # (position, key, code, raw)
     year_hint = ctx.today.year
@@ -77,36 +80,32 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
     source = vocab_matcher(book.sources)
     tiers = [t.name for t in book.tiers]
     statuses = list(book.statuses) or list(STATUSES)
+    converters = {
+        "date": lambda v: to_date(v, year_hint),
+        "percent": to_percent,
+        "phone": to_phone,
+        "status": lambda v: to_status(v, statuses),
+        "complexity": lambda v: to_complexity(v, tiers),
+        "category": lambda v: _vocab(category, v, "unknown-category"),
+        "source": lambda v: _vocab(source, v, "unknown-source", keep=True),
+        "unit": lambda v: _unit(ctx.units, v),
+    }
 
     for key, values in raw.items():
         kind = BY_KEY[key].kind
-        factor = cols[key].factor
-        if kind == "date":
-            conv = map_unique(values, lambda v: to_date(v, year_hint))
-        elif kind == "amount":
-            conv = map_unique(values, lambda v: to_amount(v, factor))
-        elif kind == "percent":
-            conv = map_unique(values, to_percent)
-        elif kind == "phone":
-            conv = map_unique(values, to_phone)
-        elif kind == "status":
-            conv = map_unique(values, lambda v: to_status(v, statuses))
-        elif kind == "complexity":
-            conv = map_unique(values, lambda v: to_complexity(v, tiers))
-        elif kind == "category":
-            conv = map_unique(values, lambda v: _vocab(category, v, "unknown-category"))
-        elif kind == "source":
-            conv = map_unique(values, lambda v: _vocab(source, v, "unknown-source", keep=True))
-        elif kind == "unit":
-            conv = map_unique(values, lambda v: _unit(ctx.units, v))
-        elif kind == "id":
-            conv = [(to_id(v), None) for v in values]
+        if kind == "id":
+            data[key] = [to_id(v) for v in values]
+            continue
+        if kind == "amount":
+            factor = cols[key].factor
+            conv = convert_column(values, lambda v: to_amount(v, factor))
+        elif kind in converters:
+            conv = convert_column(values, converters[kind])
         else:
-            conv = [(to_text(v), None) for v in values]
-        data[key] = [c[0] for c in conv]
-        for pos, (c, v) in enumerate(zip(conv, values)):
-            if c[1]:
-                problems.append((pos, key, c[1], v))
+            data[key] = [(v.strip() or None) if type(v) is str else to_text(v) for v in values]
+            continue
+        data[key] = conv.values
+        problems.extend((pos, key, code, values[pos]) for pos, code in conv.problems)
     n = len(read.rows)
     for f in FIELDS:
         data.setdefault(f.key, [None] * n)
@@ -125,12 +124,13 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
                                 file=read.file, sheet=read.sheet))
 
     error_index: set = set()
+    excel_rows, row_units = data["_row"], frame["unit"].tolist()
 
     def add(pos: int, key: str, code: str, message: str, value=None) -> None:
         col = cols.get(key)
-        f = finding(code, message, file=read.file, sheet=read.sheet, row=int(frame.at[pos, "_row"]),
+        f = finding(code, message, file=read.file, sheet=read.sheet, row=int(excel_rows[pos]),
                     column=col.letter if col else "", header=col.header if col else BY_KEY[key].header,
-                    value=to_text(value) if value is not None else None, unit=frame.at[pos, "unit"] or unit or "")
+                    value=to_text(value) if value is not None else None, unit=row_units[pos] or unit or "")
         findings.append(f)
         if f.severity == "error":
             error_index.add(pos)

@@ -16,8 +16,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
 from openpyxl.utils import get_column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -28,23 +30,31 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPOCH = dt.date(1899, 12, 30).toordinal()
 HEADER_HEIGHT = ' ht="30" customHeight="1"'
 
-# style key → (fill rgb or None, font or None, number format or None, wrap)
+# style key → (fill rgb or None, font or None, number format or None, alignment or None[, thin border colour])
+# alignment: "header" centred and wrapped; "center" the same for figures; "wrap" wrapped text, vertically centred
 STYLES = {
-    "date": (None, None, "yyyy-mm-dd", False),
-    "header": ("1F4E78", "white-bold", None, True),
-    "header_office": ("FCE4D6", "bold", None, True),
-    "header_computed": ("E2EFDA", "bold", None, True),
-    "red": ("FFC7CE", "C00000-bold", None, False),
-    "yellow": ("FFEB9C", "BF8F00-bold", None, False),
-    "green": ("C6EFCE", "00B050-bold", None, False),
-    "done": ("DDEBF7", "2F75B5-bold", None, False),
-    "closed": ("EDEDED", "808080-bold", None, False),
+    "date": (None, None, "yyyy-mm-dd", None),
+    "header": ("1F4E78", "white-bold", None, "header"),
+    "header_office": ("FCE4D6", "bold", None, "header"),
+    "header_computed": ("E2EFDA", "bold", None, "header"),
+    "red": ("FFC7CE", "C00000-bold", None, None),
+    "yellow": ("FFEB9C", "BF8F00-bold", None, None),
+    "green": ("C6EFCE", "00B050-bold", None, None),
+    "done": ("DDEBF7", "2F75B5-bold", None, None),
+    "closed": ("EDEDED", "808080-bold", None, None),
 }
+_ALIGN = {"header": '<alignment wrapText="1" vertical="center" horizontal="center"/>',
+          "center": '<alignment wrapText="1" vertical="center" horizontal="center"/>',
+          "wrap": '<alignment wrapText="1" vertical="center"/>'}
 
 
 @dataclass
 class SheetSpec:
-    """A sheet to write: rows (first row the header), optional styles per cell."""
+    """A sheet to write: rows (first row the header), optional styles per cell.
+
+    A large sheet may give its data as ``columns`` (one list per column, header still ``rows[0]``):
+    the writer works column by column, so the 100,000-row ledger is never turned into row lists.
+    """
 
     rows: list[list]
     widths: list[float] = field(default_factory=list)
@@ -54,6 +64,9 @@ class SheetSpec:
     autofilter: bool = True
     dropdowns: list[tuple[str, str]] = field(default_factory=list)  # (sqref, list formula)
     hidden: bool = False
+    columns: list[list] | None = None  # data by column (rows then holds only the header)
+    column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
+    append_at: int | None = None  # instead of replacing the sheet, add the data rows from this Excel row on
 
 
 class _Styles:
@@ -72,7 +85,7 @@ class _Styles:
             return 0
         end = self.xml.index(f"</{tag}>", m.end())
         inner = self.xml[m.end():end]
-        child = {"fills": "fill", "fonts": "font", "cellXfs": "xf", "numFmts": "numFmt"}[tag]
+        child = {"fills": "fill", "fonts": "font", "cellXfs": "xf", "numFmts": "numFmt", "borders": "border"}[tag]
         n = len(re.findall(rf"<{child}\b", inner))
         attrs = re.sub(r'\bcount="\d+"', f'count="{n + 1}"', m.group(1)) if "count=" in m.group(1) else m.group(1)
         self.xml = self.xml[:m.start()] + f"<{tag}{attrs}>" + inner + item + self.xml[end:]
@@ -92,9 +105,31 @@ class _Styles:
             self.xml = self.xml[:m.end()] + f'<numFmts count="1">{item}</numFmts>' + self.xml[m.end():]
         return new
 
-    def xf(self, key: str) -> int:
+    def xf(self, key: str | tuple) -> int:
+        """The xf index of a named style (``STYLES``) or of an explicit (fill, font, numfmt, align, border) tuple."""
         if key in self.ids:
             return self.ids[key]
+        fill_rgb, font, numfmt, align, *rest = STYLES[key] if isinstance(key, str) else key
+        border = rest[0] if rest else None
+        fill_id = self._append("fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill_rgb}"/>'
+                                        f'<bgColor indexed="64"/></patternFill></fill>') if fill_rgb else 0
+        font_id = 0
+        if font:
+            color, _, bold = font.partition("-")
+            color = "FFFFFF" if color == "white" else ("000000" if color == "bold" else color)
+            font_id = self._append("fonts", f'<font><b/><sz val="11"/><color rgb="FF{color}"/><name val="等线"/></font>')
+        border_id = 0
+        if border:
+            side = f'<color rgb="FF{border}"/>'
+            border_id = self._append("borders", "<border>" + "".join(f'<{e} style="thin">{side}</{e}>'
+                                                                     for e in ("left", "right", "top", "bottom")) + "<diagonal/></border>")
+        fmt_id = self._numfmt(numfmt) if numfmt else 0
+        applied = "".join(f' apply{k}="1"' for k, on in (("NumberFormat", fmt_id), ("Font", font_id), ("Fill", fill_id),
+                                                          ("Border", border_id)) if on)
+        head = f'<xf numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" xfId="0"{applied}'
+        xf = head + f' applyAlignment="1">{_ALIGN[align]}</xf>' if align else head + "/>"
+        self.ids[key] = self._append("cellXfs", xf)
+        return self.ids[key]
         fill_rgb, font, numfmt, wrap = STYLES[key]
         fill_id = self._append("fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill_rgb}"/>'
                                         f'<bgColor indexed="64"/></patternFill></fill>') if fill_rgb else 0
@@ -113,85 +148,155 @@ class _Styles:
 
 
 def _cell(ref: str, v, style: int | None, date_style: int) -> str:
+    body = _body(v, style, date_style)
+    return f'<c r="{ref}"{body}' if body else ""
+
+
+def _body(v, style: int | None, date_style: int) -> str:
+    """A cell's XML after ``<c r="A1"``: attributes, value and close; "" for an empty unstyled cell."""
     s = f' s="{style}"' if style else ""
+    if type(v) is str:
+        if not v and not style:
+            return ""
+        text = v if v.isprintable() else _ILLEGAL.sub("", v)
+        return f'{s} t="inlineStr"><is><t xml:space="preserve">{escape(text[:32767])}</t></is></c>'
     if v is None or (isinstance(v, float) and v != v):
-        return f'<c r="{ref}"{s}/>' if style else ""
-    if isinstance(v, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
-    if isinstance(v, (int, float)):
-        return f'<c r="{ref}"{s}><v>{v!r}</v></c>' if isinstance(v, float) else f'<c r="{ref}"{s}><v>{v}</v></c>'
+        return f"{s}/>" if style else ""
+    if isinstance(v, (bool, np.bool_)):
+        return f'{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, np.integer)):
+        return f"{s}><v>{int(v)}</v></c>"
+    if isinstance(v, (float, np.floating)):
+        return f"{s}><v>{float(v)!r}</v></c>" if np.isfinite(v) else (f"{s}/>" if style else "")
     if isinstance(v, dt.datetime):
         serial = v.toordinal() - EPOCH + (v.hour * 3600 + v.minute * 60 + v.second) / 86400
-        return f'<c r="{ref}" s="{style or date_style}"><v>{serial}</v></c>'
+        return f' s="{style or date_style}"><v>{serial}</v></c>'
     if isinstance(v, dt.date):
-        return f'<c r="{ref}" s="{style or date_style}"><v>{v.toordinal() - EPOCH}</v></c>'
-    text = _ILLEGAL.sub("", str(v))[:32767]
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+        return f' s="{style or date_style}"><v>{v.toordinal() - EPOCH}</v></c>'
+    return _body(str(v), style, date_style)
 
 
-def sheet_xml(spec: SheetSpec, styles: _Styles) -> str:
+CHUNK_ROWS = 2048  # rows per streamed piece: bounded memory whatever the sheet's size
+
+
+def _bodies(values: list, styles: list[int | None] | None, date_style: int, cache: dict | None) -> list[str]:
+    """Cell bodies for one column piece; repeated values (dates, statuses, units) are rendered once."""
+    if styles is not None:
+        return [_body(v, s, date_style) for v, s in zip(values, styles)]
+    if cache is None:
+        return [_body(v, None, date_style) for v in values]
+    out = []
+    append = out.append
+    for v in values:
+        if v is True or v is False:  # True == 1 as a dict key: never share a body with the number
+            append(_body(v, None, date_style))
+            continue
+        try:
+            append(cache[v])
+        except KeyError:
+            append(cache.setdefault(v, _body(v, None, date_style)))
+        except TypeError:
+            append(_body(v, None, date_style))
+    return out
+
+
+def sheet_chunks(spec: SheetSpec, styles: _Styles) -> Iterator[str]:
+    """The worksheet XML in pieces, column-wise within each block of rows.
+
+    Every style the sheet needs is added to ``styles`` here, before the first piece is asked for.
+    """
     date_style = styles.xf("date")
-    rows = spec.rows
-    width = max((len(r) for r in rows), default=1)
-    letters = [get_column_letter(i + 1) for i in range(max(width, 1))]
-    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">',
-           f'<dimension ref="A1:{letters[width - 1]}{max(len(rows), 1)}"/>']
+    header = spec.rows[0] if spec.rows else []
+    if spec.columns is not None:
+        columns = spec.columns
+    else:
+        data = spec.rows[1:]
+        w = max((len(r) for r in data), default=0)
+        columns = [list(c) for c in zip(*[list(r) + [None] * (w - len(r)) for r in data])] if data else []
+    width = max(len(header), len(columns), 1)
+    n_data = len(columns[0]) if columns else 0
+    letters = [get_column_letter(i + 1) for i in range(width)]
+    hs = spec.header_styles or ["header"] * width
+    header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
+                                 (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), date_style)
+                           for c, v in enumerate(header))
+    styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
+    for c, keys in spec.column_styles.items():
+        styled[c] = [styles.xf(k) if k else None for k in keys]
+    for (r, c), key in spec.cell_styles.items():  # r counts the header as row 0
+        if 1 <= r <= n_data:
+            styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
+    if spec.append_at:
+        return _data_rows(columns, letters, styled, date_style, spec.append_at)
+    return _sheet_pieces(spec, columns, letters, header_cells, styled, date_style)
+
+
+def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], date_style: int,
+               first: int) -> Iterator[str]:
+    n_data = len(columns[0]) if columns else 0
+    caches: list[dict | None] = [{} for _ in range(len(columns))]
+    for start in range(0, n_data, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n_data)
+        numbers = [str(n) for n in range(start + first, stop + first)]
+        pieces = []
+        for c, values in enumerate(columns):
+            part = values[start:stop]
+            if start == 0 and caches[c] is not None and len(set(map(_key, part))) > len(part) // 2:
+                caches[c] = None  # mostly distinct (descriptions, names): a cache would only cost memory
+            bodies = _bodies(part, styled[c][start:stop] if c in styled else None, date_style, caches[c])
+            letter = letters[c]
+            pieces.append([f'<c r="{letter}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
+        yield "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(numbers, zip(*pieces)))
+
+
+def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
+                  styled: dict[int, list[int | None]], date_style: int) -> Iterator[str]:
+    width = len(letters)
+    n_data = len(columns[0]) if columns else 0
+    first = 2 if spec.rows else 1
+    n_rows = max(n_data + first - 1, 1)
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+           f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
     if spec.freeze:
         m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
         col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(m.group(1)))) - 1
         row = int(m.group(2)) - 1
         pane = "bottomRight" if col and row else ("bottomLeft" if row else "topRight")
         split = (f' xSplit="{col}"' if col else "") + (f' ySplit="{row}"' if row else "")
-        out.append(f'<sheetViews><sheetView workbookViewId="0"><pane{split} topLeftCell="{spec.freeze}" '
-                   f'activePane="{pane}" state="frozen"/><selection pane="{pane}"/></sheetView></sheetViews>')
-    out.append('<sheetFormatPr defaultRowHeight="15"/>')
+        yield (f'<sheetViews><sheetView workbookViewId="0"><pane{split} topLeftCell="{spec.freeze}" '
+               f'activePane="{pane}" state="frozen"/><selection pane="{pane}"/></sheetView></sheetViews>')
+    yield '<sheetFormatPr defaultRowHeight="15"/>'
     if spec.widths:
-        out.append("<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                                      for i, w in enumerate(spec.widths, 1)) + "</cols>")
-    out.append("<sheetData>")
-    header_styles = [styles.xf(h or "header") for h in (spec.header_styles or ["header"] * width)]
-    cell_styles = {k: styles.xf(v) for k, v in spec.cell_styles.items()}
-    illegal, esc = _ILLEGAL, escape
-    for r, values in enumerate(rows):
-        n = r + 1
-        parts = []
-        append = parts.append
-        for c, v in enumerate(values):
-            style = header_styles[c] if r == 0 and c < len(header_styles) else (cell_styles.get((r, c)) if cell_styles else None)
-            if style is None:  # the common cases first, without a style lookup or a generic dispatch
-                if v is None:
-                    continue
-                t = type(v)
-                if t is str:
-                    if v:
-                        text = illegal.sub("", v) if v.isprintable() is False else v
-                        append(f'<c r="{letters[c]}{n}" t="inlineStr"><is><t xml:space="preserve">{esc(text[:32767])}</t></is></c>')
-                    continue
-                if t is float:
-                    if v == v:
-                        append(f'<c r="{letters[c]}{n}"><v>{v!r}</v></c>')
-                    continue
-                if t is int:
-                    append(f'<c r="{letters[c]}{n}"><v>{v}</v></c>')
-                    continue
-                if t is dt.date:
-                    append(f'<c r="{letters[c]}{n}" s="{date_style}"><v>{v.toordinal() - EPOCH}</v></c>')
-                    continue
-            append(_cell(f"{letters[c]}{n}", v, style, date_style))
-        out.append(f'<row r="{n}"{HEADER_HEIGHT if r == 0 else ""}>{"".join(parts)}</row>')
-    out.append("</sheetData>")
-    if spec.autofilter and rows:
-        out.append(f'<autoFilter ref="A1:{letters[width - 1]}{max(len(rows), 2)}"/>')
+        yield "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                                 for i, w in enumerate(spec.widths, 1)) + "</cols>"
+    yield "<sheetData>"
+    if spec.rows:
+        yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
+    yield from _data_rows(columns, letters, styled, date_style, first)
+    yield "</sheetData>"
+    if spec.autofilter and spec.rows:
+        yield f'<autoFilter ref="A1:{letters[width - 1]}{max(n_rows, 2)}"/>'
     if spec.dropdowns:
-        out.append(f'<dataValidations count="{len(spec.dropdowns)}">')
+        out = [f'<dataValidations count="{len(spec.dropdowns)}">']
         for sqref, formula in spec.dropdowns:
             out.append(f'<dataValidation type="list" errorStyle="warning" allowBlank="1" showInputMessage="1" '
                        f'showErrorMessage="1" errorTitle="不在可选范围内" error="请从下拉列表中选择。" sqref="{sqref}">'
                        f"<formula1>{escape(formula)}</formula1></dataValidation>")
         out.append("</dataValidations>")
-    out.append('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>')
-    out.append("</worksheet>")
-    return "".join(out)
+        yield "".join(out)
+    yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+
+
+def _key(v):
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return id(v)
+
+
+def sheet_xml(spec: SheetSpec, styles: _Styles) -> str:
+    return "".join(sheet_chunks(spec, styles))
 
 
 def _resolve(base: str, target: str) -> str:
@@ -208,15 +313,36 @@ def _resolve(base: str, target: str) -> str:
 
 
 def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int = 1) -> None:
-    """Write ``src`` to ``dst`` with the named sheets replaced (or added at the end)."""
+    """Write ``src`` to ``dst`` with the named sheets replaced (or added at the end).
+
+    The new sheets are streamed into the zip piece by piece; the parts they replace are never inflated.
+    """
+    src, dst = Path(src), Path(dst)
+    if src.resolve() == dst.resolve():  # patching in place: read from a copy
+        import os
+        import shutil
+
+        tmp = dst.with_name(dst.name + ".patching")
+        shutil.copyfile(src, tmp)
+        try:
+            patch_package(tmp, dst, sheets, compresslevel)
+        finally:
+            os.unlink(tmp)
+        return
     with zipfile.ZipFile(src) as zin:
-        infos = zin.infolist()
-        data = {i.filename: zin.read(i.filename) for i in infos}
-    wb_xml = data["xl/workbook.xml"].decode("utf-8")
+        _patch(zin, dst, sheets, compresslevel)
+
+
+def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int) -> None:
+    from html import unescape
+
+    infos = zin.infolist()
+    names = [i.filename for i in infos]
+    wb_xml = zin.read("xl/workbook.xml").decode("utf-8")
     rels_name = "xl/_rels/workbook.xml.rels"
-    rels = data[rels_name].decode("utf-8")
-    ct = data["[Content_Types].xml"].decode("utf-8")
-    styles = _Styles(data["xl/styles.xml"].decode("utf-8"))
+    rels = zin.read(rels_name).decode("utf-8")
+    ct = zin.read("[Content_Types].xml").decode("utf-8")
+    styles = _Styles(zin.read("xl/styles.xml").decode("utf-8"))
     rel_target = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
     rel_target.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
     rprefix = re.search(r'xmlns:(\w+)="' + re.escape(REL_NS) + '"', wb_xml)
@@ -227,18 +353,20 @@ def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compressle
         name = re.search(r'\bname="([^"]*)"', tag)
         rid = re.search(rf'\b{rp}:id="([^"]*)"', tag)
         if name and rid:
-            from html import unescape
-
             existing[unescape(name.group(1))] = (tag, _resolve("xl/workbook.xml", rel_target[rid.group(1)]))
-    new_parts: dict[str, bytes] = {}
+    new_sheets: dict[str, SheetSpec] = {}
     drop: set[str] = set()
-    n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(data))] + [0])
+    n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(names))] + [0])
     sheet_ids = [int(x) for x in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bsheetId="(\d+)"', wb_xml)]
     for name, spec in sheets.items():
-        xml = sheet_xml(spec, styles).encode("utf-8")
+        if spec.append_at:
+            if name not in existing:
+                raise ValueError(f"no sheet {name!r} to append rows to")
+            new_sheets[existing[name][1]] = spec
+            continue
         if name in existing:
             tag, part = existing[name]
-            new_parts[part] = xml
+            new_sheets[part] = spec
             drop.add(part.rsplit("/", 1)[0] + "/_rels/" + part.rsplit("/", 1)[1] + ".rels")
             new_tag = re.sub(r'\s+state="[^"]*"', "", tag)
             if spec.hidden:
@@ -248,7 +376,7 @@ def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compressle
             n_sheet += 1
             part = f"xl/worksheets/sheet{n_sheet}.xml"
             rid = f"rIdTz{n_sheet}"
-            new_parts[part] = xml
+            new_sheets[part] = spec
             rels = rels.replace("</Relationships>", f'<Relationship Id="{rid}" Type="{SHEET_TYPE}" '
                                                     f'Target="worksheets/sheet{n_sheet}.xml"/></Relationships>')
             ct = ct.replace("</Types>", f'<Override PartName="/{part}" ContentType="{SHEET_CT}"/></Types>')
@@ -260,23 +388,80 @@ def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compressle
             wb_xml = wb_xml[:m.start()] + (f'<{prefix}sheet name={quoteattr(name)} sheetId="{sid}"{state} '
                                            f'{rp}:id="{rid}"/>') + wb_xml[m.start():]
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
-    if "xl/calcChain.xml" in data:
+    if "xl/calcChain.xml" in names:
         drop.add("xl/calcChain.xml")
         rels = re.sub(r'<Relationship\b[^>]*Target="(?:/xl/)?calcChain\.xml"[^>]*/>', "", rels)
         ct = re.sub(r'<Override\b[^>]*PartName="/xl/calcChain\.xml"[^>]*/>', "", ct)
-    # never leave a hidden sheet active or selected
-    new_parts["xl/workbook.xml"] = wb_xml.encode("utf-8")
-    new_parts[rels_name] = rels.encode("utf-8")
-    new_parts["[Content_Types].xml"] = ct.encode("utf-8")
-    new_parts["xl/styles.xml"] = styles.xml.encode("utf-8")
+    # the styles the new sheets use are appended before styles.xml is written
+    pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles)) if spec.append_at
+              else sheet_chunks(spec, styles) for part, spec in new_sheets.items()}
+    fixed = {"xl/workbook.xml": wb_xml, rels_name: rels, "[Content_Types].xml": ct}
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
         written = set()
         for info in infos:
-            if info.filename in drop:
+            name = info.filename
+            if name in drop:
                 continue
-            body = new_parts.get(info.filename, data[info.filename])
-            zout.writestr(info.filename, body)
-            written.add(info.filename)
-        for part, body in new_parts.items():
-            if part not in written:
-                zout.writestr(part, body)
+            if name in pieces:
+                _stream(zout, name, pieces.pop(name))
+            elif name == "xl/styles.xml":
+                zout.writestr(name, styles.xml.encode("utf-8"))
+            elif name in fixed:
+                zout.writestr(name, fixed[name].encode("utf-8"))
+            else:
+                zout.writestr(name, zin.read(name))
+            written.add(name)
+        for part, gen in pieces.items():
+            _stream(zout, part, gen)
+
+
+def _spliced(xml: str, spec: SheetSpec, rows: Iterator[str]) -> Iterator[str]:
+    """An existing sheet's XML with ``rows`` added at the end of its sheetData, and its dimension widened."""
+    n = len(spec.columns[0]) if spec.columns else 0
+    last = spec.append_at + n - 1
+    width = get_column_letter(max(len(spec.columns or []), 1))
+    m = re.search(r'<(\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', xml)
+    if m and n:
+        right = m.group(4) or m.group(2)
+        right = right if (len(right), right) >= (len(width), width) else width
+        xml = xml[:m.start()] + f'<{m.group(1) or ""}dimension ref="{m.group(2)}{m.group(3)}:{right}{last}"' + xml[m.end():]
+    empty = re.search(r"<(\w+:)?sheetData\s*/>", xml)
+    if empty:
+        prefix = empty.group(1) or ""
+        head, tail = xml[:empty.start()] + f"<{prefix}sheetData>", f"</{prefix}sheetData>" + xml[empty.end():]
+    else:
+        end = re.search(r"</(\w+:)?sheetData>", xml)
+        head, tail = xml[:end.start()], xml[end.start():]
+    yield head
+    yield from rows
+    yield tail
+
+
+def _stream(zout: zipfile.ZipFile, name: str, pieces: Iterator[str]) -> None:
+    """Write a part from its pieces; compression runs in a second thread (zlib releases the GIL)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=8)
+    failed: list[BaseException] = []
+    with zout.open(name, "w", force_zip64=True) as fh:
+        def drain() -> None:
+            while (chunk := q.get()) is not None:
+                if not failed:
+                    try:
+                        fh.write(chunk)
+                    except BaseException as e:  # surfaced in the caller's thread below
+                        failed.append(e)
+
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        try:
+            for piece in pieces:
+                if failed:
+                    break
+                q.put(piece.encode("utf-8"))
+        finally:
+            q.put(None)
+            t.join()
+    if failed:
+        raise failed[0]

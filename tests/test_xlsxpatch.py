@@ -1,0 +1,79 @@
+"""The streamed sheet writer: every value type lands as the right cell, across piece boundaries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import numpy as np
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from taizhang import xlsxpatch
+from taizhang.xlsxpatch import SheetSpec, patch_package
+
+
+@pytest.fixture
+def book(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "办公室自己的说明"
+    wb.create_sheet("台账")["A1"] = "旧内容"
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    return path
+
+
+ROW = ["编号-001", "=SUM(A1:A9)", 12, 3.5, True, dt.date(2026, 11, 23), dt.datetime(2026, 1, 2, 12, 0),
+       np.int64(7), np.float64(0.25), None, float("nan"), "", "含\x07控制符", "<b>&amp;</b>"]
+
+
+def test_values_round_trip_across_pieces(book, tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsxpatch, "CHUNK_ROWS", 3)  # many pieces, including a short last one
+    n = 8
+    header = [f"列{i}" for i in range(len(ROW))]
+    columns = [[v] * n for v in ROW]
+    fills = ["red" if i % 2 else None for i in range(n)]
+    out = tmp_path / "out.xlsx"
+    patch_package(book, out, {"台账": SheetSpec([header], columns=columns, column_styles={0: fills}),
+                              "新表": SheetSpec([["甲", "乙"], [1, "x"], ["y"]], cell_styles={(2, 0): "green"})})
+
+    ws = openpyxl.load_workbook(out)["台账"]
+    assert [c.value for c in ws[1]] == header
+    assert ws.max_row == n + 1
+    for r in range(2, n + 2):
+        got = [c.value for c in ws[r]]
+        assert got[:9] == ["编号-001", "=SUM(A1:A9)", 12, 3.5, True, dt.datetime(2026, 11, 23),
+                           dt.datetime(2026, 1, 2, 12, 0), 7, 0.25]
+        assert got[9:12] == [None, None, None]
+        assert got[12:] == ["含控制符", "<b>&amp;</b>"]
+        assert ws.cell(r, 2).data_type == "s"  # text that looks like a formula stays text
+        assert (ws.cell(r, 1).fill.fgColor.rgb == "FFFFC7CE") == (r % 2 == 1)
+    assert ws.cell(2, 6).number_format == "yyyy-mm-dd"
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["说明", "台账", "新表"]
+    new = wb["新表"]
+    assert [[c.value for c in row] for row in new.iter_rows()] == [["甲", "乙"], [1, "x"], ["y", None]]
+    assert new.cell(3, 1).fill.fgColor.rgb == "FFC6EFCE"
+    assert CalamineWorkbook.from_path(str(out)).get_sheet_by_name("台账").to_python()[n][0] == "编号-001"
+
+
+def test_untouched_parts_stay_byte_identical(book, tmp_path):
+    out = tmp_path / "out.xlsx"
+    patch_package(book, out, {"台账": SheetSpec([["甲"], ["乙"]])})
+    rewritten = {"xl/worksheets/sheet2.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                 "xl/styles.xml"}
+    with zipfile.ZipFile(book) as a, zipfile.ZipFile(out) as b:
+        assert b"\xe6\x97\xa7" in a.read("xl/worksheets/sheet2.xml")  # 旧: the ledger really is sheet2
+        kept = [n for n in a.namelist() if n not in rewritten]
+        assert "xl/worksheets/sheet1.xml" in kept
+        assert all(a.read(n) == b.read(n) for n in kept)
+
+
+def test_patching_in_place(book):
+    patch_package(book, book, {"台账": SheetSpec([["甲"], ["乙"]])})
+    wb = openpyxl.load_workbook(book)
+    assert wb["台账"]["A2"].value == "乙" and wb["说明"]["A1"].value == "办公室自己的说明"
+    assert not list(book.parent.glob("*.patching"))
