@@ -77,3 +77,34 @@ def test_patching_in_place(book):
     wb = openpyxl.load_workbook(book)
     assert wb["台账"]["A2"].value == "乙" and wb["说明"]["A1"].value == "办公室自己的说明"
     assert not list(book.parent.glob("*.patching"))
+
+
+def test_text_goes_to_the_shared_string_table_without_renumbering(book, tmp_path):
+    spec = SheetSpec([["说明文字", "新文本"], ["办公室自己的说明", "新文本"]])
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    patch_package(book, once, {"台账": spec})
+    patch_package(once, twice, {"台账": spec})
+
+    def table(path):
+        with zipfile.ZipFile(path) as z:
+            return z.read("xl/sharedStrings.xml").decode("utf-8")
+
+    for text in ("说明文字", "新文本", "办公室自己的说明"):
+        assert table(once).count(f">{text}<") == 1  # each text once, however many cells use it
+    assert table(twice) == table(once)  # a second report day reuses them all: the table does not grow
+    wb = openpyxl.load_workbook(twice)
+    assert wb["说明"]["A1"].value == "办公室自己的说明"
+    assert [c.value for c in wb["台账"][2]] == ["办公室自己的说明", "新文本"]
+
+
+@pytest.mark.parametrize("si", ["<si>", '<si xmlns:x="y">'])  # the fast layout, and the general one
+def test_shared_strings_keep_rich_entries_numbered(si):
+    from taizhang.xlsxpatch import SharedStrings
+
+    sst = SharedStrings(('<sst xmlns="x" count="3" uniqueCount="3"><si><t>甲</t></si>'
+                         '<si><r><t>乙</t></r><r><rPr><b/></rPr><t>丙</t></r></si>'
+                         '<si><t xml:space="preserve">丁 &amp; 戊</t></si></sst>').replace("<si>", si))
+    assert sst.index("丁 & 戊") == 2 and sst.index("甲") == 0
+    assert sst.index("乙丙") == 3  # a rich entry is never reused as plain text
+    xml = sst.xml()
+    assert xml.count("<si") == 4 and 'uniqueCount="4"' in xml and xml.endswith("</sst>")

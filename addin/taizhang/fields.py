@@ -104,8 +104,7 @@ def norm_text(value: object) -> str:
     """NFKC-fold (full-width → half-width), strip all white space and line breaks."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
+    return "".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
 def norm_header(value: object) -> str:

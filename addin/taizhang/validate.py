@@ -9,9 +9,11 @@ is exactly the JSON the CLI prints.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -109,12 +111,11 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
     n = len(read.rows)
     for f in FIELDS:
         data.setdefault(f.key, [None] * n)
-    frame = pd.DataFrame(data, dtype=object)
-
-    unit, unit_source = identify_unit(read, frame, ctx.units)
-    if unit:
-        blank = frame["unit"].isna() & pd.Series([raw.get("unit", [None] * n)[i] in (None, "") for i in range(n)])
-        frame.loc[blank, "unit"] = unit
+    unit, unit_source = identify_unit(read, data["unit"], ctx.units)
+    if unit:  # rows that left 责任单位 empty belong to the sender (not rows whose unit was unrecognised)
+        written = raw.get("unit", [None] * n)
+        data["unit"] = [unit if v is None and written[i] in (None, "") else v for i, v in enumerate(data["unit"])]
+    frame = _frame(data, n)
     if unit:
         findings.append(finding("unit-identified", f"报送单位识别为“{unit}”（依据：{UNIT_SOURCE_ZH[unit_source]}）。",
                                 file=read.file, sheet=read.sheet, unit=unit))
@@ -154,6 +155,14 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         if missing_cols:
             error_index.update(frame.index)
     return Checked(read, frame, findings, error_index, unit, unit_source)
+
+
+def _frame(data: dict[str, list], n: int) -> pd.DataFrame:
+    """The typed frame, built as one object block (pandas builds a dict of lists column by column)."""
+    block = np.empty((n, len(data)), dtype=object)
+    for j, values in enumerate(data.values()):
+        block[:, j] = values
+    return pd.DataFrame(block, columns=list(data), dtype=object)  # dtype given: no None → NaN inference
 
 
 def _vocab(matcher, value, code: str, keep: bool = False):
@@ -205,11 +214,12 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
     return f"{header}“{value}”有误。"
 
 
-def identify_unit(read: SheetRead, frame: pd.DataFrame, units: UnitDirectory | None) -> tuple[str | None, str | None]:
-    """Which unit sent this file: the 责任单位 column, then the 填报单位 line, then the file name."""
-    if "unit" in frame and frame["unit"].notna().any():
-        top = frame["unit"].dropna().value_counts()
-        return str(top.index[0]), "column"
+def identify_unit(read: SheetRead, unit_column: list, units: UnitDirectory | None) -> tuple[str | None, str | None]:
+    """Which unit sent this file: the 责任单位 column (its most frequent unit, the first seen on a tie),
+    then the 填报单位 line, then the file name."""
+    named = Counter(v for v in unit_column if v is not None and v == v)
+    if named:
+        return str(named.most_common(1)[0][0]), "column"
     if units is None or not len(units):  # no unit list to check against: take the 填报单位 line as written
         return (norm_unit(read.unit_line), "unit_line") if read.unit_line else (None, None)
     if read.unit_line:

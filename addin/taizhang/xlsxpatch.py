@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+from html import unescape
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -130,36 +131,94 @@ class _Styles:
         xf = head + f' applyAlignment="1">{_ALIGN[align]}</xf>' if align else head + "/>"
         self.ids[key] = self._append("cellXfs", xf)
         return self.ids[key]
-        fill_rgb, font, numfmt, wrap = STYLES[key]
-        fill_id = self._append("fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill_rgb}"/>'
-                                        f'<bgColor indexed="64"/></patternFill></fill>') if fill_rgb else 0
-        font_id = 0
-        if font:
-            color, _, bold = font.partition("-")
-            color = "FFFFFF" if color == "white" else ("000000" if color == "bold" else color)
-            font_id = self._append("fonts", f'<font><b/><sz val="11"/><color rgb="FF{color}"/><name val="等线"/></font>')
-        fmt_id = self._numfmt(numfmt) if numfmt else 0
-        applied = "".join(f' apply{k}="1"' for k, on in (("NumberFormat", fmt_id), ("Font", font_id), ("Fill", fill_id)) if on)
-        head = f'<xf numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="0" xfId="0"{applied}'
-        xf = (head + ' applyAlignment="1"><alignment wrapText="1" vertical="center" horizontal="center"/></xf>'
-              if wrap else head + "/>")
-        self.ids[key] = self._append("cellXfs", xf)
-        return self.ids[key]
 
 
-def _cell(ref: str, v, style: int | None, date_style: int) -> str:
-    body = _body(v, style, date_style)
+class SharedStrings:
+    """The package's shared string table: existing entries keep their numbers (other sheets use them),
+    texts already there are reused, new ones are appended. Text cells then cost a number, not the text."""
+
+    def __init__(self, xml: str | None):
+        self.head, self.tail = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' \
+                                f'<sst xmlns="{MAIN_NS}">', "</sst>"
+        self.index_of: dict[str, int] = {}
+        self.count = 0
+        self.added: list[str] = []
+        if xml:
+            end = xml.rfind("</")
+            self.head, self.tail = xml[:end], xml[end:]
+            if "<si " in xml or "<si/>" in xml or ":si" in xml:
+                self._read_general(xml)
+            else:
+                self._read_plain(xml)
+
+    def _read_plain(self, xml: str) -> None:
+        """The common layout (Excel's, openpyxl's, ours): split on <si>, no regex per entry."""
+        index_of = self.index_of
+        n = 0
+        for n, piece in enumerate(xml.split("<si>")[1:], 1):
+            if piece.startswith('<t xml:space="preserve">'):
+                text = piece[24:]
+            elif piece.startswith("<t>"):
+                text = piece[3:]
+            else:
+                continue  # rich text: counted, never reused
+            end = text.find("</t></si>")
+            if end < 0 or "<" in text[:end]:
+                continue
+            text = text[:end]
+            index_of.setdefault(unescape(text) if "&" in text else text, n - 1)
+        self.count = n
+
+    def _read_general(self, xml: str) -> None:
+        for m in _SI.finditer(xml):
+            plain = _PLAIN_SI.fullmatch(m.group(1) or "")
+            if plain:
+                self.index_of.setdefault(unescape(plain.group(1)), self.count)
+            self.count += 1
+
+    def index(self, text: str) -> int:
+        i = self.index_of.get(text)
+        if i is None:
+            i = self.index_of[text] = self.count
+            self.count += 1
+            self.added.append(text)
+        return i
+
+    def xml(self) -> str:
+        head = re.sub(r'\s(count|uniqueCount)="\d+"', "", self.head, count=2)
+        head = re.sub(r"<((?:\w+:)?sst)\b", rf'<\1 count="{self.count}" uniqueCount="{self.count}"', head, count=1)
+        if head.rstrip().endswith("/>"):  # an empty table written as <sst .../>
+            head = head.rstrip()[:-2] + ">"
+            self.tail = "</sst>"
+        return head + "".join(f'<si><t xml:space="preserve">{escape(t)}</t></si>' for t in self.added) + self.tail
+
+
+_SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_PLAIN_SI = re.compile(r'<(?:\w+:)?t(?:\s+xml:space="preserve")?>([^<]*)</(?:\w+:)?t>', re.S)
+
+
+@dataclass
+class _Cells:
+    date_style: int
+    strings: SharedStrings
+
+
+def _cell(ref: str, v, style: int | None, w: _Cells) -> str:
+    body = _body(v, style, w)
     return f'<c r="{ref}"{body}' if body else ""
 
 
-def _body(v, style: int | None, date_style: int) -> str:
-    """A cell's XML after ``<c r="A1"``: attributes, value and close; "" for an empty unstyled cell."""
+def _body(v, style: int | None, w: _Cells) -> str:
+    """A cell's XML after ``<c r="A1"``: attributes, value and close; "" for an empty unstyled cell.
+
+    Text is always a shared-string cell (``t="s"``): whatever it starts with, it is never a formula.
+    """
     s = f' s="{style}"' if style else ""
     if type(v) is str:
-        if not v and not style:
-            return ""
+        if not v:
+            return f"{s}/>" if style else ""
         text = v if v.isprintable() else _ILLEGAL.sub("", v)
-        return f'{s} t="inlineStr"><is><t xml:space="preserve">{escape(text[:32767])}</t></is></c>'
+        return f'{s} t="s"><v>{w.strings.index(text[:32767])}</v></c>'
     if v is None or (isinstance(v, float) and v != v):
         return f"{s}/>" if style else ""
     if isinstance(v, (bool, np.bool_)):
@@ -170,55 +229,55 @@ def _body(v, style: int | None, date_style: int) -> str:
         return f"{s}><v>{float(v)!r}</v></c>" if np.isfinite(v) else (f"{s}/>" if style else "")
     if isinstance(v, dt.datetime):
         serial = v.toordinal() - EPOCH + (v.hour * 3600 + v.minute * 60 + v.second) / 86400
-        return f' s="{style or date_style}"><v>{serial}</v></c>'
+        return f' s="{style or w.date_style}"><v>{serial}</v></c>'
     if isinstance(v, dt.date):
-        return f' s="{style or date_style}"><v>{v.toordinal() - EPOCH}</v></c>'
-    return _body(str(v), style, date_style)
+        return f' s="{style or w.date_style}"><v>{v.toordinal() - EPOCH}</v></c>'
+    return _body(str(v), style, w)
 
 
 CHUNK_ROWS = 2048  # rows per streamed piece: bounded memory whatever the sheet's size
 
 
-def _bodies(values: list, styles: list[int | None] | None, date_style: int, cache: dict | None) -> list[str]:
+def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dict | None) -> list[str]:
     """Cell bodies for one column piece; repeated values (dates, statuses, units) are rendered once."""
     if styles is not None:
-        return [_body(v, s, date_style) for v, s in zip(values, styles)]
+        return [_body(v, s, w) for v, s in zip(values, styles)]
     if cache is None:
-        return [_body(v, None, date_style) for v in values]
+        return [_body(v, None, w) for v in values]
     out = []
     append = out.append
     for v in values:
         if v is True or v is False:  # True == 1 as a dict key: never share a body with the number
-            append(_body(v, None, date_style))
+            append(_body(v, None, w))
             continue
         try:
             append(cache[v])
         except KeyError:
-            append(cache.setdefault(v, _body(v, None, date_style)))
+            append(cache.setdefault(v, _body(v, None, w)))
         except TypeError:
-            append(_body(v, None, date_style))
+            append(_body(v, None, w))
     return out
 
 
-def sheet_chunks(spec: SheetSpec, styles: _Styles) -> Iterator[str]:
+def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> Iterator[str]:
     """The worksheet XML in pieces, column-wise within each block of rows.
 
     Every style the sheet needs is added to ``styles`` here, before the first piece is asked for.
     """
-    date_style = styles.xf("date")
+    w = _Cells(styles.xf("date"), strings)
     header = spec.rows[0] if spec.rows else []
     if spec.columns is not None:
         columns = spec.columns
     else:
         data = spec.rows[1:]
-        w = max((len(r) for r in data), default=0)
-        columns = [list(c) for c in zip(*[list(r) + [None] * (w - len(r)) for r in data])] if data else []
+        n = max((len(r) for r in data), default=0)
+        columns = [list(c) for c in zip(*[list(r) + [None] * (n - len(r)) for r in data])] if data else []
     width = max(len(header), len(columns), 1)
     n_data = len(columns[0]) if columns else 0
     letters = [get_column_letter(i + 1) for i in range(width)]
     hs = spec.header_styles or ["header"] * width
     header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
-                                 (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), date_style)
+                                 (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), w)
                            for c, v in enumerate(header))
     styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
     for c, keys in spec.column_styles.items():
@@ -227,11 +286,11 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles) -> Iterator[str]:
         if 1 <= r <= n_data:
             styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
     if spec.append_at:
-        return _data_rows(columns, letters, styled, date_style, spec.append_at)
-    return _sheet_pieces(spec, columns, letters, header_cells, styled, date_style)
+        return _data_rows(columns, letters, styled, w, spec.append_at)
+    return _sheet_pieces(spec, columns, letters, header_cells, styled, w)
 
 
-def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], date_style: int,
+def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], w: _Cells,
                first: int) -> Iterator[str]:
     n_data = len(columns[0]) if columns else 0
     caches: list[dict | None] = [{} for _ in range(len(columns))]
@@ -243,14 +302,14 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
             part = values[start:stop]
             if start == 0 and caches[c] is not None and len(set(map(_key, part))) > len(part) // 2:
                 caches[c] = None  # mostly distinct (descriptions, names): a cache would only cost memory
-            bodies = _bodies(part, styled[c][start:stop] if c in styled else None, date_style, caches[c])
+            bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
             letter = letters[c]
             pieces.append([f'<c r="{letter}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
         yield "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(numbers, zip(*pieces)))
 
 
 def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
-                  styled: dict[int, list[int | None]], date_style: int) -> Iterator[str]:
+                  styled: dict[int, list[int | None]], w: _Cells) -> Iterator[str]:
     width = len(letters)
     n_data = len(columns[0]) if columns else 0
     first = 2 if spec.rows else 1
@@ -272,7 +331,7 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
     yield "<sheetData>"
     if spec.rows:
         yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
-    yield from _data_rows(columns, letters, styled, date_style, first)
+    yield from _data_rows(columns, letters, styled, w, first)
     yield "</sheetData>"
     if spec.autofilter and spec.rows:
         yield f'<autoFilter ref="A1:{letters[width - 1]}{max(n_rows, 2)}"/>'
@@ -295,8 +354,8 @@ def _key(v):
         return id(v)
 
 
-def sheet_xml(spec: SheetSpec, styles: _Styles) -> str:
-    return "".join(sheet_chunks(spec, styles))
+def sheet_xml(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> str:
+    return "".join(sheet_chunks(spec, styles, strings))
 
 
 def _resolve(base: str, target: str) -> str:
@@ -333,9 +392,11 @@ def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compressle
         _patch(zin, dst, sheets, compresslevel)
 
 
-def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int) -> None:
-    from html import unescape
+SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
+
+def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int) -> None:
     infos = zin.infolist()
     names = [i.filename for i in infos]
     wb_xml = zin.read("xl/workbook.xml").decode("utf-8")
@@ -392,15 +453,26 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
         drop.add("xl/calcChain.xml")
         rels = re.sub(r'<Relationship\b[^>]*Target="(?:/xl/)?calcChain\.xml"[^>]*/>', "", rels)
         ct = re.sub(r'<Override\b[^>]*PartName="/xl/calcChain\.xml"[^>]*/>', "", ct)
+    # the shared string table: the package's own, or a new one
+    sst_rel = re.search(r'<Relationship\b[^>]*Type="' + re.escape(SST_TYPE) + '"[^>]*/?>', rels)
+    if sst_rel:
+        sst_part = _resolve("xl/workbook.xml", re.search(r'Target="([^"]+)"', sst_rel.group(0)).group(1))
+    else:
+        sst_part = "xl/sharedStrings.xml"
+        rels = rels.replace("</Relationships>", f'<Relationship Id="rIdTzSst" Type="{SST_TYPE}" '
+                                                f'Target="sharedStrings.xml"/></Relationships>')
+        if f'PartName="/{sst_part}"' not in ct:
+            ct = ct.replace("</Types>", f'<Override PartName="/{sst_part}" ContentType="{SST_CT}"/></Types>')
+    strings = SharedStrings(zin.read(sst_part).decode("utf-8") if sst_part in names else None)
     # the styles the new sheets use are appended before styles.xml is written
-    pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles)) if spec.append_at
-              else sheet_chunks(spec, styles) for part, spec in new_sheets.items()}
+    pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles, strings)) if spec.append_at
+              else sheet_chunks(spec, styles, strings) for part, spec in new_sheets.items()}
     fixed = {"xl/workbook.xml": wb_xml, rels_name: rels, "[Content_Types].xml": ct}
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
         written = set()
         for info in infos:
             name = info.filename
-            if name in drop:
+            if name in drop or name == sst_part:  # the string table goes last, once every sheet has added to it
                 continue
             if name in pieces:
                 _stream(zout, name, pieces.pop(name))
@@ -413,6 +485,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             written.add(name)
         for part, gen in pieces.items():
             _stream(zout, part, gen)
+        zout.writestr(sst_part, strings.xml().encode("utf-8"))
 
 
 def _spliced(xml: str, spec: SheetSpec, rows: Iterator[str]) -> Iterator[str]:
