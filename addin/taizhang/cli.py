@@ -175,7 +175,7 @@ def cmd_validate(args) -> int:
 
     today = args.today or dt.date.today()
     if args.master:
-        m = load_master(args.master)
+        m = load_master(args.master, ledger=False)  # its units and categories; the cases are not needed
         book, units = m.rulebook, m.units
     else:
         book, units = find_rulebook(args.preset), None
@@ -214,7 +214,7 @@ def cmd_workday(args) -> int:
     if args.master:
         from .master import load_master
 
-        holidays = load_master(args.master).holidays
+        holidays = load_master(args.master, ledger=False).holidays
     cal = WorkCalendar(holidays)
     if args.month is not None:
         result = cal.add_months(args.date, args.month)

@@ -238,7 +238,7 @@ def pick_folder(book, initial: str) -> str | None:
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
     from .jobs import REJECT_HEADERS, merge_text, reject_rows, report_day
     from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
-    from .summary_book import REPORT_HEADERS
+    from .figures import REPORT_HEADERS
 
     master = master_of(book)
     if folder is None:

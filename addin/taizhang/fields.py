@@ -147,3 +147,7 @@ def match_header(text: object) -> tuple[str | None, float]:
     if found == "amount" and unit and unit.group(1) == "元":
         factor = 1 / 10000
     return found, factor
+
+
+# traffic lights: key → the word on the sheet
+LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}

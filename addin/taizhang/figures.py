@@ -12,10 +12,13 @@ import datetime as dt
 import pandas as pd
 from pydantic import BaseModel
 
-from .fields import STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
-from .xlsxout import LIGHT_ZH
+from .fields import LIGHT_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
 
 ZH_LIGHT = {v: k for k, v in LIGHT_ZH.items()}
+
+# the 报送情况 table (master and summary): one row per member unit
+REPORT_HEADERS = ["单位名称", "单位类型", "报送情况", "报送文件", "接收日期", "新增", "更新", "未变", "退回", "说明"]
+REPORT_FILL = {"逾期报送": "yellow", "未报送": "red", "文件被退回": "red", "零报告": "done", "已报送": "green"}
 
 
 class Counts(BaseModel):

@@ -15,13 +15,12 @@ import pandas as pd
 from pydantic import BaseModel
 
 from .deadlines import CaseLight, compute_lights
-from .figures import Figures, compute_figures, history_rows
+from .figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from .findings import Finding
 from .ledger_sheet import save_master
 from .master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
 from .merge import Checking, MergeResult, merge_folder
 from .validate import Context
-from .summary_book import REPORT_HEADERS, write_summary
 
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
 
@@ -172,6 +171,7 @@ def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public
 def save_summary(master: Master, figs: Figures, out: str | Path, public: bool = False) -> Path:
     """Write the summary workbook for figures already computed (``run`` reuses the merge's own)."""
     from .storage import atomic_write
+    from .summary_book import write_summary  # openpyxl and its charts: imported only when a summary is written
 
     atomic_write(Path(out), lambda tmp: write_summary(figs, tmp, master.reports, public))
     return Path(out)

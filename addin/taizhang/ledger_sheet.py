@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
-from .fields import FIELDS
-from .xlsxout import FILL, LIGHT_ZH
+from .fields import FIELDS, LIGHT_ZH
+from .findings import col_letter
 
 if TYPE_CHECKING:
     from .xlsxpatch import SheetSpec
@@ -50,7 +49,7 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():
         size = size or max(n_units + 1, 500)
-        c = get_column_letter(keys.index(key) + 1)
+        c = col_letter(keys.index(key))
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
     columns = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
     return SheetSpec([[f.header for f in FIELDS] + list(extra_columns)],
@@ -60,11 +59,11 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
                hidden: bool = False) -> "SheetSpec":
-    from .xlsxpatch import SheetSpec
+    from .xlsxpatch import STYLES, SheetSpec
 
     styles = {}
     for r, key in enumerate(fills or [], 1):
-        if key in FILL:
+        if key in STYLES:
             for c in range(len(headers)):
                 styles[(r, c)] = key
     return SheetSpec([list(headers)] + [list(r) for r in rows], widths or [16] * len(headers), None, styles, hidden=hidden)
@@ -78,13 +77,15 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     """
     from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
     from .storage import atomic_write
-    from .xlsxpatch import patch_package
+    from .xlsxpatch import SheetSpec, patch_package
 
     specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units))}
     for title, (headers, rows, fills) in (sheets or {}).items():
         specs[title] = table_spec(headers, rows, fills=fills)
     if len(master.changes):
-        specs[S_CHANGES] = table_spec(CHANGE_HEADERS, master.changes[CHANGE_HEADERS].values.tolist(), [16, 14, 24, 24, 18, 28, 12])
+        changes = master.changes
+        specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,
+                                     columns=[changes[h].tolist() for h in CHANGE_HEADERS])  # column-wise: it grows long
     if len(master.history):
         specs[S_HISTORY] = table_spec(HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist(), hidden=True)
 

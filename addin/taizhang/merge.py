@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar as _stdcal
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -196,16 +197,16 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     changes: list[list] = []
     unit_status: dict[str, str] = {}
     files = checking.files
-    checked_by_path = checking.results()
-    for path in files:
+    wanted = set(checking.wanted)
+    for path in files:  # each file is merged as soon as its check is back, while later files are still being read
         rel = str(path.relative_to(folder))
-        if path not in checked_by_path:
+        if path not in wanted:
             reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
             result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
             continue
         received = dt.date.fromtimestamp(path.stat().st_mtime)
-        checked = checked_by_path[path]
+        checked = checking.get(path)
         result.issues.extend(checked.findings)
         outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged", received=received)
         if checked.read.failed:
@@ -283,7 +284,8 @@ class Checking:
         self.files = list_submissions(self.folder) if self.folder.is_dir() else []
         self.wanted = [p for p in self.files if not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES]
         self.rels = [str(p.relative_to(self.folder)) for p in self.wanted]
-        self._pool = self._pending = self._results = None
+        self._pool = self._pending = None
+        self._done: dict[Path, Checked] = {}
         workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
         size = sum(p.stat().st_size for p in self.wanted)
         if workers > 1 and len(self.wanted) >= 8 and size >= PARALLEL_MIN_BYTES:
@@ -292,24 +294,31 @@ class Checking:
             try:
                 self._pool = ProcessPoolExecutor(max_workers=workers)
                 self._pending = self._pool.map(_check_one, self.wanted, self.rels, [ctx] * len(self.wanted),
-                                               chunksize=max(1, len(self.wanted) // (workers * 4)))
+                                               chunksize=max(1, len(self.wanted) // (workers * 8)))
             except (OSError, RuntimeError):  # no process support here (a locked-down PC): read one by one
                 self._close()
 
-    def results(self) -> dict[Path, Checked]:
-        if self._results is None:
+    def get(self, path: Path) -> Checked:
+        """The check of ``path`` (one of ``wanted``), waiting for it if need be; results arrive in file order."""
+        while path not in self._done:
+            i = len(self._done)
             checked = None
             if self._pending is not None:
                 try:
-                    checked = list(self._pending)
-                except (OSError, RuntimeError):  # a worker died (BrokenProcessPool): read one by one instead
-                    checked = None
-                finally:
+                    checked = next(self._pending)
+                except (OSError, RuntimeError, StopIteration):  # a worker died (BrokenProcessPool): go on one by one
                     self._close()
             if checked is None:
-                checked = [_check_one(p, r, self.ctx) for p, r in zip(self.wanted, self.rels)]
-            self._results = dict(zip(self.wanted, checked))
-        return self._results
+                checked = _check_one(self.wanted[i], self.rels[i], self.ctx)
+            self._done[self.wanted[i]] = checked
+        if len(self._done) == len(self.wanted):
+            self._close()
+        return self._done[path]
+
+    def results(self) -> dict[Path, Checked]:
+        for p in self.wanted:
+            self.get(p)
+        return dict(self._done)
 
     def __enter__(self) -> "Checking":
         return self
@@ -340,6 +349,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             reasons.setdefault(pos_of_row[f.row], []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
     keys = list(frame.columns)
     compared = [k for k in MERGED_FIELDS if k != "case_id" and k in keys]
+    merged_here = [k for k in MERGED_FIELDS if k in keys]
+    positions = [keys.index(k) for k in merged_here]
+    pick = itemgetter(*positions) if len(positions) > 1 else (lambda vals: [vals[i] for i in positions])
     file, sheet = checked.read.file, checked.read.sheet
     for pos, values in zip(frame.index, zip(*(frame[k].tolist() for k in keys))):
         row = dict(zip(keys, values))
@@ -366,8 +378,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         state.claimed[claim_key] = where
         prov = {"src_file": file, "src_sheet": sheet, "src_row": excel_row, "updated_on": today}
         if target is None:
-            record = {k: None for k in state.columns}
-            record.update({k: row.get(k) for k in MERGED_FIELDS})
+            record = dict.fromkeys(state.columns)
+            record.update(zip(merged_here, pick(values)))
             record["unit"] = unit
             if not cid:
                 record["case_id"] = _new_id(state, master, unit, today)

@@ -16,13 +16,11 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from .figures import RULE_ZH, Figures, briefing, report_summary
+from .figures import REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, briefing, report_summary
 from .xlsxout import BORDER, CENTER, FILL, LIGHT_ZH, STRONG, WRAP, header_row, put, styled
 
 LEGEND = [("red", "红灯：超过整改时限仍未办结"), ("yellow", "黄灯：距时限不超过预警工作日，或进度落后于时间进度"),
           ("green", "绿灯：按计划推进"), ("done", "已办结（含查否）：退出排名计算"), ("closed", "已销号：经领导小组审定销号")]
-REPORT_HEADERS = ["单位名称", "单位类型", "报送情况", "报送文件", "接收日期", "新增", "更新", "未变", "退回", "说明"]
-REPORT_FILL = {"逾期报送": "yellow", "未报送": "red", "文件被退回": "red", "零报告": "done", "已报送": "green"}
 
 
 def _axes(chart, top_down: bool = False) -> None:

@@ -14,6 +14,8 @@ from copy import copy
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from .fields import LIGHT_ZH  # noqa: F401  (re-exported: the light names live with the ledger fields)
+
 FORMULA_LEADS = ("=", "+", "-", "@")
 
 FILL = {
@@ -29,7 +31,6 @@ FILL = {
     "warning": PatternFill("solid", fgColor="FFE699"),
 }
 STRONG = {"red": "C00000", "yellow": "BF8F00", "green": "00B050", "done": "2F75B5", "closed": "808080"}
-LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

@@ -4,9 +4,16 @@ Why not load and save the master with openpyxl: that round trip drops what
 openpyxl does not model (charts, images, pivot tables, slicers on the
 office's own sheets) and costs minutes at 100,000 cases. Here every part of
 the package stays byte-for-byte as it was, except the sheets we replace
-(ledger, report-day sheets), which are streamed as XML with inline strings
-(text can never turn into a formula), a few styles appended to styles.xml,
-and the calculation chain, which Excel rebuilds.
+(ledger, report-day sheets), a few styles appended to styles.xml, new texts
+appended to the shared string table (existing entries keep their numbers, so
+the office's own sheets still read the same), and the calculation chain,
+which Excel rebuilds.
+
+The new sheets are streamed into the zip column-wise in blocks of rows, with
+deflate running in a second thread. Text cells are shared-string cells
+(``t="s"``): whatever a submitted text starts with, it can never become a
+formula. Shared strings rather than inline ones because they make the sheet
+XML a third of the size, which is what the next report day's reader parses.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from html import unescape
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
-from openpyxl.utils import get_column_letter
+
+from .findings import col_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -186,7 +194,9 @@ class SharedStrings:
 
     def xml(self) -> str:
         head = re.sub(r'\s(count|uniqueCount)="\d+"', "", self.head, count=2)
-        head = re.sub(r"<((?:\w+:)?sst)\b", rf'<\1 count="{self.count}" uniqueCount="{self.count}"', head, count=1)
+        # uniqueCount is the number of entries; count (references from every sheet, including ones we never
+        # read) is optional and left out rather than guessed: Excel and LibreOffice do not need it
+        head = re.sub(r"<((?:\w+:)?sst)\b", rf'<\1 uniqueCount="{self.count}"', head, count=1)
         if head.rstrip().endswith("/>"):  # an empty table written as <sst .../>
             head = head.rstrip()[:-2] + ">"
             self.tail = "</sst>"
@@ -274,7 +284,7 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> It
         columns = [list(c) for c in zip(*[list(r) + [None] * (n - len(r)) for r in data])] if data else []
     width = max(len(header), len(columns), 1)
     n_data = len(columns[0]) if columns else 0
-    letters = [get_column_letter(i + 1) for i in range(width)]
+    letters = [col_letter(i) for i in range(width)]
     hs = spec.header_styles or ["header"] * width
     header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
                                  (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), w)
@@ -352,10 +362,6 @@ def _key(v):
         return v
     except TypeError:
         return id(v)
-
-
-def sheet_xml(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> str:
-    return "".join(sheet_chunks(spec, styles, strings))
 
 
 def _resolve(base: str, target: str) -> str:
@@ -492,7 +498,7 @@ def _spliced(xml: str, spec: SheetSpec, rows: Iterator[str]) -> Iterator[str]:
     """An existing sheet's XML with ``rows`` added at the end of its sheetData, and its dimension widened."""
     n = len(spec.columns[0]) if spec.columns else 0
     last = spec.append_at + n - 1
-    width = get_column_letter(max(len(spec.columns or []), 1))
+    width = col_letter(max(len(spec.columns or []), 1) - 1)
     m = re.search(r'<(\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', xml)
     if m and n:
         right = m.group(4) or m.group(2)
