@@ -210,3 +210,17 @@ def test_fuzz_every_row_is_merged_or_reported_and_merging_twice_equals_once(fuzz
     again, res2 = merge_folder(merged, folder, REPORT_DAY)
     assert (res2.rows_new, res2.rows_updated) == (0, 0)
     assert len(again.ledger) == len(merged.ledger)
+
+
+def test_a_job_pauses_the_cycle_collector_only_while_it_runs(fresh_sample, tmp_path):
+    """jobs.bulk: the collector is back on after a merge, and after a merge that fails."""
+    import gc
+
+    from taizhang.jobs import run_merge
+
+    assert gc.isenabled()
+    run_merge(fresh_sample.master, fresh_sample.submissions, REPORT_DAY, tmp_path / "out.xlsx")
+    assert gc.isenabled()
+    with pytest.raises(FileNotFoundError):
+        run_merge(fresh_sample.master, tmp_path / "no-such-folder", REPORT_DAY, tmp_path / "out2.xlsx")
+    assert gc.isenabled()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -163,10 +164,12 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     supervisors = groups("supervisor", sups)
     sources = groups("source", list(dict.fromkeys(list(book.sources) + sorted(df["source"].dropna().unique()))))
     phases = []
+    assigned = np.fromiter((d.toordinal() if isinstance(d, dt.date) else -1 for d in df["assigned"].tolist()),
+                           dtype=np.int64, count=len(df))
     for p in book.phases:
         if not (p.start and p.end):
             continue
-        mask = df["assigned"].map(lambda d, p=p: isinstance(d, dt.date) and p.start <= d <= p.end).to_numpy(dtype=bool)
+        mask = (assigned >= p.start.toordinal()) & (assigned <= p.end.toordinal())
         phases.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
 
     light = df["light"].map(ZH_LIGHT)

@@ -272,7 +272,7 @@ def _is_total(row: list) -> bool:
     for v in row:
         if v is None or v == "":
             continue
-        if type(v) is str and norm_text(v[:8]).startswith(TOTAL_WORDS):
+        if type(v) is str and "计" in v[:8] and norm_text(v[:8]).startswith(TOTAL_WORDS):  # every total word has 计
             return True
         seen += 1
         if seen >= 3:

@@ -200,7 +200,9 @@ class SharedStrings:
         if head.rstrip().endswith("/>"):  # an empty table written as <sst .../>
             head = head.rstrip()[:-2] + ">"
             self.tail = "</sst>"
-        return head + "".join(f'<si><t xml:space="preserve">{escape(t)}</t></si>' for t in self.added) + self.tail
+        return head + "".join(f'<si><t xml:space="preserve">'
+                              f'{t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}</t></si>'
+                              for t in self.added) + self.tail
 
 
 _SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
@@ -252,8 +254,18 @@ def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dic
     """Cell bodies for one column piece; repeated values (dates, statuses, units) are rendered once."""
     if styles is not None:
         return [_body(v, s, w) for v, s in zip(values, styles)]
-    if cache is None:
-        return [_body(v, None, w) for v in values]
+    if cache is None:  # mostly distinct text (descriptions, names): the plain-text case inlined
+        strings = w.strings
+        known = strings.index_of
+        out = []
+        append = out.append
+        for v in values:
+            if type(v) is str and v and v.isprintable():
+                i = known.get(v)
+                append(f' t="s"><v>{strings.index(v[:32767]) if i is None else i}</v></c>')
+            else:
+                append(_body(v, None, w))
+        return out
     out = []
     append = out.append
     for v in values:
@@ -313,8 +325,8 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
             if start == 0 and caches[c] is not None and len(set(map(_key, part))) > len(part) // 2:
                 caches[c] = None  # mostly distinct (descriptions, names): a cache would only cost memory
             bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
-            letter = letters[c]
-            pieces.append([f'<c r="{letter}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
+            ref = f'<c r="{letters[c]}'
+            pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
         yield "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(numbers, zip(*pieces)))
 
 
