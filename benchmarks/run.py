@@ -4,8 +4,8 @@
     python benchmarks/run.py --sizes small   # 40 units × 30 cases only
 
 Every measured step runs in its own Python process so that wall time includes
-what a user waits for and peak memory (ru_maxrss of the child) is the step's
-own. Figures are printed as ratios to the baseline measured in the same run
+what a user waits for, and peak memory (the resident size of the step's process
+and its worker processes together) is the step's own. Figures are printed as ratios to the baseline measured in the same run
 and written to benchmarks/RESULTS.md.
 """
 
