@@ -296,7 +296,7 @@ def cmd_run(args) -> int:
     today = args.today or dt.date.today()
     master = Path(args.master)
     out_master = Path(args.out_dir) / master.name if args.out_dir else None
-    outcome = run_merge(master, args.folder, today, out_master)
+    outcome = run_merge(master, args.folder, today, out_master, supervise=True)  # the summary lists them
     summary_path = default_summary_path(outcome.out, today)
     figs = outcome.figures
     save_summary(outcome.master, figs, summary_path)

@@ -69,7 +69,7 @@ class Figures(BaseModel):
     supervisors: list[GroupFigures]
     sources: list[GroupFigures]
     phases: list[GroupFigures]
-    supervise: list[Overdue]
+    supervise: list[Overdue] | None  # None: not asked for (a merge records figures; it prints no 督办清单)
     rank_rule: str
 
 
@@ -133,7 +133,9 @@ RULE_ZH = {"completion_rate": "按办结率（含销号）从高到低排名；�
            "overdue": "按超期未办结数从少到多排名；相同的，预警数少者在前"}
 
 
-def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.date) -> Figures:
+def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.date,
+                    supervise: bool = True) -> Figures:
+    """Every count the summary and the history need; ``supervise`` also lists each red and yellow case."""
     book = master.rulebook
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
@@ -172,18 +174,6 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         mask = (assigned >= p.start.toordinal()) & (assigned <= p.end.toordinal())
         phases.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
 
-    light = df["light"].map(ZH_LIGHT)
-    sel = light.isin(["red", "yellow"]).to_numpy()
-    picked = df[sel]
-    supervise = []
-    for cid, unit, cat, desc, leader, rem, d, lt in zip(
-            picked["case_id"].tolist(), picked["unit"].tolist(), picked["category"].tolist(), picked["description"].tolist(),
-            picked["leader"].tolist(), picked["remaining"].tolist(), eff[sel].tolist(), light[sel].tolist()):
-        rem = int(rem) if rem is not None and rem == rem else None
-        supervise.append(Overdue.model_construct(id=cid, unit=unit, category=cat, description=desc, leader=leader, deadline=d,
-                                                 remaining_workdays=rem, days_overdue=max(0, -(rem or 0)), light=lt))
-    supervise.sort(key=lambda o: (o.light != "red", o.remaining_workdays if o.remaining_workdays is not None else 0, o.unit or ""))
-
     prev_day, change = None, {}
     hist = master.history
     if len(hist):
@@ -196,8 +186,25 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
             now = totals.model_dump()
             change = {k: now[k] - v for k, v in before.items()}
     return Figures(campaign=book.name, as_of=as_of, totals=totals, previous_day=prev_day, change=change, units=units,
-                   categories=categories, supervisors=supervisors, sources=sources, phases=phases, supervise=supervise,
+                   categories=categories, supervisors=supervisors, sources=sources, phases=phases,
+                   supervise=_supervise_list(df, eff) if supervise else None,
                    rank_rule=book.lights.rank_rule)
+
+
+def _supervise_list(df: pd.DataFrame, eff: pd.Series) -> list[Overdue]:
+    """督办清单: red and yellow cases, red first, most overdue first."""
+    light = df["light"].map(ZH_LIGHT)
+    sel = light.isin(["red", "yellow"]).to_numpy()
+    picked = df[sel]
+    supervise = []
+    for cid, unit, cat, desc, leader, rem, d, lt in zip(
+            picked["case_id"].tolist(), picked["unit"].tolist(), picked["category"].tolist(), picked["description"].tolist(),
+            picked["leader"].tolist(), picked["remaining"].tolist(), eff[sel].tolist(), light[sel].tolist()):
+        rem = int(rem) if rem is not None and rem == rem else None
+        supervise.append(Overdue.model_construct(id=cid, unit=unit, category=cat, description=desc, leader=leader, deadline=d,
+                                                 remaining_workdays=rem, days_overdue=max(0, -(rem or 0)), light=lt))
+    supervise.sort(key=lambda o: (o.light != "red", o.remaining_workdays if o.remaining_workdays is not None else 0, o.unit or ""))
+    return supervise
 
 
 def _d(v) -> dt.date | None:

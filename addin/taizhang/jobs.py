@@ -151,13 +151,16 @@ def figures_of(master: Master, today: dt.date) -> Figures:
     return compute_figures(master, master.ledger, lights.deadlines, today)
 
 
-def report_day(master: Master, folder: str | Path, today: dt.date,
-               checking: Checking | None = None) -> tuple[Master, MergeResult, Figures]:
-    """Merge, recompute deadlines and lights, and record today's per-unit figures in the history."""
+def report_day(master: Master, folder: str | Path, today: dt.date, checking: Checking | None = None,
+               supervise: bool = False) -> tuple[Master, MergeResult, Figures]:
+    """Merge, recompute deadlines and lights, and record today's per-unit figures in the history.
+
+    ``supervise``: also list the red and yellow cases (the summary's 督办清单), for a caller that writes one.
+    """
     merged, result = merge_folder(master, folder, today, checking)
     lights = with_lights(merged, today)
     result.issues.extend(lights.findings)
-    figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
+    figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise)
     hist = merged.history
     keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
     merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
@@ -166,7 +169,8 @@ def report_day(master: Master, folder: str | Path, today: dt.date,
 
 
 @bulk
-def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None) -> MergeOutcome:
+def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
+              supervise: bool = False) -> MergeOutcome:
     from .storage import master_lock
 
     master = load_master(master_path, ledger=False)
@@ -177,7 +181,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
-        merged, result, figs = report_day(master, folder, today, checking)
+        merged, result, figs = report_day(master, folder, today, checking, supervise)
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}

@@ -207,6 +207,8 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     headers = ["序号", "问题编号", "责任单位", "问题类别", "问题描述", "牵头领导", "整改时限", "剩余工作日", "超期工作日"]
     header_row(ws, 3, headers, [6, 16, 20, 22, 46, 10, 12, 10, 10])
     items = figs.supervise
+    if items is None:
+        raise ValueError("figures computed without supervise=True carry no 督办清单")
     columns = [list(range(1, len(items) + 1)), [o.id for o in items], [o.unit for o in items],
                [o.category for o in items], [o.description for o in items], [o.leader for o in items],
                [o.deadline for o in items], [o.remaining_workdays for o in items], [o.days_overdue or None for o in items]]
