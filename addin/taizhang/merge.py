@@ -105,24 +105,29 @@ def _same(a, b) -> bool:
 
 
 def _fingerprint(unit, description, assigned) -> tuple:
-    return (unit or "", norm_text(description), to_text(assigned) or "")
+    """(unit, description as norm_text folds it, assigned date as text): how a case without 问题编号 is recognised."""
+    return unit or "", norm_text(description), assigned.isoformat() if type(assigned) is dt.date else (to_text(assigned) or "")
 
 
 @dataclass
 class _State:
     """The ledger being merged, as plain column lists (pandas per-cell access is far too slow here).
 
-    Targets >= 0 are existing ledger rows; -k is the k-th case added in this run (``new_rows[k - 1]``).
+    Targets >= 0 are existing ledger rows; -k is the k-th case added in this run (``new_rows[k - 1]``, a list
+    in ``columns`` order).
     """
 
     columns: list[str]
     cols: dict[str, list]
-    new_rows: list[dict] = field(default_factory=list)
+    new_rows: list[list] = field(default_factory=list)
     index_by_id: dict[str, int] = field(default_factory=dict)
     claimed: dict[str, tuple[str, int]] = field(default_factory=dict)  # case id → (file, row) that set it in this run
     _by_fp: dict[tuple, int] | None = None
     _seq: dict[str, int] | None = None
     _seq_seen: int = 0  # how many of new_rows ``_seq`` has counted
+
+    def __post_init__(self) -> None:
+        self.at = {k: i for i, k in enumerate(self.columns)}
 
     @classmethod
     def of(cls, ledger: pd.DataFrame) -> "_State":
@@ -130,14 +135,17 @@ class _State:
         state.index_by_id = {str(cid): i for i, cid in enumerate(state.cols["case_id"]) if cid}
         return state
 
+    def _fp_of_new(self, r: list) -> tuple:
+        at = self.at
+        return _fingerprint(r[at["unit"]], r[at["description"]], r[at["assigned"]])
+
     @property
     def index_by_fp(self) -> dict[tuple, int]:
         """(unit, description, assigned) → row: built only when a row without 问题编号 needs it."""
         if self._by_fp is None:
             c = self.cols
             self._by_fp = {_fingerprint(u, d, a): i for i, (u, d, a) in enumerate(zip(c["unit"], c["description"], c["assigned"]))}
-            self._by_fp.update({_fingerprint(r["unit"], r["description"], r["assigned"]): -k
-                                for k, r in enumerate(self.new_rows, 1)})
+            self._by_fp.update({self._fp_of_new(r): -k for k, r in enumerate(self.new_rows, 1)})
         return self._by_fp
 
     @property
@@ -148,8 +156,9 @@ class _State:
             for cid in self.cols["case_id"]:
                 if cid:
                     self._note_id(str(cid))
+        i = self.at["case_id"]
         for r in self.new_rows[self._seq_seen:]:  # cases added since it was last asked for
-            self._note_id(str(r["case_id"]))
+            self._note_id(str(r[i]))
         self._seq_seen = len(self.new_rows)
         return self._seq
 
@@ -160,21 +169,21 @@ class _State:
 
     def row(self, target: int) -> dict:
         if target < 0:
-            return self.new_rows[-target - 1]
+            return dict(zip(self.columns, self.new_rows[-target - 1]))
         return {k: v[target] for k, v in self.cols.items()}
 
     def set(self, target: int, key: str, value) -> None:
         if target >= 0:
             self.cols[key][target] = value
         else:
-            self.new_rows[-target - 1][key] = value
+            self.new_rows[-target - 1][self.at[key]] = value
 
-    def add(self, record: dict) -> int:
+    def add(self, record: list) -> int:
         self.new_rows.append(record)
         idx = -len(self.new_rows)
-        self.index_by_id[str(record["case_id"])] = idx
+        self.index_by_id[str(record[self.at["case_id"]])] = idx
         if self._by_fp is not None:
-            self._by_fp[_fingerprint(record["unit"], record["description"], record["assigned"])] = idx
+            self._by_fp[self._fp_of_new(record)] = idx
         return idx
 
     def frame(self) -> pd.DataFrame:
@@ -355,14 +364,16 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     keys = list(frame.columns)
     compared = [k for k in MERGED_FIELDS if k != "case_id" and k in keys]
     merged_here = [k for k in MERGED_FIELDS if k in keys]
-    positions = [keys.index(k) for k in merged_here]
-    pick = itemgetter(*positions) if len(positions) > 1 else (lambda vals: [vals[i] for i in positions])
     at = {k: i for i, k in enumerate(keys)}
     i_cid, i_unit, i_desc, i_assigned, i_row = at["case_id"], at["unit"], at["description"], at["assigned"], at["_row"]
     compared_at = [(k, at[k]) for k in compared]
     file, sheet = checked.read.file, checked.read.sheet
-    blank_record = dict.fromkeys(state.columns)
-    blank_record.update({"src_file": file, "src_sheet": sheet, "updated_on": today})
+    # a new case's row in ledger order, taken in one C-level pick from the submitted values plus these extras:
+    extras = ["unit", "src_row", "case_id", "src_file", "src_sheet", "updated_on", None]
+    from_values = {k: at[k] for k in merged_here}
+    from_extras = {k: len(keys) + j for j, k in enumerate(extras)}
+    slots = [from_extras.get(k, from_values.get(k, len(keys) + len(extras) - 1)) for k in state.columns]
+    take = itemgetter(*slots) if len(slots) > 1 else (lambda vals: (vals[slots[0]],))
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
     read = new = updated = unchanged = rejected = 0
     for pos, values in zip(frame.index, frame.to_numpy(dtype=object).tolist()):  # one object block: rows at C speed
@@ -388,15 +399,11 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             continue
         claimed[claim_key] = (file, excel_row)
         if target is None:
-            record = blank_record.copy()
-            record.update(zip(merged_here, pick(values)))
-            record["unit"] = unit
-            record["src_row"] = excel_row
-            if not cid:
-                record["case_id"] = _new_id(state, master, unit, today)
-            state.add(record)
+            case_id = cid or _new_id(state, master, unit, today)
+            values.extend((unit, excel_row, case_id, file, sheet, today, None))
+            state.add(list(take(values)))
             new += 1
-            changes.append([record["case_id"], "（新增问题）", None, values[i_desc], unit, file, today])
+            changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             continue
         current = state.row(target) if target < 0 else None
         diff = []
