@@ -145,44 +145,52 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None) -> dict
     """
     out: dict[str, set[int]] = {}
     parts = parts or {}
+    opened: list[zipfile.ZipFile] = []  # the package is opened only for a part ``sniff`` did not keep
+
+    def read(part: str) -> bytes:
+        if part in parts:
+            return parts[part]
+        if not opened:
+            opened.append(zipfile.ZipFile(path))
+        return opened[0].read(part)
+
     try:
-        with zipfile.ZipFile(path) as zf:
-            def read(part: str) -> bytes:
-                return parts[part] if part in parts else zf.read(part)
+        wbxml = read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+        targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+        for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wbxml):
+            tag = m.group(0)
+            name = re.search(r'name="([^"]*)"', tag)
+            rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
+            if not name or not rid or rid.group(1) not in targets:
+                continue
+            target = targets[rid.group(1)].lstrip("/")
+            part = target if target.startswith("xl/") else "xl/" + target
+            import html
 
-            wbxml = read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
-            targets.update({k: v for v, k in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-            for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", wbxml):
-                tag = m.group(0)
-                name = re.search(r'name="([^"]*)"', tag)
-                rid = re.search(r'r:id="([^"]*)"', tag) or re.search(r'\bid="([^"]*)"', tag)
-                if not name or not rid or rid.group(1) not in targets:
-                    continue
-                target = targets[rid.group(1)].lstrip("/")
-                part = target if target.startswith("xl/") else "xl/" + target
-                import html
-
-                sheet_name = html.unescape(name.group(1))
-                hidden: set[int] = set()
-                data = read(part)
-                if b'hidden="' in data and _HIDDEN_ATTR.search(data):  # only then look row by row
-                    for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
-                        tag_b = row.group(0)
-                        if _HIDDEN_ATTR.search(tag_b):
-                            r = re.search(rb'\br="(\d+)"', tag_b)
-                            if r:
-                                hidden.add(int(r.group(1)))
-                blank_formulas: set[tuple[int, int]] = set()
-                if _FORMULA_HINT.search(data) and _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
-                    for cell in _CELL_XML.finditer(data):
-                        body = cell.group(3) or b""
-                        if _FORMULA_TAG.search(body) and not _CACHED_VALUE.search(body):
-                            blank_formulas.add((int(cell.group(2)), column_index(cell.group(1).decode())))
-                out[sheet_name] = (hidden, blank_formulas)
+            sheet_name = html.unescape(name.group(1))
+            hidden: set[int] = set()
+            data = read(part)
+            if b'hidden="' in data and _HIDDEN_ATTR.search(data):  # only then look row by row
+                for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
+                    tag_b = row.group(0)
+                    if _HIDDEN_ATTR.search(tag_b):
+                        r = re.search(rb'\br="(\d+)"', tag_b)
+                        if r:
+                            hidden.add(int(r.group(1)))
+            blank_formulas: set[tuple[int, int]] = set()
+            if _FORMULA_HINT.search(data) and _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
+                for cell in _CELL_XML.finditer(data):
+                    body = cell.group(3) or b""
+                    if _FORMULA_TAG.search(body) and not _CACHED_VALUE.search(body):
+                        blank_formulas.add((int(cell.group(2)), column_index(cell.group(1).decode())))
+            out[sheet_name] = (hidden, blank_formulas)
     except (KeyError, zipfile.BadZipFile, OSError):
         return {}
+    finally:
+        for zf in opened:
+            zf.close()
     return out
 
 

@@ -13,7 +13,7 @@ twenty times over.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -31,6 +31,14 @@ RECOMMENDED = ("source", "leader", "person")
 @dataclass
 class RuleContext:
     today: dt.date
+    columns: dict[str, list] = field(default_factory=dict)  # the frame's columns as lists, each taken once
+
+    def values(self, df: pd.DataFrame, key: str) -> list:
+        """Column ``key`` of ``df`` as a list (None throughout when the column is absent)."""
+        got = self.columns.get(key)
+        if got is None:
+            got = self.columns[key] = df[key].tolist() if key in df else [None] * len(df)
+        return got
 
 
 RULES: dict[str, RuleFn] = {}
@@ -41,10 +49,6 @@ def rule(code: str):
         RULES[code] = fn
         return fn
     return register
-
-
-def _values(df: pd.DataFrame, key: str) -> list:
-    return df[key].tolist() if key in df else [None] * len(df)
 
 
 def _blank(values: list) -> np.ndarray:
@@ -61,28 +65,28 @@ def _ordinals(values: list) -> np.ndarray:
     return np.fromiter((v.toordinal() if isinstance(v, dt.date) else -1 for v in values), dtype=np.int64, count=len(values))
 
 
-def _empty_cells(df: pd.DataFrame, keys: tuple[str, ...], message: str) -> Iterator[Hit]:
+def _empty_cells(df: pd.DataFrame, ctx: RuleContext, keys: tuple[str, ...], message: str) -> Iterator[Hit]:
     for key in keys:
         if key in df:
-            for i in np.flatnonzero(_blank(df[key].tolist())).tolist():
+            for i in np.flatnonzero(_blank(ctx.values(df, key))).tolist():
                 yield i, key, message.format(header=BY_KEY[key].header)
 
 
 @rule("missing-required")
 def missing_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
-    return _empty_cells(df, REQUIRED, "“{header}”不能为空，请补填。")
+    return _empty_cells(df, ctx, REQUIRED, "“{header}”不能为空，请补填。")
 
 
 @rule("missing-recommended")
 def missing_recommended(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
-    return _empty_cells(df, RECOMMENDED, "“{header}”未填写，建议补填（不影响导入）。")
+    return _empty_cells(df, ctx, RECOMMENDED, "“{header}”未填写，建议补填（不影响导入）。")
 
 
 @rule("deadline-before-assigned")
 def deadline_before_assigned(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     if "deadline" not in df or "assigned" not in df:
         return
-    deadline, assigned = _values(df, "deadline"), _values(df, "assigned")
+    deadline, assigned = ctx.values(df, "deadline"), ctx.values(df, "assigned")
     d, a = _ordinals(deadline), _ordinals(assigned)
     for i in np.flatnonzero((d >= 0) & (a >= 0) & (d < a)).tolist():
         yield i, "deadline", f"整改时限 {deadline[i]} 早于交办日期 {assigned[i]}，请核对两个日期。"
@@ -92,7 +96,7 @@ def deadline_before_assigned(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit
 def done_without_date(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     if "status" not in df:
         return
-    missing = _is(_values(df, "status"), STATUS_DONE) & _blank(_values(df, "done_date"))
+    missing = _is(ctx.values(df, "status"), STATUS_DONE) & _blank(ctx.values(df, "done_date"))
     for i in np.flatnonzero(missing).tolist():
         yield i, "done_date", "状态为“已办结”，请填写办结日期。"
 
@@ -101,11 +105,11 @@ def done_without_date(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
 def closed_without_approval(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     if "status" not in df:
         return
-    closed = _is(_values(df, "status"), STATUS_CLOSED)
+    closed = _is(ctx.values(df, "status"), STATUS_CLOSED)
     if not closed.any():
         return
     for key, label in (("closer", "销号审核人"), ("closed_date", "销号日期")):
-        for i in np.flatnonzero(closed & _blank(_values(df, key))).tolist():
+        for i in np.flatnonzero(closed & _blank(ctx.values(df, key))).tolist():
             yield i, key, f"状态为“已销号”，须经领导小组审定，请填写{label}。"
 
 
@@ -114,7 +118,7 @@ def duplicate_id(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     if "case_id" not in df:
         return
     first_row: dict = {}
-    for i, (cid, row) in enumerate(zip(df["case_id"].tolist(), df["_row"].tolist())):
+    for i, (cid, row) in enumerate(zip(ctx.values(df, "case_id"), ctx.values(df, "_row"))):
         if cid is None or cid != cid:
             continue
         if cid in first_row:
@@ -129,7 +133,7 @@ def date_in_future(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     for key in ("done_date", "closed_date", "assigned"):
         if key not in df:
             continue
-        values = df[key].tolist()
+        values = ctx.values(df, key)
         for i in np.flatnonzero(_ordinals(values) > today).tolist():
             yield i, key, f"{BY_KEY[key].header} {values[i]} 晚于报送日 {ctx.today}，请核对。"
 

@@ -125,7 +125,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
                                 file=read.file, sheet=read.sheet))
 
     error_index: set = set()
-    excel_rows, row_units = data["_row"], frame["unit"].tolist()
+    excel_rows, row_units = data["_row"], data["unit"]
 
     def add(pos: int, key: str, code: str, message: str, value=None) -> None:
         col = cols.get(key)
@@ -139,11 +139,11 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
     for pos, key, code, value in problems:
         add(pos, key, code, _problem_message(code, key, value, ctx), value)
     if unit and "unit" in cols and ctx.single_unit:
-        for pos in frame.index[frame["unit"].notna() & (frame["unit"] != unit)]:
-            add(pos, "unit", "unit-mismatch", f"本行责任单位为“{frame.at[pos, 'unit']}”，与报送单位“{unit}”不同，请确认。",
-                frame.at[pos, "unit"])
+        for pos, v in enumerate(data["unit"]):
+            if v is not None and v == v and v != unit:
+                add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
-    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today), book.rules_off):
+    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data)), book.rules_off):
         if (pos, key) in already:
             continue  # an unreadable value already has its own finding; "missing" would be wrong
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
