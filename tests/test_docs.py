@@ -34,3 +34,16 @@ def test_every_cli_command_is_in_the_readme():
     assert set(sub.choices) == set(COMMANDS)
     for name in COMMANDS:
         assert f"taizhang {name}" in readme, f"README does not describe `taizhang {name}`"
+
+
+def test_readme_quotes_the_benchmark_it_links():
+    """The README's performance table carries the figures of benchmarks/RESULTS.md, not an older run's."""
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## 性能"):]
+    section = section[:section.index("\n## ", 3)]
+    rows = re.findall(r"^\| (\d+)×(\d+) \| ([\d,]+) \| ([\d.]+) s \| ([\d.]+) s \|", results, re.M)
+    assert len(rows) == 3
+    for units, per_unit, cases, baseline, merge_new in rows:
+        line = next(l for l in section.splitlines() if l.startswith("|") and f"| {cases} |" in l)
+        assert f"{baseline} s" in line and f"{merge_new} s" in line, (units, per_unit)
