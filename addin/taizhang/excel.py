@@ -236,7 +236,7 @@ def pick_folder(book, initial: str) -> str | None:
 
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
-    from .jobs import REJECT_HEADERS, merge_text, reject_rows, report_day
+    from .jobs import REJECT_HEADERS, bulk, merge_text, reject_rows, report_day
     from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
     from .figures import REPORT_HEADERS
 
@@ -249,7 +249,7 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
         raise UserError(f"报送文件夹 {folder} 不存在，请重新选择。")
     today = today or _today()
     book.app.status_bar = f"{TITLE}：正在读取 {folder} 中的报送文件……"
-    merged, result, figs = report_day(master, folder, today)
+    merged, result, figs = bulk(report_day)(master, folder, today)
     book.app.status_bar = f"{TITLE}：正在写回台账……"
     write_ledger(book, merged)
     write_table(book, S_REPORTS, [REPORT_HEADERS] + merged.reports)
@@ -363,10 +363,10 @@ def compute_status(book, today: dt.date | None = None) -> str:
 
 
 def _figures(book, today: dt.date):
-    from .jobs import figures_of
+    from .jobs import bulk, figures_of
 
     master = master_of(book)
-    return master, figures_of(master, today)
+    return master, bulk(figures_of)(master, today)
 
 
 @entry("生成汇总表")
