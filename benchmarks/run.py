@@ -32,7 +32,7 @@ def generate(size: str, root: Path) -> tuple[Path, Path]:
     folder = root / f"{size}-{units}x{cases}"
     marker = folder / "done.json"
     if not marker.exists():
-        from taizhang.samples import generate as gen
+        from taizhang.demo import generate as gen
 
         t = time.perf_counter()
         s = gen(folder, preset="xinguan", seed=3, today=TODAY, n_units=units, cases_per_unit=(cases, cases), messy=False)
@@ -46,9 +46,9 @@ def empty_master(folder: Path) -> Path:
     """A new master (``taizhang new``) for the same campaign and units: what "merge into a new master" starts from."""
     path = folder / "新台账-空.xlsx"
     if not path.exists():
-        from taizhang.master import create_master
-        from taizhang.rulebook import find_rulebook
-        from taizhang.units import read_unit_file
+        from taizhang.book.master import create_master
+        from taizhang.rules.rulebook import find_rulebook
+        from taizhang.intake.units import read_unit_file
 
         create_master(path, find_rulebook("xinguan"), read_unit_file(folder / "成员单位.csv"))
     return path
@@ -138,7 +138,7 @@ pd.concat(frames, ignore_index=True).to_excel(sys.argv[2], index=False)
 """
 READER = """
 import sys, glob
-from taizhang.reader import read_submission
+from taizhang.intake.reader import read_submission
 for f in sorted(glob.glob(sys.argv[1] + '/**/*.xlsx', recursive=True)):
     read_submission(f)
 """
@@ -162,8 +162,8 @@ run_summary(sys.argv[1], dt.date(2026, 11, 23), sys.argv[2])
 """
 VALIDATE = """
 import sys, datetime as dt
-from taizhang.master import load_master
-from taizhang.validate import validate_file
+from taizhang.book.master import load_master
+from taizhang.rules.validate import validate_file
 m = load_master(sys.argv[1], ledger=False)
 validate_file(sys.argv[2], rulebook=m.rulebook, units=m.units, today=dt.date(2026, 11, 23))
 """
@@ -178,7 +178,7 @@ for f in sorted(glob.glob(sys.argv[1] + '/**/*.xlsx', recursive=True))[:100]:
 """
 READ_100_OURS = """
 import sys, glob
-from taizhang.reader import read_submission
+from taizhang.intake.reader import read_submission
 for f in sorted(glob.glob(sys.argv[1] + '/**/*.xlsx', recursive=True))[:100]:
     read_submission(f)
 """
@@ -216,9 +216,9 @@ def bench(size: str, root: Path) -> dict:
                            check=True, capture_output=True)
             best = min(best, time.perf_counter() - t)
         r["run_end_to_end"] = (best, 0.0)
-        r["import_excel"] = timed("import taizhang.excel")
+        r["import_excel"] = timed("import taizhang.doors.excel")
         r["python_start"] = timed("pass")
-    from taizhang.master import load_master
+    from taizhang.book.master import load_master
 
     r["cases"] = len(load_master(merged).ledger)
     return r
@@ -250,7 +250,7 @@ def report(results: list[dict]) -> str:
     small = next((r for r in results if r["size"] == "small"), None)
     if small:
         lines.append(f"\n`taizhang run` on 40×30, end to end including process start: {small['run_end_to_end'][0]:.2f} s. "
-                     f"Cold start of the ribbon entry module (`import taizhang.excel`): {small['import_excel'][0]:.2f} s "
+                     f"Cold start of the ribbon entry module (`import taizhang.doors.excel`): {small['import_excel'][0]:.2f} s "
                      f"(bare interpreter: {small['python_start'][0]:.2f} s).")
     by = {r["size"]: r for r in results}
 

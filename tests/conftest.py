@@ -28,7 +28,7 @@ def convert(files: list[Path], fmt: str, outdir: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
-    from taizhang.samples import generate
+    from taizhang.demo import generate
 
     return generate(tmp_path_factory.mktemp("campaign"), preset="xinguan", seed=11, today=REPORT_DAY)
 
@@ -36,6 +36,6 @@ def sample(tmp_path_factory):
 @pytest.fixture
 def fresh_sample(tmp_path):
     """A private copy of the sample campaign (tests that write to the master use this)."""
-    from taizhang.samples import generate
+    from taizhang.demo import generate
 
     return generate(tmp_path / "campaign", preset="xinguan", seed=11, today=REPORT_DAY)

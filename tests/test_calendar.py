@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from taizhang.workdays import WorkCalendar
+from taizhang.calendar.workdays import WorkCalendar
 
 D = dt.date
 CAL = WorkCalendar()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.rulebook import find_rulebook
-from taizhang.units import build_directory
-from taizhang.validate import validate_file
+from taizhang.rules.rulebook import find_rulebook
+from taizhang.intake.units import build_directory
+from taizhang.rules.validate import validate_file
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from taizhang.cli import main
-from taizhang.ledger_sheet import save_master
-from taizhang.master import create_master, empty_ledger, load_master
-from taizhang.rulebook import find_rulebook
+from taizhang.doors.cli import main
+from taizhang.book.ledger_sheet import save_master
+from taizhang.book.master import create_master, empty_ledger, load_master
+from taizhang.rules.rulebook import find_rulebook
 
 D = dt.date
 TODAY = D(2026, 11, 23)  # a Monday

@@ -3,9 +3,9 @@
 import re
 from pathlib import Path
 
-from taizhang.cli import COMMANDS, build_parser
+from taizhang.doors.cli import COMMANDS, build_parser
 from taizhang.findings import CODES
-from taizhang.rules import RULES
+from taizhang.rules.checks import RULES
 
 ROOT = Path(__file__).parent.parent
 

@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from taizhang import excel
-from taizhang.addin_build import build_addin, macro_text
+from taizhang.doors import excel
+from taizhang.doors.addin_build import build_addin, macro_text
 
 from conftest import REPORT_DAY, needs_libreoffice
 from memengine import open_book
@@ -126,8 +126,8 @@ def test_compute_status_writes_lights_and_colours(office):
 def test_merge_with_the_folder_picker_and_remembered_folder(office):
     s, book, app = office
     from openpyxl import load_workbook
-    from taizhang.template import HEADER_ROW, TEMPLATE_FIELDS
-    from taizhang.xlsxout import put
+    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.xlsx.xlsxout import put
 
     f = next(p for p in s.submissions.iterdir() if p.name.startswith("区") and p.suffix == ".xlsx")
     wb = load_workbook(f)
@@ -224,7 +224,7 @@ def test_an_internal_error_becomes_a_message_and_a_log(office, monkeypatch, tmp_
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("taizhang.deadlines.compute_lights", boom)
+    monkeypatch.setattr("taizhang.calendar.deadlines.compute_lights", boom)
     msg = excel.compute_status(book=book, today=REPORT_DAY)
     log = tmp_path / "log" / "taizhang.log"
     assert "内部出错" in msg and str(log) in msg
@@ -240,7 +240,7 @@ def test_wps_is_detected_and_pointed_to_the_command_line(office):
 
 
 def test_worksheet_functions_use_the_same_calendar():
-    from taizhang.udfs import TZ_DEADLINE, TZ_LIGHT, TZ_WORKDAY
+    from taizhang.doors.udfs import TZ_DEADLINE, TZ_LIGHT, TZ_WORKDAY
 
     assert TZ_WORKDAY(dt.datetime(2026, 9, 30), 5) == dt.date(2026, 10, 13)
     assert TZ_DEADLINE("2026-02-13", "较复杂") == dt.date(2026, 3, 5)

@@ -3,9 +3,9 @@
 import pytest
 from openpyxl import load_workbook
 
-from taizhang.cli import main
-from taizhang.master import MasterError, create_master, load_master
-from taizhang.rulebook import builtin_rulebooks, find_rulebook
+from taizhang.doors.cli import main
+from taizhang.book.master import MasterError, create_master, load_master
+from taizhang.rules.rulebook import builtin_rulebooks, find_rulebook
 
 from conftest import convert, needs_libreoffice
 

@@ -7,10 +7,10 @@ import shutil
 import pytest
 from openpyxl import load_workbook
 
-from taizhang.cli import main
-from taizhang.master import load_master
-from taizhang.template import HEADER_ROW, TEMPLATE_FIELDS
-from taizhang.xlsxout import put
+from taizhang.doors.cli import main
+from taizhang.book.master import load_master
+from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.xlsx.xlsxout import put
 
 from conftest import REPORT_DAY, convert, needs_libreoffice
 from test_corpus import CORPUS
@@ -113,8 +113,8 @@ def campaign(tmp_path):
     assert main(["new", str(master), "--preset", "xinguan", "--units", str(units)]) == 0
     m = load_master(master)
     import pandas as pd
-    from taizhang.ledger_sheet import save_master
-    from taizhang.master import empty_ledger
+    from taizhang.book.ledger_sheet import save_master
+    from taizhang.book.master import empty_ledger
 
     rows = [dict(case_id="DW001-2026-001", unit="城关镇", source="自查摸排", category="账款支付不到位", description="拖欠工程款",
                  leader="王伟", person="李娜", phone="0557-1234567", assigned=dt.date(2026, 11, 2), complexity="较复杂",
@@ -252,7 +252,7 @@ def test_merged_master_opens_in_libreoffice(fresh_sample, tmp_path, capsys):
 
 
 def test_parallel_reading_gives_the_same_result(fresh_sample, monkeypatch):
-    from taizhang import merge as merge_mod
+    from taizhang.book import merge as merge_mod
 
     master = load_master(fresh_sample.master)
     monkeypatch.setenv("TAIZHANG_WORKERS", "1")

@@ -15,14 +15,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
 
-from taizhang.cli import main
-from taizhang.master import create_master, load_master
-from taizhang.merge import merge_folder
-from taizhang.rulebook import find_rulebook
-from taizhang.storage import master_lock
-from taizhang.template import safe_name
-from taizhang.units import build_directory
-from taizhang.xlsxout import put
+from taizhang.doors.cli import main
+from taizhang.book.master import create_master, load_master
+from taizhang.book.merge import merge_folder
+from taizhang.rules.rulebook import find_rulebook
+from taizhang.xlsx.storage import master_lock
+from taizhang.book.template import safe_name
+from taizhang.intake.units import build_directory
+from taizhang.xlsx.xlsxout import put
 
 from conftest import REPORT_DAY
 from test_corpus import CASES, CORPUS
@@ -123,7 +123,7 @@ def test_template_file_names_stay_unique(tmp_path):
     units = build_directory([(2, "区/商务局", "", "", ""), (3, "区_商务局", "", "", "")], "t")
     master_path = tmp_path / "m.xlsx"
     create_master(master_path, find_rulebook("xinguan"), units)
-    from taizhang.template import write_templates
+    from taizhang.book.template import write_templates
 
     paths = write_templates(load_master(master_path), tmp_path / "out", REPORT_DAY)
     assert len({p.name for p in paths}) == 2 and all(p.exists() for p in paths)

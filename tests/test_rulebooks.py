@@ -2,7 +2,7 @@
 
 import pytest
 
-from taizhang.rulebook import RulebookError, builtin_rulebooks, find_rulebook, load_rulebook_file
+from taizhang.rules.rulebook import RulebookError, builtin_rulebooks, find_rulebook, load_rulebook_file
 
 XINGUAN = ["招商引资政策不兑现", "合作协议不履行", "账款支付不到位", "法院判决不执行", "涉政府产权纠纷", "其他情形"]
 

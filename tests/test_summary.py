@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from taizhang.cli import main
-from taizhang.master import load_master
+from taizhang.doors.cli import main
+from taizhang.book.master import load_master
 
 from conftest import REPORT_DAY, convert, needs_libreoffice
 
@@ -15,7 +15,7 @@ from conftest import REPORT_DAY, convert, needs_libreoffice
 @pytest.fixture(scope="module")
 def merged(tmp_path_factory):
     from taizhang.jobs import run_merge
-    from taizhang.samples import generate
+    from taizhang.demo import generate
 
     s = generate(tmp_path_factory.mktemp("summary"), preset="xinguan", seed=5, today=REPORT_DAY)
     run_merge(s.master, s.submissions, REPORT_DAY)

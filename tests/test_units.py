@@ -3,7 +3,7 @@
 import pytest
 from openpyxl import Workbook
 
-from taizhang.units import UnitListError, norm_unit, read_unit_file
+from taizhang.intake.units import UnitListError, norm_unit, read_unit_file
 
 
 def test_csv_in_gbk_and_matching_forms(tmp_path):

@@ -6,9 +6,9 @@ import shutil
 
 from openpyxl import load_workbook
 
-from taizhang.cli import main
-from taizhang.master import load_master
-from taizhang.validate import validate_file
+from taizhang.doors.cli import main
+from taizhang.book.master import load_master
+from taizhang.rules.validate import validate_file
 
 from conftest import REPORT_DAY, convert, needs_libreoffice
 from test_corpus import CORPUS

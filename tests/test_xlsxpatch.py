@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from taizhang import xlsxpatch
-from taizhang.xlsxpatch import SheetSpec, patch_package
+from taizhang.xlsx import xlsxpatch
+from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def test_text_goes_to_the_shared_string_table_without_renumbering(book, tmp_path
 
 @pytest.mark.parametrize("si", ["<si>", '<si xmlns:x="y">'])  # the fast layout, and the general one
 def test_shared_strings_keep_rich_entries_numbered(si):
-    from taizhang.xlsxpatch import SharedStrings
+    from taizhang.xlsx.xlsxpatch import SharedStrings
 
     sst = SharedStrings(('<sst xmlns="x" count="3" uniqueCount="3"><si><t>甲</t></si>'
                          '<si><r><t>乙</t></r><r><rPr><b/></rPr><t>丙</t></r></si>'

@@ -1,3 +1,3 @@
-from .cli import main
+from taizhang.doors.cli import main
 
 raise SystemExit(main())

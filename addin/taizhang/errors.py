@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
-    from .master import MasterError
-    from .rulebook import RulebookError
-    from .safety import FileProblem
-    from .storage import WriteError
-    from .units import UnitListError
+    from taizhang.book.master import MasterError
+    from taizhang.rules.rulebook import RulebookError
+    from taizhang.xlsx.safety import FileProblem
+    from taizhang.xlsx.storage import WriteError
+    from taizhang.intake.units import UnitListError
 
     return (MasterError, RulebookError, UnitListError, WriteError, FileProblem, FileNotFoundError, PermissionError,
             ValueError)

@@ -149,5 +149,6 @@ def match_header(text: object) -> tuple[str | None, float]:
     return found, factor
 
 
-# traffic lights: key → the word on the sheet
+# traffic lights: key → the word on the sheet, and back
 LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
+LIGHT_FROM_ZH = {v: k for k, v in LIGHT_ZH.items()}

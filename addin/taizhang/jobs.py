@@ -16,13 +16,13 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from .deadlines import CaseLight, compute_lights
-from .figures import REPORT_HEADERS, Figures, compute_figures, history_rows
-from .findings import Finding
-from .ledger_sheet import save_master
-from .master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
-from .merge import Checking, MergeResult, merge_folder
-from .validate import Context
+from taizhang.calendar.deadlines import CaseLight, compute_lights
+from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
+from taizhang.findings import Finding
+from taizhang.book.ledger_sheet import save_master
+from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
+from taizhang.book.merge import Checking, MergeResult, merge_folder
+from taizhang.rules.validate import Context
 
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
 
@@ -71,7 +71,7 @@ def with_lights(master: Master, today: dt.date):
 
 @bulk
 def run_status(master_path: str | Path, today: dt.date, out: str | Path | None = None) -> StatusResult:
-    from .storage import master_lock
+    from taizhang.xlsx.storage import master_lock
 
     master = load_master(master_path)
     res = with_lights(master, today)
@@ -171,7 +171,7 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
 @bulk
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
               supervise: bool = False) -> MergeOutcome:
-    from .storage import master_lock
+    from taizhang.xlsx.storage import master_lock
 
     master = load_master(master_path, ledger=False)
     folder = Path(folder)
@@ -200,8 +200,8 @@ def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public
 @bulk
 def save_summary(master: Master, figs: Figures, out: str | Path, public: bool = False) -> Path:
     """Write the summary workbook for figures already computed (``run`` reuses the merge's own)."""
-    from .storage import atomic_write
-    from .summary_book import write_summary  # openpyxl and its charts: imported only when a summary is written
+    from taizhang.xlsx.storage import atomic_write
+    from taizhang.report.summary_book import write_summary  # openpyxl and its charts: imported only when a summary is written
 
     atomic_write(Path(out), lambda tmp: write_summary(figs, tmp, master.reports, public))
     return Path(out)

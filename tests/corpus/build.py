@@ -1,6 +1,6 @@
 """Build the messy-submission corpus (run: python tests/corpus/build.py).
 
-Each workbook is made by the project's own writer helpers (``taizhang.xlsxout.put``)
+Each workbook is made by the project's own writer helpers (``taizhang.xlsx.xlsxout.put``)
 or, for .xls and .ods, by LibreOffice from those; its expected outcome is in
 ``expected.json`` beside it, written by hand and checked by test_corpus.py.
 """
@@ -21,7 +21,7 @@ from openpyxl import Workbook
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent.parent / "addin"))
 
-from taizhang.xlsxout import put  # noqa: E402
+from taizhang.xlsx.xlsxout import put  # noqa: E402
 
 D = dt.date
 HEAD = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "联系电话",

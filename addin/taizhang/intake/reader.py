@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .fields import IGNORED_HEADERS, match_header, norm_header, norm_text
-from .findings import Finding, col_letter, finding
-from .safety import FileProblem, Sniffed, sniff
+from taizhang.fields import IGNORED_HEADERS, match_header, norm_header, norm_text
+from taizhang.findings import Finding, col_letter, finding
+from taizhang.xlsx.safety import FileProblem, Sniffed, sniff
 
 MAX_HEADER_SCAN = 40
 TOTAL_WORDS = ("合计", "小计", "总计", "共计")
@@ -411,7 +411,7 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
 
 
 def _header_of(key: str) -> str:
-    from .fields import BY_KEY
+    from taizhang.fields import BY_KEY
 
     return BY_KEY[key].header
 

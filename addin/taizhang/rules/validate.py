@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from .fields import BY_KEY, FIELDS, STATUSES
-from .findings import Finding, count, finding
-from .normalize import (convert_column, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
+from taizhang.fields import BY_KEY, FIELDS, STATUSES
+from taizhang.findings import Finding, count, finding
+from taizhang.intake.normalize import (convert_column, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
                         vocab_matcher)
-from .reader import SheetRead, read_submission
-from .rulebook import Rulebook
-from .rules import RuleContext, run_rules
-from .units import UnitDirectory, norm_unit
+from taizhang.intake.reader import SheetRead, read_submission
+from taizhang.rules.rulebook import Rulebook
+from taizhang.rules.checks import RuleContext, run_rules
+from taizhang.intake.units import UnitDirectory, norm_unit
 
 UNIT_SOURCE_ZH = {"column": "责任单位列", "unit_line": "表头上方的“填报单位”", "file_name": "文件名"}
 

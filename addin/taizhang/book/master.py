@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .fields import BY_KEY, FIELDS, STATUSES, match_header
-from .normalize import map_unique
-from .rulebook import Category, Phase, Route, Rulebook, RulebookError
-from .settings_sheet import rulebook_from_sheets, settings_rows
-from .units import UnitDirectory, UnitListError, build_directory
-from .workdays import WorkCalendar, overrides_from_rows
+from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
+from taizhang.intake.normalize import map_unique
+from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError
+from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
+from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
+from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
 
 S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员单位", "问题类别"
 S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
@@ -88,9 +88,9 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
     """Write a new master workbook for a campaign (refuses to overwrite an existing file)."""
     from openpyxl import Workbook
 
-    from .ledger_sheet import ledger_spec
-    from .storage import atomic_write
-    from .xlsxpatch import patch_package
+    from taizhang.book.ledger_sheet import ledger_spec
+    from taizhang.xlsx.storage import atomic_write
+    from taizhang.xlsx.xlsxpatch import patch_package
 
     path = Path(path)
     if path.exists():
@@ -122,7 +122,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
 def _write_readme(ws, book: Rulebook) -> None:
     from openpyxl.styles import Font
 
-    from .xlsxout import put
+    from taizhang.xlsx.xlsxout import put
 
     put(ws, 1, 1, f"{book.name} · 台账总表").font = Font(bold=True, size=16)
     for i, line in enumerate(README_TEXT[1:], 2):
@@ -132,14 +132,14 @@ def _write_readme(ws, book: Rulebook) -> None:
 
 
 def _write_settings(ws, book: Rulebook) -> None:
-    from .xlsxout import table
+    from taizhang.xlsx.xlsxout import table
 
     table(ws, 1, ["参数", "值", "说明"], [list(r) for r in settings_rows(book)], [26, 22, 70])
     ws.freeze_panes = "A2"
 
 
 def _write_units(ws, units: UnitDirectory) -> None:
-    from .xlsxout import table
+    from taizhang.xlsx.xlsxout import table
 
     rows = [[u.name, u.type, "、".join(u.aliases), u.code] for u in units.units]
     table(ws, 1, UNIT_HEADERS, rows, [28, 14, 40, 12])
@@ -147,7 +147,7 @@ def _write_units(ws, units: UnitDirectory) -> None:
 
 
 def _write_categories(ws, book: Rulebook) -> None:
-    from .xlsxout import table
+    from taizhang.xlsx.xlsxout import table
 
     rows = [[c.name, c.supervisor, c.note] for c in book.categories]
     table(ws, 1, ["问题类别", "牵头督办部门", "说明"], rows, [40, 18, 70])
@@ -155,7 +155,7 @@ def _write_categories(ws, book: Rulebook) -> None:
 
 
 def _write_lists(ws, book: Rulebook) -> None:
-    from .xlsxout import header_row, put
+    from taizhang.xlsx.xlsxout import header_row, put
 
     header_row(ws, 1, ["线索来源", "复杂程度", "办理状态"], [18, 14, 12])
     for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses], 1):
@@ -164,20 +164,20 @@ def _write_lists(ws, book: Rulebook) -> None:
 
 
 def _write_phases(ws, book: Rulebook) -> None:
-    from .xlsxout import table
+    from taizhang.xlsx.xlsxout import table
 
     rows = [[p.name, p.start, p.end, p.note] for p in book.phases]
     table(ws, 1, ["阶段", "开始日期", "结束日期", "说明"], rows, [26, 14, 14, 70])
 
 
 def _write_routing(ws, book: Rulebook) -> None:
-    from .xlsxout import table
+    from taizhang.xlsx.xlsxout import table
 
     table(ws, 1, ["单位类型", "归口汇总部门"], [[r.unit_type, r.summary_dept] for r in book.routing], [18, 24])
 
 
 def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
-    from .xlsxout import table
+    from taizhang.xlsx.xlsxout import table
 
     rows = [[d, "上班" if w else "放假", ""] for d, w in sorted(holidays.items())]
     table(ws, 1, HOLIDAY_HEADERS, rows, [14, 10, 40])
@@ -196,7 +196,7 @@ def _as_date(v) -> dt.date | None:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, str) and v.strip():
-        from .normalize import parse_date_text
+        from taizhang.intake.normalize import parse_date_text
 
         d, _ = parse_date_text(v, None)
         return d
@@ -222,7 +222,7 @@ def load_master(path: str | Path, *, ledger: bool = True) -> Master:
 
 def load_ledger(master: Master) -> Master:
     """Fill in the ledger, history and change log of a master read with ``ledger=False``."""
-    from .safety import Sniffed
+    from taizhang.xlsx.safety import Sniffed
 
     sheets = _read_sheets(master.path, list(BULK_SHEETS), Sniffed("xlsx"))  # vetted moments ago by load_master
     sheets.pop("")
@@ -234,8 +234,8 @@ def load_ledger(master: Master) -> Master:
 
 def _read_sheets(path: Path, names: list[str], sniffed=None) -> dict:
     """The named sheets' rows (those present); key "" lists every sheet name in the workbook."""
-    from .reader import open_calamine
-    from .safety import FileProblem
+    from taizhang.intake.reader import open_calamine
+    from taizhang.xlsx.safety import FileProblem
 
     try:
         wb = open_calamine(path, sniffed)

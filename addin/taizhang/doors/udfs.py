@@ -12,7 +12,7 @@ import xlwings as xw
 
 
 def _date(v) -> dt.date | None:
-    from .normalize import to_date
+    from taizhang.intake.normalize import to_date
 
     d, _ = to_date(v, dt.date.today().year)
     return d
@@ -23,7 +23,7 @@ def _date(v) -> dt.date | None:
 @xw.arg("n", doc="工作日数")
 def TZ_WORKDAY(start, n):
     """N 个工作日之后的日期（含国务院调休，民法典期间规则）。"""
-    from .workdays import WorkCalendar
+    from taizhang.calendar.workdays import WorkCalendar
 
     d = _date(start)
     if d is None or n is None:
@@ -36,8 +36,8 @@ def TZ_WORKDAY(start, n):
 @xw.arg("complexity", doc="复杂程度：一般、较复杂、特别复杂、极特殊")
 def TZ_DEADLINE(assigned, complexity="一般"):
     """按复杂程度计算的整改时限（默认档次：5、10、20 个工作日，极特殊 1 个月）。"""
-    from .rulebook import find_rulebook
-    from .workdays import WorkCalendar
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.calendar.workdays import WorkCalendar
 
     d = _date(assigned)
     tier = find_rulebook("xiaoneng").tier(str(complexity or "一般").strip())
@@ -55,11 +55,11 @@ def TZ_LIGHT(deadline, status, today=None):
     """红绿灯：红灯、黄灯、绿灯、已办结、已销号。"""
     import pandas as pd
 
-    from .deadlines import compute_lights
-    from .master import empty_ledger
-    from .rulebook import find_rulebook
-    from .workdays import WorkCalendar
-    from .xlsxout import LIGHT_ZH
+    from taizhang.calendar.deadlines import compute_lights
+    from taizhang.book.master import empty_ledger
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.calendar.workdays import WorkCalendar
+    from taizhang.fields import LIGHT_ZH
 
     ledger = pd.concat([empty_ledger(), pd.DataFrame([{"deadline": _date(deadline), "status": status}])],
                        ignore_index=True).astype(object)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .fields import COMPLEXITY_VARIANTS, STATUS_VARIANTS, norm_text
+from taizhang.fields import COMPLEXITY_VARIANTS, STATUS_VARIANTS, norm_text
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _YMD = re.compile(r"^(\d{4})\s*[年./\-_]\s*(\d{1,2})\s*[月./\-_]\s*(\d{1,2})\s*日?(?:[\sT]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")

@@ -28,7 +28,7 @@ PROJECT = "taizhang"
 TEMPLATE_PROJECT = "MyAddin"
 TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
 RIBBON_MODULE = "TaizhangRibbon"
-CONFIG = [("ADD_WORKBOOK_TO_PYTHONPATH", False), ("UDF Modules", "taizhang.udfs"), ("Show Console", False),
+CONFIG = [("ADD_WORKBOOK_TO_PYTHONPATH", False), ("UDF Modules", "taizhang.doors.udfs"), ("Show Console", False),
           ("Use UDF Server", False), ("Debug UDFs", False)]
 
 
@@ -75,7 +75,7 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
     import pyopenvba
     from pyopenvba.cfb import CFB
 
-    from .storage import atomic_write
+    from taizhang.xlsx.storage import atomic_write
 
     out = Path(out)
     ribbon = macro_text("ribbon.xml")

@@ -14,25 +14,14 @@ from copy import copy
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .fields import LIGHT_ZH  # noqa: F401  (re-exported: the light names live with the ledger fields)
+from taizhang.xlsx.xlsxpatch import BORDER_RGB, FILL_RGB, STRONG_RGB
 
 FORMULA_LEADS = ("=", "+", "-", "@")
 
-FILL = {
-    "red": PatternFill("solid", fgColor="FFC7CE"),
-    "yellow": PatternFill("solid", fgColor="FFEB9C"),
-    "green": PatternFill("solid", fgColor="C6EFCE"),
-    "done": PatternFill("solid", fgColor="DDEBF7"),
-    "closed": PatternFill("solid", fgColor="EDEDED"),
-    "header": PatternFill("solid", fgColor="1F4E78"),
-    "office": PatternFill("solid", fgColor="FCE4D6"),
-    "computed": PatternFill("solid", fgColor="E2EFDA"),
-    "error": PatternFill("solid", fgColor="FF9999"),
-    "warning": PatternFill("solid", fgColor="FFE699"),
-}
-STRONG = {"red": "C00000", "yellow": "BF8F00", "green": "00B050", "done": "2F75B5", "closed": "808080"}
+FILL = {key: PatternFill("solid", fgColor=rgb) for key, rgb in FILL_RGB.items()}
+STRONG = STRONG_RGB
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-THIN = Side(style="thin", color="BFBFBF")
+THIN = Side(style="thin", color=BORDER_RGB)
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .fields import STATUSES
+from taizhang.fields import STATUSES
 
 
 class RulebookError(Exception):
@@ -111,7 +111,7 @@ class Rulebook(_Strict):
         _no_duplicates("sources", self.sources)
         _no_duplicates("tiers", [t.name for t in self.tiers])
         _no_duplicates("routing", [r.unit_type for r in self.routing])
-        from .rules import RULES
+        from taizhang.rules.checks import RULES
 
         off = [r for r in self.rules_off if r not in RULES]
         if off:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from .rulebook import find_rulebook
+from taizhang.rules.rulebook import find_rulebook
 
 TOWNS = ["城关镇", "东城街道", "西城街道", "南湖街道", "北山镇", "河口镇", "青石镇", "柳河镇", "新华街道", "白沙镇",
          "红旗街道", "太平镇", "安乐镇", "永宁镇", "长青街道", "金山镇"]
@@ -99,10 +99,10 @@ def _case(rng: random.Random, book, unit: str, assigned: dt.date, today: dt.date
 
 def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt.date = dt.date(2026, 11, 20),
              n_units: int = 24, cases_per_unit: tuple[int, int] = (2, 5), messy: bool = True) -> SampleSet:
-    from .ledger_sheet import save_master
-    from .master import create_master, empty_ledger, load_master
-    from .template import write_templates
-    from .units import read_unit_file
+    from taizhang.book.ledger_sheet import save_master
+    from taizhang.book.master import create_master, empty_ledger, load_master
+    from taizhang.book.template import write_templates
+    from taizhang.intake.units import read_unit_file
 
     import pandas as pd
 
@@ -179,8 +179,8 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
 
 def _fill_template(path: Path, master, unit: str, rng: random.Random, today: dt.date, alias: str | None = None) -> None:
     """What a diligent unit does: update progress on its open cases, add one or two new ones."""
-    from .template import HEADER_ROW, TEMPLATE_FIELDS
-    from .xlsxout import put
+    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.xlsx.xlsxout import put
 
     wb = load_workbook(path)
     ws = wb["台账"]
@@ -213,8 +213,8 @@ def _fill_template(path: Path, master, unit: str, rng: random.Random, today: dt.
 
 
 def _zero_report(path: Path) -> None:
-    from .template import HEADER_ROW
-    from .xlsxout import put
+    from taizhang.book.template import HEADER_ROW
+    from taizhang.xlsx.xlsxout import put
 
     wb = load_workbook(path)
     ws = wb["台账"]
@@ -227,7 +227,7 @@ def _zero_report(path: Path) -> None:
 
 def _messy_submission(path: Path, master, unit: str, rng: random.Random, today: dt.date) -> None:
     """A unit that built its own sheet: every irregularity the reader must cope with."""
-    from .xlsxout import put
+    from taizhang.xlsx.xlsxout import put
 
     book = master.rulebook
     wb = Workbook()

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .fields import FIELDS, LIGHT_ZH
-from .findings import col_letter
+from taizhang.fields import FIELDS, LIGHT_FROM_ZH
+from taizhang.findings import col_letter
 
 if TYPE_CHECKING:
-    from .xlsxpatch import SheetSpec
+    from taizhang.xlsx.xlsxpatch import SheetSpec
 
 DROPDOWNS = {
     "category": ("问题类别", "A", 300),
@@ -27,7 +27,6 @@ DROPDOWNS = {
     "status": ("代码表", "C", 50),
     "unit": ("成员单位", "A", None),
 }
-LIGHT_FROM_ZH = {v: k for k, v in LIGHT_ZH.items()}
 LIGHT_COLUMN = [f.key for f in FIELDS].index("light")
 _OWNER_STYLE = {"office": "header_office", "computed": "header_computed", "provenance": "header_computed"}
 
@@ -40,7 +39,7 @@ def ledger_rows(ledger: pd.DataFrame, extra_columns: list[str]) -> list[list]:
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) -> "SheetSpec":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs."""
-    from .xlsxpatch import SheetSpec
+    from taizhang.xlsx.xlsxpatch import SheetSpec
 
     keys = [f.key for f in FIELDS]
     header_styles = [_OWNER_STYLE.get(f.owner, "header") for f in FIELDS] + ["header"] * len(extra_columns)
@@ -59,7 +58,7 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
                hidden: bool = False) -> "SheetSpec":
-    from .xlsxpatch import STYLES, SheetSpec
+    from taizhang.xlsx.xlsxpatch import STYLES, SheetSpec
 
     styles = {}
     for r, key in enumerate(fills or [], 1):
@@ -75,9 +74,9 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
 
     Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
     """
-    from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
-    from .storage import atomic_write
-    from .xlsxpatch import SheetSpec, patch_package
+    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
+    from taizhang.xlsx.storage import atomic_write
+    from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
     specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units))}
     for title, (headers, rows, fills) in (sheets or {}).items():

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from .fields import BY_KEY, STATUS_CLOSED, STATUS_DONE
+from taizhang.fields import BY_KEY, STATUS_CLOSED, STATUS_DONE
 
 Hit = tuple[int, str, str]
 RuleFn = Callable[[pd.DataFrame, "RuleContext"], Iterator[Hit]]

@@ -19,13 +19,13 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from .fields import BY_KEY, UNIT_FIELDS, norm_text
-from .findings import Finding, finding
-from .master import Master
-from .normalize import to_text
-from .safety import WORKBOOK_SUFFIXES, is_lock_or_temp
-from .validate import Checked, Context, check_submission
-from .reader import read_submission
+from taizhang.fields import BY_KEY, UNIT_FIELDS, norm_text
+from taizhang.findings import Finding, finding
+from taizhang.book.master import Master
+from taizhang.intake.normalize import to_text
+from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
+from taizhang.rules.validate import Checked, Context, check_submission
+from taizhang.intake.reader import read_submission
 
 MERGED_FIELDS = list(UNIT_FIELDS)
 
@@ -329,11 +329,6 @@ class Checking:
             self._close()
         return self._done[path]
 
-    def results(self) -> dict[Path, Checked]:
-        for p in self.wanted:
-            self.get(p)
-        return dict(self._done)
-
     def __enter__(self) -> "Checking":
         return self
 
@@ -375,9 +370,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     slots = [from_extras.get(k, from_values.get(k, len(keys) + len(extras) - 1)) for k in state.columns]
     take = itemgetter(*slots) if len(slots) > 1 else (lambda vals: (vals[slots[0]],))
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
-    read = new = updated = unchanged = rejected = 0
+    new = updated = unchanged = rejected = 0
     for pos, values in zip(frame.index, frame.to_numpy(dtype=object).tolist()):  # one object block: rows at C speed
-        read += 1
         if pos in errors:
             rejected += 1
             result.rejected_rows.append(_rejected(checked, pos, "；".join(reasons.get(pos, ["有错误"]))))
@@ -427,7 +421,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 state.set(target, "deadline_note", None)  # now written by the unit, no longer computed
         for k, v in (("src_file", file), ("src_sheet", sheet), ("src_row", excel_row), ("updated_on", today)):
             state.set(target, k, v)
-    outcome.rows_read += read
+    outcome.rows_read += len(frame)
     outcome.rows_new += new
     outcome.rows_updated += updated
     outcome.rows_unchanged += unchanged

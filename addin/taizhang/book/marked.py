@@ -14,10 +14,10 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
-from .findings import Finding
-from .reader import SheetRead
-from .storage import atomic_write
-from .xlsxout import FILL, header_row, put
+from taizhang.findings import Finding
+from taizhang.intake.reader import SheetRead
+from taizhang.xlsx.storage import atomic_write
+from taizhang.xlsx.xlsxout import FILL, header_row, put
 
 RESULT_SHEET = "校验结果"
 SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}

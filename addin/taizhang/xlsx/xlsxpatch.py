@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from .findings import col_letter
+from taizhang.findings import col_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -39,18 +39,20 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPOCH = dt.date(1899, 12, 30).toordinal()
 HEADER_HEIGHT = ' ht="30" customHeight="1"'
 
+# the palette of every sheet taizhang writes (xlsxout builds openpyxl's fills and fonts from it)
+FILL_RGB = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "done": "DDEBF7", "closed": "EDEDED",
+            "header": "1F4E78", "office": "FCE4D6", "computed": "E2EFDA", "error": "FF9999", "warning": "FFE699"}
+STRONG_RGB = {"red": "C00000", "yellow": "BF8F00", "green": "00B050", "done": "2F75B5", "closed": "808080"}
+BORDER_RGB = "BFBFBF"
+
 # style key → (fill rgb or None, font or None, number format or None, alignment or None[, thin border colour])
 # alignment: "header" centred and wrapped; "center" the same for figures; "wrap" wrapped text, vertically centred
 STYLES = {
     "date": (None, None, "yyyy-mm-dd", None),
-    "header": ("1F4E78", "white-bold", None, "header"),
-    "header_office": ("FCE4D6", "bold", None, "header"),
-    "header_computed": ("E2EFDA", "bold", None, "header"),
-    "red": ("FFC7CE", "C00000-bold", None, None),
-    "yellow": ("FFEB9C", "BF8F00-bold", None, None),
-    "green": ("C6EFCE", "00B050-bold", None, None),
-    "done": ("DDEBF7", "2F75B5-bold", None, None),
-    "closed": ("EDEDED", "808080-bold", None, None),
+    "header": (FILL_RGB["header"], "white-bold", None, "header"),
+    "header_office": (FILL_RGB["office"], "bold", None, "header"),
+    "header_computed": (FILL_RGB["computed"], "bold", None, "header"),
+    **{light: (FILL_RGB[light], f"{STRONG_RGB[light]}-bold", None, None) for light in STRONG_RGB},
 }
 _ALIGN = {"header": '<alignment wrapText="1" vertical="center" horizontal="center"/>',
           "center": '<alignment wrapText="1" vertical="center" horizontal="center"/>',
@@ -464,7 +466,10 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             state = ' state="hidden"' if spec.hidden else ""
             m = re.search(r"</(\w+:)?sheets>", wb_xml)
             prefix = m.group(1) or ""
-            wb_xml = wb_xml[:m.start()] + (f'<{prefix}sheet name={quoteattr(name)} sheetId="{sid}"{state} '
+            root = re.search(r"<(?:\w+:)?workbook\b[^>]*>", wb_xml).group(0)
+            # openpyxl with lxml declares the relationship prefix on each <sheet>, not on the root
+            decl = "" if f'xmlns:{rp}="' in root else f' xmlns:{rp}="{REL_NS}"'
+            wb_xml = wb_xml[:m.start()] + (f'<{prefix}sheet{decl} name={quoteattr(name)} sheetId="{sid}"{state} '
                                            f'{rp}:id="{rid}"/>') + wb_xml[m.start():]
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
     if "xl/calcChain.xml" in names:

@@ -16,8 +16,9 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from .figures import REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, briefing, report_summary
-from .xlsxout import BORDER, CENTER, FILL, LIGHT_ZH, STRONG, WRAP, header_row, put, styled
+from taizhang.report.figures import REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, briefing, report_summary
+from taizhang.fields import LIGHT_ZH
+from taizhang.xlsx.xlsxout import BORDER, CENTER, FILL, STRONG, WRAP, header_row, put, styled
 
 LEGEND = [("red", "红灯：超过整改时限仍未办结"), ("yellow", "黄灯：距时限不超过预警工作日，或进度落后于时间进度"),
           ("green", "绿灯：按计划推进"), ("done", "已办结（含查否）：退出排名计算"), ("closed", "已销号：经领导小组审定销号")]
@@ -102,7 +103,7 @@ def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: 
     _briefing(wb.create_sheet("通报"), figs, sub, reports or [])
     wb.save(out)
     if supervise is not None and supervise.columns and supervise.columns[0]:
-        from .xlsxpatch import patch_package
+        from taizhang.xlsx.xlsxpatch import patch_package
 
         patch_package(out, out, {"督办清单": supervise})  # tens of thousands of rows: streamed, not through openpyxl
 
@@ -215,12 +216,12 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     fills = [o.light if o.light in FILL else None for o in items]
     ws.freeze_panes = "A4"
     _page(ws)
-    from .xlsxpatch import STYLES, SheetSpec
+    from taizhang.xlsx.xlsxpatch import BORDER_RGB, STYLES, SheetSpec
 
     def cell_style(v, fill):  # as ``_style`` does through openpyxl for the small tables
         kind = "text" if isinstance(v, str) else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other"
         numfmt = {"float": "0.0", "date": "yyyy-mm-dd"}.get(kind)
-        return (STYLES[fill][0] if fill else None, None, numfmt, "wrap" if kind == "text" else "center", "BFBFBF")
+        return (STYLES[fill][0] if fill else None, None, numfmt, "wrap" if kind == "text" else "center", BORDER_RGB)
 
     styles = {c: [cell_style(v, f) for v, f in zip(col, fills)] for c, col in enumerate(columns)}
     return SheetSpec([], columns=columns, column_styles=styles, append_at=4)

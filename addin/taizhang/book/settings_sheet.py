@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .rulebook import Rulebook, RulebookError, parse_rulebook
+from taizhang.rules.rulebook import Rulebook, RulebookError, parse_rulebook
 
 CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "quarterly": "每季度",
               "once": "一次性", "per_event": "一事一报"}

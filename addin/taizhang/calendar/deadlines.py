@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from .fields import FIELDS, LIGHT_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
-from .findings import Finding, col_letter, finding
-from .rulebook import Rulebook
-from .workdays import WorkCalendar, estimate_warning
+from taizhang.fields import FIELDS, LIGHT_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
+from taizhang.findings import Finding, col_letter, finding
+from taizhang.rules.rulebook import Rulebook
+from taizhang.calendar.workdays import WorkCalendar, estimate_warning
 
 COL = {f.key: col_letter(i) for i, f in enumerate(FIELDS)}
 COMPUTED_MARK = "按复杂程度"  # 时限说明 of a computed 整改时限 starts with this

@@ -28,7 +28,7 @@ COMMANDS = {
 
 
 def _date(text: str) -> dt.date:
-    from .normalize import parse_date_text
+    from taizhang.intake.normalize import parse_date_text
 
     d, _ = parse_date_text(text, None)
     if d is None:
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from .errors import user_errors
+    from taizhang.errors import user_errors
 
     try:
         return int(globals()[f"cmd_{args.command}"](args) or 0)
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"错误：{exc}\n")
         return 2
     except Exception:  # a bug of ours: the user gets one line and the log, never a traceback
-        from .errors import log_exception
+        from taizhang.errors import log_exception
 
         log = log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
         sys.stderr.write(f"错误：台账助手内部出错，操作未完成，原文件未改动。详细信息已写入日志 {log}，请将该文件发给技术支持。\n")
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_presets(args) -> int:
-    from .rulebook import builtin_rulebooks
+    from taizhang.rules.rulebook import builtin_rulebooks
 
     for book in builtin_rulebooks().values():
         _say(f"{book.id:12s} {book.name}（seed {book.seed}，{len(book.categories)}个问题类别）")
@@ -156,9 +156,9 @@ def cmd_presets(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from .master import create_master
-    from .rulebook import find_rulebook
-    from .units import read_unit_file
+    from taizhang.book.master import create_master
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.intake.units import read_unit_file
 
     book = find_rulebook(args.preset)
     units = read_unit_file(args.units) if args.units else None
@@ -168,10 +168,10 @@ def cmd_new(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .findings import Finding
-    from .master import load_master
-    from .rulebook import find_rulebook
-    from .validate import validate_file
+    from taizhang.findings import Finding
+    from taizhang.book.master import load_master
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import validate_file
 
     today = args.today or dt.date.today()
     if args.master:
@@ -181,7 +181,7 @@ def cmd_validate(args) -> int:
         book, units = find_rulebook(args.preset), None
     report, checked = validate_file(args.file, rulebook=book, units=units, today=today)
     if args.marked and not checked.read.failed:
-        from .marked import write_marked
+        from taizhang.book.marked import write_marked
 
         write_marked(checked.read, report.findings, args.marked)
     if args.json:
@@ -208,11 +208,11 @@ def cmd_validate(args) -> int:
 
 
 def cmd_workday(args) -> int:
-    from .workdays import WorkCalendar, estimate_warning
+    from taizhang.calendar.workdays import WorkCalendar, estimate_warning
 
     holidays = {}
     if args.master:
-        from .master import load_master
+        from taizhang.book.master import load_master
 
         holidays = load_master(args.master, ledger=False).holidays
     cal = WorkCalendar(holidays)
@@ -229,7 +229,7 @@ def cmd_workday(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from .jobs import run_status
+    from taizhang.jobs import run_status
 
     res = run_status(args.master, args.today or dt.date.today(), args.out)
     if args.json:
@@ -250,8 +250,8 @@ def cmd_status(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .master import load_master
-    from .template import write_templates
+    from taizhang.book.master import load_master
+    from taizhang.book.template import write_templates
 
     m = load_master(args.master)
     paths = write_templates(m, args.out, args.today or dt.date.today(), args.unit)
@@ -260,7 +260,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_merge(args) -> int:
-    from .jobs import merge_text, run_merge
+    from taizhang.jobs import merge_text, run_merge
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
     res = outcome.result
@@ -276,7 +276,7 @@ def cmd_merge(args) -> int:
 
 
 def cmd_summary(args) -> int:
-    from .jobs import default_summary_path, run_summary
+    from taizhang.jobs import default_summary_path, run_summary
 
     today = args.today or dt.date.today()
     out = Path(args.out) if args.out else default_summary_path(Path(args.master), today, args.public)
@@ -291,7 +291,7 @@ def cmd_summary(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .jobs import default_summary_path, merge_text, run_merge, save_summary
+    from taizhang.jobs import default_summary_path, merge_text, run_merge, save_summary
 
     today = args.today or dt.date.today()
     master = Path(args.master)
@@ -308,8 +308,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from .jobs import default_summary_path, merge_text, run_merge, run_summary
-    from .samples import generate
+    from taizhang.jobs import default_summary_path, merge_text, run_merge, run_summary
+    from taizhang.demo import generate
 
     s = generate(args.out, preset=args.preset, seed=args.seed, today=args.today)
     _say(f"示例已生成：台账总表 {s.master}，报送文件夹 {s.submissions}（{args.preset}，报送日 {s.today}）")
@@ -326,12 +326,12 @@ def cmd_demo(args) -> int:
 
 def cmd_addin(args) -> int:
     if args.action == "build":
-        from .addin_build import build_addin
+        from taizhang.doors.addin_build import build_addin
 
         path = build_addin(args.out)
         _say(f"已生成 Excel 加载项：{path}")
         return 0
-    from .addin_build import install_addin
+    from taizhang.doors.addin_build import install_addin
 
     for line in install_addin(args.out):
         _say(line)

@@ -17,10 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
-from .deadlines import COMPUTED_MARK
-from .fields import FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
-from .storage import atomic_write
-from .xlsxout import FILL, header_row, put
+from taizhang.calendar.deadlines import COMPUTED_MARK
+from taizhang.fields import FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
+from taizhang.xlsx.storage import atomic_write
+from taizhang.xlsx.xlsxout import FILL, header_row, put
 
 TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance"]
 HEADER_ROW = 3

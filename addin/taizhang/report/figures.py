@@ -13,9 +13,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from .fields import LIGHT_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
-
-ZH_LIGHT = {v: k for k, v in LIGHT_ZH.items()}
+from taizhang.fields import LIGHT_FROM_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
 
 # the 报送情况 table (master and summary): one row per member unit
 REPORT_HEADERS = ["单位名称", "单位类型", "报送情况", "报送文件", "接收日期", "新增", "更新", "未变", "退回", "说明"]
@@ -79,7 +77,7 @@ FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "
 def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
     """One row per case of 0/1 flags; every table is a sum of these over a group."""
     status = df["status"]
-    light = df["light"].map(ZH_LIGHT)
+    light = df["light"].map(LIGHT_FROM_ZH)
     finished = status.isin([STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED]).to_numpy()
     done_dates = df["done_date"].tolist()
     effs = deadline_eff.tolist()
@@ -193,7 +191,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
 
 def _supervise_list(df: pd.DataFrame, eff: pd.Series) -> list[Overdue]:
     """督办清单: red and yellow cases, red first, most overdue first."""
-    light = df["light"].map(ZH_LIGHT)
+    light = df["light"].map(LIGHT_FROM_ZH)
     sel = light.isin(["red", "yellow"]).to_numpy()
     picked = df[sel]
     supervise = []

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import norm_text
+from taizhang.fields import norm_text
 
 _STAMP = re.compile(r"[（(]?\s*(盖章|公章|章|签章|签字盖章)\s*[)）]?$")
 _LEAD = re.compile(r"^(填报单位|报送单位|单位名称|单位)[:：]?")
@@ -116,8 +116,8 @@ def build_directory(rows: list[tuple[int, str, str, str, str]], origin: str) -> 
 
 def read_unit_file(path: str | Path) -> UnitDirectory:
     """A .csv (UTF-8, UTF-8 with BOM or GBK) or .xlsx with 单位名称, 单位类型, 别名 (单位代码 optional)."""
-    from .reader import read_plain_table
-    from .safety import FileProblem
+    from taizhang.intake.reader import read_plain_table
+    from taizhang.xlsx.safety import FileProblem
 
     path = Path(path)
     try:

@@ -60,7 +60,7 @@ def entry(action: str) -> Callable:
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args, book=None, **kwargs):
-            from .errors import log_exception, user_errors
+            from taizhang.errors import log_exception, user_errors
 
             book = _caller(book)
             app = book.app
@@ -151,14 +151,14 @@ def _color_cells(sheet, cells: dict[str, list[str]]) -> None:
 
 
 def master_of(book):
-    from .master import MASTER_SHEETS, master_from_sheets
+    from taizhang.book.master import MASTER_SHEETS, master_from_sheets
 
     present = {s.name for s in book.sheets}
     sheets = {n: read_rows(book.sheets[n]) for n in MASTER_SHEETS if n in present}
     try:
         return master_from_sheets(sheets, Path(book.fullname))
     except Exception as exc:
-        from .master import MasterError
+        from taizhang.book.master import MasterError
 
         if isinstance(exc, MasterError):
             raise UserError(f"{exc}\n（请在台账总表中使用“台账助手”选项卡。）") from None
@@ -166,9 +166,10 @@ def master_of(book):
 
 
 def write_ledger(book, master) -> None:
-    from .findings import col_letter
-    from .ledger_sheet import LIGHT_COLUMN, LIGHT_FROM_ZH, ledger_rows
-    from .master import S_LEDGER
+    from taizhang.findings import col_letter
+    from taizhang.fields import LIGHT_FROM_ZH
+    from taizhang.book.ledger_sheet import LIGHT_COLUMN, ledger_rows
+    from taizhang.book.master import S_LEDGER
 
     ledger = master.ledger
     sheet = write_table(book, S_LEDGER, ledger_rows(ledger, master.extra_columns))
@@ -190,7 +191,7 @@ def _today() -> dt.date:
 
 @entry("生成填报模板")
 def make_templates(book, out_dir: str | None = None, today: dt.date | None = None) -> str:
-    from .template import period_label, write_templates
+    from taizhang.book.template import period_label, write_templates
 
     master = master_of(book)
     today = today or _today()
@@ -200,8 +201,8 @@ def make_templates(book, out_dir: str | None = None, today: dt.date | None = Non
 
 
 def _remembered_folder(book) -> str:
-    from .master import S_SETTINGS
-    from .settings_sheet import FOLDER_KEY
+    from taizhang.book.master import S_SETTINGS
+    from taizhang.book.settings_sheet import FOLDER_KEY
 
     sheet = _sheet(book, S_SETTINGS)
     for row in read_rows(sheet)[1:] if sheet else []:
@@ -211,8 +212,8 @@ def _remembered_folder(book) -> str:
 
 
 def _remember_folder(book, folder: str) -> None:
-    from .master import S_SETTINGS
-    from .settings_sheet import FOLDER_KEY
+    from taizhang.book.master import S_SETTINGS
+    from taizhang.book.settings_sheet import FOLDER_KEY
 
     sheet = _sheet(book, S_SETTINGS)
     rows = read_rows(sheet)
@@ -236,9 +237,9 @@ def pick_folder(book, initial: str) -> str | None:
 
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
-    from .jobs import REJECT_HEADERS, bulk, merge_text, reject_rows, report_day
-    from .master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
-    from .figures import REPORT_HEADERS
+    from taizhang.jobs import REJECT_HEADERS, bulk, merge_text, reject_rows, report_day
+    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
+    from taizhang.report.figures import REPORT_HEADERS
 
     master = master_of(book)
     if folder is None:
@@ -268,10 +269,10 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
 
 @entry("校验本表")
 def validate_sheet(book, today: dt.date | None = None) -> str:
-    from .master import S_LEDGER
-    from .reader import SheetRead, read_grids
-    from .rulebook import find_rulebook
-    from .validate import Context, check_submission, report_of
+    from taizhang.book.master import S_LEDGER
+    from taizhang.intake.reader import SheetRead, read_grids
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import Context, check_submission, report_of
 
     today = today or _today()
     names = [s.name for s in book.sheets]
@@ -331,7 +332,7 @@ def clear_marks(book) -> str:
 
 @entry("分办")
 def assign_cases(book) -> str:
-    from .merge import assign
+    from taizhang.book.merge import assign
 
     master = master_of(book)
     before = master.ledger[["supervisor", "summary_dept"]].copy()
@@ -343,7 +344,7 @@ def assign_cases(book) -> str:
 
 @entry("计算时限与红绿灯")
 def compute_status(book, today: dt.date | None = None) -> str:
-    from .deadlines import compute_lights
+    from taizhang.calendar.deadlines import compute_lights
 
     master = master_of(book)
     today = today or _today()
@@ -363,7 +364,7 @@ def compute_status(book, today: dt.date | None = None) -> str:
 
 
 def _figures(book, today: dt.date):
-    from .jobs import bulk, figures_of
+    from taizhang.jobs import bulk, figures_of
 
     master = master_of(book)
     return master, bulk(figures_of)(master, today)
@@ -371,7 +372,7 @@ def _figures(book, today: dt.date):
 
 @entry("生成汇总表")
 def build_summary(book, out: str | None = None, today: dt.date | None = None) -> str:
-    from .jobs import default_summary_path, save_summary
+    from taizhang.jobs import default_summary_path, save_summary
 
     today = today or _today()
     master, figs = _figures(book, today)
@@ -383,7 +384,7 @@ def build_summary(book, out: str | None = None, today: dt.date | None = None) ->
 
 @entry("生成通报")
 def build_briefing(book, today: dt.date | None = None) -> str:
-    from .figures import briefing, report_summary
+    from taizhang.report.figures import briefing, report_summary
 
     today = today or _today()
     master, figs = _figures(book, today)
@@ -394,8 +395,8 @@ def build_briefing(book, today: dt.date | None = None) -> str:
 
 @entry("节假日")
 def show_holidays(book) -> str:
-    from .master import S_HOLIDAYS
-    from .workdays import WorkCalendar, published_years
+    from taizhang.book.master import S_HOLIDAYS
+    from taizhang.calendar.workdays import WorkCalendar, published_years
 
     master = master_of(book)
     sheet = _sheet(book, S_HOLIDAYS)
@@ -416,8 +417,8 @@ def show_holidays(book) -> str:
 def about(book) -> str:
     import sys
 
-    from . import __version__
-    from .errors import log_path
+    from taizhang import __version__
+    from taizhang.errors import log_path
 
     return (f"台账助手 {__version__}\n专项行动台账的校验、合并、时限、红绿灯与汇总。\n"
             f"Python：{sys.executable}\n日志文件：{log_path()}")
