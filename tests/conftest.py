@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -28,14 +29,30 @@ def convert(files: list[Path], fmt: str, outdir: Path) -> list[Path]:
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
+    """The generated sample campaign, built once per session; tests must not write to it."""
     from taizhang.demo import generate
 
     return generate(tmp_path_factory.mktemp("campaign"), preset="xinguan", seed=11, today=REPORT_DAY)
 
 
-@pytest.fixture
-def fresh_sample(tmp_path):
-    """A private copy of the sample campaign (tests that write to the master use this)."""
+@pytest.fixture(scope="session")
+def _pristine_sample(tmp_path_factory):
     from taizhang.demo import generate
 
-    return generate(tmp_path / "campaign", preset="xinguan", seed=11, today=REPORT_DAY)
+    return generate(tmp_path_factory.mktemp("pristine"), preset="xinguan", seed=11, today=REPORT_DAY)
+
+
+@pytest.fixture
+def fresh_sample(tmp_path, _pristine_sample):
+    """A private copy of the sample campaign (tests that write to the master use this).
+
+    The campaign is generated once per session and copied with its file times (one unit's
+    lateness is its file time), which is the same as generating it again, only faster.
+    """
+    return copy_sample(_pristine_sample, tmp_path / "campaign")
+
+
+def copy_sample(sample, root: Path):
+    shutil.copytree(sample.root, root, copy_function=shutil.copy2)
+    moved = {f: root / getattr(sample, f).relative_to(sample.root) for f in ("master", "submissions", "units_file")}
+    return dataclasses.replace(sample, root=root, **moved)
