@@ -152,12 +152,13 @@ def figures_of(master: Master, today: dt.date) -> Figures:
 
 
 def report_day(master: Master, folder: str | Path, today: dt.date, checking: Checking | None = None,
-               supervise: bool = False) -> tuple[Master, MergeResult, Figures]:
+               supervise: bool = False, progress=None) -> tuple[Master, MergeResult, Figures]:
     """Merge, recompute deadlines and lights, and record today's per-unit figures in the history.
 
     ``supervise``: also list the red and yellow cases (the summary's 督办清单), for a caller that writes one.
+    ``progress(done, total, file)``: called as each submission is merged (see ``merge_folder``).
     """
-    merged, result = merge_folder(master, folder, today, checking)
+    merged, result = merge_folder(master, folder, today, checking, progress)
     lights = with_lights(merged, today)
     result.issues.extend(lights.findings)
     figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise)
@@ -170,7 +171,7 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
 
 @bulk
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
-              supervise: bool = False) -> MergeOutcome:
+              supervise: bool = False, progress=None) -> MergeOutcome:
     from taizhang.xlsx.storage import master_lock
 
     master = load_master(master_path, ledger=False)
@@ -181,7 +182,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
-        merged, result, figs = report_day(master, folder, today, checking, supervise)
+        merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}

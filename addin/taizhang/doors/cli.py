@@ -24,6 +24,7 @@ COMMANDS = {
     "run": "报送日一键完成：合并报送、时限与红绿灯、汇总表",
     "demo": "生成示例专项行动（台账总表、各单位报送表）并运行一次报送日流程",
     "addin": "构建或安装 Excel 加载项（台账助手选项卡）",
+    "serve": "在本机浏览器中打开台账助手网页（供只有 WPS、不能用 Excel 加载项的电脑使用）",
 }
 
 
@@ -107,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("addin")
     c.add_argument("action", choices=["build", "install"])
     c.add_argument("--out", default="taizhang.xlam")
+
+    c = cmd("serve")
+    c.add_argument("--port", type=int, help="端口（默认 8765，被占用时自动另选）")
+    c.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（只显示网址）")
+    c.add_argument("--folder", default=".", help="台账总表所在的文件夹（默认当前文件夹）")
     return p
 
 
@@ -335,4 +341,11 @@ def cmd_addin(args) -> int:
 
     for line in install_addin(args.out):
         _say(line)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from taizhang.doors.web.app import serve
+
+    serve(args.folder, args.port, open_browser=not args.no_browser, say=_say)
     return 0
