@@ -385,34 +385,38 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise WebError("没有收到文件。请选择或拖入一个表格文件。")
         name = safe_name(upload.filename, suffixes)
-        target_dir.mkdir(parents=True, exist_ok=True)
-        tmp = target_dir / f".~taizhang-upload-{uuid.uuid4().hex}{Path(name).suffix}"
+        vet = s.scratch / uuid.uuid4().hex
+        vet.mkdir(parents=True)
+        tmp = vet / name  # vetted in the server's own scratch folder, under the name the user knows
         size = 0
         try:
             with open(tmp, "wb") as fh:
                 while chunk := await upload.read(1024 * 1024):
                     size += len(chunk)
                     if size > s.max_upload:
-                        raise WebError(f"{name} 超过 {s.max_upload // 1048576} MB 的上限，已拒绝。请核实文件内容。", 413)
+                        raise WebError(f"{name} 超过 {s.max_upload // 1048576 or 1} MB 的上限，已拒绝。请核实文件内容。", 413)
                     fh.write(chunk)
             try:
                 await run_in_threadpool(sniff, tmp)
             except FileProblem as exc:
-                raise WebError(exc.message.replace(tmp.name, name)) from None
+                raise WebError(exc.message) from None
             if mtime and mtime.isdigit():  # the file's own time (a submission's lateness is its file time)
                 t = int(mtime) / 1000
                 if 946684800 < t < time.time() + 86400:
                     os.utime(tmp, (t, t))
+            target_dir.mkdir(parents=True, exist_ok=True)
             final = target_dir / name
+            part = target_dir / f".~taizhang-upload-{uuid.uuid4().hex}{tmp.suffix}"  # a merge skips it while copying
+            shutil.copy2(tmp, part)
             replaced = final.exists()
             if replaced:  # a unit sent its file again: the earlier copy is kept in 台账备份, never lost
                 keep = s.folder / "台账备份" / "被替换的报送文件"
                 keep.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(final, keep / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}")
-            os.replace(tmp, final)
+            os.replace(part, final)
             return final, replaced
         finally:
-            tmp.unlink(missing_ok=True)
+            shutil.rmtree(vet, ignore_errors=True)
 
     # ----------------------------------------------------------------- pages
     async def home(request: Request):
