@@ -277,7 +277,7 @@ def _origin_of(url: str) -> str:
 
 
 def _security_headers() -> list[tuple[str, str]]:
-    return [("content-security-policy", CSP), ("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"),
+    return [("content-security-policy", CSP), ("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin"),
             ("x-frame-options", "DENY"), ("cache-control", "no-store")]
 
 
@@ -732,6 +732,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         Route("/summary/make", guarded(summary_make), methods=["POST"]),
         Route("/download", guarded(download)),
         Route("/workday", guarded(workday_page)),
+        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     @contextlib.asynccontextmanager
