@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 import numpy as np
+from taizhang.errors import BadRequest
 
 DEFAULT_FIRST_YEAR = 2015
 DEFAULT_LAST_YEAR = 2035
@@ -119,7 +120,7 @@ class WorkCalendar:
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The Nth working day after ``start`` (the start day itself never counts)."""
         if n < 0:
-            raise ValueError("工作日数不能为负数")
+            raise BadRequest("工作日数不能为负数，请填写 0 或正整数。")
         if n == 0:
             return start
         self._cover(start, start + dt.timedelta(days=n * 3 + 40))
