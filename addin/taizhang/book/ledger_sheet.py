@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from taizhang.fields import FIELDS, LIGHT_FROM_ZH
+from taizhang.book.sheets import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
 from taizhang.findings import col_letter
 
 if TYPE_CHECKING:
@@ -74,7 +75,6 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
 
     Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
     """
-    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 

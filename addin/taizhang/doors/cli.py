@@ -138,19 +138,24 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from taizhang.errors import user_errors
+    from taizhang import errors
+    from taizhang.xlsx.storage import replaced_files
 
     try:
         return int(globals()[f"cmd_{args.command}"](args) or 0)
-    except user_errors() as exc:
-        sys.stderr.write(f"错误：{exc}\n")
-        return 2
-    except Exception:  # a bug of ours: the user gets one line and the log, never a traceback
-        from taizhang.errors import log_exception
-
-        log = log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
-        sys.stderr.write(f"错误：台账助手内部出错，操作未完成，原文件未改动。详细信息已写入日志 {log}，请将该文件发给技术支持。\n")
-        return 3
+    except KeyboardInterrupt:
+        sys.stderr.write("已取消。正在写入的文件不会被替换（写入总是先写临时文件）。\n")
+        return errors.EXIT_CANCELLED
+    except BaseException as exc:  # a Rust panic in a reader is a BaseException too: still one line, never a traceback
+        if isinstance(exc, SystemExit):
+            raise
+        code = errors.outcome(exc)
+        if code == errors.EXIT_USER:
+            sys.stderr.write(f"错误：{exc}\n")
+        else:  # a bug of ours: the user gets one line and the log
+            log = errors.log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
+            sys.stderr.write(f"错误：{errors.bug_message(log, replaced_files())}\n")
+        return code
 
 
 def cmd_presets(args) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from taizhang.fields import norm_text
+from taizhang.errors import UserError
 
 _STAMP = re.compile(r"[（(]?\s*(盖章|公章|章|签章|签字盖章)\s*[)）]?$")
 _LEAD = re.compile(r"^(填报单位|报送单位|单位名称|单位)[:：]?")
@@ -27,7 +28,7 @@ def norm_unit(text: object) -> str:
     return t.strip("-_—.。:：")
 
 
-class UnitListError(Exception):
+class UnitListError(UserError):
     """The unit list has a conflict; the message names both rows."""
 
 

@@ -18,9 +18,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from taizhang.fields import STATUSES
+from taizhang.errors import UserError
 
 
-class RulebookError(Exception):
+class RulebookError(UserError):
     """A rulebook that cannot be used; the message is for the person editing it."""
 
 
