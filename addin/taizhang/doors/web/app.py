@@ -43,6 +43,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from taizhang.errors import UserError
+
 HERE = Path(__file__).parent
 log = logging.getLogger("taizhang.web")
 
@@ -53,7 +55,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
 
 
-class WebError(Exception):
+class WebError(UserError):
     """A request the user has to correct; the message is shown as is (Chinese)."""
 
     def __init__(self, message: str, status: int = 400):
@@ -120,6 +122,16 @@ class Job:
         return data
 
 
+def _bug_line(context: str) -> str:
+    """Log the current exception's traceback; the one Chinese line the page shows instead."""
+    from taizhang import errors
+    from taizhang.xlsx.storage import replaced_files
+
+    path = errors.log_exception(f"taizhang serve: {context}")
+    log.error("internal error in %s (details in %s)", context, path)
+    return errors.bug_message(path, replaced_files())
+
+
 def lock_file(master: Path) -> Path:
     return master.with_name(f".~taizhang-lock-{master.name}")  # the name xlsx.storage.master_lock uses
 
@@ -156,19 +168,19 @@ class Jobs:
         return job
 
     def _run_merge(self, job: Job) -> None:
-        from taizhang.errors import log_exception, user_errors
+        from taizhang import errors
         from taizhang.jobs import run_merge
 
         try:
             job.outcome = run_merge(job.master, job.folder, job.today, progress=job.progress)
             job.state = "done"
-        except user_errors() as exc:
-            job.error, job.state = str(exc), "failed"
-            log.info("merge refused: %s", exc)
-        except Exception:  # noqa: BLE001 - a bug of ours: one line on the page, the traceback in the log
-            path = log_exception(f"taizhang serve: merge {job.master} {job.folder}")
-            job.error = f"台账助手内部出错，合并未完成，台账总表未改动。详细信息已写入日志 {path}，请将该文件发给技术支持。"
+        except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
             job.state = "failed"
+            if errors.is_user_error(exc):
+                job.error = str(exc)
+                log.info("merge refused: %s", exc)
+            else:
+                job.error = _bug_line(f"merge {job.master} {job.folder}")
         finally:
             job.finished = time.time()
 
@@ -688,21 +700,19 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     # ----------------------------------------------------------------- errors: one Chinese sentence, details in the log
     def guarded(endpoint):
         async def run(request: Request):
-            from taizhang.errors import log_exception, user_errors
+            from taizhang import errors
 
             try:
                 return await endpoint(request)
             except WebError as exc:
                 return _error_response(request, exc.message, exc.status)
-            except user_errors() as exc:
-                log.info("%s %s: %s", request.method, request.url.path, exc)
-                return _error_response(request, str(exc), 400)
             except HTTPException:
                 raise
-            except Exception:  # noqa: BLE001
-                path = log_exception(f"taizhang serve: {request.method} {request.url.path}")
-                return _error_response(request, "台账助手内部出错，操作未完成，原文件未改动。"
-                                                f"详细信息已写入日志 {path}，请将该文件发给技术支持。", 500)
+            except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
+                if errors.is_user_error(exc):
+                    log.info("%s %s: %s", request.method, request.url.path, exc)
+                    return _error_response(request, str(exc), 400)
+                return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500)
         run.__name__ = endpoint.__name__
         return run
 
@@ -712,10 +722,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return _error_response(request, message, exc.status_code)
 
     async def server_error(request: Request, exc: Exception):
-        from taizhang.errors import log_exception
-
-        path = log_exception(f"taizhang serve: {request.method} {request.url.path}")
-        return _error_response(request, f"台账助手内部出错，操作未完成。详细信息已写入日志 {path}。", 500)
+        return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500)
 
     routes = [
         Route("/", guarded(home)),
