@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import shutil
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("starlette")
+from conftest import REPORT_DAY, copy_sample  # noqa: E402
 from starlette.testclient import TestClient  # noqa: E402
 
-from conftest import REPORT_DAY, copy_sample  # noqa: E402
-from taizhang.doors.web.app import HERE, create_app, safe_name  # noqa: E402
+from taizhang.doors.web.app import HERE, WebError, create_app, safe_name  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -148,7 +146,7 @@ def test_safe_name():
     assert safe_name("a<b>:c|d?.xlsx", s) == "a_b__c_d_.xlsx"
     assert safe_name("CON.xlsx", s) == "_CON.xlsx"
     for bad in ("run.exe", "payload.xlsx.sh", "noext", "", ".xlsx"):
-        with pytest.raises(Exception):
+        with pytest.raises(WebError):
             safe_name(bad, s)
 
 
@@ -374,8 +372,9 @@ def test_summary_page_and_workbooks(web):
 
 def test_workday_calculator(web):
     c, s = web
-    from taizhang.calendar.workdays import WorkCalendar
     import datetime as dt
+
+    from taizhang.calendar.workdays import WorkCalendar
 
     cal = WorkCalendar({})
     r = c.get("/workday?date=2026-09-28&n=10")
@@ -389,19 +388,28 @@ def test_workday_calculator(web):
 
 # --------------------------------------------------------------------------- serve
 
-def test_serve_prints_the_address_with_its_token(tmp_path, monkeypatch):
+def test_serve_prints_the_address_with_its_token(tmp_path, monkeypatch, capsys):
+    import webbrowser
+
     import uvicorn
 
-    from taizhang.doors.web import app as web_app
+    from taizhang.doors.cli import main
 
-    seen = {}
+    seen, opened = {}, []
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **k: seen.update(host=host, port=port))
-    lines = []
-    web_app.serve(tmp_path, 0, open_browser=False, say=lines.append)
-    assert seen["host"] == "127.0.0.1"
-    assert re.search(rf"http://127\.0\.0\.1:{seen['port']}/\?token=[\w-]{{20,}}", lines[0])
-    with pytest.raises(FileNotFoundError):
-        web_app.serve(tmp_path / "none", 0, open_browser=False, say=lines.append)
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    assert main(["serve", "--folder", str(tmp_path), "--no-browser"]) == 0
+    out = capsys.readouterr().out
+    assert seen["host"] == "127.0.0.1"  # never the network
+    assert re.search(rf"http://127\.0\.0\.1:{seen['port']}/\?token=[\w-]{{20,}}", out)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["serve", "--folder", str(tmp_path), "--port", "9123"]) == 0  # no display: no browser either
+    assert seen["port"] == 9123
+    time.sleep(1.3)
+    assert opened == []
+    assert main(["serve", "--folder", str(tmp_path / "none"), "--no-browser"]) == 2
+    assert "不存在" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- a real browser

@@ -16,6 +16,7 @@ and presents the result. What it adds is the guard a local web server needs:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hmac
 import logging
@@ -26,7 +27,6 @@ import shutil
 import tempfile
 import threading
 import time
-import contextlib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -618,17 +618,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         for label, public in (("汇总表", False), ("汇总表（公开版）", True)):
             p = default_summary_path(master, today, public)
             outputs.append({"label": label, "name": p.name, "exists": p.exists(), "public": int(public)})
-        for n in notice_outputs(master, today):
-            outputs.append(n)
         return render(request, "summary.html", "summary", figs=figs, today=today.isoformat(), outputs=outputs,
-                      rule=RULE_ZH.get(figs.rank_rule, figs.rank_rule), notices=notice_kinds(),
+                      rule=RULE_ZH.get(figs.rank_rule, figs.rank_rule),
                       made=request.query_params.get("made", ""))
-
-    def notice_kinds() -> list[tuple[str, str]]:
-        return []  # 通报 / 督办通知单: offered once jobs.py has a job that writes them
-
-    def notice_outputs(master: Path, today: dt.date) -> list[dict]:
-        return []
 
     async def summary_make(request: Request):
         from taizhang.jobs import default_summary_path, run_summary
