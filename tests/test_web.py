@@ -8,15 +8,19 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("starlette")
 from conftest import REPORT_DAY, copy_sample  # noqa: E402
-from starlette.testclient import TestClient  # noqa: E402
 
 from taizhang.doors.web.app import HERE, WebError, create_app, safe_name  # noqa: E402
+
+with warnings.catch_warnings():  # Starlette 1.x suggests httpx2 for its test client; httpx still works
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
