@@ -17,6 +17,7 @@ and presents the result. What it adds is the guard a local web server needs:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hmac
 import logging
@@ -106,6 +107,7 @@ class Job:
     seen: list[str] = field(default_factory=list)
     error: str = ""
     outcome: object = None
+    reports: list = field(default_factory=list)
     started: float = field(default_factory=time.time)
     finished: float | None = None
 
@@ -172,7 +174,9 @@ class Jobs:
         from taizhang.jobs import run_merge
 
         try:
-            job.outcome = run_merge(job.master, job.folder, job.today, progress=job.progress)
+            outcome = run_merge(job.master, job.folder, job.today, progress=job.progress)
+            job.reports = outcome.master.reports
+            job.outcome = dataclasses.replace(outcome, master=None)  # the page needs the account, not the ledger
             job.state = "done"
         except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
             job.state = "failed"
@@ -493,7 +497,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                                                                                         today=job.today.isoformat())}
                   for f in res.files if f.status != "skipped" and f.file in files_with_findings]
         return {"res": res, "text": merge_text(res, o.out, o.backup), "report_headers": REPORT_HEADERS,
-                "reports": o.master.reports, "reject_headers": REJECT_HEADERS, "rejects": reject_rows(res),
+                "reports": job.reports, "reject_headers": REJECT_HEADERS, "rejects": reject_rows(res),
                 "warnings": warnings, "marked": marked, "out_name": o.out.name}
 
     async def upload(request: Request):
