@@ -279,29 +279,46 @@ def test_merge_on_the_demo_gives_the_cli_account(web, tmp_path, capsys):
     assert c.get(f"/download?m={s.master.name}&name={s.master.name}").content == s.master.read_bytes()
 
 
-def test_a_second_merge_on_the_same_master_is_refused_with_the_lock_message(web):
+def test_a_second_merge_on_the_same_master_is_refused_with_the_lock_message(web, monkeypatch):
     c, s = web
-    from taizhang.doors.web.app import Job
+    import taizhang.jobs
     from taizhang.xlsx.storage import WriteError, master_lock
 
-    jobs = c.app.state.jobs if hasattr(c.app, "state") else None
-    jobs = jobs or c.app.app.state.jobs
-    with master_lock(s.master):  # a merge is running (here, or from Excel / the CLI on this PC)
+    def held_message():
         with pytest.raises(WriteError) as held:
             with master_lock(s.master):
                 pass
-        # from another program: the job fails with the lock's own message
-        r = c.post(f"/merge?m={s.master.name}", data={"r": "报送", "today": REPORT_DAY.isoformat()},
-                   headers={"Accept": "application/json"})
-        job = wait_job(c, r.json()["status"])
-        assert job["state"] == "failed" and job["error"] == str(held.value)
-        # from this page while its own merge runs: refused at once, same message
-        jobs.all["running"] = Job("running", "merge", s.master, s.submissions, REPORT_DAY)
-        r = c.post(f"/merge?m={s.master.name}", data={"r": "报送"}, headers={"Accept": "application/json"})
-        assert r.status_code == 409 and r.json()["error"] == str(held.value)
-        page = c.get(f"/report?m={s.master.name}&r=报送&job={job['id']}").text
-        assert str(held.value) in page
-    del jobs.all["running"]
+        return str(held.value)
+
+    form = {"r": "报送", "today": REPORT_DAY.isoformat()}
+    json_ = {"Accept": "application/json"}
+    # a merge from another program (Excel, the CLI) holds the master: the job fails with the lock's own message
+    with master_lock(s.master):
+        message = held_message()
+        job = wait_job(c, c.post(f"/merge?m={s.master.name}", data=form, headers=json_).json()["status"])
+        assert job["state"] == "failed" and job["error"] == message
+        assert message in c.get(f"/report?m={s.master.name}&r=报送&job={job['id']}").text
+
+    # this page's own merge is running (held at its first file): a second one is refused at once, same message
+    real, gate, first_file = taizhang.jobs.run_merge, threading.Event(), threading.Event()
+
+    def held_at_first_file(*args, progress=None, **kw):
+        def slow(*p):
+            first_file.set()
+            gate.wait(30)
+            progress(*p)
+        return real(*args, progress=slow, **kw)
+
+    monkeypatch.setattr(taizhang.jobs, "run_merge", held_at_first_file)
+    first = c.post(f"/merge?m={s.master.name}", data=form, headers=json_).json()
+    assert first_file.wait(60)
+    r = c.post(f"/merge?m={s.master.name}", data=form, headers=json_)
+    assert r.status_code == 409 and r.json()["error"] == held_message()
+    running = c.get(first["status"], headers=json_).json()
+    assert running["state"] == "running"
+    gate.set()
+    assert wait_job(c, first["status"])["state"] == "done"
+    assert not (s.master.parent / f".~taizhang-lock-{s.master.name}").exists()
 
 
 def test_a_bug_is_one_chinese_line_and_a_log_entry(web, monkeypatch, tmp_path):
