@@ -92,7 +92,7 @@ def fit_rows(ws, first: int, last: int | None = None) -> None:
             lines = lines_needed(cell.value, widths[letter], sz)
             if row_height(lines, sz) > row_height(need, size):
                 need, size = lines, sz
-        if need > 1:
+        if need > 1 or size > 11:
             ws.row_dimensions[r].height = row_height(need, size)
 
 LEGEND = [("red", "红灯：超过整改时限仍未办结"), ("yellow", "黄灯：距时限不超过预警工作日，或进度落后于时间进度"),
@@ -418,7 +418,7 @@ def _briefing(ws, figs: Figures, sub: str) -> None:
     lines = [
         "通报草稿是一份 Word 文档（GB/T 9704-2012 公文格式），与本表的数字出自同一次统计：",
         f"    “报送日一键完成”（taizhang run）或“生成通报”（taizhang notice）会在台账总表旁生成"
-        f"《{figs.campaign}台账-通报（草稿）-{figs.as_of.isoformat()}.docx》，"
+        f"“（台账总表文件名）-通报（草稿）-{figs.as_of.isoformat()}.docx”，"
         "并为每个有超期（红灯）问题的单位生成一份督办通知单。",
         "    通报引用的排名前列、靠后单位即“红绿灯排行榜”中的："
         + ("、".join(unit_label(u) for u in top) or "（无）") + "；" + ("、".join(unit_label(u) for u in bottom) or "（无）") + "。",
