@@ -218,3 +218,25 @@ def test_accountability_suggestions_are_phrased_as_suggestions(papers):
     assert "问责提示（供办公室研究）" in text
     assert f"{unit}：超期问题3个，已连续2个报送日亮红灯，建议考虑约谈主要负责人。" in text
     assert "由领导小组研究决定" in text
+
+
+def test_master_prints_landscape_with_titles_in_unit_order(merged):
+    """The master after a merge: 台账 and the office sheets landscape, one page wide, header rows repeated,
+    panes frozen; 台账 rows in the 成员单位 order, then by 问题编号."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(merged.master)
+    for ws in wb.worksheets[1:]:
+        if ws.sheet_state == "hidden":
+            continue
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+    ledger = wb["台账"]
+    assert ledger.print_title_rows == "$1:$1" and ledger.freeze_panes == "C2"
+    assert "&P" in ledger.oddFooter.center.text
+    units = [r[0] for r in wb["成员单位"].iter_rows(min_row=2, values_only=True) if r[0]]
+    header = [c.value for c in ledger[1]]
+    rows = [(r[header.index("责任单位")], r[header.index("问题编号")]) for r in ledger.iter_rows(min_row=2, values_only=True)]
+    pos = {u: i for i, u in enumerate(units)}
+    keys = [(pos.get(u, len(pos)), [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", c)]) for u, c in rows]
+    assert keys == sorted(keys) and len({u for u, _ in rows}) > 3

@@ -79,6 +79,7 @@ class SheetSpec:
     column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
     append_at: int | None = None  # instead of replacing the sheet, add the data rows from this Excel row on
     row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
+    landscape: bool = False  # print A4 landscape, fitted to the page width, with the sheet name and page numbers
 
 
 class _Styles:
@@ -341,7 +342,8 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
     first = 2 if spec.rows else 1
     n_rows = max(n_data + first - 1, 1)
     yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-           f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
+           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape else "")
+           + f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
     if spec.freeze:
         m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
         col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(m.group(1)))) - 1
@@ -369,7 +371,11 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
                        f"<formula1>{escape(formula)}</formula1></dataValidation>")
         out.append("</dataValidations>")
         yield "".join(out)
-    yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    if spec.landscape:
+        yield ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+               '<headerFooter><oddHeader>&amp;R&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+    yield "</worksheet>"
 
 
 def _key(v):
