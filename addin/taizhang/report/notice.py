@@ -203,7 +203,7 @@ def supervisions(figs: Figures, reply_by: dt.date, opinions: dict[str, str] | No
         if o.light != "red" or not o.unit:
             continue
         opinion = (opinions.get(o.id or "") or "").strip() or \
-            f"请立即整改，于{cn_date(reply_by)}前书面说明超期原因和整改计划。"
+            "请立即整改，书面说明超期原因和整改计划。"
         by_unit.setdefault(o.unit, []).append(
             [o.id or "", "（公开版不含问题描述）" if public else (o.description or ""),
              cn_date(o.deadline) if o.deadline else "", o.days_overdue, opinion])
@@ -220,7 +220,7 @@ def build_supervision(s: Supervision, figs: Figures, office: str) -> Gongwen:
              "超过整改时限仍未办结，现予督办。")
     doc.para(f"请你单位于{cn_date(s.reply_by)}前，将每个问题的整改进展、超期原因和下一步措施书面报送{office}；"
              "确有客观原因不能按期办结的，应说明理由和预计完成时间。")
-    doc.table(["问题编号", "问题描述", "整改时限", "超期工作日", "督办意见"], s.cases, widths_mm=[26, 50, 32, 16, 32],
+    doc.table(["问题编号", "问题描述", "整改时限", "超期工作日", "督办意见"], s.cases, widths_mm=[26, 50, 30, 18, 32],
               size=SMALL)
     doc.para(f"督办编号：{s.serial}。回复时请注明督办编号。", lead=None)
     doc.signature(office, figs.as_of)

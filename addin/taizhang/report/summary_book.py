@@ -150,7 +150,7 @@ def _rows(ws, top: int, rows: list[list], fills: list[str | None] | None = None,
         for c, v in enumerate(values, 1):
             v = _int(v)
             cell = put(ws, r, c, v)
-            kind = ("pct" if c in pct_cols and isinstance(v, (int, float)) else "text" if isinstance(v, str)
+            kind = ("pct" if c in pct_cols else "text" if isinstance(v, str)
                     else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other")
             strong = fill if (fill and c == light_col) else None
             styled(cell, ("summary", kind, fill, strong), lambda cell, kind=kind, fill=fill, strong=strong: _style(cell, kind, fill, strong))
