@@ -240,3 +240,16 @@ def test_master_prints_landscape_with_titles_in_unit_order(merged):
     pos = {u: i for i, u in enumerate(units)}
     keys = [(pos.get(u, len(pos)), [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", c)]) for u, c in rows]
     assert keys == sorted(keys) and len({u for u, _ in rows}) > 3
+
+
+def test_bulletin_reports_the_change_since_the_last_report_day(papers):
+    import datetime as dt
+
+    from taizhang.report.figures import Figures
+    from taizhang.report.notice import build_bulletin
+
+    figs = Figures.model_validate(papers["summary"])
+    figs.previous_day = dt.date(2026, 11, 16)
+    figs.change = {"total": 4, "done": 3, "closed": 1, "red": -2, "yellow": 0}
+    text = "\n".join(p.text for p in build_bulletin(figs, [], "办公室").doc.paragraphs)
+    assert "与上次报送日（2026年11月16日）相比，问题总数增加4个，新办结（含销号）4个，超期问题减少2个。" in text

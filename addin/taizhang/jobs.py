@@ -229,9 +229,13 @@ def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str |
     """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases."""
     from taizhang.report.notice import build_bulletin, build_supervision, supervision_file, supervisions
 
+    from taizhang.xlsx.storage import WriteError
+
     book = master.rulebook
     office = book.office or f"{book.name}专项行动领导小组办公室"
     out = Path(out)
+    if units_dir is not None and Path(units_dir).exists() and not Path(units_dir).is_dir():
+        raise WriteError(f"督办通知单的输出位置 {units_dir} 是一个文件，不是文件夹。请换一个文件夹名（不存在时会自动创建）。")
     build_bulletin(figs, master.reports, office, public, book.supervise_reply_workdays).save(out)
     written: list[str] = []
     reply_by = None
