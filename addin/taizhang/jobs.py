@@ -161,11 +161,11 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     merged, result = merge_folder(master, folder, today, checking, progress)
     lights = with_lights(merged, today)
     result.issues.extend(lights.findings)
+    merged.reports = report_rows(merged, result)  # before the figures: they mark the units that did not report
     figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise)
     hist = merged.history
     keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
     merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
-    merged.reports = report_rows(merged, result)
     return merged, result, figs
 
 
@@ -210,3 +210,55 @@ def save_summary(master: Master, figs: Figures, out: str | Path, public: bool = 
 
 def default_summary_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
     return master_path.with_name(f"{master_path.stem}-汇总{'（公开版）' if public else ''}-{today.isoformat()}.xlsx")
+
+
+class NoticeResult(BaseModel):
+    """What ``notice`` wrote: the 通报 draft, the 督办通知单 (one per unit with red cases), and the figures."""
+    notice: str
+    supervision: list[str] = []
+    reply_by: dt.date | None = None
+    public: bool = False
+    figures: Figures
+
+
+def default_notice_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
+    return master_path.with_name(f"{master_path.stem}-通报（草稿）{'（公开版）' if public else ''}-{today.isoformat()}.docx")
+
+
+def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str | Path | None = None,
+                public: bool = False) -> NoticeResult:
+    """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases."""
+    from taizhang.report.notice import build_bulletin, build_supervision, supervision_file, supervisions
+
+    from taizhang.xlsx.storage import WriteError
+
+    book = master.rulebook
+    office = book.office or f"{book.name}专项行动领导小组办公室"
+    out = Path(out)
+    if units_dir is not None and Path(units_dir).exists() and not Path(units_dir).is_dir():
+        raise WriteError(f"督办通知单的输出位置 {units_dir} 是一个文件，不是文件夹。请换一个文件夹名（不存在时会自动创建）。")
+    build_bulletin(figs, master.reports, office, public, book.supervise_reply_workdays).save(out)
+    written: list[str] = []
+    reply_by = None
+    if units_dir is not None:
+        reply_by = master.calendar().add_workdays(figs.as_of, book.supervise_reply_workdays)
+        opinions = {}
+        if len(master.ledger) and "office_opinion" in master.ledger:
+            opinions = {str(cid): str(op) for cid, op in zip(master.ledger["case_id"], master.ledger["office_opinion"])
+                        if cid is not None and op is not None and str(op).strip()}
+        for s in supervisions(figs, reply_by, opinions, public):
+            path = supervision_file(Path(units_dir), s.unit, figs.as_of)
+            build_supervision(s, figs, office).save(path)
+            written.append(str(path))
+    return NoticeResult(notice=str(out), supervision=written, reply_by=reply_by, public=public, figures=figs)
+
+
+@bulk
+def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None = None,
+               units_dir: str | Path | None = None, public: bool = False) -> NoticeResult:
+    """``taizhang notice``: the 通报 draft from the same figures as the summary, and the 督办通知单."""
+    master = load_master(master_path)
+    lights = with_lights(master, today)
+    figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
+    target = Path(out) if out else default_notice_path(master.path, today, public)
+    return save_notice(master, figs, target, units_dir, public)

@@ -108,6 +108,12 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
+        for sheet in wb.worksheets[1:]:  # the office's sheets print like the 台账: the header row repeats on each page
+            sheet.print_title_rows = "1:1"
+            if sheet.title != S_LEDGER:  # (the 台账's page setup is written with it, in ledger_spec)
+                sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+                sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+                sheet.sheet_properties.pageSetUpPr.fitToPage = True
         wb.save(tmp)
         patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units))})
 

@@ -21,7 +21,8 @@ COMMANDS = {
     "template": "为每个成员单位生成预填本单位问题的填报模板",
     "merge": "合并报送：把报送文件夹中的各单位报送表合并进台账总表",
     "summary": "生成领导汇总表（红绿灯排行榜、分类统计、督办清单、通报草稿）",
-    "run": "报送日一键完成：合并报送、时限与红绿灯、汇总表",
+    "run": "报送日一键完成：合并报送、时限与红绿灯、汇总表、通报草稿和督办通知单",
+    "notice": "生成通报草稿（Word 公文格式，GB/T 9704-2012），可为有超期问题的单位各生成一份督办通知单",
     "demo": "生成示例专项行动（台账总表、各单位报送表）并运行一次报送日流程",
     "addin": "构建或安装 Excel 加载项（台账助手选项卡）",
     "serve": "在本机浏览器中打开台账助手网页（供只有 WPS、不能用 Excel 加载项的电脑使用）",
@@ -91,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--today", type=_date)
     c.add_argument("--out", help="汇总表文件（默认在台账总表旁边）")
     c.add_argument("--public", action="store_true", help="公开版：只含单位和统计数字，不含个人信息和问题描述")
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("notice")
+    c.add_argument("master")
+    c.add_argument("--today", type=_date, help="统计基准日（默认今天）")
+    c.add_argument("--out", help="通报草稿文件（.docx，默认在台账总表旁边）")
+    c.add_argument("--units-dir", help="督办通知单输出文件夹：每个有超期（红灯）问题的单位一份")
+    c.add_argument("--public", action="store_true", help="公开版：不含个人信息和问题描述")
     c.add_argument("--json", action="store_true")
 
     c = cmd("run")
@@ -301,8 +310,22 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_notice(args) -> int:
+    from taizhang.jobs import run_notice
+
+    res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public)
+    if args.json:
+        _print_json(res)
+    else:
+        _say(f"已生成通报草稿：{res.notice}（请办公室修改定稿）")
+        if args.units_dir is not None:
+            _say(f"督办通知单{len(res.supervision)}份（回复期限 {res.reply_by}）：{args.units_dir}"
+                 if res.supervision else "没有超期（红灯）问题，未生成督办通知单。")
+    return 0
+
+
 def cmd_run(args) -> int:
-    from taizhang.jobs import default_summary_path, merge_text, run_merge, save_summary
+    from taizhang.jobs import default_notice_path, default_summary_path, merge_text, run_merge, save_notice, save_summary
 
     today = args.today or dt.date.today()
     master = Path(args.master)
@@ -311,10 +334,13 @@ def cmd_run(args) -> int:
     summary_path = default_summary_path(outcome.out, today)
     figs = outcome.figures
     save_summary(outcome.master, figs, summary_path)
+    units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
+    notice = save_notice(outcome.master, figs, default_notice_path(outcome.out, today), units_dir)
     for line in merge_text(outcome.result, outcome.out, outcome.backup):
         _say(line)
     t = figs.totals
     _say(f"红绿灯：红{t.red} 黄{t.yellow} 绿{t.green}；办结率{t.completion_rate:g}%。汇总表：{summary_path}")
+    _say(f"通报草稿：{notice.notice}；督办通知单{len(notice.supervision)}份：{units_dir}")
     return 0
 
 

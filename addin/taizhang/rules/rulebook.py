@@ -97,6 +97,7 @@ class Rulebook(_Strict):
     default_tier: str = "一般"
     sign_workdays: int = Field(default=3, ge=1)
     feedback_workdays: int = Field(default=5, ge=1)
+    supervise_reply_workdays: int = Field(default=5, ge=1, le=60)  # office setting: no seed gives it
     reporting: Reporting = Reporting()
     lights: Lights = Lights()
     routing: list[Route] = []
