@@ -96,6 +96,7 @@ class Rulebook(_Strict):
     default_tier: str = "一般"
     sign_workdays: int = Field(default=3, ge=1)
     feedback_workdays: int = Field(default=5, ge=1)
+    duplicate_ratio: float = Field(default=0.85, ge=0.5, le=1.0)  # office setting: no seed gives one
     reporting: Reporting = Reporting()
     lights: Lights = Lights()
     routing: list[Route] = []
