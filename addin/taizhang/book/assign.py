@@ -310,7 +310,7 @@ class _Run:
     added: list[dict] = field(default_factory=list)  # cases made from clues, in ledger columns
     _by_unit: dict[str, list[dict]] | None = None
 
-    def cases_of(self, unit: str) -> list[dict]:
+    def cases_of(self, unit: str | None) -> list[dict]:
         """The numbered cases of ``unit`` (ledger and this run's), for the duplicate check."""
         if self._by_unit is None:
             self._by_unit = {}
@@ -318,7 +318,9 @@ class _Run:
             for cid, u, d, s in zip(c["case_id"].tolist(), c["unit"].tolist(), c["description"].tolist(),
                                     c["subject"].tolist()):
                 if cid:
-                    self._by_unit.setdefault(u, []).append({"case_id": cid, "description": d, "subject": s})
+                    self._by_unit.setdefault(u, []).append({"case_id": cid, "unit": u, "description": d, "subject": s})
+        if unit is None:
+            return [c for cases in self._by_unit.values() for c in cases] + self.added
         return self._by_unit.get(unit, []) + [r for r in self.added if r["unit"] == unit]
 
     def number(self, unit: str, day: dt.date) -> str:
@@ -351,6 +353,9 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
         run.ledger = pd.concat([run.ledger, pd.DataFrame(run.added, columns=run.ledger.columns, dtype=object)],
                                ignore_index=True)
     ledger = route_departments(run.ledger, master)
+    for key in ("supervisor", "summary_dept"):  # a department the routing does not know is blank, not NaN
+        ledger[key] = pd.Series([None if isinstance(v, float) and v != v else v for v in ledger[key].tolist()],
+                                index=ledger.index, dtype=object)
     ledger, findings = apply_deadline_rule(master, ledger, today)
     result.issues.extend(f for f in findings if f.code == "estimated-calendar" or f.row - 2 in new_rows)
     by_id = {cid: i for i, cid in enumerate(ledger["case_id"].tolist()) if cid}
@@ -442,6 +447,13 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
             basis = f"“{S_PENDING}”表中指定的单位“{clue.chosen}”不在成员单位名单中"
     else:
         unit, basis, cands = match_unit(master, clue.unit_text, clue.content)
+    if unit is None and not clue.chosen:
+        # no unit to compare within: a description already in the ledger means the clue was registered before
+        # (a clue list given again after the office chose its unit on 待指定单位)
+        dup = _duplicate_of(run, None, desc, "")
+        if dup is not None:
+            _duplicate(run, clue, desc, dup)
+            return
     if unit is None:
         _wait(run, Pending(file=clue.file, row=clue.row, description=desc, source=clue.source or None, date=clue.date,
                            unit_text=clue.unit_text or None, candidates=cands, reason=basis,
@@ -449,14 +461,7 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
         return
     dup = _duplicate_of(run, unit, desc, clue.subject)
     if dup is not None:
-        other, ratio, on = dup
-        run.result.duplicates.append(Duplicate(file=clue.file, row=clue.row, unit=unit, description=desc,
-                                               existing_id=str(other["case_id"]), existing_description=str(other["description"]),
-                                               ratio=round(ratio, 3), on=on))
-        run.result.issues.append(finding(
-            "clue-duplicate", f"{clue.origin}的线索“{_short(desc)}”与{unit}已有问题{other['case_id']}“{_short(other['description'])}”"
-            f"的{on}相似度{ratio:.0%}，视为重复，未新增问题。如确属不同问题，请把它写进台账（问题编号留空）后再次交办。",
-            file=clue.file, row=clue.row, header="线索内容", value=_short(desc), unit=unit))
+        _duplicate(run, clue, desc, dup)
         return
     book = master.rulebook
     category = vocab_matcher([c.name for c in book.categories])(clue.category) if clue.category else None
@@ -482,7 +487,20 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
     _complete(run, record, i + 2, cid)
 
 
-def _duplicate_of(run: _Run, unit: str, desc: str, subject: str) -> tuple[dict, float, str] | None:
+def _duplicate(run: _Run, clue: Clue, desc: str, dup: tuple[dict, float, str]) -> None:
+    other, ratio, on = dup
+    unit = other["unit"]
+    run.result.duplicates.append(Duplicate(file=clue.file, row=clue.row, unit=unit, description=desc,
+                                           existing_id=str(other["case_id"]), existing_description=str(other["description"]),
+                                           ratio=round(ratio, 3), on=on))
+    run.result.issues.append(finding(
+        "clue-duplicate", f"{clue.origin}的线索“{_short(desc)}”与{unit}已有问题{other['case_id']}“{_short(other['description'])}”"
+        f"的{on}相似度{ratio:.0%}，视为重复，未新增问题。如确属不同问题，请把它写进台账（问题编号留空）后再次交办。",
+        file=clue.file, row=clue.row, header="线索内容", value=_short(desc), unit=unit))
+
+
+def _duplicate_of(run: _Run, unit: str | None, desc: str, subject: str) -> tuple[dict, float, str] | None:
+    """The most similar numbered case of ``unit`` (of any unit when None) at or above the office's threshold."""
     limit = run.master.rulebook.duplicate_ratio
     best = None
     for other in run.cases_of(unit):
