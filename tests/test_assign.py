@@ -243,8 +243,8 @@ def test_one_notice_per_receiving_unit(clued, tmp_path):
     assert [p.name for p in files] == sorted(["城关镇-交办通知单-2026-11-23.docx", "区住房和城乡建设局-交办通知单-2026-11-23.docx"])
     text = _docx_text(out / "城关镇-交办通知单-2026-11-23.docx")
     cid = m.ledger[(m.ledger["unit"] == "城关镇") & (m.ledger["assigned"] == REPORT_DAY)]["case_id"].iloc[0]
-    for want in ("城关镇：", cid, "2026年11月30日", "2026年11月26日", "每月20日前报送办理进展", "区营商环境指挥部改革创新组",
-                 "2026年11月23日"):
+    for want in ("城关镇：", cid, "2026年\n11月30日", "请于2026年11月26日前签收", "每月20日前报送办理进展",
+                 "区营商环境指挥部改革创新组", "2026年11月23日"):
         assert want in text, want
     pdfs = convert(files, "pdf", tmp_path / "pdf")
     for pdf in pdfs:
