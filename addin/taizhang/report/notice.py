@@ -17,8 +17,8 @@ from taizhang.book.assign import Notice
 from taizhang.book.template import safe_name
 from taizhang.report.gongwen import Gongwen, cn_date as _cn_date
 
-TABLE_HEADERS = ["序号", "问题编号", "问题描述", "整改时限", "签收期限", "牵头督办部门"]
-TABLE_WIDTHS_MM = [12, 33, 45, 22, 22, 22]  # the 156 mm 版心
+TABLE_HEADERS = ["序号", "问题编号", "问题描述", "整改时限", "签收期限", "牵头\n督办部门"]
+TABLE_WIDTHS_MM = [13, 38, 33, 24, 24, 24]  # the 156 mm 版心
 
 
 def cn_date(day: dt.date | None) -> str:
@@ -47,7 +47,7 @@ def build_notice(n: Notice) -> Gongwen:
              f"报送时请保持不变。具体如下：")
     rows = [[str(i), c.id + (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
              _table_date(c.deadline), _table_date(c.sign_by), c.supervisor or "—"] for i, c in enumerate(n.cases, 1)]
-    doc.table(TABLE_HEADERS, rows, widths_mm=TABLE_WIDTHS_MM, size=Pt(12))  # 小四: dates fit their column
+    doc.table(TABLE_HEADERS, rows, widths_mm=TABLE_WIDTHS_MM, size=Pt(10.5))  # 五号: ids and dates fit their columns
     signs = sorted({c.sign_by for c in n.cases if c.sign_by})
     sign_text = f"{cn_date(signs[0])}前" if len(signs) == 1 else "表中签收期限前"
     doc.heading1("签收部署", numbered=True)
