@@ -171,7 +171,8 @@ def test_clues_become_cases_with_their_basis(clued):
 def test_reporters_never_reach_templates_notices_or_public_outputs(clued, tmp_path):
     s, clues, out, existing, _ = clued
     m = load_master(s.master)
-    paths = write_templates(m, tmp_path / "模板", REPORT_DAY)
+    # the units whose cases came from the clues (every template is written the same way)
+    paths = [p for u in ("城关镇", "区住房和城乡建设局") for p in write_templates(m, tmp_path / "模板", REPORT_DAY, u)]
     assert all(f.key not in ("reporter", "reporter_phone", "assigned_unit") for f in TEMPLATE_FIELDS)
     text = "\n".join(all_text_of(p) for p in paths)
     assert "城关镇政府承诺的厂房租金补贴" in text  # the case is there …
@@ -277,7 +278,7 @@ def test_transfer_moves_the_case_between_templates(fresh_sample, tmp_path):
     assert df.loc[cid, "assigned_unit"] == "区发展和改革委员会"
     [notice] = list((tmp_path / "通知").glob("*.docx"))
     assert notice.name.startswith("区发展和改革委员会") and "转办，原责任单位区商务局" in _docx_text(notice)
-    paths = {p.name.split("-")[0]: p for p in write_templates(m, tmp_path / "模板", dt.date(2026, 11, 24))}
+    paths = {u: write_templates(m, tmp_path / "模板", dt.date(2026, 11, 24), u)[0] for u in ("区商务局", "区发展和改革委员会")}
     assert cid not in all_text_of(paths["区商务局"]) and cid in all_text_of(paths["区发展和改革委员会"])
     assert run_assign(s.master, dt.date(2026, 11, 24)).assigned == []  # recorded once
 
