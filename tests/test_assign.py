@@ -308,3 +308,24 @@ def test_round_trip_assign_template_unit_edits_merge_keeps_the_numbers(fresh_sam
     assert (row["leader"], row["status"], row["progress"], row["reporter"]) == ("周明", "整改中", 30, "欧阳修远")
     assert (m.ledger["description"] == "上级交办：奖励资金未拨付").sum() == 1
     assert run_assign(s.master, dt.date(2026, 11, 25)).assigned == []
+
+
+# --------------------------------------------------------------------------- the ribbon button
+
+def test_the_ribbon_button_runs_the_same_assign(fresh_sample, tmp_path, monkeypatch):
+    from memengine import open_book
+    from taizhang.doors import excel
+
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))
+    office_rows(fresh_sample.master, [{"责任单位": "区商务局", "线索来源": "暗访", "问题类别": "招商引资政策不兑现",
+                                       "问题描述": "暗访发现奖励政策兑现慢"}])
+    book = open_book(fresh_sample.master)
+    msg = excel.assign_cases(book=book, today=REPORT_DAY)
+    assert msg.startswith("交办完成") and "新交办1个问题" in msg
+    rows = book.sheets["台账"].impl.values()
+    at = {h: i for i, h in enumerate(rows[0])}
+    row = next(r for r in rows[1:] if r[at["问题描述"]] == "暗访发现奖励政策兑现慢")
+    assert re.fullmatch(r"DW015-2026-\d{3}", row[at["问题编号"]]) and row[at["牵头督办部门"]] == "区商务局"
+    log = book.sheets["变更记录"].impl.values()
+    assert [r[1] for r in log[1:] if r[0] == row[at["问题编号"]]] == ["交办"]
+    assert "新交办0个问题" in excel.assign_cases(book=book, today=REPORT_DAY)

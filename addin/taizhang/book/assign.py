@@ -378,10 +378,13 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
 def _transfers(run: _Run) -> None:
     """转办 of numbered cases whose 责任单位 the office changed; a first run records each case's unit."""
     df, units = run.ledger, run.master.units
+    officials: dict[str, str | None] = {}  # a ledger repeats its few unit names over and over
     for i, (cid, unit, given) in enumerate(zip(df["case_id"].tolist(), df["unit"].tolist(), df["assigned_unit"].tolist())):
         if not cid or not unit:
             continue
-        official = units.match(unit)
+        official = officials[unit] if unit in officials else officials.setdefault(unit, units.match(unit))
+        if official == unit and given == unit:
+            continue  # the common case: handed over before, still with the same unit
         if official is None:
             if len(units):
                 run.result.issues.append(finding("assign-needs-input", f"问题{cid}的责任单位“{unit}”不在成员单位名单中，"
