@@ -378,8 +378,10 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
 def _transfers(run: _Run) -> None:
     """转办 of numbered cases whose 责任单位 the office changed; a first run records each case's unit."""
     df, units = run.ledger, run.master.units
+    unit_col, given_col = df["unit"].tolist(), df["assigned_unit"].tolist()
     officials: dict[str, str | None] = {}  # a ledger repeats its few unit names over and over
-    for i, (cid, unit, given) in enumerate(zip(df["case_id"].tolist(), df["unit"].tolist(), df["assigned_unit"].tolist())):
+    touched = False
+    for i, (cid, unit, given) in enumerate(zip(df["case_id"].tolist(), unit_col, given_col)):
         if not cid or not unit:
             continue
         official = officials[unit] if unit in officials else officials.setdefault(unit, units.match(unit))
@@ -391,19 +393,19 @@ def _transfers(run: _Run) -> None:
                                                  f"无法交办或转办。请在台账第{i + 2}行改为成员单位全称。", sheet="台账",
                                                  row=i + 2, header="责任单位", value=unit))
             continue
-        if official != unit:
-            df.at[i, "unit"] = official
-        if not given:
-            df.at[i, "assigned_unit"] = official  # the unit it is with now: from here on a change is a 转办
+        touched = True
+        unit_col[i] = official  # an alias typed by the office becomes the official name
+        given_col[i] = official  # the unit it is with now: from here on a change is a 转办
+        if not given or given == official:
             continue
-        if given == official:
-            continue
-        df.at[i, "assigned_unit"] = official
         run.changes.append([cid, "转办", given, official, official, TRANSFER_ENTRY, run.today])
         run.result.assigned.append(Assigned(id=str(cid), unit=official, kind="转办", from_unit=given,
                                             origin=f"台账第{i + 2}行", basis=f"办公室将责任单位由{given}改为{official}"))
         run.result.issues.append(finding("case-transferred", f"问题{cid}由{given}转办至{official}。", sheet="台账",
                                          row=i + 2, header="责任单位", value=official, unit=official))
+    if touched:
+        df["unit"] = pd.Series(unit_col, index=df.index, dtype=object)
+        df["assigned_unit"] = pd.Series(given_col, index=df.index, dtype=object)
 
 
 def _office_rows(run: _Run, new_rows: list[int]) -> None:
