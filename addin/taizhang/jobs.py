@@ -250,7 +250,7 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
             backup = save_master(new, target, sheets=sheets, backup_keep=keep)
             result.out, result.backup = str(target), str(backup) if backup else None
     if units_dir and result.assigned:
-        from taizhang.report.notice import write_notices
+        from taizhang.report.handover import write_notices
 
         result.notices = [str(p) for p in write_notices(notices_of(new, result), units_dir)]
     return result

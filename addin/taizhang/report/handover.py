@@ -1,4 +1,4 @@
-"""交办通知单: one .docx per unit that received cases, in the GB/T 9704-2012 公文 layout.
+"""交办通知单 (handover notices): one .docx per unit that received cases, in the GB/T 9704-2012 公文 layout.
 
 The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 headings, odd/even page numbers, signature without
 seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
