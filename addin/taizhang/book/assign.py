@@ -311,9 +311,10 @@ class _Like:
 def apply_deadline_rule(master: Master, ledger: pd.DataFrame, today: dt.date) -> tuple[pd.DataFrame, list[Finding]]:
     """The one place assign applies the campaign's deadline rule (整改时限, 签收期限, 时限说明).
 
-    Today this is the deadlines module's computation, the one ``status`` and ``merge`` run (written deadline,
-    else 交办日期 + the tier of 复杂程度); point it at ``calendar.deadlines.default_deadline`` when the
-    per-campaign 时限规则 land.
+    It is the deadlines module's own computation, the one ``status`` and ``merge`` run (on main: a written
+    deadline, else 交办日期 + the tier of 复杂程度). Where ``compute_lights`` itself follows the per-campaign
+    时限规则 (``calendar.deadlines.default_deadline``), assign follows them with no change here; otherwise
+    this is the one call to switch.
     """
     res = compute_lights(ledger, master.rulebook, master.calendar(), today, file=master.path.name)
     return res.ledger, [f for f in res.findings if f.code in ("no-deadline", "estimated-calendar")]
