@@ -20,6 +20,7 @@ def book(tmp_path):
     wb.active.title = "说明"
     wb.active["A1"] = "办公室自己的说明"
     wb.create_sheet("台账")["A1"] = "旧内容"
+    wb["台账"]["B1"] = 4242  # a number stays in the sheet part whether openpyxl writes text inline or shared (lxml)
     path = tmp_path / "book.xlsx"
     wb.save(path)
     return path

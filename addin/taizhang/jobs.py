@@ -262,3 +262,84 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
     figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
     target = Path(out) if out else default_notice_path(master.path, today, public)
     return save_notice(master, figs, target, units_dir, public)
+def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None):
+    """交办 on a loaded master (the file job and the Excel button): (new master, result, 待指定单位 rows or None).
+
+    The rows are None when the sheet neither exists nor is needed.
+    """
+    from taizhang.book.assign import assign_cases, pending_clues, pending_rows
+
+    new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []))
+    rows = pending_rows(result)
+    if not rows and not waiting_rows:
+        return new, result, None
+    return new, result, rows or [["（没有待指定单位的线索）"]]
+
+
+@bulk
+def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None = None,
+               units_dir: str | Path | None = None, out: str | Path | None = None):
+    """`taizhang assign`: number and hand over the office's new cases and clues, record transfers, write notices.
+
+    The master is written only when something changed (a second run with nothing new leaves it untouched).
+    """
+    from taizhang.book.assign import PENDING_HEADERS, S_PENDING, notices_of, read_clue_file
+    from taizhang.book.master import _read_sheets
+    from taizhang.xlsx.storage import master_lock
+
+    master = load_master(master_path)
+    clue_list = read_clue_file(clues) if clues else []
+    waiting = _read_sheets(master.path, [S_PENDING]).get(S_PENDING) or []
+    waiting = [list(r) for r in waiting]
+    target, keep = _out_path(master, out)
+    with master_lock(master.path):
+        new, result, pending = assign_master(master, today, clue_list, waiting)
+        same_pending = pending is None or _same_rows(pending, waiting[1:])
+        if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
+                or target != master.path:
+            sheets = {S_PENDING: (PENDING_HEADERS, pending, None)} if pending is not None else None
+            backup = save_master(new, target, sheets=sheets, backup_keep=keep)
+            result.out, result.backup = str(target), str(backup) if backup else None
+    if units_dir and result.assigned:
+        from taizhang.report.handover import write_notices
+
+        result.notices = [str(p) for p in write_notices(notices_of(new, result), units_dir)]
+    return result
+
+
+def _same_rows(a: list[list], b: list[list]) -> bool:
+    """Two sheets' bodies hold the same values (a number read back as 3.0 is still 3, a blank is a blank)."""
+    from taizhang.intake.normalize import to_text
+
+    def norm(rows: list[list]) -> list[list]:
+        out = [[to_text(v) for v in r] for r in rows]
+        return [r[:max([i + 1 for i, v in enumerate(r) if v is not None] or [0])] for r in out]
+    return norm(a) == norm(b)
+
+
+def assign_text(res) -> list[str]:
+    """The 交办 account in plain Chinese, for the terminal and the ribbon's message box."""
+    new, moved = res.new_cases, res.transfers
+    lines = [f"交办完成（{res.today}）：新交办{len(new)}个问题，转办{len(moved)}个；待指定单位{len(res.pending)}条；"
+             f"重复线索{len(res.duplicates)}条（未新增）。"]
+    for a in new:
+        lines.append(f"  {a.id} → {a.unit}（{a.origin}；依据：{a.basis}）")
+    for a in moved:
+        lines.append(f"  {a.id}：{a.from_unit} → {a.unit}（转办）")
+    for p in res.pending:
+        where = f"{p.file} 第{p.row}行" if p.row else p.file
+        lines.append(f"  待指定：{where}“{p.description[:30]}”——{p.reason}" +
+                     (f"；候选：{'、'.join(p.candidates)}" if p.candidates else ""))
+    for d in res.duplicates:
+        lines.append(f"  重复：{d.file} 第{d.row}行“{d.description[:30]}”与{d.existing_id}“{d.existing_description[:30]}”"
+                     f"（{d.on}相似度{d.ratio:.0%}）")
+    for f in res.issues:
+        if f.code == "assign-needs-input":
+            lines.append(f"  提醒：{f.message}")
+    if res.pending:
+        lines.append("待指定单位的线索已列入台账总表的“待指定单位”表：在“指定单位”列填写单位后再次运行交办。")
+    if res.notices:
+        lines.append(f"交办通知单{len(res.notices)}份：{Path(res.notices[0]).parent}")
+    lines.append(f"台账已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else "") if res.out
+                 else "没有需要交办、转办或登记的内容，台账未改动。")
+    return lines

@@ -18,12 +18,12 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
 from taizhang.calendar.deadlines import COMPUTED_MARK
-from taizhang.fields import FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
+from taizhang.fields import FIELDS, OFFICE_ONLY, STATUS_CLOSED, STATUS_UNFOUNDED
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
 from taizhang.errors import BadRequest
 
-TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance"]
+TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY]
 HEADER_ROW = 3
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 

@@ -19,6 +19,7 @@ COMMANDS = {
     "workday": "计算 N 个工作日之后（或 N 个月期间届满）的日期",
     "status": "重新计算台账的整改时限、剩余工作日和红绿灯",
     "template": "为每个成员单位生成预填本单位问题的填报模板",
+    "assign": "交办：给办公室登记的问题和线索编号、定单位、定时限，记录转办，生成各单位交办通知单",
     "merge": "合并报送：把报送文件夹中的各单位报送表合并进台账总表",
     "summary": "生成领导汇总表（红绿灯排行榜、分类统计、督办清单、通报草稿）",
     "run": "报送日一键完成：合并报送、时限与红绿灯、汇总表、通报草稿和督办通知单",
@@ -78,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", required=True, help="模板输出文件夹")
     c.add_argument("--unit", help="只生成这个单位的模板")
     c.add_argument("--today", type=_date, help="报送期所在日期（默认今天）")
+
+    c = cmd("assign")
+    c.add_argument("master")
+    c.add_argument("--today", type=_date, help="交办日期（默认今天）")
+    c.add_argument("--clues", help="线索清单（.xlsx/.csv，如 12345 热线、信访系统导出的表）")
+    c.add_argument("--units-dir", help="交办通知单（.docx）输出文件夹，每个收到问题的单位一份")
+    c.add_argument("--out", help="另存为新文件（不给出时原地更新并备份）")
+    c.add_argument("--json", action="store_true", help="输出 JSON（交办、转办、待指定单位、重复线索）")
 
     c = cmd("merge")
     c.add_argument("master")
@@ -276,6 +285,18 @@ def cmd_template(args) -> int:
     m = load_master(args.master)
     paths = write_templates(m, args.out, args.today or dt.date.today(), args.unit)
     _say(f"已生成{len(paths)}个填报模板，位于 {args.out}")
+    return 0
+
+
+def cmd_assign(args) -> int:
+    from taizhang.jobs import assign_text, run_assign
+
+    res = run_assign(args.master, args.today or dt.date.today(), args.clues, args.units_dir, args.out)
+    if args.json:
+        _print_json(res)
+    else:
+        for line in assign_text(res):
+            _say(line)
     return 0
 
 

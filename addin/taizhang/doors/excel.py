@@ -338,16 +338,23 @@ def clear_marks(book) -> str:
     return f"已清除{n}处校验标记和“{RESULT_SHEET}”工作表。" if n else "没有需要清除的校验标记。"
 
 
-@entry("分办")
-def assign_cases(book) -> str:
-    from taizhang.book.merge import assign
+@entry("交办")
+def assign_cases(book, today: dt.date | None = None) -> str:
+    """The same 交办 as ``taizhang assign`` (without a clue file or notices): numbers, departments, deadlines."""
+    from taizhang.book.assign import PENDING_HEADERS, S_PENDING
+    from taizhang.book.master import CHANGE_HEADERS, S_CHANGES
+    from taizhang.jobs import assign_master, assign_text
 
     master = master_of(book)
-    before = master.ledger[["supervisor", "summary_dept"]].copy()
-    master.ledger = assign(master.ledger, master)
-    changed = int((before.fillna("") != master.ledger[["supervisor", "summary_dept"]].fillna("")).any(axis=1).sum())
-    write_ledger(book, master)
-    return f"分办完成：{changed}个问题补填了牵头督办部门或归口汇总部门（已填写的不改动）。"
+    waiting = _sheet(book, S_PENDING)
+    new, result, pending = assign_master(master, today or _today(), None, read_rows(waiting) if waiting else None)
+    write_ledger(book, new)
+    if len(new.changes):
+        write_table(book, S_CHANGES, [CHANGE_HEADERS] + new.changes[CHANGE_HEADERS].values.tolist())
+    if pending is not None:
+        write_table(book, S_PENDING, [PENDING_HEADERS] + pending)
+    return "\n".join(assign_text(result)[:-1] + ["结果已写入本工作簿（台账、变更记录），请检查后保存。"
+                                                 "线索清单和交办通知单请用命令 taizhang assign --clues --units-dir。"])
 
 
 @entry("计算时限与红绿灯")

@@ -71,6 +71,26 @@ class UnitDirectory:
                 best, best_len = official, len(key)
         return best
 
+    def mentions(self, text: object) -> list[tuple[str, str]]:
+        """(official name, name or alias as listed) for every member unit named in free ``text``, in order of
+        first appearance; a name that occurs only inside a longer name also found there does not count."""
+        hay = norm_text(text)
+        spans = []
+        for key, official in self._index.items():
+            if len(key) < 2:
+                continue
+            at = hay.find(key)
+            while at >= 0:
+                spans.append((at, at + len(key), key, official))
+                at = hay.find(key, at + 1)
+        spans.sort(key=lambda s: (s[0], -s[1]))
+        out: dict[str, str] = {}
+        for a, b, key, official in spans:
+            if any(a2 <= a and b <= b2 and (b2 - a2) > (b - a) for a2, b2, _, _ in spans):
+                continue
+            out.setdefault(official, key)
+        return list(out.items())
+
     def suggest(self, text: object, n: int = 3) -> list[str]:
         key = norm_unit(text)
         names = list(self._index)

@@ -98,6 +98,7 @@ class Rulebook(_Strict):
     sign_workdays: int = Field(default=3, ge=1)
     feedback_workdays: int = Field(default=5, ge=1)
     supervise_reply_workdays: int = Field(default=5, ge=1, le=60)  # office setting: no seed gives it
+    duplicate_ratio: float = Field(default=0.85, ge=0.5, le=1.0)  # office setting: no seed gives one
     reporting: Reporting = Reporting()
     lights: Lights = Lights()
     routing: list[Route] = []
