@@ -48,7 +48,7 @@ def outcome(exc: BaseException) -> int:
 def bug_message(log: Path, replaced: list[Path]) -> str:
     """The one line a user sees for a bug: never claims the files are untouched when one was replaced."""
     if replaced:
-        files = "、".join(p.name for p in replaced)
+        files = "、".join(dict.fromkeys(p.name for p in replaced))
         state = f"本次已完整写入：{files}（替换前的版本在同一文件夹的“台账备份”中）。"
     else:
         state = "原文件未改动。"

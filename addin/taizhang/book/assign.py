@@ -29,6 +29,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from taizhang.errors import UserError
 from taizhang.calendar.deadlines import compute_lights
 from taizhang.fields import STATUS_NOT_STARTED, norm_header, norm_text
 from taizhang.findings import Finding, finding
@@ -60,7 +61,7 @@ _PHONE_IN_TEXT = re.compile(r"(?<![\d-])(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\d-
 _FOLD_PUNCT = re.compile(r"[\W_]+")
 
 
-class ClueFileError(ValueError):
+class ClueFileError(UserError):
     """A clue list that cannot be used; the message names the file and what to do."""
 
 

@@ -159,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     from taizhang import errors
     from taizhang.xlsx.storage import replaced_files
 
+    already = len(replaced_files())  # main() may run many times in one process (tests, the web door)
     try:
         return int(globals()[f"cmd_{args.command}"](args) or 0)
     except KeyboardInterrupt:
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"错误：{exc}\n")
         else:  # a bug of ours: the user gets one line and the log
             log = errors.log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
-            sys.stderr.write(f"错误：{errors.bug_message(log, replaced_files())}\n")
+            sys.stderr.write(f"错误：{errors.bug_message(log, replaced_files()[already:])}\n")
         return code
 
 
