@@ -578,3 +578,30 @@ def test_real_browser_creates_a_master_uploads_and_merges(live, browser, tmp_pat
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"
               and not ("/upload?" in e["message"] and "400" in e["message"])]  # the refused lock, text and corrupt files
     assert not errors, "\n".join(e["message"] for e in errors)
+
+
+def test_summary_page_makes_the_notice_and_the_supervision_notices(web):
+    """The same `notice` job as the CLI: the 通报 .docx, its public version, and the 督办通知单 as one .zip."""
+    import io
+    import zipfile
+
+    import docx
+
+    from taizhang.jobs import default_notice_path, run_notice
+
+    c, s = web
+    for public in (0, 1):
+        r = c.post(f"/summary/make?m={s.master.name}",
+                    data={"today": REPORT_DAY.isoformat(), "public": str(public), "kind": "notice"})
+        out = default_notice_path(s.master, REPORT_DAY, bool(public))
+        assert r.status_code == 200 and out.exists() and f"已生成：{out.name}" in r.text
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+        assert "通报" in text
+    r = c.post(f"/summary/make?m={s.master.name}", data={"today": REPORT_DAY.isoformat(), "kind": "supervision"})
+    name = f"{s.master.stem}-督办通知单-{REPORT_DAY.isoformat()}.zip"
+    assert r.status_code == 200 and f"已生成：{name}" in r.text
+    got = c.get(f"/download?m={s.master.name}&name={name}")
+    names = sorted(zipfile.ZipFile(io.BytesIO(got.content)).namelist())
+    cli = run_notice(s.master, REPORT_DAY, s.root / "cli-通报.docx", units_dir=s.root / "cli-督办")
+    assert names == sorted(p.split("/")[-1] for p in cli.supervision) and names
+    assert c.post(f"/summary/make?m={s.master.name}", data={"kind": "../../x"}).status_code == 400

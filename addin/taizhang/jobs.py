@@ -262,6 +262,8 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
     figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
     target = Path(out) if out else default_notice_path(master.path, today, public)
     return save_notice(master, figs, target, units_dir, public)
+
+
 def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None):
     """交办 on a loaded master (the file job and the Excel button): (new master, result, 待指定单位 rows or None).
 

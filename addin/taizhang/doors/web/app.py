@@ -50,7 +50,7 @@ HERE = Path(__file__).parent
 log = logging.getLogger("taizhang.web")
 
 MASTER_SUFFIXES = (".xlsx", ".xlsm")
-DOWNLOAD_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".pdf")
+DOWNLOAD_SUFFIXES = (".xlsx", ".xlsm", ".docx", ".pdf", ".zip")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
@@ -619,23 +619,61 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
         figs = await run_in_threadpool(figures)
         outputs = []
-        for label, public in (("汇总表", False), ("汇总表（公开版）", True)):
-            p = default_summary_path(master, today, public)
-            outputs.append({"label": label, "name": p.name, "exists": p.exists(), "public": int(public)})
+        for label, kind, public in (("汇总表", "summary", False), ("汇总表（公开版）", "summary", True),
+                                    ("通报草稿（Word，公文格式）", "notice", False), ("通报（公开版，Word）", "notice", True),
+                                    ("督办通知单（每个有红灯问题的单位一份，打包下载）", "supervision", False)):
+            p = output_path(master, today, kind, public)
+            outputs.append({"label": label, "name": p.name, "exists": p.exists(), "public": int(public), "kind": kind})
         return render(request, "summary.html", "summary", figs=figs, today=today.isoformat(), outputs=outputs,
                       rule=RULE_ZH.get(figs.rank_rule, figs.rank_rule),
                       made=request.query_params.get("made", ""))
 
-    async def summary_make(request: Request):
-        from taizhang.jobs import default_summary_path, run_summary
+    def output_path(master: Path, today: dt.date, kind: str, public: bool) -> Path:
+        from taizhang.jobs import default_notice_path, default_summary_path
 
+        if kind == "notice":
+            return default_notice_path(master, today, public)
+        if kind == "supervision":
+            return master.with_name(f"{master.stem}-督办通知单-{today.isoformat()}.zip")
+        return default_summary_path(master, today, public)
+
+    def make_output(master: Path, today: dt.date, kind: str, public: bool, out: Path) -> None:
+        """The same jobs as `taizhang summary` / `taizhang notice`; the 督办通知单 come as one .zip to download."""
+        from taizhang.jobs import run_notice, run_summary
+
+        if kind == "summary":
+            run_summary(master, today, out, public)
+        elif kind == "notice":
+            run_notice(master, today, out, public=public)
+        else:
+            import tempfile
+            import zipfile
+
+            from taizhang.xlsx.storage import atomic_write
+
+            with tempfile.TemporaryDirectory(prefix="taizhang-notices-") as tmp:
+                res = run_notice(master, today, Path(tmp) / "通报.docx", units_dir=Path(tmp) / "督办通知单")
+
+                def write(target: Path) -> None:
+                    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+                        for f in res.supervision:
+                            z.write(f, Path(f).name)
+                        if not res.supervision:
+                            z.writestr("说明.txt", "截至基准日没有超期（红灯）问题，不需要督办通知单。\n")
+
+                atomic_write(out, write)
+
+    async def summary_make(request: Request):
         master = pick_master(request)
         form = await form_of(request)
         today = today_of(str(form.get("today") or ""))
         public = str(form.get("public") or "0") == "1"
-        out = default_summary_path(master, today, public)
-        await run_in_threadpool(run_summary, master, today, out, public)
-        log.info("summary written: %s", out)
+        kind = str(form.get("kind") or "summary")
+        if kind not in ("summary", "notice", "supervision"):
+            raise WebError("不认识要生成的文件种类。", 400)
+        out = output_path(master, today, kind, public)
+        await run_in_threadpool(make_output, master, today, kind, public, out)
+        log.info("%s written: %s", kind, out)
         return RedirectResponse(url("/summary", m=master.name, today=today.isoformat(), made=out.name), status_code=303)
 
     async def download(request: Request):
