@@ -15,7 +15,7 @@ from typing import Literal
 Owner = Literal["unit", "office", "computed", "provenance"]
 Kind = Literal[
     "id", "text", "date", "amount", "percent", "int", "phone",
-    "status", "complexity", "category", "source", "unit", "light",
+    "status", "complexity", "category", "source", "unit", "light", "mode",
 ]
 
 
@@ -45,6 +45,7 @@ FIELDS: tuple[Field, ...] = (
     Field("target", "整改目标", "text", "unit", False, ("工作目标", "目标"), 20),
     Field("assigned", "交办日期", "date", "unit", True, ("交办时间", "登记日期", "受理日期", "交办日"), 12),
     Field("complexity", "复杂程度", "complexity", "unit", False, ("难易程度", "办理类型", "复杂度"), 10),
+    Field("rectify_mode", "整改方式", "mode", "unit", False, ("处置方式", "整改类型"), 10),
     Field("deadline", "整改时限", "date", "unit", False, ("完成时限", "办结时限", "整改期限", "办理时限", "时限"), 12),
     Field("extended_to", "延期至", "date", "unit", False, ("延期时限", "延期日期", "延长至"), 12),
     Field("extension_approver", "延期审批人", "text", "office", False, ("延期批准人", "延期审核人"), 10),
@@ -63,6 +64,9 @@ FIELDS: tuple[Field, ...] = (
     Field("remaining", "剩余工作日", "int", "computed", False, (), 10),
     Field("light", "红绿灯", "light", "computed", False, ("预警", "亮灯"), 8),
     Field("deadline_note", "时限说明", "text", "computed", False, (), 24),
+    # whether 整改时限 was written (by the unit or the office) or computed by the campaign's 时限规则: a stored fact,
+    # never read back from 时限说明's wording
+    Field("deadline_origin", "时限来源", "text", "computed", False, (), 10),
     Field("src_file", "来源文件", "text", "provenance", False, (), 20),
     Field("src_sheet", "来源工作表", "text", "provenance", False, (), 10),
     Field("src_row", "来源行", "int", "provenance", False, (), 7),
@@ -149,6 +153,9 @@ def match_header(text: object) -> tuple[str | None, float]:
     return found, factor
 
 
-# traffic lights: key → the word on the sheet, and back
-LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
+# 时限来源 values
+ORIGIN_WRITTEN, ORIGIN_COMPUTED = "填写", "计算"
+
+# traffic lights: key → the word on the sheet, and back; 持续整改 cases (long) are tracked, never overdue
+LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号", "long": "长期整改"}
 LIGHT_FROM_ZH = {v: k for k, v in LIGHT_ZH.items()}

@@ -96,6 +96,8 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
     if path.exists():
         raise MasterError(f"{path} 已存在。为避免覆盖现有台账，请换一个文件名或先移走原文件。")
     units = units or UnitDirectory([])
+    if any(p.year_free for p in book.phases):  # a plan's month–day stages need a year on the sheet: this year
+        book = book.for_year(dt.date.today().year)
 
     def write(tmp: Path) -> None:
         wb = Workbook()
@@ -163,11 +165,16 @@ def _write_lists(ws, book: Rulebook) -> None:
             put(ws, r, col, v)
 
 
+PHASE_HEADERS = ["阶段", "开始日期", "结束日期", "说明", "每年重复"]
+TO_FILL = "待填写"  # a stage date the plan leaves open (seed 003 "xx月")
+
+
 def _write_phases(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import table
 
-    rows = [[p.name, p.start, p.end, p.note] for p in book.phases]
-    table(ws, 1, ["阶段", "开始日期", "结束日期", "说明"], rows, [26, 14, 14, 70])
+    rows = [[p.name, p.start or TO_FILL, p.end or TO_FILL, p.note, "是" if p.every_year else "否"] for p in book.phases]
+    table(ws, 1, PHASE_HEADERS, rows, [26, 14, 14, 70, 10])
+    ws.freeze_panes = "A2"
 
 
 def _write_routing(ws, book: Rulebook) -> None:
@@ -295,14 +302,21 @@ def _read_lists(rows) -> dict:
                 vals = [str(r[i]).strip() for r in codes[1:] if i < len(r) and str(r[i] or "").strip()]
                 if vals:
                     lists[key] = list(dict.fromkeys(vals))
-    lists["phases"] = [Phase(name=str(r[0]).strip(), start=_as_date(r[1]) if len(r) > 1 else None,
-                             end=_as_date(r[2]) if len(r) > 2 else None, note=str(r[3] or "") if len(r) > 3 else "")
+    lists["phases"] = [Phase(name=str(r[0]).strip(), start=_stage_date(r[1]) if len(r) > 1 else None,
+                             end=_stage_date(r[2]) if len(r) > 2 else None, note=str(r[3] or "") if len(r) > 3 else "",
+                             every_year=len(r) > 4 and str(r[4] or "").strip() in ("是", "每年"))
                        for r in rows(S_PHASES)[1:] if r and str(r[0] or "").strip()]
     lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
                         for r in rows(S_ROUTING)[1:] if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
     if lists.get("statuses"):
         lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
     return lists
+
+
+def _stage_date(v) -> dt.date | None:
+    if isinstance(v, str) and v.strip() in (TO_FILL, ""):
+        return None
+    return _as_date(v)
 
 
 def _read_holidays(table: list[list], origin: str) -> dict[dt.date, bool]:
@@ -369,7 +383,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
     return df, extra
 
 
-_TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light")
+_TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light", "mode")
 
 
 def _clean_master_value(key: str, v):

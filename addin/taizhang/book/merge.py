@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from taizhang.fields import BY_KEY, UNIT_FIELDS, norm_text
+from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, UNIT_FIELDS, norm_text
 from taizhang.findings import Finding, finding
 from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
@@ -418,7 +418,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(value), unit, file, today])
             state.set(target, k, value)
             if k == "deadline":
-                state.set(target, "deadline_note", None)  # now written by the unit, no longer computed
+                state.set(target, "deadline_origin", ORIGIN_WRITTEN)  # now written by the unit, no longer computed
         for k, v in (("src_file", file), ("src_sheet", sheet), ("src_row", excel_row), ("updated_on", today)):
             state.set(target, k, v)
     outcome.rows_read += len(frame)

@@ -32,6 +32,11 @@ SCALARS = [
     ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署"),
     ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况"),
     ("默认复杂程度", "default_tier", "复杂程度未填写时按此档次计算时限"),
+    ("时限规则", "deadline_rule", "没有写明整改时限的问题按此规则计算时限：按复杂程度、当年年底、阶段结束 或 按整改方式；"
+                                "写明的整改时限始终优先"),
+    ("整改阶段", "deadline_stage", "时限规则为“阶段结束”时，以“工作阶段”表中该阶段的结束日为时限"),
+    ("立行立改时限（工作日）", "quick_fix_workdays", "时限规则为“按整改方式”时，立行立改的问题交办后几个工作日内完成"
+                                          "（方案未规定天数，此为办公室设定，默认5个工作日）"),
     ("实行零报告", "zero_report", "是 或 否"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
@@ -54,6 +59,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = "是" if value else "否"
         elif key == "rules_off":
             value = "、".join(value)
+        if key == "deadline_rule" and book.deadline_rule_quote:
+            note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))
     for t in book.tiers:
         note = "需经申请同意" if t.needs_approval else "复杂程度为该档次时的办结时限"

@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("master", help="要创建的台账总表文件（.xlsx）")
     c.add_argument("--preset", required=True, help="预案编号或名称，如 xinguan、新官不理旧账，或规则文件路径")
     c.add_argument("--units", help="成员单位名单（.csv 或 .xlsx，列：单位名称、单位类型、别名）")
+    c.add_argument("--year", type=int, help="专项行动所在年份：预案的工作阶段按此年份排定（默认今年；每年重复的阶段不受影响）")
 
     cmd("presets")
 
@@ -160,10 +161,14 @@ def cmd_new(args) -> int:
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.intake.units import read_unit_file
 
-    book = find_rulebook(args.preset)
+    year = args.year or dt.date.today().year
+    if not 1990 <= year <= 2100:
+        _say(f"年份 {year} 不在 1990—2100 之间，请检查 --year。")
+        return 2
+    book = find_rulebook(args.preset).for_year(year)
     units = read_unit_file(args.units) if args.units else None
     path = create_master(args.master, book, units)
-    _say(f"已创建台账总表：{path}（预案：{book.name}，成员单位{len(units) if units else 0}个）")
+    _say(f"已创建台账总表：{path}（预案：{book.name}，工作阶段按{year}年排定，成员单位{len(units) if units else 0}个）")
     return 0
 
 

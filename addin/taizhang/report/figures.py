@@ -28,6 +28,7 @@ class Counts(BaseModel):
     red: int = 0
     yellow: int = 0
     green: int = 0
+    long_term: int = 0  # 持续整改 (seed 003): tracked by progress, never overdue
     completion_rate: float = 0.0
     on_time_rate: float | None = None
 
@@ -69,9 +70,11 @@ class Figures(BaseModel):
     phases: list[GroupFigures]
     supervise: list[Overdue] | None  # None: not asked for (a merge records figures; it prints no 督办清单)
     rank_rule: str
+    phase_rule: str = ""  # how a case is attributed to a stage (stated on the summary)
+    deadline_rule: str = ""  # the campaign's 时限规则
 
 
-FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time"]
+FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term"]
 
 
 def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
@@ -87,14 +90,15 @@ def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
         "total": 1, "done": status.isin([STATUS_DONE, STATUS_UNFOUNDED]).to_numpy().astype(int),
         "closed": (status == STATUS_CLOSED).to_numpy().astype(int), "red": (light == "red").to_numpy().astype(int),
         "yellow": (light == "yellow").to_numpy().astype(int), "green": (light == "green").to_numpy().astype(int),
-        "judged": judged, "on_time": on_time}, index=df.index).astype(int)
+        "judged": judged, "on_time": on_time, "long_term": (light == "long").to_numpy().astype(int)},
+        index=df.index).astype(int)
 
 
 def _counts_from(sums) -> dict:
     total, done, closed = int(sums["total"]), int(sums["done"]), int(sums["closed"])
     judged = int(sums["judged"])
     return dict(total=total, done=done, closed=closed, in_progress=total - done - closed, red=int(sums["red"]),
-                yellow=int(sums["yellow"]), green=int(sums["green"]),
+                yellow=int(sums["yellow"]), green=int(sums["green"]), long_term=int(sums.get("long_term", 0)),
                 completion_rate=round((done + closed) / total * 100, 1) if total else 0.0,
                 on_time_rate=round(int(sums["on_time"]) / judged * 100, 1) if judged else None)
 
@@ -163,15 +167,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     sups = sorted({s for s in df["supervisor"].dropna()})
     supervisors = groups("supervisor", sups)
     sources = groups("source", list(dict.fromkeys(list(book.sources) + sorted(df["source"].dropna().unique()))))
-    phases = []
-    assigned = np.fromiter((d.toordinal() if isinstance(d, dt.date) else -1 for d in df["assigned"].tolist()),
-                           dtype=np.int64, count=len(df))
-    for p in book.phases:
-        if not (p.start and p.end):
-            continue
-        mask = (assigned >= p.start.toordinal()) & (assigned <= p.end.toordinal())
-        phases.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
-
+    phases = phase_figures(book, df, flags)
     prev_day, change = None, {}
     hist = master.history
     if len(hist):
@@ -186,7 +182,36 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     return Figures(campaign=book.name, as_of=as_of, totals=totals, previous_day=prev_day, change=change, units=units,
                    categories=categories, supervisors=supervisors, sources=sources, phases=phases,
                    supervise=_supervise_list(df, eff) if supervise else None,
-                   rank_rule=book.lights.rank_rule)
+                   rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
+                   deadline_rule=book.deadline_rule)
+
+
+PHASE_OUTSIDE = "（不在任何阶段内）"
+PHASE_ATTRIBUTION = ("按交办日期归入阶段：交办日期在某阶段起止日期之内的，计入该阶段；每年重复的阶段按交办当年的同月同日计；"
+                     "阶段交叉的（方案允许交叉推进），一个问题计入其所在的每个阶段，故各阶段合计可能多于问题总数；"
+                     "不在任何阶段内的问题单列一行。")
+
+
+def phase_figures(book, df: pd.DataFrame, flags: pd.DataFrame) -> list[GroupFigures]:
+    """Counts per stage, by 交办日期; a recurring stage (每年) in the year of each case. Stages with a date still
+    待填写 are listed with no cases; cases in no stage get their own row."""
+    assigned = df["assigned"].tolist()
+    years = sorted({d.year for d in assigned if isinstance(d, dt.date)})
+    ords = np.fromiter((d.toordinal() if isinstance(d, dt.date) else -1 for d in assigned), dtype=np.int64, count=len(df))
+    anywhere = np.zeros(len(df), dtype=bool)
+    out = []
+    for p in book.phases:
+        mask = np.zeros(len(df), dtype=bool)
+        for y in (years if (p.every_year or p.year_free) else years[:1]):
+            start, end = p.span(y)
+            if start and end:
+                mask |= (ords >= start.toordinal()) & (ords <= end.toordinal())
+        anywhere |= mask
+        out.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
+    rest = ~anywhere & (ords >= 0)
+    if out and rest.any():
+        out.append(GroupFigures(name=PHASE_OUTSIDE, **_counts_from(flags[rest].sum())))
+    return out
 
 
 def _supervise_list(df: pd.DataFrame, eff: pd.Series) -> list[Overdue]:
@@ -245,6 +270,8 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         paras.append("目前没有超期未办结的问题。")
     if t.yellow:
         paras.append(f"临近时限或进度滞后的问题{t.yellow}个，请相关单位加快推进。")
+    if t.long_term:
+        paras.append(f"需要长期解决、持续整改的问题{t.long_term}个，按进度跟踪，不计超期。")
     if figs.change:
         c = figs.change
         paras.append(f"与上次调度（{figs.previous_day}）相比，新增问题{c.get('total', 0)}个，"

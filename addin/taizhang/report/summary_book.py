@@ -131,6 +131,8 @@ def _overview(ws, figs: Figures, sub: str) -> None:
         put(ws, row, 1, title).font = Font(bold=True)
         header_row(ws, row + 1, ["类别", "问题数", "已办结", "已销号", "超期", "预警", "办结率"])
         row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _pct(g.completion_rate)] for g in groups]) + 2
+        if groups is figs.phases and figs.phase_rule:  # how a case is attributed to a stage
+            put(ws, row - 1, 1, f"注：{figs.phase_rule}")
     _legend(ws, row)
     ws.column_dimensions["A"].width = 30
     _page(ws)

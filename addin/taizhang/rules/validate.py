@@ -22,7 +22,7 @@ from taizhang.findings import Finding, count, finding
 from taizhang.intake.normalize import (convert_column, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
                         vocab_matcher)
 from taizhang.intake.reader import SheetRead, read_submission
-from taizhang.rules.rulebook import Rulebook
+from taizhang.rules.rulebook import RECTIFY_MODES, Rulebook
 from taizhang.rules.checks import RuleContext, run_rules
 from taizhang.intake.units import UnitDirectory, norm_unit
 
@@ -81,6 +81,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
     category = vocab_matcher([c.name for c in book.categories])
     source = vocab_matcher(book.sources)
     tiers = [t.name for t in book.tiers]
+    mode = vocab_matcher(list(RECTIFY_MODES))
     statuses = list(book.statuses) or list(STATUSES)
     converters = {
         "date": lambda v: to_date(v, year_hint),
@@ -91,6 +92,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         "category": lambda v: _vocab(category, v, "unknown-category"),
         "source": lambda v: _vocab(source, v, "unknown-source", keep=True),
         "unit": lambda v: _unit(ctx.units, v),
+        "mode": lambda v: _vocab(mode, v, "unknown-mode"),
     }
 
     for key, values in raw.items():
@@ -143,7 +145,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             if v is not None and v == v and v != unit:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
-    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data)), book.rules_off):
+    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule), book.rules_off):
         if (pos, key) in already:
             continue  # an unreadable value already has its own finding; "missing" would be wrong
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
@@ -199,6 +201,8 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
         return f"线索来源“{value}”不在预设来源中（{'、'.join(book.sources)}），已按原文导入，请核对。"
     if code == "unknown-status":
         return f"办理状态“{value}”无法识别，请填写：{'、'.join(book.statuses)}。"
+    if code == "unknown-mode":
+        return f"整改方式“{value}”无法识别，请填写：{'、'.join(RECTIFY_MODES)}。"
     if code == "unknown-complexity":
         return f"复杂程度“{value}”无法识别，请填写：{'、'.join(t.name for t in book.tiers)}。"
     if code == "unknown-unit":

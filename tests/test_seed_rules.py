@@ -1,0 +1,167 @@
+"""Each campaign by its own seed: the 时限规则, stages, escalation and routing each plan writes.
+
+Every test quotes, in its docstring, the seed sentence it implements.
+"""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from taizhang.book.master import create_master, empty_ledger, load_master
+from taizhang.calendar.deadlines import compute_lights, default_deadline
+from taizhang.calendar.workdays import WorkCalendar
+from taizhang.rules.rulebook import find_rulebook
+from taizhang.rules.validate import validate_file
+
+D = dt.date
+CAL = WorkCalendar()
+
+
+def book(preset: str, year: int = 2026):
+    return find_rulebook(preset).for_year(year)
+
+
+def ledger(*rows: dict) -> pd.DataFrame:
+    base = dict(unit="区商务局", description="测试", category="x", status="整改中")
+    df = pd.concat([empty_ledger(), pd.DataFrame([{**base, **r} for r in rows])], ignore_index=True).astype(object)
+    return df.where(df.notna(), None)
+
+
+def lights(preset: str, today: D, *rows: dict):
+    res = compute_lights(ledger(*rows), book(preset), CAL, today)
+    return res, {r["case_id"]: i for i, r in enumerate(rows)}
+
+
+# ----------------------------------------------------------------- 时限规则 per preset
+
+def test_xiaoneng_by_complexity_and_extraordinary_needs_approval():
+    """Seed 004: "没有时限要求原则上5个工作日内办结，较复杂的10个工作日内办结，特别复杂的20个工作日内办结，
+    极特殊的经申请同意后1个月内办结"."""
+    b = book("xiaoneng")
+    assert b.deadline_rule == "按复杂程度"
+    assert default_deadline(b, CAL, D(2026, 9, 30)).date == D(2026, 10, 13)  # blank → default tier 一般, 5 working days
+    assert default_deadline(b, CAL, D(2026, 2, 13), complexity="较复杂").date == D(2026, 3, 5)
+    approved = default_deadline(b, CAL, D(2026, 9, 1), complexity="极特殊", approved=True)
+    assert approved.date == D(2026, 10, 8) and approved.problem is None
+    unapproved = default_deadline(b, CAL, D(2026, 9, 1), complexity="极特殊")
+    assert unapproved.problem == "extraordinary-unapproved"
+    assert unapproved.date == default_deadline(b, CAL, D(2026, 9, 1), complexity="特别复杂").date
+    res, at = lights("xiaoneng", D(2026, 9, 10), {"case_id": "X", "assigned": D(2026, 9, 1), "complexity": "极特殊"})
+    warned = [f for f in res.findings if f.code == "extraordinary-unapproved"]
+    assert warned and warned[0].severity == "warning" and warned[0].header == "延期审批人"
+    assert "未经审批" in res.ledger["deadline_note"].iat[0]
+
+
+def test_xinguan_end_of_the_year_assigned():
+    """Seed 001: "所有纳入专项治理行动范围的纠纷案件，原则上应在当年办结"."""
+    b = book("xinguan")
+    assert b.deadline_rule == "当年年底"
+    got = default_deadline(b, CAL, D(2026, 10, 9), complexity="特别复杂")
+    assert got.date == D(2026, 12, 31) and "当年年底" in got.note
+    # 31 December 2027 is a Friday; 2028-12-31 a Sunday → the next working day (Art. 203)
+    assert default_deadline(b, CAL, D(2028, 3, 1)).date == D(2029, 1, 2)
+    # an October case is not red a week later (the complaint of issue 15)
+    res, _ = lights("xinguan", D(2026, 10, 20), {"case_id": "A", "assigned": D(2026, 10, 9)})
+    assert res.lights == ["green"]
+
+
+def test_lijiuzhang_end_of_the_rectification_stage():
+    """Seed 000: "合力攻坚阶段(6月1日--12月10日)…坚决确保本阶段结束前完成整改整治任务"."""
+    b = book("lijiuzhang")
+    assert (b.deadline_rule, b.deadline_stage) == ("阶段结束", "合力攻坚阶段")
+    assert default_deadline(b, CAL, D(2026, 5, 20)).date == D(2026, 12, 10)  # assigned in 摸底排查
+    assert default_deadline(b, CAL, D(2026, 6, 15)).date == D(2026, 12, 10)
+    late = default_deadline(b, CAL, D(2026, 12, 15))
+    assert late.problem == "assigned-after-stage" and late.date == D(2026, 12, 25)  # the campaign's last stage end
+    res, _ = lights("lijiuzhang", D(2026, 12, 16), {"case_id": "L", "assigned": D(2026, 12, 15)})
+    assert [f.code for f in res.findings if f.code == "assigned-after-stage"]
+
+
+def test_zhonggengzu_stage_end_in_the_campaign_year():
+    """Seed 002: "(三)问题查处阶段(2020年12月底前)"; the list must "明确完成时限和整改责任"."""
+    plan = find_rulebook("zhonggengzu")
+    assert default_deadline(plan, CAL, D(2020, 11, 30)).date == D(2020, 12, 31)
+    assert default_deadline(book("zhonggengzu", 2026), CAL, D(2026, 11, 30)).date == D(2026, 12, 31)
+
+
+def test_sanluan_by_rectification_mode():
+    """Seed 003: "对清理出能够马上整改的问题，要立行立改；对需要一定时间整改的问题，要明确目标，限时整改；
+    对需要长期解决的问题，要完善机制，持续整改"."""
+    b = book("sanluan")
+    assert b.deadline_rule == "按整改方式"
+    now = default_deadline(b, CAL, D(2026, 9, 30), mode="立行立改")
+    assert now.date == D(2026, 10, 13) and "办公室设定" in now.note  # 5 working days: the office's setting
+    assert default_deadline(b, CAL, D(2026, 9, 30), mode="限时整改").problem == "deadline-required"
+    long = default_deadline(b, CAL, D(2026, 1, 5), mode="持续整改")
+    assert long.long_term and long.date is None
+    res, at = lights("sanluan", D(2026, 11, 23),
+                     {"case_id": "S1", "assigned": D(2026, 1, 5), "rectify_mode": "持续整改"},
+                     {"case_id": "S2", "assigned": D(2026, 1, 5), "rectify_mode": "持续整改", "deadline": D(2026, 3, 1)},
+                     {"case_id": "S3", "assigned": D(2026, 11, 2), "rectify_mode": "立行立改"},
+                     {"case_id": "S4", "assigned": D(2026, 11, 2), "rectify_mode": "限时整改"})
+    assert res.lights[at["S1"]] == res.lights[at["S2"]] == "long"  # never red, even past a written date
+    assert res.ledger["light"].iat[at["S1"]] == "长期整改"
+    assert res.lights[at["S3"]] == "red"
+    assert any(f.code == "deadline-required" and f.row == at["S4"] + 2 for f in res.findings)
+
+
+def test_written_deadline_prevails_and_its_origin_is_stored():
+    """Seed 004: "有时限要求的，按规定时限办理" — a written deadline always decides; 时限来源 says which."""
+    res, at = lights("xinguan", D(2026, 11, 23),
+                     {"case_id": "W", "assigned": D(2026, 10, 9), "deadline": D(2026, 11, 2)},
+                     {"case_id": "C", "assigned": D(2026, 10, 9)})
+    df = res.ledger
+    assert res.lights[at["W"]] == "red" and res.lights[at["C"]] == "green"
+    assert list(df["deadline_origin"]) == ["填写", "计算"]
+    assert "填写" in df["deadline_note"].iat[0] and "当年年底" in df["deadline_note"].iat[1]
+    # a computed deadline is recomputed when the rule changes; the stored origin decides, not the note's wording
+    df.loc[1, "deadline_note"] = "办公室改写的说明"
+    again = compute_lights(df, book("xiaoneng"), CAL, D(2026, 11, 23))
+    assert again.ledger["deadline"].iat[1] == D(2026, 10, 15) and again.ledger["deadline"].iat[0] == D(2026, 11, 2)
+
+
+def _submission(path, rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "整改方式", "整改时限",
+               "办理状态"])
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+def test_sanluan_timed_rectification_without_deadline_is_returned(tmp_path):
+    """Seed 003: "对需要一定时间整改的问题，要明确目标，限时整改" — no written deadline, the row goes back to the unit."""
+    b = find_rulebook("sanluan")
+    cat = b.categories[0].name
+    path = tmp_path / "城关镇.xlsx"
+    _submission(path, [["城关镇", "自查", cat, "甲", "张三", "李四", "2026-11-02", "限时整改", None, "整改中"],
+                       ["城关镇", "自查", cat, "乙", "张三", "李四", "2026-11-02", "限时整改", "2026-12-01", "整改中"],
+                       ["城关镇", "自查", cat, "丙", "张三", "李四", "2026-11-02", "马上改", None, "整改中"]])
+    report, checked = validate_file(path, rulebook=b, today=D(2026, 11, 20))
+    errors = {(f.row, f.code) for f in report.findings if f.severity == "error"}
+    assert (2, "deadline-required") in errors and (4, "unknown-mode") in errors
+    assert not any(f.row == 3 and f.severity == "error" for f in report.findings)
+
+
+# ----------------------------------------------------------------- 参数设置 row
+
+@pytest.mark.parametrize("preset,rule", [("xiaoneng", "按复杂程度"), ("xinguan", "当年年底"), ("lijiuzhang", "阶段结束"),
+                                         ("zhonggengzu", "阶段结束"), ("sanluan", "按整改方式")])
+def test_deadline_rule_is_a_settings_row_the_office_can_switch(tmp_path, preset, rule):
+    """Issue 15: "A 时限规则 row in 参数设置 … chosen per preset and switchable by the office"."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, book(preset))
+    assert load_master(path).rulebook.deadline_rule == rule
+    wb = load_workbook(path)
+    ws = wb["参数设置"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "时限规则")
+    assert row[1].value == rule and "方案" in row[2].value
+    row[1].value = "当年年底" if rule != "当年年底" else "按复杂程度"
+    wb.save(path)
+    assert load_master(path).rulebook.deadline_rule == row[1].value
