@@ -165,3 +165,61 @@ def test_deadline_rule_is_a_settings_row_the_office_can_switch(tmp_path, preset,
     row[1].value = "当年年底" if rule != "当年年底" else "按复杂程度"
     wb.save(path)
     assert load_master(path).rulebook.deadline_rule == row[1].value
+
+
+def test_unapproved_extension_is_explained_in_the_note():
+    """Seed 000: "对于不能完成攻坚任务的，提请领导小组予以延期" — an extension counts once approved; 时限说明 says why not."""
+    res, _ = lights("xiaoneng", D(2026, 11, 23), {"case_id": "E", "assigned": D(2026, 11, 2), "extended_to": D(2026, 12, 31)})
+    assert "未生效" in res.ledger["deadline_note"].iat[0]
+
+
+# ----------------------------------------------------------------- stages
+
+def test_xinguan_stages_recur_and_2026_cases_are_counted_by_stage(tmp_path):
+    """Seed 001: "每年大致分四个阶段,前后阶段不严格划分时间 界限。(一)自查摸排阶段(每年 4 月至 5 月)…"."""
+    from taizhang.report.figures import PHASE_OUTSIDE, compute_figures
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, find_rulebook("xinguan").for_year(2022))  # even a master made with the plan's own year
+    m = load_master(path)
+    assert all(p.every_year for p in m.rulebook.phases)
+    m.ledger = ledger({"case_id": "a", "assigned": D(2026, 4, 20)}, {"case_id": "b", "assigned": D(2026, 7, 15)},
+                      {"case_id": "c", "assigned": D(2026, 12, 3)}, {"case_id": "d", "assigned": D(2027, 2, 1)})
+    res = compute_lights(m.ledger, m.rulebook, CAL, D(2026, 12, 10))
+    figs = compute_figures(m, res.ledger, res.deadlines, D(2026, 12, 10))
+    by = {g.name: g.total for g in figs.phases}
+    assert by == {"自查摸排阶段": 1, "核实处理阶段": 2, "督促跟进阶段": 1, "总结提升阶段": 1, PHASE_OUTSIDE: 1}
+    assert "每个阶段" in figs.phase_rule  # overlapping stages: the attribution is stated
+
+
+def test_blank_stage_dates_say_to_fill_in(tmp_path):
+    """Seed 003: "(二)全面清理、自查自纠阶段(xx月至xx月)" — the plan leaves the dates open: 待填写, not an invented month."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, book("sanluan"))
+    rows = {r[0].value: [c.value for c in r] for r in load_workbook(path)["工作阶段"].iter_rows(min_row=2)}
+    assert rows["全面清理、自查自纠阶段"][1:3] == ["待填写", "待填写"]
+    assert rows["制定方案、动员部署阶段"][2] == "待填写"
+    assert load_master(path).rulebook.phase("全面清理、自查自纠阶段").end is None
+
+
+def test_new_year_shifts_the_plans_stages(tmp_path, capsys):
+    """Seed 002: "专项治理时间:2020年11月20日-12月31日" — an office reusing the plan in 2026 gets 2026 stages."""
+    from taizhang.doors.cli import main
+
+    path = tmp_path / "m.xlsx"
+    assert main(["new", str(path), "--preset", "zhonggengzu", "--year", "2026"]) == 0
+    b = load_master(path).rulebook
+    assert b.phase("问题查处阶段").end == D(2026, 12, 31) and b.reporting.due_date == D(2026, 12, 7)
+    assert default_deadline(b, CAL, D(2026, 11, 25)).date == D(2026, 12, 31)
+
+
+def test_demo_shows_stages_and_a_mix_of_lights(sample):
+    """Issue 15: "The demo (xinguan) shows a non-empty per-stage table and a believable mix of lights"."""
+    from taizhang.jobs import figures_of
+
+    figs = figures_of(load_master(sample.master), sample.today)
+    assert sum(g.total for g in figs.phases if g.name != "（不在任何阶段内）") > 0
+    t = figs.totals
+    assert t.red > 0 and t.yellow > 0 and t.green > t.red

@@ -276,6 +276,7 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     light[status == STATUS_CLOSED] = "closed"
 
     for i in np.flatnonzero((extended >= 0) & ~approver.to_numpy()):
+        notes[i].append(f"申请延期至{dt.date.fromordinal(int(extended[i]))}未登记审批人，延期未生效")
         findings.append(finding("extension-unapproved", f"问题{df['case_id'].iat[i] or ''}填写了延期至 {dt.date.fromordinal(int(extended[i]))}，"
                                 f"但没有延期审批人，延期未生效，仍按原时限计算。延期须经领导小组批准后由办公室登记审批人。",
                                 file=file, sheet=sheet, row=i + 2, column=COL["extended_to"], header="延期至",
