@@ -223,3 +223,58 @@ def test_demo_shows_stages_and_a_mix_of_lights(sample):
     assert sum(g.total for g in figs.phases if g.name != "（不在任何阶段内）") > 0
     t = figs.totals
     assert t.red > 0 and t.yellow > 0 and t.green > t.red
+
+
+# ----------------------------------------------------------------- workflow
+
+def test_xiaoneng_late_sign_off_and_feedback_are_found_and_counted():
+    """Seed 004: "承办单位主要负责人应在收到工作任务后3个工作日内签批或部署"; "任务事项办结后需在5个工作日内反馈办理落实情况"."""
+    res, at = lights("xiaoneng", D(2026, 11, 23),
+                     {"case_id": "on", "assigned": D(2026, 11, 2), "sign_date": D(2026, 11, 4)},
+                     {"case_id": "late", "assigned": D(2026, 11, 2), "sign_date": D(2026, 11, 9)},
+                     {"case_id": "none", "assigned": D(2026, 11, 2)},
+                     {"case_id": "fb", "assigned": D(2026, 11, 2), "sign_date": D(2026, 11, 3), "status": "已办结",
+                      "done_date": D(2026, 11, 5), "feedback_date": D(2026, 11, 20)})
+    late = {(f.code, f.row - 2) for f in res.findings if f.code in ("late-sign-off", "late-feedback")}
+    assert late == {("late-sign-off", at["late"]), ("late-sign-off", at["none"]), ("late-feedback", at["fb"])}
+    assert res.ledger["sign_by"].iat[0] == D(2026, 11, 5)
+
+
+def test_office_confirms_closure_where_the_leading_group_reserves_it(tmp_path):
+    """Seed 000: "区政府确定的攻坚任务完成后，要报领导小组组长审定核准"; seed 003: "挂账督办，做到整改完成一件销号一件"."""
+    from taizhang.book.closures import confirm_closures, pending_rows
+
+    b = book("sanluan")
+    cat = b.categories[0].name
+    path = tmp_path / "城关镇.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "整改方式", "办理状态",
+               "办结日期", "销号审核人", "销号日期"])
+    ws.append(["城关镇", "自查", cat, "甲", "张三", "李四", "2026-11-02", "立行立改", "已销号", "2026-11-05", "镇长", "2026-11-06"])
+    wb.save(path)
+    report, checked = validate_file(path, rulebook=b, today=D(2026, 11, 20))
+    assert report.rows_with_errors == 0 and any(f.code == "close-requested" for f in report.findings)
+    row = checked.frame.iloc[0]
+    assert row["status"] == "已办结" and row["close_request"] == D(2026, 11, 20) and row["closer"] is None
+    df = ledger({"case_id": "Q", "status": "已办结", "close_request": D(2026, 11, 20), "description": "甲"})
+    assert pending_rows(df, b)[0][0] == "Q"
+    df.loc[0, "closer"], df.loc[0, "closed_date"] = "县委办公室", D(2026, 11, 25)
+    assert confirm_closures(df, b)["status"].iat[0] == "已销号"
+    assert confirm_closures(df, book("xinguan"))["status"].iat[0] == "已办结"  # other campaigns: units report 销号
+
+
+def test_xinguan_district_coordination_is_counted():
+    """Seed 001: "需要区级层面协调解决的陈年积案和重大疑难案件…统一提交区级层面专项研究讨论、专题协调解决"."""
+    from taizhang.report.figures import compute_figures
+
+    class M:  # the parts of a master compute_figures reads
+        rulebook = book("xinguan")
+        units = type("U", (), {"units": [], "names": lambda self: []})()
+        categories = {}
+        history = pd.DataFrame(columns=["报送日"])
+
+    res, _ = lights("xinguan", D(2026, 11, 23), {"case_id": "a", "assigned": D(2026, 5, 1), "district_coord": "是"},
+                    {"case_id": "b", "assigned": D(2026, 5, 1)})
+    figs = compute_figures(M(), res.ledger, res.deadlines, D(2026, 11, 23))
+    assert figs.totals.coord == 1

@@ -21,9 +21,11 @@ from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, hi
 from taizhang.findings import Finding
 from taizhang.book.ledger_sheet import save_master
 from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
+from taizhang.book.closures import PENDING_HEADERS, confirm_closures, pending_rows
 from taizhang.book.merge import Checking, MergeResult, merge_folder
 from taizhang.rules.validate import Context
 
+S_PENDING_CLOSE = "待销号确认"
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
 
 
@@ -64,6 +66,7 @@ def _out_path(master: Master, out: str | Path | None) -> tuple[Path, int | None]
 
 
 def with_lights(master: Master, today: dt.date):
+    master.ledger = confirm_closures(master.ledger, master.rulebook)  # 销号 the office confirmed in the master
     res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=master.path.name)
     master.ledger = res.ledger
     return res
@@ -185,6 +188,9 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
+        if merged.rulebook.office_closes:
+            sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)
+                                       or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs)
 

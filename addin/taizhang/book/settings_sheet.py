@@ -38,10 +38,16 @@ SCALARS = [
     ("立行立改时限（工作日）", "quick_fix_workdays", "时限规则为“按整改方式”时，立行立改的问题交办后几个工作日内完成"
                                           "（方案未规定天数，此为办公室设定，默认5个工作日）"),
     ("实行零报告", "zero_report", "是 或 否"),
+    ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期（效能提升年方案：3个工作日内签批或部署，"
+                                        "办结后5个工作日内反馈）；否：只核对已填写的日期"),
+    ("销号由办公室确认", "office_closes", "是：单位报“已销号”按“已办结”并列入“待销号确认”，由办公室填写销号审核人、销号日期后销号"
+                                    "（方案：销号须报领导小组审定）；否：单位报送销号及审核人"),
+    ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
+BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
 
 
 def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
@@ -55,7 +61,7 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = CADENCE_ZH[value]
         elif key == "lights.rank_rule":
             value = RANK_ZH[value]
-        elif key == "zero_report":
+        elif key in BOOL_KEYS:
             value = "是" if value else "否"
         elif key == "rules_off":
             value = "、".join(value)
@@ -112,7 +118,7 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = inverse_cadence.get(text, text)
         elif key == "lights.rank_rule":
             value = inverse_rank.get(text, text)
-        elif key == "zero_report":
+        elif key in BOOL_KEYS:
             value = text in ("是", "true", "True", "1")
         elif key == "rules_off":
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]

@@ -163,6 +163,22 @@ class LightsResult:
                                                  df["remaining"].tolist(), self.lights)]
 
 
+def late_workflow(sign_dates: list, sign_by: np.ndarray, feedback_dates: list, feedback_by: np.ndarray,
+                  status: np.ndarray, today: dt.date, track: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Late sign-off and late feedback per case (seed 004: "收到工作任务后3个工作日内签批或部署"; "任务事项办结后需在
+    5个工作日内反馈办理落实情况"). A date written after its 期限 is late; with ``track`` (the campaign's plan sets
+    the rule) a case still without the date once its 期限 has passed is late too."""
+    t = today.toordinal()
+    signed, fed = _ords(sign_dates), _ords(feedback_dates)
+    late_sign = (sign_by >= 0) & (signed > sign_by)
+    late_feedback = (feedback_by >= 0) & (fed > feedback_by)
+    if track:
+        open_case = ~np.isin(status, [STATUS_CLOSED, STATUS_UNFOUNDED])
+        late_sign |= (sign_by >= 0) & (signed < 0) & (sign_by < t) & open_case
+        late_feedback |= (feedback_by >= 0) & (fed < 0) & (feedback_by < t) & (status == STATUS_DONE)
+    return late_sign, late_feedback
+
+
 def _ords(values) -> np.ndarray:
     return np.array([v.toordinal() if isinstance(v, dt.date) else -1 for v in values], dtype=np.int64)
 
@@ -309,6 +325,18 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     feedback_by = np.full(n, -1, dtype=np.int64)
     feedback_by[done_on >= 0] = cal.add_workdays_many(done_on[done_on >= 0], np.full((done_on >= 0).sum(), book.feedback_workdays))
 
+    late_sign, late_feedback = late_workflow(df["sign_date"].tolist() if "sign_date" in df else [None] * n, sign_by,
+                                             df["feedback_date"].tolist() if "feedback_date" in df else [None] * n, feedback_by,
+                                             status, today, book.track_sign_feedback)
+    for mask, code, head, key, by in ((late_sign, "late-sign-off", "签收", "sign_date", sign_by),
+                                      (late_feedback, "late-feedback", "反馈", "feedback_date", feedback_by)):
+        for i in np.flatnonzero(mask).tolist():
+            val = df[key].iat[i] if key in df else None
+            what = f"{head}日期 {val} 晚于{head}期限 {dt.date.fromordinal(int(by[i]))}" if isinstance(val, dt.date) else \
+                f"已过{head}期限 {dt.date.fromordinal(int(by[i]))}，尚未填写{head}日期"
+            findings.append(finding(code, f"问题{df['case_id'].iat[i] or ''}：{what}（{book.sign_workdays if head == '签收' else book.feedback_workdays}个工作日内{head}）。",
+                                    file=file, sheet=sheet, row=i + 2, column=COL[key], header=f"{head}日期",
+                                    value=str(val) if isinstance(val, dt.date) else None, unit=df["unit"].iat[i] or ""))
     deadline_out = [d if d is not None else w for d, w in zip(_dates(np.where(written >= 0, written, computed)), df["deadline"])]
     def col(values: list) -> pd.Series:
         return pd.Series(values, index=df.index, dtype=object)

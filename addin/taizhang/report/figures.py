@@ -29,6 +29,9 @@ class Counts(BaseModel):
     yellow: int = 0
     green: int = 0
     long_term: int = 0  # 持续整改 (seed 003): tracked by progress, never overdue
+    late_sign: int = 0  # signed after 签收期限 (or not yet, past it, where the plan tracks it)
+    late_feedback: int = 0
+    coord: int = 0  # flagged by the office for 区级协调 (seed 001)
     completion_rate: float = 0.0
     on_time_rate: float | None = None
 
@@ -74,7 +77,8 @@ class Figures(BaseModel):
     deadline_rule: str = ""  # the campaign's 时限规则
 
 
-FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term"]
+FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
+                "late_feedback", "coord"]
 
 
 def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
@@ -94,11 +98,27 @@ def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
         index=df.index).astype(int)
 
 
+def _workflow_flags(flags: pd.DataFrame, df: pd.DataFrame, book, as_of: dt.date) -> None:
+    """Late sign-off / feedback (seed 004) and the office's 区级协调 flag (seed 001), as flag columns."""
+    from taizhang.calendar.deadlines import _ords, late_workflow
+
+    n = len(df)
+    col = lambda k: df[k].tolist() if k in df else [None] * n  # noqa: E731
+    late_sign, late_feedback = late_workflow(col("sign_date"), _ords(col("sign_by")), col("feedback_date"),
+                                             _ords(col("feedback_by")), df["status"].fillna("").astype(str).to_numpy(),
+                                             as_of, book.track_sign_feedback)
+    flags["late_sign"] = late_sign.astype(int)
+    flags["late_feedback"] = late_feedback.astype(int)
+    flags["coord"] = [int(isinstance(v, str) and v.strip() not in ("", "否")) for v in col("district_coord")]
+
+
 def _counts_from(sums) -> dict:
     total, done, closed = int(sums["total"]), int(sums["done"]), int(sums["closed"])
     judged = int(sums["judged"])
     return dict(total=total, done=done, closed=closed, in_progress=total - done - closed, red=int(sums["red"]),
                 yellow=int(sums["yellow"]), green=int(sums["green"]), long_term=int(sums.get("long_term", 0)),
+                late_sign=int(sums.get("late_sign", 0)), late_feedback=int(sums.get("late_feedback", 0)),
+                coord=int(sums.get("coord", 0)),
                 completion_rate=round((done + closed) / total * 100, 1) if total else 0.0,
                 on_time_rate=round(int(sums["on_time"]) / judged * 100, 1) if judged else None)
 
@@ -142,6 +162,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
     flags = _flags(df, eff)
+    _workflow_flags(flags, df, book, as_of)
     totals = Counts(**_counts_from(flags.sum()))
     types = {u.name: u.type for u in master.units.units}
     unit_names = master.units.names() + sorted(set(df["unit"].dropna()) - set(master.units.names()))
@@ -270,6 +291,10 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         paras.append("目前没有超期未办结的问题。")
     if t.yellow:
         paras.append(f"临近时限或进度滞后的问题{t.yellow}个，请相关单位加快推进。")
+    if t.late_sign or t.late_feedback:
+        paras.append(f"未按期签收部署的问题{t.late_sign}个，办结后未按期反馈的问题{t.late_feedback}个。")
+    if t.coord:
+        paras.append(f"需提交区级层面专项研究、专题协调的问题{t.coord}个。")
     if t.long_term:
         paras.append(f"需要长期解决、持续整改的问题{t.long_term}个，按进度跟踪，不计超期。")
     if figs.change:

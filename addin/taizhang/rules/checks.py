@@ -33,6 +33,7 @@ class RuleContext:
     today: dt.date
     columns: dict[str, list] = field(default_factory=dict)  # the frame's columns as lists, each taken once
     deadline_rule: str = ""  # the campaign's 时限规则 (rules that depend on it look here)
+    office_closes: bool = False  # 销号 is the office's: a unit's 已销号 is an application, no approver needed
 
     def values(self, df: pd.DataFrame, key: str) -> list:
         """Column ``key`` of ``df`` as a list (None throughout when the column is absent)."""
@@ -107,7 +108,7 @@ def closed_without_approval(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]
     if "status" not in df:
         return
     closed = _is(ctx.values(df, "status"), STATUS_CLOSED)
-    if not closed.any():
+    if not closed.any() or ctx.office_closes:
         return
     for key, label in (("closer", "销号审核人"), ("closed_date", "销号日期")):
         for i in np.flatnonzero(closed & _blank(ctx.values(df, key))).tolist():
@@ -131,7 +132,7 @@ def duplicate_id(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
 @rule("date-in-future")
 def date_in_future(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     today = ctx.today.toordinal()
-    for key in ("done_date", "closed_date", "assigned"):
+    for key in ("done_date", "closed_date", "assigned", "sign_date", "feedback_date"):
         if key not in df:
             continue
         values = ctx.values(df, key)

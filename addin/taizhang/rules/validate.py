@@ -145,10 +145,12 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             if v is not None and v == v and v != unit:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
-    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule), book.rules_off):
+    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule, book.office_closes), book.rules_off):
         if (pos, key) in already:
             continue  # an unreadable value already has its own finding; "missing" would be wrong
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
+    if book.office_closes:
+        _closure_applications(frame, findings, read, ctx, cols)
     if "missing-required" not in book.rules_off:
         missing_cols = [k for k in ("category", "description", "status") if k not in cols]
         for k in missing_cols:
@@ -157,6 +159,25 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         if missing_cols:
             error_index.update(frame.index)
     return Checked(read, frame, findings, error_index, unit, unit_source)
+
+
+def _closure_applications(frame: pd.DataFrame, findings: list[Finding], read: SheetRead, ctx: Context, cols) -> None:
+    """Where 销号 is the leading group's (seeds 000, 003), a unit's 已销号 is an application: the row arrives as
+    已办结 with 销号申请 = the report day, and the unit's 销号审核人 / 销号日期 are left to the office."""
+    from taizhang.fields import STATUS_CLOSED, STATUS_DONE
+
+    status = frame["status"].tolist()
+    applied = [s == STATUS_CLOSED for s in status]
+    frame["status"] = [STATUS_DONE if a else s for a, s in zip(applied, status)]
+    frame["close_request"] = [ctx.today if a else None for a in applied]
+    frame["closer"] = None
+    frame["closed_date"] = None
+    for pos in [i for i, a in enumerate(applied) if a]:
+        col = cols.get("status")
+        findings.append(finding("close-requested", f"本行报“已销号”：销号须报领导小组审定，已按“已办结”导入并列入“待销号确认”，"
+                                f"由办公室确认后销号。", file=read.file, sheet=read.sheet, row=int(frame["_row"].iat[pos]),
+                                column=col.letter if col else "", header="办理状态", value="已销号",
+                                unit=frame["unit"].iat[pos] or ""))
 
 
 def _frame(data: dict[str, list], n: int) -> pd.DataFrame:
