@@ -278,3 +278,70 @@ def test_xinguan_district_coordination_is_counted():
                     {"case_id": "b", "assigned": D(2026, 5, 1)})
     figs = compute_figures(M(), res.ledger, res.deadlines, D(2026, 11, 23))
     assert figs.totals.coord == 1
+
+
+# ----------------------------------------------------------------- escalation
+
+LADDERS = {"sanluan": ["通报", "约谈主要负责人", "问责"], "zhonggengzu": ["约谈", "纪律处分", "移交司法机关"],
+           "xinguan": ["扣分", "移交纪检监察机关"], "lijiuzhang": ["点名通报曝光", "责任追究"], "xiaoneng": ["通报批评", "问责"]}
+
+
+@pytest.mark.parametrize("preset", list(LADDERS))
+def test_each_rulebook_carries_its_seeds_ladder(preset):
+    """Seed 003: "约谈后效果依然不明显的，将按有关规定进行责任追究和问责"; seed 002: "构成违纪的给予纪律处分，涉嫌犯罪的，
+    移交司法机关处理"; seed 001: "对不担当不作为的情形，移交纪检监察机关处理"; seed 000: "点名通报曝光，问题严重的，要进行
+    责任追究"; seed 004: "进行通报批评、严肃问责"."""
+    b = find_rulebook(preset)
+    assert [r.step for r in b.ladder] == LADDERS[preset]
+    assert all(r.quote for r in b.ladder)
+
+
+def _history(days_red: dict, unit="城关镇", disposed: dict | None = None):
+    rows = [[d, unit, 5, 0, 0, r, 0, 0, (disposed or {}).get(d, 0)] for d, r in days_red.items()]
+    return pd.DataFrame(rows, columns=["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"])
+
+
+def test_red_on_consecutive_report_days_climbs_the_ladder():
+    """Seed 003: "对…推进不力、效果不好的，将进行通报…对组织不力、走过场、弄虚作假的，将对…主要负责人进行约谈，
+    约谈后效果依然不明显的，将按有关规定进行责任追究和问责"."""
+    from taizhang.report.figures import UnitFigures, accountability
+
+    b = book("sanluan")
+    today = D(2026, 11, 27)
+    unit = [UnitFigures(unit="城关镇", red=2, total=5)]
+    df = ledger({"case_id": "a", "unit": "城关镇"})
+    assert accountability(b, _history({}), unit, df, today) == []  # one red day: not yet
+    one = accountability(b, _history({D(2026, 11, 20): 1}), unit, df, today)
+    assert [(a["consecutive_days"], a["step"]) for a in one] == [(2, "通报")] and "通报" in one[0]["quote"]
+    three = accountability(b, _history({D(2026, 11, 6): 1, D(2026, 11, 13): 3, D(2026, 11, 20): 1}), unit, df, today)
+    assert three[0]["step"] == "问责"  # one rung per further report day
+    broken = accountability(b, _history({D(2026, 11, 13): 3, D(2026, 11, 20): 0}), unit, df, today)
+    assert broken == []  # a day without red breaks the run
+    # the office records 约谈 on 11-20: the count restarts, and the next suggestion is the rung above it
+    df.loc[0, "disposal"] = "2026-11-20 约谈主要负责人"
+    unit[0].disposed = 1
+    h = _history({D(2026, 11, 13): 3, D(2026, 11, 20): 2, D(2026, 11, 24): 2}, disposed={D(2026, 11, 20): 1, D(2026, 11, 24): 1})
+    after = accountability(b, h, unit, df, today)
+    assert [(a["consecutive_days"], a["step"]) for a in after] == [(2, "问责")]
+
+
+def test_accountability_reaches_the_summary_and_the_briefing(fresh_sample):
+    """Seed 000: "…一律在电视台、政府门户网站、《观点宝山》上进行点名通报曝光，问题严重的，要进行责任追究" — taizhang
+    suggests (the 问责提示 sheet and the 通报 draft), the office decides."""
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_merge, save_summary
+    from taizhang.report.figures import briefing
+
+    first = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today - dt.timedelta(days=7))
+    assert not first.figures.accountability  # only one report day so far
+    out = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today, supervise=True)
+    figs = out.figures
+    assert figs.accountability and all(set(a) >= {"unit", "red", "consecutive_days", "step", "quote"} for a in figs.accountability)
+    assert {a["step"] for a in figs.accountability} == {"扣分"}  # xinguan's first rung
+    text = "".join(briefing(figs))
+    assert "建议" in text and figs.accountability[0]["unit"] in text and "由领导小组决定" in text
+    path = save_summary(out.master, figs, fresh_sample.root / "汇总.xlsx")
+    ws = load_workbook(path)["问责提示"]
+    cells = [c.value for r in ws.iter_rows() for c in r if c.value is not None]
+    assert figs.accountability[0]["unit"] in cells and "扣分" in cells

@@ -16,7 +16,7 @@ import pandas as pd
 
 from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
 from taizhang.intake.normalize import map_unique
-from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError
+from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError, Rung
 from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
@@ -25,7 +25,9 @@ S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员�
 S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
 S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
 
-HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯"]
+HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"]
+LADDER_HEADERS = ["顺序", "措施", "方案原文"]
+S_LADDER = "问责阶梯"
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]
@@ -111,6 +113,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         _write_phases(wb.create_sheet(S_PHASES), book)
         if book.routing:
             _write_routing(wb.create_sheet(S_ROUTING), book)
+        _write_ladder(wb.create_sheet(S_LADDER), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
@@ -183,6 +186,14 @@ def _write_routing(ws, book: Rulebook) -> None:
     table(ws, 1, ["单位类型", "归口汇总部门"], [[r.unit_type, r.summary_dept] for r in book.routing], [18, 24])
 
 
+def _write_ladder(ws, book: Rulebook) -> None:
+    from taizhang.xlsx.xlsxout import table
+
+    rows = [[i, r.step, r.quote] for i, r in enumerate(book.ladder, 1)]
+    table(ws, 1, LADDER_HEADERS, rows, [8, 20, 90])
+    ws.freeze_panes = "A2"
+
+
 def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
     from taizhang.xlsx.xlsxout import table
 
@@ -194,7 +205,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS)
+                 S_CHANGES, S_REPORTS, S_LADDER)
 
 
 def _as_date(v) -> dt.date | None:
@@ -272,6 +283,12 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
         book, extras = rulebook_from_sheets(settings, _read_lists(rows), origin)
     except RulebookError as exc:
         raise MasterError(str(exc)) from None
+    if not book.ladder and S_LADDER not in sheets:  # a master made before the 问责阶梯 sheet: the preset's own ladder
+        from taizhang.rules.rulebook import builtin_rulebooks
+
+        plan = builtin_rulebooks().get(book.id)
+        if plan is not None:
+            book = book.model_copy(update={"ladder": plan.ladder})
     unit_rows = [(i, *[("" if v is None else v) for v in (list(r) + ["", "", "", ""])[:4]])
                  for i, r in enumerate(rows(S_UNITS)[1:], 2)]
     try:
@@ -308,6 +325,10 @@ def _read_lists(rows) -> dict:
                        for r in rows(S_PHASES)[1:] if r and str(r[0] or "").strip()]
     lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
                         for r in rows(S_ROUTING)[1:] if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
+    ladder = [Rung(step=str(r[1]).strip(), quote=str(r[2] or "").strip() if len(r) > 2 else "")
+              for r in rows(S_LADDER)[1:] if len(r) > 1 and str(r[1] or "").strip()]
+    if ladder:
+        lists["ladder"] = ladder
     if lists.get("statuses"):
         lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
     return lists

@@ -32,6 +32,7 @@ class Counts(BaseModel):
     late_sign: int = 0  # signed after 签收期限 (or not yet, past it, where the plan tracks it)
     late_feedback: int = 0
     coord: int = 0  # flagged by the office for 区级协调 (seed 001)
+    disposed: int = 0  # cases on which the office recorded a 处置措施
     completion_rate: float = 0.0
     on_time_rate: float | None = None
 
@@ -74,11 +75,17 @@ class Figures(BaseModel):
     supervise: list[Overdue] | None  # None: not asked for (a merge records figures; it prints no 督办清单)
     rank_rule: str
     phase_rule: str = ""  # how a case is attributed to a stage (stated on the summary)
+    # 问责提示: units red on consecutive report days, each a plain dict (unit, red, consecutive_days, step, quote,
+    # decided) — suggestions for the office, never decisions
+    accountability: list[dict] = []
+    escalate_after: int = 2
+    routes: list[GroupFigures] = []  # per 归口汇总部门 (seed 003: "按分管渠道向各系统分管部门汇报")
+    route_of_type: dict[str, str] = {}  # unit type → 归口汇总部门
     deadline_rule: str = ""  # the campaign's 时限规则
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
-                "late_feedback", "coord"]
+                "late_feedback", "coord", "disposed"]
 
 
 def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
@@ -110,6 +117,7 @@ def _workflow_flags(flags: pd.DataFrame, df: pd.DataFrame, book, as_of: dt.date)
     flags["late_sign"] = late_sign.astype(int)
     flags["late_feedback"] = late_feedback.astype(int)
     flags["coord"] = [int(isinstance(v, str) and v.strip() not in ("", "否")) for v in col("district_coord")]
+    flags["disposed"] = [int(isinstance(v, str) and bool(v.strip())) for v in col("disposal")]
 
 
 def _counts_from(sums) -> dict:
@@ -118,7 +126,7 @@ def _counts_from(sums) -> dict:
     return dict(total=total, done=done, closed=closed, in_progress=total - done - closed, red=int(sums["red"]),
                 yellow=int(sums["yellow"]), green=int(sums["green"]), long_term=int(sums.get("long_term", 0)),
                 late_sign=int(sums.get("late_sign", 0)), late_feedback=int(sums.get("late_feedback", 0)),
-                coord=int(sums.get("coord", 0)),
+                coord=int(sums.get("coord", 0)), disposed=int(sums.get("disposed", 0)),
                 completion_rate=round((done + closed) / total * 100, 1) if total else 0.0,
                 on_time_rate=round(int(sums["on_time"]) / judged * 100, 1) if judged else None)
 
@@ -185,6 +193,8 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
 
     cats = [c.name for c in book.categories] + sorted(set(df["category"].dropna()) - {c.name for c in book.categories})
     categories = groups("category", cats, master.categories)
+    routes = groups("summary_dept", list(dict.fromkeys([r.summary_dept for r in book.routing]
+                                                      + sorted(df["summary_dept"].dropna().unique()))))
     sups = sorted({s for s in df["supervisor"].dropna()})
     supervisors = groups("supervisor", sups)
     sources = groups("source", list(dict.fromkeys(list(book.sources) + sorted(df["source"].dropna().unique()))))
@@ -204,6 +214,8 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    categories=categories, supervisors=supervisors, sources=sources, phases=phases,
                    supervise=_supervise_list(df, eff) if supervise else None,
                    rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
+                   accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
+                   routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule)
 
 
@@ -232,6 +244,60 @@ def phase_figures(book, df: pd.DataFrame, flags: pd.DataFrame) -> list[GroupFigu
     rest = ~anywhere & (ords >= 0)
     if out and rest.any():
         out.append(GroupFigures(name=PHASE_OUTSIDE, **_counts_from(flags[rest].sum())))
+    return out
+
+
+ACCOUNTABILITY_NOTE = ("以下为台账助手按本专项行动方案的问责规定提出的建议，供领导小组办公室参考；是否采取、采取何种措施由领导小组决定。"
+                      "办公室在台账“处置措施”列登记已决定的措施后，连续计数重新开始。")
+
+
+def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd.DataFrame, as_of: dt.date) -> list[dict]:
+    """问责提示: each unit with red cases on ``book.escalate_after`` consecutive report days (today included, from the
+    master's history) is put forward for the next step of the plan's ladder, one step per further report day.
+
+    A 处置措施 the office records (the unit's count of cases with one goes up on a report day) restarts the count,
+    and the step it names (a ladder step's words in its text) is the step the next suggestion starts above.
+    """
+    ladder = list(book.ladder)
+    if not ladder:
+        return []
+    n = book.escalate_after
+    red_on: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    if len(history):
+        cols = ["报送日", "责任单位", "红灯", "处置措施"] if "处置措施" in history else ["报送日", "责任单位", "红灯"]
+        for row in history[cols].itertuples(index=False):
+            day = _d(row[0])
+            if day is None or day >= as_of or not row[1]:
+                continue
+            red = int(pd.to_numeric(row[2], errors="coerce") or 0) if row[2] == row[2] else 0
+            disp = row[3] if len(row) > 3 else 0
+            disp = int(pd.to_numeric(disp, errors="coerce") or 0) if disp is not None and disp == disp else 0
+            red_on.setdefault(str(row[1]), {})[day] = (red, disp)
+    disposals: dict[str, list[str]] = {}
+    if "disposal" in df:
+        for unit, text in zip(df["unit"].tolist(), df["disposal"].tolist()):
+            if isinstance(text, str) and text.strip():
+                disposals.setdefault(unit, []).append(text)
+    out = []
+    for u in units:
+        if not u.red:
+            continue
+        days = sorted(red_on.get(u.unit, {}).items()) + [(as_of, (u.red, u.disposed))]
+        count = 0
+        for k in range(len(days) - 1, -1, -1):
+            red, disp = days[k][1]
+            before = days[k - 1][1][1] if k else 0
+            if red <= 0 or disp > before:  # no red that day, or a decision recorded that day: the run starts after it
+                break
+            count += 1
+        if count < n:
+            continue
+        decided = max((i for i, r in enumerate(ladder) for t in disposals.get(u.unit, []) if r.step in t), default=-1)
+        step = min(decided + 1 + (count - n), len(ladder) - 1)
+        out.append({"unit": u.unit, "red": u.red, "consecutive_days": count, "step": ladder[step].step,
+                    "quote": ladder[step].quote, "decided": "；".join(disposals.get(u.unit, [])),
+                    "top": step == len(ladder) - 1})
+    out.sort(key=lambda a: (-a["consecutive_days"], -a["red"], a["unit"]))
     return out
 
 
@@ -265,7 +331,7 @@ def _d(v) -> dt.date | None:
 
 
 def history_rows(figs: Figures) -> list[list]:
-    return [[figs.as_of, u.unit, u.total, u.done, u.closed, u.red, u.yellow, u.green] for u in figs.units]
+    return [[figs.as_of, u.unit, u.total, u.done, u.closed, u.red, u.yellow, u.green, u.disposed] for u in figs.units]
 
 
 def report_summary(reports: list[list]) -> dict[str, list[str]]:
@@ -301,6 +367,9 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         c = figs.change
         paras.append(f"与上次调度（{figs.previous_day}）相比，新增问题{c.get('total', 0)}个，"
                      f"新办结{c.get('done', 0) + c.get('closed', 0)}个，超期问题{'增加' if c.get('red', 0) >= 0 else '减少'}{abs(c.get('red', 0))}个。")
+    if figs.accountability:
+        names = "、".join(f"{a['unit']}（连续{a['consecutive_days']}个报送日有超期问题，建议{a['step']}）" for a in figs.accountability[:10])
+        paras.append(f"按方案规定，建议领导小组办公室研究：{names}。以上为建议，具体措施由领导小组决定。")
     ranked = [u for u in figs.units if u.total]
     if ranked:
         top = "、".join(u.unit for u in ranked[:3])
