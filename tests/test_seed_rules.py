@@ -345,3 +345,47 @@ def test_accountability_reaches_the_summary_and_the_briefing(fresh_sample):
     ws = load_workbook(path)["问责提示"]
     cells = [c.value for r in ws.iter_rows() for c in r if c.value is not None]
     assert figs.accountability[0]["unit"] in cells and "扣分" in cells
+
+
+# ----------------------------------------------------------------- routing and sampling
+
+def test_sanluan_unit_types_must_have_a_route(tmp_path, capsys):
+    """Seed 003: "各乡镇直接报送县委办公室(县委督查室),县委各部门报送县直机关党委,政府各部门报送县监察局,各学校报送县教育局,
+    县管企业报送县财政局(国资局)"."""
+    from taizhang.doors.cli import main
+
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称,单位类型\n城关镇,乡镇\n县商务局,区直部门\n县一中,学校\n", encoding="utf-8-sig")
+    assert main(["new", str(tmp_path / "m.xlsx"), "--preset", "sanluan", "--units", str(units)]) != 0
+    err = capsys.readouterr()
+    text = err.out + err.err
+    assert "第3行“县商务局”" in text and "乡镇、县委部门、政府部门、学校、县管企业" in text
+    assert not (tmp_path / "m.xlsx").exists()
+    # a campaign without a routing table takes any type
+    assert main(["new", str(tmp_path / "x.xlsx"), "--preset", "xinguan", "--units", str(units)]) == 0
+
+
+def test_spot_checks_are_reproducible_and_never_repeat_a_case():
+    """Seed 003: "对交办问题线索查否的，按一定比例进行复查"; seed 002: "对群众反映强烈的部门和零报告单位要重点抽查"."""
+    from taizhang.book.sampling import draw_spot_checks
+
+    b = book("sanluan").model_copy(update={"spot_ratio": 30.0, "spot_seed": 5})
+    df = ledger(*[{"case_id": f"Q{i:02d}", "status": "查否", "unit": f"单位{i % 4}"} for i in range(20)],
+                {"case_id": "open", "status": "整改中"})
+    zeros = ["城关镇", "北山镇", "河口镇"]
+    day1 = draw_spot_checks(b, df, zeros, [], D(2026, 11, 6))
+    assert day1 == draw_spot_checks(b, df, zeros, [], D(2026, 11, 6))  # the same seed and day draw the same list
+    cases1 = [r[2] for r in day1 if r[1] == "查否复查"]
+    assert len(cases1) == 6 and "open" not in cases1
+    assert len([r for r in day1 if r[1] == "零报告抽查"]) == 1
+    other = draw_spot_checks(b.model_copy(update={"spot_seed": 6}), df, zeros, [], D(2026, 11, 6))
+    assert [r[2] for r in other if r[2]] != cases1
+    seen = set(cases1)
+    history = list(day1)
+    for k in range(1, 12):
+        more = draw_spot_checks(b, df, zeros, history, D(2026, 11, 6) + dt.timedelta(weeks=k))
+        got = {r[2] for r in more if r[1] == "查否复查"}
+        assert not (got & seen)  # never the same case twice across report days
+        seen |= got
+        history += more
+    assert len(seen) == 20

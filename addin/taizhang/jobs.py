@@ -20,8 +20,9 @@ from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.findings import Finding
 from taizhang.book.ledger_sheet import save_master
-from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
+from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, S_SPOT, Master, load_ledger, load_master
 from taizhang.book.closures import PENDING_HEADERS, confirm_closures, pending_rows
+from taizhang.book.sampling import SPOT_HEADERS, draw_spot_checks
 from taizhang.book.merge import Checking, MergeResult, merge_folder
 from taizhang.rules.validate import Context
 
@@ -188,6 +189,9 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
+        keep = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
+        merged.spot_checks = keep + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, keep, today)
+        sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
         if merged.rulebook.office_closes:
             sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)
                                        or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)

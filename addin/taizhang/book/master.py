@@ -28,6 +28,7 @@ S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "�
 HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"]
 LADDER_HEADERS = ["顺序", "措施", "方案原文"]
 S_LADDER = "问责阶梯"
+S_SPOT = "抽查清单"
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]
@@ -49,6 +50,7 @@ class Master:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_HEADERS))
     extras: dict[str, str] = field(default_factory=dict)
     reports: list[list] = field(default_factory=list)
+    spot_checks: list[list] = field(default_factory=list)  # the 抽查清单 rows so far (book.sampling)
     _calendar: WorkCalendar | None = None
 
     @property
@@ -98,6 +100,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
     if path.exists():
         raise MasterError(f"{path} 已存在。为避免覆盖现有台账，请换一个文件名或先移走原文件。")
     units = units or UnitDirectory([])
+    check_routes(book, units)
     if any(p.year_free for p in book.phases):  # a plan's month–day stages need a year on the sheet: this year
         book = book.for_year(dt.date.today().year)
 
@@ -122,6 +125,22 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
 
     atomic_write(path, write)
     return path
+
+
+def check_routes(book: Rulebook, units: UnitDirectory, origin: str = "成员单位名单") -> None:
+    """Every unit's type must have a route where the campaign routes by type (seed 003: "各乡镇直接报送县委办公室…县委
+    各部门报送县直机关党委,政府各部门报送县监察局,各学校报送县教育局,县管企业报送县财政局(国资局)")."""
+    if not book.routing:
+        return
+    allowed = [r.unit_type for r in book.routing]
+    bad = [u for u in units.units if u.type not in allowed]
+    if bad:
+        lines = [f"第{u.row}行“{u.name}”的单位类型“{u.type or '（空）'}”" if u.row else f"“{u.name}”的单位类型“{u.type or '（空）'}”"
+                 for u in bad[:20]]
+        more = f"（另有{len(bad) - 20}个）" if len(bad) > 20 else ""
+        raise MasterError(f"{origin}中有单位的类型不在本专项行动的归口汇总表中：\n  " + "\n  ".join(lines) + more +
+                          f"\n单位类型只能是：{'、'.join(allowed)}（分别向{'、'.join(r.summary_dept for r in book.routing)}汇总）。"
+                          f"请改正单位类型后重试。")
 
 
 def _write_readme(ws, book: Rulebook) -> None:
@@ -205,7 +224,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT)
 
 
 def _as_date(v) -> dt.date | None:
@@ -300,7 +319,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     history = _frame(rows(S_HISTORY), HISTORY_HEADERS)
     changes = _frame(rows(S_CHANGES), CHANGE_HEADERS)
     reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
-    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports)
+    spot = [r for r in rows(S_SPOT)[1:] if r and r[0] not in (None, "")]
+    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot)
 
 
 def _read_lists(rows) -> dict:

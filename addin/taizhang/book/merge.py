@@ -277,7 +277,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
     new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
-                        master.history, merged_changes, master.extras, master.reports, master._calendar)
+                        master.history, merged_changes, master.extras, master.reports, master.spot_checks,
+                        _calendar=master._calendar)
     return new_master, result
 
 

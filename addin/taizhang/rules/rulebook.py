@@ -166,6 +166,9 @@ class Rulebook(_Strict):
     quick_fix_workdays: int = Field(default=5, ge=1, le=366)  # 按整改方式: 立行立改 (an office setting)
     ladder: list[Rung] = []  # escalation steps, mildest first
     escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report days before the first step
+    # 抽查 (seeds 002, 003): share of 查否 cases and zero-report units drawn each report day, and the draw's seed
+    spot_ratio: float = Field(default=20.0, ge=0, le=100)
+    spot_seed: int = Field(default=1, ge=0)
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
