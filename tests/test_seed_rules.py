@@ -389,3 +389,57 @@ def test_spot_checks_are_reproducible_and_never_repeat_a_case():
         seen |= got
         history += more
     assert len(seen) == 20
+
+
+# ----------------------------------------------------------------- wording and defaults
+
+SEED_003_ITEMS = [  # seed 003 二(一), items 1–9, as written (the plan's ASCII commas as full-width)
+    "1.不依法履行信息公开职责，对中央和省、市、县支持企业发展……",
+    "2.对建筑施工安全、道路交通运输安全、消防安全、企业生产安全、农村枯井封堵、坑塘管理防汛度汛等方面存在的问题隐患失管失察。",
+    "3.对侵占损害河道、破坏水源地、污染水体、损害林地草场等行为失管失察。",
+    "4.对制造贩卖假冒商品，特别是制作和销售假冒食品、药品、医疗器械、化妆品等商品，制作传播虚假违法广告等行为打击制止不力；",
+    "5.政务服务大厅一个窗口受理、两集中、两到位要求落实不到位，审批不透明、环节多、时间长……",
+    "6.对企业生产经营和投资者工作生活中遇到的问题推诿扯皮、吃拿卡要；行政执法不规范……",
+    "7.对解决人民群众落户难、看病难、出行难，以及子女入托难、入学难等问题消极应付，对收受红包、礼金……",
+    "8.对涉军等重点群体信访案件麻木不仁，不认真落实管控制度和措施……",
+    "9.对人民群众和市场主体反映强烈的欺行霸市、抢劫抢夺、盗窃财务、电信诈骗、扰乱公共秩序等社会治安问题打击制止不力；……",
+]
+
+
+def test_sanluan_categories_use_the_seeds_words_and_no_wrong_alias():
+    """Seed 003 "(一)主要清理的问题" 1–9: each category is the item's own words, not a paraphrase; 三乱 is not this campaign."""
+    b = find_rulebook("sanluan")
+    for item, cat in zip(SEED_003_ITEMS, b.categories):
+        assert cat.name in item, cat.name
+    assert "三乱" not in b.aliases
+    with pytest.raises(Exception):
+        find_rulebook("三乱")
+
+
+def test_validate_without_master_infers_the_campaign_or_refuses(tmp_path, capsys):
+    """Seed 003's categories are judged as seed 003's, never silently as another campaign's (issue 15 §6)."""
+    from taizhang.doors.cli import main
+
+    b = find_rulebook("sanluan")
+    path = tmp_path / "城关镇.xlsx"
+    _submission(path, [["城关镇", "自查", b.categories[1].name, "甲", "张三", "李四", "2026-11-02", "立行立改", None, "整改中"]])
+    assert main(["validate", str(path), "--today", "2026-11-20"]) == 0
+    out = capsys.readouterr().out
+    assert "推断为“不作为、乱作为、慢作为”" in out
+    odd = tmp_path / "x.xlsx"
+    _submission(odd, [["城关镇", "自查", "随便写的类别", "甲", "张三", "李四", "2026-11-02", None, None, "整改中"]])
+    assert main(["validate", str(odd), "--today", "2026-11-20"]) == 2
+    assert "--preset" in capsys.readouterr().out
+
+
+def test_merge_account_lists_warnings_by_kind_and_the_master_keeps_them(fresh_sample):
+    """Issue 15 §6: "the plain merge/run account lists warnings by kind with counts and examples … a 提醒 list"."""
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import merge_text, run_merge
+
+    out = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today)
+    text = "\n".join(merge_text(out.result, out.out, out.backup))
+    assert "date-year-guessed" in text and "没有年份，已按2026年处理" in text
+    rows = [[c.value for c in r] for r in load_workbook(fresh_sample.master)["提醒"].iter_rows(min_row=2)]
+    assert any(r[1] == "date-year-guessed" for r in rows)

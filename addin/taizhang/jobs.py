@@ -139,8 +139,43 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+    lines.extend(warning_lines(res.issues))
     lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
     return lines
+
+
+# warnings the account already states in its own lines
+_LISTED = {"late-report", "missing-report"}
+REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "工作表", "行号", "列", "原值", "说明"]
+S_REMINDERS = "提醒"
+
+
+def _warnings(issues: list[Finding]) -> dict[str, list[Finding]]:
+    by_code: dict[str, list[Finding]] = {}
+    for f in issues:
+        if f.severity == "warning" and f.code not in _LISTED:
+            by_code.setdefault(f.code, []).append(f)
+    return dict(sorted(by_code.items(), key=lambda kv: -len(kv[1])))
+
+
+def warning_lines(issues: list[Finding], examples: int = 2) -> list[str]:
+    """Warnings by kind, with counts and a few examples: what the office reads without --json."""
+    groups = _warnings(issues)
+    if not groups:
+        return []
+    lines = [f"提醒{sum(map(len, groups.values()))}条（照常导入，请核对；全部列在台账总表“{S_REMINDERS}”表）："]
+    for code, fs in groups.items():
+        lines.append(f"  {fs[0].title}（{code}）{len(fs)}条，例如：")
+        for f in fs[:examples]:
+            where = "".join([f.file, f" 第{f.row}行" if f.row else "", f" {f.column}列" if f.column else ""]).strip()
+            lines.append(f"    {where + '：' if where else ''}{f.message}")
+    return lines
+
+
+def reminder_rows(issues: list[Finding]) -> list[list]:
+    """The master's 提醒 sheet: every warning of the report day, grouped by kind."""
+    return [[f.title, f.code, f.unit, f.file, f.sheet, f.row, f.column, f.value, f.message]
+            for fs in _warnings(issues).values() for f in fs]
 
 
 def reject_rows(result: MergeResult) -> list[list]:
@@ -189,8 +224,9 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
-        keep = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
-        merged.spot_checks = keep + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, keep, today)
+        sheets[S_REMINDERS] = (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None)
+        earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
+        merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
         sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
         if merged.rulebook.office_closes:
             sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)

@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("validate")
     c.add_argument("file", help="要校验的报送文件")
     c.add_argument("--master", help="台账总表（用于类别、单位名单等）；不给出时用 --preset 的预案")
-    c.add_argument("--preset", default="xinguan", help="没有台账总表时使用的预案（默认 xinguan）")
+    c.add_argument("--preset", help="没有台账总表时使用的预案；都不给出时按文件中的问题类别推断，并说明推断结果")
     c.add_argument("--today", type=_date, help="报送日（默认今天）")
     c.add_argument("--json", action="store_true", help="输出 JSON")
     c.add_argument("--marked", help="另存一份标注了问题单元格的副本")
@@ -183,8 +183,16 @@ def cmd_validate(args) -> int:
         m = load_master(args.master, ledger=False)  # its units and categories; the cases are not needed
         book, units = m.rulebook, m.units
     else:
-        book, units = find_rulebook(args.preset), None
-    report, checked = validate_file(args.file, rulebook=book, units=units, today=today)
+        book, units = (find_rulebook(args.preset) if args.preset else None), None
+    from taizhang.rules.validate import PresetUnknown
+
+    try:
+        report, checked = validate_file(args.file, rulebook=book, units=units, today=today)
+    except PresetUnknown as exc:
+        _say(str(exc))
+        return 2
+    if report.preset_note and not args.json:
+        _say(report.preset_note)
     if args.marked and not checked.read.failed:
         from taizhang.book.marked import write_marked
 

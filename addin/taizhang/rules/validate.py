@@ -63,6 +63,7 @@ class ValidationReport(BaseModel):
     zero_report: bool
     counts: dict[str, int]
     findings: list[Finding]
+    preset_note: str | None = None  # how the campaign was inferred, when no master or preset was given
 
 
 def check_submission(read: SheetRead, ctx: Context) -> Checked:
@@ -257,12 +258,55 @@ def identify_unit(read: SheetRead, unit_column: list, units: UnitDirectory | Non
     return None, None
 
 
-def validate_file(path: str | Path, *, rulebook: Rulebook, units: UnitDirectory | None = None,
+def infer_rulebook(read: SheetRead) -> tuple[Rulebook | None, str]:
+    """The built-in campaign whose categories the file's 问题类别 column uses most, and a sentence saying so.
+
+    None when no campaign's categories appear, or two campaigns match equally: a file is never judged by
+    another campaign's categories without saying so.
+    """
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    col = read.key_columns().get("category")
+    values = [r[col.index] for _, r in read.rows if col is not None and col.index < len(r) and r[col.index] not in (None, "")]
+    if not values:
+        return None, "文件中没有填写问题类别，无法判断属于哪个专项行动。"
+    scores = []
+    for book in builtin_rulebooks().values():
+        match = vocab_matcher([c.name for c in book.categories])
+        scores.append((sum(1 for v in values if match(v)), book))
+    scores.sort(key=lambda t: -t[0])
+    best, book = scores[0]
+    if best == 0:
+        return None, "文件中的问题类别不属于任何内置预案。"
+    if len(scores) > 1 and scores[1][0] == best:
+        return None, f"文件中的问题类别同样符合“{book.name}”和“{scores[1][1].name}”，无法判断。"
+    return book, f"未指定台账总表或预案，按文件中的问题类别推断为“{book.name}”（{book.id}，{len(values)}行中{best}行类别相符）。"
+
+
+def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: UnitDirectory | None = None,
                   today: dt.date | None = None, display_name: str | None = None) -> tuple[ValidationReport, Checked]:
+    """Check one submission; without a rulebook the campaign is inferred from its categories (``report.preset_note``
+    says which), and a file whose campaign cannot be told is a ``PresetUnknown``."""
     today = today or dt.date.today()
     read = read_submission(path, display_name)
+    note = None
+    if rulebook is None:
+        if read.failed:
+            from taizhang.rules.rulebook import builtin_rulebooks
+
+            rulebook = next(iter(builtin_rulebooks().values()))  # not consulted: a failed read has no rows to judge
+        else:
+            rulebook, note = infer_rulebook(read)
+            if rulebook is None:
+                raise PresetUnknown(f"{read.file}：{note}请用 --preset 指定预案（如 --preset sanluan），或用 --master 指定台账总表。")
     checked = check_submission(read, Context(rulebook, units, today))
-    return report_of(checked), checked
+    report = report_of(checked)
+    report.preset_note = note
+    return report, checked
+
+
+class PresetUnknown(Exception):
+    """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 
 def report_of(checked: Checked) -> ValidationReport:
