@@ -35,6 +35,7 @@ from taizhang.rules.rulebook import MODE_LONG, MODE_NOW, MODE_TIMED, Rulebook
 from taizhang.calendar.workdays import WorkCalendar, estimate_warning
 
 COL = {f.key: col_letter(i) for i, f in enumerate(FIELDS)}
+HEADER = {f.key: f.header for f in FIELDS}
 
 
 @dataclass(frozen=True)
@@ -216,37 +217,36 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     approved = approver.to_numpy()
     status = df["status"].fillna("").astype(str).to_numpy()
     notes: list[list[str]] = [[] for _ in range(n)]
+    iso = _iso_cache()
 
     # the campaign's 时限规则 for every case without a written deadline: one call per distinct
     # (交办日期, 复杂程度, 整改方式, approved), so 100,000 cases cost a few hundred calls
     complexity = df["complexity"].tolist()
     modes = df["rectify_mode"].tolist() if "rectify_mode" in df else [None] * n
     computed = np.full(n, -1, dtype=np.int64)
-    long_term = np.zeros(n, dtype=bool)
     memo: dict[tuple, DefaultDeadline] = {}
+    ids, units = df["case_id"].tolist(), df["unit"].tolist()
     done_like = (STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED)
     problem_at = {"deadline-required": "deadline", "rectify-mode-missing": "rectify_mode",
                   "extraordinary-unapproved": "extension_approver"}
-    for i, (a, w, c, m, ap) in enumerate(zip(assigned.tolist(), written.tolist(), complexity, modes, approved.tolist())):
-        m = m if type(m) is str else None
-        if m == MODE_LONG:
-            long_term[i] = True  # tracked by progress, never overdue, even with a written date
-        if w >= 0:
-            continue
-        key = (a, c if type(c) is str else None, m, ap)
+    long_term = np.fromiter((m == MODE_LONG for m in modes), dtype=bool, count=n)  # tracked, never overdue
+    a_list, ap_list = assigned.tolist(), approved.tolist()
+    for i in np.flatnonzero(written < 0).tolist():
+        c, m = complexity[i], modes[i]
+        key = (a_list[i], c if type(c) is str else None, m if type(m) is str else None, ap_list[i])
         got = memo.get(key)
         if got is None:
+            a = key[0]
             got = memo[key] = default_deadline(book, cal, dt.date.fromordinal(a) if a >= 0 else None,
-                                               complexity=key[1], mode=m, approved=ap)
+                                               complexity=key[1], mode=key[2], approved=key[3])
         if got.date is not None:
             computed[i] = got.date.toordinal()
         if got.note:
             notes[i].append(got.note)
         if got.problem and status[i] not in done_like:
             key_col = problem_at.get(got.problem, "assigned")
-            findings.append(finding(got.problem, f"问题{df['case_id'].iat[i] or ''}：{got.problem_message}", file=file, sheet=sheet,
-                                    row=i + 2, column=COL[key_col], header=FIELDS[[f.key for f in FIELDS].index(key_col)].header,
-                                    unit=df["unit"].iat[i] or ""))
+            findings.append(finding(got.problem, f"问题{ids[i] or ''}：{got.problem_message}", file=file, sheet=sheet,
+                                    row=i + 2, column=COL[key_col], header=HEADER[key_col], unit=units[i] or ""))
     for i in np.flatnonzero(written >= 0).tolist():
         notes[i].append("整改时限为填写的时限（优先于时限规则）")
 
@@ -330,13 +330,16 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                                              status, today, book.track_sign_feedback)
     for mask, code, head, key, by in ((late_sign, "late-sign-off", "签收", "sign_date", sign_by),
                                       (late_feedback, "late-feedback", "反馈", "feedback_date", feedback_by)):
+        if not mask.any():
+            continue
+        written_dates = df[key].tolist() if key in df else [None] * n
+        period = book.sign_workdays if head == "签收" else book.feedback_workdays
         for i in np.flatnonzero(mask).tolist():
-            val = df[key].iat[i] if key in df else None
-            what = f"{head}日期 {val} 晚于{head}期限 {dt.date.fromordinal(int(by[i]))}" if isinstance(val, dt.date) else \
-                f"已过{head}期限 {dt.date.fromordinal(int(by[i]))}，尚未填写{head}日期"
-            findings.append(finding(code, f"问题{df['case_id'].iat[i] or ''}：{what}（{book.sign_workdays if head == '签收' else book.feedback_workdays}个工作日内{head}）。",
-                                    file=file, sheet=sheet, row=i + 2, column=COL[key], header=f"{head}日期",
-                                    value=str(val) if isinstance(val, dt.date) else None, unit=df["unit"].iat[i] or ""))
+            val, due = written_dates[i], iso[by[i]]
+            what = f"{head}日期 {val} 晚于{head}期限 {due}" if isinstance(val, dt.date) else f"已过{head}期限 {due}，尚未填写{head}日期"
+            findings.append(finding(code, f"问题{ids[i] or ''}：{what}（{period}个工作日内{head}）。", file=file, sheet=sheet,
+                                    row=i + 2, column=COL[key], header=f"{head}日期",
+                                    value=str(val) if isinstance(val, dt.date) else None, unit=units[i] or ""))
     deadline_out = [d if d is not None else w for d, w in zip(_dates(np.where(written >= 0, written, computed)), df["deadline"])]
     def col(values: list) -> pd.Series:
         return pd.Series(values, index=df.index, dtype=object)
