@@ -340,7 +340,7 @@ def test_accountability_reaches_the_summary_and_the_briefing(fresh_sample):
     assert figs.accountability and all(set(a) >= {"unit", "red", "consecutive_days", "step", "quote"} for a in figs.accountability)
     assert {a["step"] for a in figs.accountability} == {"扣分"}  # xinguan's first rung
     text = "".join(briefing(figs))
-    assert "建议" in text and figs.accountability[0]["unit"] in text and "由领导小组决定" in text
+    assert "建议扣分" in text and figs.accountability[0]["unit"] in text and "由领导小组决定" in text
     path = save_summary(out.master, figs, fresh_sample.root / "汇总.xlsx")
     ws = load_workbook(path)["问责提示"]
     cells = [c.value for r in ws.iter_rows() for c in r if c.value is not None]

@@ -368,8 +368,12 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         paras.append(f"与上次调度（{figs.previous_day}）相比，新增问题{c.get('total', 0)}个，"
                      f"新办结{c.get('done', 0) + c.get('closed', 0)}个，超期问题{'增加' if c.get('red', 0) >= 0 else '减少'}{abs(c.get('red', 0))}个。")
     if figs.accountability:
-        names = "、".join(f"{a['unit']}（连续{a['consecutive_days']}个报送日有超期问题，建议{a['step']}）" for a in figs.accountability[:10])
-        paras.append(f"按方案规定，建议领导小组办公室研究：{names}。以上为建议，具体措施由领导小组决定。")
+        by_step: dict[str, list[str]] = {}
+        for a in figs.accountability:
+            by_step.setdefault(a["step"], []).append(f"{a['unit']}（连续{a['consecutive_days']}个报送日）")
+        steps = "；".join(f"建议{step}：{'、'.join(names)}" for step, names in by_step.items())
+        paras.append(f"按方案规定，以下单位连续{figs.escalate_after}个以上报送日有超期问题，提请领导小组办公室研究：{steps}。"
+                     f"以上仅为建议，是否采取及采取何种措施由领导小组决定。")
     ranked = [u for u in figs.units if u.total]
     if ranked:
         top = "、".join(u.unit for u in ranked[:3])

@@ -259,20 +259,27 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
         items = [[a["unit"], a["red"], a["consecutive_days"], a["step"] + ("（已至最高一级）" if a.get("top") else ""),
                   a["quote"], a["decided"] or "—"] for a in figs.accountability]
         if items:
-            row = _rows(ws, row + 3, items, ["red"] * len(items), light_col=4) + 2
+            last = _rows(ws, row + 3, items, ["red"] * len(items), light_col=4)
+            for r, item in enumerate(items, row + 3):  # the plan's words wrap in their column: room for every line
+                ws.row_dimensions[r].height = max(18, 15 * -(-max(len(item[4]), len(item[5]) * 2) // 24))
+            row = last + 2
         else:
             put(ws, row + 3, 1, f"没有连续{figs.escalate_after}个报送日有红灯问题的单位。")
             row += 5
     t = figs.totals
     put(ws, row, 1, "专项规则执行情况").font = Font(bold=True)
-    header_row(ws, row + 1, ["项目", "数量", "说明"])
     facts = [["时限规则", figs.deadline_rule or "—", "没有写明整改时限的问题按此规则计算时限；写明的整改时限优先"],
              ["长期整改（持续整改）", t.long_term, "需要长期解决的问题，按进度跟踪，不计超期"],
              ["签收逾期", t.late_sign, "未在交办后规定工作日内签收部署"],
              ["反馈逾期", t.late_feedback, "办结后未在规定工作日内反馈办理情况"],
              ["提交区级协调", t.coord, "办公室在台账“区级协调”列标记的问题"],
              ["已登记处置措施", t.disposed, "办公室在台账“处置措施”列登记的问题"]]
-    row = _rows(ws, row + 2, facts) + 2
+    header_row(ws, row + 1, ["项目", "数量", "说明", "", "", ""])
+    ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
+    last = _rows(ws, row + 2, [f + ["", "", ""] for f in facts])
+    for r in range(row + 2, last + 1):
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=6)
+    row = last + 2
     if figs.routes:
         put(ws, row, 1, "按归口汇总部门").font = Font(bold=True)
         header_row(ws, row + 1, ["归口汇总部门", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
