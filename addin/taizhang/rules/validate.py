@@ -175,8 +175,8 @@ def _closure_applications(frame: pd.DataFrame, findings: list[Finding], read: Sh
     frame["closed_date"] = None
     for pos in [i for i, a in enumerate(applied) if a]:
         col = cols.get("status")
-        findings.append(finding("close-requested", f"本行报“已销号”：销号须报领导小组审定，已按“已办结”导入并列入“待销号确认”，"
-                                f"由办公室确认后销号。", file=read.file, sheet=read.sheet, row=int(frame["_row"].iat[pos]),
+        findings.append(finding("close-requested", "本行报“已销号”：销号须报领导小组审定，已按“已办结”导入并列入“待销号确认”，"
+                                "由办公室确认后销号。", file=read.file, sheet=read.sheet, row=int(frame["_row"].iat[pos]),
                                 column=col.letter if col else "", header="办理状态", value="已销号",
                                 unit=frame["unit"].iat[pos] or ""))
 
