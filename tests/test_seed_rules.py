@@ -443,3 +443,18 @@ def test_merge_account_lists_warnings_by_kind_and_the_master_keeps_them(fresh_sa
     assert "date-year-guessed" in text and "没有年份，已按2026年处理" in text
     rows = [[c.value for c in r] for r in load_workbook(fresh_sample.master)["提醒"].iter_rows(min_row=2)]
     assert any(r[1] == "date-year-guessed" for r in rows)
+
+
+def test_sources_the_plan_names_come_first_and_additions_are_marked(tmp_path):
+    """Seed 003: "通过网上、群众来信来电、督促暗访等渠道搜集的问题线索" — the plan's own words first; an added source is
+    marked as the office's addition in 代码表."""
+    from openpyxl import load_workbook
+
+    for preset in LADDERS:
+        b = find_rulebook(preset)
+        firsts = [s for s in b.sources if s not in b.added_sources]
+        assert b.sources[:len(firsts)] == firsts
+    path = tmp_path / "m.xlsx"
+    create_master(path, book("sanluan"))
+    rows = {r[0].value: r[3].value for r in load_workbook(path)["代码表"].iter_rows(min_row=2) if r[0].value}
+    assert rows["群众来信来电"] == "方案原文" and rows["上级交办"].startswith("办公室增补")

@@ -207,6 +207,22 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     return merged, result, figs
 
 
+def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[str, tuple[list[str], list[list], None]]:
+    """The report day's sheets of the master (title → headers, rows): 报送情况, 退回清单, 提醒, 抽查清单 and, where the
+    leading group confirms 销号, 待销号确认. Draws today's spot checks into ``merged.spot_checks``."""
+    rejects = reject_rows(result)
+    sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
+              S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
+              S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None)}
+    earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
+    merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
+    sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
+    if merged.rulebook.office_closes:
+        sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)
+                                   or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
+    return sheets
+
+
 @bulk
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
               supervise: bool = False) -> MergeOutcome:
@@ -221,16 +237,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
         merged, result, figs = report_day(master, folder, today, checking, supervise)
-        rejects = reject_rows(result)
-        sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
-                  S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
-        sheets[S_REMINDERS] = (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None)
-        earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
-        merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
-        sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
-        if merged.rulebook.office_closes:
-            sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)
-                                       or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
+        sheets = report_sheets(merged, result, today)
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs)
 

@@ -181,8 +181,9 @@ def _write_categories(ws, book: Rulebook) -> None:
 def _write_lists(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import header_row, put
 
-    header_row(ws, 1, ["线索来源", "复杂程度", "办理状态"], [18, 14, 12])
-    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses], 1):
+    header_row(ws, 1, ["线索来源", "复杂程度", "办理状态", "线索来源出处"], [18, 14, 12, 22])
+    origin = ["办公室增补（可修改）" if s in book.added_sources else "方案原文" for s in book.sources]
+    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses, origin], 1):
         for r, v in enumerate(values, 2):
             put(ws, r, col, v)
 

@@ -148,6 +148,7 @@ class Rulebook(_Strict):
     office: str = ""
     categories: list[Category] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
+    added_sources: list[str] = []  # sources the plan does not name: the office's additions, marked so in 代码表
     statuses: list[str] = list(STATUSES)
     tiers: list[Tier] = Field(min_length=1)
     default_tier: str = "一般"
@@ -179,6 +180,9 @@ class Rulebook(_Strict):
     def _consistent(self) -> "Rulebook":
         _no_duplicates("categories", [c.name for c in self.categories])
         _no_duplicates("sources", self.sources)
+        stray = [s for s in self.added_sources if s not in self.sources]
+        if stray:
+            raise ValueError(f"added_sources 中的“{stray[0]}”不在 sources 中")
         _no_duplicates("tiers", [t.name for t in self.tiers])
         _no_duplicates("routing", [r.unit_type for r in self.routing])
         from taizhang.rules.checks import RULES
