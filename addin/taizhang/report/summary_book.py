@@ -1,6 +1,6 @@
 """The leaders' summary workbook: colour first, tables second, ready to print.
 
-Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 通报. Every page
+Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 问责提示, 通报. Every page
 is A4 landscape, one page wide, with the campaign and as-of date in the title,
 repeated header rows, page numbers and a colour legend. Charts are native
 Excel charts. The public version (``public=True``) leaves out 督办清单 and
