@@ -458,3 +458,19 @@ def test_sources_the_plan_names_come_first_and_additions_are_marked(tmp_path):
     create_master(path, book("sanluan"))
     rows = {r[0].value: r[3].value for r in load_workbook(path)["代码表"].iter_rows(min_row=2) if r[0].value}
     assert rows["群众来信来电"] == "方案原文" and rows["上级交办"].startswith("办公室增补")
+
+
+def test_a_master_from_before_the_origin_column_keeps_its_computed_deadlines_computed():
+    """Issue 19 §2: whether a 整改时限 was computed or written is a stored fact; a master written before 时限来源
+    existed is read once by its old marking, then the column carries it."""
+    from taizhang.book.master import read_ledger_rows
+
+    rows = [["问题编号", "整改时限", "时限说明"], ["A", D(2026, 11, 9), "按复杂程度“一般”计算：交办后5个工作日，即2026-11-09"],
+            ["B", D(2026, 12, 1), None], ["C", None, None]]
+    df, _ = read_ledger_rows(rows)
+    assert list(df["deadline_origin"]) == ["计算", "填写", None]
+    rows[0].append("时限来源")
+    for r, o in zip(rows[1:], ["填写", "计算", None]):
+        r.append(o)
+    df, _ = read_ledger_rows(rows)
+    assert list(df["deadline_origin"]) == ["填写", "计算", None]  # the column decides, whatever 时限说明 says

@@ -417,12 +417,24 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
             else:
                 data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
     n = len(body)
+    if "deadline_origin" not in data and "deadline" in data:
+        data["deadline_origin"] = _legacy_origins(data["deadline"], data.get("deadline_note") or [None] * n)
     for f in FIELDS:
         data.setdefault(f.key, [None] * n)
     for e in extra:
         data.setdefault("x:" + e, [None] * n)
     df = pd.DataFrame(data, dtype=object)
     return df, extra
+
+
+LEGACY_COMPUTED_NOTE = "按复杂程度“"  # how masters made before 时限来源 existed marked a computed 整改时限
+
+
+def _legacy_origins(deadlines: list, notes: list) -> list:
+    """时限来源 for a master written before the column existed: its computed deadlines were marked only in 时限说明's
+    wording, read here once; the next save stores the fact in 时限来源 and it is never read from wording again."""
+    return [None if d is None else "计算" if isinstance(nt, str) and nt.startswith(LEGACY_COMPUTED_NOTE) else "填写"
+            for d, nt in zip(deadlines, notes)]
 
 
 _TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light", "mode")
