@@ -474,3 +474,20 @@ def test_a_master_from_before_the_origin_column_keeps_its_computed_deadlines_com
         r.append(o)
     df, _ = read_ledger_rows(rows)
     assert list(df["deadline_origin"]) == ["填写", "计算", None]  # the column decides, whatever 时限说明 says
+
+
+def test_zhonggengzu_long_unsolved_cases_are_put_forward_for_listing(tmp_path):
+    """Seed 002: "对筛选出的群众反映强烈、长期没有得到解决的问题，予以挂牌督办" — candidates for the office to screen."""
+    from taizhang.report.figures import listing_candidates
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, book("zhonggengzu"))
+    b = load_master(path).rulebook
+    assert b.listing is not None and b.listing.step == "挂牌督办"  # kept in the master's 问责阶梯 sheet
+    res, at = lights("zhonggengzu", D(2026, 12, 31),
+                     {"case_id": "old", "assigned": D(2026, 9, 1), "deadline": D(2026, 10, 30)},
+                     {"case_id": "new", "assigned": D(2026, 12, 1), "deadline": D(2026, 12, 20)},
+                     {"case_id": "listed", "assigned": D(2026, 9, 1), "deadline": D(2026, 10, 30), "disposal": "已挂牌督办"})
+    got = listing_candidates(b, res.ledger)
+    assert [c["id"] for c in got] == ["old"] and got[0]["days_overdue"] >= 20
+    assert listing_candidates(book("xinguan"), res.ledger) == []  # only where the plan provides it

@@ -28,6 +28,7 @@ S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "�
 HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"]
 LADDER_HEADERS = ["顺序", "措施", "方案原文"]
 S_LADDER = "问责阶梯"
+LISTING_MARK = "单列"  # 顺序 of the 问责阶梯 row that holds the case-level 挂牌督办
 S_SPOT = "抽查清单"
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
@@ -210,6 +211,8 @@ def _write_ladder(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import table
 
     rows = [[i, r.step, r.quote] for i, r in enumerate(book.ladder, 1)]
+    if book.listing:  # a case-level measure beside the ladder (seed 002 挂牌督办)
+        rows.append([LISTING_MARK, book.listing.step, book.listing.quote])
     table(ws, 1, LADDER_HEADERS, rows, [8, 20, 90])
     ws.freeze_panes = "A2"
 
@@ -308,7 +311,7 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
 
         plan = builtin_rulebooks().get(book.id)
         if plan is not None:
-            book = book.model_copy(update={"ladder": plan.ladder})
+            book = book.model_copy(update={"ladder": plan.ladder, "listing": plan.listing})
     unit_rows = [(i, *[("" if v is None else v) for v in (list(r) + ["", "", "", ""])[:4]])
                  for i, r in enumerate(rows(S_UNITS)[1:], 2)]
     try:
@@ -346,10 +349,14 @@ def _read_lists(rows) -> dict:
                        for r in rows(S_PHASES)[1:] if r and str(r[0] or "").strip()]
     lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
                         for r in rows(S_ROUTING)[1:] if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
-    ladder = [Rung(step=str(r[1]).strip(), quote=str(r[2] or "").strip() if len(r) > 2 else "")
-              for r in rows(S_LADDER)[1:] if len(r) > 1 and str(r[1] or "").strip()]
+    rungs = [(str(r[0] or "").strip(), Rung(step=str(r[1]).strip(), quote=str(r[2] or "").strip() if len(r) > 2 else ""))
+             for r in rows(S_LADDER)[1:] if len(r) > 1 and str(r[1] or "").strip()]
+    ladder = [g for mark, g in rungs if mark != LISTING_MARK]
     if ladder:
         lists["ladder"] = ladder
+    listing = [g for mark, g in rungs if mark == LISTING_MARK]
+    if listing:
+        lists["listing"] = listing[0]
     if lists.get("statuses"):
         lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
     return lists

@@ -79,6 +79,7 @@ class Figures(BaseModel):
     # decided) — suggestions for the office, never decisions
     accountability: list[dict] = []
     escalate_after: int = 2
+    listing: list[dict] = []  # 挂牌督办 candidates (seed 002): id, unit, description, days_overdue, step, quote
     routes: list[GroupFigures] = []  # per 归口汇总部门 (seed 003: "按分管渠道向各系统分管部门汇报")
     route_of_type: dict[str, str] = {}  # unit type → 归口汇总部门
     deadline_rule: str = ""  # the campaign's 时限规则
@@ -215,7 +216,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    supervise=_supervise_list(df, eff) if supervise else None,
                    rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
-                   routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
+                   listing=listing_candidates(book, df), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule)
 
 
@@ -301,6 +302,26 @@ def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd
     return out
 
 
+def listing_candidates(book, df: pd.DataFrame) -> list[dict]:
+    """Cases overdue ``book.listing_after_workdays`` working days or more, not yet listed (挂牌督办 not in 处置措施):
+    the plan's 挂牌督办 is for "群众反映强烈、长期没有得到解决的问题" — the office screens these candidates."""
+    if book.listing is None or not len(df):
+        return []
+    step = book.listing.step
+    out = []
+    for cid, unit, desc, rem, light, disp in zip(df["case_id"].tolist(), df["unit"].tolist(), df["description"].tolist(),
+                                                 df["remaining"].tolist(), df["light"].map(LIGHT_FROM_ZH).tolist(),
+                                                 df["disposal"].tolist() if "disposal" in df else [None] * len(df)):
+        if light != "red" or rem is None or rem != rem or -int(rem) < book.listing_after_workdays:
+            continue
+        if isinstance(disp, str) and step in disp:
+            continue
+        out.append({"id": cid, "unit": unit, "description": desc, "days_overdue": -int(rem), "step": step,
+                    "quote": book.listing.quote})
+    out.sort(key=lambda c: (-c["days_overdue"], c["unit"] or ""))
+    return out
+
+
 def _supervise_list(df: pd.DataFrame, eff: pd.Series) -> list[Overdue]:
     """督办清单: red and yellow cases, red first, most overdue first."""
     light = df["light"].map(LIGHT_FROM_ZH)
@@ -374,6 +395,10 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         steps = "；".join(f"建议{step}：{'、'.join(names)}" for step, names in by_step.items())
         paras.append(f"按方案规定，以下单位连续{figs.escalate_after}个以上报送日有超期问题，提请领导小组办公室研究：{steps}。"
                      f"以上仅为建议，是否采取及采取何种措施由领导小组决定。")
+    if figs.listing:
+        paras.append(f"超期较久仍未办结的问题{len(figs.listing)}个（超期最长的{figs.listing[0]['days_overdue']}个工作日），"
+                     f"建议领导小组办公室从中筛选群众反映强烈的问题{figs.listing[0]['step']}"
+                     f"（方案：“{figs.listing[0]['quote']}”）。以上仅为建议。")
     ranked = [u for u in figs.units if u.total]
     if ranked:
         top = "、".join(u.unit for u in ranked[:3])

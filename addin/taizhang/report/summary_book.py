@@ -266,6 +266,12 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
         else:
             put(ws, row + 3, 1, f"没有连续{figs.escalate_after}个报送日有红灯问题的单位。")
             row += 5
+        if figs.listing:
+            first = figs.listing[0]
+            put(ws, row, 1, f"{first['step']}建议（供筛选）：{first['quote']}").font = Font(bold=True)
+            header_row(ws, row + 1, ["问题编号", "责任单位", "超期工作日", "建议措施", "问题描述", ""])
+            row = _rows(ws, row + 2, [[c["id"], c["unit"], c["days_overdue"], c["step"], c["description"], ""]
+                                      for c in figs.listing], ["red"] * len(figs.listing), light_col=4) + 2
     t = figs.totals
     put(ws, row, 1, "专项规则执行情况").font = Font(bold=True)
     facts = [["时限规则", figs.deadline_rule or "—", "没有写明整改时限的问题按此规则计算时限；写明的整改时限优先"],

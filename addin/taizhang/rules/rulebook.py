@@ -167,6 +167,8 @@ class Rulebook(_Strict):
     quick_fix_workdays: int = Field(default=5, ge=1, le=366)  # 按整改方式: 立行立改 (an office setting)
     ladder: list[Rung] = []  # escalation steps, mildest first
     escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report days before the first step
+    listing: Rung | None = None  # 挂牌督办 of long-unsolved cases (seed 002), suggested per case
+    listing_after_workdays: int = Field(default=20, ge=1, le=366)  # overdue this long → put forward (office setting)
     # 抽查 (seeds 002, 003): share of 查否 cases and zero-report units drawn each report day, and the draw's seed
     spot_ratio: float = Field(default=20.0, ge=0, le=100)
     spot_seed: int = Field(default=1, ge=0)
