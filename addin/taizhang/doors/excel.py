@@ -245,7 +245,7 @@ def pick_folder(book, initial: str) -> str | None:
 
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
-    from taizhang.jobs import REJECT_HEADERS, bulk, merge_text, reject_rows, report_day
+    from taizhang.jobs import REJECT_HEADERS, bulk, merge_text, reject_rows, report_day, report_sheets
     from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
     from taizhang.report.figures import REPORT_HEADERS
 
@@ -266,6 +266,9 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
     write_table(book, S_REJECTS, [REJECT_HEADERS] + (rejects or [["（本次没有退回的行）"]]))
     write_table(book, S_CHANGES, [CHANGE_HEADERS] + merged.changes[CHANGE_HEADERS].values.tolist())
     write_table(book, S_HISTORY, [HISTORY_HEADERS] + merged.history[HISTORY_HEADERS].values.tolist())
+    for title, (headers, rows, _) in report_sheets(merged, result, today).items():  # 提醒, 抽查清单, 待销号确认
+        if title not in (S_REPORTS, S_REJECTS):
+            write_table(book, title, [headers] + rows)
     _remember_folder(book, str(folder))
     lines = [f"合并完成：新增{result.rows_new}条，更新{result.rows_updated}条，未变{result.rows_unchanged}条，退回{result.rows_rejected}条。"]
     if result.missing_units:
