@@ -475,6 +475,7 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
                     [u.light for u in mine], light_col=1, pct_cols=(7,)) + 2
     for col, width in zip("ABCDEF", (24, 12, 22, 22, 50, 24)):
         ws.column_dimensions[col].width = width
+    fit_rows(ws, 3)  # wrapped headers and the plan's words get the height they need
     _page(ws)
 
 
