@@ -172,10 +172,13 @@ def test_validate_then_clear_marks(office, tmp_path):
     bad = next(r for r in result[1:] if r[1] == "unknown-status")
     addr = bad[3]
     cell = book.sheets["台账"].range(addr)
-    assert cell.color == excel.RGB["error"] and "unknown-status" in cell.note.text
+    assert cell.color == excel.RGB["error"]
+    assert bad[7] == f"转到{addr}"
+    link = book.sheets["校验结果"].impl.formulas()
+    assert f'=HYPERLINK("#\'台账\'!{addr}","转到{addr}")' in link
     assert excel.clear_marks(book=book).startswith("已清除")
     assert "校验结果" not in [x.name for x in book.sheets]
-    assert cell.color is None and cell.note is None
+    assert cell.color is None
 
 
 def test_assign_fills_blank_supervisors_only(office):
@@ -224,7 +227,7 @@ def test_an_internal_error_becomes_a_message_and_a_log(office, monkeypatch, tmp_
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("taizhang.calendar.deadlines.compute_lights", boom)
+    monkeypatch.setattr("taizhang.jobs.compute_lights", boom)
     msg = excel.compute_status(book=book, today=REPORT_DAY)
     log = tmp_path / "log" / "taizhang.log"
     assert "内部出错" in msg and str(log) in msg

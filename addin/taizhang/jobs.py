@@ -145,6 +145,25 @@ def reject_rows(result: MergeResult) -> list[list]:
             for r in result.rejected_rows]
 
 
+def merge_tables(merged: Master, result: MergeResult) -> dict[str, tuple[list[str], list[list]]]:
+    """The sheets a merge rewrites besides 台账, as (headers, rows): what the CLI saves and Excel writes back."""
+    from taizhang.book.master import CHANGE_HEADERS, S_CHANGES, S_HISTORY
+
+    return {S_REPORTS: (REPORT_HEADERS, merged.reports),
+            S_REJECTS: (REJECT_HEADERS, reject_rows(result) or [["（本次没有退回的行）", "", "", None, "", "", ""]]),
+            S_CHANGES: (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist()),
+            S_HISTORY: (HISTORY_HEADERS, merged.history[HISTORY_HEADERS].values.tolist())}
+
+
+def assign_blank(master: Master) -> int:
+    """分办: fill blank 牵头督办部门/归口汇总部门 from the master's tables; returns how many cases changed."""
+    from taizhang.book.merge import assign
+
+    before = master.ledger[["supervisor", "summary_dept"]].copy()
+    master.ledger = assign(master.ledger, master)
+    return int((before.fillna("") != master.ledger[["supervisor", "summary_dept"]].fillna("")).any(axis=1).sum())
+
+
 def figures_of(master: Master, today: dt.date) -> Figures:
     """Deadlines and lights as of ``today``, then the summary's figures."""
     lights = with_lights(master, today)
@@ -182,9 +201,8 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
         merged, result, figs = report_day(master, folder, today, checking, supervise)
-        rejects = reject_rows(result)
-        sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
-                  S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
+        tables = merge_tables(merged, result)
+        sheets = {name: (*tables[name], None) for name in (S_REPORTS, S_REJECTS)}
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs)
 
