@@ -25,7 +25,8 @@ from xlwings import base_classes
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 COUNTER = {"calls": 0}
-_NOT_COUNTED = {"cell", "peek", "put", "values", "formulas", "from_file", "text_of"}
+_NOT_COUNTED = {"cell", "peek", "put", "values", "formulas", "from_file", "text_of",
+                "pid", "engine"}  # xlwings bookkeeping, not calls into Excel's object model
 
 
 def counted(cls):
@@ -45,6 +46,7 @@ def counted(cls):
 def _tick(fn):
     def run(*args, **kwargs):
         COUNTER["calls"] += 1
+        COUNTER[fn.__name__] = COUNTER.get(fn.__name__, 0) + 1
         return fn(*args, **kwargs)
     run.__name__ = fn.__name__
     return run
@@ -154,7 +156,7 @@ class MemRange(base_classes.Range):
     @property
     def coords(self):
         r, c, _, _ = self.areas[0]
-        return self._sheet.book.name, self._sheet.name, r, c
+        return self._sheet._book.path.name, self._sheet._name, r, c
 
     @property
     def row(self):
@@ -420,7 +422,7 @@ class MemSheets(base_classes.Sheets):
         if isinstance(name_or_index, int):
             return self.book.sheet_list[name_or_index - 1]
         for s in self.book.sheet_list:
-            if s.name.lower() == str(name_or_index).lower():
+            if s._name.lower() == str(name_or_index).lower():
                 return s
         raise KeyError(name_or_index)
 

@@ -250,3 +250,162 @@ def test_worksheet_functions_use_the_same_calendar():
     assert TZ_DEADLINE(dt.datetime(2026, 9, 1), "极特殊") == dt.date(2026, 10, 8)
     assert TZ_LIGHT(dt.datetime(2026, 11, 9), "整改中", dt.datetime(2026, 11, 23)) == "红灯"
     assert TZ_LIGHT(dt.datetime(2026, 11, 9), "已办结", dt.datetime(2026, 11, 23)) == "已办结"
+
+
+# ----------------------------------------------------------------------------- Excel's own habits
+
+TEXTS = ["2026年11月", "11月20日", "2026年11月20日", "1/2", "50%", "TRUE", "false", "001", "=1+1", "+86 10 1234", "-5",
+         "@sum", "'quoted", "(3)", "1,234", "2026-11-20", "10:30", "#N/A", "1 1/2", "1e5", "￥100", "Nov-20"]
+
+
+def test_memengine_converts_text_like_excel():
+    """The in-memory Excel must change these strings when they are written bare, or the next test proves nothing."""
+    from memengine import excel_parse
+
+    for t in TEXTS:
+        kind, out = excel_parse(t)
+        assert (kind, out) != ("text", t) or t == "Nov-20", t  # Nov-20: a month name the engine leaves alone
+    assert excel_parse("问题描述") == ("text", "问题描述")
+
+
+def test_every_text_survives_a_write_as_itself(office):
+    from taizhang.xlsx.cells import excel_would_change
+
+    s, book, app = office
+    rows = [["原文"]] + [[t] for t in TEXTS] + [["普通文字"], ["A1"]]
+    excel.write_table(book, "文字", rows)
+    assert values(book, "文字") == rows
+    assert book.sheets["文字"].impl.formulas() == []
+    assert all(excel_would_change(t) for t in TEXTS) and not excel_would_change("普通文字")
+
+
+def test_file_writers_use_the_same_rule(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    from taizhang.xlsx.xlsxout import put
+
+    wb = Workbook()
+    for r, t in enumerate(TEXTS + ["普通文字"], 1):
+        put(wb.active, r, 1, t)
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx").active
+    for r, t in enumerate(TEXTS + ["普通文字"], 1):
+        c = ws.cell(r, 1)
+        assert c.value == t and c.data_type == "s" and c.quotePrefix == (t != "普通文字"), t
+
+
+def _big_ledger(book, rows=1000, marks=100):
+    """Grow 台账 to ``rows`` cases by repeating the sample's, with ``marks`` bad statuses."""
+    sheet = book.sheets["台账"].impl
+    data = values(book, "台账")
+    header, body = data[0], data[1:]
+    i_id, i_status = header.index("问题编号"), header.index("办理状态")
+    grown = []
+    for k in range(rows):
+        r = list(body[k % len(body)])
+        r[i_id] = f"X{k:05d}"
+        if k < marks:
+            r[i_status] = "差不多了"
+        grown.append(r)
+    sheet.clear_contents()
+    for r, row in enumerate([header] + grown, 1):
+        for c, v in enumerate(row, 1):
+            sheet.put(r, c, v) if not isinstance(v, str) else setattr(sheet.cell(r, c), "value", v)
+    return sheet
+
+
+def _calls(fn, **kw):
+    import memengine
+
+    before = memengine.COUNTER["calls"]
+    msg = fn(**kw)
+    return memengine.COUNTER["calls"] - before, msg
+
+
+def test_round_trips_are_bounded_whatever_the_row_and_mark_count(office):
+    s, book, app = office
+    small_validate, _ = _calls(excel.validate_sheet, book=book, today=REPORT_DAY)
+    small_clear, _ = _calls(excel.clear_marks, book=book)
+    _big_ledger(book, 1000, 100)
+    n_validate, msg = _calls(excel.validate_sheet, book=book, today=REPORT_DAY)
+    assert "错误" in msg and len(values(book, "校验结果")) > 100
+    n_clear, msg = _calls(excel.clear_marks, book=book)
+    assert msg.startswith("已清除") and int(re.search(r"已清除(\d+)处", msg).group(1)) >= 100
+    # counts include xlwings' own navigation (range → sheet → book → app), each a COM property read in Excel
+    assert n_validate <= 200 and n_clear <= 60, (n_validate, n_clear)
+    assert n_validate - small_validate <= 8 and n_clear - small_clear <= 8, (small_validate, small_clear)
+    n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
+    assert n_status <= 250, n_status
+
+
+def test_formatting_does_not_inflate_what_is_read(office):
+    s, book, app = office
+    sheet = book.sheets["台账"].impl
+    n, width = len(values(book, "台账")), len(values(book, "台账")[0])
+    sheet.cell(1_000_000, 60).color = (1, 2, 3)  # a column formatted to the bottom of the sheet
+    sheet.cell(n + 5, 3).color = (1, 2, 3)
+    rows = excel.read_rows(book.sheets["台账"])
+    assert len(rows) == n and len(rows[0]) == width
+
+
+def test_office_columns_survive_like_the_cli(office, tmp_path):
+    """An office's own column keeps its values and place after a button, as after `taizhang status`."""
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_status
+
+    s, book, app = office
+    sheet = book.sheets["台账"].impl
+    width = len(values(book, "台账")[0])
+    sheet.put(1, width + 1, "办公室备注")
+    sheet.put(2, width + 1, "'001")
+    sheet.put(3, width + 1, "'2026年11月")
+    excel.compute_status(book=book, today=REPORT_DAY)
+    got = values(book, "台账")
+    assert got[0][width] == "办公室备注" and got[1][width] == "001" and got[2][width] == "2026年11月"
+    wb = load_workbook(s.master)
+    ws = wb["台账"]
+    ws.cell(1, width + 1, "办公室备注")
+    ws.cell(2, width + 1, "001")
+    ws.cell(3, width + 1, "2026年11月")
+    wb.save(s.master)
+    run_status(s.master, REPORT_DAY, out=tmp_path / "cli.xlsx")
+    cli = [list(r) for r in load_workbook(tmp_path / "cli.xlsx")["台账"].iter_rows(values_only=True)]
+    header = cli[0]
+    for name in ("办公室备注", "红绿灯", "整改时限", "问题编号"):
+        i = header.index(name)
+        assert [r[i] for r in cli[1:]] == [r[got[0].index(name)] for r in got[1:]], name
+
+
+def test_collector_is_paused_only_inside_a_job(office, monkeypatch):
+    import gc
+
+    from taizhang import jobs
+
+    s, book, app = office
+    seen = []
+    real = jobs.with_lights
+
+    def spy(*a, **k):
+        seen.append(gc.isenabled())
+        return real(*a, **k)
+
+    monkeypatch.setattr(jobs, "with_lights", spy)
+    excel.compute_status(book=book, today=REPORT_DAY)
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(jobs, "with_lights", lambda *a, **k: 1 / 0)
+    assert "内部出错" in excel.compute_status(book=book, today=REPORT_DAY)
+    assert gc.isenabled()
+
+
+def test_merge_and_summary_say_what_they_are_doing(office, tmp_path):
+    s, book, app = office
+    app.folder_answer = str(s.submissions)
+    excel.merge_reports(book=book, today=REPORT_DAY)
+    said = [x for x in app.status_history if x]
+    assert any("报送文件" in x for x in said) and any("写回台账" in x for x in said) and any("历史统计" in x for x in said)
+    app.status_history.clear()
+    excel.build_summary(out=str(tmp_path / "s.xlsx"), book=book, today=REPORT_DAY)
+    said = [x for x in app.status_history if x]
+    assert any("统计数字" in x for x in said) and any("汇总表文件" in x for x in said)
+    assert app.status_bar is False
