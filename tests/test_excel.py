@@ -16,7 +16,8 @@ from memengine import open_book
 
 RIBBON = macro_text("ribbon.xml")
 VBA = macro_text("TaizhangRibbon.bas")
-SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*RunPython \"([^\"]+)\"", VBA.replace("\r\n", "\n"), re.M))
+SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*If Not TzReady\(\) Then Exit Sub\s*\n"
+                       r"\s*RunPython \"([^\"]+)\"", VBA.replace("\r\n", "\n"), re.M))
 
 
 def test_every_ribbon_action_has_a_vba_callback():
@@ -40,6 +41,32 @@ def test_vba_is_ascii_only():
     assert all(ord(ch) < 128 for ch in VBA)
 
 
+def _vba_text(const: str) -> str:
+    """Decode a message constant the way the module's U() does: ChrW of each group of four hex digits."""
+    codes = re.search(rf'Const {const} As String = "([0-9A-F]+)"', VBA).group(1)
+    assert len(codes) % 4 == 0
+    return "".join(chr(int(codes[i:i + 4], 16)) for i in range(0, len(codes), 4))
+
+
+def test_every_callback_is_guarded_with_a_chinese_message():
+    callbacks = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", VBA, re.M)
+    assert len(callbacks) == 10 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
+    guard = re.search(r"Private Function TzReady\(\) As Boolean(.*?)End Function", VBA, re.S).group(1)
+    assert "ActiveProtectedViewWindow" in guard and "ActiveWorkbook Is Nothing" in guard
+    assert guard.index("ActiveProtectedViewWindow") < guard.index("ActiveWorkbook Is Nothing")
+    assert 'ChrW(Val("&H" & Mid$(codes, i, 4) & "&"))' in VBA
+    assert _vba_text("MSG_TITLE") == "台账助手"
+    assert "没有打开的工作簿" in _vba_text("MSG_NO_BOOK")
+    assert "受保护的视图" in _vba_text("MSG_PROTECTED") and "启用编辑" in _vba_text("MSG_PROTECTED")
+
+
+def test_ribbon_uses_icons_known_to_office():
+    """Every imageMso is one of these Office icon names, each found in published Excel ribbons (code search)."""
+    known = {"FileNew", "ImportExcel", "DataValidation", "ClearFormats", "FileSendAsAttachment", "CalculateNow",
+             "ChartInsert", "CreateReport", "DateAndTimeInsert", "Info"}
+    assert set(re.findall(r'imageMso="(\w+)"', RIBBON)) <= known
+
+
 @pytest.fixture(scope="module")
 def xlam(tmp_path_factory):
     return build_addin(tmp_path_factory.mktemp("addin") / "taizhang.xlam")
@@ -60,8 +87,16 @@ def test_built_addin_reads_back_with_olevba(xlam):
 
 
 def test_built_addin_parts(xlam):
+    from taizhang.doors.addin_build import PKG_RELS, RIBBON_RELS
+    import defusedxml.ElementTree as ET
+
     z = zipfile.ZipFile(xlam)
     assert z.read("customUI/customUI.xml").decode("utf-8") == RIBBON
+    ns = ET.fromstring(RIBBON.encode()).tag[1:].split("}")[0]
+    assert ns == "http://schemas.microsoft.com/office/2006/01/customui"
+    rels = [r for r in ET.fromstring(z.read("_rels/.rels")) if r.get("Target") == "customUI/customUI.xml"]
+    assert [r.get("Type") for r in rels] == ["http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"]
+    assert RIBBON_RELS[ns] == rels[0].get("Type") and ET.fromstring(z.read("_rels/.rels")).tag == f"{{{PKG_RELS}}}Relationships"
     assert 'name="taizhang.conf"' in z.read("xl/workbook.xml").decode("utf-8")
     sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "ADD_WORKBOOK_TO_PYTHONPATH" in sheet and '<c r="B1" t="b"><v>0</v></c>' in sheet
@@ -409,3 +444,87 @@ def test_merge_and_summary_say_what_they_are_doing(office, tmp_path):
     said = [x for x in app.status_history if x]
     assert any("统计数字" in x for x in said) and any("汇总表文件" in x for x in said)
     assert app.status_bar is False
+
+
+# ----------------------------------------------------------------------------- install
+
+ZHANG = {"USERPROFILE": "C:\\Users\\张三", "LOCALAPPDATA": "C:\\Users\\张三\\AppData\\Local",
+         "APPDATA": "C:\\Users\\张三\\AppData\\Roaming"}
+ZHANG_PYTHON = "C:\\Users\\张三\\AppData\\Local\\Programs\\Python\\Python312\\pythonw.exe"
+
+
+def test_conf_round_trips_a_chinese_user_folder_as_vba_reads_it():
+    from taizhang.doors.addin_build import conf_bytes, read_conf_as_vba
+
+    data = conf_bytes(ZHANG_PYTHON, ZHANG, "gbk")
+    assert data.isascii()  # expressed through %LOCALAPPDATA%: no code page can garble it
+    assert read_conf_as_vba(data, "gbk", ZHANG)["INTERPRETER_WIN"] == ZHANG_PYTHON
+    assert read_conf_as_vba(data, "cp1252", ZHANG)["INTERPRETER_WIN"] == ZHANG_PYTHON  # even on a Western PC
+    # outside the user folders: the ANSI code page carries the Chinese, as VBA's Input # decodes it
+    other = "D:\\软件\\Python312\\pythonw.exe"
+    data = conf_bytes(other, ZHANG, "gbk")
+    assert "软件".encode("gbk") in data and b"\r\n" in data
+    assert read_conf_as_vba(data, "gbk", ZHANG)["INTERPRETER_WIN"] == other
+    utf8 = f'"INTERPRETER_WIN","{other}"\r\n'.encode("utf-8")
+    assert read_conf_as_vba(utf8, "gbk", ZHANG)["INTERPRETER_WIN"] != other  # why the UTF-8 conf failed
+    assert read_conf_as_vba(data, "gbk", ZHANG)["ADD_WORKBOOK_TO_PYTHONPATH"] == "False"
+
+
+def test_conf_refuses_a_path_the_code_page_cannot_hold():
+    from taizhang.doors.addin_build import InstallError, conf_bytes
+
+    with pytest.raises(InstallError, match="代码页"):
+        conf_bytes("D:\\파이썬\\pythonw.exe", ZHANG, "gbk")
+
+
+def test_addin_install_target_writes_a_fresh_addin_and_conf(tmp_path, monkeypatch):
+    from taizhang.doors.cli import main
+    from taizhang.doors.addin_build import read_conf_as_vba
+
+    monkeypatch.setenv("LOCALAPPDATA", ZHANG["LOCALAPPDATA"])
+    target = tmp_path / "U盘"
+    target.mkdir()
+    (target / "taizhang.xlam").write_bytes(b"stale add-in from an old version")
+    assert main(["addin", "install", "--target", str(target), "--interpreter", ZHANG_PYTHON]) == 0
+    xlam = target / "taizhang.xlam"
+    assert zipfile.is_zipfile(xlam) and "xl/vbaProject.bin" in zipfile.ZipFile(xlam).namelist()
+    conf = (target / "taizhang.conf").read_bytes()
+    assert conf.startswith(b'"INTERPRETER_WIN","%LOCALAPPDATA%\\Programs')
+    assert read_conf_as_vba(conf, "gbk", ZHANG)["INTERPRETER_WIN"] == ZHANG_PYTHON
+    assert not [p for p in target.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_addin_install_refuses_a_locked_target(tmp_path, monkeypatch, capsys):
+    import os
+
+    from taizhang.doors.cli import main
+
+    target = tmp_path / "XLSTART"
+    target.mkdir()
+    old = b"the add-in Excel has open"
+    (target / "taizhang.xlam").write_bytes(old)
+    real = os.replace
+
+    def locked(src, dst):
+        if str(dst).endswith("taizhang.xlam"):
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    assert main(["addin", "install", "--target", str(target), "--interpreter", "C:\\Python312\\pythonw.exe"]) == 2
+    err = capsys.readouterr()
+    assert "正被占用" in err.out + err.err and "关闭所有 Excel" in err.out + err.err
+    assert (target / "taizhang.xlam").read_bytes() == old
+    assert sorted(p.name for p in target.iterdir()) == ["taizhang.xlam"]
+
+
+def test_addin_install_without_target_off_windows_says_what_to_do(capsys):
+    import sys
+
+    from taizhang.doors.cli import main
+
+    if sys.platform == "win32":
+        pytest.skip("Windows installs into XLSTART")
+    assert main(["addin", "install"]) == 2
+    out = capsys.readouterr()
+    assert "--target" in out.out + out.err

@@ -106,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = cmd("addin")
     c.add_argument("action", choices=["build", "install"])
-    c.add_argument("--out", default="taizhang.xlam")
+    c.add_argument("--out", default="taizhang.xlam", help="build：输出的 .xlam 文件")
+    c.add_argument("--target", default=None, help="install：把加载项和 taizhang.conf 写入此文件夹（任何系统；默认 Windows 的 XLSTART）")
+    c.add_argument("--interpreter", default=None, help="install：写入配置的 pythonw.exe 路径（默认当前 Python 旁的 pythonw.exe）")
     return p
 
 
@@ -333,6 +335,6 @@ def cmd_addin(args) -> int:
         return 0
     from taizhang.doors.addin_build import install_addin
 
-    for line in install_addin(args.out):
+    for line in install_addin(args.target, args.interpreter):
         _say(line)
     return 0
