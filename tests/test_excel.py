@@ -528,3 +528,75 @@ def test_addin_install_without_target_off_windows_says_what_to_do(capsys):
     assert main(["addin", "install"]) == 2
     out = capsys.readouterr()
     assert "--target" in out.out + out.err
+
+
+# ----------------------------------------------------------------------------- worksheet formulas over 工作日历
+
+@needs_libreoffice
+def test_calendar_formulas_recalculated_by_libreoffice_agree_with_the_cli(fresh_sample, tmp_path, capsys):
+    """The master's hidden 工作日历 sheet, with the workbook's own 节假日 rows, drives plain formulas that
+    LibreOffice recalculates; every answer equals `taizhang workday` (and the ledger's own lights)."""
+    import csv
+    import random
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from conftest import convert
+    from taizhang.book.calendar_sheet import S_CALENDAR, deadline_formula, light_formula, workday_formula
+    from taizhang.book.master import empty_ledger, load_master
+    from taizhang.calendar.deadlines import compute_lights
+    from taizhang.doors.cli import main
+    from taizhang.fields import LIGHT_ZH
+
+    master = fresh_sample.master
+    wb = load_workbook(master)
+    ws = wb["节假日"]
+    local = {dt.date(2027, 3, 15): "放假", dt.date(2027, 3, 20): "上班", dt.date(2028, 6, 5): "放假"}
+    for d, kind in local.items():
+        ws.append([d, kind, "本地安排（测试）"])
+    wb.save(master)
+    assert main(["status", str(master), "--today", "2026-11-23"]) == 0  # a save writes 工作日历 afresh
+    capsys.readouterr()
+    wb = load_workbook(master)
+    assert wb[S_CALENDAR].sheet_state == "hidden"
+    m = load_master(master, ledger=False)
+    cal = m.calendar()
+    tiers = [t.name for t in m.rulebook.tiers]
+
+    rng = random.Random(17)
+    cases = []
+    for i in range(240):
+        start = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 9 * 365))
+        if i < 12:  # around the local overrides
+            start = dt.date(2027, 3, 10) + dt.timedelta(days=i)
+        cases.append((start, rng.randint(1, 25), tiers[i % len(tiers)], ["整改中", "未启动", "已办结", "已销号", "查否"][i % 5],
+                      start + dt.timedelta(days=rng.randint(-10, 40))))
+    sheet = wb.create_sheet("试算", 0)
+    wb.active = 0
+    for r, (start, n, tier, status, today) in enumerate(cases, 1):
+        sheet.append([start, n, "=" + workday_formula(f"A{r}", f"B{r}"), tier, "=" + deadline_formula(f"A{r}", f"D{r}"),
+                      status, today, "=" + light_formula(f"E{r}", f"F{r}", f"G{r}")])
+        for col in "ACEG":
+            sheet[f"{col}{r}"].number_format = "yyyy-mm-dd"
+    probe = tmp_path / "probe.xlsx"
+    wb.save(probe)
+    out = convert([probe], "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "lo")[0]
+    got = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert len(got) == len(cases)
+
+    def cli(*args) -> str:
+        assert main(["workday", *args, "--master", str(master)]) == 0
+        return capsys.readouterr().out.strip().splitlines()[-1]
+
+    for (start, n, tier, status, today), row in zip(cases, got):
+        assert row[2] == cli(start.isoformat(), str(n)), (start, n)
+        t = m.rulebook.tier(tier)
+        want = cli(start.isoformat(), str(t.workdays)) if t.workdays else cli(start.isoformat(), "--month", str(t.months))
+        assert row[4] == want, (start, tier)
+        ledger = pd.concat([empty_ledger(), pd.DataFrame([{"deadline": dt.date.fromisoformat(row[4]), "status": status}])],
+                           ignore_index=True).astype(object)
+        light = compute_lights(ledger.where(ledger.notna(), None), m.rulebook, cal, today).cases[0].light
+        assert row[7] == LIGHT_ZH[light], (row, today)
+    assert {r[7] for r in got} >= {"红灯", "黄灯", "绿灯", "已办结", "已销号"}
+    assert cal.is_workday(dt.date(2027, 3, 20)) and not cal.is_workday(dt.date(2027, 3, 15))

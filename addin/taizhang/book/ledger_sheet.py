@@ -78,7 +78,10 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
-    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units))}
+    from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
+
+    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units)),
+             S_CALENDAR: calendar_spec(master.rulebook, master.holidays)}
     for title, (headers, rows, fills) in (sheets or {}).items():
         specs[title] = table_spec(headers, rows, fills=fills)
     if len(master.changes):

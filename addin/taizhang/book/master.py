@@ -113,7 +113,10 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
         wb.save(tmp)
-        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units))})
+        from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
+
+        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units)),
+                                 S_CALENDAR: calendar_spec(book, {})})
 
     atomic_write(path, write)
     return path
