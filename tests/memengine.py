@@ -256,6 +256,15 @@ class MemRange(base_classes.Range):
     def has_array(self):
         return False
 
+    def Replace(self, What, Replacement, LookAt=2, SearchOrder=1, MatchCase=False, SearchFormat=False, ReplaceFormat=False):
+        """Range.Replace as the add-in uses it: whole-cell matches get Application.ReplaceFormat's fill."""
+        assert What == Replacement and LookAt == 1 and ReplaceFormat and not SearchFormat
+        fill = self._sheet._book._app._api.ReplaceFormat.fill
+        for cell in self._cells():
+            if cell.formula is None and cell.value == What:
+                cell.color = fill
+        return True
+
 
 @counted
 class MemSheet(base_classes.Sheet):
@@ -356,6 +365,14 @@ class MemSheet(base_classes.Sheet):
 
     def clear(self):
         self.cells_by_pos.clear()
+
+    @property
+    def visible(self):
+        return getattr(self, "_visible", True)
+
+    @visible.setter
+    def visible(self, value):
+        self._visible = bool(value)
 
     def activate(self):
         self._book.active_sheet = self
@@ -502,10 +519,47 @@ class FolderDialog:
         return self.answer
 
 
+class _Interior:
+    def __init__(self, owner):
+        self.owner = owner
+
+    @property
+    def Color(self):
+        return self.owner.color_int
+
+    @Color.setter
+    def Color(self, value):
+        COUNTER["calls"] += 1
+        self.owner.color_int = value
+
+
+class ReplaceFormat:
+    """Application.ReplaceFormat: the format Range.Replace(ReplaceFormat:=True) applies."""
+
+    def __init__(self):
+        self.color_int = None
+        self.Interior = _Interior(self)
+
+    def Clear(self):
+        COUNTER["calls"] += 1
+        self.color_int = None
+
+    @property
+    def fill(self):
+        v = self.color_int
+        return None if v is None else (v % 256, v // 256 % 256, v // 65536)
+
+
 class MemApi:
     def __init__(self, app: "MemApp"):
         self.app = app
         self.Name = "Microsoft Excel"
+        self._replace_format = ReplaceFormat()
+
+    @property
+    def ReplaceFormat(self):
+        COUNTER["calls"] += 1
+        return self._replace_format
 
     def FileDialog(self, kind):
         assert kind == 4

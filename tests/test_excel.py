@@ -156,6 +156,11 @@ def test_compute_status_writes_lights_and_colours(office):
             assert sheet.cell(r, col).color == excel.RGB["red"]
     assert app.screen_updating is True and app.calculation == "automatic" and app.status_bar is False
     assert any(str(x).startswith("台账助手：正在") for x in app.status_history)
+    cal = book.sheets["工作日历"].impl
+    assert cal.visible is False and cal.formulas() == []  # the usage examples stay text
+    rows = values(book, "工作日历")
+    assert rows[1][0] == dt.datetime(2020, 1, 2) and rows[1][2] == "一般" and rows[1][6] == 3
+    assert any(str(r[8]).startswith("=INDEX(工作日历!") for r in rows[1:4])
 
 
 def test_merge_with_the_folder_picker_and_remembered_folder(office):
@@ -277,16 +282,6 @@ def test_wps_is_detected_and_pointed_to_the_command_line(office):
     assert "WPS" in msg and "命令行" in msg
 
 
-def test_worksheet_functions_use_the_same_calendar():
-    from taizhang.doors.udfs import TZ_DEADLINE, TZ_LIGHT, TZ_WORKDAY
-
-    assert TZ_WORKDAY(dt.datetime(2026, 9, 30), 5) == dt.date(2026, 10, 13)
-    assert TZ_DEADLINE("2026-02-13", "较复杂") == dt.date(2026, 3, 5)
-    assert TZ_DEADLINE(dt.datetime(2026, 9, 1), "极特殊") == dt.date(2026, 10, 8)
-    assert TZ_LIGHT(dt.datetime(2026, 11, 9), "整改中", dt.datetime(2026, 11, 23)) == "红灯"
-    assert TZ_LIGHT(dt.datetime(2026, 11, 9), "已办结", dt.datetime(2026, 11, 23)) == "已办结"
-
-
 # ----------------------------------------------------------------------------- Excel's own habits
 
 TEXTS = ["2026年11月", "11月20日", "2026年11月20日", "1/2", "50%", "TRUE", "false", "001", "=1+1", "+86 10 1234", "-5",
@@ -361,16 +356,18 @@ def test_round_trips_are_bounded_whatever_the_row_and_mark_count(office):
     s, book, app = office
     small_validate, _ = _calls(excel.validate_sheet, book=book, today=REPORT_DAY)
     small_clear, _ = _calls(excel.clear_marks, book=book)
+    small_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
     _big_ledger(book, 1000, 100)
     n_validate, msg = _calls(excel.validate_sheet, book=book, today=REPORT_DAY)
     assert "错误" in msg and len(values(book, "校验结果")) > 100
     n_clear, msg = _calls(excel.clear_marks, book=book)
     assert msg.startswith("已清除") and int(re.search(r"已清除(\d+)处", msg).group(1)) >= 100
     # counts include xlwings' own navigation (range → sheet → book → app), each a COM property read in Excel
-    assert n_validate <= 200 and n_clear <= 60, (n_validate, n_clear)
+    assert n_validate <= 200 and n_clear <= 40, (n_validate, n_clear)
     assert n_validate - small_validate <= 8 and n_clear - small_clear <= 8, (small_validate, small_clear)
     n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
-    assert n_status <= 250, n_status
+    assert n_status <= 330 and n_status - small_status <= 2, (small_status, n_status)
+    print(f"calls: validate {small_validate}->{n_validate}, clear {small_clear}->{n_clear}, status {small_status}->{n_status}")
 
 
 def test_formatting_does_not_inflate_what_is_read(office):

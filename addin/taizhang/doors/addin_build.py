@@ -6,8 +6,8 @@ Excel: pyOpenVBA (pure Python) swaps the template's ribbon module for ours
 (``macros/TaizhangRibbon.bas``), the VBA project and xlwings' PROJECT_NAME
 become ``taizhang``, and the package's customUI part is replaced by
 ``macros/ribbon.xml``. The add-in's ``taizhang.conf`` sheet tells xlwings to
-import the installed package (ADD_WORKBOOK_TO_PYTHONPATH off) and where the
-worksheet functions live; ``addin install`` builds a fresh add-in and writes
+import the installed package (ADD_WORKBOOK_TO_PYTHONPATH off); it has no
+worksheet functions (the master's 工作日历 sheet serves plain formulas instead); ``addin install`` builds a fresh add-in and writes
 the per-user config file naming the Python interpreter.
 
 The config file is read by xlwings' own VBA (``GetConfigFromFile``: ``Open … For
@@ -42,8 +42,7 @@ RIBBON_RELS = {  # customUI namespace -> the package relationship type Office ex
     "http://schemas.microsoft.com/office/2009/07/customui": "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
 }
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CONFIG = [("ADD_WORKBOOK_TO_PYTHONPATH", False), ("UDF Modules", "taizhang.doors.udfs"), ("Show Console", False),
-          ("Use UDF Server", False), ("Debug UDFs", False)]
+CONFIG = [("ADD_WORKBOOK_TO_PYTHONPATH", False), ("Show Console", False)]  # no UDFs: see book/calendar_sheet.py
 
 
 def macro_text(name: str) -> str:

@@ -26,7 +26,7 @@ RGB = {"red": (255, 199, 206), "yellow": (255, 235, 156), "green": (198, 239, 20
 RESULT_SHEET = "校验结果"
 FOLDER_NAME = "TZ_FOLDER"
 BIG_AREA = 200_000  # cells: a used range larger than this is measured with Find before it is read
-XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS, XL_PART = -4123, 1, 2, 2, 2
+XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS, XL_PART, XL_WHOLE = -4123, 1, 2, 2, 2, 1
 RANGE_TEXT_LIMIT = 250  # Excel's Range("A1,B2,…") takes at most 255 characters
 
 
@@ -249,12 +249,38 @@ def write_ledger(book, master) -> None:
     _progress(book, f"正在写回台账（{len(ledger)}行）……")
     sheet = write_table(book, S_LEDGER, ledger_rows(ledger, master.extra_columns))
     light_col = col_letter(LIGHT_COLUMN)
-    groups: dict[str | None, list[str]] = {None: [f"{light_col}{r}" for r in range(2, max(len(ledger) + 1, 2) + 1)]}
-    for i, light in enumerate(ledger["light"].tolist()):
-        key = LIGHT_FROM_ZH.get(light)
-        if key:
-            groups.setdefault(key, []).append(f"{light_col}{i + 2}")
-    _color_cells(sheet, groups)
+    column = sheet.range(f"{light_col}2:{light_col}{max(len(ledger) + 1, 2)}")
+    column.color = None
+    present = {light for light in ledger["light"].tolist() if light in LIGHT_FROM_ZH}
+    try:
+        _fill_by_value(book.app, column, {light: RGB[LIGHT_FROM_ZH[light]] for light in sorted(present)})
+    except AttributeError:  # an Excel without Application.ReplaceFormat (Mac): a union of ranges per colour
+        groups: dict[str | None, list[str]] = {}
+        for i, light in enumerate(ledger["light"].tolist()):
+            if light in present:
+                groups.setdefault(LIGHT_FROM_ZH[light], []).append(f"{light_col}{i + 2}")
+        _color_cells(sheet, groups)
+    write_calendar(book, master)
+
+
+def _fill_by_value(app, column, fills: dict[str, tuple[int, int, int]]) -> None:
+    """Give every cell of ``column`` whose whole text is a key that key's fill: one Replace per value,
+    with Excel's ReplaceFormat, so the number of calls does not grow with the rows."""
+    api = app.api
+    for text, (r, g, b) in fills.items():
+        api.ReplaceFormat.Clear()
+        api.ReplaceFormat.Interior.Color = r + g * 256 + b * 65536
+        column.api.Replace(What=text, Replacement=text, LookAt=XL_WHOLE, SearchOrder=XL_BY_ROWS, MatchCase=True,
+                           SearchFormat=False, ReplaceFormat=True)
+    api.ReplaceFormat.Clear()
+
+
+def write_calendar(book, master) -> None:
+    """The hidden 工作日历 sheet, as a save writes it (so edits to 节假日 reach the formulas over it)."""
+    from taizhang.book.calendar_sheet import S_CALENDAR, calendar_rows
+
+    sheet = write_table(book, S_CALENDAR, calendar_rows(master.rulebook, master.holidays))
+    sheet.visible = False
 
 
 def _today() -> dt.date:
