@@ -597,3 +597,34 @@ def test_calendar_formulas_recalculated_by_libreoffice_agree_with_the_cli(fresh_
         assert row[7] == LIGHT_ZH[light], (row, today)
     assert {r[7] for r in got} >= {"红灯", "黄灯", "绿灯", "已办结", "已销号"}
     assert cal.is_workday(dt.date(2027, 3, 20)) and not cal.is_workday(dt.date(2027, 3, 15))
+
+
+# ----------------------------------------------------------------------------- the offline route in the README
+
+@pytest.mark.slow
+def test_offline_route_as_the_readme_writes_it(tmp_path):
+    """`pip wheel -w wheels .` on a connected machine, then `pip install --no-index --find-links wheels taizhang`
+    into a fresh venv, then `taizhang demo`: the route IT staff follow (about a minute: pip's cache is local)."""
+    import subprocess
+    import sys
+    import venv
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "pip wheel -w wheels ." in readme and "--no-index --find-links wheels taizhang" in readme
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheels), str(root)], check=True,
+                   capture_output=True, timeout=600)
+    assert any(p.name.startswith("taizhang-") for p in wheels.iterdir())  # the package itself is in the folder
+    env_dir = tmp_path / "intranet"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    done = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels), "taizhang"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "demo"
+    demo = subprocess.run([str(py), "-m", "taizhang", "demo", "--out", str(out)], capture_output=True, text=True,
+                          timeout=600, cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert list(out.glob("*台账*.xlsx")) and "汇总表" in demo.stdout
