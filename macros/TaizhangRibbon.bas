@@ -12,6 +12,7 @@ Private Const MSG_PROTECTED As String = "8FD94E2A5DE54F5C7C3F59044E8E201C53D74FD
 
 Private Function U(ByVal codes As String) As String
     ' Text from groups of four hex digits (UTF-16 code units); keeps this module ASCII.
+    ' ChrW takes -32768..65535, so the code unit is right whether Val reads it as Integer or Long.
     Dim i As Long
     For i = 1 To Len(codes) Step 4
         U = U & ChrW(Val("&H" & Mid$(codes, i, 4) & "&"))

@@ -641,3 +641,10 @@ def test_the_docs_name_only_tests_that_exist():
     for name in named:
         assert f"def {name}(" in source, name
     assert "TZ_WORKDAY(" not in text  # the add-in has no worksheet functions; the README must not promise them
+
+
+def test_read_rows_finds_a_lone_cell_away_from_a1(office):
+    s, book, app = office
+    sheet = excel.write_table(book, "单格", [])
+    sheet.impl.put(3, 4, "只有这一格")
+    assert excel.read_rows(sheet) == [[None] * 4, [None] * 4, [None, None, None, "只有这一格"]]

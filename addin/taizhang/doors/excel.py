@@ -157,12 +157,12 @@ def read_rows(sheet) -> list[list]:
     The used range grows with formatting (a column formatted to the bottom of the sheet makes it a
     million rows); when it is large, the real last cell is found first with two Find calls.
     """
-    address = sheet.used_range.address
-    m = re.fullmatch(r"\$?[A-Z]+\$?\d+(?::\$?([A-Z]+)\$?(\d+))?", address.split(",")[0])
-    if m and m.group(1):
-        from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string
 
-        last_row, last_col = int(m.group(2)), column_index_from_string(m.group(1))
+    address = sheet.used_range.address
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", address.split(",")[0])
+    if m:  # the used range's bottom-right cell (its only cell when it is one cell)
+        last_row, last_col = int(m.group(4) or m.group(2)), column_index_from_string(m.group(3) or m.group(1))
     else:
         last_row = last_col = 1
     if last_row * last_col > BIG_AREA:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-FORMULA_LEADS = ("=", "+", "-", "@")
 _NUMBERISH = re.compile(
     r"[\s\d.,:/\\\-+%$¥￥€£()eE年月日时分秒号点上下午AaPpMm]*\d[\s\d.,:/\\\-+%$¥￥€£()eE年月日时分秒号点上下午AaPpMm]*")
 _MONTH_NAMES = re.compile(

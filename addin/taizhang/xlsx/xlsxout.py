@@ -15,7 +15,7 @@ from copy import copy
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from taizhang.xlsx.cells import FORMULA_LEADS, excel_would_change  # noqa: F401 (FORMULA_LEADS re-exported)
+from taizhang.xlsx.cells import excel_would_change
 from taizhang.xlsx.xlsxpatch import BORDER_RGB, FILL_RGB, STRONG_RGB
 
 FILL = {key: PatternFill("solid", fgColor=rgb) for key, rgb in FILL_RGB.items()}
