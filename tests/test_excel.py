@@ -392,9 +392,13 @@ def test_office_columns_survive_like_the_cli(office, tmp_path):
     sheet.put(1, width + 1, "办公室备注")
     sheet.put(2, width + 1, "'001")
     sheet.put(3, width + 1, "'2026年11月")
+    sheet.put(1, width + 2, "办公室公式")
+    sheet.put(2, width + 2, '=A2&"-跟踪"')
     excel.compute_status(book=book, today=REPORT_DAY)
     got = values(book, "台账")
     assert got[0][width] == "办公室备注" and got[1][width] == "001" and got[2][width] == "2026年11月"
+    assert sheet.formulas() == ['=A2&"-跟踪"'] and sheet.text_of(2, width + 2) == '=A2&"-跟踪"'
+    got = [r[:width + 1] for r in got]
     wb = load_workbook(s.master)
     ws = wb["台账"]
     ws.cell(1, width + 1, "办公室备注")

@@ -247,7 +247,10 @@ def write_ledger(book, master) -> None:
 
     ledger = master.ledger
     _progress(book, f"正在写回台账（{len(ledger)}行）……")
-    sheet = write_table(book, S_LEDGER, ledger_rows(ledger, master.extra_columns))
+    rows = ledger_rows(ledger, master.extra_columns)
+    kept = _office_formulas(_find_sheet(book, S_LEDGER), master.extra_columns)
+    sheet = write_table(book, S_LEDGER, rows)
+    _restore_formulas(sheet, rows, kept)
     light_col = col_letter(LIGHT_COLUMN)
     column = sheet.range(f"{light_col}2:{light_col}{max(len(ledger) + 1, 2)}")
     column.color = None
@@ -273,6 +276,50 @@ def _fill_by_value(app, column, fills: dict[str, tuple[int, int, int]]) -> None:
         column.api.Replace(What=text, Replacement=text, LookAt=XL_WHOLE, SearchOrder=XL_BY_ROWS, MatchCase=True,
                            SearchFormat=False, ReplaceFormat=True)
     api.ReplaceFormat.Clear()
+
+
+def _office_formulas(sheet, extra_columns: list[str]) -> dict[str, dict[tuple[int, str], str]]:
+    """Formulas in the office's own 台账 columns, by column header and (row, 问题编号): one read."""
+    from taizhang.fields import BY_KEY
+
+    if sheet is None or not extra_columns:
+        return {}
+    rows = read_rows(sheet)
+    if len(rows) < 2:
+        return {}
+    formulas = sheet.range((1, 1), (len(rows), len(rows[0]))).formula
+    header = [str(h or "").strip() for h in rows[0]]
+    id_header = BY_KEY["case_id"].header
+    if id_header not in header:
+        return {}
+    i_id = header.index(id_header)
+    kept: dict[str, dict[tuple[int, str], str]] = {}
+    for name in extra_columns:
+        if name not in header:
+            continue
+        j = header.index(name)
+        for r, frow in enumerate(formulas[1:], 2):
+            f = frow[j] if j < len(frow) else ""
+            if isinstance(f, str) and f.startswith("="):
+                kept.setdefault(name, {})[(r, str(rows[r - 1][i_id] or ""))] = f
+    return kept
+
+
+def _restore_formulas(sheet, rows: list[list], kept: dict[str, dict[tuple[int, str], str]]) -> None:
+    """Put the office's formulas back where the same case is still on the same row (relative references
+    stay right); a case that moved keeps the value, as the command line does. One write per such column."""
+    from taizhang.fields import FIELDS
+    from taizhang.xlsx.cells import excel_input
+
+    if not kept or len(rows) < 2:
+        return
+    header = rows[0]
+    i_id = [f.key for f in FIELDS].index("case_id")
+    for name, formulas in kept.items():
+        j = header.index(name)
+        column = [[formulas.get((r, str(row[i_id] or "")), excel_input(row[j]))] for r, row in enumerate(rows[1:], 2)]
+        if any(isinstance(c[0], str) and c[0].startswith("=") for c in column):
+            sheet.range((2, j + 1), (len(rows), j + 1)).formula = column
 
 
 def write_calendar(book, master) -> None:
