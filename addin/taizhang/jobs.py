@@ -145,14 +145,18 @@ def reject_rows(result: MergeResult) -> list[list]:
             for r in result.rejected_rows]
 
 
-def merge_tables(merged: Master, result: MergeResult) -> dict[str, tuple[list[str], list[list]]]:
-    """The sheets a merge rewrites besides 台账, as (headers, rows): what the CLI saves and Excel writes back."""
+def merge_tables(merged: Master, result: MergeResult, names: tuple[str, ...] | None = None
+                 ) -> dict[str, tuple[list[str], list[list]]]:
+    """The sheets a merge rewrites besides 台账, as (headers, rows): what the CLI saves and Excel writes back.
+
+    ``names``: only these (the CLI writes the long change log column-wise itself)."""
     from taizhang.book.master import CHANGE_HEADERS, S_CHANGES, S_HISTORY
 
-    return {S_REPORTS: (REPORT_HEADERS, merged.reports),
-            S_REJECTS: (REJECT_HEADERS, reject_rows(result) or [["（本次没有退回的行）", "", "", None, "", "", ""]]),
-            S_CHANGES: (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist()),
-            S_HISTORY: (HISTORY_HEADERS, merged.history[HISTORY_HEADERS].values.tolist())}
+    makers = {S_REPORTS: lambda: (REPORT_HEADERS, merged.reports),
+              S_REJECTS: lambda: (REJECT_HEADERS, reject_rows(result) or [["（本次没有退回的行）", "", "", None, "", "", ""]]),
+              S_CHANGES: lambda: (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist()),
+              S_HISTORY: lambda: (HISTORY_HEADERS, merged.history[HISTORY_HEADERS].values.tolist())}
+    return {name: make() for name, make in makers.items() if names is None or name in names}
 
 
 def assign_blank(master: Master) -> int:
@@ -201,8 +205,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
         merged, result, figs = report_day(master, folder, today, checking, supervise)
-        tables = merge_tables(merged, result)
-        sheets = {name: (*tables[name], None) for name in (S_REPORTS, S_REJECTS)}
+        sheets = {name: (*table, None) for name, table in merge_tables(merged, result, (S_REPORTS, S_REJECTS)).items()}
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs)
 
