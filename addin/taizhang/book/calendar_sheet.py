@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from taizhang.fields import LIGHT_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
 
 if TYPE_CHECKING:
+    from taizhang.calendar.workdays import WorkCalendar
     from taizhang.rules.rulebook import Rulebook
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
@@ -62,22 +63,17 @@ USAGE = [
 ]
 
 
-def working_days(holidays: dict[dt.date, bool]) -> list[dt.date]:
-    from taizhang.calendar.workdays import WorkCalendar
+def working_days(cal: "WorkCalendar") -> list[dt.date]:
+    """Every working day FIRST_YEAR–LAST_YEAR: the days that are their own next working day."""
+    import numpy as np
 
-    cal = WorkCalendar(holidays)
-    day, last = dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31)
-    out = []
-    while day <= last:
-        if cal.is_workday(day):
-            out.append(day)
-        day += dt.timedelta(days=1)
-    return out
+    days = np.arange(dt.date(FIRST_YEAR, 1, 1).toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal() + 1, dtype=np.int64)
+    return [dt.date.fromordinal(int(o)) for o in days[cal.next_workday_many(days) == days]]
 
 
-def calendar_rows(book: "Rulebook", holidays: dict[dt.date, bool]) -> list[list]:
+def calendar_rows(book: "Rulebook", cal: "WorkCalendar") -> list[list]:
     """Header plus rows: working days in A; tiers in C:E; the yellow threshold in G2; usage in I."""
-    days = working_days(holidays)
+    days = working_days(cal)
     tiers = [[t.name, t.workdays or 0, t.months or 0] for t in book.tiers]
     usage = [u for pair in USAGE for u in pair if u]
     n = max(len(days), len(tiers), len(usage))
@@ -89,8 +85,8 @@ def calendar_rows(book: "Rulebook", holidays: dict[dt.date, bool]) -> list[list]
     return [HEADERS] + rows
 
 
-def calendar_spec(book: "Rulebook", holidays: dict[dt.date, bool]) -> "SheetSpec":
+def calendar_spec(book: "Rulebook", cal: "WorkCalendar") -> "SheetSpec":
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
-    return SheetSpec(calendar_rows(book, holidays), [12, 2, 12, 10, 8, 2, 12, 2, 90], None, hidden=True,
+    return SheetSpec(calendar_rows(book, cal), [12, 2, 12, 10, 8, 2, 12, 2, 90], None, hidden=True,
                      autofilter=False)

@@ -81,7 +81,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
 
     specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units)),
-             S_CALENDAR: calendar_spec(master.rulebook, master.holidays)}
+             S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     for title, (headers, rows, fills) in (sheets or {}).items():
         specs[title] = table_spec(headers, rows, fills=fills)
     if len(master.changes):

@@ -116,7 +116,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
 
         patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units)),
-                                 S_CALENDAR: calendar_spec(book, {})})
+                                 S_CALENDAR: calendar_spec(book, WorkCalendar({}))})
 
     atomic_write(path, write)
     return path

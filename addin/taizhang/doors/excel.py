@@ -326,7 +326,7 @@ def write_calendar(book, master) -> None:
     """The hidden 工作日历 sheet, as a save writes it (so edits to 节假日 reach the formulas over it)."""
     from taizhang.book.calendar_sheet import S_CALENDAR, calendar_rows
 
-    sheet = write_table(book, S_CALENDAR, calendar_rows(master.rulebook, master.holidays))
+    sheet = write_table(book, S_CALENDAR, calendar_rows(master.rulebook, master.calendar()))
     sheet.visible = False
 
 
