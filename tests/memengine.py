@@ -699,4 +699,6 @@ def open_book(path: Path):
 
     engine = register()
     app_impl = engine.apps.apps[0]
+    app_impl.__init__()  # a fresh Excel for every book: no state (host name, alerts, dialogs) leaks between tests
+    app_impl._engine = engine
     return xw.Book(impl=app_impl.open(path))
