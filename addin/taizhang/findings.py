@@ -66,6 +66,12 @@ _CODES = [
     Code("zero-report", "info", "零报告"),
     Code("late-report", "warning", "逾期报送"),
     Code("missing-report", "warning", "未报送"),
+    # 交办 (assign)
+    Code("case-assigned", "info", "问题已编号并交办"),
+    Code("case-transferred", "info", "问题已转办"),
+    Code("clue-unit-unclear", "warning", "线索无法确定责任单位，待办公室指定"),
+    Code("clue-duplicate", "warning", "线索与已有问题重复，未新增"),
+    Code("assign-needs-input", "warning", "交办的问题缺少办公室应填写的内容"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

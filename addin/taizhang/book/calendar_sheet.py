@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from taizhang.book.sheets import S_CALENDAR
 from taizhang.fields import LIGHT_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from taizhang.rules.rulebook import Rulebook
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
-S_CALENDAR = "工作日历"
 FIRST_YEAR, LAST_YEAR = 2020, 2030
 LAST_ROW = 4000  # room for 2020–2030 (about 2,750 working days) whatever the local overrides
 DAYS = f"{S_CALENDAR}!$A$2:$A${LAST_ROW}"

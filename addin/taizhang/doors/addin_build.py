@@ -33,6 +33,8 @@ from xml.sax.saxutils import escape
 
 import defusedxml.ElementTree as SafeET
 
+from taizhang.errors import BadRequest
+
 PROJECT = "taizhang"
 TEMPLATE_PROJECT = "MyAddin"
 TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
@@ -90,7 +92,7 @@ def _ribbon_rels(rels_xml: bytes, ribbon: str) -> bytes:
 
     ns = SafeET.fromstring(ribbon.encode("utf-8")).tag.split("}")[0].lstrip("{")
     if ns not in RIBBON_RELS:
-        raise ValueError(f"ribbon.xml 的命名空间 {ns} 不是 Office 的 customUI 命名空间")
+        raise RuntimeError(f"ribbon.xml 的命名空间 {ns} 不是 Office 的 customUI 命名空间")
     ET.register_namespace("", PKG_RELS)
     root = SafeET.fromstring(rels_xml)
     found = False
@@ -116,7 +118,7 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
     ribbon = macro_text("ribbon.xml")
     module = macro_text(f"{RIBBON_MODULE}.bas")
     if any(ord(ch) > 127 for ch in module):
-        raise ValueError(f"{RIBBON_MODULE}.bas 必须只含 ASCII 字符（VBA 工程的代码页会把中文变成乱码）")
+        raise RuntimeError(f"{RIBBON_MODULE}.bas 必须只含 ASCII 字符（VBA 工程的代码页会把中文变成乱码）")
     with tempfile.TemporaryDirectory() as tmpdir:
         work = Path(tmpdir) / "template.xlam"
         shutil.copy(template_path(), work)
@@ -161,7 +163,7 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
     return out
 
 
-class InstallError(ValueError):
+class InstallError(BadRequest):
     """The add-in cannot be installed where asked (shown to the user as it is)."""
 
 
