@@ -7,12 +7,11 @@ import re
 import zipfile
 
 import pytest
+from conftest import REPORT_DAY, needs_libreoffice
+from memengine import open_book
 
 from taizhang.doors import excel
 from taizhang.doors.addin_build import build_addin, macro_text
-
-from conftest import REPORT_DAY, needs_libreoffice
-from memengine import open_book
 
 RIBBON = macro_text("ribbon.xml")
 VBA = macro_text("TaizhangRibbon.bas")
@@ -87,8 +86,9 @@ def test_built_addin_reads_back_with_olevba(xlam):
 
 
 def test_built_addin_parts(xlam):
-    from taizhang.doors.addin_build import PKG_RELS, RIBBON_RELS
     import defusedxml.ElementTree as ET
+
+    from taizhang.doors.addin_build import PKG_RELS, RIBBON_RELS
 
     z = zipfile.ZipFile(xlam)
     assert z.read("customUI/customUI.xml").decode("utf-8") == RIBBON
@@ -166,6 +166,7 @@ def test_compute_status_writes_lights_and_colours(office):
 def test_merge_with_the_folder_picker_and_remembered_folder(office):
     s, book, app = office
     from openpyxl import load_workbook
+
     from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
     from taizhang.xlsx.xlsxout import put
 
@@ -479,8 +480,8 @@ def test_conf_refuses_a_path_the_code_page_cannot_hold():
 
 
 def test_addin_install_target_writes_a_fresh_addin_and_conf(tmp_path, monkeypatch):
-    from taizhang.doors.cli import main
     from taizhang.doors.addin_build import read_conf_as_vba
+    from taizhang.doors.cli import main
 
     monkeypatch.setenv("LOCALAPPDATA", ZHANG["LOCALAPPDATA"])
     target = tmp_path / "U盘"
@@ -541,9 +542,9 @@ def test_calendar_formulas_recalculated_by_libreoffice_agree_with_the_cli(fresh_
     import random
 
     import pandas as pd
+    from conftest import convert
     from openpyxl import load_workbook
 
-    from conftest import convert
     from taizhang.book.calendar_sheet import S_CALENDAR, deadline_formula, light_formula, workday_formula
     from taizhang.book.master import empty_ledger, load_master
     from taizhang.calendar.deadlines import compute_lights

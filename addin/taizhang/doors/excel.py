@@ -395,7 +395,7 @@ def pick_folder(book, initial: str) -> str | None:
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
     from taizhang.book.master import S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
-    from taizhang.jobs import merge_text, merge_tables, report_day
+    from taizhang.jobs import merge_tables, merge_text, report_day
 
     master = master_of(book)
     if folder is None:
