@@ -28,7 +28,8 @@ CASES = [
     ("J", D(2026, 11, 2), None, D(2026, 11, 10), D(2026, 12, 31), "李组长", None, "整改中", (D(2026, 12, 31), 28, "green")),
     ("K", D(2026, 11, 2), None, D(2026, 11, 27), None, None, 10.0, "整改中", (D(2026, 11, 27), 4, "yellow")),
     ("L", D(2026, 11, 20), None, D(2027, 1, 15), None, None, None, "整改中", (D(2027, 1, 15), None, "green")),
-    ("M", D(2026, 9, 1), "极特殊", None, None, None, None, "整改中", (D(2026, 10, 8), None, "red")),
+    ("M", D(2026, 9, 1), "极特殊", None, None, "王组长", None, "整改中", (D(2026, 10, 8), None, "red")),
+    ("M2", D(2026, 9, 1), "极特殊", None, None, None, None, "整改中", (D(2026, 9, 29), None, "red")),  # not approved: 20 workdays
     ("N", D(2026, 9, 30), "一般", None, None, None, None, "整改中", (D(2026, 10, 13), None, "red")),
 ]
 

@@ -88,6 +88,12 @@ def _case(rng: random.Random, book, unit: str, assigned: dt.date, today: dt.date
          "measures": "成立专班，逐项对账，限期解决", "target": "按期化解，企业满意", "assigned": assigned,
          "complexity": tier, "progress": rng.choice([10, 30, 50, 70, 90]), "progress_note": rng.choice(PROGRESS),
          "status": status}
+    if rng.random() < 0.4:  # the office wrote a deadline on the case (it prevails over the campaign's 时限规则)
+        c["deadline"] = assigned + dt.timedelta(days=rng.randrange(14, 75))
+    if book.deadline_rule == "按整改方式":
+        c["rectify_mode"] = rng.choices(["立行立改", "限时整改", "持续整改"], weights=[3, 5, 2])[0]
+        if c["rectify_mode"] == "限时整改" and "deadline" not in c:
+            c["deadline"] = assigned + dt.timedelta(days=rng.randrange(20, 90))
     if status in ("已办结", "已销号"):
         c["done_date"] = min(today - dt.timedelta(days=1), assigned + dt.timedelta(days=rng.randrange(3, 40)))
         c["progress"] = 100
@@ -109,7 +115,7 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
     rng = random.Random(seed)
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    book = find_rulebook(preset)
+    book = find_rulebook(preset).for_year(today.year)
     units_file = root / "成员单位.csv"
     rows = unit_list(book.unit_types, n_units, rng)
     units_file.write_text("单位名称,单位类型,别名\n" + "\n".join(f"{n},{t},{a}" for n, t, a in rows) + "\n", encoding="utf-8-sig")
@@ -122,7 +128,8 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
     records = []
     for u in units.units:
         for k in range(rng.randint(*cases_per_unit)):
-            assigned = today - dt.timedelta(days=rng.randrange(3, 45))
+            # most cases are recent; some date from earlier in the campaign year, in its earlier stages
+            assigned = today - dt.timedelta(days=rng.randrange(3, 45) if rng.random() < 0.6 else rng.randrange(45, 230))
             c = _case(rng, book, u.name, assigned, today)
             c["case_id"] = f"{u.code}-{today.year}-{k + 1:03d}"
             c["updated_on"] = today - dt.timedelta(days=30)

@@ -15,7 +15,7 @@ from typing import Literal
 Owner = Literal["unit", "office", "computed", "provenance"]
 Kind = Literal[
     "id", "text", "date", "amount", "percent", "int", "phone",
-    "status", "complexity", "category", "source", "unit", "light",
+    "status", "complexity", "category", "source", "unit", "light", "mode",
 ]
 
 
@@ -44,7 +44,9 @@ FIELDS: tuple[Field, ...] = (
     Field("measures", "整改措施", "text", "unit", False, ("工作措施", "处理措施", "整改举措"), 30),
     Field("target", "整改目标", "text", "unit", False, ("工作目标", "目标"), 20),
     Field("assigned", "交办日期", "date", "unit", True, ("交办时间", "登记日期", "受理日期", "交办日"), 12),
+    Field("sign_date", "签收日期", "date", "unit", False, ("签收时间", "签批日期", "部署日期"), 12),
     Field("complexity", "复杂程度", "complexity", "unit", False, ("难易程度", "办理类型", "复杂度"), 10),
+    Field("rectify_mode", "整改方式", "mode", "unit", False, ("处置方式", "整改类型"), 10),
     Field("deadline", "整改时限", "date", "unit", False, ("完成时限", "办结时限", "整改期限", "办理时限", "时限"), 12),
     Field("extended_to", "延期至", "date", "unit", False, ("延期时限", "延期日期", "延长至"), 12),
     Field("extension_approver", "延期审批人", "text", "office", False, ("延期批准人", "延期审核人"), 10),
@@ -52,6 +54,7 @@ FIELDS: tuple[Field, ...] = (
     Field("progress_note", "办理进展", "text", "unit", False, ("进展情况", "推进情况", "整改进展", "工作进展", "办理情况"), 30),
     Field("status", "办理状态", "status", "unit", True, ("状态", "整改状态", "办结情况", "是否办结", "完成情况"), 10),
     Field("done_date", "办结日期", "date", "unit", False, ("办结时间", "完成日期", "完成时间"), 12),
+    Field("feedback_date", "反馈日期", "date", "unit", False, ("反馈时间", "反馈办理情况日期"), 12),
     Field("closer", "销号审核人", "text", "unit", False, ("销号审批人", "审核人"), 10),
     Field("closed_date", "销号日期", "date", "unit", False, ("销号时间",), 12),
     Field("remarks", "备注", "text", "unit", False, ("说明",), 20),
@@ -61,11 +64,18 @@ FIELDS: tuple[Field, ...] = (
     Field("assigned_unit", "已交办单位", "unit", "office", False, (), 18),
     Field("reporter", "反映人", "text", "office", False, ("来电人", "信访人", "举报人"), 10),
     Field("reporter_phone", "反映人电话", "phone", "office", False, ("来电号码", "举报人电话"), 14),
+    Field("district_coord", "区级协调", "text", "office", False, ("提交区级协调", "区级层面协调"), 10),
+    Field("disposal", "处置措施", "text", "office", False, ("问责处置", "处置情况"), 20),
     Field("sign_by", "签收期限", "date", "computed", False, (), 12),
     Field("feedback_by", "反馈期限", "date", "computed", False, (), 12),
     Field("remaining", "剩余工作日", "int", "computed", False, (), 10),
     Field("light", "红绿灯", "light", "computed", False, ("预警", "亮灯"), 8),
     Field("deadline_note", "时限说明", "text", "computed", False, (), 24),
+    # whether 整改时限 was written (by the unit or the office) or computed by the campaign's 时限规则: a stored fact,
+    # never read back from 时限说明's wording
+    Field("deadline_origin", "时限来源", "text", "computed", False, (), 10),
+    # the report day a unit applied for 销号 where the leading group reserves it (the office confirms; see book.closures)
+    Field("close_request", "销号申请", "date", "provenance", False, ("申请销号日期",), 12),
     Field("src_file", "来源文件", "text", "provenance", False, (), 20),
     Field("src_sheet", "来源工作表", "text", "provenance", False, (), 10),
     Field("src_row", "来源行", "int", "provenance", False, (), 7),
@@ -155,6 +165,9 @@ def match_header(text: object) -> tuple[str | None, float]:
     return found, factor
 
 
-# traffic lights: key → the word on the sheet, and back
-LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
+# 时限来源 values
+ORIGIN_WRITTEN, ORIGIN_COMPUTED = "填写", "计算"
+
+# traffic lights: key → the word on the sheet, and back; 持续整改 cases (long) are tracked, never overdue
+LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号", "long": "长期整改"}
 LIGHT_FROM_ZH = {v: k for k, v in LIGHT_ZH.items()}

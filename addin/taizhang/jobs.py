@@ -20,10 +20,13 @@ from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.findings import Finding
 from taizhang.book.ledger_sheet import save_master
-from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
+from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, S_SPOT, Master, load_ledger, load_master
+from taizhang.book.closures import PENDING_HEADERS, confirm_closures, pending_rows
+from taizhang.book.sampling import SPOT_HEADERS, draw_spot_checks
 from taizhang.book.merge import Checking, MergeResult, merge_folder
 from taizhang.rules.validate import Context
 
+S_PENDING_CLOSE = "待销号确认"
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
 
 
@@ -64,6 +67,7 @@ def _out_path(master: Master, out: str | Path | None) -> tuple[Path, int | None]
 
 
 def with_lights(master: Master, today: dt.date):
+    master.ledger = confirm_closures(master.ledger, master.rulebook)  # 销号 the office confirmed in the master
     res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=master.path.name)
     master.ledger = res.ledger
     return res
@@ -135,28 +139,49 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+    lines.extend(warning_lines(res.issues))
     lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
     return lines
+
+
+# warnings the account already states in its own lines
+_LISTED = {"late-report", "missing-report"}
+REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "工作表", "行号", "列", "原值", "说明"]
+S_REMINDERS = "提醒"
+
+
+def _warnings(issues: list[Finding]) -> dict[str, list[Finding]]:
+    by_code: dict[str, list[Finding]] = {}
+    for f in issues:
+        if f.severity == "warning" and f.code not in _LISTED:
+            by_code.setdefault(f.code, []).append(f)
+    return dict(sorted(by_code.items(), key=lambda kv: -len(kv[1])))
+
+
+def warning_lines(issues: list[Finding], examples: int = 2) -> list[str]:
+    """Warnings by kind, with counts and a few examples: what the office reads without --json."""
+    groups = _warnings(issues)
+    if not groups:
+        return []
+    lines = [f"提醒{sum(map(len, groups.values()))}条（照常导入，请核对；全部列在台账总表“{S_REMINDERS}”表）："]
+    for code, fs in groups.items():
+        lines.append(f"  {fs[0].title}（{code}）{len(fs)}条，例如：")
+        for f in fs[:examples]:
+            where = "".join([f.file, f" 第{f.row}行" if f.row else "", f" {f.column}列" if f.column else ""]).strip()
+            lines.append(f"    {where + '：' if where else ''}{f.message}")
+    return lines
+
+
+def reminder_rows(issues: list[Finding]) -> list[list]:
+    """The master's 提醒 sheet: every warning of the report day, grouped by kind."""
+    return [[f.title, f.code, f.unit, f.file, f.sheet, f.row, f.column, f.value, f.message]
+            for fs in _warnings(issues).values() for f in fs]
 
 
 def reject_rows(result: MergeResult) -> list[list]:
     """The 退回清单 table body."""
     return [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
             for r in result.rejected_rows]
-
-
-def merge_tables(merged: Master, result: MergeResult, names: tuple[str, ...] | None = None
-                 ) -> dict[str, tuple[list[str], list[list]]]:
-    """The sheets a merge rewrites besides 台账, as (headers, rows): what the CLI saves and Excel writes back.
-
-    ``names``: only these (the CLI writes the long change log column-wise itself)."""
-    from taizhang.book.master import CHANGE_HEADERS, S_CHANGES, S_HISTORY
-
-    makers = {S_REPORTS: lambda: (REPORT_HEADERS, merged.reports),
-              S_REJECTS: lambda: (REJECT_HEADERS, reject_rows(result) or [["（本次没有退回的行）", "", "", None, "", "", ""]]),
-              S_CHANGES: lambda: (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist()),
-              S_HISTORY: lambda: (HISTORY_HEADERS, merged.history[HISTORY_HEADERS].values.tolist())}
-    return {name: make() for name, make in makers.items() if names is None or name in names}
 
 
 def figures_of(master: Master, today: dt.date) -> Figures:
@@ -183,6 +208,22 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     return merged, result, figs
 
 
+def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[str, tuple[list[str], list[list], None]]:
+    """The report day's sheets of the master (title → headers, rows): 报送情况, 退回清单, 提醒, 抽查清单 and, where the
+    leading group confirms 销号, 待销号确认. Draws today's spot checks into ``merged.spot_checks``."""
+    rejects = reject_rows(result)
+    sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
+              S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
+              S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None)}
+    earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
+    merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
+    sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
+    if merged.rulebook.office_closes:
+        sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)
+                                   or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
+    return sheets
+
+
 @bulk
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
               supervise: bool = False, progress=None) -> MergeOutcome:
@@ -197,7 +238,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
         merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
-        sheets = {name: (*table, None) for name, table in merge_tables(merged, result, (S_REPORTS, S_REJECTS)).items()}
+        sheets = report_sheets(merged, result, today)
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs)
 

@@ -64,7 +64,7 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
 
     keys = [f.key for f in FIELDS]
     header_styles = [_OWNER_STYLE.get(f.owner, "header") for f in FIELDS] + ["header"] * len(extra_columns)
-    fills = list(map(LIGHT_FROM_ZH.get, ledger["light"].tolist()))
+    fills = [("done" if k == "long" else k) for k in map(LIGHT_FROM_ZH.get, ledger["light"].tolist())]  # 长期整改: tracked
     last = max(len(ledger) + 500, 1000)
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():

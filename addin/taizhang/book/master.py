@@ -16,7 +16,7 @@ import pandas as pd
 
 from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
 from taizhang.intake.normalize import map_unique
-from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError
+from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError, Rung
 from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
@@ -25,7 +25,8 @@ from taizhang.errors import UserError
 from taizhang.book.ledger_sheet import ledger_spec
 from taizhang.book.sheets import (CHANGE_HEADERS, HISTORY_HEADERS, HOLIDAY_HEADERS, S_CATEGORIES,  # noqa: F401
                                   S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_LISTS, S_PHASES, S_README,
-                                  S_REJECTS, S_REPORTS, S_ROUTING, S_SETTINGS, S_UNITS, UNIT_HEADERS)
+                                  S_REJECTS, S_REPORTS, S_ROUTING, S_SETTINGS, S_UNITS, UNIT_HEADERS,
+                                  LADDER_HEADERS, LISTING_MARK, S_LADDER, S_SPOT)
 
 
 class MasterError(UserError):
@@ -44,6 +45,7 @@ class Master:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_HEADERS))
     extras: dict[str, str] = field(default_factory=dict)
     reports: list[list] = field(default_factory=list)
+    spot_checks: list[list] = field(default_factory=list)  # the 抽查清单 rows so far (book.sampling)
     _calendar: WorkCalendar | None = None
 
     @property
@@ -92,6 +94,9 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
     if path.exists():
         raise MasterError(f"{path} 已存在。为避免覆盖现有台账，请换一个文件名或先移走原文件。")
     units = units or UnitDirectory([])
+    check_routes(book, units)
+    if any(p.year_free for p in book.phases):  # a plan's month–day stages need a year on the sheet: this year
+        book = book.for_year(dt.date.today().year)
 
     def write(tmp: Path) -> None:
         wb = Workbook()
@@ -105,6 +110,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         _write_phases(wb.create_sheet(S_PHASES), book)
         if book.routing:
             _write_routing(wb.create_sheet(S_ROUTING), book)
+        _write_ladder(wb.create_sheet(S_LADDER), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
@@ -122,6 +128,22 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
 
     atomic_write(path, write)
     return path
+
+
+def check_routes(book: Rulebook, units: UnitDirectory, origin: str = "成员单位名单") -> None:
+    """Every unit's type must have a route where the campaign routes by type (seed 003: "各乡镇直接报送县委办公室…县委
+    各部门报送县直机关党委,政府各部门报送县监察局,各学校报送县教育局,县管企业报送县财政局(国资局)")."""
+    if not book.routing:
+        return
+    allowed = [r.unit_type for r in book.routing]
+    bad = [u for u in units.units if u.type not in allowed]
+    if bad:
+        lines = [f"第{u.row}行“{u.name}”的单位类型“{u.type or '（空）'}”" if u.row else f"“{u.name}”的单位类型“{u.type or '（空）'}”"
+                 for u in bad[:20]]
+        more = f"（另有{len(bad) - 20}个）" if len(bad) > 20 else ""
+        raise MasterError(f"{origin}中有单位的类型不在本专项行动的归口汇总表中：\n  " + "\n  ".join(lines) + more +
+                          f"\n单位类型只能是：{'、'.join(allowed)}（分别向{'、'.join(r.summary_dept for r in book.routing)}汇总）。"
+                          f"请改正单位类型后重试。")
 
 
 def _write_readme(ws, book: Rulebook) -> None:
@@ -162,23 +184,39 @@ def _write_categories(ws, book: Rulebook) -> None:
 def _write_lists(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import header_row, put
 
-    header_row(ws, 1, ["线索来源", "复杂程度", "办理状态"], [18, 14, 12])
-    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses], 1):
+    header_row(ws, 1, ["线索来源", "复杂程度", "办理状态", "线索来源出处"], [18, 14, 12, 22])
+    origin = ["办公室增补（可修改）" if s in book.added_sources else "方案原文" for s in book.sources]
+    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses, origin], 1):
         for r, v in enumerate(values, 2):
             put(ws, r, col, v)
+
+
+PHASE_HEADERS = ["阶段", "开始日期", "结束日期", "说明", "每年重复"]
+TO_FILL = "待填写"  # a stage date the plan leaves open (seed 003 "xx月")
 
 
 def _write_phases(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import table
 
-    rows = [[p.name, p.start, p.end, p.note] for p in book.phases]
-    table(ws, 1, ["阶段", "开始日期", "结束日期", "说明"], rows, [26, 14, 14, 70])
+    rows = [[p.name, p.start or TO_FILL, p.end or TO_FILL, p.note, "是" if p.every_year else "否"] for p in book.phases]
+    table(ws, 1, PHASE_HEADERS, rows, [26, 14, 14, 70, 10])
+    ws.freeze_panes = "A2"
 
 
 def _write_routing(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import table
 
     table(ws, 1, ["单位类型", "归口汇总部门"], [[r.unit_type, r.summary_dept] for r in book.routing], [18, 24])
+
+
+def _write_ladder(ws, book: Rulebook) -> None:
+    from taizhang.xlsx.xlsxout import table
+
+    rows = [[i, r.step, r.quote] for i, r in enumerate(book.ladder, 1)]
+    if book.listing:  # a case-level measure beside the ladder (seed 002 挂牌督办)
+        rows.append([LISTING_MARK, book.listing.step, book.listing.quote])
+    table(ws, 1, LADDER_HEADERS, rows, [8, 20, 90])
+    ws.freeze_panes = "A2"
 
 
 def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
@@ -192,7 +230,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT)
 
 
 def _as_date(v) -> dt.date | None:
@@ -270,6 +308,12 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
         book, extras = rulebook_from_sheets(settings, _read_lists(rows), origin)
     except RulebookError as exc:
         raise MasterError(str(exc)) from None
+    if not book.ladder and S_LADDER not in sheets:  # a master made before the 问责阶梯 sheet: the preset's own ladder
+        from taizhang.rules.rulebook import builtin_rulebooks
+
+        plan = builtin_rulebooks().get(book.id)
+        if plan is not None:
+            book = book.model_copy(update={"ladder": plan.ladder, "listing": plan.listing})
     unit_rows = [(i, *[("" if v is None else v) for v in (list(r) + ["", "", "", ""])[:4]])
                  for i, r in enumerate(rows(S_UNITS)[1:], 2)]
     try:
@@ -281,7 +325,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     history = _frame(rows(S_HISTORY), HISTORY_HEADERS)
     changes = _frame(rows(S_CHANGES), CHANGE_HEADERS)
     reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
-    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports)
+    spot = [r for r in rows(S_SPOT)[1:] if r and r[0] not in (None, "")]
+    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot)
 
 
 def _read_lists(rows) -> dict:
@@ -300,14 +345,29 @@ def _read_lists(rows) -> dict:
                 vals = [str(r[i]).strip() for r in codes[1:] if i < len(r) and str(r[i] or "").strip()]
                 if vals:
                     lists[key] = list(dict.fromkeys(vals))
-    lists["phases"] = [Phase(name=str(r[0]).strip(), start=_as_date(r[1]) if len(r) > 1 else None,
-                             end=_as_date(r[2]) if len(r) > 2 else None, note=str(r[3] or "") if len(r) > 3 else "")
+    lists["phases"] = [Phase(name=str(r[0]).strip(), start=_stage_date(r[1]) if len(r) > 1 else None,
+                             end=_stage_date(r[2]) if len(r) > 2 else None, note=str(r[3] or "") if len(r) > 3 else "",
+                             every_year=len(r) > 4 and str(r[4] or "").strip() in ("是", "每年"))
                        for r in rows(S_PHASES)[1:] if r and str(r[0] or "").strip()]
     lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
                         for r in rows(S_ROUTING)[1:] if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
+    rungs = [(str(r[0] or "").strip(), Rung(step=str(r[1]).strip(), quote=str(r[2] or "").strip() if len(r) > 2 else ""))
+             for r in rows(S_LADDER)[1:] if len(r) > 1 and str(r[1] or "").strip()]
+    ladder = [g for mark, g in rungs if mark != LISTING_MARK]
+    if ladder:
+        lists["ladder"] = ladder
+    listing = [g for mark, g in rungs if mark == LISTING_MARK]
+    if listing:
+        lists["listing"] = listing[0]
     if lists.get("statuses"):
         lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
     return lists
+
+
+def _stage_date(v) -> dt.date | None:
+    if isinstance(v, str) and v.strip() in (TO_FILL, ""):
+        return None
+    return _as_date(v)
 
 
 def _read_holidays(table: list[list], origin: str) -> dict[dt.date, bool]:
@@ -366,6 +426,8 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
             else:
                 data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
     n = len(body)
+    if "deadline_origin" not in data and "deadline" in data:
+        data["deadline_origin"] = _legacy_origins(data["deadline"], data.get("deadline_note") or [None] * n)
     for f in FIELDS:
         data.setdefault(f.key, [None] * n)
     for e in extra:
@@ -374,7 +436,17 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
     return df, extra
 
 
-_TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light")
+LEGACY_COMPUTED_NOTE = "按复杂程度“"  # how masters made before 时限来源 existed marked a computed 整改时限
+
+
+def _legacy_origins(deadlines: list, notes: list) -> list:
+    """时限来源 for a master written before the column existed: its computed deadlines were marked only in 时限说明's
+    wording, read here once; the next save stores the fact in 时限来源 and it is never read from wording again."""
+    return [None if d is None else "计算" if isinstance(nt, str) and nt.startswith(LEGACY_COMPUTED_NOTE) else "填写"
+            for d, nt in zip(deadlines, notes)]
+
+
+_TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light", "mode")
 
 
 def _clean_master_value(key: str, v):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from taizhang.fields import BY_KEY, UNIT_FIELDS, norm_text
+from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, norm_text
 from taizhang.findings import Finding, finding
 from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
@@ -28,6 +28,15 @@ from taizhang.rules.validate import Checked, Context, check_submission
 from taizhang.intake.reader import read_submission
 
 MERGED_FIELDS = list(UNIT_FIELDS)
+KEEP_ONCE_SET = ("close_request",)
+
+
+def merged_fields(book) -> list[str]:
+    """The fields a submission may set: the unit's own, except 销号 where the leading group reserves it
+    (then the unit's application, 销号申请, instead)."""
+    if not book.office_closes:
+        return MERGED_FIELDS
+    return [k for k in MERGED_FIELDS if k not in ("closer", "closed_date")] + ["close_request"]
 
 
 class FileOutcome(BaseModel):
@@ -273,7 +282,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
     new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
-                        master.history, merged_changes, master.extras, master.reports, master._calendar)
+                        master.history, merged_changes, master.extras, master.reports, master.spot_checks,
+                        _calendar=master._calendar)
     return new_master, result
 
 
@@ -362,8 +372,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         if f.severity == "error" and f.row in pos_of_row:
             reasons.setdefault(pos_of_row[f.row], []).append(f"{f.column}列（{f.header}）：{f.message}" if f.column else f.message)
     keys = list(frame.columns)
-    compared = [k for k in MERGED_FIELDS if k != "case_id" and k in keys]
-    merged_here = [k for k in MERGED_FIELDS if k in keys]
+    fields = merged_fields(master.rulebook)
+    compared = [k for k in fields if k != "case_id" and k in keys]
+    merged_here = [k for k in fields if k in keys]
     at = {k: i for i, k in enumerate(keys)}
     i_cid, i_unit, i_desc, i_assigned, i_row = at["case_id"], at["unit"], at["description"], at["assigned"], at["_row"]
     compared_at = [(k, at[k]) for k in compared]
@@ -413,6 +424,10 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             old = current.get(k) if current is not None else cols[k][target]
             if (type(old) is type(value) and old == value) or _same(old, value):
                 continue
+            if k in KEEP_ONCE_SET and old is not None:
+                continue  # a 销号申请 already recorded stands; a 已销号 case stays closed
+            if k == "status" and old == STATUS_CLOSED and master.rulebook.office_closes:
+                continue
             diff.append((k, old, value))
         if not diff:
             unchanged += 1
@@ -423,7 +438,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(value), unit, file, today])
             state.set(target, k, value)
             if k == "deadline":
-                state.set(target, "deadline_note", None)  # now written by the unit, no longer computed
+                state.set(target, "deadline_origin", ORIGIN_WRITTEN)  # now written by the unit, no longer computed
         for k, v in (("src_file", file), ("src_sheet", sheet), ("src_row", excel_row), ("updated_on", today)):
             state.set(target, k, v)
     outcome.rows_read += len(frame)

@@ -34,11 +34,29 @@ SCALARS = [
     ("督办回复时限（工作日）", "supervise_reply_workdays", "办公室设定（方案未规定）：督办通知单要求责任单位在几个工作日内书面回复"),
     ("重复线索相似度", "duplicate_ratio", "办公室设置（方案未规定）：交办线索时，与同一单位已有问题的描述相似度达到该值（0.5–1）即视为重复，只提醒、不新增"),
     ("默认复杂程度", "default_tier", "复杂程度未填写时按此档次计算时限"),
+    ("时限规则", "deadline_rule", "没有写明整改时限的问题按此规则计算时限：按复杂程度、当年年底、阶段结束 或 按整改方式；"
+                                "写明的整改时限始终优先"),
+    ("整改阶段", "deadline_stage", "时限规则为“阶段结束”时，以“工作阶段”表中该阶段的结束日为时限"),
+    ("立行立改时限（工作日）", "quick_fix_workdays", "时限规则为“按整改方式”时，立行立改的问题交办后几个工作日内完成"
+                                          "（方案未规定天数，此为办公室设定，默认5个工作日）"),
     ("实行零报告", "zero_report", "是 或 否"),
+    ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期（效能提升年方案：3个工作日内签批或部署，"
+                                        "办结后5个工作日内反馈）；否：只核对已填写的日期"),
+    ("销号由办公室确认", "office_closes", "是：单位报“已销号”按“已办结”并列入“待销号确认”，由办公室填写销号审核人、销号日期后销号"
+                                    "（方案：销号须报领导小组审定）；否：单位报送销号及审核人"),
+    ("连续红灯报送日数", "escalate_after", "单位连续该数目的报送日有红灯（超期）问题的，汇总表“问责提示”建议问责阶梯的下一级措施，"
+                                      "此后每多一个报送日上升一级（方案未规定天数，此为办公室设定，默认2）；措施由办公室决定"),
+    ("挂牌督办建议（超期工作日）", "listing_after_workdays", "方案有挂牌督办规定的（中梗阻），超期达到该工作日数仍未办结的问题列入“问责提示”"
+                                              "供办公室筛选（方案未规定天数，此为办公室设定，默认20）"),
+    ("抽查比例（%）", "spot_ratio", "每个报送日从查否问题和零报告单位中随机抽取的比例（方案只说“按一定比例”，此为办公室设定，默认20%）；"
+                                "同一问题不会被重复抽中"),
+    ("抽查随机种子", "spot_seed", "抽查的随机种子：同一种子、同一报送日抽出的清单相同，便于复核"),
+    ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
+BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
 
 
 def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
@@ -52,10 +70,12 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = CADENCE_ZH[value]
         elif key == "lights.rank_rule":
             value = RANK_ZH[value]
-        elif key == "zero_report":
+        elif key in BOOL_KEYS:
             value = "是" if value else "否"
         elif key == "rules_off":
             value = "、".join(value)
+        if key == "deadline_rule" and book.deadline_rule_quote:
+            note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))
     for t in book.tiers:
         note = "需经申请同意" if t.needs_approval else "复杂程度为该档次时的办结时限"
@@ -107,7 +127,7 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = inverse_cadence.get(text, text)
         elif key == "lights.rank_rule":
             value = inverse_rank.get(text, text)
-        elif key == "zero_report":
+        elif key in BOOL_KEYS:
             value = text in ("是", "true", "True", "1")
         elif key == "rules_off":
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]

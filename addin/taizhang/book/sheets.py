@@ -9,7 +9,11 @@ S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段"
 S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
 S_CALENDAR = "工作日历"  # hidden: the working days for plain formulas (book/calendar_sheet.py)
 
-HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯"]
+HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"]
+LADDER_HEADERS = ["顺序", "措施", "方案原文"]
+S_LADDER = "问责阶梯"
+LISTING_MARK = "单列"  # 顺序 of the 问责阶梯 row that holds the case-level 挂牌督办
+S_SPOT = "抽查清单"
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]

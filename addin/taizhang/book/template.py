@@ -17,8 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
-from taizhang.calendar.deadlines import COMPUTED_MARK
-from taizhang.fields import FIELDS, OFFICE_ONLY, STATUS_CLOSED, STATUS_UNFOUNDED
+from taizhang.fields import FIELDS, OFFICE_ONLY, ORIGIN_COMPUTED, STATUS_CLOSED, STATUS_UNFOUNDED
+from taizhang.rules.rulebook import RECTIFY_MODES
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
 from taizhang.errors import BadRequest
@@ -107,7 +107,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     n = len(cases)
     spare = 200
     for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):
-        computed = str(case.get("deadline_note") or "").startswith(COMPUTED_MARK)
+        computed = case.get("deadline_origin") == ORIGIN_COMPUTED
         for c, f in enumerate(TEMPLATE_FIELDS, 1):
             # a computed deadline is shown in 时限说明, not as if the unit had written it
             value = None if (f.key == "deadline" and computed) else case.get(f.key)
@@ -126,7 +126,8 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     ws.protection.sort = False
 
     lists = wb.create_sheet("代码表")
-    columns = [[c.name for c in book.categories], book.sources, [t.name for t in book.tiers], list(book.statuses), [unit.name]]
+    columns = [[c.name for c in book.categories], book.sources, [t.name for t in book.tiers], list(book.statuses), [unit.name],
+               list(RECTIFY_MODES)]
     for ci, values in enumerate(columns, 1):
         for ri, v in enumerate(values, 2):
             put(lists, ri, ci, v)
@@ -135,7 +136,8 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     from openpyxl.worksheet.datavalidation import DataValidation
 
     for key, letter, size in (("category", "A", len(columns[0])), ("source", "B", len(columns[1])),
-                              ("complexity", "C", len(columns[2])), ("status", "D", len(columns[3])), ("unit", "E", 1)):
+                              ("complexity", "C", len(columns[2])), ("status", "D", len(columns[3])), ("unit", "E", 1),
+                              ("rectify_mode", "F", len(columns[5]))):
         dv = DataValidation(type="list", formula1=f"'代码表'!${letter}$2:${letter}${size + 1}", allow_blank=True,
                             showErrorMessage=True, errorStyle="warning", errorTitle="不在可选范围内",
                             error="请从下拉列表中选择。")

@@ -51,13 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("master", help="要创建的台账总表文件（.xlsx）")
     c.add_argument("--preset", required=True, help="预案编号或名称，如 xinguan、新官不理旧账，或规则文件路径")
     c.add_argument("--units", help="成员单位名单（.csv 或 .xlsx，列：单位名称、单位类型、别名）")
+    c.add_argument("--year", type=int, help="专项行动所在年份：预案的工作阶段按此年份排定（默认今年；每年重复的阶段不受影响）")
 
     cmd("presets")
 
     c = cmd("validate")
     c.add_argument("file", help="要校验的报送文件")
     c.add_argument("--master", help="台账总表（用于类别、单位名单等）；不给出时用 --preset 的预案")
-    c.add_argument("--preset", default="xinguan", help="没有台账总表时使用的预案（默认 xinguan）")
+    c.add_argument("--preset", help="没有台账总表时使用的预案；都不给出时按文件中的问题类别推断，并说明推断结果")
     c.add_argument("--today", type=_date, help="报送日（默认今天）")
     c.add_argument("--json", action="store_true", help="输出 JSON")
     c.add_argument("--marked", help="另存一份标注了问题单元格的副本")
@@ -192,10 +193,14 @@ def cmd_new(args) -> int:
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.intake.units import read_unit_file
 
-    book = find_rulebook(args.preset)
+    year = args.year or dt.date.today().year
+    if not 1990 <= year <= 2100:
+        _say(f"年份 {year} 不在 1990—2100 之间，请检查 --year。")
+        return 2
+    book = find_rulebook(args.preset).for_year(year)
     units = read_unit_file(args.units) if args.units else None
     path = create_master(args.master, book, units)
-    _say(f"已创建台账总表：{path}（预案：{book.name}，成员单位{len(units) if units else 0}个）")
+    _say(f"已创建台账总表：{path}（预案：{book.name}，工作阶段按{year}年排定，成员单位{len(units) if units else 0}个）")
     return 0
 
 
@@ -210,8 +215,16 @@ def cmd_validate(args) -> int:
         m = load_master(args.master, ledger=False)  # its units and categories; the cases are not needed
         book, units = m.rulebook, m.units
     else:
-        book, units = find_rulebook(args.preset), None
-    report, checked = validate_file(args.file, rulebook=book, units=units, today=today)
+        book, units = (find_rulebook(args.preset) if args.preset else None), None
+    from taizhang.rules.validate import PresetUnknown
+
+    try:
+        report, checked = validate_file(args.file, rulebook=book, units=units, today=today)
+    except PresetUnknown as exc:
+        _say(str(exc))
+        return 2
+    if report.preset_note and not args.json:
+        _say(report.preset_note)
     if args.marked and not checked.read.failed:
         from taizhang.book.marked import write_marked
 

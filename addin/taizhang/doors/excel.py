@@ -394,8 +394,8 @@ def pick_folder(book, initial: str) -> str | None:
 
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
-    from taizhang.book.master import S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
-    from taizhang.jobs import merge_tables, merge_text, report_day
+    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY
+    from taizhang.jobs import bulk, merge_text, report_day, report_sheets
 
     master = master_of(book)
     if folder is None:
@@ -406,12 +406,13 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
         raise UserError(f"报送文件夹 {folder} 不存在，请重新选择。")
     today = today or _today()
     _progress(book, f"正在读取并校验 {folder} 中的报送文件……")
-    merged, result, figs = report_day(master, folder, today)
+    merged, result, figs = bulk(report_day)(master, folder, today)
     write_ledger(book, merged)
-    tables = merge_tables(merged, result)
-    for name in (S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY):
+    tables = report_sheets(merged, result, today)  # 报送情况, 退回清单, 提醒, 抽查清单, …: what the CLI saves
+    tables[S_CHANGES] = (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist(), None)
+    tables[S_HISTORY] = (HISTORY_HEADERS, merged.history[HISTORY_HEADERS].values.tolist(), None)
+    for name, (headers, rows, _) in tables.items():
         _progress(book, f"正在写入“{name}”……")
-        headers, rows = tables[name]
         write_table(book, name, [headers] + rows)
     _remember_folder(book, str(folder))
     lines = [f"合并完成：新增{result.rows_new}条，更新{result.rows_updated}条，未变{result.rows_unchanged}条，退回{result.rows_rejected}条。"]

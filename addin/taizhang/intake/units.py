@@ -38,6 +38,7 @@ class Unit:
     type: str = ""
     aliases: list[str] = field(default_factory=list)
     code: str = ""
+    row: int = 0  # the row of the unit list it came from (0: not from a list)
 
 
 @dataclass
@@ -125,7 +126,7 @@ def build_directory(rows: list[tuple[int, str, str, str, str]], origin: str) -> 
                 problems.append(f"第{rowno}行的别名“{a}”已被第{seen[ak][0]}行“{seen[ak][1]}”使用")
             else:
                 seen[ak] = (rowno, name)
-        units.append(Unit(name, str(utype or "").strip(), alias_list, str(code or "").strip()))
+        units.append(Unit(name, str(utype or "").strip(), alias_list, str(code or "").strip(), rowno))
     if problems:
         raise UnitListError(f"成员单位名单 {origin} 有冲突：\n  " + "\n  ".join(problems) +
                             "\n请修改后重试：每个单位只能列一次，每个别名只能属于一个单位。")

@@ -28,6 +28,11 @@ class Counts(BaseModel):
     red: int = 0
     yellow: int = 0
     green: int = 0
+    long_term: int = 0  # 持续整改 (seed 003): tracked by progress, never overdue
+    late_sign: int = 0  # signed after 签收期限 (or not yet, past it, where the plan tracks it)
+    late_feedback: int = 0
+    coord: int = 0  # flagged by the office for 区级协调 (seed 001)
+    disposed: int = 0  # cases on which the office recorded a 处置措施
     completion_rate: float = 0.0
     on_time_rate: float | None = None
 
@@ -70,9 +75,19 @@ class Figures(BaseModel):
     phases: list[GroupFigures]
     supervise: list[Overdue] | None  # None: not asked for (a merge records figures; it prints no 督办清单)
     rank_rule: str
+    phase_rule: str = ""  # how a case is attributed to a stage (stated on the summary)
+    # 问责提示: units red on consecutive report days, each a plain dict (unit, red, consecutive_days, step, quote,
+    # decided) — suggestions for the office, never decisions
+    accountability: list[dict] = []
+    escalate_after: int = 2
+    listing: list[dict] = []  # 挂牌督办 candidates (seed 002): id, unit, description, days_overdue, step, quote
+    routes: list[GroupFigures] = []  # per 归口汇总部门 (seed 003: "按分管渠道向各系统分管部门汇报")
+    route_of_type: dict[str, str] = {}  # unit type → 归口汇总部门
+    deadline_rule: str = ""  # the campaign's 时限规则
 
 
-FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time"]
+FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
+                "late_feedback", "coord", "disposed"]
 
 
 def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
@@ -88,14 +103,32 @@ def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
         "total": 1, "done": status.isin([STATUS_DONE, STATUS_UNFOUNDED]).to_numpy().astype(int),
         "closed": (status == STATUS_CLOSED).to_numpy().astype(int), "red": (light == "red").to_numpy().astype(int),
         "yellow": (light == "yellow").to_numpy().astype(int), "green": (light == "green").to_numpy().astype(int),
-        "judged": judged, "on_time": on_time}, index=df.index).astype(int)
+        "judged": judged, "on_time": on_time, "long_term": (light == "long").to_numpy().astype(int)},
+        index=df.index).astype(int)
+
+
+def _workflow_flags(flags: pd.DataFrame, df: pd.DataFrame, book, as_of: dt.date) -> None:
+    """Late sign-off / feedback (seed 004) and the office's 区级协调 flag (seed 001), as flag columns."""
+    from taizhang.calendar.deadlines import _ords, late_workflow
+
+    n = len(df)
+    col = lambda k: df[k].tolist() if k in df else [None] * n  # noqa: E731
+    late_sign, late_feedback = late_workflow(col("sign_date"), _ords(col("sign_by")), col("feedback_date"),
+                                             _ords(col("feedback_by")), df["status"].fillna("").astype(str).to_numpy(),
+                                             as_of, book.track_sign_feedback)
+    flags["late_sign"] = late_sign.astype(int)
+    flags["late_feedback"] = late_feedback.astype(int)
+    flags["coord"] = [int(isinstance(v, str) and v.strip() not in ("", "否")) for v in col("district_coord")]
+    flags["disposed"] = [int(isinstance(v, str) and bool(v.strip())) for v in col("disposal")]
 
 
 def _counts_from(sums) -> dict:
     total, done, closed = int(sums["total"]), int(sums["done"]), int(sums["closed"])
     judged = int(sums["judged"])
     return dict(total=total, done=done, closed=closed, in_progress=total - done - closed, red=int(sums["red"]),
-                yellow=int(sums["yellow"]), green=int(sums["green"]),
+                yellow=int(sums["yellow"]), green=int(sums["green"]), long_term=int(sums.get("long_term", 0)),
+                late_sign=int(sums.get("late_sign", 0)), late_feedback=int(sums.get("late_feedback", 0)),
+                coord=int(sums.get("coord", 0)), disposed=int(sums.get("disposed", 0)),
                 completion_rate=round((done + closed) / total * 100, 1) if total else 0.0,
                 on_time_rate=round(int(sums["on_time"]) / judged * 100, 1) if judged else None)
 
@@ -160,6 +193,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
     flags = _flags(df, eff)
+    _workflow_flags(flags, df, book, as_of)
     totals = Counts(**_counts_from(flags.sum()))
     types = {u.name: u.type for u in master.units.units}
     unit_names = master.units.names() + sorted(set(df["unit"].dropna()) - set(master.units.names()))
@@ -185,18 +219,12 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
 
     cats = [c.name for c in book.categories] + sorted(set(df["category"].dropna()) - {c.name for c in book.categories})
     categories = groups("category", cats, master.categories)
+    routes = groups("summary_dept", list(dict.fromkeys([r.summary_dept for r in book.routing]
+                                                      + sorted(df["summary_dept"].dropna().unique()))))
     sups = sorted({s for s in df["supervisor"].dropna()})
     supervisors = groups("supervisor", sups)
     sources = groups("source", list(dict.fromkeys(list(book.sources) + sorted(df["source"].dropna().unique()))))
-    phases = []
-    assigned = np.fromiter((d.toordinal() if isinstance(d, dt.date) else -1 for d in df["assigned"].tolist()),
-                           dtype=np.int64, count=len(df))
-    for p in book.phases:
-        if not (p.start and p.end):
-            continue
-        mask = (assigned >= p.start.toordinal()) & (assigned <= p.end.toordinal())
-        phases.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
-
+    phases = phase_figures(book, df, flags)
     prev_day, change = None, {}
     hist = master.history
     if len(hist):
@@ -211,7 +239,112 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     return Figures(campaign=book.name, as_of=as_of, totals=totals, previous_day=prev_day, change=change, units=units,
                    categories=categories, supervisors=supervisors, sources=sources, phases=phases,
                    supervise=_supervise_list(df, eff) if supervise else None,
-                   rank_rule=book.lights.rank_rule)
+                   rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
+                   accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
+                   listing=listing_candidates(book, df), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
+                   deadline_rule=book.deadline_rule)
+
+
+PHASE_OUTSIDE = "（不在任何阶段内）"
+PHASE_ATTRIBUTION = ("按交办日期归入阶段：交办日期在某阶段起止日期之内的，计入该阶段；每年重复的阶段按交办当年的同月同日计；"
+                     "阶段交叉的（方案允许交叉推进），一个问题计入其所在的每个阶段，故各阶段合计可能多于问题总数；"
+                     "不在任何阶段内的问题单列一行。")
+
+
+def phase_figures(book, df: pd.DataFrame, flags: pd.DataFrame) -> list[GroupFigures]:
+    """Counts per stage, by 交办日期; a recurring stage (每年) in the year of each case. Stages with a date still
+    待填写 are listed with no cases; cases in no stage get their own row."""
+    assigned = df["assigned"].tolist()
+    years = sorted({d.year for d in assigned if isinstance(d, dt.date)})
+    ords = np.fromiter((d.toordinal() if isinstance(d, dt.date) else -1 for d in assigned), dtype=np.int64, count=len(df))
+    anywhere = np.zeros(len(df), dtype=bool)
+    out = []
+    for p in book.phases:
+        mask = np.zeros(len(df), dtype=bool)
+        for y in (years if (p.every_year or p.year_free) else years[:1]):
+            start, end = p.span(y)
+            if start and end:
+                mask |= (ords >= start.toordinal()) & (ords <= end.toordinal())
+        anywhere |= mask
+        out.append(GroupFigures(name=p.name, **_counts_from(flags[mask].sum() if mask.any() else EMPTY)))
+    rest = ~anywhere & (ords >= 0)
+    if out and rest.any():
+        out.append(GroupFigures(name=PHASE_OUTSIDE, **_counts_from(flags[rest].sum())))
+    return out
+
+
+ACCOUNTABILITY_NOTE = ("以下为台账助手按本专项行动方案的问责规定提出的建议，供领导小组办公室参考；是否采取、采取何种措施由领导小组决定。"
+                      "办公室在台账“处置措施”列登记已决定的措施后，连续计数重新开始。")
+
+
+def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd.DataFrame, as_of: dt.date) -> list[dict]:
+    """问责提示: each unit with red cases on ``book.escalate_after`` consecutive report days (today included, from the
+    master's history) is put forward for the next step of the plan's ladder, one step per further report day.
+
+    A 处置措施 the office records (the unit's count of cases with one goes up on a report day) restarts the count,
+    and the step it names (a ladder step's words in its text) is the step the next suggestion starts above.
+    """
+    ladder = list(book.ladder)
+    if not ladder:
+        return []
+    n = book.escalate_after
+    red_on: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    if len(history):
+        cols = ["报送日", "责任单位", "红灯", "处置措施"] if "处置措施" in history else ["报送日", "责任单位", "红灯"]
+        for row in history[cols].itertuples(index=False):
+            day = _d(row[0])
+            if day is None or day >= as_of or not row[1]:
+                continue
+            red = int(pd.to_numeric(row[2], errors="coerce") or 0) if row[2] == row[2] else 0
+            disp = row[3] if len(row) > 3 else 0
+            disp = int(pd.to_numeric(disp, errors="coerce") or 0) if disp is not None and disp == disp else 0
+            red_on.setdefault(str(row[1]), {})[day] = (red, disp)
+    disposals: dict[str, list[str]] = {}
+    if "disposal" in df:
+        for unit, text in zip(df["unit"].tolist(), df["disposal"].tolist()):
+            if isinstance(text, str) and text.strip():
+                disposals.setdefault(unit, []).append(text)
+    out = []
+    for u in units:
+        if not u.red:
+            continue
+        days = sorted(red_on.get(u.unit, {}).items()) + [(as_of, (u.red, u.disposed))]
+        count = 0
+        for k in range(len(days) - 1, -1, -1):
+            red, disp = days[k][1]
+            before = days[k - 1][1][1] if k else 0
+            if red <= 0 or disp > before:  # no red that day, or a decision recorded that day: the run starts after it
+                break
+            count += 1
+        if count < n:
+            continue
+        decided = max((i for i, r in enumerate(ladder) for t in disposals.get(u.unit, []) if r.step in t), default=-1)
+        step = min(decided + 1 + (count - n), len(ladder) - 1)
+        out.append({"unit": u.unit, "red": u.red, "consecutive_days": count, "step": ladder[step].step,
+                    "quote": ladder[step].quote, "decided": "；".join(disposals.get(u.unit, [])),
+                    "top": step == len(ladder) - 1})
+    out.sort(key=lambda a: (-a["consecutive_days"], -a["red"], a["unit"]))
+    return out
+
+
+def listing_candidates(book, df: pd.DataFrame) -> list[dict]:
+    """Cases overdue ``book.listing_after_workdays`` working days or more, not yet listed (挂牌督办 not in 处置措施):
+    the plan's 挂牌督办 is for "群众反映强烈、长期没有得到解决的问题" — the office screens these candidates."""
+    if book.listing is None or not len(df):
+        return []
+    step = book.listing.step
+    out = []
+    for cid, unit, desc, rem, light, disp in zip(df["case_id"].tolist(), df["unit"].tolist(), df["description"].tolist(),
+                                                 df["remaining"].tolist(), df["light"].map(LIGHT_FROM_ZH).tolist(),
+                                                 df["disposal"].tolist() if "disposal" in df else [None] * len(df)):
+        if light != "red" or rem is None or rem != rem or -int(rem) < book.listing_after_workdays:
+            continue
+        if isinstance(disp, str) and step in disp:
+            continue
+        out.append({"id": cid, "unit": unit, "description": desc, "days_overdue": -int(rem), "step": step,
+                    "quote": book.listing.quote})
+    out.sort(key=lambda c: (-c["days_overdue"], c["unit"] or ""))
+    return out
 
 
 def _supervise_list(df: pd.DataFrame, eff: pd.Series) -> list[Overdue]:
@@ -244,7 +377,7 @@ def _d(v) -> dt.date | None:
 
 
 def history_rows(figs: Figures) -> list[list]:
-    return [[figs.as_of, u.unit, u.total, u.done, u.closed, u.red, u.yellow, u.green] for u in figs.units]
+    return [[figs.as_of, u.unit, u.total, u.done, u.closed, u.red, u.yellow, u.green, u.disposed] for u in figs.units]
 
 
 def report_summary(reports: list[list]) -> dict[str, list[str]]:
@@ -275,10 +408,27 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         paras.append("目前没有超期未办结的问题。")
     if t.yellow:
         paras.append(f"临近时限或进度滞后的问题{t.yellow}个，请相关单位加快推进。")
+    if t.late_sign or t.late_feedback:
+        paras.append(f"未按期签收部署的问题{t.late_sign}个，办结后未按期反馈的问题{t.late_feedback}个。")
+    if t.coord:
+        paras.append(f"需提交区级层面专项研究、专题协调的问题{t.coord}个。")
+    if t.long_term:
+        paras.append(f"需要长期解决、持续整改的问题{t.long_term}个，按进度跟踪，不计超期。")
     if figs.change:
         c = figs.change
         paras.append(f"与上次调度（{figs.previous_day}）相比，新增问题{c.get('total', 0)}个，"
                      f"新办结{c.get('done', 0) + c.get('closed', 0)}个，超期问题{'增加' if c.get('red', 0) >= 0 else '减少'}{abs(c.get('red', 0))}个。")
+    if figs.accountability:
+        by_step: dict[str, list[str]] = {}
+        for a in figs.accountability:
+            by_step.setdefault(a["step"], []).append(f"{a['unit']}（连续{a['consecutive_days']}个报送日）")
+        steps = "；".join(f"建议{step}：{'、'.join(names)}" for step, names in by_step.items())
+        paras.append(f"按方案规定，以下单位连续{figs.escalate_after}个以上报送日有超期问题，提请领导小组办公室研究：{steps}。"
+                     f"以上仅为建议，是否采取及采取何种措施由领导小组决定。")
+    if figs.listing:
+        paras.append(f"超期较久仍未办结的问题{len(figs.listing)}个（超期最长的{figs.listing[0]['days_overdue']}个工作日），"
+                     f"建议领导小组办公室从中筛选群众反映强烈的问题{figs.listing[0]['step']}"
+                     f"（方案：“{figs.listing[0]['quote']}”）。以上仅为建议。")
     top_units, bottom_units = ranking_ends(figs)
     if top_units:
         top = "、".join(unit_label(u) for u in top_units)

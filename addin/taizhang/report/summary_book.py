@@ -1,6 +1,6 @@
 """The leaders' summary workbook: colour first, tables second, ready to print.
 
-Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 通报. Every page
+Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 问责提示, 通报. Every page
 is A4 landscape, one page wide, with the campaign and as-of date in the title,
 repeated header rows, page numbers and a colour legend. Charts are native
 Excel charts. The public version (``public=True``) leaves out 督办清单 and
@@ -16,7 +16,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from taizhang.report.figures import REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends, unit_label
+from taizhang.report.figures import (ACCOUNTABILITY_NOTE, REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends,
+                                     unit_label)
 from taizhang.fields import LIGHT_ZH
 from taizhang.xlsx.xlsxout import (BODY_FONT_NAME, BORDER, CENTER, FILL, HEADING_FONT_NAME, STRONG, WRAP,
                                    chinese_default_font, header_row, put, styled)
@@ -224,6 +225,7 @@ def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: 
     _categories(wb.create_sheet("分类统计"), figs, sub)
     supervise = None if public else _supervise(wb.create_sheet("督办清单"), figs, sub)
     _reports(wb.create_sheet("报送情况"), figs, sub, reports or [])
+    _campaign_rules(wb.create_sheet("问责提示"), figs, sub, public)
     _briefing(wb.create_sheet("通报"), figs, sub)
     wb.save(out)
     if supervise is not None and supervise.columns and supervise.columns[0]:
@@ -257,6 +259,8 @@ def _overview(ws, figs: Figures, sub: str) -> None:
         header_row(ws, row + 1, ["类别", "问题数", "已办结", "已销号", "超期", "预警", "办结率"])
         row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _rate(g.completion_rate)] for g in groups],
                     pct_cols=(7,)) + 2
+        if groups is figs.phases and figs.phase_rule:  # how a case is attributed to a stage
+            put(ws, row - 1, 1, f"注：{figs.phase_rule}")
     _legend(ws, row)
     ws.column_dimensions["A"].width = 30
     fit_rows(ws, 3)
@@ -408,6 +412,69 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list]) -> None:
         rows = [[_int(v) for v in r] for r in reports]
         last = _rows(ws, 4, rows, [REPORT_FILL.get(str(r[2])) for r in reports])
         fit_rows(ws, 4, last)
+    _page(ws)
+
+
+def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
+    """问责提示 (suggestions from the plan's own ladder, never decisions), then how this campaign's own rules stand:
+    时限规则, 长期整改, late sign-off and feedback, 区级协调, and the figures per 归口汇总部门."""
+    _title(ws, f"{figs.campaign} · 问责提示与专项规则执行情况", sub, 6)
+    row = 4
+    put(ws, row, 1, "问责提示（建议）").font = _head_font()
+    if public:
+        put(ws, row + 1, 1, "公开版不含问责提示。")
+        row += 3
+    else:
+        put(ws, row + 1, 1, ACCOUNTABILITY_NOTE).alignment = WRAP
+        ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=6)
+        ws.row_dimensions[row + 1].height = 32
+        header_row(ws, row + 2, ["责任单位", "红灯问题数", f"连续有红灯的报送日数（≥{figs.escalate_after}）", "建议措施",
+                                 "方案原文", "已登记的处置措施"])
+        items = [[a["unit"], a["red"], a["consecutive_days"], a["step"] + ("（已至最高一级）" if a.get("top") else ""),
+                  a["quote"], a["decided"] or "—"] for a in figs.accountability]
+        if items:
+            last = _rows(ws, row + 3, items, ["red"] * len(items), light_col=4)
+            for r, item in enumerate(items, row + 3):  # the plan's words wrap in their column: room for every line
+                ws.row_dimensions[r].height = max(18, 15 * -(-max(len(item[4]), len(item[5]) * 2) // 24))
+            row = last + 2
+        else:
+            put(ws, row + 3, 1, f"没有连续{figs.escalate_after}个报送日有红灯问题的单位。")
+            row += 5
+        if figs.listing:
+            first = figs.listing[0]
+            put(ws, row, 1, f"{first['step']}建议（供筛选）：{first['quote']}").font = _head_font()
+            header_row(ws, row + 1, ["问题编号", "责任单位", "超期工作日", "建议措施", "问题描述", ""])
+            row = _rows(ws, row + 2, [[c["id"], c["unit"], c["days_overdue"], c["step"], c["description"], ""]
+                                      for c in figs.listing], ["red"] * len(figs.listing), light_col=4) + 2
+    t = figs.totals
+    put(ws, row, 1, "专项规则执行情况").font = _head_font()
+    facts = [["时限规则", figs.deadline_rule or "—", "没有写明整改时限的问题按此规则计算时限；写明的整改时限优先"],
+             ["长期整改（持续整改）", t.long_term, "需要长期解决的问题，按进度跟踪，不计超期"],
+             ["签收逾期", t.late_sign, "未在交办后规定工作日内签收部署"],
+             ["反馈逾期", t.late_feedback, "办结后未在规定工作日内反馈办理情况"],
+             ["提交区级协调", t.coord, "办公室在台账“区级协调”列标记的问题"],
+             ["已登记处置措施", t.disposed, "办公室在台账“处置措施”列登记的问题"]]
+    header_row(ws, row + 1, ["项目", "数量", "说明", "", "", ""])
+    ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
+    last = _rows(ws, row + 2, [f + ["", "", ""] for f in facts])
+    for r in range(row + 2, last + 1):
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=6)
+    row = last + 2
+    if figs.routes:
+        put(ws, row, 1, "按归口汇总部门").font = _head_font()
+        header_row(ws, row + 1, ["归口汇总部门", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
+        row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _rate(g.completion_rate)]
+                                  for g in figs.routes], pct_cols=(7,)) + 2
+    for dept in dict.fromkeys(figs.route_of_type.values()):  # each 归口汇总部门 sums up its own units
+        mine = [u for u in figs.units if figs.route_of_type.get(u.unit_type) == dept]
+        if not mine:
+            continue
+        put(ws, row, 1, f"{dept}汇总（{'、'.join(t for t, d in figs.route_of_type.items() if d == dept)}）").font = _head_font()
+        header_row(ws, row + 1, ["单位", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
+        row = _rows(ws, row + 2, [[u.unit, u.total, u.done, u.closed, u.red, u.yellow, _rate(u.completion_rate)] for u in mine],
+                    [u.light for u in mine], light_col=1, pct_cols=(7,)) + 2
+    for col, width in zip("ABCDEF", (24, 12, 22, 22, 50, 24)):
+        ws.column_dimensions[col].width = width
     _page(ws)
 
 

@@ -32,6 +32,8 @@ RECOMMENDED = ("source", "leader", "person")
 class RuleContext:
     today: dt.date
     columns: dict[str, list] = field(default_factory=dict)  # the frame's columns as lists, each taken once
+    deadline_rule: str = ""  # the campaign's 时限规则 (rules that depend on it look here)
+    office_closes: bool = False  # 销号 is the office's: a unit's 已销号 is an application, no approver needed
 
     def values(self, df: pd.DataFrame, key: str) -> list:
         """Column ``key`` of ``df`` as a list (None throughout when the column is absent)."""
@@ -106,7 +108,7 @@ def closed_without_approval(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]
     if "status" not in df:
         return
     closed = _is(ctx.values(df, "status"), STATUS_CLOSED)
-    if not closed.any():
+    if not closed.any() or ctx.office_closes:
         return
     for key, label in (("closer", "销号审核人"), ("closed_date", "销号日期")):
         for i in np.flatnonzero(closed & _blank(ctx.values(df, key))).tolist():
@@ -130,12 +132,31 @@ def duplicate_id(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
 @rule("date-in-future")
 def date_in_future(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     today = ctx.today.toordinal()
-    for key in ("done_date", "closed_date", "assigned"):
+    for key in ("done_date", "closed_date", "assigned", "sign_date", "feedback_date"):
         if key not in df:
             continue
         values = ctx.values(df, key)
         for i in np.flatnonzero(_ordinals(values) > today).tolist():
             yield i, key, f"{BY_KEY[key].header} {values[i]} 晚于报送日 {ctx.today}，请核对。"
+
+
+@rule("deadline-required")
+def deadline_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    """Seed 003: "对需要一定时间整改的问题，要明确目标，限时整改" — a 限时整改 case needs its written deadline."""
+    if "rectify_mode" not in df:
+        return
+    missing = _is(ctx.values(df, "rectify_mode"), "限时整改") & _blank(ctx.values(df, "deadline"))
+    for i in np.flatnonzero(missing).tolist():
+        yield i, "deadline", "整改方式为“限时整改”，须写明整改时限（方案：“明确目标，限时整改”），请补填后重新报送。"
+
+
+@rule("rectify-mode-missing")
+def rectify_mode_missing(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    if ctx.deadline_rule != "按整改方式":
+        return
+    missing = _blank(ctx.values(df, "rectify_mode")) & _blank(ctx.values(df, "deadline"))
+    for i in np.flatnonzero(missing).tolist():
+        yield i, "rectify_mode", "未填写整改方式，也没有整改时限，无法确定时限。请填写立行立改、限时整改或持续整改。"
 
 
 def run_rules(df: pd.DataFrame, ctx: RuleContext, off: list[str] | tuple[str, ...] = ()) -> Iterator[tuple[str, int, str, str]]:

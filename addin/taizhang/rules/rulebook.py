@@ -10,6 +10,7 @@ the rulebook file is only the starting point.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -71,17 +72,73 @@ class Route(_Strict):
     summary_dept: str = Field(min_length=1)
 
 
+_MONTH_DAY = re.compile(r"^\s*(\d{1,2})\s*[-月.]\s*(\d{1,2})\s*日?\s*$")
+FREE_YEAR = 2000  # the year a month–day is stored in until it is placed in a campaign year (a leap year: 2月29日 fits)
+
+
+def in_year(day: dt.date, year: int) -> dt.date:
+    """``day``'s month and day in ``year`` (2月29日 becomes 2月28日 in a common year)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
 class Phase(_Strict):
+    """A campaign stage. ``every_year``: the plan repeats it each year (seed 001 "每年"), so its month–day range
+    applies to any year. A rulebook may give a stage as month–day text ("5-15") when the plan names no year
+    (seed 000); ``taizhang new --year`` places it in the campaign's year. A blank date is one the plan leaves
+    open (seed 003 "xx月"): the 工作阶段 sheet says 待填写."""
+
     name: str = Field(min_length=1)
     start: dt.date | None = None
     end: dt.date | None = None
     note: str = ""
+    every_year: bool = False
+    year_free: bool = False  # dates given as month–day only (stored in FREE_YEAR)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _month_day(cls, data):
+        if isinstance(data, dict):
+            data = dict(data)
+            for key in ("start", "end"):
+                v = data.get(key)
+                if isinstance(v, str):
+                    m = _MONTH_DAY.match(v)
+                    if not m:
+                        continue  # pydantic reports it as a bad date
+                    try:
+                        data[key] = dt.date(FREE_YEAR, int(m.group(1)), int(m.group(2)))
+                    except ValueError:
+                        raise ValueError(f"阶段“{data.get('name')}”的日期“{v}”不是有效的月日") from None
+                    data["year_free"] = True
+        return data
 
     @model_validator(mode="after")
     def _ordered(self) -> "Phase":
         if self.start and self.end and self.end < self.start:
             raise ValueError(f"阶段“{self.name}”的结束日期早于开始日期")
         return self
+
+    def span(self, year: int) -> tuple[dt.date | None, dt.date | None]:
+        """(start, end) of this stage for a case of ``year``: a recurring or month–day stage in that year,
+        a dated stage as written."""
+        if self.every_year or self.year_free:
+            return (in_year(self.start, year) if self.start else None, in_year(self.end, year) if self.end else None)
+        return self.start, self.end
+
+
+DEADLINE_RULES = ("按复杂程度", "当年年底", "阶段结束", "按整改方式")
+MODE_NOW, MODE_TIMED, MODE_LONG = "立行立改", "限时整改", "持续整改"
+RECTIFY_MODES = (MODE_NOW, MODE_TIMED, MODE_LONG)
+
+
+class Rung(_Strict):
+    """One step of a campaign's escalation ladder, in the plan's own words."""
+
+    step: str = Field(min_length=1)
+    quote: str = ""
 
 
 class Rulebook(_Strict):
@@ -92,6 +149,7 @@ class Rulebook(_Strict):
     office: str = ""
     categories: list[Category] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
+    added_sources: list[str] = []  # sources the plan does not name: the office's additions, marked so in 代码表
     statuses: list[str] = list(STATUSES)
     tiers: list[Tier] = Field(min_length=1)
     default_tier: str = "一般"
@@ -105,6 +163,21 @@ class Rulebook(_Strict):
     unit_types: list[str] = ["乡镇（街道）", "区直部门"]
     phases: list[Phase] = []
     zero_report: bool = True
+    # 时限规则: how a case with no written 整改时限 gets its deadline (see calendar.deadlines.default_deadline)
+    deadline_rule: Literal["按复杂程度", "当年年底", "阶段结束", "按整改方式"] = "按复杂程度"
+    deadline_rule_quote: str = ""  # the plan's sentence the rule rests on
+    deadline_stage: str = ""  # 阶段结束: the stage whose end is the deadline
+    quick_fix_workdays: int = Field(default=5, ge=1, le=366)  # 按整改方式: 立行立改 (an office setting)
+    ladder: list[Rung] = []  # escalation steps, mildest first
+    escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report days before the first step
+    listing: Rung | None = None  # 挂牌督办 of long-unsolved cases (seed 002), suggested per case
+    listing_after_workdays: int = Field(default=20, ge=1, le=366)  # overdue this long → put forward (office setting)
+    # 抽查 (seeds 002, 003): share of 查否 cases and zero-report units drawn each report day, and the draw's seed
+    spot_ratio: float = Field(default=20.0, ge=0, le=100)
+    spot_seed: int = Field(default=1, ge=0)
+    track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
+    office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
+    district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 
@@ -112,6 +185,9 @@ class Rulebook(_Strict):
     def _consistent(self) -> "Rulebook":
         _no_duplicates("categories", [c.name for c in self.categories])
         _no_duplicates("sources", self.sources)
+        stray = [s for s in self.added_sources if s not in self.sources]
+        if stray:
+            raise ValueError(f"added_sources 中的“{stray[0]}”不在 sources 中")
         _no_duplicates("tiers", [t.name for t in self.tiers])
         _no_duplicates("routing", [r.unit_type for r in self.routing])
         from taizhang.rules.checks import RULES
@@ -124,7 +200,34 @@ class Rulebook(_Strict):
             raise ValueError(f"statuses 中的“{unknown[0]}”不是规范状态（可用：{'、'.join(STATUSES)}）")
         if self.default_tier not in {t.name for t in self.tiers}:
             raise ValueError(f"default_tier“{self.default_tier}”不在 tiers 中")
+        if self.deadline_rule == "阶段结束":
+            if not self.deadline_stage:
+                raise ValueError("时限规则为“阶段结束”时须指定整改阶段（deadline_stage）")
+            if self.phases and self.deadline_stage not in {p.name for p in self.phases}:
+                raise ValueError(f"整改阶段“{self.deadline_stage}”不在工作阶段中（可用：{'、'.join(p.name for p in self.phases)}）")
         return self
+
+    def phase(self, name: str) -> Phase | None:
+        return next((p for p in self.phases if p.name == name), None)
+
+    def for_year(self, year: int) -> "Rulebook":
+        """This rulebook with its stages placed in ``year`` (``taizhang new --year``): month–day stages get the
+        year, a plan's dated stages move by whole years (the first dated stage's year becomes ``year``), and a
+        one-off reporting date moves with them. Recurring stages keep recurring."""
+        dated = [d for p in self.phases if not (p.every_year or p.year_free) for d in (p.start, p.end) if d]
+        shift = year - min(dated).year if dated else 0
+        phases = []
+        for p in self.phases:
+            if p.every_year or p.year_free:
+                start, end = p.span(year)
+            else:
+                start = in_year(p.start, p.start.year + shift) if p.start else None
+                end = in_year(p.end, p.end.year + shift) if p.end else None
+            phases.append(p.model_copy(update={"start": start, "end": end, "year_free": False}))
+        reporting = self.reporting
+        if reporting.due_date and shift:
+            reporting = reporting.model_copy(update={"due_date": in_year(reporting.due_date, reporting.due_date.year + shift)})
+        return self.model_copy(update={"phases": phases, "reporting": reporting})
 
     def tier(self, name: str) -> Tier | None:
         return next((t for t in self.tiers if t.name == name), None)

@@ -22,7 +22,7 @@ from taizhang.findings import Finding, count, finding
 from taizhang.intake.normalize import (convert_column, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
                         vocab_matcher)
 from taizhang.intake.reader import SheetRead, read_submission
-from taizhang.rules.rulebook import Rulebook
+from taizhang.rules.rulebook import RECTIFY_MODES, Rulebook
 from taizhang.rules.checks import RuleContext, run_rules
 from taizhang.intake.units import UnitDirectory, norm_unit
 
@@ -63,6 +63,7 @@ class ValidationReport(BaseModel):
     zero_report: bool
     counts: dict[str, int]
     findings: list[Finding]
+    preset_note: str | None = None  # how the campaign was inferred, when no master or preset was given
 
 
 def check_submission(read: SheetRead, ctx: Context) -> Checked:
@@ -81,6 +82,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
     category = vocab_matcher([c.name for c in book.categories])
     source = vocab_matcher(book.sources)
     tiers = [t.name for t in book.tiers]
+    mode = vocab_matcher(list(RECTIFY_MODES))
     statuses = list(book.statuses) or list(STATUSES)
     converters = {
         "date": lambda v: to_date(v, year_hint),
@@ -91,6 +93,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         "category": lambda v: _vocab(category, v, "unknown-category"),
         "source": lambda v: _vocab(source, v, "unknown-source", keep=True),
         "unit": lambda v: _unit(ctx.units, v),
+        "mode": lambda v: _vocab(mode, v, "unknown-mode"),
     }
 
     for key, values in raw.items():
@@ -143,10 +146,12 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             if v is not None and v == v and v != unit:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
-    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data)), book.rules_off):
+    for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule, book.office_closes), book.rules_off):
         if (pos, key) in already:
             continue  # an unreadable value already has its own finding; "missing" would be wrong
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
+    if book.office_closes:
+        _closure_applications(frame, findings, read, ctx, cols)
     if "missing-required" not in book.rules_off:
         missing_cols = [k for k in ("category", "description", "status") if k not in cols]
         for k in missing_cols:
@@ -155,6 +160,25 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         if missing_cols:
             error_index.update(frame.index)
     return Checked(read, frame, findings, error_index, unit, unit_source)
+
+
+def _closure_applications(frame: pd.DataFrame, findings: list[Finding], read: SheetRead, ctx: Context, cols) -> None:
+    """Where 销号 is the leading group's (seeds 000, 003), a unit's 已销号 is an application: the row arrives as
+    已办结 with 销号申请 = the report day, and the unit's 销号审核人 / 销号日期 are left to the office."""
+    from taizhang.fields import STATUS_CLOSED, STATUS_DONE
+
+    status = frame["status"].tolist()
+    applied = [s == STATUS_CLOSED for s in status]
+    frame["status"] = [STATUS_DONE if a else s for a, s in zip(applied, status)]
+    frame["close_request"] = [ctx.today if a else None for a in applied]
+    frame["closer"] = None
+    frame["closed_date"] = None
+    for pos in [i for i, a in enumerate(applied) if a]:
+        col = cols.get("status")
+        findings.append(finding("close-requested", "本行报“已销号”：销号须报领导小组审定，已按“已办结”导入并列入“待销号确认”，"
+                                "由办公室确认后销号。", file=read.file, sheet=read.sheet, row=int(frame["_row"].iat[pos]),
+                                column=col.letter if col else "", header="办理状态", value="已销号",
+                                unit=frame["unit"].iat[pos] or ""))
 
 
 def _frame(data: dict[str, list], n: int) -> pd.DataFrame:
@@ -199,6 +223,8 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
         return f"线索来源“{value}”不在预设来源中（{'、'.join(book.sources)}），已按原文导入，请核对。"
     if code == "unknown-status":
         return f"办理状态“{value}”无法识别，请填写：{'、'.join(book.statuses)}。"
+    if code == "unknown-mode":
+        return f"整改方式“{value}”无法识别，请填写：{'、'.join(RECTIFY_MODES)}。"
     if code == "unknown-complexity":
         return f"复杂程度“{value}”无法识别，请填写：{'、'.join(t.name for t in book.tiers)}。"
     if code == "unknown-unit":
@@ -232,12 +258,55 @@ def identify_unit(read: SheetRead, unit_column: list, units: UnitDirectory | Non
     return None, None
 
 
-def validate_file(path: str | Path, *, rulebook: Rulebook, units: UnitDirectory | None = None,
+def infer_rulebook(read: SheetRead) -> tuple[Rulebook | None, str]:
+    """The built-in campaign whose categories the file's 问题类别 column uses most, and a sentence saying so.
+
+    None when no campaign's categories appear, or two campaigns match equally: a file is never judged by
+    another campaign's categories without saying so.
+    """
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    col = read.key_columns().get("category")
+    values = [r[col.index] for _, r in read.rows if col is not None and col.index < len(r) and r[col.index] not in (None, "")]
+    if not values:
+        return None, "文件中没有填写问题类别，无法判断属于哪个专项行动。"
+    scores = []
+    for book in builtin_rulebooks().values():
+        match = vocab_matcher([c.name for c in book.categories])
+        scores.append((sum(1 for v in values if match(v)), book))
+    scores.sort(key=lambda t: -t[0])
+    best, book = scores[0]
+    if best == 0:
+        return None, "文件中的问题类别不属于任何内置预案。"
+    if len(scores) > 1 and scores[1][0] == best:
+        return None, f"文件中的问题类别同样符合“{book.name}”和“{scores[1][1].name}”，无法判断。"
+    return book, f"未指定台账总表或预案，按文件中的问题类别推断为“{book.name}”（{book.id}，{len(values)}行中{best}行类别相符）。"
+
+
+def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: UnitDirectory | None = None,
                   today: dt.date | None = None, display_name: str | None = None) -> tuple[ValidationReport, Checked]:
+    """Check one submission; without a rulebook the campaign is inferred from its categories (``report.preset_note``
+    says which), and a file whose campaign cannot be told is a ``PresetUnknown``."""
     today = today or dt.date.today()
     read = read_submission(path, display_name)
+    note = None
+    if rulebook is None:
+        if read.failed:
+            from taizhang.rules.rulebook import builtin_rulebooks
+
+            rulebook = next(iter(builtin_rulebooks().values()))  # not consulted: a failed read has no rows to judge
+        else:
+            rulebook, note = infer_rulebook(read)
+            if rulebook is None:
+                raise PresetUnknown(f"{read.file}：{note}请用 --preset 指定预案（如 --preset sanluan），或用 --master 指定台账总表。")
     checked = check_submission(read, Context(rulebook, units, today))
-    return report_of(checked), checked
+    report = report_of(checked)
+    report.preset_note = note
+    return report, checked
+
+
+class PresetUnknown(Exception):
+    """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 
 def report_of(checked: Checked) -> ValidationReport:

@@ -1,0 +1,44 @@
+"""销号 reserved to the leading group (seeds 000 and 003).
+
+Seed 000: "区政府确定的攻坚任务完成后，要报领导小组组长审定核准;相关工作的核准、退出、销号要同时报领导小组办公室
+备案待查". Seed 003: "建立台账，挂账督办，做到整改完成一件销号一件" (by 县委办公室). Where the rulebook says
+``office_closes``, a unit's 已销号 arrives as 已办结 with a 销号申请 (see rules.validate); the office sees it in the
+待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master; the next run closes the case.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from taizhang.fields import STATUS_CLOSED, STATUS_DONE
+
+PENDING_HEADERS = ["问题编号", "责任单位", "问题描述", "办结日期", "销号申请", "销号审核人", "销号日期", "说明"]
+
+
+def _filled(series: pd.Series) -> pd.Series:
+    return series.notna() & (series.astype(str).str.strip() != "")
+
+
+def confirm_closures(ledger: pd.DataFrame, book) -> pd.DataFrame:
+    """Cases the office confirmed (销号审核人 and 销号日期 filled in the master) become 已销号."""
+    if not book.office_closes or not len(ledger):
+        return ledger
+    ok = (ledger["status"] == STATUS_DONE) & _filled(ledger["closer"]) & _filled(ledger["closed_date"])
+    if not ok.any():
+        return ledger
+    df = ledger.copy()
+    df.loc[ok, "status"] = STATUS_CLOSED
+    return df
+
+
+def pending_rows(ledger: pd.DataFrame, book) -> list[list]:
+    """The 待销号确认 list: units' applications the office has not yet confirmed."""
+    if not book.office_closes or not len(ledger):
+        return []
+    wait = _filled(ledger["close_request"]) & (ledger["status"] != STATUS_CLOSED)
+    rows = []
+    for _, r in ledger[wait].iterrows():
+        missing = [h for k, h in (("closer", "销号审核人"), ("closed_date", "销号日期")) if not _filled(pd.Series([r[k]])).iat[0]]
+        rows.append([r["case_id"], r["unit"], r["description"], r["done_date"], r["close_request"], r["closer"],
+                     r["closed_date"], f"请经领导小组审定后在台账中填写{'、'.join(missing)}" if missing else "已确认"])
+    return rows

@@ -1,0 +1,41 @@
+"""抽查清单: a reproducible random draw of 查否 cases and zero-report units for the office to re-check.
+
+Seed 003: "对交办问题线索查否的，按一定比例进行复查，一经查实，严肃追究承办单位的责任"; seeds 002/003:
+"对…零报告单位要重点抽查". Each report day draws ``spot_ratio`` % (at least one where there is any candidate)
+of the 查否 cases not drawn before and of the units that sent a zero report that day. The draw depends only on
+the 抽查随机种子, the report day and the candidates, so the office can repeat it; a case is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+
+import pandas as pd
+
+from taizhang.fields import STATUS_UNFOUNDED
+
+SPOT_HEADERS = ["报送日", "抽查类型", "问题编号", "责任单位", "问题描述", "抽查结果"]
+KIND_UNFOUNDED, KIND_ZERO = "查否复查", "零报告抽查"
+
+
+def _how_many(n: int, ratio: float) -> int:
+    return 0 if n == 0 or ratio <= 0 else min(n, max(1, math.ceil(n * ratio / 100)))
+
+
+def draw_spot_checks(book, ledger: pd.DataFrame, zero_units: list[str], previous: list[list], day: dt.date) -> list[list]:
+    """Today's new 抽查清单 rows (``previous``: the rows already in the master, which are never drawn again)."""
+    drawn_cases = {str(r[2]) for r in previous if len(r) > 2 and r[1] == KIND_UNFOUNDED and r[2]}
+    done_today = {(str(r[0])[:10], r[1], str(r[2] or ""), str(r[3] or "")) for r in previous if len(r) > 3}
+    rng = random.Random(f"{book.spot_seed}:{day.isoformat()}")
+    rows: list[list] = []
+    unfounded = ledger[(ledger["status"] == STATUS_UNFOUNDED) & ledger["case_id"].notna()]
+    candidates = sorted((str(c), u, d) for c, u, d in zip(unfounded["case_id"], unfounded["unit"], unfounded["description"])
+                        if str(c) not in drawn_cases)
+    for cid, unit, desc in rng.sample(candidates, _how_many(len(candidates), book.spot_ratio)):
+        rows.append([day, KIND_UNFOUNDED, cid, unit, desc, ""])
+    zeros = sorted(set(zero_units))
+    for unit in rng.sample(zeros, _how_many(len(zeros), book.spot_ratio)):
+        rows.append([day, KIND_ZERO, None, unit, "本期零报告", ""])
+    return [r for r in rows if (day.isoformat(), r[1], str(r[2] or ""), str(r[3] or "")) not in done_today]
