@@ -56,7 +56,7 @@ def light_formula(deadline: str, status: str, today: str) -> str:
 
 USAGE = [
     ("N个工作日后的日期（A2 起算日，B2 工作日数）", "=" + workday_formula("A2", "B2")),
-    ("整改时限（A2 交办日期，B2 复杂程度）", "=" + deadline_formula("A2", "B2")),
+    ("整改时限（A2 交办日期，B2 复杂程度；只适用于时限规则“按复杂程度”）", "=" + deadline_formula("A2", "B2")),
     ("红绿灯（A2 整改时限，B2 办理状态，C2 基准日，可用 TODAY()）", "=" + light_formula("A2", "B2", "C2")),
     ("本表由台账助手在创建和保存台账时按国务院放假安排和“节假日”表生成，请勿手工修改；"
      "改了“节假日”或“参数设置”后，运行一次“计算时限与红绿灯”即可更新。", ""),
