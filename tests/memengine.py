@@ -4,8 +4,13 @@ It implements the parts of ``xlwings.base_classes`` the add-in's entry points
 use (books, sheets, ranges with values, fills and notes, the app's status
 bar, screen updating, calculation and message boxes), so tests drive the
 real ``xlwings.Book``/``Sheet``/``Range`` objects and press each button.
-Like Excel it turns text that starts with ``=`` into a formula unless the
-text carries a leading apostrophe, so a test can prove that none slipped in.
+Like Excel it parses what it is given as if it were typed (``=…`` a formula,
+``001`` a number, ``1/2`` and ``2026年11月`` dates, ``50%`` a fraction, ``TRUE`` a
+boolean) unless the text carries a leading apostrophe or the cell is formatted
+as text (``@``), so a test can prove that every text stays exactly as it was.
+Every call the add-in makes into "Excel" (each property read or write, each
+method) is counted in ``MemApp.calls``, as each would be one round trip to
+Excel over COM; tests cap the counts per button.
 """
 
 from __future__ import annotations
@@ -19,6 +24,83 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from xlwings import base_classes
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+COUNTER = {"calls": 0}
+_NOT_COUNTED = {"cell", "peek", "put", "values", "formulas", "from_file", "text_of",
+                "pid", "engine"}  # xlwings bookkeeping, not calls into Excel's object model
+
+
+def counted(cls):
+    """Count every public method and property of an engine class as one call into Excel."""
+    for name, attr in list(vars(cls).items()):
+        if name.startswith("_") and name not in ("__call__", "__iter__", "__len__"):
+            continue
+        if name in _NOT_COUNTED:
+            continue
+        if isinstance(attr, property):
+            setattr(cls, name, property(_tick(attr.fget) if attr.fget else None, _tick(attr.fset) if attr.fset else None))
+        elif callable(attr) and not isinstance(attr, (staticmethod, classmethod, type)):
+            setattr(cls, name, _tick(attr))
+    return cls
+
+
+def _tick(fn):
+    def run(*args, **kwargs):
+        COUNTER["calls"] += 1
+        COUNTER[fn.__name__] = COUNTER.get(fn.__name__, 0) + 1
+        return fn(*args, **kwargs)
+    run.__name__ = fn.__name__
+    return run
+
+
+_NUMBER = re.compile(r"\(?[+-]?[$¥￥]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?%?\)?")
+_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"}
+
+
+def excel_parse(text: str, year: int = 2026):
+    """What Excel (Chinese locale) stores when ``text`` is typed or assigned to a General-format cell:
+    ("formula", f), ("text", t) or ("value", v)."""
+    if text.startswith("'"):
+        return "text", text[1:]
+    if text.startswith(("=", "+", "-", "@")) and len(text) > 1 and not _NUMBER.fullmatch(text.strip()):
+        return "formula", text if text.startswith("=") else "=" + text
+    s = text.strip()
+    if s.upper() in ("TRUE", "FALSE"):
+        return "value", s.upper() == "TRUE"
+    if s in _ERRORS:
+        return "value", ("#error", s)
+    if s and any(ch.isdigit() for ch in s) and _NUMBER.fullmatch(s):
+        neg = s.startswith("(") and s.endswith(")")
+        body = s.strip("()").replace(",", "").lstrip("$¥￥").replace("+$", "+").replace("-$", "-")
+        pct = body.endswith("%")
+        try:
+            v = float(body.rstrip("%").replace("$", "").replace("¥", "").replace("￥", ""))
+        except ValueError:
+            return "text", text
+        v = v / 100 if pct else v
+        return "value", -v if neg else v
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", s) or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", s)
+    if m:
+        return _date_or_text(text, int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月", s) or re.fullmatch(r"(\d{4})[-/](\d{1,2})", s)
+    if m:
+        return _date_or_text(text, int(m.group(1)), int(m.group(2)), 1)
+    m = re.fullmatch(r"(\d{1,2})月(\d{1,2})日", s) or re.fullmatch(r"(\d{1,2})[-/](\d{1,2})", s)
+    if m:
+        return _date_or_text(text, year, int(m.group(1)), int(m.group(2)))
+    m = re.fullmatch(r"(\d+) (\d+)/(\d+)", s)
+    if m and int(m.group(3)):
+        return "value", int(m.group(1)) + int(m.group(2)) / int(m.group(3))
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})(:(\d{2}))?", s)
+    if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+        return "value", (int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(4) or 0)) / 86400
+    return "text", text
+
+
+def _date_or_text(text, y, m, d):
+    try:
+        return "value", dt.datetime(y, m, d)
+    except ValueError:
+        return "text", text
 
 
 def _parse(addr: str) -> tuple[int, int]:
@@ -29,15 +111,17 @@ def _parse(addr: str) -> tuple[int, int]:
 
 
 class Cell:
-    __slots__ = ("value", "formula", "color", "note")
+    __slots__ = ("value", "formula", "color", "note", "number_format")
 
     def __init__(self):
         self.value = None
         self.formula = None
         self.color = None
         self.note = None
+        self.number_format = None
 
 
+@counted
 class MemNote(base_classes.Note):
     def __init__(self, cell: Cell):
         self.cell = cell
@@ -54,6 +138,7 @@ class MemNote(base_classes.Note):
         self.cell.note = None
 
 
+@counted
 class MemRange(base_classes.Range):
     def __init__(self, sheet: "MemSheet", areas: list[tuple[int, int, int, int]]):
         self._sheet = sheet
@@ -71,7 +156,7 @@ class MemRange(base_classes.Range):
     @property
     def coords(self):
         r, c, _, _ = self.areas[0]
-        return self._sheet.book.name, self._sheet.name, r, c
+        return self._sheet._book.path.name, self._sheet._name, r, c
 
     @property
     def row(self):
@@ -125,6 +210,25 @@ class MemRange(base_classes.Range):
             for j, v in enumerate(row):
                 self._sheet.put(r + i, c + j, v)
 
+    @property
+    def formula(self):
+        r, c, nr, nc = self.areas[0]
+        rows = [[self._sheet.text_of(r + i, c + j) for j in range(nc)] for i in range(nr)]
+        return rows[0][0] if (nr, nc) == (1, 1) else rows
+
+    @formula.setter
+    def formula(self, value):
+        self.raw_value = value  # Excel's Range.Formula parses input the same way as Range.Value
+
+    @property
+    def number_format(self):
+        return next(self._cells()).number_format
+
+    @number_format.setter
+    def number_format(self, value):
+        for cell in self._cells():
+            cell.number_format = value
+
     def clear_contents(self):
         for cell in self._cells():
             cell.value = cell.formula = None
@@ -152,7 +256,17 @@ class MemRange(base_classes.Range):
     def has_array(self):
         return False
 
+    def Replace(self, What, Replacement, LookAt=2, SearchOrder=1, MatchCase=False, SearchFormat=False, ReplaceFormat=False):
+        """Range.Replace as the add-in uses it: whole-cell matches get Application.ReplaceFormat's fill."""
+        assert What == Replacement and LookAt == 1 and ReplaceFormat and not SearchFormat
+        fill = self._sheet._book._app._api.ReplaceFormat.fill
+        for cell in self._cells():
+            if cell.formula is None and cell.value == What:
+                cell.color = fill
+        return True
 
+
+@counted
 class MemSheet(base_classes.Sheet):
     def __init__(self, book: "MemBook", name: str):
         self._book = book
@@ -182,17 +296,31 @@ class MemSheet(base_classes.Sheet):
         cell = self.cells_by_pos.get((r, c))
         if cell is None:
             return None
+        return cell.value  # Range.Value of a formula cell is its result
+
+    def text_of(self, r, c):
+        """What Range.Formula shows: the formula, or the constant as Excel would display it for editing."""
+        cell = self.cells_by_pos.get((r, c))
+        if cell is None or (cell.value is None and cell.formula is None):
+            return ""
         return cell.formula if cell.formula is not None else cell.value
 
     def put(self, r, c, v):
+        """Assign one cell as Excel does over COM: text is parsed unless it has an apostrophe or the cell is ``@``."""
         cell = self.cell(r, c)
         cell.formula = None
-        if isinstance(v, str) and v.startswith("'"):
-            cell.value = v[1:]  # Excel: the apostrophe makes it text and is not stored
-        elif isinstance(v, str) and v.startswith("="):
-            cell.formula, cell.value = v, None
-        elif isinstance(v, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", v):
-            cell.value = float(v)  # Excel turns numeric-looking text into a number
+        if v == "" or v is None:
+            cell.value = None
+        elif isinstance(v, str):
+            if cell.number_format == "@":
+                cell.value = v
+                return
+            kind, out = excel_parse(v)
+            if kind == "formula":
+                link = re.fullmatch(r'=HYPERLINK\("[^"]*","([^"]*)"\)', out)
+                cell.formula, cell.value = out, (link.group(1) if link else None)  # only links are "calculated"
+            else:
+                cell.value = out
         elif isinstance(v, dt.date) and not isinstance(v, dt.datetime):
             cell.value = dt.datetime(v.year, v.month, v.day)
         else:
@@ -216,8 +344,15 @@ class MemSheet(base_classes.Sheet):
         return MemRange(self, areas)
 
     @property
+    def api(self):
+        return SheetApi(self)
+
+    @property
     def used_range(self):
-        used = [k for k, cell in self.cells_by_pos.items() if cell.value is not None or cell.formula is not None]
+        """Like Excel's UsedRange: formatted cells count too, so it can be far larger than the data."""
+        used = [k for k, cell in self.cells_by_pos.items()
+                if cell.value is not None or cell.formula is not None or cell.color is not None or cell.note is not None
+                or cell.number_format is not None]
         if not used:
             return MemRange(self, [(1, 1, 1, 1)])
         r1, c1 = min(r for r, _ in used), min(c for _, c in used)
@@ -230,6 +365,14 @@ class MemSheet(base_classes.Sheet):
 
     def clear(self):
         self.cells_by_pos.clear()
+
+    @property
+    def visible(self):
+        return getattr(self, "_visible", True)
+
+    @visible.setter
+    def visible(self, value):
+        self._visible = bool(value)
 
     def activate(self):
         self._book.active_sheet = self
@@ -247,6 +390,43 @@ class MemSheet(base_classes.Sheet):
         return [cell.formula for cell in self.cells_by_pos.values() if cell.formula is not None]
 
 
+class SheetApi:
+    """The bits of the COM Worksheet object the add-in uses: ``Cells.Find`` for the last cell with data."""
+
+    def __init__(self, sheet: MemSheet):
+        self.sheet = sheet
+
+    @property
+    def Cells(self):
+        COUNTER["calls"] += 1
+        return self
+
+    def Find(self, What="*", After=None, LookIn=None, LookAt=None, SearchOrder=1, SearchDirection=1):
+        COUNTER["calls"] += 1
+        assert What == "*" and SearchDirection == 2
+        data = [k for k, cell in self.sheet.cells_by_pos.items() if cell.value is not None or cell.formula is not None]
+        if not data:
+            return None
+        r, c = max(data) if SearchOrder == 1 else max(data, key=lambda k: (k[1], k[0]))
+        return FoundCell(r, c)
+
+
+class FoundCell:
+    def __init__(self, r, c):
+        self._r, self._c = r, c
+
+    @property
+    def Row(self):
+        COUNTER["calls"] += 1
+        return self._r
+
+    @property
+    def Column(self):
+        COUNTER["calls"] += 1
+        return self._c
+
+
+@counted
 class MemSheets(base_classes.Sheets):
     def __init__(self, book: "MemBook"):
         self.book = book
@@ -259,7 +439,7 @@ class MemSheets(base_classes.Sheets):
         if isinstance(name_or_index, int):
             return self.book.sheet_list[name_or_index - 1]
         for s in self.book.sheet_list:
-            if s.name.lower() == str(name_or_index).lower():
+            if s._name.lower() == str(name_or_index).lower():
                 return s
         raise KeyError(name_or_index)
 
@@ -281,6 +461,7 @@ class MemSheets(base_classes.Sheets):
         return sheet
 
 
+@counted
 class MemBook(base_classes.Book):
     def __init__(self, app: "MemApp", path: Path):
         self._app = app
@@ -338,10 +519,47 @@ class FolderDialog:
         return self.answer
 
 
+class _Interior:
+    def __init__(self, owner):
+        self.owner = owner
+
+    @property
+    def Color(self):
+        return self.owner.color_int
+
+    @Color.setter
+    def Color(self, value):
+        COUNTER["calls"] += 1
+        self.owner.color_int = value
+
+
+class ReplaceFormat:
+    """Application.ReplaceFormat: the format Range.Replace(ReplaceFormat:=True) applies."""
+
+    def __init__(self):
+        self.color_int = None
+        self.Interior = _Interior(self)
+
+    def Clear(self):
+        COUNTER["calls"] += 1
+        self.color_int = None
+
+    @property
+    def fill(self):
+        v = self.color_int
+        return None if v is None else (v % 256, v // 256 % 256, v // 65536)
+
+
 class MemApi:
     def __init__(self, app: "MemApp"):
         self.app = app
         self.Name = "Microsoft Excel"
+        self._replace_format = ReplaceFormat()
+
+    @property
+    def ReplaceFormat(self):
+        COUNTER["calls"] += 1
+        return self._replace_format
 
     def FileDialog(self, kind):
         assert kind == 4
@@ -349,6 +567,7 @@ class MemApi:
         return dialog
 
 
+@counted
 class MemApp(base_classes.App):
     def __init__(self):
         self.book_list: list[MemBook] = []
@@ -480,4 +699,6 @@ def open_book(path: Path):
 
     engine = register()
     app_impl = engine.apps.apps[0]
+    app_impl.__init__()  # a fresh Excel for every book: no state (host name, alerts, dialogs) leaks between tests
+    app_impl._engine = engine
     return xw.Book(impl=app_impl.open(path))

@@ -7,16 +7,16 @@ import re
 import zipfile
 
 import pytest
+from conftest import REPORT_DAY, needs_libreoffice
+from memengine import open_book
 
 from taizhang.doors import excel
 from taizhang.doors.addin_build import build_addin, macro_text
 
-from conftest import REPORT_DAY, needs_libreoffice
-from memengine import open_book
-
 RIBBON = macro_text("ribbon.xml")
 VBA = macro_text("TaizhangRibbon.bas")
-SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*RunPython \"([^\"]+)\"", VBA.replace("\r\n", "\n"), re.M))
+SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*If Not TzReady\(\) Then Exit Sub\s*\n"
+                       r"\s*RunPython \"([^\"]+)\"", VBA.replace("\r\n", "\n"), re.M))
 
 
 def test_every_ribbon_action_has_a_vba_callback():
@@ -40,6 +40,32 @@ def test_vba_is_ascii_only():
     assert all(ord(ch) < 128 for ch in VBA)
 
 
+def _vba_text(const: str) -> str:
+    """Decode a message constant the way the module's U() does: ChrW of each group of four hex digits."""
+    codes = re.search(rf'Const {const} As String = "([0-9A-F]+)"', VBA).group(1)
+    assert len(codes) % 4 == 0
+    return "".join(chr(int(codes[i:i + 4], 16)) for i in range(0, len(codes), 4))
+
+
+def test_every_callback_is_guarded_with_a_chinese_message():
+    callbacks = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", VBA, re.M)
+    assert len(callbacks) == 10 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
+    guard = re.search(r"Private Function TzReady\(\) As Boolean(.*?)End Function", VBA, re.S).group(1)
+    assert "ActiveProtectedViewWindow" in guard and "ActiveWorkbook Is Nothing" in guard
+    assert guard.index("ActiveProtectedViewWindow") < guard.index("ActiveWorkbook Is Nothing")
+    assert 'ChrW(Val("&H" & Mid$(codes, i, 4) & "&"))' in VBA
+    assert _vba_text("MSG_TITLE") == "台账助手"
+    assert "没有打开的工作簿" in _vba_text("MSG_NO_BOOK")
+    assert "受保护的视图" in _vba_text("MSG_PROTECTED") and "启用编辑" in _vba_text("MSG_PROTECTED")
+
+
+def test_ribbon_uses_icons_known_to_office():
+    """Every imageMso is one of these Office icon names, each found in published Excel ribbons (code search)."""
+    known = {"FileNew", "ImportExcel", "DataValidation", "ClearFormats", "FileSendAsAttachment", "CalculateNow",
+             "ChartInsert", "CreateReport", "DateAndTimeInsert", "Info"}
+    assert set(re.findall(r'imageMso="(\w+)"', RIBBON)) <= known
+
+
 @pytest.fixture(scope="module")
 def xlam(tmp_path_factory):
     return build_addin(tmp_path_factory.mktemp("addin") / "taizhang.xlam")
@@ -60,8 +86,17 @@ def test_built_addin_reads_back_with_olevba(xlam):
 
 
 def test_built_addin_parts(xlam):
+    import defusedxml.ElementTree as ET
+
+    from taizhang.doors.addin_build import PKG_RELS, RIBBON_RELS
+
     z = zipfile.ZipFile(xlam)
     assert z.read("customUI/customUI.xml").decode("utf-8") == RIBBON
+    ns = ET.fromstring(RIBBON.encode()).tag[1:].split("}")[0]
+    assert ns == "http://schemas.microsoft.com/office/2006/01/customui"
+    rels = [r for r in ET.fromstring(z.read("_rels/.rels")) if r.get("Target") == "customUI/customUI.xml"]
+    assert [r.get("Type") for r in rels] == ["http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"]
+    assert RIBBON_RELS[ns] == rels[0].get("Type") and ET.fromstring(z.read("_rels/.rels")).tag == f"{{{PKG_RELS}}}Relationships"
     assert 'name="taizhang.conf"' in z.read("xl/workbook.xml").decode("utf-8")
     sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert "ADD_WORKBOOK_TO_PYTHONPATH" in sheet and '<c r="B1" t="b"><v>0</v></c>' in sheet
@@ -121,11 +156,17 @@ def test_compute_status_writes_lights_and_colours(office):
             assert sheet.cell(r, col).color == excel.RGB["red"]
     assert app.screen_updating is True and app.calculation == "automatic" and app.status_bar is False
     assert any(str(x).startswith("台账助手：正在") for x in app.status_history)
+    cal = book.sheets["工作日历"].impl
+    assert cal.visible is False and cal.formulas() == []  # the usage examples stay text
+    rows = values(book, "工作日历")
+    assert rows[1][0] == dt.datetime(2020, 1, 2) and rows[1][2] == "一般" and rows[1][6] == 3
+    assert any(str(r[8]).startswith("=INDEX(工作日历!") for r in rows[1:4])
 
 
 def test_merge_with_the_folder_picker_and_remembered_folder(office):
     s, book, app = office
     from openpyxl import load_workbook
+
     from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
     from taizhang.xlsx.xlsxout import put
 
@@ -172,10 +213,13 @@ def test_validate_then_clear_marks(office, tmp_path):
     bad = next(r for r in result[1:] if r[1] == "unknown-status")
     addr = bad[3]
     cell = book.sheets["台账"].range(addr)
-    assert cell.color == excel.RGB["error"] and "unknown-status" in cell.note.text
+    assert cell.color == excel.RGB["error"]
+    assert bad[7] == f"转到{addr}"
+    link = book.sheets["校验结果"].impl.formulas()
+    assert f'=HYPERLINK("#\'台账\'!{addr}","转到{addr}")' in link
     assert excel.clear_marks(book=book).startswith("已清除")
     assert "校验结果" not in [x.name for x in book.sheets]
-    assert cell.color is None and cell.note is None
+    assert cell.color is None
 
 
 def test_assign_fills_blank_supervisors_only(office):
@@ -224,7 +268,7 @@ def test_an_internal_error_becomes_a_message_and_a_log(office, monkeypatch, tmp_
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("taizhang.calendar.deadlines.compute_lights", boom)
+    monkeypatch.setattr("taizhang.jobs.compute_lights", boom)
     msg = excel.compute_status(book=book, today=REPORT_DAY)
     log = tmp_path / "log" / "taizhang.log"
     assert "内部出错" in msg and str(log) in msg
@@ -239,11 +283,373 @@ def test_wps_is_detected_and_pointed_to_the_command_line(office):
     assert "WPS" in msg and "命令行" in msg
 
 
-def test_worksheet_functions_use_the_same_calendar():
-    from taizhang.doors.udfs import TZ_DEADLINE, TZ_LIGHT, TZ_WORKDAY
+# ----------------------------------------------------------------------------- Excel's own habits
 
-    assert TZ_WORKDAY(dt.datetime(2026, 9, 30), 5) == dt.date(2026, 10, 13)
-    assert TZ_DEADLINE("2026-02-13", "较复杂") == dt.date(2026, 3, 5)
-    assert TZ_DEADLINE(dt.datetime(2026, 9, 1), "极特殊") == dt.date(2026, 10, 8)
-    assert TZ_LIGHT(dt.datetime(2026, 11, 9), "整改中", dt.datetime(2026, 11, 23)) == "红灯"
-    assert TZ_LIGHT(dt.datetime(2026, 11, 9), "已办结", dt.datetime(2026, 11, 23)) == "已办结"
+TEXTS = ["2026年11月", "11月20日", "2026年11月20日", "1/2", "50%", "TRUE", "false", "001", "=1+1", "+86 10 1234", "-5",
+         "@sum", "'quoted", "(3)", "1,234", "2026-11-20", "10:30", "#N/A", "1 1/2", "1e5", "￥100", "Nov-20"]
+
+
+def test_memengine_converts_text_like_excel():
+    """The in-memory Excel must change these strings when they are written bare, or the next test proves nothing."""
+    from memengine import excel_parse
+
+    for t in TEXTS:
+        kind, out = excel_parse(t)
+        assert (kind, out) != ("text", t) or t == "Nov-20", t  # Nov-20: a month name the engine leaves alone
+    assert excel_parse("问题描述") == ("text", "问题描述")
+
+
+def test_every_text_survives_a_write_as_itself(office):
+    from taizhang.xlsx.cells import excel_would_change
+
+    s, book, app = office
+    rows = [["原文"]] + [[t] for t in TEXTS] + [["普通文字"], ["A1"]]
+    excel.write_table(book, "文字", rows)
+    assert values(book, "文字") == rows
+    assert book.sheets["文字"].impl.formulas() == []
+    assert all(excel_would_change(t) for t in TEXTS) and not excel_would_change("普通文字")
+
+
+def test_file_writers_use_the_same_rule(tmp_path):
+    from openpyxl import Workbook, load_workbook
+
+    from taizhang.xlsx.xlsxout import put
+
+    wb = Workbook()
+    for r, t in enumerate(TEXTS + ["普通文字"], 1):
+        put(wb.active, r, 1, t)
+    wb.save(tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx").active
+    for r, t in enumerate(TEXTS + ["普通文字"], 1):
+        c = ws.cell(r, 1)
+        assert c.value == t and c.data_type == "s" and c.quotePrefix == (t != "普通文字"), t
+
+
+def _big_ledger(book, rows=1000, marks=100):
+    """Grow 台账 to ``rows`` cases by repeating the sample's, with ``marks`` bad statuses."""
+    sheet = book.sheets["台账"].impl
+    data = values(book, "台账")
+    header, body = data[0], data[1:]
+    i_id, i_status = header.index("问题编号"), header.index("办理状态")
+    grown = []
+    for k in range(rows):
+        r = list(body[k % len(body)])
+        r[i_id] = f"X{k:05d}"
+        if k < marks:
+            r[i_status] = "差不多了"
+        grown.append(r)
+    sheet.clear_contents()
+    for r, row in enumerate([header] + grown, 1):
+        for c, v in enumerate(row, 1):
+            sheet.put(r, c, v) if not isinstance(v, str) else setattr(sheet.cell(r, c), "value", v)
+    return sheet
+
+
+def _calls(fn, **kw):
+    import memengine
+
+    before = memengine.COUNTER["calls"]
+    msg = fn(**kw)
+    return memengine.COUNTER["calls"] - before, msg
+
+
+def test_round_trips_are_bounded_whatever_the_row_and_mark_count(office):
+    s, book, app = office
+    small_validate, _ = _calls(excel.validate_sheet, book=book, today=REPORT_DAY)
+    small_clear, _ = _calls(excel.clear_marks, book=book)
+    small_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
+    _big_ledger(book, 1000, 100)
+    n_validate, msg = _calls(excel.validate_sheet, book=book, today=REPORT_DAY)
+    assert "错误" in msg and len(values(book, "校验结果")) > 100
+    n_clear, msg = _calls(excel.clear_marks, book=book)
+    assert msg.startswith("已清除") and int(re.search(r"已清除(\d+)处", msg).group(1)) >= 100
+    # counts include xlwings' own navigation (range → sheet → book → app), each a COM property read in Excel
+    assert n_validate <= 200 and n_clear <= 40, (n_validate, n_clear)
+    assert n_validate - small_validate <= 8 and n_clear - small_clear <= 8, (small_validate, small_clear)
+    n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
+    assert n_status <= 330 and n_status - small_status <= 2, (small_status, n_status)
+    print(f"calls: validate {small_validate}->{n_validate}, clear {small_clear}->{n_clear}, status {small_status}->{n_status}")
+
+
+def test_formatting_does_not_inflate_what_is_read(office):
+    s, book, app = office
+    sheet = book.sheets["台账"].impl
+    n, width = len(values(book, "台账")), len(values(book, "台账")[0])
+    sheet.cell(1_000_000, 60).color = (1, 2, 3)  # a column formatted to the bottom of the sheet
+    sheet.cell(n + 5, 3).color = (1, 2, 3)
+    rows = excel.read_rows(book.sheets["台账"])
+    assert len(rows) == n and len(rows[0]) == width
+
+
+def test_office_columns_survive_like_the_cli(office, tmp_path):
+    """An office's own column keeps its values and place after a button, as after `taizhang status`."""
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_status
+
+    s, book, app = office
+    sheet = book.sheets["台账"].impl
+    width = len(values(book, "台账")[0])
+    sheet.put(1, width + 1, "办公室备注")
+    sheet.put(2, width + 1, "'001")
+    sheet.put(3, width + 1, "'2026年11月")
+    sheet.put(1, width + 2, "办公室公式")
+    sheet.put(2, width + 2, '=A2&"-跟踪"')
+    excel.compute_status(book=book, today=REPORT_DAY)
+    got = values(book, "台账")
+    assert got[0][width] == "办公室备注" and got[1][width] == "001" and got[2][width] == "2026年11月"
+    assert sheet.formulas() == ['=A2&"-跟踪"'] and sheet.text_of(2, width + 2) == '=A2&"-跟踪"'
+    got = [r[:width + 1] for r in got]
+    wb = load_workbook(s.master)
+    ws = wb["台账"]
+    ws.cell(1, width + 1, "办公室备注")
+    ws.cell(2, width + 1, "001")
+    ws.cell(3, width + 1, "2026年11月")
+    wb.save(s.master)
+    run_status(s.master, REPORT_DAY, out=tmp_path / "cli.xlsx")
+    cli = [list(r) for r in load_workbook(tmp_path / "cli.xlsx")["台账"].iter_rows(values_only=True)]
+    header = cli[0]
+    for name in ("办公室备注", "红绿灯", "整改时限", "问题编号"):
+        i = header.index(name)
+        assert [r[i] for r in cli[1:]] == [r[got[0].index(name)] for r in got[1:]], name
+
+
+def test_collector_is_paused_only_inside_a_job(office, monkeypatch):
+    import gc
+
+    from taizhang import jobs
+
+    s, book, app = office
+    seen = []
+    real = jobs.with_lights
+
+    def spy(*a, **k):
+        seen.append(gc.isenabled())
+        return real(*a, **k)
+
+    monkeypatch.setattr(jobs, "with_lights", spy)
+    excel.compute_status(book=book, today=REPORT_DAY)
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.setattr(jobs, "with_lights", lambda *a, **k: 1 / 0)
+    assert "内部出错" in excel.compute_status(book=book, today=REPORT_DAY)
+    assert gc.isenabled()
+
+
+def test_merge_and_summary_say_what_they_are_doing(office, tmp_path):
+    s, book, app = office
+    app.folder_answer = str(s.submissions)
+    excel.merge_reports(book=book, today=REPORT_DAY)
+    said = [x for x in app.status_history if x]
+    assert any("报送文件" in x for x in said) and any("写回台账" in x for x in said) and any("历史统计" in x for x in said)
+    app.status_history.clear()
+    excel.build_summary(out=str(tmp_path / "s.xlsx"), book=book, today=REPORT_DAY)
+    said = [x for x in app.status_history if x]
+    assert any("统计数字" in x for x in said) and any("汇总表文件" in x for x in said)
+    assert app.status_bar is False
+
+
+# ----------------------------------------------------------------------------- install
+
+ZHANG = {"USERPROFILE": "C:\\Users\\张三", "LOCALAPPDATA": "C:\\Users\\张三\\AppData\\Local",
+         "APPDATA": "C:\\Users\\张三\\AppData\\Roaming"}
+ZHANG_PYTHON = "C:\\Users\\张三\\AppData\\Local\\Programs\\Python\\Python312\\pythonw.exe"
+
+
+def test_conf_round_trips_a_chinese_user_folder_as_vba_reads_it():
+    from taizhang.doors.addin_build import conf_bytes, read_conf_as_vba
+
+    data = conf_bytes(ZHANG_PYTHON, ZHANG, "gbk")
+    assert data.isascii()  # expressed through %LOCALAPPDATA%: no code page can garble it
+    assert read_conf_as_vba(data, "gbk", ZHANG)["INTERPRETER_WIN"] == ZHANG_PYTHON
+    assert read_conf_as_vba(data, "cp1252", ZHANG)["INTERPRETER_WIN"] == ZHANG_PYTHON  # even on a Western PC
+    # outside the user folders: the ANSI code page carries the Chinese, as VBA's Input # decodes it
+    other = "D:\\软件\\Python312\\pythonw.exe"
+    data = conf_bytes(other, ZHANG, "gbk")
+    assert "软件".encode("gbk") in data and b"\r\n" in data
+    assert read_conf_as_vba(data, "gbk", ZHANG)["INTERPRETER_WIN"] == other
+    utf8 = f'"INTERPRETER_WIN","{other}"\r\n'.encode("utf-8")
+    assert read_conf_as_vba(utf8, "gbk", ZHANG)["INTERPRETER_WIN"] != other  # why the UTF-8 conf failed
+    assert read_conf_as_vba(data, "gbk", ZHANG)["ADD_WORKBOOK_TO_PYTHONPATH"] == "False"
+
+
+def test_conf_refuses_a_path_the_code_page_cannot_hold():
+    from taizhang.doors.addin_build import InstallError, conf_bytes
+
+    with pytest.raises(InstallError, match="代码页"):
+        conf_bytes("D:\\파이썬\\pythonw.exe", ZHANG, "gbk")
+
+
+def test_addin_install_target_writes_a_fresh_addin_and_conf(tmp_path, monkeypatch):
+    from taizhang.doors.addin_build import read_conf_as_vba
+    from taizhang.doors.cli import main
+
+    monkeypatch.setenv("LOCALAPPDATA", ZHANG["LOCALAPPDATA"])
+    target = tmp_path / "U盘"
+    target.mkdir()
+    (target / "taizhang.xlam").write_bytes(b"stale add-in from an old version")
+    assert main(["addin", "install", "--target", str(target), "--interpreter", ZHANG_PYTHON]) == 0
+    xlam = target / "taizhang.xlam"
+    assert zipfile.is_zipfile(xlam) and "xl/vbaProject.bin" in zipfile.ZipFile(xlam).namelist()
+    conf = (target / "taizhang.conf").read_bytes()
+    assert conf.startswith(b'"INTERPRETER_WIN","%LOCALAPPDATA%\\Programs')
+    assert read_conf_as_vba(conf, "gbk", ZHANG)["INTERPRETER_WIN"] == ZHANG_PYTHON
+    assert not [p for p in target.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_addin_install_refuses_a_locked_target(tmp_path, monkeypatch, capsys):
+    import os
+
+    from taizhang.doors.cli import main
+
+    target = tmp_path / "XLSTART"
+    target.mkdir()
+    old = b"the add-in Excel has open"
+    (target / "taizhang.xlam").write_bytes(old)
+    real = os.replace
+
+    def locked(src, dst):
+        if str(dst) == str(target / "taizhang.xlam"):
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", locked)
+    assert main(["addin", "install", "--target", str(target), "--interpreter", "C:\\Python312\\pythonw.exe"]) == 2
+    err = capsys.readouterr()
+    assert "正被占用" in err.out + err.err and "关闭所有 Excel" in err.out + err.err
+    assert (target / "taizhang.xlam").read_bytes() == old
+    assert sorted(p.name for p in target.iterdir()) == ["taizhang.xlam"]
+
+
+def test_addin_install_without_target_off_windows_says_what_to_do(capsys):
+    import sys
+
+    from taizhang.doors.cli import main
+
+    if sys.platform == "win32":
+        pytest.skip("Windows installs into XLSTART")
+    assert main(["addin", "install"]) == 2
+    out = capsys.readouterr()
+    assert "--target" in out.out + out.err
+
+
+# ----------------------------------------------------------------------------- worksheet formulas over 工作日历
+
+@needs_libreoffice
+def test_calendar_formulas_recalculated_by_libreoffice_agree_with_the_cli(fresh_sample, tmp_path, capsys):
+    """The master's hidden 工作日历 sheet, with the workbook's own 节假日 rows, drives plain formulas that
+    LibreOffice recalculates; every answer equals `taizhang workday` (and the ledger's own lights)."""
+    import csv
+    import random
+
+    import pandas as pd
+    from conftest import convert
+    from openpyxl import load_workbook
+
+    from taizhang.book.calendar_sheet import S_CALENDAR, deadline_formula, light_formula, workday_formula
+    from taizhang.book.master import empty_ledger, load_master
+    from taizhang.calendar.deadlines import compute_lights
+    from taizhang.doors.cli import main
+    from taizhang.fields import LIGHT_ZH
+
+    master = fresh_sample.master
+    wb = load_workbook(master)
+    ws = wb["节假日"]
+    local = {dt.date(2027, 3, 15): "放假", dt.date(2027, 3, 20): "上班", dt.date(2028, 6, 5): "放假"}
+    for d, kind in local.items():
+        ws.append([d, kind, "本地安排（测试）"])
+    wb.save(master)
+    assert main(["status", str(master), "--today", "2026-11-23"]) == 0  # a save writes 工作日历 afresh
+    capsys.readouterr()
+    wb = load_workbook(master)
+    assert wb[S_CALENDAR].sheet_state == "hidden"
+    m = load_master(master, ledger=False)
+    cal = m.calendar()
+    tiers = [t.name for t in m.rulebook.tiers]
+
+    rng = random.Random(17)
+    cases = []
+    for i in range(240):
+        start = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randrange(0, 9 * 365))
+        if i < 12:  # around the local overrides
+            start = dt.date(2027, 3, 10) + dt.timedelta(days=i)
+        cases.append((start, rng.randint(1, 25), tiers[i % len(tiers)], ["整改中", "未启动", "已办结", "已销号", "查否"][i % 5],
+                      start + dt.timedelta(days=rng.randint(-10, 40))))
+    sheet = wb.create_sheet("试算", 0)
+    wb.active = 0
+    for r, (start, n, tier, status, today) in enumerate(cases, 1):
+        sheet.append([start, n, "=" + workday_formula(f"A{r}", f"B{r}"), tier, "=" + deadline_formula(f"A{r}", f"D{r}"),
+                      status, today, "=" + light_formula(f"E{r}", f"F{r}", f"G{r}")])
+        for col in "ACEG":
+            sheet[f"{col}{r}"].number_format = "yyyy-mm-dd"
+    probe = tmp_path / "probe.xlsx"
+    wb.save(probe)
+    out = convert([probe], "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "lo")[0]
+    got = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert len(got) == len(cases)
+
+    def cli(*args) -> str:
+        assert main(["workday", *args, "--master", str(master)]) == 0
+        return capsys.readouterr().out.strip().splitlines()[-1]
+
+    for (start, n, tier, status, today), row in zip(cases, got):
+        assert row[2] == cli(start.isoformat(), str(n)), (start, n)
+        t = m.rulebook.tier(tier)
+        want = cli(start.isoformat(), str(t.workdays)) if t.workdays else cli(start.isoformat(), "--month", str(t.months))
+        assert row[4] == want, (start, tier)
+        ledger = pd.concat([empty_ledger(), pd.DataFrame([{"deadline": dt.date.fromisoformat(row[4]), "status": status}])],
+                           ignore_index=True).astype(object)
+        light = compute_lights(ledger.where(ledger.notna(), None), m.rulebook, cal, today).cases[0].light
+        assert row[7] == LIGHT_ZH[light], (row, today)
+    assert {r[7] for r in got} >= {"红灯", "黄灯", "绿灯", "已办结", "已销号"}
+    assert cal.is_workday(dt.date(2027, 3, 20)) and not cal.is_workday(dt.date(2027, 3, 15))
+
+
+# ----------------------------------------------------------------------------- the offline route in the README
+
+@pytest.mark.slow
+def test_offline_route_as_the_readme_writes_it(tmp_path):
+    """`pip wheel -w wheels .` on a connected machine, then `pip install --no-index --find-links wheels taizhang`
+    into a fresh venv, then `taizhang demo`: the route IT staff follow (about a minute: pip's cache is local)."""
+    import subprocess
+    import sys
+    import venv
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "pip wheel -w wheels ." in readme and "--no-index --find-links wheels taizhang" in readme
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheels), str(root)], check=True,
+                   capture_output=True, timeout=600)
+    assert any(p.name.startswith("taizhang-") for p in wheels.iterdir())  # the package itself is in the folder
+    env_dir = tmp_path / "intranet"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    done = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels), "taizhang"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "demo"
+    demo = subprocess.run([str(py), "-m", "taizhang", "demo", "--out", str(out)], capture_output=True, text=True,
+                          timeout=600, cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert list(out.glob("*台账*.xlsx")) and "汇总表" in demo.stdout
+
+
+def test_the_docs_name_only_tests_that_exist():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text(encoding="utf-8") + (root / "docs" / "excel-checklist.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_\w+)`", text))
+    assert named
+    source = "".join(p.read_text(encoding="utf-8") for p in (root / "tests").glob("test_*.py"))
+    for name in named:
+        assert f"def {name}(" in source, name
+    assert "TZ_WORKDAY(" not in text  # the add-in has no worksheet functions; the README must not promise them
+
+
+def test_read_rows_finds_a_lone_cell_away_from_a1(office):
+    s, book, app = office
+    sheet = excel.write_table(book, "单格", [])
+    sheet.impl.put(3, 4, "只有这一格")
+    assert excel.read_rows(sheet) == [[None] * 4, [None] * 4, [None, None, None, "只有这一格"]]

@@ -96,11 +96,13 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
 
     Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
     """
+    from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
-    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units))}
+    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units)),
+             S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     for title, (headers, rows, fills) in (sheets or {}).items():
         specs[title] = table_spec(headers, rows, fills=fills)
     if len(master.changes):

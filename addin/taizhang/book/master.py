@@ -121,7 +121,10 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
                 sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
                 sheet.sheet_properties.pageSetUpPr.fitToPage = True
         wb.save(tmp)
-        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units))})
+        from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
+
+        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units)),
+                                 S_CALENDAR: calendar_spec(book, WorkCalendar({}))})
 
     atomic_write(path, write)
     return path

@@ -7,6 +7,7 @@ so a sheet is renamed in one line and no module needs another's internals.
 S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员单位", "问题类别"
 S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
 S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
+S_CALENDAR = "工作日历"  # hidden: the working days for plain formulas (book/calendar_sheet.py)
 
 HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"]
 LADDER_HEADERS = ["顺序", "措施", "方案原文"]

@@ -6,9 +6,16 @@ Excel: pyOpenVBA (pure Python) swaps the template's ribbon module for ours
 (``macros/TaizhangRibbon.bas``), the VBA project and xlwings' PROJECT_NAME
 become ``taizhang``, and the package's customUI part is replaced by
 ``macros/ribbon.xml``. The add-in's ``taizhang.conf`` sheet tells xlwings to
-import the installed package (ADD_WORKBOOK_TO_PYTHONPATH off) and where the
-worksheet functions live; ``addin install`` writes the per-user config file
-with this Python interpreter.
+import the installed package (ADD_WORKBOOK_TO_PYTHONPATH off); it has no
+worksheet functions (the master's 工作日历 sheet serves plain formulas instead); ``addin install`` builds a fresh add-in and writes
+the per-user config file naming the Python interpreter.
+
+The config file is read by xlwings' own VBA (``GetConfigFromFile``: ``Open … For
+Input`` and ``Input #``), which decodes bytes in the ANSI code page (GBK on
+Chinese Windows) and then expands ``%VARIABLES%`` (``ExpandEnvironmentStrings``).
+So the interpreter is written relative to ``%LOCALAPPDATA%`` or ``%USERPROFILE%``
+when it lies below them (plain ASCII whatever the user's name), and the file is
+encoded in the ANSI code page (``mbcs`` on Windows, ``gbk`` when prepared elsewhere).
 """
 
 from __future__ import annotations
@@ -23,14 +30,21 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+import defusedxml.ElementTree as SafeET
+
 from taizhang.errors import BadRequest
 
 PROJECT = "taizhang"
 TEMPLATE_PROJECT = "MyAddin"
 TEMPLATE_RIBBON_MODULE = "RibbonMyAddin"
 RIBBON_MODULE = "TaizhangRibbon"
-CONFIG = [("ADD_WORKBOOK_TO_PYTHONPATH", False), ("UDF Modules", "taizhang.doors.udfs"), ("Show Console", False),
-          ("Use UDF Server", False), ("Debug UDFs", False)]
+RIBBON_RELS = {  # customUI namespace -> the package relationship type Office expects for it
+    "http://schemas.microsoft.com/office/2006/01/customui": "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility",
+    "http://schemas.microsoft.com/office/2009/07/customui": "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility",
+}
+PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONFIG = [("ADD_WORKBOOK_TO_PYTHONPATH", False), ("Show Console", False)]  # no UDFs: see book/calendar_sheet.py
 
 
 def macro_text(name: str) -> str:
@@ -72,6 +86,28 @@ def _config_sheet_xml(original: str) -> str:
                   re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:B{len(CONFIG)}"/>', original), flags=re.S)
 
 
+def _ribbon_rels(rels_xml: bytes, ribbon: str) -> bytes:
+    """The package relationships with the customUI part's type matching the ribbon's namespace."""
+    from xml.etree import ElementTree as ET
+
+    ns = SafeET.fromstring(ribbon.encode("utf-8")).tag.split("}")[0].lstrip("{")
+    if ns not in RIBBON_RELS:
+        raise RuntimeError(f"ribbon.xml 的命名空间 {ns} 不是 Office 的 customUI 命名空间")
+    ET.register_namespace("", PKG_RELS)
+    root = SafeET.fromstring(rels_xml)
+    found = False
+    for rel in root.findall(f"{{{PKG_RELS}}}Relationship"):
+        if rel.get("Type") in RIBBON_RELS.values() or rel.get("Target", "").lstrip("/") == "customUI/customUI.xml":
+            rel.set("Type", RIBBON_RELS[ns])
+            rel.set("Target", "customUI/customUI.xml")
+            found = True
+    if not found:
+        ids = {r.get("Id") for r in root}
+        new_id = next(f"rId{i}" for i in range(1, len(ids) + 2) if f"rId{i}" not in ids)
+        ET.SubElement(root, f"{{{PKG_RELS}}}Relationship", Id=new_id, Type=RIBBON_RELS[ns], Target="customUI/customUI.xml")
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
 def build_addin(out: str | Path = "taizhang.xlam") -> Path:
     import pyopenvba
     from pyopenvba.cfb import CFB
@@ -107,6 +143,8 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
                 data = src.read(info.filename)
                 if info.filename == "customUI/customUI.xml":
                     data = ribbon.encode("utf-8")
+                elif info.filename == "_rels/.rels":
+                    data = _ribbon_rels(data, ribbon)
                 elif info.filename == "xl/vbaProject.bin":
                     cfb = CFB.from_bytes(data)
                     project = cfb.get_stream("PROJECT").decode("latin-1")
@@ -125,27 +163,107 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
     return out
 
 
-def install_addin(xlam: str | Path = "taizhang.xlam") -> list[str]:
-    """Windows: put the add-in in Excel's per-user XLSTART folder and point xlwings at this Python."""
-    if sys.platform != "win32":
-        raise BadRequest("taizhang addin install 只能在 Windows 上运行（需要 Microsoft Excel）。"
-                         "其他系统请使用命令行：taizhang merge、taizhang summary 等。")
-    xlam = Path(xlam)
-    if not xlam.exists():
-        xlam = build_addin(xlam)
-    appdata = Path(os.environ["APPDATA"])
-    xlstart = appdata / "Microsoft" / "Excel" / "XLSTART"
-    xlstart.mkdir(parents=True, exist_ok=True)
-    target = xlstart / f"{PROJECT}.xlam"
-    shutil.copy(xlam, target)
-    conf_dir = Path(os.environ.get("USERPROFILE", str(Path.home()))) / f".{PROJECT}"
-    conf_dir.mkdir(exist_ok=True)
+class InstallError(BadRequest):
+    """The add-in cannot be installed where asked (shown to the user as it is)."""
+
+
+CONF_VARIABLES = ("LOCALAPPDATA", "APPDATA", "USERPROFILE")  # most specific first
+
+
+def conf_interpreter(interpreter: str, env: dict[str, str]) -> str:
+    """``interpreter`` with a leading user folder replaced by its ``%VARIABLE%`` (case-insensitive, as Windows)."""
+    for var in CONF_VARIABLES:
+        base = (env.get(var) or "").rstrip("\\/")
+        if base and interpreter.lower().startswith(base.lower() + "\\"):
+            return f"%{var}%" + interpreter[len(base):]
+    return interpreter
+
+
+def conf_bytes(interpreter: str, env: dict[str, str], encoding: str) -> bytes:
+    """The user conf file xlwings reads: ``Write #`` lines (quoted, comma-separated), CRLF, ANSI code page."""
+    value = conf_interpreter(interpreter, env)
+    if '"' in value:
+        raise InstallError(f"Python 路径中含有英文双引号，xlwings 无法读取：{interpreter}")
+    text = f'"INTERPRETER_WIN","{value}"\r\n"ADD_WORKBOOK_TO_PYTHONPATH","False"\r\n'
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        raise InstallError(f"Python 路径 {interpreter} 含有本机代码页（{encoding}）无法表示的字符，Excel 读不出来。"
+                           "请把 Python 安装到只含英文字母和数字的文件夹（例如 C:\\Python312），再运行 taizhang addin install。") from None
+
+
+def ansi_encoding() -> str:
+    """The code page xlwings' VBA reads the conf file in: the system's ANSI code page on Windows;
+    GBK (code page 936, Simplified Chinese Windows) when the file is prepared on another system."""
+    return "mbcs" if sys.platform == "win32" else "gbk"
+
+
+def default_interpreter() -> str:
     python = Path(sys.executable)
     pythonw = python.with_name("pythonw.exe")
-    interpreter = pythonw if pythonw.exists() else python
-    conf = conf_dir / f"{PROJECT}.conf"
-    conf.write_text(f'"INTERPRETER_WIN","{interpreter}"\n"ADD_WORKBOOK_TO_PYTHONPATH","False"\n', encoding="utf-8")
-    return [f"已安装加载项：{target}", f"已写入 xlwings 配置：{conf}（Python：{interpreter}）",
-            "请重新启动 Excel，功能区中会出现“台账助手”选项卡。",
-            "如果看不到：文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置，确认 XLSTART 文件夹受信任；"
-            "或在“加载项 → 管理 Excel 加载项 → 浏览”中选择上面的 .xlam 文件。"]
+    return str(pythonw if pythonw.exists() else python)
+
+
+def _copy_into(src: Path, target: Path) -> None:
+    """Copy ``src`` over ``target`` through a temporary file beside it; refuse clearly if Excel holds it."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, target)
+    except PermissionError:
+        tmp.unlink(missing_ok=True)
+        raise InstallError(f"无法替换 {target}：文件正被占用（Excel 可能还开着）。"
+                           "请关闭所有 Excel 窗口（必要时在任务管理器中结束 EXCEL.EXE），再运行 taizhang addin install。") from None
+
+
+def install_addin(target: str | Path | None = None, interpreter: str | None = None,
+                  env: dict[str, str] | None = None) -> list[str]:
+    """Build a fresh add-in and install it with its conf file.
+
+    Without ``target`` (Windows only): the add-in goes to Excel's per-user XLSTART folder and the conf to
+    ``%USERPROFILE%\\.taizhang\\taizhang.conf``, where xlwings looks. With ``target`` (any system): both go
+    into that folder, e.g. a USB stick IT staff copy from.
+    """
+    env = dict(os.environ if env is None else env)
+    if target is None:
+        if sys.platform != "win32":
+            raise InstallError("在 Windows 以外的系统上请用 --target 文件夹 指定输出位置（例如准备拷到 U 盘）；"
+                               "只构建加载项请用 taizhang addin build。")
+        xlstart = Path(env["APPDATA"]) / "Microsoft" / "Excel" / "XLSTART"
+        conf = Path(env.get("USERPROFILE", str(Path.home()))) / f".{PROJECT}" / f"{PROJECT}.conf"
+    else:
+        xlstart = Path(target)
+        conf = xlstart / f"{PROJECT}.conf"
+    interpreter = interpreter or default_interpreter()
+    data = conf_bytes(interpreter, env, ansi_encoding())
+    xlstart.mkdir(parents=True, exist_ok=True)
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        fresh = build_addin(Path(tmpdir) / f"{PROJECT}.xlam")
+        _copy_into(fresh, xlstart / f"{PROJECT}.xlam")
+    conf_tmp = Path(tempfile.mkdtemp()) / conf.name
+    conf_tmp.write_bytes(data)
+    _copy_into(conf_tmp, conf)
+    shutil.rmtree(conf_tmp.parent, ignore_errors=True)
+    lines = [f"已安装加载项（本次新构建）：{xlstart / f'{PROJECT}.xlam'}",
+             f"已写入 xlwings 配置：{conf}（Python：{conf_interpreter(interpreter, env)}，编码 {ansi_encoding()}）"]
+    if target is not None:
+        lines.append(f"在目标电脑上：把 {PROJECT}.xlam 拷到 %APPDATA%\\Microsoft\\Excel\\XLSTART，"
+                     f"把 {PROJECT}.conf 拷到 %USERPROFILE%\\.{PROJECT}\\ 文件夹。")
+    lines += ["请重新启动 Excel，功能区中会出现“台账助手”选项卡。",
+              "如果看不到：文件 → 选项 → 信任中心 → 信任中心设置 → 受信任位置，确认 XLSTART 文件夹受信任；"
+              "或在“加载项 → 管理 Excel 加载项 → 浏览”中选择上面的 .xlam 文件。"]
+    return lines
+
+
+def read_conf_as_vba(data: bytes, codepage: str, env: dict[str, str]) -> dict[str, str]:
+    """What xlwings' VBA gets from the conf file: ``Input #`` of quoted pairs decoded in the ANSI code
+    page, then ``WScript.Shell.ExpandEnvironmentStrings`` (for tests and ``taizhang addin check``)."""
+    import csv
+
+    text = data.decode(codepage, errors="replace")
+    out = {}
+    for row in csv.reader(io.StringIO(text)):
+        if len(row) >= 2:
+            out[row[0]] = re.sub(r"%([^%]+)%", lambda m: env.get(m.group(1), m.group(0)), row[1])
+    return out

@@ -126,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = cmd("addin")
     c.add_argument("action", choices=["build", "install"])
-    c.add_argument("--out", default="taizhang.xlam")
+    c.add_argument("--out", default="taizhang.xlam", help="build：输出的 .xlam 文件")
+    c.add_argument("--target", default=None, help="install：把加载项和 taizhang.conf 写入此文件夹（任何系统；默认 Windows 的 XLSTART）")
+    c.add_argument("--interpreter", default=None, help="install：写入配置的 pythonw.exe 路径（默认当前 Python 旁的 pythonw.exe）")
 
     c = cmd("serve")
     c.add_argument("--port", type=int, help="端口（默认 8765，被占用时自动另选）")
@@ -405,7 +407,7 @@ def cmd_addin(args) -> int:
         return 0
     from taizhang.doors.addin_build import install_addin
 
-    for line in install_addin(args.out):
+    for line in install_addin(args.target, args.interpreter):
         _say(line)
     return 0
 

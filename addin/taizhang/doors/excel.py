@@ -19,18 +19,25 @@ import functools
 import re
 from pathlib import Path
 from typing import Callable
+
 from taizhang import errors
 
 TITLE = "台账助手"
-TEXT_NEEDS_PREFIX = re.compile(r"^([=+\-@]|\s*[\d.,]+\s*$|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$)")
 RGB = {"red": (255, 199, 206), "yellow": (255, 235, 156), "green": (198, 239, 206), "done": (221, 235, 247),
        "closed": (237, 237, 237), "error": (255, 153, 153), "warning": (255, 230, 153)}
 RESULT_SHEET = "校验结果"
 FOLDER_NAME = "TZ_FOLDER"
+BIG_AREA = 200_000  # cells: a used range larger than this is measured with Find before it is read
+XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS, XL_PART, XL_WHOLE = -4123, 1, 2, 2, 2, 1
+RANGE_TEXT_LIMIT = 250  # Excel's Range("A1,B2,…") takes at most 255 characters
 
 
 class UserError(errors.UserError):
     """Something the user can fix; shown as it is, without a log reference."""
+
+
+class Formula(str):
+    """A formula taizhang itself writes (never text from a user's cell): handed to Excel as it is."""
 
 
 # --------------------------------------------------------------------------- plumbing
@@ -56,7 +63,11 @@ def check_host(book) -> None:
 
 
 def entry(action: str) -> Callable:
-    """Wrap a button: status bar, paused screen updating and calculation, and a message at the end."""
+    """Wrap a button: status bar, paused screen updating and calculation, and a message at the end.
+
+    The cycle collector is not touched here: the jobs the buttons call pause it themselves
+    (``jobs.bulk``) and resume it when they end, so a long-lived Excel/Python session keeps it on.
+    """
 
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -106,89 +117,226 @@ def _resume(app, saved: tuple) -> None:
     app.status_bar = False
 
 
-def _sheet(book, name: str, create: bool = False):
-    names = [s.name for s in book.sheets]
-    if name in names:
+def _progress(book, text: str) -> None:
+    book.app.status_bar = f"{TITLE}：{text}"
+
+
+def _find_sheet(book, name: str):
+    """The sheet called ``name`` or None, in one call (listing every sheet's name costs one call per sheet)."""
+    try:
         return book.sheets[name]
-    if not create:
+    except Exception:  # KeyError here, a COM error in Excel
         return None
-    return book.sheets.add(name, after=book.sheets[len(names) - 1])
+
+
+def _sheet(book, name: str, create: bool = False):
+    sheet = _find_sheet(book, name)
+    if sheet is not None or not create:
+        return sheet
+    sheet = book.sheets.add(after=book.sheets[-1])  # no name= : xlwings would list every sheet to check it
+    sheet.name = name
+    return sheet
+
+
+def _last_cell(sheet) -> tuple[int, int]:
+    """The last row and column that hold a value or formula (Excel's Find from the end), (0, 0) if none."""
+    cells = sheet.api.Cells
+    last = cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART, SearchOrder=XL_BY_ROWS, SearchDirection=XL_PREVIOUS)
+    if last is None:
+        return 0, 0
+    row = last.Row
+    last = cells.Find(What="*", LookIn=XL_FORMULAS, LookAt=XL_PART, SearchOrder=XL_BY_COLUMNS, SearchDirection=XL_PREVIOUS)
+    return row, last.Column
+
+
+def _trimmed(rows: list[list]) -> list[list]:
+    """Drop trailing empty rows and columns (formatting makes Excel's used range larger than the data)."""
+    def empty(v):
+        return v is None or v == ""
+
+    while rows and all(empty(v) for v in rows[-1]):
+        rows.pop()
+    width = max((max((i + 1 for i, v in enumerate(r) if not empty(v)), default=0) for r in rows), default=0)
+    return [r[:width] for r in rows] if rows and width < len(rows[0]) else rows
 
 
 def read_rows(sheet) -> list[list]:
-    """The whole used area from A1 in one read."""
-    last = sheet.used_range.last_cell
-    if last.row == 1 and last.column == 1 and sheet.range("A1").value is None:
-        return []
-    return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    """The sheet's data from A1 to its last cell with data, in one read.
 
+    The used range grows with formatting (a column formatted to the bottom of the sheet makes it a
+    million rows); when it is large, the real last cell is found first with two Find calls.
+    """
+    from openpyxl.utils import column_index_from_string
 
-def _cell_value(v):
-    """What to hand Excel: text that Excel would turn into a formula, number or date gets a ' prefix."""
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, str) and TEXT_NEEDS_PREFIX.match(v):
-        return "'" + v
-    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-        return dt.datetime(v.year, v.month, v.day)
-    return v
+    address = sheet.used_range.address
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?", address.split(",")[0])
+    if m:  # the used range's bottom-right cell (its only cell when it is one cell)
+        last_row, last_col = int(m.group(4) or m.group(2)), column_index_from_string(m.group(3) or m.group(1))
+    else:
+        last_row = last_col = 1
+    if last_row * last_col > BIG_AREA:
+        try:
+            last_row, last_col = _last_cell(sheet)
+        except AttributeError:  # an engine without Find: trim what was read instead
+            pass
+        if not last_row:
+            return []
+    rows = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
+    return _trimmed([list(r) for r in rows])
 
 
 def write_table(book, name: str, rows: list[list], create: bool = True):
-    """Replace a sheet's contents with ``rows`` in one write."""
+    """Replace a sheet's contents with ``rows`` in one write; every text stays exactly that text."""
+    from taizhang.xlsx.cells import excel_input
+
     sheet = _sheet(book, name, create=create)
     sheet.clear_contents()
     if rows:
         width = max(len(r) for r in rows)
-        body = [[_cell_value(v) for v in r] + [None] * (width - len(r)) for r in rows]
+        body = [[v if isinstance(v, Formula) else excel_input(v) for v in r] + [None] * (width - len(r)) for r in rows]
         sheet.range((1, 1)).value = body
     return sheet
 
 
-def _color_cells(sheet, cells: dict[str, list[str]]) -> None:
-    """Colour many cells with a few range calls: union addresses grouped by colour, chunked."""
+def _runs(addresses: list[str]) -> list[str]:
+    """Cell addresses merged into column runs: E2, E3, E4, G7 → E2:E4, G7."""
+    cells = sorted({(re.match(r"[A-Z]+", a).group(0), int(re.search(r"\d+", a).group(0))) for a in addresses},
+                   key=lambda x: (len(x[0]), x[0], x[1]))
+    out: list[str] = []
+    i = 0
+    while i < len(cells):
+        col, first = cells[i]
+        last = first
+        while i + 1 < len(cells) and cells[i + 1] == (col, last + 1):
+            i += 1
+            last += 1
+        out.append(f"{col}{first}" if first == last else f"{col}{first}:{col}{last}")
+        i += 1
+    return out
+
+
+def _color_cells(sheet, cells: dict[str | None, list[str]]) -> None:
+    """Colour many cells with a few range calls: runs of cells unioned per colour, in chunks Excel accepts."""
     for key, addresses in cells.items():
         chunk: list[str] = []
-        for a in addresses + [None]:
-            if a is None or len(",".join(chunk + [a])) > 240:
+        for a in _runs(addresses) + [None]:
+            if a is None or len(",".join(chunk + [a])) > RANGE_TEXT_LIMIT:
                 if chunk:
-                    sheet.range(",".join(chunk)).color = RGB[key]
+                    sheet.range(",".join(chunk)).color = RGB[key] if key else None
                 chunk = []
             if a is not None:
                 chunk.append(a)
 
 
-def master_of(book):
-    from taizhang.book.master import MASTER_SHEETS, master_from_sheets
+def master_of(book, skip: tuple[str, ...] = (), sheets: dict | None = None):
+    """The master as the core sees it, read from the open workbook (one bulk read per sheet).
 
-    present = {s.name for s in book.sheets}
-    sheets = {n: read_rows(book.sheets[n]) for n in MASTER_SHEETS if n in present}
+    ``skip``: sheets this button does not need (read as empty), to save round trips;
+    ``sheets``: a dict to receive the rows read, by sheet name.
+    """
+    from taizhang.book.master import MASTER_SHEETS, MasterError, master_from_sheets
+
+    sheets = {} if sheets is None else sheets
+    for name in MASTER_SHEETS:
+        sheet = None if name in skip else _find_sheet(book, name)
+        if sheet is not None:
+            sheets[name] = read_rows(sheet)
     try:
         return master_from_sheets(sheets, Path(book.fullname))
-    except Exception as exc:
-        from taizhang.book.master import MasterError
-
-        if isinstance(exc, MasterError):
-            raise UserError(f"{exc}\n（请在台账总表中使用“台账助手”选项卡。）") from None
-        raise
+    except MasterError as exc:
+        raise UserError(f"{exc}\n（请在台账总表中使用“台账助手”选项卡。）") from None
 
 
 def write_ledger(book, master) -> None:
-    from taizhang.findings import col_letter
-    from taizhang.fields import LIGHT_FROM_ZH
+    """The 台账 sheet as the CLI writes it (canonical columns, then the office's own), lights coloured."""
     from taizhang.book.ledger_sheet import LIGHT_COLUMN, ledger_rows
     from taizhang.book.master import S_LEDGER
+    from taizhang.fields import LIGHT_FROM_ZH
+    from taizhang.findings import col_letter
 
     ledger = master.ledger
-    sheet = write_table(book, S_LEDGER, ledger_rows(ledger, master.extra_columns))
+    _progress(book, f"正在写回台账（{len(ledger)}行）……")
+    rows = ledger_rows(ledger, master.extra_columns)
+    kept = _office_formulas(_find_sheet(book, S_LEDGER), master.extra_columns)
+    sheet = write_table(book, S_LEDGER, rows)
+    _restore_formulas(sheet, rows, kept)
     light_col = col_letter(LIGHT_COLUMN)
-    sheet.range(f"{light_col}2:{light_col}{max(len(ledger) + 1, 2)}").color = None
-    groups: dict[str, list[str]] = {}
-    for i, light in enumerate(ledger["light"].tolist()):
-        key = LIGHT_FROM_ZH.get(light)
-        if key:
-            groups.setdefault(key, []).append(f"{light_col}{i + 2}")
-    _color_cells(sheet, groups)
+    column = sheet.range(f"{light_col}2:{light_col}{max(len(ledger) + 1, 2)}")
+    column.color = None
+    present = {light for light in ledger["light"].tolist() if light in LIGHT_FROM_ZH}
+    try:
+        _fill_by_value(book.app, column, {light: RGB[LIGHT_FROM_ZH[light]] for light in sorted(present)})
+    except AttributeError:  # an Excel without Application.ReplaceFormat (Mac): a union of ranges per colour
+        groups: dict[str | None, list[str]] = {}
+        for i, light in enumerate(ledger["light"].tolist()):
+            if light in present:
+                groups.setdefault(LIGHT_FROM_ZH[light], []).append(f"{light_col}{i + 2}")
+        _color_cells(sheet, groups)
+    write_calendar(book, master)
+
+
+def _fill_by_value(app, column, fills: dict[str, tuple[int, int, int]]) -> None:
+    """Give every cell of ``column`` whose whole text is a key that key's fill: one Replace per value,
+    with Excel's ReplaceFormat, so the number of calls does not grow with the rows."""
+    api = app.api
+    for text, (r, g, b) in fills.items():
+        api.ReplaceFormat.Clear()
+        api.ReplaceFormat.Interior.Color = r + g * 256 + b * 65536
+        column.api.Replace(What=text, Replacement=text, LookAt=XL_WHOLE, SearchOrder=XL_BY_ROWS, MatchCase=True,
+                           SearchFormat=False, ReplaceFormat=True)
+    api.ReplaceFormat.Clear()
+
+
+def _office_formulas(sheet, extra_columns: list[str]) -> dict[str, dict[tuple[int, str], str]]:
+    """Formulas in the office's own 台账 columns, by column header and (row, 问题编号): one read."""
+    from taizhang.fields import BY_KEY
+
+    if sheet is None or not extra_columns:
+        return {}
+    rows = read_rows(sheet)
+    if len(rows) < 2:
+        return {}
+    formulas = sheet.range((1, 1), (len(rows), len(rows[0]))).formula
+    header = [str(h or "").strip() for h in rows[0]]
+    id_header = BY_KEY["case_id"].header
+    if id_header not in header:
+        return {}
+    i_id = header.index(id_header)
+    kept: dict[str, dict[tuple[int, str], str]] = {}
+    for name in extra_columns:
+        if name not in header:
+            continue
+        j = header.index(name)
+        for r, frow in enumerate(formulas[1:], 2):
+            f = frow[j] if j < len(frow) else ""
+            if isinstance(f, str) and f.startswith("="):
+                kept.setdefault(name, {})[(r, str(rows[r - 1][i_id] or ""))] = f
+    return kept
+
+
+def _restore_formulas(sheet, rows: list[list], kept: dict[str, dict[tuple[int, str], str]]) -> None:
+    """Put the office's formulas back where the same case is still on the same row (relative references
+    stay right); a case that moved keeps the value, as the command line does. One write per such column."""
+    from taizhang.fields import FIELDS
+    from taizhang.xlsx.cells import excel_input
+
+    if not kept or len(rows) < 2:
+        return
+    header = rows[0]
+    i_id = [f.key for f in FIELDS].index("case_id")
+    for name, formulas in kept.items():
+        j = header.index(name)
+        column = [[formulas.get((r, str(row[i_id] or "")), excel_input(row[j]))] for r, row in enumerate(rows[1:], 2)]
+        if any(isinstance(c[0], str) and c[0].startswith("=") for c in column):
+            sheet.range((2, j + 1), (len(rows), j + 1)).formula = column
+
+
+def write_calendar(book, master) -> None:
+    """The hidden 工作日历 sheet, as a save writes it (so edits to 节假日 reach the formulas over it)."""
+    from taizhang.book.calendar_sheet import S_CALENDAR, calendar_rows
+
+    sheet = write_table(book, S_CALENDAR, calendar_rows(master.rulebook, master.calendar()))
+    sheet.visible = False
 
 
 def _today() -> dt.date:
@@ -222,14 +370,15 @@ def _remembered_folder(book) -> str:
 def _remember_folder(book, folder: str) -> None:
     from taizhang.book.master import S_SETTINGS
     from taizhang.book.settings_sheet import FOLDER_KEY
+    from taizhang.xlsx.cells import excel_input
 
     sheet = _sheet(book, S_SETTINGS)
     rows = read_rows(sheet)
     for i, row in enumerate(rows[1:], 2):
         if row and row[0] == FOLDER_KEY:
-            sheet.range((i, 2)).value = _cell_value(folder)
+            sheet.range((i, 2)).value = excel_input(folder)
             return
-    sheet.range((len(rows) + 1, 1)).value = [[FOLDER_KEY, _cell_value(folder), "“合并报送”上次选择的报送文件夹（自动记录）"]]
+    sheet.range((len(rows) + 1, 1)).value = [[FOLDER_KEY, excel_input(folder), "“合并报送”上次选择的报送文件夹（自动记录）"]]
 
 
 def pick_folder(book, initial: str) -> str | None:
@@ -245,9 +394,8 @@ def pick_folder(book, initial: str) -> str | None:
 
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
-    from taizhang.jobs import REJECT_HEADERS, bulk, merge_text, reject_rows, report_day, report_sheets
-    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_REJECTS, S_REPORTS
-    from taizhang.report.figures import REPORT_HEADERS
+    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY
+    from taizhang.jobs import bulk, merge_text, report_day, report_sheets
 
     master = master_of(book)
     if folder is None:
@@ -257,80 +405,81 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
     if not Path(folder).is_dir():
         raise UserError(f"报送文件夹 {folder} 不存在，请重新选择。")
     today = today or _today()
-    book.app.status_bar = f"{TITLE}：正在读取 {folder} 中的报送文件……"
+    _progress(book, f"正在读取并校验 {folder} 中的报送文件……")
     merged, result, figs = bulk(report_day)(master, folder, today)
-    book.app.status_bar = f"{TITLE}：正在写回台账……"
     write_ledger(book, merged)
-    write_table(book, S_REPORTS, [REPORT_HEADERS] + merged.reports)
-    rejects = reject_rows(result)
-    write_table(book, S_REJECTS, [REJECT_HEADERS] + (rejects or [["（本次没有退回的行）"]]))
-    write_table(book, S_CHANGES, [CHANGE_HEADERS] + merged.changes[CHANGE_HEADERS].values.tolist())
-    write_table(book, S_HISTORY, [HISTORY_HEADERS] + merged.history[HISTORY_HEADERS].values.tolist())
-    for title, (headers, rows, _) in report_sheets(merged, result, today).items():  # 提醒, 抽查清单, 待销号确认
-        if title not in (S_REPORTS, S_REJECTS):
-            write_table(book, title, [headers] + rows)
+    tables = report_sheets(merged, result, today)  # 报送情况, 退回清单, 提醒, 抽查清单, …: what the CLI saves
+    tables[S_CHANGES] = (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist(), None)
+    tables[S_HISTORY] = (HISTORY_HEADERS, merged.history[HISTORY_HEADERS].values.tolist(), None)
+    for name, (headers, rows, _) in tables.items():
+        _progress(book, f"正在写入“{name}”……")
+        write_table(book, name, [headers] + rows)
     _remember_folder(book, str(folder))
     lines = [f"合并完成：新增{result.rows_new}条，更新{result.rows_updated}条，未变{result.rows_unchanged}条，退回{result.rows_rejected}条。"]
     if result.missing_units:
         lines.append(f"未报送单位：{'、'.join(result.missing_units)}")
     lines += merge_text(result, Path(book.fullname), None)[1:-1]
-    lines.append("结果已写入本工作簿（台账、报送情况、退回清单、变更记录），请检查后保存。")
+    lines.append("结果已写入本工作簿（台账、报送情况、退回清单、变更记录、历史统计），请检查后保存。")
     return "\n".join(lines)
 
 
 @entry("校验本表")
 def validate_sheet(book, today: dt.date | None = None) -> str:
-    from taizhang.book.master import S_LEDGER
+    from taizhang.book.master import S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_REPORTS, S_SETTINGS
     from taizhang.intake.reader import SheetRead, read_grids
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.rules.validate import Context, check_submission, report_of
 
     today = today or _today()
-    names = [s.name for s in book.sheets]
     master = None
-    if "参数设置" in names:
-        master = master_of(book)
-        target = book.sheets[S_LEDGER]
+    sheets: dict[str, list[list]] = {}
+    target = _find_sheet(book, S_LEDGER)
+    if target is not None and _find_sheet(book, S_SETTINGS) is not None:
+        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS), sheets=sheets)
+        target_name = S_LEDGER
     else:
         target = book.sheets.active
+        target_name = target.name
     book_name = Path(book.fullname).name
-    read = read_grids(SheetRead(file=book_name, path=Path(book.fullname), kind="excel"),
-                      [(target.name, read_rows(target), [], set())])
+    rows = sheets[S_LEDGER] if S_LEDGER in sheets and master else read_rows(target)
+    read = read_grids(SheetRead(file=book_name, path=Path(book.fullname), kind="excel"), [(target_name, rows, [], set())])
     ctx = Context(master.rulebook if master else find_rulebook("xinguan"), master.units if master else None, today,
                   single_unit=master is None)
-    checked = check_submission(read, ctx)
-    report = report_of(checked)
+    report = report_of(check_submission(read, ctx))
     _clear_marks(book)
-    bad: dict[str, list[str]] = {}
+    bad: dict[str | None, list[str]] = {}
     for f in report.findings:
-        if f.row and f.column and f.severity in ("error", "warning") and f.sheet == target.name:
+        if f.row and f.column and f.severity in ("error", "warning") and f.sheet == target_name:
             bad.setdefault(f.severity, []).append(f"{f.column}{f.row}")
-            cell = target.range(f"{f.column}{f.row}")
-            if cell.note:
-                cell.note.delete()
-            cell.add_note(f"[{f.code}] {f.message}")
-    _color_cells(target, {k: sorted(set(v)) for k, v in bad.items()})
-    rows = [["级别", "代码", "工作表", "单元格", "表头", "原值", "说明"]]
-    rows += [[{"error": "错误", "warning": "提醒", "info": "说明"}[f.severity], f.code, f.sheet,
-              f"{f.column}{f.row}" if f.row and f.column else "", f.header, f.value, f.message] for f in report.findings]
+    _color_cells(target, bad)
+    quoted = "'" + target_name.replace("'", "''") + "'"
+    rows = [["级别", "代码", "工作表", "单元格", "表头", "原值", "说明", "定位"]]
+    for f in report.findings:
+        cell = f"{f.column}{f.row}" if f.row and f.column else ""
+        link = Formula(f'=HYPERLINK("#{quoted}!{cell}","转到{cell}")') if cell and f.sheet == target_name else None
+        rows.append([{"error": "错误", "warning": "提醒", "info": "说明"}[f.severity], f.code, f.sheet, cell, f.header,
+                     f.value, f.message, link])
     write_table(book, RESULT_SHEET, rows)
     return (f"校验完成：{report.rows}行，其中{report.rows_with_errors}行有错误；错误{report.counts['error']}个，"
-            f"提醒{report.counts['warning']}个。\n问题单元格已标色并加批注，清单见“{RESULT_SHEET}”工作表。"
+            f"提醒{report.counts['warning']}个。\n问题单元格已标色，清单见“{RESULT_SHEET}”工作表（点单元格地址可跳转）。"
             + ("" if master else "\n（未在台账总表中运行，问题类别按“新官不理旧账”预案检查。）"))
 
 
 def _clear_marks(book) -> int:
-    sheet = _sheet(book, RESULT_SHEET)
+    """Remove 校验本表's colours (read back from its own result sheet) and the result sheet itself."""
+    sheet = _find_sheet(book, RESULT_SHEET)
     if sheet is None:
         return 0
-    n = 0
+    by_sheet: dict[str, list[str]] = {}
     for row in read_rows(sheet)[1:]:
-        if len(row) > 3 and row[2] and row[3] and row[2] in [s.name for s in book.sheets]:
-            cell = book.sheets[row[2]].range(row[3])
-            cell.color = None
-            if cell.note:
-                cell.note.delete()
-            n += 1
+        if len(row) > 3 and row[2] and row[3] and re.fullmatch(r"[A-Z]{1,3}\d{1,7}", str(row[3])):
+            by_sheet.setdefault(str(row[2]), []).append(str(row[3]))
+    n = 0
+    for name, cells in by_sheet.items():
+        target = _find_sheet(book, name)
+        if target is not None:
+            _color_cells(target, {None: cells})
+            n += len(cells)
     sheet.delete()
     return n
 
@@ -349,7 +498,7 @@ def assign_cases(book, today: dt.date | None = None) -> str:
     from taizhang.jobs import assign_master, assign_text
 
     master = master_of(book)
-    waiting = _sheet(book, S_PENDING)
+    waiting = _find_sheet(book, S_PENDING)
     new, result, pending = assign_master(master, today or _today(), None, read_rows(waiting) if waiting else None)
     write_ledger(book, new)
     if len(new.changes):
@@ -362,12 +511,12 @@ def assign_cases(book, today: dt.date | None = None) -> str:
 
 @entry("计算时限与红绿灯")
 def compute_status(book, today: dt.date | None = None) -> str:
-    from taizhang.calendar.deadlines import compute_lights
+    from taizhang.jobs import bulk, with_lights
 
     master = master_of(book)
     today = today or _today()
-    res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=Path(book.fullname).name)
-    master.ledger = res.ledger
+    _progress(book, "正在计算整改时限与红绿灯……")
+    res = bulk(with_lights)(master, today)
     write_ledger(book, master)
     counts: dict = {}
     for c in res.cases:
@@ -385,6 +534,7 @@ def _figures(book, today: dt.date):
     from taizhang.jobs import bulk, figures_of
 
     master = master_of(book)
+    _progress(book, "正在计算时限、红绿灯和统计数字……")
     return master, bulk(figures_of)(master, today)
 
 
@@ -394,6 +544,7 @@ def build_summary(book, out: str | None = None, today: dt.date | None = None) ->
 
     today = today or _today()
     master, figs = _figures(book, today)
+    _progress(book, "正在生成汇总表文件……")
     path = save_summary(master, figs, Path(out) if out else default_summary_path(Path(book.fullname), today))
     t = figs.totals
     return (f"已生成汇总表：\n{path}\n共{t.total}个问题，办结率{t.completion_rate:g}%；超期{t.red}个，预警{t.yellow}个。"

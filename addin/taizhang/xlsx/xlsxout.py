@@ -1,9 +1,10 @@
 """Writing cells with openpyxl: text stays text, colours are real fills.
 
-``put`` is the only way taizhang writes a value into a cell: a string that
-starts with ``=`` ``+`` ``-`` or ``@`` is stored as a text cell (openpyxl
-would otherwise store ``=…`` as a formula), so untrusted cell text from a
-submission can never become a formula in a workbook we write.
+``put`` is the only way taizhang writes a value into a cell: a string is
+always stored as a text cell (openpyxl would otherwise store ``=…`` as a
+formula), and one that Excel would turn into something else when edited
+(``cells.excel_would_change``) also gets Excel's quote prefix, so untrusted
+cell text from a submission can never become a formula in a workbook we write.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from copy import copy
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from taizhang.xlsx.cells import excel_would_change
 from taizhang.xlsx.xlsxpatch import BORDER_RGB, FILL_RGB, STRONG_RGB
-
-FORMULA_LEADS = ("=", "+", "-", "@")
 
 FILL = {key: PatternFill("solid", fgColor=rgb) for key, rgb in FILL_RGB.items()}
 STRONG = STRONG_RGB
@@ -54,7 +54,7 @@ def put(ws, row: int, col: int, value, *, number_format: str | None = None):
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
-        if value.startswith(FORMULA_LEADS):
+        if excel_would_change(value):
             cell.quotePrefix = True
     elif isinstance(value, dt.date):
         cell.number_format = DATE_FORMAT
