@@ -5,6 +5,7 @@ import importlib
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import REPORT_DAY, needs_libreoffice
@@ -240,8 +241,14 @@ def test_summary_briefing_templates_holidays_about(office, tmp_path):
     out = tmp_path / "汇总.xlsx"
     assert "已生成汇总表" in excel.build_summary(out=str(out), book=book, today=REPORT_DAY)
     assert out.exists()
-    excel.build_briefing(book=book, today=REPORT_DAY)
-    assert "截至2026年11月23日" in values(book, "通报草稿")[1][0]
+    said = excel.build_briefing(book=book, today=REPORT_DAY)
+    notice = Path(book.fullname).with_name(f"{Path(book.fullname).stem}-通报（草稿）-{REPORT_DAY.isoformat()}.docx")
+    assert "已生成通报草稿" in said and str(notice) in said and notice.exists()
+    import docx
+
+    assert "截至2026年11月23日" in "".join(p.text for p in docx.Document(str(notice)).paragraphs)
+    units_dir = Path(book.fullname).with_name(f"督办通知单-{REPORT_DAY.isoformat()}")
+    assert f"督办通知单{len(list(units_dir.glob('*.docx')))}份" in said
     folder = tmp_path / "模板"
     assert "个填报模板" in excel.make_templates(out_dir=str(folder), book=book, today=REPORT_DAY)
     assert len(list(folder.glob("*.xlsx"))) == 24

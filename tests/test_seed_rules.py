@@ -273,6 +273,7 @@ def test_xinguan_district_coordination_is_counted():
         units = type("U", (), {"units": [], "names": lambda self: []})()
         categories = {}
         history = pd.DataFrame(columns=["报送日"])
+        reports: list = []
 
     res, _ = lights("xinguan", D(2026, 11, 23), {"case_id": "a", "assigned": D(2026, 5, 1), "district_coord": "是"},
                     {"case_id": "b", "assigned": D(2026, 5, 1)})

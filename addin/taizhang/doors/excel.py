@@ -553,13 +553,17 @@ def build_summary(book, out: str | None = None, today: dt.date | None = None) ->
 
 @entry("生成通报")
 def build_briefing(book, today: dt.date | None = None) -> str:
-    from taizhang.report.figures import briefing, report_summary
+    """The 通报 draft and the 督办通知单 as Word documents beside the workbook: the same job as `taizhang notice`."""
+    from taizhang.jobs import default_notice_path, save_notice
 
     today = today or _today()
     master, figs = _figures(book, today)
-    paras = briefing(figs, report_summary(master.reports))
-    write_table(book, "通报草稿", [[f"关于{figs.campaign}专项行动推进情况的通报（草稿）"], *[[p] for p in paras]])
-    return "通报草稿已写入“通报草稿”工作表，请修改定稿。"
+    _progress(book, "正在生成通报草稿和督办通知单（Word 文档）……")
+    here = Path(book.fullname)
+    units_dir = here.with_name(f"督办通知单-{today.isoformat()}")
+    res = save_notice(master, figs, default_notice_path(here, today), units_dir)
+    return (f"已生成通报草稿（Word，公文格式）：\n{res.notice}\n督办通知单{len(res.supervision)}份，"
+            f"在文件夹：\n{units_dir}\n请在 Word 或 WPS 中修改定稿后印发；问责提示只是建议。本工作簿未改动。")
 
 
 @entry("节假日")
