@@ -382,8 +382,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from taizhang.jobs import default_summary_path, merge_text, run_merge, run_summary
     from taizhang.demo import generate
+    from taizhang.jobs import default_summary_path, merge_text, run_merge, run_notice, run_summary
 
     s = generate(args.out, preset=args.preset, seed=args.seed, today=args.today)
     _say(f"示例已生成：台账总表 {s.master}，报送文件夹 {s.submissions}（{args.preset}，报送日 {s.today}）")
@@ -395,6 +395,9 @@ def cmd_demo(args) -> int:
     public = default_summary_path(s.master, s.today, public=True)
     run_summary(s.master, s.today, public, public=True)
     _say(f"汇总表：{summary_path}\n公开版：{public}")
+    units_dir = s.master.with_name(f"督办通知单-{s.today.isoformat()}")
+    notice = run_notice(s.master, s.today, units_dir=units_dir)
+    _say(f"通报草稿：{notice.notice}\n督办通知单{len(notice.supervision)}份：{units_dir}")
     return 0
 
 
