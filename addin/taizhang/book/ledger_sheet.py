@@ -51,9 +51,11 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
         c = col_letter(keys.index(key))
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
     columns = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
+    origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
     return SheetSpec([[f.header for f in FIELDS] + list(extra_columns)],
                      [f.width for f in FIELDS] + [14] * len(extra_columns), header_styles, freeze="C2",
-                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills})
+                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills},
+                     office_from=len(FIELDS), origin=origin)
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,

@@ -203,6 +203,7 @@ def _as_date(v) -> dt.date | None:
     return None
 
 
+SOURCE_ROW = "_xrow"  # ledger frame column: the Excel row a case was read from (None: added in this run)
 BULK_SHEETS = (S_LEDGER, S_HISTORY, S_CHANGES)  # the sheets that grow with the campaign
 
 
@@ -346,7 +347,8 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         else:
             keys.append(None)
     width = len(header)
-    body = [r for r in rows[1:] if len(r) > r.count(None) + r.count("")]
+    kept = [(i, r) for i, r in enumerate(rows[1:], 2) if len(r) > r.count(None) + r.count("")]
+    body = [r for _, r in kept]
     if any(len(r) != width for r in body):
         body = [(list(r) + [None] * width)[:width] for r in body]
     columns = list(zip(*body)) if body else [()] * width
@@ -365,6 +367,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         data.setdefault(f.key, [None] * n)
     for e in extra:
         data.setdefault("x:" + e, [None] * n)
+    data[SOURCE_ROW] = [i for i, _ in kept]  # where each case stood: the office's cells move with it
     df = pd.DataFrame(data, dtype=object)
     return df, extra
 
