@@ -501,6 +501,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             existing[el.get("name")] = (el, _resolve("xl/workbook.xml", rel.get("Target")))
     new_sheets: dict[str, SheetSpec] = {}
     drop: set[str] = set()
+    moved: dict[str, bytes] = {}  # notes (comments) parts rewritten because their cells' rows moved
     n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(names))] + [0])
     sheet_ids = [int(el.get("sheetId") or 0) for el in sheets_el.iter(_m("sheet"))]
     for name, spec in sheets.items():
@@ -514,6 +515,8 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             new_sheets[part] = spec
             if spec.office_from is not None:
                 _keep_office(zin.read(part).decode("utf-8"), spec)
+                if spec.frame:
+                    moved.update(_moved_notes(zin, part, spec))
             if not spec.frame:  # the office's frame keeps its comments and drawings, and their relationships
                 drop.add(part.rsplit("/", 1)[0] + "/_rels/" + part.rsplit("/", 1)[1] + ".rels")
             el.attrib.pop("state", None)
@@ -558,7 +561,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
     pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles, strings)) if spec.append_at
               else sheet_chunks(spec, styles, strings) for part, spec in new_sheets.items()}
     fixed = {"xl/workbook.xml": wb.tostring(), rels_name: rels.tostring(), "[Content_Types].xml": ct.tostring(),
-             "xl/styles.xml": styles.xml}
+             "xl/styles.xml": styles.xml, **moved}
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
         for info in infos:
             name = info.filename
@@ -662,6 +665,43 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
     spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+
+
+COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+
+
+def _moved_notes(zin: zipfile.ZipFile, part: str, spec: SheetSpec) -> dict[str, bytes]:
+    """The sheet's notes moved with their cases' rows (the comments part and the shapes that show them)."""
+    new_row = {int(o): i + 2 for i, o in enumerate(spec.origin or []) if o}
+    new_row[1] = 1
+    if all(k == v for k, v in new_row.items()):
+        return {}
+    folder, base = part.rsplit("/", 1)
+    rels_part = f"{folder}/_rels/{base}.rels"
+    if rels_part not in zin.namelist():
+        return {}
+    out: dict[str, bytes] = {}
+    for rel in xmlparts.parse(zin.read(rels_part)).root:
+        target = _resolve(part, rel.get("Target") or "")
+        if rel.get("TargetMode") == "External" or target not in zin.namelist():
+            continue
+        if rel.get("Type") == COMMENTS_TYPE:
+            doc = xmlparts.parse(zin.read(target))
+            for lst in doc.root.iter(_m("commentList")):
+                for c in list(lst):
+                    m = re.fullmatch(r"([A-Z]+)(\d+)", c.get("ref") or "")
+                    if m and int(m.group(2)) in new_row:
+                        c.set("ref", f"{m.group(1)}{new_row[int(m.group(2))]}")
+                    elif m:  # its case is gone from the ledger (the office emptied the row)
+                        lst.remove(c)
+            out[target] = doc.tostring()
+        elif rel.get("Type") == VML_TYPE:  # VML is often not well-formed XML: only its row anchors are changed
+            vml = zin.read(target).decode("utf-8", errors="replace")
+            out[target] = re.sub(r"(<x:Row>)(\d+)(</x:Row>)",
+                                 lambda m: f"{m.group(1)}{new_row.get(int(m.group(2)) + 1, int(m.group(2)) + 1) - 1}"
+                                           f"{m.group(3)}", vml).encode("utf-8")
+    return out
 
 
 def _insert(root: ET.Element, el: ET.Element, after: tuple[str, ...]) -> None:
