@@ -9,8 +9,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from taizhang.xlsx.safety import FileProblem
     from taizhang.xlsx.storage import WriteError
     from taizhang.intake.units import UnitListError
+    from taizhang.book.merge import NoSubmissionsError
 
-    return (MasterError, RulebookError, UnitListError, WriteError, FileProblem, FileNotFoundError, PermissionError,
+    return (NoSubmissionsError, MasterError, RulebookError, UnitListError, WriteError, FileProblem, FileNotFoundError, PermissionError,
             ValueError)
 
 

@@ -66,6 +66,9 @@ _CODES = [
     Code("zero-report", "info", "零报告"),
     Code("late-report", "warning", "逾期报送"),
     Code("missing-report", "warning", "未报送"),
+    Code("deadline-change-request", "warning", "单位申请变更整改时限，待办公室审批"),
+    Code("case-of-other-unit", "error", "问题编号属于其他单位的问题"),
+    Code("unit-change-ignored", "warning", "报送表改动了责任单位，未采用"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

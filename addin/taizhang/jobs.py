@@ -20,8 +20,9 @@ from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.findings import Finding
 from taizhang.book.ledger_sheet import save_master
-from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, Master, load_ledger, load_master
-from taizhang.book.merge import Checking, MergeResult, merge_folder
+from taizhang.book.master import (HISTORY_HEADERS, RECEIPT_HEADERS, S_PENDING, S_RECEIPTS, S_REJECTS, S_REPORTS, Master,
+                                  load_ledger, load_master)
+from taizhang.book.merge import Checking, MergeResult, merge_folder, require_submissions
 from taizhang.rules.validate import Context
 
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
@@ -103,10 +104,12 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
             state = "已报送"
         rows.append([u.name, u.type, state, "、".join(f.file for f in fs), max((f.received for f in fs if f.received), default=None),
                      sum(f.rows_new for f in fs), sum(f.rows_updated for f in fs), sum(f.rows_unchanged for f in fs),
-                     sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason)])
+                     sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason),
+                     "；".join(f.received_basis for f in fs if f.received_basis)])
     for f in result.files:
         if not f.unit and f.status != "skipped":
-            rows.append(["（无法识别的单位）", "", "文件被退回", f.file, f.received, 0, 0, 0, f.rows_rejected, f.reason])
+            rows.append(["（无法识别的单位）", "", "文件被退回", f.file, f.received, 0, 0, 0, f.rows_rejected, f.reason,
+                         f.received_basis])
     return rows
 
 
@@ -135,8 +138,25 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+    if res.pending:
+        lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_PENDING}”表：")
+        lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
     lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
     return lines
+
+
+PENDING_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式"]
+PENDING_HOW = "同意的，请在台账中该问题的“延期至”填申请日期，并填写“延期审批人”"
+
+
+def pending_rows(result: MergeResult) -> list[list]:
+    """The 待审批 table body: deadline changes units asked for on existing cases."""
+    return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], PENDING_HOW]
+            for p in result.pending]
+
+
+def _day(v) -> str:
+    return v.isoformat()[:10] if isinstance(v, dt.date) else str(v or "")
 
 
 def reject_rows(result: MergeResult) -> list[list]:
@@ -177,6 +197,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
+    require_submissions(folder, master.path)
     target, keep = _out_path(master, out)
     with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes
@@ -184,7 +205,9 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         merged, result, figs = report_day(master, folder, today, checking, supervise)
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
-                  S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None)}
+                  S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
+                  S_PENDING: (PENDING_HEADERS, pending_rows(result) or [["（本次没有待审批的申请）"] + [None] * 8], None),
+                  S_RECEIPTS: (RECEIPT_HEADERS, merged.receipts, None)}
         backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs)
 

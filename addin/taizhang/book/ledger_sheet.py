@@ -76,13 +76,13 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
 
     Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
     """
-    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
+    from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER, S_RECEIPTS
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
     specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units))}
     for title, (headers, rows, fills) in (sheets or {}).items():
-        specs[title] = table_spec(headers, rows, fills=fills)
+        specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
     if len(master.changes):
         changes = master.changes
         specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,

@@ -24,6 +24,9 @@ from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
 S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员单位", "问题类别"
 S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
 S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
+S_PENDING, S_RECEIPTS = "待审批", "文件接收记录"
+# 文件接收记录 (hidden): when taizhang first saw each submission, by content; 送达不早于 is the last merge before that
+RECEIPT_HEADERS = ["文件", "内容指纹", "首次见到", "送达不早于", "最近见到"]
 
 HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯"]
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
@@ -47,6 +50,7 @@ class Master:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_HEADERS))
     extras: dict[str, str] = field(default_factory=dict)
     reports: list[list] = field(default_factory=list)
+    receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
     _calendar: WorkCalendar | None = None
 
     @property
@@ -187,7 +191,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS)
+                 S_CHANGES, S_REPORTS, S_RECEIPTS)
 
 
 def _as_date(v) -> dt.date | None:
@@ -277,7 +281,9 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     history = _frame(rows(S_HISTORY), HISTORY_HEADERS)
     changes = _frame(rows(S_CHANGES), CHANGE_HEADERS)
     reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
-    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports)
+    receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
+                for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
+    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, receipts)
 
 
 def _read_lists(rows) -> dict:
