@@ -448,6 +448,18 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         excel_row = int(values[i_row])
         fp = None if cid else _fingerprint(unit, values[i_desc], values[i_assigned])
         target = by_id.get(str(cid)) if cid else state.index_by_fp.get(fp)
+        if target is not None:  # only the office moves a case to another unit
+            owner = state.row(target)["unit"] if target < 0 else cols["unit"][target]
+            sender = checked.unit or unit
+            if owner and sender and not _same(owner, sender):
+                rejected += 1
+                msg = (f"问题编号“{cid}”是 {owner} 的问题，{sender} 不能报送或修改它。"
+                       f"如确属本单位，请联系办公室在台账总表中调整责任单位；否则请删除该行或更正问题编号。")
+                result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
+                                             column=_letter(checked, "case_id"), header="问题编号", value=cid,
+                                             unit=sender))
+                result.rejected_rows.append(_rejected(checked, pos, msg))
+                continue
         claim_key = str(cid) if cid else f"fp:{fp}"
         earlier = claimed.get(claim_key)
         if earlier is not None and earlier != (file, excel_row):
@@ -468,16 +480,6 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             continue
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
-        owner = current.get("unit") if current is not None else cols["unit"][target]
-        sender = checked.unit or unit
-        if owner and sender and not _same(owner, sender):  # only the office moves a case to another unit
-            rejected += 1
-            msg = (f"问题编号“{case_id}”是 {owner} 的问题，{sender} 不能报送或修改它。"
-                   f"如确属本单位，请联系办公室在台账总表中调整责任单位；否则请删除该行或更正问题编号。")
-            result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
-                                         column=_letter(checked, "case_id"), header="问题编号", value=cid, unit=sender))
-            result.rejected_rows.append(_rejected(checked, pos, msg))
-            continue
         diff = []
         for k, i in compared_at:
             value = values[i]
@@ -490,12 +492,12 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 result.issues.append(finding(
                     "unit-change-ignored", f"问题“{case_id}”的责任单位为 {old}，报送表写为 {value}，未采用："
                     f"责任单位只能由办公室在台账总表中修改。", file=file, sheet=sheet, row=excel_row,
-                    column=_letter(checked, "unit"), header=BY_KEY["unit"].header, value=value, unit=sender))
+                    column=_letter(checked, "unit"), header=BY_KEY["unit"].header, value=value, unit=checked.unit or unit))
                 continue
-            if k == "deadline" and old:
+            if k == "deadline":  # an existing case's deadline is the office's to move (延期至 + 延期审批人)
                 granted = current.get("extended_to") if current is not None else cols["extended_to"][target]
                 if not _same(granted, value):
-                    _request(result, checked, case_id, owner or sender, old, value, excel_row, today)
+                    _request(result, checked, case_id, checked.unit or unit, old, value, excel_row, today)
                 continue
             diff.append((k, old, value))
         if not diff:
@@ -526,7 +528,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
 def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date) -> None:
     """A unit moved the 整改时限 of an existing case: not applied, but put to the office for approval."""
     file, sheet = checked.read.file, checked.read.sheet
-    msg = (f"{unit} 申请将问题“{case_id}”的整改时限由 {to_text(old)} 改为 {to_text(new)}，未直接采用，已列入“待审批”。"
+    was = to_text(old) if old else "（按时限档次计算）"
+    msg = (f"{unit} 申请将问题“{case_id}”的整改时限由 {was} 改为 {to_text(new)}，未直接采用，已列入“待审批”。"
            f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。")
     result.issues.append(finding("deadline-change-request", msg, file=file, sheet=sheet, row=excel_row,
                                  column=_letter(checked, "deadline"), header=BY_KEY["deadline"].header,
