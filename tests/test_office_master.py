@@ -9,20 +9,17 @@ import re
 import shutil
 import stat
 import subprocess
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import openpyxl
-import pytest
+from conftest import REPORT_DAY, convert, needs_libreoffice
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
-
-from conftest import REPORT_DAY, convert, needs_libreoffice
 from taizhang.fields import FIELDS
 from taizhang.findings import col_letter
 from taizhang.jobs import run_merge, run_status
-from taizhang.xlsx import xmlparts
 from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
 NOTE, COPY = col_letter(len(FIELDS)), col_letter(len(FIELDS) + 1)  # the office's two columns, right of taizhang's

@@ -9,12 +9,11 @@ import os
 import shutil
 import time
 
-from openpyxl import load_workbook
-
 from conftest import REPORT_DAY
+from openpyxl import load_workbook
 from taizhang.book.master import load_master
-from taizhang.calendar.deadlines import COMPUTED_MARK
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.calendar.deadlines import COMPUTED_MARK
 from taizhang.doors.cli import main
 from taizhang.xlsx.xlsxout import put
 
