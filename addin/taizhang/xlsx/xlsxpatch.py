@@ -4,10 +4,16 @@ Why not load and save the master with openpyxl: that round trip drops what
 openpyxl does not model (charts, images, pivot tables, slicers on the
 office's own sheets) and costs minutes at 100,000 cases. Here every part of
 the package stays byte-for-byte as it was, except the sheets we replace
-(ledger, report-day sheets), a few styles appended to styles.xml, new texts
-appended to the shared string table (existing entries keep their numbers, so
-the office's own sheets still read the same), and the calculation chain,
-which Excel rebuilds.
+(ledger, report-day sheets), the styles they need in styles.xml (reused when
+already there, so writing twice gives the same file), new texts appended to
+the shared string table (existing entries keep their numbers, so the office's
+own sheets still read the same), and the calculation chain, which Excel
+rebuilds. workbook.xml, its relationships, the content types and styles.xml
+are edited through an XML parser (``xmlparts``); only sheet data is streamed.
+
+A sheet the office works in (台账) keeps the office's layer: its view, widths,
+filter, conditional formats, notes and the cells of the office's own columns
+right of taizhang's, each moved with its case (``_keep_office``).
 
 The new sheets are streamed into the zip column-wise in blocks of rows, with
 deflate running in a second thread. Text cells are shared-string cells
