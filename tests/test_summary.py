@@ -48,8 +48,10 @@ def test_figures_agree_with_an_independent_count(merged, capsys):
         assert u["green"] == (g["红绿灯"] == "绿灯").sum()
         finished = g["办理状态"].isin(["已办结", "查否", "已销号"]).sum()
         assert u["completion_rate"] == (round(finished / len(g) * 100, 1) if len(g) else 0.0)
-    assert sorted(u["rank"] for u in figs["units"]) == list(range(1, len(figs["units"]) + 1))
-    rates = [u["completion_rate"] for u in sorted(figs["units"], key=lambda u: u["rank"])]
+    ranked = [u for u in figs["units"] if u["rank"] is not None]
+    assert sorted(u["rank"] for u in ranked) == list(range(1, len(ranked) + 1))
+    assert all(u["total"] for u in ranked) and all(not u["total"] for u in figs["units"] if u["rank"] is None)
+    rates = [u["completion_rate"] for u in sorted(ranked, key=lambda u: u["rank"])]
     assert rates == sorted(rates, reverse=True)
     for c in figs["categories"]:
         assert c["total"] == (df["问题类别"] == c["name"]).sum()
@@ -63,7 +65,8 @@ def test_figures_agree_with_an_independent_count(merged, capsys):
 def test_red_fills_on_every_overdue_units_row(merged, capsys):
     out, figs = _summary(merged, capsys)
     ws = load_workbook(out)["红绿灯排行榜"]
-    rows = {r[1].value: r for r in ws.iter_rows(min_row=4) if r[0].value is not None and isinstance(r[0].value, int)}
+    rows = {r[1].value.removesuffix("（未报送）"): r for r in ws.iter_rows(min_row=4)
+            if r[0].value is not None and isinstance(r[0].value, int)}
     reds = [u["unit"] for u in figs["units"] if u["red"]]
     assert reds
     for u in reds:
@@ -85,7 +88,7 @@ def test_sheets_print_setup_and_charts(merged, capsys):
     assert wb["红绿灯排行榜"].print_title_rows.replace("$", "") == "3:3"
     assert len(wb["红绿灯排行榜"]._charts) == 2 and len(wb["分类统计"]._charts) == 1
     text = "".join(str(c.value or "") for r in wb["通报"].iter_rows() for c in r)
-    assert "截至2026年11月23日" in text and "办结率" in text
+    assert "通报草稿是一份 Word 文档" in text and "taizhang notice" in text
     supervise = list(wb["督办清单"].iter_rows(min_row=4, values_only=True))
     overdue = [r[8] or 0 for r in supervise]
     reds = [x for x in overdue if x > 0]
@@ -136,3 +139,126 @@ def test_run_writes_the_same_summary_as_summary_on_its_master(fresh_sample, tmp_
     assert [ran.cell(row=4, column=i).value for i in (1, 2, 3, 5, 6, 7)] == [
         figs["totals"][k] for k in ("total", "done", "closed", "red", "yellow", "green")]
     assert s.master.read_bytes() != (out / s.master.name).read_bytes()
+
+
+# ---- on paper: heights, fonts, numbers, honest ranking ----
+
+def _no_case_campaign(merged, tmp_path):
+    """The merged sample plus one member unit that has no cases at all."""
+    import shutil
+
+    from openpyxl import load_workbook as lw
+
+    path = tmp_path / merged.master.name
+    shutil.copy2(merged.master, path)
+    wb = lw(path)
+    ws = wb["成员单位"]
+    ws.append(["区档案馆", "区直部门", ""])
+    wb.save(path)
+    return path
+
+
+def test_summary_on_paper(merged, capsys, tmp_path):
+    import re
+    import zipfile
+
+    from openpyxl.utils import get_column_letter
+
+    from taizhang.report.summary_book import LINE_FACTOR
+
+    master = _no_case_campaign(merged, tmp_path)
+    out = tmp_path / "汇总.xlsx"
+    assert main(["summary", str(master), "--today", REPORT_DAY.isoformat(), "--out", str(out), "--json"]) == 0
+    figs = json.loads(capsys.readouterr().out)
+    wb = load_workbook(out)
+    # the workbook's default font (styles.xml font 0) and every font used are Chinese fonts, never Calibri
+    styles = zipfile.ZipFile(out).read("xl/styles.xml").decode()
+    fonts = re.findall(r"<font>.*?</font>", styles)
+    assert 'name val="等线"' in fonts[0]
+    assert "Calibri" not in styles
+    charts = [zipfile.ZipFile(out).read(n).decode() for n in zipfile.ZipFile(out).namelist() if n.startswith("xl/charts/chart")]
+    assert charts and all('typeface="等线"' in c and "Calibri" not in c for c in charts)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and re.search(r"[\u4e00-\u9fff]", c.value):
+                    assert c.font.name in ("等线", "黑体"), (ws.title, c.coordinate, c.font.name)
+        # a wrapped cell is never taller than its row: lines at the narrowest width a CJK character takes
+        # in Excel (2 column units) times the line height
+        merged_rows = {r.min_row for r in ws.merged_cells.ranges}
+        for row in ws.iter_rows(min_row=3):
+            for c in row:
+                if not (isinstance(c.value, str) and c.alignment.wrap_text) or c.row in merged_rows:
+                    continue
+                width = ws.column_dimensions[get_column_letter(c.column)].width or 8.43
+                units = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in c.value)
+                lines = -int(-units // width)
+                height = ws.row_dimensions[c.row].height or 15
+                assert height >= lines * (c.font.sz or 11) * 1.3, (ws.title, c.coordinate, c.value, height)
+        # fits the page width, repeats its header rows, numbers its pages
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows and "&P" in ws.oddFooter.center.text
+    assert LINE_FACTOR >= 1.3
+    # rates are numbers shown as %, counts integers
+    rank = wb["红绿灯排行榜"]
+    for row in rank.iter_rows(min_row=4, max_col=11):
+        if isinstance(row[0].value, int):
+            for c in row[9:11]:
+                assert isinstance(c.value, (int, float)) or c.value == "—", c.coordinate
+                if isinstance(c.value, float):
+                    assert c.number_format.endswith("%") and 0 <= c.value <= 1
+    ov = wb["总体情况"]
+    assert ov["H4"].number_format.endswith("%") and abs(ov["H4"].value * 100 - figs["totals"]["completion_rate"]) < 0.01
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert not (isinstance(c.value, str) and re.fullmatch(r"-?\d+(\.\d+)?%", c.value)), (ws.title, c.coordinate)
+    for row in wb["报送情况"].iter_rows(min_row=4, min_col=6, max_col=9):
+        for c in row:
+            assert c.value is None or type(c.value) is int, (c.coordinate, c.value)
+    # the unit without cases is not ranked: listed as 无问题 below the ranking
+    archive = next(u for u in figs["units"] if u["unit"] == "区档案馆")
+    assert archive["rank"] is None and archive["light"] == "none"
+    cells = {c.value: c for row in rank.iter_rows() for c in row if isinstance(c.value, str)}
+    label = next(k for k in cells if k.startswith("区档案馆"))
+    r = cells[label].row
+    assert rank.cell(row=r, column=1).value == "—" and rank.cell(row=r, column=3).value == "无问题"
+    ranked_rows = [row[1].value for row in rank.iter_rows(min_row=4) if isinstance(row[0].value, int)]
+    assert r > rank.max_row - 100 and all(not v.startswith("区档案馆") for v in ranked_rows)
+    # axes: rates 0–100 %, counts whole numbers
+    assert any('<c:max val="1"/>' in c or '<max val="1"/>' in c for c in charts)
+    assert all("tickLblSkip" in c for c in charts)
+    # 未报送 units are marked wherever they appear
+    missing = [u["unit"] for u in figs["units"] if u["report_state"] == "未报送"]
+    assert missing
+    for m in missing:
+        assert f"{m}（未报送）" in ranked_rows or any(k == f"{m}（未报送）" for k in cells)
+
+
+def test_bulletin_top_and_bottom_are_the_rankings(merged, capsys, tmp_path):
+    from docx import Document
+
+    out = tmp_path / "汇总.xlsx"
+    assert main(["summary", str(merged.master), "--today", REPORT_DAY.isoformat(), "--out", str(out)]) == 0
+    assert main(["notice", str(merged.master), "--today", REPORT_DAY.isoformat(), "--out", str(tmp_path / "t.docx")]) == 0
+    capsys.readouterr()
+    rank = load_workbook(out)["红绿灯排行榜"]
+    ranked = [row[1].value for row in rank.iter_rows(min_row=4) if isinstance(row[0].value, int)]
+    text = "\n".join(p.text for p in Document(str(tmp_path / "t.docx")).paragraphs)
+    bottom_line = next(line for line in text.splitlines() if line.startswith("排名靠后的单位："))
+    named = [part.split("（办结率")[0] for part in bottom_line.removeprefix("排名靠后的单位：").rstrip("。").split("、")]
+    assert named == ranked[-3:][::-1]
+    top_line = next(line for line in text.splitlines() if line.startswith("排名前列的单位："))
+    assert [p.split("（办结率")[0] for p in top_line.removeprefix("排名前列的单位：").rstrip("。").split("、")] == ranked[:3]
+
+
+@needs_libreoffice
+def test_supervise_list_is_not_cut_off_on_paper(merged, capsys, tmp_path):
+    import re
+    import subprocess
+
+    out, figs = _summary(merged, capsys)
+    pdf = convert([out], "pdf", tmp_path)[0]
+    text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
+    for o in figs["supervise"]:
+        assert o["id"] in text and o["unit"] in text

@@ -1,24 +1,61 @@
-"""The exceptions that are the user's to fix (shown as one Chinese line, exit code 2)."""
+"""taizhang's exceptions and the one table that turns an exception into an outcome.
+
+``UserError`` and its subclasses are the user's to fix: the doors show their
+Chinese message as it is (the CLI exits 2). Anything else is a bug of ours:
+the door shows one short Chinese line, exits 3 and keeps the traceback in the
+log. The subclasses live beside the code that raises them (``MasterError`` in
+book/master.py, ``FileProblem`` in xlsx/safety.py, …); this module imports
+nothing from taizhang, so every layer may import it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import traceback
+from pathlib import Path
 
-def user_errors() -> tuple[type[BaseException], ...]:
-    from taizhang.book.master import MasterError
-    from taizhang.rules.rulebook import RulebookError
-    from taizhang.xlsx.safety import FileProblem
-    from taizhang.xlsx.storage import WriteError
-    from taizhang.intake.units import UnitListError
-    from taizhang.book.merge import NoSubmissionsError
-
-    return (NoSubmissionsError, MasterError, RulebookError, UnitListError, WriteError, FileProblem, FileNotFoundError, PermissionError,
-            ValueError)
+EXIT_OK, EXIT_FINDINGS, EXIT_USER, EXIT_BUG, EXIT_CANCELLED = 0, 1, 2, 3, 130
 
 
-def log_path():
-    import os
-    from pathlib import Path
+class TaizhangError(Exception):
+    """Every exception taizhang raises on purpose."""
 
+
+class UserError(TaizhangError):
+    """Something the user can fix: the message says, in Chinese, what happened and what to do."""
+
+
+class BadRequest(UserError):
+    """An argument that cannot be carried out (a unit not in the list, a copy over its original, …)."""
+
+
+# Exceptions that are not ours but still the user's to fix: a path that does not exist, a file that may not be read.
+_USER_OS_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)
+
+
+def is_user_error(exc: BaseException) -> bool:
+    return isinstance(exc, (UserError, *_USER_OS_ERRORS))
+
+
+def outcome(exc: BaseException) -> int:
+    """The exit code for an exception, looked up along its class hierarchy (one table for every door)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_CANCELLED
+    return EXIT_USER if is_user_error(exc) else EXIT_BUG
+
+
+def bug_message(log: Path, replaced: list[Path]) -> str:
+    """The one line a user sees for a bug: never claims the files are untouched when one was replaced."""
+    if replaced:
+        files = "、".join(dict.fromkeys(p.name for p in replaced))
+        state = f"本次已完整写入：{files}（替换前的版本在同一文件夹的“台账备份”中）。"
+    else:
+        state = "原文件未改动。"
+    return f"台账助手内部出错，操作未完成，{state}详细信息已写入日志 {log}，请将该文件发给技术支持。"
+
+
+def log_path() -> Path:
     if os.environ.get("TAIZHANG_LOG_DIR"):
         folder = Path(os.environ["TAIZHANG_LOG_DIR"])
     elif os.environ.get("LOCALAPPDATA"):  # Windows
@@ -29,11 +66,8 @@ def log_path():
     return folder / "taizhang.log"
 
 
-def log_exception(context: str):
+def log_exception(context: str) -> Path:
     """Append the current exception's traceback to the log file; return the file's path."""
-    import datetime as dt
-    import traceback
-
     path = log_path()
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}\n")

@@ -58,6 +58,9 @@ FIELDS: tuple[Field, ...] = (
     Field("office_opinion", "督办意见", "text", "office", False, ("督查意见", "督办要求"), 24),
     Field("supervisor", "牵头督办部门", "text", "office", False, ("督办部门", "行业主管部门", "牵头部门", "主管部门"), 14),
     Field("summary_dept", "归口汇总部门", "text", "office", False, ("汇总部门", "归口部门", "分管部门"), 14),
+    Field("assigned_unit", "已交办单位", "unit", "office", False, (), 18),
+    Field("reporter", "反映人", "text", "office", False, ("来电人", "信访人", "举报人"), 10),
+    Field("reporter_phone", "反映人电话", "phone", "office", False, ("来电号码", "举报人电话"), 14),
     Field("sign_by", "签收期限", "date", "computed", False, (), 12),
     Field("feedback_by", "反馈期限", "date", "computed", False, (), 12),
     Field("remaining", "剩余工作日", "int", "computed", False, (), 10),
@@ -71,6 +74,9 @@ FIELDS: tuple[Field, ...] = (
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 UNIT_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "unit")
+# office-only: who reported a clue, and the unit a case was last handed to (assign compares it to 责任单位
+# to see a 转办). Never written to a unit's template, a notice or any public output.
+OFFICE_ONLY: frozenset[str] = frozenset({"assigned_unit", "reporter", "reporter_phone"})
 
 # Canonical status words and the variants offices write.
 STATUS_NOT_STARTED, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED = (

@@ -172,25 +172,26 @@ def figures_of(master: Master, today: dt.date) -> Figures:
 
 
 def report_day(master: Master, folder: str | Path, today: dt.date, checking: Checking | None = None,
-               supervise: bool = False) -> tuple[Master, MergeResult, Figures]:
+               supervise: bool = False, progress=None) -> tuple[Master, MergeResult, Figures]:
     """Merge, recompute deadlines and lights, and record today's per-unit figures in the history.
 
     ``supervise``: also list the red and yellow cases (the summary's 督办清单), for a caller that writes one.
+    ``progress(done, total, file)``: called as each submission is merged (see ``merge_folder``).
     """
-    merged, result = merge_folder(master, folder, today, checking)
+    merged, result = merge_folder(master, folder, today, checking, progress)
     lights = with_lights(merged, today)
     result.issues.extend(lights.findings)
+    merged.reports = report_rows(merged, result)  # before the figures: they mark the units that did not report
     figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise)
     hist = merged.history
     keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
     merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
-    merged.reports = report_rows(merged, result)
     return merged, result, figs
 
 
 @bulk
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
-              supervise: bool = False) -> MergeOutcome:
+              supervise: bool = False, progress=None) -> MergeOutcome:
     from taizhang.xlsx.storage import master_lock
 
     master = load_master(master_path, ledger=False)
@@ -202,7 +203,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
-        merged, result, figs = report_day(master, folder, today, checking, supervise)
+        merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
         rejects = reject_rows(result)
         sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
                   S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
@@ -232,3 +233,136 @@ def save_summary(master: Master, figs: Figures, out: str | Path, public: bool = 
 
 def default_summary_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
     return master_path.with_name(f"{master_path.stem}-汇总{'（公开版）' if public else ''}-{today.isoformat()}.xlsx")
+
+
+class NoticeResult(BaseModel):
+    """What ``notice`` wrote: the 通报 draft, the 督办通知单 (one per unit with red cases), and the figures."""
+    notice: str
+    supervision: list[str] = []
+    reply_by: dt.date | None = None
+    public: bool = False
+    figures: Figures
+
+
+def default_notice_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
+    return master_path.with_name(f"{master_path.stem}-通报（草稿）{'（公开版）' if public else ''}-{today.isoformat()}.docx")
+
+
+def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str | Path | None = None,
+                public: bool = False) -> NoticeResult:
+    """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases."""
+    from taizhang.report.notice import build_bulletin, build_supervision, supervision_file, supervisions
+
+    from taizhang.xlsx.storage import WriteError
+
+    book = master.rulebook
+    office = book.office or f"{book.name}专项行动领导小组办公室"
+    out = Path(out)
+    if units_dir is not None and Path(units_dir).exists() and not Path(units_dir).is_dir():
+        raise WriteError(f"督办通知单的输出位置 {units_dir} 是一个文件，不是文件夹。请换一个文件夹名（不存在时会自动创建）。")
+    build_bulletin(figs, master.reports, office, public, book.supervise_reply_workdays).save(out)
+    written: list[str] = []
+    reply_by = None
+    if units_dir is not None:
+        reply_by = master.calendar().add_workdays(figs.as_of, book.supervise_reply_workdays)
+        opinions = {}
+        if len(master.ledger) and "office_opinion" in master.ledger:
+            opinions = {str(cid): str(op) for cid, op in zip(master.ledger["case_id"], master.ledger["office_opinion"])
+                        if cid is not None and op is not None and str(op).strip()}
+        for s in supervisions(figs, reply_by, opinions, public):
+            path = supervision_file(Path(units_dir), s.unit, figs.as_of)
+            build_supervision(s, figs, office).save(path)
+            written.append(str(path))
+    return NoticeResult(notice=str(out), supervision=written, reply_by=reply_by, public=public, figures=figs)
+
+
+@bulk
+def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None = None,
+               units_dir: str | Path | None = None, public: bool = False) -> NoticeResult:
+    """``taizhang notice``: the 通报 draft from the same figures as the summary, and the 督办通知单."""
+    master = load_master(master_path)
+    lights = with_lights(master, today)
+    figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
+    target = Path(out) if out else default_notice_path(master.path, today, public)
+    return save_notice(master, figs, target, units_dir, public)
+def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None):
+    """交办 on a loaded master (the file job and the Excel button): (new master, result, 待指定单位 rows or None).
+
+    The rows are None when the sheet neither exists nor is needed.
+    """
+    from taizhang.book.assign import assign_cases, pending_clues, pending_rows
+
+    new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []))
+    rows = pending_rows(result)
+    if not rows and not waiting_rows:
+        return new, result, None
+    return new, result, rows or [["（没有待指定单位的线索）"]]
+
+
+@bulk
+def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None = None,
+               units_dir: str | Path | None = None, out: str | Path | None = None):
+    """`taizhang assign`: number and hand over the office's new cases and clues, record transfers, write notices.
+
+    The master is written only when something changed (a second run with nothing new leaves it untouched).
+    """
+    from taizhang.book.assign import PENDING_HEADERS, S_PENDING, notices_of, read_clue_file
+    from taizhang.book.master import _read_sheets
+    from taizhang.xlsx.storage import master_lock
+
+    master = load_master(master_path)
+    clue_list = read_clue_file(clues) if clues else []
+    waiting = _read_sheets(master.path, [S_PENDING]).get(S_PENDING) or []
+    waiting = [list(r) for r in waiting]
+    target, keep = _out_path(master, out)
+    with master_lock(master.path):
+        new, result, pending = assign_master(master, today, clue_list, waiting)
+        same_pending = pending is None or _same_rows(pending, waiting[1:])
+        if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
+                or target != master.path:
+            sheets = {S_PENDING: (PENDING_HEADERS, pending, None)} if pending is not None else None
+            backup = save_master(new, target, sheets=sheets, backup_keep=keep)
+            result.out, result.backup = str(target), str(backup) if backup else None
+    if units_dir and result.assigned:
+        from taizhang.report.handover import write_notices
+
+        result.notices = [str(p) for p in write_notices(notices_of(new, result), units_dir)]
+    return result
+
+
+def _same_rows(a: list[list], b: list[list]) -> bool:
+    """Two sheets' bodies hold the same values (a number read back as 3.0 is still 3, a blank is a blank)."""
+    from taizhang.intake.normalize import to_text
+
+    def norm(rows: list[list]) -> list[list]:
+        out = [[to_text(v) for v in r] for r in rows]
+        return [r[:max([i + 1 for i, v in enumerate(r) if v is not None] or [0])] for r in out]
+    return norm(a) == norm(b)
+
+
+def assign_text(res) -> list[str]:
+    """The 交办 account in plain Chinese, for the terminal and the ribbon's message box."""
+    new, moved = res.new_cases, res.transfers
+    lines = [f"交办完成（{res.today}）：新交办{len(new)}个问题，转办{len(moved)}个；待指定单位{len(res.pending)}条；"
+             f"重复线索{len(res.duplicates)}条（未新增）。"]
+    for a in new:
+        lines.append(f"  {a.id} → {a.unit}（{a.origin}；依据：{a.basis}）")
+    for a in moved:
+        lines.append(f"  {a.id}：{a.from_unit} → {a.unit}（转办）")
+    for p in res.pending:
+        where = f"{p.file} 第{p.row}行" if p.row else p.file
+        lines.append(f"  待指定：{where}“{p.description[:30]}”——{p.reason}" +
+                     (f"；候选：{'、'.join(p.candidates)}" if p.candidates else ""))
+    for d in res.duplicates:
+        lines.append(f"  重复：{d.file} 第{d.row}行“{d.description[:30]}”与{d.existing_id}“{d.existing_description[:30]}”"
+                     f"（{d.on}相似度{d.ratio:.0%}）")
+    for f in res.issues:
+        if f.code == "assign-needs-input":
+            lines.append(f"  提醒：{f.message}")
+    if res.pending:
+        lines.append("待指定单位的线索已列入台账总表的“待指定单位”表：在“指定单位”列填写单位后再次运行交办。")
+    if res.notices:
+        lines.append(f"交办通知单{len(res.notices)}份：{Path(res.notices[0]).parent}")
+    lines.append(f"台账已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else "") if res.out
+                 else "没有需要交办、转办或登记的内容，台账未改动。")
+    return lines

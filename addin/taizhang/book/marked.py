@@ -18,6 +18,7 @@ from taizhang.findings import Finding
 from taizhang.intake.reader import SheetRead
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
+from taizhang.errors import BadRequest
 
 RESULT_SHEET = "校验结果"
 SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
@@ -26,7 +27,7 @@ SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
 def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> Path:
     out = Path(out)
     if out.resolve() == read.path.resolve():
-        raise ValueError("标注副本不能覆盖原文件，请指定另一个文件名。")
+        raise BadRequest("标注副本不能覆盖原文件，请指定另一个文件名。")
 
     def write(tmp: Path) -> None:
         if read.kind == "xlsx" and read.sheet:

@@ -20,21 +20,16 @@ from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookEr
 from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
+from taizhang.errors import UserError
 
-S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员单位", "问题类别"
-S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
-S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
-S_PENDING, S_RECEIPTS = "待审批", "文件接收记录"
-# 文件接收记录 (hidden): when taizhang first saw each submission, by content; 送达不早于 is the last merge before that
-RECEIPT_HEADERS = ["文件", "内容指纹", "首次见到", "送达不早于", "最近见到"]
-
-HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯"]
-CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
-UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
-HOLIDAY_HEADERS = ["日期", "类型", "说明"]
+from taizhang.book.ledger_sheet import ledger_spec
+from taizhang.book.sheets import (CHANGE_HEADERS, HISTORY_HEADERS, HOLIDAY_HEADERS, S_CATEGORIES,  # noqa: F401
+                                  S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_LISTS, S_PHASES, S_README,
+                                  S_REJECTS, S_REPORTS, S_ROUTING, S_SETTINGS, S_UNITS, UNIT_HEADERS,
+                                  S_PENDING, S_RECEIPTS, RECEIPT_HEADERS)
 
 
-class MasterError(Exception):
+class MasterError(UserError):
     """The master workbook cannot be used; the message names the sheet and row."""
 
 
@@ -50,8 +45,8 @@ class Master:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CHANGE_HEADERS))
     extras: dict[str, str] = field(default_factory=dict)
     reports: list[list] = field(default_factory=list)
-    receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
     _calendar: WorkCalendar | None = None
+    receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -92,7 +87,6 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
     """Write a new master workbook for a campaign (refuses to overwrite an existing file)."""
     from openpyxl import Workbook
 
-    from taizhang.book.ledger_sheet import ledger_spec
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import patch_package
 
@@ -116,6 +110,12 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
+        for sheet in wb.worksheets[1:]:  # the office's sheets print like the 台账: the header row repeats on each page
+            sheet.print_title_rows = "1:1"
+            if sheet.title != S_LEDGER:  # (the 台账's page setup is written with it, in ledger_spec)
+                sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+                sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+                sheet.sheet_properties.pageSetUpPr.fitToPage = True
         wb.save(tmp)
         patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units))})
 
@@ -283,7 +283,7 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
     receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
                 for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
-    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, receipts)
+    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, receipts=receipts)
 
 
 def _read_lists(rows) -> dict:

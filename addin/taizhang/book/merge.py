@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.fields import BY_KEY, UNIT_FIELDS, norm_text
+from taizhang.errors import UserError
 from taizhang.findings import Finding, finding
 from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
@@ -93,7 +94,7 @@ def list_submissions(folder: Path) -> list[Path]:
     return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: str(p.relative_to(folder)))
 
 
-class NoSubmissionsError(Exception):
+class NoSubmissionsError(UserError):
     """The report folder holds no submission: nothing to merge, and nothing is written."""
 
 
@@ -259,10 +260,11 @@ class _State:
 
 
 def merge_folder(master: Master, folder: str | Path, today: dt.date,
-                 checking: "Checking | None" = None) -> tuple[Master, MergeResult]:
+                 checking: "Checking | None" = None, progress=None) -> tuple[Master, MergeResult]:
     """Merge every submission under ``folder`` into ``master`` (in memory); returns the new master and the account.
 
     ``checking`` is the folder's reading already under way (see ``Checking``); otherwise it starts here.
+    ``progress(done, total, file)``, when given, is called before each file and once at the end (file "").
     """
     folder = Path(folder)
     book = master.rulebook
@@ -275,8 +277,10 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     unit_status: dict[str, str] = {}
     files = checking.files
     wanted = set(checking.wanted)
-    for path in files:  # each file is merged as soon as its check is back, while later files are still being read
+    for i, path in enumerate(files):  # each file is merged as soon as its check is back, while later files are still being read
         rel = str(path.relative_to(folder))
+        if progress:
+            progress(i, len(files), rel)
         if path not in wanted:
             reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
@@ -318,6 +322,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             if outcome.late and checked.unit not in result.late_units:
                 result.late_units.append(checked.unit)
 
+    if progress:
+        progress(len(files), len(files), "")
     ledger = assign(state.frame(), master)
     names = master.units.names()
     result.reported_units = [u for u in names if unit_status.get(u) in ("merged", "zero_report")]
@@ -335,7 +341,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
     new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
-                        master.history, merged_changes, master.extras, master.reports, receipts.rows(), master._calendar)
+                        master.history, merged_changes, master.extras, master.reports, master._calendar,
+                        receipts=receipts.rows())
     return new_master, result
 
 

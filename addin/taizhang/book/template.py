@@ -18,11 +18,12 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
 from taizhang.calendar.deadlines import COMPUTED_MARK
-from taizhang.fields import FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
+from taizhang.fields import FIELDS, OFFICE_ONLY, STATUS_CLOSED, STATUS_UNFOUNDED
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
+from taizhang.errors import BadRequest
 
-TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance"]
+TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY]
 HEADER_ROW = 3
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -70,7 +71,7 @@ def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str 
         official = master.units.match(only_unit)
         if not official:
             hint = "、".join(master.units.suggest(only_unit)) or "（无相近名称）"
-            raise ValueError(f"“{only_unit}”不在成员单位名单中。相近的单位：{hint}")
+            raise BadRequest(f"“{only_unit}”不在成员单位名单中。相近的单位：{hint}")
         units = [master.units.by_name[official]]
     written: list[Path] = []
     used: set[str] = set()

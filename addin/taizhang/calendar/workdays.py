@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 import numpy as np
+from taizhang.errors import BadRequest
 
 DEFAULT_FIRST_YEAR = 2015
 DEFAULT_LAST_YEAR = 2035
@@ -66,6 +67,20 @@ class WorkCalendar:
 
     ``overrides`` maps a date to True (上班: a working day) or False (放假: a
     day off); they win over the library.
+
+    The Civil Code's counting (Art. 201–203) on the 2026 schedule, as DOMAIN.md gives it:
+
+    >>> cal = WorkCalendar()
+    >>> cal.add_workdays(dt.date(2026, 9, 30), 5)   # the start day does not count; Sat Oct 10 is a make-up day
+    datetime.date(2026, 10, 13)
+    >>> cal.add_workdays(dt.date(2026, 2, 13), 10)  # across 春节, Sat Feb 14 and Sat Feb 28 worked
+    datetime.date(2026, 3, 5)
+    >>> cal.add_months(dt.date(2026, 1, 31), 1)     # no Feb 31: the month's last day, a make-up Saturday
+    datetime.date(2026, 2, 28)
+    >>> cal.add_months(dt.date(2026, 9, 1), 1)      # Oct 1 is 国庆节: the first working day after it
+    datetime.date(2026, 10, 8)
+    >>> WorkCalendar({dt.date(2026, 10, 13): False}).add_workdays(dt.date(2026, 9, 30), 5)  # an office's day off
+    datetime.date(2026, 10, 14)
     """
 
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None,
@@ -119,7 +134,7 @@ class WorkCalendar:
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The Nth working day after ``start`` (the start day itself never counts)."""
         if n < 0:
-            raise ValueError("工作日数不能为负数")
+            raise BadRequest("工作日数不能为负数，请填写 0 或正整数。")
         if n == 0:
             return start
         self._cover(start, start + dt.timedelta(days=n * 3 + 40))

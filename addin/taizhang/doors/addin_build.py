@@ -23,6 +23,7 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape
+from taizhang.errors import BadRequest
 
 PROJECT = "taizhang"
 TEMPLATE_PROJECT = "MyAddin"
@@ -81,7 +82,7 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
     ribbon = macro_text("ribbon.xml")
     module = macro_text(f"{RIBBON_MODULE}.bas")
     if any(ord(ch) > 127 for ch in module):
-        raise ValueError(f"{RIBBON_MODULE}.bas 必须只含 ASCII 字符（VBA 工程的代码页会把中文变成乱码）")
+        raise RuntimeError(f"{RIBBON_MODULE}.bas 必须只含 ASCII 字符（VBA 工程的代码页会把中文变成乱码）")
     with tempfile.TemporaryDirectory() as tmpdir:
         work = Path(tmpdir) / "template.xlam"
         shutil.copy(template_path(), work)
@@ -127,7 +128,7 @@ def build_addin(out: str | Path = "taizhang.xlam") -> Path:
 def install_addin(xlam: str | Path = "taizhang.xlam") -> list[str]:
     """Windows: put the add-in in Excel's per-user XLSTART folder and point xlwings at this Python."""
     if sys.platform != "win32":
-        raise ValueError("taizhang addin install 只能在 Windows 上运行（需要 Microsoft Excel）。"
+        raise BadRequest("taizhang addin install 只能在 Windows 上运行（需要 Microsoft Excel）。"
                          "其他系统请使用命令行：taizhang merge、taizhang summary 等。")
     xlam = Path(xlam)
     if not xlam.exists():

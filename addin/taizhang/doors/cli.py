@@ -19,11 +19,14 @@ COMMANDS = {
     "workday": "计算 N 个工作日之后（或 N 个月期间届满）的日期",
     "status": "重新计算台账的整改时限、剩余工作日和红绿灯",
     "template": "为每个成员单位生成预填本单位问题的填报模板",
+    "assign": "交办：给办公室登记的问题和线索编号、定单位、定时限，记录转办，生成各单位交办通知单",
     "merge": "合并报送：把报送文件夹中的各单位报送表合并进台账总表",
     "summary": "生成领导汇总表（红绿灯排行榜、分类统计、督办清单、通报草稿）",
-    "run": "报送日一键完成：合并报送、时限与红绿灯、汇总表",
+    "run": "报送日一键完成：合并报送、时限与红绿灯、汇总表、通报草稿和督办通知单",
+    "notice": "生成通报草稿（Word 公文格式，GB/T 9704-2012），可为有超期问题的单位各生成一份督办通知单",
     "demo": "生成示例专项行动（台账总表、各单位报送表）并运行一次报送日流程",
     "addin": "构建或安装 Excel 加载项（台账助手选项卡）",
+    "serve": "在本机浏览器中打开台账助手网页（供只有 WPS、不能用 Excel 加载项的电脑使用）",
 }
 
 
@@ -77,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--unit", help="只生成这个单位的模板")
     c.add_argument("--today", type=_date, help="报送期所在日期（默认今天）")
 
+    c = cmd("assign")
+    c.add_argument("master")
+    c.add_argument("--today", type=_date, help="交办日期（默认今天）")
+    c.add_argument("--clues", help="线索清单（.xlsx/.csv，如 12345 热线、信访系统导出的表）")
+    c.add_argument("--units-dir", help="交办通知单（.docx）输出文件夹，每个收到问题的单位一份")
+    c.add_argument("--out", help="另存为新文件（不给出时原地更新并备份）")
+    c.add_argument("--json", action="store_true", help="输出 JSON（交办、转办、待指定单位、重复线索）")
+
     c = cmd("merge")
     c.add_argument("master")
     c.add_argument("folder", help="报送文件夹（含子文件夹）")
@@ -90,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--today", type=_date)
     c.add_argument("--out", help="汇总表文件（默认在台账总表旁边）")
     c.add_argument("--public", action="store_true", help="公开版：只含单位和统计数字，不含个人信息和问题描述")
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("notice")
+    c.add_argument("master")
+    c.add_argument("--today", type=_date, help="统计基准日（默认今天）")
+    c.add_argument("--out", help="通报草稿文件（.docx，默认在台账总表旁边）")
+    c.add_argument("--units-dir", help="督办通知单输出文件夹：每个有超期（红灯）问题的单位一份")
+    c.add_argument("--public", action="store_true", help="公开版：不含个人信息和问题描述")
     c.add_argument("--json", action="store_true")
 
     c = cmd("run")
@@ -107,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = cmd("addin")
     c.add_argument("action", choices=["build", "install"])
     c.add_argument("--out", default="taizhang.xlam")
+
+    c = cmd("serve")
+    c.add_argument("--port", type=int, help="端口（默认 8765，被占用时自动另选）")
+    c.add_argument("--no-browser", action="store_true", help="不自动打开浏览器（只显示网址）")
+    c.add_argument("--folder", default=".", help="台账总表所在的文件夹（默认当前文件夹）")
     return p
 
 
@@ -132,19 +156,25 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from taizhang.errors import user_errors
+    from taizhang import errors
+    from taizhang.xlsx.storage import replaced_files
 
+    already = len(replaced_files())  # main() may run many times in one process (tests, the web door)
     try:
         return int(globals()[f"cmd_{args.command}"](args) or 0)
-    except user_errors() as exc:
-        sys.stderr.write(f"错误：{exc}\n")
-        return 2
-    except Exception:  # a bug of ours: the user gets one line and the log, never a traceback
-        from taizhang.errors import log_exception
-
-        log = log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
-        sys.stderr.write(f"错误：台账助手内部出错，操作未完成，原文件未改动。详细信息已写入日志 {log}，请将该文件发给技术支持。\n")
-        return 3
+    except KeyboardInterrupt:
+        sys.stderr.write("已取消。正在写入的文件不会被替换（写入总是先写临时文件）。\n")
+        return errors.EXIT_CANCELLED
+    except BaseException as exc:  # a Rust panic in a reader is a BaseException too: still one line, never a traceback
+        if isinstance(exc, SystemExit):
+            raise
+        code = errors.outcome(exc)
+        if code == errors.EXIT_USER:
+            sys.stderr.write(f"错误：{exc}\n")
+        else:  # a bug of ours: the user gets one line and the log
+            log = errors.log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
+            sys.stderr.write(f"错误：{errors.bug_message(log, replaced_files()[already:])}\n")
+        return code
 
 
 def cmd_presets(args) -> int:
@@ -259,6 +289,18 @@ def cmd_template(args) -> int:
     return 0
 
 
+def cmd_assign(args) -> int:
+    from taizhang.jobs import assign_text, run_assign
+
+    res = run_assign(args.master, args.today or dt.date.today(), args.clues, args.units_dir, args.out)
+    if args.json:
+        _print_json(res)
+    else:
+        for line in assign_text(res):
+            _say(line)
+    return 0
+
+
 def cmd_merge(args) -> int:
     from taizhang.jobs import merge_text, run_merge
 
@@ -290,8 +332,22 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_notice(args) -> int:
+    from taizhang.jobs import run_notice
+
+    res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public)
+    if args.json:
+        _print_json(res)
+    else:
+        _say(f"已生成通报草稿：{res.notice}（请办公室修改定稿）")
+        if args.units_dir is not None:
+            _say(f"督办通知单{len(res.supervision)}份（回复期限 {res.reply_by}）：{args.units_dir}"
+                 if res.supervision else "没有超期（红灯）问题，未生成督办通知单。")
+    return 0
+
+
 def cmd_run(args) -> int:
-    from taizhang.jobs import default_summary_path, merge_text, run_merge, save_summary
+    from taizhang.jobs import default_notice_path, default_summary_path, merge_text, run_merge, save_notice, save_summary
 
     today = args.today or dt.date.today()
     master = Path(args.master)
@@ -300,10 +356,13 @@ def cmd_run(args) -> int:
     summary_path = default_summary_path(outcome.out, today)
     figs = outcome.figures
     save_summary(outcome.master, figs, summary_path)
+    units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
+    notice = save_notice(outcome.master, figs, default_notice_path(outcome.out, today), units_dir)
     for line in merge_text(outcome.result, outcome.out, outcome.backup):
         _say(line)
     t = figs.totals
     _say(f"红绿灯：红{t.red} 黄{t.yellow} 绿{t.green}；办结率{t.completion_rate:g}%。汇总表：{summary_path}")
+    _say(f"通报草稿：{notice.notice}；督办通知单{len(notice.supervision)}份：{units_dir}")
     return 0
 
 
@@ -335,4 +394,11 @@ def cmd_addin(args) -> int:
 
     for line in install_addin(args.out):
         _say(line)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from taizhang.doors.web.app import serve
+
+    serve(args.folder, args.port, open_browser=not args.no_browser, say=_say)
     return 0

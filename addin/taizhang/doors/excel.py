@@ -19,6 +19,7 @@ import functools
 import re
 from pathlib import Path
 from typing import Callable
+from taizhang import errors
 
 TITLE = "台账助手"
 TEXT_NEEDS_PREFIX = re.compile(r"^([=+\-@]|\s*[\d.,]+\s*$|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$)")
@@ -28,7 +29,7 @@ RESULT_SHEET = "校验结果"
 FOLDER_NAME = "TZ_FOLDER"
 
 
-class UserError(Exception):
+class UserError(errors.UserError):
     """Something the user can fix; shown as it is, without a log reference."""
 
 
@@ -60,21 +61,28 @@ def entry(action: str) -> Callable:
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args, book=None, **kwargs):
-            from taizhang.errors import log_exception, user_errors
+            from taizhang.xlsx.storage import replaced_files
 
             book = _caller(book)
             app = book.app
             saved = _pause(app)
+            already = len(replaced_files())
             try:
                 check_host(book)
                 app.status_bar = f"{TITLE}：正在{action}……"
                 message = fn(book, *args, **kwargs)
-            except (UserError, *user_errors()) as exc:
-                message = f"{action}未完成：{exc}"
-            except Exception:
-                log = log_exception(f"excel.{fn.__name__} ({book.name})")
-                message = (f"{action}失败：台账助手内部出错，工作簿未被改动或只改动了一部分（未保存前可关闭不保存）。\n"
-                           f"详细信息已写入日志：{log}\n请将该文件发给技术支持。")
+            except BaseException as exc:  # a Rust panic in a reader is a BaseException too
+                if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                    raise
+                if errors.is_user_error(exc):
+                    message = f"{action}未完成：{exc}"
+                else:  # a bug of ours: a message box, the traceback in the log
+                    log = errors.log_exception(f"excel.{fn.__name__} ({book.name})")
+                    written = replaced_files()[already:]
+                    state = (f"本次已完整写入：{'、'.join(p.name for p in written)}（替换前的版本在“台账备份”中）；"
+                             if written else "")
+                    message = (f"{action}失败：台账助手内部出错，{state}工作簿未被改动或只改动了一部分（未保存前可关闭不保存）。\n"
+                               f"详细信息已写入日志：{log}\n请将该文件发给技术支持。")
             finally:
                 _resume(app, saved)
             if message:
@@ -330,16 +338,23 @@ def clear_marks(book) -> str:
     return f"已清除{n}处校验标记和“{RESULT_SHEET}”工作表。" if n else "没有需要清除的校验标记。"
 
 
-@entry("分办")
-def assign_cases(book) -> str:
-    from taizhang.book.merge import assign
+@entry("交办")
+def assign_cases(book, today: dt.date | None = None) -> str:
+    """The same 交办 as ``taizhang assign`` (without a clue file or notices): numbers, departments, deadlines."""
+    from taizhang.book.assign import PENDING_HEADERS, S_PENDING
+    from taizhang.book.master import CHANGE_HEADERS, S_CHANGES
+    from taizhang.jobs import assign_master, assign_text
 
     master = master_of(book)
-    before = master.ledger[["supervisor", "summary_dept"]].copy()
-    master.ledger = assign(master.ledger, master)
-    changed = int((before.fillna("") != master.ledger[["supervisor", "summary_dept"]].fillna("")).any(axis=1).sum())
-    write_ledger(book, master)
-    return f"分办完成：{changed}个问题补填了牵头督办部门或归口汇总部门（已填写的不改动）。"
+    waiting = _sheet(book, S_PENDING)
+    new, result, pending = assign_master(master, today or _today(), None, read_rows(waiting) if waiting else None)
+    write_ledger(book, new)
+    if len(new.changes):
+        write_table(book, S_CHANGES, [CHANGE_HEADERS] + new.changes[CHANGE_HEADERS].values.tolist())
+    if pending is not None:
+        write_table(book, S_PENDING, [PENDING_HEADERS] + pending)
+    return "\n".join(assign_text(result)[:-1] + ["结果已写入本工作簿（台账、变更记录），请检查后保存。"
+                                                 "线索清单和交办通知单请用命令 taizhang assign --clues --units-dir。"])
 
 
 @entry("计算时限与红绿灯")

@@ -66,7 +66,21 @@ def serial_to_date(serial: float) -> dt.date | None:
 
 
 def parse_date_text(text: str, year_hint: int | None) -> tuple[dt.date | None, bool]:
-    """(date, year_guessed). Accepts 2026年5月31日, 2026.5.31, 2026/5/31, 2026-5-31, 20260531, 5月31日, serials."""
+    """(date, year_guessed) for the ways units write a date; a date without a year takes ``year_hint``.
+
+    >>> parse_date_text("2026年5月31日", None)
+    (datetime.date(2026, 5, 31), False)
+    >>> parse_date_text("２０２６．５．３１", None)
+    (datetime.date(2026, 5, 31), False)
+    >>> parse_date_text("2026/5/31", None), parse_date_text("20260531", None)[0]
+    ((datetime.date(2026, 5, 31), False), datetime.date(2026, 5, 31))
+    >>> parse_date_text("5月31日", 2026)
+    (datetime.date(2026, 5, 31), True)
+    >>> parse_date_text("2026-05-31 14:30:00", None)  # pasted from a hotline system, with a time
+    (datetime.date(2026, 5, 31), False)
+    >>> parse_date_text("2026年2月30日", None), parse_date_text("下月底", 2026), parse_date_text("2026", None)
+    ((None, False), (None, False), (None, False))
+    """
     t = re.sub(r"\s+", "", fold(text))
     if not t:
         return None, False
@@ -83,7 +97,24 @@ def parse_date_text(text: str, year_hint: int | None) -> tuple[dt.date | None, b
         d = serial_to_date(float(t))
         if d and 1990 <= d.year <= 2100:
             return d, False
-    return None, False
+    return _parse_other(fold(text).strip()), False
+
+
+_NO_YEAR = dt.datetime(1, 1, 1)
+
+
+def _parse_other(text: str) -> dt.date | None:
+    """The rest (a time after the date, ISO stamps, "May 31, 2026"), through dateutil, year first as
+    Chinese dates are written. A text without a year, or without a digit, is not a date."""
+    if len(text) > 40 or not re.search(r"(19|20)\d\d", text) or len(re.findall(r"\d+", text)) < 3:
+        return None  # a year, a month and a day must all be written: "2026" alone is no date
+    from dateutil import parser
+
+    try:
+        parsed = parser.parse(text, default=_NO_YEAR, yearfirst=True, dayfirst=False)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date() if 1990 <= parsed.year <= 2100 else None
 
 
 def to_date(value: object, year_hint: int | None = None) -> tuple[dt.date | None, str | None]:

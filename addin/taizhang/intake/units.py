@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from taizhang.fields import norm_text
+from taizhang.errors import UserError
 
 _STAMP = re.compile(r"[（(]?\s*(盖章|公章|章|签章|签字盖章)\s*[)）]?$")
 _LEAD = re.compile(r"^(填报单位|报送单位|单位名称|单位)[:：]?")
@@ -27,7 +28,7 @@ def norm_unit(text: object) -> str:
     return t.strip("-_—.。:：")
 
 
-class UnitListError(Exception):
+class UnitListError(UserError):
     """The unit list has a conflict; the message names both rows."""
 
 
@@ -69,6 +70,26 @@ class UnitDirectory:
             if len(key) >= 2 and key in hay and len(key) > best_len:
                 best, best_len = official, len(key)
         return best
+
+    def mentions(self, text: object) -> list[tuple[str, str]]:
+        """(official name, name or alias as listed) for every member unit named in free ``text``, in order of
+        first appearance; a name that occurs only inside a longer name also found there does not count."""
+        hay = norm_text(text)
+        spans = []
+        for key, official in self._index.items():
+            if len(key) < 2:
+                continue
+            at = hay.find(key)
+            while at >= 0:
+                spans.append((at, at + len(key), key, official))
+                at = hay.find(key, at + 1)
+        spans.sort(key=lambda s: (s[0], -s[1]))
+        out: dict[str, str] = {}
+        for a, b, key, official in spans:
+            if any(a2 <= a and b <= b2 and (b2 - a2) > (b - a) for a2, b2, _, _ in spans):
+                continue
+            out.setdefault(official, key)
+        return list(out.items())
 
     def suggest(self, text: object, n: int = 3) -> list[str]:
         key = norm_unit(text)

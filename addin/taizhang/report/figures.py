@@ -35,8 +35,9 @@ class Counts(BaseModel):
 class UnitFigures(Counts):
     unit: str
     unit_type: str = ""
-    light: str = "green"
-    rank: int = 0
+    light: str = "green"  # "none": no cases, so no light
+    rank: int | None = None  # None: not ranked (no cases: listed as 无问题 below the ranking)
+    report_state: str = ""  # this report day's 报送情况 (已报送、未报送、逾期报送、零报告、文件被退回), "" before any merge
 
 
 class GroupFigures(Counts):
@@ -109,11 +110,18 @@ EMPTY = {k: 0 for k in FLAG_COLUMNS}
 
 
 def _unit_light(c: dict) -> str:
+    if not c["total"]:
+        return "none"
     return "red" if c["red"] else "yellow" if c["yellow"] else "green"
 
 
 def rank_units(units: list[UnitFigures], rule: str) -> list[UnitFigures]:
-    """Rank by the office's rule; ties broken by fewer overdue, then more cases, then name."""
+    """Rank units with cases by the office's rule; ties broken by fewer overdue, then more cases, then name.
+
+    A unit with no cases has nothing to rank: it keeps ``rank=None`` and follows the ranked units in
+    directory order (the summary lists it as 无问题)."""
+    unranked = [u for u in units if not u.total]
+    units = [u for u in units if u.total]
     if rule == "overdue":
         key = lambda u: (u.red, u.yellow, -u.completion_rate, u.unit)  # noqa: E731
     elif rule == "on_time_rate":
@@ -123,7 +131,21 @@ def rank_units(units: list[UnitFigures], rule: str) -> list[UnitFigures]:
     ordered = sorted(units, key=key)
     for i, u in enumerate(ordered, 1):
         u.rank = i
-    return ordered
+    for u in unranked:
+        u.rank = None
+    return ordered + unranked
+
+
+def ranking_ends(figs: "Figures", n: int = 3) -> tuple[list[UnitFigures], list[UnitFigures]]:
+    """The ranking's first ``n`` and last ``n`` ranked units (the last listed worst first).
+
+    The summary's ranking sheet and every 通报 take their 前列/靠后 units from here, so they never differ.
+    With fewer than 2n ranked units the two lists do not overlap: the bottom gets what the top leaves."""
+    ranked = [u for u in figs.units if u.rank is not None]
+    top = ranked[:n]
+    rest = ranked[len(top):]
+    bottom = rest[-n:][::-1] if rest else []
+    return top, bottom
 
 
 RULE_ZH = {"completion_rate": "按办结率（含销号）从高到低排名；办结率相同的，超期数少者在前",
@@ -146,6 +168,9 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     for name in unit_names:
         c = by_unit.get(name) or _counts_from(EMPTY)
         units.append(UnitFigures(unit=name, unit_type=types.get(name, ""), light=_unit_light(c), **c))
+    states = {r[0]: str(r[2]) for r in (master.reports or []) if r and len(r) > 2 and r[0]}
+    for u in units:
+        u.report_state = states.get(u.unit, "")
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:
@@ -229,6 +254,11 @@ def report_summary(reports: list[list]) -> dict[str, list[str]]:
             "zero": [r[0] for r in reports if r[2] == "零报告"]}
 
 
+def unit_label(u: UnitFigures) -> str:
+    """The unit's name, marked （未报送） when it did not report this time."""
+    return u.unit + ("（未报送）" if u.report_state == "未报送" else "")
+
+
 def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
     """A draft 通报 in plain Chinese, built only from the figures."""
     t = figs.totals
@@ -239,7 +269,7 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         paras[0] += f"已办结问题中按时办结率为{t.on_time_rate:g}%。"
     reds = [u for u in figs.units if u.red]
     if t.red:
-        names = "、".join(f"{u.unit}（{u.red}个）" for u in sorted(reds, key=lambda u: -u.red)[:10])
+        names = "、".join(f"{unit_label(u)}（{u.red}个）" for u in sorted(reds, key=lambda u: -u.red)[:10])
         paras.append(f"超期未办结问题{t.red}个，涉及{len(reds)}个单位：{names}。请相关单位抓紧整改，说明超期原因。")
     else:
         paras.append("目前没有超期未办结的问题。")
@@ -249,10 +279,10 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         c = figs.change
         paras.append(f"与上次调度（{figs.previous_day}）相比，新增问题{c.get('total', 0)}个，"
                      f"新办结{c.get('done', 0) + c.get('closed', 0)}个，超期问题{'增加' if c.get('red', 0) >= 0 else '减少'}{abs(c.get('red', 0))}个。")
-    ranked = [u for u in figs.units if u.total]
-    if ranked:
-        top = "、".join(u.unit for u in ranked[:3])
-        bottom = "、".join(u.unit for u in ranked[-3:][::-1]) if len(ranked) > 3 else ""
+    top_units, bottom_units = ranking_ends(figs)
+    if top_units:
+        top = "、".join(unit_label(u) for u in top_units)
+        bottom = "、".join(unit_label(u) for u in bottom_units)
         paras.append(f"红绿灯排行榜（{RULE_ZH[figs.rank_rule]}）前列的单位：{top}" + (f"；排名靠后的单位：{bottom}。" if bottom else "。"))
     if reports:
         if reports.get("missing"):

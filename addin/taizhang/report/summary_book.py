@@ -16,9 +16,84 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from taizhang.report.figures import REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, briefing, report_summary
+from taizhang.report.figures import REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends, unit_label
 from taizhang.fields import LIGHT_ZH
-from taizhang.xlsx.xlsxout import BORDER, CENTER, FILL, STRONG, WRAP, header_row, put, styled
+from taizhang.xlsx.xlsxout import (BODY_FONT_NAME, BORDER, CENTER, FILL, HEADING_FONT_NAME, STRONG, WRAP,
+                                   chinese_default_font, header_row, put, styled)
+
+PCT = "0.0%"  # rates are stored as fractions (0.333) and shown as 33.3%
+NO_LIGHT = "无问题"
+
+
+def _font(**kw) -> Font:
+    return Font(name=BODY_FONT_NAME, **kw)
+
+
+def _head_font(**kw) -> Font:
+    return Font(name=HEADING_FONT_NAME, **kw)
+
+
+def _rate(v: float | None):
+    """A percentage figure (33.3) as the fraction Excel formats with %; "—" when there is nothing to rate."""
+    return "—" if v is None else round(v / 100, 4)
+
+
+def _int(v):
+    """Counts read back from a sheet come as 3.0: write them as 3."""
+    return int(v) if isinstance(v, float) and v == v and v.is_integer() else v
+
+
+# ---- row heights: Excel and LibreOffice do not grow rows on open, so wrapped text gets its height here ----
+LINE_FACTOR = 1.45  # line height / font size of 等线 and its usual substitutes (Noto Sans CJK: 1.448)
+
+
+def text_units(text: str, size: float = 11) -> float:
+    """Width of ``text`` in Excel column-width units (the default font's digit width) at ``size`` pt."""
+    units = 0.0
+    for ch in text:
+        o = ord(ch)
+        units += 2.1 if o >= 0x2E80 or 0xFF00 <= o <= 0xFFEF or ch in "—“”‘’…" else 1.05
+    return units * size / 11
+
+
+def lines_needed(text: str, width: float, size: float = 11) -> int:
+    """Lines a wrapped cell of column width ``width`` needs for ``text``."""
+    avail = max(1.0, width - 0.8)  # cell padding
+    n = 0
+    for part in str(text).split("\n"):
+        u = text_units(part, size)
+        n += max(1, -int(-u // avail)) if u else 1
+    return n
+
+
+def row_height(lines: int, size: float = 11) -> float:
+    return round(lines * size * LINE_FACTOR + 3, 1)
+
+
+def fit_rows(ws, first: int, last: int | None = None) -> None:
+    """Set each row's height from its wrapped text cells (never lower than one line)."""
+    from openpyxl.utils import get_column_letter
+
+    last = last or ws.max_row
+    widths = {}
+    merged = {rng.min_row for rng in ws.merged_cells.ranges}
+    for r in range(first, last + 1):
+        if r in merged:
+            continue
+        need = 1
+        size = 11.0
+        for cell in ws[r]:
+            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            letter = get_column_letter(cell.column)
+            if letter not in widths:
+                widths[letter] = ws.column_dimensions[letter].width or 8.43
+            sz = float(cell.font.sz or 11) if cell.font else 11.0
+            lines = lines_needed(cell.value, widths[letter], sz)
+            if row_height(lines, sz) > row_height(need, size):
+                need, size = lines, sz
+        if need > 1 or size > 11:
+            ws.row_dimensions[r].height = row_height(need, size)
 
 LEGEND = [("red", "红灯：超过整改时限仍未办结"), ("yellow", "黄灯：距时限不超过预警工作日，或进度落后于时间进度"),
           ("green", "绿灯：按计划推进"), ("done", "已办结（含查否）：退出排名计算"), ("closed", "已销号：经领导小组审定销号")]
@@ -42,34 +117,41 @@ def _page(ws, title_rows: int = 3, landscape: bool = True) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddHeader.right.text = "&A"
     ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
 
 
 def _title(ws, text: str, sub: str, width: int) -> None:
-    put(ws, 1, 1, text).font = Font(bold=True, size=16)
+    put(ws, 1, 1, text).font = _head_font(size=16)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    put(ws, 2, 1, sub).font = Font(italic=True, color="595959")
+    ws.row_dimensions[1].height = row_height(1, 16)
+    put(ws, 2, 1, sub).font = _font(color="595959")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(width, 1))
 
 
 def _legend(ws, row: int, col: int = 1) -> int:
-    put(ws, row, col, "图例").font = Font(bold=True)
+    put(ws, row, col, "图例").font = _head_font()
     for i, (key, text) in enumerate(LEGEND, row + 1):
         c = put(ws, i, col, LIGHT_ZH[key])
         c.fill = FILL[key]
-        c.font = Font(bold=True, color=STRONG[key])
+        c.font = _font(bold=True, color=STRONG[key])
         c.border = BORDER
         put(ws, i, col + 1, text)
     return row + len(LEGEND)
 
 
-def _rows(ws, top: int, rows: list[list], fills: list[str | None] | None = None, light_col: int | None = None) -> int:
-    r = top
+def _rows(ws, top: int, rows: list[list], fills: list[str | None] | None = None, light_col: int | None = None,
+          pct_cols: tuple[int, ...] = ()) -> int:
+    """A bordered table body; columns in ``pct_cols`` (1-based) hold rates as fractions shown as %."""
+    r = top - 1
     for r, values in enumerate(rows, top):
         fill = fills[r - top] if fills and fills[r - top] in FILL else None
         for c, v in enumerate(values, 1):
+            v = _int(v)
             cell = put(ws, r, c, v)
-            kind = "text" if isinstance(v, str) else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other"
+            kind = ("pct" if c in pct_cols else "text" if isinstance(v, str)
+                    else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other")
             strong = fill if (fill and c == light_col) else None
             styled(cell, ("summary", kind, fill, strong), lambda cell, kind=kind, fill=fill, strong=strong: _style(cell, kind, fill, strong))
     return r
@@ -78,29 +160,71 @@ def _rows(ws, top: int, rows: list[list], fills: list[str | None] | None = None,
 def _style(cell, kind: str, fill: str | None, strong: str | None) -> None:
     cell.border = BORDER
     cell.alignment = WRAP if kind == "text" else CENTER
+    cell.font = _font(bold=True, color=STRONG[strong]) if strong else _font()
     if kind == "float":
         cell.number_format = "0.0"
+    elif kind == "pct":
+        cell.number_format = PCT
     elif kind == "date":
         cell.number_format = "yyyy-mm-dd"
     if fill:
         cell.fill = FILL[fill]
-    if strong:
-        cell.font = Font(bold=True, color=STRONG[strong])
 
 
-def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v:g}%"
+def _chart_fonts(chart, title: str) -> None:
+    """Chart title and axis labels in 等线 (Excel's chart default is Calibri); every category labelled."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.chart.title import title_maker
+    from openpyxl.drawing.text import CharacterProperties, Font as DFont, Paragraph, ParagraphProperties
+
+    def props(sz: int, bold: bool = False) -> CharacterProperties:
+        face = DFont(typeface=BODY_FONT_NAME)
+        return CharacterProperties(latin=face, ea=face, sz=sz, b=bold)
+
+    labels = props(800)
+
+    t = title_maker(title)
+    for p in t.tx.rich.p:
+        p.pPr = ParagraphProperties(defRPr=props(1200, True))
+        for run in p.r or []:
+            run.rPr = props(1200, True)
+    chart.title = t
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=labels), endParaRPr=labels)])
+        if axis.title is not None and isinstance(axis.title, str):
+            axis.title = title_maker(axis.title)
+    chart.x_axis.tickLblSkip = 1  # every unit labelled
+    chart.x_axis.tickMarkSkip = 1
+
+
+def _rate_axis(chart) -> None:
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.y_axis.majorUnit = 0.2
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.numFmt.sourceLinked = False if chart.y_axis.numFmt is not None else None
+
+
+def _count_axis(chart, biggest: int) -> None:
+    chart.y_axis.scaling.min = 0
+    step = 1
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000):
+        if biggest / step <= 10:
+            break
+    chart.y_axis.majorUnit = step
+    chart.y_axis.number_format = "0"
 
 
 def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: bool) -> None:
     wb = Workbook()
+    chinese_default_font(wb)
     sub = f"截至 {figs.as_of.isoformat()}" + ("（公开版：仅含单位和统计数字）" if public else "")
     _overview(wb.active, figs, sub)
     _ranking(wb.create_sheet("红绿灯排行榜"), figs, sub)
     _categories(wb.create_sheet("分类统计"), figs, sub)
     supervise = None if public else _supervise(wb.create_sheet("督办清单"), figs, sub)
     _reports(wb.create_sheet("报送情况"), figs, sub, reports or [], public)
-    _briefing(wb.create_sheet("通报"), figs, sub, reports or [])
+    _briefing(wb.create_sheet("通报"), figs, sub)
     wb.save(out)
     if supervise is not None and supervise.columns and supervise.columns[0]:
         from taizhang.xlsx.xlsxpatch import patch_package
@@ -114,11 +238,12 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     t = figs.totals
     headers = ["问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）", "办结率", "按时办结率"]
     header_row(ws, 3, headers, [14] * len(headers))
-    values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _pct(t.completion_rate), _pct(t.on_time_rate)]
-    _rows(ws, 4, [values])
+    values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _rate(t.completion_rate), _rate(t.on_time_rate)]
+    _rows(ws, 4, [values], pct_cols=(8, 9))
     for col, key in ((5, "red"), (6, "yellow"), (7, "green"), (2, "done"), (3, "closed")):
         ws.cell(row=4, column=col).fill = FILL[key]
-        ws.cell(row=4, column=col).font = Font(bold=True, size=14, color=STRONG[key])
+        ws.cell(row=4, column=col).font = _font(bold=True, size=14, color=STRONG[key])
+    ws.row_dimensions[4].height = row_height(1, 14)
     row = 6
     if figs.change:
         c = figs.change
@@ -128,52 +253,84 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     for title, groups in (("按工作阶段（按交办日期所在阶段）", figs.phases), ("按线索来源", figs.sources)):
         if not groups:
             continue
-        put(ws, row, 1, title).font = Font(bold=True)
+        put(ws, row, 1, title).font = _head_font()
         header_row(ws, row + 1, ["类别", "问题数", "已办结", "已销号", "超期", "预警", "办结率"])
-        row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _pct(g.completion_rate)] for g in groups]) + 2
+        row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _rate(g.completion_rate)] for g in groups],
+                    pct_cols=(7,)) + 2
     _legend(ws, row)
     ws.column_dimensions["A"].width = 30
+    fit_rows(ws, 3)
     _page(ws)
 
 
+CHART_ROW_PT = 15.0
+CHART_ROW_CM = CHART_ROW_PT / 72 * 2.54
+
+
 def _ranking(ws, figs: Figures, sub: str) -> None:
+    """Ranked units (those with cases), then the units with no cases as 无问题, unranked; 未报送 marked."""
     _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", 11)
     headers = ["排名", "单位", "单位亮灯", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "正常（绿）", "办结率", "按时办结率"]
     header_row(ws, 3, headers, [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11])
-    rows = [[u.rank, u.unit, LIGHT_ZH[u.light], u.total, u.done, u.closed, u.red, u.yellow, u.green,
-             u.completion_rate, u.on_time_rate] for u in figs.units]
-    last = _rows(ws, 4, rows, [u.light for u in figs.units], light_col=3)
-    for r in range(4, last + 1):
-        ws.cell(row=r, column=10).number_format = '0.0"%"'
-        ws.cell(row=r, column=11).number_format = '0.0"%"'
-    ws.freeze_panes = "C4"
+    ranked = [u for u in figs.units if u.rank is not None]
+    unranked = [u for u in figs.units if u.rank is None]
+    rows = [[u.rank, unit_label(u), LIGHT_ZH[u.light], u.total, u.done, u.closed, u.red, u.yellow, u.green,
+             _rate(u.completion_rate), _rate(u.on_time_rate)] for u in ranked]
+    last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11))
     n = len(rows)
+    if unranked:
+        put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
+        last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] for u in unranked])
+    top, bottom = ranking_ends(figs)
+    if top:
+        put(ws, last + 2, 1, "排名前列：" + "、".join(unit_label(u) for u in top)
+            + ("；排名靠后：" + "、".join(unit_label(u) for u in bottom) if bottom else "")
+            + "（通报草稿引用的即是这几个单位）").font = _font()
+        last += 2
+    fit_rows(ws, 4, last)
+    ws.freeze_panes = "C4"
+    legend_end = _legend(ws, last + 2, 2)
     if n:
+        # each chart on a page of its own below the table (a manual page break before each), as wide as the
+        # table, with one bar and one label per ranked unit
+        from openpyxl.worksheet.pagebreak import Break
+
+        h = min(16.0, max(7.5, n * 0.5 + 3.5))  # a landscape A4 page holds about 17 cm below the repeated header
+        rows_per_chart = int(h / CHART_ROW_CM) + 2
+        first = legend_end + 2
+        for r in range(first, first + 2 * rows_per_chart):
+            ws.row_dimensions[r].height = CHART_ROW_PT  # fixed, so the reserved rows are as tall as the chart
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "各单位办结率（%）"
-        chart.y_axis.title = "办结率 %"
+        chart.y_axis.title = "办结率"
         chart.add_data(Reference(ws, min_col=10, min_row=3, max_row=3 + n), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, min_row=4, max_row=3 + n))
-        chart.height, chart.width = max(7.5, n * 0.5), 16
+        chart.height, chart.width = h, 23
         chart.legend = None
         chart.gapWidth = 40
         _axes(chart, top_down=True)
-        ws.add_chart(chart, "M3")
+        _rate_axis(chart)
+        _chart_fonts(chart, "各单位办结率（参加排名的单位）")
+        ws.row_breaks.append(Break(id=first - 1))
+        ws.add_chart(chart, f"A{first}")
         stacked = BarChart()
         stacked.type = "bar"
         stacked.grouping = "stacked"
         stacked.overlap = 100
-        stacked.title = "各单位红黄绿灯问题数"
+        stacked.y_axis.title = "问题数"
         stacked.add_data(Reference(ws, min_col=7, max_col=9, min_row=3, max_row=3 + n), titles_from_data=True)
         stacked.set_categories(Reference(ws, min_col=2, min_row=4, max_row=3 + n))
-        for s, color in zip(stacked.series, ("C00000", "FFC000", "00B050")):
-            s.graphicalProperties.solidFill = color
-        stacked.height, stacked.width = max(7.5, n * 0.5), 16
+        for series, color in zip(stacked.series, ("C00000", "FFC000", "00B050")):
+            series.graphicalProperties.solidFill = color
+        stacked.height, stacked.width = h, 23
         stacked.gapWidth = 40
+        stacked.legend.position = "b"
         _axes(stacked, top_down=True)
-        ws.add_chart(stacked, f"M{int(4 + max(7.5, n * 0.5) * 2) + 2}")
-    _legend(ws, last + 2, 2)
+        _count_axis(stacked, max((u.red + u.yellow + u.green for u in ranked), default=1))
+        _chart_fonts(stacked, "各单位红黄绿灯问题数（正在整改）")
+        second = first + rows_per_chart
+        ws.row_breaks.append(Break(id=second - 1))
+        ws.add_chart(stacked, f"A{second}")
     _page(ws)
 
 
@@ -181,36 +338,46 @@ def _categories(ws, figs: Figures, sub: str) -> None:
     _title(ws, f"{figs.campaign} · 分类统计", sub, 10)
     headers = ["问题类别", "牵头督办部门", "问题数", "已办结", "已销号", "正在整改", "超期（红）", "预警（黄）", "办结率", "按时办结率"]
     header_row(ws, 3, headers, [40, 16, 8, 8, 8, 10, 10, 10, 10, 11])
-    rows = [[g.name, g.supervisor, g.total, g.done, g.closed, g.in_progress, g.red, g.yellow, _pct(g.completion_rate),
-             _pct(g.on_time_rate)] for g in figs.categories]
-    last = _rows(ws, 4, rows, ["red" if g.red else "yellow" if g.yellow else None for g in figs.categories])
+    rows = [[g.name, g.supervisor, g.total, g.done, g.closed, g.in_progress, g.red, g.yellow, _rate(g.completion_rate),
+             _rate(g.on_time_rate)] for g in figs.categories]
+    last = _rows(ws, 4, rows, ["red" if g.red else "yellow" if g.yellow else None for g in figs.categories], pct_cols=(9, 10))
+    fit_rows(ws, 4, last)
     n = len(rows)
     if n:
         chart = BarChart()
-        chart.title = "各类别问题数"
+        chart.type = "bar"  # horizontal: long category names stay readable
+        chart.y_axis.title = "问题数"
         chart.add_data(Reference(ws, min_col=3, min_row=3, max_row=3 + n), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
         chart.legend = None
-        chart.height, chart.width = 8, 18
-        _axes(chart)
+        chart.height, chart.width = max(8, n * 0.7 + 2.5), 24
+        _axes(chart, top_down=True)
+        _count_axis(chart, max((g.total for g in figs.categories), default=1))
+        _chart_fonts(chart, "各类别问题数")
         ws.add_chart(chart, f"A{last + 3}")
-    row = last + 21
+        row = last + 3 + int(chart.height * 2) + 2  # rows are about 0.5 cm
+    else:
+        row = last + 2
     if figs.supervisors:
-        put(ws, row, 1, "按牵头督办部门").font = Font(bold=True)
+        put(ws, row, 1, "按牵头督办部门").font = _head_font()
         header_row(ws, row + 1, ["牵头督办部门", "", "问题数", "已办结", "已销号", "正在整改", "超期（红）", "预警（黄）", "办结率", "按时办结率"])
-        _rows(ws, row + 2, [[g.name, "", g.total, g.done, g.closed, g.in_progress, g.red, g.yellow, _pct(g.completion_rate),
-                             _pct(g.on_time_rate)] for g in figs.supervisors])
+        end = _rows(ws, row + 2, [[g.name, "", g.total, g.done, g.closed, g.in_progress, g.red, g.yellow, _rate(g.completion_rate),
+                                   _rate(g.on_time_rate)] for g in figs.supervisors], pct_cols=(9, 10))
+        fit_rows(ws, row + 2, end)
     _page(ws)
 
 
 def _supervise(ws, figs: Figures, sub: str) -> None:
     _title(ws, f"{figs.campaign} · 督办清单（红灯、黄灯问题）", sub + "    超期最久的排在最前", 9)
     headers = ["序号", "问题编号", "责任单位", "问题类别", "问题描述", "牵头领导", "整改时限", "剩余工作日", "超期工作日"]
-    header_row(ws, 3, headers, [6, 16, 20, 22, 46, 10, 12, 10, 10])
+    widths = [6, 16, 20, 22, 46, 10, 12, 10, 10]
+    header_row(ws, 3, headers, widths)
     items = figs.supervise
     if items is None:
         raise ValueError("figures computed without supervise=True carry no 督办清单")
-    columns = [list(range(1, len(items) + 1)), [o.id for o in items], [o.unit for o in items],
+    not_reported = {u.unit for u in figs.units if u.report_state == "未报送"}
+    units = [(o.unit + "（未报送）") if o.unit in not_reported else o.unit for o in items]
+    columns = [list(range(1, len(items) + 1)), [o.id for o in items], units,
                [o.category for o in items], [o.description for o in items], [o.leader for o in items],
                [o.deadline for o in items], [o.remaining_workdays for o in items], [o.days_overdue or None for o in items]]
     fills = [o.light if o.light in FILL else None for o in items]
@@ -224,7 +391,12 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
         return (STYLES[fill][0] if fill else None, None, numfmt, "wrap" if kind == "text" else "center", BORDER_RGB)
 
     styles = {c: [cell_style(v, f) for v, f in zip(col, fills)] for c, col in enumerate(columns)}
-    return SheetSpec([], columns=columns, column_styles=styles, append_at=4)
+    text_cols = [c for c in range(len(columns)) if c in (1, 2, 3, 4, 5)]
+    heights = []
+    for i in range(len(items)):
+        lines = max(lines_needed(columns[c][i], widths[c]) if isinstance(columns[c][i], str) else 1 for c in text_cols)
+        heights.append(row_height(lines) if lines > 1 else None)
+    return SheetSpec([], columns=columns, column_styles=styles, append_at=4, row_heights=heights)
 
 
 PUBLIC_REPORT_COLUMNS = (0, 2)  # 单位名称, 报送情况: file names and notes often carry a clerk's name and phone
@@ -239,18 +411,31 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = Fa
     _title(ws, f"{figs.campaign} · 报送情况", sub, len(headers))
     header_row(ws, 3, headers, widths)
     if not reports:
-        put(ws, 4, 1, "台账总表中还没有合并报送的记录（请先运行“合并报送”）。")
+        put(ws, 4, 1, "台账总表中还没有合并报送的记录（请先运行“合并报送”）。").font = _font()
     else:
-        _rows(ws, 4, reports, [REPORT_FILL.get(str(r[-1] if public else r[2])) for r in reports])
+        rows = [[_int(v) for v in r] for r in reports]
+        last = _rows(ws, 4, rows, [REPORT_FILL.get(str(r[-1] if public else r[2])) for r in reports])
+        fit_rows(ws, 4, last)
     _page(ws)
 
 
-def _briefing(ws, figs: Figures, sub: str, reports: list[list]) -> None:
-    summary = report_summary(reports)
-    _title(ws, f"关于{figs.campaign}专项行动推进情况的通报（草稿）", sub + "    由台账助手根据统计数字生成，请办公室修改定稿", 1)
-    for i, para in enumerate(briefing(figs, summary), 4):
-        c = put(ws, i, 1, "    " + para)
+def _briefing(ws, figs: Figures, sub: str) -> None:
+    """The 通报 itself is a Word document in 公文 format; this sheet only points to it."""
+    _title(ws, f"关于{figs.campaign}专项行动推进情况的通报", sub, 1)
+    top, bottom = ranking_ends(figs)
+    lines = [
+        "通报草稿是一份 Word 文档（GB/T 9704-2012 公文格式），与本表的数字出自同一次统计：",
+        f"    “报送日一键完成”（taizhang run）或“生成通报”（taizhang notice）会在台账总表旁生成"
+        f"“（台账总表文件名）-通报（草稿）-{figs.as_of.isoformat()}.docx”，"
+        "并为每个有超期（红灯）问题的单位生成一份督办通知单。",
+        "    通报引用的排名前列、靠后单位即“红绿灯排行榜”中的："
+        + ("、".join(unit_label(u) for u in top) or "（无）") + "；" + ("、".join(unit_label(u) for u in bottom) or "（无）") + "。",
+        "    请办公室在 Word 中修改定稿后印发。",
+    ]
+    for i, text in enumerate(lines, 4):
+        c = put(ws, i, 1, text)
+        c.font = _font(size=12)
         c.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.row_dimensions[i].height = max(30, 18 * (len(para) // 48 + 1))
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = 100
+    fit_rows(ws, 4)
     _page(ws, landscape=False)

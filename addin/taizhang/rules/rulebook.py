@@ -18,9 +18,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from taizhang.fields import STATUSES
+from taizhang.errors import UserError
 
 
-class RulebookError(Exception):
+class RulebookError(UserError):
     """A rulebook that cannot be used; the message is for the person editing it."""
 
 
@@ -96,6 +97,8 @@ class Rulebook(_Strict):
     default_tier: str = "一般"
     sign_workdays: int = Field(default=3, ge=1)
     feedback_workdays: int = Field(default=5, ge=1)
+    supervise_reply_workdays: int = Field(default=5, ge=1, le=60)  # office setting: no seed gives it
+    duplicate_ratio: float = Field(default=0.85, ge=0.5, le=1.0)  # office setting: no seed gives one
     reporting: Reporting = Reporting()
     lights: Lights = Lights()
     routing: list[Route] = []

@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from taizhang.errors import UserError
 
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a ledger never needs more than this inflated
 MAX_RATIO = 200  # inflation ratio of one part beyond which it is a bomb
@@ -24,7 +25,7 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".et"}
 _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-class FileProblem(Exception):
+class FileProblem(UserError):
     """A file that must not or cannot be parsed; ``code`` is its finding code."""
 
     def __init__(self, code: str, message: str):

@@ -18,11 +18,12 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
+from taizhang.errors import UserError
 
 BACKUP_DIR = "台账备份"
 
 
-class WriteError(Exception):
+class WriteError(UserError):
     """A file could not be written; the message says why and what to do."""
 
 
@@ -96,6 +97,14 @@ def backup(path: Path, keep: int) -> Path | None:
     return target
 
 
+_REPLACED: list[Path] = []
+
+
+def replaced_files() -> list[Path]:
+    """The files this process has replaced so far, so an error message never claims they are untouched."""
+    return list(_REPLACED)
+
+
 def atomic_write(path: str | Path, write: Callable[[Path], None], *, backup_keep: int | None = None) -> Path | None:
     """Call ``write(tmp)`` then move tmp over ``path``. Returns the backup made, if any."""
     path = Path(path)
@@ -114,6 +123,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, backup_keep
             made = backup(path, backup_keep)
         try:
             os.replace(tmp, path)
+            _REPLACED.append(path)
         except PermissionError:
             raise WriteError(f"无法替换 {path.name}：文件被其他程序占用（可能在 Excel 中打开）。请关闭后重试，原文件未改动。") from None
     finally:

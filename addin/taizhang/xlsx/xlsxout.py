@@ -20,12 +20,27 @@ FORMULA_LEADS = ("=", "+", "-", "@")
 
 FILL = {key: PatternFill("solid", fgColor=rgb) for key, rgb in FILL_RGB.items()}
 STRONG = STRONG_RGB
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+BODY_FONT_NAME = "等线"  # Chinese text never in Calibri: 等线 (Office 2016+), Word/WPS substitute 宋体 where missing
+HEADING_FONT_NAME = "黑体"
+HEADER_FONT = Font(name=HEADING_FONT_NAME, bold=True, color="FFFFFF")
 THIN = Side(style="thin", color=BORDER_RGB)
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 DATE_FORMAT = "yyyy-mm-dd"
+
+
+def chinese_default_font(wb, size: float = 11) -> None:
+    """Make the workbook's default font (styles.xml font 0 and the Normal style) 等线, not Calibri.
+
+    Call on a new ``Workbook()`` before any cell is styled: every unstyled cell uses font 0."""
+    from openpyxl.utils.indexed_list import IndexedList
+
+    base = Font(name=BODY_FONT_NAME, sz=size, family=2, charset=134, scheme=None)
+    wb._fonts = IndexedList([base])
+    for style in wb._named_styles:
+        if style.name == "Normal":
+            style.font = copy(base)
 
 
 def put(ws, row: int, col: int, value, *, number_format: str | None = None):

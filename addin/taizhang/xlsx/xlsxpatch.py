@@ -93,6 +93,8 @@ class SheetSpec:
     raw_header: dict[int, str] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
     raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
     frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
+    row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
+    landscape: bool = False  # print A4 landscape, fitted to the page width, with the sheet name and page numbers
 
 
 class _Styles:
@@ -354,7 +356,7 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> It
         if 1 <= r <= n_data:
             styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
     if spec.append_at:
-        return _data_rows(columns, letters, styled, w, spec.append_at)
+        return _data_rows(columns, letters, styled, w, spec.append_at, heights=spec.row_heights)
     if spec.frame:
         return _framed_pieces(spec, columns, letters, header_cells, styled, w)
     return _sheet_pieces(spec, columns, letters, header_cells, styled, w)
@@ -380,7 +382,8 @@ def _framed_pieces(spec: SheetSpec, columns: list[list], letters: list[str], hea
 
 
 def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], w: _Cells,
-               first: int, raw: dict[int, list[str | None]] | None = None) -> Iterator[str]:
+               first: int, raw: dict[int, list[str | None]] | None = None,
+               heights: list[float | None] | None = None) -> Iterator[str]:
     n_data = len(columns[0]) if columns else 0
     caches: list[dict | None] = [{} for _ in range(len(columns))]
     for start in range(0, n_data, CHUNK_ROWS):
@@ -397,7 +400,8 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
                 bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
             ref = f'<c r="{letters[c]}'
             pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
-        yield "".join(f'<row r="{n}">{"".join(cells)}</row>' for n, cells in zip(numbers, zip(*pieces)))
+        hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
+        yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces)))
 
 
 def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
@@ -407,7 +411,8 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
     first = 2 if spec.rows else 1
     n_rows = max(n_data + first - 1, 1)
     yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-           f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
+           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape else "")
+           + f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
     if spec.freeze:
         m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
         col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(m.group(1)))) - 1
@@ -435,7 +440,11 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
                        f"<formula1>{escape(formula)}</formula1></dataValidation>")
         out.append("</dataValidations>")
         yield "".join(out)
-    yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    if spec.landscape:
+        yield ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+               '<headerFooter><oddHeader>&amp;R&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+    yield "</worksheet>"
 
 
 def _key(v):

@@ -1,0 +1,1 @@
+"""The browser door (``taizhang serve``): a local page for offices with WPS only. See ``app``."""

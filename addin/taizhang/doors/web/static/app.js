@@ -1,0 +1,140 @@
+/* 台账助手 web page: plain JavaScript, talks only to this server (127.0.0.1). */
+"use strict";
+
+function $(id) { return document.getElementById(id); }
+
+function postForm(url, data) {
+  return fetch(url, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    .then(function (resp) {
+      return resp.json().catch(function () { return { error: "服务器返回了无法识别的答复（" + resp.status + "）。" }; })
+        .then(function (body) { body._status = resp.status; return body; });
+    }, function () { return { error: "无法连接台账助手。请确认 taizhang serve 仍在运行。" }; });
+}
+
+/* ---- 报送: drop the units' files, upload one by one ---- */
+function setupDrop() {
+  var drop = $("drop");
+  if (!drop) return;
+  var input = $("drop-input");
+  var list = $("upload-list");
+  function uploadAll(files) {
+    files = Array.prototype.slice.call(files);
+    if (!files.length) return;
+    var folder = drop.dataset.r;
+    var newFolder = $("new-folder") ? $("new-folder").value : "";
+    var ok = 0;
+    function next(i) {
+      if (i >= files.length) {
+        var li = document.createElement("li");
+        li.textContent = "完成：保存了 " + ok + " 个文件，共 " + files.length + " 个。正在刷新……";
+        list.appendChild(li);
+        window.location.href = "/report?m=" + encodeURIComponent(drop.dataset.m) + "&r=" + encodeURIComponent(folder);
+        return;
+      }
+      var f = files[i];
+      var li = document.createElement("li");
+      li.textContent = f.name + "：正在上传……";
+      list.appendChild(li);
+      var data = new FormData();
+      data.append("r", folder);
+      data.append("new_folder", folder ? "" : newFolder);
+      data.append("mtime", String(f.lastModified || ""));
+      data.append("file", f, f.name);
+      postForm("/upload?m=" + encodeURIComponent(drop.dataset.m), data).then(function (body) {
+        if (body.error) { li.className = "bad"; li.textContent = f.name + "：未保存。" + body.error; }
+        else { li.className = "good"; li.textContent = body.message; folder = body.folder; ok += 1; }
+        next(i + 1);
+      });
+    }
+    next(0);
+  }
+  ["dragenter", "dragover"].forEach(function (ev) {
+    drop.addEventListener(ev, function (e) { e.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (ev) {
+    drop.addEventListener(ev, function (e) { e.preventDefault(); drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (e) { uploadAll(e.dataTransfer.files); });
+  input.addEventListener("change", function () { uploadAll(input.files); });
+}
+
+/* ---- 合并报送: start the job, then poll its progress ---- */
+function showProgress(job) {
+  $("progress").classList.remove("hidden");
+  var pct = job.total ? Math.round(100 * job.done / job.total) : 0;
+  $("progress-fill").style.width = pct + "%";
+  var text;
+  if (job.state === "running" && job.total && job.done >= job.total) text = "全部文件已合并，正在写入台账总表……";
+  else if (job.state === "running" && job.current) text = "正在合并第 " + (job.done + 1) + "/" + job.total + " 个文件：" + job.current;
+  else if (job.state === "running") text = "正在读取台账总表和报送文件……";
+  else if (job.state === "done") text = "合并完成，正在显示结果……";
+  else text = job.error || "";
+  $("progress-text").textContent = text;
+  var ol = $("progress-files");
+  while (ol.children.length < job.seen.length) {
+    var li = document.createElement("li");
+    li.textContent = job.seen[ol.children.length] + " ✓";
+    ol.appendChild(li);
+  }
+}
+
+function poll(statusUrl, resultUrl) {
+  fetch(statusUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (job) {
+      if (job.error && !job.state) { $("progress-text").textContent = job.error; return; }
+      showProgress(job);
+      if (job.state === "running") setTimeout(function () { poll(statusUrl, resultUrl); }, 300);
+      else window.location.href = resultUrl;
+    }, function () { setTimeout(function () { poll(statusUrl, resultUrl); }, 1000); });
+}
+
+function setupMerge() {
+  var form = $("merge-form");
+  if (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var button = $("merge-button");
+      button.disabled = true;
+      button.textContent = "正在合并……";
+      postForm(form.action, new FormData(form)).then(function (body) {
+        if (body.error) {
+          $("progress").classList.remove("hidden");
+          $("progress-text").textContent = body.error;
+          $("progress-text").className = "error";
+          button.disabled = false;
+          button.textContent = "合并报送";
+          return;
+        }
+        showProgress({ state: "running", done: 0, total: 0, current: "", seen: [] });
+        poll(body.status, body.result);
+      });
+    });
+  }
+  var running = $("job-running");
+  if (running) setTimeout(function () { window.location.reload(); }, 700);
+}
+
+/* ---- 校验单个文件: drop one file onto the form ---- */
+function setupSingle() {
+  var drop = $("single-drop");
+  if (!drop) return;
+  var input = $("validate-file");
+  function show() { $("single-name").textContent = input.files.length ? "已选择：" + input.files[0].name : ""; }
+  ["dragenter", "dragover"].forEach(function (ev) {
+    drop.addEventListener(ev, function (e) { e.preventDefault(); drop.classList.add("over"); });
+  });
+  ["dragleave", "drop"].forEach(function (ev) {
+    drop.addEventListener(ev, function (e) { e.preventDefault(); drop.classList.remove("over"); });
+  });
+  drop.addEventListener("drop", function (e) {
+    if (e.dataTransfer.files.length) { input.files = e.dataTransfer.files; show(); }
+  });
+  input.addEventListener("change", show);
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  setupDrop();
+  setupMerge();
+  setupSingle();
+});

@@ -1,0 +1,423 @@
+"""A 公文 (official document) in the layout of GB/T 9704-2012, written with python-docx.
+
+Page: A4, margins top 37 / bottom 35 / left 28 / right 26 mm (版心 156 × 225 mm).
+Title 2号 方正小标宋简体 centred; body 3号 仿宋_GB2312, fixed line pitch 28.95 pt so a page holds
+22 lines, runs condensed by 0.25 pt so a line holds 28 characters; 一、 headings 3号 黑体,
+（一） headings 3号 楷体; page numbers "— 1 —" in 4号 half-width 宋体 digits, odd pages
+right and even pages left, one character in; the issuing office and the date (Arabic numerals)
+at the end, without a seal. Chinese font names go into ``w:eastAsia`` (python-docx's
+``font.name`` sets only the Latin slots). Word and WPS substitute a font a computer lacks.
+
+    doc = Gongwen("关于……的通报", draft=True)
+    doc.heading1("总体情况").para("……").table(["单位", "问题数"], [["甲", 3]])
+    doc.signature("××专项行动领导小组办公室", dt.date(2025, 7, 5)).save("通报.docx")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Sequence
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, Twips
+
+from taizhang.xlsx.storage import atomic_write
+
+# fonts as Chinese offices name them
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEI_FONT = "黑体"
+KAI_FONT = "楷体_GB2312"
+PAGE_NUMBER_FONT = "宋体"
+
+# sizes (字号)
+ER_HAO = Pt(22)  # 二号
+SAN_HAO = Pt(16)  # 三号
+SI_HAO = Pt(14)  # 四号
+
+PAGE = (Mm(210), Mm(297))
+MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}
+LINE_PITCH = Twips(579)  # 28.95 pt: 22 × 28.95 = 636.9 pt ≤ 225 mm (637.8 pt)
+CONDENSE_TWIPS = -5  # −0.25 pt a character: 28 × 15.75 pt = 441 pt ≤ 156 mm (442.2 pt)
+INDENT_2_CHARS = Twips(640)  # two 3号 characters
+FOOTER_DISTANCE = Mm(25)  # footer's bottom edge above the page's; puts "— 1 —" about 7 mm below the 版心
+PAGE_NUMBER_INDENT = Twips(280)  # one 4号 character
+
+EM_DASH = "\u2014"
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (heading numbers up to 99)."""
+    if n < 1 or n > 99:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CN_DIGITS[ones]
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def cn_date(d: dt.date) -> str:
+    """2025年7月5日: Arabic numerals, full year, no zero padding (GB/T 9704-2012 7.3.5)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def text_width_chars(text: str) -> float:
+    """Width in 3号 characters: half-width ASCII counts one half."""
+    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—“”‘’…·" else 1.0 for ch in text)
+
+
+def _rpr(owner):
+    """The ``w:rPr`` of a style, run or rPrDefault element, made if missing."""
+    if hasattr(owner, "get_or_add_rPr"):
+        return owner.get_or_add_rPr()
+    rpr = owner.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        owner.append(rpr)
+    return rpr
+
+
+def _set_fonts(rpr_owner, font: str, latin: str | None = None) -> None:
+    """Name ``font`` for every script slot (eastAsia included) on a style's or run's rPr."""
+    rpr = _rpr(rpr_owner)
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in list(rfonts.attrib):
+        if attr.endswith("Theme"):
+            del rfonts.attrib[attr]
+    latin = latin or font
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:eastAsia"), font)
+    rfonts.set(qn("w:hint"), "eastAsia")
+
+
+def _set_condense(rpr_owner, twips: int) -> None:
+    rpr = _rpr(rpr_owner)
+    sp = rpr.find(qn("w:spacing"))
+    if sp is None:
+        sp = OxmlElement("w:spacing")
+        rpr.append(sp)
+    sp.set(qn("w:val"), str(twips))
+
+
+def _chars_indent(pf_element, first_line_chars: int | None = None, left_chars: int | None = None) -> None:
+    """Character-based indents (``w:firstLineChars`` = hundredths of a character) besides the twips."""
+    ppr = pf_element.get_or_add_pPr()
+    ind = ppr.find(qn("w:ind"))
+    if ind is None:
+        ind = OxmlElement("w:ind")
+        ppr.append(ind)
+    if first_line_chars is not None:
+        ind.set(qn("w:firstLineChars"), str(first_line_chars * 100))
+        ind.set(qn("w:firstLine"), str(first_line_chars * 320))
+    if left_chars is not None:
+        ind.set(qn("w:leftChars"), str(left_chars * 100))
+        ind.set(qn("w:left"), str(left_chars * 320))
+
+
+def _outline_level(style, level: int) -> None:
+    ppr = style.element.get_or_add_pPr()
+    el = OxmlElement("w:outlineLvl")
+    el.set(qn("w:val"), str(level))
+    ppr.append(el)
+
+
+# style name → (font, size, bold, first-line indent chars, alignment, outline level)
+STYLES = {
+    "公文标题": (TITLE_FONT, ER_HAO, False, None, WD_ALIGN_PARAGRAPH.CENTER, None),
+    "公文正文": (BODY_FONT, SAN_HAO, False, 2, WD_ALIGN_PARAGRAPH.JUSTIFY, None),
+    "公文一级标题": (HEI_FONT, SAN_HAO, False, 2, WD_ALIGN_PARAGRAPH.JUSTIFY, 0),
+    "公文二级标题": (KAI_FONT, SAN_HAO, False, 2, WD_ALIGN_PARAGRAPH.JUSTIFY, 1),
+    "公文三级标题": (BODY_FONT, SAN_HAO, False, 2, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    "公文主送": (BODY_FONT, SAN_HAO, False, None, WD_ALIGN_PARAGRAPH.LEFT, None),
+    "公文落款": (BODY_FONT, SAN_HAO, False, None, WD_ALIGN_PARAGRAPH.RIGHT, None),
+    "公文标注": (HEI_FONT, SAN_HAO, False, None, WD_ALIGN_PARAGRAPH.LEFT, None),
+    "公文表格": (BODY_FONT, SI_HAO, False, None, WD_ALIGN_PARAGRAPH.LEFT, None),
+    "公文表头": (HEI_FONT, SI_HAO, False, None, WD_ALIGN_PARAGRAPH.CENTER, None),
+    "公文页码": (PAGE_NUMBER_FONT, SI_HAO, False, None, WD_ALIGN_PARAGRAPH.RIGHT, None),
+}
+
+
+class Gongwen:
+    """One 公文; each method adds a block and returns ``self`` so calls chain."""
+
+    def __init__(self, title: str, *, draft: bool = False, addressee: str | None = None,
+                 draft_note: str = "草稿（供办公室修改后印发）"):
+        self.doc = Document()
+        self.title = title
+        self._h1 = 0
+        self._h2 = 0
+        self._h3 = 0
+        self._setup_defaults()
+        self._setup_page()
+        self._setup_styles()
+        self._setup_page_numbers()
+        props = self.doc.core_properties
+        props.title, props.author, props.last_modified_by, props.comments = title, "", "", ""
+        if draft:
+            self.doc.add_paragraph(draft_note, style="公文标注")
+        for line in title.split("\n"):
+            self.doc.add_paragraph(line, style="公文标题")
+        self.blank()
+        if addressee:
+            self.doc.add_paragraph(addressee.rstrip("：:") + "：", style="公文主送")
+
+    # ---- setup ----
+    def _setup_defaults(self) -> None:
+        styles = self.doc.styles.element
+        rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
+        _set_fonts(rpr_default, BODY_FONT)
+        rpr = rpr_default.find(qn("w:rPr"))
+        for tag, val in (("w:sz", "32"), ("w:szCs", "32")):
+            rpr.find(qn(tag)).set(qn("w:val"), val)
+        lang = rpr.find(qn("w:lang"))
+        lang.set(qn("w:eastAsia"), "zh-CN")
+        ppr = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+        sp = ppr.find(qn("w:spacing"))
+        for attr in list(sp.attrib):
+            del sp.attrib[attr]
+        sp.set(qn("w:before"), "0")
+        sp.set(qn("w:after"), "0")
+        sp.set(qn("w:line"), str(LINE_PITCH.twips))
+        sp.set(qn("w:lineRule"), "exact")
+        normal = self.doc.styles["Normal"]
+        _set_fonts(normal.element, BODY_FONT)
+        normal.font.size = SAN_HAO
+
+    def _setup_page(self) -> None:
+        sec = self.doc.sections[0]
+        sec.orientation = WD_ORIENT.PORTRAIT
+        sec.page_width, sec.page_height = PAGE
+        sec.top_margin, sec.bottom_margin = MARGINS["top"], MARGINS["bottom"]
+        sec.left_margin, sec.right_margin = MARGINS["left"], MARGINS["right"]
+        sec.header_distance = Mm(15)
+        sec.footer_distance = FOOTER_DISTANCE
+        sec.gutter = 0
+        grid = sec._sectPr.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            sec._sectPr.append(grid)
+        grid.set(qn("w:linePitch"), str(LINE_PITCH.twips))  # no snapping: exact spacing gives the 22 lines
+
+    def _setup_styles(self) -> None:
+        styles = self.doc.styles
+        for name, (font, size, bold, indent, align, outline) in STYLES.items():
+            st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            st.base_style = styles["Normal"]
+            st.quick_style = True
+            _set_fonts(st.element, font, latin=PAGE_NUMBER_FONT if name == "公文页码" else None)
+            st.font.size = size
+            st.font.bold = bold
+            pf = st.paragraph_format
+            pf.alignment = align
+            pf.space_before = pf.space_after = Pt(0)
+            if name in ("公文表格", "公文表头", "公文页码"):
+                pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            else:
+                pf.line_spacing = LINE_PITCH
+                pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+                pf.widow_control = False
+            if name not in ("公文标题", "公文页码"):
+                _set_condense(st.element, CONDENSE_TWIPS)
+            if indent:
+                pf.first_line_indent = INDENT_2_CHARS
+                _chars_indent(st.element, first_line_chars=indent)
+            if name in ("公文一级标题", "公文二级标题"):
+                pf.keep_with_next = True
+            if outline is not None:
+                _outline_level(st, outline)
+
+    def _setup_page_numbers(self) -> None:
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        sec = self.doc.sections[0]
+        for footer, align in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT), (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+            footer.is_linked_to_previous = False
+            p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+            p.style = self.doc.styles["公文页码"]
+            p.alignment = align
+            if align == WD_ALIGN_PARAGRAPH.RIGHT:
+                p.paragraph_format.right_indent = PAGE_NUMBER_INDENT
+            else:
+                p.paragraph_format.left_indent = PAGE_NUMBER_INDENT
+            p.add_run(EM_DASH + " ")
+            _page_field(p)
+            p.add_run(" " + EM_DASH)
+        for header in (sec.header, sec.even_page_header):
+            header.is_linked_to_previous = False
+
+    # ---- content ----
+    def blank(self) -> "Gongwen":
+        self.doc.add_paragraph("", style="公文正文")
+        return self
+
+    def mark(self, text: str) -> "Gongwen":
+        """A flush-left 黑体 line (e.g. 草稿 or 附件1)."""
+        self.doc.add_paragraph(text, style="公文标注")
+        return self
+
+    def heading1(self, text: str, numbered: bool = True) -> "Gongwen":
+        """一级标题 in 黑体: "一、" is prefixed unless ``numbered`` is False."""
+        self._h1 += 1
+        self._h2 = self._h3 = 0
+        self.doc.add_paragraph((f"{cn_number(self._h1)}、" if numbered else "") + text, style="公文一级标题")
+        return self
+
+    def heading2(self, text: str, numbered: bool = True) -> "Gongwen":
+        """二级标题 in 楷体: "（一）"."""
+        self._h2 += 1
+        self._h3 = 0
+        self.doc.add_paragraph((f"（{cn_number(self._h2)}）" if numbered else "") + text, style="公文二级标题")
+        return self
+
+    def heading3(self, text: str, numbered: bool = True) -> "Gongwen":
+        """三级标题 in 仿宋: "1."."""
+        self._h3 += 1
+        self.doc.add_paragraph((f"{self._h3}." if numbered else "") + text, style="公文三级标题")
+        return self
+
+    def para(self, text: str, *, lead: str | None = None) -> "Gongwen":
+        """A body paragraph, first line two characters in. ``lead`` starts it in 楷体 (a run-in heading)."""
+        p = self.doc.add_paragraph(style="公文正文")
+        if lead:
+            r = p.add_run(lead)
+            _set_fonts(r._r, KAI_FONT)
+        p.add_run(text)
+        return self
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence], *, widths_mm: Sequence[float] | None = None,
+              title: str | None = None, size: Pt = SI_HAO) -> "Gongwen":
+        """A bordered table as wide as the 版心; the header row repeats on each page."""
+        if title:
+            self.doc.add_paragraph(title, style="公文表头")
+        t = self.doc.add_table(rows=1, cols=len(headers))
+        t.style = self.doc.styles["Table Grid"]
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        t.autofit = False
+        total = 156.0
+        if widths_mm is None:
+            weights = [max(2.0, text_width_chars(str(h)), *(min(14.0, text_width_chars(_cell(r[i]))) for r in rows))
+                       for i, h in enumerate(headers)]
+            widths_mm = [total * w / sum(weights) for w in weights]
+        hdr = t.rows[0]
+        _repeat_header(hdr)
+        for cell, h, w in zip(hdr.cells, headers, widths_mm):
+            cell.width = Mm(w)
+            p = cell.paragraphs[0]
+            p.style = self.doc.styles["公文表头"]
+            r = p.add_run(str(h))
+            r.font.size = size
+        for row in rows:
+            cells = t.add_row().cells
+            for cell, v, w in zip(cells, row, widths_mm):
+                cell.width = Mm(w)
+                p = cell.paragraphs[0]
+                p.style = self.doc.styles["公文表格"]
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                r = p.add_run(_cell(v))
+                r.font.size = size
+        _table_width(t, widths_mm)
+        self.doc.add_paragraph("", style="公文正文")
+        return self
+
+    def signature(self, office: str, date: dt.date) -> "Gongwen":
+        """落款 without a seal: the office one line below the body, two characters in from the right;
+        the date (Arabic numerals) on the next line, starting two characters right of the office."""
+        self.blank()
+        date_text = cn_date(date)
+        p = self.doc.add_paragraph(office, style="公文落款")
+        p.paragraph_format.right_indent = INDENT_2_CHARS
+        q = self.doc.add_paragraph(date_text, style="公文落款")
+        # the date starts 2 characters right of where the office starts; both are right-aligned
+        right_chars = max(0.0, 2 + text_width_chars(office) - 2 - text_width_chars(date_text))
+        q.paragraph_format.right_indent = Twips(int(round(right_chars * 320)))
+        return self
+
+    def page_break(self) -> "Gongwen":
+        self.doc.add_page_break()
+        return self
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        atomic_write(path, lambda tmp: self.doc.save(str(tmp)))
+        return path
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, dt.date):
+        return cn_date(v)
+    return str(v)
+
+
+def _page_field(p) -> None:
+    """A PAGE field (fldChar begin / instrText / separate / result / end)."""
+    def run_with(child):
+        r = p.add_run()
+        r._r.append(child)
+        return r
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    run_with(instr)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    p.add_run("1")
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def _repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def _table_width(t, widths_mm: Sequence[float]) -> None:
+    tblpr = t._tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:w"), str(int(round(sum(widths_mm) / 25.4 * 1440))))
+    tblw.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    grid = t._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
+        col.set(qn("w:w"), str(int(round(w / 25.4 * 1440))))
+
+
+SAFE_NAME = re.compile(r'[\\/:*?"<>|\r\n\t]')
+
+
+def safe_file_name(name: str) -> str:
+    """A file-name part with the characters Windows forbids replaced by －."""
+    return SAFE_NAME.sub("－", name).strip(" .") or "未命名"
+
+
+__all__ = ["Gongwen", "cn_date", "cn_number", "safe_file_name", "text_width_chars"]

@@ -1,0 +1,64 @@
+"""交办通知单 (handover notices): one .docx per unit that received cases, in the GB/T 9704-2012 公文 layout.
+
+The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 headings, odd/even page numbers, signature without
+seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
+each case (编号, 问题描述, 整改时限, 签收期限, 牵头督办部门, 转办 noted), what the unit must report and by
+when, the office and the date. The reporters of clues never appear here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from docx.shared import Pt
+
+from taizhang.book.assign import Notice
+from taizhang.book.template import safe_name
+from taizhang.report.gongwen import Gongwen, cn_date as _cn_date
+
+TABLE_HEADERS = ["序号", "问题编号", "问题描述", "整改时限", "签收期限", "牵头\n督办部门"]
+TABLE_WIDTHS_MM = [13, 38, 33, 24, 24, 24]  # the 156 mm 版心
+
+
+def cn_date(day: dt.date | None) -> str:
+    return _cn_date(day) if day else "待定"
+
+
+def _table_date(day: dt.date | None) -> str:
+    """A date in a narrow column: the year on its own line (2026年 / 11月30日)."""
+    return f"{day.year}年\n{day.month}月{day.day}日" if day else "待定"
+
+
+def notice_path(folder: Path, notice: Notice) -> Path:
+    return folder / f"{safe_name(f'{notice.unit}-交办通知单-{notice.day.isoformat()}')}.docx"
+
+
+def write_notices(notices: list[Notice], folder: str | Path) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [build_notice(n).save(notice_path(folder, n)) for n in notices]
+
+
+def build_notice(n: Notice) -> Gongwen:
+    count = f"{len(n.cases)}个问题" + (f"（其中转办{n.transfers}个）" if n.transfers else "")
+    doc = Gongwen(f"{n.campaign}问题交办通知单", addressee=n.unit)
+    doc.para(f"根据{n.campaign}工作安排，现将{count}交办你单位办理。问题编号由领导小组办公室统一编制，"
+             f"报送时请保持不变。具体如下：")
+    rows = [[str(i), c.id + (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
+             _table_date(c.deadline), _table_date(c.sign_by), c.supervisor or "—"] for i, c in enumerate(n.cases, 1)]
+    doc.table(TABLE_HEADERS, rows, widths_mm=TABLE_WIDTHS_MM, size=Pt(10.5))  # 五号: ids and dates fit their columns
+    signs = sorted({c.sign_by for c in n.cases if c.sign_by})
+    sign_text = f"{cn_date(signs[0])}前" if len(signs) == 1 else "表中签收期限前"
+    doc.heading1("签收部署", numbered=True)
+    doc.para(f"请于{sign_text}签收并部署（交办后{n.sign_workdays}个工作日内），逐项明确牵头领导、具体责任人、"
+             f"整改措施和整改目标，在本单位填报模板中填写后报送。")
+    doc.heading1("报送进展")
+    doc.para(f"{n.reporting}：在填报模板中更新办理进展、完成进度和办理状态，问题编号保持不变。")
+    doc.heading1("办结反馈")
+    doc.para(f"在整改时限内办结，办结后{n.feedback_workdays}个工作日内书面反馈办理结果；确需延期的，"
+             f"须在时限届满前提出申请，经批准后方可延期。")
+    if n.transfers:
+        doc.heading1("转办事项")
+        doc.para("转办的问题自本通知之日起由你单位负责办理，请主动与原责任单位对接已办理的情况。")
+    return doc.signature(n.office, n.day)

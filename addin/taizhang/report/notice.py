@@ -1,0 +1,235 @@
+"""The leaders' papers as 公文: the 通报 draft and one 督办通知单 per unit with red cases.
+
+Both are built only from ``Figures`` (the summary's own numbers) plus the office's settings, so the
+通报, the summary workbook and ``summary --json`` never disagree. The 通报 is a draft for the office
+to edit (marked so at the top); 问责提示 are suggestions, never decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docx.shared import Pt
+
+from taizhang.fields import LIGHT_ZH
+from taizhang.report.figures import RULE_ZH, Figures, UnitFigures, ranking_ends, report_summary, unit_label
+from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
+
+NOTICE_SUFFIX = "督办通知单"
+SMALL = Pt(12)  # 小四: tables
+
+
+@dataclass
+class Supervision:
+    """One unit's 督办通知单 content."""
+    unit: str
+    serial: str
+    reply_by: dt.date
+    cases: list[list] = field(default_factory=list)  # [编号, 问题描述, 整改时限, 超期工作日, 督办意见]
+
+
+def _names(units: list[str]) -> str:
+    return "、".join(units)
+
+
+def accountability_items(figs: Figures) -> list[dict]:
+    """The escalation suggestions, if the figures carry them (dicts or models), with plain keys."""
+    raw = getattr(figs, "accountability", None) or []
+    out = []
+    for item in raw:
+        d = item if isinstance(item, dict) else (item.model_dump() if hasattr(item, "model_dump") else vars(item))
+
+        def pick(*keys, d=d):
+            return next((d[k] for k in keys if d.get(k) not in (None, "")), None)
+        unit = pick("unit", "单位")
+        if not unit:
+            continue
+        out.append({"unit": str(unit), "red": pick("red", "red_cases", "红灯"),
+                    "days": pick("consecutive_days", "days", "consecutive", "连续报送日"),
+                    "step": pick("suggested_step", "step", "建议措施"),
+                    "wording": pick("seed_wording", "wording", "quote", "方案原文")})
+    return out
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:g}%"
+
+
+def build_bulletin(figs: Figures, reports: list[list] | None, office: str, public: bool = False,
+                   reply_workdays: int | None = None) -> Gongwen:
+    """The 通报 draft: 总体情况, 报送情况, 排名, 超期问题, 问责提示, 下一步要求; the ranking as 附件."""
+    t = figs.totals
+    d = figs.as_of
+    state = report_summary(reports or [])
+    top, bottom = ranking_ends(figs)
+    reds = sorted((u for u in figs.units if u.red), key=lambda u: (-u.red, u.rank or 0))
+    doc = Gongwen(f"关于{figs.campaign}专项行动推进情况的通报", draft=True, addressee="各成员单位",
+                  draft_note=f"草稿（由台账助手根据截至{cn_date(d)}的台账生成，供办公室修改后印发）"
+                             + ("　公开版" if public else ""))
+    doc.para(f"按照{figs.campaign}专项行动工作安排，现将截至{cn_date(d)}的问题整改推进情况通报如下。")
+
+    doc.heading1("总体情况")
+    text = (f"台账共有问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，办结率{t.completion_rate:g}%；"
+            f"正在整改{t.in_progress}个，其中超期未办结（红灯）{t.red}个、临近时限或进度滞后（黄灯）{t.yellow}个、"
+            f"正常推进（绿灯）{t.green}个。")
+    if t.on_time_rate is not None:
+        text += f"已办结问题中按时办结率为{t.on_time_rate:g}%。"
+    doc.para(text)
+    if figs.change and figs.previous_day:
+        c = figs.change
+        new_done = c.get("done", 0) + c.get("closed", 0)
+        red = c.get("red", 0)
+        doc.para(f"与上次报送日（{cn_date(figs.previous_day)}）相比，问题总数{_delta(c.get('total', 0))}，"
+                 f"新办结（含销号）{new_done}个，超期问题{'增加' if red > 0 else '减少' if red < 0 else '持平'}"
+                 + (f"{abs(red)}个" if red else "") + "。")
+
+    doc.heading1("报送情况")
+    if reports:
+        n_units = sum(1 for r in reports if r and r[0] != "（无法识别的单位）")
+        sent = n_units - len(state["missing"])
+        doc.para(f"本期应报送单位{n_units}个，已报送{sent}个（其中零报告{len(state['zero'])}个），"
+                 f"未报送{len(state['missing'])}个，逾期报送{len(state['late'])}个。")
+        if state["missing"]:
+            doc.para(f"未报送的单位：{_names(state['missing'])}。")
+        if state["late"]:
+            doc.para(f"逾期报送的单位：{_names(state['late'])}。")
+        if state["zero"]:
+            doc.para(f"零报告单位：{_names(state['zero'])}，办公室将按规定进行抽查。")
+        rejected = [r[0] for r in reports if len(r) > 2 and r[2] == "文件被退回" and r[0] != "（无法识别的单位）"]
+        if rejected:
+            doc.para(f"报送文件被整体退回的单位：{_names(rejected)}，请按退回原因修改后重新报送。")
+        unknown = sum(1 for r in reports if r and r[0] == "（无法识别的单位）")
+        if unknown:
+            doc.para(f"另有{unknown}个文件无法识别报送单位，已退回。")
+    else:
+        doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
+
+    doc.heading1("红绿灯排名情况")
+    ranked = [u for u in figs.units if u.rank is not None]
+    unranked = [u for u in figs.units if u.rank is None]
+    doc.para(f"排名规则：{RULE_ZH[figs.rank_rule]}。参加排名的单位{len(ranked)}个"
+             + (f"，另有{len(unranked)}个单位没有问题，不参加排名" if unranked else "") + "，完整排名见附件。")
+    if top:
+        doc.para("排名前列的单位：" + "、".join(f"{unit_label(u)}（办结率{u.completion_rate:g}%）" for u in top) + "。")
+    if bottom:
+        doc.para("排名靠后的单位：" + "、".join(f"{unit_label(u)}（办结率{u.completion_rate:g}%，超期{u.red}个）"
+                                         for u in bottom) + "。")
+
+    doc.heading1("超期未办结问题")
+    if reds:
+        doc.para(f"超期未办结问题{t.red}个，涉及{len(reds)}个单位，分布如下。")
+        longest = _longest_overdue(figs)
+        doc.table(["单位", "超期问题数", "最长超期（工作日）", "问题总数", "办结率"],
+                  [[unit_label(u), u.red, longest.get(u.unit, "—"), u.total, _pct(u.completion_rate)] for u in reds],
+                  widths_mm=[62, 24, 30, 20, 20], size=SMALL)
+        if not public and figs.supervise:
+            worst = [o for o in figs.supervise if o.light == "red"][:10]
+            if worst:
+                doc.para("超期时间最长的问题：")
+                doc.table(["问题编号", "责任单位", "问题描述", "超期工作日"],
+                          [[o.id or "", o.unit or "", _short(o.description, 60), o.days_overdue] for o in worst],
+                          widths_mm=[30, 34, 70, 22], size=SMALL)
+    else:
+        doc.para("目前没有超期未办结的问题。")
+    if t.yellow:
+        doc.para(f"另有{t.yellow}个问题临近整改时限或进度滞后（黄灯），请相关单位加快推进。")
+
+    items = accountability_items(figs)
+    if items:
+        doc.heading1("问责提示（供办公室研究）")
+        doc.para("根据专项行动方案的规定，下列单位的超期问题已连续多个报送日未解决，建议办公室研究是否采取相应措施。"
+                 "以下仅为提示，是否采取及采取何种措施由领导小组研究决定。")
+        for it in items:
+            line = f"{it['unit']}：超期问题{it['red'] if it['red'] is not None else '—'}个"
+            if it["days"] is not None:
+                line += f"，已连续{it['days']}个报送日亮红灯"
+            if it["step"]:
+                line += f"，建议考虑{it['step']}"
+            line += "。"
+            if it["wording"]:
+                line += f"方案原文：“{it['wording']}”"
+            doc.para(line)
+
+    doc.heading1("下一步工作要求")
+    if reds:
+        within = f"于{reply_workdays}个工作日内" if reply_workdays else "尽快"
+        doc.para(f"请{_names([u.unit for u in reds])}对超期问题逐一分析原因，{within}向领导小组办公室书面说明超期原因、"
+                 "整改进展和下一步措施，确保按期销号。")
+    if state["missing"]:
+        doc.para(f"请{_names(state['missing'])}立即补报本期台账，今后严格按规定时间报送。")
+    doc.para("各成员单位要对照台账逐项推进整改，如实填报办理进展，办结一个、销号一个，确保专项行动取得实效。")
+    doc.para("特此通报。")
+    doc.signature(office or f"{figs.campaign}专项行动领导小组办公室", d)
+
+    doc.page_break()
+    doc.mark("附件")
+    doc.blank()
+    doc.doc.add_paragraph(f"{figs.campaign}专项行动红绿灯排名（截至{cn_date(d)}）", style="公文表头")
+    doc.table(["排名", "单位", "亮灯", "问题数", "超期", "预警", "办结率"],
+              [[u.rank, unit_label(u), LIGHT_ZH.get(u.light, ""), u.total, u.red, u.yellow, _pct(u.completion_rate)]
+               for u in ranked], widths_mm=[14, 60, 16, 16, 14, 14, 22], size=SMALL)
+    if unranked:
+        doc.para("没有问题、不参加排名的单位（无问题）：" + "、".join(unit_label(u) for u in unranked) + "。")
+    return doc
+
+
+def _delta(n: int) -> str:
+    return f"增加{n}个" if n > 0 else f"减少{-n}个" if n < 0 else "没有变化"
+
+
+def _short(text: str | None, n: int) -> str:
+    text = (text or "").replace("\n", " ").strip()
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _longest_overdue(figs: Figures) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for o in figs.supervise or []:
+        if o.light == "red" and o.unit:
+            out[o.unit] = max(out.get(o.unit, 0), o.days_overdue)
+    return out
+
+
+def supervisions(figs: Figures, reply_by: dt.date, opinions: dict[str, str] | None = None,
+                 public: bool = False) -> list[Supervision]:
+    """One 督办通知单 per unit with red cases, in the ranking's unit order; numbered DB-日期-序号."""
+    if figs.supervise is None:
+        raise ValueError("figures computed without supervise=True carry no red cases")
+    opinions = opinions or {}
+    by_unit: dict[str, list] = {}
+    for o in figs.supervise:
+        if o.light != "red" or not o.unit:
+            continue
+        opinion = (opinions.get(o.id or "") or "").strip() or \
+            "请立即整改，书面说明超期原因和整改计划。"
+        by_unit.setdefault(o.unit, []).append(
+            [o.id or "", "（公开版不含问题描述）" if public else (o.description or ""),
+             cn_date(o.deadline) if o.deadline else "", o.days_overdue, opinion])
+    order = [u.unit for u in figs.units]
+    units = sorted(by_unit, key=lambda u: order.index(u) if u in order else len(order))
+    return [Supervision(unit, f"DB-{figs.as_of:%Y%m%d}-{i:03d}", reply_by, by_unit[unit])
+            for i, unit in enumerate(units, 1)]
+
+
+def build_supervision(s: Supervision, figs: Figures, office: str) -> Gongwen:
+    office = office or f"{figs.campaign}专项行动领导小组办公室"
+    doc = Gongwen(f"{figs.campaign}专项行动\n{NOTICE_SUFFIX}", addressee=s.unit)
+    doc.para(f"根据{figs.campaign}专项行动台账（截至{cn_date(figs.as_of)}），你单位有{len(s.cases)}个问题"
+             "超过整改时限仍未办结，现予督办。")
+    doc.para(f"请你单位于{cn_date(s.reply_by)}前，将每个问题的整改进展、超期原因和下一步措施书面报送{office}；"
+             "确有客观原因不能按期办结的，应说明理由和预计完成时间。")
+    doc.table(["问题编号", "问题描述", "整改时限", "超期工作日", "督办意见"], s.cases, widths_mm=[26, 50, 30, 18, 32],
+              size=SMALL)
+    doc.para(f"督办编号：{s.serial}。回复时请注明督办编号。", lead=None)
+    doc.signature(office, figs.as_of)
+    return doc
+
+
+def supervision_file(folder: Path, unit: str, day: dt.date) -> Path:
+    return Path(folder) / f"{safe_file_name(unit)}-{NOTICE_SUFFIX}-{day.isoformat()}.docx"
+
+
+__all__ = ["Supervision", "UnitFigures", "accountability_items", "build_bulletin", "build_supervision", "supervisions",
+           "supervision_file"]

@@ -1,0 +1,102 @@
+"""The package layout draws the pipeline; a lower layer never imports a higher one.
+
+rulebook → read → validate → merge → deadlines/lights → papers, with the doors on top.
+docs/architecture.md explains each layer; this test keeps the code honest to it.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parents[1] / "addin" / "taizhang"
+
+# rank of each top-level name under taizhang: a module may import only its own rank or lower
+LAYERS = {
+    "fields": 0, "findings": 0, "errors": 0,
+    "xlsx": 1,
+    "intake": 2,
+    "rules": 3,
+    "calendar": 4,
+    "book": 5,
+    "report": 6,
+    "jobs": 7, "demo": 7,
+    "doors": 8, "__main__": 8,
+}
+
+
+def _layer(module: str) -> str:
+    """taizhang.book.merge → book; taizhang → ''."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "taizhang":
+                found += [(node.lineno, f"taizhang.{a.name}") for a in node.names]
+            elif node.module.startswith("taizhang."):
+                found.append((node.lineno, node.module))
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            found.append((node.lineno, "relative"))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith("taizhang.")]
+    return found
+
+
+def _modules():
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG).with_suffix("")
+        yield path, ".".join(("taizhang",) + rel.parts)
+
+
+def test_every_top_level_name_has_a_layer():
+    names = {p.stem if p.is_file() else p.name for p in PKG.iterdir()
+             if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()}
+    assert names <= set(LAYERS), f"give these a layer in LAYERS and docs/architecture.md: {names - set(LAYERS)}"
+
+
+def test_no_layer_imports_a_higher_one():
+    upward = []
+    for path, module in _modules():
+        own = _layer(module)
+        if own in ("", "__init__"):
+            continue
+        for line, target in _imports(path):
+            assert target != "relative", f"{path.relative_to(PKG)}:{line}: use absolute imports (taizhang.…)"
+            dest = _layer(target)
+            if dest in ("", "__version__"):
+                continue
+            if LAYERS[dest] > LAYERS[own]:
+                upward.append(f"{path.relative_to(PKG)}:{line} ({own}) imports {target} ({dest})")
+    assert not upward, "lower layers import higher ones:\n" + "\n".join(upward)
+
+
+def test_architecture_doc_names_every_layer():
+    doc = (PKG.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [name for name in LAYERS if name != "__main__" and f"`{name}" not in doc]
+    assert not missing, f"docs/architecture.md does not describe: {missing}"
+
+
+@pytest.mark.parametrize("module", ["taizhang.doors.cli", "taizhang.jobs", "taizhang.book.merge",
+                                    "taizhang.report.summary_book"])
+def test_the_core_and_the_cli_do_not_need_xlwings(module):
+    """The CLI-only install works without xlwings: importing the core never loads it."""
+    code = f"import sys, {module}; assert 'xlwings' not in sys.modules, sorted(m for m in sys.modules if 'xlwings' in m)"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_cli_runs_with_xlwings_missing(tmp_path):
+    """Simulate a machine where xlwings cannot be imported at all: the CLI still answers."""
+    (tmp_path / "xlwings.py").write_text("raise ImportError('no xlwings here')\n")
+    env_code = (f"import sys; sys.path.insert(0, {str(tmp_path)!r}); from taizhang.doors.cli import main; "
+                "raise SystemExit(main(['workday', '2026-09-30', '5']))")
+    out = subprocess.run([sys.executable, "-c", env_code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "2026-10-13" in out.stdout

@@ -1,0 +1,15 @@
+"""The ``>>>`` examples in the core's docstrings run as tests (the installed package, as users have it)."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
