@@ -27,6 +27,13 @@ def convert(files: list[Path], fmt: str, outdir: Path) -> list[Path]:
     return [outdir / (f.stem + "." + ext) for f in files]
 
 
+def pdf_text(pdf: Path) -> str:
+    """The text LibreOffice rendered into a PDF (pdftotext), to check what a reader would see."""
+    assert pdf.read_bytes().startswith(b"%PDF")
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+                          timeout=120).stdout
+
+
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
     """The generated sample campaign, built once per session; tests must not write to it."""
@@ -46,8 +53,7 @@ def _pristine_sample(tmp_path_factory):
 def fresh_sample(tmp_path, _pristine_sample):
     """A private copy of the sample campaign (tests that write to the master use this).
 
-    The campaign is generated once per session and copied with its file times (one unit's
-    lateness is its file time), which is the same as generating it again, only faster.
+    The campaign is generated once per session and copied with its file times, which is the same as generating it again, only faster.
     """
     return copy_sample(_pristine_sample, tmp_path / "campaign")
 

@@ -12,7 +12,7 @@ from taizhang.book.master import load_master
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
 from taizhang.xlsx.xlsxout import put
 
-from conftest import REPORT_DAY, convert, needs_libreoffice
+from conftest import REPORT_DAY, convert, needs_libreoffice, pdf_text
 from test_corpus import CORPUS
 
 COL = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
@@ -246,9 +246,12 @@ def test_the_offices_own_sheets_survive_byte_for_byte(fresh_sample, tmp_path, ca
 
 @needs_libreoffice
 def test_merged_master_opens_in_libreoffice(fresh_sample, tmp_path, capsys):
-    merge_json(fresh_sample.master, fresh_sample.submissions, capsys)
-    pdf = convert([fresh_sample.master], "pdf", tmp_path)[0]
-    assert pdf.read_bytes().startswith(b"%PDF")
+    _, res = merge_json(fresh_sample.master, fresh_sample.submissions, capsys)
+    text = pdf_text(convert([fresh_sample.master], "pdf", tmp_path)[0])
+    ledger = load_master(fresh_sample.master).ledger
+    assert "问题编号" in text and "退回原因" in text  # the ledger and the 退回清单 headers
+    assert str(ledger["case_id"].iloc[-1]) in text  # a case added by this merge, on its page
+    assert fresh_sample.late_unit in text and "逾期报送" in text  # 报送情况
 
 
 def test_parallel_reading_gives_the_same_result(fresh_sample, monkeypatch):

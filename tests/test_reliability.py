@@ -59,6 +59,11 @@ run_merge(sys.argv[1], sys.argv[2], dt.date(2026, 11, 23))
 """
 
 
+def _temp_files(folder: Path) -> list[Path]:
+    """atomic_write's temporary files (not the merge lock, which shares the prefix)."""
+    return [p for p in folder.glob(".~taizhang-*") if not p.name.startswith(".~taizhang-lock-")]
+
+
 def test_a_merge_killed_at_any_moment_leaves_old_or_new_master(fresh_sample, tmp_path):
     s = fresh_sample
     original = s.master.read_bytes()
@@ -68,21 +73,29 @@ def test_a_merge_killed_at_any_moment_leaves_old_or_new_master(fresh_sample, tmp
 
     run_merge(s.master, s.submissions, REPORT_DAY, reference)
     new_rows = len(load_master(reference).ledger)
-    t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", KILLER, str(tmp_path / "x.xlsx"), str(s.submissions)], capture_output=True)
-    full = time.perf_counter() - t  # a failing run (no master) still costs the start-up: a lower bound
     rng = random.Random(7)
-    seen = set()
+    landed = 0
     for attempt in range(6):
         proc = subprocess.Popen([sys.executable, "-c", KILLER, str(s.master), str(s.submissions)])
-        time.sleep(rng.uniform(0.2, max(0.4, full * 2.5)))
+        # wait until the new master is being written (its temporary file exists), then kill at a random moment
+        deadline = time.monotonic() + 120
+        while not _temp_files(s.master.parent) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.03))
+        alive = proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        left = _temp_files(s.master.parent)
         m = load_master(s.master)  # always a complete, readable workbook
         assert len(m.ledger) in (old_rows, new_rows)
-        seen.add(len(m.ledger))
+        if alive and left:  # the kill landed while the new master was being written
+            landed += 1
+            assert s.master.read_bytes() == original  # the old master, byte for byte
+        for p in left:
+            p.unlink()
         if len(m.ledger) == new_rows:
             s.master.write_bytes(original)  # start over from the old master
+    assert landed >= 3, f"only {landed} of 6 kills interrupted a write"
     # a lock left by a killed merge on this machine does not block the next one
     run_merge(s.master, s.submissions, REPORT_DAY)
     assert len(load_master(s.master).ledger) == new_rows

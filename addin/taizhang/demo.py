@@ -174,13 +174,13 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
             continue
         _fill_template(path, master, name, rng, today)
     due = today.replace(day=min(book.reporting.due_day, 28)) if book.reporting.cadence == "monthly" else today
+    if messy:  # one unit fills its file in the day after the due date, and says so (填报日期)
+        sample.late_unit = names[4]
+        _date_line(by_unit[sample.late_unit], due + dt.timedelta(days=1))
+    # every file's modification time says "on time", the late unit's too: lateness never rests on it
     on_time = time.mktime((due - dt.timedelta(days=1)).timetuple())
     for p in subs.iterdir():
         os.utime(p, (on_time, on_time))
-    if messy:  # one unit saves its file the day after the due date
-        sample.late_unit = names[4]
-        stamp = time.mktime((due + dt.timedelta(days=1)).timetuple()) + 3600 * 10
-        os.utime(by_unit[sample.late_unit], (stamp, stamp))
     return sample
 
 
@@ -219,6 +219,17 @@ def _fill_template(path: Path, master, unit: str, rng: random.Random, today: dt.
     wb.save(path)
 
 
+def _date_line(path: Path, day: dt.date) -> None:
+    """A 填报日期 line above the header, as units write it beside 填报单位."""
+    from taizhang.book.template import HEADER_ROW
+    from taizhang.xlsx.xlsxout import put
+
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    put(ws, HEADER_ROW - 1, 10, f"填报日期：{day.year}年{day.month}月{day.day}日")
+    wb.save(path)
+
+
 def _zero_report(path: Path) -> None:
     from taizhang.book.template import HEADER_ROW
     from taizhang.xlsx.xlsxout import put
@@ -248,7 +259,8 @@ def _messy_submission(path: Path, master, unit: str, rng: random.Random, today: 
     junk.sheet_state = "hidden"
     ws = wb.create_sheet("问题台账")
     put(ws, 1, 1, f"{book.name}问题台账")
-    put(ws, 2, 1, f"填报单位：{unit}（盖章）    填报时间：{today.isoformat()}")
+    filled = today - dt.timedelta(days=5)  # before the month's due date (the 20th) on the sample's report day
+    put(ws, 2, 1, f"填报单位：{unit}（盖章）    填报时间：{filled.isoformat()}")
     # two-row header: group headers merged over their sub-columns
     layout = [("序号", None), ("问题类型", None), ("问题描述", None), ("责任部门", None), ("线索来源", None),
               ("交办日期", None), ("整改情况", "整改措施"), ("整改情况", "完成时限"), ("整改情况", "办理状态"),

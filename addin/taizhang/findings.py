@@ -81,6 +81,9 @@ _CODES = [
     Code("clue-unit-unclear", "warning", "线索无法确定责任单位，待办公室指定"),
     Code("clue-duplicate", "warning", "线索与已有问题重复，未新增"),
     Code("assign-needs-input", "warning", "交办的问题缺少办公室应填写的内容"),
+    Code("deadline-change-request", "warning", "单位申请变更整改时限，待办公室审批"),
+    Code("case-of-other-unit", "error", "问题编号属于其他单位的问题"),
+    Code("unit-change-ignored", "warning", "报送表改动了责任单位，未采用"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

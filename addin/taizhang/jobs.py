@@ -20,10 +20,11 @@ from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.findings import Finding
 from taizhang.book.ledger_sheet import save_master
-from taizhang.book.master import HISTORY_HEADERS, S_REJECTS, S_REPORTS, S_SPOT, Master, load_ledger, load_master
 from taizhang.book.closures import PENDING_HEADERS, confirm_closures, pending_rows
+from taizhang.book.master import (HISTORY_HEADERS, RECEIPT_HEADERS, S_PENDING, S_RECEIPTS, S_REJECTS, S_REPORTS, S_SPOT,
+                                  Master, load_ledger, load_master)
+from taizhang.book.merge import Checking, MergeResult, merge_folder, require_submissions
 from taizhang.book.sampling import SPOT_HEADERS, draw_spot_checks
-from taizhang.book.merge import Checking, MergeResult, merge_folder
 from taizhang.rules.validate import Context
 
 S_PENDING_CLOSE = "待销号确认"
@@ -107,10 +108,12 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
             state = "已报送"
         rows.append([u.name, u.type, state, "、".join(f.file for f in fs), max((f.received for f in fs if f.received), default=None),
                      sum(f.rows_new for f in fs), sum(f.rows_updated for f in fs), sum(f.rows_unchanged for f in fs),
-                     sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason)])
+                     sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason),
+                     "；".join(f.received_basis for f in fs if f.received_basis)])
     for f in result.files:
         if not f.unit and f.status != "skipped":
-            rows.append(["（无法识别的单位）", "", "文件被退回", f.file, f.received, 0, 0, 0, f.rows_rejected, f.reason])
+            rows.append(["（无法识别的单位）", "", "文件被退回", f.file, f.received, 0, 0, 0, f.rows_rejected, f.reason,
+                         f.received_basis])
     return rows
 
 
@@ -139,6 +142,9 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+    if res.pending:
+        lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_PENDING}”表：")
+        lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
     lines.extend(warning_lines(res.issues))
     lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
     return lines
@@ -178,6 +184,20 @@ def reminder_rows(issues: list[Finding]) -> list[list]:
             for fs in _warnings(issues).values() for f in fs]
 
 
+REQUEST_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式"]
+REQUEST_HOW = "同意的，请在台账中该问题的“延期至”填申请日期，并填写“延期审批人”"
+
+
+def request_rows(result: MergeResult) -> list[list]:
+    """The 待审批 table body: deadline changes units asked for on existing cases."""
+    return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], REQUEST_HOW]
+            for p in result.pending]
+
+
+def _day(v) -> str:
+    return v.isoformat()[:10] if isinstance(v, dt.date) else str(v or "")
+
+
 def reject_rows(result: MergeResult) -> list[list]:
     """The 退回清单 table body."""
     return [[r["unit"], r["file"], r["sheet"], r["row"], r["case_id"], r["description"], r["reasons"]]
@@ -209,12 +229,15 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
 
 
 def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[str, tuple[list[str], list[list], None]]:
-    """The report day's sheets of the master (title → headers, rows): 报送情况, 退回清单, 提醒, 抽查清单 and, where the
+    """The report day's sheets of the master (title → headers, rows): 报送情况, 退回清单, 提醒, 待审批 (deadline
+    changes units asked for), 文件接收记录 (hidden), 抽查清单 and, where the
     leading group confirms 销号, 待销号确认. Draws today's spot checks into ``merged.spot_checks``."""
     rejects = reject_rows(result)
     sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
               S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
-              S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None)}
+              S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None),
+              S_PENDING: (REQUEST_HEADERS, request_rows(result) or [["（本次没有待审批的申请）"] + [None] * 8], None),
+              S_RECEIPTS: (RECEIPT_HEADERS, merged.receipts, None)}
     earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
     merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
@@ -233,6 +256,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
+    require_submissions(folder, master.path)
     target, keep = _out_path(master, out)
     with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from taizhang.fields import FIELDS, LIGHT_FROM_ZH
-from taizhang.book.sheets import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER
+from taizhang.book.sheets import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER, S_RECEIPTS
 from taizhang.findings import col_letter
 
 if TYPE_CHECKING:
@@ -72,9 +72,11 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
         c = col_letter(keys.index(key))
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
     columns = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
+    origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
     return SheetSpec([[f.header for f in FIELDS] + list(extra_columns)],
                      [f.width for f in FIELDS] + [14] * len(extra_columns), header_styles, freeze="C2",
-                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills}, landscape=True)
+                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills},
+                     office_from=len(FIELDS), origin=origin, landscape=True)
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
@@ -104,7 +106,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units)),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     for title, (headers, rows, fills) in (sheets or {}).items():
-        specs[title] = table_spec(headers, rows, fills=fills)
+        specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
     if len(master.changes):
         changes = master.changes
         specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,

@@ -26,7 +26,7 @@ from taizhang.book.ledger_sheet import ledger_spec
 from taizhang.book.sheets import (CHANGE_HEADERS, HISTORY_HEADERS, HOLIDAY_HEADERS, S_CATEGORIES,  # noqa: F401
                                   S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_LISTS, S_PHASES, S_README,
                                   S_REJECTS, S_REPORTS, S_ROUTING, S_SETTINGS, S_UNITS, UNIT_HEADERS,
-                                  LADDER_HEADERS, LISTING_MARK, S_LADDER, S_SPOT)
+                                  LADDER_HEADERS, LISTING_MARK, S_LADDER, S_SPOT, S_PENDING, S_RECEIPTS, RECEIPT_HEADERS)
 
 
 class MasterError(UserError):
@@ -47,6 +47,7 @@ class Master:
     reports: list[list] = field(default_factory=list)
     spot_checks: list[list] = field(default_factory=list)  # the 抽查清单 rows so far (book.sampling)
     _calendar: WorkCalendar | None = None
+    receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -230,7 +231,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS)
 
 
 def _as_date(v) -> dt.date | None:
@@ -246,6 +247,7 @@ def _as_date(v) -> dt.date | None:
     return None
 
 
+SOURCE_ROW = "_xrow"  # ledger frame column: the Excel row a case was read from (None: added in this run)
 BULK_SHEETS = (S_LEDGER, S_HISTORY, S_CHANGES)  # the sheets that grow with the campaign
 
 
@@ -326,7 +328,10 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     changes = _frame(rows(S_CHANGES), CHANGE_HEADERS)
     reports = [r for r in rows(S_REPORTS)[1:] if r and r[0] not in (None, "")]
     spot = [r for r in rows(S_SPOT)[1:] if r and r[0] not in (None, "")]
-    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot)
+    receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
+                for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
+    return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot,
+                  receipts=receipts)
 
 
 def _read_lists(rows) -> dict:
@@ -411,7 +416,8 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         else:
             keys.append(None)
     width = len(header)
-    body = [r for r in rows[1:] if len(r) > r.count(None) + r.count("")]
+    kept = [(i, r) for i, r in enumerate(rows[1:], 2) if len(r) > r.count(None) + r.count("")]
+    body = [r for _, r in kept]
     if any(len(r) != width for r in body):
         body = [(list(r) + [None] * width)[:width] for r in body]
     columns = list(zip(*body)) if body else [()] * width
@@ -432,6 +438,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         data.setdefault(f.key, [None] * n)
     for e in extra:
         data.setdefault("x:" + e, [None] * n)
+    data[SOURCE_ROW] = [i for i, _ in kept]  # where each case stood: the office's cells move with it
     df = pd.DataFrame(data, dtype=object)
     return df, extra
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
+from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, norm_text
 from taizhang.findings import Finding, finding
 from taizhang.book.master import Master
@@ -46,6 +47,7 @@ class FileOutcome(BaseModel):
     status: str
     reason: str = ""
     received: dt.date | None = None
+    received_basis: str = ""  # what ``received`` and ``late`` rest on: taizhang's own receipt, or the file's 填报日期
     late: bool = False
     rows_read: int = 0
     rows_new: int = 0
@@ -72,6 +74,8 @@ class MergeResult(BaseModel):
     changes: int = 0
     issues: list[Finding] = []
     rejected_rows: list[dict] = []
+    pending: list[dict] = []  # 待审批: deadline changes units asked for on existing cases, not applied
+
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
@@ -97,6 +101,68 @@ def due_date(book, day: dt.date) -> dt.date | None:
 
 def list_submissions(folder: Path) -> list[Path]:
     return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: str(p.relative_to(folder)))
+
+
+class NoSubmissionsError(UserError):
+    """The report folder holds no submission: nothing to merge, and nothing is written."""
+
+
+def require_submissions(folder: Path, master: Path) -> None:
+    """Refuse a report day on a folder without a single workbook (empty, or only lock and temp files)."""
+    files = list_submissions(folder)
+    if any(not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES for p in files):
+        return
+    others = [p.name for p in files]
+    seen = f"只有{len(others)}个非报送文件（{'、'.join(others[:5])}{'等' if len(others) > 5 else ''}）" if others else "是空的"
+    raise NoSubmissionsError(f"文件夹里没有报送文件：{folder} {seen}。本次没有合并，台账总表 {master.name}、"
+                             f"其中的“报送情况”和台账备份均未改动。请把各单位报送的 Excel 文件放入该文件夹后再合并。")
+
+
+class Receipts:
+    """When each submission reached the report folder, as far as taizhang can know it (文件接收记录).
+
+    A file's content (its SHA-256) is recorded the first time a merge sees it. It arrived no later than that
+    merge, and no earlier than the merge before it (which did not see it yet). A file's modification time is
+    not evidence: copying, unzipping or re-saving a file changes it.
+    """
+
+    def __init__(self, rows: list[list], today: dt.date):
+        self.today = today
+        self.by_digest: dict[str, list] = {str(r[1]): list(r) for r in rows if r[1]}
+        seen = [r[4] for r in self.by_digest.values() if isinstance(r[4], dt.date)]
+        self.previous_run = max(seen) if seen else None  # the last merge before this one
+
+    def see(self, path: Path, rel: str) -> list:
+        import hashlib
+
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        digest = h.hexdigest()
+        rec = self.by_digest.get(digest)
+        if rec is None:
+            rec = self.by_digest[digest] = [rel, digest, self.today, self.previous_run, self.today]
+        rec[4] = max(rec[4], self.today) if isinstance(rec[4], dt.date) else self.today
+        return rec
+
+    def judge(self, path: Path, rel: str, due: dt.date | None, date_line: str | None) -> tuple[dt.date, str, bool]:
+        """(received, what that rests on, late) for one submission."""
+        from taizhang.intake.normalize import parse_date_text
+
+        rec = self.see(path, rel)
+        first, not_before = rec[2], rec[3] if isinstance(rec[3], dt.date) else None
+        filled = parse_date_text(date_line, self.today.year)[0] if date_line else None
+        if due is None or first <= due:
+            return first, f"台账助手{first}首次收到", False
+        if not_before is not None and not_before > due:
+            return first, f"{not_before}合并时尚未送达，{first}首次收到", True
+        if filled is not None:
+            return filled, f"文件所填填报日期{filled}", filled > due
+        return first, f"{first}首次合并时收到，文件未填填报日期，无法判断是否逾期（不以文件修改时间为据）", False
+
+    def rows(self) -> list[list]:
+        return sorted(self.by_digest.values(), key=lambda r: (str(r[2]), str(r[0])))
 
 
 def _same(a, b) -> bool:
@@ -215,6 +281,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
     checking = checking or Checking(folder, Context(book, master.units, today))
     state = _State.of(master.ledger.reset_index(drop=True))
+    receipts = Receipts(master.receipts, today)
     changes: list[list] = []
     unit_status: dict[str, str] = {}
     files = checking.files
@@ -228,10 +295,11 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
             result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
             continue
-        received = dt.date.fromtimestamp(path.stat().st_mtime)
         checked = checking.get(path)
         result.issues.extend(checked.findings)
-        outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged", received=received)
+        received, basis, late = receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))
+        outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged",
+                              received=received, received_basis=basis)
         if checked.read.failed:
             outcome.status = "rejected"
             outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
@@ -253,7 +321,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
         if len(checked.frame) == 0:
             outcome.status = "zero_report"
             outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
-        if due and received > due and today > due:
+        if late and today > due:
             outcome.late = True
         _apply(checked, outcome, state, changes, result, master, today)
         result.files.append(outcome)
@@ -283,7 +351,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
     new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
                         master.history, merged_changes, master.extras, master.reports, master.spot_checks,
-                        _calendar=master._calendar)
+                        _calendar=master._calendar, receipts=receipts.rows())
     return new_master, result
 
 
@@ -397,6 +465,18 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         excel_row = int(values[i_row])
         fp = None if cid else _fingerprint(unit, values[i_desc], values[i_assigned])
         target = by_id.get(str(cid)) if cid else state.index_by_fp.get(fp)
+        if target is not None:  # only the office moves a case to another unit
+            owner = state.row(target)["unit"] if target < 0 else cols["unit"][target]
+            sender = checked.unit or unit
+            if owner and sender and not _same(owner, sender):
+                rejected += 1
+                msg = (f"问题编号“{cid}”是 {owner} 的问题，{sender} 不能报送或修改它。"
+                       f"如确属本单位，请联系办公室在台账总表中调整责任单位；否则请删除该行或更正问题编号。")
+                result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
+                                             column=_letter(checked, "case_id"), header="问题编号", value=cid,
+                                             unit=sender))
+                result.rejected_rows.append(_rejected(checked, pos, msg))
+                continue
         claim_key = str(cid) if cid else f"fp:{fp}"
         earlier = claimed.get(claim_key)
         if earlier is not None and earlier != (file, excel_row):
@@ -416,6 +496,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             continue
         current = state.row(target) if target < 0 else None
+        case_id = current.get("case_id") if current is not None else cols["case_id"][target]
         diff = []
         for k, i in compared_at:
             value = values[i]
@@ -423,6 +504,17 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 continue  # a blank never erases what the ledger holds
             old = current.get(k) if current is not None else cols[k][target]
             if (type(old) is type(value) and old == value) or _same(old, value):
+                continue
+            if k == "unit" and old:
+                result.issues.append(finding(
+                    "unit-change-ignored", f"问题“{case_id}”的责任单位为 {old}，报送表写为 {value}，未采用："
+                    f"责任单位只能由办公室在台账总表中修改。", file=file, sheet=sheet, row=excel_row,
+                    column=_letter(checked, "unit"), header=BY_KEY["unit"].header, value=value, unit=checked.unit or unit))
+                continue
+            if k == "deadline":  # an existing case's deadline is the office's to move (延期至 + 延期审批人)
+                granted = current.get("extended_to") if current is not None else cols["extended_to"][target]
+                if not _same(granted, value):
+                    _request(result, checked, case_id, checked.unit or unit, old, value, excel_row, today)
                 continue
             if k in KEEP_ONCE_SET and old is not None:
                 continue  # a 销号申请 already recorded stands; a 已销号 case stays closed
@@ -433,7 +525,6 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             unchanged += 1
             continue
         updated += 1
-        case_id = current.get("case_id") if current is not None else cols["case_id"][target]
         for k, old, value in diff:
             changes.append([case_id, BY_KEY[k].header, to_text(old), to_text(value), unit, file, today])
             state.set(target, k, value)
@@ -453,6 +544,19 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     result.rows_rejected += outcome.rows_rejected
     if outcome.status == "merged" and outcome.rows_read and outcome.rows_rejected == outcome.rows_read:
         outcome.reason = "所有行均被退回"
+
+
+def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date) -> None:
+    """A unit moved the 整改时限 of an existing case: not applied, but put to the office for approval."""
+    file, sheet = checked.read.file, checked.read.sheet
+    was = to_text(old) if old else "（按时限档次计算）"
+    msg = (f"{unit} 申请将问题“{case_id}”的整改时限由 {was} 改为 {to_text(new)}，未直接采用，已列入“待审批”。"
+           f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。")
+    result.issues.append(finding("deadline-change-request", msg, file=file, sheet=sheet, row=excel_row,
+                                 column=_letter(checked, "deadline"), header=BY_KEY["deadline"].header,
+                                 value=to_text(new), unit=unit or ""))
+    result.pending.append({"case_id": case_id, "unit": unit or "", "old": old, "new": new, "file": file,
+                           "sheet": sheet, "row": excel_row, "day": today})
 
 
 def _letter(checked: Checked, key: str) -> str:

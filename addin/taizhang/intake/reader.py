@@ -28,6 +28,7 @@ from taizhang.xlsx.safety import FileProblem, Sniffed, sniff
 MAX_HEADER_SCAN = 40
 TOTAL_WORDS = ("合计", "小计", "总计", "共计")
 ZERO_WORDS = ("零报告", "无问题", "未发现问题", "暂无问题", "无相关问题")
+_DATE_LINE = re.compile(r"(?:填报|报送|填表)(?:日期|时间)[:：]\s*(\S+(?:\s*\d+\s*[月日]\s*)*)")
 _UNIT_LINE = re.compile(r"(?:填报|报送|填表)单位(?:（盖章）|\(盖章\))?[:：]\s*(.+?)(?:\s{2,}|\s*(?:填报|报送)(?:时间|日期|人)|\s*联系|$)")
 
 
@@ -50,6 +51,7 @@ class SheetRead:
     columns: list[Column] = field(default_factory=list)
     rows: list[tuple[int, list]] = field(default_factory=list)  # (Excel row number, values)
     unit_line: str | None = None
+    date_line: str | None = None  # the date after 填报日期/填报时间 above the header, as written
     zero_report: bool = False
     findings: list[Finding] = field(default_factory=list)
     failed: bool = False
@@ -356,6 +358,8 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
                                         file=name, sheet=sheet_name, row=out.header_row, column=letter, header=text))
         out.columns.append(Column(idx, letter, text, key, factor))
     above = grid[:first]
+    out.date_line = next((m.group(1) for row in above for v in row if isinstance(v, str)
+                          for m in [_DATE_LINE.search(v)] if m), None)
     for row in above:
         for v in row:
             if isinstance(v, str):

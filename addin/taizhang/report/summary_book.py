@@ -224,7 +224,7 @@ def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: 
     _ranking(wb.create_sheet("红绿灯排行榜"), figs, sub)
     _categories(wb.create_sheet("分类统计"), figs, sub)
     supervise = None if public else _supervise(wb.create_sheet("督办清单"), figs, sub)
-    _reports(wb.create_sheet("报送情况"), figs, sub, reports or [])
+    _reports(wb.create_sheet("报送情况"), figs, sub, reports or [], public)
     _campaign_rules(wb.create_sheet("问责提示"), figs, sub, public)
     _briefing(wb.create_sheet("通报"), figs, sub)
     wb.save(out)
@@ -403,14 +403,22 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     return SheetSpec([], columns=columns, column_styles=styles, append_at=4, row_heights=heights)
 
 
-def _reports(ws, figs: Figures, sub: str, reports: list[list]) -> None:
-    _title(ws, f"{figs.campaign} · 报送情况", sub, len(REPORT_HEADERS))
-    header_row(ws, 3, REPORT_HEADERS, [24, 12, 12, 30, 12, 6, 6, 6, 6, 40])
+PUBLIC_REPORT_COLUMNS = (0, 2)  # 单位名称, 报送情况: file names and notes often carry a clerk's name and phone
+
+
+def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = False) -> None:
+    headers, widths = REPORT_HEADERS, [24, 12, 12, 30, 12, 6, 6, 6, 6, 40, 36]
+    if public:
+        headers, widths = [headers[i] for i in PUBLIC_REPORT_COLUMNS], [widths[i] for i in PUBLIC_REPORT_COLUMNS]
+        reports = [[r[i] if i < len(r) else None for i in PUBLIC_REPORT_COLUMNS] for r in reports]
+        reports = [r for r in reports if r[0] != "（无法识别的单位）"]  # those rows are only a file name
+    _title(ws, f"{figs.campaign} · 报送情况", sub, len(headers))
+    header_row(ws, 3, headers, widths)
     if not reports:
         put(ws, 4, 1, "台账总表中还没有合并报送的记录（请先运行“合并报送”）。").font = _font()
     else:
         rows = [[_int(v) for v in r] for r in reports]
-        last = _rows(ws, 4, rows, [REPORT_FILL.get(str(r[2])) for r in reports])
+        last = _rows(ws, 4, rows, [REPORT_FILL.get(str(r[-1] if public else r[2])) for r in reports])
         fit_rows(ws, 4, last)
     _page(ws)
 

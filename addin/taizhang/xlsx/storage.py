@@ -116,6 +116,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, backup_keep
     made = None
     try:
         write(tmp)
+        _set_mode(tmp, path)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         if backup_keep is not None and path.exists():
@@ -128,3 +129,18 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, backup_keep
     finally:
         tmp.unlink(missing_ok=True)
     return made
+
+
+def _set_mode(tmp: Path, path: Path) -> None:
+    """The permission bits the file should have: the replaced file's own (a shared master stays shared),
+    or for a new file what the user's umask gives (mkstemp's 0600 would lock colleagues out)."""
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    try:
+        os.chmod(tmp, mode)
+    except OSError:  # a file system without POSIX modes (a Windows share): nothing to keep
+        pass

@@ -4,10 +4,16 @@ Why not load and save the master with openpyxl: that round trip drops what
 openpyxl does not model (charts, images, pivot tables, slicers on the
 office's own sheets) and costs minutes at 100,000 cases. Here every part of
 the package stays byte-for-byte as it was, except the sheets we replace
-(ledger, report-day sheets), a few styles appended to styles.xml, new texts
-appended to the shared string table (existing entries keep their numbers, so
-the office's own sheets still read the same), and the calculation chain,
-which Excel rebuilds.
+(ledger, report-day sheets), the styles they need in styles.xml (reused when
+already there, so writing twice gives the same file), new texts appended to
+the shared string table (existing entries keep their numbers, so the office's
+own sheets still read the same), and the calculation chain, which Excel
+rebuilds. workbook.xml, its relationships, the content types and styles.xml
+are edited through an XML parser (``xmlparts``); only sheet data is streamed.
+
+A sheet the office works in (台账) keeps the office's layer: its view, widths,
+filter, conditional formats, notes and the cells of the office's own columns
+right of taizhang's, each moved with its case (``_keep_office``).
 
 The new sheets are streamed into the zip column-wise in blocks of rows, with
 deflate running in a second thread. Text cells are shared-string cells
@@ -25,11 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 from html import unescape
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 import numpy as np
+import xml.etree.ElementTree as ET
 
 from taizhang.findings import col_letter
+from taizhang.xlsx import xmlparts
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -54,9 +62,9 @@ STYLES = {
     "header_computed": (FILL_RGB["computed"], "bold", None, "header"),
     **{light: (FILL_RGB[light], f"{STRONG_RGB[light]}-bold", None, None) for light in STRONG_RGB},
 }
-_ALIGN = {"header": '<alignment wrapText="1" vertical="center" horizontal="center"/>',
-          "center": '<alignment wrapText="1" vertical="center" horizontal="center"/>',
-          "wrap": '<alignment wrapText="1" vertical="center"/>'}
+_ALIGN = {"header": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
+          "center": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
+          "wrap": {"wrapText": "1", "vertical": "center"}}
 
 
 @dataclass
@@ -78,44 +86,60 @@ class SheetSpec:
     columns: list[list] | None = None  # data by column (rows then holds only the header)
     column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
     append_at: int | None = None  # instead of replacing the sheet, add the data rows from this Excel row on
+    # the office's own layer of an existing sheet is kept (see ``_office_frame``): its view, widths, filter,
+    # conditional formats, comments, and every cell from column ``office_from`` on, moved with its row
+    office_from: int | None = None
+    origin: list | None = None  # per data row, the Excel row it was read from in the old sheet (None: new)
+    raw_header: dict[int, str] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
+    raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
+    frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
     row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
     landscape: bool = False  # print A4 landscape, fitted to the page width, with the sheet name and page numbers
 
 
 class _Styles:
-    """Appends the styles we need to styles.xml and hands out their xf indices."""
+    """The styles the new sheets need, in styles.xml: a style already there is reused, a missing one appended.
 
-    def __init__(self, xml: str):
-        self.xml = xml
+    Writing the same content twice therefore gives the same styles.xml (no growth with every write).
+    """
+
+    def __init__(self, xml: str | bytes):
+        self.part = xmlparts.parse(xml)
+        self.root = self.part.root
         self.ids: dict[str, int] = {}
 
-    def _append(self, tag: str, item: str) -> int:
-        m = re.search(rf"<{tag}\b([^>]*?)(/?)>", self.xml)
-        if m is None:
-            raise ValueError(f"styles.xml has no <{tag}>")
-        if m.group(2) == "/":  # an empty collection written as <tag count="0"/>
-            self.xml = self.xml[:m.start()] + f'<{tag} count="1">{item}</{tag}>' + self.xml[m.end():]
-            return 0
-        end = self.xml.index(f"</{tag}>", m.end())
-        inner = self.xml[m.end():end]
-        child = {"fills": "fill", "fonts": "font", "cellXfs": "xf", "numFmts": "numFmt", "borders": "border"}[tag]
-        n = len(re.findall(rf"<{child}\b", inner))
-        attrs = re.sub(r'\bcount="\d+"', f'count="{n + 1}"', m.group(1)) if "count=" in m.group(1) else m.group(1)
-        self.xml = self.xml[:m.start()] + f"<{tag}{attrs}>" + inner + item + self.xml[end:]
-        return n
+    def _collection(self, tag: str, before: tuple[str, ...] = ()) -> ET.Element:
+        el = self.root.find(_m(tag))
+        if el is None:  # styles.xml lists its collections in a fixed order: insert before the first later one
+            el = ET.Element(_m(tag), {"count": "0"})
+            children = list(self.root)
+            at = next((i for i, c in enumerate(children) if c.tag in {_m(t) for t in before}), len(children))
+            self.root.insert(at, el)
+        return el
+
+    def _find_or_add(self, tag: str, item: ET.Element, before: tuple[str, ...] = ()) -> int:
+        coll = self._collection(tag, before)
+        want = xmlparts.key(item)
+        for i, old in enumerate(coll):
+            if xmlparts.key(old) == want:
+                return i
+        coll.append(item)
+        coll.set("count", str(len(coll)))
+        return len(coll) - 1
+
+    @property
+    def xml(self) -> bytes:
+        return self.part.tostring()
 
     def _numfmt(self, code: str) -> int:
-        for fid, fcode in re.findall(r'<numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"', self.xml):
-            if fcode == code:
-                return int(fid)
-        ids = [int(x) for x in re.findall(r'numFmtId="(\d+)"', self.xml)]
+        fmts = self._collection("numFmts", ("fonts", "fills", "borders", "cellStyleXfs", "cellXfs"))
+        for el in fmts:
+            if el.get("formatCode") == code:
+                return int(el.get("numFmtId"))
+        ids = [int(el.get("numFmtId") or 0) for el in self.root.iter(_m("numFmt"))]
         new = max([163, *ids]) + 1
-        item = f'<numFmt numFmtId="{new}" formatCode={quoteattr(code)}/>'
-        if "<numFmts" in self.xml:
-            self._append("numFmts", item)
-        else:
-            m = re.search(r"<styleSheet\b[^>]*>", self.xml)
-            self.xml = self.xml[:m.end()] + f'<numFmts count="1">{item}</numFmts>' + self.xml[m.end():]
+        fmts.append(ET.Element(_m("numFmt"), {"numFmtId": str(new), "formatCode": code}))
+        fmts.set("count", str(len(fmts)))
         return new
 
     def xf(self, key: str | tuple) -> int:
@@ -124,25 +148,44 @@ class _Styles:
             return self.ids[key]
         fill_rgb, font, numfmt, align, *rest = STYLES[key] if isinstance(key, str) else key
         border = rest[0] if rest else None
-        fill_id = self._append("fills", f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill_rgb}"/>'
-                                        f'<bgColor indexed="64"/></patternFill></fill>') if fill_rgb else 0
+        fill_id = 0
+        if fill_rgb:
+            fill = _el("fill", children=[_el("patternFill", {"patternType": "solid"},
+                                             [_el("fgColor", {"rgb": f"FF{fill_rgb}"}), _el("bgColor", {"indexed": "64"})])])
+            fill_id = self._find_or_add("fills", fill, ("borders", "cellStyleXfs", "cellXfs"))
         font_id = 0
         if font:
             color, _, bold = font.partition("-")
             color = "FFFFFF" if color == "white" else ("000000" if color == "bold" else color)
-            font_id = self._append("fonts", f'<font><b/><sz val="11"/><color rgb="FF{color}"/><name val="等线"/></font>')
+            item = _el("font", children=[_el("b"), _el("sz", {"val": "11"}), _el("color", {"rgb": f"FF{color}"}),
+                                         _el("name", {"val": "等线"})])
+            font_id = self._find_or_add("fonts", item, ("fills", "borders", "cellStyleXfs", "cellXfs"))
         border_id = 0
         if border:
-            side = f'<color rgb="FF{border}"/>'
-            border_id = self._append("borders", "<border>" + "".join(f'<{e} style="thin">{side}</{e}>'
-                                                                     for e in ("left", "right", "top", "bottom")) + "<diagonal/></border>")
+            item = _el("border", children=[_el(e, {"style": "thin"}, [_el("color", {"rgb": f"FF{border}"})])
+                                           for e in ("left", "right", "top", "bottom")] + [_el("diagonal")])
+            border_id = self._find_or_add("borders", item, ("cellStyleXfs", "cellXfs"))
         fmt_id = self._numfmt(numfmt) if numfmt else 0
-        applied = "".join(f' apply{k}="1"' for k, on in (("NumberFormat", fmt_id), ("Font", font_id), ("Fill", fill_id),
-                                                          ("Border", border_id)) if on)
-        head = f'<xf numFmtId="{fmt_id}" fontId="{font_id}" fillId="{fill_id}" borderId="{border_id}" xfId="0"{applied}'
-        xf = head + f' applyAlignment="1">{_ALIGN[align]}</xf>' if align else head + "/>"
-        self.ids[key] = self._append("cellXfs", xf)
+        attrs = {"numFmtId": str(fmt_id), "fontId": str(font_id), "fillId": str(fill_id), "borderId": str(border_id),
+                 "xfId": "0"}
+        attrs.update({f"apply{k}": "1" for k, on in (("NumberFormat", fmt_id), ("Font", font_id), ("Fill", fill_id),
+                                                     ("Border", border_id)) if on})
+        children = []
+        if align:
+            attrs["applyAlignment"] = "1"
+            children = [_el("alignment", _ALIGN[align])]
+        self.ids[key] = self._find_or_add("cellXfs", _el("xf", attrs, children), ("cellStyles", "dxfs"))
         return self.ids[key]
+
+
+def _m(tag: str) -> str:
+    return xmlparts.q(MAIN_NS, tag)
+
+
+def _el(tag: str, attrs: dict | None = None, children: list | None = None) -> ET.Element:
+    el = ET.Element(_m(tag), attrs or {})
+    el.extend(children or [])
+    return el
 
 
 class SharedStrings:
@@ -304,7 +347,8 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> It
     hs = spec.header_styles or ["header"] * width
     header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
                                  (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), w)
-                           for c, v in enumerate(header))
+                           for c, v in enumerate(header) if c not in spec.raw_header)
+    header_cells = _merge_cells(header_cells, {f"{letters[c]}1": f'<c r="{letters[c]}1"{b}' for c, b in spec.raw_header.items()})
     styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
     for c, keys in spec.column_styles.items():
         styled[c] = [styles.xf(k) if k else None for k in keys]
@@ -312,12 +356,34 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> It
         if 1 <= r <= n_data:
             styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
     if spec.append_at:
-        return _data_rows(columns, letters, styled, w, spec.append_at, spec.row_heights)
+        return _data_rows(columns, letters, styled, w, spec.append_at, heights=spec.row_heights)
+    if spec.frame:
+        return _framed_pieces(spec, columns, letters, header_cells, styled, w)
     return _sheet_pieces(spec, columns, letters, header_cells, styled, w)
 
 
+def _merge_cells(cells: str, extra: dict[str, str]) -> str:
+    """A row's cells plus ``extra`` (ref → cell XML), in column order."""
+    if not extra:
+        return cells
+    found = re.findall(r'<c r="([A-Z]+)1"(?:[^>]*?/>|.*?</c>)', cells)
+    pieces = re.findall(r'<c r="[A-Z]+1"(?:[^>]*?/>|.*?</c>)', cells)
+    both = list(zip(found, pieces)) + [(ref[:-1], x) for ref, x in extra.items()]
+    return "".join(x for _, x in sorted(both, key=lambda p: (len(p[0]), p[0])))
+
+
+def _framed_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
+                   styled: dict[int, list[int | None]], w: _Cells) -> Iterator[str]:
+    head, tail = spec.frame
+    yield head
+    yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
+    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells)
+    yield tail
+
+
 def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], w: _Cells,
-               first: int, heights: list[float | None] | None = None) -> Iterator[str]:
+               first: int, raw: dict[int, list[str | None]] | None = None,
+               heights: list[float | None] | None = None) -> Iterator[str]:
     n_data = len(columns[0]) if columns else 0
     caches: list[dict | None] = [{} for _ in range(len(columns))]
     for start in range(0, n_data, CHUNK_ROWS):
@@ -328,7 +394,10 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
             part = values[start:stop]
             if start == 0 and caches[c] is not None and len(set(map(_key, part))) > len(part) // 2:
                 caches[c] = None  # mostly distinct (descriptions, names): a cache would only cost memory
-            bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
+            if raw and c in raw:  # the office's own cells, as they were
+                bodies = [b or "" for b in raw[c][start:stop]]
+            else:
+                bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
             ref = f'<c r="{letters[c]}'
             pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
         hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
@@ -424,29 +493,32 @@ SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/
 SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 
 
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
+
+
 def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int) -> None:
     infos = zin.infolist()
     names = [i.filename for i in infos]
-    wb_xml = zin.read("xl/workbook.xml").decode("utf-8")
     rels_name = "xl/_rels/workbook.xml.rels"
-    rels = zin.read(rels_name).decode("utf-8")
-    ct = zin.read("[Content_Types].xml").decode("utf-8")
-    styles = _Styles(zin.read("xl/styles.xml").decode("utf-8"))
-    rel_target = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    rel_target.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    rprefix = re.search(r'xmlns:(\w+)="' + re.escape(REL_NS) + '"', wb_xml)
-    rp = rprefix.group(1) if rprefix else "r"
-    existing = {}
-    for m in re.finditer(r"<(?:\w+:)?sheet\b[^>]*/?>", wb_xml):
-        tag = m.group(0)
-        name = re.search(r'\bname="([^"]*)"', tag)
-        rid = re.search(rf'\b{rp}:id="([^"]*)"', tag)
-        if name and rid:
-            existing[unescape(name.group(1))] = (tag, _resolve("xl/workbook.xml", rel_target[rid.group(1)]))
+    wb = xmlparts.parse(zin.read("xl/workbook.xml"))
+    rels = xmlparts.parse(zin.read(rels_name))
+    ct = xmlparts.parse(zin.read("[Content_Types].xml"))
+    styles = _Styles(zin.read("xl/styles.xml"))
+    rel_of = {r.get("Id"): r for r in rels.root.iter(xmlparts.q(PKG_REL_NS, "Relationship"))}
+    rid_attr = xmlparts.q(REL_NS, "id")
+    sheets_el = wb.root.find(_m("sheets"))
+    existing: dict[str, tuple[ET.Element, str]] = {}
+    for el in sheets_el.iter(_m("sheet")):
+        rel = rel_of.get(el.get(rid_attr) or "")
+        if el.get("name") is not None and rel is not None:
+            existing[el.get("name")] = (el, _resolve("xl/workbook.xml", rel.get("Target")))
     new_sheets: dict[str, SheetSpec] = {}
     drop: set[str] = set()
+    moved: dict[str, bytes] = {}  # notes (comments) parts rewritten because their cells' rows moved
     n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(names))] + [0])
-    sheet_ids = [int(x) for x in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bsheetId="(\d+)"', wb_xml)]
+    sheet_ids = [int(el.get("sheetId") or 0) for el in sheets_el.iter(_m("sheet"))]
     for name, spec in sheets.items():
         if spec.append_at:
             if name not in existing:
@@ -454,69 +526,239 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             new_sheets[existing[name][1]] = spec
             continue
         if name in existing:
-            tag, part = existing[name]
+            el, part = existing[name]
             new_sheets[part] = spec
-            drop.add(part.rsplit("/", 1)[0] + "/_rels/" + part.rsplit("/", 1)[1] + ".rels")
-            new_tag = re.sub(r'\s+state="[^"]*"', "", tag)
+            if spec.office_from is not None:
+                _keep_office(zin.read(part).decode("utf-8"), spec)
+                if spec.frame:
+                    moved.update(_moved_notes(zin, part, spec))
+            if not spec.frame:  # the office's frame keeps its comments and drawings, and their relationships
+                drop.add(part.rsplit("/", 1)[0] + "/_rels/" + part.rsplit("/", 1)[1] + ".rels")
+            el.attrib.pop("state", None)
             if spec.hidden:
-                new_tag = new_tag.replace("<sheet ", '<sheet state="hidden" ', 1) if new_tag.startswith("<sheet ") else new_tag
-            wb_xml = wb_xml.replace(tag, new_tag, 1)
+                el.set("state", "hidden")
         else:
             n_sheet += 1
             part = f"xl/worksheets/sheet{n_sheet}.xml"
             rid = f"rIdTz{n_sheet}"
             new_sheets[part] = spec
-            rels = rels.replace("</Relationships>", f'<Relationship Id="{rid}" Type="{SHEET_TYPE}" '
-                                                    f'Target="worksheets/sheet{n_sheet}.xml"/></Relationships>')
-            ct = ct.replace("</Types>", f'<Override PartName="/{part}" ContentType="{SHEET_CT}"/></Types>')
+            ET.SubElement(rels.root, xmlparts.q(PKG_REL_NS, "Relationship"),
+                          {"Id": rid, "Type": SHEET_TYPE, "Target": f"worksheets/sheet{n_sheet}.xml"})
+            ET.SubElement(ct.root, xmlparts.q(CT_NS, "Override"), {"PartName": f"/{part}", "ContentType": SHEET_CT})
             sid = max(sheet_ids + [0]) + 1
             sheet_ids.append(sid)
-            state = ' state="hidden"' if spec.hidden else ""
-            m = re.search(r"</(\w+:)?sheets>", wb_xml)
-            prefix = m.group(1) or ""
-            root = re.search(r"<(?:\w+:)?workbook\b[^>]*>", wb_xml).group(0)
-            # openpyxl with lxml declares the relationship prefix on each <sheet>, not on the root
-            decl = "" if f'xmlns:{rp}="' in root else f' xmlns:{rp}="{REL_NS}"'
-            wb_xml = wb_xml[:m.start()] + (f'<{prefix}sheet{decl} name={quoteattr(name)} sheetId="{sid}"{state} '
-                                           f'{rp}:id="{rid}"/>') + wb_xml[m.start():]
+            attrs = {"name": name, "sheetId": str(sid)}
+            if spec.hidden:
+                attrs["state"] = "hidden"
+            attrs[rid_attr] = rid
+            ET.SubElement(sheets_el, _m("sheet"), attrs)
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
     if "xl/calcChain.xml" in names:
         drop.add("xl/calcChain.xml")
-        rels = re.sub(r'<Relationship\b[^>]*Target="(?:/xl/)?calcChain\.xml"[^>]*/>', "", rels)
-        ct = re.sub(r'<Override\b[^>]*PartName="/xl/calcChain\.xml"[^>]*/>', "", ct)
+        for r in list(rels.root):
+            if r.get("Type") == CALC_CHAIN_TYPE or (r.get("Target") or "").lstrip("/") in ("calcChain.xml", "xl/calcChain.xml"):
+                rels.root.remove(r)
+        for o in list(ct.root):
+            if o.get("PartName") == "/xl/calcChain.xml":
+                ct.root.remove(o)
     # the shared string table: the package's own, or a new one
-    sst_rel = re.search(r'<Relationship\b[^>]*Type="' + re.escape(SST_TYPE) + '"[^>]*/?>', rels)
-    if sst_rel:
-        sst_part = _resolve("xl/workbook.xml", re.search(r'Target="([^"]+)"', sst_rel.group(0)).group(1))
+    sst_rel = next((r for r in rels.root if r.get("Type") == SST_TYPE), None)
+    if sst_rel is not None:
+        sst_part = _resolve("xl/workbook.xml", sst_rel.get("Target"))
     else:
         sst_part = "xl/sharedStrings.xml"
-        rels = rels.replace("</Relationships>", f'<Relationship Id="rIdTzSst" Type="{SST_TYPE}" '
-                                                f'Target="sharedStrings.xml"/></Relationships>')
-        if f'PartName="/{sst_part}"' not in ct:
-            ct = ct.replace("</Types>", f'<Override PartName="/{sst_part}" ContentType="{SST_CT}"/></Types>')
+        ET.SubElement(rels.root, xmlparts.q(PKG_REL_NS, "Relationship"),
+                      {"Id": "rIdTzSst", "Type": SST_TYPE, "Target": "sharedStrings.xml"})
+        if not any(o.get("PartName") == f"/{sst_part}" for o in ct.root):
+            ET.SubElement(ct.root, xmlparts.q(CT_NS, "Override"), {"PartName": f"/{sst_part}", "ContentType": SST_CT})
     strings = SharedStrings(zin.read(sst_part).decode("utf-8") if sst_part in names else None)
-    # the styles the new sheets use are appended before styles.xml is written
+    # the styles the new sheets use are added before styles.xml is written
     pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles, strings)) if spec.append_at
               else sheet_chunks(spec, styles, strings) for part, spec in new_sheets.items()}
-    fixed = {"xl/workbook.xml": wb_xml, rels_name: rels, "[Content_Types].xml": ct}
+    fixed = {"xl/workbook.xml": wb.tostring(), rels_name: rels.tostring(), "[Content_Types].xml": ct.tostring(),
+             "xl/styles.xml": styles.xml, **moved}
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
-        written = set()
         for info in infos:
             name = info.filename
             if name in drop or name == sst_part:  # the string table goes last, once every sheet has added to it
                 continue
             if name in pieces:
                 _stream(zout, name, pieces.pop(name))
-            elif name == "xl/styles.xml":
-                zout.writestr(name, styles.xml.encode("utf-8"))
             elif name in fixed:
-                zout.writestr(name, fixed[name].encode("utf-8"))
+                zout.writestr(name, fixed[name])
             else:
                 zout.writestr(name, zin.read(name))
-            written.add(name)
         for part, gen in pieces.items():
             _stream(zout, part, gen)
         zout.writestr(sst_part, strings.xml().encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- the office's layer of a sheet
+
+_AFTER_VALIDATIONS = ("hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                      "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                      "legacyDrawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
+_AFTER_DIMENSION = ("sheetViews", "sheetFormatPr", "cols", "sheetData")
+_MARK = "TZSHEETDATA"
+
+
+def _keep_office(xml: str, spec: SheetSpec) -> None:
+    """Fill ``spec.frame``, ``raw_header`` and ``raw_cells`` from the sheet as the office left it.
+
+    taizhang owns its columns' cells, the drop-downs on them and the extent of the filter; everything else
+    of the sheet is the office's and is written back: the view (freeze panes), widths, filter criteria,
+    conditional formats, comments and drawings, and the cells of the office's own columns, each moved with
+    the case it belongs to (a formula is translated to its new row, so it keeps pointing at its own case).
+    """
+    m = re.search(r"<(\w+:)?sheetData\b[^>]*?(/?)>", xml)
+    if m is None or m.group(2) == "/" or m.group(1):
+        return  # no rows yet (a new master) or an unusual prefixed sheet: taizhang's own layout
+    close = "</sheetData>"
+    end = xml.rfind(close)
+    body = xml[m.end():end]
+    if end < 0 or "<row" not in body:
+        return
+    part = xmlparts.parse(xml[:m.start()] + f"<sheetData>{_MARK}</sheetData>" + xml[end + len(close):])
+    if not any(p == "" and u == MAIN_NS for p, u in part.root_decls):
+        return
+    root = part.root
+    width = len(spec.rows[0]) if spec.rows else 1
+    n_data = len(spec.columns[0]) if spec.columns else max(len(spec.rows) - 1, 0)
+    last_row, last_col = max(n_data + 1, 1), col_letter(width - 1)
+    # the cells of the office's columns, by their old row
+    start = spec.office_from or 0
+    origin = spec.origin or []
+    if width > start:
+        new_row_of = {int(o): i for i, o in enumerate(origin) if o}
+        letters = [col_letter(c) for c in range(start, width)]
+        col_of = {L: start + i for i, L in enumerate(letters)}
+        spec.raw_cells = {c: [None] * n_data for c in range(start, width)}
+        shared: dict[str, tuple[str, str]] = {}
+        pat = re.compile(r'<c r="(' + "|".join(letters) + r')(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+        for cm in pat.finditer(body):
+            letter, row, attrs, inner = cm.group(1), int(cm.group(2)), cm.group(3), cm.group(4)
+            c = col_of[letter]
+            if inner and "<f" in inner:
+                inner = _moved_formula(inner, f"{letter}{row}", f"{letter}{new_row_of[row] + 2}"
+                                       if row in new_row_of else f"{letter}{row}", shared)
+            cell = attrs + (f">{inner}</c>" if inner is not None else "/>")
+            if row == 1:
+                spec.raw_header[c] = cell
+            elif row in new_row_of:
+                spec.raw_cells[c][new_row_of[row]] = cell
+    # the office's frame, with taizhang's parts of it brought up to date
+    dim = root.find(_m("dimension"))
+    if dim is None:
+        dim = ET.Element(_m("dimension"))
+        _insert(root, dim, _AFTER_DIMENSION)
+    dim.set("ref", f"A1:{last_col}{last_row}")
+    flt = root.find(_m("autoFilter"))
+    if flt is not None:
+        right = re.match(r"[A-Z]+\d+:([A-Z]+)\d+", flt.get("ref") or "")
+        right = right.group(1) if right and (len(right.group(1)), right.group(1)) > (len(last_col), last_col) else last_col
+        flt.set("ref", f"A1:{right}{max(last_row, 2)}")
+    dvs = root.find(_m("dataValidations"))
+    if dvs is not None:
+        for dv in list(dvs):
+            cols = re.findall(r"([A-Z]+)\d*(?::|\s|$)", dv.get("sqref") or "")
+            if cols and all(_col_index(c) < start for c in cols):  # on taizhang's columns: ours, replaced below
+                dvs.remove(dv)
+    if spec.dropdowns:
+        if dvs is None:
+            dvs = ET.Element(_m("dataValidations"))
+            _insert(root, dvs, _AFTER_VALIDATIONS)
+        for sqref, formula in spec.dropdowns:
+            dv = ET.SubElement(dvs, _m("dataValidation"), {
+                "type": "list", "errorStyle": "warning", "allowBlank": "1", "showInputMessage": "1",
+                "showErrorMessage": "1", "errorTitle": "不在可选范围内", "error": "请从下拉列表中选择。", "sqref": sqref})
+            ET.SubElement(dv, _m("formula1")).text = formula
+    if dvs is not None:
+        if len(dvs):
+            dvs.set("count", str(len(dvs)))
+        else:
+            root.remove(dvs)
+    text = part.tostring().decode("utf-8")
+    i = text.index(f"<sheetData>{_MARK}</sheetData>")
+    spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+
+
+COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+
+
+def _moved_notes(zin: zipfile.ZipFile, part: str, spec: SheetSpec) -> dict[str, bytes]:
+    """The sheet's notes moved with their cases' rows (the comments part and the shapes that show them)."""
+    new_row = {int(o): i + 2 for i, o in enumerate(spec.origin or []) if o}
+    new_row[1] = 1
+    if all(k == v for k, v in new_row.items()):
+        return {}
+    folder, base = part.rsplit("/", 1)
+    rels_part = f"{folder}/_rels/{base}.rels"
+    if rels_part not in zin.namelist():
+        return {}
+    out: dict[str, bytes] = {}
+    for rel in xmlparts.parse(zin.read(rels_part)).root:
+        target = _resolve(part, rel.get("Target") or "")
+        if rel.get("TargetMode") == "External" or target not in zin.namelist():
+            continue
+        if rel.get("Type") == COMMENTS_TYPE:
+            doc = xmlparts.parse(zin.read(target))
+            for lst in doc.root.iter(_m("commentList")):
+                for c in list(lst):
+                    m = re.fullmatch(r"([A-Z]+)(\d+)", c.get("ref") or "")
+                    if m and int(m.group(2)) in new_row:
+                        c.set("ref", f"{m.group(1)}{new_row[int(m.group(2))]}")
+                    elif m:  # its case is gone from the ledger (the office emptied the row)
+                        lst.remove(c)
+            out[target] = doc.tostring()
+        elif rel.get("Type") == VML_TYPE:  # VML is often not well-formed XML: only its row anchors are changed
+            vml = zin.read(target).decode("utf-8", errors="replace")
+            out[target] = re.sub(r"(<x:Row>)(\d+)(</x:Row>)",
+                                 lambda m: f"{m.group(1)}{new_row.get(int(m.group(2)) + 1, int(m.group(2)) + 1) - 1}"
+                                           f"{m.group(3)}", vml).encode("utf-8")
+    return out
+
+
+def _insert(root: ET.Element, el: ET.Element, after: tuple[str, ...]) -> None:
+    """Put ``el`` before the first child named in ``after`` (the schema's order of a worksheet's parts)."""
+    later = {_m(t) for t in after}
+    children = list(root)
+    root.insert(next((i for i, c in enumerate(children) if c.tag in later), len(children)), el)
+
+
+def _col_index(letters: str) -> int:
+    return sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters))) - 1
+
+
+_F = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+
+
+def _moved_formula(inner: str, old_ref: str, new_ref: str, shared: dict[str, tuple[str, str]]) -> str:
+    """A cell's inner XML with its formula written out in full for its new place.
+
+    A shared formula (Excel writes one when a formula is filled down) becomes the cell's own formula: the
+    cell that carried the shared text may move elsewhere, or be gone.
+    """
+    from openpyxl.formula.translate import Translator
+
+    fm = _F.search(inner)
+    if fm is None:
+        return inner
+    attrs, text = fm.group(1), unescape(fm.group(2) or "")
+    si = re.search(r'\bsi="(\d+)"', attrs)
+    if 't="shared"' in attrs and si:
+        if text:
+            shared[si.group(1)] = (text, old_ref)
+        elif si.group(1) in shared:
+            text = Translator(f"={shared[si.group(1)][0]}", origin=shared[si.group(1)][1]).translate_formula(old_ref)[1:]
+        attrs = ""
+    if not text:
+        return inner
+    if new_ref != old_ref:
+        text = Translator(f"={text}", origin=old_ref).translate_formula(new_ref)[1:]
+    attrs = re.sub(r'\s(t|ref|si)="[^"]*"', "", attrs) if 't="array"' not in attrs else \
+        re.sub(r'\bref="[^"]*"', f'ref="{new_ref}"', attrs)
+    return inner[:fm.start()] + f"<f{attrs}>{escape(text)}</f>" + inner[fm.end():]
 
 
 def _spliced(xml: str, spec: SheetSpec, rows: Iterator[str]) -> Iterator[str]:

@@ -1,0 +1,190 @@
+"""The master stays the office's file: what the office adds to 台账 survives every write, writing is idempotent,
+permissions are kept, and the package XML is edited through a parser with its prefixes intact."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+
+import openpyxl
+from conftest import REPORT_DAY, convert, needs_libreoffice
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from taizhang.fields import FIELDS
+from taizhang.findings import col_letter
+from taizhang.jobs import run_merge, run_status
+from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
+
+NOTE, COPY = col_letter(len(FIELDS)), col_letter(len(FIELDS) + 1)  # the office's two columns, right of taizhang's
+BLANKED = 5  # the office empties this case's row: every row below it moves up one on the next write
+
+
+before: dict = {}  # case id → its row when the office edited the master
+
+
+def office_edit(master, out):
+    """What an office does to its master in a spreadsheet program: its own columns (a value, a formula per
+    case), a note, a conditional format, frozen panes, widths, a filter over its columns too."""
+    wb = openpyxl.load_workbook(master)
+    ws = wb["台账"]
+    ws[f"{NOTE}1"], ws[f"{COPY}1"] = "办公室备注", "编号副本"
+    for r in range(2, ws.max_row + 1):
+        ws[f"{COPY}{r}"] = f'=A{r}&"#"'
+    ws[f"{NOTE}7"] = "重点关注"
+    ws["B8"].comment = Comment("办公室批注：请核实", "办公室")
+    ws.conditional_formatting.add(f"{NOTE}2:{NOTE}500", CellIsRule(operator="equal", formula=['"重点关注"'],
+                                                                   fill=PatternFill("solid", fgColor="FF0000")))
+    ws.freeze_panes = "D2"
+    ws.column_dimensions["C"].width = 33
+    ws.column_dimensions[NOTE].width = 21
+    ws.auto_filter.ref = f"A1:{COPY}{ws.max_row}"
+    marked = ws["A7"].value, ws["A8"].value
+    before.clear()
+    before.update({ws[f"A{r}"].value: r for r in range(2, ws.max_row + 1) if r != BLANKED})
+    for cell in ws[BLANKED]:
+        cell.value = None
+    wb.save(out)
+    return marked
+
+
+def check_office_layer(path, marked, *, freeze="D2", n_cases=None):
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    ids = {ws[f"A{r}"].value: r for r in range(2, ws.max_row + 1)}
+    if n_cases is not None:
+        assert len(ids) == n_cases
+    assert (ws[f"{NOTE}1"].value, ws[f"{COPY}1"].value) == ("办公室备注", "编号副本")
+    for r in range(2, ws.max_row + 1):  # every formula points at its own row, whatever moved
+        if ws[f"A{r}"].value and ws[f"{COPY}{r}"].value is not None:
+            assert ws[f"{COPY}{r}"].value == f'=A{r}&"#"', r
+    first, second = marked
+    assert ws[f"{NOTE}{ids[first]}"].value == "重点关注"  # the value stayed with its case
+    moved = [c for c, r in before.items() if c in ids and ids[c] != r]
+    assert len(moved) > len(before) // 2  # rows did move (the emptied row is gone; rows in 成员单位 order)
+    comment = ws[f"B{ids[second]}"].comment
+    assert comment is not None and "请核实" in comment.text
+    assert any(f"{NOTE}2:{NOTE}" in str(cf.sqref) for cf in ws.conditional_formatting)
+    assert ws.freeze_panes == freeze
+    assert ws.column_dimensions["C"].width == 33 and ws.column_dimensions[NOTE].width == 21
+    assert ws.auto_filter.ref == f"A1:{COPY}{ws.max_row}"
+    assert len(ws.data_validations.dataValidation) == 5  # taizhang's drop-downs, once each
+    return ws
+
+
+def test_office_layer_survives_status_and_merge(fresh_sample):
+    master = fresh_sample.master
+    before = openpyxl.load_workbook(master)["台账"].max_row
+    marked = office_edit(master, master)
+    run_status(master, REPORT_DAY)
+    check_office_layer(master, marked, n_cases=before - 2)
+    out = run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    assert out.result.rows_new > 0
+    ws = check_office_layer(master, marked)
+    assert ws.max_row > before - 1  # new cases appended below, the office's cells still beside their own cases
+    run_status(master, REPORT_DAY)
+    check_office_layer(master, marked)
+
+
+@needs_libreoffice
+def test_office_layer_of_a_master_saved_by_libreoffice(fresh_sample, tmp_path):
+    edited = tmp_path / "edited.xlsx"
+    marked = office_edit(fresh_sample.master, edited)
+    (saved,) = convert([edited], "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    master = fresh_sample.master.with_name("lo-master.xlsx")
+    shutil.copy(saved, master)
+    # LibreOffice writes its own sheet XML (attributes everywhere, formulas with aca=, x14 parts)
+    assert 'aca="false"' in zipfile.ZipFile(master).read("xl/worksheets/sheet8.xml").decode()
+    run_status(master, REPORT_DAY)
+    run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    # headless LibreOffice does not carry frozen panes over from openpyxl's file; what it wrote is kept
+    check_office_layer(master, marked, freeze=None)
+    # and LibreOffice still opens what taizhang wrote: the office's column and note are in the rendered text
+    (pdf,) = convert([master], "pdf", tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "办公室备注" in text and "重点关注" in text and marked[0] + "#" in text
+
+
+def _styles(path):
+    return zipfile.ZipFile(path).read("xl/styles.xml")
+
+
+def test_five_status_runs_leave_styles_identical(fresh_sample):
+    master = fresh_sample.master
+    run_status(master, REPORT_DAY)
+    first = _styles(master)
+    xfs = len(re.findall(rb"<xf\b", first))
+    for _ in range(4):
+        run_status(master, REPORT_DAY)
+    assert hashlib.sha256(_styles(master)).hexdigest() == hashlib.sha256(first).hexdigest()
+    run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    run_status(master, REPORT_DAY)
+    assert len(re.findall(rb"<xf\b", _styles(master))) == xfs  # the merge needed no style status lacked
+
+
+def test_master_keeps_its_mode_and_new_files_follow_the_umask(fresh_sample, tmp_path):
+    master = fresh_sample.master
+    os.chmod(master, 0o664)
+    run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    assert stat.S_IMODE(os.stat(master).st_mode) == 0o664
+    run_status(master, REPORT_DAY)
+    assert stat.S_IMODE(os.stat(master).st_mode) == 0o664
+    old = os.umask(0o002)
+    try:
+        out = tmp_path / "new-copy.xlsx"
+        run_status(master, REPORT_DAY, out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o664
+
+
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def test_package_xml_keeps_prefixes_and_ignorable_declarations(tmp_path):
+    """openpyxl with lxml declares xmlns:r on each <sheet>; Excel writes mc:Ignorable prefixes used nowhere else."""
+    src = tmp_path / "src.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.save(src)
+    workbook = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                f'xmlns:mc="{MC}" xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main" '
+                'mc:Ignorable="x15"><workbookPr/><sheets><sheet '
+                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+                'name="说明" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp_path / "mc.xlsx", "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info, workbook if info.filename == "xl/workbook.xml" else zin.read(info.filename))
+    out = tmp_path / "out.xlsx"
+    patch_package(tmp_path / "mc.xlsx", out, {"台账": SheetSpec([["问题编号"], ["A-1"]]), "说明": SheetSpec([["说明"]])})
+    xml = zipfile.ZipFile(out).read("xl/workbook.xml").decode()
+    root_tag = xml[xml.index("<workbook"):xml.index(">", xml.index("<workbook"))]
+    assert f'xmlns:mc="{MC}"' in root_tag and 'xmlns:x15="' in root_tag and 'mc:Ignorable="x15"' in root_tag
+    assert 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"' in root_tag
+    assert re.findall(r'<sheet\b[^>]*\br:id="(\w+)"', xml) == ["rId1", "rIdTz2"]
+    assert "ns0:" not in xml and "tzdefaultns" not in xml
+    ET.fromstring(xml.encode())  # well-formed, every prefix declared
+    for name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"):
+        part = zipfile.ZipFile(out).read(name).decode()
+        assert "ns0:" not in part and "tzdefaultns" not in part
+        ET.fromstring(part.encode())
+    back = openpyxl.load_workbook(out)
+    assert back.sheetnames == ["说明", "台账"] and back["台账"]["A2"].value == "A-1"
+
+
+def test_a_shared_formula_filled_down_moves_with_its_rows():
+    from taizhang.xlsx.xlsxpatch import _moved_formula
+
+    shared: dict = {}
+    head = _moved_formula('<f t="shared" ref="AL2:AL9" si="0">A2&amp;"#"</f><v>x</v>', "AL2", "AL2", shared)
+    assert head == '<f>A2&amp;"#"</f><v>x</v>'
+    follower = _moved_formula('<f t="shared" si="0"/><v>y</v>', "AL6", "AL5", shared)
+    assert follower == '<f>A5&amp;"#"</f><v>y</v>'
+    assert _moved_formula("<f>SUM($B$2:B7)</f>", "AL7", "AL3", {}) == "<f>SUM($B$2:B3)</f>"
