@@ -39,6 +39,9 @@ def test_corpus_file(name):
     triples = sorted(([f.row, f.column, f.code] for f in report.findings if f.severity != "info"),
                      key=lambda t: (t[0] or 0, t[1], t[2]))
     assert triples == sorted(exp["findings"], key=lambda t: (t[0] or 0, t[1], t[2]))
+    assert [[s.row, s.kind] for s in report.rows_skipped] == exp.get("skipped", [])
+    assert report.rows_in_file == report.rows + len(report.rows_skipped)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.reason) for s in report.rows_skipped)
 
 
 def test_values_are_normalised_with_the_original_kept():
@@ -54,10 +57,43 @@ def test_values_are_normalised_with_the_original_kept():
     assert guessed.value == "10月9日"
 
 
-def test_unit_line_fills_blank_unit_cells_and_totals_stop_reading():
+def test_unit_line_fills_blank_unit_cells_and_totals_are_skipped():
     _, checked = outcome("title_and_unit_line.xlsx")
     assert list(checked.frame["unit"]) == ["城关镇", "城关镇"]
     assert list(checked.frame["_row"]) == [4, 5]
+
+
+def test_cases_below_subtotals_are_read():
+    report, checked = outcome("subtotal_groups.xlsx")
+    assert list(checked.frame["_row"]) == [3, 4, 6, 7, 9, 10, 12]
+    assert list(checked.frame["category"]) == ["账款支付不到位"] * 2 + ["招商引资政策不兑现"] * 2 + ["合作协议不履行"] * 2 + ["账款支付不到位"]
+
+
+def _rows_by_openpyxl(path: Path, sheet: str, header_row: int) -> set[int]:
+    """Non-empty rows below the header, counted by another reader (openpyxl), hidden rows included."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=False, data_only=True)
+    ws = wb[sheet]
+    out = {cell.row for row in ws.iter_rows(min_row=header_row + 1) for cell in row
+           if cell.value is not None and str(cell.value).strip() != ""}
+    wb.close()
+    return out
+
+
+OPENPYXL_READABLE = sorted(n for n, e in CASES.items() if "failed" not in e and n.endswith(".xlsx")
+                           and not n.startswith("xls_named"))
+
+
+@pytest.mark.parametrize("name", OPENPYXL_READABLE)
+def test_every_row_is_read_or_skipped_with_a_reason(name):
+    report, checked = outcome(name)
+    read = [n for n, _ in checked.read.rows]
+    skipped = [s.row for s in report.rows_skipped]
+    assert not set(read) & set(skipped)
+    assert len(read) + len(skipped) == report.rows_in_file
+    assert sorted(read + skipped) == sorted(_rows_by_openpyxl(CORPUS / name, report.sheet, report.header_row))
+    assert all(s.kind and s.reason for s in report.rows_skipped)
 
 
 def test_hidden_rows_and_sheets_are_not_data():
@@ -94,6 +130,10 @@ def render_corpus_doc() -> str:
                 outcome += "（零报告）"
             if codes:
                 outcome += "；提示：" + "、".join(f"`{c}`" for c in codes)
+            if exp.get("skipped"):
+                from taizhang.intake.reader import SKIP_KINDS
+
+                outcome += "；不是问题行、列明跳过：" + "、".join(f"第{r}行{SKIP_KINDS[k]}" for r, k in exp["skipped"])
         lines.append(f"| `{name}` | {exp['about']} | {outcome} |")
     return "\n".join(lines) + "\n"
 

@@ -135,8 +135,17 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+        elif f.rows_skipped:
+            lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
     lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
     return lines
+
+
+def skipped_text(skipped: list, limit: int = 8) -> str:
+    """“表头下N行不是问题行，未导入：第7行（小计行（“小计”））…” for the terminal account."""
+    shown = "；".join(f"第{s.row}行{s.reason}" for s in skipped[:limit])
+    more = f"等（共{len(skipped)}行，详见 --json 的 rows_skipped）" if len(skipped) > limit else ""
+    return f"表头下有{len(skipped)}行不是问题行，未导入：{shown}{more}。"
 
 
 def reject_rows(result: MergeResult) -> list[list]:

@@ -247,6 +247,31 @@ def hostile() -> None:
     _rewrite_part(buf.getvalue(), "xl/workbook.xml", lambda x: lol + (x.split(b"?>", 1)[1] if x.startswith(b"<?xml") else x), HERE / "entity_bomb.xlsx")
 
 
+def subtotal_groups() -> None:
+    """Three category groups, each closed by a subtotal row, a group 合计, a grand total and a signature line,
+    typed the way a unit does it in Excel (plain openpyxl cells)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["城关镇新官不理旧账问题台账"])
+    ws.append(HEAD)
+    n = iter(range(1, 100))
+    groups = [("账款支付不到位", ["小计", None, None, None, "2件"]),
+              ("招商引资政策不兑现", [None, None, None, "分类小计：2件"]),
+              ("合作协议不履行", ["合作协议不履行合计", None, None, None, "2件"])]
+    for category, subtotal in groups:
+        for _ in range(2):
+            row = good_row(next(n))
+            row[3] = category
+            ws.append(row)
+        ws.append(subtotal)
+    ws.append(good_row(next(n)))  # a case below the last group's 合计 (added late, outside any group)
+    ws.append(["总计", None, None, None, "7件"])
+    ws.append(["填表人：李娜　　联系电话：13800000000"])
+    ws.append(["注：本表由各乡镇（街道）填报。"])
+    wb.save(HERE / "subtotal_groups.xlsx")
+
+
 def _rewrite_part(package: bytes, part: str, change, out: Path) -> None:
     src = zipfile.ZipFile(io.BytesIO(package))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -272,4 +297,5 @@ if __name__ == "__main__":
     libreoffice_copies()
     hostile()
     xls_saved_as_xlsx()
+    subtotal_groups()
     print("corpus rebuilt in", HERE)

@@ -24,7 +24,7 @@ from taizhang.findings import Finding, finding
 from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
 from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
-from taizhang.rules.validate import Checked, Context, check_submission
+from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
 from taizhang.intake.reader import read_submission
 
 MERGED_FIELDS = list(UNIT_FIELDS)
@@ -43,6 +43,8 @@ class FileOutcome(BaseModel):
     rows_updated: int = 0
     rows_unchanged: int = 0
     rows_rejected: int = 0
+    rows_in_file: int = 0  # non-empty rows below the header: rows_read + rows_skipped
+    rows_skipped: list[SkippedRow] = []
 
 
 class MergeResult(BaseModel):
@@ -222,7 +224,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
         received = dt.date.fromtimestamp(path.stat().st_mtime)
         checked = checking.get(path)
         result.issues.extend(checked.findings)
-        outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged", received=received)
+        outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged", received=received,
+                              rows_in_file=len(checked.frame) + len(checked.read.skipped), rows_skipped=skipped_rows(checked.read))
         if checked.read.failed:
             outcome.status = "rejected"
             outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"

@@ -221,6 +221,10 @@ def cmd_validate(args) -> int:
              f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。")
         if report.unit:
             _say(f"报送单位：{report.unit}")
+        if report.rows_skipped:
+            from taizhang.jobs import skipped_text
+
+            _say(skipped_text(report.rows_skipped))
         by_row: dict[int | None, list[Finding]] = {}
         for f in report.findings:
             if f.severity != "info":

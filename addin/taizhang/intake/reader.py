@@ -53,6 +53,12 @@ class SheetRead:
     zero_report: bool = False
     findings: list[Finding] = field(default_factory=list)
     failed: bool = False
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (Excel row, kind, Chinese reason): rows that are not cases
+
+    @property
+    def rows_in_file(self) -> int:
+        """Non-empty rows below the header of the ledger sheet: each is a case (``rows``) or ``skipped``."""
+        return len(self.rows) + len(self.skipped)
 
     def key_columns(self) -> dict[str, Column]:
         out: dict[str, Column] = {}
@@ -274,18 +280,36 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
     return best[1], best[2], best[3], best[4]
 
 
-def _is_total(row: list) -> bool:
-    """A 合计/小计 row: one of its first three filled cells starts with a total word."""
+SKIP_KINDS = {"subtotal": "小计行", "total": "合计行", "note": "说明或落款", "repeated-header": "重复的表头",
+              "hidden": "隐藏行", "zero-report": "零报告说明"}
+_FOOTER = re.compile(r"^(?:填表人|填报人|制表人|制表|审核人|审核|负责人|单位负责人|分管领导|联系人|联系电话|填报日期|填表日期|报送日期|签字|盖章)\s*[:：]")
+
+
+def _total_kind(row: list) -> tuple[str, str] | None:
+    """("subtotal" | "total", its label) when one of the row's first three filled cells is a 小计/合计 label.
+
+    A label is short and has a total word at its start or end: 合计, 小计, 分类小计, 账款支付不到位小计,
+    小计（3件）, 合计：12 — not a description that happens to contain 合计.
+    """
     seen = 0
     for v in row:
         if v is None or v == "":
             continue
-        if type(v) is str and "计" in v[:8] and norm_text(v[:8]).startswith(TOTAL_WORDS):  # every total word has 计
-            return True
+        if type(v) is str and "计" in v and len(v) <= 24:  # every total word has 计
+            t = norm_text(v)
+            head = re.sub(r"[\s:：（(].*$", "", t) or t
+            for w in TOTAL_WORDS:
+                if t.startswith(w) or head.endswith(w):
+                    return ("subtotal" if w == "小计" else "total"), v.strip()
         seen += 1
         if seen >= 3:
             break
-    return False
+    return None
+
+
+def _is_total(row: list) -> bool:
+    """A 合计/小计 row: one of its first three filled cells is a total label."""
+    return _total_kind(row) is not None
 
 
 def _row_text(rows: list[list]) -> str:
@@ -374,29 +398,43 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     header_any = header_texts | set(header_cells)  # as written and stripped: one set lookup per row below
     repeat_needs = max(3, int(header_score * 0.6))
     trailing = []
+    after_total = False  # below a 合计: sparse rows are notes, full rows are cases again (a 合计 of one group)
+
+    def skip(excel_row: int, kind: str, detail: str = "") -> None:
+        out.skipped.append((excel_row, kind, SKIP_KINDS[kind] + (f"（{detail}）" if detail else "")))
+
     for i in range(header_last + 1, len(grid)):
         row = grid[i]
         excel_row = i + 1
-        if excel_row in hidden:
-            continue
         filled = len(row) - row.count(None) - row.count("")
         if not filled:
             continue
-        if _is_total(row):
-            trailing = grid[i:]
-            break
+        if excel_row in hidden:
+            skip(excel_row, "hidden", "隐藏的行不导入，如是问题请取消隐藏")
+            continue
+        total = _total_kind(row)
+        if total:
+            skip(excel_row, total[0], f"“{total[1][:20]}”")
+            trailing.append(row)
+            after_total = after_total or total[0] == "total"
+            continue
         if len(header_any.intersection(row)) >= min(repeat_needs, 2) and \
                 sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= repeat_needs:
             out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
                                         file=name, sheet=sheet_name, row=excel_row))
+            skip(excel_row, "repeated-header")
             continue
         if filled <= 2:
             nonempty = [v for v in row if v not in (None, "")]
-            if len(nonempty) == 1 and isinstance(nonempty[0], str) and norm_text(nonempty[0]).startswith(("注", "说明", "填表说明", "备注:", "备注：")):
-                trailing = grid[i:]
-                break
-            if any(isinstance(v, str) and any(w in v for w in ZERO_WORDS) for v in nonempty):
+            texts = [norm_text(v) for v in nonempty if isinstance(v, str)]
+            if any(w in t for t in texts for w in ZERO_WORDS):
                 out.zero_report = True
+                skip(excel_row, "zero-report", f"“{str(nonempty[0])[:20]}”")
+                continue
+            if (len(nonempty) == 1 and texts and (texts[0].startswith(("注", "说明", "填表说明", "备注:", "备注：")) or after_total)) \
+                    or any(_FOOTER.match(t) for t in texts):
+                skip(excel_row, "note", f"“{str(nonempty[0])[:20]}”")
+                trailing.append(row)
                 continue
         for c_ in formula_cols.get(excel_row, ()):
             if c_ < len(out.columns) and out.columns[c_].key:
