@@ -272,6 +272,25 @@ def subtotal_groups() -> None:
     wb.save(HERE / "subtotal_groups.xlsx")
 
 
+def panicking_xls() -> None:
+    """A LibreOffice .xls whose last directory sector was cut short in transfer: calamine panics
+    (pyo3 PanicException in cfb.rs Directory::from_slice) where other readers still list the streams."""
+    import struct
+
+    src = HERE / "lo" / "title_and_unit_line.xls"
+    if not src.exists():
+        return
+    data = src.read_bytes()
+    size = 1 << struct.unpack_from("<H", data, 30)[0]
+    count = (len(data) - 512) // size
+    first_dir = struct.unpack_from("<I", data, 48)[0]
+    fat_sector = struct.unpack_from("<I", data, 76)[0]
+    out = bytearray(data) + data[512 + first_dir * size: 512 + (first_dir + 1) * size]  # the directory again, as the last sector
+    struct.pack_into("<I", out, 512 + fat_sector * size + count * 4, 0xFFFFFFFE)      # …ending its chain
+    struct.pack_into("<I", out, 48, count)                                           # the header points to it
+    (HERE / "panic_truncated_directory.xls").write_bytes(bytes(out[: 512 + count * size + 2 * 128 + 1]))  # 2 entries and 1 byte
+
+
 def _rewrite_part(package: bytes, part: str, change, out: Path) -> None:
     src = zipfile.ZipFile(io.BytesIO(package))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -298,4 +317,5 @@ if __name__ == "__main__":
     hostile()
     xls_saved_as_xlsx()
     subtotal_groups()
+    panicking_xls()
     print("corpus rebuilt in", HERE)

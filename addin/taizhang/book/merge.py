@@ -25,7 +25,7 @@ from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
 from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
-from taizhang.intake.reader import read_submission
+from taizhang.intake.reader import FATAL, read_submission, unreadable
 
 MERGED_FIELDS = list(UNIT_FIELDS)
 
@@ -284,7 +284,12 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes co
 
 
 def _check_one(path: Path, rel: str, ctx: Context) -> Checked:
-    checked = check_submission(read_submission(path, rel), ctx)
+    try:  # one broken file never stops report day, in a worker process least of all (a panic does not pickle)
+        checked = check_submission(read_submission(path, rel), ctx)
+    except FATAL:
+        raise
+    except BaseException as exc:
+        checked = check_submission(unreadable(path, rel, exc), ctx)
     checked.read.rows = []  # the typed frame is all the merge needs: don't carry (or pickle) the raw grid too
     return checked
 

@@ -68,6 +68,43 @@ class SheetRead:
         return out
 
 
+FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # everything else a parser raises is the file's fault
+
+
+class native_stderr_to_log:
+    """Around a native parser call: what the Rust side prints on a panic (English, on file descriptor 2)
+    goes to the log instead of the user's terminal."""
+
+    def __enter__(self):
+        import os
+        import tempfile
+
+        self.saved = None
+        try:
+            self.tmp = tempfile.TemporaryFile()
+            self.saved = os.dup(2)
+            os.dup2(self.tmp.fileno(), 2)
+        except (OSError, ValueError):  # no file descriptor 2 (a GUI host): nothing to divert
+            self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        if self.saved is None:
+            return False
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.tmp.seek(0)
+        text = self.tmp.read(4000).decode("utf-8", "replace").strip()
+        self.tmp.close()
+        if text:
+            from taizhang.errors import log_original
+
+            log_original("parser output", RuntimeError(text))
+        return False
+
+
 def open_calamine(path: Path, sniffed: Sniffed | None = None):
     """Open a workbook by its content, not its extension; FileProblem on anything wrong."""
     from python_calamine import CalamineWorkbook
@@ -76,18 +113,26 @@ def open_calamine(path: Path, sniffed: Sniffed | None = None):
     if sniffed.kind == "csv":
         raise FileProblem("file-not-workbook", f"{path.name} 是 CSV 文本文件")
     try:
-        data = path.read_bytes()
+        data = sniffed.data if sniffed.data is not None else path.read_bytes()
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises CalamineError, PasswordError, XmlError, ZipError, ValueError…
+    except FATAL:
+        raise
+    except BaseException as exc:  # CalamineError, PasswordError, XmlError, ZipError, ValueError… and pyo3's PanicException
         return _calamine_failure(path, exc)
 
 
-def _calamine_failure(path: Path, exc: Exception):
+def _calamine_failure(path: Path, exc: BaseException, sheet: str = ""):
+    """The user's Chinese message for a parser's failure; the parser's own text goes to the log."""
+    from taizhang.errors import log_original
+
+    log_original(f"reading {path.name}" + (f" sheet {sheet}" if sheet else ""), exc)
     kind = type(exc).__name__
     if "Password" in kind or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-        raise FileProblem("file-encrypted", f"{path.name} 设置了密码保护，台账助手无法读取。请让报送单位取消打开密码后重新报送。") from None
-    raise FileProblem("file-unreadable", f"{path.name} 已损坏，无法读取（{kind}: {str(exc)[:120]}）。"
-                                         f"请让报送单位用 Excel 打开确认后重新保存并报送。") from None
+        raise FileProblem("file-encrypted", f"{path.name} 设置了打开密码，台账助手无法读取。请让报送单位取消打开密码后重新报送，"
+                                            f"或由办公室输入密码打开后另存一份不加密的副本。") from None
+    where = f" 的工作表“{sheet}”" if sheet else ""
+    raise FileProblem("file-unreadable", f"{path.name}{where} 已损坏或内部结构不完整，无法读取（详细原因已写入日志）。"
+                                         f"请让报送单位用 Excel 或 WPS 打开该文件，确认内容无误后“另存为”.xlsx 重新报送。") from None
 
 
 def _decode_csv(path: Path) -> list[list]:
@@ -329,7 +374,8 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         if sniffed.kind == "csv":
             sheets = [(path.stem, _decode_csv(path), [], set(), set())]
         else:
-            sheets = _calamine_sheets(path, sniffed)
+            with native_stderr_to_log():
+                sheets = _calamine_sheets(path, sniffed)
     except FileProblem as exc:
         out.findings.append(finding(exc.code, exc.message, file=name))
         out.failed = True
@@ -338,8 +384,22 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         out.findings.append(finding("file-too-large", f"{name} 太大，读取时内存不足，已跳过。", file=name))
         out.failed = True
         return out
+    except FATAL:
+        raise
+    except BaseException as exc:  # a parser's panic (pyo3 PanicException is a BaseException) or a bug it tripped
+        return unreadable(path, name, exc)
 
     return read_grids(out, sheets)
+
+
+def unreadable(path: Path, name: str, exc: BaseException) -> SheetRead:
+    """A failed read for a file whose reading raised anything at all (the last line of defence of a report day)."""
+    out = SheetRead(file=name, path=path, failed=True)
+    try:
+        _calamine_failure(path, exc)
+    except FileProblem as problem:
+        out.findings.append(finding(problem.code, problem.message, file=name))
+    return out
 
 
 def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
@@ -468,9 +528,10 @@ def _calamine_sheets(path: Path, sniffed: Sniffed):
                 sheet = wb.get_sheet_by_name(meta.name)
                 grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
                 merges = getattr(sheet, "merged_cell_ranges", None) or []
-            except Exception as exc:  # a broken sheet among good ones
-                raise FileProblem("file-unreadable", f"{path.name} 的工作表“{meta.name}”无法读取（{type(exc).__name__}）。"
-                                                     f"请让报送单位用 Excel 打开后重新保存。") from None
+            except FATAL:
+                raise
+            except BaseException as exc:  # a broken sheet among good ones (a Rust panic is a BaseException)
+                _calamine_failure(path, exc, meta.name)
             hidden, blank_formulas = facts.get(meta.name, (set(), set()))
             sheets.append((meta.name, grid, merges, hidden, blank_formulas))
     finally:

@@ -39,6 +39,8 @@ class Sniffed:
     kind: str  # xlsx, xls, ods, csv
     mismatch: str = ""  # non-empty when the extension says otherwise
     parts: dict = field(default_factory=dict)  # xlsx: workbook, its rels and the worksheets, as inflated while vetting
+    data: bytes | None = None  # the bytes to parse when they differ from the file's (a repaired or trimmed copy)
+    notes: tuple = ()  # (code, message) findings about what the repair or trim changed
 
 
 KEPT_PARTS_MAX = 64 * 1024 * 1024  # keep inflated sheet XML for the reader up to this size, instead of inflating twice
