@@ -54,3 +54,47 @@ def test_a_panicking_file_never_stops_a_merge(fresh_sample, monkeypatch, capsys,
         if n.endswith(".xlsx") and not n.startswith("~$"):
             assert files[n]["status"] == ("rejected" if "损坏" in n else ("zero_report" if "零" in n or "东城" in n else "merged")), n
     assert res["rows_new"] + res["rows_updated"] + res["rows_unchanged"] > 0
+
+
+MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+from taizhang.rules.rulebook import find_rulebook
+from taizhang.rules.validate import validate_file
+book = find_rulebook("xinguan")
+t = time.perf_counter()
+report, _ = validate_file(Path(sys.argv[1]), rulebook=book)
+seconds = time.perf_counter() - t
+print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "codes": [f.code for f in report.findings if f.severity == "error"]}))
+"""
+
+
+@pytest.mark.parametrize("name", ["huge_sparse_xfd.xlsx", "huge_legacy_iv65536.xls", "huge_legacy_iv65536.ods",
+                                  "million_row_range.xlsx"])
+def test_a_huge_declared_sheet_is_read_or_refused_under_1gb_and_in_seconds(name):
+    """Measured in a fresh process: its peak resident size is this one file's reading (an abort would show too)."""
+    import resource
+    import subprocess
+    import sys
+
+    limit = 3 << 30  # with a 3 GB address space the 17-billion-cell range would fail, not swap the machine
+    proc = subprocess.run([sys.executable, "-c", MEASURE, str(CORPUS / name)], capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    got = json.loads(proc.stdout)
+    assert got["peak_mb"] < 1024, got
+    assert got["seconds"] < 5, got
+    if name.startswith("huge"):
+        assert got["codes"] == ["sheet-range-too-large"]
+    else:
+        assert got["codes"] == []
+
+
+def test_the_refusal_names_the_far_cell():
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import validate_file
+
+    report, _ = validate_file(CORPUS / "huge_sparse_xfd.xlsx", rulebook=find_rulebook("xinguan"))
+    msg = report.findings[0].message
+    assert "XFD1048576" in msg and "台账" in msg and "1048576 行 × 16384 列" in msg

@@ -27,6 +27,7 @@ _CODES = [
     Code("file-encrypted", "error", "文件已加密（设置了打开密码）"),
     Code("file-not-workbook", "error", "不是 Excel/WPS 表格文件"),
     Code("file-too-large", "error", "文件解压后过大或含危险结构，已拒绝"),
+    Code("sheet-range-too-large", "error", "工作表的使用范围过大（远处有零散内容），已拒绝"),
     Code("file-skipped", "info", "已跳过的非台账文件（锁定文件、临时文件等）"),
     Code("file-extension-mismatch", "warning", "文件扩展名与实际格式不符"),
     Code("file-empty", "error", "空文件（0 字节）"),

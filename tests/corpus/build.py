@@ -291,6 +291,35 @@ def panicking_xls() -> None:
     (HERE / "panic_truncated_directory.xls").write_bytes(bytes(out[: 512 + count * size + 2 * 128 + 1]))  # 2 entries and 1 byte
 
 
+def huge_declared_sheets() -> None:
+    """A ledger with one stray value far away: in XFD1048576 (.xlsx) and in IV65536 (LibreOffice .xls and .ods)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(HEAD)
+    ws.append(good_row(1))
+    ws["XFD1048576"] = "误输入"
+    wb.save(HERE / "huge_sparse_xfd.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(HEAD)
+    ws.append(good_row(1))
+    ws["IV65536"] = "误输入"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice not found: huge_legacy_iv65536.xls not rebuilt")
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "huge_legacy_iv65536.xlsx"
+        wb.save(src)
+        for fmt in ("xls", "ods"):
+            subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", fmt,
+                            "--outdir", str(HERE), str(src)], check=True, capture_output=True, timeout=240)
+
+
 def _rewrite_part(package: bytes, part: str, change, out: Path) -> None:
     src = zipfile.ZipFile(io.BytesIO(package))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -318,4 +347,5 @@ if __name__ == "__main__":
     xls_saved_as_xlsx()
     subtotal_groups()
     panicking_xls()
+    huge_declared_sheets()
     print("corpus rebuilt in", HERE)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from taizhang.fields import IGNORED_HEADERS, match_header, norm_header, norm_text
 from taizhang.findings import Finding, col_letter, finding
-from taizhang.xlsx.safety import FileProblem, Sniffed, sniff
+from taizhang.xlsx.safety import FileProblem, Sniffed, check_extent, sniff
 
 MAX_HEADER_SCAN = 40
 TOTAL_WORDS = ("合计", "小计", "总计", "共计")
@@ -265,9 +265,11 @@ def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
 
 def _fill_merged(grid: list[list], merges, max_row: int) -> None:
     """Copy each merged range's top-left value into the whole range (header rows and data alike)."""
+    width = max(map(len, grid), default=0)
     for (r1, c1), (r2, c2) in merges or []:
-        if r1 >= len(grid) or r1 > max_row:
+        if r1 >= len(grid) or r1 > max_row or c1 >= width:
             continue
+        c2 = min(c2, width - 1)  # a merge declared out to column XFD fills only the sheet's real columns
         value = grid[r1][c1] if c1 < len(grid[r1]) else None
         for r in range(r1, min(r2, len(grid) - 1) + 1):
             row = grid[r]
@@ -374,6 +376,7 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         if sniffed.kind == "csv":
             sheets = [(path.stem, _decode_csv(path), [], set(), set())]
         else:
+            check_extent(path, sniffed)  # the real extent first: a parser allocates every cell of it
             with native_stderr_to_log():
                 sheets = _calamine_sheets(path, sniffed)
     except FileProblem as exc:

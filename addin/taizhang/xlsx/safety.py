@@ -181,3 +181,183 @@ def _vet_ole(path: Path) -> str:
     if "WordDocument" in streams:
         raise FileProblem("file-not-workbook", f"{name} 是 Word 文档（.doc），不是表格。请报送 Excel 台账。")
     raise FileProblem("file-not-workbook", f"{name} 是 Office 复合文档，但不是 Excel 工作簿。请报送 Excel 台账。")
+
+
+# --- the real extent of each sheet, before a parser allocates it -------------------------------------------
+# calamine allocates a dense range from the first to the last cell holding a value: one value in A1 and one in
+# XFD1048576 is 17 billion cells, and the process dies. A ledger never needs more than this many cells.
+MAX_SHEET_CELLS = 5_000_000
+_FAR_REF = re.compile(rb'\br="(?:[A-Z]{3}|[D-Z][A-Z])\d|\br="[A-Z]{1,3}\d{6,}"')  # a column from DA or a row from 100000
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def _letters(n: int) -> str:
+    s = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+class _Extent:
+    """The bounding box of a sheet's cells with values (0-based), and the cells that set it."""
+
+    def __init__(self) -> None:
+        self.max_r = self.max_c = -1
+        self.far_r = self.far_c = (0, 0)
+
+    def add(self, r: int, c: int) -> None:
+        if r > self.max_r:
+            self.max_r, self.far_r = r, (r, c)
+        if c > self.max_c:
+            self.max_c, self.far_c = c, (r, c)
+
+    def check(self, name: str, sheet: str) -> None:
+        rows, cols = self.max_r + 1, self.max_c + 1
+        if rows * cols <= MAX_SHEET_CELLS:
+            return
+        cells = "、".join(dict.fromkeys(f"{_letters(c)}{r + 1}" for r, c in (self.far_r, self.far_c)))
+        where = f"的工作表“{sheet}”" if sheet else "中有一个工作表"
+        raise FileProblem("sheet-range-too-large",
+                          f"{name} {where}在 {cells} 格有内容，使用范围因此达到 {rows} 行 × {cols} 列（{rows * cols:,} 个单元格），"
+                          f"远超台账的合理大小，为免耗尽内存已拒绝读取。请在 Excel 中删除表格以外的内容（{cells} 格）或多余的行列，"
+                          f"保存后重新报送。")
+
+
+def check_extent(path: Path, sniffed: Sniffed) -> None:
+    """Raise FileProblem ``sheet-range-too-large`` when a sheet's cells with values span more than MAX_SHEET_CELLS."""
+    if sniffed.kind == "xlsx":
+        _xlsx_extent(path, sniffed)
+    elif sniffed.kind == "xls":
+        _xls_extent(path)
+    elif sniffed.kind == "ods":
+        _ods_extent(path)
+
+
+def _xlsx_sheet_names(wbxml: bytes, rels: bytes) -> dict[str, str]:
+    import html
+
+    targets = {}
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(rb'\bId="([^"]+)"', tag), re.search(rb'\bTarget="([^"]+)"', tag)
+        if rid and target:
+            t = target.group(1).decode("utf-8", "replace").lstrip("/")
+            targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
+    out = {}
+    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", wbxml):
+        name, rid = re.search(rb'\bname="([^"]*)"', tag), re.search(rb'\br:id="([^"]*)"', tag)
+        if name and rid and rid.group(1) in targets:
+            out[targets[rid.group(1)]] = html.unescape(name.group(1).decode("utf-8", "replace"))
+    return out
+
+
+def _xlsx_extent(path: Path, sniffed: Sniffed) -> None:
+    parts = sniffed.parts
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        sheet_names = _xlsx_sheet_names(parts.get("xl/workbook.xml", b""), parts.get("xl/_rels/workbook.xml.rels", b""))
+        for part in names:
+            data = parts[part] if part in parts else zf.read(part)
+            if not _FAR_REF.search(data):
+                continue  # left of column DA and above row 100000: nothing far away, and never more than 10 million cells
+            box = _Extent()
+            for m in _VALUE_CELL.finditer(data):
+                body = m.group(2)
+                if not body or not (b"<v" in body or b"<is" in body or b":v>" in body or b":is>" in body):
+                    continue  # an empty (styled) cell: no parser allocates for it
+                ref = _REF.search(m.group(1))
+                if ref:
+                    box.add(int(ref.group(2)) - 1, _index(ref.group(1).decode()))
+            box.check(path.name, sheet_names.get(part, ""))
+
+
+_XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6}  # NUMBER RK LABELSST LABEL FORMULA BOOLERR RSTRING
+
+
+def _xls_extent(path: Path) -> None:
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            stream = next((s for s in ole.listdir() if len(s) == 1 and s[0].lower() in ("workbook", "book")), None)
+            if stream is None:
+                return
+            data = ole.openstream(stream).read()
+    except Exception:  # a broken container is the parser's to report
+        return
+    sheets: list[str] = []
+    substream, depth = -1, 0  # -1 before the first BOF; 0 the workbook globals; 1… the sheets in order
+    box = _Extent()
+    i, n = 0, len(data)
+    while i + 4 <= n:
+        rtype, size = struct.unpack_from("<HH", data, i)
+        body = i + 4
+        if rtype == 0x0085 and size >= 8:  # BOUNDSHEET: a sheet's name
+            ln, flag = data[body + 6], data[body + 7]
+            raw = data[body + 8: body + 8 + (ln * 2 if flag & 1 else ln)]
+            sheets.append(raw.decode("utf-16-le" if flag & 1 else "latin-1", "replace"))
+        elif rtype == 0x0809:  # BOF (a chart inside a sheet nests its own)
+            if depth == 0:
+                substream, box = substream + 1, _Extent()
+            depth += 1
+        elif rtype == 0x000A:  # EOF
+            depth = max(0, depth - 1)
+            if depth == 0 and substream > 0:
+                box.check(path.name, sheets[substream - 1] if substream - 1 < len(sheets) else "")
+        elif depth == 1 and rtype in _XLS_CELLS and size >= 4:
+            box.add(*struct.unpack_from("<HH", data, body))
+        elif depth == 1 and rtype == 0x00BD and size >= 6:  # MULRK: row, first column, …, last column
+            box.add(struct.unpack_from("<H", data, body)[0], struct.unpack_from("<H", data, body + size - 2)[0])
+        i = body + size
+    if substream > 0:
+        box.check(path.name, sheets[substream - 1] if substream - 1 < len(sheets) else "")
+
+
+_ODS_TAG = re.compile(rb'<table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>|</table:(table-row|table)>')
+_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_REPEAT_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def _ods_extent(path: Path) -> None:
+    import html
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return
+    name, row, col, repeat, last_c = "", 0, 0, 1, -1
+    box = _Extent()
+    for m in _ODS_TAG.finditer(data):
+        tag, attrs, closed, end = m.group(1), m.group(2), m.group(3), m.group(4)
+        if tag == b"table":
+            nm = re.search(rb'table:name="([^"]*)"', attrs)
+            name, row, box = (html.unescape(nm.group(1).decode("utf-8", "replace")) if nm else ""), 0, _Extent()
+        elif tag == b"table-row":
+            rr = _REPEAT_ROWS.search(attrs)
+            repeat, col, last_c = (int(rr.group(1)) if rr else 1), 0, -1
+            if closed:
+                row += repeat
+        elif tag in (b"table-cell", b"covered-table-cell"):
+            rc = _REPEAT_COLS.search(attrs)
+            span = int(rc.group(1)) if rc else 1
+            if b"office:value-type" in attrs or (not closed and tag == b"table-cell"):
+                last_c = col + span - 1
+            col += span
+        elif end == b"table-row":
+            if last_c >= 0:
+                box.add(row + repeat - 1, last_c)
+            row += repeat
+        elif end == b"table":
+            box.check(path.name, name)
