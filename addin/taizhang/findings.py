@@ -26,6 +26,7 @@ _CODES = [
     Code("file-unreadable", "error", "文件无法读取（损坏或被截断）"),
     Code("file-encrypted", "error", "文件已加密（设置了打开密码）"),
     Code("file-not-workbook", "error", "不是 Excel/WPS 表格文件"),
+    Code("file-too-old", "error", "很旧的 Excel 格式（Excel 2.x–4.0），需另存为 .xlsx"),
     Code("file-too-large", "error", "文件解压后过大或含危险结构，已拒绝"),
     Code("sheet-range-too-large", "error", "工作表的使用范围过大（远处有零散内容），已拒绝"),
     Code("file-skipped", "info", "已跳过的非台账文件（锁定文件、临时文件等）"),

@@ -189,7 +189,8 @@ def column_index(letters: str) -> int:
 _HIDDEN_ATTR = re.compile(rb'\bhidden="(1|true)"')
 
 
-def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
+def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None,
+                      data: bytes | None = None) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
     """Sheet name → (hidden row numbers, formula cells without a cached value), from the package XML.
 
     ``parts`` are XML parts already inflated (by ``sniff``); others are read from the file.
@@ -202,7 +203,7 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None) -> dict
         if part in parts:
             return parts[part]
         if not opened:
-            opened.append(zipfile.ZipFile(path))
+            opened.append(zipfile.ZipFile(io.BytesIO(data) if data else path))
         return opened[0].read(part)
 
     try:
@@ -518,8 +519,51 @@ def _header_of(key: str) -> str:
 
 
 def _calamine_sheets(path: Path, sniffed: Sniffed):
+    """Every visible worksheet by calamine; an .xlsx calamine cannot open (a workbook part not at
+    xl/workbook.xml, Excel 4.0 macro sheets…) is read by openpyxl instead."""
+    try:
+        return _calamine_sheets_once(path, sniffed)
+    except FileProblem as problem:
+        if sniffed.kind != "xlsx" or problem.code != "file-unreadable":
+            raise
+        try:
+            return _openpyxl_sheets(path, sniffed)
+        except FATAL:
+            raise
+        except BaseException as exc:
+            from taizhang.errors import log_original
+
+            log_original(f"reading {path.name} with openpyxl", exc)
+            raise problem from None
+
+
+def _openpyxl_sheets(path: Path, sniffed: Sniffed):
+    """The visible worksheets as calamine would give them (grid from A1, merged ranges, hidden rows)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns (in English) about parts it does not know: not the unit's concern
+        wb = load_workbook(io.BytesIO(sniffed.data or path.read_bytes()), data_only=True)
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            grid = [["" if v is None else v for v in row]
+                    for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
+            merges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1)) for m in ws.merged_cells.ranges]
+            hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
+            sheets.append((ws.title, grid, merges, hidden, set()))
+    finally:
+        wb.close()
+    return sheets
+
+
+def _calamine_sheets_once(path: Path, sniffed: Sniffed):
     wb = open_calamine(path, sniffed)
-    facts = _xlsx_sheet_facts(path, sniffed.parts) if sniffed.kind == "xlsx" else {}
+    facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
     sheets = []
     try:
         for meta in wb.sheets_metadata:

@@ -66,19 +66,27 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
     except PermissionError:
         raise FileProblem("file-unreadable", f"{name} 无法读取：没有权限或文件正被其他程序独占。请关闭该文件或复制一份后重试。") from None
     except OSError as exc:
-        raise FileProblem("file-unreadable", f"{name} 无法读取（{exc.strerror}）。请重新拷贝该文件后重试。") from None
+        from taizhang.errors import log_original
+
+        log_original(f"opening {name}", exc)
+        why = "文件不存在或已被移走" if isinstance(exc, FileNotFoundError) else "磁盘或网络共享读取出错"
+        raise FileProblem("file-unreadable", f"{name} 无法读取（{why}）。请重新拷贝该文件后重试。") from None
     if size == 0:
         raise FileProblem("file-empty", f"{name} 是空文件（0 字节），可能拷贝或下载未完成。请让报送单位重新发送。")
     if size > MAX_FILE:
         raise FileProblem("file-too-large", f"{name} 大小为 {size // 1048576} MB，超出台账文件的合理大小，已拒绝。请核实文件内容。")
     suffix = path.suffix.lower()
     parts: dict[str, bytes] = {}
+    repaired: list[bytes] = []  # a copy to parse instead of the file (part names or stream names put right)
     if head.startswith(ZIP_MAGIC):
-        kind = _vet_zip(path, parts if keep_xml else None)
+        kind = _vet_zip(path, parts if keep_xml else None, repaired)
     elif head.startswith(OLE_MAGIC):
-        kind = _vet_ole(path)
+        kind = _vet_ole(path, repaired)
     elif suffix == ".csv":
         kind = "csv"
+    elif _is_old_biff(head):
+        raise FileProblem("file-too-old", f"{name} 是很旧的 Excel 格式（Excel 2.x–4.0，1987—1994 年的版本），台账助手无法读取。"
+                                          f"请让报送单位用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx）再报送。")
     else:
         with open(path, "rb") as fh:
             start = fh.read(512).lstrip().lower()
@@ -88,15 +96,53 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
         raise FileProblem("file-not-workbook", f"{name} 不是 Excel 或 WPS 表格文件（文件内容无法识别）。请报送 .xlsx 格式的台账。")
     expected = {"xlsx": {".xlsx", ".xlsm", ".xltx", ".xltm"}, "xls": {".xls", ".et"}, "ods": {".ods"}, "csv": {".csv"}}[kind]
     mismatch = "" if suffix in expected else f"{name} 的扩展名为 {suffix or '（无）'}，但内容是 {kind} 格式，已按实际格式读取。"
-    return Sniffed(kind, mismatch, parts)
+    return Sniffed(kind, mismatch, parts, repaired[0] if repaired else None)
 
 
-def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
+def _is_old_biff(head: bytes) -> bool:
+    """A bare BIFF2/3/4 stream (Excel 2.x–4.0 saved no OLE container): a BOF record of that version first."""
+    import struct
+
+    if len(head) < 6:
+        return False
+    rtype, size, version = struct.unpack_from("<HHH", head)
+    return (rtype == 0x0009 and size == 4) or (rtype in (0x0209, 0x0409) and size == 6) or \
+        (rtype == 0x0809 and size in (8, 16) and version in (0x0000, 0x0200, 0x0300, 0x0400))
+
+
+def _office_document(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """The workbook part named by the package's own relationships (_rels/.rels), or ''."""
+    rels = next((n for n in zf.namelist() if n.replace("\\", "/") == "_rels/.rels"), None)
+    if rels is None:
+        return ""
+    data = zf.read(rels)
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", data):
+        if re.search(rb'Type="[^"]*/officeDocument"', tag):
+            target = re.search(rb'Target="([^"]+)"', tag)
+            if target:
+                t = target.group(1).decode("utf-8", "replace").replace("\\", "/").lstrip("/")
+                return t if t in names else ""
+    return ""
+
+
+def _normalised_zip(zf: zipfile.ZipFile) -> bytes:
+    """The package again with '/' in every part name (some generators write 'xl\\workbook.xml')."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            dst.writestr(info.filename.replace("\\", "/"), zf.read(info))
+    return out.getvalue()
+
+
+def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | None = None) -> str:
     name = path.name
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            names = {i.filename for i in infos}
+            names = {i.filename.replace("\\", "/") for i in infos}
+            main = _office_document(zf, names)
             total = sum(i.file_size for i in infos)
             for i in infos:
                 if i.file_size > MAX_UNCOMPRESSED or (i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 20 * 1024 * 1024):
@@ -110,8 +156,12 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
                     kind = "ods"
                 else:
                     raise FileProblem("file-not-workbook", f"{name} 是 OpenDocument 文字或演示文档，不是表格。请报送表格文件。")
-            elif "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-                if "xl/workbook.bin" in names:
+                if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
+                    raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。请让报送单位取消密码"
+                                                        f"（WPS 或 LibreOffice：文件→另存为，不勾选“使用密码保存”）后重新报送，"
+                                                        f"或由办公室输入密码打开后另存一份不加密的副本。")
+            elif "xl/workbook.xml" in names or "xl/workbook.bin" in names or main.endswith((".xml", ".bin")):
+                if "xl/workbook.bin" in names or main.endswith(".bin"):
                     raise FileProblem("file-not-workbook", f"{name} 是 Excel 二进制工作簿（.xlsb），暂不支持。请在 Excel 中另存为 .xlsx 后重试。")
                 kind = "xlsx"
             elif any(n.startswith("word/") for n in names):
@@ -121,14 +171,24 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
             else:
                 raise FileProblem("file-not-workbook", f"{name} 是压缩包，不是 Excel 工作簿。请解压后报送其中的台账文件。")
             _inflate_with_cap(zf, infos, name, keep if kind == "xlsx" else None)
+            if any("\\" in i.filename for i in infos) and repaired is not None:
+                repaired.append(_normalised_zip(zf))
+                if keep:
+                    for k in list(keep):
+                        keep[k.replace("\\", "/")] = keep.pop(k)
     except zipfile.BadZipFile:
         raise FileProblem("file-unreadable", f"{name} 已损坏（压缩结构不完整，可能传输中断或被截断）。请让报送单位重新发送。") from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
-        raise FileProblem("file-unreadable", f"{name} 已损坏，无法解压（{exc}）。请让报送单位重新发送。") from None
+        from taizhang.errors import log_original
+
+        log_original(f"unpacking {name}", exc)
+        raise FileProblem("file-unreadable", f"{name} 已损坏，无法解压（压缩数据不完整或使用了不支持的压缩方式）。"
+                                             f"请让报送单位用 Excel 打开确认后重新保存并报送。") from None
     return kind
 
 
 def _wanted(part: str) -> bool:
+    part = part.replace("\\", "/")
     return part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
         part.startswith("xl/worksheets/") and part.endswith(".xml"))
 
@@ -163,24 +223,64 @@ def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str, keep: dict[str, byt
             kept += len(keep[i.filename])
 
 
-def _vet_ole(path: Path) -> str:
+def _vet_ole(path: Path, repaired: list | None = None) -> str:
     import olefile
 
     name = path.name
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir()}
-    except Exception as exc:  # olefile raises plain OSError/IOError subclasses and its own errors
-        raise FileProblem("file-unreadable", f"{name} 已损坏（{exc}）。请让报送单位重新发送。") from None
-    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+            book = next((s for s in streams if s.lower() in ("workbook", "book")), None)
+            globals_ = _biff_globals(ole.openstream(book)) if book else b""
+    except FileProblem:
+        raise
+    except Exception as exc:  # olefile raises OSError, struct errors, its own errors…: the container is broken
+        from taizhang.errors import log_original
+
+        log_original(f"vetting {name}", exc)
+        raise FileProblem("file-unreadable", f"{name} 已损坏（Office 复合文档结构不完整，可能传输中断或被截断）。"
+                                             f"请让报送单位用 Excel 或 WPS 打开确认后重新保存并报送。") from None
+    if "EncryptionInfo" in streams or "EncryptedPackage" in streams or globals_ == b"FILEPASS":
         raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。"
                                             f"请让报送单位取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送，"
                                             f"或由办公室输入密码打开后另存一份不加密的副本。")
-    if "Workbook" in streams or "Book" in streams:
+    if book:
+        if book not in ("Workbook", "Book") and repaired is not None:
+            repaired.append(_renamed_stream(path.read_bytes(), book))
         return "xls"
     if "WordDocument" in streams:
         raise FileProblem("file-not-workbook", f"{name} 是 Word 文档（.doc），不是表格。请报送 Excel 台账。")
     raise FileProblem("file-not-workbook", f"{name} 是 Office 复合文档，但不是 Excel 工作簿。请报送 Excel 台账。")
+
+
+def _biff_globals(stream) -> bytes:
+    """b"FILEPASS" when the workbook globals (before their EOF) say the file is encrypted (RC4 or XOR)."""
+    import struct
+
+    data = stream.read(1 << 20)
+    i = 0
+    while i + 4 <= len(data):
+        rtype, size = struct.unpack_from("<HH", data, i)
+        if rtype == 0x002F:
+            return b"FILEPASS"
+        if rtype == 0x000A:
+            break
+        i += 4 + size
+    return b""
+
+
+def _renamed_stream(data: bytes, stream: str) -> bytes:
+    """The file with its workbook stream named as parsers look for it ('WORKBOOK' → 'Workbook'): the
+    directory entry's UTF-16 name is rewritten in place (same length; entries compare names case-blind)."""
+    wanted = "Workbook" if stream.lower() == "workbook" else "Book"
+    old, new = stream.encode("utf-16-le") + b"\0\0", wanted.encode("utf-16-le") + b"\0\0"
+    out = bytearray(data)
+    pos = out.find(old)
+    while pos != -1:
+        if pos % 128 == 0:  # a directory entry starts on a 128-byte boundary
+            out[pos:pos + len(new)] = new
+        pos = out.find(old, pos + 1)
+    return bytes(out)
 
 
 # --- the real extent of each sheet, before a parser allocates it -------------------------------------------
@@ -238,7 +338,7 @@ def check_extent(path: Path, sniffed: Sniffed) -> None:
     if sniffed.kind == "xlsx":
         _xlsx_extent(path, sniffed)
     elif sniffed.kind == "xls":
-        _xls_extent(path)
+        _xls_extent(path, sniffed.data)
     elif sniffed.kind == "ods":
         _ods_extent(path)
 
@@ -261,9 +361,11 @@ def _xlsx_sheet_names(wbxml: bytes, rels: bytes) -> dict[str, str]:
 
 
 def _xlsx_extent(path: Path, sniffed: Sniffed) -> None:
+    import io
+
     parts = sniffed.parts
-    with zipfile.ZipFile(path) as zf:
-        names = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    with zipfile.ZipFile(io.BytesIO(sniffed.data) if sniffed.data else path) as zf:
+        names = [n for n in zf.namelist() if "worksheets/" in n and n.endswith(".xml")]
         sheet_names = _xlsx_sheet_names(parts.get("xl/workbook.xml", b""), parts.get("xl/_rels/workbook.xml.rels", b""))
         for part in names:
             data = parts[part] if part in parts else zf.read(part)
@@ -283,13 +385,13 @@ def _xlsx_extent(path: Path, sniffed: Sniffed) -> None:
 _XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6}  # NUMBER RK LABELSST LABEL FORMULA BOOLERR RSTRING
 
 
-def _xls_extent(path: Path) -> None:
+def _xls_extent(path: Path, data: bytes | None = None) -> None:
     import struct
 
     import olefile
 
     try:
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(data if data else str(path)) as ole:
             stream = next((s for s in ole.listdir() if len(s) == 1 and s[0].lower() in ("workbook", "book")), None)
             if stream is None:
                 return
