@@ -150,7 +150,28 @@ def render_corpus_doc() -> str:
 
                 outcome += "；不是问题行、列明跳过：" + "、".join(f"第{r}行{SKIP_KINDS[k]}" for r, k in exp["skipped"])
         lines.append(f"| `{name}` | {exp['about']} | {outcome} |")
+    run = Path(__file__).parent.parent / "benchmarks" / "robustness.json"
+    if run.exists():
+        lines += robustness_section(json.loads(run.read_text(encoding="utf-8")))
     return "\n".join(lines) + "\n"
+
+
+def robustness_section(run: dict) -> list[str]:
+    """docs/corpus.md's account of the robustness run of record (benchmarks/robustness.json)."""
+    lines = ["", "## 第三方样本的稳健性检验", "",
+             f"用 `python benchmarks/robustness.py 文件夹` 对其他电子表格库公开测试集中的 {run['files']} 个文件逐一运行 "
+             f"`taizhang validate --json`（每个文件一个进程，限时 {run['timeout']:.0f} 秒、内存上限 {run['memory_mb']} MB）。"
+             f"这些文件不提交到本仓库，运行前从下列仓库取出：", ""]
+    for c in run["corpora"]:
+        lines.append(f"- `{c['repo']}` 提交 `{c['commit'][:12]}`：{c['files']} 个（{c['how']}）")
+    lines += ["", "| 检查项 | 结果 |", "|---|---|"]
+    lines.append(f"| 文件类型 | {'、'.join(f'{k} {v} 个' for k, v in sorted(run['by_ext'].items()))} |")
+    lines.append(f"| 退出码 | {'、'.join(f'{k}：{v} 个' for k, v in sorted(run['exit_codes'].items()))}（0 可导入，1 有行级错误，2 整个文件拒绝读取）|")
+    lines.append(f"| 拒绝读取的原因 | {'、'.join(f'`{k}` {v}' for k, v in sorted(run['refusal_codes'].items(), key=lambda kv: -kv[1]))} |")
+    lines.append(f"| 出现 Python 回溯、挂起（超时）、崩溃、stderr 输出、非 JSON 输出 | {run['failures']} 个 |")
+    lines.append(f"| 提示不是中文或夹带库的英文原文 | {run['not_chinese']} 个 |")
+    lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒 |")
+    return lines
 
 
 def test_corpus_doc_is_current():

@@ -98,3 +98,30 @@ def test_the_refusal_names_the_far_cell():
     report, _ = validate_file(CORPUS / "huge_sparse_xfd.xlsx", rulebook=find_rulebook("xinguan"))
     msg = report.findings[0].message
     assert "XFD1048576" in msg and "台账" in msg and "1048576 行 × 16384 列" in msg
+
+
+def test_skipped_rows_in_the_terminal_and_json_of_validate(capsys):
+    f = CORPUS / "subtotal_groups.xlsx"
+    assert main(["validate", str(f), "--today", REPORT_DAY.isoformat()]) == 0
+    text = capsys.readouterr().out
+    assert "表头下有6行不是问题行，未导入" in text and "第5行小计行" in text and "第14行说明或落款" in text
+    main(["validate", str(f), "--json", "--today", REPORT_DAY.isoformat()])
+    res = json.loads(capsys.readouterr().out)
+    assert res["rows"] == 7 and res["rows_in_file"] == 13
+    assert [(s["row"], s["kind"]) for s in res["rows_skipped"]] == [
+        (5, "subtotal"), (8, "subtotal"), (11, "total"), (13, "total"), (14, "note"), (15, "note")]
+
+
+def test_skipped_rows_in_the_merge_account(fresh_sample, capsys):
+    s = fresh_sample
+    shutil.copy(CORPUS / "subtotal_groups.xlsx", s.submissions / "城关镇-分类小计.xlsx")
+    assert main(["merge", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat(), "--json", "--out",
+                 str(s.root / "out.xlsx")]) == 0
+    res = json.loads(capsys.readouterr().out)
+    f = {x["file"]: x for x in res["files"]}["城关镇-分类小计.xlsx"]
+    assert f["rows_in_file"] == 13 and f["rows_read"] == 7 and len(f["rows_skipped"]) == 6
+    assert f["rows_in_file"] == f["rows_read"] + len(f["rows_skipped"])
+    assert main(["merge", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat(), "--out",
+                 str(s.root / "out2.xlsx")]) == 0
+    text = capsys.readouterr().out
+    assert "城关镇-分类小计.xlsx：表头下有6行不是问题行，未导入：第5行小计行" in text

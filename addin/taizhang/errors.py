@@ -73,15 +73,3 @@ def log_exception(context: str) -> Path:
         fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}\n")
         fh.write(traceback.format_exc())
     return path
-
-
-def log_original(context: str, exc: BaseException) -> None:
-    """Keep a library's own (English) error text in the log, where the user's message only says what to do."""
-    import datetime as dt
-
-    try:
-        with open(log_path(), "a", encoding="utf-8") as fh:
-            fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}: "
-                     f"{type(exc).__module__}.{type(exc).__name__}: {str(exc)[:2000]}\n")
-    except OSError:  # no writable log folder: the message shown to the user still stands
-        pass

@@ -99,7 +99,7 @@ class native_stderr_to_log:
         text = self.tmp.read(4000).decode("utf-8", "replace").strip()
         self.tmp.close()
         if text:
-            from taizhang.errors import log_original
+            from taizhang.xlsx.safety import log_original
 
             log_original("parser output", RuntimeError(text))
         return False
@@ -123,7 +123,7 @@ def open_calamine(path: Path, sniffed: Sniffed | None = None):
 
 def _calamine_failure(path: Path, exc: BaseException, sheet: str = ""):
     """The user's Chinese message for a parser's failure; the parser's own text goes to the log."""
-    from taizhang.errors import log_original
+    from taizhang.xlsx.safety import log_original
 
     log_original(f"reading {path.name}" + (f" sheet {sheet}" if sheet else ""), exc)
     kind = type(exc).__name__
@@ -415,7 +415,7 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
         if found:
             candidates.append((found, sheet_name, grid, merges, hidden, rest[0] if rest else set()))
     if not candidates:
-        names = "、".join(s[0] for s in sheets) or "（无可见工作表）"
+        names = "、".join(f"“{s[0]}”" for s in sheets) or "（无可见工作表）"
         out.findings.append(finding("no-ledger-sheet", f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
                                     f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。"
                                     f"请使用办公室下发的填报模板。", file=name))
@@ -531,7 +531,7 @@ def _calamine_sheets(path: Path, sniffed: Sniffed):
         except FATAL:
             raise
         except BaseException as exc:
-            from taizhang.errors import log_original
+            from taizhang.xlsx.safety import log_original
 
             log_original(f"reading {path.name} with openpyxl", exc)
             raise problem from None

@@ -34,6 +34,20 @@ class FileProblem(UserError):
         self.message = message
 
 
+def log_original(context: str, exc: BaseException) -> None:
+    """Keep a library's own (English) error text in the log, where the user's message only says what to do."""
+    import datetime as dt
+
+    from taizhang.errors import log_path
+
+    try:
+        with open(log_path(), "a", encoding="utf-8") as fh:
+            fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}: "
+                     f"{type(exc).__module__}.{type(exc).__name__}: {str(exc)[:2000]}\n")
+    except OSError:  # no writable log folder: the message shown to the user still stands
+        pass
+
+
 @dataclass(frozen=True)
 class Sniffed:
     kind: str  # xlsx, xls, ods, csv
@@ -66,7 +80,7 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
     except PermissionError:
         raise FileProblem("file-unreadable", f"{name} 无法读取：没有权限或文件正被其他程序独占。请关闭该文件或复制一份后重试。") from None
     except OSError as exc:
-        from taizhang.errors import log_original
+        
 
         log_original(f"opening {name}", exc)
         why = "文件不存在或已被移走" if isinstance(exc, FileNotFoundError) else "磁盘或网络共享读取出错"
@@ -179,7 +193,7 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | 
     except zipfile.BadZipFile:
         raise FileProblem("file-unreadable", f"{name} 已损坏（压缩结构不完整，可能传输中断或被截断）。请让报送单位重新发送。") from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
-        from taizhang.errors import log_original
+        
 
         log_original(f"unpacking {name}", exc)
         raise FileProblem("file-unreadable", f"{name} 已损坏，无法解压（压缩数据不完整或使用了不支持的压缩方式）。"
@@ -235,7 +249,7 @@ def _vet_ole(path: Path, repaired: list | None = None) -> str:
     except FileProblem:
         raise
     except Exception as exc:  # olefile raises OSError, struct errors, its own errors…: the container is broken
-        from taizhang.errors import log_original
+        
 
         log_original(f"vetting {name}", exc)
         raise FileProblem("file-unreadable", f"{name} 已损坏（Office 复合文档结构不完整，可能传输中断或被截断）。"
