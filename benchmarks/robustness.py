@@ -1,6 +1,8 @@
 """Robustness run: `taizhang validate --json` on every spreadsheet in a folder, each in its own process.
 
     python benchmarks/robustness.py FOLDER [--timeout 60] [--memory-mb 3072] [--jobs 2] [--out result.json]
+                                   [--summary benchmarks/robustness.json]
+    python benchmarks/robustness.py - --from-results a.json b.json --summary benchmarks/robustness.json
 
 For third-party test corpora (spreadsheet libraries' own test files: malformed, fuzzed, encrypted, ancient).
 Each file must give: no Python traceback and nothing on stderr, no hang (timeout), no crash (memory limit,
@@ -104,12 +106,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", type=Path, help="write every file's result here (JSON)")
     ap.add_argument("--summary", type=Path, help="write the counts here (benchmarks/robustness.json, for docs/corpus.md)")
+    ap.add_argument("--from-results", type=Path, nargs="+", help="recount saved --out files instead of running (folder ignored)")
     args = ap.parse_args(argv)
-    files = sorted(p for p in args.folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-    env = dict(os.environ, RUST_BACKTRACE="0", TAIZHANG_LOG_DIR=str(Path(os.environ.get("TMPDIR", "/tmp")) / "taizhang-robustness-log"))
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results = list(pool.map(lambda p: check(p, args.timeout, args.memory_mb, env), files))
+    if args.from_results:
+        results = [r for f in args.from_results for r in json.loads(f.read_text(encoding="utf-8"))["results"]]
+        files = [Path(r["file"]) for r in results]
+    else:
+        files = sorted(p for p in args.folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+        env = dict(os.environ, RUST_BACKTRACE="0",
+                   TAIZHANG_LOG_DIR=str(Path(os.environ.get("TMPDIR", "/tmp")) / "taizhang-robustness-log"))
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            results = list(pool.map(lambda p: check(p, args.timeout, args.memory_mb, env), files))
     wall = time.perf_counter() - started
     by_ext = Counter(p.suffix.lower() for p in files)
     exits = Counter(r["code"] for r in results)
@@ -132,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         old = json.loads(args.summary.read_text(encoding="utf-8")) if args.summary.exists() else {}
         language = ("not Chinese", "library text")
         args.summary.write_text(json.dumps({
-            "corpora": old.get("corpora", []), "files": len(files), "timeout": args.timeout, "memory_mb": args.memory_mb,
+            "corpora": old.get("corpora", []), "note": old.get("note", ""), "files": len(files), "timeout": args.timeout, "memory_mb": args.memory_mb,
             "by_ext": dict(sorted(by_ext.items())), "exit_codes": {str(k): v for k, v in sorted(exits.items(), key=lambda kv: str(kv[0]))},
             "refusal_codes": dict(codes.most_common()),
             "failures": sum(1 for r in failures if any(not p.startswith(language) for p in r["problems"])),

@@ -166,11 +166,12 @@ def robustness_section(run: dict) -> list[str]:
         lines.append(f"- `{c['repo']}` 提交 `{c['commit'][:12]}`：{c['files']} 个（{c['how']}）")
     lines += ["", "| 检查项 | 结果 |", "|---|---|"]
     lines.append(f"| 文件类型 | {'、'.join(f'{k} {v} 个' for k, v in sorted(run['by_ext'].items()))} |")
-    lines.append(f"| 退出码 | {'、'.join(f'{k}：{v} 个' for k, v in sorted(run['exit_codes'].items()))}（0 可导入，1 有行级错误，2 整个文件拒绝读取）|")
-    lines.append(f"| 拒绝读取的原因 | {'、'.join(f'`{k}` {v}' for k, v in sorted(run['refusal_codes'].items(), key=lambda kv: -kv[1]))} |")
+    lines.append(f"| 退出码 | {'、'.join(f'{k}：{v} 个' for k, v in sorted(run['exit_codes'].items()))}（0 可导入，1 有行级错误，2 整个文件未导入：不是台账或拒绝读取） |")
+    lines.append(f"| 读取成功、但其中没有台账表头（`no-ledger-sheet`，这些文件都不是台账） | {run['refusal_codes'].get('no-ledger-sheet', 0)} 个 |")
+    lines.append(f"| 拒绝读取，并说明真实原因 | {'、'.join(f'`{k}` {v}' for k, v in sorted(run['refusal_codes'].items(), key=lambda kv: -kv[1]) if k != 'no-ledger-sheet')} |")
     lines.append(f"| 出现 Python 回溯、挂起（超时）、崩溃、stderr 输出、非 JSON 输出 | {run['failures']} 个 |")
     lines.append(f"| 提示不是中文或夹带库的英文原文 | {run['not_chinese']} 个 |")
-    lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒 |")
+    lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒（{run['note']}） |")
     return lines
 
 
