@@ -3,14 +3,12 @@
 import io
 import json
 import shutil
-from pathlib import Path
 
 import pytest
-
-from taizhang.doors.cli import main
-
 from conftest import REPORT_DAY
 from test_corpus import CORPUS
+
+from taizhang.doors.cli import main
 
 PANIC = CORPUS / "panic_truncated_directory.xls"
 
