@@ -83,9 +83,9 @@ def test_a_huge_declared_sheet_is_read_or_refused_under_1gb_and_in_seconds(name)
     got = json.loads(proc.stdout)
     assert got["peak_mb"] < 1024, got
     assert got["seconds"] < 5, got
-    if name.startswith("huge"):
+    if name.startswith("huge_legacy"):
         assert got["codes"] == ["sheet-range-too-large"]
-    else:
+    else:  # .xlsx: the table is read, the stray value is left out with a warning
         assert got["codes"] == []
 
 
@@ -93,9 +93,35 @@ def test_the_refusal_names_the_far_cell():
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.rules.validate import validate_file
 
-    report, _ = validate_file(CORPUS / "huge_sparse_xfd.xlsx", rulebook=find_rulebook("xinguan"))
+    report, _ = validate_file(CORPUS / "huge_legacy_iv65536.xls", rulebook=find_rulebook("xinguan"))
     msg = report.findings[0].message
-    assert "XFD1048576" in msg and "台账" in msg and "1048576 行 × 16384 列" in msg
+    assert "IV65536" in msg and "台账" in msg and "65536 行 × 256 列" in msg
+
+
+def test_a_stray_far_value_is_left_out_by_name_and_the_table_read():
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import validate_file
+
+    report, checked = validate_file(CORPUS / "huge_sparse_xfd.xlsx", rulebook=find_rulebook("xinguan"))
+    [far] = [f for f in report.findings if f.code == "cell-outside-table"]
+    assert (far.row, far.column, far.value) == (1048576, "XFD", "误输入") and "未读取" in far.message
+    assert list(checked.frame["_row"]) == [2]
+
+
+def test_many_far_values_are_not_strays_and_the_file_is_refused(tmp_path):
+    from openpyxl import Workbook
+
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import validate_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["问题编号", "责任单位", "问题类别", "问题描述", "办理状态"])
+    for i in range(30):
+        ws.cell(row=900_000 + i, column=16_000, value=i)
+    wb.save(tmp_path / "far.xlsx")
+    report, checked = validate_file(tmp_path / "far.xlsx", rulebook=find_rulebook("xinguan"))
+    assert checked.read.failed and report.findings[0].code == "sheet-range-too-large"
 
 
 def test_skipped_rows_in_the_terminal_and_json_of_validate(capsys):

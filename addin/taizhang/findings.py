@@ -41,6 +41,7 @@ _CODES = [
     Code("missing-column", "error", "缺少必填列"),
     Code("repeated-header", "warning", "数据中再次出现表头行（疑似粘贴了第二张表）"),
     Code("formula-no-value", "warning", "公式单元格没有计算结果"),
+    Code("cell-outside-table", "warning", "远在表格之外的零散内容，未读取"),
     # cell level
     Code("missing-required", "error", "必填项为空"),
     Code("missing-recommended", "warning", "建议填写的项为空"),

@@ -377,7 +377,10 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         if sniffed.kind == "csv":
             sheets = [(path.stem, _decode_csv(path), [], set(), set())]
         else:
-            check_extent(path, sniffed)  # the real extent first: a parser allocates every cell of it
+            sniffed = check_extent(path, sniffed)  # the real extent first: a parser allocates every cell of it
+            for sheet, cell, value, message in sniffed.notes:  # stray values far outside the table, left out
+                out.findings.append(finding("cell-outside-table", message, file=name, sheet=sheet,
+                                            row=int(re.sub(r"\D", "", cell)), column=re.sub(r"\d", "", cell), value=value))
             with native_stderr_to_log():
                 sheets = _calamine_sheets(path, sniffed)
     except FileProblem as exc:

@@ -347,14 +347,58 @@ class _Extent:
                           f"保存后重新报送。")
 
 
-def check_extent(path: Path, sniffed: Sniffed) -> None:
-    """Raise FileProblem ``sheet-range-too-large`` when a sheet's cells with values span more than MAX_SHEET_CELLS."""
+def check_extent(path: Path, sniffed: Sniffed) -> Sniffed:
+    """The real extent of every sheet, before a parser allocates it.
+
+    An .xlsx whose table is of normal size but has a few values far away (a stray entry in XFD1048576) is read
+    without them: the returned ``Sniffed`` parses a trimmed copy and its ``notes`` name each value left out.
+    Anything else spanning more than MAX_SHEET_CELLS raises FileProblem ``sheet-range-too-large``.
+    """
     if sniffed.kind == "xlsx":
-        _xlsx_extent(path, sniffed)
-    elif sniffed.kind == "xls":
+        return _xlsx_extent(path, sniffed)
+    if sniffed.kind == "xls":
         _xls_extent(path, sniffed.data)
     elif sniffed.kind == "ods":
         _ods_extent(path)
+    return sniffed
+
+
+MAX_STRAY_CELLS = 20  # values outside the table that are left out with a note; more than this is not a stray entry
+ROW_GAP, COL_GAP = 1000, 100  # empty rows / columns that separate the table from a stray value
+
+
+def _table_edge(positions: list[int], gap: int) -> int:
+    """The last position of the run that starts at the first position, runs broken by more than ``gap``."""
+    last = positions[0]
+    for p in positions[1:]:
+        if p - last > gap:
+            break
+        last = p
+    return last
+
+
+def _shared_string(zf: zipfile.ZipFile, index: int) -> str:
+    import html
+
+    try:
+        data = zf.read("xl/sharedStrings.xml")
+    except KeyError:
+        return ""
+    items = re.findall(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>", data, re.S)
+    if index >= len(items):
+        return ""
+    return html.unescape(re.sub(rb"<[^>]+>", b"", items[index]).decode("utf-8", "replace"))
+
+
+def _cell_text(zf: zipfile.ZipFile, attrs: bytes, body: bytes) -> str:
+    import html
+
+    v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
+    if b't="s"' in attrs and v and v.group(1).strip().isdigit():
+        return _shared_string(zf, int(v.group(1)))
+    if v:
+        return html.unescape(v.group(1).decode("utf-8", "replace"))
+    return html.unescape(re.sub(rb"<[^>]+>", b"", body).decode("utf-8", "replace"))
 
 
 def _xlsx_sheet_names(wbxml: bytes, rels: bytes) -> dict[str, str]:
@@ -374,10 +418,13 @@ def _xlsx_sheet_names(wbxml: bytes, rels: bytes) -> dict[str, str]:
     return out
 
 
-def _xlsx_extent(path: Path, sniffed: Sniffed) -> None:
+def _xlsx_extent(path: Path, sniffed: Sniffed) -> Sniffed:
+    import dataclasses
     import io
 
     parts = sniffed.parts
+    trimmed: dict[str, bytes] = {}
+    notes: list[tuple[str, str, str, str]] = []  # (sheet, cell, value, message)
     with zipfile.ZipFile(io.BytesIO(sniffed.data) if sniffed.data else path) as zf:
         names = [n for n in zf.namelist() if "worksheets/" in n and n.endswith(".xml")]
         sheet_names = _xlsx_sheet_names(parts.get("xl/workbook.xml", b""), parts.get("xl/_rels/workbook.xml.rels", b""))
@@ -386,14 +433,50 @@ def _xlsx_extent(path: Path, sniffed: Sniffed) -> None:
             if not _FAR_REF.search(data):
                 continue  # left of column DA and above row 100000: nothing far away, and never more than 10 million cells
             box = _Extent()
+            cells: list[tuple[int, int, int, int, bytes, bytes]] = []  # row, column, start, end, attributes, body
             for m in _VALUE_CELL.finditer(data):
                 body = m.group(2)
                 if not body or not (b"<v" in body or b"<is" in body or b":v>" in body or b":is>" in body):
                     continue  # an empty (styled) cell: no parser allocates for it
                 ref = _REF.search(m.group(1))
                 if ref:
-                    box.add(int(ref.group(2)) - 1, _index(ref.group(1).decode()))
-            box.check(path.name, sheet_names.get(part, ""))
+                    r, c = int(ref.group(2)) - 1, _index(ref.group(1).decode())
+                    box.add(r, c)
+                    cells.append((r, c, m.start(), m.end(), m.group(1), body))
+            sheet = sheet_names.get(part, "")
+            try:
+                box.check(path.name, sheet)
+                continue
+            except FileProblem:
+                if not cells:
+                    raise
+                last_r = _table_edge(sorted({c[0] for c in cells}), ROW_GAP)
+                last_c = _table_edge(sorted({c[1] for c in cells}), COL_GAP)
+                far = [c for c in cells if c[0] > last_r or c[1] > last_c]
+                if len(far) > MAX_STRAY_CELLS or (last_r + 1) * (last_c + 1) > MAX_SHEET_CELLS:
+                    raise
+            out, pos = [], 0
+            for r, c, start, end, attrs, body in far:
+                out += [data[pos:start]]
+                pos = end
+                cell = f"{_letters(c)}{r + 1}"
+                value = _cell_text(zf, attrs, body).strip()[:40]
+                where = f"工作表“{sheet}”的 " if sheet else ""
+                notes.append((sheet, cell, value,
+                              f"{path.name} {where}{cell} 格远在表格之外（表格只到第 {last_r + 1} 行、{_letters(last_c)} 列）"
+                              f"{f'，内容为“{value}”' if value else ''}，未读取。如是台账内容，请移到表格中；否则请删除该格后保存。"))
+            out.append(data[pos:])
+            xml = b"".join(out)
+            xml = re.sub(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + f"A1:{_letters(last_c)}{last_r + 1}\"".encode(), xml)
+            trimmed[part] = xml
+        if not trimmed:
+            return sniffed
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in zf.infolist():
+                dst.writestr(info.filename, trimmed.get(info.filename) or zf.read(info))
+    kept = {k: trimmed.get(k, v) for k, v in parts.items()}
+    return dataclasses.replace(sniffed, data=buf.getvalue(), parts=kept, notes=tuple(notes))
 
 
 _XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6}  # NUMBER RK LABELSST LABEL FORMULA BOOLERR RSTRING
