@@ -18,6 +18,20 @@ TODAY = dt.date.fromisoformat(EXPECTED["_today"])
 CASES = {k: v for k, v in EXPECTED.items() if not k.startswith("_")}
 
 
+# Words a Chinese message may carry: product and format names. Anything else in Latin letters is a library's text.
+KNOWN_WORDS = {"excel", "wps", "xlsx", "xls", "xlsm", "xlsb", "ods", "csv", "libreoffice", "office", "word", "powerpoint",
+               "opendocument", "html", "xml", "utf", "gbk", "mb", "json", "rows_skipped", "xfd", "iv", "zip"}
+
+
+def english_words(message: str, file_name: str = "") -> list[str]:
+    import re
+
+    text = message.replace(Path(file_name).name, " ") if file_name else message
+    text = re.sub(r"\b[A-Z]{1,3}\d+\b", " ", text)  # cell addresses (XFD1048576)
+    text = re.sub(r"[\w./\\-]+\.(?:xml|rels|bin)\b", " ", text)  # package part names (xl/workbook.xml)
+    return [w for w in re.findall(r"[A-Za-z_]{3,}", text) if w.lower() not in KNOWN_WORDS]
+
+
 def outcome(name: str):
     report, checked = validate_file(CORPUS / name, rulebook=BOOK, units=UNITS, today=TODAY, display_name=name)
     return report, checked
@@ -32,6 +46,7 @@ def test_corpus_file(name):
         assert [f.code for f in report.findings if f.severity != "info" or f.code == "file-skipped"] == [exp["failed"]]
         msg = report.findings[0].message
         assert name in msg  # the message names the file
+        assert not english_words(msg, name), msg  # no library text: that goes to the log
         return
     got = {k: getattr(report, k) for k in ("sheet", "header_row", "rows", "rows_ok", "unit", "unit_source")}
     assert got == {k: exp[k] for k in got}
@@ -39,6 +54,9 @@ def test_corpus_file(name):
     triples = sorted(([f.row, f.column, f.code] for f in report.findings if f.severity != "info"),
                      key=lambda t: (t[0] or 0, t[1], t[2]))
     assert triples == sorted(exp["findings"], key=lambda t: (t[0] or 0, t[1], t[2]))
+    assert [[s.row, s.kind] for s in report.rows_skipped] == exp.get("skipped", [])
+    assert report.rows_in_file == report.rows + len(report.rows_skipped)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.reason) for s in report.rows_skipped)
 
 
 def test_values_are_normalised_with_the_original_kept():
@@ -54,10 +72,43 @@ def test_values_are_normalised_with_the_original_kept():
     assert guessed.value == "10月9日"
 
 
-def test_unit_line_fills_blank_unit_cells_and_totals_stop_reading():
+def test_unit_line_fills_blank_unit_cells_and_totals_are_skipped():
     _, checked = outcome("title_and_unit_line.xlsx")
     assert list(checked.frame["unit"]) == ["城关镇", "城关镇"]
     assert list(checked.frame["_row"]) == [4, 5]
+
+
+def test_cases_below_subtotals_are_read():
+    report, checked = outcome("subtotal_groups.xlsx")
+    assert list(checked.frame["_row"]) == [3, 4, 6, 7, 9, 10, 12]
+    assert list(checked.frame["category"]) == ["账款支付不到位"] * 2 + ["招商引资政策不兑现"] * 2 + ["合作协议不履行"] * 2 + ["账款支付不到位"]
+
+
+def _rows_by_openpyxl(path: Path, sheet: str, header_row: int) -> set[int]:
+    """Non-empty rows below the header, counted by another reader (openpyxl), hidden rows included."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=False, data_only=True)
+    ws = wb[sheet]
+    out = {cell.row for row in ws.iter_rows(min_row=header_row + 1) for cell in row
+           if cell.value is not None and str(cell.value).strip() != ""}
+    wb.close()
+    return out
+
+
+OPENPYXL_READABLE = sorted(n for n, e in CASES.items() if "failed" not in e and n.endswith(".xlsx")
+                           and not n.startswith(("xls_named", "backslash", "huge")))  # openpyxl cannot read these (or not in memory)
+
+
+@pytest.mark.parametrize("name", OPENPYXL_READABLE)
+def test_every_row_is_read_or_skipped_with_a_reason(name):
+    report, checked = outcome(name)
+    read = [n for n, _ in checked.read.rows]
+    skipped = [s.row for s in report.rows_skipped]
+    assert not set(read) & set(skipped)
+    assert len(read) + len(skipped) == report.rows_in_file
+    assert sorted(read + skipped) == sorted(_rows_by_openpyxl(CORPUS / name, report.sheet, report.header_row))
+    assert all(s.kind and s.reason for s in report.rows_skipped)
 
 
 def test_hidden_rows_and_sheets_are_not_data():
@@ -94,8 +145,34 @@ def render_corpus_doc() -> str:
                 outcome += "（零报告）"
             if codes:
                 outcome += "；提示：" + "、".join(f"`{c}`" for c in codes)
+            if exp.get("skipped"):
+                from taizhang.intake.reader import SKIP_KINDS
+
+                outcome += "；不是问题行、列明跳过：" + "、".join(f"第{r}行{SKIP_KINDS[k]}" for r, k in exp["skipped"])
         lines.append(f"| `{name}` | {exp['about']} | {outcome} |")
+    run = Path(__file__).parent.parent / "benchmarks" / "robustness.json"
+    if run.exists():
+        lines += robustness_section(json.loads(run.read_text(encoding="utf-8")))
     return "\n".join(lines) + "\n"
+
+
+def robustness_section(run: dict) -> list[str]:
+    """docs/corpus.md's account of the robustness run of record (benchmarks/robustness.json)."""
+    lines = ["", "## 第三方样本的稳健性检验", "",
+             f"用 `python benchmarks/robustness.py 文件夹` 对其他电子表格库公开测试集中的 {run['files']} 个文件逐一运行 "
+             f"`taizhang validate --json`（每个文件一个进程，限时 {run['timeout']:.0f} 秒、内存上限 {run['memory_mb']} MB）。"
+             f"这些文件不提交到本仓库，运行前从下列仓库取出：", ""]
+    for c in run["corpora"]:
+        lines.append(f"- `{c['repo']}` 提交 `{c['commit'][:12]}`：{c['files']} 个（{c['how']}）")
+    lines += ["", "| 检查项 | 结果 |", "|---|---|"]
+    lines.append(f"| 文件类型 | {'、'.join(f'{k} {v} 个' for k, v in sorted(run['by_ext'].items()))} |")
+    lines.append(f"| 退出码 | {'、'.join(f'{k}：{v} 个' for k, v in sorted(run['exit_codes'].items()))}（0 可导入，1 有行级错误，2 整个文件未导入：不是台账或拒绝读取） |")
+    lines.append(f"| 读取成功、但其中没有台账表头（`no-ledger-sheet`，这些文件都不是台账） | {run['refusal_codes'].get('no-ledger-sheet', 0)} 个 |")
+    lines.append(f"| 拒绝读取，并说明真实原因 | {'、'.join(f'`{k}` {v}' for k, v in sorted(run['refusal_codes'].items(), key=lambda kv: -kv[1]) if k != 'no-ledger-sheet')} |")
+    lines.append(f"| 出现 Python 回溯、挂起（超时）、崩溃、stderr 输出、非 JSON 输出 | {run['failures']} 个 |")
+    lines.append(f"| 提示不是中文或夹带库的英文原文 | {run['not_chinese']} 个 |")
+    lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒（{run['note']}） |")
+    return lines
 
 
 def test_corpus_doc_is_current():

@@ -26,7 +26,9 @@ _CODES = [
     Code("file-unreadable", "error", "文件无法读取（损坏或被截断）"),
     Code("file-encrypted", "error", "文件已加密（设置了打开密码）"),
     Code("file-not-workbook", "error", "不是 Excel/WPS 表格文件"),
+    Code("file-too-old", "error", "很旧的 Excel 格式（Excel 2.x–4.0），需另存为 .xlsx"),
     Code("file-too-large", "error", "文件解压后过大或含危险结构，已拒绝"),
+    Code("sheet-range-too-large", "error", "工作表的使用范围过大（远处有零散内容），已拒绝"),
     Code("file-skipped", "info", "已跳过的非台账文件（锁定文件、临时文件等）"),
     Code("file-extension-mismatch", "warning", "文件扩展名与实际格式不符"),
     Code("file-empty", "error", "空文件（0 字节）"),
@@ -39,6 +41,7 @@ _CODES = [
     Code("missing-column", "error", "缺少必填列"),
     Code("repeated-header", "warning", "数据中再次出现表头行（疑似粘贴了第二张表）"),
     Code("formula-no-value", "warning", "公式单元格没有计算结果"),
+    Code("cell-outside-table", "warning", "远在表格之外的零散内容，未读取"),
     # cell level
     Code("missing-required", "error", "必填项为空"),
     Code("missing-recommended", "warning", "建议填写的项为空"),

@@ -142,6 +142,8 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+        elif f.rows_skipped:
+            lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
     if res.pending:
         lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_PENDING}”表：")
         lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
@@ -196,6 +198,13 @@ def request_rows(result: MergeResult) -> list[list]:
 
 def _day(v) -> str:
     return v.isoformat()[:10] if isinstance(v, dt.date) else str(v or "")
+
+
+def skipped_text(skipped: list, limit: int = 8) -> str:
+    """“表头下N行不是问题行，未导入：第7行（小计行（“小计”））…” for the terminal account."""
+    shown = "；".join(f"第{s.row}行{s.reason}" for s in skipped[:limit])
+    more = f"等（共{len(skipped)}行，详见 --json 的 rows_skipped）" if len(skipped) > limit else ""
+    return f"表头下有{len(skipped)}行不是问题行，未导入：{shown}{more}。"
 
 
 def reject_rows(result: MergeResult) -> list[list]:

@@ -247,6 +247,207 @@ def hostile() -> None:
     _rewrite_part(buf.getvalue(), "xl/workbook.xml", lambda x: lol + (x.split(b"?>", 1)[1] if x.startswith(b"<?xml") else x), HERE / "entity_bomb.xlsx")
 
 
+def subtotal_groups() -> None:
+    """Three category groups, each closed by a subtotal row, a group 合计, a grand total and a signature line,
+    typed the way a unit does it in Excel (plain openpyxl cells)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["城关镇新官不理旧账问题台账"])
+    ws.append(HEAD)
+    n = iter(range(1, 100))
+    groups = [("账款支付不到位", ["小计", None, None, None, "2件"]),
+              ("招商引资政策不兑现", [None, None, None, "分类小计：2件"]),
+              ("合作协议不履行", ["合作协议不履行合计", None, None, None, "2件"])]
+    for category, subtotal in groups:
+        for _ in range(2):
+            row = good_row(next(n))
+            row[3] = category
+            ws.append(row)
+        ws.append(subtotal)
+    ws.append(good_row(next(n)))  # a case below the last group's 合计 (added late, outside any group)
+    ws.append(["总计", None, None, None, "7件"])
+    ws.append(["填表人：李娜　　联系电话：13800000000"])
+    ws.append(["注：本表由各乡镇（街道）填报。"])
+    wb.save(HERE / "subtotal_groups.xlsx")
+
+
+def panicking_xls() -> None:
+    """A LibreOffice .xls whose last directory sector was cut short in transfer: calamine panics
+    (pyo3 PanicException in cfb.rs Directory::from_slice) where other readers still list the streams."""
+    import struct
+
+    src = HERE / "lo" / "title_and_unit_line.xls"
+    if not src.exists():
+        return
+    data = src.read_bytes()
+    size = 1 << struct.unpack_from("<H", data, 30)[0]
+    count = (len(data) - 512) // size
+    first_dir = struct.unpack_from("<I", data, 48)[0]
+    fat_sector = struct.unpack_from("<I", data, 76)[0]
+    out = bytearray(data) + data[512 + first_dir * size: 512 + (first_dir + 1) * size]  # the directory again, as the last sector
+    struct.pack_into("<I", out, 512 + fat_sector * size + count * 4, 0xFFFFFFFE)      # …ending its chain
+    struct.pack_into("<I", out, 48, count)                                           # the header points to it
+    (HERE / "panic_truncated_directory.xls").write_bytes(bytes(out[: 512 + count * size + 2 * 128 + 1]))  # 2 entries and 1 byte
+
+
+def huge_declared_sheets() -> None:
+    """A ledger with one stray value far away: in XFD1048576 (.xlsx) and in IV65536 (LibreOffice .xls and .ods)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(HEAD)
+    ws.append(good_row(1))
+    ws["XFD1048576"] = "误输入"
+    wb.save(HERE / "huge_sparse_xfd.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(HEAD)
+    ws.append(good_row(1))
+    ws["IV65536"] = "误输入"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice not found: huge_legacy_iv65536.xls not rebuilt")
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "huge_legacy_iv65536.xlsx"
+        wb.save(src)
+        for fmt in ("xls", "ods"):
+            subprocess.run([soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", fmt,
+                            "--outdir", str(HERE), str(src)], check=True, capture_output=True, timeout=240)
+
+
+SAVE_WITH_PASSWORD = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub SaveWithPassword(src As String, dst As String, filt As String, pwd As String)
+  Dim load(0) As New com.sun.star.beans.PropertyValue
+  load(0).Name = &quot;Hidden&quot; : load(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(src), &quot;_blank&quot;, 0, load())
+  Dim store(1) As New com.sun.star.beans.PropertyValue
+  store(0).Name = &quot;FilterName&quot; : store(0).Value = filt
+  store(1).Name = &quot;Password&quot; : store(1).Value = pwd
+  doc.storeToURL(ConvertToURL(dst), store())
+  doc.close(True)
+End Sub
+</script:module>
+"""
+
+
+def encrypted_legacy() -> None:
+    """.xls (RC4, FILEPASS record) and .ods (manifest encryption-data) saved with an open password by LibreOffice,
+    through a Basic macro in a private profile (its --convert-to in this version ignores password filter options)."""
+    import tempfile
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice not found: encrypted .xls/.ods not rebuilt")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        profile = f"-env:UserInstallation=file://{tmp}/profile"
+        subprocess.run([soffice, profile, "--headless", "--terminate_after_init"], capture_output=True, timeout=240)
+        (Path(tmp) / "profile/user/basic/Standard/Module1.xba").write_text(SAVE_WITH_PASSWORD, encoding="utf-8")
+        src = HERE / "title_and_unit_line.xlsx"
+        for out, filt in (("encrypted_rc4.xls", "MS Excel 97"), ("encrypted.ods", "calc8")):
+            macro = f'macro:///Standard.Module1.SaveWithPassword("{src}","{HERE / out}","{filt}","123456")'
+            subprocess.run([soffice, profile, "--headless", macro], check=True, capture_output=True, timeout=240)
+
+
+def _rename_stream(data: bytes, old: str, new: str) -> bytes:
+    """Rename a stream in an OLE directory entry (UTF-16 name, then its byte length at offset 64)."""
+    import struct
+
+    out = bytearray(data)
+    key = old.encode("utf-16-le") + b"\0\0"
+    pos = out.find(key)
+    while pos != -1:
+        if pos % 128 == 0:
+            out[pos:pos + 64] = (new.encode("utf-16-le") + b"\0\0").ljust(64, b"\0")
+            struct.pack_into("<H", out, pos + 64, len(new) * 2 + 2)
+        pos = out.find(key, pos + 1)
+    return bytes(out)
+
+
+def odd_but_real_workbooks() -> None:
+    """Real workbooks in forms some writers produce: capital stream names, backslash part names, the workbook
+    part elsewhere, no sharedStrings relationship, an Excel 4.0 macro sheet; and Excel 2.x/4.0 files."""
+    import struct
+
+    lo_xls = HERE / "lo" / "title_and_unit_line.xls"
+    if lo_xls.exists():
+        (HERE / "stream_WORKBOOK.xls").write_bytes(_rename_stream(lo_xls.read_bytes(), "Workbook", "WORKBOOK"))
+        (HERE / "stream_BOOK.xls").write_bytes(_rename_stream(lo_xls.read_bytes(), "Workbook", "BOOK"))
+    package = (HERE / "title_and_unit_line.xlsx").read_bytes()
+    _rewrite_package(package, HERE / "backslash_part_names.xlsx", lambda n, d: (n.replace("/", "\\"), d))
+
+    def moved(n, d):
+        if n == "xl/workbook.xml":
+            return "xl/main.xml", d
+        if n == "xl/_rels/workbook.xml.rels":
+            return "xl/_rels/main.xml.rels", d
+        if n in ("_rels/.rels", "[Content_Types].xml"):
+            return n, d.replace(b"xl/workbook.xml", b"xl/main.xml")
+        return n, d
+    _rewrite_package(package, HERE / "workbook_part_elsewhere.xlsx", moved)
+
+    lo_xlsx = HERE / "lo" / "title_and_unit_line.xlsx"
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        subprocess.run([soffice, "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(HERE / "lo"),
+                        str(HERE / "title_and_unit_line.xlsx")], check=True, capture_output=True, timeout=240)
+    if lo_xlsx.exists():  # LibreOffice writes shared strings; drop their relationship (the part stays)
+        _rewrite_package(lo_xlsx.read_bytes(), HERE / "no_sharedstrings_rel.xlsx",
+                         lambda n, d: (n, re.sub(rb"<Relationship [^>]*sharedStrings[^>]*/>", b"", d))
+                         if n == "xl/_rels/workbook.xml.rels" else (n, d))
+        lo_xlsx.unlink()
+
+    macro = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><xm:macrosheet '
+             b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+             b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1">'
+             b'<c r="A1" t="str"><f>HALT()</f><v></v></c></row></sheetData></xm:macrosheet>')
+
+    def with_macro_sheet(n, d):
+        if n == "xl/_rels/workbook.xml.rels":
+            d = d.replace(b"</Relationships>", b'<Relationship Id="rId9" Type="http://schemas.microsoft.com/office/2006/'
+                                                b'relationships/xlMacrosheet" Target="macrosheets/sheet2.xml"/></Relationships>')
+        elif n == "xl/workbook.xml":
+            d = re.sub(rb"(<sheet [^>]*/>)", rb'<sheet name="Macro1" sheetId="9" state="hidden" r:id="rId9"/>\1', d, count=1)
+        elif n == "[Content_Types].xml":
+            d = d.replace(b"</Types>", b'<Override PartName="/xl/macrosheets/sheet2.xml" '
+                                       b'ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')
+            d = d.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                          b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        return n, d
+    _rewrite_package(package, HERE / "excel4_macro_sheet.xlsm", with_macro_sheet,
+                     extra={"xl/macrosheets/sheet2.xml": macro})
+
+    def record(rtype: int, body: bytes) -> bytes:
+        return struct.pack("<HH", rtype, len(body)) + body
+    biff2 = record(0x0009, struct.pack("<HH", 0x0002, 0x0010)) + b"".join(
+        record(0x0004, struct.pack("<HH", 0, c) + b"\0\0\0" + bytes([len(t)]) + t)
+        for c, t in enumerate([b"ID", b"Unit", b"Category"])) + record(0x000A, b"")
+    (HERE / "excel2_biff2.xls").write_bytes(biff2)
+    biff4 = record(0x0409, struct.pack("<HHH", 0x0000, 0x0010, 0)) + b"".join(
+        record(0x0204, struct.pack("<HHHH", 0, c, 15, len(t)) + t)
+        for c, t in enumerate([b"ID", b"Unit", b"Category"])) + record(0x000A, b"")
+    (HERE / "excel4_biff4.xls").write_bytes(biff4)
+
+
+def _rewrite_package(package: bytes, out: Path, change, extra: dict | None = None) -> None:
+    """Copy a package part by part through ``change(name, data) -> (name, data)``, adding ``extra`` parts."""
+    src = zipfile.ZipFile(io.BytesIO(package))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name, data = change(info.filename, src.read(info.filename))
+            dst.writestr(name, data)
+        for name, data in (extra or {}).items():
+            dst.writestr(name, data)
+
+
 def _rewrite_part(package: bytes, part: str, change, out: Path) -> None:
     src = zipfile.ZipFile(io.BytesIO(package))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -272,4 +473,9 @@ if __name__ == "__main__":
     libreoffice_copies()
     hostile()
     xls_saved_as_xlsx()
+    subtotal_groups()
+    panicking_xls()
+    huge_declared_sheets()
+    encrypted_legacy()
+    odd_but_real_workbooks()
     print("corpus rebuilt in", HERE)

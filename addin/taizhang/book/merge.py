@@ -25,8 +25,8 @@ from taizhang.findings import Finding, finding
 from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
 from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
-from taizhang.rules.validate import Checked, Context, check_submission
-from taizhang.intake.reader import read_submission
+from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
+from taizhang.intake.reader import FATAL, read_submission, unreadable
 
 MERGED_FIELDS = list(UNIT_FIELDS)
 KEEP_ONCE_SET = ("close_request",)
@@ -54,6 +54,8 @@ class FileOutcome(BaseModel):
     rows_updated: int = 0
     rows_unchanged: int = 0
     rows_rejected: int = 0
+    rows_in_file: int = 0  # non-empty rows below the header: rows_read + rows_skipped
+    rows_skipped: list[SkippedRow] = []
 
 
 class MergeResult(BaseModel):
@@ -299,7 +301,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
         result.issues.extend(checked.findings)
         received, basis, late = receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))
         outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged",
-                              received=received, received_basis=basis)
+                              received=received, received_basis=basis,
+                              rows_in_file=len(checked.frame) + len(checked.read.skipped), rows_skipped=skipped_rows(checked.read))
         if checked.read.failed:
             outcome.status = "rejected"
             outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
@@ -359,7 +362,12 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes co
 
 
 def _check_one(path: Path, rel: str, ctx: Context) -> Checked:
-    checked = check_submission(read_submission(path, rel), ctx)
+    try:  # one broken file never stops report day, in a worker process least of all (a panic does not pickle)
+        checked = check_submission(read_submission(path, rel), ctx)
+    except FATAL:
+        raise
+    except BaseException as exc:
+        checked = check_submission(unreadable(path, rel, exc), ctx)
     checked.read.rows = []  # the typed frame is all the merge needs: don't carry (or pickle) the raw grid too
     return checked
 

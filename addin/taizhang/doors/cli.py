@@ -236,6 +236,10 @@ def cmd_validate(args) -> int:
              f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。")
         if report.unit:
             _say(f"报送单位：{report.unit}")
+        if report.rows_skipped:
+            from taizhang.jobs import skipped_text
+
+            _say(skipped_text(report.rows_skipped))
         by_row: dict[int | None, list[Finding]] = {}
         for f in report.findings:
             if f.severity != "info":
@@ -243,7 +247,7 @@ def cmd_validate(args) -> int:
         for row in sorted(by_row, key=lambda r: r or 0):
             _say(f"\n第{row}行：" if row else "\n文件：")
             for f in by_row[row]:
-                where = f"{f.column}列（{f.header}）" if f.column else (f"“{f.header}”" if f.header else "")
+                where = f"{f.column}列" + (f"（{f.header}）" if f.header else "") if f.column else (f"“{f.header}”" if f.header else "")
                 _say(f"  [{'错误' if f.severity == 'error' else '提醒'}] {where}{'：' if where else ''}{f.message}")
         if args.marked and not checked.read.failed:
             _say(f"\n已生成标注副本：{args.marked}")

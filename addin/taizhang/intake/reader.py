@@ -23,7 +23,7 @@ from pathlib import Path
 
 from taizhang.fields import IGNORED_HEADERS, match_header, norm_header, norm_text
 from taizhang.findings import Finding, col_letter, finding
-from taizhang.xlsx.safety import FileProblem, Sniffed, sniff
+from taizhang.xlsx.safety import FileProblem, Sniffed, check_extent, sniff
 
 MAX_HEADER_SCAN = 40
 TOTAL_WORDS = ("合计", "小计", "总计", "共计")
@@ -55,6 +55,12 @@ class SheetRead:
     zero_report: bool = False
     findings: list[Finding] = field(default_factory=list)
     failed: bool = False
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (Excel row, kind, Chinese reason): rows that are not cases
+
+    @property
+    def rows_in_file(self) -> int:
+        """Non-empty rows below the header of the ledger sheet: each is a case (``rows``) or ``skipped``."""
+        return len(self.rows) + len(self.skipped)
 
     def key_columns(self) -> dict[str, Column]:
         out: dict[str, Column] = {}
@@ -62,6 +68,43 @@ class SheetRead:
             if c.key and c.key not in out:
                 out[c.key] = c
         return out
+
+
+FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # everything else a parser raises is the file's fault
+
+
+class native_stderr_to_log:
+    """Around a native parser call: what the Rust side prints on a panic (English, on file descriptor 2)
+    goes to the log instead of the user's terminal."""
+
+    def __enter__(self):
+        import os
+        import tempfile
+
+        self.saved = None
+        try:
+            self.tmp = tempfile.TemporaryFile()
+            self.saved = os.dup(2)
+            os.dup2(self.tmp.fileno(), 2)
+        except (OSError, ValueError):  # no file descriptor 2 (a GUI host): nothing to divert
+            self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        import os
+
+        if self.saved is None:
+            return False
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.tmp.seek(0)
+        text = self.tmp.read(4000).decode("utf-8", "replace").strip()
+        self.tmp.close()
+        if text:
+            from taizhang.xlsx.safety import log_original
+
+            log_original("parser output", RuntimeError(text))
+        return False
 
 
 def open_calamine(path: Path, sniffed: Sniffed | None = None):
@@ -72,18 +115,26 @@ def open_calamine(path: Path, sniffed: Sniffed | None = None):
     if sniffed.kind == "csv":
         raise FileProblem("file-not-workbook", f"{path.name} 是 CSV 文本文件")
     try:
-        data = path.read_bytes()
+        data = sniffed.data if sniffed.data is not None else path.read_bytes()
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises CalamineError, PasswordError, XmlError, ZipError, ValueError…
+    except FATAL:
+        raise
+    except BaseException as exc:  # CalamineError, PasswordError, XmlError, ZipError, ValueError… and pyo3's PanicException
         return _calamine_failure(path, exc)
 
 
-def _calamine_failure(path: Path, exc: Exception):
+def _calamine_failure(path: Path, exc: BaseException, sheet: str = ""):
+    """The user's Chinese message for a parser's failure; the parser's own text goes to the log."""
+    from taizhang.xlsx.safety import log_original
+
+    log_original(f"reading {path.name}" + (f" sheet {sheet}" if sheet else ""), exc)
     kind = type(exc).__name__
     if "Password" in kind or "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-        raise FileProblem("file-encrypted", f"{path.name} 设置了密码保护，台账助手无法读取。请让报送单位取消打开密码后重新报送。") from None
-    raise FileProblem("file-unreadable", f"{path.name} 已损坏，无法读取（{kind}: {str(exc)[:120]}）。"
-                                         f"请让报送单位用 Excel 打开确认后重新保存并报送。") from None
+        raise FileProblem("file-encrypted", f"{path.name} 设置了打开密码，台账助手无法读取。请让报送单位取消打开密码后重新报送，"
+                                            f"或由办公室输入密码打开后另存一份不加密的副本。") from None
+    where = f" 的工作表“{sheet}”" if sheet else ""
+    raise FileProblem("file-unreadable", f"{path.name}{where} 已损坏或内部结构不完整，无法读取（详细原因已写入日志）。"
+                                         f"请让报送单位用 Excel 或 WPS 打开该文件，确认内容无误后“另存为”.xlsx 重新报送。") from None
 
 
 def _decode_csv(path: Path) -> list[list]:
@@ -140,7 +191,8 @@ def column_index(letters: str) -> int:
 _HIDDEN_ATTR = re.compile(rb'\bhidden="(1|true)"')
 
 
-def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
+def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None,
+                      data: bytes | None = None) -> dict[str, tuple[set[int], set[tuple[int, int]]]]:
     """Sheet name → (hidden row numbers, formula cells without a cached value), from the package XML.
 
     ``parts`` are XML parts already inflated (by ``sniff``); others are read from the file.
@@ -153,7 +205,7 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None) -> dict
         if part in parts:
             return parts[part]
         if not opened:
-            opened.append(zipfile.ZipFile(path))
+            opened.append(zipfile.ZipFile(io.BytesIO(data) if data else path))
         return opened[0].read(part)
 
     try:
@@ -216,9 +268,11 @@ def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
 
 def _fill_merged(grid: list[list], merges, max_row: int) -> None:
     """Copy each merged range's top-left value into the whole range (header rows and data alike)."""
+    width = max(map(len, grid), default=0)
     for (r1, c1), (r2, c2) in merges or []:
-        if r1 >= len(grid) or r1 > max_row:
+        if r1 >= len(grid) or r1 > max_row or c1 >= width:
             continue
+        c2 = min(c2, width - 1)  # a merge declared out to column XFD fills only the sheet's real columns
         value = grid[r1][c1] if c1 < len(grid[r1]) else None
         for r in range(r1, min(r2, len(grid) - 1) + 1):
             row = grid[r]
@@ -276,18 +330,36 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
     return best[1], best[2], best[3], best[4]
 
 
-def _is_total(row: list) -> bool:
-    """A 合计/小计 row: one of its first three filled cells starts with a total word."""
+SKIP_KINDS = {"subtotal": "小计行", "total": "合计行", "note": "说明或落款", "repeated-header": "重复的表头",
+              "hidden": "隐藏行", "zero-report": "零报告说明"}
+_FOOTER = re.compile(r"^(?:填表人|填报人|制表人|制表|审核人|审核|负责人|单位负责人|分管领导|联系人|联系电话|填报日期|填表日期|报送日期|签字|盖章)\s*[:：]")
+
+
+def _total_kind(row: list) -> tuple[str, str] | None:
+    """("subtotal" | "total", its label) when one of the row's first three filled cells is a 小计/合计 label.
+
+    A label is short and has a total word at its start or end: 合计, 小计, 分类小计, 账款支付不到位小计,
+    小计（3件）, 合计：12 — not a description that happens to contain 合计.
+    """
     seen = 0
     for v in row:
         if v is None or v == "":
             continue
-        if type(v) is str and "计" in v[:8] and norm_text(v[:8]).startswith(TOTAL_WORDS):  # every total word has 计
-            return True
+        if type(v) is str and "计" in v and len(v) <= 24:  # every total word has 计
+            t = norm_text(v)
+            head = re.sub(r"[\s:：（(].*$", "", t) or t
+            for w in TOTAL_WORDS:
+                if t.startswith(w) or head.endswith(w):
+                    return ("subtotal" if w == "小计" else "total"), v.strip()
         seen += 1
         if seen >= 3:
             break
-    return False
+    return None
+
+
+def _is_total(row: list) -> bool:
+    """A 合计/小计 row: one of its first three filled cells is a total label."""
+    return _total_kind(row) is not None
 
 
 def _row_text(rows: list[list]) -> str:
@@ -307,7 +379,12 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         if sniffed.kind == "csv":
             sheets = [(path.stem, _decode_csv(path), [], set(), set())]
         else:
-            sheets = _calamine_sheets(path, sniffed)
+            sniffed = check_extent(path, sniffed)  # the real extent first: a parser allocates every cell of it
+            for sheet, cell, value, message in sniffed.notes:  # stray values far outside the table, left out
+                out.findings.append(finding("cell-outside-table", message, file=name, sheet=sheet,
+                                            row=int(re.sub(r"\D", "", cell)), column=re.sub(r"\d", "", cell), value=value))
+            with native_stderr_to_log():
+                sheets = _calamine_sheets(path, sniffed)
     except FileProblem as exc:
         out.findings.append(finding(exc.code, exc.message, file=name))
         out.failed = True
@@ -316,8 +393,22 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
         out.findings.append(finding("file-too-large", f"{name} 太大，读取时内存不足，已跳过。", file=name))
         out.failed = True
         return out
+    except FATAL:
+        raise
+    except BaseException as exc:  # a parser's panic (pyo3 PanicException is a BaseException) or a bug it tripped
+        return unreadable(path, name, exc)
 
     return read_grids(out, sheets)
+
+
+def unreadable(path: Path, name: str, exc: BaseException) -> SheetRead:
+    """A failed read for a file whose reading raised anything at all (the last line of defence of a report day)."""
+    out = SheetRead(file=name, path=path, failed=True)
+    try:
+        _calamine_failure(path, exc)
+    except FileProblem as problem:
+        out.findings.append(finding(problem.code, problem.message, file=name))
+    return out
 
 
 def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
@@ -329,7 +420,7 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
         if found:
             candidates.append((found, sheet_name, grid, merges, hidden, rest[0] if rest else set()))
     if not candidates:
-        names = "、".join(s[0] for s in sheets) or "（无可见工作表）"
+        names = "、".join(f"“{s[0]}”" for s in sheets) or "（无可见工作表）"
         out.findings.append(finding("no-ledger-sheet", f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
                                     f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。"
                                     f"请使用办公室下发的填报模板。", file=name))
@@ -378,29 +469,43 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     header_any = header_texts | set(header_cells)  # as written and stripped: one set lookup per row below
     repeat_needs = max(3, int(header_score * 0.6))
     trailing = []
+    after_total = False  # below a 合计: sparse rows are notes, full rows are cases again (a 合计 of one group)
+
+    def skip(excel_row: int, kind: str, detail: str = "") -> None:
+        out.skipped.append((excel_row, kind, SKIP_KINDS[kind] + (f"（{detail}）" if detail else "")))
+
     for i in range(header_last + 1, len(grid)):
         row = grid[i]
         excel_row = i + 1
-        if excel_row in hidden:
-            continue
         filled = len(row) - row.count(None) - row.count("")
         if not filled:
             continue
-        if _is_total(row):
-            trailing = grid[i:]
-            break
+        if excel_row in hidden:
+            skip(excel_row, "hidden", "隐藏的行不导入，如是问题请取消隐藏")
+            continue
+        total = _total_kind(row)
+        if total:
+            skip(excel_row, total[0], f"“{total[1][:20]}”")
+            trailing.append(row)
+            after_total = after_total or total[0] == "total"
+            continue
         if len(header_any.intersection(row)) >= min(repeat_needs, 2) and \
                 sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= repeat_needs:
             out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
                                         file=name, sheet=sheet_name, row=excel_row))
+            skip(excel_row, "repeated-header")
             continue
         if filled <= 2:
             nonempty = [v for v in row if v not in (None, "")]
-            if len(nonempty) == 1 and isinstance(nonempty[0], str) and norm_text(nonempty[0]).startswith(("注", "说明", "填表说明", "备注:", "备注：")):
-                trailing = grid[i:]
-                break
-            if any(isinstance(v, str) and any(w in v for w in ZERO_WORDS) for v in nonempty):
+            texts = [norm_text(v) for v in nonempty if isinstance(v, str)]
+            if any(w in t for t in texts for w in ZERO_WORDS):
                 out.zero_report = True
+                skip(excel_row, "zero-report", f"“{str(nonempty[0])[:20]}”")
+                continue
+            if (len(nonempty) == 1 and texts and (texts[0].startswith(("注", "说明", "填表说明", "备注:", "备注：")) or after_total)) \
+                    or any(_FOOTER.match(t) for t in texts):
+                skip(excel_row, "note", f"“{str(nonempty[0])[:20]}”")
+                trailing.append(row)
                 continue
         for c_ in formula_cols.get(excel_row, ()):
             if c_ < len(out.columns) and out.columns[c_].key:
@@ -421,8 +526,51 @@ def _header_of(key: str) -> str:
 
 
 def _calamine_sheets(path: Path, sniffed: Sniffed):
+    """Every visible worksheet by calamine; an .xlsx calamine cannot open (a workbook part not at
+    xl/workbook.xml, Excel 4.0 macro sheets…) is read by openpyxl instead."""
+    try:
+        return _calamine_sheets_once(path, sniffed)
+    except FileProblem as problem:
+        if sniffed.kind != "xlsx" or problem.code != "file-unreadable":
+            raise
+        try:
+            return _openpyxl_sheets(path, sniffed)
+        except FATAL:
+            raise
+        except BaseException as exc:
+            from taizhang.xlsx.safety import log_original
+
+            log_original(f"reading {path.name} with openpyxl", exc)
+            raise problem from None
+
+
+def _openpyxl_sheets(path: Path, sniffed: Sniffed):
+    """The visible worksheets as calamine would give them (grid from A1, merged ranges, hidden rows)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns (in English) about parts it does not know: not the unit's concern
+        wb = load_workbook(io.BytesIO(sniffed.data or path.read_bytes()), data_only=True)
+    sheets = []
+    try:
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            grid = [["" if v is None else v for v in row]
+                    for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
+            merges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1)) for m in ws.merged_cells.ranges]
+            hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
+            sheets.append((ws.title, grid, merges, hidden, set()))
+    finally:
+        wb.close()
+    return sheets
+
+
+def _calamine_sheets_once(path: Path, sniffed: Sniffed):
     wb = open_calamine(path, sniffed)
-    facts = _xlsx_sheet_facts(path, sniffed.parts) if sniffed.kind == "xlsx" else {}
+    facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
     sheets = []
     try:
         for meta in wb.sheets_metadata:
@@ -434,9 +582,10 @@ def _calamine_sheets(path: Path, sniffed: Sniffed):
                 sheet = wb.get_sheet_by_name(meta.name)
                 grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
                 merges = getattr(sheet, "merged_cell_ranges", None) or []
-            except Exception as exc:  # a broken sheet among good ones
-                raise FileProblem("file-unreadable", f"{path.name} 的工作表“{meta.name}”无法读取（{type(exc).__name__}）。"
-                                                     f"请让报送单位用 Excel 打开后重新保存。") from None
+            except FATAL:
+                raise
+            except BaseException as exc:  # a broken sheet among good ones (a Rust panic is a BaseException)
+                _calamine_failure(path, exc, meta.name)
             hidden, blank_formulas = facts.get(meta.name, (set(), set()))
             sheets.append((meta.name, grid, merges, hidden, blank_formulas))
     finally:

@@ -51,6 +51,19 @@ class Checked:
         return self.frame.drop(index=list(self.error_index))
 
 
+class SkippedRow(BaseModel):
+    """A non-empty row below the header that is not a case: where, what kind (subtotal, total, note,
+    repeated-header, hidden, zero-report) and why, in Chinese."""
+
+    row: int
+    kind: str
+    reason: str
+
+
+def skipped_rows(read: SheetRead) -> list[SkippedRow]:
+    return [SkippedRow(row=r, kind=k, reason=why) for r, k, why in sorted(read.skipped)]
+
+
 class ValidationReport(BaseModel):
     file: str
     sheet: str
@@ -64,6 +77,8 @@ class ValidationReport(BaseModel):
     counts: dict[str, int]
     findings: list[Finding]
     preset_note: str | None = None  # how the campaign was inferred, when no master or preset was given
+    rows_in_file: int = 0  # non-empty rows below the header: rows (cases) + rows_skipped
+    rows_skipped: list[SkippedRow] = []
 
 
 def check_submission(read: SheetRead, ctx: Context) -> Checked:
@@ -316,4 +331,4 @@ def report_of(checked: Checked) -> ValidationReport:
         file=read.file, sheet=read.sheet, header_row=read.header_row, unit=checked.unit, unit_source=checked.unit_source,
         rows=n, rows_ok=n - len(checked.error_index), rows_with_errors=len(checked.error_index),
         zero_report=read.zero_report or (n == 0 and not read.failed), counts=count(checked.findings),
-        findings=checked.findings)
+        findings=checked.findings, rows_in_file=n + len(read.skipped), rows_skipped=skipped_rows(read))

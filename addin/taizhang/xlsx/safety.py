@@ -34,11 +34,27 @@ class FileProblem(UserError):
         self.message = message
 
 
+def log_original(context: str, exc: BaseException) -> None:
+    """Keep a library's own (English) error text in the log, where the user's message only says what to do."""
+    import datetime as dt
+
+    from taizhang.errors import log_path
+
+    try:
+        with open(log_path(), "a", encoding="utf-8") as fh:
+            fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}: "
+                     f"{type(exc).__module__}.{type(exc).__name__}: {str(exc)[:2000]}\n")
+    except OSError:  # no writable log folder: the message shown to the user still stands
+        pass
+
+
 @dataclass(frozen=True)
 class Sniffed:
     kind: str  # xlsx, xls, ods, csv
     mismatch: str = ""  # non-empty when the extension says otherwise
     parts: dict = field(default_factory=dict)  # xlsx: workbook, its rels and the worksheets, as inflated while vetting
+    data: bytes | None = None  # the bytes to parse when they differ from the file's (a repaired or trimmed copy)
+    notes: tuple = ()  # (code, message) findings about what the repair or trim changed
 
 
 KEPT_PARTS_MAX = 64 * 1024 * 1024  # keep inflated sheet XML for the reader up to this size, instead of inflating twice
@@ -64,19 +80,27 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
     except PermissionError:
         raise FileProblem("file-unreadable", f"{name} 无法读取：没有权限或文件正被其他程序独占。请关闭该文件或复制一份后重试。") from None
     except OSError as exc:
-        raise FileProblem("file-unreadable", f"{name} 无法读取（{exc.strerror}）。请重新拷贝该文件后重试。") from None
+        
+
+        log_original(f"opening {name}", exc)
+        why = "文件不存在或已被移走" if isinstance(exc, FileNotFoundError) else "磁盘或网络共享读取出错"
+        raise FileProblem("file-unreadable", f"{name} 无法读取（{why}）。请重新拷贝该文件后重试。") from None
     if size == 0:
         raise FileProblem("file-empty", f"{name} 是空文件（0 字节），可能拷贝或下载未完成。请让报送单位重新发送。")
     if size > MAX_FILE:
         raise FileProblem("file-too-large", f"{name} 大小为 {size // 1048576} MB，超出台账文件的合理大小，已拒绝。请核实文件内容。")
     suffix = path.suffix.lower()
     parts: dict[str, bytes] = {}
+    repaired: list[bytes] = []  # a copy to parse instead of the file (part names or stream names put right)
     if head.startswith(ZIP_MAGIC):
-        kind = _vet_zip(path, parts if keep_xml else None)
+        kind = _vet_zip(path, parts if keep_xml else None, repaired)
     elif head.startswith(OLE_MAGIC):
-        kind = _vet_ole(path)
+        kind = _vet_ole(path, repaired)
     elif suffix == ".csv":
         kind = "csv"
+    elif _is_old_biff(head):
+        raise FileProblem("file-too-old", f"{name} 是很旧的 Excel 格式（Excel 2.x–4.0，1987—1994 年的版本），台账助手无法读取。"
+                                          f"请让报送单位用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx）再报送。")
     else:
         with open(path, "rb") as fh:
             start = fh.read(512).lstrip().lower()
@@ -86,15 +110,53 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
         raise FileProblem("file-not-workbook", f"{name} 不是 Excel 或 WPS 表格文件（文件内容无法识别）。请报送 .xlsx 格式的台账。")
     expected = {"xlsx": {".xlsx", ".xlsm", ".xltx", ".xltm"}, "xls": {".xls", ".et"}, "ods": {".ods"}, "csv": {".csv"}}[kind]
     mismatch = "" if suffix in expected else f"{name} 的扩展名为 {suffix or '（无）'}，但内容是 {kind} 格式，已按实际格式读取。"
-    return Sniffed(kind, mismatch, parts)
+    return Sniffed(kind, mismatch, parts, repaired[0] if repaired else None)
 
 
-def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
+def _is_old_biff(head: bytes) -> bool:
+    """A bare BIFF2/3/4 stream (Excel 2.x–4.0 saved no OLE container): a BOF record of that version first."""
+    import struct
+
+    if len(head) < 6:
+        return False
+    rtype, size, version = struct.unpack_from("<HHH", head)
+    return (rtype == 0x0009 and size == 4) or (rtype in (0x0209, 0x0409) and size == 6) or \
+        (rtype == 0x0809 and size in (8, 16) and version in (0x0000, 0x0200, 0x0300, 0x0400))
+
+
+def _office_document(zf: zipfile.ZipFile, names: set[str]) -> str:
+    """The workbook part named by the package's own relationships (_rels/.rels), or ''."""
+    rels = next((n for n in zf.namelist() if n.replace("\\", "/") == "_rels/.rels"), None)
+    if rels is None:
+        return ""
+    data = zf.read(rels)
+    for tag in re.findall(rb"<(?:\w+:)?Relationship\b[^>]*>", data):
+        if re.search(rb'Type="[^"]*/officeDocument"', tag):
+            target = re.search(rb'Target="([^"]+)"', tag)
+            if target:
+                t = target.group(1).decode("utf-8", "replace").replace("\\", "/").lstrip("/")
+                return t if t in names else ""
+    return ""
+
+
+def _normalised_zip(zf: zipfile.ZipFile) -> bytes:
+    """The package again with '/' in every part name (some generators write 'xl\\workbook.xml')."""
+    import io
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in zf.infolist():
+            dst.writestr(info.filename.replace("\\", "/"), zf.read(info))
+    return out.getvalue()
+
+
+def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | None = None) -> str:
     name = path.name
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-            names = {i.filename for i in infos}
+            names = {i.filename.replace("\\", "/") for i in infos}
+            main = _office_document(zf, names)
             total = sum(i.file_size for i in infos)
             for i in infos:
                 if i.file_size > MAX_UNCOMPRESSED or (i.compress_size and i.file_size / i.compress_size > MAX_RATIO and i.file_size > 20 * 1024 * 1024):
@@ -108,8 +170,12 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
                     kind = "ods"
                 else:
                     raise FileProblem("file-not-workbook", f"{name} 是 OpenDocument 文字或演示文档，不是表格。请报送表格文件。")
-            elif "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-                if "xl/workbook.bin" in names:
+                if "META-INF/manifest.xml" in names and b"encryption-data" in zf.read("META-INF/manifest.xml"):
+                    raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。请让报送单位取消密码"
+                                                        f"（WPS 或 LibreOffice：文件→另存为，不勾选“使用密码保存”）后重新报送，"
+                                                        f"或由办公室输入密码打开后另存一份不加密的副本。")
+            elif "xl/workbook.xml" in names or "xl/workbook.bin" in names or main.endswith((".xml", ".bin")):
+                if "xl/workbook.bin" in names or main.endswith(".bin"):
                     raise FileProblem("file-not-workbook", f"{name} 是 Excel 二进制工作簿（.xlsb），暂不支持。请在 Excel 中另存为 .xlsx 后重试。")
                 kind = "xlsx"
             elif any(n.startswith("word/") for n in names):
@@ -119,14 +185,24 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None) -> str:
             else:
                 raise FileProblem("file-not-workbook", f"{name} 是压缩包，不是 Excel 工作簿。请解压后报送其中的台账文件。")
             _inflate_with_cap(zf, infos, name, keep if kind == "xlsx" else None)
+            if any("\\" in i.filename for i in infos) and repaired is not None:
+                repaired.append(_normalised_zip(zf))
+                if keep:
+                    for k in list(keep):
+                        keep[k.replace("\\", "/")] = keep.pop(k)
     except zipfile.BadZipFile:
         raise FileProblem("file-unreadable", f"{name} 已损坏（压缩结构不完整，可能传输中断或被截断）。请让报送单位重新发送。") from None
     except (OSError, EOFError, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error) as exc:
-        raise FileProblem("file-unreadable", f"{name} 已损坏，无法解压（{exc}）。请让报送单位重新发送。") from None
+        
+
+        log_original(f"unpacking {name}", exc)
+        raise FileProblem("file-unreadable", f"{name} 已损坏，无法解压（压缩数据不完整或使用了不支持的压缩方式）。"
+                                             f"请让报送单位用 Excel 打开确认后重新保存并报送。") from None
     return kind
 
 
 def _wanted(part: str) -> bool:
+    part = part.replace("\\", "/")
     return part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
         part.startswith("xl/worksheets/") and part.endswith(".xml"))
 
@@ -161,21 +237,326 @@ def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str, keep: dict[str, byt
             kept += len(keep[i.filename])
 
 
-def _vet_ole(path: Path) -> str:
+def _vet_ole(path: Path, repaired: list | None = None) -> str:
     import olefile
 
     name = path.name
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir()}
-    except Exception as exc:  # olefile raises plain OSError/IOError subclasses and its own errors
-        raise FileProblem("file-unreadable", f"{name} 已损坏（{exc}）。请让报送单位重新发送。") from None
-    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+            book = next((s for s in streams if s.lower() in ("workbook", "book")), None)
+            globals_ = _biff_globals(ole.openstream(book)) if book else b""
+    except FileProblem:
+        raise
+    except Exception as exc:  # olefile raises OSError, struct errors, its own errors…: the container is broken
+        
+
+        log_original(f"vetting {name}", exc)
+        raise FileProblem("file-unreadable", f"{name} 已损坏（Office 复合文档结构不完整，可能传输中断或被截断）。"
+                                             f"请让报送单位用 Excel 或 WPS 打开确认后重新保存并报送。") from None
+    if "EncryptionInfo" in streams or "EncryptedPackage" in streams or globals_ == b"FILEPASS":
         raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。"
                                             f"请让报送单位取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送，"
                                             f"或由办公室输入密码打开后另存一份不加密的副本。")
-    if "Workbook" in streams or "Book" in streams:
+    if book:
+        if book not in ("Workbook", "Book") and repaired is not None:
+            repaired.append(_renamed_stream(path.read_bytes(), book))
         return "xls"
     if "WordDocument" in streams:
         raise FileProblem("file-not-workbook", f"{name} 是 Word 文档（.doc），不是表格。请报送 Excel 台账。")
     raise FileProblem("file-not-workbook", f"{name} 是 Office 复合文档，但不是 Excel 工作簿。请报送 Excel 台账。")
+
+
+def _biff_globals(stream) -> bytes:
+    """b"FILEPASS" when the workbook globals (before their EOF) say the file is encrypted (RC4 or XOR)."""
+    import struct
+
+    data = stream.read(1 << 20)
+    i = 0
+    while i + 4 <= len(data):
+        rtype, size = struct.unpack_from("<HH", data, i)
+        if rtype == 0x002F:
+            return b"FILEPASS"
+        if rtype == 0x000A:
+            break
+        i += 4 + size
+    return b""
+
+
+def _renamed_stream(data: bytes, stream: str) -> bytes:
+    """The file with its workbook stream named as parsers look for it ('WORKBOOK' → 'Workbook'): the
+    directory entry's UTF-16 name is rewritten in place (same length; entries compare names case-blind)."""
+    wanted = "Workbook" if stream.lower() == "workbook" else "Book"
+    old, new = stream.encode("utf-16-le") + b"\0\0", wanted.encode("utf-16-le") + b"\0\0"
+    out = bytearray(data)
+    pos = out.find(old)
+    while pos != -1:
+        if pos % 128 == 0:  # a directory entry starts on a 128-byte boundary
+            out[pos:pos + len(new)] = new
+        pos = out.find(old, pos + 1)
+    return bytes(out)
+
+
+# --- the real extent of each sheet, before a parser allocates it -------------------------------------------
+# calamine allocates a dense range from the first to the last cell holding a value: one value in A1 and one in
+# XFD1048576 is 17 billion cells, and the process dies. A ledger never needs more than this many cells.
+MAX_SHEET_CELLS = 5_000_000
+_FAR_REF = re.compile(rb'\br="(?:[A-Z]{3}|[D-Z][A-Z])\d|\br="[A-Z]{1,3}\d{6,}"')  # a column from DA or a row from 100000
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+
+
+def _letters(n: int) -> str:
+    s = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+class _Extent:
+    """The bounding box of a sheet's cells with values (0-based), and the cells that set it."""
+
+    def __init__(self) -> None:
+        self.max_r = self.max_c = -1
+        self.far_r = self.far_c = (0, 0)
+
+    def add(self, r: int, c: int) -> None:
+        if r > self.max_r:
+            self.max_r, self.far_r = r, (r, c)
+        if c > self.max_c:
+            self.max_c, self.far_c = c, (r, c)
+
+    def check(self, name: str, sheet: str) -> None:
+        rows, cols = self.max_r + 1, self.max_c + 1
+        if rows * cols <= MAX_SHEET_CELLS:
+            return
+        cells = "、".join(dict.fromkeys(f"{_letters(c)}{r + 1}" for r, c in (self.far_r, self.far_c)))
+        where = f"的工作表“{sheet}”" if sheet else "中有一个工作表"
+        raise FileProblem("sheet-range-too-large",
+                          f"{name} {where}在 {cells} 格有内容，使用范围因此达到 {rows} 行 × {cols} 列（{rows * cols:,} 个单元格），"
+                          f"远超台账的合理大小，为免耗尽内存已拒绝读取。请在 Excel 中删除表格以外的内容（{cells} 格）或多余的行列，"
+                          f"保存后重新报送。")
+
+
+def check_extent(path: Path, sniffed: Sniffed) -> Sniffed:
+    """The real extent of every sheet, before a parser allocates it.
+
+    An .xlsx whose table is of normal size but has a few values far away (a stray entry in XFD1048576) is read
+    without them: the returned ``Sniffed`` parses a trimmed copy and its ``notes`` name each value left out.
+    Anything else spanning more than MAX_SHEET_CELLS raises FileProblem ``sheet-range-too-large``.
+    """
+    if sniffed.kind == "xlsx":
+        return _xlsx_extent(path, sniffed)
+    if sniffed.kind == "xls":
+        _xls_extent(path, sniffed.data)
+    elif sniffed.kind == "ods":
+        _ods_extent(path)
+    return sniffed
+
+
+MAX_STRAY_CELLS = 20  # values outside the table that are left out with a note; more than this is not a stray entry
+ROW_GAP, COL_GAP = 1000, 100  # empty rows / columns that separate the table from a stray value
+
+
+def _table_edge(positions: list[int], gap: int) -> int:
+    """The last position of the run that starts at the first position, runs broken by more than ``gap``."""
+    last = positions[0]
+    for p in positions[1:]:
+        if p - last > gap:
+            break
+        last = p
+    return last
+
+
+def _shared_string(zf: zipfile.ZipFile, index: int) -> str:
+    import html
+
+    try:
+        data = zf.read("xl/sharedStrings.xml")
+    except KeyError:
+        return ""
+    items = re.findall(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>", data, re.S)
+    if index >= len(items):
+        return ""
+    return html.unescape(re.sub(rb"<[^>]+>", b"", items[index]).decode("utf-8", "replace"))
+
+
+def _cell_text(zf: zipfile.ZipFile, attrs: bytes, body: bytes) -> str:
+    import html
+
+    v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
+    if b't="s"' in attrs and v and v.group(1).strip().isdigit():
+        return _shared_string(zf, int(v.group(1)))
+    if v:
+        return html.unescape(v.group(1).decode("utf-8", "replace"))
+    return html.unescape(re.sub(rb"<[^>]+>", b"", body).decode("utf-8", "replace"))
+
+
+def _xlsx_sheet_names(wbxml: bytes, rels: bytes) -> dict[str, str]:
+    import html
+
+    targets = {}
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(rb'\bId="([^"]+)"', tag), re.search(rb'\bTarget="([^"]+)"', tag)
+        if rid and target:
+            t = target.group(1).decode("utf-8", "replace").lstrip("/")
+            targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
+    out = {}
+    for tag in re.findall(rb"<(?:\w+:)?sheet\b[^>]*>", wbxml):
+        name, rid = re.search(rb'\bname="([^"]*)"', tag), re.search(rb'\br:id="([^"]*)"', tag)
+        if name and rid and rid.group(1) in targets:
+            out[targets[rid.group(1)]] = html.unescape(name.group(1).decode("utf-8", "replace"))
+    return out
+
+
+def _xlsx_extent(path: Path, sniffed: Sniffed) -> Sniffed:
+    import dataclasses
+    import io
+
+    parts = sniffed.parts
+    trimmed: dict[str, bytes] = {}
+    notes: list[tuple[str, str, str, str]] = []  # (sheet, cell, value, message)
+    with zipfile.ZipFile(io.BytesIO(sniffed.data) if sniffed.data else path) as zf:
+        names = [n for n in zf.namelist() if "worksheets/" in n and n.endswith(".xml")]
+        sheet_names = _xlsx_sheet_names(parts.get("xl/workbook.xml", b""), parts.get("xl/_rels/workbook.xml.rels", b""))
+        for part in names:
+            data = parts[part] if part in parts else zf.read(part)
+            if not _FAR_REF.search(data):
+                continue  # left of column DA and above row 100000: nothing far away, and never more than 10 million cells
+            box = _Extent()
+            cells: list[tuple[int, int, int, int, bytes, bytes]] = []  # row, column, start, end, attributes, body
+            for m in _VALUE_CELL.finditer(data):
+                body = m.group(2)
+                if not body or not (b"<v" in body or b"<is" in body or b":v>" in body or b":is>" in body):
+                    continue  # an empty (styled) cell: no parser allocates for it
+                ref = _REF.search(m.group(1))
+                if ref:
+                    r, c = int(ref.group(2)) - 1, _index(ref.group(1).decode())
+                    box.add(r, c)
+                    cells.append((r, c, m.start(), m.end(), m.group(1), body))
+            sheet = sheet_names.get(part, "")
+            try:
+                box.check(path.name, sheet)
+                continue
+            except FileProblem:
+                if not cells:
+                    raise
+                last_r = _table_edge(sorted({c[0] for c in cells}), ROW_GAP)
+                last_c = _table_edge(sorted({c[1] for c in cells}), COL_GAP)
+                far = [c for c in cells if c[0] > last_r or c[1] > last_c]
+                if len(far) > MAX_STRAY_CELLS or (last_r + 1) * (last_c + 1) > MAX_SHEET_CELLS:
+                    raise
+            out, pos = [], 0
+            for r, c, start, end, attrs, body in far:
+                out += [data[pos:start]]
+                pos = end
+                cell = f"{_letters(c)}{r + 1}"
+                value = _cell_text(zf, attrs, body).strip()[:40]
+                where = f"工作表“{sheet}”的 " if sheet else ""
+                notes.append((sheet, cell, value,
+                              f"{path.name} {where}{cell} 格远在表格之外（表格只到第 {last_r + 1} 行、{_letters(last_c)} 列）"
+                              f"{f'，内容为“{value}”' if value else ''}，未读取。如是台账内容，请移到表格中；否则请删除该格后保存。"))
+            out.append(data[pos:])
+            xml = b"".join(out)
+            xml = re.sub(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + f"A1:{_letters(last_c)}{last_r + 1}\"".encode(), xml)
+            trimmed[part] = xml
+        if not trimmed:
+            return sniffed
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in zf.infolist():
+                dst.writestr(info.filename, trimmed.get(info.filename) or zf.read(info))
+    kept = {k: trimmed.get(k, v) for k, v in parts.items()}
+    return dataclasses.replace(sniffed, data=buf.getvalue(), parts=kept, notes=tuple(notes))
+
+
+_XLS_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x0006, 0x0205, 0x00D6}  # NUMBER RK LABELSST LABEL FORMULA BOOLERR RSTRING
+
+
+def _xls_extent(path: Path, data: bytes | None = None) -> None:
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data if data else str(path)) as ole:
+            stream = next((s for s in ole.listdir() if len(s) == 1 and s[0].lower() in ("workbook", "book")), None)
+            if stream is None:
+                return
+            data = ole.openstream(stream).read()
+    except Exception:  # a broken container is the parser's to report
+        return
+    sheets: list[str] = []
+    substream, depth = -1, 0  # -1 before the first BOF; 0 the workbook globals; 1… the sheets in order
+    box = _Extent()
+    i, n = 0, len(data)
+    while i + 4 <= n:
+        rtype, size = struct.unpack_from("<HH", data, i)
+        body = i + 4
+        if rtype == 0x0085 and size >= 8:  # BOUNDSHEET: a sheet's name
+            ln, flag = data[body + 6], data[body + 7]
+            raw = data[body + 8: body + 8 + (ln * 2 if flag & 1 else ln)]
+            sheets.append(raw.decode("utf-16-le" if flag & 1 else "latin-1", "replace"))
+        elif rtype == 0x0809:  # BOF (a chart inside a sheet nests its own)
+            if depth == 0:
+                substream, box = substream + 1, _Extent()
+            depth += 1
+        elif rtype == 0x000A:  # EOF
+            depth = max(0, depth - 1)
+            if depth == 0 and substream > 0:
+                box.check(path.name, sheets[substream - 1] if substream - 1 < len(sheets) else "")
+        elif depth == 1 and rtype in _XLS_CELLS and size >= 4:
+            box.add(*struct.unpack_from("<HH", data, body))
+        elif depth == 1 and rtype == 0x00BD and size >= 6:  # MULRK: row, first column, …, last column
+            box.add(struct.unpack_from("<H", data, body)[0], struct.unpack_from("<H", data, body + size - 2)[0])
+        i = body + size
+    if substream > 0:
+        box.check(path.name, sheets[substream - 1] if substream - 1 < len(sheets) else "")
+
+
+_ODS_TAG = re.compile(rb'<table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>|</table:(table-row|table)>')
+_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_REPEAT_COLS = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def _ods_extent(path: Path) -> None:
+    import html
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return
+    name, row, col, repeat, last_c = "", 0, 0, 1, -1
+    box = _Extent()
+    for m in _ODS_TAG.finditer(data):
+        tag, attrs, closed, end = m.group(1), m.group(2), m.group(3), m.group(4)
+        if tag == b"table":
+            nm = re.search(rb'table:name="([^"]*)"', attrs)
+            name, row, box = (html.unescape(nm.group(1).decode("utf-8", "replace")) if nm else ""), 0, _Extent()
+        elif tag == b"table-row":
+            rr = _REPEAT_ROWS.search(attrs)
+            repeat, col, last_c = (int(rr.group(1)) if rr else 1), 0, -1
+            if closed:
+                row += repeat
+        elif tag in (b"table-cell", b"covered-table-cell"):
+            rc = _REPEAT_COLS.search(attrs)
+            span = int(rc.group(1)) if rc else 1
+            if b"office:value-type" in attrs or (not closed and tag == b"table-cell"):
+                last_c = col + span - 1
+            col += span
+        elif end == b"table-row":
+            if last_c >= 0:
+                box.add(row + repeat - 1, last_c)
+            row += repeat
+        elif end == b"table":
+            box.check(path.name, name)
