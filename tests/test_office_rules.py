@@ -13,7 +13,6 @@ from conftest import REPORT_DAY
 from openpyxl import load_workbook
 from taizhang.book.master import load_master
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
-from taizhang.fields import ORIGIN_COMPUTED
 from taizhang.doors.cli import main
 from taizhang.xlsx.xlsxout import put
 
@@ -138,8 +137,8 @@ def test_a_unit_cannot_move_its_own_deadline(fresh_sample, capsys):
     text = capsys.readouterr().out
     assert code == 0 and "待审批（1）" in text and case_id in text and "2027-06-30" in text
     ledger = load_master(s.master).ledger.set_index("case_id")
-    current = ledger.loc[case_id, "deadline"]  # the deadline in force: computed from the tiers, not the unit's
-    assert current != asked and ledger.loc[case_id, "deadline_origin"] == ORIGIN_COMPUTED
+    current = ledger.loc[case_id, "deadline"]
+    assert current == old != asked  # the deadline in force is still the office's
     new = ledger[ledger["description"] == "新发现：某项目拖欠工程款"]
     assert list(new["deadline"]) == [dt.date(2027, 1, 15)]  # a new case keeps the unit's own deadline
     pending = list(load_workbook(s.master)["待审批"].iter_rows(min_row=2, values_only=True))
