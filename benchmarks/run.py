@@ -47,8 +47,8 @@ def empty_master(folder: Path) -> Path:
     path = folder / "新台账-空.xlsx"
     if not path.exists():
         from taizhang.book.master import create_master
-        from taizhang.rules.rulebook import find_rulebook
         from taizhang.intake.units import read_unit_file
+        from taizhang.rules.rulebook import find_rulebook
 
         create_master(path, find_rulebook("xinguan"), read_unit_file(folder / "成员单位.csv"))
     return path

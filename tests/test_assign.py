@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPORT_DAY, convert, needs_libreoffice
 from openpyxl import Workbook, load_workbook
 
-from conftest import REPORT_DAY, convert, needs_libreoffice
 from taizhang.book.assign import S_PENDING, assign_cases, clues_from_rows
 from taizhang.book.master import load_master
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS, write_templates
@@ -315,6 +315,7 @@ def test_round_trip_assign_template_unit_edits_merge_keeps_the_numbers(fresh_sam
 
 def test_the_ribbon_button_runs_the_same_assign(fresh_sample, tmp_path, monkeypatch):
     from memengine import open_book
+
     from taizhang.doors import excel
 
     monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))

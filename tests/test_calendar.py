@@ -3,7 +3,8 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from taizhang.calendar.workdays import WorkCalendar
 

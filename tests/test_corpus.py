@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from taizhang.rules.rulebook import find_rulebook
 from taizhang.intake.units import build_directory
+from taizhang.rules.rulebook import find_rulebook
 from taizhang.rules.validate import validate_file
 
 CORPUS = Path(__file__).parent / "corpus"

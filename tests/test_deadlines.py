@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from taizhang.doors.cli import main
 from taizhang.book.ledger_sheet import save_master
 from taizhang.book.master import create_master, empty_ledger, load_master
+from taizhang.doors.cli import main
 from taizhang.rules.rulebook import find_rulebook
 
 D = dt.date

@@ -5,15 +5,14 @@ import json
 import shutil
 
 import pytest
+from conftest import REPORT_DAY, convert, needs_libreoffice, pdf_text
 from openpyxl import load_workbook
+from test_corpus import CORPUS
 
-from taizhang.doors.cli import main
 from taizhang.book.master import load_master
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.doors.cli import main
 from taizhang.xlsx.xlsxout import put
-
-from conftest import REPORT_DAY, convert, needs_libreoffice, pdf_text
-from test_corpus import CORPUS
 
 COL = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
 
@@ -113,6 +112,7 @@ def campaign(tmp_path):
     assert main(["new", str(master), "--preset", "xinguan", "--units", str(units)]) == 0
     m = load_master(master)
     import pandas as pd
+
     from taizhang.book.ledger_sheet import save_master
     from taizhang.book.master import empty_ledger
 

@@ -10,14 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPORT_DAY, SOFFICE, needs_libreoffice
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from taizhang.book.master import load_master
 from taizhang.doors.cli import main
-
-from conftest import REPORT_DAY, SOFFICE, needs_libreoffice
 
 FONTS_CONF = Path(__file__).parent / "fonts" / "gongwen.conf"
 

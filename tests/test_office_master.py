@@ -17,6 +17,7 @@ from conftest import REPORT_DAY, convert, needs_libreoffice
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
+
 from taizhang.fields import FIELDS
 from taizhang.findings import col_letter
 from taizhang.jobs import run_merge, run_status

@@ -11,6 +11,7 @@ import time
 
 from conftest import REPORT_DAY
 from openpyxl import load_workbook
+
 from taizhang.book.master import load_master
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
 from taizhang.doors.cli import main

@@ -12,20 +12,20 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import REPORT_DAY
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from test_corpus import CASES, CORPUS
 
-from taizhang.doors.cli import main
 from taizhang.book.master import create_master, load_master
 from taizhang.book.merge import merge_folder
+from taizhang.book.template import safe_name
+from taizhang.doors.cli import main
+from taizhang.intake.units import build_directory
 from taizhang.rules.rulebook import find_rulebook
 from taizhang.xlsx.storage import master_lock
-from taizhang.book.template import safe_name
-from taizhang.intake.units import build_directory
 from taizhang.xlsx.xlsxout import put
-
-from conftest import REPORT_DAY
-from test_corpus import CASES, CORPUS
 
 
 def test_the_whole_corpus_in_one_report_day_folder(fresh_sample, capsys):
@@ -75,7 +75,7 @@ def test_a_merge_killed_at_any_moment_leaves_old_or_new_master(fresh_sample, tmp
     new_rows = len(load_master(reference).ledger)
     rng = random.Random(7)
     landed = 0
-    for attempt in range(6):
+    for _attempt in range(6):
         proc = subprocess.Popen([sys.executable, "-c", KILLER, str(s.master), str(s.submissions)])
         # wait until the new master is being written (its temporary file exists), then kill at a random moment
         deadline = time.monotonic() + 120

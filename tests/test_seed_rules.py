@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from taizhang.book.master import create_master, empty_ledger, load_master
 from taizhang.calendar.deadlines import compute_lights, default_deadline
 from taizhang.calendar.workdays import WorkCalendar
-from taizhang.rules.rulebook import find_rulebook
+from taizhang.rules.rulebook import RulebookError, find_rulebook
 from taizhang.rules.validate import validate_file
 
 D = dt.date
@@ -413,7 +413,7 @@ def test_sanluan_categories_use_the_seeds_words_and_no_wrong_alias():
     for item, cat in zip(SEED_003_ITEMS, b.categories):
         assert cat.name in item, cat.name
     assert "三乱" not in b.aliases
-    with pytest.raises(Exception):
+    with pytest.raises(RulebookError):
         find_rulebook("三乱")
 
 

@@ -4,14 +4,13 @@ import datetime as dt
 import json
 import shutil
 
-from openpyxl import load_workbook
-
-from taizhang.doors.cli import main
-from taizhang.book.master import load_master
-from taizhang.rules.validate import validate_file
-
 from conftest import REPORT_DAY, convert, needs_libreoffice
+from openpyxl import load_workbook
 from test_corpus import CORPUS
+
+from taizhang.book.master import load_master
+from taizhang.doors.cli import main
+from taizhang.rules.validate import validate_file
 
 
 def _messy(sample):

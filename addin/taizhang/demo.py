@@ -105,12 +105,12 @@ def _case(rng: random.Random, book, unit: str, assigned: dt.date, today: dt.date
 
 def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt.date = dt.date(2026, 11, 20),
              n_units: int = 24, cases_per_unit: tuple[int, int] = (2, 5), messy: bool = True) -> SampleSet:
+    import pandas as pd
+
     from taizhang.book.ledger_sheet import save_master
     from taizhang.book.master import create_master, empty_ledger, load_master
     from taizhang.book.template import write_templates
     from taizhang.intake.units import read_unit_file
-
-    import pandas as pd
 
     rng = random.Random(seed)
     root = Path(root)
@@ -276,7 +276,7 @@ def _messy_submission(path: Path, master, unit: str, rng: random.Random, today: 
     for c, (top, sub) in enumerate(layout, 1):
         if sub:
             starts.setdefault(top, [c, c])[1] = c
-    for top, (a, b) in starts.items():
+    for a, b in starts.values():
         ws.merge_cells(start_row=3, start_column=a, end_row=3, end_column=b)
     date_styles = [lambda d: f"{d.year}年{d.month}月{d.day}日", lambda d: f"{d.year}.{d.month}.{d.day}",
                    lambda d: f"{d.year}/{d.month}/{d.day}", lambda d: f"{d.year}-{d.month}-{d.day}",

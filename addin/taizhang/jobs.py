@@ -16,15 +16,25 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from taizhang.calendar.deadlines import CaseLight, compute_lights
-from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
-from taizhang.findings import Finding
-from taizhang.book.ledger_sheet import save_master
 from taizhang.book.closures import PENDING_HEADERS, confirm_closures, pending_rows
-from taizhang.book.master import (HISTORY_HEADERS, RECEIPT_HEADERS, S_PENDING, S_RECEIPTS, S_REJECTS, S_REPORTS, S_SPOT,
-                                  Master, load_ledger, load_master)
+from taizhang.book.ledger_sheet import save_master
+from taizhang.book.master import (
+    HISTORY_HEADERS,
+    RECEIPT_HEADERS,
+    S_PENDING,
+    S_RECEIPTS,
+    S_REJECTS,
+    S_REPORTS,
+    S_SPOT,
+    Master,
+    load_ledger,
+    load_master,
+)
 from taizhang.book.merge import Checking, MergeResult, merge_folder, require_submissions
 from taizhang.book.sampling import SPOT_HEADERS, draw_spot_checks
+from taizhang.calendar.deadlines import CaseLight, compute_lights
+from taizhang.findings import Finding
+from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.rules.validate import Context
 
 S_PENDING_CLOSE = "待销号确认"
@@ -287,8 +297,8 @@ def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public
 @bulk
 def save_summary(master: Master, figs: Figures, out: str | Path, public: bool = False) -> Path:
     """Write the summary workbook for figures already computed (``run`` reuses the merge's own)."""
-    from taizhang.xlsx.storage import atomic_write
     from taizhang.report.summary_book import write_summary  # openpyxl and its charts: imported only when a summary is written
+    from taizhang.xlsx.storage import atomic_write
 
     atomic_write(Path(out), lambda tmp: write_summary(figs, tmp, master.reports, public))
     return Path(out)
@@ -315,7 +325,6 @@ def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str |
                 public: bool = False) -> NoticeResult:
     """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases."""
     from taizhang.report.notice import build_bulletin, build_supervision, supervision_file, supervisions
-
     from taizhang.xlsx.storage import WriteError
 
     book = master.rulebook

@@ -29,12 +29,13 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from taizhang.errors import UserError
+from taizhang.book.master import CHANGE_HEADERS, Master
+from taizhang.book.merge import _new_id, _State
+from taizhang.book.merge import assign as route_departments
 from taizhang.calendar.deadlines import compute_lights
+from taizhang.errors import UserError
 from taizhang.fields import STATUS_NOT_STARTED, norm_header, norm_text
 from taizhang.findings import Finding, finding
-from taizhang.book.master import CHANGE_HEADERS, Master
-from taizhang.book.merge import _new_id, _State, assign as route_departments
 from taizhang.intake.normalize import to_date, to_text, vocab_matcher
 
 S_PENDING = "待指定单位"
@@ -186,7 +187,7 @@ def clues_from_rows(table: list[list], name: str) -> list[Clue]:
     head, cols = best
     clues = []
     for r, row in enumerate(table[head + 1:], head + 2):
-        def cell(key: str) -> str:
+        def cell(key: str, row=row) -> str:
             c = cols.get(key)
             return (to_text(row[c]) or "") if c is not None and c < len(row) else ""
 

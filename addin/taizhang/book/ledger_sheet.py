@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from taizhang.fields import FIELDS, LIGHT_FROM_ZH
 from taizhang.book.sheets import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER, S_RECEIPTS
+from taizhang.fields import FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
 
 if TYPE_CHECKING:

@@ -14,11 +14,11 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
+from taizhang.errors import BadRequest
 from taizhang.findings import Finding
 from taizhang.intake.reader import SheetRead
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
-from taizhang.errors import BadRequest
 
 RESULT_SHEET = "校验结果"
 SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}

@@ -14,19 +14,40 @@ from pathlib import Path
 
 import pandas as pd
 
-from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
-from taizhang.intake.normalize import map_unique
-from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError, Rung
+from taizhang.book.ledger_sheet import ledger_spec
 from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
-from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
+from taizhang.book.sheets import (  # noqa: F401
+    CHANGE_HEADERS,
+    HISTORY_HEADERS,
+    HOLIDAY_HEADERS,
+    LADDER_HEADERS,
+    LISTING_MARK,
+    RECEIPT_HEADERS,
+    S_CATEGORIES,
+    S_CHANGES,
+    S_HISTORY,
+    S_HOLIDAYS,
+    S_LADDER,
+    S_LEDGER,
+    S_LISTS,
+    S_PENDING,
+    S_PHASES,
+    S_README,
+    S_RECEIPTS,
+    S_REJECTS,
+    S_REPORTS,
+    S_ROUTING,
+    S_SETTINGS,
+    S_SPOT,
+    S_UNITS,
+    UNIT_HEADERS,
+)
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
 from taizhang.errors import UserError
-
-from taizhang.book.ledger_sheet import ledger_spec
-from taizhang.book.sheets import (CHANGE_HEADERS, HISTORY_HEADERS, HOLIDAY_HEADERS, S_CATEGORIES,  # noqa: F401
-                                  S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_LISTS, S_PHASES, S_README,
-                                  S_REJECTS, S_REPORTS, S_ROUTING, S_SETTINGS, S_UNITS, UNIT_HEADERS,
-                                  LADDER_HEADERS, LISTING_MARK, S_LADDER, S_SPOT, S_PENDING, S_RECEIPTS, RECEIPT_HEADERS)
+from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
+from taizhang.intake.normalize import map_unique
+from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
+from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError, Rung
 
 
 class MasterError(UserError):

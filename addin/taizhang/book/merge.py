@@ -19,14 +19,14 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
+from taizhang.book.master import Master
 from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, norm_text
 from taizhang.findings import Finding, finding
-from taizhang.book.master import Master
 from taizhang.intake.normalize import to_text
-from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
-from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
 from taizhang.intake.reader import FATAL, read_submission, unreadable
+from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
+from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 
 MERGED_FIELDS = list(UNIT_FIELDS)
 KEEP_ONCE_SET = ("close_request",)

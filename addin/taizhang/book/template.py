@@ -17,11 +17,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
+from taizhang.errors import BadRequest
 from taizhang.fields import FIELDS, OFFICE_ONLY, ORIGIN_COMPUTED, STATUS_CLOSED, STATUS_UNFOUNDED
 from taizhang.rules.rulebook import RECTIFY_MODES
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
-from taizhang.errors import BadRequest
 
 TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY]
 HEADER_ROW = 3

@@ -28,11 +28,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from taizhang.fields import (FIELDS, LIGHT_ZH, ORIGIN_COMPUTED, ORIGIN_WRITTEN, STATUS_CLOSED, STATUS_DONE,
-                             STATUS_UNFOUNDED)
+from taizhang.calendar.workdays import WorkCalendar, estimate_warning
+from taizhang.fields import FIELDS, LIGHT_ZH, ORIGIN_COMPUTED, ORIGIN_WRITTEN, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
 from taizhang.findings import Finding, col_letter, finding
 from taizhang.rules.rulebook import MODE_LONG, MODE_NOW, MODE_TIMED, Rulebook
-from taizhang.calendar.workdays import WorkCalendar, estimate_warning
 
 COL = {f.key: col_letter(i) for i, f in enumerate(FIELDS)}
 HEADER = {f.key: f.header for f in FIELDS}

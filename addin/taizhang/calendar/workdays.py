@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 import numpy as np
+
 from taizhang.errors import BadRequest
 
 DEFAULT_FIRST_YEAR = 2015

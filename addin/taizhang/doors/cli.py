@@ -190,8 +190,8 @@ def cmd_presets(args) -> int:
 
 def cmd_new(args) -> int:
     from taizhang.book.master import create_master
-    from taizhang.rules.rulebook import find_rulebook
     from taizhang.intake.units import read_unit_file
+    from taizhang.rules.rulebook import find_rulebook
 
     year = args.year or dt.date.today().year
     if not 1990 <= year <= 2100:
@@ -205,8 +205,8 @@ def cmd_new(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from taizhang.findings import Finding
     from taizhang.book.master import load_master
+    from taizhang.findings import Finding
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.rules.validate import validate_file
 

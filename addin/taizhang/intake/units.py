@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taizhang.fields import norm_text
 from taizhang.errors import UserError
+from taizhang.fields import norm_text
 
 _STAMP = re.compile(r"[（(]?\s*(盖章|公章|章|签章|签字盖章)\s*[)）]?$")
 _LEAD = re.compile(r"^(填报单位|报送单位|单位名称|单位)[:：]?")

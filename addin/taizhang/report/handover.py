@@ -15,7 +15,8 @@ from docx.shared import Pt
 
 from taizhang.book.assign import Notice
 from taizhang.book.template import safe_name
-from taizhang.report.gongwen import Gongwen, cn_date as _cn_date
+from taizhang.report.gongwen import Gongwen
+from taizhang.report.gongwen import cn_date as _cn_date
 
 TABLE_HEADERS = ["序号", "问题编号", "问题描述", "整改时限", "签收期限", "牵头\n督办部门"]
 TABLE_WIDTHS_MM = [13, 38, 33, 24, 24, 24]  # the 156 mm 版心

@@ -16,11 +16,21 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from taizhang.report.figures import (ACCOUNTABILITY_NOTE, REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends,
-                                     unit_label)
 from taizhang.fields import LIGHT_ZH
-from taizhang.xlsx.xlsxout import (BODY_FONT_NAME, BORDER, CENTER, FILL, HEADING_FONT_NAME, STRONG, WRAP,
-                                   chinese_default_font, header_row, put, styled)
+from taizhang.report.figures import ACCOUNTABILITY_NOTE, REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends, unit_label
+from taizhang.xlsx.xlsxout import (
+    BODY_FONT_NAME,
+    BORDER,
+    CENTER,
+    FILL,
+    HEADING_FONT_NAME,
+    STRONG,
+    WRAP,
+    chinese_default_font,
+    header_row,
+    put,
+    styled,
+)
 
 PCT = "0.0%"  # rates are stored as fractions (0.333) and shown as 33.3%
 NO_LIGHT = "无问题"
@@ -176,7 +186,8 @@ def _chart_fonts(chart, title: str) -> None:
     """Chart title and axis labels in 等线 (Excel's chart default is Calibri); every category labelled."""
     from openpyxl.chart.text import RichText
     from openpyxl.chart.title import title_maker
-    from openpyxl.drawing.text import CharacterProperties, Font as DFont, Paragraph, ParagraphProperties
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+    from openpyxl.drawing.text import Font as DFont
 
     def props(sz: int, bold: bool = False) -> CharacterProperties:
         face = DFont(typeface=BODY_FONT_NAME)

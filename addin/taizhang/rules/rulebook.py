@@ -18,8 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from taizhang.fields import STATUSES
 from taizhang.errors import UserError
+from taizhang.fields import STATUSES
 
 
 class RulebookError(UserError):

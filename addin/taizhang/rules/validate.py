@@ -19,12 +19,22 @@ from pydantic import BaseModel
 
 from taizhang.fields import BY_KEY, FIELDS, STATUSES
 from taizhang.findings import Finding, count, finding
-from taizhang.intake.normalize import (convert_column, to_amount, to_complexity, to_date, to_id, to_percent, to_phone, to_status, to_text,
-                        vocab_matcher)
+from taizhang.intake.normalize import (
+    convert_column,
+    to_amount,
+    to_complexity,
+    to_date,
+    to_id,
+    to_percent,
+    to_phone,
+    to_status,
+    to_text,
+    vocab_matcher,
+)
 from taizhang.intake.reader import SheetRead, read_submission
-from taizhang.rules.rulebook import RECTIFY_MODES, Rulebook
-from taizhang.rules.checks import RuleContext, run_rules
 from taizhang.intake.units import UnitDirectory, norm_unit
+from taizhang.rules.checks import RuleContext, run_rules
+from taizhang.rules.rulebook import RECTIFY_MODES, Rulebook
 
 UNIT_SOURCE_ZH = {"column": "责任单位列", "unit_line": "表头上方的“填报单位”", "file_name": "文件名"}
 
@@ -118,7 +128,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             continue
         if kind == "amount":
             factor = cols[key].factor
-            conv = convert_column(values, lambda v: to_amount(v, factor))
+            conv = convert_column(values, lambda v, factor=factor: to_amount(v, factor))
         elif kind in converters:
             conv = convert_column(values, converters[kind])
         else:

@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from taizhang.errors import UserError
 
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a ledger never needs more than this inflated
@@ -467,7 +468,8 @@ def _xlsx_extent(path: Path, sniffed: Sniffed) -> Sniffed:
                               f"{f'，内容为“{value}”' if value else ''}，未读取。如是台账内容，请移到表格中；否则请删除该格后保存。"))
             out.append(data[pos:])
             xml = b"".join(out)
-            xml = re.sub(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")[^"]*"', lambda m: m.group(1) + f"A1:{_letters(last_c)}{last_r + 1}\"".encode(), xml)
+            extent = f"A1:{_letters(last_c)}{last_r + 1}\"".encode()
+            xml = re.sub(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")[^"]*"', lambda m, extent=extent: m.group(1) + extent, xml)
             trimmed[part] = xml
         if not trimmed:
             return sniffed

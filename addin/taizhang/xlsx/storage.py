@@ -18,6 +18,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
+
 from taizhang.errors import UserError
 
 BACKUP_DIR = "台账备份"

@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Iterator
-from html import unescape
 from xml.sax.saxutils import escape
 
 import numpy as np
-import xml.etree.ElementTree as ET
 
 from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts

@@ -608,7 +608,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
     async def summary_page(request: Request):
         from taizhang.book.master import load_master
-        from taizhang.jobs import default_summary_path, figures_of
+        from taizhang.jobs import figures_of
         from taizhang.report.figures import RULE_ZH
 
         master = pick_master(request)
