@@ -35,18 +35,32 @@ def pdf_text(pdf: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def sample(tmp_path_factory):
-    """The generated sample campaign, built once per session; tests must not write to it."""
-    from taizhang.demo import generate
-
-    return generate(tmp_path_factory.mktemp("campaign"), preset="xinguan", seed=11, today=REPORT_DAY)
-
-
-@pytest.fixture(scope="session")
 def _pristine_sample(tmp_path_factory):
     from taizhang.demo import generate
 
     return generate(tmp_path_factory.mktemp("pristine"), preset="xinguan", seed=11, today=REPORT_DAY)
+
+
+@pytest.fixture(scope="session")
+def sample(_pristine_sample):
+    """The generated sample campaign, built once per session; tests must not write to it (``fresh_sample`` is a copy)."""
+    return _pristine_sample
+
+
+@pytest.fixture(scope="session")
+def _pristine_merged(tmp_path_factory):
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge
+
+    s = generate(tmp_path_factory.mktemp("merged"), preset="xinguan", seed=5, today=REPORT_DAY)
+    run_merge(s.master, s.submissions, REPORT_DAY)
+    return s
+
+
+@pytest.fixture(scope="module")
+def merged(_pristine_merged, tmp_path_factory):
+    """A campaign (xinguan, seed 5) after one report day's merge: merged once per session, copied per module."""
+    return copy_sample(_pristine_merged, tmp_path_factory.mktemp("merged-copy") / "campaign")
 
 
 @pytest.fixture

@@ -22,16 +22,6 @@ FONTS_CONF = Path(__file__).parent / "fonts" / "gongwen.conf"
 
 
 @pytest.fixture(scope="module")
-def merged(tmp_path_factory):
-    from taizhang.demo import generate
-    from taizhang.jobs import run_merge
-
-    s = generate(tmp_path_factory.mktemp("notice"), preset="xinguan", seed=5, today=REPORT_DAY)
-    run_merge(s.master, s.submissions, REPORT_DAY)
-    return s
-
-
-@pytest.fixture(scope="module")
 def papers(merged, tmp_path_factory):
     """notice (full, with 督办通知单) and notice --public, and the summary's JSON, made once."""
     out = tmp_path_factory.mktemp("papers")

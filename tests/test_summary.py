@@ -3,22 +3,11 @@
 import json
 
 import pandas as pd
-import pytest
 from conftest import REPORT_DAY, convert, needs_libreoffice, pdf_text
 from openpyxl import load_workbook
 
 from taizhang.book.master import load_master
 from taizhang.doors.cli import main
-
-
-@pytest.fixture(scope="module")
-def merged(tmp_path_factory):
-    from taizhang.demo import generate
-    from taizhang.jobs import run_merge
-
-    s = generate(tmp_path_factory.mktemp("summary"), preset="xinguan", seed=5, today=REPORT_DAY)
-    run_merge(s.master, s.submissions, REPORT_DAY)
-    return s
 
 
 def _summary(s, capsys, *extra):
