@@ -12,8 +12,9 @@ import pytest
 from conftest import REPORT_DAY, convert, needs_libreoffice
 from openpyxl import Workbook, load_workbook
 
-from taizhang.book.assign import S_PENDING, assign_cases, clues_from_rows
+from taizhang.book.assign import assign_cases, clues_from_rows
 from taizhang.book.master import load_master
+from taizhang.book.sheets import S_UNASSIGNED
 from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS, write_templates
 from taizhang.doors.cli import main
 from taizhang.jobs import run_assign, run_merge, run_summary
@@ -165,7 +166,7 @@ def test_clues_become_cases_with_their_basis(clued):
     assert not any(r in json.dumps(res, ensure_ascii=False) for r in REPORTERS)
     # the office's list of clues to place, in the master, with the reporter kept so nothing is lost
     wb = load_workbook(s.master, read_only=True)
-    rows = [list(r) for r in wb[S_PENDING].iter_rows(values_only=True)]
+    rows = [list(r) for r in wb[S_UNASSIGNED].iter_rows(values_only=True)]
     assert rows[0][-1] == "指定单位（办公室填写）" and [r[1] for r in rows[1:]] == [5, 6] and rows[1][8] == "李四光"
 
 
@@ -192,7 +193,7 @@ def test_reporters_never_reach_templates_notices_or_public_outputs(clued, tmp_pa
 def test_the_office_chooses_the_unit_of_a_waiting_clue(clued):
     s, clues, out, existing, _ = clued
     wb = load_workbook(s.master)
-    ws = wb[S_PENDING]
+    ws = wb[S_UNASSIGNED]
     ws.cell(2, 11, "区财政局")  # the office decides the clue naming two units
     wb.save(s.master)
     res = run_assign(s.master, REPORT_DAY)
@@ -204,7 +205,7 @@ def test_the_office_chooses_the_unit_of_a_waiting_clue(clued):
     again = run_assign(s.master, REPORT_DAY, clues)
     assert again.assigned == [] and [p.row for p in again.pending] == [6] and len(again.duplicates) == 4
     wb = load_workbook(s.master, read_only=True)
-    assert len([r for r in wb[S_PENDING].iter_rows(values_only=True)]) == 2
+    assert len([r for r in wb[S_UNASSIGNED].iter_rows(values_only=True)]) == 2
 
 
 def test_duplicate_threshold_is_an_office_setting(fresh_sample):

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Severity = Literal["error", "warning", "info"]
+SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "提醒", "info": "说明"}  # as the office reads them
 
 
 @dataclass(frozen=True)

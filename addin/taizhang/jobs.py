@@ -16,12 +16,11 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel
 
-from taizhang.book.closures import PENDING_HEADERS, confirm_closures, pending_rows
+from taizhang.book.closures import confirm_closures, pending_rows
 from taizhang.book.ledger_sheet import save_master
 from taizhang.book.master import (
     HISTORY_HEADERS,
     RECEIPT_HEADERS,
-    S_PENDING,
     S_RECEIPTS,
     S_REJECTS,
     S_REPORTS,
@@ -32,13 +31,21 @@ from taizhang.book.master import (
 )
 from taizhang.book.merge import Checking, MergeResult, merge_folder, require_submissions
 from taizhang.book.sampling import SPOT_HEADERS, draw_spot_checks
+from taizhang.book.sheets import (
+    APPROVAL_HEADERS,
+    CLOSURE_HEADERS,
+    REJECT_HEADERS,
+    REMINDER_HEADERS,
+    S_APPROVALS,
+    S_CLOSURES,
+    S_REMINDERS,
+    S_UNASSIGNED,
+    UNASSIGNED_HEADERS,
+)
 from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.findings import Finding
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.rules.validate import Context
-
-S_PENDING_CLOSE = "待销号确认"
-REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
 
 
 class StatusResult(BaseModel):
@@ -155,7 +162,7 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
         elif f.rows_skipped:
             lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
     if res.pending:
-        lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_PENDING}”表：")
+        lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_APPROVALS}”表：")
         lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
     lines.extend(warning_lines(res.issues))
     lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
@@ -164,8 +171,6 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
 
 # warnings the account already states in its own lines
 _LISTED = {"late-report", "missing-report"}
-REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "工作表", "行号", "列", "原值", "说明"]
-S_REMINDERS = "提醒"
 
 
 def _warnings(issues: list[Finding]) -> dict[str, list[Finding]]:
@@ -196,7 +201,6 @@ def reminder_rows(issues: list[Finding]) -> list[list]:
             for fs in _warnings(issues).values() for f in fs]
 
 
-REQUEST_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式"]
 REQUEST_HOW = "同意的，请在台账中该问题的“延期至”填申请日期，并填写“延期审批人”"
 
 
@@ -255,13 +259,13 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
               S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
               S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None),
-              S_PENDING: (REQUEST_HEADERS, request_rows(result) or [["（本次没有待审批的申请）"] + [None] * 8], None),
+              S_APPROVALS: (APPROVAL_HEADERS, request_rows(result) or [["（本次没有待审批的申请）"] + [None] * 8], None),
               S_RECEIPTS: (RECEIPT_HEADERS, merged.receipts, None)}
     earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
     merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
     if merged.rulebook.office_closes:
-        sheets[S_PENDING_CLOSE] = (PENDING_HEADERS, pending_rows(merged.ledger, merged.rulebook)
+        sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)
                                    or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
     return sheets
 
@@ -380,13 +384,13 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
 
     The master is written only when something changed (a second run with nothing new leaves it untouched).
     """
-    from taizhang.book.assign import PENDING_HEADERS, S_PENDING, notices_of, read_clue_file
+    from taizhang.book.assign import notices_of, read_clue_file
     from taizhang.book.master import _read_sheets
     from taizhang.xlsx.storage import master_lock
 
     master = load_master(master_path)
     clue_list = read_clue_file(clues) if clues else []
-    waiting = _read_sheets(master.path, [S_PENDING]).get(S_PENDING) or []
+    waiting = _read_sheets(master.path, [S_UNASSIGNED]).get(S_UNASSIGNED) or []
     waiting = [list(r) for r in waiting]
     target, keep = _out_path(master, out)
     with master_lock(master.path):
@@ -394,7 +398,7 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
         same_pending = pending is None or _same_rows(pending, waiting[1:])
         if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
                 or target != master.path:
-            sheets = {S_PENDING: (PENDING_HEADERS, pending, None)} if pending is not None else None
+            sheets = {S_UNASSIGNED: (UNASSIGNED_HEADERS, pending, None)} if pending is not None else None
             backup = save_master(new, target, sheets=sheets, backup_keep=keep)
             result.out, result.backup = str(target), str(backup) if backup else None
     if units_dir and result.assigned:

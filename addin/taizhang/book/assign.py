@@ -32,15 +32,13 @@ from pydantic import BaseModel, Field
 from taizhang.book.master import CHANGE_HEADERS, Master
 from taizhang.book.merge import _new_id, _State
 from taizhang.book.merge import assign as route_departments
+from taizhang.book.sheets import S_UNASSIGNED
 from taizhang.calendar.deadlines import compute_lights
 from taizhang.errors import UserError
 from taizhang.fields import STATUS_NOT_STARTED, norm_header, norm_text
 from taizhang.findings import Finding, finding
 from taizhang.intake.normalize import to_date, to_text, vocab_matcher
 
-S_PENDING = "待指定单位"
-PENDING_HEADERS = ["来源文件", "行号", "线索内容", "线索来源", "线索日期", "涉及单位（原文）", "候选单位", "原因",
-                   "反映人", "反映人电话", "指定单位（办公室填写）"]
 OFFICE_ENTRY = "台账（办公室登记）"
 TRANSFER_ENTRY = "台账（办公室转办）"
 
@@ -473,9 +471,9 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
     desc = scrub(clue.content, clue.reporter, clue.phone)
     if clue.chosen:
         unit = master.units.match(clue.chosen)
-        basis, cands = f"办公室在“{S_PENDING}”表中指定", [unit] if unit else master.units.suggest(clue.chosen)
+        basis, cands = f"办公室在“{S_UNASSIGNED}”表中指定", [unit] if unit else master.units.suggest(clue.chosen)
         if unit is None:
-            basis = f"“{S_PENDING}”表中指定的单位“{clue.chosen}”不在成员单位名单中"
+            basis = f"“{S_UNASSIGNED}”表中指定的单位“{clue.chosen}”不在成员单位名单中"
     else:
         unit, basis, cands = match_unit(master, clue.unit_text, clue.content)
     if unit is None and not clue.chosen:
@@ -560,7 +558,7 @@ def _wait(run: _Run, pending: Pending) -> None:
     where = f"{pending.file} 第{pending.row}行" if pending.row else pending.file
     cands = f"候选单位：{'、'.join(pending.candidates)}。" if pending.candidates else ""
     run.result.issues.append(finding("clue-unit-unclear", f"{where}的“{_short(pending.description)}”无法确定责任单位（{pending.reason}），"
-                                     f"未交办。{cands}请在台账总表“{S_PENDING}”表的“指定单位”列填写单位后再次交办。",
+                                     f"未交办。{cands}请在台账总表“{S_UNASSIGNED}”表的“指定单位”列填写单位后再次交办。",
                                      file=pending.file, row=pending.row, header="责任单位", value=pending.unit_text or ""))
 
 

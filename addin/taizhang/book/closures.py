@@ -12,8 +12,6 @@ import pandas as pd
 
 from taizhang.fields import STATUS_CLOSED, STATUS_DONE
 
-PENDING_HEADERS = ["问题编号", "责任单位", "问题描述", "办结日期", "销号申请", "销号审核人", "销号日期", "说明"]
-
 
 def _filled(series: pd.Series) -> pd.Series:
     return series.notna() & (series.astype(str).str.strip() != "")

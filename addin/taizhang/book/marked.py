@@ -14,14 +14,12 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
+from taizhang.book.sheets import S_RESULTS
 from taizhang.errors import BadRequest
-from taizhang.findings import Finding
+from taizhang.findings import SEVERITY_ZH, Finding
 from taizhang.intake.reader import SheetRead
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
-
-RESULT_SHEET = "校验结果"
-SEVERITY_ZH = {"error": "错误", "warning": "提醒", "info": "说明"}
 
 
 def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> Path:
@@ -57,9 +55,9 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
                 cell.fill = FILL[f.severity]
             text = f"[{f.code}] {f.message}"
             cell.comment = Comment(text if not cell.comment else cell.comment.text + "\n" + text, "台账助手")
-        if RESULT_SHEET in wb.sheetnames:
-            del wb[RESULT_SHEET]
-        res = wb.create_sheet(RESULT_SHEET, 0)
+        if S_RESULTS in wb.sheetnames:
+            del wb[S_RESULTS]
+        res = wb.create_sheet(S_RESULTS, 0)
         headers = ["级别", "代码", "工作表", "行", "列", "表头", "原值", "说明"]
         header_row(res, 1, headers, [8, 24, 12, 6, 6, 16, 24, 80])
         for r, f in enumerate(findings, 2):

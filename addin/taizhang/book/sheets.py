@@ -8,7 +8,11 @@ S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员�
 S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
 S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
 S_CALENDAR = "工作日历"  # hidden: the working days for plain formulas (book/calendar_sheet.py)
-S_PENDING, S_RECEIPTS = "待审批", "文件接收记录"
+S_APPROVALS, S_RECEIPTS = "待审批", "文件接收记录"  # 待审批: units' requests to move a deadline (jobs.request_rows)
+S_CLOSURES = "待销号确认"  # a unit's 销号申请 where the office closes cases (book/closures.py)
+S_UNASSIGNED = "待指定单位"  # clues whose unit 交办 would not guess (book/assign.py)
+S_REMINDERS = "提醒"  # warnings of the last merge, imported as they were
+S_RESULTS = "校验结果"  # in a checked or marked copy of a unit's file, not in the master
 # 文件接收记录 (hidden): when taizhang first saw each submission, by content; 送达不早于 is the last merge before that
 RECEIPT_HEADERS = ["文件", "内容指纹", "首次见到", "送达不早于", "最近见到"]
 
@@ -20,3 +24,9 @@ S_SPOT = "抽查清单"
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]
+APPROVAL_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式"]
+CLOSURE_HEADERS = ["问题编号", "责任单位", "问题描述", "办结日期", "销号申请", "销号审核人", "销号日期", "说明"]
+UNASSIGNED_HEADERS = ["来源文件", "行号", "线索内容", "线索来源", "线索日期", "涉及单位（原文）", "候选单位", "原因",
+                      "反映人", "反映人电话", "指定单位（办公室填写）"]
+REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "工作表", "行号", "列", "原值", "说明"]
+REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Callable
 
 from taizhang import errors
+from taizhang.book.sheets import S_RESULTS, S_UNASSIGNED, UNASSIGNED_HEADERS
+from taizhang.findings import SEVERITY_ZH
 
 TITLE = "台账助手"
 RGB = {"red": (255, 199, 206), "yellow": (255, 235, 156), "green": (198, 239, 206), "done": (221, 235, 247),
        "closed": (237, 237, 237), "error": (255, 153, 153), "warning": (255, 230, 153)}
-RESULT_SHEET = "校验结果"
 FOLDER_NAME = "TZ_FOLDER"
 BIG_AREA = 200_000  # cells: a used range larger than this is measured with Find before it is read
 XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS, XL_PART, XL_WHOLE = -4123, 1, 2, 2, 2, 1
@@ -457,17 +458,17 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
     for f in report.findings:
         cell = f"{f.column}{f.row}" if f.row and f.column else ""
         link = Formula(f'=HYPERLINK("#{quoted}!{cell}","转到{cell}")') if cell and f.sheet == target_name else None
-        rows.append([{"error": "错误", "warning": "提醒", "info": "说明"}[f.severity], f.code, f.sheet, cell, f.header,
+        rows.append([SEVERITY_ZH[f.severity], f.code, f.sheet, cell, f.header,
                      f.value, f.message, link])
-    write_table(book, RESULT_SHEET, rows)
+    write_table(book, S_RESULTS, rows)
     return (f"校验完成：{report.rows}行，其中{report.rows_with_errors}行有错误；错误{report.counts['error']}个，"
-            f"提醒{report.counts['warning']}个。\n问题单元格已标色，清单见“{RESULT_SHEET}”工作表（点单元格地址可跳转）。"
+            f"提醒{report.counts['warning']}个。\n问题单元格已标色，清单见“{S_RESULTS}”工作表（点单元格地址可跳转）。"
             + ("" if master else "\n（未在台账总表中运行，问题类别按“新官不理旧账”预案检查。）"))
 
 
 def _clear_marks(book) -> int:
     """Remove 校验本表's colours (read back from its own result sheet) and the result sheet itself."""
-    sheet = _find_sheet(book, RESULT_SHEET)
+    sheet = _find_sheet(book, S_RESULTS)
     if sheet is None:
         return 0
     by_sheet: dict[str, list[str]] = {}
@@ -487,24 +488,23 @@ def _clear_marks(book) -> int:
 @entry("清除标记")
 def clear_marks(book) -> str:
     n = _clear_marks(book)
-    return f"已清除{n}处校验标记和“{RESULT_SHEET}”工作表。" if n else "没有需要清除的校验标记。"
+    return f"已清除{n}处校验标记和“{S_RESULTS}”工作表。" if n else "没有需要清除的校验标记。"
 
 
 @entry("交办")
 def assign_cases(book, today: dt.date | None = None) -> str:
     """The same 交办 as ``taizhang assign`` (without a clue file or notices): numbers, departments, deadlines."""
-    from taizhang.book.assign import PENDING_HEADERS, S_PENDING
     from taizhang.book.master import CHANGE_HEADERS, S_CHANGES
     from taizhang.jobs import assign_master, assign_text
 
     master = master_of(book)
-    waiting = _find_sheet(book, S_PENDING)
+    waiting = _find_sheet(book, S_UNASSIGNED)
     new, result, pending = assign_master(master, today or _today(), None, read_rows(waiting) if waiting else None)
     write_ledger(book, new)
     if len(new.changes):
         write_table(book, S_CHANGES, [CHANGE_HEADERS] + new.changes[CHANGE_HEADERS].values.tolist())
     if pending is not None:
-        write_table(book, S_PENDING, [PENDING_HEADERS] + pending)
+        write_table(book, S_UNASSIGNED, [UNASSIGNED_HEADERS] + pending)
     return "\n".join(assign_text(result)[:-1] + ["结果已写入本工作簿（台账、变更记录），请检查后保存。"
                                                  "线索清单和交办通知单请用命令 taizhang assign --clues --units-dir。"])
 

@@ -485,7 +485,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return render(request, "report.html", "report", **ctx)
 
     def account_context(job: Job) -> dict:
-        from taizhang.jobs import REJECT_HEADERS, merge_text, reject_rows
+        from taizhang.book.sheets import REJECT_HEADERS
+        from taizhang.jobs import merge_text, reject_rows
         from taizhang.report.figures import REPORT_HEADERS
 
         o = job.outcome
