@@ -100,3 +100,11 @@ def test_the_cli_runs_with_xlwings_missing(tmp_path):
     out = subprocess.run([sys.executable, "-c", env_code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "2026-10-13" in out.stdout
+
+
+def test_the_cli_only_parses_calls_a_job_and_prints():
+    """STYLE §1 "Thin doors": the command line reaches the core only through jobs, report.text and errors."""
+    allowed = {"taizhang.jobs", "taizhang.report.text", "taizhang.errors", "taizhang.__version__"}
+    reached = {target for _, target in _imports(PKG / "doors" / "cli.py")}
+    assert reached, "the CLI imports nothing of taizhang?"
+    assert {t for t in reached if not t.startswith("taizhang.doors.")} <= allowed, reached - allowed

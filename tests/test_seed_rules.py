@@ -437,7 +437,8 @@ def test_merge_account_lists_warnings_by_kind_and_the_master_keeps_them(fresh_sa
     """Issue 15 §6: "the plain merge/run account lists warnings by kind with counts and examples … a 提醒 list"."""
     from openpyxl import load_workbook
 
-    from taizhang.jobs import merge_text, run_merge
+    from taizhang.jobs import run_merge
+    from taizhang.report.text import merge_text
 
     out = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today)
     text = "\n".join(merge_text(out.result, out.out, out.backup))

@@ -45,7 +45,9 @@ from taizhang.book.sheets import (
 from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.findings import Finding
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
+from taizhang.report.text import warnings_by_kind
 from taizhang.rules.validate import Context
+from taizhang.xlsx.storage import replaced_files  # noqa: F401  (the files this process replaced: for a door's bug message)
 
 
 class StatusResult(BaseModel):
@@ -143,62 +145,10 @@ class MergeOutcome:
     figures: Figures
 
 
-def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
-    """The merge account in plain Chinese, for the terminal and the ribbon's message box."""
-    lines = [f"合并完成（报送日 {res.report_day}）：读取{res.rows_read}行 = 新增{res.rows_new} + 更新{res.rows_updated} + "
-             f"未变{res.rows_unchanged} + 退回{res.rows_rejected}" + ("，各项相符。" if res.balanced() else "，数目不符！")]
-    n_files = len([f for f in res.files if f.status != "skipped"])
-    lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
-                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
-    if res.missing_units:
-        lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
-    if res.late_units:
-        lines.append(f"逾期报送单位（截止 {res.due_date}）：{'、'.join(res.late_units)}")
-    if res.zero_report_units:
-        lines.append(f"零报告单位：{'、'.join(res.zero_report_units)}")
-    for f in res.files:
-        if f.status == "rejected":
-            lines.append(f"退回文件 {f.file}：{f.reason}")
-        elif f.rows_skipped:
-            lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
-    if res.pending:
-        lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_APPROVALS}”表：")
-        lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
-    lines.extend(warning_lines(res.issues))
-    lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
-    return lines
-
-
-# warnings the account already states in its own lines
-_LISTED = {"late-report", "missing-report"}
-
-
-def _warnings(issues: list[Finding]) -> dict[str, list[Finding]]:
-    by_code: dict[str, list[Finding]] = {}
-    for f in issues:
-        if f.severity == "warning" and f.code not in _LISTED:
-            by_code.setdefault(f.code, []).append(f)
-    return dict(sorted(by_code.items(), key=lambda kv: -len(kv[1])))
-
-
-def warning_lines(issues: list[Finding], examples: int = 2) -> list[str]:
-    """Warnings by kind, with counts and a few examples: what the office reads without --json."""
-    groups = _warnings(issues)
-    if not groups:
-        return []
-    lines = [f"提醒{sum(map(len, groups.values()))}条（照常导入，请核对；全部列在台账总表“{S_REMINDERS}”表）："]
-    for code, fs in groups.items():
-        lines.append(f"  {fs[0].title}（{code}）{len(fs)}条，例如：")
-        for f in fs[:examples]:
-            where = "".join([f.file, f" 第{f.row}行" if f.row else "", f" {f.column}列" if f.column else ""]).strip()
-            lines.append(f"    {where + '：' if where else ''}{f.message}")
-    return lines
-
-
 def reminder_rows(issues: list[Finding]) -> list[list]:
     """The master's 提醒 sheet: every warning of the report day, grouped by kind."""
     return [[f.title, f.code, f.unit, f.file, f.sheet, f.row, f.column, f.value, f.message]
-            for fs in _warnings(issues).values() for f in fs]
+            for fs in warnings_by_kind(issues).values() for f in fs]
 
 
 REQUEST_HOW = "同意的，请在台账中该问题的“延期至”填申请日期，并填写“延期审批人”"
@@ -208,17 +158,6 @@ def request_rows(result: MergeResult) -> list[list]:
     """The 待审批 table body: deadline changes units asked for on existing cases."""
     return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], REQUEST_HOW]
             for p in result.pending]
-
-
-def _day(v) -> str:
-    return v.isoformat()[:10] if isinstance(v, dt.date) else str(v or "")
-
-
-def skipped_text(skipped: list, limit: int = 8) -> str:
-    """“表头下N行不是问题行，未导入：第7行（小计行（“小计”））…” for the terminal account."""
-    shown = "；".join(f"第{s.row}行{s.reason}" for s in skipped[:limit])
-    more = f"等（共{len(skipped)}行，详见 --json 的 rows_skipped）" if len(skipped) > limit else ""
-    return f"表头下有{len(skipped)}行不是问题行，未导入：{shown}{more}。"
 
 
 def reject_rows(result: MergeResult) -> list[list]:
@@ -418,29 +357,131 @@ def _same_rows(a: list[list], b: list[list]) -> bool:
     return norm(a) == norm(b)
 
 
-def assign_text(res) -> list[str]:
-    """The 交办 account in plain Chinese, for the terminal and the ribbon's message box."""
-    new, moved = res.new_cases, res.transfers
-    lines = [f"交办完成（{res.today}）：新交办{len(new)}个问题，转办{len(moved)}个；待指定单位{len(res.pending)}条；"
-             f"重复线索{len(res.duplicates)}条（未新增）。"]
-    for a in new:
-        lines.append(f"  {a.id} → {a.unit}（{a.origin}；依据：{a.basis}）")
-    for a in moved:
-        lines.append(f"  {a.id}：{a.from_unit} → {a.unit}（转办）")
-    for p in res.pending:
-        where = f"{p.file} 第{p.row}行" if p.row else p.file
-        lines.append(f"  待指定：{where}“{p.description[:30]}”——{p.reason}" +
-                     (f"；候选：{'、'.join(p.candidates)}" if p.candidates else ""))
-    for d in res.duplicates:
-        lines.append(f"  重复：{d.file} 第{d.row}行“{d.description[:30]}”与{d.existing_id}“{d.existing_description[:30]}”"
-                     f"（{d.on}相似度{d.ratio:.0%}）")
-    for f in res.issues:
-        if f.code == "assign-needs-input":
-            lines.append(f"  提醒：{f.message}")
-    if res.pending:
-        lines.append("待指定单位的线索已列入台账总表的“待指定单位”表：在“指定单位”列填写单位后再次运行交办。")
-    if res.notices:
-        lines.append(f"交办通知单{len(res.notices)}份：{Path(res.notices[0]).parent}")
-    lines.append(f"台账已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else "") if res.out
-                 else "没有需要交办、转办或登记的内容，台账未改动。")
-    return lines
+# ----------------------------------------------------------------- the other commands, one job each
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A date as the office writes it (2026-11-23, 2026年11月23日, 2026.11.23), for a door's argument."""
+    from taizhang.intake.normalize import parse_date_text
+
+    return parse_date_text(text, None)[0]
+
+
+def presets() -> list:
+    """The built-in campaign rulebooks, one per seed."""
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    return list(builtin_rulebooks().values())
+
+
+@dataclass
+class NewOutcome:
+    path: Path
+    rulebook: object
+    year: int
+    units: int
+
+
+def run_new(master_path: str | Path, preset: str, year: int, units_file: str | Path | None = None) -> NewOutcome:
+    """`taizhang new`: a master for ``preset`` with its stages placed in ``year``."""
+    from taizhang.book.master import create_master
+    from taizhang.errors import BadRequest
+    from taizhang.intake.units import read_unit_file
+    from taizhang.rules.rulebook import find_rulebook
+
+    if not 1990 <= year <= 2100:
+        raise BadRequest(f"年份 {year} 不在 1990—2100 之间，请检查 --year。")
+    book = find_rulebook(preset).for_year(year)
+    units = read_unit_file(units_file) if units_file else None
+    return NewOutcome(create_master(master_path, book, units), book, year, len(units) if units else 0)
+
+
+@dataclass
+class ValidateOutcome:
+    """``report`` is the library's own ValidationReport (what ``--json`` prints); ``refusal`` says why a file
+    whose campaign cannot be told was not judged; ``marked`` is the marked copy written, if any."""
+    report: object | None
+    failed: bool = False
+    marked: Path | None = None
+    refusal: str | None = None
+
+
+def run_validate(file: str | Path, today: dt.date, master: str | Path | None = None, preset: str | None = None,
+                 marked: str | Path | None = None) -> ValidateOutcome:
+    """`taizhang validate`: check one submission against a master's units and rules, or a preset's, or the campaign
+    its categories show; with ``marked``, write a copy with the problem cells coloured and commented."""
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import PresetUnknown, validate_file
+
+    if master:
+        m = load_master(master, ledger=False)  # its units and categories; the cases are not needed
+        book, units = m.rulebook, m.units
+    else:
+        book, units = (find_rulebook(preset) if preset else None), None
+    try:
+        report, checked = validate_file(file, rulebook=book, units=units, today=today)
+    except PresetUnknown as exc:
+        return ValidateOutcome(None, refusal=str(exc))
+    written = None
+    if marked and not checked.read.failed:
+        from taizhang.book.marked import write_marked
+
+        written = write_marked(checked.read, report.findings, marked)
+    return ValidateOutcome(report, failed=checked.read.failed, marked=Path(written) if written else None)
+
+
+def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
+                master: str | Path | None = None) -> tuple[dt.date, list[str]]:
+    """`taizhang workday`: N working days (or an M-month period, Civil Code art. 201–203) after ``start``, by the
+    master's 节假日 if given; with the years whose holidays are estimated, for a warning."""
+    from taizhang.calendar.workdays import WorkCalendar, estimate_warning
+    from taizhang.errors import BadRequest
+
+    cal = WorkCalendar(load_master(master, ledger=False).holidays if master else {})
+    if months is not None:
+        result = cal.add_months(start, months)
+    elif n is not None:
+        result = cal.add_workdays(start, n)
+    else:
+        raise BadRequest("请给出工作日数 N，或用 --month M 计算月期间")
+    return result, [estimate_warning(y) for y in cal.estimate_years(start, result)]
+
+
+def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None) -> list[Path]:
+    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only)."""
+    from taizhang.book.template import write_templates
+
+    return write_templates(load_master(master_path), out_dir, today, unit)
+
+
+@dataclass
+class DayOutcome:
+    """Everything one report day wrote: the merged master, the summary(ies), the 通报 draft and 督办通知单."""
+    merge: MergeOutcome
+    summaries: list[Path]
+    notice: NoticeResult
+    units_dir: Path
+
+
+def run_report_day(master_path: str | Path, folder: str | Path, today: dt.date,
+                   out_dir: str | Path | None = None, public: bool = False) -> DayOutcome:
+    """`taizhang run`: merge, deadlines and lights, the summary (and its public version), the 通报 draft and
+    the 督办通知单, from one set of figures."""
+    master_path = Path(master_path)
+    out_master = Path(out_dir) / master_path.name if out_dir else None
+    outcome = run_merge(master_path, folder, today, out_master, supervise=True)  # the summary lists them
+    summaries = [save_summary(outcome.master, outcome.figures, default_summary_path(outcome.out, today))]
+    if public:
+        summaries.append(save_summary(outcome.master, outcome.figures, default_summary_path(outcome.out, today, True),
+                                      public=True))
+    units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
+    notice = save_notice(outcome.master, outcome.figures, default_notice_path(outcome.out, today), units_dir)
+    return DayOutcome(outcome, summaries, notice, units_dir)
+
+
+def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = None):
+    """`taizhang demo`: generate a sample campaign, then run its report day (with the public summary)."""
+    from taizhang.demo import generate
+
+    sample = generate(out, preset=preset, seed=seed, today=today)
+    return sample, run_report_day(sample.master, sample.submissions, sample.today, public=True)

@@ -31,9 +31,9 @@ COMMANDS = {
 
 
 def _date(text: str) -> dt.date:
-    from taizhang.intake.normalize import parse_date_text
+    from taizhang.jobs import parse_day
 
-    d, _ = parse_date_text(text, None)
+    d = parse_day(text)
     if d is None:
         raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 YYYY-MM-DD")
     return d
@@ -150,6 +150,11 @@ def _say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def _say_all(lines: list[str]) -> None:
+    for line in lines:
+        _say(line)
+
+
 def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
@@ -160,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     from taizhang import errors
-    from taizhang.xlsx.storage import replaced_files
+    from taizhang.jobs import replaced_files
 
     already = len(replaced_files())  # main() may run many times in one process (tests, the web door)
     try:
@@ -181,163 +186,100 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_presets(args) -> int:
-    from taizhang.rules.rulebook import builtin_rulebooks
+    from taizhang.jobs import presets
+    from taizhang.report.text import presets_text
 
-    for book in builtin_rulebooks().values():
-        _say(f"{book.id:12s} {book.name}（seed {book.seed}，{len(book.categories)}个问题类别）")
+    _say_all(presets_text(presets()))
     return 0
 
 
 def cmd_new(args) -> int:
-    from taizhang.book.master import create_master
-    from taizhang.intake.units import read_unit_file
-    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.jobs import run_new
+    from taizhang.report.text import new_text
 
-    year = args.year or dt.date.today().year
-    if not 1990 <= year <= 2100:
-        _say(f"年份 {year} 不在 1990—2100 之间，请检查 --year。")
-        return 2
-    book = find_rulebook(args.preset).for_year(year)
-    units = read_unit_file(args.units) if args.units else None
-    path = create_master(args.master, book, units)
-    _say(f"已创建台账总表：{path}（预案：{book.name}，工作阶段按{year}年排定，成员单位{len(units) if units else 0}个）")
+    _say_all(new_text(run_new(args.master, args.preset, args.year or dt.date.today().year, args.units)))
     return 0
 
 
 def cmd_validate(args) -> int:
-    from taizhang.book.master import load_master
-    from taizhang.findings import Finding
-    from taizhang.rules.rulebook import find_rulebook
-    from taizhang.rules.validate import validate_file
+    from taizhang.jobs import run_validate
+    from taizhang.report.text import validate_text
 
-    today = args.today or dt.date.today()
-    if args.master:
-        m = load_master(args.master, ledger=False)  # its units and categories; the cases are not needed
-        book, units = m.rulebook, m.units
-    else:
-        book, units = (find_rulebook(args.preset) if args.preset else None), None
-    from taizhang.rules.validate import PresetUnknown
-
-    try:
-        report, checked = validate_file(args.file, rulebook=book, units=units, today=today)
-    except PresetUnknown as exc:
-        _say(str(exc))
+    res = run_validate(args.file, args.today or dt.date.today(), args.master, args.preset, args.marked)
+    if res.refusal:
+        _say(res.refusal)
         return 2
-    if report.preset_note and not args.json:
-        _say(report.preset_note)
-    if args.marked and not checked.read.failed:
-        from taizhang.book.marked import write_marked
-
-        write_marked(checked.read, report.findings, args.marked)
+    report = res.report
     if args.json:
         _print_json(report)
     else:
-        _say(f"{report.file}：工作表“{report.sheet or '-'}”，{report.rows}行，其中{report.rows_with_errors}行有错误；"
-             f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。")
-        if report.unit:
-            _say(f"报送单位：{report.unit}")
-        if report.rows_skipped:
-            from taizhang.jobs import skipped_text
-
-            _say(skipped_text(report.rows_skipped))
-        by_row: dict[int | None, list[Finding]] = {}
-        for f in report.findings:
-            if f.severity != "info":
-                by_row.setdefault(f.row, []).append(f)
-        for row in sorted(by_row, key=lambda r: r or 0):
-            _say(f"\n第{row}行：" if row else "\n文件：")
-            for f in by_row[row]:
-                where = f"{f.column}列" + (f"（{f.header}）" if f.header else "") if f.column else (f"“{f.header}”" if f.header else "")
-                _say(f"  [{'错误' if f.severity == 'error' else '提醒'}] {where}{'：' if where else ''}{f.message}")
-        if args.marked and not checked.read.failed:
-            _say(f"\n已生成标注副本：{args.marked}")
-    if checked.read.failed:
+        if report.preset_note:
+            _say(report.preset_note)
+        _say_all(validate_text(report, res.marked))
+    if res.failed:
         return 2
     return 1 if report.counts["error"] else 0
 
 
 def cmd_workday(args) -> int:
-    from taizhang.calendar.workdays import WorkCalendar, estimate_warning
+    from taizhang.jobs import run_workday
 
-    holidays = {}
-    if args.master:
-        from taizhang.book.master import load_master
-
-        holidays = load_master(args.master, ledger=False).holidays
-    cal = WorkCalendar(holidays)
-    if args.month is not None:
-        result = cal.add_months(args.date, args.month)
-    elif args.n is not None:
-        result = cal.add_workdays(args.date, args.n)
-    else:
-        raise SystemExit("请给出工作日数 N，或用 --month M 计算月期间")
+    result, warnings = run_workday(args.date, args.n, args.month, args.master)
     _say(result.isoformat())
-    for y in cal.estimate_years(args.date, result):
-        sys.stderr.write(f"提醒：{estimate_warning(y)}\n")
+    for w in warnings:
+        sys.stderr.write(f"提醒：{w}\n")
     return 0
 
 
 def cmd_status(args) -> int:
     from taizhang.jobs import run_status
+    from taizhang.report.text import status_text
 
     res = run_status(args.master, args.today or dt.date.today(), args.out)
     if args.json:
         _print_json({"cases": [c.model_dump(mode="json") for c in res.cases], "warnings": res.warnings})
-        return 0
-    counts: dict[str | None, int] = {}
-    for c in res.cases:
-        counts[c.light] = counts.get(c.light, 0) + 1
-    _say(f"已计算{len(res.cases)}个问题的时限和红绿灯（基准日 {res.as_of}）：红灯{counts.get('red', 0)}，黄灯{counts.get('yellow', 0)}，"
-         f"绿灯{counts.get('green', 0)}，已办结{counts.get('done', 0)}，已销号{counts.get('closed', 0)}，无法计算{counts.get(None, 0)}。")
-    _say(f"已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else ""))
-    for w in res.warnings:
-        _say(f"提醒：{w}")
-    for f in res.issues:
-        if f.severity == "error":
-            _say(f"  第{f.row}行：{f.message}")
+    else:
+        _say_all(status_text(res))
     return 0
 
 
 def cmd_template(args) -> int:
-    from taizhang.book.master import load_master
-    from taizhang.book.template import write_templates
+    from taizhang.jobs import run_template
 
-    m = load_master(args.master)
-    paths = write_templates(m, args.out, args.today or dt.date.today(), args.unit)
+    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit)
     _say(f"已生成{len(paths)}个填报模板，位于 {args.out}")
     return 0
 
 
 def cmd_assign(args) -> int:
-    from taizhang.jobs import assign_text, run_assign
+    from taizhang.jobs import run_assign
+    from taizhang.report.text import assign_text
 
     res = run_assign(args.master, args.today or dt.date.today(), args.clues, args.units_dir, args.out)
     if args.json:
         _print_json(res)
     else:
-        for line in assign_text(res):
-            _say(line)
+        _say_all(assign_text(res))
     return 0
 
 
 def cmd_merge(args) -> int:
-    from taizhang.jobs import merge_text, run_merge
+    from taizhang.jobs import run_merge
+    from taizhang.report.text import merge_text
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
     res = outcome.result
     if args.json:
         _print_json(res)
     else:
-        for line in merge_text(res, outcome.out, outcome.backup):
-            _say(line)
-        if res.rows_rejected:
-            _say(f"退回的{res.rows_rejected}行见台账总表的“退回清单”工作表。")
+        _say_all(merge_text(res, outcome.out, outcome.backup))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
     return 1 if args.strict and rejected else 0
 
 
 def cmd_summary(args) -> int:
     from taizhang.jobs import default_summary_path, run_summary
+    from taizhang.report.text import summary_text
 
     today = args.today or dt.date.today()
     out = Path(args.out) if args.out else default_summary_path(Path(args.master), today, args.public)
@@ -345,63 +287,37 @@ def cmd_summary(args) -> int:
     if args.json:
         _print_json(figs)
     else:
-        t = figs.totals
-        _say(f"已生成汇总表：{out}")
-        _say(f"共{t.total}个问题，已办结{t.done}，已销号{t.closed}，办结率{t.completion_rate:g}%；超期{t.red}，预警{t.yellow}。")
+        _say_all(summary_text(figs, out))
     return 0
 
 
 def cmd_notice(args) -> int:
     from taizhang.jobs import run_notice
+    from taizhang.report.text import notice_text
 
     res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public)
     if args.json:
         _print_json(res)
     else:
-        _say(f"已生成通报草稿：{res.notice}（请办公室修改定稿）")
-        if args.units_dir is not None:
-            _say(f"督办通知单{len(res.supervision)}份（回复期限 {res.reply_by}）：{args.units_dir}"
-                 if res.supervision else "没有超期（红灯）问题，未生成督办通知单。")
+        _say_all(notice_text(res, args.units_dir))
     return 0
 
 
 def cmd_run(args) -> int:
-    from taizhang.jobs import default_notice_path, default_summary_path, merge_text, run_merge, save_notice, save_summary
+    from taizhang.jobs import run_report_day
+    from taizhang.report.text import report_day_text
 
-    today = args.today or dt.date.today()
-    master = Path(args.master)
-    out_master = Path(args.out_dir) / master.name if args.out_dir else None
-    outcome = run_merge(master, args.folder, today, out_master, supervise=True)  # the summary lists them
-    summary_path = default_summary_path(outcome.out, today)
-    figs = outcome.figures
-    save_summary(outcome.master, figs, summary_path)
-    units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
-    notice = save_notice(outcome.master, figs, default_notice_path(outcome.out, today), units_dir)
-    for line in merge_text(outcome.result, outcome.out, outcome.backup):
-        _say(line)
-    t = figs.totals
-    _say(f"红绿灯：红{t.red} 黄{t.yellow} 绿{t.green}；办结率{t.completion_rate:g}%。汇总表：{summary_path}")
-    _say(f"通报草稿：{notice.notice}；督办通知单{len(notice.supervision)}份：{units_dir}")
+    _say_all(report_day_text(run_report_day(args.master, args.folder, args.today or dt.date.today(), args.out_dir)))
     return 0
 
 
 def cmd_demo(args) -> int:
-    from taizhang.demo import generate
-    from taizhang.jobs import default_summary_path, merge_text, run_merge, run_notice, run_summary
+    from taizhang.jobs import run_demo
+    from taizhang.report.text import report_day_text
 
-    s = generate(args.out, preset=args.preset, seed=args.seed, today=args.today)
-    _say(f"示例已生成：台账总表 {s.master}，报送文件夹 {s.submissions}（{args.preset}，报送日 {s.today}）")
-    outcome = run_merge(s.master, s.submissions, s.today)
-    for line in merge_text(outcome.result, outcome.out, outcome.backup):
-        _say(line)
-    summary_path = default_summary_path(s.master, s.today)
-    run_summary(s.master, s.today, summary_path)
-    public = default_summary_path(s.master, s.today, public=True)
-    run_summary(s.master, s.today, public, public=True)
-    _say(f"汇总表：{summary_path}\n公开版：{public}")
-    units_dir = s.master.with_name(f"督办通知单-{s.today.isoformat()}")
-    notice = run_notice(s.master, s.today, units_dir=units_dir)
-    _say(f"通报草稿：{notice.notice}\n督办通知单{len(notice.supervision)}份：{units_dir}")
+    sample, day = run_demo(args.out, args.preset, args.seed, args.today)
+    _say(f"示例已生成：台账总表 {sample.master}，报送文件夹 {sample.submissions}（{args.preset}，报送日 {sample.today}）")
+    _say_all(report_day_text(day))
     return 0
 
 

@@ -396,7 +396,8 @@ def pick_folder(book, initial: str) -> str | None:
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
     from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY
-    from taizhang.jobs import bulk, merge_text, report_day, report_sheets
+    from taizhang.jobs import bulk, report_day, report_sheets
+    from taizhang.report.text import merge_text
 
     master = master_of(book)
     if folder is None:
@@ -495,7 +496,8 @@ def clear_marks(book) -> str:
 def assign_cases(book, today: dt.date | None = None) -> str:
     """The same 交办 as ``taizhang assign`` (without a clue file or notices): numbers, departments, deadlines."""
     from taizhang.book.master import CHANGE_HEADERS, S_CHANGES
-    from taizhang.jobs import assign_master, assign_text
+    from taizhang.jobs import assign_master
+    from taizhang.report.text import assign_text
 
     master = master_of(book)
     waiting = _find_sheet(book, S_UNASSIGNED)

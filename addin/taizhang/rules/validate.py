@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, FIELDS, STATUSES
 from taizhang.findings import Finding, count, finding
 from taizhang.intake.normalize import (
@@ -330,7 +331,7 @@ def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: 
     return report, checked
 
 
-class PresetUnknown(Exception):
+class PresetUnknown(UserError):
     """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 

@@ -179,12 +179,12 @@ class Jobs:
             job.outcome = dataclasses.replace(outcome, master=None)  # the page needs the account, not the ledger
             job.state = "done"
         except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
-            job.state = "failed"
             if errors.is_user_error(exc):
                 job.error = str(exc)
                 log.info("merge refused: %s", exc)
             else:
                 job.error = _bug_line(f"merge {job.master} {job.folder}")
+            job.state = "failed"  # last: a page polling the job never sees "failed" without its message
         finally:
             job.finished = time.time()
 
@@ -486,8 +486,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
     def account_context(job: Job) -> dict:
         from taizhang.book.sheets import REJECT_HEADERS
-        from taizhang.jobs import merge_text, reject_rows
+        from taizhang.jobs import reject_rows
         from taizhang.report.figures import REPORT_HEADERS
+        from taizhang.report.text import merge_text
 
         o = job.outcome
         res = o.result
