@@ -605,3 +605,69 @@ def test_summary_page_makes_the_notice_and_the_supervision_notices(web):
     cli = run_notice(s.master, REPORT_DAY, s.root / "cli-通报.docx", units_dir=s.root / "cli-督办")
     assert names == sorted(p.split("/")[-1] for p in cli.supervision) and names
     assert c.post(f"/summary/make?m={s.master.name}", data={"kind": "../../x"}).status_code == 400
+
+
+# --------------------------------------------------------------------------- 交办
+
+def test_assign_page_hands_over_clues_and_offers_the_notices(web, tmp_path):
+    """Issue 20 left "the 交办 button on the web page": the page runs the same job as `taizhang assign`."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from taizhang.book.master import load_master
+
+    c, s = web
+    before = len(load_master(s.master).ledger)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工单号", "来电日期", "反映人", "联系电话", "反映问题", "被反映单位", "来源"])
+    ws.append(["GD001", "2026-11-18", "张三丰", "13812345678", "城关镇政府承诺的厂房租金补贴一直未兑现", None, "12345热线"])
+    ws.append(["GD002", "2026-11-19", "李四光", "13900001111", "区工信局和区财政局互相推诿工程尾款支付", None, "12345热线"])
+    clues = tmp_path / "12345工单.xlsx"
+    wb.save(clues)
+    page = c.get(f"/assign?m={s.master.name}")
+    assert page.status_code == 200 and 'id="assign-form"' in page.text and "data-busy" in page.text
+    r = c.post(f"/assign?m={s.master.name}", data={"today": REPORT_DAY.isoformat()},
+               files={"clues": (clues.name, clues.read_bytes(), "application/octet-stream")})
+    assert r.status_code == 200 and "交办完成" in r.text, r.text[:500]
+    cases = re.findall(r"<tr><td>([^<]+)</td><td>交办</td><td>([^<]+)</td>", r.text)
+    assert [u for _, u in cases] == ["城关镇"]
+    m = load_master(s.master)
+    assert len(m.ledger) == before + 1 and cases[0][0] in set(m.ledger["case_id"])
+    assert 'id="assign-pending"' in r.text and "区工信局和区财政局" in r.text  # two units named: not guessed
+    assert "张三丰" not in r.text and "13812345678" not in r.text  # reporters stay in the office's columns
+    link = re.search(r'id="assign-notices" href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
+    z = zipfile.ZipFile(io.BytesIO(c.get(link).content))
+    assert [n for n in z.namelist() if n.endswith(".docx") and "城关镇" in n]
+    # a second press the same day with nothing new changes nothing
+    stamp = s.master.read_bytes()
+    again = c.post(f"/assign?m={s.master.name}", data={"today": REPORT_DAY.isoformat()})
+    assert "台账未改动" in again.text and s.master.read_bytes() == stamp
+
+
+def test_real_browser_hands_over_a_clue_list(live, browser, tmp_path):
+    from openpyxl import Workbook
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, s = live
+    wb = Workbook()
+    wb.active.append(["反映问题", "被反映单位", "来源", "反映人"])
+    wb.active.append(["城关镇政府承诺的厂房租金补贴一直未兑现", None, "12345热线", "张三丰"])
+    wb.active.append(["安置小区配套道路迟迟未建设", "区住建局", "信访", "欧阳修远"])
+    clues = tmp_path / "线索清单.xlsx"
+    wb.save(clues)
+    browser.get(f"{base}/?token={TOKEN}")
+    browser.get(f"{base}/assign?m={s.master.name}")
+    browser.execute_script(f"document.getElementById('assign-today').value = '{REPORT_DAY.isoformat()}'")
+    browser.find_element(By.ID, "assign-clues").send_keys(str(clues))
+    browser.find_element(By.ID, "assign-button").click()
+    WebDriverWait(browser, 60).until(EC.presence_of_element_located((By.ID, "assign-result")))
+    shot(browser, "assign", "assign-result")
+    units = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#assign-cases tbody tr td:nth-child(3)")]
+    assert units == ["城关镇", "区住房和城乡建设局"]
+    assert browser.find_element(By.ID, "assign-notices").text.startswith("下载交办通知单（2份")
+    assert "张三丰" not in browser.page_source

@@ -83,8 +83,9 @@ def skipped_text(skipped: list, limit: int = 8) -> str:
     return f"表头下有{len(skipped)}行不是问题行，未导入：{shown}{more}。"
 
 
-def assign_text(res) -> list[str]:
-    """The 交办 account in plain Chinese, for the terminal and the ribbon's message box."""
+def assign_text(res, notices_at: str | None = None) -> list[str]:
+    """The 交办 account in plain Chinese, for the terminal, the ribbon's message box and the web page
+    (``notices_at``: where the notices are, when not the folder they were written to)."""
     new, moved = res.new_cases, res.transfers
     lines = [f"交办完成（{res.today}）：新交办{len(new)}个问题，转办{len(moved)}个；待指定单位{len(res.pending)}条；"
              f"重复线索{len(res.duplicates)}条（未新增）。"]
@@ -105,7 +106,7 @@ def assign_text(res) -> list[str]:
     if res.pending:
         lines.append(f"待指定单位的线索已列入台账总表的“{S_UNASSIGNED}”表：在“指定单位”列填写单位后再次运行交办。")
     if res.notices:
-        lines.append(f"交办通知单{len(res.notices)}份：{Path(res.notices[0]).parent}")
+        lines.append(f"交办通知单{len(res.notices)}份：{notices_at or Path(res.notices[0]).parent}")
     lines.append(f"台账已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else "") if res.out
                  else "没有需要交办、转办或登记的内容，台账未改动。")
     return lines

@@ -313,6 +313,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     s = Settings(Path(folder), token, port, max_upload)
     jobs = Jobs()
     checks: dict[str, dict] = {}  # single-file checks: id -> report and marked copy (in the scratch folder)
+    assigns: dict[str, dict] = {}  # 交办 runs: id -> result and account (the master and notices are in the folder)
 
     # ----------------------------------------------------------------- the folder's own names
     def masters() -> list[str]:
@@ -733,6 +734,53 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                        published=sorted(published_years()))
         return render(request, "workday.html", "workday", **ctx)
 
+    # ----------------------------------------------------------------- 交办
+    def notices_zip(master: Path, today: dt.date) -> Path:
+        return master.with_name(f"{master.stem}-交办通知单-{today.isoformat()}.zip")
+
+    async def assign_page(request: Request):
+        pick_master(request)  # 交办 works on a chosen master: without one the page says so
+        done = assigns.get(request.query_params.get("done", ""))
+        return render(request, "assign.html", "assign", today=dt.date.today().isoformat(), done=done)
+
+    async def assign_post(request: Request):
+        """The same job as `taizhang assign`: the office's new rows and an uploaded clue list are numbered and
+        handed over; the 交办通知单 come as one .zip beside the master."""
+        import zipfile
+
+        from taizhang.jobs import run_assign
+        from taizhang.report.text import assign_text
+        from taizhang.xlsx.safety import WORKBOOK_SUFFIXES
+        from taizhang.xlsx.storage import atomic_write
+
+        master = pick_master(request)
+        form = await form_of(request)
+        today = today_of(str(form.get("today") or ""))
+        rid = uuid.uuid4().hex
+        work = s.scratch / rid
+        clues = None
+        upload = form.get("clues")
+        if isinstance(upload, UploadFile) and upload.filename:
+            clues, _ = await save_upload(upload, work / "线索", WORKBOOK_SUFFIXES)
+        res = await run_in_threadpool(run_assign, master, today, clues, work / "交办通知单")
+        notices = None
+        if res.notices:
+            notices = notices_zip(master, today)
+
+            def write(target: Path) -> None:
+                with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+                    for f in res.notices:
+                        z.write(f, Path(f).name)
+
+            await run_in_threadpool(atomic_write, notices, write)
+        shutil.rmtree(work, ignore_errors=True)
+        text = assign_text(res, f"{notices.name}（台账总表旁，可在下方下载）" if notices else None)
+        assigns[rid] = {"res": res, "text": text, "notices": notices.name if notices else "",
+                        "clues": clues.name if clues else ""}
+        log.info("assign on %s: %d new, %d transferred, %d pending", master.name, len(res.new_cases),
+                 len(res.transfers), len(res.pending))
+        return RedirectResponse(url("/assign", m=master.name, done=rid), status_code=303)
+
     # ----------------------------------------------------------------- errors: one Chinese sentence, details in the log
     def guarded(endpoint):
         async def run(request: Request):
@@ -775,6 +823,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         Route("/summary/make", guarded(summary_make), methods=["POST"]),
         Route("/download", guarded(download)),
         Route("/workday", guarded(workday_page)),
+        Route("/assign", guarded(assign_page)),
+        Route("/assign", guarded(assign_post), methods=["POST"]),
         Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

@@ -133,7 +133,18 @@ function setupSingle() {
   input.addEventListener("change", show);
 }
 
+/* ---- forms that take a few seconds (交办, 生成汇总表/通报): say so on the button ---- */
+function setupBusy() {
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-busy]"), function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; button.textContent = form.getAttribute("data-busy"); }
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  setupBusy();
   setupDrop();
   setupMerge();
   setupSingle();
