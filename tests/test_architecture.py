@@ -108,3 +108,12 @@ def test_the_cli_only_parses_calls_a_job_and_prints():
     reached = {target for _, target in _imports(PKG / "doors" / "cli.py")}
     assert reached, "the CLI imports nothing of taizhang?"
     assert {t for t in reached if not t.startswith("taizhang.doors.")} <= allowed, reached - allowed
+
+
+def test_every_package_is_installed():
+    """pyproject lists packages by hand: a new subpackage missing there would vanish from a wheel install."""
+    import tomllib
+
+    listed = set(tomllib.loads((PKG.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(("taizhang",) + p.parent.relative_to(PKG).parts) for p in PKG.rglob("__init__.py")}
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"

@@ -13,6 +13,7 @@ from memengine import open_book
 
 from taizhang.doors import excel
 from taizhang.doors.addin_build import build_addin, macro_text
+from taizhang.findings import CODES
 
 RIBBON = macro_text("ribbon.xml")
 VBA = macro_text("TaizhangRibbon.bas")
@@ -216,6 +217,7 @@ def test_validate_then_clear_marks(office, tmp_path):
     cell = book.sheets["台账"].range(addr)
     assert cell.color == excel.RGB["error"]
     assert bad[7] == f"转到{addr}"
+    assert bad[8].startswith("规范状态为") and bad[8] == CODES["unknown-status"].advice  # what to do, beside it
     link = book.sheets["校验结果"].impl.formulas()
     assert f'=HYPERLINK("#\'台账\'!{addr}","转到{addr}")' in link
     assert excel.clear_marks(book=book).startswith("已清除")

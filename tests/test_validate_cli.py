@@ -10,6 +10,7 @@ from test_corpus import CORPUS
 
 from taizhang.book.master import load_master
 from taizhang.doors.cli import main
+from taizhang.findings import CODES
 from taizhang.rules.validate import validate_file
 
 
@@ -51,6 +52,8 @@ def test_marked_copy_fills_and_comments_bad_cells(tmp_path, capsys):
     links = [c.hyperlink.location if c.hyperlink and c.hyperlink.location else (c.hyperlink.target if c.hyperlink else None)
              for c in res["E"][1:]]
     assert any(link and "M5" in link for link in links)
+    status = next(r for r in res.iter_rows(min_row=2, values_only=True) if r[1] == "unknown-status")
+    assert res["I1"].value == "处理办法" and status[8] == CODES["unknown-status"].advice
 
 
 @needs_libreoffice

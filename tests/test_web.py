@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -358,6 +359,7 @@ def test_validate_one_file_with_findings_and_a_marked_copy(web):
     for f in report.findings:
         if f.severity != "info" and f.column:
             assert f"<td>{f.column}（{f.header}）</td>" in r.text
+            assert f"<summary>处理办法</summary>{html.escape(f.advice, quote=True)}</details>" in r.text
     link = re.search(r'href="(/validate/marked/[0-9a-f]+)"', r.text).group(1)
     got = c.get(link)
     assert got.status_code == 200 and got.content[:4] == b"PK\x03\x04"

@@ -58,10 +58,11 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
         if S_RESULTS in wb.sheetnames:
             del wb[S_RESULTS]
         res = wb.create_sheet(S_RESULTS, 0)
-        headers = ["级别", "代码", "工作表", "行", "列", "表头", "原值", "说明"]
-        header_row(res, 1, headers, [8, 24, 12, 6, 6, 16, 24, 80])
+        headers = ["级别", "代码", "工作表", "行", "列", "表头", "原值", "说明", "处理办法"]
+        header_row(res, 1, headers, [8, 24, 12, 6, 6, 16, 24, 80, 80])
         for r, f in enumerate(findings, 2):
-            for c, v in enumerate([SEVERITY_ZH[f.severity], f.code, f.sheet, f.row, f.column, f.header, f.value, f.message], 1):
+            for c, v in enumerate([SEVERITY_ZH[f.severity], f.code, f.sheet, f.row, f.column, f.header, f.value, f.message,
+                                   f.advice], 1):
                 put(res, r, c, v)
             if f.severity in ("error", "warning"):
                 res.cell(row=r, column=1).fill = FILL[f.severity]

@@ -455,12 +455,12 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
             bad.setdefault(f.severity, []).append(f"{f.column}{f.row}")
     _color_cells(target, bad)
     quoted = "'" + target_name.replace("'", "''") + "'"
-    rows = [["级别", "代码", "工作表", "单元格", "表头", "原值", "说明", "定位"]]
+    rows = [["级别", "代码", "工作表", "单元格", "表头", "原值", "说明", "定位", "处理办法"]]
     for f in report.findings:
         cell = f"{f.column}{f.row}" if f.row and f.column else ""
         link = Formula(f'=HYPERLINK("#{quoted}!{cell}","转到{cell}")') if cell and f.sheet == target_name else None
         rows.append([SEVERITY_ZH[f.severity], f.code, f.sheet, cell, f.header,
-                     f.value, f.message, link])
+                     f.value, f.message, link, f.advice])
     write_table(book, S_RESULTS, rows)
     return (f"校验完成：{report.rows}行，其中{report.rows_with_errors}行有错误；错误{report.counts['error']}个，"
             f"提醒{report.counts['warning']}个。\n问题单元格已标色，清单见“{S_RESULTS}”工作表（点单元格地址可跳转）。"
