@@ -236,6 +236,10 @@ def test_create_a_master_with_a_unit_list(web):
     no_traceback(r.text)
     r = c.post("/new", data={"preset": "xinguan", "year": "2026"})
     assert r.status_code == 200 and (s.root / "新官不理旧账台账（2026年）.xlsx").exists()
+    # the stages are placed in the year chosen, as `taizhang new --year` does (the same job)
+    r = c.post("/new", data={"preset": "lijiuzhang", "year": "2027", "name": "理旧账2027"})
+    stages = load_master(s.root / "理旧账2027.xlsx", ledger=False).rulebook.phases
+    assert r.status_code == 200 and {p.end.year for p in stages if p.end} == {2027}
     home = c.get("/").text
     assert "测试台账.xlsx" in home and s.master.name in home
 

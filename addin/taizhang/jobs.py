@@ -166,6 +166,11 @@ def reject_rows(result: MergeResult) -> list[list]:
             for r in result.rejected_rows]
 
 
+def run_figures(master_path: str | Path, today: dt.date) -> Figures:
+    """Today's figures of a master file, written nowhere (the web page's tiles and ranking)."""
+    return figures_of(load_master(master_path), today)
+
+
 def figures_of(master: Master, today: dt.date) -> Figures:
     """Deadlines and lights as of ``today``, then the summary's figures."""
     lights = with_lights(master, today)
@@ -390,7 +395,7 @@ def run_new(master_path: str | Path, preset: str, year: int, units_file: str | P
     from taizhang.rules.rulebook import find_rulebook
 
     if not 1990 <= year <= 2100:
-        raise BadRequest(f"年份 {year} 不在 1990—2100 之间，请检查 --year。")
+        raise BadRequest(f"年度 {year} 不在 1990—2100 之间，请写四位数的年份。")
     book = find_rulebook(preset).for_year(year)
     units = read_unit_file(units_file) if units_file else None
     return NewOutcome(create_master(master_path, book, units), book, year, len(units) if units else 0)

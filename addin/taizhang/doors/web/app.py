@@ -444,13 +444,10 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                       created=request.query_params.get("created", ""))
 
     async def new_master(request: Request):
-        from taizhang.book.master import create_master
-        from taizhang.intake.units import read_unit_file
-        from taizhang.rules.rulebook import builtin_rulebooks
+        from taizhang.jobs import presets, run_new
 
         form = await form_of(request)
-        books = builtin_rulebooks()
-        book = books.get(str(form.get("preset") or ""))
+        book = next((b for b in presets() if b.id == str(form.get("preset") or "")), None)
         if book is None:
             raise WebError("请选择一个专项行动预案。")
         year_text = str(form.get("year") or "").strip()
@@ -458,17 +455,16 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             raise WebError(f"年度“{year_text}”不对，请写四位数的年份，如 {dt.date.today().year}。")
         name = str(form.get("name") or "").strip() or f"{book.name}台账（{year_text}年）"
         name = safe_name(name if name.lower().endswith(".xlsx") else name + ".xlsx", (".xlsx",))
-        units = None
-        upload = form.get("units")
-        if isinstance(upload, UploadFile) and upload.filename:
-            tmpdir = s.scratch / uuid.uuid4().hex
-            try:
-                path, _ = await save_upload(upload, tmpdir, (".csv", ".xlsx"))
-                units = await run_in_threadpool(read_unit_file, path)
-            finally:
-                shutil.rmtree(tmpdir, ignore_errors=True)
-        await run_in_threadpool(create_master, s.folder / name, book, units)
-        log.info("created %s (%s, %d units)", name, book.id, len(units) if units else 0)
+        tmpdir = s.scratch / uuid.uuid4().hex
+        try:
+            units = None
+            upload = form.get("units")
+            if isinstance(upload, UploadFile) and upload.filename:
+                units, _ = await save_upload(upload, tmpdir, (".csv", ".xlsx"))
+            res = await run_in_threadpool(run_new, s.folder / name, book.id, int(year_text), units)
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        log.info("created %s (%s, %d, %d units)", name, book.id, res.year, res.units)
         return RedirectResponse(url("/", m=name, created=name), status_code=303)
 
     async def report_page(request: Request):
@@ -569,36 +565,26 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                       today=dt.date.today().isoformat())
 
     async def validate_post(request: Request):
-        from taizhang.book.marked import write_marked
-        from taizhang.book.master import load_master
-        from taizhang.rules.rulebook import find_rulebook
-        from taizhang.rules.validate import validate_file
+        from taizhang.jobs import run_validate
         from taizhang.xlsx.safety import WORKBOOK_SUFFIXES
 
         master = pick_master(request, required=False)
         form = await form_of(request)
         today = today_of(str(form.get("today") or ""))
-        if master is not None:
-            m = await run_in_threadpool(load_master, master, ledger=False)
-            book, units = m.rulebook, m.units
-        else:
-            book, units = find_rulebook(str(form.get("preset") or "xinguan")), None
         cid = uuid.uuid4().hex
         tmpdir = s.scratch / cid
         path, _ = await save_upload(form.get("file"), tmpdir, WORKBOOK_SUFFIXES)
-        report, checked = await run_in_threadpool(lambda: validate_file(path, rulebook=book, units=units, today=today,
-                                                                        display_name=path.name))
-        out = None
-        if not checked.read.failed:
-            out = tmpdir / f"{path.stem}-标注.xlsx"
-            await run_in_threadpool(write_marked, checked.read, report.findings, out)
+        preset = None if master else str(form.get("preset") or "xinguan")
+        res = await run_in_threadpool(run_validate, path, today, master, preset, tmpdir / f"{path.stem}-标注.xlsx")
+        if res.refusal:
+            raise WebError(res.refusal)
+        report = res.report
         by_row: dict = {}
         for f in report.findings:
             if f.severity != "info":
                 by_row.setdefault(f.row, []).append(f)
         rows = [(r, by_row[r]) for r in sorted(by_row, key=lambda r: r or 0)]
-        checks[cid] = {"id": cid, "report": report, "rows": rows, "marked": out, "failed": checked.read.failed,
-                       "book": book.name}
+        checks[cid] = {"id": cid, "report": report, "rows": rows, "marked": res.marked, "failed": res.failed}
         log.info("checked %s: %s", path.name, report.counts)
         return RedirectResponse(url("/validate", m=master.name if master else "", check=cid), status_code=303)
 
@@ -610,17 +596,12 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return FileResponse(out, filename=out.name)
 
     async def summary_page(request: Request):
-        from taizhang.book.master import load_master
-        from taizhang.jobs import figures_of
+        from taizhang.jobs import run_figures
         from taizhang.report.figures import RULE_ZH
 
         master = pick_master(request)
         today = today_of(request.query_params.get("today"))
-
-        def figures():
-            return figures_of(load_master(master), today)
-
-        figs = await run_in_threadpool(figures)
+        figs = await run_in_threadpool(run_figures, master, today)
         outputs = []
         for label, kind, public in (("汇总表", "summary", False), ("汇总表（公开版）", "summary", True),
                                     ("通报草稿（Word，公文格式）", "notice", False), ("通报（公开版，Word）", "notice", True),
