@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from taizhang.findings import finding, flatten
 from taizhang.intake.units import build_directory
 from taizhang.rules.rulebook import find_rulebook
 from taizhang.rules.validate import validate_file
@@ -51,9 +52,7 @@ def test_corpus_file(name):
     got = {k: getattr(report, k) for k in ("sheet", "header_row", "rows", "rows_ok", "unit", "unit_source")}
     assert got == {k: exp[k] for k in got}
     assert report.zero_report == exp.get("zero_report", False)
-    triples = sorted(([f.row, f.column, f.code] for f in report.findings if f.severity != "info"),
-                     key=lambda t: (t[0] or 0, t[1], t[2]))
-    assert triples == sorted(exp["findings"], key=lambda t: (t[0] or 0, t[1], t[2]))
+    assert report.flatten() == flatten([finding(code, "", row=row, column=col) for row, col, code in exp["findings"]])
     assert [[s.row, s.kind] for s in report.rows_skipped] == exp.get("skipped", [])
     assert report.rows_in_file == report.rows + len(report.rows_skipped)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.reason) for s in report.rows_skipped)

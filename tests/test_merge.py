@@ -214,6 +214,10 @@ def test_a_messy_folder_with_xls_ods_encrypted_and_lock_files(fresh_sample, tmp_
         f = status[f"子文件夹/{c.name}"]
         assert f["status"] == "merged" and f["rows_rejected"] == 0 and f["unit"]
     assert status["加密的报送表.xlsx"]["status"] == "rejected" and "密码" in status["加密的报送表.xlsx"]["reason"]
+    from taizhang.book.merge import MergeResult
+
+    flat = MergeResult.model_validate(res).flatten(("file", "code"))  # the JSON reads back as the library's object
+    assert ("加密的报送表.xlsx", "file-encrypted") in flat and ("", "missing-report") in flat
     assert res["rows_read"] == res["rows_new"] + res["rows_updated"] + res["rows_unchanged"] + res["rows_rejected"]
 
 

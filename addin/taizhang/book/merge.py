@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from taizhang.book.master import Master
 from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, norm_text
-from taizhang.findings import Finding, finding
+from taizhang.findings import Finding, finding, flatten
 from taizhang.intake.normalize import to_text
 from taizhang.intake.reader import FATAL, read_submission, unreadable
 from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
@@ -81,6 +81,11 @@ class MergeResult(BaseModel):
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
+
+    def flatten(self, spec: tuple[str, ...] = ("file", "row", "column", "code"),
+                severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
+        """Every file's errors and warnings as sorted tuples of ``spec`` (see ``findings.flatten``)."""
+        return flatten(self.issues, spec, severities)
 
 
 def due_date(book, day: dt.date) -> dt.date | None:

@@ -81,3 +81,11 @@ def count(findings: list[Finding]) -> dict[str, int]:
     for f in findings:
         out[f.severity] += 1
     return out
+
+
+def flatten(findings: list[Finding], spec: tuple[str, ...] = ("row", "column", "code"),
+            severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
+    """Findings as plain tuples of the fields in ``spec``, sorted (as frictionless's ``Report.flatten``):
+    what a test or a script compares, e.g. ``[(5, "M", "unknown-status"), …]``."""
+    rows = [tuple(getattr(f, k) for k in spec) for f in findings if f.severity in severities]
+    return sorted(rows, key=lambda t: tuple((v is not None, v) if not isinstance(v, str) else (True, v) for v in t))

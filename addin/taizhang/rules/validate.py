@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, FIELDS, STATUSES
-from taizhang.findings import Finding, count, finding
+from taizhang.findings import Finding, count, finding, flatten
 from taizhang.intake.normalize import (
     convert_column,
     to_amount,
@@ -90,6 +90,11 @@ class ValidationReport(BaseModel):
     preset_note: str | None = None  # how the campaign was inferred, when no master or preset was given
     rows_in_file: int = 0  # non-empty rows below the header: rows (cases) + rows_skipped
     rows_skipped: list[SkippedRow] = []
+
+    def flatten(self, spec: tuple[str, ...] = ("row", "column", "code"),
+                severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
+        """The errors and warnings as sorted tuples of ``spec`` (see ``findings.flatten``)."""
+        return flatten(self.findings, spec, severities)
 
 
 def check_submission(read: SheetRead, ctx: Context) -> Checked:
