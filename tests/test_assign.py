@@ -146,6 +146,8 @@ def test_clues_become_cases_with_their_basis(clued):
     assert set(got) == {("城关镇", "12345工单.xlsx 第3行"), ("区住房和城乡建设局", "12345工单.xlsx 第4行")}
     assert got[("城关镇", "12345工单.xlsx 第3行")]["basis"] == "线索内容中出现“城关镇政府”，是城关镇的别名"
     assert "区住建局" in got[("区住房和城乡建设局", "12345工单.xlsx 第4行")]["basis"]
+    codes = {f["code"] for f in res["issues"]}
+    assert {"case-assigned", "clue-unit-unclear", "assign-needs-input"} <= codes  # each step is a finding too
     # not guessed: two units named, and a unit that is not a member
     pending = {p["row"]: p for p in res["pending"]}
     assert set(pending) == {5, 6}
@@ -274,6 +276,7 @@ def test_transfer_moves_the_case_between_templates(fresh_sample, tmp_path):
     res = run_assign(s.master, dt.date(2026, 11, 24), units_dir=tmp_path / "通知")
     [t] = res.transfers
     assert (t.id, t.from_unit, t.unit) == (cid, "区商务局", "区发展和改革委员会") and not res.new_cases
+    assert [f.row for f in res.issues if f.code == "case-transferred"] == [row]
     m, df = ledger(s.master)
     log = m.changes[m.changes["字段"] == "转办"]
     assert log[["问题编号", "原值", "新值"]].values.tolist() == [[cid, "区商务局", "区发展和改革委员会"]]

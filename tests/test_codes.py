@@ -1,0 +1,133 @@
+"""One row per finding code: the smallest input that raises it, and where it lands (STYLE §4, csvkit's table of cases).
+
+Every registered code is named by some test (the last test here fails for a code nobody triggers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from taizhang.calendar.deadlines import compute_lights
+from taizhang.calendar.workdays import WorkCalendar
+from taizhang.findings import CODES
+from taizhang.intake.units import build_directory
+from taizhang.rules.rulebook import find_rulebook
+from taizhang.rules.validate import validate_file
+
+D = dt.date
+TODAY = D(2026, 11, 20)
+XINGUAN = find_rulebook("xinguan")
+UNITS = build_directory([(2, "城关镇", "镇（街、区）", "城关", ""), (3, "北山镇", "镇（街、区）", "", "")], "test")
+ROW = {"问题编号": None, "责任单位": "城关镇", "线索来源": "自查", "问题类别": XINGUAN.categories[0].name, "问题描述": "甲",
+       "牵头领导": "张三", "具体责任人": "李四", "联系电话": "0557-1234567", "交办日期": "2026-11-02",
+       "整改时限": "2026-12-01", "办理状态": "整改中"}
+
+
+def submission(tmp_path: Path, change: dict, name: str = "城关镇-2026年11月.xlsx", drop: tuple = ()) -> Path:
+    row = {k: v for k, v in {**ROW, **change}.items() if k not in drop}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(list(row))
+    ws.append(list(row.values()))
+    wb.save(tmp_path / name)
+    return tmp_path / name
+
+
+# (code, change to the one row, header the finding names, severity)
+CELL_CASES = [
+    ("missing-recommended", {"牵头领导": None}, "牵头领导", "warning"),
+    ("unknown-complexity", {"复杂程度": "超级难"}, "复杂程度", "error"),
+    ("bad-phone", {"联系电话": "找老王"}, "联系电话", "warning"),
+    ("date-in-future", {"办理状态": "已办结", "办结日期": "2026-11-30"}, "办结日期", "warning"),
+]
+
+
+@pytest.mark.parametrize(("code", "change", "header", "severity"), CELL_CASES, ids=[c[0] for c in CELL_CASES])
+def test_a_cell_code_names_its_row_column_and_header(tmp_path, code, change, header, severity):
+    report, _ = validate_file(submission(tmp_path, change), rulebook=XINGUAN, units=UNITS, today=TODAY)
+    [f] = [f for f in report.findings if f.code == code]
+    assert (f.row, f.header, f.severity) == (2, header, severity)
+    assert re.fullmatch(r"[A-Z]+", f.column) and f.message and f.file == "城关镇-2026年11月.xlsx"
+
+
+def test_the_sender_is_identified_or_the_file_is_refused(tmp_path):
+    report, _ = validate_file(submission(tmp_path, {}), rulebook=XINGUAN, units=UNITS, today=TODAY)
+    [f] = [f for f in report.findings if f.code == "unit-identified"]
+    assert f.severity == "info" and "城关镇" in f.message and report.unit == "城关镇"
+    report, _ = validate_file(submission(tmp_path, {"责任单位": "火星办"}, name="报送表.xlsx"), rulebook=XINGUAN,
+                              units=UNITS, today=TODAY)
+    assert [f.severity for f in report.findings if f.code == "unit-unidentified"] == ["error"]
+
+
+def test_a_row_of_another_unit_in_a_units_own_sheet_is_questioned(tmp_path):
+    """校验本表 on a unit's own sheet (single-unit mode): a row naming another unit is asked about, not refused."""
+    from openpyxl import load_workbook
+
+    from taizhang.intake.reader import read_submission
+    from taizhang.rules.validate import Context, check_submission, report_of
+
+    path = submission(tmp_path, {})
+    wb = load_workbook(path)
+    wb.active.append(["北山镇" if c.column == 2 else c.value for c in wb.active[2]])
+    wb.save(path)
+    report = report_of(check_submission(read_submission(path), Context(XINGUAN, UNITS, TODAY, single_unit=True)))
+    [f] = [f for f in report.findings if f.code == "unit-mismatch"]
+    assert (f.row, f.header, f.severity, f.value) == (3, "责任单位", "warning", "北山镇") and report.rows_ok == 2
+
+
+def test_a_missing_required_column_refuses_every_row(tmp_path):
+    report, _ = validate_file(submission(tmp_path, {}, drop=("办理状态",)), rulebook=XINGUAN, units=UNITS, today=TODAY)
+    [f] = [f for f in report.findings if f.code == "missing-column"]
+    assert f.severity == "error" and "办理状态" in f.message and report.rows_ok == 0
+
+
+# ----------------------------------------------------------------- deadlines and lights
+
+def _ledger(**case) -> pd.DataFrame:
+    from taizhang.book.master import empty_ledger
+
+    base = dict(case_id="C1", unit="城关镇", description="甲", category="x", status="整改中", assigned=D(2026, 11, 2))
+    df = pd.concat([empty_ledger(), pd.DataFrame([{**base, **case}])], ignore_index=True).astype(object)
+    return df.where(df.notna(), None)
+
+
+def _codes(book, today=TODAY, **case) -> dict[str, str]:
+    res = compute_lights(_ledger(**case), book, WorkCalendar(), today)
+    return {f.code: f.severity for f in res.findings}
+
+
+def test_by_rectification_mode_without_a_mode_or_deadline_cannot_be_computed():
+    """Seed 003 sets deadlines by 整改方式: with neither a mode nor a written deadline there is nothing to go on."""
+    assert _codes(find_rulebook("sanluan"))["rectify-mode-missing"] == "warning"
+
+
+def test_a_stage_end_that_is_not_filled_in_is_said_not_guessed():
+    book = find_rulebook("lijiuzhang").for_year(2026)
+    stages = [p.model_copy(update={"end": None}) if p.name == book.deadline_stage else p for p in book.phases]
+    assert _codes(book.model_copy(update={"phases": stages}))["stage-end-missing"] == "warning"
+
+
+def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
+    """Civil Code art. 203: a period ending on a statutory day off ends on the next working day."""
+    assert _codes(XINGUAN, deadline=D(2026, 11, 28))["deadline-on-day-off"] == "info"  # a Saturday
+
+
+def test_a_deadline_in_a_year_without_published_holidays_is_an_estimate():
+    assert _codes(XINGUAN, deadline=D(2031, 3, 3))["estimated-calendar"] == "warning"
+
+
+# ----------------------------------------------------------------- the registry
+
+def test_every_code_is_raised_by_some_test():
+    here = Path(__file__).parent
+    text = "".join(p.read_text(encoding="utf-8") for p in here.glob("*.py"))
+    text += (here / "corpus" / "expected.json").read_text(encoding="utf-8")
+    untested = [c for c in CODES if f"\"{c}\"" not in text and f"'{c}'" not in text]
+    assert not untested, f"no test names these codes: {untested}"
