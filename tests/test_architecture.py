@@ -89,7 +89,8 @@ def test_architecture_doc_names_every_layer():
 def test_the_core_and_the_cli_do_not_need_xlwings(module):
     """The CLI-only install works without xlwings: importing the core never loads it."""
     code = f"import sys, {module}; assert 'xlwings' not in sys.modules, sorted(m for m in sys.modules if 'xlwings' in m)"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
 
 
 def test_the_cli_runs_with_xlwings_missing(tmp_path):
