@@ -47,8 +47,9 @@ def test_dropdowns_read_back(masters, preset):
         col = str(dv.sqref).split(":")[0].rstrip("0123456789")
         idx = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(col))) - 1
         formulas[headers[idx]] = dv.formula1
-    assert set(formulas) == {"问题类别", "线索来源", "复杂程度", "办理状态", "责任单位"}
+    assert set(formulas) == {"问题类别", "线索来源", "复杂程度", "办理状态", "责任单位", "整改方式"}
     assert formulas["问题类别"].startswith("'问题类别'!$A$2")
+    assert formulas["整改方式"] == "'代码表'!$E$2:$E$4"  # every preset: 整改方式 is a column of every ledger
     wb = load_workbook(masters[preset])
     cats = [r[0].value for r in wb["问题类别"].iter_rows(min_row=2) if r[0].value]
     assert cats == [c.name for c in builtin_rulebooks()[preset].categories]

@@ -75,6 +75,26 @@ def test_untouched_parts_stay_byte_identical(book, tmp_path):
         assert all(a.read(n) == b.read(n) for n in kept)
 
 
+def test_print_titles_for_the_sheets_written_whole(book, tmp_path):
+    """A landscape sheet taizhang writes whole repeats row 1 on each page (a name local to its position); print
+    titles the office chose stay, a portrait sheet gets none, and writing again adds none twice."""
+    wb = openpyxl.load_workbook(book)
+    wb["说明"].print_title_rows = "1:2"  # the office's own choice
+    wb.save(book)
+    out = tmp_path / "out.xlsx"
+    specs = {"台账": SheetSpec([["甲"], ["乙"]], landscape=True), "说明": SheetSpec([["丙"]], landscape=True),
+             "办公室's 表": SheetSpec([["丁"], [1]], landscape=True), "草稿": SheetSpec([["戊"]])}
+    patch_package(book, out, specs)
+    patch_package(out, out, {**specs, "台账": SheetSpec([], columns=[["己"]], append_at=3, landscape=True)})
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["说明", "台账", "办公室's 表", "草稿"] and wb["台账"]["A3"].value == "己"
+    assert [wb[n].print_title_rows for n in wb.sheetnames] == ["$1:$2", "$1:$1", "$1:$1", None]
+    assert wb["办公室's 表"].page_setup.orientation == "landscape" and wb["办公室's 表"].page_setup.fitToWidth == 1
+    xml = zipfile.ZipFile(out).read("xl/workbook.xml").decode("utf-8")
+    assert xml.count("Print_Titles") == 3 and "'办公室''s 表'!$1:$1" in xml
+    assert xml.index("<definedNames>") > xml.index("</sheets>")
+
+
 def test_patching_in_place(book):
     patch_package(book, book, {"台账": SheetSpec([["甲"], ["乙"]])})
     wb = openpyxl.load_workbook(book)

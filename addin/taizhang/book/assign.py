@@ -18,6 +18,7 @@ Nothing is numbered or handed over twice: a numbered case whose 已交办单位 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -394,8 +395,7 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
         a.sign_by = _day(row["sign_by"]) if a.kind == "交办" else sign_today  # a transfer is signed for from today
     log = pd.DataFrame(run.changes, columns=CHANGE_HEADERS)
     changes = pd.concat([master.changes, log], ignore_index=True) if run.changes else master.changes
-    new_master = Master(master.path, master.rulebook, master.units, master.holidays, ledger, master.extra_columns,
-                        master.history, changes, master.extras, master.reports, master._calendar)
+    new_master = dataclasses.replace(master, ledger=ledger, changes=changes)
     return new_master, result
 
 

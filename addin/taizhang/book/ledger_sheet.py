@@ -5,6 +5,9 @@ owner colours on the header (unit blue, office orange, computed green),
 frozen header row, column widths, drop-down lists tied to the list sheets,
 and each row's traffic light as a real fill. ``taizhang new``, every merge
 and every status run write it the same way, through ``xlsxpatch``.
+
+Every sheet written whole here prints like the 台账: A4 landscape, one page
+wide, the header row repeated on each page (``SheetSpec.landscape``).
 """
 
 from __future__ import annotations
@@ -15,20 +18,33 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from taizhang.book.sheets import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY, S_LEDGER, S_RECEIPTS
+from taizhang.book.sheets import (
+    CHANGE_HEADERS,
+    HISTORY_HEADERS,
+    LIST_HEADERS,
+    MODE_LIST_HEADER,
+    S_CHANGES,
+    S_HISTORY,
+    S_LEDGER,
+    S_LISTS,
+    S_RECEIPTS,
+)
 from taizhang.fields import FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
+from taizhang.rules.rulebook import RECTIFY_MODES
 
 if TYPE_CHECKING:
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
 DROPDOWNS = {
     "category": ("问题类别", "A", 300),
-    "source": ("代码表", "A", 100),
-    "complexity": ("代码表", "B", 50),
-    "status": ("代码表", "C", 50),
+    "source": (S_LISTS, "A", 100),
+    "complexity": (S_LISTS, "B", 50),
+    "status": (S_LISTS, "C", 50),
     "unit": ("成员单位", "A", None),
+    "rectify_mode": (S_LISTS, None, len(RECTIFY_MODES)),  # column: wherever the master's 代码表 has 整改方式
 }
+MODE_LIST_COLUMN = LIST_HEADERS.index(MODE_LIST_HEADER)  # in a new master's 代码表
 LIGHT_COLUMN = [f.key for f in FIELDS].index("light")
 _OWNER_STYLE = {"office": "header_office", "computed": "header_computed", "provenance": "header_computed"}
 
@@ -58,8 +74,24 @@ def in_unit_order(ledger: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     return ledger.iloc[idx].reset_index(drop=True)
 
 
-def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) -> "SheetSpec":
-    """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs."""
+def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
+    """Where the 代码表 holds 整改方式 (0-based column) and whether the column is still to be written there.
+
+    A master made before the column existed gets it in the first column nothing uses (the office may have
+    added its own lists to the right); (None, False) when the workbook has no 代码表 at all.
+    """
+    if list_columns is None:
+        return None, False
+    if MODE_LIST_HEADER in list_columns:
+        return list_columns.index(MODE_LIST_HEADER), False
+    return len(list_columns), True
+
+
+def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
+                mode_column: int | None = MODE_LIST_COLUMN) -> "SheetSpec":
+    """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
+
+    ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down on 整改方式."""
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
     keys = [f.key for f in FIELDS]
@@ -68,6 +100,10 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int) ->
     last = max(len(ledger) + 500, 1000)
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():
+        if key == "rectify_mode":
+            if mode_column is None:
+                continue
+            col = col_letter(mode_column)
         size = size or max(n_units + 1, 500)
         c = col_letter(keys.index(key))
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
@@ -103,8 +139,11 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
-    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units)),
+    mode_at, mode_missing = mode_list_column(master.list_columns)
+    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units), mode_at),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
+    if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
+        specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
     for title, (headers, rows, fills) in (sheets or {}).items():
         specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
     if len(master.changes):
@@ -115,4 +154,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     if len(master.history):
         specs[S_HISTORY] = table_spec(HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist(), hidden=True)
 
-    return atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs), backup_keep=backup_keep)
+    backup = atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs), backup_keep=backup_keep)
+    if mode_missing and Path(out).resolve() == Path(master.path).resolve():  # this object now describes the new file
+        master.list_columns = [*master.list_columns, MODE_LIST_HEADER]
+    return backup

@@ -21,6 +21,7 @@ from taizhang.book.sheets import (  # noqa: F401
     HISTORY_HEADERS,
     HOLIDAY_HEADERS,
     LADDER_HEADERS,
+    LIST_HEADERS,
     LISTING_MARK,
     RECEIPT_HEADERS,
     S_APPROVALS,
@@ -47,7 +48,7 @@ from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
 from taizhang.intake.normalize import map_unique
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
-from taizhang.rules.rulebook import Category, Phase, Route, Rulebook, RulebookError, Rung
+from taizhang.rules.rulebook import RECTIFY_MODES, Category, Phase, Route, Rulebook, RulebookError, Rung
 
 
 class MasterError(UserError):
@@ -69,6 +70,8 @@ class Master:
     spot_checks: list[list] = field(default_factory=list)  # the 抽查清单 rows so far (book.sampling)
     _calendar: WorkCalendar | None = None
     receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
+    # the 代码表's row-1 headers, one per column in use ("" for a column without one); None: no 代码表 sheet
+    list_columns: list[str] | None = None
 
     @property
     def categories(self) -> dict[str, str]:
@@ -93,7 +96,7 @@ README_TEXT = [
     "  参数设置：报送周期、截止日、红绿灯阈值、时限档次等，可直接修改，下次运行即生效；",
     "  成员单位：单位名称、单位类型、别名（多个别名用顿号分隔）、单位代码；",
     "  问题类别：本专项行动的问题类别及牵头督办部门；",
-    "  代码表：线索来源、复杂程度、办理状态的可选值（台账中的下拉列表取自此表）；",
+    "  代码表：线索来源、复杂程度、办理状态、整改方式的可选值（台账中的下拉列表取自此表）；",
     "  工作阶段：各阶段起止日期；",
     "  节假日：本地另行放假或调休上班的日期（类型填“放假”或“上班”），优先于国务院放假安排；",
     "  台账：问题清单。白色列由成员单位填报，橙色列（督办意见、牵头督办部门等）由办公室填写，",
@@ -206,9 +209,9 @@ def _write_categories(ws, book: Rulebook) -> None:
 def _write_lists(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import header_row, put
 
-    header_row(ws, 1, ["线索来源", "复杂程度", "办理状态", "线索来源出处"], [18, 14, 12, 22])
+    header_row(ws, 1, LIST_HEADERS, [18, 14, 12, 22, 12])
     origin = ["办公室增补（可修改）" if s in book.added_sources else "方案原文" for s in book.sources]
-    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses, origin], 1):
+    for col, values in enumerate([book.sources, [t.name for t in book.tiers], book.statuses, origin, list(RECTIFY_MODES)], 1):
         for r, v in enumerate(values, 2):
             put(ws, r, col, v)
 
@@ -352,7 +355,16 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
                 for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
     return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot,
-                  receipts=receipts)
+                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)))
+
+
+def _list_columns(table: list[list] | None) -> list[str] | None:
+    """The 代码表's headers, as wide as its widest row (a column of values without a header counts as used)."""
+    if table is None:
+        return None
+    width = max((max((i + 1 for i, v in enumerate(r) if v not in (None, "")), default=0) for r in table), default=0)
+    head = [str(v or "").strip() for v in (table[0] if table else [])]
+    return (head + [""] * width)[:width]
 
 
 def _read_lists(rows) -> dict:

@@ -11,6 +11,7 @@ rows without a 问题编号 are recognised by (unit, description, assigned date)
 from __future__ import annotations
 
 import calendar as _stdcal
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -357,9 +358,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result.changes = len(changes)
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
-    new_master = Master(master.path, book, master.units, master.holidays, ledger, master.extra_columns,
-                        master.history, merged_changes, master.extras, master.reports, master.spot_checks,
-                        _calendar=master._calendar, receipts=receipts.rows())
+    new_master = dataclasses.replace(master, rulebook=book, ledger=ledger, changes=merged_changes, receipts=receipts.rows())
     return new_master, result
 
 

@@ -7,6 +7,10 @@ so a sheet is renamed in one line and no module needs another's internals.
 S_README, S_SETTINGS, S_UNITS, S_CATEGORIES = "说明", "参数设置", "成员单位", "问题类别"
 S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER = "代码表", "工作阶段", "归口汇总", "节假日", "台账"
 S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "变更记录", "历史统计"
+# 代码表: the lists the 台账's drop-downs take their values from, one column each; 整改方式 came last (a master made
+# before it gets the column on its next save, in the first free column: book/ledger_sheet.py)
+LIST_HEADERS = ["线索来源", "复杂程度", "办理状态", "线索来源出处", "整改方式"]
+MODE_LIST_HEADER = LIST_HEADERS[4]
 S_CALENDAR = "工作日历"  # hidden: the working days for plain formulas (book/calendar_sheet.py)
 S_APPROVALS, S_RECEIPTS = "待审批", "文件接收记录"  # 待审批: units' requests to move a deadline (jobs.request_rows)
 S_CLOSURES = "待销号确认"  # a unit's 销号申请 where the office closes cases (book/closures.py)

@@ -94,7 +94,10 @@ class SheetSpec:
     raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
     frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
     row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
-    landscape: bool = False  # print A4 landscape, fitted to the page width, with the sheet name and page numbers
+    # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
+    # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
+    landscape: bool = False
+    column_at: int | None = None  # instead of replacing the sheet, write ``rows`` (one value each) into this column
 
 
 class _Styles:
@@ -520,9 +523,9 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
     n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(names))] + [0])
     sheet_ids = [int(el.get("sheetId") or 0) for el in sheets_el.iter(_m("sheet"))]
     for name, spec in sheets.items():
-        if spec.append_at:
+        if spec.append_at or spec.column_at is not None:
             if name not in existing:
-                raise ValueError(f"no sheet {name!r} to append rows to")
+                raise ValueError(f"no sheet {name!r} to add cells to")
             new_sheets[existing[name][1]] = spec
             continue
         if name in existing:
@@ -552,6 +555,8 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
                 attrs["state"] = "hidden"
             attrs[rid_attr] = rid
             ET.SubElement(sheets_el, _m("sheet"), attrs)
+    _print_titles(wb.root, [name for name, spec in sheets.items() if spec.landscape and spec.rows and not spec.frame
+                            and not spec.append_at and spec.column_at is None])
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
     if "xl/calcChain.xml" in names:
         drop.add("xl/calcChain.xml")
@@ -574,6 +579,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
     strings = SharedStrings(zin.read(sst_part).decode("utf-8") if sst_part in names else None)
     # the styles the new sheets use are added before styles.xml is written
     pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles, strings)) if spec.append_at
+              else iter([_with_column(zin.read(part), spec, strings)]) if spec.column_at is not None
               else sheet_chunks(spec, styles, strings) for part, spec in new_sheets.items()}
     fixed = {"xl/workbook.xml": wb.tostring(), rels_name: rels.tostring(), "[Content_Types].xml": ct.tostring(),
              "xl/styles.xml": styles.xml, **moved}
@@ -591,6 +597,98 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
         for part, gen in pieces.items():
             _stream(zout, part, gen)
         zout.writestr(sst_part, strings.xml().encode("utf-8"))
+
+
+PRINT_TITLES = "_xlnm.Print_Titles"
+_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                        "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _print_titles(wb_root: ET.Element, names: list[str]) -> None:
+    """Repeat row 1 on every printed page of each named sheet: a ``_xlnm.Print_Titles`` name local to the sheet.
+
+    ``localSheetId`` is the sheet's position among all the workbook's sheets (hidden ones count), taken after new
+    sheets were added. A sheet that already has print titles keeps them (the office may have chosen others), and
+    every other defined name (the office's own, a filter's ``_xlnm._FilterDatabase``) is left as it is.
+    """
+    order = [el.get("name") for el in wb_root.find(_m("sheets")).iter(_m("sheet"))]
+    names = [n for n in names if n in order]
+    if not names:
+        return
+    defined = wb_root.find(_m("definedNames"))
+    if defined is None:
+        defined = ET.Element(_m("definedNames"))
+        _insert(wb_root, defined, _AFTER_DEFINED_NAMES)
+    have = {el.get("localSheetId") for el in defined.iter(_m("definedName")) if el.get("name") == PRINT_TITLES}
+    for name in names:
+        local = str(order.index(name))
+        if local not in have:
+            quoted = name.replace("'", "''")
+            ET.SubElement(defined, _m("definedName"), {"name": PRINT_TITLES, "localSheetId": local}).text = f"'{quoted}'!$1:$1"
+
+
+def _with_column(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
+    """An existing small sheet with one more column: ``spec.rows[i][0]`` in row i + 1 of column ``spec.column_at``
+    (a cell already there is replaced); every other cell stays. The new header cell takes the style of the header
+    cell to its left; the column, unless a width is set for it already, ``spec.widths[0]`` or its left neighbour's."""
+    part = xmlparts.parse(xml)
+    root = part.root
+    col = spec.column_at
+    letter = col_letter(col)
+    data = root.find(_m("sheetData"))
+    rows: dict[int, ET.Element] = {}
+    n = 0
+    for row in data.findall(_m("row")):
+        n = int(row.get("r") or n + 1)
+        rows[n] = row
+    w = _Cells(0, strings)
+    values = [r[0] if r else None for r in spec.rows]
+    for r, value in enumerate(values, 1):
+        row = rows.get(r)
+        if row is None:
+            row = ET.Element(_m("row"), {"r": str(r)})
+            later = [i for i, el in enumerate(data) if el.tag == _m("row") and int(el.get("r") or 0) > r]
+            data.insert(later[0] if later else len(data), row)
+            rows[r] = row
+        at, left, c = len(row), None, -1
+        for i, cell in enumerate(list(row)):
+            m = re.fullmatch(r"([A-Z]+)\d+", cell.get("r") or "")
+            c = _col_index(m.group(1)) if m else c + 1
+            if c < col:
+                left = cell
+                continue
+            at = i
+            if c == col:
+                row.remove(cell)
+            break
+        style = int(left.get("s")) if r == 1 and left is not None and left.get("s") else None
+        body = _body(value, style, w)
+        if body:
+            row.insert(at, ET.fromstring(f'<c xmlns="{MAIN_NS}" r="{letter}{r}"{body}'))
+        if row.get("spans"):  # a hint of the row's extent, optional: dropped rather than kept wrong
+            del row.attrib["spans"]
+    dim = root.find(_m("dimension"))
+    if dim is not None:
+        m = re.fullmatch(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", dim.get("ref") or "")
+        if m:
+            right = max(_col_index(m.group(3) or m.group(1)), col)
+            bottom = max(int(m.group(4) or m.group(2)), len(values))
+            dim.set("ref", f"{m.group(1)}{m.group(2)}:{col_letter(right)}{bottom}")
+    cols = root.find(_m("cols"))
+    if cols is None:
+        cols = ET.Element(_m("cols"))
+        _insert(root, cols, ("sheetData",))
+    spans = [(int(el.get("min") or 0), int(el.get("max") or 0), el) for el in cols.findall(_m("col"))]
+    if not any(lo <= col + 1 <= hi for lo, hi, _ in spans):
+        width = f"{spec.widths[0]:g}" if spec.widths else \
+            next((el.get("width") for lo, hi, el in spans if lo <= col <= hi and el.get("width")), None)
+        if width:
+            at = sum(1 for lo, _, _ in spans if lo < col + 1)
+            cols.insert(at, ET.Element(_m("col"), {"min": str(col + 1), "max": str(col + 1), "width": width,
+                                                   "customWidth": "1"}))
+    if not len(cols):
+        root.remove(cols)
+    return part.tostring().decode("utf-8")
 
 
 # --------------------------------------------------------------------------- the office's layer of a sheet
