@@ -33,6 +33,9 @@ def english_words(message: str, file_name: str = "") -> list[str]:
     return [w for w in re.findall(r"[A-Za-z_]{3,}", text) if w.lower() not in KNOWN_WORDS]
 
 
+NOTED = {"file-default-password"}  # info codes a case lists under "notes": present exactly where expected
+
+
 def outcome(name: str):
     report, checked = validate_file(CORPUS / name, rulebook=BOOK, units=UNITS, today=TODAY, display_name=name)
     return report, checked
@@ -54,6 +57,7 @@ def test_corpus_file(name):
     assert report.zero_report == exp.get("zero_report", False)
     assert report.flatten() == flatten([finding(code, "", row=row, column=col) for row, col, code in exp["findings"]])
     assert [[s.row, s.kind] for s in report.rows_skipped] == exp.get("skipped", [])
+    assert sorted(f.code for f in report.findings if f.code in NOTED) == sorted(exp.get("notes", []))
     assert report.rows_in_file == report.rows + len(report.rows_skipped)
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.reason) for s in report.rows_skipped)
 
@@ -96,7 +100,7 @@ def _rows_by_openpyxl(path: Path, sheet: str, header_row: int) -> set[int]:
 
 
 OPENPYXL_READABLE = sorted(n for n, e in CASES.items() if "failed" not in e and n.endswith(".xlsx")
-                           and not n.startswith(("xls_named", "backslash", "huge")))  # openpyxl cannot read these (or not in memory)
+                           and not n.startswith(("xls_named", "backslash", "huge", "default_key")))  # openpyxl cannot read these (or not in memory)
 
 
 @pytest.mark.parametrize("name", OPENPYXL_READABLE)
@@ -144,6 +148,8 @@ def render_corpus_doc() -> str:
                 outcome += "（零报告）"
             if codes:
                 outcome += "；提示：" + "、".join(f"`{c}`" for c in codes)
+            if exp.get("notes"):
+                outcome += "；说明：" + "、".join(f"`{c}`（{CODES[c].title}）" for c in exp["notes"])
             if exp.get("skipped"):
                 from taizhang.intake.reader import SKIP_KINDS
 
@@ -171,6 +177,8 @@ def robustness_section(run: dict) -> list[str]:
     lines.append(f"| 出现 Python 回溯、挂起（超时）、崩溃、stderr 输出、非 JSON 输出 | {run['failures']} 个 |")
     lines.append(f"| 提示不是中文或夹带库的英文原文 | {run['not_chinese']} 个 |")
     lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒（{run['note']}） |")
+    if run.get("updates"):  # counts changed by re-running only the files a later change affected
+        lines += ["", "此后的更新：", ""] + [f"- {u}" for u in run["updates"]]
     return lines
 
 

@@ -338,22 +338,145 @@ End Sub
 
 
 def encrypted_legacy() -> None:
-    """.xls (RC4, FILEPASS record) and .ods (manifest encryption-data) saved with an open password by LibreOffice,
-    through a Basic macro in a private profile (its --convert-to in this version ignores password filter options)."""
+    """.xls (RC4, FILEPASS record) and .ods (manifest encryption-data) saved with an open password by LibreOffice."""
+    src = HERE / "title_and_unit_line.xlsx"
+    _save_with_password([(src, HERE / "encrypted_rc4.xls", "MS Excel 97", "123456"),
+                         (src, HERE / "encrypted.ods", "calc8", "123456")])
+
+
+def _save_with_password(jobs: list[tuple[Path, Path, str, str]]) -> None:
+    """(source, output, LibreOffice filter, password) saved by LibreOffice through a Basic macro in a private profile
+    (its --convert-to in this version ignores password filter options)."""
     import tempfile
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
-        print("LibreOffice not found: encrypted .xls/.ods not rebuilt")
+        print("LibreOffice not found: not rebuilt:", ", ".join(out.name for _, out, _, _ in jobs))
         return
     with tempfile.TemporaryDirectory() as tmp:
         profile = f"-env:UserInstallation=file://{tmp}/profile"
         subprocess.run([soffice, profile, "--headless", "--terminate_after_init"], capture_output=True, timeout=240)
         (Path(tmp) / "profile/user/basic/Standard/Module1.xba").write_text(SAVE_WITH_PASSWORD, encoding="utf-8")
-        src = HERE / "title_and_unit_line.xlsx"
-        for out, filt in (("encrypted_rc4.xls", "MS Excel 97"), ("encrypted.ods", "calc8")):
-            macro = f'macro:///Standard.Module1.SaveWithPassword("{src}","{HERE / out}","{filt}","123456")'
+        for src, out, filt, password in jobs:
+            macro = f'macro:///Standard.Module1.SaveWithPassword("{src}","{out}","{filt}","{password}")'
             subprocess.run([soffice, profile, "--headless", macro], check=True, capture_output=True, timeout=240)
+
+
+DEFAULT_KEY = "VelvetSweatshop"  # the key Excel encrypts with when no open password was set, and tries first on opening
+
+
+def default_key() -> None:
+    """Files encrypted with Excel's built-in key, which Excel opens without asking: a .xls saved with a 修改权限密码
+    (password to modify) or a protected workbook structure is encrypted with "VelvetSweatshop". Built here: RC4 (.xls by
+    LibreOffice with that password), RC4 CryptoAPI (Excel's kind since 2002, written below from LibreOffice's plain .xls)
+    and an agile-encrypted .xlsx (msoffcrypto-tool); and an RC4 CryptoAPI .xls with a real open password."""
+    import olefile
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    src = HERE / "title_and_unit_line.xlsx"
+    _save_with_password([(src, HERE / "default_key_rc4.xls", "MS Excel 97", DEFAULT_KEY)])
+    enc = io.BytesIO()
+    OOXMLFile(io.BytesIO(src.read_bytes())).encrypt(DEFAULT_KEY, enc)
+    (HERE / "default_key.xlsx").write_bytes(enc.getvalue())
+    plain = HERE / "lo" / "title_and_unit_line.xls"
+    if plain.exists():
+        with olefile.OleFileIO(str(plain)) as ole:
+            stream = ole.openstream("Workbook").read()
+        (HERE / "default_key_cryptoapi.xls").write_bytes(_compound_file("Workbook", _rc4_cryptoapi(stream, DEFAULT_KEY, bytes(range(16)))))
+        (HERE / "encrypted_cryptoapi.xls").write_bytes(_compound_file("Workbook", _rc4_cryptoapi(stream, "123456", bytes(range(16, 32)))))
+
+
+# records MS-XLS 2.2.10 leaves in the clear (BOF, FilePass, UsrExcl, FileLock, InterfaceHdr, RRDInfo, RRDHead)
+_CLEAR = {0x0809, 0x002F, 0x0194, 0x0195, 0x00E1, 0x0196, 0x0138}
+
+
+def _rc4_cryptoapi(stream: bytes, password: str, salt: bytes) -> bytes:
+    """A plain BIFF8 workbook stream encrypted with RC4 CryptoAPI (MS-OFFCRYPTO 2.3.5.1, 128-bit key, SHA-1): a FilePass
+    record after the first BOF, the stream positions it shifts (BoundSheet8, Index, ExtSST) moved, then every record body
+    but those MS-XLS leaves in the clear XORed with the key stream at its position (re-keyed every 1024 bytes)."""
+    import hashlib
+    import struct
+
+    from msoffcrypto.method.rc4_cryptoapi import DocumentRC4CryptoAPI, _makekey
+
+    try:
+        from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    except ImportError:
+        from cryptography.hazmat.primitives.ciphers.algorithms import ARC4
+    from cryptography.hazmat.primitives.ciphers import Cipher
+
+    verifier = hashlib.sha1(salt + password.encode()).digest()[:16]  # any 16 bytes; derived so rebuilds are identical
+    rc4 = Cipher(ARC4(_makekey(password, salt, 128, 0)), mode=None).encryptor()
+    sealed = rc4.update(verifier + hashlib.sha1(verifier).digest())
+    csp = "Microsoft Enhanced Cryptographic Provider v1.0\0".encode("utf-16-le")
+    header = struct.pack("<8I", 0x04, 0, 0x6801, 0x8004, 128, 1, 0, 0) + csp  # fCryptoAPI, RC4, SHA-1, 128 bits, PROV_RSA_FULL
+    body = (struct.pack("<HHHII", 1, 4, 2, 0x04, len(header)) + header  # RC4, version 4.2 (LibreOffice reads 3.2 and 4.2)
+            + struct.pack("<I", 16) + salt + sealed[:16] + struct.pack("<I", 20) + sealed[16:])
+    filepass = struct.pack("<HH", 0x002F, len(body)) + body
+    records, i = [], 0
+    while i + 4 <= len(stream):
+        rtype, size = struct.unpack_from("<HH", stream, i)
+        records.append([rtype, bytearray(stream[i + 4: i + 4 + size])])
+        i += 4 + size
+    shift = len(filepass)
+    for rtype, rec in records:
+        if rtype == 0x0085:  # BoundSheet8: lbPlyPos, where the sheet's BOF is
+            struct.pack_into("<I", rec, 0, struct.unpack_from("<I", rec, 0)[0] + shift)
+        elif rtype == 0x020B:  # Index: ibXF and each DBCell's position
+            for at in range(12, len(rec) - 3, 4):
+                if struct.unpack_from("<I", rec, at)[0]:
+                    struct.pack_into("<I", rec, at, struct.unpack_from("<I", rec, at)[0] + shift)
+        elif rtype == 0x00FF:  # ExtSST: each bucket's stream position
+            for at in range(2, len(rec) - 7, 8):
+                struct.pack_into("<I", rec, at, struct.unpack_from("<I", rec, at)[0] + shift)
+    out = bytearray(struct.pack("<HH", records[0][0], len(records[0][1])) + records[0][1] + filepass)
+    for rtype, rec in records[1:]:
+        out += struct.pack("<HH", rtype, len(rec)) + rec
+    keystream = DocumentRC4CryptoAPI.decrypt(password, salt, 128, io.BytesIO(bytes(len(out))), blocksize=1024).read()
+    i = 0
+    while i + 4 <= len(out):
+        rtype, size = struct.unpack_from("<HH", out, i)
+        start = i + 4 + (4 if rtype == 0x0085 else 0)  # BoundSheet8's lbPlyPos stays in the clear
+        if rtype not in _CLEAR:
+            for at in range(start, i + 4 + size):
+                out[at] ^= keystream[at]
+        i += 4 + size
+    return bytes(out)
+
+
+def _compound_file(name: str, data: bytes) -> bytes:
+    """A compound file (CFB version 3, 512-byte sectors) holding one stream: header, a FAT sector, a directory sector,
+    then the stream's sectors, or, under 4096 bytes, a mini FAT sector and the mini stream (64-byte sectors) holding it."""
+    import struct
+
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    small = len(data) < 4096
+    unit = 64 if small else 512
+    count = -(-len(data) // unit)
+    chain = [n + 1 for n in range(count - 1)] + [end]
+    body = data.ljust(count * unit, b"\0")
+    if small:  # sector 2 the mini FAT, from 3 the mini stream (in 512-byte sectors)
+        minifat = struct.pack("<128I", *(chain + [free] * (128 - count)))
+        container = -(-len(body) // 512)
+        fat = [0xFFFFFFFD, end, end] + [4 + n for n in range(container - 1)] + [end]
+        tail, root_start, root_size, stream_start = minifat + body.ljust(container * 512, b"\0"), 3, len(body), 0
+    else:  # from sector 2 the stream
+        fat = [0xFFFFFFFD, end] + [2 + n for n in chain[:-1]] + [end]
+        tail, root_start, root_size, stream_start = body, end, 0, 2
+    assert len(fat) <= 128
+    fat += [free] * (128 - len(fat))
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+              + struct.pack("<9I", 0, 1, 1, 0, 4096, 2 if small else end, 1 if small else 0, end, 0)
+              + struct.pack("<I", 0) + b"\xff" * (108 * 4))
+
+    def entry(title: str, kind: int, child: int, start: int, size: int) -> bytes:
+        raw = (title + "\0").encode("utf-16-le")
+        return (raw.ljust(64, b"\0") + struct.pack("<HBBIII", len(raw), kind, 1, free, free, child) + bytes(16)
+                + bytes(4 + 16) + struct.pack("<IQ", start, size))
+
+    empty = bytes(64) + struct.pack("<HBBIII", 0, 0, 0, free, free, free) + bytes(36) + struct.pack("<IQ", 0, 0)
+    directory = entry("Root Entry", 5, 1, root_start, root_size) + entry(name, 2, free, stream_start, len(data)) + empty * 2
+    return header + struct.pack("<128I", *fat) + directory + tail
 
 
 def _rename_stream(data: bytes, old: str, new: str) -> bytes:
@@ -478,4 +601,5 @@ if __name__ == "__main__":
     huge_declared_sheets()
     encrypted_legacy()
     odd_but_real_workbooks()
+    default_key()
     print("corpus rebuilt in", HERE)

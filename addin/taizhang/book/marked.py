@@ -22,6 +22,19 @@ from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put
 
 
+def _package(path: Path):
+    """The .xlsx package to copy: the file itself, or its decrypted bytes when it came in a compound file encrypted
+    with Excel's default key (read as Excel reads it; the copy is written unencrypted)."""
+    import io
+
+    from taizhang.xlsx.safety import OLE_MAGIC, sniff
+
+    with open(path, "rb") as fh:
+        if not fh.read(8).startswith(OLE_MAGIC):
+            return path
+    return io.BytesIO(sniff(path).data)
+
+
 def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> Path:
     out = Path(out)
     if out.resolve() == read.path.resolve():
@@ -29,7 +42,7 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
 
     def write(tmp: Path) -> None:
         if read.kind == "xlsx" and read.sheet:
-            wb = load_workbook(read.path, keep_vba=False, rich_text=True)
+            wb = load_workbook(_package(read.path), keep_vba=False, rich_text=True)
             ws = wb[read.sheet]
         else:
             wb = Workbook()

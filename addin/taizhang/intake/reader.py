@@ -374,6 +374,8 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
     try:
         sniffed = sniff(path, keep_xml=True)
         out.kind = sniffed.kind
+        for code, message in sniffed.file_notes:  # opened with Excel's default key, as Excel does
+            out.findings.append(finding(code, message, file=name))
         if sniffed.mismatch:
             out.findings.append(finding("file-extension-mismatch", sniffed.mismatch, file=name))
         if sniffed.kind == "csv":

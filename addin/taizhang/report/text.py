@@ -118,6 +118,7 @@ def validate_text(report, marked: Path | None = None) -> list[str]:
              f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
     if report.unit:
         lines.append(f"报送单位：{report.unit}")
+    lines += [f"说明：{f.message}" for f in report.findings if f.code == "file-default-password"]  # read as Excel reads it
     if report.rows_skipped:
         lines.append(skipped_text(report.rows_skipped))
     by_row: dict[int | None, list[Finding]] = {}

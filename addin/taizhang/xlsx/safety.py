@@ -5,10 +5,18 @@ touches a file we check its first bytes (not its extension), refuse
 encrypted packages, zip bombs and XML entity declarations, and skip Excel's
 lock files. Each refusal is a ``FileProblem`` with a finding code and a
 Chinese message that says what to do.
+
+An encrypted file is first tried with Excel's built-in key "VelvetSweatshop",
+as Excel does: Excel encrypts a .xls with it when a unit sets only a password
+to modify (修改权限密码) or protects the workbook structure, and opens such a
+file without asking. Decrypted in memory (msoffcrypto-tool), the file is vetted
+again like any other and parsed from ``Sniffed.data``; a real open password is
+still refused as ``file-encrypted``.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -54,8 +62,9 @@ class Sniffed:
     kind: str  # xlsx, xls, ods, csv
     mismatch: str = ""  # non-empty when the extension says otherwise
     parts: dict = field(default_factory=dict)  # xlsx: workbook, its rels and the worksheets, as inflated while vetting
-    data: bytes | None = None  # the bytes to parse when they differ from the file's (a repaired or trimmed copy)
-    notes: tuple = ()  # (code, message) findings about what the repair or trim changed
+    data: bytes | None = None  # the bytes to parse when they differ from the file's (a repaired, trimmed or decrypted copy)
+    notes: tuple = ()  # (sheet, cell, value, message): values far outside the table that the trimmed copy leaves out
+    file_notes: tuple = ()  # (code, message): findings about the file as a whole (opened with Excel's default key)
 
 
 KEPT_PARTS_MAX = 64 * 1024 * 1024  # keep inflated sheet XML for the reader up to this size, instead of inflating twice
@@ -92,11 +101,12 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
         raise FileProblem("file-too-large", f"{name} 大小为 {size // 1048576} MB，超出台账文件的合理大小，已拒绝。请核实文件内容。")
     suffix = path.suffix.lower()
     parts: dict[str, bytes] = {}
-    repaired: list[bytes] = []  # a copy to parse instead of the file (part names or stream names put right)
+    repaired: list[bytes] = []  # a copy to parse instead of the file (part names or stream names put right, decrypted)
+    file_notes: list[tuple[str, str]] = []
     if head.startswith(ZIP_MAGIC):
         kind = _vet_zip(path, parts if keep_xml else None, repaired)
     elif head.startswith(OLE_MAGIC):
-        kind = _vet_ole(path, repaired)
+        kind = _vet_ole(path, repaired, parts if keep_xml else None, file_notes)
     elif suffix == ".csv":
         kind = "csv"
     elif _is_old_biff(head):
@@ -111,7 +121,7 @@ def sniff(path: Path, keep_xml: bool = False) -> Sniffed:
         raise FileProblem("file-not-workbook", f"{name} 不是 Excel 或 WPS 表格文件（文件内容无法识别）。请报送 .xlsx 格式的台账。")
     expected = {"xlsx": {".xlsx", ".xlsm", ".xltx", ".xltm"}, "xls": {".xls", ".et"}, "ods": {".ods"}, "csv": {".csv"}}[kind]
     mismatch = "" if suffix in expected else f"{name} 的扩展名为 {suffix or '（无）'}，但内容是 {kind} 格式，已按实际格式读取。"
-    return Sniffed(kind, mismatch, parts, repaired[0] if repaired else None)
+    return Sniffed(kind, mismatch, parts, repaired[0] if repaired else None, file_notes=tuple(file_notes))
 
 
 def _is_old_biff(head: bytes) -> bool:
@@ -142,8 +152,6 @@ def _office_document(zf: zipfile.ZipFile, names: set[str]) -> str:
 
 def _normalised_zip(zf: zipfile.ZipFile) -> bytes:
     """The package again with '/' in every part name (some generators write 'xl\\workbook.xml')."""
-    import io
-
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in zf.infolist():
@@ -151,10 +159,12 @@ def _normalised_zip(zf: zipfile.ZipFile) -> bytes:
     return out.getvalue()
 
 
-def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | None = None) -> str:
+def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | None = None,
+             data: bytes | None = None) -> str:
+    """Vet the package at ``path``, or ``data`` when given (a decrypted copy of it)."""
     name = path.name
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
             infos = zf.infolist()
             names = {i.filename.replace("\\", "/") for i in infos}
             main = _office_document(zf, names)
@@ -238,12 +248,14 @@ def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str, keep: dict[str, byt
             kept += len(keep[i.filename])
 
 
-def _vet_ole(path: Path, repaired: list | None = None) -> str:
+def _vet_ole(path: Path, repaired: list | None = None, keep: dict[str, bytes] | None = None,
+             file_notes: list | None = None, data: bytes | None = None) -> str:
+    """Vet the compound file at ``path``, or ``data`` when given (a decrypted copy of it, tried no further)."""
     import olefile
 
     name = path.name
     try:
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(data if data is not None else str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir()}
             book = next((s for s in streams if s.lower() in ("workbook", "book")), None)
             globals_ = _biff_globals(ole.openstream(book)) if book else b""
@@ -256,16 +268,85 @@ def _vet_ole(path: Path, repaired: list | None = None) -> str:
         raise FileProblem("file-unreadable", f"{name} 已损坏（Office 复合文档结构不完整，可能传输中断或被截断）。"
                                              f"请让报送单位用 Excel 或 WPS 打开确认后重新保存并报送。") from None
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams or globals_ == b"FILEPASS":
-        raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。"
-                                            f"请让报送单位取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送，"
-                                            f"或由办公室输入密码打开后另存一份不加密的副本。")
+        plain = _decrypt_default_key(path) if data is None else None  # a decrypted copy still encrypted is not tried again
+        if plain is None:
+            raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。"
+                                                f"请让报送单位取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送，"
+                                                f"或由办公室输入密码打开后另存一份不加密的副本。")
+        return _vet_decrypted(path, plain, repaired, keep, file_notes)
     if book:
         if book not in ("Workbook", "Book") and repaired is not None:
-            repaired.append(_renamed_stream(path.read_bytes(), book))
+            repaired.append(_renamed_stream(data if data is not None else path.read_bytes(), book))
         return "xls"
     if "WordDocument" in streams:
         raise FileProblem("file-not-workbook", f"{name} 是 Word 文档（.doc），不是表格。请报送 Excel 台账。")
     raise FileProblem("file-not-workbook", f"{name} 是 Office 复合文档，但不是 Excel 工作簿。请报送 Excel 台账。")
+
+
+# --- files encrypted with Excel's built-in key ---------------------------------------------------------------
+DEFAULT_PASSWORD = "VelvetSweatshop"  # the key Excel encrypts with when no open password is set, and tries first on opening
+MAX_SPIN_COUNT = 1_000_000  # hashing rounds of an agile-encrypted package's key (Excel writes 100000; the format allows 10 million)
+# a .xls workbook stream decrypted in memory: msoffcrypto-tool walks it byte by byte (a 16 MB stream, 60,000 rows × 16
+# columns and near the format's 65,536-row limit, took 7 s and 260 MB); twice that is more than any .xls ledger needs
+MAX_DECRYPTED_XLS = 32 * 1024 * 1024
+
+
+def _decrypt_default_key(path: Path) -> bytes | None:
+    """The file decrypted with Excel's default key, or None when that key does not open it (a real open password,
+    or an encryption msoffcrypto-tool does not know). The key is verified before anything is decrypted; the
+    decrypted bytes stay in memory (msoffcrypto-tool's own scratch copy of a .xls is an anonymous temporary file)."""
+    try:
+        import msoffcrypto
+        from msoffcrypto.format.ooxml import OOXMLFile
+        from msoffcrypto.format.xls97 import Xls97File
+    except ImportError:  # an installation without it: the file is refused as encrypted, as before
+        return None
+    name = path.name
+    try:
+        with open(path, "rb") as fh:
+            office = msoffcrypto.OfficeFile(fh)
+            if isinstance(office, OOXMLFile):
+                if office.type == "agile" and office.info["spinValue"] > MAX_SPIN_COUNT:
+                    return None  # not Excel's default key setting: hashing would take minutes for nothing
+                office.load_key(password=DEFAULT_PASSWORD, verify_password=True)
+            elif isinstance(office, Xls97File):
+                office.load_key(password=DEFAULT_PASSWORD)  # verifies the key against the FilePass record
+                if office.ole.get_size("Workbook") > MAX_DECRYPTED_XLS:
+                    raise FileProblem("file-too-large", f"{name} 用 Excel 的默认密钥加密，解密后超过 {MAX_DECRYPTED_XLS // 1048576} MB，"
+                                                        f"超出台账文件的合理大小，已拒绝读取。请让报送单位另存为 .xlsx 后重新报送。")
+            else:
+                return None
+            out = io.BytesIO()
+            office.decrypt(out)
+    except FileProblem:
+        raise
+    except Exception as exc:  # InvalidKeyError (a real open password), unsupported kinds, a broken FilePass…
+        log_original(f"default key on {name}", exc)
+        return None
+    return out.getvalue()
+
+
+def _vet_decrypted(path: Path, plain: bytes, repaired: list | None, keep: dict[str, bytes] | None,
+                   file_notes: list | None) -> str:
+    """Vet a file decrypted with the default key as if it had come unencrypted: the size limit, then the bomb and
+    entity checks of a package or the checks of a compound file."""
+    name = path.name
+    if len(plain) > MAX_FILE:
+        raise FileProblem("file-too-large", f"{name} 解密后为 {len(plain) // 1048576} MB，超出台账文件的合理大小，已拒绝。请核实文件内容。")
+    copy: list[bytes] = []
+    if plain.startswith(ZIP_MAGIC):
+        kind = _vet_zip(path, keep, copy, data=plain)
+    elif plain.startswith(OLE_MAGIC):
+        kind = _vet_ole(path, copy, data=plain)
+    else:
+        raise FileProblem("file-not-workbook", f"{name} 解密后不是 Excel 或 WPS 表格文件（内容无法识别）。请报送 .xlsx 格式的台账。")
+    if repaired is not None:
+        repaired.append(copy[0] if copy else plain)
+    if file_notes is not None:
+        about = "的 .xls（报送单位设置了修改权限密码或保护了工作簿结构时，Excel 会这样保存）" if kind == "xls" else "的文件"
+        file_notes.append(("file-default-password", f"{name} 是用 Excel 默认密钥加密{about}，不是打开密码，Excel 打开它时也不要求"
+                                                    f"输入密码。台账助手已像 Excel 一样直接读取，无需处理。"))
+    return kind
 
 
 def _biff_globals(stream) -> bytes:
