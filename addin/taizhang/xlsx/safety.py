@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from taizhang.errors import UserError
+from taizhang.findings import col_letter
 
 MAX_UNCOMPRESSED = 512 * 1024 * 1024  # a ledger never needs more than this inflated
 MAX_RATIO = 200  # inflation ratio of one part beyond which it is a bomb
@@ -388,15 +389,6 @@ _VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 
 
-def _letters(n: int) -> str:
-    s = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
 def _index(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -421,7 +413,7 @@ class _Extent:
         rows, cols = self.max_r + 1, self.max_c + 1
         if rows * cols <= MAX_SHEET_CELLS:
             return
-        cells = "、".join(dict.fromkeys(f"{_letters(c)}{r + 1}" for r, c in (self.far_r, self.far_c)))
+        cells = "、".join(dict.fromkeys(f"{col_letter(c)}{r + 1}" for r, c in (self.far_r, self.far_c)))
         where = f"的工作表“{sheet}”" if sheet else "中有一个工作表"
         raise FileProblem("sheet-range-too-large",
                           f"{name} {where}在 {cells} 格有内容，使用范围因此达到 {rows} 行 × {cols} 列（{rows * cols:,} 个单元格），"
@@ -541,15 +533,15 @@ def _xlsx_extent(path: Path, sniffed: Sniffed) -> Sniffed:
             for r, c, start, end, attrs, body in far:
                 out += [data[pos:start]]
                 pos = end
-                cell = f"{_letters(c)}{r + 1}"
+                cell = f"{col_letter(c)}{r + 1}"
                 value = _cell_text(zf, attrs, body).strip()[:40]
                 where = f"工作表“{sheet}”的 " if sheet else ""
                 notes.append((sheet, cell, value,
-                              f"{path.name} {where}{cell} 格远在表格之外（表格只到第 {last_r + 1} 行、{_letters(last_c)} 列）"
+                              f"{path.name} {where}{cell} 格远在表格之外（表格只到第 {last_r + 1} 行、{col_letter(last_c)} 列）"
                               f"{f'，内容为“{value}”' if value else ''}，未读取。如是台账内容，请移到表格中；否则请删除该格后保存。"))
             out.append(data[pos:])
             xml = b"".join(out)
-            extent = f"A1:{_letters(last_c)}{last_r + 1}\"".encode()
+            extent = f"A1:{col_letter(last_c)}{last_r + 1}\"".encode()
             xml = re.sub(rb'(<(?:\w+:)?dimension\b[^>]*\bref=")[^"]*"', lambda m, extent=extent: m.group(1) + extent, xml)
             trimmed[part] = xml
         if not trimmed:
