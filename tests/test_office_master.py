@@ -190,3 +190,25 @@ def test_a_shared_formula_filled_down_moves_with_its_rows():
     follower = _moved_formula('<f t="shared" si="0"/><v>y</v>', "AL6", "AL5", shared)
     assert follower == '<f>A5&amp;"#"</f><v>y</v>'
     assert _moved_formula("<f>SUM($B$2:B7)</f>", "AL7", "AL3", {}) == "<f>SUM($B$2:B3)</f>"
+
+
+def test_rows_the_office_hid_or_sized_keep_that_with_their_case(fresh_sample):
+    """#14 left: "the office's custom row heights and hidden data rows are not kept". They now move with their case."""
+    master = fresh_sample.master
+    run_status(master, REPORT_DAY)
+    wb = openpyxl.load_workbook(master)
+    ws = wb["台账"]
+    col = {c.value: c.column for c in ws[1]}
+    ids = [ws.cell(r, col["问题编号"]).value for r in range(2, ws.max_row + 1)]
+    hidden_id, tall_id = ids[3], ids[7]
+    ws.row_dimensions[5].hidden = True  # ids[3] is on row 5
+    ws.row_dimensions[9].height = 48  # ids[7] is on row 9
+    wb.save(master)
+    out = run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    assert out.result.rows_new > 0  # rows were added and re-ordered by unit: the two cases may have moved
+    run_status(master, REPORT_DAY)
+    ws = openpyxl.load_workbook(master)["台账"]
+    row_of = {ws.cell(r, col["问题编号"]).value: r for r in range(2, ws.max_row + 1)}
+    hidden = [r for r in range(2, ws.max_row + 1) if ws.row_dimensions[r].hidden]
+    tall = {r: ws.row_dimensions[r].height for r in range(2, ws.max_row + 1) if ws.row_dimensions[r].customHeight}
+    assert hidden == [row_of[hidden_id]] and tall == {row_of[tall_id]: 48}

@@ -93,6 +93,7 @@ class SheetSpec:
     raw_header: dict[int, str] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
     raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
     frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
+    row_attrs: list[str] | None = None  # framed: per data row, the office's hidden flag and custom height, moved with it
     row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
     # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
     # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
@@ -380,13 +381,13 @@ def _framed_pieces(spec: SheetSpec, columns: list[list], letters: list[str], hea
     head, tail = spec.frame
     yield head
     yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
-    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells)
+    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells, attrs=spec.row_attrs)
     yield tail
 
 
 def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], w: _Cells,
                first: int, raw: dict[int, list[str | None]] | None = None,
-               heights: list[float | None] | None = None) -> Iterator[str]:
+               heights: list[float | None] | None = None, attrs: list[str] | None = None) -> Iterator[str]:
     n_data = len(columns[0]) if columns else 0
     caches: list[dict | None] = [{} for _ in range(len(columns))]
     for start in range(0, n_data, CHUNK_ROWS):
@@ -404,6 +405,8 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
             ref = f'<c r="{letters[c]}'
             pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
         hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
+        if attrs:
+            hts = [a or h for a, h in zip(attrs[start:stop], hts)]
         yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces)))
 
 
@@ -726,8 +729,21 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     # the cells of the office's columns, by their old row
     start = spec.office_from or 0
     origin = spec.origin or []
+    new_row_of = {int(o): i for i, o in enumerate(origin) if o}
+    # rows the office hid or gave a height of its own: the case keeps them wherever it moves
+    kept = [""] * n_data
+    # past the header row (which has taizhang's own height): any hidden or custom-height row? else skip the walk
+    after_header = max(body.find("</row>"), 0)
+    marked_rows = any(body.find(f'{a}="{v}"', after_header) >= 0 for a in ("hidden", "customHeight") for v in ("1", "true"))
+    for rm in re.finditer(r"<row\b([^>]*)>", body) if marked_rows else ():
+        a = dict(re.findall(r'(\w+)="([^"]*)"', rm.group(1)))
+        row = int(a.get("r", 0) or 0)
+        if row in new_row_of:
+            hidden = ' hidden="1"' if a.get("hidden") in ("1", "true") else ""
+            height = f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht") else ""
+            kept[new_row_of[row]] = hidden + height
+    spec.row_attrs = kept if any(kept) else None
     if width > start:
-        new_row_of = {int(o): i for i, o in enumerate(origin) if o}
         letters = [col_letter(c) for c in range(start, width)]
         col_of = {L: start + i for i, L in enumerate(letters)}
         spec.raw_cells = {c: [None] * n_data for c in range(start, width)}
