@@ -229,3 +229,19 @@ def test_libreoffice_also_opens_the_default_key_files_without_asking(tmp_path):
         assert csv.exists() == (name in DEFAULT_KEY), name
         if csv.exists():
             assert "CG-2026-001,城关镇" in csv.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["status", "assign", "summary"])
+def test_a_master_encrypted_with_the_default_key_is_refused_in_chinese(fresh_sample, capsys, command):
+    """A master is rewritten by status, merge and assign: taizhang reads a default-key master but cannot write it
+    back encrypted, so every command refuses it with what to do, instead of failing inside the writer (exit 3)."""
+    master = fresh_sample.master
+    stamp = _encrypted(master.read_bytes())
+    master.write_bytes(stamp)
+    capsys.readouterr()
+    assert main([command, str(master), "--today", REPORT_DAY.isoformat()]) == 2
+    err = capsys.readouterr().err
+    assert "加密" in err and "修改权限密码" in err and "报送单位" not in err and "内部出错" not in err
+    assert master.read_bytes() == stamp  # untouched
+    assert main(["merge", str(master), str(fresh_sample.submissions), "--today", REPORT_DAY.isoformat()]) == 2
+    assert "加密" in capsys.readouterr().err

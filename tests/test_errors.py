@@ -60,3 +60,15 @@ def test_a_bug_after_the_master_was_replaced_says_so(fresh_sample, tmp_path, mon
     err = capsys.readouterr().err
     assert fresh_sample.master.read_bytes() != before  # the merge had landed
     assert "原文件未改动" not in err and fresh_sample.master.name in err and "台账备份" in err
+
+
+def test_operating_system_errors_are_said_in_chinese(fresh_sample, tmp_path, capsys):
+    """Python's own text for these is English ("[Errno 21] Is a directory"); the user reads what to do."""
+    unit_file = next(p for p in fresh_sample.submissions.glob("区*.xlsx"))
+    assert main(["validate", str(unit_file), "--preset", "xinguan", "--marked", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "是一个文件夹" in err and "Errno" not in err
+    assert main(["run", str(fresh_sample.master), str(fresh_sample.master)]) == 2
+    assert "是一个文件，不是报送文件夹" in capsys.readouterr().err
+    assert main(["workday", "2026-09-30", "999999"]) == 2
+    assert "工作日数不超过" in capsys.readouterr().err

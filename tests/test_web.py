@@ -647,10 +647,29 @@ def test_assign_page_hands_over_clues_and_offers_the_notices(web, tmp_path):
     link = re.search(r'id="assign-notices" href="([^"]+)"', r.text).group(1).replace("&amp;", "&")
     z = zipfile.ZipFile(io.BytesIO(c.get(link).content))
     assert [n for n in z.namelist() if n.endswith(".docx") and "城关镇" in n]
+    assert f'value="{REPORT_DAY.isoformat()}"' in r.text  # the form keeps the date just used
+    from urllib.parse import unquote
+
+    first_zip = s.root / unquote(link.split("name=")[1])
+    kept = first_zip.read_bytes()
     # a second press the same day with nothing new changes nothing
     stamp = s.master.read_bytes()
     again = c.post(f"/assign?m={s.master.name}", data={"today": REPORT_DAY.isoformat()})
     assert "台账未改动" in again.text and s.master.read_bytes() == stamp
+    # another clue list the same day: its notices go beside the first ones, which stay as they were
+    ws.delete_rows(2, 2)
+    ws.append(["GD003", "2026-11-20", "王五", None, "北山镇政府窗口推诿", None, "信访"])
+    wb.save(clues)
+    import time as _time
+
+    _time.sleep(1.1)  # the notices' folder is named to the second
+    third = c.post(f"/assign?m={s.master.name}", data={"today": REPORT_DAY.isoformat()},
+                   files={"clues": (clues.name, clues.read_bytes(), "application/octet-stream")})
+    second_zip = s.root / unquote(re.search(r'id="assign-notices" href="[^"]*name=([^"&]+)"', third.text).group(1))
+    assert second_zip != first_zip and first_zip.read_bytes() == kept
+    assert [n for n in zipfile.ZipFile(second_zip).namelist() if "北山镇" in n]
+    assert any(p.is_dir() and "交办通知单" in p.name for p in s.root.iterdir())  # the .docx themselves, beside the master
+    assert c.get("/assign?m=other.xlsx&done=x").status_code == 404  # a master the server did not list
 
 
 def test_real_browser_hands_over_a_clue_list(live, browser, tmp_path):
@@ -677,3 +696,12 @@ def test_real_browser_hands_over_a_clue_list(live, browser, tmp_path):
     assert units == ["城关镇", "区住房和城乡建设局"]
     assert browser.find_element(By.ID, "assign-notices").text.startswith("下载交办通知单（2份")
     assert "张三丰" not in browser.page_source
+
+
+def test_the_check_page_says_when_a_file_was_opened_with_excels_default_key(web):
+    c, s = web
+    r = c.post("/validate", data={"preset": "xinguan", "today": REPORT_DAY.isoformat()},
+               files={"file": ("default_key.xlsx", (CORPUS / "default_key.xlsx").read_bytes())})
+    assert r.status_code == 200
+    notes = re.findall(r'<p class="muted note">说明：([^<]+)</p>', r.text)
+    assert len(notes) == 1 and "默认" in notes[0]

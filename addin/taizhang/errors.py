@@ -38,6 +38,21 @@ def is_user_error(exc: BaseException) -> bool:
     return isinstance(exc, (UserError, *_USER_OS_ERRORS))
 
 
+def user_message(exc: BaseException) -> str:
+    """What a user error says: taizhang's own Chinese text, or an operating-system error put into Chinese
+    (Python's own text is English: "[Errno 21] Is a directory")."""
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError) and name:
+        what = {IsADirectoryError: f"{name} 是一个文件夹，这里需要的是文件名。",
+                NotADirectoryError: f"{name} 的路径中有一段不是文件夹（是一个文件），请检查路径。",
+                FileNotFoundError: f"找不到 {name}，请检查路径和文件名。",
+                PermissionError: f"没有权限读写 {name}（可能正被其他程序打开、只读，或没有该文件夹的权限）。请关闭占用它的程序或换一个位置。"}
+        for kind, text in what.items():
+            if isinstance(exc, kind):
+                return text
+    return str(exc)
+
+
 def outcome(exc: BaseException) -> int:
     """The exit code for an exception, looked up along its class hierarchy (one table for every door)."""
     if isinstance(exc, KeyboardInterrupt):

@@ -43,6 +43,7 @@ from taizhang.book.sheets import (
     UNASSIGNED_HEADERS,
 )
 from taizhang.calendar.deadlines import CaseLight, compute_lights
+from taizhang.errors import BadRequest
 from taizhang.findings import Finding
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.report.text import warnings_by_kind
@@ -221,6 +222,8 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
 
     master = load_master(master_path, ledger=False)
     folder = Path(folder)
+    if folder.is_file():
+        raise BadRequest(f"{folder} 是一个文件，不是报送文件夹。请给出放各单位报送表的文件夹。")
     if not folder.is_dir():
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
     require_submissions(folder, master.path)
@@ -390,7 +393,6 @@ class NewOutcome:
 def run_new(master_path: str | Path, preset: str, year: int, units_file: str | Path | None = None) -> NewOutcome:
     """`taizhang new`: a master for ``preset`` with its stages placed in ``year``."""
     from taizhang.book.master import create_master
-    from taizhang.errors import BadRequest
     from taizhang.intake.units import read_unit_file
     from taizhang.rules.rulebook import find_rulebook
 
@@ -440,8 +442,9 @@ def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
     """`taizhang workday`: N working days (or an M-month period, Civil Code art. 201–203) after ``start``, by the
     master's 节假日 if given; with the years whose holidays are estimated, for a warning."""
     from taizhang.calendar.workdays import WorkCalendar, estimate_warning
-    from taizhang.errors import BadRequest
 
+    if (n is not None and abs(n) > 20000) or (months is not None and not 0 <= months <= 1200):
+        raise BadRequest("工作日数不超过 20000，月数在 0 到 1200 之间。")
     cal = WorkCalendar(load_master(master, ledger=False).holidays if master else {})
     if months is not None:
         result = cal.add_months(start, months)

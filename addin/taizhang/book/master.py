@@ -304,12 +304,18 @@ def load_ledger(master: Master) -> Master:
 def _read_sheets(path: Path, names: list[str], sniffed=None) -> dict:
     """The named sheets' rows (those present); key "" lists every sheet name in the workbook."""
     from taizhang.intake.reader import open_calamine
-    from taizhang.xlsx.safety import FileProblem
+    from taizhang.xlsx.safety import FileProblem, sniff
 
     try:
+        sniffed = sniffed or sniff(path)
+        if sniffed.file_notes:  # decrypted with Excel's default key: readable, but taizhang could not write it back
+            raise FileProblem("file-encrypted", f"{path.name} 是加密保存的（Excel 的默认密钥，通常因为设置了修改权限密码或"
+                                                f"保护工作簿）。台账助手要改写台账总表，不能处理加密的文件：请在 Excel 中打开它，"
+                                                f"取消修改权限密码和工作簿保护后保存，再运行。")
         wb = open_calamine(path, sniffed)
     except FileProblem as exc:
-        raise MasterError(f"无法打开台账总表 {path}：{exc.message}") from None
+        message = exc.message.replace("请让报送单位", "请")  # the master is the office's own file
+        raise MasterError(f"无法打开台账总表 {path}：{message}") from None
     try:
         sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in names if name in wb.sheet_names}

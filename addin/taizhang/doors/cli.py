@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         code = errors.outcome(exc)
         if code == errors.EXIT_USER:
-            sys.stderr.write(f"错误：{exc}\n")
+            sys.stderr.write(f"错误：{errors.user_message(exc)}\n")
         else:  # a bug of ours: the user gets one line and the log
             log = errors.log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
             sys.stderr.write(f"错误：{errors.bug_message(log, replaced_files()[already:])}\n")

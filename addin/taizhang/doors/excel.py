@@ -87,7 +87,7 @@ def entry(action: str) -> Callable:
                 if isinstance(exc, (SystemExit, KeyboardInterrupt)):
                     raise
                 if errors.is_user_error(exc):
-                    message = f"{action}未完成：{exc}"
+                    message = f"{action}未完成：{errors.user_message(exc)}"
                 else:  # a bug of ours: a message box, the traceback in the log
                     log = errors.log_exception(f"excel.{fn.__name__} ({book.name})")
                     written = replaced_files()[already:]

@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from taizhang.book.merge import MergeResult
 from taizhang.book.sheets import S_APPROVALS, S_REJECTS, S_REMINDERS, S_UNASSIGNED
 from taizhang.findings import SEVERITY_ZH, Finding
 

@@ -180,7 +180,7 @@ class Jobs:
             job.state = "done"
         except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
             if errors.is_user_error(exc):
-                job.error = str(exc)
+                job.error = errors.user_message(exc)
                 log.info("merge refused: %s", exc)
             else:
                 job.error = _bug_line(f"merge {job.master} {job.folder}")
@@ -314,6 +314,12 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     jobs = Jobs()
     checks: dict[str, dict] = {}  # single-file checks: id -> report and marked copy (in the scratch folder)
     assigns: dict[str, dict] = {}  # 交办 runs: id -> result and account (the master and notices are in the folder)
+
+    def remember(store: dict, key: str, value: dict, keep: int = 50) -> None:
+        """Results the pages show after a redirect: the latest ``keep`` only (a long-running server stays small)."""
+        store[key] = value
+        for old in list(store)[:-keep]:
+            del store[old]
 
     # ----------------------------------------------------------------- the folder's own names
     def masters() -> list[str]:
@@ -584,7 +590,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             if f.severity != "info":
                 by_row.setdefault(f.row, []).append(f)
         rows = [(r, by_row[r]) for r in sorted(by_row, key=lambda r: r or 0)]
-        checks[cid] = {"id": cid, "report": report, "rows": rows, "marked": res.marked, "failed": res.failed}
+        remember(checks, cid, {"id": cid, "report": report, "rows": rows, "marked": res.marked, "failed": res.failed})
         log.info("checked %s: %s", path.name, report.counts)
         return RedirectResponse(url("/validate", m=master.name if master else "", check=cid), status_code=303)
 
@@ -716,17 +722,18 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return render(request, "workday.html", "workday", **ctx)
 
     # ----------------------------------------------------------------- 交办
-    def notices_zip(master: Path, today: dt.date) -> Path:
-        return master.with_name(f"{master.stem}-交办通知单-{today.isoformat()}.zip")
-
     async def assign_page(request: Request):
-        pick_master(request)  # 交办 works on a chosen master: without one the page says so
+        master = pick_master(request)
         done = assigns.get(request.query_params.get("done", ""))
-        return render(request, "assign.html", "assign", today=dt.date.today().isoformat(), done=done)
+        if done is not None and done["master"] != master.name:
+            done = None  # a result belongs to the master it was made on
+        today = done["today"] if done else dt.date.today().isoformat()
+        return render(request, "assign.html", "assign", today=today, done=done)
 
     async def assign_post(request: Request):
         """The same job as `taizhang assign`: the office's new rows and an uploaded clue list are numbered and
-        handed over; the 交办通知单 come as one .zip beside the master."""
+        handed over. The 交办通知单 are written to a folder of their own beside the master (one per press, so a
+        second 交办 the same day never replaces the first one's notices) and offered as one .zip of that folder."""
         import zipfile
 
         from taizhang.jobs import run_assign
@@ -739,14 +746,18 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         today = today_of(str(form.get("today") or ""))
         rid = uuid.uuid4().hex
         work = s.scratch / rid
-        clues = None
-        upload = form.get("clues")
-        if isinstance(upload, UploadFile) and upload.filename:
-            clues, _ = await save_upload(upload, work / "线索", WORKBOOK_SUFFIXES)
-        res = await run_in_threadpool(run_assign, master, today, clues, work / "交办通知单")
+        notices_dir = master.with_name(f"{master.stem}-交办通知单-{today.isoformat()}-{dt.datetime.now():%H%M%S}")
+        try:
+            clues = None
+            upload = form.get("clues")
+            if isinstance(upload, UploadFile) and upload.filename:
+                clues, _ = await save_upload(upload, work / "线索", WORKBOOK_SUFFIXES)
+            res = await run_in_threadpool(run_assign, master, today, clues, notices_dir)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)  # the clue list (reporters' names and phones) is not kept
         notices = None
         if res.notices:
-            notices = notices_zip(master, today)
+            notices = notices_dir.with_name(notices_dir.name + ".zip")
 
             def write(target: Path) -> None:
                 with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
@@ -754,10 +765,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                         z.write(f, Path(f).name)
 
             await run_in_threadpool(atomic_write, notices, write)
-        shutil.rmtree(work, ignore_errors=True)
-        text = assign_text(res, f"{notices.name}（台账总表旁，可在下方下载）" if notices else None)
-        assigns[rid] = {"res": res, "text": text, "notices": notices.name if notices else "",
-                        "clues": clues.name if clues else ""}
+        where = f"{notices_dir.name} 文件夹（台账总表旁），打包为 {notices.name}，可在下方下载" if notices else None
+        remember(assigns, rid, {"res": res, "text": assign_text(res, where), "notices": notices.name if notices else "",
+                                "clues": clues.name if clues else "", "master": master.name, "today": today.isoformat()})
         log.info("assign on %s: %d new, %d transferred, %d pending", master.name, len(res.new_cases),
                  len(res.transfers), len(res.pending))
         return RedirectResponse(url("/assign", m=master.name, done=rid), status_code=303)
@@ -776,7 +786,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
                 if errors.is_user_error(exc):
                     log.info("%s %s: %s", request.method, request.url.path, exc)
-                    return _error_response(request, str(exc), 400)
+                    return _error_response(request, errors.user_message(exc), 400)
                 return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500)
         run.__name__ = endpoint.__name__
         return run
