@@ -118,3 +118,12 @@ def test_every_package_is_installed():
     listed = set(tomllib.loads((PKG.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     found = {".".join(("taizhang",) + p.parent.relative_to(PKG).parts) for p in PKG.rglob("__init__.py")}
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_the_ribbon_module_starts_without_the_heavy_libraries():
+    """Excel imports taizhang.doors.excel on the first button press: pandas, pydantic, openpyxl and calamine wait
+    until a button needs them (they cost about a quarter of a second before anything shows)."""
+    code = ("import sys, taizhang.doors.excel; "
+            "print(sorted(m for m in ('pandas', 'pydantic', 'openpyxl', 'python_calamine') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -155,6 +155,14 @@ def _say_all(lines: list[str]) -> None:
         _say(line)
 
 
+def _present(args, result, render) -> None:
+    """``--json``: the job's own result object; otherwise ``render(result)``'s plain Chinese lines."""
+    if args.json:
+        _print_json(result)
+    else:
+        _say_all(render(result))
+
+
 def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
@@ -256,10 +264,7 @@ def cmd_assign(args) -> int:
     from taizhang.report.text import assign_text
 
     res = run_assign(args.master, args.today or dt.date.today(), args.clues, args.units_dir, args.out)
-    if args.json:
-        _print_json(res)
-    else:
-        _say_all(assign_text(res))
+    _present(args, res, assign_text)
     return 0
 
 
@@ -269,10 +274,7 @@ def cmd_merge(args) -> int:
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
     res = outcome.result
-    if args.json:
-        _print_json(res)
-    else:
-        _say_all(merge_text(res, outcome.out, outcome.backup))
+    _present(args, res, lambda r: merge_text(r, outcome.out, outcome.backup))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
     return 1 if args.strict and rejected else 0
 
@@ -284,10 +286,7 @@ def cmd_summary(args) -> int:
     today = args.today or dt.date.today()
     out = Path(args.out) if args.out else default_summary_path(Path(args.master), today, args.public)
     figs = run_summary(args.master, today, out, args.public)
-    if args.json:
-        _print_json(figs)
-    else:
-        _say_all(summary_text(figs, out))
+    _present(args, figs, lambda f: summary_text(f, out))
     return 0
 
 
@@ -296,10 +295,7 @@ def cmd_notice(args) -> int:
     from taizhang.report.text import notice_text
 
     res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public)
-    if args.json:
-        _print_json(res)
-    else:
-        _say_all(notice_text(res, args.units_dir))
+    _present(args, res, lambda r: notice_text(r, args.units_dir))
     return 0
 
 

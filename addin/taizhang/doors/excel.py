@@ -22,7 +22,6 @@ from typing import Callable
 
 from taizhang import errors
 from taizhang.book.sheets import S_RESULTS, S_UNASSIGNED, UNASSIGNED_HEADERS
-from taizhang.findings import SEVERITY_ZH
 
 TITLE = "台账助手"
 RGB = {"red": (255, 199, 206), "yellow": (255, 235, 156), "green": (198, 239, 206), "done": (221, 235, 247),
@@ -428,6 +427,7 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
 @entry("校验本表")
 def validate_sheet(book, today: dt.date | None = None) -> str:
     from taizhang.book.master import S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_REPORTS, S_SETTINGS
+    from taizhang.findings import SEVERITY_ZH
     from taizhang.intake.reader import SheetRead, read_grids
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.rules.validate import Context, check_submission, report_of

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from taizhang.book.merge import MergeResult
 
 
+def written_text(out, backup, what: str = "台账") -> str:
+    """Where a job wrote the master, and where the version it replaced is kept."""
+    return f"{what}已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else "")
+
+
 def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     """The merge account in plain Chinese, for the terminal and the ribbon's message box."""
     lines = [f"合并完成（报送日 {res.report_day}）：读取{res.rows_read}行 = 新增{res.rows_new} + 更新{res.rows_updated} + "
@@ -41,7 +46,7 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     if res.rows_rejected:
         lines.append(f"退回的{res.rows_rejected}行见台账总表的“{S_REJECTS}”工作表。")
     lines.extend(warning_lines(res.issues))
-    lines.append(f"变更记录{res.changes}条。台账已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else ""))
+    lines.append(f"变更记录{res.changes}条。{written_text(out, backup)}")
     return lines
 
 
@@ -106,8 +111,7 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
         lines.append(f"待指定单位的线索已列入台账总表的“{S_UNASSIGNED}”表：在“指定单位”列填写单位后再次运行交办。")
     if res.notices:
         lines.append(f"交办通知单{len(res.notices)}份：{notices_at or Path(res.notices[0]).parent}")
-    lines.append(f"台账已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else "") if res.out
-                 else "没有需要交办、转办或登记的内容，台账未改动。")
+    lines.append(written_text(res.out, res.backup) if res.out else "没有需要交办、转办或登记的内容，台账未改动。")
     return lines
 
 
@@ -146,7 +150,7 @@ def status_text(res) -> list[str]:
         counts[c.light] = counts.get(c.light, 0) + 1
     lines = [f"已计算{len(res.cases)}个问题的时限和红绿灯（基准日 {res.as_of}）："
              + "，".join(f"{zh}{counts.get(key, 0)}" for key, zh in _LIGHT_COUNTS) + "。",
-             f"已写入：{res.out}" + (f"（原文件已备份到 {res.backup}）" if res.backup else "")]
+             written_text(res.out, res.backup, "")]
     lines += [f"提醒：{w}" for w in res.warnings]
     lines += [f"  第{f.row}行：{f.message}" for f in res.issues if f.severity == "error"]
     return lines
