@@ -279,7 +279,7 @@ def cmd_merge(args) -> int:
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
     res = outcome.result
-    _present(args, res, lambda r: merge_text(r, outcome.out, outcome.backup))
+    _present(args, res, lambda r: merge_text(r, outcome.out if outcome.written else None, outcome.backup))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
     return 1 if args.strict and rejected else 0
 

@@ -503,7 +503,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         marked = [{"file": f.file, "unit": f.unit or "", "status": f.status, "href": url("/marked", m=job.master.name, r=folder_rel, f=f.file,
                                                                                         today=job.today.isoformat())}
                   for f in res.files if f.status != "skipped" and f.file in files_with_findings]
-        return {"res": res, "text": merge_text(res, o.out, o.backup), "report_headers": REPORT_HEADERS,
+        return {"res": res, "text": merge_text(res, o.out if o.written else None, o.backup), "report_headers": REPORT_HEADERS,
                 "reports": job.reports, "reject_headers": REJECT_HEADERS, "rejects": reject_rows(res),
                 "warnings": warnings, "marked": marked, "out_name": o.out.name}
 
