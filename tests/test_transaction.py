@@ -406,7 +406,7 @@ def test_the_lock_file_is_whole_the_moment_it_exists(tmp_path, monkeypatch):
     with master_lock(master, wait=0):
         pass
     assert seen and all(json.loads(raw)["pid"] == os.getpid() for raw in seen)
-    assert "未知" not in storage.lock_message(master, {}, 0)
+    assert "未知" not in storage.lock_message(master, {})
 
 
 # --------------------------------------------------------------------------- temp files

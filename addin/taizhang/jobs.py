@@ -1,7 +1,8 @@
 """The report-day jobs: one function per user action, shared by the CLI and Excel.
 
-Each job loads the master, calls the pure core (merge, deadlines, figures),
-and writes its output safely. Adapters (``cli``, ``excel``) only parse their
+Each job that writes the master opens its ``master_transaction`` (lock, then
+read), calls the pure core (merge, deadlines, figures), and writes inside the
+same lock; a write that changes nothing is skipped. Adapters (``cli``, ``excel``) only parse their
 input, call one of these and present the result.
 """
 
