@@ -446,10 +446,12 @@ def test_leftovers_of_gone_processes_are_removed_live_ones_kept(tmp_path):
     live = tmp_path / f"{storage.TEMP_PREFIX}{tag}-{os.getpid()}-0a1b2d.xlsx"
     other_host = tmp_path / f"{storage.TEMP_PREFIX}00000000-{_dead_pid()}-0a1b2e.xlsx"
     upload = tmp_path / ".~taizhang-upload-0123456789abcdef0123456789abcdef.xlsx"  # the web page's, being received
-    for p in (dead, live, other_host, upload):
+    lock_part = tmp_path / f".~taizhang-lock-台账.xlsx.{tag}-{_dead_pid()}-0a1b2c3d.part"  # a lock being made, killed
+    for p in (dead, live, other_host, upload, lock_part):
         p.write_bytes(b"partial")
     atomic_write(tmp_path / "summary.xlsx", lambda tmp: tmp.write_bytes(b"whole"))
-    assert not dead.exists() and live.exists() and other_host.exists() and upload.exists()
+    assert not dead.exists() and not lock_part.exists()
+    assert live.exists() and other_host.exists() and upload.exists()
     assert (tmp_path / "summary.xlsx").read_bytes() == b"whole"
 
 

@@ -116,7 +116,7 @@ def lock_file(path: Path) -> Path:
 def _create_whole(target: Path, data: bytes) -> bool:
     """Make ``target`` with ``data`` if it does not exist, atomically and whole: nobody ever reads it half-written.
     False if it exists."""
-    tmp = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
+    tmp = target.with_name(f"{target.name}.{_host_tag()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
     try:
         with open(tmp, "xb") as fh:
             fh.write(data)
@@ -139,10 +139,19 @@ def _create_whole(target: Path, data: bytes) -> bool:
             os.close(fd)
         return True
     finally:
+        _unlink(tmp)
+
+
+def _unlink(path: Path) -> None:
+    """Remove ``path``; on Windows a file another process is reading this instant cannot be removed: try again."""
+    for attempt in range(50):
         try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
+            path.unlink(missing_ok=True)
+            return
+        except PermissionError:
+            if attempt == 49:
+                raise
+            time.sleep(0.01)
 
 
 def _read_holder(lock: Path) -> tuple[bytes, dict] | None:
@@ -191,14 +200,14 @@ def _take_over(lock: Path, stale: bytes) -> None:
     try:
         now = _read_holder(lock)
         if now is not None and now[0] == stale:
-            lock.unlink(missing_ok=True)
+            _unlink(lock)
     finally:
-        guard.unlink(missing_ok=True)
+        _unlink(guard)
 
 
 def _remove_stale(path: Path, raw: bytes) -> None:
     """Remove a take-over file left by a killed process: moved aside first, and put back if it was not that one."""
-    aside = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.old")
+    aside = path.with_name(f"{path.name}.{_host_tag()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.old")
     try:
         os.rename(path, aside)
     except OSError:
@@ -266,7 +275,7 @@ def master_lock(path: Path, *, wait: float | None = None, action: str = "合并"
     finally:
         got = _read_holder(lock)
         if got is not None and got[1].get("token") == token:
-            lock.unlink(missing_ok=True)
+            _unlink(lock)
 
 
 # --------------------------------------------------------------------------- the transaction
@@ -352,8 +361,13 @@ def note_read(path: Path) -> None:
         return
     if not txn.read:
         txn.digest, txn.read = file_digest(txn.path), True
-    else:
-        txn.check_unchanged()
+        return
+    try:
+        st = os.stat(txn.path)
+    except OSError:
+        st = None
+    if st is None or txn.digest is None or (st.st_size, st.st_mtime_ns) != txn.digest[:2]:
+        txn.check_unchanged()  # the file's stat moved: compare the content itself
 
 
 # --------------------------------------------------------------------------- what one request wrote
@@ -423,6 +437,7 @@ def backup(path: Path, keep: int) -> Path | None:
 
 
 _TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"([0-9a-f]{8})-(\d+)-[0-9a-f]+\.")
+_LOCK_PART = re.compile(re.escape(LOCK_PREFIX) + r".*\.([0-9a-f]{8})-(\d+)-[0-9a-f]{8}\.(part|old)\Z")
 _OLD_TEMP_NAME = re.compile(r"\.~taizhang-[a-z0-9_]{8}\.(xlsx|xlsm|docx|zip|xlam)\Z")  # before names carried the pid
 
 
@@ -439,7 +454,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
         if not name.startswith(".~taizhang-"):
             continue
         p = Path(folder) / name
-        m = _TEMP_NAME.match(name)
+        m = _TEMP_NAME.match(name) or _LOCK_PART.match(name)
         try:
             if m:
                 if m.group(1) != tag:
