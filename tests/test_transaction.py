@@ -242,6 +242,11 @@ def test_a_second_merge_of_the_same_folder_keeps_the_first_account(fresh_sample,
     assert "没有新内容，台账总表未改动" in out and "报送情况”保留上次合并的记录" in out
     assert s.master.read_bytes() == stamp and _backups(s.master) == kept
     assert [list(r) for r in load_workbook(s.master, read_only=True)[S_REPORTS].iter_rows(values_only=True)] == account
+    # a unit's file taken out of the folder: its state changes, so the account is written again
+    gone = next(f for f in first.result.files if f.status == "merged" and f.unit)
+    next(p for p in s.submissions.rglob("*") if p.name == gone.file).unlink()
+    again = run_merge(s.master, s.submissions, REPORT_DAY)
+    assert again.written and gone.unit in again.result.missing_units
     # a later day is a new report day: the lights move, the master is written
     later = run_merge(s.master, s.submissions, REPORT_DAY + dt.timedelta(days=7))
     assert later.written and s.master.read_bytes() != stamp

@@ -252,16 +252,19 @@ class _Before:
     changes: int
     receipts: list
     reports: list
-    approvals: list
+    path: Path
+
+    def approvals(self) -> list[list]:
+        """The 待审批 rows the master holds (read only when a merge that brought nothing else has requests)."""
+        from taizhang.book.master import _read_sheets
+
+        return [list(r) for r in (_read_sheets(self.path, [S_APPROVALS]).get(S_APPROVALS) or [])[1:]]
 
 
 def _snapshot(master: Master) -> _Before:
     """What a merge could change, as read (the merge builds new frames; these are not touched)."""
-    from taizhang.book.master import _read_sheets
-
-    approvals = [list(r) for r in (_read_sheets(master.path, [S_APPROVALS]).get(S_APPROVALS) or [])[1:]]
     return _Before(master.ledger.copy(), len(master.changes), [list(r) for r in master.receipts],
-                   [list(r) for r in master.reports], approvals)
+                   [list(r) for r in master.reports], master.path)
 
 
 def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
@@ -270,13 +273,18 @@ def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
     master is then not written."""
     if result.rows_new or result.rows_updated or result.changes:
         return False
-    if result.pending and not _same_rows(request_rows(result), before.approvals):
-        return False
     if len(merged.changes) != before.changes or not _same_rows(merged.receipts, before.receipts):
         return False
     if not before.reports:  # never merged (no 报送情况 yet): this account is the first
         return False
-    return _same_ledger(merged.ledger, before.ledger)
+
+    def who(rows: list[list]) -> list[list]:  # each unit's state, files and reasons; not the row counts
+        return [list(r[:5]) + list(r[8:]) for r in rows]
+    if not _same_rows(who(merged.reports), who(before.reports)):  # a unit's file came, went or was refused
+        return False
+    if not _same_ledger(merged.ledger, before.ledger):
+        return False
+    return not result.pending or _same_rows(request_rows(result), before.approvals())
 
 
 def _same_ledger(a: pd.DataFrame, b: pd.DataFrame) -> bool:

@@ -187,22 +187,24 @@ def _age(path: Path) -> float:
         return 0.0
 
 
-def _take_over(lock: Path, stale: bytes) -> None:
+def _take_over(lock: Path, stale: bytes) -> bool:
     """Remove a lock left by a process that is gone — only if it is still that same lock, and only while holding
-    the take-over file, so a lock taken in the meantime by a live process is never removed."""
+    the take-over file, so a lock taken in the meantime by a live process is never removed. False: another process
+    holds the take-over file."""
     guard = lock.with_name(lock.name + ".takeover")
     me = json.dumps({"host": _host(), "pid": os.getpid(), "started": _started(os.getpid())}).encode("utf-8")
     if not _create_whole(guard, me):
         got = _read_holder(guard)
         if got is not None and (_holder_gone(got[1]) or _age(guard) > TAKEOVER_STALE_SECONDS):
             _remove_stale(guard, got[0])
-        return  # someone else is taking over: look again
+        return False  # someone else is taking over: look again
     try:
         now = _read_holder(lock)
         if now is not None and now[0] == stale:
             _unlink(lock)
     finally:
         _unlink(guard)
+    return True
 
 
 def _remove_stale(path: Path, raw: bytes) -> None:
@@ -264,7 +266,8 @@ def master_lock(path: Path, *, wait: float | None = None, action: str = "合并"
             continue  # released between our two looks
         raw, held = got
         if held and _holder_gone(held):
-            _take_over(lock, raw)
+            if not _take_over(lock, raw):
+                time.sleep(0.01)  # another process is taking it over this instant: look again shortly
             continue
         waited = time.monotonic() - begun
         if waited >= wait:
