@@ -208,6 +208,28 @@ def test_the_master_is_never_replaced_outside_a_transaction_that_read_it(fresh_s
         save_master(m, s.master, backup_keep=3)  # the read happened before the lock: a lost update in waiting
 
 
+def test_one_transaction_may_write_twice_but_not_over_another_save(tmp_path):
+    import zipfile
+
+    def package(text: str):
+        def write(tmp: Path) -> None:
+            with zipfile.ZipFile(tmp, "w") as z:
+                z.writestr("a.xml", text)
+        return write
+
+    master = tmp_path / "台账.xlsx"
+    package("0")(master)
+    with storage.master_transaction(master) as txn:
+        storage.note_read(master)
+        atomic_write(master, package("1"), backup_keep=5)
+        atomic_write(master, package("2"), backup_keep=5)  # its own write is not "another program's"
+        assert txn.replaced
+        package("3")(master)  # now another program saves
+        with pytest.raises(WriteError, match="被其他程序修改"):
+            atomic_write(master, package("4"), backup_keep=5)
+    assert zipfile.ZipFile(master).read("a.xml") == b"3"
+
+
 # --------------------------------------------------------------------------- a write that changes nothing
 
 def _backups(master: Path) -> list[Path]:
