@@ -317,6 +317,9 @@ def test_a_live_holder_is_waited_for_then_refused_without_being_told_to_delete(t
     text = str(exc.value)
     assert "正由另一次交办占用" in text and "4242" in text and "仍在运行" in text and "删除" not in text
     assert "未知" not in text
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 1.0)
+    with pytest.raises(WriteError, match="已等待1秒仍未完成"), master_lock(master):  # the stated wait, said
+        pass
 
 
 def test_a_number_given_again_to_another_program_is_a_gone_holder(tmp_path, monkeypatch):

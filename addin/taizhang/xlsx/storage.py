@@ -225,20 +225,22 @@ def _remove_stale(path: Path, raw: bytes) -> None:
     aside.unlink(missing_ok=True)
 
 
-def lock_message(path: Path, held: dict | None) -> str:
-    """Why ``path`` cannot be written now, and what to do: never to delete a lock a live process holds."""
+def lock_message(path: Path, held: dict | None, waited: float = 0) -> str:
+    """Why ``path`` cannot be written now, and what to do: never to delete a lock a live process holds.
+    ``waited``: the seconds this writer waited for it (said when at least one)."""
     lock = lock_file(path)
     held = held or {}
     what = held.get("action") or "合并"
+    waited_text = f"已等待{waited:.0f}秒仍未完成，" if waited >= 1 else ""
     if not held:
         if _age(lock) < 60:
-            return (f"{path.name} 正由另一次操作占用（锁文件 {lock.name} 刚刚创建）。请等待其完成后重试。")
+            return (f"{path.name} 正由另一次操作占用（锁文件 {lock.name} 刚刚创建）。{waited_text}请等待其完成后重试。")
         return (f"{path.name} 被锁文件 {lock.name} 占用，但该文件无法读取（内容不完整）。若没有人正在用台账助手处理"
                 f"这份台账，可删除 {lock.name} 后重试。")
     who = f"（计算机：{held.get('host')}，进程：{held.get('pid')}，开始于：{held.get('time')}）"
     if held.get("host") == _host():
-        return f"{path.name} 正由另一次{what}占用{who}。该进程仍在运行，请等待其完成后重试。"
-    return (f"{path.name} 正由另一次{what}占用{who}，它运行在另一台计算机上。请等待其完成后重试；"
+        return f"{path.name} 正由另一次{what}占用{who}。该进程仍在运行，{waited_text}请等待其完成后重试。"
+    return (f"{path.name} 正由另一次{what}占用{who}，它运行在另一台计算机上。{waited_text}请等待其完成后重试；"
             f"若确认计算机“{held.get('host')}”上的台账助手已经关闭（在该计算机的任务管理器中没有 taizhang 或 python 进程，"
             f"或该计算机已关机），可删除 {lock.name} 后重试。")
 
@@ -271,7 +273,7 @@ def master_lock(path: Path, *, wait: float | None = None, action: str = "合并"
             continue
         waited = time.monotonic() - begun
         if waited >= wait:
-            raise WriteError(lock_message(path, held)) from None
+            raise WriteError(lock_message(path, held, wait)) from None
         time.sleep(min(LOCK_POLL_SECONDS, max(wait - waited, 0.001)))
     try:
         yield
