@@ -414,6 +414,7 @@ def recording() -> Iterator[Record]:
 
 def _note_written(item: Written) -> None:
     _EVER.append(item)
+    del _EVER[:-1000]  # a long-running server keeps only the latest
     rec = _RECORD.get()
     while rec is not None:
         rec.append(item)
@@ -447,7 +448,7 @@ def backup(path: Path, keep: int) -> Path | None:
     return target
 
 
-_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"([0-9a-f]{8})-(\d+)-[0-9a-f]+\.")
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"([0-9a-f]{8})-(\d+)-[0-9a-f]+(\.|\Z)")
 _LOCK_PART = re.compile(re.escape(LOCK_PREFIX) + r".*\.([0-9a-f]{8})-(\d+)-[0-9a-f]{8}\.(part|old)\Z")
 _OLD_TEMP_NAME = re.compile(r"\.~taizhang-[a-z0-9_]{8}\.(xlsx|xlsm|docx|zip|xlam)\Z")  # before names carried the pid
 
