@@ -101,7 +101,10 @@ def test_a_merge_killed_at_any_moment_leaves_old_or_new_master(fresh_sample, tmp
     assert len(load_master(s.master).ledger) == new_rows
 
 
-def test_two_merges_cannot_both_write(fresh_sample, capsys):
+def test_two_merges_cannot_both_write(fresh_sample, capsys, monkeypatch):
+    import taizhang.xlsx.storage as storage
+
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.3)  # the second writer waits this long, then is refused
     s = fresh_sample
     before = s.master.read_bytes()
     with master_lock(s.master):
@@ -118,8 +121,8 @@ def test_backups_keep_the_last_n(fresh_sample, capsys):
         if row[0].value == "备份保留份数":
             row[1].value = 2
     wb.save(s.master)
-    for _ in range(4):
-        assert main(["status", str(s.master), "--today", REPORT_DAY.isoformat()]) == 0
+    for day in range(4):  # four days: each run changes the lights (a run that changes nothing writes nothing)
+        assert main(["status", str(s.master), "--today", (REPORT_DAY + dt.timedelta(days=day)).isoformat()]) == 0
     capsys.readouterr()
     assert len(list((s.master.parent / "台账备份").iterdir())) == 2
 

@@ -287,7 +287,10 @@ def test_merge_on_the_demo_gives_the_cli_account(web, tmp_path, capsys):
 def test_a_second_merge_on_the_same_master_is_refused_with_the_lock_message(web, monkeypatch):
     c, s = web
     import taizhang.jobs
+    import taizhang.xlsx.storage as storage
     from taizhang.xlsx.storage import WriteError, master_lock
+
+    monkeypatch.setattr(storage, "LOCK_WAIT_SECONDS", 0.2)  # a second writer waits this long, then is refused
 
     def held_message():
         with pytest.raises(WriteError) as held:

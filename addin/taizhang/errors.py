@@ -60,11 +60,16 @@ def outcome(exc: BaseException) -> int:
     return EXIT_USER if is_user_error(exc) else EXIT_BUG
 
 
-def bug_message(log: Path, replaced: list[Path]) -> str:
-    """The one line a user sees for a bug: never claims the files are untouched when one was replaced."""
+def bug_message(log: Path, replaced: list) -> str:
+    """The one line a user sees for a bug: names the files this request wrote (never claims they are untouched) and
+    promises a backup only for a file that has one. ``replaced``: paths, or items with ``path`` and ``backup``."""
     if replaced:
-        files = "、".join(dict.fromkeys(p.name for p in replaced))
-        state = f"本次已完整写入：{files}（替换前的版本在同一文件夹的“台账备份”中）。"
+        items = {}
+        for item in replaced:
+            path, kept = getattr(item, "path", item), getattr(item, "backup", None)
+            items[Path(path).name] = items.get(Path(path).name) or kept is not None
+        files = "、".join(name + ("（替换前的版本在同一文件夹的“台账备份”中）" if kept else "") for name, kept in items.items())
+        state = f"本次已完整写入：{files}。"
     else:
         state = "原文件未改动。"
     return f"台账助手内部出错，操作未完成，{state}详细信息已写入日志 {log}，请将该文件发给技术支持。"

@@ -1,7 +1,8 @@
 """The report-day jobs: one function per user action, shared by the CLI and Excel.
 
-Each job loads the master, calls the pure core (merge, deadlines, figures),
-and writes its output safely. Adapters (``cli``, ``excel``) only parse their
+Each job that writes the master opens its ``master_transaction`` (lock, then
+read), calls the pure core (merge, deadlines, figures), and writes inside the
+same lock; a write that changes nothing is skipped. Adapters (``cli``, ``excel``) only parse their
 input, call one of these and present the result.
 """
 
@@ -48,7 +49,11 @@ from taizhang.findings import Finding
 from taizhang.report.figures import REPORT_HEADERS, Figures, compute_figures, history_rows
 from taizhang.report.text import warnings_by_kind
 from taizhang.rules.validate import Context
-from taizhang.xlsx.storage import replaced_files  # noqa: F401  (the files this process replaced: for a door's bug message)
+from taizhang.xlsx.storage import (  # noqa: F401  (what one request wrote: for a door's bug message)
+    master_transaction,
+    recording,
+    replaced_files,
+)
 
 
 class StatusResult(BaseModel):
@@ -59,6 +64,7 @@ class StatusResult(BaseModel):
     warnings: list[str]
     issues: list[Finding]
     backup: str | None = None
+    written: bool = True  # False: nothing changed, the master was left as it was (no backup used up)
 
 
 def bulk(job):
@@ -96,15 +102,14 @@ def with_lights(master: Master, today: dt.date):
 
 @bulk
 def run_status(master_path: str | Path, today: dt.date, out: str | Path | None = None) -> StatusResult:
-    from taizhang.xlsx.storage import master_lock
-
-    master = load_master(master_path)
-    res = with_lights(master, today)
-    target, keep = _out_path(master, out)
-    with master_lock(master.path):
+    with master_transaction(master_path, action="计算时限与红绿灯") as txn:  # lock, THEN read: no update is lost
+        master = load_master(master_path)
+        res = with_lights(master, today)
+        target, keep = _out_path(master, out)
         backup = save_master(master, target, backup_keep=keep)
     return StatusResult(master=str(master.path), out=str(target), as_of=today, cases=res.cases, warnings=res.warnings,
-                        issues=res.findings, backup=str(backup) if backup else None)
+                        issues=res.findings, backup=str(backup) if backup else None,
+                        written=txn.replaced or target != master.path)
 
 
 def report_rows(master: Master, result: MergeResult) -> list[list]:
@@ -144,6 +149,7 @@ class MergeOutcome:
     out: Path
     backup: Path | None
     figures: Figures
+    written: bool = True  # False: nothing new came, the master (and its 报送情况) was left as it was
 
 
 def reminder_rows(issues: list[Finding]) -> list[list]:
@@ -218,23 +224,79 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
 @bulk
 def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
               supervise: bool = False, progress=None) -> MergeOutcome:
-    from taizhang.xlsx.storage import master_lock
-
-    master = load_master(master_path, ledger=False)
     folder = Path(folder)
     if folder.is_file():
         raise BadRequest(f"{folder} 是一个文件，不是报送文件夹。请给出放各单位报送表的文件夹。")
     if not folder.is_dir():
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
-    require_submissions(folder, master.path)
-    target, keep = _out_path(master, out)
-    with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
-        load_ledger(master)  # while the submissions are read in worker processes
-        master.calendar()  # likewise: the working-day calendar the lights need
-        merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
-        sheets = report_sheets(merged, result, today)
-        backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
-    return MergeOutcome(result, merged, target, backup, figs)
+    with master_transaction(master_path, action="合并") as txn:  # lock, THEN read: no update is lost
+        master = load_master(master_path, ledger=False)
+        require_submissions(folder, master.path)
+        target, keep = _out_path(master, out)
+        with Checking(folder, Context(master.rulebook, master.units, today)) as checking:
+            load_ledger(master)  # while the submissions are read in worker processes
+            master.calendar()  # likewise: the working-day calendar the lights need
+            before = _snapshot(master)
+            merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
+            if target == master.path and _nothing_new(result, before, merged):
+                merged.reports = before.reports  # the first merge's account stays, in the file and in what is shown
+                return MergeOutcome(result, merged, target, None, figs, written=False)
+            sheets = report_sheets(merged, result, today)
+            backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
+    return MergeOutcome(result, merged, target, backup, figs, written=txn.replaced or target != master.path)
+
+
+@dataclass
+class _Before:
+    ledger: pd.DataFrame
+    changes: int
+    receipts: list
+    reports: list
+    path: Path
+
+    def approvals(self) -> list[list]:
+        """The 待审批 rows the master holds (read only when a merge that brought nothing else has requests)."""
+        from taizhang.book.master import _read_sheets
+
+        return [list(r) for r in (_read_sheets(self.path, [S_APPROVALS]).get(S_APPROVALS) or [])[1:]]
+
+
+def _snapshot(master: Master) -> _Before:
+    """What a merge could change, as read (the merge builds new frames; these are not touched)."""
+    return _Before(master.ledger.copy(), len(master.changes), [list(r) for r in master.receipts],
+                   [list(r) for r in master.reports], master.path)
+
+
+def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
+    """A merge that brought nothing: no new or updated row, no request that 待审批 does not already list, no new
+    receipt, and the ledger (lights included) as it was read — e.g. the same folder merged twice on one day. The
+    master is then not written."""
+    if result.rows_new or result.rows_updated or result.changes:
+        return False
+    if len(merged.changes) != before.changes or not _same_rows(merged.receipts, before.receipts):
+        return False
+    if not before.reports:  # never merged (no 报送情况 yet): this account is the first
+        return False
+
+    def who(rows: list[list]) -> list[list]:  # each unit's state, files and reasons; not the row counts
+        return [list(r[:5]) + list(r[8:]) for r in rows]
+    if not _same_rows(who(merged.reports), who(before.reports)):  # a unit's file came, went or was refused
+        return False
+    if not _same_ledger(merged.ledger, before.ledger):
+        return False
+    return not result.pending or _same_rows(request_rows(result), before.approvals())
+
+
+def _same_ledger(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    from taizhang.book.master import SOURCE_ROW
+
+    cols = [c for c in a.columns if c != SOURCE_ROW]
+    if len(a) != len(b) or sorted(cols) != sorted(c for c in b.columns if c != SOURCE_ROW):
+        return False
+    key = "case_id"
+    left = a[cols].sort_values(key, kind="stable").reset_index(drop=True)
+    right = b[cols].sort_values(key, kind="stable").reset_index(drop=True)
+    return _same_rows(left.values.tolist(), right.values.tolist())
 
 
 @bulk
@@ -333,21 +395,21 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
     """
     from taizhang.book.assign import notices_of, read_clue_file
     from taizhang.book.master import _read_sheets
-    from taizhang.xlsx.storage import master_lock
 
-    master = load_master(master_path)
     clue_list = read_clue_file(clues) if clues else []
-    waiting = _read_sheets(master.path, [S_UNASSIGNED]).get(S_UNASSIGNED) or []
-    waiting = [list(r) for r in waiting]
-    target, keep = _out_path(master, out)
-    with master_lock(master.path):
+    with master_transaction(master_path, action="交办") as txn:  # lock, THEN read: two presses never share a number
+        master = load_master(master_path)
+        waiting = _read_sheets(master.path, [S_UNASSIGNED]).get(S_UNASSIGNED) or []
+        waiting = [list(r) for r in waiting]
+        target, keep = _out_path(master, out)
         new, result, pending = assign_master(master, today, clue_list, waiting)
         same_pending = pending is None or _same_rows(pending, waiting[1:])
         if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
                 or target != master.path:
             sheets = {S_UNASSIGNED: (UNASSIGNED_HEADERS, pending, None)} if pending is not None else None
             backup = save_master(new, target, sheets=sheets, backup_keep=keep)
-            result.out, result.backup = str(target), str(backup) if backup else None
+            if txn.replaced or target != master.path:  # (not when the new package holds the same parts)
+                result.out, result.backup = str(target), str(backup) if backup else None
     if units_dir and result.assigned:
         from taizhang.report.handover import write_notices
 

@@ -305,7 +305,9 @@ def _read_sheets(path: Path, names: list[str], sniffed=None) -> dict:
     """The named sheets' rows (those present); key "" lists every sheet name in the workbook."""
     from taizhang.intake.reader import open_calamine
     from taizhang.xlsx.safety import FileProblem, sniff
+    from taizhang.xlsx.storage import note_read
 
+    note_read(path)  # inside a job's transaction: remember what is read (the write is refused if it changes)
     try:
         sniffed = sniffed or sniff(path)
         if sniffed.file_notes:  # decrypted with Excel's default key: readable, but taizhang could not write it back

@@ -172,10 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    from taizhang import errors
-    from taizhang.jobs import replaced_files
+    from taizhang.jobs import recording
 
-    already = len(replaced_files())  # main() may run many times in one process (tests, the web door)
+    with recording() as written:  # what this command wrote (main() may run many times in one process)
+        return _run(args, argv, written)
+
+
+def _run(args, argv, written) -> int:
+    from taizhang import errors
+
     try:
         return int(globals()[f"cmd_{args.command}"](args) or 0)
     except KeyboardInterrupt:
@@ -189,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"错误：{errors.user_message(exc)}\n")
         else:  # a bug of ours: the user gets one line and the log
             log = errors.log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
-            sys.stderr.write(f"错误：{errors.bug_message(log, replaced_files()[already:])}\n")
+            sys.stderr.write(f"错误：{errors.bug_message(log, written)}\n")
         return code
 
 
@@ -274,7 +279,7 @@ def cmd_merge(args) -> int:
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
     res = outcome.result
-    _present(args, res, lambda r: merge_text(r, outcome.out, outcome.backup))
+    _present(args, res, lambda r: merge_text(r, outcome.out if outcome.written else None, outcome.backup))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
     return 1 if args.strict and rejected else 0
 

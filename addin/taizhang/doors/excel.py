@@ -72,30 +72,13 @@ def entry(action: str) -> Callable:
     def wrap(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(*args, book=None, **kwargs):
-            from taizhang.xlsx.storage import replaced_files
+            from taizhang.xlsx.storage import recording
 
             book = _caller(book)
             app = book.app
             saved = _pause(app)
-            already = len(replaced_files())
-            try:
-                check_host(book)
-                app.status_bar = f"{TITLE}：正在{action}……"
-                message = fn(book, *args, **kwargs)
-            except BaseException as exc:  # a Rust panic in a reader is a BaseException too
-                if isinstance(exc, (SystemExit, KeyboardInterrupt)):
-                    raise
-                if errors.is_user_error(exc):
-                    message = f"{action}未完成：{errors.user_message(exc)}"
-                else:  # a bug of ours: a message box, the traceback in the log
-                    log = errors.log_exception(f"excel.{fn.__name__} ({book.name})")
-                    written = replaced_files()[already:]
-                    state = (f"本次已完整写入：{'、'.join(p.name for p in written)}（替换前的版本在“台账备份”中）；"
-                             if written else "")
-                    message = (f"{action}失败：台账助手内部出错，{state}工作簿未被改动或只改动了一部分（未保存前可关闭不保存）。\n"
-                               f"详细信息已写入日志：{log}\n请将该文件发给技术支持。")
-            finally:
-                _resume(app, saved)
+            with recording() as written:  # the files this button wrote (summary, notices, templates)
+                message = _press(fn, action, book, app, saved, written, args, kwargs)
             if message:
                 app.alert(message, title=TITLE)
             return message
@@ -103,6 +86,27 @@ def entry(action: str) -> Callable:
         return run
 
     return wrap
+
+
+def _press(fn, action, book, app, saved, written, args, kwargs):
+    """One button press inside ``entry``: its message, or the message for what went wrong."""
+    try:
+        check_host(book)
+        app.status_bar = f"{TITLE}：正在{action}……"
+        message = fn(book, *args, **kwargs)
+    except BaseException as exc:  # a Rust panic in a reader is a BaseException too
+        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            raise
+        if errors.is_user_error(exc):
+            message = f"{action}未完成：{errors.user_message(exc)}"
+        else:  # a bug of ours: a message box, the traceback in the log
+            log = errors.log_exception(f"excel.{fn.__name__} ({book.name})")
+            state = (f"本次已完整写入：{'、'.join(dict.fromkeys(w.path.name for w in written))}；" if written else "")
+            message = (f"{action}失败：台账助手内部出错，{state}工作簿未被改动或只改动了一部分（未保存前可关闭不保存）。\n"
+                       f"详细信息已写入日志：{log}\n请将该文件发给技术支持。")
+    finally:
+        _resume(app, saved)
+    return message
 
 
 def _pause(app) -> tuple:

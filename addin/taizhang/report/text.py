@@ -17,8 +17,13 @@ if TYPE_CHECKING:
     from taizhang.book.merge import MergeResult
 
 
+UNCHANGED_TEXT = "没有新内容，台账总表未改动（也没有占用一份备份）。"
+
+
 def written_text(out, backup, what: str = "台账") -> str:
-    """Where a job wrote the master, and where the version it replaced is kept."""
+    """Where a job wrote the master, and where the version it replaced is kept (``out`` None: it was not written)."""
+    if out is None:
+        return UNCHANGED_TEXT
     return f"{what}已写入：{out}" + (f"（原文件已备份到 {backup}）" if backup else "")
 
 
@@ -46,7 +51,8 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     if res.rows_rejected:
         lines.append(f"退回的{res.rows_rejected}行见台账总表的“{S_REJECTS}”工作表。")
     lines.extend(warning_lines(res.issues))
-    lines.append(f"变更记录{res.changes}条。{written_text(out, backup)}")
+    lines.append(f"变更记录{res.changes}条。{written_text(out, backup)}"
+                 + ("“报送情况”保留上次合并的记录。" if out is None else ""))
     return lines
 
 
@@ -150,7 +156,7 @@ def status_text(res) -> list[str]:
         counts[c.light] = counts.get(c.light, 0) + 1
     lines = [f"已计算{len(res.cases)}个问题的时限和红绿灯（基准日 {res.as_of}）："
              + "，".join(f"{zh}{counts.get(key, 0)}" for key, zh in _LIGHT_COUNTS) + "。",
-             written_text(res.out, res.backup, "")]
+             written_text(res.out if getattr(res, "written", True) else None, res.backup, "")]
     lines += [f"提醒：{w}" for w in res.warnings]
     lines += [f"  第{f.row}行：{f.message}" for f in res.issues if f.severity == "error"]
     return lines
@@ -177,7 +183,7 @@ def notice_text(res, units_dir: Path | None) -> list[str]:
 def report_day_text(day) -> list[str]:
     """``taizhang run`` (and the demo's report day): the merge account, then the figures and every paper written."""
     m = day.merge
-    lines = merge_text(m.result, m.out, m.backup)
+    lines = merge_text(m.result, m.out if m.written else None, m.backup)
     lines.append(totals_text(m.figures))
     lines.append("汇总表：" + "；".join(map(str, day.summaries)))
     lines.extend(notice_text(day.notice, day.units_dir))

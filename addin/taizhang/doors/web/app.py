@@ -124,14 +124,14 @@ class Job:
         return data
 
 
-def _bug_line(context: str) -> str:
-    """Log the current exception's traceback; the one Chinese line the page shows instead."""
+def _bug_line(context: str, written=()) -> str:
+    """Log the current exception's traceback; the one Chinese line the page shows instead (naming ``written``: the
+    files this request wrote, from ``storage.recording``)."""
     from taizhang import errors
-    from taizhang.xlsx.storage import replaced_files
 
     path = errors.log_exception(f"taizhang serve: {context}")
     log.error("internal error in %s (details in %s)", context, path)
-    return errors.bug_message(path, replaced_files())
+    return errors.bug_message(path, list(written))
 
 
 def lock_file(master: Path) -> Path:
@@ -150,7 +150,7 @@ class Jobs:
 
         if lock_file(master).exists():
             try:
-                with master_lock(master):  # held by the running merge: raises with the holder's name and time
+                with master_lock(master, wait=0):  # held by the running merge: raises with the holder's name and time
                     pass
             except WriteError as exc:
                 return str(exc)
@@ -171,10 +171,12 @@ class Jobs:
 
     def _run_merge(self, job: Job) -> None:
         from taizhang import errors
-        from taizhang.jobs import run_merge
+        from taizhang.jobs import recording, run_merge
 
+        written = None
         try:
-            outcome = run_merge(job.master, job.folder, job.today, progress=job.progress)
+            with recording() as written:
+                outcome = run_merge(job.master, job.folder, job.today, progress=job.progress)
             job.reports = outcome.master.reports
             job.outcome = dataclasses.replace(outcome, master=None)  # the page needs the account, not the ledger
             job.state = "done"
@@ -183,7 +185,7 @@ class Jobs:
                 job.error = errors.user_message(exc)
                 log.info("merge refused: %s", exc)
             else:
-                job.error = _bug_line(f"merge {job.master} {job.folder}")
+                job.error = _bug_line(f"merge {job.master} {job.folder}", written or ())
             job.state = "failed"  # last: a page polling the job never sees "failed" without its message
         finally:
             job.finished = time.time()
@@ -501,7 +503,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         marked = [{"file": f.file, "unit": f.unit or "", "status": f.status, "href": url("/marked", m=job.master.name, r=folder_rel, f=f.file,
                                                                                         today=job.today.isoformat())}
                   for f in res.files if f.status != "skipped" and f.file in files_with_findings]
-        return {"res": res, "text": merge_text(res, o.out, o.backup), "report_headers": REPORT_HEADERS,
+        return {"res": res, "text": merge_text(res, o.out if o.written else None, o.backup), "report_headers": REPORT_HEADERS,
                 "reports": job.reports, "reject_headers": REJECT_HEADERS, "rejects": reject_rows(res),
                 "warnings": warnings, "marked": marked, "out_name": o.out.name}
 
@@ -776,7 +778,12 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     def guarded(endpoint):
         async def run(request: Request):
             from taizhang import errors
+            from taizhang.xlsx.storage import recording
 
+            with recording() as written:  # this request's files (its threadpool calls run in a copy of this context)
+                return await guarded_run(request, errors, written)
+
+        async def guarded_run(request: Request, errors, written):
             try:
                 return await endpoint(request)
             except WebError as exc:
@@ -787,7 +794,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                 if errors.is_user_error(exc):
                     log.info("%s %s: %s", request.method, request.url.path, exc)
                     return _error_response(request, errors.user_message(exc), 400)
-                return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500)
+                return _error_response(request, _bug_line(f"{request.method} {request.url.path}", written), 500)
         run.__name__ = endpoint.__name__
         return run
 
