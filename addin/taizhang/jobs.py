@@ -445,7 +445,7 @@ def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
 
     if (n is not None and abs(n) > 20000) or (months is not None and not 0 <= months <= 1200):
         raise BadRequest("工作日数不超过 20000，月数在 0 到 1200 之间。")
-    cal = WorkCalendar(load_master(master, ledger=False).holidays if master else {})
+    cal = load_master(master, ledger=False).calendar() if master else WorkCalendar({})
     if months is not None:
         result = cal.add_months(start, months)
     elif n is not None:
@@ -453,6 +453,51 @@ def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
     else:
         raise BadRequest("请给出工作日数 N，或用 --month M 计算月期间")
     return result, [estimate_warning(y) for y in cal.estimate_years(start, result)]
+
+
+@dataclass
+class HolidaysOutcome:
+    """What ``taizhang holidays --notice`` read from a State Council notice, and what it did with the master."""
+    master: Path
+    schedule: object                      # calendar.holiday_notice.NoticeSchedule
+    written: bool = False
+    backup: Path | None = None
+    added: int = 0
+    replaced: int = 0
+    local_kept: list = None               # dates where the office's own 节假日 row wins over the notice
+    was_estimated: bool = False           # the year was an estimate before this entry
+
+
+def run_holidays(master_path: str | Path, notice: str | Path, year: int | None = None,
+                 dry_run: bool = False) -> HolidaysOutcome:
+    """`taizhang holidays MASTER --notice FILE`: read the State Council's holiday notice for a year into the master's
+    节假日 sheet, so that year's deadlines stop being estimates. Nothing is written when the notice contradicts
+    itself (a weekday that is not the date's, a day count that does not add up) or with ``dry_run``."""
+    from taizhang.book.holidays_sheet import holiday_rows, merge_notice
+    from taizhang.calendar.holiday_notice import parse_notice, read_notice_file
+    from taizhang.xlsx.storage import master_lock
+
+    schedule = parse_notice(read_notice_file(notice), year)
+    master_path = Path(master_path)
+    with master_lock(master_path):
+        master = load_master(master_path)
+        out = HolidaysOutcome(master_path, schedule, local_kept=[],
+                              was_estimated=schedule.year in master.calendar().estimated if schedule.year else False)
+        if schedule.problems or not schedule.items or dry_run:
+            return out
+        merged = merge_notice(holiday_rows(master_path), schedule)
+        out.added, out.replaced, out.local_kept = merged.added, merged.replaced, merged.local_kept
+        from taizhang.book.master import _read_holidays, notice_years
+        from taizhang.book.sheets import HOLIDAY_HEADERS, S_HOLIDAYS
+
+        table = [list(HOLIDAY_HEADERS)] + merged.rows
+        master.holidays = _read_holidays(table, master_path.name)
+        master.notice_years = notice_years(table)
+        master._calendar = None  # the 工作日历 sheet is rebuilt from the new days
+        out.backup = save_master(master, master_path, sheets={S_HOLIDAYS: (HOLIDAY_HEADERS, merged.rows, None)},
+                                 backup_keep=master.rulebook.backups_kept)
+        out.written = True
+    return out
 
 
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None) -> list[Path]:

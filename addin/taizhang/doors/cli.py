@@ -17,6 +17,7 @@ COMMANDS = {
     "presets": "列出内置的专项行动预案",
     "validate": "校验一个报送文件，按行列出问题（可生成标注副本）",
     "workday": "计算 N 个工作日之后（或 N 个月期间届满）的日期",
+    "holidays": "把国务院办公厅的节假日安排通知录入台账总表的“节假日”表（该年份的时限不再是推算）",
     "status": "重新计算台账的整改时限、剩余工作日和红绿灯",
     "template": "为每个成员单位生成预填本单位问题的填报模板",
     "assign": "交办：给办公室登记的问题和线索编号、定单位、定时限，记录转办，生成各单位交办通知单",
@@ -68,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("n", type=int, nargs="?", help="工作日数")
     c.add_argument("--month", type=int, help="按月计算的期间（民法典第二百零二条）")
     c.add_argument("--master", help="台账总表（使用其“节假日”表中的本地放假和调休）")
+
+    c = cmd("holidays")
+    c.add_argument("master")
+    c.add_argument("--notice", required=True, help="通知全文（.txt 或 .docx，从政府网站复制粘贴即可）")
+    c.add_argument("--year", type=int, help="通知所属年份（默认按通知标题）")
+    c.add_argument("--dry-run", action="store_true", help="只显示读出的安排，不写入台账总表")
 
     c = cmd("status")
     c.add_argument("master")
@@ -237,6 +244,15 @@ def cmd_workday(args) -> int:
     for w in warnings:
         sys.stderr.write(f"提醒：{w}\n")
     return 0
+
+
+def cmd_holidays(args) -> int:
+    from taizhang.jobs import run_holidays
+    from taizhang.report.text import holidays_text
+
+    res = run_holidays(args.master, args.notice, args.year, args.dry_run)
+    _say_all(holidays_text(res))
+    return 1 if res.schedule.problems or not res.schedule.items else 0
 
 
 def cmd_status(args) -> int:

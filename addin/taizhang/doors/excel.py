@@ -571,7 +571,7 @@ def build_briefing(book, today: dt.date | None = None) -> str:
 @entry("节假日")
 def show_holidays(book) -> str:
     from taizhang.book.master import S_HOLIDAYS
-    from taizhang.calendar.workdays import WorkCalendar, published_years
+    from taizhang.calendar.workdays import published_years
 
     master = master_of(book)
     sheet = _sheet(book, S_HOLIDAYS)
@@ -579,11 +579,13 @@ def show_holidays(book) -> str:
         sheet.activate()
     year = _today().year
     last = max(published_years())
-    cal = WorkCalendar(master.holidays)
-    lines = [f"已收录国务院放假安排的最新年份：{last}年。", f"本工作簿“节假日”表中的本地安排：{len(master.holidays)}天。"]
+    cal = master.calendar()
+    lines = [f"已收录国务院放假安排的最新年份：{last}年。", f"本工作簿“节假日”表中的安排：{len(master.holidays)}天。"]
+    if master.notice_years:
+        lines.append("“节假日”表中已录入国务院通知的年份：" + "、".join(f"{y}年" for y in sorted(master.notice_years)) + "。")
     if year + 1 in cal.estimated:
-        lines.append(f"{year + 1}年的放假安排尚未收录，涉及该年的时限为推算；正式通知公布后请更新台账助手（pip install -U holidays）"
-                     f"或在“节假日”表中补录。")
+        lines.append(f"{year + 1}年的放假安排尚未收录，涉及该年的时限为推算；正式通知公布后，把通知全文存为 .txt 或 .docx，"
+                     f"运行 taizhang holidays 台账总表.xlsx --notice 通知.txt 录入“节假日”表（或更新台账助手）。")
     lines.append("在“节假日”表中新增一行：日期、类型（放假 或 上班）、说明，即可覆盖国务院安排。")
     return "\n".join(lines)
 

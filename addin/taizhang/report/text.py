@@ -190,3 +190,38 @@ def new_text(res) -> list[str]:
 
 def presets_text(books) -> list[str]:
     return [f"{b.id:12s} {b.name}（seed {b.seed}，{len(b.categories)}个问题类别）" for b in books]
+
+
+def holidays_text(res) -> list[str]:
+    """`taizhang holidays --notice`: what the notice says, day by day, for the office to check against it."""
+    s = res.schedule
+    lines = [f"从通知中读出{s.year}年的放假安排：" if s.year else "没有读出放假安排："]
+    for item in s.items:
+        off = f"{_span(item.off)}放假，共{len(item.off)}天" if item.off else "（没有放假日期）"
+        work = "；" + "、".join(f"{d.month}月{d.day}日（周{'一二三四五六日'[d.weekday()]}）" for d in item.work) + "上班" if item.work else ""
+        lines.append(f"  {item.name}：{off}{work}")
+    lines += [f"  未采用：{x}" for x in s.ignored]
+    if s.problems:
+        lines.append("通知中有以下地方对不上，台账总表未改动，请核对通知原文后再运行：")
+        lines += [f"  {p}" for p in s.problems]
+        return lines
+    if not res.written:
+        lines.append("（只是预览，台账总表未改动；去掉 --dry-run 即写入“节假日”表。）" if s.items else "台账总表未改动。")
+        return lines
+    lines.append(f"已写入“节假日”表{res.added}行（说明列注明“国务院办公厅通知（{s.year}年）”）"
+                 + (f"，替换了先前录入的{res.replaced}行" if res.replaced else "") + "。")
+    if res.local_kept:
+        lines.append("以下日期“节假日”表中已有本地安排，保留本地安排：" + "、".join(f"{d.month}月{d.day}日" for d in res.local_kept))
+    if res.was_estimated:
+        lines.append(f"{s.year}年的时限不再是推算结果；下次合并或“计算时限与红绿灯”时按通知重新计算。")
+    lines.append(written_text(res.master, res.backup))
+    return lines
+
+
+def _span(days) -> str:
+    a, b = days[0], days[-1]
+    if a == b:
+        return f"{a.month}月{a.day}日"
+    tail = f"{b.day}日" if (a.year, a.month) == (b.year, b.month) else (f"{b.month}月{b.day}日" if a.year == b.year
+                                                                        else f"{b.year}年{b.month}月{b.day}日")
+    return f"{a.month}月{a.day}日至{tail}"
