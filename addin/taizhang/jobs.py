@@ -500,6 +500,81 @@ def run_holidays(master_path: str | Path, notice: str | Path, year: int | None =
     return out
 
 
+@dataclass
+class RemindOutcome:
+    """What ``taizhang remind`` found owed today, and the papers it wrote (nothing when nobody owes anything)."""
+    plan: object                          # book.reminders.ReminderPlan
+    master: Path | None = None
+    folder: Path | None = None            # the report folder looked into for files not merged yet
+    out_dir: Path | None = None
+    papers: list = None
+    messages: dict = None
+    messages_file: Path | None = None
+    csv: Path | None = None
+    logged: int = 0                       # 催办记录 rows written (with ``sent``)
+    backup: Path | None = None
+
+
+def _remind_log(path: Path) -> list[list]:
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG
+
+    return [list(r) for r in _read_sheets(path, [S_REMIND_LOG]).get(S_REMIND_LOG) or [list(REMIND_LOG_HEADERS)]]
+
+
+def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | None = None, folder: str | Path | None = None,
+               sent: bool = False, channel: str = "督办通知") -> RemindOutcome:
+    """`taizhang remind`: 催报 of the units that have not reported this period (from N working days before the due
+    date), 临期提醒 of cases due within N working days or behind 序时进度; per unit a 催报单/临期提醒单 (.docx), a
+    paste-ready message and a row of an SMS CSV. With ``sent`` the reminders are logged on 催办记录 (the cap counts
+    those), which is the only write to the master."""
+    import contextlib
+
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.reminders import contacts_of, log_rows, plan_reminders
+    from taizhang.book.settings_sheet import FOLDER_KEY
+    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG, S_UNITS
+    from taizhang.report.reminder_papers import build_paper, message, paper_file, sms_csv
+    from taizhang.xlsx.storage import atomic_write, master_lock
+
+    master_path = Path(master_path)
+    with (master_lock(master_path) if sent else contextlib.nullcontext()):
+        master = load_master(master_path)
+        lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
+                                file=master.path.name)
+        recorded = master.extras.get(FOLDER_KEY) or ""
+        where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
+        folder_units: dict[str, str] = {}
+        if where is not None and where.is_dir():
+            with Checking(where, Context(master.rulebook, master.units, today)) as checking:
+                for path, rel in zip(checking.wanted, checking.rels):
+                    unit = checking.get(path).unit
+                    if unit:
+                        folder_units.setdefault(unit, rel)
+        log = _remind_log(master_path)
+        units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
+        plan = plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log)
+        out = RemindOutcome(plan, master_path, folder=where, papers=[], messages={r.unit: message(plan, r) for r in plan.reminders})
+        if not plan.reminders:
+            return out
+        out.out_dir = Path(out_dir) if out_dir else master_path.with_name(f"催报-{today.isoformat()}")
+        out.out_dir.mkdir(parents=True, exist_ok=True)
+        for r in plan.reminders:
+            out.papers.append(build_paper(plan, r).save(paper_file(out.out_dir, r, today)))
+        text = "\r\n\r\n".join(out.messages[r.unit] for r in plan.reminders) + "\r\n"
+        out.messages_file = out.out_dir / f"催报消息-{today.isoformat()}.txt"
+        atomic_write(out.messages_file, lambda tmp: Path(tmp).write_bytes(("\ufeff" + text).encode("utf-8")))
+        out.csv = out.out_dir / f"短信-{today.isoformat()}.csv"
+        data = sms_csv(plan, out.messages)
+        atomic_write(out.csv, lambda tmp: Path(tmp).write_bytes(data))
+        if sent:
+            rows = log[1:] + log_rows(plan, out.messages, channel)
+            out.backup = save_master(master, master_path, sheets={S_REMIND_LOG: (REMIND_LOG_HEADERS, rows, None)},
+                                     backup_keep=master.rulebook.backups_kept)
+            out.logged = len(rows) - len(log) + 1
+    return out
+
+
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None) -> list[Path]:
     """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only)."""
     from taizhang.book.template import write_templates

@@ -196,7 +196,7 @@ def _write_units(ws, units: UnitDirectory) -> None:
     from taizhang.xlsx.xlsxout import table
 
     rows = [[u.name, u.type, "、".join(u.aliases), u.code] for u in units.units]
-    table(ws, 1, UNIT_HEADERS, rows, [28, 14, 40, 12])
+    table(ws, 1, UNIT_HEADERS, rows, [28, 14, 40, 12, 12, 16])
     ws.freeze_panes = "A2"
 
 

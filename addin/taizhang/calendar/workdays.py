@@ -141,6 +141,14 @@ class WorkCalendar:
                 return dt.date.fromordinal(self.base + i)
             i += 1
 
+    def previous_workday(self, d: dt.date, include_self: bool = True) -> dt.date:
+        """``d`` itself if a working day (with ``include_self``), else the last working day before it."""
+        day = d if include_self else d - dt.timedelta(days=1)
+        self._cover(day - dt.timedelta(days=60), day)
+        while not self.work[self._idx(day)]:
+            day -= dt.timedelta(days=1)
+        return day
+
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The Nth working day after ``start`` (the start day itself never counts)."""
         if n < 0:

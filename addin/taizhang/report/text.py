@@ -225,3 +225,49 @@ def _span(days) -> str:
     tail = f"{b.day}日" if (a.year, a.month) == (b.year, b.month) else (f"{b.month}月{b.day}日" if a.year == b.year
                                                                         else f"{b.year}年{b.month}月{b.day}日")
     return f"{a.month}月{a.day}日至{tail}"
+
+
+def remind_text(res) -> list[str]:
+    """`taizhang remind`: who owes what today, and where the papers are."""
+    p = res.plan
+    lines = []
+    if p.due:
+        moved = f"（{p.due_written.month}月{p.due_written.day}日是休息日，按设置调整）" if p.due_written and p.due_written != p.due else ""
+        when = (f"还有{p.workdays_left}个工作日" if p.workdays_left and p.workdays_left > 0 else
+                "今天截止" if p.workdays_left == 0 and p.today <= p.due else f"已过截止日{-p.workdays_left}个工作日"
+                if p.workdays_left and p.workdays_left < 0 else "已过截止日")
+        lines.append(f"本期（{p.period}）报送截止日：{p.due.isoformat()}{moved}，{when}；已报送{len(p.reported)}个单位"
+                     + (f"（其中{len(p.in_folder)}个是报送文件夹中尚未合并的文件）" if p.in_folder else "") + "。")
+        if p.previous_missing:
+            lines.append(f"上期（{p.previous_period}）截止日已过，仍未报送的{len(p.previous_missing)}个单位："
+                         + "、".join(p.previous_missing[:10]) + ("等" if len(p.previous_missing) > 10 else "")
+                         + "（催报单中一并提醒）。")
+        if p.workdays_left is not None and p.workdays_left > p.lead:
+            lines.append(f"距截止日超过{p.lead}个工作日（参数设置“催报提前（工作日）”），暂不催报尚未报送的单位。")
+    else:
+        lines.append("本专项行动没有固定的报送截止日（一事一报），只提醒临期的问题。")
+    if res.folder is None:
+        lines.append("没有查看报送文件夹（用 --folder 指定，或先合并一次以记录报送文件夹）：已交来但尚未合并的文件不计为已报送。")
+    report = [r for r in p.reminders if r.report]
+    cases = [r for r in p.reminders if r.cases]
+    if not p.reminders:
+        lines.append("今天没有需要催报或临期提醒的单位。")
+    if report:
+        lines.append(f"催报{len(report)}个单位：" + "、".join(f"{r.unit}（{r.report}）" for r in report))
+    if cases:
+        lines.append(f"临期提醒{len(cases)}个单位：" + "、".join(f"{r.unit}（{len(r.cases)}个问题）" for r in cases))
+    if p.capped:
+        lines.append(f"本期已催办达到上限（{p.cap}次）、这次不再生成的单位：" + "、".join(f"{r.unit}（已{r.sent}次）" for r in p.capped))
+    missing = [r.unit for r in p.reminders if not r.phone]
+    if p.reminders and missing:
+        lines.append(f"“成员单位”表中没有联系电话的单位（短信表中电话为空）：{'、'.join(missing[:10])}"
+                     + (f"等{len(missing)}个" if len(missing) > 10 else ""))
+    if res.out_dir:
+        lines.append(f"已生成{len(res.papers)}份催报单/临期提醒单（Word），在文件夹：{res.out_dir}")
+        lines.append(f"可直接粘贴到工作群的消息：{res.messages_file}")
+        lines.append(f"短信平台导入表（单位名称、联系人、联系电话、短信内容）：{res.csv}")
+        if res.logged:
+            lines.append(f"已在“催办记录”表记录{res.logged}条。" + written_text(res.master, res.backup))
+        else:
+            lines.append("发出后，用 --sent 再运行一次（可加 --channel 短信/电话/政务微信），记入“催办记录”表，汇总和次数上限按记录计算。")
+    return lines
