@@ -568,6 +568,18 @@ def build_briefing(book, today: dt.date | None = None) -> str:
             f"在文件夹：\n{units_dir}\n请在 Word 或 WPS 中修改定稿后印发；问责提示只是建议。本工作簿未改动。")
 
 
+@entry("催报与临期提醒")
+def remind(book, today: dt.date | None = None) -> str:
+    """`taizhang remind` on the saved master (it writes only papers, beside it): the same job and the same lines."""
+    from taizhang.jobs import run_remind
+    from taizhang.report.text import remind_text
+
+    master_of(book)  # a master, or the usual refusal
+    _progress(book, "正在查看报送情况并生成催报单……")
+    res = run_remind(Path(book.fullname), today or _today())
+    return "\n".join(["按已保存的台账总表计算（未保存的修改不计入）。", *remind_text(res)])
+
+
 @entry("节假日")
 def show_holidays(book) -> str:
     from taizhang.book.master import S_HOLIDAYS
@@ -604,6 +616,6 @@ def about(book) -> str:
 BUTTONS = {
     "TzMakeTemplates": "make_templates", "TzMergeReports": "merge_reports", "TzValidateSheet": "validate_sheet",
     "TzClearMarks": "clear_marks", "TzAssign": "assign_cases", "TzComputeStatus": "compute_status",
-    "TzBuildSummary": "build_summary", "TzBuildBriefing": "build_briefing", "TzHolidays": "show_holidays",
+    "TzBuildSummary": "build_summary", "TzBuildBriefing": "build_briefing", "TzHolidays": "show_holidays", "TzRemind": "remind",
     "TzAbout": "about",
 }
