@@ -575,6 +575,49 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
     return out
 
 
+@dataclass
+class OverviewOutcome:
+    overview: object                      # report.overview.Overview
+    out: Path | None
+
+
+def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = None, progress=None) -> OverviewOutcome:
+    """`taizhang overview FOLDER`: every master in a folder (several campaigns, or several levels) in one 领导总览
+    workbook; each campaign's figures are those its own summary shows. Reads only; writes the new workbook."""
+    from taizhang.book.master import MasterError
+    from taizhang.report.overview import compute_overview
+    from taizhang.report.overview_book import write_overview
+    from taizhang.report.text import NOT_A_MASTER
+    from taizhang.xlsx.safety import is_lock_or_temp
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BadRequest(f"{folder} 不是文件夹：请给出放着各专项行动台账总表的文件夹。")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
+                   and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
+                   and not p.name.startswith("领导总览-"))
+    entries, skipped = [], []
+    for i, path in enumerate(files):
+        rel = str(path.relative_to(folder))
+        if progress:
+            progress(i, len(files), rel)
+        try:
+            master = load_master(path)
+        except MasterError as exc:
+            text = str(exc)
+            skipped.append([rel, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]])
+            continue
+        entries.append((rel, master, figures_of(master, today)))
+    if progress:
+        progress(len(files), len(files), "")
+    if not entries:
+        raise BadRequest(f"{folder} 中没有台账总表（.xlsx，含“参数设置”和“台账”工作表）：请把各专项行动的台账总表放进这个文件夹。")
+    ov = compute_overview(entries, today, skipped)
+    target = Path(out) if out else folder / f"领导总览-{today.isoformat()}.xlsx"
+    write_overview(ov, target)
+    return OverviewOutcome(ov, target)
+
+
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None) -> list[Path]:
     """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only)."""
     from taizhang.book.template import write_templates

@@ -17,6 +17,7 @@ COMMANDS = {
     "presets": "列出内置的专项行动预案",
     "validate": "校验一个报送文件，按行列出问题（可生成标注副本）",
     "workday": "计算 N 个工作日之后（或 N 个月期间届满）的日期",
+    "overview": "领导总览：把一个文件夹中各专项行动的台账总表汇成一张总览表（各专项行动、各单位、各报送日亮灯走势）",
     "remind": "催报与临期提醒：列出本期尚未报送的单位和即将到期的问题，生成催报单、可粘贴的消息和短信导入表",
     "holidays": "把国务院办公厅的节假日安排通知录入台账总表的“节假日”表（该年份的时限不再是推算）",
     "status": "重新计算台账的整改时限、剩余工作日和红绿灯",
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("n", type=int, nargs="?", help="工作日数")
     c.add_argument("--month", type=int, help="按月计算的期间（民法典第二百零二条）")
     c.add_argument("--master", help="台账总表（使用其“节假日”表中的本地放假和调休）")
+
+    c = cmd("overview")
+    c.add_argument("folder", help="放着各专项行动台账总表的文件夹（含子文件夹；“台账备份”不读）")
+    c.add_argument("--today", type=_date, help="统计基准日（默认今天）")
+    c.add_argument("--out", help="总览表文件（默认在该文件夹中，“领导总览-日期.xlsx”）")
+    c.add_argument("--json", action="store_true")
 
     c = cmd("remind")
     c.add_argument("master")
@@ -253,6 +260,25 @@ def cmd_workday(args) -> int:
     for w in warnings:
         sys.stderr.write(f"提醒：{w}\n")
     return 0
+
+
+def cmd_overview(args) -> int:
+    from taizhang.jobs import run_overview
+    from taizhang.report.text import overview_text
+
+    res = run_overview(args.folder, args.today or dt.date.today(), args.out, progress=_stderr_progress)
+    _present(args, res.overview, lambda _: overview_text(res))
+    return 0
+
+
+def _stderr_progress(done: int, total: int, name: str) -> None:
+    """Per-file progress on stderr: a line that redraws on a terminal, plain lines otherwise."""
+    if name:
+        text = f"[{done + 1}/{total}] {name}"
+        sys.stderr.write(f"\r\x1b[K{text}" if sys.stderr.isatty() else text + "\n")
+    elif sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+    sys.stderr.flush()
 
 
 def cmd_remind(args) -> int:

@@ -271,3 +271,33 @@ def remind_text(res) -> list[str]:
         else:
             lines.append("发出后，用 --sent 再运行一次（可加 --channel 短信/电话/政务微信），记入“催办记录”表，汇总和次数上限按记录计算。")
     return lines
+
+
+NOT_A_MASTER = "不是台账总表，未读取"
+
+
+def overview_text(res) -> list[str]:
+    """`taizhang overview`: one line a campaign, the units worst off across campaigns, and where the workbook is."""
+    ov = res.overview
+    t = ov.totals
+    lines = [f"共读取{len(ov.campaigns)}个专项行动的台账总表：问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，"
+             f"办结率{t.completion_rate:g}%；超期{t.red}个，预警{t.yellow}个。"]
+    for c in ov.campaigns:
+        ct = c.totals
+        done = f"，交办到办结平均{c.days_to_done:g}个工作日" if c.days_to_done is not None else ""
+        lines.append(f"  {c.campaign}（{c.file}）：问题{ct.total}个，办结率{ct.completion_rate:g}%，超期{ct.red}个，预警{ct.yellow}个{done}")
+    several = [u for u in ov.units if len(u.campaigns) > 1]
+    if several:
+        lines.append(f"参加多个专项行动的单位{len(several)}个。")
+    worst = [u for u in ov.units if u.red][:5]
+    if worst:
+        lines.append("超期问题最多的单位：" + "、".join(f"{u.unit}（{u.red}个，涉及{len(u.campaigns)}个专项行动）" for u in worst))
+    plain = [f for f, reason in ov.skipped if reason == NOT_A_MASTER]
+    if plain:
+        lines.append(f"另有{len(plain)}个文件不是台账总表（如报送表、汇总表），未读取：{'、'.join(plain[:3])}"
+                     + ("等，见总览表“说明”" if len(plain) > 3 else ""))
+    for f, reason in ov.skipped:
+        if reason != NOT_A_MASTER:
+            lines.append(f"  未读取：{f}（{reason}）")
+    lines.append(f"领导总览已生成：{res.out}（新文件，各台账总表未改动）")
+    return lines
