@@ -23,7 +23,7 @@ SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*If Not T
 
 def test_every_ribbon_action_has_a_vba_callback():
     actions = re.findall(r'onAction="(\w+)"', RIBBON)
-    assert len(actions) == 10
+    assert len(actions) == 11
     assert set(actions) == set(SUBS)
     for group in ("报送", "校验", "计算", "汇总", "设置"):
         assert f'label="{group}"' in RIBBON
@@ -51,7 +51,7 @@ def _vba_text(const: str) -> str:
 
 def test_every_callback_is_guarded_with_a_chinese_message():
     callbacks = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", VBA, re.M)
-    assert len(callbacks) == 10 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
+    assert len(callbacks) == 11 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
     guard = re.search(r"Private Function TzReady\(\) As Boolean(.*?)End Function", VBA, re.S).group(1)
     assert "ActiveProtectedViewWindow" in guard and "ActiveWorkbook Is Nothing" in guard
     assert guard.index("ActiveProtectedViewWindow") < guard.index("ActiveWorkbook Is Nothing")
@@ -64,7 +64,8 @@ def test_every_callback_is_guarded_with_a_chinese_message():
 def test_ribbon_uses_icons_known_to_office():
     """Every imageMso is one of these Office icon names, each found in published Excel ribbons (code search)."""
     known = {"FileNew", "ImportExcel", "DataValidation", "ClearFormats", "FileSendAsAttachment", "CalculateNow",
-             "ChartInsert", "CreateReport", "DateAndTimeInsert", "Info"}
+             "ChartInsert", "CreateReport", "DateAndTimeInsert", "Info",
+             "CalendarView"}  # CalendarView: a published ribbon's "Set Reminder" button
     assert set(re.findall(r'imageMso="(\w+)"', RIBBON)) <= known
 
 
@@ -254,6 +255,11 @@ def test_summary_briefing_templates_holidays_about(office, tmp_path):
     folder = tmp_path / "模板"
     assert "个填报模板" in excel.make_templates(out_dir=str(folder), book=book, today=REPORT_DAY)
     assert len(list(folder.glob("*.xlsx"))) == 24
+    before = Path(book.fullname).read_bytes()
+    said = excel.remind(book=book, today=dt.date(2026, 12, 16))  # the CLI's job and lines; papers beside the master
+    assert "按已保存的台账总表计算" in said and "本期（2026年12月）报送截止日：2026-12-21" in said and "催报" in said
+    assert list(Path(book.fullname).with_name("催报-2026-12-16").glob("*-催报单-2026-12-16.docx"))
+    assert Path(book.fullname).read_bytes() == before
     assert "节假日" in excel.show_holidays(book=book)
     assert book.sheets.active.name == "节假日"
     assert "Python" in excel.about(book=book)

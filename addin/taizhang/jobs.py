@@ -507,7 +507,7 @@ def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
 
     if (n is not None and abs(n) > 20000) or (months is not None and not 0 <= months <= 1200):
         raise BadRequest("工作日数不超过 20000，月数在 0 到 1200 之间。")
-    cal = WorkCalendar(load_master(master, ledger=False).holidays if master else {})
+    cal = load_master(master, ledger=False).calendar() if master else WorkCalendar({})
     if months is not None:
         result = cal.add_months(start, months)
     elif n is not None:
@@ -515,6 +515,169 @@ def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
     else:
         raise BadRequest("请给出工作日数 N，或用 --month M 计算月期间")
     return result, [estimate_warning(y) for y in cal.estimate_years(start, result)]
+
+
+@dataclass
+class HolidaysOutcome:
+    """What ``taizhang holidays --notice`` read from a State Council notice, and what it did with the master."""
+    master: Path
+    schedule: object                      # calendar.holiday_notice.NoticeSchedule
+    written: bool = False
+    backup: Path | None = None
+    added: int = 0
+    replaced: int = 0
+    local_kept: list = None               # dates where the office's own 节假日 row wins over the notice
+    was_estimated: bool = False           # the year was an estimate before this entry
+
+
+def run_holidays(master_path: str | Path, notice: str | Path, year: int | None = None,
+                 dry_run: bool = False) -> HolidaysOutcome:
+    """`taizhang holidays MASTER --notice FILE`: read the State Council's holiday notice for a year into the master's
+    节假日 sheet, so that year's deadlines stop being estimates. Nothing is written when the notice contradicts
+    itself (a weekday that is not the date's, a day count that does not add up) or with ``dry_run``."""
+    from taizhang.book.holidays_sheet import holiday_rows, merge_notice
+    from taizhang.calendar.holiday_notice import parse_notice, read_notice_file
+    from taizhang.xlsx.storage import master_lock
+
+    schedule = parse_notice(read_notice_file(notice), year)
+    master_path = Path(master_path)
+    with master_lock(master_path):
+        master = load_master(master_path)
+        out = HolidaysOutcome(master_path, schedule, local_kept=[],
+                              was_estimated=schedule.year in master.calendar().estimated if schedule.year else False)
+        if schedule.problems or not schedule.items or dry_run:
+            return out
+        merged = merge_notice(holiday_rows(master_path), schedule)
+        out.added, out.replaced, out.local_kept = merged.added, merged.replaced, merged.local_kept
+        from taizhang.book.master import _read_holidays, notice_years
+        from taizhang.book.sheets import HOLIDAY_HEADERS, S_HOLIDAYS
+
+        table = [list(HOLIDAY_HEADERS)] + merged.rows
+        master.holidays = _read_holidays(table, master_path.name)
+        master.notice_years = notice_years(table)
+        master._calendar = None  # the 工作日历 sheet is rebuilt from the new days
+        out.backup = save_master(master, master_path, sheets={S_HOLIDAYS: (HOLIDAY_HEADERS, merged.rows, None)},
+                                 backup_keep=master.rulebook.backups_kept)
+        out.written = True
+    return out
+
+
+@dataclass
+class RemindOutcome:
+    """What ``taizhang remind`` found owed today, and the papers it wrote (nothing when nobody owes anything)."""
+    plan: object                          # book.reminders.ReminderPlan
+    master: Path | None = None
+    folder: Path | None = None            # the report folder looked into for files not merged yet
+    out_dir: Path | None = None
+    papers: list = None
+    messages: dict = None
+    messages_file: Path | None = None
+    csv: Path | None = None
+    logged: int = 0                       # 催办记录 rows written (with ``sent``)
+    backup: Path | None = None
+
+
+def _remind_log(path: Path) -> list[list]:
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG
+
+    return [list(r) for r in _read_sheets(path, [S_REMIND_LOG]).get(S_REMIND_LOG) or [list(REMIND_LOG_HEADERS)]]
+
+
+def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | None = None, folder: str | Path | None = None,
+               sent: bool = False, channel: str = "督办通知") -> RemindOutcome:
+    """`taizhang remind`: 催报 of the units that have not reported this period (from N working days before the due
+    date), 临期提醒 of cases due within N working days or behind 序时进度; per unit a 催报单/临期提醒单 (.docx), a
+    paste-ready message and a row of an SMS CSV. With ``sent`` the reminders are logged on 催办记录 (the cap counts
+    those), which is the only write to the master."""
+    import contextlib
+
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.reminders import contacts_of, log_rows, plan_reminders
+    from taizhang.book.settings_sheet import FOLDER_KEY
+    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG, S_UNITS
+    from taizhang.report.reminder_papers import build_paper, message, paper_file, sms_csv
+    from taizhang.xlsx.storage import atomic_write, master_lock
+
+    master_path = Path(master_path)
+    with (master_lock(master_path) if sent else contextlib.nullcontext()):
+        master = load_master(master_path)
+        lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
+                                file=master.path.name)
+        recorded = master.extras.get(FOLDER_KEY) or ""
+        where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
+        folder_units: dict[str, str] = {}
+        if where is not None and where.is_dir():
+            with Checking(where, Context(master.rulebook, master.units, today)) as checking:
+                for path, rel in zip(checking.wanted, checking.rels):
+                    unit = checking.get(path).unit
+                    if unit:
+                        folder_units.setdefault(unit, rel)
+        log = _remind_log(master_path)
+        units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
+        plan = plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log)
+        out = RemindOutcome(plan, master_path, folder=where, papers=[], messages={r.unit: message(plan, r) for r in plan.reminders})
+        if not plan.reminders:
+            return out
+        out.out_dir = Path(out_dir) if out_dir else master_path.with_name(f"催报-{today.isoformat()}")
+        out.out_dir.mkdir(parents=True, exist_ok=True)
+        for r in plan.reminders:
+            out.papers.append(build_paper(plan, r).save(paper_file(out.out_dir, r, today)))
+        text = "\r\n\r\n".join(out.messages[r.unit] for r in plan.reminders) + "\r\n"
+        out.messages_file = out.out_dir / f"催报消息-{today.isoformat()}.txt"
+        atomic_write(out.messages_file, lambda tmp: Path(tmp).write_bytes(("\ufeff" + text).encode("utf-8")))
+        out.csv = out.out_dir / f"短信-{today.isoformat()}.csv"
+        data = sms_csv(plan, out.messages)
+        atomic_write(out.csv, lambda tmp: Path(tmp).write_bytes(data))
+        if sent:
+            rows = log[1:] + log_rows(plan, out.messages, channel)
+            out.backup = save_master(master, master_path, sheets={S_REMIND_LOG: (REMIND_LOG_HEADERS, rows, None)},
+                                     backup_keep=master.rulebook.backups_kept)
+            out.logged = len(rows) - len(log) + 1
+    return out
+
+
+@dataclass
+class OverviewOutcome:
+    overview: object                      # report.overview.Overview
+    out: Path | None
+
+
+def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = None, progress=None) -> OverviewOutcome:
+    """`taizhang overview FOLDER`: every master in a folder (several campaigns, or several levels) in one 领导总览
+    workbook; each campaign's figures are those its own summary shows. Reads only; writes the new workbook."""
+    from taizhang.book.master import MasterError
+    from taizhang.report.overview import compute_overview
+    from taizhang.report.overview_book import write_overview
+    from taizhang.report.text import NOT_A_MASTER
+    from taizhang.xlsx.safety import is_lock_or_temp
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BadRequest(f"{folder} 不是文件夹：请给出放着各专项行动台账总表的文件夹。")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
+                   and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
+                   and not p.name.startswith("领导总览-"))
+    entries, skipped = [], []
+    for i, path in enumerate(files):
+        rel = str(path.relative_to(folder))
+        if progress:
+            progress(i, len(files), rel)
+        try:
+            master = load_master(path)
+        except MasterError as exc:
+            text = str(exc)
+            skipped.append([rel, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]])
+            continue
+        entries.append((rel, master, figures_of(master, today)))
+    if progress:
+        progress(len(files), len(files), "")
+    if not entries:
+        raise BadRequest(f"{folder} 中没有台账总表（.xlsx，含“参数设置”和“台账”工作表）：请把各专项行动的台账总表放进这个文件夹。")
+    ov = compute_overview(entries, today, skipped)
+    target = Path(out) if out else folder / f"领导总览-{today.isoformat()}.xlsx"
+    write_overview(ov, target)
+    return OverviewOutcome(ov, target)
 
 
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None) -> list[Path]:

@@ -72,6 +72,8 @@ class Master:
     receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
     # the 代码表's row-1 headers, one per column in use ("" for a column without one); None: no 代码表 sheet
     list_columns: list[str] | None = None
+    # years whose State Council notice the office entered on 节假日 (taizhang holidays --notice): not estimated
+    notice_years: frozenset[int] = frozenset()
 
     @property
     def categories(self) -> dict[str, str]:
@@ -79,7 +81,7 @@ class Master:
 
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            self._calendar = WorkCalendar(self.holidays)
+            self._calendar = WorkCalendar(self.holidays, official_years=self.notice_years)
         return self._calendar
 
 
@@ -194,7 +196,7 @@ def _write_units(ws, units: UnitDirectory) -> None:
     from taizhang.xlsx.xlsxout import table
 
     rows = [[u.name, u.type, "、".join(u.aliases), u.code] for u in units.units]
-    table(ws, 1, UNIT_HEADERS, rows, [28, 14, 40, 12])
+    table(ws, 1, UNIT_HEADERS, rows, [28, 14, 40, 12, 12, 16])
     ws.freeze_panes = "A2"
 
 
@@ -363,7 +365,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
                 for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
     return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot,
-                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)))
+                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)),
+                  notice_years=notice_years(rows(S_HOLIDAYS)))
 
 
 def _list_columns(table: list[list] | None) -> list[str] | None:
@@ -428,6 +431,13 @@ def _read_holidays(table: list[list], origin: str) -> dict[dt.date, bool]:
                               f"日期请写成 2026-10-09，类型填“放假”或“上班”。")
         pairs.append((d, kind))
     return overrides_from_rows(pairs)
+
+
+def notice_years(table: list[list]) -> frozenset[int]:
+    """The years the 节假日 sheet holds a State Council notice for (rows whose 说明 says so)."""
+    from taizhang.calendar.holiday_notice import notice_year_of
+
+    return frozenset(y for r in table[1:] if len(r) > 2 and (y := notice_year_of(r[2])) is not None)
 
 
 def _frame(rows: list[list], headers: list[str]) -> pd.DataFrame:

@@ -107,6 +107,16 @@ def due_date(book, day: dt.date) -> dt.date | None:
     return None
 
 
+def report_due(book, day: dt.date, cal) -> tuple[dt.date | None, dt.date | None]:
+    """(the due date in force, the written one) of the report period containing ``day``: a written date on a day off
+    moves by the office's setting 截止日遇休息日 (顺延, as Civil Code art. 203, or 提前). Lateness and 催报 use it."""
+    written = due_date(book, day)
+    if written is None or cal.is_workday(written):
+        return written, written
+    moved = cal.previous_workday(written) if book.due_on_day_off == "提前" else cal.next_workday(written)
+    return moved, written
+
+
 def list_submissions(folder: Path) -> list[Path]:
     return sorted((p for p in folder.rglob("*") if p.is_file()), key=lambda p: str(p.relative_to(folder)))
 
@@ -285,7 +295,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     """
     folder = Path(folder)
     book = master.rulebook
-    due = due_date(book, today)
+    due = report_due(book, today, master.calendar())[0]
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
     checking = checking or Checking(folder, Context(book, master.units, today))
     state = _State.of(master.ledger.reset_index(drop=True))

@@ -26,7 +26,7 @@ S_LADDER = "问责阶梯"
 LISTING_MARK = "单列"  # 顺序 of the 问责阶梯 row that holds the case-level 挂牌督办
 S_SPOT = "抽查清单"
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
-UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码"]
+UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码", "联系人", "联系电话"]  # contacts: for 催报 (book.reminders)
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]
 APPROVAL_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式"]
 CLOSURE_HEADERS = ["问题编号", "责任单位", "问题描述", "办结日期", "销号申请", "销号审核人", "销号日期", "说明"]
@@ -34,3 +34,6 @@ UNASSIGNED_HEADERS = ["来源文件", "行号", "线索内容", "线索来源", 
                       "反映人", "反映人电话", "指定单位（办公室填写）"]
 REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "工作表", "行号", "列", "原值", "说明"]
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
+
+S_REMIND_LOG = "催办记录"  # every reminder the office confirmed as sent (book.reminders)
+REMIND_LOG_HEADERS = ["日期", "单位名称", "类别", "方式", "报送期", "内容"]

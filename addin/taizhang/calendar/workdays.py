@@ -67,7 +67,11 @@ class WorkCalendar:
     """Working-day arithmetic over a precomputed table of days.
 
     ``overrides`` maps a date to True (上班: a working day) or False (放假: a
-    day off); they win over the library.
+    day off); they win over the library. ``official_years`` are years whose
+    State Council notice the office entered itself (``calendar.holiday_notice``):
+    for those the library's days (an estimate, if it has not got the notice) are
+    dropped, the overrides alone set the year's holidays, and the year is no
+    longer estimated.
 
     The Civil Code's counting (Art. 201–203) on the 2026 schedule, as DOMAIN.md gives it:
 
@@ -85,8 +89,10 @@ class WorkCalendar:
     """
 
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None,
-                 first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR):
+                 first_year: int = DEFAULT_FIRST_YEAR, last_year: int = DEFAULT_LAST_YEAR,
+                 official_years: Iterable[int] = ()):
         self.overrides = dict(overrides or {})
+        self.official_years = frozenset(official_years)
         years = [d.year for d in self.overrides]
         self._build(min([first_year, *years]), max([last_year, *years]))
 
@@ -99,15 +105,18 @@ class WorkCalendar:
         work = weekday < 5
         offs, extra = _library_days(first, last)
         for d in offs:
-            work[d.toordinal() - self.base] = False
+            if d.year not in self.official_years:
+                work[d.toordinal() - self.base] = False
         for d in extra:
-            work[d.toordinal() - self.base] = True
+            if d.year not in self.official_years:
+                work[d.toordinal() - self.base] = True
         for d, is_work in self.overrides.items():
             work[d.toordinal() - self.base] = bool(is_work)
         self.work = work
         self.cum = np.cumsum(work, dtype=np.int64)  # working days in [first day, i]
         self.years = np.array([dt.date.fromordinal(self.base + i).year for i in range(0, n, 1)], dtype=np.int64)
-        self.estimated = frozenset(y for y in range(first, last + 1) if y not in published_years())
+        self.estimated = frozenset(y for y in range(first, last + 1)
+                                   if y not in published_years() and y not in self.official_years)
 
     def _cover(self, *days: dt.date) -> None:
         lo = min(d.year for d in days)
@@ -131,6 +140,14 @@ class WorkCalendar:
             if self.work[i]:
                 return dt.date.fromordinal(self.base + i)
             i += 1
+
+    def previous_workday(self, d: dt.date, include_self: bool = True) -> dt.date:
+        """``d`` itself if a working day (with ``include_self``), else the last working day before it."""
+        day = d if include_self else d - dt.timedelta(days=1)
+        self._cover(day - dt.timedelta(days=60), day)
+        while not self.work[self._idx(day)]:
+            day -= dt.timedelta(days=1)
+        return day
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The Nth working day after ``start`` (the start day itself never counts)."""

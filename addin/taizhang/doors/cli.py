@@ -17,6 +17,9 @@ COMMANDS = {
     "presets": "列出内置的专项行动预案",
     "validate": "校验一个报送文件，按行列出问题（可生成标注副本）",
     "workday": "计算 N 个工作日之后（或 N 个月期间届满）的日期",
+    "overview": "领导总览：把一个文件夹中各专项行动的台账总表汇成一张总览表（各专项行动、各单位、各报送日亮灯走势）",
+    "remind": "催报与临期提醒：列出本期尚未报送的单位和即将到期的问题，生成催报单、可粘贴的消息和短信导入表",
+    "holidays": "把国务院办公厅的节假日安排通知录入台账总表的“节假日”表（该年份的时限不再是推算）",
     "status": "重新计算台账的整改时限、剩余工作日和红绿灯",
     "template": "为每个成员单位生成预填本单位问题的填报模板",
     "assign": "交办：给办公室登记的问题和线索编号、定单位、定时限，记录转办，生成各单位交办通知单",
@@ -68,6 +71,26 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("n", type=int, nargs="?", help="工作日数")
     c.add_argument("--month", type=int, help="按月计算的期间（民法典第二百零二条）")
     c.add_argument("--master", help="台账总表（使用其“节假日”表中的本地放假和调休）")
+
+    c = cmd("overview")
+    c.add_argument("folder", help="放着各专项行动台账总表的文件夹（含子文件夹；“台账备份”不读）")
+    c.add_argument("--today", type=_date, help="统计基准日（默认今天）")
+    c.add_argument("--out", help="总览表文件（默认在该文件夹中，“领导总览-日期.xlsx”）")
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("remind")
+    c.add_argument("master")
+    c.add_argument("--today", type=_date, help="按哪一天计算（默认今天）")
+    c.add_argument("--folder", help="报送文件夹：其中已交来但尚未合并的文件计为已报送（默认上次合并的报送文件夹）")
+    c.add_argument("--out-dir", help="催报单、消息和短信表的输出文件夹（默认台账总表旁的“催报-日期”）")
+    c.add_argument("--sent", action="store_true", help="确认已发出：记入台账总表的“催办记录”表（次数上限按记录计算）")
+    c.add_argument("--channel", default="督办通知", help="发出方式，记入“催办记录”：短信、电话、政务微信、督办通知等（默认督办通知）")
+
+    c = cmd("holidays")
+    c.add_argument("master")
+    c.add_argument("--notice", required=True, help="通知全文（.txt 或 .docx，从政府网站复制粘贴即可）")
+    c.add_argument("--year", type=int, help="通知所属年份（默认按通知标题）")
+    c.add_argument("--dry-run", action="store_true", help="只显示读出的安排，不写入台账总表")
 
     c = cmd("status")
     c.add_argument("master")
@@ -242,6 +265,43 @@ def cmd_workday(args) -> int:
     for w in warnings:
         sys.stderr.write(f"提醒：{w}\n")
     return 0
+
+
+def cmd_overview(args) -> int:
+    from taizhang.jobs import run_overview
+    from taizhang.report.text import overview_text
+
+    res = run_overview(args.folder, args.today or dt.date.today(), args.out, progress=_stderr_progress)
+    _present(args, res.overview, lambda _: overview_text(res))
+    return 0
+
+
+def _stderr_progress(done: int, total: int, name: str) -> None:
+    """Per-file progress on stderr: a line that redraws on a terminal, plain lines otherwise."""
+    if name:
+        text = f"[{done + 1}/{total}] {name}"
+        sys.stderr.write(f"\r\x1b[K{text}" if sys.stderr.isatty() else text + "\n")
+    elif sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+    sys.stderr.flush()
+
+
+def cmd_remind(args) -> int:
+    from taizhang.jobs import run_remind
+    from taizhang.report.text import remind_text
+
+    _say_all(remind_text(run_remind(args.master, args.today or dt.date.today(), args.out_dir, args.folder, args.sent,
+                                    args.channel)))
+    return 0
+
+
+def cmd_holidays(args) -> int:
+    from taizhang.jobs import run_holidays
+    from taizhang.report.text import holidays_text
+
+    res = run_holidays(args.master, args.notice, args.year, args.dry_run)
+    _say_all(holidays_text(res))
+    return 1 if res.schedule.problems or not res.schedule.items else 0
 
 
 def cmd_status(args) -> int:

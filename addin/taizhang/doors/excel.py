@@ -572,10 +572,22 @@ def build_briefing(book, today: dt.date | None = None) -> str:
             f"在文件夹：\n{units_dir}\n请在 Word 或 WPS 中修改定稿后印发；问责提示只是建议。本工作簿未改动。")
 
 
+@entry("催报与临期提醒")
+def remind(book, today: dt.date | None = None) -> str:
+    """`taizhang remind` on the saved master (it writes only papers, beside it): the same job and the same lines."""
+    from taizhang.jobs import run_remind
+    from taizhang.report.text import remind_text
+
+    master_of(book)  # a master, or the usual refusal
+    _progress(book, "正在查看报送情况并生成催报单……")
+    res = run_remind(Path(book.fullname), today or _today())
+    return "\n".join(["按已保存的台账总表计算（未保存的修改不计入）。", *remind_text(res)])
+
+
 @entry("节假日")
 def show_holidays(book) -> str:
     from taizhang.book.master import S_HOLIDAYS
-    from taizhang.calendar.workdays import WorkCalendar, published_years
+    from taizhang.calendar.workdays import published_years
 
     master = master_of(book)
     sheet = _sheet(book, S_HOLIDAYS)
@@ -583,11 +595,13 @@ def show_holidays(book) -> str:
         sheet.activate()
     year = _today().year
     last = max(published_years())
-    cal = WorkCalendar(master.holidays)
-    lines = [f"已收录国务院放假安排的最新年份：{last}年。", f"本工作簿“节假日”表中的本地安排：{len(master.holidays)}天。"]
+    cal = master.calendar()
+    lines = [f"已收录国务院放假安排的最新年份：{last}年。", f"本工作簿“节假日”表中的安排：{len(master.holidays)}天。"]
+    if master.notice_years:
+        lines.append("“节假日”表中已录入国务院通知的年份：" + "、".join(f"{y}年" for y in sorted(master.notice_years)) + "。")
     if year + 1 in cal.estimated:
-        lines.append(f"{year + 1}年的放假安排尚未收录，涉及该年的时限为推算；正式通知公布后请更新台账助手（pip install -U holidays）"
-                     f"或在“节假日”表中补录。")
+        lines.append(f"{year + 1}年的放假安排尚未收录，涉及该年的时限为推算；正式通知公布后，把通知全文存为 .txt 或 .docx，"
+                     f"运行 taizhang holidays 台账总表.xlsx --notice 通知.txt 录入“节假日”表（或更新台账助手）。")
     lines.append("在“节假日”表中新增一行：日期、类型（放假 或 上班）、说明，即可覆盖国务院安排。")
     return "\n".join(lines)
 
@@ -606,6 +620,6 @@ def about(book) -> str:
 BUTTONS = {
     "TzMakeTemplates": "make_templates", "TzMergeReports": "merge_reports", "TzValidateSheet": "validate_sheet",
     "TzClearMarks": "clear_marks", "TzAssign": "assign_cases", "TzComputeStatus": "compute_status",
-    "TzBuildSummary": "build_summary", "TzBuildBriefing": "build_briefing", "TzHolidays": "show_holidays",
+    "TzBuildSummary": "build_summary", "TzBuildBriefing": "build_briefing", "TzHolidays": "show_holidays", "TzRemind": "remind",
     "TzAbout": "about",
 }

@@ -196,3 +196,114 @@ def new_text(res) -> list[str]:
 
 def presets_text(books) -> list[str]:
     return [f"{b.id:12s} {b.name}（seed {b.seed}，{len(b.categories)}个问题类别）" for b in books]
+
+
+def holidays_text(res) -> list[str]:
+    """`taizhang holidays --notice`: what the notice says, day by day, for the office to check against it."""
+    s = res.schedule
+    lines = [f"从通知中读出{s.year}年的放假安排：" if s.year else "没有读出放假安排："]
+    for item in s.items:
+        off = f"{_span(item.off)}放假，共{len(item.off)}天" if item.off else "（没有放假日期）"
+        work = "；" + "、".join(f"{d.month}月{d.day}日（周{'一二三四五六日'[d.weekday()]}）" for d in item.work) + "上班" if item.work else ""
+        lines.append(f"  {item.name}：{off}{work}")
+    lines += [f"  未采用：{x}" for x in s.ignored]
+    if s.problems:
+        lines.append("通知中有以下地方对不上，台账总表未改动，请核对通知原文后再运行：")
+        lines += [f"  {p}" for p in s.problems]
+        return lines
+    if not res.written:
+        lines.append("（只是预览，台账总表未改动；去掉 --dry-run 即写入“节假日”表。）" if s.items else "台账总表未改动。")
+        return lines
+    lines.append(f"已写入“节假日”表{res.added}行（说明列注明“国务院办公厅通知（{s.year}年）”）"
+                 + (f"，替换了先前录入的{res.replaced}行" if res.replaced else "") + "。")
+    if res.local_kept:
+        lines.append("以下日期“节假日”表中已有本地安排，保留本地安排：" + "、".join(f"{d.month}月{d.day}日" for d in res.local_kept))
+    if res.was_estimated:
+        lines.append(f"{s.year}年的时限不再是推算结果；下次合并或“计算时限与红绿灯”时按通知重新计算。")
+    lines.append(written_text(res.master, res.backup))
+    return lines
+
+
+def _span(days) -> str:
+    a, b = days[0], days[-1]
+    if a == b:
+        return f"{a.month}月{a.day}日"
+    tail = f"{b.day}日" if (a.year, a.month) == (b.year, b.month) else (f"{b.month}月{b.day}日" if a.year == b.year
+                                                                        else f"{b.year}年{b.month}月{b.day}日")
+    return f"{a.month}月{a.day}日至{tail}"
+
+
+def remind_text(res) -> list[str]:
+    """`taizhang remind`: who owes what today, and where the papers are."""
+    p = res.plan
+    lines = []
+    if p.due:
+        moved = f"（{p.due_written.month}月{p.due_written.day}日是休息日，按设置调整）" if p.due_written and p.due_written != p.due else ""
+        when = (f"还有{p.workdays_left}个工作日" if p.workdays_left and p.workdays_left > 0 else
+                "今天截止" if p.workdays_left == 0 and p.today <= p.due else f"已过截止日{-p.workdays_left}个工作日"
+                if p.workdays_left and p.workdays_left < 0 else "已过截止日")
+        lines.append(f"本期（{p.period}）报送截止日：{p.due.isoformat()}{moved}，{when}；已报送{len(p.reported)}个单位"
+                     + (f"（其中{len(p.in_folder)}个是报送文件夹中尚未合并的文件）" if p.in_folder else "") + "。")
+        if p.previous_missing:
+            lines.append(f"上期（{p.previous_period}）截止日已过，仍未报送的{len(p.previous_missing)}个单位："
+                         + "、".join(p.previous_missing[:10]) + ("等" if len(p.previous_missing) > 10 else "")
+                         + "（催报单中一并提醒）。")
+        if p.workdays_left is not None and p.workdays_left > p.lead:
+            lines.append(f"距截止日超过{p.lead}个工作日（参数设置“催报提前（工作日）”），暂不催报尚未报送的单位。")
+    else:
+        lines.append("本专项行动没有固定的报送截止日（一事一报），只提醒临期的问题。")
+    if res.folder is None:
+        lines.append("没有查看报送文件夹（用 --folder 指定，或先合并一次以记录报送文件夹）：已交来但尚未合并的文件不计为已报送。")
+    report = [r for r in p.reminders if r.report]
+    cases = [r for r in p.reminders if r.cases]
+    if not p.reminders:
+        lines.append("今天没有需要催报或临期提醒的单位。")
+    if report:
+        lines.append(f"催报{len(report)}个单位：" + "、".join(f"{r.unit}（{r.report}）" for r in report))
+    if cases:
+        lines.append(f"临期提醒{len(cases)}个单位：" + "、".join(f"{r.unit}（{len(r.cases)}个问题）" for r in cases))
+    if p.capped:
+        lines.append(f"本期已催办达到上限（{p.cap}次）、这次不再生成的单位：" + "、".join(f"{r.unit}（已{r.sent}次）" for r in p.capped))
+    missing = [r.unit for r in p.reminders if not r.phone]
+    if p.reminders and missing:
+        lines.append(f"“成员单位”表中没有联系电话的单位（短信表中电话为空）：{'、'.join(missing[:10])}"
+                     + (f"等{len(missing)}个" if len(missing) > 10 else ""))
+    if res.out_dir:
+        lines.append(f"已生成{len(res.papers)}份催报单/临期提醒单（Word），在文件夹：{res.out_dir}")
+        lines.append(f"可直接粘贴到工作群的消息：{res.messages_file}")
+        lines.append(f"短信平台导入表（单位名称、联系人、联系电话、短信内容）：{res.csv}")
+        if res.logged:
+            lines.append(f"已在“催办记录”表记录{res.logged}条。" + written_text(res.master, res.backup))
+        else:
+            lines.append("发出后，用 --sent 再运行一次（可加 --channel 短信/电话/政务微信），记入“催办记录”表，汇总和次数上限按记录计算。")
+    return lines
+
+
+NOT_A_MASTER = "不是台账总表，未读取"
+
+
+def overview_text(res) -> list[str]:
+    """`taizhang overview`: one line a campaign, the units worst off across campaigns, and where the workbook is."""
+    ov = res.overview
+    t = ov.totals
+    lines = [f"共读取{len(ov.campaigns)}个专项行动的台账总表：问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，"
+             f"办结率{t.completion_rate:g}%；超期{t.red}个，预警{t.yellow}个。"]
+    for c in ov.campaigns:
+        ct = c.totals
+        done = f"，交办到办结平均{c.days_to_done:g}个工作日" if c.days_to_done is not None else ""
+        lines.append(f"  {c.campaign}（{c.file}）：问题{ct.total}个，办结率{ct.completion_rate:g}%，超期{ct.red}个，预警{ct.yellow}个{done}")
+    several = [u for u in ov.units if len(u.campaigns) > 1]
+    if several:
+        lines.append(f"参加多个专项行动的单位{len(several)}个。")
+    worst = [u for u in ov.units if u.red][:5]
+    if worst:
+        lines.append("超期问题最多的单位：" + "、".join(f"{u.unit}（{u.red}个，涉及{len(u.campaigns)}个专项行动）" for u in worst))
+    plain = [f for f, reason in ov.skipped if reason == NOT_A_MASTER]
+    if plain:
+        lines.append(f"另有{len(plain)}个文件不是台账总表（如报送表、汇总表），未读取：{'、'.join(plain[:3])}"
+                     + ("等，见总览表“说明”" if len(plain) > 3 else ""))
+    for f, reason in ov.skipped:
+        if reason != NOT_A_MASTER:
+            lines.append(f"  未读取：{f}（{reason}）")
+    lines.append(f"领导总览已生成：{res.out}（新文件，各台账总表未改动）")
+    return lines

@@ -178,6 +178,10 @@ class Rulebook(_Strict):
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
+    # 催报 and 临期提醒 (book.reminders): office settings, no plan gives them
+    remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
+    remind_cap: int = Field(default=2, ge=0, le=50)  # reminders per unit per report period (0: no cap)
+    due_on_day_off: Literal["顺延", "提前"] = "顺延"  # a report due date on a day off: the next or the previous working day
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 

@@ -1,0 +1,85 @@
+"""Above one campaign (issue #32 items 1 and 3 in part): `taizhang overview FOLDER` over three masters of
+different campaigns whose member units overlap, each merged on two report days."""
+
+import datetime as dt
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from taizhang.book.master import load_master
+from taizhang.doors.cli import main
+from taizhang.jobs import figures_of, run_merge, run_overview
+
+DAYS = (dt.date(2026, 10, 23), dt.date(2026, 11, 23))
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    from taizhang.demo import generate
+
+    root = tmp_path_factory.mktemp("office")
+    for preset, seed in (("xinguan", 3), ("lijiuzhang", 4), ("xiaoneng", 5)):
+        s = generate(root / preset, preset=preset, seed=seed, today=DAYS[0], n_units=8)
+        for day in DAYS:
+            run_merge(s.master, s.submissions, day)
+    wb = Workbook()
+    wb.active["A1"] = "去年的汇总表"
+    wb.save(root / "xinguan" / "旧汇总.xlsx")
+    return root
+
+
+def test_each_campaign_is_its_own_summary_and_units_add_up_across_campaigns(office):
+    today = DAYS[1]
+    res = run_overview(office, today)
+    ov = res.overview
+    assert len(ov.campaigns) == 3 and {c.campaign for c in ov.campaigns} == {"新官不理旧账", "理旧账、解难题", "效能提升年"}
+    figs = {}
+    for c in ov.campaigns:
+        figs[c.campaign] = figures_of(load_master(office / c.file), today)
+        assert c.totals == figs[c.campaign].totals  # the number the campaign's own summary shows
+    shared = [u for u in ov.units if len(u.campaigns) > 1]
+    assert shared, "the demo campaigns share towns"
+    for u in ov.units:
+        mine = [next(x for x in figs[c].units if x.unit == u.unit) for c in u.campaigns]
+        assert (u.total, u.red, u.yellow) == (sum(x.total for x in mine), sum(x.red for x in mine), sum(x.yellow for x in mine))
+    reds = [u.red for u in ov.units]
+    assert reds == sorted(reds, reverse=True)  # worst first
+    assert ov.totals.total == sum(c.totals.total for c in ov.campaigns)
+    assert "xinguan/旧汇总.xlsx" in [f for f, _ in ov.skipped]  # and the units' submissions: every file has its fate
+    assert all(reason == "不是台账总表，未读取" or "已损坏" in reason for _, reason in ov.skipped)
+    # the 月晾晒 picture: each campaign's units on each report day
+    assert set(DAYS) <= set(ov.report_days)
+    assert all(set(DAYS) <= set(row.days) for row in ov.trend)
+
+
+def test_durations_are_working_days_by_each_master_calendar(office):
+    ov = run_overview(office, DAYS[1]).overview
+    for c in ov.campaigns:
+        m = load_master(office / c.file)
+        cal, df = m.calendar(), m.ledger
+        pairs = [(a, d) for a, d in zip(df["assigned"], df["done_date"]) if isinstance(a, dt.date) and isinstance(d, dt.date)
+                 and d >= a]
+        want = round(sum(cal.workdays_between(a, d) for a, d in pairs) / len(pairs), 1) if pairs else None
+        assert c.days_to_done == want
+
+
+def test_the_workbook_and_the_account(office, capsys):
+    out = office / "总览.xlsx"
+    assert main(["overview", str(office), "--today", "2026-11-23", "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "共读取3个专项行动的台账总表" in said.out and "各台账总表未改动" in said.out
+    assert "个文件不是台账总表（如报送表、汇总表），未读取" in said.out
+    assert "[1/" in said.err  # per-file progress on stderr
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["专项行动总览", "单位总览", "亮灯走势", "说明"]
+    ws = wb["专项行动总览"]
+    assert ws.print_title_rows == "$3:$3" and ws.page_setup.orientation == "landscape"
+    names = [ws.cell(r, 1).value for r in range(4, 8)]
+    assert names[-1] == "合计" and len(names) == 4
+    grid = wb["亮灯走势"]
+    assert grid.cell(3, 3).value == "10月23日" and grid.cell(3, 4).value == "11月23日"
+
+
+def test_a_folder_without_masters_is_refused_in_chinese(tmp_path, capsys):
+    assert main(["overview", str(tmp_path)]) == 2
+    assert "没有台账总表" in capsys.readouterr().err
