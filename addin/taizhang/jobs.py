@@ -537,11 +537,10 @@ def run_holidays(master_path: str | Path, notice: str | Path, year: int | None =
     itself (a weekday that is not the date's, a day count that does not add up) or with ``dry_run``."""
     from taizhang.book.holidays_sheet import holiday_rows, merge_notice
     from taizhang.calendar.holiday_notice import parse_notice, read_notice_file
-    from taizhang.xlsx.storage import master_lock
 
     schedule = parse_notice(read_notice_file(notice), year)
     master_path = Path(master_path)
-    with master_lock(master_path):
+    with master_transaction(master_path, action="录入节假日安排"):
         master = load_master(master_path)
         out = HolidaysOutcome(master_path, schedule, local_kept=[],
                               was_estimated=schedule.year in master.calendar().estimated if schedule.year else False)
@@ -597,10 +596,10 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
     from taizhang.book.settings_sheet import FOLDER_KEY
     from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG, S_UNITS
     from taizhang.report.reminder_papers import build_paper, message, paper_file, sms_csv
-    from taizhang.xlsx.storage import atomic_write, master_lock
+    from taizhang.xlsx.storage import atomic_write
 
     master_path = Path(master_path)
-    with (master_lock(master_path) if sent else contextlib.nullcontext()):
+    with (master_transaction(master_path, action="记录催办") if sent else contextlib.nullcontext()):
         master = load_master(master_path)
         lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
                                 file=master.path.name)
