@@ -3,15 +3,23 @@
 * An office-entered row of 台账 without a 问题编号 gets one (merge's scheme: unit code, year, sequence),
   its 交办日期 (today unless written), 牵头督办部门 and 归口汇总部门 (merge's ``assign``), its deadline by
   the campaign's rule, and a "交办" line in 变更记录.
-* A clue list (线索, as hotline and petition systems export it) becomes cases. The responsible unit is
-  matched from the 成员单位 names and aliases in the clue, and the basis is stated; a clue without one
-  confident match waits on the 待指定单位 sheet until the office writes the unit in, never guessed. A clue
-  repeating a case of the same unit (description or subject nearly identical: the office's 重复线索相似度)
-  is a warning naming both, not a second case.
+* A clue list (线索, as hotline and petition systems export it: 12345 工单 exports, 留言板/问政 exports with
+  留言主题 and 留言详情) becomes cases. The responsible unit is matched from the 成员单位 names and aliases
+  in the clue as whole words at their level of government (``intake.units.UnitDirectory.locate``), and the
+  basis is stated; a clue without one confident match — none, several, or a name only seemingly there
+  (“一中” in “统一中央”, “市自然资源局” for the county's bureau) — waits on the 待指定单位 sheet with its
+  candidates and the reason until the office writes the unit in, never guessed. A clue repeating a case
+  (description or subject nearly identical: the office's 重复线索相似度) is a warning naming both, not a
+  second case; a clue handed over before (its 工单编号/留言编号, kept in 变更记录's 交办 line and in 备注, or
+  the same content from the same file) is said as 已交办（问题编号 …）.
+* 问题类别 comes from the clue list when it names one of the campaign's; otherwise one read from the content is
+  proposed in the 提醒, never set. 线索来源 comes from the list's column or from what the office states for the
+  file (``source``), in the campaign's wording. A 办理时限 in the list is the case's written deadline.
 * Reporters' names and phones go only to office-only columns (``fields.OFFICE_ONLY``); the description a
-  unit sees has them taken out.
-* 转办: 已交办单位 keeps the unit a case was last handed to. When the office changes 责任单位, the next run
-  records the transfer, and the receiving unit's notice lists it as 转办.
+  unit sees has them taken out, and still reads as a sentence.
+* 转办: 已交办单位 keeps the unit a case was last handed to (blank for a case a unit reported: then the unit
+  its last 变更记录 line names). When the office changes 责任单位, the next run records the transfer, and the
+  receiving unit's notice lists it as 转办.
 
 Nothing is numbered or handed over twice: a numbered case whose 已交办单位 is its 责任单位 is left alone.
 """
