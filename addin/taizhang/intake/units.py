@@ -7,7 +7,8 @@ checks the official names and the aliases the office lists.
 In free text (a clue) a name counts only as a whole word (``UnitDirectory.locate``): the longest name or
 alias found wins over any inside it; an alias must not be glued into another word (“一中” in “统一中央空调”
 or “第一中心医院”), a short one (≤2 characters) needs a boundary on its left (start, punctuation, or a word
-such as 反映/投诉/关于/的/在), and a level written before it (市/县/区/镇…) must be the unit's own level
+such as 反映/投诉/关于/的/在), so does an alias that is the name without its head (“第一中学” of 县第一中学:
+“江北第一中学” is another school), and a level written before it (市/县/区/镇…) must be the unit's own level
 (“市自然资源局” is not 县自然资源局). What fails a test is returned as a doubt, with the reason, never as a
 match. ``alias_warnings`` lists the aliases that invite such doubts (inside another unit's name or alias,
 or inside common words).
@@ -75,9 +76,10 @@ COMMON_WORDS = ("统一", "第一", "唯一", "之一", "同一", "万一", "其
                 "城区", "城市", "新区", "开发区", "市场", "安全", "环境", "农业", "农村", "公安", "财政", "住房", "执法",
                 "大队", "派出所", "城关", "城南", "城北", "城东", "城西", "东城", "西城", "南城", "北城", "新城", "老城")
 # what may stand right before a short alias (≤2 characters) besides the start, punctuation or its own level
-LEFT_CONTEXT = ("反映", "投诉", "举报", "关于", "来电", "称", "对", "向", "在", "的", "和", "与", "及", "或", "是", "由",
-                "给", "被", "经", "到", "据", "请", "将", "让", "找", "去", "从", "家长", "学生", "群众", "市民", "居民",
-                "村民", "网民", "网友", "职工", "业主")
+LEFT_CONTEXT = ("反映", "投诉", "举报", "关于", "来电", "称", "说", "问", "对", "向", "在", "的", "了", "和", "与", "及", "或",
+                "是", "由", "给", "被", "经", "到", "据", "请", "将", "让", "找", "去", "从", "发现", "要求", "希望", "建议",
+                "督促", "联系", "咨询", "表示", "认为", "通过", "家长", "学生", "群众", "市民", "居民", "村民", "网民", "网友",
+                "职工", "业主")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -220,9 +222,13 @@ class UnitDirectory:
                 if hay.startswith(w, j) and (j < a < j + len(w) or j < b < j + len(w)) and not (a <= j and j + len(w) <= b):
                     m.doubt = f"别名“{key}”（{official}）在“{said}”中是“{w}”一词的一部分"
                     return m
-        if len(key) <= 2 and not (_boundary(before) or before == level or
-                                  any(hay.endswith(c, 0, a) for c in LEFT_CONTEXT)):
-            m.doubt = f"别名“{key}”（{official}）只有{len(key)}个字，在“{said}”中前面不是标点或“反映”“关于”等词，可能是其他词语的一部分"
+        name = norm_unit(official)
+        short, bare = len(key) <= 2, name.endswith(key) and len(name) > len(key)  # bare: the name without its head
+        if (short or bare) and not (_boundary(before) or before == level or
+                                    any(hay.endswith(c, 0, a) for c in LEFT_CONTEXT)):
+            m.doubt = (f"别名“{key}”（{official}）只有{len(key)}个字，在“{said}”中前面不是标点或“反映”“关于”等词，可能是其他词语的一部分"
+                       if short else f"文中“{said}”的“{key}”前面还有“{before}”等字，可能是另一个“…{key}”，不一定是{official}")
+            m.strong = bare and not short
         return m
 
     def suggest(self, text: object, n: int = 3) -> list[str]:
