@@ -546,12 +546,15 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
     _transfers(run)
     _office_rows(run, new_rows)
     seen: set[tuple] = set()
-    for clue in (waiting or []) + (clues or []):
+    for n, clue in enumerate((waiting or []) + (clues or [])):
         key = (clue.file, clue.row, _fold(scrub(clue.content, clue.reporter, clue.phone)))
         if key in seen:  # the same clue both waiting and in the file given again
             continue
         seen.add(key)
+        before = len(run.doubts)
         _clue(run, clue, new_rows)
+        if n < len(waiting or []):
+            del run.doubts[before:]  # said when the clue came in, not again on every run while it waits
     _alias_doubts(run)
     if run.added:
         run.ledger = pd.concat([run.ledger, pd.DataFrame(run.added, columns=run.ledger.columns, dtype=object)],
@@ -726,7 +729,7 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
     if clue.category and category is None:
         notes.append(f"线索表中的类别“{clue.category}”不是本专项行动的问题类别")
     if proposed:
-        notes.append(f"按线索内容（“{'”“'.join(words)}”）建议问题类别为“{proposed}”，请确认后填写")
+        notes.append(f"按线索内容（“{'”“'.join(words)}”）建议问题类别为“{proposed}”（未填入，请办公室确认）")
     if source_note:
         notes.append(source_note)
     if clue.deadline_text:
@@ -806,7 +809,7 @@ def _source(run: _Run, clue: Clue) -> tuple[str | None, str]:
         if hit:
             return hit, ""
         return clue.source, (f"线索表中的来源“{clue.source}”不是本专项行动的线索来源（{'、'.join(book.sources)}），"
-                             f"已原样记录，请改为其中之一")
+                             f"已原样记录，应改为其中之一")
     if run.source:
         return run.source, ""
     # a list exported by one channel often says so only in its file name (12345热线线索.xlsx)
@@ -874,7 +877,7 @@ def _complete(run: _Run, row, excel_row: int, cid: str, notes: list[str] | None 
     if missing or notes:
         said = f"{'、'.join(missing)}未填写：牵头督办部门按问题类别确定" if missing else ""
         said = "；".join([x for x in [said, *(notes or [])] if x])
-        run.result.issues.append(finding("assign-needs-input", f"问题{cid}已交办{row['unit']}，但{said}，请在台账第{excel_row}行"
+        run.result.issues.append(finding("assign-needs-input", f"问题{cid}已交办{row['unit']}，但{said}。请在台账第{excel_row}行"
                                          f"{'补填' if missing else '核对'}。", sheet="台账", row=excel_row,
                                          header=missing[0] if missing else "", unit=row["unit"] or ""))
 

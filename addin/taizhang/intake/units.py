@@ -227,7 +227,7 @@ class UnitDirectory:
         if (short or bare) and not (_boundary(before) or before == level or
                                     any(hay.endswith(c, 0, a) for c in LEFT_CONTEXT)):
             m.doubt = (f"别名“{key}”（{official}）只有{len(key)}个字，在“{said}”中前面不是标点或“反映”“关于”等词，可能是其他词语的一部分"
-                       if short else f"文中“{said}”的“{key}”前面还有“{before}”等字，可能是另一个“…{key}”，不一定是{official}")
+                       if short else f"文中“{hay[max(a - 2, 0):b]}”的“{key}”前面还有其他字，可能是另一个“…{key}”，不一定是{official}")
             m.strong = bare and not short
         return m
 
