@@ -104,7 +104,9 @@ def test_no_clue_reaches_a_wrong_unit_and_every_uncertain_one_waits_with_candida
     # “第一中心医院” without its 县 may be another level's hospital: it waits, and only the hospital is a candidate
     assert wait["LY20261103"].candidates == ["县第一中心医院"]
     assert "群众李大海" not in wait["LY20261102"].description and "群众群众" not in wait["LY20261102"].description
-    assert {"unit-alias-ambiguous"} <= {f.code for f in res.issues}  # “一中” held inside “统一中央”: said
+    warned = {f.value: f.message for f in res.issues if f.code == "unit-alias-ambiguous"}
+    assert "统一中央" in warned["一中"]  # “一中” held inside “统一中央”: said, with where
+    assert "市自然资源局" in warned["自然资源局"] and "城南街道" in warned["城南"]  # and the list's own nested aliases
 
 
 def test_a_level_written_in_the_text_must_be_the_units_own(county):

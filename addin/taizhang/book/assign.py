@@ -47,6 +47,7 @@ from taizhang.errors import UserError
 from taizhang.fields import STATUS_NOT_STARTED, norm_header, norm_text
 from taizhang.findings import Finding, finding
 from taizhang.intake.normalize import to_date, to_text, vocab_matcher
+from taizhang.intake.units import alias_warnings, norm_unit
 
 OFFICE_ENTRY = "台账（办公室登记）"
 TRANSFER_ENTRY = "台账（办公室转办）"
@@ -555,7 +556,7 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
         _clue(run, clue, new_rows)
         if n < len(waiting or []):
             del run.doubts[before:]  # said when the clue came in, not again on every run while it waits
-    _alias_doubts(run)
+    _alias_doubts(run, static=bool(clues))
     if run.added:
         run.ledger = pd.concat([run.ledger, pd.DataFrame(run.added, columns=run.ledger.columns, dtype=object)],
                                ignore_index=True)
@@ -581,8 +582,9 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
     return new_master, result
 
 
-def _alias_doubts(run: _Run) -> None:
-    """One warning per alias that this run's clues held only inside other words (``unit-alias-ambiguous``)."""
+def _alias_doubts(run: _Run, static: bool = False) -> None:
+    """One warning per alias that this run's clues held only inside other words (``unit-alias-ambiguous``); with
+    ``static`` (a clue list was given), also the aliases inside another unit's name or alias or a common word."""
     said: set[str] = set()
     for m in run.doubts:
         if m.key == norm_text(m.official) or m.key in said or "级" in m.doubt:
@@ -592,6 +594,9 @@ def _alias_doubts(run: _Run) -> None:
         run.result.issues.append(finding("unit-alias-ambiguous", f"{m.doubt}，未据此交办。如这个别名容易出现在其他词语中，"
                                          f"请在“成员单位”表中删去或改长。", sheet="成员单位", row=unit.row or None,
                                          header="别名", value=m.key, unit=m.official))
+    if static:
+        run.result.issues.extend(f for f in alias_warnings(run.master.units, run.master.path.name)
+                                 if norm_unit(f.value) not in said)
 
 
 def _transfers(run: _Run) -> None:
