@@ -113,13 +113,16 @@ def test_a_level_written_in_the_text_must_be_the_units_own(county):
     """Without a 市自然资源局 in the list, “市自然资源局” is not the county's bureau through the alias 自然资源局."""
     master, _, _ = county
     m = load_master(master)
-    m.units = build_directory([(2, "县自然资源局", "县直部门", "自然资源局", ""), (3, "县第一中学", "学校", "一中", "")], "t")
-    rows = [["线索内容"], ["反映市自然资源局不动产登记窗口推诿"], ["反映自然资源局窗口推诿"], ["反映县第一中心医院门诊挂号难"]]
+    m.units = build_directory([(2, "县自然资源局", "县直部门", "自然资源局", ""), (3, "县第一中学", "学校", "一中", ""),
+                               (4, "古城镇", "乡镇", "", "")], "t")
+    rows = [["线索内容"], ["反映市自然资源局不动产登记窗口推诿"], ["反映自然资源局窗口推诿"], ["反映县第一中心医院门诊挂号难"],
+            ["反映古城镇街道某路段积水"]]
     _, res = assign_cases(m, REPORT_DAY, clues_from_rows(rows, "线索.csv"))
     assert [(a.origin, a.unit) for a in res.assigned] == [("线索.csv 第3行", "县自然资源局")]
     by_row = {p.row: p for p in res.pending}
     assert "市级" in by_row[2].reason and by_row[2].candidates == ["县自然资源局"]
     assert by_row[4].candidates == ["县第一中学"] and "第一" in by_row[4].reason  # not 县第一中学 through “一中”
+    assert by_row[5].candidates == ["古城镇"] and "古城镇街道" in by_row[5].reason  # a 街道 not listed is not the 镇
 
 
 def test_aliases_inside_other_names_are_warned_at_new_and_listed(county, tmp_path, capsys):

@@ -467,7 +467,7 @@ class _Run:
         """What earlier runs handed over: 变更记录's 交办 lines (file and 原始编号), the 原编号 in 备注, descriptions."""
         self._refs = {}
         ch = self.master.changes
-        if len(ch):
+        if len(ch) and {"问题编号", "字段", "来源文件"} <= set(ch.columns):
             for cid, what, file in zip(ch["问题编号"].tolist(), ch["字段"].tolist(), ch["来源文件"].tolist()):
                 if what != "交办" or not cid or not isinstance(file, str):
                     continue
@@ -642,7 +642,7 @@ def _transfers(run: _Run) -> None:
 def _holders(master: Master) -> dict[str, str]:
     """问题编号 → the 责任单位 of its last 变更记录 line (the unit that reported it, or it was handed or moved to)."""
     ch = master.changes
-    if not len(ch):
+    if not len(ch) or not {"问题编号", "责任单位"} <= set(ch.columns):
         return {}
     return {str(cid): u for cid, u in zip(ch["问题编号"].tolist(), ch["责任单位"].tolist()) if cid and isinstance(u, str) and u}
 

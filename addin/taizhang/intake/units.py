@@ -210,12 +210,13 @@ class UnitDirectory:
                            f"文中为“{before}{key}”（{before}级），与{official}不是同一单位")
                 m.strong = True
                 return m
-        if is_name:
-            return m
+        if is_name and not any(hay.startswith(e, b) for e in ALWAYS_EXTENDERS):
+            return m  # an official name, unless it is the head of a 街道's (“古城镇街道” is not 古城镇)
         if any(hay.startswith(e, b) for e in ALWAYS_EXTENDERS) or (
                 not key.endswith(INSTITUTION_ENDS) and any(hay.startswith(e, b) for e in EXTENDERS)):
             ext = next(e for e in (*ALWAYS_EXTENDERS, *EXTENDERS) if hay.startswith(e, b))
-            m.doubt, m.strong = f"文中为“{key}{ext}”（“{said}”），不是{official}（别名“{key}”）", True
+            what = "" if is_name else f"（别名“{key}”）"
+            m.doubt, m.strong = f"文中为“{key}{ext}”（“{said}”），不是{official}{what}", True
             return m
         for w in COMMON_WORDS:  # an alias cut out of a word: its first or last character belongs to the word
             for j in range(max(a - len(w) + 1, 0), b):
