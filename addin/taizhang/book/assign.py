@@ -737,6 +737,8 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
         notes.append(f"按线索内容（“{'”“'.join(words)}”）建议问题类别为“{proposed}”（未填入，请办公室确认）")
     if source_note:
         notes.append(source_note)
+    if clue.deadline and clue.deadline < today:
+        notes.append(f"线索表中的办理时限{clue.deadline.isoformat()}早于交办日期{today.isoformat()}，已作为整改时限记入")
     if clue.deadline_text:
         notes.append(f"线索表中的办理时限“{clue.deadline_text}”不是日期，整改时限按本专项行动的时限规则计算")
     _complete(run, record, i + 2, cid, notes)
