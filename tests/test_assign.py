@@ -169,7 +169,8 @@ def test_clues_become_cases_with_their_basis(clued):
     # the office's list of clues to place, in the master, with the reporter kept so nothing is lost
     wb = load_workbook(s.master, read_only=True)
     rows = [list(r) for r in wb[S_UNASSIGNED].iter_rows(values_only=True)]
-    assert rows[0][-1] == "指定单位（办公室填写）" and [r[1] for r in rows[1:]] == [5, 6] and rows[1][8] == "李四光"
+    assert rows[0][10] == "指定单位（办公室填写）" and [r[1] for r in rows[1:]] == [5, 6] and rows[1][8] == "李四光"
+    assert rows[0][11] == "原始编号" and [r[11] for r in rows[1:]] == ["GD003", "GD004"]  # kept while the clue waits
 
 
 def test_reporters_never_reach_templates_notices_or_public_outputs(clued, tmp_path):
@@ -203,9 +204,12 @@ def test_the_office_chooses_the_unit_of_a_waiting_clue(clued):
     assert a.unit == "区财政局" and "待指定单位" in a.basis and [p.row for p in res.pending] == [6]
     m, df = ledger(s.master)
     assert df.loc[a.id, "reporter"] == "李四光"
-    # the same clue list again: everything is known — no new case, nothing waits twice
+    # the same clue list again: everything is known — no new case, nothing waits twice; the clues handed over are
+    # 已交办 (by their 工单号, GD003 too: kept on 待指定单位), only the near-copy of another case is a 重复线索
     again = run_assign(s.master, REPORT_DAY, clues)
-    assert again.assigned == [] and [p.row for p in again.pending] == [6] and len(again.duplicates) == 4
+    assert again.assigned == [] and [p.row for p in again.pending] == [6] and len(again.duplicates) == 1
+    assert sorted((k.ref, k.on) for k in again.known) == [("GD001", "原始编号"), ("GD002", "原始编号"), ("GD003", "原始编号")]
+    assert a.id in {k.id for k in again.known}
     wb = load_workbook(s.master, read_only=True)
     assert len([r for r in wb[S_UNASSIGNED].iter_rows(values_only=True)]) == 2
 

@@ -123,6 +123,31 @@ def test_a_deadline_in_a_year_without_published_holidays_is_an_estimate():
     assert _codes(XINGUAN, deadline=D(2031, 3, 3))["estimated-calendar"] == "warning"
 
 
+# ----------------------------------------------------------------- 交办
+
+def test_an_alias_inside_another_units_name_is_warned():
+    from taizhang.intake.units import alias_warnings
+
+    units = build_directory([(2, "县第一中学", "学校", "一中", ""), (3, "县第一中心医院", "医院", "", "")], "units.csv")
+    [f] = alias_warnings(units, "units.csv")
+    assert (f.code, f.severity, f.row, f.header, f.value) == ("unit-alias-ambiguous", "warning", 2, "别名", "一中")
+    assert "县第一中心医院" in f.message
+
+
+def test_a_clue_handed_over_before_is_said_to_be_assigned():
+    from pathlib import Path
+
+    from taizhang.book.assign import assign_cases, clues_from_rows
+    from taizhang.book.master import Master, empty_ledger
+
+    master = Master(Path("台账.xlsx"), XINGUAN, UNITS, {}, empty_ledger())
+    clues = clues_from_rows([["工单编号", "线索内容"], ["GD1", "反映城关镇政府窗口推诿"]], "12345.csv")
+    master, first = assign_cases(master, TODAY, clues)
+    _, again = assign_cases(master, TODAY, clues)
+    [f] = [f for f in again.issues if f.code == "clue-already-assigned"]
+    assert f.severity == "info" and first.assigned[0].id in f.message and "已交办" in f.message and not again.assigned
+
+
 # ----------------------------------------------------------------- the registry
 
 def test_every_code_is_raised_by_some_test():

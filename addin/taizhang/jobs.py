@@ -372,14 +372,16 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
     return save_notice(master, figs, target, units_dir, public)
 
 
-def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None):
+def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None,
+                  source: str | None = None):
     """交办 on a loaded master (the file job and the Excel button): (new master, result, 待指定单位 rows or None).
 
-    The rows are None when the sheet neither exists nor is needed.
+    The rows are None when the sheet neither exists nor is needed. ``source``: the 线索来源 the office states for
+    the clue file (refused when the campaign has no such source).
     """
     from taizhang.book.assign import assign_cases, pending_clues, pending_rows
 
-    new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []))
+    new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []), source=source)
     rows = pending_rows(result)
     if not rows and not waiting_rows:
         return new, result, None
@@ -388,8 +390,10 @@ def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list
 
 @bulk
 def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None = None,
-               units_dir: str | Path | None = None, out: str | Path | None = None):
+               units_dir: str | Path | None = None, out: str | Path | None = None, source: str | None = None):
     """`taizhang assign`: number and hand over the office's new cases and clues, record transfers, write notices.
+
+    ``source``: what the office states once for the clue file (12345, 信访, 问政平台…), in the campaign's wording.
 
     The master is written only when something changed (a second run with nothing new leaves it untouched).
     """
@@ -402,7 +406,7 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
         waiting = _read_sheets(master.path, [S_UNASSIGNED]).get(S_UNASSIGNED) or []
         waiting = [list(r) for r in waiting]
         target, keep = _out_path(master, out)
-        new, result, pending = assign_master(master, today, clue_list, waiting)
+        new, result, pending = assign_master(master, today, clue_list, waiting, source)
         same_pending = pending is None or _same_rows(pending, waiting[1:])
         if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
                 or target != master.path:
@@ -450,19 +454,21 @@ class NewOutcome:
     rulebook: object
     year: int
     units: int
+    warnings: list | None = None  # unit-alias-ambiguous findings: aliases that may match inside other words
 
 
 def run_new(master_path: str | Path, preset: str, year: int, units_file: str | Path | None = None) -> NewOutcome:
     """`taizhang new`: a master for ``preset`` with its stages placed in ``year``."""
     from taizhang.book.master import create_master
-    from taizhang.intake.units import read_unit_file
+    from taizhang.intake.units import alias_warnings, read_unit_file
     from taizhang.rules.rulebook import find_rulebook
 
     if not 1990 <= year <= 2100:
         raise BadRequest(f"年度 {year} 不在 1990—2100 之间，请写四位数的年份。")
     book = find_rulebook(preset).for_year(year)
     units = read_unit_file(units_file) if units_file else None
-    return NewOutcome(create_master(master_path, book, units), book, year, len(units) if units else 0)
+    warnings = alias_warnings(units, Path(units_file).name) if units else []
+    return NewOutcome(create_master(master_path, book, units), book, year, len(units) if units else 0, warnings)
 
 
 @dataclass

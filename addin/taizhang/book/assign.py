@@ -3,15 +3,23 @@
 * An office-entered row of 台账 without a 问题编号 gets one (merge's scheme: unit code, year, sequence),
   its 交办日期 (today unless written), 牵头督办部门 and 归口汇总部门 (merge's ``assign``), its deadline by
   the campaign's rule, and a "交办" line in 变更记录.
-* A clue list (线索, as hotline and petition systems export it) becomes cases. The responsible unit is
-  matched from the 成员单位 names and aliases in the clue, and the basis is stated; a clue without one
-  confident match waits on the 待指定单位 sheet until the office writes the unit in, never guessed. A clue
-  repeating a case of the same unit (description or subject nearly identical: the office's 重复线索相似度)
-  is a warning naming both, not a second case.
+* A clue list (线索, as hotline and petition systems export it: 12345 工单 exports, 留言板/问政 exports with
+  留言主题 and 留言详情) becomes cases. The responsible unit is matched from the 成员单位 names and aliases
+  in the clue as whole words at their level of government (``intake.units.UnitDirectory.locate``), and the
+  basis is stated; a clue without one confident match — none, several, or a name only seemingly there
+  (“一中” in “统一中央”, “市自然资源局” for the county's bureau) — waits on the 待指定单位 sheet with its
+  candidates and the reason until the office writes the unit in, never guessed. A clue repeating a case
+  (description or subject nearly identical: the office's 重复线索相似度) is a warning naming both, not a
+  second case; a clue handed over before (its 工单编号/留言编号, kept in 变更记录's 交办 line and in 备注, or
+  the same content from the same file) is said as 已交办（问题编号 …）.
+* 问题类别 comes from the clue list when it names one of the campaign's; otherwise one read from the content is
+  proposed in the 提醒, never set. 线索来源 comes from the list's column or from what the office states for the
+  file (``source``), in the campaign's wording. A 办理时限 in the list is the case's written deadline.
 * Reporters' names and phones go only to office-only columns (``fields.OFFICE_ONLY``); the description a
-  unit sees has them taken out.
-* 转办: 已交办单位 keeps the unit a case was last handed to. When the office changes 责任单位, the next run
-  records the transfer, and the receiving unit's notice lists it as 转办.
+  unit sees has them taken out, and still reads as a sentence.
+* 转办: 已交办单位 keeps the unit a case was last handed to (blank for a case a unit reported: then the unit
+  its last 变更记录 line names). When the office changes 责任单位, the next run records the transfer, and the
+  receiving unit's notice lists it as 转办.
 
 Nothing is numbered or handed over twice: a numbered case whose 已交办单位 is its 责任单位 is left alone.
 """
@@ -39,6 +47,7 @@ from taizhang.errors import UserError
 from taizhang.fields import STATUS_NOT_STARTED, norm_header, norm_text
 from taizhang.findings import Finding, finding
 from taizhang.intake.normalize import to_date, to_text, vocab_matcher
+from taizhang.intake.units import alias_warnings, norm_unit
 
 OFFICE_ENTRY = "台账（办公室登记）"
 TRANSFER_ENTRY = "台账（办公室转办）"
@@ -46,15 +55,40 @@ TRANSFER_ENTRY = "台账（办公室转办）"
 # the columns of a clue list, as hotline (12345) and petition (信访) systems name them
 CLUE_HEADERS: dict[str, tuple[str, ...]] = {
     "content": ("线索内容", "反映问题", "反映内容", "问题描述", "诉求内容", "来电内容", "问题内容", "主要问题",
-                "事项内容", "具体问题", "线索描述", "投诉内容", "举报内容"),
-    "reporter": ("反映人", "来电人", "信访人", "举报人", "投诉人", "反映人姓名", "姓名"),
-    "phone": ("联系电话", "反映人电话", "来电号码", "手机号码", "联系方式", "电话", "手机"),
+                "事项内容", "具体问题", "线索描述", "投诉内容", "举报内容", "留言详情", "留言内容", "诉求详情"),
+    "title": ("留言主题", "留言标题", "诉求标题", "工单标题", "主题", "标题"),  # a 留言板 message's subject line
+    "reporter": ("反映人", "来电人", "信访人", "举报人", "投诉人", "反映人姓名", "姓名", "留言用户", "留言人", "诉求人",
+                 "来电人姓名"),
+    "phone": ("联系电话", "反映人电话", "来电号码", "手机号码", "联系方式", "电话", "手机", "联系号码"),
     "unit": ("涉及单位", "被反映单位", "责任单位", "承办单位", "被投诉单位", "被举报单位", "涉及部门", "办理单位"),
     "source": ("来源", "线索来源", "问题来源", "渠道", "线索渠道", "来源渠道"),
-    "date": ("日期", "来电时间", "来电日期", "登记日期", "受理日期", "受理时间", "反映时间", "登记时间", "信访日期"),
+    "date": ("日期", "来电时间", "来电日期", "登记日期", "受理日期", "受理时间", "反映时间", "登记时间", "信访日期",
+             "留言时间", "留言日期", "诉求时间"),
     "category": ("问题类别", "类别", "问题类型", "类型"),
     "subject": ("涉及主体", "涉及企业", "被反映企业", "企业名称"),
-    "ref": ("线索编号", "工单号", "工单编号", "信访件编号", "编号"),
+    "ref": ("线索编号", "工单号", "工单编号", "信访件编号", "编号", "留言编号", "诉求编号"),
+    "deadline": ("办理时限", "办结时限", "答复时限", "处理时限", "办理期限", "要求办结时间"),  # the case's written deadline
+}
+# what a channel is called in exports and by offices → words of the campaigns' 线索来源 values (their 代码表)
+SOURCE_FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("12345", "热线", "市长热线", "便民热线", "来电"), ("12345", "热线", "来电")),
+    (("信访", "来信", "来访", "举报"), ("信访", "举报", "来信")),
+    (("问政", "留言板", "领导留言", "网络问政", "市长信箱", "网上", "互联网"), ("问政", "举报平台", "互联网", "留言")),
+    (("暗访", "明察暗访", "暗访巡查"), ("暗访",)),
+    (("媒体", "曝光", "报道", "舆情"), ("媒体",)),
+    (("巡视", "巡察"), ("巡视", "巡察")),
+    (("审计",), ("审计",)),
+    (("上级交办", "交办", "批示"), ("上级交办", "交办")),
+    (("自查", "摸排", "排查"), ("自查", "摸排")),
+)
+# words that point a clue to a category, beyond the category's own name (keyed by a word of the name)
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "招商": ("招商", "引资", "奖励资金", "补贴", "优惠政策", "扶持资金", "兑现"),
+    "协议": ("协议", "合同", "约定", "违约"),
+    "账款": ("账款", "欠款", "拖欠", "工程款", "尾款", "货款", "服务费", "支付"),
+    "判决": ("判决", "法院", "裁定", "执行"),
+    "产权": ("产权", "土地", "房产", "确权", "征收", "拆迁"),
+    "失信": ("失信", "承诺", "食言"),
 }
 _CLUE_INDEX = {norm_header(h): key for key, names in CLUE_HEADERS.items() for h in names}
 _PHONE_IN_TEXT = re.compile(r"(?<![\d-])(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?![\d-])")
@@ -74,6 +108,8 @@ class Assigned(BaseModel):
     from_unit: str | None = None
     origin: str
     basis: str
+    ref: str | None = None  # the clue's own number (12345 工单编号, 留言编号), shown on the notice
+    proposed_category: str | None = None  # a category read from the content, for the office to confirm (never set)
     category: str | None = None
     description: str | None = None
     supervisor: str | None = None
@@ -95,8 +131,22 @@ class Pending(BaseModel):
     unit_text: str | None = None
     candidates: list[str] = []
     reason: str
+    ref: str | None = None  # the clue's 工单编号/留言编号
+    deadline: dt.date | None = None  # the export's 办理时限
+    proposed_category: str | None = None  # from the content, for the office to confirm
     reporter: str = Field("", exclude=True)  # kept on the office's own sheet, never in --json
     phone: str = Field("", exclude=True)
+
+
+class Known(BaseModel):
+    """A clue handed over before (the same clue list given again): said, not registered or counted twice."""
+
+    file: str
+    row: int | None = None
+    id: str
+    unit: str
+    ref: str | None = None
+    on: Literal["原始编号", "线索内容"]
 
 
 class Duplicate(BaseModel):
@@ -118,6 +168,7 @@ class AssignResult(BaseModel):
     assigned: list[Assigned] = []
     pending: list[Pending] = []
     duplicates: list[Duplicate] = []
+    known: list[Known] = []  # clues already handed over: 已交办（问题编号 …）
     issues: list[Finding] = []
     notices: list[str] = []
     out: str | None = None
@@ -146,6 +197,8 @@ class Clue:
     subject: str = ""
     ref: str = ""
     chosen: str = ""  # the unit the office wrote on 待指定单位
+    deadline: dt.date | None = None  # the export's 办理时限: the case's written deadline
+    deadline_text: str = ""  # a 办理时限 that is not a date, as written
 
     @property
     def origin(self) -> str:
@@ -190,14 +243,19 @@ def clues_from_rows(table: list[list], name: str) -> list[Clue]:
             c = cols.get(key)
             return (to_text(row[c]) or "") if c is not None and c < len(row) else ""
 
-        content = cell("content")
+        content, title = cell("content"), cell("title")
+        if title and _fold(title) not in _fold(content):  # a 留言板 message: its subject line, then the message
+            content = f"{title}：{content}" if content else title
         if not content:
             continue
-        date = None
+        date = deadline = None
         if cols.get("date") is not None and cols["date"] < len(row):
             date, _ = to_date(row[cols["date"]])
+        if cols.get("deadline") is not None and cols["deadline"] < len(row):
+            deadline, _ = to_date(row[cols["deadline"]])
         clues.append(Clue(name, r, content, cell("reporter"), cell("phone"), cell("unit"), cell("source"), date,
-                          cell("category"), cell("subject"), cell("ref")))
+                          cell("category"), cell("subject"), cell("ref"), deadline=_day(deadline),
+                          deadline_text="" if deadline else cell("deadline")))
     return clues
 
 
@@ -220,58 +278,123 @@ def pending_clues(rows: list[list]) -> list[Clue]:
             continue
         row = get(r, "行号")
         date, _ = to_date(r[at["线索日期"]]) if "线索日期" in at and at["线索日期"] < len(r) else (None, None)
+        deadline, _ = to_date(r[at["办理时限"]]) if "办理时限" in at and at["办理时限"] < len(r) else (None, None)
         out.append(Clue(file, int(float(row)) if row.replace(".", "", 1).isdigit() else None, content,
                         get(r, "反映人"), get(r, "反映人电话"), get(r, "涉及单位（原文）"), get(r, "线索来源"), date,
-                        chosen=get(r, "指定单位（办公室填写）")))
+                        ref=get(r, "原始编号"), chosen=get(r, "指定单位（办公室填写）"), deadline=_day(deadline)))
     return out
 
 
 def pending_rows(result: AssignResult) -> list[list]:
     """The 待指定单位 sheet body (the office's own sheet: it keeps the reporter so that nothing is lost)."""
     return [[p.file, p.row, p.description, p.source, p.date, p.unit_text, "、".join(p.candidates), p.reason,
-             p.reporter or None, p.phone or None, None] for p in result.pending]
+             p.reporter or None, p.phone or None, None, p.ref or None, p.deadline] for p in result.pending]
 
 
 # --------------------------------------------------------------------------- matching
 
-def match_unit(master: Master, unit_text: str, content: str) -> tuple[str | None, str, list[str]]:
-    """(unit or None, the basis — or why there is no confident match, candidates for the office)."""
+def match_unit(master: Master, unit_text: str, content: str, doubts: list | None = None) -> tuple[str | None, str, list[str]]:
+    """(unit or None, the basis — or why there is no confident match, candidates for the office).
+
+    A name counts only as a whole word at the level of government the text states (``UnitDirectory.locate``);
+    a doubt is never a match: it makes the clue wait, with the doubtful units as candidates and the reason.
+    """
     units = master.units
+    if doubts is None:
+        doubts = []
     if unit_text:
         official = units.match(unit_text)
         if official:
             alias = "" if norm_text(unit_text) == norm_text(official) else f"（“{unit_text}”是{official}的名称或别名）"
             return official, f"“涉及单位”写明{official}{alias}", [official]
-        named = units.mentions(unit_text)
-        if len(named) == 1:
+        found = units.locate(unit_text)
+        doubts.extend(found.doubts)
+        named, strong = found.sure, found.strong_doubts
+        if len(named) == 1 and not strong:
             official, key = named[0]
             return official, f"“涉及单位”“{unit_text}”中含“{key}”（{official}）", [official]
         if len(named) > 1:
             names = [o for o, _ in named]
             return None, f"“涉及单位”“{unit_text}”含多个成员单位：{'、'.join(names)}", names
-        cands = [o for o, _ in units.mentions(content)] or units.suggest(unit_text)
+        if found.doubts:
+            return None, f"“涉及单位”“{unit_text}”不是成员单位的名称或别名：{_why(found.doubts)}", \
+                _cands(named, found.doubts)
+        in_content = units.locate(content)
+        cands = _cands(in_content.sure, in_content.doubts) or units.suggest(unit_text)
         return None, f"“涉及单位”“{unit_text}”不在成员单位名单中（名称和别名都不符）", cands
-    named = units.mentions(content)
-    if len(named) == 1:
+    found = units.locate(content)
+    doubts.extend(found.doubts)
+    named, strong = found.sure, found.strong_doubts
+    if len(named) == 1 and not strong:
         official, key = named[0]
         how = "" if key == norm_text(official) else f"，是{official}的别名"
         return official, f"线索内容中出现“{key}”{how}", [official]
     if len(named) > 1:
         names = [o for o, _ in named]
-        return None, f"线索内容涉及多个成员单位：{'、'.join(names)}", names
+        return None, f"线索内容涉及多个成员单位：{'、'.join(names)}", _cands(named, strong)
+    if named:
+        official, key = named[0]
+        return None, f"线索内容中出现“{key}”（{official}），但{_why(strong)}", _cands(named, strong)
+    if found.doubts:
+        return None, f"线索内容中没有完整出现成员单位的名称或别名：{_why(found.doubts)}", _cands([], found.doubts)
     return None, "线索中没有出现任何成员单位的名称或别名", []
 
 
+def _why(doubts) -> str:
+    seen: list[str] = []
+    for m in doubts:
+        if m.doubt not in seen:
+            seen.append(m.doubt)
+    return "；".join(seen[:3])
+
+
+def _cands(named: list[tuple[str, str]], doubts) -> list[str]:
+    out = [o for o, _ in named]
+    for m in doubts:
+        if m.official not in out:
+            out.append(m.official)
+    return out
+
+
+# words for a person that may stand right before the reporter's name (“来电人张三反映”): the name is then dropped,
+# not replaced, so that the sentence does not read “来电人群众反映” or “群众群众反映”
+_PERSON_WORDS = ("群众", "市民", "居民", "村民", "网民", "网友", "来电人", "反映人", "举报人", "投诉人", "信访人", "当事人",
+                 "诉求人", "留言人", "本人", "业主", "家长", "职工", "工人", "农民工", "师傅", "老人", "姓名", "名叫", "我叫")
+_TITLES = ("先生", "女士", "同志", "老师", "师傅")
+_ANONYMOUS = ("匿名", "群众", "市民", "网民", "网友", "未留名", "不详", "无")
+
+
 def scrub(text: str, reporter: str = "", phone: str = "") -> str:
-    """The description a unit may see: the reporter's name and any phone number taken out."""
+    """The description a unit may see: the reporter's name and any phone number taken out, as a sentence.
+
+    >>> scrub("群众张三丰反映厂房补贴未兑现", "张三丰")
+    '群众反映厂房补贴未兑现'
+    >>> scrub("张三丰来电反映：张先生说的补贴未兑现", "张三丰")
+    '群众来电反映：张先生说的补贴未兑现'
+    >>> scrub("来电人张三丰（13812345678）反映道路未修", "张三丰", "13812345678")
+    '来电人反映道路未修'
+    """
     out = text
     name = (reporter or "").strip()
-    if len(name) >= 2:
-        out = out.replace(name, "群众")
+    if len(name) >= 2 and name not in _ANONYMOUS:
+        pieces = out.split(name)
+        out = pieces[0]
+        for rest in pieces[1:]:
+            for t in _TITLES:  # “张三丰先生” is the reporter too
+                if rest.startswith(t):
+                    rest = rest[len(t):]
+            if out.endswith(_PERSON_WORDS) or rest.startswith(("群众", "市民")):
+                out += rest  # “群众张三丰反映” → “群众反映”
+            else:
+                out += "群众" + rest
     digits = re.sub(r"\D", "", phone or "")
     if len(digits) >= 5:
         out = out.replace(phone.strip(), "（电话已隐去）").replace(digits, "（电话已隐去）")
-    return _PHONE_IN_TEXT.sub("（电话已隐去）", out)
+    out = _PHONE_IN_TEXT.sub("（电话已隐去）", out)
+    # a phone in brackets right after a person (“来电人（（电话已隐去））”) says nothing: dropped
+    out = re.sub(r"[（(]\s*（电话已隐去）\s*[)）]", "（电话已隐去）", out)
+    out = re.sub(f"({'|'.join(_PERSON_WORDS)})（电话已隐去）", r"\1", out)
+    return re.sub(r"(群众){2,}", "群众", out)
 
 
 def _fold(text: object) -> str:
@@ -332,7 +455,62 @@ class _Run:
     changes: list[list] = field(default_factory=list)
     state: _State | None = None
     added: list[dict] = field(default_factory=list)  # cases made from clues, in ledger columns
+    source: str | None = None  # the 线索来源 the office stated for the clue file (the campaign's wording)
+    doubts: list = field(default_factory=list)  # names found in clues but not taken as a match (intake.units.Mention)
     _by_unit: dict[str, list[dict]] | None = None
+    _refs: dict[str, tuple[str, str]] | None = None  # a clue's own number → (问题编号, unit)
+    _texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # folded description → [(问题编号, unit)]
+    _files: dict[str, set[str]] = field(default_factory=dict)  # 问题编号 → the clue files it was handed over from
+    _ref_of: dict[str, str] = field(default_factory=dict)  # 问题编号 → its clue's own number
+
+    def _learn(self) -> None:
+        """What earlier runs handed over: 变更记录's 交办 lines (file and 原始编号), the 原编号 in 备注, descriptions."""
+        self._refs = {}
+        ch = self.master.changes
+        if len(ch) and {"问题编号", "字段", "来源文件"} <= set(ch.columns):
+            for cid, what, file in zip(ch["问题编号"].tolist(), ch["字段"].tolist(), ch["来源文件"].tolist()):
+                if what != "交办" or not cid or not isinstance(file, str):
+                    continue
+                m = _LOGGED_REF.match(file)
+                self._files.setdefault(str(cid), set()).add(m.group(1) if m else file)
+                if m:
+                    self._ref_of[str(cid)] = m.group(2)
+        c = self.ledger
+        for cid, unit, desc, note in zip(c["case_id"].tolist(), c["unit"].tolist(), c["description"].tolist(),
+                                         c["remarks"].tolist()):
+            if not cid:
+                continue
+            cid = str(cid)
+            if cid not in self._ref_of and isinstance(note, str) and "原编号" in note:
+                m = _NOTED_REF.search(note)
+                if m:
+                    self._ref_of[cid] = m.group(1)
+            if cid in self._ref_of:
+                self._refs.setdefault(self._ref_of[cid], (cid, unit))
+            if cid in self._files and desc:
+                self._texts.setdefault(_fold(desc), []).append((cid, unit))
+
+    def remember(self, cid: str, unit: str, file: str, ref: str, desc: str) -> None:
+        if self._refs is None:
+            self._learn()
+        self._files.setdefault(cid, set()).add(file)
+        if ref:
+            self._ref_of[cid] = ref
+            self._refs.setdefault(ref, (cid, unit))
+        self._texts.setdefault(_fold(desc), []).append((cid, unit))
+
+    def known_as(self, clue: Clue, desc: str) -> tuple[str, str, str] | None:
+        """(问题编号, unit, on what) when ``clue`` was handed over before: its own number, or — within the same clue
+        file — the same content (a clue with a number other than the case's is a different clue)."""
+        if self._refs is None:
+            self._learn()
+        if clue.ref and clue.ref in self._refs:
+            return (*self._refs[clue.ref], "原始编号")
+        for cid, unit in self._texts.get(_fold(desc), []):
+            other = self._ref_of.get(cid)
+            if clue.file in self._files.get(cid, ()) and not (clue.ref and other and other != clue.ref):
+                return cid, unit, "线索内容"
+        return None
 
     def cases_of(self, unit: str | None) -> list[dict]:
         """The numbered cases of ``unit`` (ledger and this run's), for the duplicate check."""
@@ -355,25 +533,30 @@ class _Run:
 
 
 def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None,
-                 waiting: list[Clue] | None = None) -> tuple[Master, AssignResult]:
+                 waiting: list[Clue] | None = None, source: str | None = None) -> tuple[Master, AssignResult]:
     """Number and hand over the office's new cases, register ``clues``, record transfers (in memory).
 
     ``waiting``: clues already on the 待指定单位 sheet; those the office has given a unit become cases, the
-    rest stay listed.
+    rest stay listed. ``source``: the 线索来源 the office states for the clue file (12345, 信访, 问政平台…), put in
+    the campaign's wording; a clue's own source column comes first.
     """
     result = AssignResult(master=master.path.name, today=today)
     ledger = master.ledger.reset_index(drop=True).copy()
-    run = _Run(master, today, ledger, result)
+    run = _Run(master, today, ledger, result, source=stated_source(master.rulebook, source) if source else None)
     new_rows: list[int] = []
     _transfers(run)
     _office_rows(run, new_rows)
     seen: set[tuple] = set()
-    for clue in (waiting or []) + (clues or []):
-        key = (clue.file, clue.row, _fold(clue.content))
+    for n, clue in enumerate((waiting or []) + (clues or [])):
+        key = (clue.file, clue.row, _fold(scrub(clue.content, clue.reporter, clue.phone)))
         if key in seen:  # the same clue both waiting and in the file given again
             continue
         seen.add(key)
+        before = len(run.doubts)
         _clue(run, clue, new_rows)
+        if n < len(waiting or []):
+            del run.doubts[before:]  # said when the clue came in, not again on every run while it waits
+    _alias_doubts(run, static=bool(clues))
     if run.added:
         run.ledger = pd.concat([run.ledger, pd.DataFrame(run.added, columns=run.ledger.columns, dtype=object)],
                                ignore_index=True)
@@ -399,12 +582,30 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
     return new_master, result
 
 
+def _alias_doubts(run: _Run, static: bool = False) -> None:
+    """One warning per alias that this run's clues held only inside other words (``unit-alias-ambiguous``); with
+    ``static`` (a clue list was given), also the aliases inside another unit's name or alias or a common word."""
+    said: set[str] = set()
+    for m in run.doubts:
+        if m.key == norm_text(m.official) or m.key in said or "级" in m.doubt:
+            continue
+        said.add(m.key)
+        unit = run.master.units.by_name[m.official]
+        run.result.issues.append(finding("unit-alias-ambiguous", f"{m.doubt}，未据此交办。如这个别名容易出现在其他词语中，"
+                                         f"请在“成员单位”表中删去或改长。", sheet="成员单位", row=unit.row or None,
+                                         header="别名", value=m.key, unit=m.official))
+    if static:
+        run.result.issues.extend(f for f in alias_warnings(run.master.units, run.master.path.name)
+                                 if norm_unit(f.value) not in said)
+
+
 def _transfers(run: _Run) -> None:
     """转办 of numbered cases whose 责任单位 the office changed; a first run records each case's unit."""
     df, units = run.ledger, run.master.units
     unit_col, given_col = df["unit"].tolist(), df["assigned_unit"].tolist()
     officials: dict[str, str | None] = {}  # a ledger repeats its few unit names over and over
     touched = False
+    holders: dict[str, str] | None = None
     for i, (cid, unit, given) in enumerate(zip(df["case_id"].tolist(), unit_col, given_col)):
         if not cid or not unit:
             continue
@@ -420,6 +621,12 @@ def _transfers(run: _Run) -> None:
         touched = True
         unit_col[i] = official  # an alias typed by the office becomes the official name
         given_col[i] = official  # the unit it is with now: from here on a change is a 转办
+        if not given:  # never handed over by 交办 (a unit reported it, merge added it): the unit it was with is the
+            if holders is None:  # one 变更记录 last names for it
+                holders = _holders(run.master)
+            held = holders.get(str(cid))
+            given = (officials[held] if held in officials else officials.setdefault(held, units.match(held))) \
+                if held else None
         if not given or given == official:
             continue
         run.changes.append([cid, "转办", given, official, official, TRANSFER_ENTRY, run.today])
@@ -430,6 +637,14 @@ def _transfers(run: _Run) -> None:
     if touched:
         df["unit"] = pd.Series(unit_col, index=df.index, dtype=object)
         df["assigned_unit"] = pd.Series(given_col, index=df.index, dtype=object)
+
+
+def _holders(master: Master) -> dict[str, str]:
+    """问题编号 → the 责任单位 of its last 变更记录 line (the unit that reported it, or it was handed or moved to)."""
+    ch = master.changes
+    if not len(ch) or not {"问题编号", "责任单位"} <= set(ch.columns):
+        return {}
+    return {str(cid): u for cid, u in zip(ch["问题编号"].tolist(), ch["责任单位"].tolist()) if cid and isinstance(u, str) and u}
 
 
 def _office_rows(run: _Run, new_rows: list[int]) -> None:
@@ -469,13 +684,20 @@ def _office_rows(run: _Run, new_rows: list[int]) -> None:
 def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
     master, today = run.master, run.today
     desc = scrub(clue.content, clue.reporter, clue.phone)
+    known = run.known_as(clue, desc)
+    if known is not None:
+        _already(run, clue, known)
+        return
     if clue.chosen:
         unit = master.units.match(clue.chosen)
         basis, cands = f"办公室在“{S_UNASSIGNED}”表中指定", [unit] if unit else master.units.suggest(clue.chosen)
         if unit is None:
             basis = f"“{S_UNASSIGNED}”表中指定的单位“{clue.chosen}”不在成员单位名单中"
     else:
-        unit, basis, cands = match_unit(master, clue.unit_text, clue.content)
+        unit, basis, cands = match_unit(master, clue.unit_text, clue.content, run.doubts)
+    book = master.rulebook
+    category = vocab_matcher([c.name for c in book.categories])(clue.category) if clue.category else None
+    proposed, words = (None, []) if category else propose_category(book, clue.content)
     if unit is None and not clue.chosen:
         # no unit to compare within: a description already in the ledger means the clue was registered before
         # (a clue list given again after the office chose its unit on 待指定单位)
@@ -484,23 +706,16 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
             _duplicate(run, clue, desc, dup)
             return
     if unit is None:
-        _wait(run, Pending(file=clue.file, row=clue.row, description=desc, source=clue.source or None, date=clue.date,
-                           unit_text=clue.unit_text or None, candidates=cands, reason=basis,
+        _wait(run, Pending(file=clue.file, row=clue.row, description=desc, source=clue.source or run.source or None,
+                           date=clue.date, unit_text=clue.unit_text or None, candidates=cands, reason=basis,
+                           ref=clue.ref or None, deadline=clue.deadline, proposed_category=proposed,
                            reporter=clue.reporter, phone=clue.phone))
         return
     dup = _duplicate_of(run, unit, desc, clue.subject)
     if dup is not None:
         _duplicate(run, clue, desc, dup)
         return
-    book = master.rulebook
-    category = vocab_matcher([c.name for c in book.categories])(clue.category) if clue.category else None
-    if category is None:
-        found = [c.name for c in book.categories if c.name in norm_text(clue.content)]
-        category = found[0] if len(found) == 1 else None
-    if clue.source:
-        source = vocab_matcher(book.sources)(clue.source) or clue.source
-    else:  # a list exported by one channel often says so only in its file name (12345热线线索.xlsx)
-        source = next((s for s in book.sources if s in clue.file), None)
+    source, source_note = _source(run, clue)
     notes = [f"线索：{clue.origin}"] + ([f"原编号{clue.ref}"] if clue.ref else []) + \
         ([f"线索日期{clue.date.isoformat()}"] if clue.date else [])
     cid = run.number(unit, today)
@@ -508,12 +723,104 @@ def _clue(run: _Run, clue: Clue, new_rows: list[int]) -> None:
     record.update(case_id=cid, unit=unit, source=source, category=category, description=desc,
                   subject=clue.subject or None, assigned=today, status=STATUS_NOT_STARTED, remarks="；".join(notes),
                   assigned_unit=unit, reporter=clue.reporter or None, reporter_phone=clue.phone or None,
-                  src_file=clue.file, src_row=clue.row, updated_on=today)
+                  deadline=clue.deadline, src_file=clue.file, src_row=clue.row, updated_on=today)
     run.added.append(record | {"fold": _fold(desc)})
+    run.remember(cid, unit, clue.file, clue.ref, desc)
     i = len(run.ledger) + len(run.added) - 1
     new_rows.append(i)
-    _handed(run, cid, unit, clue.origin, basis, clue.file, today)
-    _complete(run, record, i + 2, cid)
+    _handed(run, cid, unit, clue.origin, basis, _log_file(clue.file, clue.ref), today, ref=clue.ref or None,
+            proposed=proposed)
+    notes = []
+    if clue.category and category is None:
+        notes.append(f"线索表中的类别“{clue.category}”不是本专项行动的问题类别")
+    if proposed:
+        notes.append(f"按线索内容（“{'”“'.join(words)}”）建议问题类别为“{proposed}”（未填入，请办公室确认）")
+    if source_note:
+        notes.append(source_note)
+    if clue.deadline and clue.deadline < today:
+        notes.append(f"线索表中的办理时限{clue.deadline.isoformat()}早于交办日期{today.isoformat()}，已作为整改时限记入")
+    if clue.deadline_text:
+        notes.append(f"线索表中的办理时限“{clue.deadline_text}”不是日期，整改时限按本专项行动的时限规则计算")
+    _complete(run, record, i + 2, cid, notes)
+
+
+def _already(run: _Run, clue: Clue, known: tuple[str, str, str]) -> None:
+    cid, unit, on = known
+    run.result.known.append(Known(file=clue.file, row=clue.row, id=cid, unit=unit, ref=clue.ref or None, on=on))
+    by = f"原始编号{clue.ref}" if on == "原始编号" else "线索内容相同"
+    run.result.issues.append(finding("clue-already-assigned", f"{clue.origin}的线索已交办（问题编号 {cid}，{unit}；{by}），"
+                                     f"未重复登记。", file=clue.file, row=clue.row, header="线索内容", value=cid, unit=unit))
+
+
+def _log_file(file: str, ref: str) -> str:
+    """变更记录's 来源文件 of a clue's 交办: the file and the clue's own number, how a clue list given again is known."""
+    return f"{file}（原始编号{ref}）" if ref else file
+
+
+_LOGGED_REF = re.compile(r"^(.*)（原始编号(.+)）$")
+_NOTED_REF = re.compile(r"原编号([^；;，,\s]+)")
+
+
+def propose_category(book, text: str) -> tuple[str | None, list[str]]:
+    """A category read from the content (its name, or words that point to it), for the office to confirm: the one
+    category with the most such words, at least two (or its whole name); else none. Never set on a case."""
+    folded = norm_text(text)
+    scored = []
+    for c in book.categories:
+        if c.name in folded:
+            return c.name, [c.name]
+        words = {w for key, ws in CATEGORY_WORDS.items() if key in c.name for w in ws}
+        words |= {c.name[i:i + 2] for i in range(len(c.name) - 1) if not set(c.name[i:i + 2]) & _GENERIC_CHARS}
+        hits = sorted(w for w in words if w in folded)
+        if hits:
+            scored.append((len(hits), c.name, hits))
+    scored.sort(key=lambda t: -t[0])
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][1], scored[0][2]
+    return None, []
+
+
+_GENERIC_CHARS = set("不的等和与对及、“”\"在中为了是其他情形方面问题行动工作存在有关")
+
+
+def source_of(book, text: object) -> str | None:
+    """The campaign's 线索来源 value (its 代码表 wording) for a channel as written (12345, 信访, 问政平台, 暗访…)."""
+    t = norm_text(text)
+    if not t:
+        return None
+    hit = vocab_matcher(book.sources)(t)
+    if hit:
+        return hit
+    for triggers, marks in SOURCE_FAMILIES:
+        if any(w in t for w in triggers):
+            found = [s for s in book.sources if any(m in s for m in marks)]
+            if len(found) == 1:
+                return found[0]
+    return None
+
+
+def stated_source(book, text: str) -> str:
+    """The source the office states for a whole clue file, in the campaign's wording; refused when it has none."""
+    hit = source_of(book, text)
+    if hit is None:
+        raise ClueFileError(f"线索来源“{text}”不是本专项行动的线索来源，也对应不上其中任何一个。"
+                            f"请改用其中之一：{'、'.join(book.sources)}（或先在台账总表的“代码表”中增加）。")
+    return hit
+
+
+def _source(run: _Run, clue: Clue) -> tuple[str | None, str]:
+    """(线索来源 for a clue's case, a note for the office when it is not in the campaign's wording)."""
+    book = run.master.rulebook
+    if clue.source:
+        hit = source_of(book, clue.source)
+        if hit:
+            return hit, ""
+        return clue.source, (f"线索表中的来源“{clue.source}”不是本专项行动的线索来源（{'、'.join(book.sources)}），"
+                             f"已原样记录，应改为其中之一")
+    if run.source:
+        return run.source, ""
+    # a list exported by one channel often says so only in its file name (12345热线线索.xlsx)
+    return next((s for s in book.sources if s in clue.file), None), ""
 
 
 def _duplicate(run: _Run, clue: Clue, desc: str, dup: tuple[dict, float, str]) -> None:
@@ -562,20 +869,24 @@ def _wait(run: _Run, pending: Pending) -> None:
                                      file=pending.file, row=pending.row, header="责任单位", value=pending.unit_text or ""))
 
 
-def _handed(run: _Run, cid: str, unit: str, origin: str, basis: str, file: str, day: dt.date) -> None:
+def _handed(run: _Run, cid: str, unit: str, origin: str, basis: str, file: str, day: dt.date,
+            ref: str | None = None, proposed: str | None = None) -> None:
     run.changes.append([cid, "交办", None, unit, unit, file, day])
-    run.result.assigned.append(Assigned(id=cid, unit=unit, kind="交办", origin=origin, basis=basis))
+    run.result.assigned.append(Assigned(id=cid, unit=unit, kind="交办", origin=origin, basis=basis, ref=ref,
+                                        proposed_category=proposed))
     run.result.issues.append(finding("case-assigned", f"{origin}交办{unit}，编号{cid}（依据：{basis}）。",
                                      file=file, unit=unit, value=cid))
 
 
-def _complete(run: _Run, row, excel_row: int, cid: str) -> None:
-    """The fields a unit needs and the office should fill in: named, not guessed."""
+def _complete(run: _Run, row, excel_row: int, cid: str, notes: list[str] | None = None) -> None:
+    """The fields a unit needs and the office should fill in: named, not guessed (a proposal is only said)."""
     missing = [h for k, h in (("category", "问题类别"), ("source", "线索来源")) if not to_text(row[k])]
-    if missing:
-        run.result.issues.append(finding("assign-needs-input", f"问题{cid}已交办{row['unit']}，但{'、'.join(missing)}未填写："
-                                         f"牵头督办部门按问题类别确定，请在台账第{excel_row}行补填。", sheet="台账", row=excel_row,
-                                         header=missing[0], unit=row["unit"] or ""))
+    if missing or notes:
+        said = f"{'、'.join(missing)}未填写：牵头督办部门按问题类别确定" if missing else ""
+        said = "；".join([x for x in [said, *(notes or [])] if x])
+        run.result.issues.append(finding("assign-needs-input", f"问题{cid}已交办{row['unit']}，但{said}。请在台账第{excel_row}行"
+                                         f"{'补填' if missing else '核对'}。", sheet="台账", row=excel_row,
+                                         header=missing[0] if missing else "", unit=row["unit"] or ""))
 
 
 def _day(value) -> dt.date | None:
@@ -600,6 +911,7 @@ class NoticeCase:
     supervisor: str
     transfer_from: str | None = None
     deadline_note: str = ""
+    ref: str = ""  # the clue's own number (12345 工单编号, 留言编号)
 
 
 @dataclass
@@ -626,7 +938,8 @@ def notices_of(master: Master, result: AssignResult) -> list[Notice]:
     by_unit: dict[str, list[NoticeCase]] = {}
     for a in result.assigned:
         by_unit.setdefault(a.unit, []).append(NoticeCase(a.id, a.description or "", a.deadline, a.sign_by,
-                                                         a.supervisor or "", a.from_unit, a.deadline_note or ""))
+                                                         a.supervisor or "", a.from_unit, a.deadline_note or "",
+                                                         a.ref or ""))
     order = {n: i for i, n in enumerate(master.units.names())}
     return [Notice(u, book.name, book.office or "领导小组办公室", result.today, cases, book.sign_workdays,
                    book.feedback_workdays, _reporting_text(book))

@@ -2,7 +2,8 @@
 
 Upsert by 问题编号; unit-owned fields only (office-owned and computed fields are
 never taken from a submission); a blank submitted cell never erases a value
-the ledger already holds. Rows with errors go to 退回清单, whole files that
+the ledger already holds. Rows with errors go to 退回清单 (a blank 问题类别 on an
+existing case is not one: the office fills it on the cases it handed over), whole files that
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
 rows without a 问题编号 are recognised by (unit, description, assigned date).
@@ -477,8 +478,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     take = itemgetter(*slots) if len(slots) > 1 else (lambda vals: (vals[slots[0]],))
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
     new = updated = unchanged = rejected = 0
+    excused = _office_blanks(checked, pos_of_row, by_id, result) if errors else set()
     for pos, values in zip(frame.index, frame.to_numpy(dtype=object).tolist()):  # one object block: rows at C speed
-        if pos in errors:
+        if pos in errors and pos not in excused:
             rejected += 1
             result.rejected_rows.append(_rejected(checked, pos, "；".join(reasons.get(pos, ["有错误"]))))
             continue
@@ -566,6 +568,28 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     result.rows_rejected += outcome.rows_rejected
     if outcome.status == "merged" and outcome.rows_read and outcome.rows_rejected == outcome.rows_read:
         outcome.reason = "所有行均被退回"
+
+
+def _office_blanks(checked: Checked, pos_of_row: dict, by_id: dict, result: MergeResult) -> set:
+    """Rows of existing cases whose only error is a blank 问题类别: the office's cell on a case it handed over (a clue
+    registered by 交办 has none until the office fills it), so the unit's report is taken; the error is dropped."""
+    blank: dict[int, list[Finding]] = {}
+    other: set[int] = set()
+    letter = _letter(checked, "category")
+    for f in checked.findings:
+        if f.severity == "error" and f.row in pos_of_row:
+            pos = pos_of_row[f.row]
+            if f.code == "missing-required" and letter and f.column == letter:
+                blank.setdefault(pos, []).append(f)
+            else:
+                other.add(pos)
+    frame = checked.frame
+    excused = {pos for pos in blank if pos not in other and frame.at[pos, "case_id"]
+               and str(frame.at[pos, "case_id"]) in by_id}
+    if excused:
+        dropped = {id(f) for pos in excused for f in blank[pos]}
+        result.issues[:] = [f for f in result.issues if id(f) not in dropped]
+    return excused
 
 
 def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date) -> None:

@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--today", type=_date, help="交办日期（默认今天）")
     c.add_argument("--clues", help="线索清单（.xlsx/.csv，如 12345 热线、信访系统导出的表）")
     c.add_argument("--units-dir", help="交办通知单（.docx）输出文件夹，每个收到问题的单位一份")
+    c.add_argument("--source", help="线索文件的线索来源（如 12345、信访、问政平台、暗访；线索表没有来源列时用）")
     c.add_argument("--out", help="另存为新文件（不给出时原地更新并备份）")
     c.add_argument("--json", action="store_true", help="输出 JSON（交办、转办、待指定单位、重复线索）")
 
@@ -328,7 +329,7 @@ def cmd_assign(args) -> int:
     from taizhang.jobs import run_assign
     from taizhang.report.text import assign_text
 
-    res = run_assign(args.master, args.today or dt.date.today(), args.clues, args.units_dir, args.out)
+    res = run_assign(args.master, args.today or dt.date.today(), args.clues, args.units_dir, args.out, args.source)
     _present(args, res, assign_text)
     return 0
 

@@ -2,8 +2,8 @@
 
 The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 headings, odd/even page numbers, signature without
 seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
-each case (编号, 问题描述, 整改时限, 签收期限, 牵头督办部门, 转办 noted), what the unit must report and by
-when, the office and the date. The reporters of clues never appear here.
+each case (编号 with the clue's own 工单编号/留言编号, 问题描述, 整改时限, 签收期限, 牵头督办部门, 转办 noted),
+what the unit must report and by when, the office and the date. The reporters of clues never appear here.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def build_notice(n: Notice) -> Gongwen:
     doc = Gongwen(f"{n.campaign}问题交办通知单", addressee=n.unit)
     doc.para(f"根据{n.campaign}工作安排，现将{count}交办你单位办理。问题编号由领导小组办公室统一编制，"
              f"报送时请保持不变。具体如下：")
-    rows = [[str(i), c.id + (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
+    rows = [[str(i), c.id + (f"\n（原始编号{c.ref}）" if c.ref else "") +
+             (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
              _table_date(c.deadline), _table_date(c.sign_by), c.supervisor or "—"] for i, c in enumerate(n.cases, 1)]
     doc.table(TABLE_HEADERS, rows, widths_mm=TABLE_WIDTHS_MM, size=Pt(10.5))  # 五号: ids and dates fit their columns
     signs = sorted({c.sign_by for c in n.cases if c.sign_by})

@@ -98,7 +98,8 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
     (``notices_at``: where the notices are, when not the folder they were written to)."""
     new, moved = res.new_cases, res.transfers
     lines = [f"交办完成（{res.today}）：新交办{len(new)}个问题，转办{len(moved)}个；待指定单位{len(res.pending)}条；"
-             f"重复线索{len(res.duplicates)}条（未新增）。"]
+             f"重复线索{len(res.duplicates)}条（未新增）" + (f"；已交办过的线索{len(res.known)}条（未重复登记）" if
+                                                      getattr(res, "known", None) else "") + "。"]
     for a in new:
         lines.append(f"  {a.id} → {a.unit}（{a.origin}；依据：{a.basis}）")
     for a in moved:
@@ -110,8 +111,10 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
     for d in res.duplicates:
         lines.append(f"  重复：{d.file} 第{d.row}行“{d.description[:30]}”与{d.existing_id}“{d.existing_description[:30]}”"
                      f"（{d.on}相似度{d.ratio:.0%}）")
+    for k in getattr(res, "known", []):
+        lines.append(f"  {k.file} 第{k.row}行：已交办（问题编号 {k.id}，{k.unit}）")
     for f in res.issues:
-        if f.code == "assign-needs-input":
+        if f.code in ("assign-needs-input", "unit-alias-ambiguous"):
             lines.append(f"  提醒：{f.message}")
     if res.pending:
         lines.append(f"待指定单位的线索已列入台账总表的“{S_UNASSIGNED}”表：在“指定单位”列填写单位后再次运行交办。")
@@ -191,7 +194,8 @@ def report_day_text(day) -> list[str]:
 
 
 def new_text(res) -> list[str]:
-    return [f"已创建台账总表：{res.path}（预案：{res.rulebook.name}，工作阶段按{res.year}年排定，成员单位{res.units}个）"]
+    return [f"已创建台账总表：{res.path}（预案：{res.rulebook.name}，工作阶段按{res.year}年排定，成员单位{res.units}个）"] + \
+        [f"  提醒：{f.message}" for f in getattr(res, "warnings", None) or []]
 
 
 def presets_text(books) -> list[str]:
