@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from conftest import REPORT_DAY
 
 from taizhang.book.master import empty_ledger
 from taizhang.calendar.deadlines import compute_lights, default_deadline
@@ -57,3 +58,45 @@ def test_a_computed_deadline_never_turns_written_after_a_rule_change():
         assert df["deadline"].iat[0] is None and df["deadline_origin"].iat[0] != "填写"
         assert [f.code for f in res.findings if f.code == "deadline-required"] == ["deadline-required"]
         assert res.lights[0] is None
+
+
+# ----------------------------------------------------------------- 抽查结果 survives a redraw
+
+def test_the_offices_spot_check_results_survive_a_second_merge_the_same_day(fresh_sample, capsys):
+    """Seeds 002/003: "对…零报告单位要重点抽查" — the office writes what it found on today's 抽查清单; merging the
+    folder again the same day (a late file came in) draws the day again but keeps what was written."""
+    from openpyxl import load_workbook
+
+    from taizhang.doors.cli import main
+
+    s = fresh_sample
+    day = REPORT_DAY.isoformat()
+    assert main(["merge", str(s.master), str(s.submissions), "--today", day]) == 0
+    wb = load_workbook(s.master)
+    ws = wb["抽查清单"]
+    head = [c.value for c in ws[1]]
+    rows = [r for r in ws.iter_rows(min_row=2) if r[0].value is not None]
+    assert rows, "the sample draws at least its zero-report unit"
+    written = {}
+    for k, r in enumerate(rows):
+        r[head.index("抽查结果")].value = text = f"已电话核实{k}"
+        written[(r[1].value, r[2].value, r[3].value)] = text
+    wb.save(s.master)
+    assert main(["merge", str(s.master), str(s.submissions), "--today", day]) == 0
+    capsys.readouterr()
+    ws = load_workbook(s.master)["抽查清单"]
+    again = {(r[1], r[2], r[3]): r[head.index("抽查结果")] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert again == written
+
+
+def test_a_spot_check_row_the_office_wrote_on_stays_when_the_redraw_no_longer_picks_it():
+    from taizhang.book.sampling import redraw
+
+    b = find_rulebook("sanluan").model_copy(update={"spot_ratio": 30.0, "spot_seed": 5})
+    day = D(2026, 11, 6)
+    first = redraw(b, ledger(), ["城关镇"], [[D(2026, 10, 6), "零报告抽查", None, "北山镇", "本期零报告", "属实"]], day)
+    assert [r[3] for r in first] == ["北山镇", "城关镇"]
+    first[1][5] = "已核实"
+    gone = [[day, "零报告抽查", None, "河口镇", "本期零报告", "情况属实"], [day, "零报告抽查", None, "东山镇", "本期零报告", ""]]
+    again = redraw(b, ledger(), ["城关镇"], first + gone, day)
+    assert [(r[3], r[5]) for r in again] == [("北山镇", "属实"), ("城关镇", "已核实"), ("河口镇", "情况属实")]
