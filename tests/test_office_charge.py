@@ -100,3 +100,108 @@ def test_a_spot_check_row_the_office_wrote_on_stays_when_the_redraw_no_longer_pi
     gone = [[day, "零报告抽查", None, "河口镇", "本期零报告", "情况属实"], [day, "零报告抽查", None, "东山镇", "本期零报告", ""]]
     again = redraw(b, ledger(), ["城关镇"], first + gone, day)
     assert [(r[3], r[5]) for r in again] == [("北山镇", "属实"), ("城关镇", "已核实"), ("河口镇", "情况属实")]
+
+
+# ----------------------------------------------------------------- a unit never extends its own deadline
+
+def _unit_case(s, unit="区财政局"):
+    """The unit's file and an open case of its own (its first row), as the template gave it."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.template import HEADER_ROW
+
+    path = next(p for p in sorted(s.submissions.iterdir()) if p.name.startswith(unit + "-"))
+    wb = load_workbook(path)
+    return path, wb, wb["台账"], HEADER_ROW + 1
+
+
+def _set_master(master, case_id, **by_header):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(master)
+    ws = wb["台账"]
+    heads = [c.value for c in ws[1]]
+    row = next(c.row for c in ws["A"] if c.value == case_id)
+    for h, v in by_header.items():
+        ws.cell(row=row, column=heads.index(h) + 1, value=v)
+    wb.save(master)
+
+
+def test_a_unit_cannot_extend_a_deadline_the_office_extended_once(fresh_sample, capsys):
+    """Seed 000: "对于不能完成攻坚任务的，提请领导小组予以延期"; seed 004: "极特殊的经申请同意后" — the office approved one
+    extension (延期至 + 延期审批人); the unit's file then writes a later 延期至: a request, never applied, still red."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import load_master
+    from taizhang.book.template import TEMPLATE_FIELDS
+    from taizhang.doors.cli import main
+    from taizhang.xlsx.xlsxout import put
+
+    col = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    s = fresh_sample
+    path, wb, ws, r = _unit_case(s)
+    case_id = ws.cell(row=r, column=col["case_id"]).value
+    deadline, granted, later = D(2026, 11, 2), D(2026, 11, 13), D(2027, 6, 30)
+    _set_master(s.master, case_id, 整改时限=deadline, 时限来源="填写", 延期至=granted, 延期审批人="张主任")
+    put(ws, r, col["deadline"], deadline)
+    put(ws, r, col["extended_to"], later)  # the unit writes in the office's column (a template of an older version)
+    wb.save(path)
+    code = main(["merge", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat(), "--json"])
+    res = json.loads(capsys.readouterr().out)
+    assert code == 0
+    case = load_master(s.master).ledger.set_index("case_id").loc[case_id]
+    assert case["extended_to"] == granted and case["extension_approver"] == "张主任" and case["deadline"] == deadline
+    assert case["light"] == "红灯"
+    asked = [i for i in res["issues"] if i["code"] == "extension-request"]
+    assert len(asked) == 1 and case_id in asked[0]["message"] and "2027-06-30" in asked[0]["message"]
+    assert asked[0]["header"] == "延期至" and asked[0]["file"] == path.name
+    pending = list(load_workbook(s.master)["待审批"].iter_rows(min_row=2, values_only=True))
+    assert [(p[0], p[1], p[2].date(), p[3].date()) for p in pending] == [(case_id, "区财政局", granted, later)]
+
+
+def test_the_template_asks_for_extensions_in_the_units_own_columns(fresh_sample, tmp_path, capsys):
+    """The template's 申请延期至 and 申请理由 are the unit's (unlocked); 延期至 is the office's (locked); what the unit
+    writes there lands on 待审批 with its reason."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import load_master
+    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.doors.cli import main
+    from taizhang.fields import BY_KEY
+    from taizhang.xlsx.xlsxout import put
+
+    assert BY_KEY["extended_to"].owner == "office"
+    s = fresh_sample
+    out = tmp_path / "templates"
+    assert main(["template", str(s.master), "--out", str(out), "--today", REPORT_DAY.isoformat(), "--unit", "区财政局"]) == 0
+    capsys.readouterr()
+    path = next(out.iterdir())
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    heads = [c.value for c in ws[HEADER_ROW]]
+    assert heads[-2:] == ["申请延期至", "申请理由"] and heads == [f.header for f in TEMPLATE_FIELDS]
+    r = HEADER_ROW + 1
+    assert ws.cell(row=r, column=heads.index("延期至") + 1).protection.locked
+    assert not ws.cell(row=r, column=heads.index("申请延期至") + 1).protection.locked
+    assert not ws.cell(row=r, column=heads.index("申请理由") + 1).protection.locked
+    case_id = ws.cell(row=r, column=1).value
+    before = load_master(s.master).ledger.set_index("case_id").loc[case_id]
+    put(ws, r, heads.index("申请延期至") + 1, D(2027, 3, 31))
+    put(ws, r, heads.index("申请理由") + 1, "涉及司法程序，需等待判决")
+    wb.save(path)
+    code = main(["merge", str(s.master), str(out), "--today", REPORT_DAY.isoformat(), "--json"])
+    res = json.loads(capsys.readouterr().out)
+    assert code == 0 and [p["case_id"] for p in res["pending"]] == [case_id]
+    after = load_master(s.master).ledger.set_index("case_id").loc[case_id]
+    assert after["extended_to"] is None and after["deadline"] == before["deadline"]
+    wbm = load_workbook(s.master)
+    assert "申请延期至" not in [c.value for c in wbm["台账"][1]]  # the request is no ledger column
+    heads = [c.value for c in wbm["待审批"][1]]
+    (row,) = list(wbm["待审批"].iter_rows(min_row=2, values_only=True))
+    assert row[0] == case_id and row[3].date() == D(2027, 3, 31) and row[heads.index("申请理由")] == "涉及司法程序，需等待判决"
+    asked = [i for i in res["issues"] if i["code"] == "extension-request"]
+    assert len(asked) == 1 and "涉及司法程序" in asked[0]["message"] and asked[0]["header"] == "申请延期至"

@@ -45,7 +45,7 @@ from taizhang.book.sheets import (  # noqa: F401
 )
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
 from taizhang.errors import UserError
-from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
+from taizhang.fields import BY_KEY, FIELDS, LEDGER_KEYS, STATUSES, match_header
 from taizhang.intake.normalize import map_unique
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
 from taizhang.rules.rulebook import RECTIFY_MODES, Category, Phase, Route, Rulebook, RulebookError, Rung
@@ -446,7 +446,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
     seen: set[str] = set()
     for h in header:
         key, _ = match_header(h)
-        if key and key not in seen:
+        if key and key not in seen and key in LEDGER_KEYS:  # (a unit's 申请延期至 is no ledger field: the office's column)
             keys.append(key)
             seen.add(key)
         elif str(h or "").strip():

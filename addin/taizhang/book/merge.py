@@ -2,7 +2,10 @@
 
 Upsert by 问题编号; unit-owned fields only (office-owned and computed fields are
 never taken from a submission); a blank submitted cell never erases a value
-the ledger already holds. Rows with errors go to 退回清单, whole files that
+the ledger already holds. A unit never moves a deadline: a changed 整改时限 on
+an existing case, and any 申请延期至 (or a date it wrote in the office's 延期至),
+is a request on 待审批 with its 申请理由, granted only by the office (延期至 +
+延期审批人). Rows with errors go to 退回清单, whole files that
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
 rows without a 问题编号 are recognised by (unit, description, assigned date).
@@ -77,7 +80,7 @@ class MergeResult(BaseModel):
     changes: int = 0
     issues: list[Finding] = []
     rejected_rows: list[dict] = []
-    pending: list[dict] = []  # 待审批: deadline changes units asked for on existing cases, not applied
+    pending: list[dict] = []  # 待审批: deadline changes and extensions units asked for, not applied
 
 
     def balanced(self) -> bool:
@@ -457,6 +460,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     merged_here = [k for k in fields if k in keys]
     at = {k: i for i, k in enumerate(keys)}
     i_cid, i_unit, i_desc, i_assigned, i_row = at["case_id"], at["unit"], at["description"], at["assigned"], at["_row"]
+    # a unit's extension: 申请延期至 (its own column), else a date it wrote in the office's 延期至; with 申请理由
+    ext_at = [(at[k], k) for k in ("ext_request", "extended_to") if k in at]
+    i_reason = at.get("ext_reason")
     compared_at = [(k, at[k]) for k in compared]
     file, sheet = checked.read.file, checked.read.sheet
     # a new case's row in ledger order, taken in one C-level pick from the submitted values plus these extras:
@@ -505,10 +511,22 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             values.extend((unit, excel_row, case_id, file, sheet, today, None))
             state.add(list(take(values)))
             new += 1
+            asked = _extension(values, ext_at)
+            if asked is not None:  # even a new case's extension is the office's to grant
+                _request(result, checked, case_id, checked.unit or unit, values[at["deadline"]] if "deadline" in at else None,
+                         asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             continue
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
+        asked = _extension(values, ext_at)
+        if asked is not None:
+            get = current.get if current is not None else (lambda k, t=target: cols[k][t])
+            if not _same(get("extended_to"), asked[0]):
+                in_force = get("extended_to") if get("extension_approver") and get("extended_to") else get("deadline")
+                _request(result, checked, case_id, checked.unit or unit, in_force, asked[0], excel_row, today,
+                         reason=_reason(values, i_reason), key=asked[1])
+            asked = asked[0]
         diff = []
         for k, i in compared_at:
             value = values[i]
@@ -525,8 +543,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 continue
             if k == "deadline":  # an existing case's deadline is the office's to move (延期至 + 延期审批人)
                 granted = current.get("extended_to") if current is not None else cols["extended_to"][target]
-                if not _same(granted, value):
-                    _request(result, checked, case_id, checked.unit or unit, old, value, excel_row, today)
+                if not _same(granted, value) and not _same(asked, value):
+                    _request(result, checked, case_id, checked.unit or unit, old, value, excel_row, today,
+                             reason=_reason(values, i_reason))
                 continue
             if k in KEEP_ONCE_SET and old is not None:
                 continue  # a 销号申请 already recorded stands; a 已销号 case stays closed
@@ -558,17 +577,39 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         outcome.reason = "所有行均被退回"
 
 
-def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date) -> None:
-    """A unit moved the 整改时限 of an existing case: not applied, but put to the office for approval."""
+def _extension(values: list, ext_at: list[tuple[int, str]]) -> tuple[dt.date, str] | None:
+    """The extension a submitted row asks for, and the column it was written in (None: none asked)."""
+    for i, k in ext_at:
+        if values[i] is not None:
+            return values[i], k
+    return None
+
+
+def _reason(values: list, i_reason: int | None) -> str:
+    return (to_text(values[i_reason]) or "") if i_reason is not None else ""
+
+
+def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date,
+             reason: str = "", key: str = "deadline") -> None:
+    """A unit moved the 整改时限 of an existing case, or asked for an extension (``key``: the column it wrote in,
+    申请延期至 or the office's 延期至): not applied, but put to the office for approval on 待审批."""
     file, sheet = checked.read.file, checked.read.sheet
-    was = to_text(old) if old else "（按时限档次计算）"
-    msg = (f"{unit} 申请将问题“{case_id}”的整改时限由 {was} 改为 {to_text(new)}，未直接采用，已列入“待审批”。"
-           f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。")
-    result.issues.append(finding("deadline-change-request", msg, file=file, sheet=sheet, row=excel_row,
-                                 column=_letter(checked, "deadline"), header=BY_KEY["deadline"].header,
+    was = to_text(old) if old else "（按时限规则计算）"
+    why = f"（理由：{reason}）" if reason else ""
+    if key == "deadline":
+        code = "deadline-change-request"
+        msg = f"{unit} 申请将问题“{case_id}”的整改时限由 {was} 改为 {to_text(new)}{why}，未直接采用，已列入“待审批”。"
+    else:
+        code = "extension-request"
+        wrote = "" if key == "ext_request" else "（写在办公室的“延期至”列中）"
+        msg = (f"{unit} 申请将问题“{case_id}”延期至 {to_text(new)}{wrote}{why}，现时限为 {was}；延期须经办公室审批，"
+               f"未直接采用，已列入“待审批”，批准前仍按现时限亮灯。")
+    msg += f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。"
+    result.issues.append(finding(code, msg, file=file, sheet=sheet, row=excel_row,
+                                 column=_letter(checked, key), header=BY_KEY[key].header,
                                  value=to_text(new), unit=unit or ""))
     result.pending.append({"case_id": case_id, "unit": unit or "", "old": old, "new": new, "file": file,
-                           "sheet": sheet, "row": excel_row, "day": today})
+                           "sheet": sheet, "row": excel_row, "day": today, "reason": reason})
 
 
 def _letter(checked: Checked, key: str) -> str:
