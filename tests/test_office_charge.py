@@ -205,3 +205,70 @@ def test_the_template_asks_for_extensions_in_the_units_own_columns(fresh_sample,
     assert row[0] == case_id and row[3].date() == D(2027, 3, 31) and row[heads.index("申请理由")] == "涉及司法程序，需等待判决"
     asked = [i for i in res["issues"] if i["code"] == "extension-request"]
     assert len(asked) == 1 and "涉及司法程序" in asked[0]["message"] and asked[0]["header"] == "申请延期至"
+
+
+# ----------------------------------------------------------------- a unit's own numbering never becomes case ids
+
+def _units_master(tmp_path):
+    from taizhang.doors.cli import main
+
+    units = tmp_path / "units.csv"
+    units.write_text("单位名称,单位类型,别名\n城关镇,乡镇,城关\n区商务局,政府部门,商务局\n", encoding="utf-8")
+    master = tmp_path / "master.xlsx"
+    assert main(["new", str(master), "--preset", "xinguan", "--units", str(units)]) == 0
+    return master
+
+
+def _numbered_file(folder, unit, rows):
+    from openpyxl import Workbook
+
+    heads = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态", "备注"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(heads)
+    for number, desc, remark in rows:
+        ws.append([number, unit, "自查摸排", "账款支付不到位", desc, "王伟", "李娜", D(2026, 11, 2), "整改中", remark])
+    folder.mkdir(exist_ok=True)
+    wb.save(folder / f"{unit}-2026年11月.xlsx")
+
+
+def test_a_units_own_numbering_never_becomes_case_ids(tmp_path, capsys):
+    import json
+
+    from taizhang.book.master import load_master
+    from taizhang.doors.cli import main
+
+    master = _units_master(tmp_path)
+    folder = tmp_path / "报送"
+    _numbered_file(folder, "城关镇", [("1", "拖欠工程款", None), ("2", "奖励资金未拨付", "已约谈")])
+    _numbered_file(folder, "区商务局", [("1", "招商合同未兑现", None), ("2", "补贴未发放", None)])
+    capsys.readouterr()
+
+    def merge():
+        code = main(["merge", str(master), str(folder), "--today", REPORT_DAY.isoformat(), "--json"])
+        assert code == 0
+        return json.loads(capsys.readouterr().out)
+
+    res = merge()
+    assert (res["rows_new"], res["rows_rejected"]) == (4, 0)
+    assert not [i for i in res["issues"] if i["code"] in ("case-of-other-unit", "duplicate-id")]
+    warned = [i for i in res["issues"] if i["code"] == "unit-numbering"]
+    assert sorted((w["unit"], w["value"]) for w in warned) == [("区商务局", "1"), ("区商务局", "2"), ("城关镇", "1"), ("城关镇", "2")]
+    assert all(w["severity"] == "warning" and w["header"] == "问题编号" for w in warned)
+    ledger = load_master(master).ledger
+    ids = sorted(ledger["case_id"])
+    assert ids == ["DW001-2026-001", "DW001-2026-002", "DW002-2026-001", "DW002-2026-002"]
+    remarks = dict(zip(ledger["description"], ledger["remarks"]))
+    assert remarks == {"拖欠工程款": "单位编号：1", "奖励资金未拨付": "单位编号：2；已约谈",
+                       "招商合同未兑现": "单位编号：1", "补贴未发放": "单位编号：2"}
+    # the same files again: the same four cases, nothing new, nothing changed
+    again = merge()
+    assert (again["rows_new"], again["rows_updated"], again["rows_rejected"], again["changes"]) == (0, 0, 0, 0)
+    assert sorted(load_master(master).ledger["case_id"]) == ids
+    # a number in taizhang's own form, or one in the ledger, is taken as the case id
+    _numbered_file(folder, "城关镇", [("DW001-2026-001", "拖欠工程款", "已拨付首期")])
+    third = merge()
+    assert not [i for i in third["issues"] if i["code"] == "unit-numbering" and i["unit"] == "城关镇"]
+    case = load_master(master).ledger.set_index("case_id").loc["DW001-2026-001"]
+    assert case["remarks"] == "已拨付首期"
