@@ -272,3 +272,51 @@ def test_a_units_own_numbering_never_becomes_case_ids(tmp_path, capsys):
     assert not [i for i in third["issues"] if i["code"] == "unit-numbering" and i["unit"] == "城关镇"]
     case = load_master(master).ledger.set_index("case_id").loc["DW001-2026-001"]
     assert case["remarks"] == "已拨付首期"
+
+
+# ----------------------------------------------------------------- 100% reads as 100
+
+def test_percent_formatted_progress_reads_as_it_shows_in_a_units_file(tmp_path):
+    """A unit types 100% (stored 1 with a % format): 100, not 1%; 60% is 60, 0.5% is 0.5; a plain 0.6 stays 60."""
+    from openpyxl import Workbook
+
+    from taizhang.rules.validate import validate_file
+
+    heads = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态",
+             "完成进度（%）"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(heads)
+    for k, (v, fmt) in enumerate([(1, "0%"), (0.6, "0%"), (0.005, "0.0%"), (0.6, "General"), (100, "General")]):
+        ws.append([None, "城关镇", "自查摸排", "账款支付不到位", f"问题{k}", "王伟", "李娜", D(2026, 11, 2), "整改中", v])
+        ws.cell(row=k + 2, column=len(heads)).number_format = fmt
+    path = tmp_path / "城关镇-2026年11月.xlsx"
+    wb.save(path)
+    report, checked = validate_file(path, rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
+    assert list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0]
+    assert not [f for f in report.findings if f.code == "bad-progress"]
+
+
+def test_percent_typed_by_the_office_in_its_master_reads_as_it_shows(fresh_sample):
+    """The office types 100% and 60% into 完成进度 of its master (openpyxl here, as Excel stores them): 100 and 60."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import load_master
+    from taizhang.jobs import run_status
+
+    s = fresh_sample
+    ids = list(load_master(s.master).ledger["case_id"][:2])
+    wb = load_workbook(s.master)
+    ws = wb["台账"]
+    heads = [c.value for c in ws[1]]
+    col = heads.index("完成进度（%）") + 1
+    rows = {c.value: c.row for c in ws["A"]}
+    for cid, v in zip(ids, (1, 0.6)):
+        ws.cell(row=rows[cid], column=col, value=v).number_format = "0%"
+    wb.save(s.master)
+    progress = load_master(s.master).ledger.set_index("case_id")["progress"]
+    assert (progress[ids[0]], progress[ids[1]]) == (100.0, 60.0)
+    run_status(s.master, REPORT_DAY)  # written back as 100 and 60, and read back the same
+    progress = load_master(s.master).ledger.set_index("case_id")["progress"]
+    assert (progress[ids[0]], progress[ids[1]]) == (100.0, 60.0)

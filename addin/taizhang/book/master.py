@@ -49,6 +49,7 @@ from taizhang.fields import BY_KEY, FIELDS, LEDGER_KEYS, STATUSES, match_header
 from taizhang.intake.normalize import map_unique
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
 from taizhang.rules.rulebook import RECTIFY_MODES, Category, Phase, Route, Rulebook, RulebookError, Rung
+from taizhang.xlsx.numfmt import Percent
 
 
 class MasterError(UserError):
@@ -319,6 +320,10 @@ def _read_sheets(path: Path, names: list[str], sniffed=None) -> dict:
     try:
         sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in names if name in wb.sheet_names}
+        if sheets.get(S_LEDGER):  # the office's 100% is 1 with a % format: read as it shows (xlsx.numfmt)
+            from taizhang.xlsx.numfmt import mark_percent, percent_cells
+
+            mark_percent(sheets[S_LEDGER], percent_cells(path, sniffed.parts, sniffed.data).get(S_LEDGER))
         sheets[""] = list(wb.sheet_names)
     finally:
         wb.close()
@@ -509,6 +514,8 @@ def _clean_master_value(key: str, v):
         if isinstance(v, (dt.date, dt.datetime)):
             return v.isoformat()[:10]
         return str(v)
+    if f.kind == "percent" and isinstance(v, Percent):
+        return v.shown()  # typed as 100% in the office's master: 100, as it showed
     if f.kind in ("amount", "percent"):
         try:
             return float(v)
