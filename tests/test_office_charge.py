@@ -320,3 +320,49 @@ def test_percent_typed_by_the_office_in_its_master_reads_as_it_shows(fresh_sampl
     run_status(s.master, REPORT_DAY)  # written back as 100 and 60, and read back the same
     progress = load_master(s.master).ledger.set_index("case_id")["progress"]
     assert (progress[ids[0]], progress[ids[1]]) == (100.0, 60.0)
+
+
+# ----------------------------------------------------------------- nothing the office typed is erased
+
+def test_words_the_office_typed_in_typed_columns_are_kept_with_a_warning(fresh_sample, capsys):
+    """"待领导小组研究" in 延期至, "约120" in 涉及金额, "八成" in 完成进度, "待定" in 整改时限: kept through status and a
+    merge, each with a warning naming its case; a 整改时限 in words gets no computed deadline over it."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import load_master
+    from taizhang.doors.cli import main
+
+    s = fresh_sample
+    ledger = load_master(s.master).ledger
+    open_cases = ledger[ledger["status"].isin(["整改中", "未启动"])]
+    a, b = list(open_cases["case_id"][:2])
+    words = {(a, "延期至"): "待领导小组研究", (a, "涉及金额（万元）"): "约120", (a, "完成进度（%）"): "八成",
+             (b, "整改时限"): "待定"}
+
+    def typed_cells():
+        ws = load_workbook(s.master)["台账"]
+        heads = [c.value for c in ws[1]]
+        rows = {c.value: c.row for c in ws["A"]}
+        return ws, heads, rows
+
+    ws, heads, rows = typed_cells()
+    for (cid, h), text in words.items():
+        ws.cell(row=rows[cid], column=heads.index(h) + 1, value=text)
+    ws.parent.save(s.master)
+    from taizhang.jobs import run_status
+
+    res = {"issues": [f.model_dump() for f in run_status(s.master, REPORT_DAY).issues]}
+    assert main(["merge", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat(), "--json"]) == 0
+    merged = json.loads(capsys.readouterr().out)
+    for out in (res, merged):
+        kept = {(i["header"], i["value"]) for i in out["issues"] if i["code"] == "office-text-kept"}
+        assert {(h, t) for (_, h), t in words.items()} <= kept
+    warned = [i for i in merged["issues"] if i["code"] == "office-text-kept" and i["value"] == "待定"]
+    assert b in warned[0]["message"] and warned[0]["severity"] == "warning"
+    ws, heads, rows = typed_cells()
+    for (cid, h), text in words.items():
+        assert ws.cell(row=rows[cid], column=heads.index(h) + 1).value == text, (cid, h)
+    case = load_master(s.master).ledger.set_index("case_id").loc[b]
+    assert case["deadline"] is None and case["light"] is None  # no rule's date over the office's words

@@ -32,8 +32,18 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.calendar.workdays import WorkCalendar, estimate_warning
-from taizhang.fields import FIELDS, LIGHT_ZH, ORIGIN_COMPUTED, ORIGIN_WRITTEN, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
+from taizhang.fields import (
+    BY_KEY,
+    FIELDS,
+    LIGHT_ZH,
+    ORIGIN_COMPUTED,
+    ORIGIN_WRITTEN,
+    STATUS_CLOSED,
+    STATUS_DONE,
+    STATUS_UNFOUNDED,
+)
 from taizhang.findings import Finding, col_letter, finding
+from taizhang.intake.normalize import UNREAD
 from taizhang.rules.rulebook import MODE_LONG, MODE_NOW, MODE_TIMED, Rulebook
 
 COL = {f.key: col_letter(i) for i, f in enumerate(FIELDS)}
@@ -146,6 +156,32 @@ def _stage_deadline(book: Rulebook, cal: WorkCalendar, assigned: dt.date) -> Def
                                            f"请办公室在整改时限中写明该问题的时限。")
 
 
+_UNREAD_AS = {"date": "不是可识别的日期", "amount": "不是可识别的金额", "percent": "不是可识别的进度（0～100）"}
+
+
+def _unread_findings(df: pd.DataFrame, findings: list[Finding], file: str, sheet: str) -> np.ndarray:
+    """A warning per cell of a typed column the office wrote in words ("待领导小组研究" in 延期至): computed as blank,
+    kept in the master as typed. Returns the cases whose 整改时限 is such words (no 时限规则 replaces them)."""
+    n = len(df)
+    held = np.zeros(n, dtype=bool)
+    if UNREAD not in df.columns:
+        return held
+    cells = df[UNREAD].tolist()
+    for i in [i for i, c in enumerate(cells) if c]:
+        for key, raw in cells[i].items():
+            f = BY_KEY.get(key)
+            if f is None:
+                continue
+            held[i] |= key == "deadline"
+            what = ("无法计算时限和红绿灯，请办公室填写日期" if key == "deadline"
+                    else "延期按未填写处理" if key == "extended_to" else "按未填写处理（不计入统计和红绿灯）")
+            findings.append(finding("office-text-kept", f"问题{df['case_id'].iat[i] or ''}的“{f.header}”为“{raw}”，"
+                                    f"{_UNREAD_AS.get(f.kind, '无法识别')}，{what}；原文保留在台账中，未清除。",
+                                    file=file, sheet=sheet, row=i + 2, column=COL.get(key, ""), header=f.header,
+                                    value=str(raw), unit=df["unit"].iat[i] or ""))
+    return held
+
+
 class CaseLight(BaseModel):
     id: str | None
     unit: str | None
@@ -238,7 +274,8 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                   "extraordinary-unapproved": "extension_approver", "assigned-after-all-stages": "deadline"}
     long_term = np.fromiter((m == MODE_LONG for m in modes), dtype=bool, count=n)  # tracked, never overdue
     a_list, ap_list = assigned.tolist(), approved.tolist()
-    for i in np.flatnonzero(written < 0).tolist():
+    held = _unread_findings(df, findings, file, sheet)  # the office's own words in 整改时限: no rule overrides them
+    for i in np.flatnonzero((written < 0) & ~held).tolist():
         c, m = complexity[i], modes[i]
         key = (a_list[i], c if type(c) is str else None, m if type(m) is str else None, ap_list[i])
         got = memo.get(key)
@@ -305,7 +342,7 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                                 file=file, sheet=sheet, row=i + 2, column=COL["extended_to"], header="延期至",
                                 value=str(dt.date.fromordinal(int(extended[i]))), unit=df["unit"].iat[i] or ""))
     flagged = {(f.row, f.code) for f in findings}
-    for i in np.flatnonzero(~has & ~finished & ~long_term):
+    for i in np.flatnonzero(~has & ~finished & ~long_term & ~held):
         if any((i + 2, code) in flagged for code in ("deadline-required", "rectify-mode-missing", "stage-end-missing",
                                                         "assigned-after-all-stages")):
             continue  # already told what is missing

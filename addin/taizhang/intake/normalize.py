@@ -16,6 +16,9 @@ from taizhang.fields import COMPLEXITY_VARIANTS, STATUS_VARIANTS, norm_text
 from taizhang.xlsx.numfmt import Percent
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# ledger frame column (the master's 台账 as read): per case, {field: cell as typed} for the cells of typed columns
+# (dates, amounts, percentages) the office typed that do not parse; the value is None, the cell is written back as is
+UNREAD = "_unread"
 _YMD = re.compile(r"^(\d{4})\s*[年./\-_]\s*(\d{1,2})\s*[月./\-_]\s*(\d{1,2})\s*日?(?:[\sT]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MD = re.compile(r"^(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
