@@ -114,6 +114,12 @@ def test_a_stage_end_that_is_not_filled_in_is_said_not_guessed():
     assert _codes(book.model_copy(update={"phases": stages}))["stage-end-missing"] == "warning"
 
 
+def test_a_case_assigned_after_every_stage_gets_no_deadline_but_a_finding():
+    """Seed 000's stages all end by 12月25日: a case assigned after them gets no deadline before its assignment."""
+    book = find_rulebook("lijiuzhang").for_year(2026)
+    assert _codes(book, D(2026, 12, 29), assigned=D(2026, 12, 28))["assigned-after-all-stages"] == "warning"
+
+
 def test_a_deadline_on_a_day_off_moves_to_the_next_working_day():
     """Civil Code art. 203: a period ending on a statutory day off ends on the next working day."""
     assert _codes(XINGUAN, deadline=D(2026, 11, 28))["deadline-on-day-off"] == "info"  # a Saturday

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Owner = Literal["unit", "office", "computed", "provenance"]
+Owner = Literal["unit", "office", "computed", "provenance", "request"]
 Kind = Literal[
     "id", "text", "date", "amount", "percent", "int", "phone",
     "status", "complexity", "category", "source", "unit", "light", "mode",
@@ -48,7 +48,8 @@ FIELDS: tuple[Field, ...] = (
     Field("complexity", "复杂程度", "complexity", "unit", False, ("难易程度", "办理类型", "复杂度"), 10),
     Field("rectify_mode", "整改方式", "mode", "unit", False, ("处置方式", "整改类型"), 10),
     Field("deadline", "整改时限", "date", "unit", False, ("完成时限", "办结时限", "整改期限", "办理时限", "时限"), 12),
-    Field("extended_to", "延期至", "date", "unit", False, ("延期时限", "延期日期", "延长至"), 12),
+    # the office's, with 延期审批人: a unit applies for an extension in 申请延期至 (REQUEST_FIELDS), never writes this
+    Field("extended_to", "延期至", "date", "office", False, ("延期时限", "延期日期", "延长至"), 12),
     Field("extension_approver", "延期审批人", "text", "office", False, ("延期批准人", "延期审核人"), 10),
     Field("progress", "完成进度（%）", "percent", "unit", False, ("完成进度", "进度", "完成比例", "完成进度(%)", "进度（%）"), 10),
     Field("progress_note", "办理进展", "text", "unit", False, ("进展情况", "推进情况", "整改进展", "工作进展", "办理情况"), 30),
@@ -82,7 +83,15 @@ FIELDS: tuple[Field, ...] = (
     Field("updated_on", "最后更新报送日", "date", "provenance", False, (), 12),
 )
 
-BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+# A unit's application to move a case's deadline, in its own columns of the unit's file: read from a submission and put
+# on the master's 待审批 (book.merge), never a column of the master's 台账.
+REQUEST_FIELDS: tuple[Field, ...] = (
+    Field("ext_request", "申请延期至", "date", "request", False, ("申请延期时限", "申请延期日期", "拟延期至"), 12),
+    Field("ext_reason", "申请理由", "text", "request", False, ("延期理由", "申请延期理由", "延期申请理由"), 24),
+)
+
+BY_KEY: dict[str, Field] = {f.key: f for f in (*FIELDS, *REQUEST_FIELDS)}
+LEDGER_KEYS: frozenset[str] = frozenset(f.key for f in FIELDS)
 UNIT_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.owner == "unit")
 # office-only: who reported a clue, and the unit a case was last handed to (assign compares it to 责任单位
 # to see a 转办). Never written to a unit's template, a notice or any public output.
@@ -131,7 +140,7 @@ def norm_header(value: object) -> str:
 
 def _index() -> dict[str, str]:
     idx: dict[str, str] = {}
-    for f in FIELDS:
+    for f in (*FIELDS, *REQUEST_FIELDS):
         for name in (f.header, *f.aliases):
             idx.setdefault(norm_header(name), f.key)
     return idx

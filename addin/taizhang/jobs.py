@@ -31,7 +31,7 @@ from taizhang.book.master import (
     load_master,
 )
 from taizhang.book.merge import Checking, MergeResult, merge_folder, require_submissions
-from taizhang.book.sampling import SPOT_HEADERS, draw_spot_checks
+from taizhang.book.sampling import SPOT_HEADERS, redraw
 from taizhang.book.sheets import (
     APPROVAL_HEADERS,
     CLOSURE_HEADERS,
@@ -162,9 +162,9 @@ REQUEST_HOW = "同意的，请在台账中该问题的“延期至”填申请�
 
 
 def request_rows(result: MergeResult) -> list[list]:
-    """The 待审批 table body: deadline changes units asked for on existing cases."""
-    return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], REQUEST_HOW]
-            for p in result.pending]
+    """The 待审批 table body: deadline changes and extensions units asked for, with their reasons."""
+    return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], REQUEST_HOW,
+             p.get("reason") or None] for p in result.pending]
 
 
 def reject_rows(result: MergeResult) -> list[list]:
@@ -210,10 +210,10 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
               S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
               S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None),
-              S_APPROVALS: (APPROVAL_HEADERS, request_rows(result) or [["（本次没有待审批的申请）"] + [None] * 8], None),
+              S_APPROVALS: (APPROVAL_HEADERS, request_rows(result) or [["（本次没有待审批的申请）"] + [None] * (len(APPROVAL_HEADERS) - 1)], None),
               S_RECEIPTS: (RECEIPT_HEADERS, merged.receipts, None)}
-    earlier = [r for r in merged.spot_checks if str(r[0])[:10] != today.isoformat()]  # a re-run of the day draws again
-    merged.spot_checks = earlier + draw_spot_checks(merged.rulebook, merged.ledger, result.zero_report_units, earlier, today)
+    # a re-run of the day draws again, keeping the 抽查结果 the office wrote on the day's rows
+    merged.spot_checks = redraw(merged.rulebook, merged.ledger, result.zero_report_units, merged.spot_checks, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
     if merged.rulebook.office_closes:
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)

@@ -50,7 +50,11 @@ _OWNER_STYLE = {"office": "header_office", "computed": "header_computed", "prove
 
 
 def ledger_rows(ledger: pd.DataFrame, extra_columns: list[str]) -> list[list]:
-    """Header row plus one list per case, in canonical field order, then the office's extra columns."""
+    """Header row plus one list per case, in canonical field order, then the office's extra columns (the ribbon's
+    writer); the office's words in a typed column as it typed them (``master.with_unread``)."""
+    from taizhang.book.master import with_unread
+
+    ledger = with_unread(ledger)
     cols = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
     return [[f.header for f in FIELDS] + list(extra_columns)] + [list(r) for r in zip(*cols)]
 
@@ -135,12 +139,13 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
     """
     from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
+    from taizhang.book.master import with_unread
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
     mode_at, mode_missing = mode_list_column(master.list_columns)
-    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units), mode_at),
+    specs = {S_LEDGER: ledger_spec(with_unread(master.ledger), master.extra_columns, len(master.units), mode_at),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)

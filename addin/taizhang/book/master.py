@@ -3,7 +3,10 @@
 After ``taizhang new`` the workbook itself is the source of truth: the
 settings in 参数设置, the unit list in 成员单位, the categories, the office's
 own holidays and the ledger. Office staff edit them in Excel; every command
-reads them from here.
+reads them from here. What the office typed is never lost on the way: a 100%
+reads as 100 (its percent format, ``xlsx.numfmt``), and words in a typed column
+("待领导小组研究" in 延期至) read as blank but are written back as typed
+(``with_unread``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from taizhang.book.ledger_sheet import ledger_spec
@@ -45,10 +49,11 @@ from taizhang.book.sheets import (  # noqa: F401
 )
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
 from taizhang.errors import UserError
-from taizhang.fields import BY_KEY, FIELDS, STATUSES, match_header
-from taizhang.intake.normalize import map_unique
+from taizhang.fields import BY_KEY, FIELDS, LEDGER_KEYS, STATUSES, match_header
+from taizhang.intake.normalize import UNREAD, map_unique
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
 from taizhang.rules.rulebook import RECTIFY_MODES, Category, Phase, Route, Rulebook, RulebookError, Rung
+from taizhang.xlsx.numfmt import Percent
 
 
 class MasterError(UserError):
@@ -323,6 +328,10 @@ def _read_sheets(path: Path, names: list[str], sniffed=None) -> dict:
     try:
         sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
                   for name in names if name in wb.sheet_names}
+        if sheets.get(S_LEDGER):  # the office's 100% is 1 with a % format: read as it shows (xlsx.numfmt)
+            from taizhang.xlsx.numfmt import mark_percent, percent_cells
+
+            mark_percent(sheets[S_LEDGER], percent_cells(path, sniffed.parts, sniffed.data).get(S_LEDGER))
         sheets[""] = list(wb.sheet_names)
     finally:
         wb.close()
@@ -458,7 +467,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
     seen: set[str] = set()
     for h in header:
         key, _ = match_header(h)
-        if key and key not in seen:
+        if key and key not in seen and key in LEDGER_KEYS:  # (a unit's 申请延期至 is no ledger field: the office's column)
             keys.append(key)
             seen.add(key)
         elif str(h or "").strip():
@@ -473,6 +482,7 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         body = [(list(r) + [None] * width)[:width] for r in body]
     columns = list(zip(*body)) if body else [()] * width
     data: dict[str, list] = {}
+    unread: dict[int, dict[str, object]] = {}  # position → {field: the cell as the office typed it}, where it did not parse
     for i, k in enumerate(keys):
         if k and k not in data:
             values = columns[i] if i < len(columns) else ()
@@ -482,6 +492,8 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
                            for v in values]
             else:
                 data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
+                if f is not None and f.owner not in ("computed", "provenance"):
+                    _keep_unread(k, values, data[k], unread)
     n = len(body)
     if "deadline_origin" not in data and "deadline" in data:
         data["deadline_origin"] = _legacy_origins(data["deadline"], data.get("deadline_note") or [None] * n)
@@ -490,8 +502,38 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
     for e in extra:
         data.setdefault("x:" + e, [None] * n)
     data[SOURCE_ROW] = [i for i, _ in kept]  # where each case stood: the office's cells move with it
+    data[UNREAD] = [unread.get(i) for i in range(n)]
     df = pd.DataFrame(data, dtype=object)
     return df, extra
+
+
+
+def _keep_unread(key: str, raw, typed: list, unread: dict) -> None:
+    """Note the cells of a typed column that did not parse ("待领导小组研究" in 延期至, "约120" in 涉及金额): the typed
+    value is None, as for a blank, and the cell is written back as the office typed it (``with_unread``)."""
+    blank = typed.count(None)
+    if blank == raw.count(None) + raw.count(""):  # every None was a blank cell: nothing unread (the usual case)
+        return
+    for i, (v, t) in enumerate(zip(raw, typed)):
+        if t is None and v is not None and not (type(v) is str and not v.strip()):
+            unread.setdefault(i, {})[key] = v
+
+
+def with_unread(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger to write: where a field the office typed did not parse and still holds no value, its cell as
+    typed (a value set since, by a unit or by taizhang, wins)."""
+    if UNREAD not in ledger.columns or not ledger[UNREAD].notna().any():
+        return ledger
+    df = ledger.copy()
+    for pos in np.flatnonzero(df[UNREAD].notna().to_numpy()).tolist():
+        for key, v in df[UNREAD].iat[pos].items():
+            if key in df.columns and _blank(df[key].iat[pos]):
+                df.iat[pos, df.columns.get_loc(key)] = v
+    return df
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
 
 
 LEGACY_COMPUTED_NOTE = "按复杂程度“"  # how masters made before 时限来源 existed marked a computed 整改时限
@@ -521,6 +563,8 @@ def _clean_master_value(key: str, v):
         if isinstance(v, (dt.date, dt.datetime)):
             return v.isoformat()[:10]
         return str(v)
+    if f.kind == "percent" and isinstance(v, Percent):
+        return v.shown()  # typed as 100% in the office's master: 100, as it showed
     if f.kind in ("amount", "percent"):
         try:
             return float(v)

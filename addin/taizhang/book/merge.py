@@ -2,7 +2,13 @@
 
 Upsert by 问题编号; unit-owned fields only (office-owned and computed fields are
 never taken from a submission); a blank submitted cell never erases a value
-the ledger already holds. Rows with errors go to 退回清单 (a blank 问题类别 on an
+the ledger already holds. A unit never moves a deadline: a changed 整改时限 on
+an existing case, and any 申请延期至 (or a date it wrote in the office's 延期至),
+is a request on 待审批 with its 申请理由, granted only by the office (延期至 +
+延期审批人). A 问题编号 is taken only if the ledger has it or it has taizhang's own
+form (单位代码-年份-序号); a unit's own numbering (1, 2, …) is no case id: the row is
+recognised like one without a number and a new case gets taizhang's id, with the
+unit's number kept in 备注 ("单位编号：1") and a warning. Rows with errors go to 退回清单 (a blank 问题类别 on an
 existing case is not one: the office fills it on the cases it handed over), whole files that
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
@@ -78,7 +84,7 @@ class MergeResult(BaseModel):
     changes: int = 0
     issues: list[Finding] = []
     rejected_rows: list[dict] = []
-    pending: list[dict] = []  # 待审批: deadline changes units asked for on existing cases, not applied
+    pending: list[dict] = []  # 待审批: deadline changes and extensions units asked for, not applied
 
 
     def balanced(self) -> bool:
@@ -468,6 +474,10 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     merged_here = [k for k in fields if k in keys]
     at = {k: i for i, k in enumerate(keys)}
     i_cid, i_unit, i_desc, i_assigned, i_row = at["case_id"], at["unit"], at["description"], at["assigned"], at["_row"]
+    # a unit's extension: 申请延期至 (its own column), else a date it wrote in the office's 延期至; with 申请理由
+    ext_at = [(at[k], k) for k in ("ext_request", "extended_to") if k in at]
+    i_reason, i_remarks = at.get("ext_reason"), at.get("remarks")
+    own_form = _own_form(master)
     compared_at = [(k, at[k]) for k in compared]
     file, sheet = checked.read.file, checked.read.sheet
     # a new case's row in ledger order, taken in one C-level pick from the submitted values plus these extras:
@@ -487,6 +497,10 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         cid = values[i_cid]
         unit = values[i_unit] or checked.unit
         excel_row = int(values[i_row])
+        foreign = None  # a number of the unit's own (1, 2, …): the case is recognised as if it had none
+        if cid and str(cid) not in by_id and not own_form(str(cid)):
+            foreign, cid = str(cid), None
+            values[i_cid] = None
         fp = None if cid else _fingerprint(unit, values[i_desc], values[i_assigned])
         target = by_id.get(str(cid)) if cid else state.index_by_fp.get(fp)
         if target is not None:  # only the office moves a case to another unit
@@ -515,16 +529,38 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         if target is None:
             case_id = cid or _new_id(state, master, unit, today)
             values.extend((unit, excel_row, case_id, file, sheet, today, None))
-            state.add(list(take(values)))
+            added = state.add(list(take(values)))
             new += 1
+            if foreign:
+                state.set(added, "remarks", _noted(values[i_remarks] if i_remarks is not None else None, foreign))
+                _foreign_id(result, checked, foreign, case_id, True, excel_row, unit)
+            asked = _extension(values, ext_at)
+            if asked is not None:  # even a new case's extension is the office's to grant
+                _request(result, checked, case_id, checked.unit or unit, values[at["deadline"]] if "deadline" in at else None,
+                         asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             continue
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
+        asked = _extension(values, ext_at)
+        if asked is not None:
+            get = current.get if current is not None else (lambda k, t=target: cols[k][t])
+            if not _same(get("extended_to"), asked[0]):
+                in_force = get("extended_to") if get("extension_approver") and get("extended_to") else get("deadline")
+                _request(result, checked, case_id, checked.unit or unit, in_force, asked[0], excel_row, today,
+                         reason=_reason(values, i_reason), key=asked[1])
+            asked = asked[0]
         diff = []
+        if foreign:
+            _foreign_id(result, checked, foreign, case_id, False, excel_row, unit)
+            old = current.get("remarks") if current is not None else cols["remarks"][target]
+            given = values[i_remarks] if i_remarks is not None else None
+            want = _noted(given if given is not None else old, foreign)
+            if not _same(old, want):
+                diff.append(("remarks", old, want))
         for k, i in compared_at:
             value = values[i]
-            if value is None:
+            if value is None or (foreign and k == "remarks"):
                 continue  # a blank never erases what the ledger holds
             old = current.get(k) if current is not None else cols[k][target]
             if (type(old) is type(value) and old == value) or _same(old, value):
@@ -537,8 +573,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 continue
             if k == "deadline":  # an existing case's deadline is the office's to move (延期至 + 延期审批人)
                 granted = current.get("extended_to") if current is not None else cols["extended_to"][target]
-                if not _same(granted, value):
-                    _request(result, checked, case_id, checked.unit or unit, old, value, excel_row, today)
+                if not _same(granted, value) and not _same(asked, value):
+                    _request(result, checked, case_id, checked.unit or unit, old, value, excel_row, today,
+                             reason=_reason(values, i_reason))
                 continue
             if k in KEEP_ONCE_SET and old is not None:
                 continue  # a 销号申请 already recorded stands; a 已销号 case stays closed
@@ -592,17 +629,74 @@ def _office_blanks(checked: Checked, pos_of_row: dict, by_id: dict, result: Merg
     return excused
 
 
-def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date) -> None:
-    """A unit moved the 整改时限 of an existing case: not applied, but put to the office for approval."""
+def _own_form(master: Master):
+    """Whether a 问题编号 has the form taizhang gives (``_new_id``): a unit's code (or XX), the year, a sequence."""
+    import re
+
+    codes = {u.code for u in master.units.units if u.code} | {"XX"}
+    form = re.compile(r"^(.+)-(\d{4})-(\d+)$")
+
+    def check(cid: str) -> bool:
+        m = form.match(cid)
+        return bool(m) and m.group(1) in codes
+
+    return check
+
+
+UNIT_NUMBER = "单位编号："  # how 备注 keeps a unit's own numbering of a case
+
+
+def _noted(remarks, number: str) -> str:
+    """备注 with the unit's own number of the case in front (once)."""
+    note = f"{UNIT_NUMBER}{number}"
+    text = to_text(remarks) or ""
+    if note in text.split("；"):
+        return text
+    return f"{note}；{text}" if text else note
+
+
+def _foreign_id(result: MergeResult, checked: Checked, number: str, case_id, new: bool, excel_row: int, unit) -> None:
+    how = f"按新问题登记为“{case_id}”" if new else f"按单位、问题描述和交办日期认定为问题“{case_id}”"
+    msg = (f"问题编号“{number}”不在台账总表中，也不是台账助手的编号（单位代码-年份-序号），是单位自己的编号：{how}，"
+           f"单位的编号记入备注（{UNIT_NUMBER}{number}）。以后报送请使用台账的问题编号“{case_id}”，新问题的编号留空。")
+    result.issues.append(finding("unit-numbering", msg, file=checked.read.file, sheet=checked.read.sheet, row=excel_row,
+                                 column=_letter(checked, "case_id"), header=BY_KEY["case_id"].header, value=number,
+                                 unit=checked.unit or unit or ""))
+
+
+def _extension(values: list, ext_at: list[tuple[int, str]]) -> tuple[dt.date, str] | None:
+    """The extension a submitted row asks for, and the column it was written in (None: none asked)."""
+    for i, k in ext_at:
+        if values[i] is not None:
+            return values[i], k
+    return None
+
+
+def _reason(values: list, i_reason: int | None) -> str:
+    return (to_text(values[i_reason]) or "") if i_reason is not None else ""
+
+
+def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, excel_row: int, today: dt.date,
+             reason: str = "", key: str = "deadline") -> None:
+    """A unit moved the 整改时限 of an existing case, or asked for an extension (``key``: the column it wrote in,
+    申请延期至 or the office's 延期至): not applied, but put to the office for approval on 待审批."""
     file, sheet = checked.read.file, checked.read.sheet
-    was = to_text(old) if old else "（按时限档次计算）"
-    msg = (f"{unit} 申请将问题“{case_id}”的整改时限由 {was} 改为 {to_text(new)}，未直接采用，已列入“待审批”。"
-           f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。")
-    result.issues.append(finding("deadline-change-request", msg, file=file, sheet=sheet, row=excel_row,
-                                 column=_letter(checked, "deadline"), header=BY_KEY["deadline"].header,
+    was = to_text(old) if old else "（按时限规则计算）"
+    why = f"（理由：{reason}）" if reason else ""
+    if key == "deadline":
+        code = "deadline-change-request"
+        msg = f"{unit} 申请将问题“{case_id}”的整改时限由 {was} 改为 {to_text(new)}{why}，未直接采用，已列入“待审批”。"
+    else:
+        code = "extension-request"
+        wrote = "" if key == "ext_request" else "（写在办公室的“延期至”列中）"
+        msg = (f"{unit} 申请将问题“{case_id}”延期至 {to_text(new)}{wrote}{why}，现时限为 {was}；延期须经办公室审批，"
+               f"未直接采用，已列入“待审批”，批准前仍按现时限亮灯。")
+    msg += f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。"
+    result.issues.append(finding(code, msg, file=file, sheet=sheet, row=excel_row,
+                                 column=_letter(checked, key), header=BY_KEY[key].header,
                                  value=to_text(new), unit=unit or ""))
     result.pending.append({"case_id": case_id, "unit": unit or "", "old": old, "new": new, "file": file,
-                           "sheet": sheet, "row": excel_row, "day": today})
+                           "sheet": sheet, "row": excel_row, "day": today, "reason": reason})
 
 
 def _letter(checked: Checked, key: str) -> str:

@@ -4,6 +4,8 @@ Seed 003: "对交办问题线索查否的，按一定比例进行复查，一经
 "对…零报告单位要重点抽查". Each report day draws ``spot_ratio`` % (at least one where there is any candidate)
 of the 查否 cases not drawn before and of the units that sent a zero report that day. The draw depends only on
 the 抽查随机种子, the report day and the candidates, so the office can repeat it; a case is never drawn twice.
+A second merge on the same day draws that day again (``redraw``), but what the office already wrote on the day's
+rows (抽查结果, and any column it added) stays with its case or unit, and a row it has written on is never dropped.
 """
 
 from __future__ import annotations
@@ -39,3 +41,28 @@ def draw_spot_checks(book, ledger: pd.DataFrame, zero_units: list[str], previous
     for unit in rng.sample(zeros, _how_many(len(zeros), book.spot_ratio)):
         rows.append([day, KIND_ZERO, None, unit, "本期零报告", ""])
     return [r for r in rows if (day.isoformat(), r[1], str(r[2] or ""), str(r[3] or "")) not in done_today]
+
+
+def _key(r: list) -> tuple:
+    """A 抽查清单 row's identity within its day: the kind, the case (查否复查) or the unit (零报告抽查)."""
+    return (str(r[1] or ""), str(r[2] or "") if len(r) > 2 else "", str(r[3] or "") if len(r) > 3 else "")
+
+
+def _written_on(r: list) -> bool:
+    return any(v not in (None, "") and str(v).strip() for v in r[5:])
+
+
+def redraw(book, ledger: pd.DataFrame, zero_units: list[str], previous: list[list], day: dt.date) -> list[list]:
+    """The whole 抽查清单 after today's draw: earlier days' rows as they are, then today's, drawn again.
+
+    A row of today already in the master keeps what the office wrote from 抽查结果 on; a row of today that the
+    new draw no longer picks (the candidates changed since the first merge) stays if the office wrote on it."""
+    iso = day.isoformat()
+    earlier = [r for r in previous if str(r[0])[:10] != iso]
+    today = {_key(r): list(r) for r in previous if str(r[0])[:10] == iso}
+    rows = []
+    for r in draw_spot_checks(book, ledger, zero_units, earlier, day):
+        old = today.pop(_key(r), None)
+        rows.append(r[:5] + list(old[5:]) if old is not None and len(old) > 5 else r)
+    rows += [r for r in today.values() if _written_on(r)]
+    return earlier + rows

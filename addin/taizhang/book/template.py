@@ -18,12 +18,14 @@ from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
 from taizhang.errors import BadRequest
-from taizhang.fields import FIELDS, OFFICE_ONLY, ORIGIN_COMPUTED, STATUS_CLOSED, STATUS_UNFOUNDED
+from taizhang.fields import FIELDS, OFFICE_ONLY, ORIGIN_COMPUTED, REQUEST_FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
 from taizhang.rules.rulebook import RECTIFY_MODES
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put, styled
 
-TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY]
+# the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill)
+TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + list(REQUEST_FIELDS)
+UNIT_OWNERS = ("unit", "request")
 HEADER_ROW = 3
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -34,7 +36,8 @@ GUIDE = [
     "3. 问题类别、线索来源、复杂程度、办理状态、责任单位请从下拉列表中选择。",
     "4. 日期请写成 2026-05-31 或 2026年5月31日；涉及金额以万元为单位，只填数字。",
     "5. 状态为“已办结”须填写办结日期；“已销号”须填写销号审核人和销号日期（经领导小组审定）。",
-    "6. 需要延期的，请在“延期至”中填写申请的日期，并按程序报批；批准前仍按原时限计算。",
+    "6. 需要延期的，请在“申请延期至”中填写申请的日期、在“申请理由”中写明理由；办公室报批同意后在“延期至”登记，批准前仍按原时限计算。"
+    "已有问题的整改时限请勿自行改动，改动将作为延期申请处理。",
     "7. 本期没有问题需要报送的，请在“台账”表第4行填写“零报告”后报送。",
     "8. 请勿修改表头、删除列或改动工作表名称；文件名请保留“单位名称-报送期”的格式。",
 ]
@@ -115,7 +118,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     fills = [FILL["office"] if f.owner == "office" else FILL["computed"] if f.owner == "computed" else None
              for f in TEMPLATE_FIELDS]
     header_row(ws, HEADER_ROW, [f.header for f in TEMPLATE_FIELDS], [f.width for f in TEMPLATE_FIELDS], fills)
-    locked_cols = {i for i, f in enumerate(TEMPLATE_FIELDS, 1) if f.owner != "unit"}
+    locked_cols = {i for i, f in enumerate(TEMPLATE_FIELDS, 1) if f.owner not in UNIT_OWNERS}
     n = len(cases)
     spare = 200
     for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):

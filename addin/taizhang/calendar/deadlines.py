@@ -5,7 +5,10 @@
   from its own plan): 按复杂程度 (seed 004 tiers; 极特殊 only once approved),
   当年年底 (seed 001), 阶段结束 (seeds 000, 002), 按整改方式 (seed 003:
   立行立改 a short office-set period, 限时整改 needs a written deadline, 持续整改
-  is long-term and never overdue). 时限来源 records which of the two it was.
+  is long-term and never overdue). 时限来源 records which of the two it was; a
+  computed deadline the rule no longer gives is cleared, never kept as if
+  written. No rule gives a deadline before the case was assigned: a case
+  assigned after every stage gets none, and a finding for the office.
   A written or extended deadline that falls on a day off moves to the next
   working day (民法典 Art. 203).
 * 延期至 replaces the deadline only when 延期审批人 is recorded; otherwise it
@@ -29,8 +32,18 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.calendar.workdays import WorkCalendar, estimate_warning
-from taizhang.fields import FIELDS, LIGHT_ZH, ORIGIN_COMPUTED, ORIGIN_WRITTEN, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
+from taizhang.fields import (
+    BY_KEY,
+    FIELDS,
+    LIGHT_ZH,
+    ORIGIN_COMPUTED,
+    ORIGIN_WRITTEN,
+    STATUS_CLOSED,
+    STATUS_DONE,
+    STATUS_UNFOUNDED,
+)
 from taizhang.findings import Finding, col_letter, finding
+from taizhang.intake.normalize import UNREAD
 from taizhang.rules.rulebook import MODE_LONG, MODE_NOW, MODE_TIMED, Rulebook
 
 COL = {f.key: col_letter(i) for i, f in enumerate(FIELDS)}
@@ -132,10 +145,41 @@ def _stage_deadline(book: Rulebook, cal: WorkCalendar, assigned: dt.date) -> Def
     ends = [e for p in book.phases for e in [p.span(assigned.year)[1]] if e]
     last = max(ends)
     day, note = _moved(cal, last, "")
+    if day < assigned:  # every stage over: a deadline before the case was assigned would be red on day one
+        return DefaultDeadline(None, f"按阶段结束：交办时各工作阶段均已结束（最后阶段结束日{last}），时限待办公室确定", rule,
+                               problem="assigned-after-all-stages",
+                               problem_message=f"交办日期 {assigned} 晚于{stage.name}结束日 {end}，也晚于专项行动最后阶段结束日 "
+                                               f"{last}，无法按阶段结束计算时限（不设早于交办日期的时限），请办公室在整改时限中写明该问题的时限。")
     return DefaultDeadline(day, f"按阶段结束：交办时{stage.name}已结束（{end}），按最后阶段结束日{last}计算{note}", rule,
                            problem="assigned-after-stage",
                            problem_message=f"交办日期 {assigned} 晚于{stage.name}结束日 {end}，暂按专项行动最后阶段结束日 {day} 计算，"
                                            f"请办公室在整改时限中写明该问题的时限。")
+
+
+_UNREAD_AS = {"date": "不是可识别的日期", "amount": "不是可识别的金额", "percent": "不是可识别的进度（0～100）"}
+
+
+def _unread_findings(df: pd.DataFrame, findings: list[Finding], file: str, sheet: str) -> np.ndarray:
+    """A warning per cell of a typed column the office wrote in words ("待领导小组研究" in 延期至): computed as blank,
+    kept in the master as typed. Returns the cases whose 整改时限 is such words (no 时限规则 replaces them)."""
+    n = len(df)
+    held = np.zeros(n, dtype=bool)
+    if UNREAD not in df.columns:
+        return held
+    cells = df[UNREAD].tolist()
+    for i in [i for i, c in enumerate(cells) if c]:
+        for key, raw in cells[i].items():
+            f = BY_KEY.get(key)
+            if f is None:
+                continue
+            held[i] |= key == "deadline"
+            what = ("无法计算时限和红绿灯，请办公室填写日期" if key == "deadline"
+                    else "延期按未填写处理" if key == "extended_to" else "按未填写处理（不计入统计和红绿灯）")
+            findings.append(finding("office-text-kept", f"问题{df['case_id'].iat[i] or ''}的“{f.header}”为“{raw}”，"
+                                    f"{_UNREAD_AS.get(f.kind, '无法识别')}，{what}；原文保留在台账中，未清除。",
+                                    file=file, sheet=sheet, row=i + 2, column=COL.get(key, ""), header=f.header,
+                                    value=str(raw), unit=df["unit"].iat[i] or ""))
+    return held
 
 
 class CaseLight(BaseModel):
@@ -227,10 +271,11 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     ids, units = df["case_id"].tolist(), df["unit"].tolist()
     done_like = (STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED)
     problem_at = {"deadline-required": "deadline", "rectify-mode-missing": "rectify_mode",
-                  "extraordinary-unapproved": "extension_approver"}
+                  "extraordinary-unapproved": "extension_approver", "assigned-after-all-stages": "deadline"}
     long_term = np.fromiter((m == MODE_LONG for m in modes), dtype=bool, count=n)  # tracked, never overdue
     a_list, ap_list = assigned.tolist(), approved.tolist()
-    for i in np.flatnonzero(written < 0).tolist():
+    held = _unread_findings(df, findings, file, sheet)  # the office's own words in 整改时限: no rule overrides them
+    for i in np.flatnonzero((written < 0) & ~held).tolist():
         c, m = complexity[i], modes[i]
         key = (a_list[i], c if type(c) is str else None, m if type(m) is str else None, ap_list[i])
         got = memo.get(key)
@@ -297,8 +342,9 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                                 file=file, sheet=sheet, row=i + 2, column=COL["extended_to"], header="延期至",
                                 value=str(dt.date.fromordinal(int(extended[i]))), unit=df["unit"].iat[i] or ""))
     flagged = {(f.row, f.code) for f in findings}
-    for i in np.flatnonzero(~has & ~finished & ~long_term):
-        if any((i + 2, code) in flagged for code in ("deadline-required", "rectify-mode-missing", "stage-end-missing")):
+    for i in np.flatnonzero(~has & ~finished & ~long_term & ~held):
+        if any((i + 2, code) in flagged for code in ("deadline-required", "rectify-mode-missing", "stage-end-missing",
+                                                        "assigned-after-all-stages")):
             continue  # already told what is missing
         findings.append(finding("no-deadline", f"问题{df['case_id'].iat[i] or ''}既没有整改时限也没有交办日期，无法计算时限和红绿灯。"
                                 f"请补填交办日期或整改时限。",
@@ -339,7 +385,10 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
             findings.append(finding(code, f"问题{ids[i] or ''}：{what}（{period}个工作日内{head}）。", file=file, sheet=sheet,
                                     row=i + 2, column=COL[key], header=f"{head}日期",
                                     value=str(val) if isinstance(val, dt.date) else None, unit=units[i] or ""))
-    deadline_out = [d if d is not None else w for d, w in zip(_dates(np.where(written >= 0, written, computed)), df["deadline"])]
+    # a deadline computed before and not computable now (the rule changed, a stage date was emptied) is cleared, not
+    # kept: kept, it would read back as a written one and a rule that needs a written deadline would be satisfied
+    deadline_out = [d if d is not None else None if c else w
+                    for d, w, c in zip(_dates(np.where(written >= 0, written, computed)), df["deadline"], was_computed.tolist())]
     def col(values: list) -> pd.Series:
         return pd.Series(values, index=df.index, dtype=object)
 

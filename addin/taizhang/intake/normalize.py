@@ -13,8 +13,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from taizhang.fields import COMPLEXITY_VARIANTS, STATUS_VARIANTS, norm_text
+from taizhang.xlsx.numfmt import Percent
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# ledger frame column (the master's 台账 as read): per case, {field: cell as typed} for the cells of typed columns
+# (dates, amounts, percentages) the office typed that do not parse; the value is None, the cell is written back as is
+UNREAD = "_unread"
 _YMD = re.compile(r"^(\d{4})\s*[年./\-_]\s*(\d{1,2})\s*[月./\-_]\s*(\d{1,2})\s*日?(?:[\sT]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD8 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MD = re.compile(r"^(\d{1,2})\s*[月./\-]\s*(\d{1,2})\s*日?$")
@@ -157,9 +161,13 @@ def to_amount(value: object, factor: float = 1.0) -> tuple[float | None, str | N
 
 
 def to_percent(value: object) -> tuple[float | None, str | None]:
+    """完成进度 in percent: a cell formatted as a percentage (``Percent``) as it showed (1.0 → 100); a plain number
+    as written, except a fraction 0 < x < 1 (0.6 → 60); text with or without %."""
     if value is None or value == "":
         return None, None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, Percent):
+        num = value.shown()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
         num = float(value)
         num = num * 100 if 0 < num <= 1 and not float(num).is_integer() else num
     else:

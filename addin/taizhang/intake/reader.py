@@ -571,10 +571,13 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
 
 
 def _calamine_sheets_once(path: Path, sniffed: Sniffed):
+    from taizhang.xlsx.numfmt import mark_percent, percent_cells
+
     wb = open_calamine(path, sniffed)
     facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
     sheets = []
     try:
+        percent = percent_cells(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
         for meta in wb.sheets_metadata:
             if not str(meta.visible).endswith(".Visible") and str(meta.visible) != "Visible":
                 continue
@@ -589,6 +592,7 @@ def _calamine_sheets_once(path: Path, sniffed: Sniffed):
             except BaseException as exc:  # a broken sheet among good ones (a Rust panic is a BaseException)
                 _calamine_failure(path, exc, meta.name)
             hidden, blank_formulas = facts.get(meta.name, (set(), set()))
+            mark_percent(grid, percent.get(meta.name))  # a 100% cell is 1 with a % format: say so (xlsx.numfmt)
             sheets.append((meta.name, grid, merges, hidden, blank_formulas))
     finally:
         wb.close()
