@@ -427,8 +427,10 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
         book, units = (find_rulebook(preset) if preset else None), None
     try:
         report, checked = validate_file(file, rulebook=book, units=units, today=today)
-    except PresetUnknown as exc:
-        return ValidateOutcome(None, refusal=str(exc))
+    except PresetUnknown as exc:  # not judged: the report says why (what --json prints), refusal the same in a line
+        from taizhang.rules.validate import refused_report
+
+        return ValidateOutcome(refused_report(Path(file).name, str(exc)), failed=True, refusal=str(exc))
     written = None
     if marked and not checked.read.failed:
         from taizhang.book.marked import write_marked

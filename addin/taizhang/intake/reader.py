@@ -14,6 +14,7 @@ read from the sheet XML directly because calamine does not report them.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from taizhang.fields import IGNORED_HEADERS, match_header, norm_header, norm_text
+from taizhang.fields import BY_KEY, IGNORED_HEADERS, match_header, norm_header, norm_text
 from taizhang.findings import Finding, col_letter, finding
 from taizhang.xlsx.safety import FileProblem, Sniffed, check_extent, sniff
 
@@ -227,11 +228,12 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None,
             hidden: set[int] = set()
             data = read(part)
             if b'hidden="' in data and _HIDDEN_ATTR.search(data):  # only then look row by row
+                filtered = _filter_rows(data)
                 for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
                     tag_b = row.group(0)
                     if _HIDDEN_ATTR.search(tag_b):
                         r = re.search(rb'\br="(\d+)"', tag_b)
-                        if r:
+                        if r and int(r.group(1)) not in filtered:
                             hidden.add(int(r.group(1)))
             blank_formulas: set[tuple[int, int]] = set()
             if _FORMULA_HINT.search(data) and _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
@@ -246,6 +248,19 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None,
         for zf in opened:
             zf.close()
     return out
+
+
+_AUTOFILTER = re.compile(rb'<(?:\w+:)?autoFilter\b[^>]*?\bref="\$?[A-Z]{1,3}\$?(\d+)(?::\$?[A-Z]{1,3}\$?(\d+))?"')
+
+
+def _filter_rows(sheet_xml: bytes) -> range:
+    """The data rows of the sheet's AutoFilter (below its header row): a hidden row there was filtered out by
+    someone looking at part of the list, and is still a case. Excel writes no other mark for it."""
+    m = _AUTOFILTER.search(sheet_xml)
+    if not m:
+        return range(0)
+    first = int(m.group(1))
+    return range(first + 1, int(m.group(2) or first) + 1)
 
 
 @lru_cache(maxsize=8192)
@@ -266,11 +281,20 @@ def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
     return len(keys), mapped
 
 
-def _fill_merged(grid: list[list], merges, max_row: int) -> None:
-    """Copy each merged range's top-left value into the whole range (header rows and data alike)."""
+def _fill_merged(grid: list[list], merges, max_row: int, header_last: int = -1, across: int = 0) -> set[int]:
+    """Copy each merged range's top-left value into the whole range (header rows and data alike).
+
+    Below the header (row index ``header_last``), a range ``across`` or more columns wide is a note or a group
+    title written across the table, not a value of each column: it is left as written and its first row index
+    is returned.
+    """
     width = max(map(len, grid), default=0)
+    wide: set[int] = set()
     for (r1, c1), (r2, c2) in merges or []:
         if r1 >= len(grid) or r1 > max_row or c1 >= width:
+            continue
+        if across and r1 > header_last and min(c2, width - 1) - c1 + 1 >= across:
+            wide.add(r1)
             continue
         c2 = min(c2, width - 1)  # a merge declared out to column XFD fills only the sheet's real columns
         value = grid[r1][c1] if c1 < len(grid[r1]) else None
@@ -281,6 +305,7 @@ def _fill_merged(grid: list[list], merges, max_row: int) -> None:
             for c in range(c1, c2 + 1):
                 if row[c] in (None, ""):
                     row[c] = value
+    return wide
 
 
 def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
@@ -331,7 +356,9 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
 
 
 SKIP_KINDS = {"subtotal": "小计行", "total": "合计行", "note": "说明或落款", "repeated-header": "重复的表头",
-              "hidden": "隐藏行", "zero-report": "零报告说明"}
+              "hidden": "隐藏行", "zero-report": "零报告说明", "group": "分组标题行", "numbered-blank": "只有序号的空行",
+              "date-footer": "落款日期"}
+_NOTE_START = ("注", "说明", "填表说明", "备注:", "备注：")
 _FOOTER = re.compile(r"^(?:填表人|填报人|制表人|制表|审核人|审核|负责人|单位负责人|分管领导|联系人|联系电话|填报日期|填表日期|报送日期|签字|盖章)\s*[:：]")
 
 
@@ -360,6 +387,54 @@ def _total_kind(row: list) -> tuple[str, str] | None:
 def _is_total(row: list) -> bool:
     """A 合计/小计 row: one of its first three filled cells is a total label."""
     return _total_kind(row) is not None
+
+
+def _not_a_case(row: list, across: bool, after_total: bool, numbering: frozenset, count_columns: frozenset
+                ) -> tuple[str, str] | None:
+    """(skip kind, detail) for a sparse row (three filled cells or fewer) that is not a case, else None.
+
+    A text merged across the table is a note (说明：…, 备注：…, or anything below the 合计) or a group title;
+    a row with only its 序号 is a pre-numbered blank line; a row of numbers under count or amount columns only
+    is a total without the word 合计; a row holding only a date is the footer's date.
+    """
+    at = [(c, v) for c, v in enumerate(row) if v is not None and v != ""]
+    values = [v for _, v in at]
+    texts = [norm_text(v) for v in values if isinstance(v, str)]
+    if across and len(texts) == 1:
+        if texts[0].startswith(_NOTE_START) or after_total:
+            return "note", ""
+        if any(w in texts[0] for w in ZERO_WORDS):
+            return "zero-report", ""
+        return "group", ""
+    if all(c in numbering for c, _ in at):
+        return "numbered-blank", f"第{'、'.join(str(_plain(v)) for v in values)}号，其余各列均为空"
+    numbers = [(c, v) for c, v in at if type(v) in (int, float)]
+    if len(numbers) == len(at) and all(c in count_columns and c not in numbering for c, _ in numbers):
+        return "total", "只有数字，没有问题内容：" + "、".join(str(_plain(v)) for v in values)
+    if len(values) == 1 and _date_only(values[0]):
+        return "date-footer", f"“{_plain(values[0])}”"
+    return None
+
+
+def _plain(v) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _date_only(v) -> bool:
+    """A date cell, or a text that is nothing but a date (2026年11月20日)."""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return True
+    if isinstance(v, str) and 6 <= len(v.strip()) <= 20:
+        from taizhang.intake.normalize import parse_date_text
+
+        return parse_date_text(v, None)[0] is not None
+    return False
 
 
 def _row_text(rows: list[list]) -> str:
@@ -413,27 +488,127 @@ def unreadable(path: Path, name: str, exc: BaseException) -> SheetRead:
     return out
 
 
+def _rows_below(grid: list[list], start: int) -> int:
+    """Non-empty rows from index ``start`` on."""
+    return sum(1 for row in grid[start:] if any(v not in (None, "") for v in row))
+
+
+def _statistics_table(grid: list[list], start: int, mapping: list) -> str | None:
+    """What shows that the rows below a header are a statistics table, not cases (None for a ledger).
+
+    A list of cases is mostly text: descriptions, units, names, dates. A table of counts and amounts per
+    category or per month (主营业务收入, ∑B …) is mostly numbers and its 问题描述 column, if any, holds no
+    descriptions. Looks at the first 200 non-empty rows.
+    """
+    numbers = cells = 0
+    desc = next((i for i, (k, _) in enumerate(mapping) if k == "description"), None)
+    described = rows = 0
+    for row in grid[start:]:
+        filled = [v for v in row if v not in (None, "")]
+        if not filled:
+            continue
+        rows += 1
+        cells += len(filled)
+        numbers += sum(1 for v in filled if type(v) in (int, float))
+        if desc is not None and desc < len(row) and isinstance(row[desc], str) and len(row[desc].strip()) >= 4:
+            described += 1
+        if rows >= 200:
+            break
+    if not rows or numbers * 2 < cells:
+        return None
+    if desc is not None and described * 2 >= rows:
+        return None
+    return f"{cells}个有内容的单元格中{numbers}个是数字" + ("" if desc is None else "，问题描述列没有文字描述")
+
+
+def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple]) -> str:
+    """no-ledger-sheet's message: what was looked at, and what the row that looks most like a header holds."""
+    from taizhang.fields import BY_KEY, FIELDS
+
+    names = "、".join(f"“{s[0]}”" for s in sheets) or "（无可见工作表）"
+    best = None  # (keys, text cells, sheet, row index, cells)
+    stats_names = {s[1] for s in statistics}
+    for sheet_name, grid, *_ in sheets:
+        if sheet_name in stats_names:
+            continue
+        for i, row in enumerate(grid[:MAX_HEADER_SCAN]):
+            texts = [v.strip() for v in row if isinstance(v, str) and v.strip()]
+            if len(texts) < 3 or any(len(t) > 20 for t in texts):
+                continue
+            keys = {k for k, _ in map(_match, row) if k}
+            if keys and (best is None or (len(keys), len(texts)) > best[:2]):
+                best = (len(keys), len(texts), sheet_name, i, row)
+    if statistics and best is None:
+        return (f"{name} 中没有找到问题清单：工作表{'、'.join(f'“{s[1]}”' for s in statistics)}是统计表（表头下多为数字），"
+                f"不是逐件的问题清单（检查了工作表：{names}）。请报送逐件列明问题的台账，使用办公室下发的填报模板。")
+    if best is None:
+        return (f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
+                f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。请使用办公室下发的填报模板。")
+    _, _, sheet_name, i, row = best
+    found, unknown, keys = [], [], set()
+    for v in row:
+        if not isinstance(v, str) or not v.strip():
+            continue
+        key = _match(v)[0]
+        text = v.strip()
+        if key and key not in keys:
+            keys.add(key)
+            header = BY_KEY[key].header
+            found.append(text if norm_header(text) == norm_header(header) else f"{text}（{header}）")
+        elif not key and norm_header(text) not in IGNORED_HEADERS:
+            unknown.append(text)
+    missing = [f.header for f in FIELDS if f.required and f.owner == "unit" and f.key not in keys]
+    where = f"工作表“{sheet_name}”" if len(sheets) > 1 else ""
+    return (f"{name} 中没有找到台账表头：{where}第{i + 1}行像是表头：认出 {'、'.join(found)}"
+            + (f"；没有认出 {'、'.join(unknown)}" if unknown else "")
+            + (f"；缺少 {'、'.join(missing)}" if missing else "")
+            + "。表头至少要认出三列台账字段才能读取。请把列名改为填报模板中的列名（如“问题类别”“办理状态”），或使用办公室下发的填报模板。")
+
+
 def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
-    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells)."""
+    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells).
+
+    One sheet is read: of the sheets with a ledger header and rows of cases, the one whose header names the
+    most fields (then the one with most rows). Every other sheet with a ledger header is named in a finding
+    with the reason it was not read; a statistics table (numbers under the header) is never read as cases.
+    """
     name = out.file
     candidates = []
+    statistics = []
     for sheet_name, grid, merges, hidden, *rest in sheets:
         found = _find_header(grid)
-        if found:
-            candidates.append((found, sheet_name, grid, merges, hidden, rest[0] if rest else set()))
+        if not found:
+            continue
+        stats = _statistics_table(grid, found[0] + found[1], found[2])
+        entry = (found, sheet_name, grid, merges, hidden, rest[0] if rest else set())
+        (statistics if stats else candidates).append(entry)
+        if stats:
+            out.findings.append(finding("statistics-sheet", f"工作表“{sheet_name}”第{found[0] + found[1]}行以下{stats}，"
+                                        f"是统计表，不是问题清单，未作为问题读取。", file=name, sheet=sheet_name,
+                                        row=found[0] + found[1]))
     if not candidates:
-        names = "、".join(f"“{s[0]}”" for s in sheets) or "（无可见工作表）"
-        out.findings.append(finding("no-ledger-sheet", f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
-                                    f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。"
-                                    f"请使用办公室下发的填报模板。", file=name))
+        out.findings.append(finding("no-ledger-sheet", _no_header_message(name, sheets, statistics), file=name))
         out.failed = True
         return out
-    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden, blank_formulas = max(
-        candidates, key=lambda c: len({k for k, _ in c[0][2] if k}))
+
+    def rank(c):
+        return len({k for k, _ in c[0][2] if k}), _rows_below(c[2], c[0][0] + c[0][1])
+
+    if len(candidates) > 1:  # the rows are counted only then: a single sheet costs no pass of its own
+        candidates.sort(key=rank, reverse=True)
+    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden, blank_formulas = candidates[0]
+    for c in candidates[1:]:
+        n_keys, n_rows = rank(c)
+        if not n_rows:
+            continue  # an empty copy of the template beside the filled one
+        out.findings.append(finding("sheet-not-read", f"工作表“{c[1]}”（第{c[0][0] + c[0][1]}行表头，其下{n_rows}行）也像台账，未读取："
+                                    f"每个文件只读取一张台账工作表，本文件读取的是“{sheet_name}”。如“{c[1]}”中有本期问题，"
+                                    f"请并入“{sheet_name}”或另存为单独的文件报送。", file=name, sheet=c[1], row=c[0][0] + c[0][1]))
     out.sheet = sheet_name
     header_last = first + nrows - 1
     out.header_row = header_last + 1
-    _fill_merged(grid, merges, len(grid))
+    named_columns = sum(1 for t in texts if t)
+    across = _fill_merged(grid, merges, len(grid), header_last, max(3, (named_columns + 1) // 2))
     seen_keys: dict[str, str] = {}
     for idx, ((key, factor), text) in enumerate(zip(mapping, texts)):
         letter = col_letter(idx)
@@ -473,6 +648,9 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     trailing = []
     after_total = False  # below a 合计: sparse rows are notes, full rows are cases again (a 合计 of one group)
 
+    numbering = frozenset(c.index for c in out.columns if not c.key and norm_header(c.header) in IGNORED_HEADERS)
+    count_columns = frozenset(c.index for c in out.columns if c.key is None or BY_KEY[c.key].kind in ("amount", "percent", "int"))
+
     def skip(excel_row: int, kind: str, detail: str = "") -> None:
         out.skipped.append((excel_row, kind, SKIP_KINDS[kind] + (f"（{detail}）" if detail else "")))
 
@@ -491,6 +669,17 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
             trailing.append(row)
             after_total = after_total or total[0] == "total"
             continue
+        if filled <= 3:
+            kind = _not_a_case(row, i in across, after_total, numbering, count_columns)
+            if kind:
+                nonempty = [v for v in row if v not in (None, "")]
+                if kind[0] == "zero-report":
+                    out.zero_report = True
+                skip(excel_row, kind[0], kind[1] or f"“{str(nonempty[0])[:20]}”")
+                if kind[0] in ("note", "total"):
+                    trailing.append(row)
+                    after_total = after_total or kind[0] == "total"
+                continue
         if len(header_any.intersection(row)) >= min(repeat_needs, 2) and \
                 sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= repeat_needs:
             out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
@@ -563,7 +752,9 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
             grid = [["" if v is None else v for v in row]
                     for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
             merges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1)) for m in ws.merged_cells.ranges]
-            hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
+            ref = ws.auto_filter.ref if ws.auto_filter is not None else None
+            filtered = _filter_rows(f'<autoFilter ref="{ref}"'.encode()) if ref else range(0)
+            hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r not in filtered}
             sheets.append((ws.title, grid, merges, hidden, set()))
     finally:
         wb.close()

@@ -340,6 +340,13 @@ class PresetUnknown(UserError):
     """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 
+def refused_report(file: str, message: str) -> ValidationReport:
+    """The report of a file that was not judged because its campaign cannot be told (``PresetUnknown``)."""
+    findings = [finding("preset-unknown", message, file=file)]
+    return ValidationReport(file=file, sheet="", header_row=0, unit=None, unit_source=None, rows=0, rows_ok=0,
+                            rows_with_errors=0, zero_report=False, counts=count(findings), findings=findings)
+
+
 def report_of(checked: Checked) -> ValidationReport:
     read = checked.read
     n = len(checked.frame)

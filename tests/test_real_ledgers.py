@@ -1,0 +1,201 @@
+"""The ledgers units really keep (issue 27): several sheets and statistics tables, headers in the units' own words,
+notes and group titles across the table, their status words and dates, filtered rows, and validate's output.
+
+The files are synthetic (tests/corpus/build.py, ``real_ledgers``); their expected fates are in expected.json and
+walked by test_corpus.py. The tests here check each point of the issue by itself."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+from openpyxl import Workbook
+from test_corpus import CORPUS, outcome
+
+from taizhang.doors.cli import main
+from taizhang.fields import STATUS_CLOSED, STATUS_DONE, STATUS_IN_PROGRESS, match_header
+from taizhang.intake.normalize import to_date, to_status
+from taizhang.intake.reader import read_submission
+
+D = dt.date
+
+
+# 1. several sheets -------------------------------------------------------------------------------------------
+
+def test_a_statistics_table_is_never_read_as_cases_and_every_other_ledger_sheet_is_named():
+    report, checked = outcome("multi_sheet_statistics.xlsx")
+    assert report.sheet == "问题清单" and report.rows == 4  # not the 费用统计 table, whose header names more fields
+    assert list(checked.frame["description"]) == [f"拖欠工程款问题{i}" for i in range(1, 5)]
+    by_code = {f.code: f for f in report.findings}
+    assert by_code["statistics-sheet"].sheet == "费用统计" and "统计表" in by_code["statistics-sheet"].message
+    assert by_code["sheet-not-read"].sheet == "上期清单" and "未读取" in by_code["sheet-not-read"].message
+    assert "问题清单" in by_code["sheet-not-read"].message  # says which sheet was read instead
+    assert not any(f.sheet == "空白模板" for f in report.findings)  # an empty copy of the template is no loss
+
+
+def test_a_file_holding_only_a_statistics_table_is_refused_as_such(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["问题类别", "问题描述", "涉及金额", "完成进度（%）", "备注"])
+    for name in ("主营业务收入", "∑B", "∑C"):
+        ws.append([name, 1200.5, 300, 50, 7])
+    wb.save(tmp_path / "统计.xlsx")
+    read = read_submission(tmp_path / "统计.xlsx")
+    assert read.failed and not read.rows
+    [refusal] = [f for f in read.findings if f.code == "no-ledger-sheet"]
+    assert "统计表" in refusal.message and "“Sheet”" in refusal.message
+
+
+def test_merge_names_the_sheet_it_did_not_read(fresh_sample, capsys):
+    import shutil
+
+    shutil.copy(CORPUS / "multi_sheet_statistics.xlsx", fresh_sample.submissions / "城关镇-多表.xlsx")
+    main(["merge", str(fresh_sample.master), str(fresh_sample.submissions), "--today", "2026-11-23", "--json"])
+    res = json.loads(capsys.readouterr().out)
+    [outcome_] = [f for f in res["files"] if f["file"] == "城关镇-多表.xlsx"]
+    assert outcome_["rows_in_file"] == 4 and outcome_["rows_read"] == 4
+    assert any(f["code"] == "sheet-not-read" and f["sheet"] == "上期清单" for f in res["issues"])
+    assert not any(f.get("sheet") == "费用统计" and f["severity"] != "info" for f in res["issues"])
+
+
+# 2. a header that names too few fields --------------------------------------------------------------------------
+
+def test_a_real_header_that_names_too_few_fields_is_described_truly():
+    report, checked = outcome("header_unrecognised.xlsx")
+    assert checked.read.failed
+    message = report.findings[0].message
+    assert "第3行像是表头：认出 问题描述、备注；没有认出 板块、菜单、修改意见；缺少 " in message
+    assert "问题类别" in message.split("缺少")[1] and "办理状态" in message.split("缺少")[1]
+    assert "序号" not in message  # a numbering column is neither recognised nor missing
+
+
+# 3. real-world column names -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("names, key", [
+    (("存在问题", "隐患内容", "不合格项描述", "问题说明", "内容描述"), "description"),
+    (("整改责任人", "修改责任人"), "person"),
+    (("责任单位/人员",), "unit"),
+    (("计划完成时间", "限时时间", "整改期限", "完成时限"), "deadline"),
+    (("实际完成时间", "修改完成日期"), "done_date"),
+    (("整改要求", "整改措施与要求"), "measures"),
+    (("整改情况", "完成情况"), "progress_note"),
+    (("是否关闭", "隐患状态", "是否销号"), "status"),
+    (("问题提出日期", "排查日期", "检查时间", "发现日期"), "assigned"),
+    (("提出人",), "reporter"),
+])
+def test_the_column_names_units_use_are_read_as_their_field(names, key):
+    assert {n: match_header(n)[0] for n in names} == {n: key for n in names}
+
+
+def test_a_hazard_ledger_in_its_own_column_names_is_read_whole():
+    report, checked = outcome("hazard_column_names.xlsx")
+    assert report.rows == report.rows_ok == 6
+    assert not [f for f in report.findings if f.code == "unknown-column"]
+    assert set(checked.frame["person"]) == {"李娜"} and set(checked.frame["measures"]) == {"限期支付"}
+
+
+# 4. rows that are not cases --------------------------------------------------------------------------------------
+
+def test_notes_group_titles_blank_numbers_bare_totals_and_date_footers_are_skipped_with_their_kind():
+    report, checked = outcome("notes_merged_across.xlsx")
+    assert list(checked.frame["_row"]) == [3, 4, 7]
+    assert not [f for f in report.findings if f.severity == "error"]  # no “整改时限“说明：…”不是有效的日期”
+    kinds = {s.row: s.kind for s in report.rows_skipped}
+    assert kinds == {2: "group", 5: "note", 6: "group", 8: "total", 9: "numbered-blank", 10: "numbered-blank",
+                     11: "total", 12: "note", 13: "date-footer", 14: "date-footer"}
+    reasons = {s.row: s.reason for s in report.rows_skipped}
+    assert "一、账款支付不到位" in reasons[2] and "35" in reasons[8] and "第4号" in reasons[9]
+
+
+# 5. status words ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word, status", [
+    ("关闭", STATUS_CLOSED), ("已关闭", STATUS_CLOSED), ("整改完毕", STATUS_DONE), ("已整改", STATUS_DONE),
+    ("开放", STATUS_IN_PROGRESS), ("未关闭", STATUS_IN_PROGRESS), ("已完成", STATUS_DONE), ("完成", STATUS_DONE),
+])
+def test_the_status_words_units_use(word, status):
+    assert to_status(word, []) == (status, None)
+
+
+def test_the_status_words_of_a_hazard_ledger_in_a_file():
+    _, checked = outcome("hazard_column_names.xlsx")
+    assert list(checked.frame["status"]) == [STATUS_CLOSED, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_IN_PROGRESS,
+                                             STATUS_DONE, STATUS_CLOSED]
+
+
+# 6. dates -------------------------------------------------------------------------------------------------------
+
+def test_an_eight_digit_number_is_a_date_and_a_dash_is_no_date():
+    assert to_date(20161220) == (D(2016, 12, 20), None)
+    assert to_date(20161220.0) == (D(2016, 12, 20), None)
+    assert to_date(20161399) == (None, "bad-date")
+    assert [to_date(v) for v in ("/", "—", "无")] == [(None, None)] * 3
+    assert to_date(46000) == (D(2025, 12, 9), None)  # a serial is still a serial
+
+
+def test_dates_of_a_hazard_ledger_in_a_file():
+    report, checked = outcome("hazard_column_names.xlsx")
+    assert set(checked.frame["assigned"]) == {D(2026, 10, 9)}
+    assert list(checked.frame["done_date"]) == [D(2026, 11, 10)] * 2 + [None] * 2 + [D(2026, 11, 10)] * 2
+    assert not [f for f in report.findings if f.code == "bad-date"]
+
+
+# 7. validate's output -------------------------------------------------------------------------------------------
+
+def test_validate_json_is_json_also_when_the_campaign_cannot_be_told(tmp_path, capsys):
+    wb = Workbook()
+    wb.active.append(["问题编号", "责任单位", "问题类别", "问题描述", "办理状态"])
+    wb.active.append(["1", "城关镇", "乱七八糟", "某问题", "整改中"])
+    wb.save(tmp_path / "不知哪个行动.xlsx")
+    code = main(["validate", str(tmp_path / "不知哪个行动.xlsx"), "--json"])
+    res = json.loads(capsys.readouterr().out)
+    assert code == 2
+    [f] = res["findings"]
+    assert f["code"] == "preset-unknown" and "不知哪个行动.xlsx" in f["message"] and "--preset" in f["message"]
+    assert main(["validate", str(tmp_path / "不知哪个行动.xlsx")]) == 2  # the text form says it in a line, as before
+    assert "--preset" in capsys.readouterr().out
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_an_internal_error(monkeypatch, capsys):
+    class ClosedPipe:
+        encoding = "utf-8"
+
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    code = main(["validate", str(CORPUS / "every_error.xlsx"), "--today", "2026-11-23"])
+    assert code == 141
+    assert "内部出错" not in capsys.readouterr().err
+
+
+def test_validate_piped_into_head_ends_quietly(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "办理状态"])
+    for i in range(4000):  # far more than a pipe holds: the writer meets the closed pipe
+        ws.append([f"X{i}", "城关镇", "自查摸排", "账款支付不到位", f"问题{i}", "差不多了"])
+    wb.save(tmp_path / "many.xlsx")
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from taizhang.doors.cli import main; sys.exit(main())",
+                             "validate", str(tmp_path / "many.xlsx"), "--today", "2026-11-23"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.wait(timeout=120)
+    assert "内部出错" not in err and "Traceback" not in err and "Exception ignored" not in err, err
+    assert proc.returncode == 141
+
+
+# 8. hidden rows -------------------------------------------------------------------------------------------------
+
+def test_rows_filtered_out_by_an_autofilter_are_cases_and_rows_hidden_by_hand_are_not():
+    report, checked = outcome("filtered_rows.xlsx")
+    assert list(checked.frame["_row"]) == [2, 3, 4, 5, 6]
+    assert list(checked.frame["status"]) == [STATUS_IN_PROGRESS, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_DONE,
+                                             STATUS_IN_PROGRESS]
+    assert [[s.row, s.kind] for s in report.rows_skipped] == [[8, "hidden"]]
