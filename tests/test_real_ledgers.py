@@ -199,3 +199,10 @@ def test_rows_filtered_out_by_an_autofilter_are_cases_and_rows_hidden_by_hand_ar
     assert list(checked.frame["status"]) == [STATUS_IN_PROGRESS, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_DONE,
                                              STATUS_IN_PROGRESS]
     assert [[s.row, s.kind] for s in report.rows_skipped] == [[8, "hidden"]]
+
+
+@pytest.mark.parametrize("name", ["lo/filtered_rows.xls", "lo/filtered_rows.ods"])
+def test_hidden_rows_of_xls_and_ods_are_treated_as_in_xlsx(name):
+    report, checked = outcome(name)
+    assert list(checked.frame["_row"]) == [2, 3, 4, 5, 6]  # filtered out of view: cases
+    assert [[s.row, s.kind] for s in report.rows_skipped] == [[8, "hidden"]]  # hidden by hand: not read

@@ -682,6 +682,13 @@ def real_ledgers() -> None:
         put(ws, 8, c, v)
     ws.row_dimensions[8].hidden = True
     wb.save(HERE / "filtered_rows.xlsx")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice not found: lo/filtered_rows.xls/.ods not rebuilt")
+        return
+    for fmt in ("xls", "ods"):  # LibreOffice writes filtered rows as hidden (.xls) and visibility="filter" (.ods)
+        subprocess.run([soffice, "--headless", "--convert-to", fmt, "--outdir", str(HERE / "lo"), str(HERE / "filtered_rows.xlsx")],
+                       check=True, capture_output=True, timeout=240)
 
 
 if __name__ == "__main__":

@@ -263,6 +263,99 @@ def _filter_rows(sheet_xml: bytes) -> range:
     return range(first + 1, int(m.group(2) or first) + 1)
 
 
+_ODS_TABLE = re.compile(rb'<table:table\s[^>]*?table:name="([^"]*)"')
+_ODS_ROW = re.compile(rb'<table:table-row(?=[\s>/])([^>]*)>')
+_ODS_REPEAT = re.compile(rb'table:number-rows-repeated="(\d+)"')
+
+
+def _ods_hidden_rows(path: Path, data: bytes | None) -> dict[str, set[int]]:
+    """Sheet name → rows hidden by hand (``table:visibility="collapse"``) in an .ods; rows an AutoFilter hides
+    are written ``visibility="filter"`` and are cases, as in .xlsx."""
+    import html
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data else path) as zf:
+            content = zf.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return {}
+    out: dict[str, set[int]] = {}
+    if b'visibility="collapse"' not in content:
+        return out
+    tables = list(_ODS_TABLE.finditer(content))
+    for n, t in enumerate(tables):
+        end = tables[n + 1].start() if n + 1 < len(tables) else len(content)
+        body = content[t.end():end]
+        if b'visibility="collapse"' not in body:
+            continue
+        hidden: set[int] = set()
+        row = 1
+        for m in _ODS_ROW.finditer(body):
+            attrs = m.group(1)
+            rep = _ODS_REPEAT.search(attrs)
+            count = int(rep.group(1)) if rep else 1
+            if b'visibility="collapse"' in attrs and count <= 100_000:
+                hidden.update(range(row, row + count))
+            row += count
+        out[html.unescape(t.group(1).decode("utf-8", "replace"))] = hidden
+    return out
+
+
+def _xls_hidden_rows(path: Path, data: bytes | None) -> dict[str, set[int]]:
+    """Sheet name → rows hidden by hand in a BIFF8 .xls: ROW records with fDyZero, except those inside the sheet's
+    AutoFilter range (the built-in name _FilterDatabase), which are filtered out of view and are cases."""
+    import struct
+
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data if data else str(path))
+        try:
+            name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+        finally:
+            ole.close()
+    except (OSError, ValueError, struct.error):
+        return {}
+
+    def records(pos: int):
+        while pos + 4 <= len(stream):
+            typ, size = struct.unpack_from("<HH", stream, pos)
+            yield typ, stream[pos + 4:pos + 4 + size]
+            pos += 4 + size
+            if typ == 0x000A:  # EOF of this substream
+                return
+
+    try:
+        sheets: list[tuple[int, str]] = []
+        filters: dict[int, tuple[int, int]] = {}  # sheet index → (first, last) 1-based rows of its AutoFilter
+        for typ, rec in records(0):
+            if typ == 0x002F:  # FILEPASS: the records are still encrypted here, their flags mean nothing
+                return {}
+            if typ == 0x0085 and len(rec) >= 8:  # BOUNDSHEET: stream position, state, type, name
+                offset, cch, high = struct.unpack_from("<I", rec)[0], rec[6], rec[7] & 1
+                raw = rec[8:8 + cch * (2 if high else 1)]
+                sheets.append((offset, raw.decode("utf-16-le" if high else "latin-1", "replace")))
+            elif typ == 0x0018 and len(rec) >= 15 and struct.unpack_from("<H", rec)[0] & 0x0020:  # a built-in NAME
+                cce, itab = struct.unpack_from("<H", rec, 4)[0], struct.unpack_from("<H", rec, 8)[0]
+                code_at = 15 if rec[14] in (0, 1) else 14  # after the name's high-byte flag
+                formula = rec[code_at + 1:code_at + 1 + cce]
+                if rec[code_at] == 0x0D and itab and len(formula) >= 11 and formula[0] in (0x3B, 0x5B, 0x7B):
+                    first, last = struct.unpack_from("<HH", formula, 3)
+                    filters[itab - 1] = (first + 1, last + 1)
+        out: dict[str, set[int]] = {}
+        for index, (offset, sheet_name) in enumerate(sheets):
+            hidden: set[int] = set()
+            for typ, rec in records(offset):
+                if typ == 0x0208 and len(rec) >= 14 and struct.unpack_from("<H", rec, 12)[0] & 0x0020:
+                    hidden.add(struct.unpack_from("<H", rec)[0] + 1)
+            if hidden:
+                first, last = filters.get(index, (0, -1))
+                out[sheet_name] = {r for r in hidden if not first < r <= last}
+        return out
+    except (struct.error, IndexError):
+        return {}
+
+
 @lru_cache(maxsize=8192)
 def _match_text(text: str) -> tuple[str | None, float]:
     return match_header(text)
@@ -764,6 +857,9 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
 def _calamine_sheets_once(path: Path, sniffed: Sniffed):
     wb = open_calamine(path, sniffed)
     facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
+    if sniffed.kind in ("ods", "xls"):  # calamine reports no hidden rows: read them as for .xlsx
+        hidden_rows = (_ods_hidden_rows if sniffed.kind == "ods" else _xls_hidden_rows)(path, sniffed.data)
+        facts = {sheet: (rows, set()) for sheet, rows in hidden_rows.items()}
     sheets = []
     try:
         for meta in wb.sheets_metadata:
