@@ -23,15 +23,32 @@ D = dt.date
 
 # 1. several sheets -------------------------------------------------------------------------------------------
 
-def test_a_statistics_table_is_never_read_as_cases_and_every_other_ledger_sheet_is_named():
+def test_every_sheet_holding_cases_is_read_and_a_statistics_table_never_is():
     report, checked = outcome("multi_sheet_statistics.xlsx")
-    assert report.sheet == "问题清单" and report.rows == 4  # not the 费用统计 table, whose header names more fields
+    assert report.sheet == "问题清单" and report.sheets == ["问题清单", "第二批"]  # not 费用统计, whose header names more fields
     assert list(checked.frame["description"]) == [f"拖欠工程款问题{i}" for i in range(1, 5)]
+    [second] = checked.more
+    assert list(second.frame["description"]) == ["协议未履行问题5", "协议未履行问题6"] and list(second.frame["_row"]) == [3, 4]
+    assert report.rows == report.rows_ok == report.rows_in_file == 6
     by_code = {f.code: f for f in report.findings}
     assert by_code["statistics-sheet"].sheet == "费用统计" and "统计表" in by_code["statistics-sheet"].message
-    assert by_code["sheet-not-read"].sheet == "上期清单" and "未读取" in by_code["sheet-not-read"].message
-    assert "问题清单" in by_code["sheet-not-read"].message  # says which sheet was read instead
+    assert by_code["sheet-not-read"].sheet == "备份" and "未读取" in by_code["sheet-not-read"].message  # a copy
     assert not any(f.sheet == "空白模板" for f in report.findings)  # an empty copy of the template is no loss
+
+
+def test_validate_text_names_every_sheet_and_the_sheet_of_each_row(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(CORPUS / "multi_sheet_statistics.xlsx")
+    wb["第二批"]["E4"] = None  # 问题描述 left blank on the second sheet's row 4
+    wb.save(tmp_path / "城关镇.xlsx")
+    assert main(["validate", str(tmp_path / "城关镇.xlsx"), "--today", "2026-11-23", "--preset", "xinguan",
+                 "--marked", str(tmp_path / "标注.xlsx")]) == 1
+    out = capsys.readouterr().out
+    assert "工作表“问题清单”、“第二批”，6行，其中1行有错误" in out and "工作表“第二批”第4行：" in out
+    marked = load_workbook(tmp_path / "标注.xlsx")
+    assert "missing-required" in marked["第二批"]["E4"].comment.text  # coloured on its own sheet
+    assert marked["问题清单"]["E4"].comment is None
 
 
 def test_a_file_holding_only_a_statistics_table_is_refused_as_such(tmp_path):
@@ -47,16 +64,23 @@ def test_a_file_holding_only_a_statistics_table_is_refused_as_such(tmp_path):
     assert "统计表" in refusal.message and "“Sheet”" in refusal.message
 
 
-def test_merge_names_the_sheet_it_did_not_read(fresh_sample, capsys):
+def test_merge_reads_every_ledger_sheet_and_counts_them_in_the_files_outcome(fresh_sample, capsys):
     import shutil
 
     shutil.copy(CORPUS / "multi_sheet_statistics.xlsx", fresh_sample.submissions / "城关镇-多表.xlsx")
     main(["merge", str(fresh_sample.master), str(fresh_sample.submissions), "--today", "2026-11-23", "--json"])
     res = json.loads(capsys.readouterr().out)
     [outcome_] = [f for f in res["files"] if f["file"] == "城关镇-多表.xlsx"]
-    assert outcome_["rows_in_file"] == 4 and outcome_["rows_read"] == 4
-    assert any(f["code"] == "sheet-not-read" and f["sheet"] == "上期清单" for f in res["issues"])
-    assert not any(f.get("sheet") == "费用统计" and f["severity"] != "info" for f in res["issues"])
+    assert outcome_["rows_in_file"] == outcome_["rows_read"] == 6
+    assert outcome_["rows_read"] == outcome_["rows_new"] + outcome_["rows_updated"] + outcome_["rows_unchanged"] \
+        + outcome_["rows_rejected"]
+    assert res["rows_read"] == sum(f["rows_read"] for f in res["files"])  # the totals add each sheet once
+    assert any(f["code"] == "sheet-not-read" and f["sheet"] == "备份" for f in res["issues"])
+    from taizhang.book.master import load_master
+
+    ledger = load_master(fresh_sample.master).ledger
+    assert {"协议未履行问题5", "协议未履行问题6"} <= set(ledger["description"])
+    assert set(ledger.loc[ledger["description"] == "协议未履行问题5", "src_sheet"]) == {"第二批"}
 
 
 # 2. a header that names too few fields --------------------------------------------------------------------------

@@ -598,12 +598,17 @@ def real_ledgers() -> None:
           [[name, 1200.5 + i, 300 + i, 25.5 * i, 0.5, 10 + i, 3, None]
            for i, name in enumerate(["主营业务收入", "其他业务收入", "营业成本", "∑B", "∑C"], 1)])
     main = wb.create_sheet("问题清单")
-    header = ["序号", "责任单位", "问题类别", "存在问题", "线索来源", "牵头领导", "整改责任人", "交办日期", "整改期限", "办理状态"]
-    sheet(main, 1, header, [[i, "城关镇", "账款支付不到位", f"拖欠工程款问题{i}", "自查摸排", "王伟", "李娜", D(2026, 10, 9),
-                             D(2026, 12, 31), "整改中"] for i in range(1, 5)])
-    old = wb.create_sheet("上期清单")
-    sheet(old, 1, ["序号", "责任单位", "问题类别", "存在问题", "办理状态"],
-          [[1, "城关镇", "账款支付不到位", "上期的问题", "整改中"]])
+    header = ["问题编号", "责任单位", "问题类别", "存在问题", "线索来源", "牵头领导", "整改责任人", "交办日期", "整改期限", "办理状态"]
+    listed = [[f"CG-2026-{i:03d}", "城关镇", "账款支付不到位", f"拖欠工程款问题{i}", "自查摸排", "王伟", "李娜", D(2026, 10, 9),
+               D(2026, 12, 31), "整改中"] for i in range(1, 5)]
+    sheet(main, 1, header, listed)
+    second = wb.create_sheet("第二批")
+    put(second, 1, 1, "第二批问题清单")
+    sheet(second, 2, ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态"],
+          [[f"CG-2026-{i:03d}", "城关镇", "信访举报", "合作协议不履行", f"协议未履行问题{i}", "王伟", "李娜", D(2026, 10, 20), "未启动"]
+           for i in (5, 6)])
+    copy = wb.create_sheet("备份")
+    sheet(copy, 1, header, listed[:2])  # a copy of cases already listed
     wb.create_sheet("空白模板")
     sheet(wb["空白模板"], 1, header, [])
     wb.save(HERE / "multi_sheet_statistics.xlsx")

@@ -3,13 +3,14 @@
 A submission may be .xlsx/.xlsm/.xls/.ods/.csv, carry a title and a
 “填报单位：XX（盖章）” line above the header, a two-row merged header, renamed
 or reordered columns, totals rows, hidden rows and sheets, and instruction
-sheets before the data. The reader finds the ledger sheet and its header by
-content, maps headers to canonical fields (unknown columns are kept and
+sheets before the data. The reader finds the ledger sheets and their headers by
+content (every sheet that holds cases; statistics tables are not), maps headers to canonical fields (unknown columns are kept and
 reported) and returns raw rows with their Excel row numbers. Values are
 typed later, in ``validate``.
 
-python-calamine (Rust) parses every format; hidden rows of .xlsx/.xlsm are
-read from the sheet XML directly because calamine does not report them.
+python-calamine (Rust) parses every format; hidden rows are read from the sheet XML
+(.xlsx/.xlsm), content.xml (.ods) and the ROW records (.xls) directly because calamine
+does not report them. A row an AutoFilter hides is still a case; a row hidden by hand is not.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class SheetRead:
     findings: list[Finding] = field(default_factory=list)
     failed: bool = False
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (Excel row, kind, Chinese reason): rows that are not cases
+    more: list["SheetRead"] = field(default_factory=list)  # the file's other ledger sheets, each read the same way
 
     @property
     def rows_in_file(self) -> int:
@@ -661,9 +663,10 @@ def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple]) 
 def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells).
 
-    One sheet is read: of the sheets with a ledger header and rows of cases, the one whose header names the
-    most fields (then the one with most rows). Every other sheet with a ledger header is named in a finding
-    with the reason it was not read; a statistics table (numbers under the header) is never read as cases.
+    Every sheet with a ledger header and rows below it is read: the one whose header names the most fields
+    (then the one with most rows) into ``out``, the others into ``out.more``. A sheet whose case ids all repeat
+    those already read (a copy) is named in a finding instead, and a statistics table (numbers under the
+    header) is never read as cases.
     """
     name = out.file
     candidates = []
@@ -689,14 +692,41 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
 
     if len(candidates) > 1:  # the rows are counted only then: a single sheet costs no pass of its own
         candidates.sort(key=rank, reverse=True)
-    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden, blank_formulas = candidates[0]
+    _read_sheet(out, *candidates[0])
+    read_ids = _case_ids(out)
     for c in candidates[1:]:
         n_keys, n_rows = rank(c)
         if not n_rows:
             continue  # an empty copy of the template beside the filled one
-        out.findings.append(finding("sheet-not-read", f"工作表“{c[1]}”（第{c[0][0] + c[0][1]}行表头，其下{n_rows}行）也像台账，未读取："
-                                    f"每个文件只读取一张台账工作表，本文件读取的是“{sheet_name}”。如“{c[1]}”中有本期问题，"
-                                    f"请并入“{sheet_name}”或另存为单独的文件报送。", file=name, sheet=c[1], row=c[0][0] + c[0][1]))
+        more = SheetRead(file=name, path=out.path, kind=out.kind)
+        _read_sheet(more, *c)
+        ids = _case_ids(more)
+        if ids and ids <= read_ids:  # a copy of cases already read (last month's sheet, a backup copy)
+            out.findings.append(finding("sheet-not-read", f"工作表“{c[1]}”（第{more.header_row}行表头，其下{n_rows}行）也像台账，"
+                                        f"但其中的问题编号都已在已读取的工作表中（像是同一台账的另一份），未读取。"
+                                        f"如其中有本期问题，请并入“{out.sheet}”后重新报送。", file=name, sheet=c[1],
+                                        row=more.header_row))
+            continue
+        more.unit_line = more.unit_line or out.unit_line
+        more.date_line = more.date_line or out.date_line
+        read_ids |= ids
+        out.more.append(more)
+    return out
+
+
+def _case_ids(read: SheetRead) -> set[str]:
+    """The 问题编号 written in a sheet's rows, as text."""
+    col = read.key_columns().get("case_id")
+    if col is None:
+        return set()
+    return {str(r[col.index]).strip() for _, r in read.rows if col.index < len(r) and r[col.index] not in (None, "")}
+
+
+def _read_sheet(out: SheetRead, found: tuple, sheet_name: str, grid: list[list], merges, hidden: set[int],
+                blank_formulas: set) -> SheetRead:
+    """Read one ledger sheet whose header ``found`` is known into ``out``: columns, rows and the rows skipped."""
+    name = out.file
+    first, nrows, mapping, texts = found
     out.sheet = sheet_name
     header_last = first + nrows - 1
     out.header_row = header_last + 1

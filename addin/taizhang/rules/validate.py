@@ -56,6 +56,7 @@ class Checked:
     error_index: set = field(default_factory=set)
     unit: str | None = None
     unit_source: str | None = None
+    more: list["Checked"] = field(default_factory=list)  # the file's other ledger sheets (``SheetRead.more``)
 
     @property
     def good(self) -> pd.DataFrame:
@@ -69,10 +70,13 @@ class SkippedRow(BaseModel):
     row: int
     kind: str
     reason: str
+    sheet: str = ""
 
 
 def skipped_rows(read: SheetRead) -> list[SkippedRow]:
-    return [SkippedRow(row=r, kind=k, reason=why) for r, k, why in sorted(read.skipped)]
+    """The rows skipped on every ledger sheet read from the file."""
+    return [SkippedRow(row=r, kind=k, reason=why, sheet=part.sheet)
+            for part in (read, *read.more) for r, k, why in sorted(part.skipped)]
 
 
 class ValidationReport(BaseModel):
@@ -90,6 +94,7 @@ class ValidationReport(BaseModel):
     preset_note: str | None = None  # how the campaign was inferred, when no master or preset was given
     rows_in_file: int = 0  # non-empty rows below the header: rows (cases) + rows_skipped
     rows_skipped: list[SkippedRow] = []
+    sheets: list[str] = []  # every ledger sheet read (``sheet`` first); rows and counts cover them all
 
     def flatten(self, spec: tuple[str, ...] = ("row", "column", "code"),
                 severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
@@ -190,7 +195,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
                                     file=read.file, sheet=read.sheet, row=read.header_row, header=BY_KEY[k].header))
         if missing_cols:
             error_index.update(frame.index)
-    return Checked(read, frame, findings, error_index, unit, unit_source)
+    return Checked(read, frame, findings, error_index, unit, unit_source, [check_submission(m, ctx) for m in read.more])
 
 
 def _closure_applications(frame: pd.DataFrame, findings: list[Finding], read: SheetRead, ctx: Context, cols) -> None:
@@ -348,10 +353,15 @@ def refused_report(file: str, message: str) -> ValidationReport:
 
 
 def report_of(checked: Checked) -> ValidationReport:
+    """The report of a file: its first ledger sheet's place, and rows, counts and findings of every sheet read."""
     read = checked.read
-    n = len(checked.frame)
+    parts = [checked, *checked.more]
+    n = sum(len(p.frame) for p in parts)
+    bad = sum(len(p.error_index) for p in parts)
+    findings = [f for p in parts for f in p.findings]
     return ValidationReport(
         file=read.file, sheet=read.sheet, header_row=read.header_row, unit=checked.unit, unit_source=checked.unit_source,
-        rows=n, rows_ok=n - len(checked.error_index), rows_with_errors=len(checked.error_index),
-        zero_report=read.zero_report or (n == 0 and not read.failed), counts=count(checked.findings),
-        findings=checked.findings, rows_in_file=n + len(read.skipped), rows_skipped=skipped_rows(read))
+        rows=n, rows_ok=n - bad, rows_with_errors=bad,
+        zero_report=read.zero_report or (n == 0 and not read.failed), counts=count(findings),
+        findings=findings, rows_in_file=n + sum(len(p.read.skipped) for p in parts), rows_skipped=skipped_rows(read),
+        sheets=[p.read.sheet for p in parts] if read.sheet else [])
