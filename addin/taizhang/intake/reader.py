@@ -605,7 +605,7 @@ def _statistics_table(grid: list[list], start: int, mapping: list) -> str | None
         rows += 1
         cells += len(filled)
         numbers += sum(1 for v in filled if type(v) in (int, float))
-        if desc is not None and desc < len(row) and isinstance(row[desc], str) and len(row[desc].strip()) >= 4:
+        if desc is not None and desc < len(row) and isinstance(row[desc], str) and len(row[desc].strip()) >= 2:
             described += 1
         if rows >= 200:
             break
@@ -693,7 +693,7 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     if len(candidates) > 1:  # the rows are counted only then: a single sheet costs no pass of its own
         candidates.sort(key=rank, reverse=True)
     _read_sheet(out, *candidates[0])
-    read_ids = _case_ids(out)
+    read_ids = _case_ids(out) if len(candidates) > 1 else set()  # (the common single sheet: no pass over its ids)
     for c in candidates[1:]:
         n_keys, n_rows = rank(c)
         if not n_rows:
