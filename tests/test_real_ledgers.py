@@ -230,3 +230,53 @@ def test_hidden_rows_of_xls_and_ods_are_treated_as_in_xlsx(name):
     report, checked = outcome(name)
     assert list(checked.frame["_row"]) == [2, 3, 4, 5, 6]  # filtered out of view: cases
     assert [[s.row, s.kind] for s in report.rows_skipped] == [[8, "hidden"]]  # hidden by hand: not read
+
+
+# 3. the office's own column names: 列名对照 in the master ----------------------------------------------------------
+
+def _with_column_names(master, pairs):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(master)
+    ws = wb.create_sheet("列名对照")
+    ws.append(["单位的列名", "台账字段"])
+    for pair in pairs:
+        ws.append(list(pair))
+    wb.save(master)
+
+
+def _own_words_file(path):
+    wb = Workbook()
+    wb.active.append(["问题编号", "责任单位", "线索来源", "问题类别", "隐患点位描述", "牵头领导", "具体责任人", "交办日期",
+                      "销项情况"])
+    wb.active.append([None, "城关镇", "自查摸排", "账款支付不到位", "拖欠工程款", "王伟", "李娜", D(2026, 11, 2), "推进中"])
+    wb.save(path)
+    return path
+
+
+def test_the_masters_column_names_are_used_when_reading(fresh_sample, tmp_path, capsys):
+    f = _own_words_file(tmp_path / "城关镇.xlsx")
+    args = ["validate", str(f), "--master", str(fresh_sample.master), "--today", "2026-11-23", "--json"]
+    main(args)
+    before = json.loads(capsys.readouterr().out)
+    assert {x["code"] for x in before["findings"]} >= {"unknown-column", "missing-column"}  # not read without the sheet
+    _with_column_names(fresh_sample.master, [("隐患点位描述", "问题描述"), ("销项情况", "状态")])  # a header or an alias
+    assert main(args) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert after["rows_ok"] == 1 and not [x for x in after["findings"] if x["severity"] != "info"]
+    import shutil
+
+    from taizhang.book.master import load_master
+
+    shutil.copy(f, fresh_sample.submissions / "城关镇-自己的列名.xlsx")  # merge reads with them too
+    main(["merge", str(fresh_sample.master), str(fresh_sample.submissions), "--today", "2026-11-23", "--json"])
+    res = json.loads(capsys.readouterr().out)
+    assert [x["rows_new"] for x in res["files"] if x["file"] == "城关镇-自己的列名.xlsx"] == [1]
+    assert "拖欠工程款" in set(load_master(fresh_sample.master).ledger["description"])
+
+
+def test_a_column_name_for_no_field_is_refused_with_its_row(fresh_sample, tmp_path, capsys):
+    _with_column_names(fresh_sample.master, [("隐患点位描述", "问题描述"), ("销项情况", "销项结果")])
+    code = main(["validate", str(_own_words_file(tmp_path / "城关镇.xlsx")), "--master", str(fresh_sample.master)])
+    err = capsys.readouterr().err
+    assert code == 2 and "“列名对照”表第3行：“销项结果”不是台账字段" in err

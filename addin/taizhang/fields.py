@@ -169,6 +169,19 @@ def match_header(text: object) -> tuple[str | None, float]:
     return found, factor
 
 
+def column_names_index(pairs) -> dict[str, str]:
+    """An office's own column names (列名对照: a unit's column name → a ledger field, by its header or an alias)
+    as the reader looks them up: folded name → field key. ValueError names the first field that is none."""
+    out: dict[str, str] = {}
+    for name, target in pairs:
+        key = _HEADER_INDEX.get(norm_header(target)) or (target if target in BY_KEY else None)
+        if key is None:
+            raise ValueError(str(target))
+        if norm_header(name):
+            out[norm_header(name)] = key
+    return out
+
+
 # 时限来源 values
 ORIGIN_WRITTEN, ORIGIN_COMPUTED = "填写", "计算"
 

@@ -228,7 +228,8 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         raise FileNotFoundError(f"报送文件夹 {folder} 不存在。请确认路径，或在“参数设置”中修改报送文件夹。")
     require_submissions(folder, master.path)
     target, keep = _out_path(master, out)
-    with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today)) as checking:
+    with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today,
+                                                                column_names=master.column_names)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
         merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
@@ -422,11 +423,11 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
 
     if master:
         m = load_master(master, ledger=False)  # its units and categories; the cases are not needed
-        book, units = m.rulebook, m.units
+        book, units, names = m.rulebook, m.units, m.column_names
     else:
-        book, units = (find_rulebook(preset) if preset else None), None
+        book, units, names = (find_rulebook(preset) if preset else None), None, None
     try:
-        report, checked = validate_file(file, rulebook=book, units=units, today=today)
+        report, checked = validate_file(file, rulebook=book, units=units, today=today, column_names=names)
     except PresetUnknown as exc:  # not judged: the report says why (what --json prints), refusal the same in a line
         from taizhang.rules.validate import refused_report
 

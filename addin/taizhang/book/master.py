@@ -27,6 +27,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_APPROVALS,
     S_CATEGORIES,
     S_CHANGES,
+    S_COLUMN_NAMES,
     S_HISTORY,
     S_HOLIDAYS,
     S_LADDER,
@@ -72,6 +73,7 @@ class Master:
     receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
     # the 代码表's row-1 headers, one per column in use ("" for a column without one); None: no 代码表 sheet
     list_columns: list[str] | None = None
+    column_names: dict[str, str] = field(default_factory=dict)  # 列名对照: folded unit column name → field key
 
     @property
     def categories(self) -> dict[str, str]:
@@ -255,7 +257,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES)
 
 
 def _as_date(v) -> dt.date | None:
@@ -361,7 +363,24 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
                 for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
     return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot,
-                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)))
+                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)),
+                  column_names=_column_names(rows(S_COLUMN_NAMES), origin))
+
+
+def _column_names(table: list[list], origin: str) -> dict[str, str]:
+    """The office's 列名对照 (optional): below its header, a unit's column name and the ledger field it means."""
+    from taizhang.fields import FIELDS, column_names_index
+
+    pairs = [(i, str(r[0]).strip(), str(r[1]).strip()) for i, r in enumerate(table[1:], 2)
+             if len(r) > 1 and r[0] not in (None, "") and r[1] not in (None, "")]
+    for i, name, target in pairs:
+        try:
+            column_names_index([(name, target)])
+        except ValueError:
+            fields = "、".join(f.header for f in FIELDS if f.owner == "unit")
+            raise MasterError(f"{origin} 的“{S_COLUMN_NAMES}”表第{i}行：“{target}”不是台账字段。"
+                              f"“台账字段”一列请填写：{fields}。") from None
+    return column_names_index([(name, target) for _, name, target in pairs])
 
 
 def _list_columns(table: list[list] | None) -> list[str] | None:

@@ -287,7 +287,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     book = master.rulebook
     due = due_date(book, today)
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
-    checking = checking or Checking(folder, Context(book, master.units, today))
+    checking = checking or Checking(folder, Context(book, master.units, today, column_names=master.column_names))
     state = _State.of(master.ledger.reset_index(drop=True))
     receipts = Receipts(master.receipts, today)
     changes: list[list] = []
@@ -372,7 +372,7 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes co
 
 def _check_one(path: Path, rel: str, ctx: Context) -> Checked:
     try:  # one broken file never stops report day, in a worker process least of all (a panic does not pickle)
-        checked = check_submission(read_submission(path, rel), ctx)
+        checked = check_submission(read_submission(path, rel, ctx.column_names), ctx)
     except FATAL:
         raise
     except BaseException as exc:

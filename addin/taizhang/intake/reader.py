@@ -363,15 +363,20 @@ def _match_text(text: str) -> tuple[str | None, float]:
     return match_header(text)
 
 
-def _match(cell) -> tuple[str | None, float]:
-    """Header lookup for a cell; long texts and numbers are data, never headers (and are not normalised)."""
+def _match(cell, names: dict[str, str] | None = None) -> tuple[str | None, float]:
+    """Header lookup for a cell; long texts and numbers are data, never headers (and are not normalised).
+    ``names`` are the office's own column names (列名对照: folded name → field key), looked up first."""
     if isinstance(cell, str) and 0 < len(cell) <= 40:
+        if names:
+            key = names.get(norm_header(cell))
+            if key:
+                return key, 1.0
         return _match_text(cell)
     return None, 1.0
 
 
-def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
-    mapped = [_match(c) for c in cells]
+def _header_score(cells: list, names: dict[str, str] | None = None) -> tuple[int, list[tuple[str | None, float]]]:
+    mapped = [_match(c, names) for c in cells]
     keys = {k for k, _ in mapped if k}
     return len(keys), mapped
 
@@ -403,7 +408,7 @@ def _fill_merged(grid: list[list], merges, max_row: int, header_last: int = -1, 
     return wide
 
 
-def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
+def _find_header(grid: list[list], names: dict[str, str] | None = None) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
     """(first header row index, number of header rows, mapping per column, header texts)."""
     best = None
     scores: dict[int, tuple] = {}
@@ -411,7 +416,7 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
 
     def score_of(i: int) -> tuple:
         if i not in scores:
-            scores[i] = _header_score(grid[i])
+            scores[i] = _header_score(grid[i], names)
         return scores[i]
 
     for i in range(min(MAX_HEADER_SCAN, len(grid))):
@@ -433,11 +438,11 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
             combined_map = []
             texts = []
             for u, lo in zip(upper, lower):
-                km = _match(lo)
+                km = _match(lo, names)
                 if km[0] is None and u not in (None, ""):
-                    km = _match(u)
+                    km = _match(u, names)
                 if km[0] is None and u not in (None, "") and lo not in (None, ""):
-                    km = _match(f"{u}{lo}")
+                    km = _match(f"{u}{lo}", names)
                 combined_map.append(km)
                 texts.append(str(lo).strip() if lo not in (None, "") else str(u or "").strip())
             pair_score = len({k for k, _ in combined_map if k})
@@ -536,8 +541,11 @@ def _row_text(rows: list[list]) -> str:
     return " ".join(str(v) for r in rows for v in r if isinstance(v, str))
 
 
-def read_submission(path: str | Path, display_name: str | None = None) -> SheetRead:
-    """Read one file. Never raises for a bad file: problems become findings and ``failed``."""
+def read_submission(path: str | Path, display_name: str | None = None, column_names: dict[str, str] | None = None
+                    ) -> SheetRead:
+    """Read one file. Never raises for a bad file: problems become findings and ``failed``.
+
+    ``column_names``: the office's own column names (its master's 列名对照, ``fields.column_names_index``)."""
     path = Path(path)
     name = display_name or path.name
     out = SheetRead(file=name, path=path)
@@ -570,7 +578,7 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
     except BaseException as exc:  # a parser's panic (pyo3 PanicException is a BaseException) or a bug it tripped
         return unreadable(path, name, exc)
 
-    return read_grids(out, sheets)
+    return read_grids(out, sheets, column_names)
 
 
 def unreadable(path: Path, name: str, exc: BaseException) -> SheetRead:
@@ -616,7 +624,7 @@ def _statistics_table(grid: list[list], start: int, mapping: list) -> str | None
     return f"{cells}个有内容的单元格中{numbers}个是数字" + ("" if desc is None else "，问题描述列没有文字描述")
 
 
-def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple]) -> str:
+def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple], names: dict[str, str] | None = None) -> str:
     """no-ledger-sheet's message: what was looked at, and what the row that looks most like a header holds."""
     from taizhang.fields import BY_KEY, FIELDS
 
@@ -630,7 +638,7 @@ def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple]) 
             texts = [v.strip() for v in row if isinstance(v, str) and v.strip()]
             if len(texts) < 3 or any(len(t) > 20 for t in texts):
                 continue
-            keys = {k for k, _ in map(_match, row) if k}
+            keys = {k for k, _ in (_match(v, names) for v in row) if k}
             if keys and (best is None or (len(keys), len(texts)) > best[:2]):
                 best = (len(keys), len(texts), sheet_name, i, row)
     if statistics and best is None:
@@ -644,7 +652,7 @@ def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple]) 
     for v in row:
         if not isinstance(v, str) or not v.strip():
             continue
-        key = _match(v)[0]
+        key = _match(v, names)[0]
         text = v.strip()
         if key and key not in keys:
             keys.add(key)
@@ -660,7 +668,7 @@ def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple]) 
             + "。表头至少要认出三列台账字段才能读取。请把列名改为填报模板中的列名（如“问题类别”“办理状态”），或使用办公室下发的填报模板。")
 
 
-def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
+def read_grids(out: SheetRead, sheets: list[tuple], names: dict[str, str] | None = None) -> SheetRead:
     """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells).
 
     Every sheet with a ledger header and rows below it is read: the one whose header names the most fields
@@ -672,7 +680,7 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     candidates = []
     statistics = []
     for sheet_name, grid, merges, hidden, *rest in sheets:
-        found = _find_header(grid)
+        found = _find_header(grid, names)
         if not found:
             continue
         stats = _statistics_table(grid, found[0] + found[1], found[2])
@@ -683,7 +691,7 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
                                         f"是统计表，不是问题清单，未作为问题读取。", file=name, sheet=sheet_name,
                                         row=found[0] + found[1]))
     if not candidates:
-        out.findings.append(finding("no-ledger-sheet", _no_header_message(name, sheets, statistics), file=name))
+        out.findings.append(finding("no-ledger-sheet", _no_header_message(name, sheets, statistics, names), file=name))
         out.failed = True
         return out
 

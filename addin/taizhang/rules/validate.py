@@ -46,6 +46,7 @@ class Context:
     units: UnitDirectory | None
     today: dt.date
     single_unit: bool = True  # a unit's submission; False for the office's master ledger
+    column_names: dict[str, str] | None = None  # the master's 列名对照, for reading (``fields.column_names_index``)
 
 
 @dataclass
@@ -320,11 +321,12 @@ def infer_rulebook(read: SheetRead) -> tuple[Rulebook | None, str]:
 
 
 def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: UnitDirectory | None = None,
-                  today: dt.date | None = None, display_name: str | None = None) -> tuple[ValidationReport, Checked]:
+                  today: dt.date | None = None, display_name: str | None = None,
+                  column_names: dict[str, str] | None = None) -> tuple[ValidationReport, Checked]:
     """Check one submission; without a rulebook the campaign is inferred from its categories (``report.preset_note``
     says which), and a file whose campaign cannot be told is a ``PresetUnknown``."""
     today = today or dt.date.today()
-    read = read_submission(path, display_name)
+    read = read_submission(path, display_name, column_names)
     note = None
     if rulebook is None:
         if read.failed:
@@ -335,7 +337,7 @@ def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: 
             rulebook, note = infer_rulebook(read)
             if rulebook is None:
                 raise PresetUnknown(f"{read.file}：{note}请用 --preset 指定预案（如 --preset sanluan），或用 --master 指定台账总表。")
-    checked = check_submission(read, Context(rulebook, units, today))
+    checked = check_submission(read, Context(rulebook, units, today, column_names=column_names))
     report = report_of(checked)
     report.preset_note = note
     return report, checked
