@@ -280,3 +280,28 @@ def test_a_column_name_for_no_field_is_refused_with_its_row(fresh_sample, tmp_pa
     code = main(["validate", str(_own_words_file(tmp_path / "城关镇.xlsx")), "--master", str(fresh_sample.master)])
     err = capsys.readouterr().err
     assert code == 2 and "“列名对照”表第3行：“销项结果”不是台账字段" in err
+
+
+# 5. the office's own status words: 状态对照 in the master ----------------------------------------------------------
+
+def test_the_masters_status_words_are_used_when_reading(fresh_sample, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    wb = Workbook()
+    wb.active.append(["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态"])
+    wb.active.append([None, "城关镇", "自查摸排", "账款支付不到位", "拖欠工程款", "王伟", "李娜", D(2026, 11, 2), "在办"])
+    wb.save(tmp_path / "城关镇.xlsx")
+    args = ["validate", str(tmp_path / "城关镇.xlsx"), "--master", str(fresh_sample.master), "--today", "2026-11-23",
+            "--json"]
+    assert main(args) == 1 and "unknown-status" in capsys.readouterr().out
+    book = load_workbook(fresh_sample.master)
+    ws = book.create_sheet("状态对照")
+    for row in (["单位的写法", "办理状态"], ["在办", "整改中"]):
+        ws.append(row)
+    book.save(fresh_sample.master)
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["rows_ok"] == 1
+    ws.append(["办完了", "办完"])
+    book.save(fresh_sample.master)
+    assert main(args[:-1]) == 2
+    assert "“状态对照”表第3行：“办完”不是本专项行动的办理状态" in capsys.readouterr().err

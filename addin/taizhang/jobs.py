@@ -229,7 +229,8 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
     require_submissions(folder, master.path)
     target, keep = _out_path(master, out)
     with master_lock(master.path), Checking(folder, Context(master.rulebook, master.units, today,
-                                                                column_names=master.column_names)) as checking:
+                                                                column_names=master.column_names,
+                                                                status_words=master.status_words)) as checking:
         load_ledger(master)  # while the submissions are read in worker processes
         master.calendar()  # likewise: the working-day calendar the lights need
         merged, result, figs = report_day(master, folder, today, checking, supervise, progress)
@@ -423,11 +424,12 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
 
     if master:
         m = load_master(master, ledger=False)  # its units and categories; the cases are not needed
-        book, units, names = m.rulebook, m.units, m.column_names
+        book, units, names, words = m.rulebook, m.units, m.column_names, m.status_words
     else:
-        book, units, names = (find_rulebook(preset) if preset else None), None, None
+        book, units, names, words = (find_rulebook(preset) if preset else None), None, None, None
     try:
-        report, checked = validate_file(file, rulebook=book, units=units, today=today, column_names=names)
+        report, checked = validate_file(file, rulebook=book, units=units, today=today, column_names=names,
+                                        status_words=words)
     except PresetUnknown as exc:  # not judged: the report says why (what --json prints), refusal the same in a line
         from taizhang.rules.validate import refused_report
 

@@ -287,7 +287,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     book = master.rulebook
     due = due_date(book, today)
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
-    checking = checking or Checking(folder, Context(book, master.units, today, column_names=master.column_names))
+    checking = checking or Checking(folder, Context(book, master.units, today, column_names=master.column_names,
+                                                     status_words=master.status_words))
     state = _State.of(master.ledger.reset_index(drop=True))
     receipts = Receipts(master.receipts, today)
     changes: list[list] = []

@@ -219,11 +219,13 @@ def to_phone(value: object) -> tuple[str | None, str | None]:
     return t, (None if _PHONE.match(t) else "bad-phone")
 
 
-def to_status(value: object, allowed: list[str]) -> tuple[str | None, str | None]:
+def to_status(value: object, allowed: list[str], words: dict[str, str] | None = None) -> tuple[str | None, str | None]:
+    """A 办理状态 cell → (canonical status, problem code); ``words`` are the office's own (状态对照: folded word → status),
+    looked up first."""
     t = norm_text(value)
     if not t:
         return None, None
-    canon = STATUS_VARIANTS.get(t) or (t if t in allowed else None)
+    canon = (words.get(t) if words else None) or STATUS_VARIANTS.get(t) or (t if t in allowed else None)
     return (canon, None) if canon else (None, "unknown-status")
 
 

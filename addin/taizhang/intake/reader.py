@@ -624,7 +624,7 @@ def _statistics_table(grid: list[list], start: int, mapping: list) -> str | None
     return f"{cells}个有内容的单元格中{numbers}个是数字" + ("" if desc is None else "，问题描述列没有文字描述")
 
 
-def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple], names: dict[str, str] | None = None) -> str:
+def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple], column_names: dict[str, str] | None = None) -> str:
     """no-ledger-sheet's message: what was looked at, and what the row that looks most like a header holds."""
     from taizhang.fields import BY_KEY, FIELDS
 
@@ -638,7 +638,7 @@ def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple], 
             texts = [v.strip() for v in row if isinstance(v, str) and v.strip()]
             if len(texts) < 3 or any(len(t) > 20 for t in texts):
                 continue
-            keys = {k for k, _ in (_match(v, names) for v in row) if k}
+            keys = {k for k, _ in (_match(v, column_names) for v in row) if k}
             if keys and (best is None or (len(keys), len(texts)) > best[:2]):
                 best = (len(keys), len(texts), sheet_name, i, row)
     if statistics and best is None:
@@ -652,7 +652,7 @@ def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple], 
     for v in row:
         if not isinstance(v, str) or not v.strip():
             continue
-        key = _match(v, names)[0]
+        key = _match(v, column_names)[0]
         text = v.strip()
         if key and key not in keys:
             keys.add(key)

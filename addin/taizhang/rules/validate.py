@@ -47,6 +47,7 @@ class Context:
     today: dt.date
     single_unit: bool = True  # a unit's submission; False for the office's master ledger
     column_names: dict[str, str] | None = None  # the master's 列名对照, for reading (``fields.column_names_index``)
+    status_words: dict[str, str] | None = None  # the master's 状态对照: folded word → canonical status
 
 
 @dataclass
@@ -125,7 +126,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         "date": lambda v: to_date(v, year_hint),
         "percent": to_percent,
         "phone": to_phone,
-        "status": lambda v: to_status(v, statuses),
+        "status": lambda v: to_status(v, statuses, ctx.status_words),
         "complexity": lambda v: to_complexity(v, tiers),
         "category": lambda v: _vocab(category, v, "unknown-category"),
         "source": lambda v: _vocab(source, v, "unknown-source", keep=True),
@@ -322,7 +323,8 @@ def infer_rulebook(read: SheetRead) -> tuple[Rulebook | None, str]:
 
 def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: UnitDirectory | None = None,
                   today: dt.date | None = None, display_name: str | None = None,
-                  column_names: dict[str, str] | None = None) -> tuple[ValidationReport, Checked]:
+                  column_names: dict[str, str] | None = None,
+                  status_words: dict[str, str] | None = None) -> tuple[ValidationReport, Checked]:
     """Check one submission; without a rulebook the campaign is inferred from its categories (``report.preset_note``
     says which), and a file whose campaign cannot be told is a ``PresetUnknown``."""
     today = today or dt.date.today()
@@ -337,7 +339,7 @@ def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: 
             rulebook, note = infer_rulebook(read)
             if rulebook is None:
                 raise PresetUnknown(f"{read.file}：{note}请用 --preset 指定预案（如 --preset sanluan），或用 --master 指定台账总表。")
-    checked = check_submission(read, Context(rulebook, units, today, column_names=column_names))
+    checked = check_submission(read, Context(rulebook, units, today, column_names=column_names, status_words=status_words))
     report = report_of(checked)
     report.preset_note = note
     return report, checked
