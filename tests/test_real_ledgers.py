@@ -305,3 +305,13 @@ def test_the_masters_status_words_are_used_when_reading(fresh_sample, tmp_path, 
     book.save(fresh_sample.master)
     assert main(args[:-1]) == 2
     assert "“状态对照”表第3行：“办完”不是本专项行动的办理状态" in capsys.readouterr().err
+
+
+def test_an_unknown_column_that_looks_like_a_field_is_proposed_for_the_column_names(tmp_path):
+    wb = Workbook()
+    wb.active.append(["问题编号", "整改责任单位", "问题类别", "问题描述", "办理状态", "我们自己加的列"])
+    wb.active.append(["1", "城关镇", "账款支付不到位", "拖欠工程款", "整改中", "x"])
+    wb.save(tmp_path / "城关镇.xlsx")
+    unknown = {f.header: f.message for f in read_submission(tmp_path / "城关镇.xlsx").findings if f.code == "unknown-column"}
+    assert "“列名对照”表中加一行：“整改责任单位”对应“责任单位”" in unknown["整改责任单位"]
+    assert "对应“" not in unknown["我们自己加的列"] and "列名对照" in unknown["我们自己加的列"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Owner = Literal["unit", "office", "computed", "provenance"]
@@ -167,6 +168,18 @@ def match_header(text: object) -> tuple[str | None, float]:
     if found == "amount" and unit and unit.group(1) == "元":
         factor = 1 / 10000
     return found, factor
+
+
+@lru_cache(maxsize=1024)
+def field_like(text: str) -> str | None:
+    """The header of the one unit field whose name or alias (two characters or more) a column name contains,
+    e.g. 整改责任单位 → 责任单位; None when no field or several fit (a proposal, never a reading)."""
+    key = norm_header(text)
+    if len(key) < 3:
+        return None
+    hits = {f.key for f in FIELDS if f.owner == "unit"
+            for name in (f.header, *f.aliases) if len(norm_header(name)) >= 2 and norm_header(name) in key}
+    return BY_KEY[hits.pop()].header if len(hits) == 1 else None
 
 
 def column_names_index(pairs) -> dict[str, str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from taizhang.fields import BY_KEY, IGNORED_HEADERS, match_header, norm_header, norm_text
+from taizhang.fields import BY_KEY, IGNORED_HEADERS, field_like, match_header, norm_header, norm_text
 from taizhang.findings import Finding, col_letter, finding
 from taizhang.xlsx.safety import FileProblem, Sniffed, check_extent, sniff
 
@@ -752,8 +752,10 @@ def _read_sheet(out: SheetRead, found: tuple, sheet_name: str, grid: list[list],
         elif key:
             seen_keys[key] = letter
         elif text and norm_header(text) not in IGNORED_HEADERS:
-            out.findings.append(finding("unknown-column", f"无法识别列“{text}”，该列已保留在报告中但不会导入台账。"
-                                        f"如是台账字段，请改用模板中的列名。",
+            like = field_like(text)
+            hint = (f"如该列就是“{like}”，请改用模板中的列名，或请办公室在台账总表的“列名对照”表中加一行：“{text}”对应“{like}”。"
+                    if like else "如是台账字段，请改用模板中的列名，或请办公室在台账总表的“列名对照”表中写明它对应的字段。")
+            out.findings.append(finding("unknown-column", f"无法识别列“{text}”，该列已保留在报告中但不会导入台账。{hint}",
                                         file=name, sheet=sheet_name, row=out.header_row, column=letter, header=text))
         out.columns.append(Column(idx, letter, text, key, factor))
     above = grid[:first]
