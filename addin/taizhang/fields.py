@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Owner = Literal["unit", "office", "computed", "provenance", "request"]
@@ -32,29 +33,30 @@ class Field:
 
 FIELDS: tuple[Field, ...] = (
     Field("case_id", "问题编号", "id", "unit", False, ("编号", "序号编号", "线索编号", "案件编号", "问题序号"), 16),
-    Field("unit", "责任单位", "unit", "unit", True, ("责任部门", "承办单位", "主责单位", "填报单位", "单位名称", "责任主体单位"), 18),
+    Field("unit", "责任单位", "unit", "unit", True, ("责任部门", "承办单位", "主责单位", "填报单位", "单位名称", "责任主体单位", "责任单位/人员"), 18),
     Field("source", "线索来源", "source", "unit", True, ("问题来源", "来源", "线索渠道"), 12),
     Field("category", "问题类别", "category", "unit", True, ("问题类型", "类别", "问题分类", "类型"), 18),
-    Field("description", "问题描述", "text", "unit", True, ("问题内容", "问题表现", "主要问题", "问题简要描述", "具体问题", "问题名称"), 40),
+    Field("description", "问题描述", "text", "unit", True, ("问题内容", "问题表现", "主要问题", "问题简要描述", "具体问题", "问题名称",
+                                                             "存在问题", "隐患内容", "不合格项描述", "问题说明", "内容描述"), 40),
     Field("subject", "涉及主体", "text", "unit", False, ("涉及企业", "涉事主体", "涉及对象", "当事人", "市场主体"), 18),
     Field("amount", "涉及金额（万元）", "amount", "unit", False, ("涉及金额", "金额（万元）", "金额", "涉及金额(万元)", "争议金额"), 12),
     Field("leader", "牵头领导", "text", "unit", True, ("包保领导", "责任领导", "分管领导"), 10),
-    Field("person", "具体责任人", "text", "unit", True, ("责任人", "经办人", "联系人"), 10),
+    Field("person", "具体责任人", "text", "unit", True, ("责任人", "经办人", "联系人", "整改责任人", "修改责任人"), 10),
     Field("phone", "联系电话", "phone", "unit", False, ("电话", "联系方式", "手机号码", "手机"), 14),
-    Field("measures", "整改措施", "text", "unit", False, ("工作措施", "处理措施", "整改举措"), 30),
+    Field("measures", "整改措施", "text", "unit", False, ("工作措施", "处理措施", "整改举措", "整改要求", "整改措施与要求"), 30),
     Field("target", "整改目标", "text", "unit", False, ("工作目标", "目标"), 20),
-    Field("assigned", "交办日期", "date", "unit", True, ("交办时间", "登记日期", "受理日期", "交办日"), 12),
+    Field("assigned", "交办日期", "date", "unit", True, ("交办时间", "登记日期", "受理日期", "交办日", "发现日期", "问题提出日期", "排查日期", "检查时间"), 12),
     Field("sign_date", "签收日期", "date", "unit", False, ("签收时间", "签批日期", "部署日期"), 12),
     Field("complexity", "复杂程度", "complexity", "unit", False, ("难易程度", "办理类型", "复杂度"), 10),
     Field("rectify_mode", "整改方式", "mode", "unit", False, ("处置方式", "整改类型"), 10),
-    Field("deadline", "整改时限", "date", "unit", False, ("完成时限", "办结时限", "整改期限", "办理时限", "时限"), 12),
+    Field("deadline", "整改时限", "date", "unit", False, ("完成时限", "办结时限", "整改期限", "办理时限", "时限", "计划完成时间", "限时时间"), 12),
     # the office's, with 延期审批人: a unit applies for an extension in 申请延期至 (REQUEST_FIELDS), never writes this
     Field("extended_to", "延期至", "date", "office", False, ("延期时限", "延期日期", "延长至"), 12),
     Field("extension_approver", "延期审批人", "text", "office", False, ("延期批准人", "延期审核人"), 10),
     Field("progress", "完成进度（%）", "percent", "unit", False, ("完成进度", "进度", "完成比例", "完成进度(%)", "进度（%）"), 10),
-    Field("progress_note", "办理进展", "text", "unit", False, ("进展情况", "推进情况", "整改进展", "工作进展", "办理情况"), 30),
-    Field("status", "办理状态", "status", "unit", True, ("状态", "整改状态", "办结情况", "是否办结", "完成情况"), 10),
-    Field("done_date", "办结日期", "date", "unit", False, ("办结时间", "完成日期", "完成时间"), 12),
+    Field("progress_note", "办理进展", "text", "unit", False, ("进展情况", "推进情况", "整改进展", "工作进展", "办理情况", "整改情况", "完成情况"), 30),
+    Field("status", "办理状态", "status", "unit", True, ("状态", "整改状态", "办结情况", "是否办结", "是否关闭", "隐患状态", "是否销号"), 10),
+    Field("done_date", "办结日期", "date", "unit", False, ("办结时间", "完成日期", "完成时间", "实际完成时间", "修改完成日期"), 12),
     Field("feedback_date", "反馈日期", "date", "unit", False, ("反馈时间", "反馈办理情况日期"), 12),
     Field("closer", "销号审核人", "text", "unit", False, ("销号审批人", "审核人"), 10),
     Field("closed_date", "销号日期", "date", "unit", False, ("销号时间",), 12),
@@ -63,7 +65,7 @@ FIELDS: tuple[Field, ...] = (
     Field("supervisor", "牵头督办部门", "text", "office", False, ("督办部门", "行业主管部门", "牵头部门", "主管部门"), 14),
     Field("summary_dept", "归口汇总部门", "text", "office", False, ("汇总部门", "归口部门", "分管部门"), 14),
     Field("assigned_unit", "已交办单位", "unit", "office", False, (), 18),
-    Field("reporter", "反映人", "text", "office", False, ("来电人", "信访人", "举报人"), 10),
+    Field("reporter", "反映人", "text", "office", False, ("来电人", "信访人", "举报人", "提出人"), 10),
     Field("reporter_phone", "反映人电话", "phone", "office", False, ("来电号码", "举报人电话"), 14),
     Field("district_coord", "区级协调", "text", "office", False, ("提交区级协调", "区级层面协调"), 10),
     Field("disposal", "处置措施", "text", "office", False, ("问责处置", "处置情况"), 20),
@@ -111,6 +113,9 @@ STATUS_VARIANTS: dict[str, str] = {
     "已办结": STATUS_DONE, "办结": STATUS_DONE, "已完成": STATUS_DONE, "完成": STATUS_DONE,
     "已整改": STATUS_DONE, "整改完成": STATUS_DONE, "已解决": STATUS_DONE, "是": STATUS_DONE,
     "已销号": STATUS_CLOSED, "销号": STATUS_CLOSED, "已销账": STATUS_CLOSED,
+    # the words of hazard-check and problem-list ledgers: a 关闭 item is closed out (销号), an 开放 one still open
+    "关闭": STATUS_CLOSED, "已关闭": STATUS_CLOSED, "整改完毕": STATUS_DONE, "已整改完毕": STATUS_DONE,
+    "开放": STATUS_IN_PROGRESS, "未关闭": STATUS_IN_PROGRESS, "未销号": STATUS_IN_PROGRESS,
     "查否": STATUS_UNFOUNDED, "已查否": STATUS_UNFOUNDED, "不属实": STATUS_UNFOUNDED, "经查不属实": STATUS_UNFOUNDED,
 }
 
@@ -172,6 +177,31 @@ def match_header(text: object) -> tuple[str | None, float]:
     if found == "amount" and unit and unit.group(1) == "元":
         factor = 1 / 10000
     return found, factor
+
+
+@lru_cache(maxsize=1024)
+def field_like(text: str) -> str | None:
+    """The header of the one unit field whose name or alias (two characters or more) a column name contains,
+    e.g. 整改责任单位 → 责任单位; None when no field or several fit (a proposal, never a reading)."""
+    key = norm_header(text)
+    if len(key) < 3:
+        return None
+    hits = {f.key for f in FIELDS if f.owner == "unit"
+            for name in (f.header, *f.aliases) if len(norm_header(name)) >= 2 and norm_header(name) in key}
+    return BY_KEY[hits.pop()].header if len(hits) == 1 else None
+
+
+def column_names_index(pairs) -> dict[str, str]:
+    """An office's own column names (列名对照: a unit's column name → a ledger field, by its header or an alias)
+    as the reader looks them up: folded name → field key. ValueError names the first field that is none."""
+    out: dict[str, str] = {}
+    for name, target in pairs:
+        key = _HEADER_INDEX.get(norm_header(target)) or (target if target in BY_KEY else None)
+        if key is None:
+            raise ValueError(str(target))
+        if norm_header(name):
+            out[norm_header(name)] = key
+    return out
 
 
 # 时限来源 values

@@ -233,7 +233,8 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
         master = load_master(master_path, ledger=False)
         require_submissions(folder, master.path)
         target, keep = _out_path(master, out)
-        with Checking(folder, Context(master.rulebook, master.units, today)) as checking:
+        with Checking(folder, Context(master.rulebook, master.units, today, column_names=master.column_names,
+                                           status_words=master.status_words)) as checking:
             load_ledger(master)  # while the submissions are read in worker processes
             master.calendar()  # likewise: the working-day calendar the lights need
             before = _snapshot(master)
@@ -490,13 +491,16 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
 
     if master:
         m = load_master(master, ledger=False)  # its units and categories; the cases are not needed
-        book, units = m.rulebook, m.units
+        book, units, names, words = m.rulebook, m.units, m.column_names, m.status_words
     else:
-        book, units = (find_rulebook(preset) if preset else None), None
+        book, units, names, words = (find_rulebook(preset) if preset else None), None, None, None
     try:
-        report, checked = validate_file(file, rulebook=book, units=units, today=today)
-    except PresetUnknown as exc:
-        return ValidateOutcome(None, refusal=str(exc))
+        report, checked = validate_file(file, rulebook=book, units=units, today=today, column_names=names,
+                                        status_words=words)
+    except PresetUnknown as exc:  # not judged: the report says why (what --json prints), refusal the same in a line
+        from taizhang.rules.validate import refused_report
+
+        return ValidateOutcome(refused_report(Path(file).name, str(exc)), failed=True, refusal=str(exc))
     written = None
     if marked and not checked.read.failed:
         from taizhang.book.marked import write_marked
@@ -613,7 +617,8 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
         where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
         folder_units: dict[str, str] = {}
         if where is not None and where.is_dir():
-            with Checking(where, Context(master.rulebook, master.units, today)) as checking:
+            with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
+                                         status_words=master.status_words)) as checking:
                 for path, rel in zip(checking.wanted, checking.rels):
                     unit = checking.get(path).unit
                     if unit:

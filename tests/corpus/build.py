@@ -585,6 +585,117 @@ def xls_saved_as_xlsx() -> None:
         shutil.copy(src, HERE / "xls_named_xlsx.xlsx")
 
 
+def real_ledgers() -> None:
+    """Synthetic files in the layouts of the ledgers units really keep (hazard-check ledgers, problem lists,
+    task and 销号 lists): the problem list beside a statistics table and an older list, a header in the
+    units' own words, notes and group titles merged across, filtered rows. No third-party content."""
+    # a statistics table whose header names more fields than the real list beside it, and an old list
+    wb = Workbook()
+    stats = wb.active
+    stats.title = "费用统计"
+    put(stats, 1, 1, "2026年度费用统计表")
+    sheet(stats, 2, ["问题类别", "问题描述", "责任单位", "涉及金额", "完成进度（%）", "整改目标", "牵头领导", "备注"],
+          [[name, 1200.5 + i, 300 + i, 25.5 * i, 0.5, 10 + i, 3, None]
+           for i, name in enumerate(["主营业务收入", "其他业务收入", "营业成本", "∑B", "∑C"], 1)])
+    main = wb.create_sheet("问题清单")
+    header = ["问题编号", "责任单位", "问题类别", "存在问题", "线索来源", "牵头领导", "整改责任人", "交办日期", "整改期限", "办理状态"]
+    listed = [[f"CG-2026-{i:03d}", "城关镇", "账款支付不到位", f"拖欠工程款问题{i}", "自查摸排", "王伟", "李娜", D(2026, 10, 9),
+               D(2026, 12, 31), "整改中"] for i in range(1, 5)]
+    sheet(main, 1, header, listed)
+    second = wb.create_sheet("第二批")
+    put(second, 1, 1, "第二批问题清单")
+    sheet(second, 2, ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态"],
+          [[f"CG-2026-{i:03d}", "城关镇", "信访举报", "合作协议不履行", f"协议未履行问题{i}", "王伟", "李娜", D(2026, 10, 20), "未启动"]
+           for i in (5, 6)])
+    copy = wb.create_sheet("备份")
+    sheet(copy, 1, header, listed[:2])  # a copy of cases already listed
+    wb.create_sheet("空白模板")
+    sheet(wb["空白模板"], 1, header, [])
+    wb.save(HERE / "multi_sheet_statistics.xlsx")
+
+    # a real header row in the unit's own words: only two names match
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    put(ws, 1, 1, "系统试运行问题清单")
+    sheet(ws, 3, ["序号", "板块", "菜单", "问题描述", "修改意见", "备注"],
+          [[i, "台账", "录入", f"保存后页面不刷新{i}", "改为自动刷新", None] for i in range(1, 5)])
+    wb.save(HERE / "header_unrecognised.xlsx")
+
+    # the column names and status words of a hazard-check ledger; dates as 8-digit numbers and “/”
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "隐患台账"
+    header = ["序号", "隐患内容", "问题类型", "线索来源", "责任单位/人员", "包保领导", "整改责任人", "检查时间", "整改期限",
+              "整改要求", "整改情况", "隐患状态", "实际完成时间", "销号审核人", "销号日期"]
+    statuses = ["已关闭", "整改完毕", "开放", "未关闭", "已完成", "关闭"]
+    rows = []
+    for i, status in enumerate(statuses, 1):
+        closed = status in ("已关闭", "关闭")
+        done = closed or status in ("整改完毕", "已完成")
+        rows.append([i, f"拖欠工程款问题{i}", "账款支付不到位", "自查摸排", "城关镇", "王伟", "李娜", 20261009, 20261231,
+                     "限期支付", "已支付" if done else "正在协调", status, 20261110 if done else "/",
+                     "赵敏" if closed else "—", 20261115 if closed else "无"])
+    sheet(ws, 1, header, rows)
+    wb.save(HERE / "hazard_column_names.xlsx")
+
+    # notes and group titles merged across the table, pre-numbered blank rows, a total without 合计, a date footer
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    header = ["序号"] + HEAD + ["涉及金额（万元）"]
+    width = len(header)
+    sheet(ws, 1, header, [])
+
+    def across(row: int, text: str) -> None:
+        put(ws, row, 1, text)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+
+    across(2, "一、账款支付不到位")
+    for r, i in ((3, 1), (4, 2)):
+        for c, v in enumerate([i] + good_row(i) + [12.5], 1):
+            put(ws, r, c, v)
+    across(5, "说明：以上问题由区发改委牵头核查，隐患类型：按照《办法》第三条认定。")
+    across(6, "二、合作协议不履行")
+    for c, v in enumerate([3] + good_row(3) + [10], 1):
+        put(ws, 7, c, v)
+    ws.cell(7, 5).value = "合作协议不履行"
+    put(ws, 8, width, 35)                     # the sum of 涉及金额, without the word 合计
+    put(ws, 9, 1, 4)                          # numbered in advance, left blank
+    put(ws, 10, 1, 5)
+    put(ws, 11, 1, "合计")
+    put(ws, 11, 2, "3件")
+    across(12, "备注：本表一式两份，报区专项办。")
+    put(ws, 13, 10, "2026年11月20日")          # the footer's date, alone
+    put(ws, 14, 12, D(2026, 11, 20))
+    wb.save(HERE / "notes_merged_across.xlsx")
+
+    # rows filtered out by an AutoFilter (cases), and a row hidden by hand below the table
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    sheet(ws, 1, HEAD, [good_row(i) for i in range(1, 6)])
+    ws.auto_filter.ref = "A1:P6"
+    ws.auto_filter.add_filter_column(12, ["整改中"])
+    ws.cell(3, 13).value = "已办结"
+    ws.cell(3, 14).value = D(2026, 11, 1)
+    ws.cell(5, 13).value = "已办结"
+    ws.cell(5, 14).value = D(2026, 11, 2)
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[5].hidden = True
+    for c, v in enumerate(good_row(9), 1):
+        put(ws, 8, c, v)
+    ws.row_dimensions[8].hidden = True
+    wb.save(HERE / "filtered_rows.xlsx")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        print("LibreOffice not found: lo/filtered_rows.xls/.ods not rebuilt")
+        return
+    for fmt in ("xls", "ods"):  # LibreOffice writes filtered rows as hidden (.xls) and visibility="filter" (.ods)
+        subprocess.run([soffice, "--headless", "--convert-to", fmt, "--outdir", str(HERE / "lo"), str(HERE / "filtered_rows.xlsx")],
+                       check=True, capture_output=True, timeout=240)
+
+
 if __name__ == "__main__":
     title_and_unit_line()
     renamed_reordered()
@@ -602,4 +713,5 @@ if __name__ == "__main__":
     encrypted_legacy()
     odd_but_real_workbooks()
     default_key()
+    real_ledgers()
     print("corpus rebuilt in", HERE)

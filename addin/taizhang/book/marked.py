@@ -58,12 +58,17 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
         for f in findings:
             if not (f.row and f.column):
                 continue
-            cell = ws[f"{f.column}{f.row}"]
+            if f.sheet and f.sheet != read.sheet:  # another ledger sheet of the file: its own sheet, when the copy has it
+                if f.sheet not in wb.sheetnames or read.kind != "xlsx":
+                    continue
+                cell = wb[f.sheet][f"{f.column}{f.row}"]
+            else:
+                cell = ws[f"{f.column}{f.row}"]
             if isinstance(cell, MergedCell):
-                rng = next((r for r in ws.merged_cells.ranges if cell.coordinate in r), None)
+                rng = next((r for r in cell.parent.merged_cells.ranges if cell.coordinate in r), None)
                 if rng is None:
                     continue
-                cell = ws.cell(row=rng.min_row, column=rng.min_col)
+                cell = cell.parent.cell(row=rng.min_row, column=rng.min_col)
             if f.severity in ("error", "warning"):
                 cell.fill = FILL[f.severity]
             text = f"[{f.code}] {f.message}"

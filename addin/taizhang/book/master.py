@@ -31,6 +31,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_APPROVALS,
     S_CATEGORIES,
     S_CHANGES,
+    S_COLUMN_NAMES,
     S_HISTORY,
     S_HOLIDAYS,
     S_LADDER,
@@ -44,6 +45,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_ROUTING,
     S_SETTINGS,
     S_SPOT,
+    S_STATUS_WORDS,
     S_UNITS,
     UNIT_HEADERS,
 )
@@ -79,6 +81,8 @@ class Master:
     list_columns: list[str] | None = None
     # years whose State Council notice the office entered on 节假日 (taizhang holidays --notice): not estimated
     notice_years: frozenset[int] = frozenset()
+    column_names: dict[str, str] = field(default_factory=dict)  # 列名对照: folded unit column name → field key
+    status_words: dict[str, str] = field(default_factory=dict)  # 状态对照: folded word → canonical status
 
     @property
     def categories(self) -> dict[str, str]:
@@ -262,7 +266,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS)
 
 
 def _as_date(v) -> dt.date | None:
@@ -375,7 +379,41 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                 for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
     return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot,
                   receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)),
-                  notice_years=notice_years(rows(S_HOLIDAYS)))
+                  notice_years=notice_years(rows(S_HOLIDAYS)),
+                  column_names=_column_names(rows(S_COLUMN_NAMES), origin),
+                  status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin))
+
+
+def _column_names(table: list[list], origin: str) -> dict[str, str]:
+    """The office's 列名对照 (optional): below its header, a unit's column name and the ledger field it means."""
+    from taizhang.fields import FIELDS, column_names_index
+
+    pairs = [(i, str(r[0]).strip(), str(r[1]).strip()) for i, r in enumerate(table[1:], 2)
+             if len(r) > 1 and r[0] not in (None, "") and r[1] not in (None, "")]
+    for i, name, target in pairs:
+        try:
+            column_names_index([(name, target)])
+        except ValueError:
+            fields = "、".join(f.header for f in FIELDS if f.owner == "unit")
+            raise MasterError(f"{origin} 的“{S_COLUMN_NAMES}”表第{i}行：“{target}”不是台账字段。"
+                              f"“台账字段”一列请填写：{fields}。") from None
+    return column_names_index([(name, target) for _, name, target in pairs])
+
+
+def _status_words(table: list[list], statuses: list[str], origin: str) -> dict[str, str]:
+    """The office's 状态对照 (optional): below its header, a word units write and the campaign's status it means."""
+    from taizhang.fields import norm_text
+
+    out: dict[str, str] = {}
+    for i, r in enumerate(table[1:], 2):
+        if len(r) < 2 or r[0] in (None, "") or r[1] in (None, ""):
+            continue
+        status = norm_text(r[1])
+        if status not in statuses:
+            raise MasterError(f"{origin} 的“{S_STATUS_WORDS}”表第{i}行：“{str(r[1]).strip()}”不是本专项行动的办理状态。"
+                              f"“办理状态”一列请填写：{'、'.join(statuses)}。")
+        out[norm_text(r[0])] = status
+    return out
 
 
 def _list_columns(table: list[list] | None) -> list[str] | None:

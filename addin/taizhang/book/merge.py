@@ -221,7 +221,7 @@ class _State:
     cols: dict[str, list]
     new_rows: list[list] = field(default_factory=list)
     index_by_id: dict[str, int] = field(default_factory=dict)
-    claimed: dict[str, tuple[str, int]] = field(default_factory=dict)  # case id → (file, row) that set it in this run
+    claimed: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # case id → (file, row, sheet) that set it in this run
     _by_fp: dict[tuple, int] | None = None
     _seq: dict[str, int] | None = None
     _seq_seen: int = 0  # how many of new_rows ``_seq`` has counted
@@ -304,7 +304,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     book = master.rulebook
     due = report_due(book, today, master.calendar())[0]
     result = MergeResult(master=master.path.name, report_day=today, due_date=due)
-    checking = checking or Checking(folder, Context(book, master.units, today))
+    checking = checking or Checking(folder, Context(book, master.units, today, column_names=master.column_names,
+                                                     status_words=master.status_words))
     state = _State.of(master.ledger.reset_index(drop=True))
     receipts = Receipts(master.receipts, today)
     changes: list[list] = []
@@ -321,11 +322,14 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
             continue
         checked = checking.get(path)
-        result.issues.extend(checked.findings)
+        parts = [checked, *checked.more]  # every ledger sheet of the file, counted in its one outcome
+        for part in parts:
+            result.issues.extend(part.findings)
         received, basis, late = receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))
         outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged",
                               received=received, received_basis=basis,
-                              rows_in_file=len(checked.frame) + len(checked.read.skipped), rows_skipped=skipped_rows(checked.read))
+                              rows_in_file=sum(len(p.frame) + len(p.read.skipped) for p in parts),
+                              rows_skipped=skipped_rows(checked.read))
         if checked.read.failed:
             outcome.status = "rejected"
             outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
@@ -337,19 +341,21 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
         if checked.unit is None and len(master.units):
             outcome.status = "rejected"
             outcome.reason = "无法确定报送单位"
-            outcome.rows_read = outcome.rows_rejected = len(checked.frame)
+            outcome.rows_read = outcome.rows_rejected = sum(len(p.frame) for p in parts)
             result.rows_read += outcome.rows_read
             result.rows_rejected += outcome.rows_rejected
-            for pos in checked.frame.index:
-                result.rejected_rows.append(_rejected(checked, pos, "无法确定报送单位：请在文件名或“填报单位”中写明单位全称"))
+            for part in parts:
+                for pos in part.frame.index:
+                    result.rejected_rows.append(_rejected(part, pos, "无法确定报送单位：请在文件名或“填报单位”中写明单位全称"))
             result.files.append(outcome)
             continue
-        if len(checked.frame) == 0:
+        if not any(len(p.frame) for p in parts):
             outcome.status = "zero_report"
             outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
         if late and today > due:
             outcome.late = True
-        _apply(checked, outcome, state, changes, result, master, today)
+        for part in parts:
+            _apply(part, outcome, state, changes, result, master, today)
         result.files.append(outcome)
         if checked.unit:
             prev = unit_status.get(checked.unit)
@@ -384,12 +390,13 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes co
 
 def _check_one(path: Path, rel: str, ctx: Context) -> Checked:
     try:  # one broken file never stops report day, in a worker process least of all (a panic does not pickle)
-        checked = check_submission(read_submission(path, rel), ctx)
+        checked = check_submission(read_submission(path, rel, ctx.column_names), ctx)
     except FATAL:
         raise
     except BaseException as exc:
         checked = check_submission(unreadable(path, rel, exc), ctx)
-    checked.read.rows = []  # the typed frame is all the merge needs: don't carry (or pickle) the raw grid too
+    for part in (checked.read, *checked.read.more):
+        part.rows = []  # the typed frame is all the merge needs: don't carry (or pickle) the raw grid too
     return checked
 
 
@@ -517,7 +524,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 continue
         claim_key = str(cid) if cid else f"fp:{fp}"
         earlier = claimed.get(claim_key)
-        if earlier is not None and earlier != (file, excel_row):
+        if earlier is not None and earlier != (file, excel_row, sheet):
             rejected += 1
             msg = f"问题编号“{cid}”已由 {earlier[0]} 第{earlier[1]}行 报送，同一问题只能在一处报送。" if cid else \
                 f"与 {earlier[0]} 第{earlier[1]}行 是同一问题（单位、描述、交办日期相同）。"
@@ -525,7 +532,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                                          column=_letter(checked, "case_id"), header="问题编号", value=cid, unit=unit or ""))
             result.rejected_rows.append(_rejected(checked, pos, msg))
             continue
-        claimed[claim_key] = (file, excel_row)
+        claimed[claim_key] = (file, excel_row, sheet)
         if target is None:
             case_id = cid or _new_id(state, master, unit, today)
             values.extend((unit, excel_row, case_id, file, sheet, today, None))
@@ -593,16 +600,16 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 state.set(target, "deadline_origin", ORIGIN_WRITTEN)  # now written by the unit, no longer computed
         for k, v in (("src_file", file), ("src_sheet", sheet), ("src_row", excel_row), ("updated_on", today)):
             state.set(target, k, v)
-    outcome.rows_read += len(frame)
+    outcome.rows_read += len(frame)  # added, not set: a file's other ledger sheets come through here too
     outcome.rows_new += new
     outcome.rows_updated += updated
     outcome.rows_unchanged += unchanged
     outcome.rows_rejected += rejected
-    result.rows_read += outcome.rows_read
-    result.rows_new += outcome.rows_new
-    result.rows_updated += outcome.rows_updated
-    result.rows_unchanged += outcome.rows_unchanged
-    result.rows_rejected += outcome.rows_rejected
+    result.rows_read += len(frame)
+    result.rows_new += new
+    result.rows_updated += updated
+    result.rows_unchanged += unchanged
+    result.rows_rejected += rejected
     if outcome.status == "merged" and outcome.rows_read and outcome.rows_rejected == outcome.rows_read:
         outcome.reason = "所有行均被退回"
 

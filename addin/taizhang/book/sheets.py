@@ -25,6 +25,12 @@ LADDER_HEADERS = ["顺序", "措施", "方案原文"]
 S_LADDER = "问责阶梯"
 LISTING_MARK = "单列"  # 顺序 of the 问责阶梯 row that holds the case-level 挂牌督办
 S_SPOT = "抽查清单"
+# 列名对照 (the office's, optional): a unit's own column name → the ledger field it means, used when reading
+S_COLUMN_NAMES = "列名对照"
+COLUMN_NAME_HEADERS = ["单位的列名", "台账字段"]
+# 状态对照 (the office's, optional): a word units write in 办理状态 → the campaign's status it means
+S_STATUS_WORDS = "状态对照"
+STATUS_WORD_HEADERS = ["单位的写法", "办理状态"]
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码", "联系人", "联系电话"]  # contacts: for 催报 (book.reminders)
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]

@@ -206,7 +206,12 @@ def _run(args, argv, written) -> int:
     from taizhang import errors
 
     try:
-        return int(globals()[f"cmd_{args.command}"](args) or 0)
+        code = int(globals()[f"cmd_{args.command}"](args) or 0)
+        sys.stdout.flush()  # a reader that went away (| head) is noticed here, not at interpreter exit
+        return code
+    except BrokenPipeError:  # the output's reader stopped reading (| head): not a bug, and nothing more to say
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a command ended by a closed pipe
     except KeyboardInterrupt:
         sys.stderr.write("已取消。正在写入的文件不会被替换（写入总是先写临时文件）。\n")
         return errors.EXIT_CANCELLED
@@ -220,6 +225,18 @@ def _run(args, argv, written) -> int:
             log = errors.log_exception(f"taizhang {' '.join(argv if argv is not None else sys.argv[1:])}")
             sys.stderr.write(f"错误：{errors.bug_message(log, written)}\n")
         return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so Python's final flush at exit does not fail on the closed pipe again
+    (the Python docs' note on SIGPIPE)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor behind stdout (a test's capture)
+        pass
 
 
 def cmd_presets(args) -> int:
@@ -243,7 +260,7 @@ def cmd_validate(args) -> int:
     from taizhang.report.text import validate_text
 
     res = run_validate(args.file, args.today or dt.date.today(), args.master, args.preset, args.marked)
-    if res.refusal:
+    if res.refusal and not args.json:  # with --json the report says it (a preset-unknown finding)
         _say(res.refusal)
         return 2
     report = res.report

@@ -121,8 +121,18 @@ def _parse_other(text: str) -> dt.date | None:
     return parsed.date() if 1990 <= parsed.year <= 2100 else None
 
 
+# what units write in a date cell that has no date: none, not an error (a required date is then missing)
+NO_DATE = frozenset({"/", "／", "\\", "—", "——", "-", "--", "－", "无", "暂无", "空", "未定"})
+
+
 def to_date(value: object, year_hint: int | None = None) -> tuple[dt.date | None, str | None]:
-    """A cell → (date, problem code or None)."""
+    """A cell → (date, problem code or None).
+
+    >>> to_date(20161220), to_date(20161220.0)  # the digits of a date typed into a General cell
+    ((datetime.date(2016, 12, 20), None), (datetime.date(2016, 12, 20), None))
+    >>> to_date("/"), to_date(" 无 "), to_date("—")
+    ((None, None), (None, None), (None, None))
+    """
     if value is None or value == "":
         return None, None
     if isinstance(value, dt.datetime):
@@ -130,11 +140,14 @@ def to_date(value: object, year_hint: int | None = None) -> tuple[dt.date | None
     if isinstance(value, dt.date):  # a real date cell, but e.g. Excel's serial 60 or 0 is no ledger date
         return (value, None) if 1990 <= value.year <= 2100 else (None, "bad-date")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 19000101 <= value <= 21001231 and float(value).is_integer():  # 20161220: digits, not a serial
+            d, _ = parse_date_text(str(int(value)), None)
+            return (d, None) if d and 1990 <= d.year <= 2100 else (None, "bad-date")
         d = serial_to_date(float(value))
         return (d, None) if d and 1990 <= d.year <= 2100 else (None, "bad-date")
     d, guessed = parse_date_text(str(value), year_hint)
     if d is None:
-        return None, "bad-date"
+        return (None, None) if fold(value) in NO_DATE else (None, "bad-date")
     return d, ("date-year-guessed" if guessed else None)
 
 
@@ -214,11 +227,13 @@ def to_phone(value: object) -> tuple[str | None, str | None]:
     return t, (None if _PHONE.match(t) else "bad-phone")
 
 
-def to_status(value: object, allowed: list[str]) -> tuple[str | None, str | None]:
+def to_status(value: object, allowed: list[str], words: dict[str, str] | None = None) -> tuple[str | None, str | None]:
+    """A 办理状态 cell → (canonical status, problem code); ``words`` are the office's own (状态对照: folded word → status),
+    looked up first."""
     t = norm_text(value)
     if not t:
         return None, None
-    canon = STATUS_VARIANTS.get(t) or (t if t in allowed else None)
+    canon = (words.get(t) if words else None) or STATUS_VARIANTS.get(t) or (t if t in allowed else None)
     return (canon, None) if canon else (None, "unknown-status")
 
 

@@ -3,17 +3,19 @@
 A submission may be .xlsx/.xlsm/.xls/.ods/.csv, carry a title and a
 “填报单位：XX（盖章）” line above the header, a two-row merged header, renamed
 or reordered columns, totals rows, hidden rows and sheets, and instruction
-sheets before the data. The reader finds the ledger sheet and its header by
-content, maps headers to canonical fields (unknown columns are kept and
+sheets before the data. The reader finds the ledger sheets and their headers by
+content (every sheet that holds cases; statistics tables are not), maps headers to canonical fields (unknown columns are kept and
 reported) and returns raw rows with their Excel row numbers. Values are
 typed later, in ``validate``.
 
-python-calamine (Rust) parses every format; hidden rows of .xlsx/.xlsm are
-read from the sheet XML directly because calamine does not report them.
+python-calamine (Rust) parses every format; hidden rows are read from the sheet XML
+(.xlsx/.xlsm), content.xml (.ods) and the ROW records (.xls) directly because calamine
+does not report them. A row an AutoFilter hides is still a case; a row hidden by hand is not.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from taizhang.fields import IGNORED_HEADERS, match_header, norm_header, norm_text
+from taizhang.fields import BY_KEY, IGNORED_HEADERS, field_like, match_header, norm_header, norm_text
 from taizhang.findings import Finding, col_letter, finding
 from taizhang.xlsx.safety import FileProblem, Sniffed, check_extent, sniff
 
@@ -56,6 +58,7 @@ class SheetRead:
     findings: list[Finding] = field(default_factory=list)
     failed: bool = False
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (Excel row, kind, Chinese reason): rows that are not cases
+    more: list["SheetRead"] = field(default_factory=list)  # the file's other ledger sheets, each read the same way
 
     @property
     def rows_in_file(self) -> int:
@@ -227,11 +230,12 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None,
             hidden: set[int] = set()
             data = read(part)
             if b'hidden="' in data and _HIDDEN_ATTR.search(data):  # only then look row by row
+                filtered = _filter_rows(data)
                 for row in re.finditer(rb"<(?:\w+:)?row\b[^>]*>", data):
                     tag_b = row.group(0)
                     if _HIDDEN_ATTR.search(tag_b):
                         r = re.search(rb'\br="(\d+)"', tag_b)
-                        if r:
+                        if r and int(r.group(1)) not in filtered:
                             hidden.add(int(r.group(1)))
             blank_formulas: set[tuple[int, int]] = set()
             if _FORMULA_HINT.search(data) and _FORMULA_TAG.search(data):  # formula cells saved without a computed value (never evaluated here)
@@ -248,29 +252,149 @@ def _xlsx_sheet_facts(path: Path, parts: dict[str, bytes] | None = None,
     return out
 
 
+_AUTOFILTER = re.compile(rb'<(?:\w+:)?autoFilter\b[^>]*?\bref="\$?[A-Z]{1,3}\$?(\d+)(?::\$?[A-Z]{1,3}\$?(\d+))?"')
+
+
+def _filter_rows(sheet_xml: bytes) -> range:
+    """The data rows of the sheet's AutoFilter (below its header row): a hidden row there was filtered out by
+    someone looking at part of the list, and is still a case. Excel writes no other mark for it."""
+    m = _AUTOFILTER.search(sheet_xml)
+    if not m:
+        return range(0)
+    first = int(m.group(1))
+    return range(first + 1, int(m.group(2) or first) + 1)
+
+
+_ODS_TABLE = re.compile(rb'<table:table\s[^>]*?table:name="([^"]*)"')
+_ODS_ROW = re.compile(rb'<table:table-row(?=[\s>/])([^>]*)>')
+_ODS_REPEAT = re.compile(rb'table:number-rows-repeated="(\d+)"')
+
+
+def _ods_hidden_rows(path: Path, data: bytes | None) -> dict[str, set[int]]:
+    """Sheet name → rows hidden by hand (``table:visibility="collapse"``) in an .ods; rows an AutoFilter hides
+    are written ``visibility="filter"`` and are cases, as in .xlsx."""
+    import html
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data else path) as zf:
+            content = zf.read("content.xml")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return {}
+    out: dict[str, set[int]] = {}
+    if b'visibility="collapse"' not in content:
+        return out
+    tables = list(_ODS_TABLE.finditer(content))
+    for n, t in enumerate(tables):
+        end = tables[n + 1].start() if n + 1 < len(tables) else len(content)
+        body = content[t.end():end]
+        if b'visibility="collapse"' not in body:
+            continue
+        hidden: set[int] = set()
+        row = 1
+        for m in _ODS_ROW.finditer(body):
+            attrs = m.group(1)
+            rep = _ODS_REPEAT.search(attrs)
+            count = int(rep.group(1)) if rep else 1
+            if b'visibility="collapse"' in attrs and count <= 100_000:
+                hidden.update(range(row, row + count))
+            row += count
+        out[html.unescape(t.group(1).decode("utf-8", "replace"))] = hidden
+    return out
+
+
+def _xls_hidden_rows(path: Path, data: bytes | None) -> dict[str, set[int]]:
+    """Sheet name → rows hidden by hand in a BIFF8 .xls: ROW records with fDyZero, except those inside the sheet's
+    AutoFilter range (the built-in name _FilterDatabase), which are filtered out of view and are cases."""
+    import struct
+
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data if data else str(path))
+        try:
+            name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+        finally:
+            ole.close()
+    except (OSError, ValueError, struct.error):
+        return {}
+
+    def records(pos: int):
+        while pos + 4 <= len(stream):
+            typ, size = struct.unpack_from("<HH", stream, pos)
+            yield typ, stream[pos + 4:pos + 4 + size]
+            pos += 4 + size
+            if typ == 0x000A:  # EOF of this substream
+                return
+
+    try:
+        sheets: list[tuple[int, str]] = []
+        filters: dict[int, tuple[int, int]] = {}  # sheet index → (first, last) 1-based rows of its AutoFilter
+        for typ, rec in records(0):
+            if typ == 0x002F:  # FILEPASS: the records are still encrypted here, their flags mean nothing
+                return {}
+            if typ == 0x0085 and len(rec) >= 8:  # BOUNDSHEET: stream position, state, type, name
+                offset, cch, high = struct.unpack_from("<I", rec)[0], rec[6], rec[7] & 1
+                raw = rec[8:8 + cch * (2 if high else 1)]
+                sheets.append((offset, raw.decode("utf-16-le" if high else "latin-1", "replace")))
+            elif typ == 0x0018 and len(rec) >= 15 and struct.unpack_from("<H", rec)[0] & 0x0020:  # a built-in NAME
+                cce, itab = struct.unpack_from("<H", rec, 4)[0], struct.unpack_from("<H", rec, 8)[0]
+                code_at = 15 if rec[14] in (0, 1) else 14  # after the name's high-byte flag
+                formula = rec[code_at + 1:code_at + 1 + cce]
+                if rec[code_at] == 0x0D and itab and len(formula) >= 11 and formula[0] in (0x3B, 0x5B, 0x7B):
+                    first, last = struct.unpack_from("<HH", formula, 3)
+                    filters[itab - 1] = (first + 1, last + 1)
+        out: dict[str, set[int]] = {}
+        for index, (offset, sheet_name) in enumerate(sheets):
+            hidden: set[int] = set()
+            for typ, rec in records(offset):
+                if typ == 0x0208 and len(rec) >= 14 and struct.unpack_from("<H", rec, 12)[0] & 0x0020:
+                    hidden.add(struct.unpack_from("<H", rec)[0] + 1)
+            if hidden:
+                first, last = filters.get(index, (0, -1))
+                out[sheet_name] = {r for r in hidden if not first < r <= last}
+        return out
+    except (struct.error, IndexError):
+        return {}
+
+
 @lru_cache(maxsize=8192)
 def _match_text(text: str) -> tuple[str | None, float]:
     return match_header(text)
 
 
-def _match(cell) -> tuple[str | None, float]:
-    """Header lookup for a cell; long texts and numbers are data, never headers (and are not normalised)."""
+def _match(cell, names: dict[str, str] | None = None) -> tuple[str | None, float]:
+    """Header lookup for a cell; long texts and numbers are data, never headers (and are not normalised).
+    ``names`` are the office's own column names (列名对照: folded name → field key), looked up first."""
     if isinstance(cell, str) and 0 < len(cell) <= 40:
+        if names:
+            key = names.get(norm_header(cell))
+            if key:
+                return key, 1.0
         return _match_text(cell)
     return None, 1.0
 
 
-def _header_score(cells: list) -> tuple[int, list[tuple[str | None, float]]]:
-    mapped = [_match(c) for c in cells]
+def _header_score(cells: list, names: dict[str, str] | None = None) -> tuple[int, list[tuple[str | None, float]]]:
+    mapped = [_match(c, names) for c in cells]
     keys = {k for k, _ in mapped if k}
     return len(keys), mapped
 
 
-def _fill_merged(grid: list[list], merges, max_row: int) -> None:
-    """Copy each merged range's top-left value into the whole range (header rows and data alike)."""
+def _fill_merged(grid: list[list], merges, max_row: int, header_last: int = -1, across: int = 0) -> set[int]:
+    """Copy each merged range's top-left value into the whole range (header rows and data alike).
+
+    Below the header (row index ``header_last``), a range ``across`` or more columns wide is a note or a group
+    title written across the table, not a value of each column: it is left as written and its first row index
+    is returned.
+    """
     width = max(map(len, grid), default=0)
+    wide: set[int] = set()
     for (r1, c1), (r2, c2) in merges or []:
         if r1 >= len(grid) or r1 > max_row or c1 >= width:
+            continue
+        if across and r1 > header_last and min(c2, width - 1) - c1 + 1 >= across:
+            wide.add(r1)
             continue
         c2 = min(c2, width - 1)  # a merge declared out to column XFD fills only the sheet's real columns
         value = grid[r1][c1] if c1 < len(grid[r1]) else None
@@ -281,9 +405,10 @@ def _fill_merged(grid: list[list], merges, max_row: int) -> None:
             for c in range(c1, c2 + 1):
                 if row[c] in (None, ""):
                     row[c] = value
+    return wide
 
 
-def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
+def _find_header(grid: list[list], names: dict[str, str] | None = None) -> tuple[int, int, list[tuple[str | None, float]], list[str]] | None:
     """(first header row index, number of header rows, mapping per column, header texts)."""
     best = None
     scores: dict[int, tuple] = {}
@@ -291,7 +416,7 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
 
     def score_of(i: int) -> tuple:
         if i not in scores:
-            scores[i] = _header_score(grid[i])
+            scores[i] = _header_score(grid[i], names)
         return scores[i]
 
     for i in range(min(MAX_HEADER_SCAN, len(grid))):
@@ -313,11 +438,11 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
             combined_map = []
             texts = []
             for u, lo in zip(upper, lower):
-                km = _match(lo)
+                km = _match(lo, names)
                 if km[0] is None and u not in (None, ""):
-                    km = _match(u)
+                    km = _match(u, names)
                 if km[0] is None and u not in (None, "") and lo not in (None, ""):
-                    km = _match(f"{u}{lo}")
+                    km = _match(f"{u}{lo}", names)
                 combined_map.append(km)
                 texts.append(str(lo).strip() if lo not in (None, "") else str(u or "").strip())
             pair_score = len({k for k, _ in combined_map if k})
@@ -331,7 +456,9 @@ def _find_header(grid: list[list]) -> tuple[int, int, list[tuple[str | None, flo
 
 
 SKIP_KINDS = {"subtotal": "小计行", "total": "合计行", "note": "说明或落款", "repeated-header": "重复的表头",
-              "hidden": "隐藏行", "zero-report": "零报告说明"}
+              "hidden": "隐藏行", "zero-report": "零报告说明", "group": "分组标题行", "numbered-blank": "只有序号的空行",
+              "date-footer": "落款日期"}
+_NOTE_START = ("注", "说明", "填表说明", "备注:", "备注：")
 _FOOTER = re.compile(r"^(?:填表人|填报人|制表人|制表|审核人|审核|负责人|单位负责人|分管领导|联系人|联系电话|填报日期|填表日期|报送日期|签字|盖章)\s*[:：]")
 
 
@@ -362,12 +489,63 @@ def _is_total(row: list) -> bool:
     return _total_kind(row) is not None
 
 
+def _not_a_case(row: list, across: bool, after_total: bool, numbering: frozenset, count_columns: frozenset
+                ) -> tuple[str, str] | None:
+    """(skip kind, detail) for a sparse row (three filled cells or fewer) that is not a case, else None.
+
+    A text merged across the table is a note (说明：…, 备注：…, or anything below the 合计) or a group title;
+    a row with only its 序号 is a pre-numbered blank line; a row of numbers under count or amount columns only
+    is a total without the word 合计; a row holding only a date is the footer's date.
+    """
+    at = [(c, v) for c, v in enumerate(row) if v is not None and v != ""]
+    values = [v for _, v in at]
+    texts = [norm_text(v) for v in values if isinstance(v, str)]
+    if across and len(texts) == 1:
+        if texts[0].startswith(_NOTE_START) or after_total:
+            return "note", ""
+        if any(w in texts[0] for w in ZERO_WORDS):
+            return "zero-report", ""
+        return "group", ""
+    if all(c in numbering for c, _ in at):
+        return "numbered-blank", f"第{'、'.join(str(_plain(v)) for v in values)}号，其余各列均为空"
+    numbers = [(c, v) for c, v in at if type(v) in (int, float)]
+    if len(numbers) == len(at) and all(c in count_columns and c not in numbering for c, _ in numbers):
+        return "total", "只有数字，没有问题内容：" + "、".join(str(_plain(v)) for v in values)
+    if len(values) == 1 and _date_only(values[0]):
+        return "date-footer", f"“{_plain(values[0])}”"
+    return None
+
+
+def _plain(v) -> object:
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def _date_only(v) -> bool:
+    """A date cell, or a text that is nothing but a date (2026年11月20日)."""
+    if isinstance(v, (dt.date, dt.datetime)):
+        return True
+    if isinstance(v, str) and 6 <= len(v.strip()) <= 20:
+        from taizhang.intake.normalize import parse_date_text
+
+        return parse_date_text(v, None)[0] is not None
+    return False
+
+
 def _row_text(rows: list[list]) -> str:
     return " ".join(str(v) for r in rows for v in r if isinstance(v, str))
 
 
-def read_submission(path: str | Path, display_name: str | None = None) -> SheetRead:
-    """Read one file. Never raises for a bad file: problems become findings and ``failed``."""
+def read_submission(path: str | Path, display_name: str | None = None, column_names: dict[str, str] | None = None
+                    ) -> SheetRead:
+    """Read one file. Never raises for a bad file: problems become findings and ``failed``.
+
+    ``column_names``: the office's own column names (its master's 列名对照, ``fields.column_names_index``)."""
     path = Path(path)
     name = display_name or path.name
     out = SheetRead(file=name, path=path)
@@ -400,7 +578,7 @@ def read_submission(path: str | Path, display_name: str | None = None) -> SheetR
     except BaseException as exc:  # a parser's panic (pyo3 PanicException is a BaseException) or a bug it tripped
         return unreadable(path, name, exc)
 
-    return read_grids(out, sheets)
+    return read_grids(out, sheets, column_names)
 
 
 def unreadable(path: Path, name: str, exc: BaseException) -> SheetRead:
@@ -413,27 +591,155 @@ def unreadable(path: Path, name: str, exc: BaseException) -> SheetRead:
     return out
 
 
-def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
-    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells)."""
+def _rows_below(grid: list[list], start: int) -> int:
+    """Non-empty rows from index ``start`` on."""
+    return sum(1 for row in grid[start:] if any(v not in (None, "") for v in row))
+
+
+def _statistics_table(grid: list[list], start: int, mapping: list) -> str | None:
+    """What shows that the rows below a header are a statistics table, not cases (None for a ledger).
+
+    A list of cases is mostly text: descriptions, units, names, dates. A table of counts and amounts per
+    category or per month (主营业务收入, ∑B …) is mostly numbers and its 问题描述 column, if any, holds no
+    descriptions. Looks at the first 200 non-empty rows.
+    """
+    numbers = cells = 0
+    desc = next((i for i, (k, _) in enumerate(mapping) if k == "description"), None)
+    described = rows = 0
+    for row in grid[start:]:
+        filled = [v for v in row if v not in (None, "")]
+        if not filled:
+            continue
+        rows += 1
+        cells += len(filled)
+        numbers += sum(1 for v in filled if type(v) in (int, float))
+        if desc is not None and desc < len(row) and isinstance(row[desc], str) and len(row[desc].strip()) >= 2:
+            described += 1
+        if rows >= 200:
+            break
+    if not rows or numbers * 2 < cells:
+        return None
+    if desc is not None and described * 2 >= rows:
+        return None
+    return f"{cells}个有内容的单元格中{numbers}个是数字" + ("" if desc is None else "，问题描述列没有文字描述")
+
+
+def _no_header_message(name: str, sheets: list[tuple], statistics: list[tuple], column_names: dict[str, str] | None = None) -> str:
+    """no-ledger-sheet's message: what was looked at, and what the row that looks most like a header holds."""
+    from taizhang.fields import BY_KEY, FIELDS
+
+    names = "、".join(f"“{s[0]}”" for s in sheets) or "（无可见工作表）"
+    best = None  # (keys, text cells, sheet, row index, cells)
+    stats_names = {s[1] for s in statistics}
+    for sheet_name, grid, *_ in sheets:
+        if sheet_name in stats_names:
+            continue
+        for i, row in enumerate(grid[:MAX_HEADER_SCAN]):
+            texts = [v.strip() for v in row if isinstance(v, str) and v.strip()]
+            if len(texts) < 3 or any(len(t) > 20 for t in texts):
+                continue
+            keys = {k for k, _ in (_match(v, column_names) for v in row) if k}
+            if keys and (best is None or (len(keys), len(texts)) > best[:2]):
+                best = (len(keys), len(texts), sheet_name, i, row)
+    if statistics and best is None:
+        return (f"{name} 中没有找到问题清单：工作表{'、'.join(f'“{s[1]}”' for s in statistics)}是统计表（表头下多为数字），"
+                f"不是逐件的问题清单（检查了工作表：{names}）。请报送逐件列明问题的台账，使用办公室下发的填报模板。")
+    if best is None:
+        return (f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
+                f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。请使用办公室下发的填报模板。")
+    _, _, sheet_name, i, row = best
+    found, unknown, keys = [], [], set()
+    for v in row:
+        if not isinstance(v, str) or not v.strip():
+            continue
+        key = _match(v, column_names)[0]
+        text = v.strip()
+        if key and key not in keys:
+            keys.add(key)
+            header = BY_KEY[key].header
+            found.append(text if norm_header(text) == norm_header(header) else f"{text}（{header}）")
+        elif not key and norm_header(text) not in IGNORED_HEADERS:
+            unknown.append(text)
+    missing = [f.header for f in FIELDS if f.required and f.owner == "unit" and f.key not in keys]
+    where = f"工作表“{sheet_name}”" if len(sheets) > 1 else ""
+    return (f"{name} 中没有找到台账表头：{where}第{i + 1}行像是表头：认出 {'、'.join(found)}"
+            + (f"；没有认出 {'、'.join(unknown)}" if unknown else "")
+            + (f"；缺少 {'、'.join(missing)}" if missing else "")
+            + "。表头至少要认出三列台账字段才能读取。请把列名改为填报模板中的列名（如“问题类别”“办理状态”），或使用办公室下发的填报模板。")
+
+
+def read_grids(out: SheetRead, sheets: list[tuple], names: dict[str, str] | None = None) -> SheetRead:
+    """Find the ledger among visible sheets given as (name, rows, merged ranges, hidden rows, blank formula cells).
+
+    Every sheet with a ledger header and rows below it is read: the one whose header names the most fields
+    (then the one with most rows) into ``out``, the others into ``out.more``. A sheet whose case ids all repeat
+    those already read (a copy) is named in a finding instead, and a statistics table (numbers under the
+    header) is never read as cases.
+    """
     name = out.file
     candidates = []
+    statistics = []
     for sheet_name, grid, merges, hidden, *rest in sheets:
-        found = _find_header(grid)
-        if found:
-            candidates.append((found, sheet_name, grid, merges, hidden, rest[0] if rest else set()))
+        found = _find_header(grid, names)
+        if not found:
+            continue
+        stats = _statistics_table(grid, found[0] + found[1], found[2])
+        entry = (found, sheet_name, grid, merges, hidden, rest[0] if rest else set())
+        (statistics if stats else candidates).append(entry)
+        if stats:
+            out.findings.append(finding("statistics-sheet", f"工作表“{sheet_name}”第{found[0] + found[1]}行以下{stats}，"
+                                        f"是统计表，不是问题清单，未作为问题读取。", file=name, sheet=sheet_name,
+                                        row=found[0] + found[1]))
     if not candidates:
-        names = "、".join(f"“{s[0]}”" for s in sheets) or "（无可见工作表）"
-        out.findings.append(finding("no-ledger-sheet", f"{name} 中没有找到台账表头（检查了工作表：{names}）。"
-                                    f"表头应包含“问题编号、责任单位、问题类别、问题描述、办理状态”等列。"
-                                    f"请使用办公室下发的填报模板。", file=name))
+        out.findings.append(finding("no-ledger-sheet", _no_header_message(name, sheets, statistics, names), file=name))
         out.failed = True
         return out
-    (first, nrows, mapping, texts), sheet_name, grid, merges, hidden, blank_formulas = max(
-        candidates, key=lambda c: len({k for k, _ in c[0][2] if k}))
+
+    def rank(c):
+        return len({k for k, _ in c[0][2] if k}), _rows_below(c[2], c[0][0] + c[0][1])
+
+    if len(candidates) > 1:  # the rows are counted only then: a single sheet costs no pass of its own
+        candidates.sort(key=rank, reverse=True)
+    _read_sheet(out, *candidates[0])
+    read_ids = _case_ids(out) if len(candidates) > 1 else set()  # (the common single sheet: no pass over its ids)
+    for c in candidates[1:]:
+        n_keys, n_rows = rank(c)
+        if not n_rows:
+            continue  # an empty copy of the template beside the filled one
+        more = SheetRead(file=name, path=out.path, kind=out.kind)
+        _read_sheet(more, *c)
+        ids = _case_ids(more)
+        if ids and ids <= read_ids:  # a copy of cases already read (last month's sheet, a backup copy)
+            out.findings.append(finding("sheet-not-read", f"工作表“{c[1]}”（第{more.header_row}行表头，其下{n_rows}行）也像台账，"
+                                        f"但其中的问题编号都已在已读取的工作表中（像是同一台账的另一份），未读取。"
+                                        f"如其中有本期问题，请并入“{out.sheet}”后重新报送。", file=name, sheet=c[1],
+                                        row=more.header_row))
+            continue
+        more.unit_line = more.unit_line or out.unit_line
+        more.date_line = more.date_line or out.date_line
+        read_ids |= ids
+        out.more.append(more)
+    return out
+
+
+def _case_ids(read: SheetRead) -> set[str]:
+    """The 问题编号 written in a sheet's rows, as text."""
+    col = read.key_columns().get("case_id")
+    if col is None:
+        return set()
+    return {str(r[col.index]).strip() for _, r in read.rows if col.index < len(r) and r[col.index] not in (None, "")}
+
+
+def _read_sheet(out: SheetRead, found: tuple, sheet_name: str, grid: list[list], merges, hidden: set[int],
+                blank_formulas: set) -> SheetRead:
+    """Read one ledger sheet whose header ``found`` is known into ``out``: columns, rows and the rows skipped."""
+    name = out.file
+    first, nrows, mapping, texts = found
     out.sheet = sheet_name
     header_last = first + nrows - 1
     out.header_row = header_last + 1
-    _fill_merged(grid, merges, len(grid))
+    named_columns = sum(1 for t in texts if t)
+    across = _fill_merged(grid, merges, len(grid), header_last, max(3, (named_columns + 1) // 2))
     seen_keys: dict[str, str] = {}
     for idx, ((key, factor), text) in enumerate(zip(mapping, texts)):
         letter = col_letter(idx)
@@ -446,8 +752,10 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
         elif key:
             seen_keys[key] = letter
         elif text and norm_header(text) not in IGNORED_HEADERS:
-            out.findings.append(finding("unknown-column", f"无法识别列“{text}”，该列已保留在报告中但不会导入台账。"
-                                        f"如是台账字段，请改用模板中的列名。",
+            like = field_like(text)
+            hint = (f"如该列就是“{like}”，请改用模板中的列名，或请办公室在台账总表的“列名对照”表中加一行：“{text}”对应“{like}”。"
+                    if like else "如是台账字段，请改用模板中的列名，或请办公室在台账总表的“列名对照”表中写明它对应的字段。")
+            out.findings.append(finding("unknown-column", f"无法识别列“{text}”，该列已保留在报告中但不会导入台账。{hint}",
                                         file=name, sheet=sheet_name, row=out.header_row, column=letter, header=text))
         out.columns.append(Column(idx, letter, text, key, factor))
     above = grid[:first]
@@ -473,6 +781,9 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
     trailing = []
     after_total = False  # below a 合计: sparse rows are notes, full rows are cases again (a 合计 of one group)
 
+    numbering = frozenset(c.index for c in out.columns if not c.key and norm_header(c.header) in IGNORED_HEADERS)
+    count_columns = frozenset(c.index for c in out.columns if c.key is None or BY_KEY[c.key].kind in ("amount", "percent", "int"))
+
     def skip(excel_row: int, kind: str, detail: str = "") -> None:
         out.skipped.append((excel_row, kind, SKIP_KINDS[kind] + (f"（{detail}）" if detail else "")))
 
@@ -491,6 +802,17 @@ def read_grids(out: SheetRead, sheets: list[tuple]) -> SheetRead:
             trailing.append(row)
             after_total = after_total or total[0] == "total"
             continue
+        if filled <= 3:
+            kind = _not_a_case(row, i in across, after_total, numbering, count_columns)
+            if kind:
+                nonempty = [v for v in row if v not in (None, "")]
+                if kind[0] == "zero-report":
+                    out.zero_report = True
+                skip(excel_row, kind[0], kind[1] or f"“{str(nonempty[0])[:20]}”")
+                if kind[0] in ("note", "total"):
+                    trailing.append(row)
+                    after_total = after_total or kind[0] == "total"
+                continue
         if len(header_any.intersection(row)) >= min(repeat_needs, 2) and \
                 sum(1 for v in row if isinstance(v, str) and v.strip() in header_texts) >= repeat_needs:
             out.findings.append(finding("repeated-header", f"第{excel_row}行又是一行表头（可能粘贴了第二张表），已跳过该行，其后的行照常读取。",
@@ -563,7 +885,9 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
             grid = [["" if v is None else v for v in row]
                     for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
             merges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1)) for m in ws.merged_cells.ranges]
-            hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
+            ref = ws.auto_filter.ref if ws.auto_filter is not None else None
+            filtered = _filter_rows(f'<autoFilter ref="{ref}"'.encode()) if ref else range(0)
+            hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden and r not in filtered}
             sheets.append((ws.title, grid, merges, hidden, set()))
     finally:
         wb.close()
@@ -575,6 +899,9 @@ def _calamine_sheets_once(path: Path, sniffed: Sniffed):
 
     wb = open_calamine(path, sniffed)
     facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
+    if sniffed.kind in ("ods", "xls"):  # calamine reports no hidden rows: read them as for .xlsx
+        hidden_rows = (_ods_hidden_rows if sniffed.kind == "ods" else _xls_hidden_rows)(path, sniffed.data)
+        facts = {sheet: (rows, set()) for sheet, rows in hidden_rows.items()}
     sheets = []
     try:
         percent = percent_cells(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}

@@ -126,20 +126,23 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
 
 def validate_text(report, marked: Path | None = None) -> list[str]:
     """``taizhang validate`` without --json: the counts, then each problem row with its cells."""
-    lines = [f"{report.file}：工作表“{report.sheet or '-'}”，{report.rows}行，其中{report.rows_with_errors}行有错误；"
+    sheets = getattr(report, "sheets", None) or [report.sheet or "-"]
+    lines = [f"{report.file}：工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误；"
              f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
     if report.unit:
         lines.append(f"报送单位：{report.unit}")
     lines += [f"说明：{f.message}" for f in report.findings if f.code == "file-default-password"]  # read as Excel reads it
     if report.rows_skipped:
         lines.append(skipped_text(report.rows_skipped))
-    by_row: dict[int | None, list[Finding]] = {}
+    by_row: dict[tuple[str, int | None], list[Finding]] = {}
+    several = len(sheets) > 1
     for f in report.findings:
         if f.severity != "info":
-            by_row.setdefault(f.row, []).append(f)
-    for row in sorted(by_row, key=lambda r: r or 0):
-        lines.append(f"\n第{row}行：" if row else "\n文件：")
-        for f in by_row[row]:
+            by_row.setdefault((f.sheet if several and f.row else "", f.row), []).append(f)
+    for sheet, row in sorted(by_row, key=lambda k: (sheets.index(k[0]) if k[0] in sheets else -1, k[1] or 0)):
+        place = f"工作表“{sheet}”" if sheet else ""
+        lines.append(f"\n{place}第{row}行：" if row else "\n文件：")
+        for f in by_row[(sheet, row)]:
             where = (f"{f.column}列" + (f"（{f.header}）" if f.header else "") if f.column
                      else (f"“{f.header}”" if f.header else ""))
             lines.append(f"  [{SEVERITY_ZH[f.severity]}] {where}{'：' if where else ''}{f.message}")

@@ -46,6 +46,8 @@ class Context:
     units: UnitDirectory | None
     today: dt.date
     single_unit: bool = True  # a unit's submission; False for the office's master ledger
+    column_names: dict[str, str] | None = None  # the master's 列名对照, for reading (``fields.column_names_index``)
+    status_words: dict[str, str] | None = None  # the master's 状态对照: folded word → canonical status
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Checked:
     error_index: set = field(default_factory=set)
     unit: str | None = None
     unit_source: str | None = None
+    more: list["Checked"] = field(default_factory=list)  # the file's other ledger sheets (``SheetRead.more``)
 
     @property
     def good(self) -> pd.DataFrame:
@@ -69,10 +72,13 @@ class SkippedRow(BaseModel):
     row: int
     kind: str
     reason: str
+    sheet: str = ""
 
 
 def skipped_rows(read: SheetRead) -> list[SkippedRow]:
-    return [SkippedRow(row=r, kind=k, reason=why) for r, k, why in sorted(read.skipped)]
+    """The rows skipped on every ledger sheet read from the file."""
+    return [SkippedRow(row=r, kind=k, reason=why, sheet=part.sheet)
+            for part in (read, *read.more) for r, k, why in sorted(part.skipped)]
 
 
 class ValidationReport(BaseModel):
@@ -90,6 +96,7 @@ class ValidationReport(BaseModel):
     preset_note: str | None = None  # how the campaign was inferred, when no master or preset was given
     rows_in_file: int = 0  # non-empty rows below the header: rows (cases) + rows_skipped
     rows_skipped: list[SkippedRow] = []
+    sheets: list[str] = []  # every ledger sheet read (``sheet`` first); rows and counts cover them all
 
     def flatten(self, spec: tuple[str, ...] = ("row", "column", "code"),
                 severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
@@ -119,7 +126,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         "date": lambda v: to_date(v, year_hint),
         "percent": to_percent,
         "phone": to_phone,
-        "status": lambda v: to_status(v, statuses),
+        "status": lambda v: to_status(v, statuses, ctx.status_words),
         "complexity": lambda v: to_complexity(v, tiers),
         "category": lambda v: _vocab(category, v, "unknown-category"),
         "source": lambda v: _vocab(source, v, "unknown-source", keep=True),
@@ -190,7 +197,7 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
                                     file=read.file, sheet=read.sheet, row=read.header_row, header=BY_KEY[k].header))
         if missing_cols:
             error_index.update(frame.index)
-    return Checked(read, frame, findings, error_index, unit, unit_source)
+    return Checked(read, frame, findings, error_index, unit, unit_source, [check_submission(m, ctx) for m in read.more])
 
 
 def _closure_applications(frame: pd.DataFrame, findings: list[Finding], read: SheetRead, ctx: Context, cols) -> None:
@@ -315,11 +322,13 @@ def infer_rulebook(read: SheetRead) -> tuple[Rulebook | None, str]:
 
 
 def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: UnitDirectory | None = None,
-                  today: dt.date | None = None, display_name: str | None = None) -> tuple[ValidationReport, Checked]:
+                  today: dt.date | None = None, display_name: str | None = None,
+                  column_names: dict[str, str] | None = None,
+                  status_words: dict[str, str] | None = None) -> tuple[ValidationReport, Checked]:
     """Check one submission; without a rulebook the campaign is inferred from its categories (``report.preset_note``
     says which), and a file whose campaign cannot be told is a ``PresetUnknown``."""
     today = today or dt.date.today()
-    read = read_submission(path, display_name)
+    read = read_submission(path, display_name, column_names)
     note = None
     if rulebook is None:
         if read.failed:
@@ -330,7 +339,7 @@ def validate_file(path: str | Path, *, rulebook: Rulebook | None = None, units: 
             rulebook, note = infer_rulebook(read)
             if rulebook is None:
                 raise PresetUnknown(f"{read.file}：{note}请用 --preset 指定预案（如 --preset sanluan），或用 --master 指定台账总表。")
-    checked = check_submission(read, Context(rulebook, units, today))
+    checked = check_submission(read, Context(rulebook, units, today, column_names=column_names, status_words=status_words))
     report = report_of(checked)
     report.preset_note = note
     return report, checked
@@ -340,11 +349,23 @@ class PresetUnknown(UserError):
     """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 
+def refused_report(file: str, message: str) -> ValidationReport:
+    """The report of a file that was not judged because its campaign cannot be told (``PresetUnknown``)."""
+    findings = [finding("preset-unknown", message, file=file)]
+    return ValidationReport(file=file, sheet="", header_row=0, unit=None, unit_source=None, rows=0, rows_ok=0,
+                            rows_with_errors=0, zero_report=False, counts=count(findings), findings=findings)
+
+
 def report_of(checked: Checked) -> ValidationReport:
+    """The report of a file: its first ledger sheet's place, and rows, counts and findings of every sheet read."""
     read = checked.read
-    n = len(checked.frame)
+    parts = [checked, *checked.more]
+    n = sum(len(p.frame) for p in parts)
+    bad = sum(len(p.error_index) for p in parts)
+    findings = [f for p in parts for f in p.findings]
     return ValidationReport(
         file=read.file, sheet=read.sheet, header_row=read.header_row, unit=checked.unit, unit_source=checked.unit_source,
-        rows=n, rows_ok=n - len(checked.error_index), rows_with_errors=len(checked.error_index),
-        zero_report=read.zero_report or (n == 0 and not read.failed), counts=count(checked.findings),
-        findings=checked.findings, rows_in_file=n + len(read.skipped), rows_skipped=skipped_rows(read))
+        rows=n, rows_ok=n - bad, rows_with_errors=bad,
+        zero_report=read.zero_report or (n == 0 and not read.failed), counts=count(findings),
+        findings=findings, rows_in_file=n + sum(len(p.read.skipped) for p in parts), rows_skipped=skipped_rows(read),
+        sheets=[p.read.sheet for p in parts] if read.sheet else [])
