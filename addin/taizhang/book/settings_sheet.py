@@ -29,8 +29,8 @@ SCALARS = [
     ("黄灯预警（工作日）", "lights.yellow_workdays", "距时限不超过几个工作日亮黄灯"),
     ("序时进度容差（百分点）", "lights.progress_margin", "完成进度落后于时间进度超过该值亮黄灯"),
     ("排名规则", "lights.rank_rule", "红绿灯排行榜排序依据：办结率、按时办结率 或 超期数"),
-    ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署"),
-    ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况"),
+    ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署；留空表示不设签收时限"),
+    ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况；留空表示不设反馈时限"),
     ("督办回复时限（工作日）", "supervise_reply_workdays", "办公室设定（方案未规定）：督办通知单要求责任单位在几个工作日内书面回复"),
     ("重复线索相似度", "duplicate_ratio", "办公室设置（方案未规定）：交办线索时，与同一单位已有问题的描述相似度达到该值（0.5–1）即视为重复，只提醒、不新增"),
     ("默认复杂程度", "default_tier", "复杂程度未填写时按此档次计算时限"),
@@ -40,8 +40,8 @@ SCALARS = [
     ("立行立改时限（工作日）", "quick_fix_workdays", "时限规则为“按整改方式”时，立行立改的问题交办后几个工作日内完成"
                                           "（方案未规定天数，此为办公室设定，默认5个工作日）"),
     ("实行零报告", "zero_report", "是 或 否"),
-    ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期（效能提升年方案：3个工作日内签批或部署，"
-                                        "办结后5个工作日内反馈）；否：只核对已填写的日期"),
+    ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期；"
+                                        "否：只核对已填写的日期（未设签收时限、反馈时限的不统计）"),
     ("销号由办公室确认", "office_closes", "是：单位报“已销号”按“已办结”并列入“待销号确认”，由办公室填写销号审核人、销号日期后销号"
                                     "（方案：销号须报领导小组审定）；否：单位报送销号及审核人"),
     ("连续红灯报送日数", "escalate_after", "单位连续该数目的报送日有红灯（超期）问题的，汇总表“问责提示”建议问责阶梯的下一级措施，"
@@ -56,6 +56,8 @@ SCALARS = [
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
+OFFICE_SETTING = "办公室设定（方案未规定）"
+SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
 BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
 
 
@@ -74,6 +76,9 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = "是" if value else "否"
         elif key == "rules_off":
             value = "、".join(value)
+        if key in SIGN_FEEDBACK_KEYS:
+            note = (f"方案规定：“{book.sign_feedback_quote}”。{note}" if book.sign_feedback_quote
+                    else f"{OFFICE_SETTING}：{note}。填写天数后，交办通知单按此要求签收、反馈，汇总表统计逾期")
         if key == "deadline_rule" and book.deadline_rule_quote:
             note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))

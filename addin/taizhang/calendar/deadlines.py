@@ -10,7 +10,8 @@
   working day (民法典 Art. 203).
 * 延期至 replaces the deadline only when 延期审批人 is recorded; otherwise it
   is a finding and the deadline stands.
-* 签收期限 = 交办 + sign-off working days; 反馈期限 = 办结 + feedback working days.
+* 签收期限 = 交办 + sign-off working days; 反馈期限 = 办结 + feedback working days — only where the
+  campaign (seed 004) or the office sets those limits; otherwise blank and never late.
 * 剩余工作日 = working days after the as-of day up to and including the
   deadline: 0 on the day, negative when overdue.
 * Lights: red overdue; yellow within the threshold or progress behind the
@@ -319,10 +320,12 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                 warnings.add(estimate_warning(y))
             for i in sel:
                 notes[i].append(f"{'、'.join(map(str, years))}年放假安排未公布，时限为推算")
-    sign_by = np.full(n, -1, dtype=np.int64)
-    sign_by[assigned >= 0] = cal.add_workdays_many(assigned[assigned >= 0], np.full((assigned >= 0).sum(), book.sign_workdays))
+    sign_by = np.full(n, -1, dtype=np.int64)  # no 签收 / 反馈 limit (only seed 004 sets them): no 期限, never late
+    if book.sign_workdays:
+        sign_by[assigned >= 0] = cal.add_workdays_many(assigned[assigned >= 0], np.full((assigned >= 0).sum(), book.sign_workdays))
     feedback_by = np.full(n, -1, dtype=np.int64)
-    feedback_by[done_on >= 0] = cal.add_workdays_many(done_on[done_on >= 0], np.full((done_on >= 0).sum(), book.feedback_workdays))
+    if book.feedback_workdays:
+        feedback_by[done_on >= 0] = cal.add_workdays_many(done_on[done_on >= 0], np.full((done_on >= 0).sum(), book.feedback_workdays))
 
     late_sign, late_feedback = late_workflow(df["sign_date"].tolist() if "sign_date" in df else [None] * n, sign_by,
                                              df["feedback_date"].tolist() if "feedback_date" in df else [None] * n, feedback_by,

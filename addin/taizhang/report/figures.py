@@ -84,6 +84,8 @@ class Figures(BaseModel):
     routes: list[GroupFigures] = []  # per 归口汇总部门 (seed 003: "按分管渠道向各系统分管部门汇报")
     route_of_type: dict[str, str] = {}  # unit type → 归口汇总部门
     deadline_rule: str = ""  # the campaign's 时限规则
+    sign_workdays: int | None = None  # 签收 / 反馈 limits in force (seed 004, or the office's own); None: not counted
+    feedback_workdays: int | None = None
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -242,7 +244,8 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
                    listing=listing_candidates(book, df), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
-                   deadline_rule=book.deadline_rule)
+                   deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
+                   feedback_workdays=book.feedback_workdays)
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"

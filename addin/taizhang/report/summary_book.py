@@ -469,10 +469,13 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
     put(ws, row, 1, "专项规则执行情况").font = _head_font()
     facts = [["时限规则", figs.deadline_rule or "—", "没有写明整改时限的问题按此规则计算时限；写明的整改时限优先"],
              ["长期整改（持续整改）", t.long_term, "需要长期解决的问题，按进度跟踪，不计超期"],
-             ["签收逾期", t.late_sign, "未在交办后规定工作日内签收部署"],
-             ["反馈逾期", t.late_feedback, "办结后未在规定工作日内反馈办理情况"],
              ["提交区级协调", t.coord, "办公室在台账“区级协调”列标记的问题"],
              ["已登记处置措施", t.disposed, "办公室在台账“处置措施”列登记的问题"]]
+    if figs.sign_workdays:  # only where a 签收 limit is set (seed 004, or the office's own setting)
+        facts.insert(2, ["签收逾期", t.late_sign, f"未在交办后{figs.sign_workdays}个工作日内签收部署"])
+    if figs.feedback_workdays:
+        facts.insert(3 if figs.sign_workdays else 2, ["反馈逾期", t.late_feedback,
+                                                      f"办结后未在{figs.feedback_workdays}个工作日内反馈办理情况"])
     header_row(ws, row + 1, ["项目", "数量", "说明", "", "", ""])
     ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
     last = _rows(ws, row + 2, [f + ["", "", ""] for f in facts])

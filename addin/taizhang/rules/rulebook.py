@@ -153,8 +153,11 @@ class Rulebook(_Strict):
     statuses: list[str] = list(STATUSES)
     tiers: list[Tier] = Field(min_length=1)
     default_tier: str = "一般"
-    sign_workdays: int = Field(default=3, ge=1)
-    feedback_workdays: int = Field(default=5, ge=1)
+    # 签收 / 反馈 limits: only seed 004 sets them ("收到工作任务后3个工作日内签批或部署"; "办结后需在5个工作日内反馈");
+    # elsewhere None (no limit), unless the office switches one on as its own setting
+    sign_workdays: int | None = Field(default=None, ge=1, le=60)
+    feedback_workdays: int | None = Field(default=None, ge=1, le=60)
+    sign_feedback_quote: str = ""  # the plan's sentence the two limits rest on ("" : an office setting)
     supervise_reply_workdays: int = Field(default=5, ge=1, le=60)  # office setting: no seed gives it
     duplicate_ratio: float = Field(default=0.85, ge=0.5, le=1.0)  # office setting: no seed gives one
     reporting: Reporting = Reporting()
