@@ -107,3 +107,134 @@ def test_summary_counts_late_sign_off_only_where_a_limit_is_set(preset, tmp_path
     write_summary(figs, out, [], public=False)
     cells = {c.value for ws in load_workbook(out) for r in ws.iter_rows() for c in r if isinstance(c.value, str)}
     assert ("签收逾期" in cells) == (preset == "xiaoneng") and ("反馈逾期" in cells) == (preset == "xiaoneng")
+
+
+# ----------------------------------------------------------------- 2. consequences: a ladder only where the plan is one
+
+FORBIDDEN = ("纪律处分", "移交司法机关", "移交纪检监察机关", "责任追究", "问责")
+
+
+def _history(days_red: dict, unit="城关镇"):
+    rows = [[d, unit, 5, 0, 0, r, 0, 0, 0] for d, r in days_red.items()]
+    return pd.DataFrame(rows, columns=["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"])
+
+
+def _figs(b, accountability, menu, as_of):
+    from taizhang.report.figures import Counts, Figures, UnitFigures
+
+    u = UnitFigures(unit="城关镇", red=3, total=5, rank=1, light="red")
+    return Figures(campaign=b.name, as_of=as_of, totals=Counts(total=5, red=3, in_progress=5), units=[u], categories=[],
+                   supervisors=[], sources=[], phases=[], supervise=[], rank_rule="completion_rate",
+                   accountability=accountability, menu=menu, escalate_after=b.escalate_after)
+
+
+def _papers_text(figs) -> str:
+    from taizhang.report.figures import briefing
+    from taizhang.report.notice import build_bulletin
+
+    doc = build_bulletin(figs, [], "办公室").doc
+    return "\n".join(briefing(figs)) + "\n".join(p.text for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize("preset,timed", [("zhonggengzu", None), ("xinguan", "扣分"), ("lijiuzhang", "点名通报曝光"),
+                                          ("xiaoneng", None)])
+def test_days_overdue_never_suggest_a_consequence_the_plan_ties_to_conduct(preset, timed):
+    """Seed 002: "对问题较小、情节轻微的，通过约谈等方式进行教育提醒；构成违纪的给予纪律处分；涉嫌犯罪的，移交司法机关处理"
+    (by 情节, 违纪, 犯罪 — not by days); seed 001: "对工作组织开展不力、问题久拖不决、企业反映强烈的予以扣分；对不担当不作为的
+    情形，移交纪检监察机关处理" (only 久拖不决 is lateness); seed 000: "对…整改不到位、群众不满意的单位和个人…点名通报曝光，
+    问题严重的，要进行责任追究"; seed 004: "通报批评、严肃问责" of 不作为、慢作为、乱作为. A unit red in ten monthly cycles in a
+    row is put forward only for the step the plan ties to lateness, and the 通报 suggests none of the others."""
+    from taizhang.report.figures import UnitFigures, accountability, consequence_menu
+
+    b = book(preset)
+    today = D(2026, 11, 20)
+    hist = _history({D(2026, m, 20): 2 for m in range(1, 11)})
+    got = accountability(b, hist, [UnitFigures(unit="城关镇", red=3, total=5)], ledger({"case_id": "a", "unit": "城关镇"}), today)
+    assert [a["step"] for a in got] == ([timed] if timed else [])
+    menu = consequence_menu(b)
+    assert menu and all(m["kind"] == "按情节由办公室选择" and m["quote"] for m in menu)
+    assert {m["step"] for m in menu} == {r.step for r in b.ladder} - {timed}
+    text = _papers_text(_figs(b, got, menu, today)).replace("问责提示（供办公室研究）", "")  # the section's own title
+    for word in FORBIDDEN:
+        assert word not in text, word
+    assert ("建议考虑" in text) == bool(timed)
+
+
+def test_sanluan_ladder_is_steps_in_time_and_its_last_step_is_plainly_a_suggestion():
+    """Seed 003 writes steps: "进行通报,限期整改 … 对主要负责人进行约谈,约谈后效果依然不明显的,将按有关规定进行责任追究和
+    问责". Its last step may be put forward, for the leading group to decide, said so."""
+    from taizhang.report.figures import UnitFigures, accountability, consequence_menu
+
+    b = book("sanluan")
+    assert [r.kind for r in b.ladder] == ["按时限递进"] * 3 and consequence_menu(b) == []
+    today = D(2026, 11, 27)
+    hist = _history({D(2026, 11, 6): 1, D(2026, 11, 13): 1, D(2026, 11, 20): 1})
+    got = accountability(b, hist, [UnitFigures(unit="城关镇", red=3, total=5)], ledger({"case_id": "a", "unit": "城关镇"}), today)
+    assert got[0]["step"] == "问责" and got[0]["top"]
+    text = _papers_text(_figs(b, got, [], today))
+    assert "仅为提示" in text and "由领导小组按有关规定决定" in text and "建议考虑问责" not in text
+
+
+def test_a_report_day_is_the_cycles_not_every_run():
+    """Seed 001: "每月20日,报送当月工作推进情况" — one report day a month. Merging the folder again three days later for
+    late files, or drawing a summary on another day, is not one more consecutive red report day."""
+    from taizhang.report.figures import UnitFigures, accountability, report_cycle
+
+    b = book("xinguan")
+    assert report_cycle(b.reporting, D(2026, 5, 23)) == report_cycle(b.reporting, D(2026, 5, 20)) == D(2026, 5, 20)
+    assert report_cycle(b.reporting, D(2026, 6, 2)) == D(2026, 5, 20)  # a summary drawn on 6-2 belongs to May's cycle
+    unit = [UnitFigures(unit="城关镇", red=3, total=5)]
+    df = ledger({"case_id": "a", "unit": "城关镇"})
+    hist = _history({D(2026, 4, 20): 1, D(2026, 5, 20): 1, D(2026, 5, 23): 1})
+    got = accountability(b, hist, unit, df, D(2026, 6, 2))
+    assert [a["consecutive_days"] for a in got] == [2]  # April and May, not four runs
+    # a year of 12 monthly report days, each merged twice (late files three days later), the summary drawn on 12-28
+    runs = {D(2026, m, d): 1 for m in range(1, 13) for d in (20, 23)}
+    got = accountability(b, _history(runs), unit, df, D(2026, 12, 28))
+    assert got[0]["consecutive_days"] == 12
+    weekly = book("sanluan").reporting
+    assert report_cycle(weekly, D(2026, 11, 24)) == D(2026, 11, 27)  # seed 003's 周报告: a Tuesday run joins that week
+
+
+def test_the_ladder_sheet_says_each_steps_kind(tmp_path):
+    """The 问责阶梯 sheet: "按时限递进" where the plan ties the step to lateness (seed 002 "长期没有得到解决的问题，予以挂牌
+    督办"), "按情节由办公室选择" for "构成违纪的给予纪律处分；涉嫌犯罪的，移交司法机关处理". A master made before the 性质
+    column takes each step's kind from its plan."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import create_master, load_master
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, book("zhonggengzu"))
+    ws = load_workbook(path)["问责阶梯"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["顺序", "措施", "方案原文", "性质"]
+    assert {r[1]: r[3] for r in rows[1:]} == {"约谈": "按情节由办公室选择", "纪律处分": "按情节由办公室选择",
+                                             "移交司法机关": "按情节由办公室选择", "挂牌督办": "按时限递进"}
+    m = load_master(path)
+    assert m.rulebook.listing.kind == "按时限递进" and {r.kind for r in m.rulebook.ladder} == {"按情节由办公室选择"}
+    # an older master: no 性质 column
+    old = tmp_path / "old.xlsx"
+    create_master(old, book("sanluan"))
+    wb = load_workbook(old)
+    wb["问责阶梯"].delete_cols(4)
+    wb.save(old)
+    assert [r.kind for r in load_master(old).rulebook.ladder] == ["按时限递进"] * 3
+
+
+def test_the_summary_lists_the_plans_menu_for_the_office(tmp_path):
+    """Seed 002: "构成违纪的给予纪律处分，涉嫌犯罪的，移交司法机关处理" — on the 问责提示 sheet as the plan's menu, in its words,
+    for the office to choose; the public version leaves it out."""
+    from openpyxl import load_workbook
+
+    from taizhang.report.figures import consequence_menu
+    from taizhang.report.summary_book import write_summary
+
+    b = book("zhonggengzu")
+    figs = _figs(b, [], consequence_menu(b), D(2026, 12, 7))
+    for public in (False, True):
+        out = tmp_path / f"s{public}.xlsx"
+        write_summary(figs, out, [], public=public)
+        cells = [c.value for r in load_workbook(out)["问责提示"].iter_rows() for c in r if isinstance(c.value, str)]
+        assert ("涉嫌犯罪的，移交司法机关处理" in cells) == (not public)
+        assert ("按情节由办公室选择" in cells) == (not public)

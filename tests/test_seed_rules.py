@@ -318,10 +318,12 @@ def test_red_on_consecutive_report_days_climbs_the_ladder():
     assert three[0]["step"] == "问责"  # one rung per further report day
     broken = accountability(b, _history({D(2026, 11, 13): 3, D(2026, 11, 20): 0}), unit, df, today)
     assert broken == []  # a day without red breaks the run
-    # the office records 约谈 on 11-20: the count restarts, and the next suggestion is the rung above it
-    df.loc[0, "disposal"] = "2026-11-20 约谈主要负责人"
+    # the office records 约谈 in the week of 11-13: the count restarts, and the next suggestion is the rung above it
+    # (a report cycle is a week, due Friday: a second run on Tue 11-24 belongs to the week of today, 11-27)
+    df.loc[0, "disposal"] = "2026-11-13 约谈主要负责人"
     unit[0].disposed = 1
-    h = _history({D(2026, 11, 13): 3, D(2026, 11, 20): 2, D(2026, 11, 24): 2}, disposed={D(2026, 11, 20): 1, D(2026, 11, 24): 1})
+    h = _history({D(2026, 11, 6): 3, D(2026, 11, 13): 2, D(2026, 11, 20): 2, D(2026, 11, 24): 2},
+                 disposed={D(2026, 11, 13): 1, D(2026, 11, 20): 1, D(2026, 11, 24): 1})
     after = accountability(b, h, unit, df, today)
     assert [(a["consecutive_days"], a["step"]) for a in after] == [(2, "问责")]
 
@@ -334,7 +336,8 @@ def test_accountability_reaches_the_summary_and_the_briefing(fresh_sample):
     from taizhang.jobs import run_merge, save_summary
     from taizhang.report.figures import briefing
 
-    first = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today - dt.timedelta(days=7))
+    # xinguan reports monthly ("每月20日"): the run a month before is the previous cycle's report day
+    first = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today - dt.timedelta(days=28))
     assert not first.figures.accountability  # only one report day so far
     out = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today, supervise=True)
     figs = out.figures

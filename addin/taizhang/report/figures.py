@@ -81,6 +81,7 @@ class Figures(BaseModel):
     accountability: list[dict] = []
     escalate_after: int = 2
     listing: list[dict] = []  # 挂牌督办 candidates (seed 002): id, unit, description, days_overdue, step, quote
+    menu: list[dict] = []  # the plan's consequences chosen by conduct, never from days (``consequence_menu``)
     routes: list[GroupFigures] = []  # per 归口汇总部门 (seed 003: "按分管渠道向各系统分管部门汇报")
     route_of_type: dict[str, str] = {}  # unit type → 归口汇总部门
     deadline_rule: str = ""  # the campaign's 时限规则
@@ -243,7 +244,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    supervise=_supervise_list(df, eff) if supervise else None,
                    rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
-                   listing=listing_candidates(book, df), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
+                   listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
                    feedback_workdays=book.feedback_workdays)
 
@@ -277,31 +278,85 @@ def phase_figures(book, df: pd.DataFrame, flags: pd.DataFrame) -> list[GroupFigu
 
 
 ACCOUNTABILITY_NOTE = ("以下为台账助手按本专项行动方案的问责规定提出的建议，供领导小组办公室参考；是否采取、采取何种措施由领导小组决定。"
+                      "只有方案与整改时限挂钩的措施（问责阶梯中性质为“按时限递进”的）才据连续有超期问题的报送期提出建议；"
+                      "报送期按报送周期计，同一期内多次合并或另日生成汇总只计一次。"
                       "办公室在台账“处置措施”列登记已决定的措施后，连续计数重新开始。")
+MENU_NOTE = ("以下措施方案按问题性质、情节轻重规定，须由领导小组办公室根据具体情况研究选择，台账助手不根据超期天数提出建议：")
+
+
+def _month_day(year: int, month: int, day: int) -> dt.date:
+    while month < 1:
+        year, month = year - 1, month + 12
+    while month > 12:
+        year, month = year + 1, month - 12
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day, last))
+
+
+def report_cycle(reporting, day: dt.date) -> dt.date:
+    """The report day of the reporting cycle ``day`` belongs to: the cycle's due day nearest to it (a tie goes to the
+    earlier). A folder merged again a few days later for late files, or a summary drawn between report days, belongs
+    to the same cycle as the report day it follows — it is not one more report day. A one-off report (seed 002) is a
+    single cycle; 一事一报 makes every day its own.
+
+    >>> from taizhang.rules.rulebook import Reporting
+    >>> report_cycle(Reporting(cadence="monthly", due_day=20), dt.date(2026, 5, 23))
+    datetime.date(2026, 5, 20)
+    >>> report_cycle(Reporting(cadence="weekly", due_day=5), dt.date(2026, 11, 24))
+    datetime.date(2026, 11, 27)
+    """
+    cadence, due = reporting.cadence, reporting.due_day
+    if cadence == "per_event":
+        return day
+    if cadence == "once":
+        return reporting.due_date or dt.date.min
+    if cadence == "weekly":
+        back = (day.weekday() - (min(due, 7) - 1)) % 7
+        before = day - dt.timedelta(days=back)
+        candidates = [before, before + dt.timedelta(days=7)]
+    elif cadence == "ten_days":
+        candidates = [_month_day(day.year, day.month + k, d) for k in (-1, 0, 1) for d in (10, 20, 31)]
+    elif cadence == "quarterly":
+        candidates = [_month_day(day.year, m, due) for m in range(day.month - 5, day.month + 6) if m % 3 == 0]
+    else:  # monthly
+        candidates = [_month_day(day.year, day.month + k, due) for k in (-1, 0, 1)]
+    return min(candidates, key=lambda c: (abs((c - day).days), c))
 
 
 def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd.DataFrame, as_of: dt.date) -> list[dict]:
-    """问责提示: each unit with red cases on ``book.escalate_after`` consecutive report days (today included, from the
-    master's history) is put forward for the next step of the plan's ladder, one step per further report day.
+    """问责提示: each unit with red cases in ``book.escalate_after`` consecutive reporting cycles (this one included,
+    from the master's history; several runs in one cycle count once, the latest deciding) is put forward for the
+    next 按时限递进 step of the plan, one step per further cycle. Only steps the plan ties to lateness are ever
+    suggested (seed 003's ladder; 001 扣分; 000 点名通报曝光): the plan's other consequences — 纪律处分, 移交司法机关,
+    移交纪检监察机关, 责任追究, 问责 where the plan ties them to conduct — are its menu (``consequence_menu``), for the
+    office to choose.
 
-    A 处置措施 the office records (the unit's count of cases with one goes up on a report day) restarts the count,
-    and the step it names (a ladder step's words in its text) is the step the next suggestion starts above.
+    A 处置措施 the office records (the unit's count of cases with one goes up in a cycle) restarts the count,
+    and the step it names (a step's words in its text) is the step the next suggestion starts above.
     """
-    ladder = list(book.ladder)
+    from taizhang.rules.rulebook import KIND_TIME
+
+    ladder = [r for r in book.ladder if r.kind == KIND_TIME]
     if not ladder:
         return []
     n = book.escalate_after
-    red_on: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    now = report_cycle(book.reporting, as_of)
+    red_on: dict[str, dict[dt.date, tuple[dt.date, int, int]]] = {}
     if len(history):
         cols = ["报送日", "责任单位", "红灯", "处置措施"] if "处置措施" in history else ["报送日", "责任单位", "红灯"]
         for row in history[cols].itertuples(index=False):
             day = _d(row[0])
-            if day is None or day >= as_of or not row[1]:
+            if day is None or day > as_of or not row[1]:
+                continue
+            cycle = report_cycle(book.reporting, day)
+            if cycle == now:  # this cycle's figures are today's
                 continue
             red = int(pd.to_numeric(row[2], errors="coerce") or 0) if row[2] == row[2] else 0
             disp = row[3] if len(row) > 3 else 0
             disp = int(pd.to_numeric(disp, errors="coerce") or 0) if disp is not None and disp == disp else 0
-            red_on.setdefault(str(row[1]), {})[day] = (red, disp)
+            seen = red_on.setdefault(str(row[1]), {})
+            if cycle not in seen or seen[cycle][0] <= day:  # the cycle's latest run decides
+                seen[cycle] = (day, red, disp)
     disposals: dict[str, list[str]] = {}
     if "disposal" in df:
         for unit, text in zip(df["unit"].tolist(), df["disposal"].tolist()):
@@ -311,12 +366,12 @@ def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd
     for u in units:
         if not u.red:
             continue
-        days = sorted(red_on.get(u.unit, {}).items()) + [(as_of, (u.red, u.disposed))]
+        days = [(c, v[1:]) for c, v in sorted(red_on.get(u.unit, {}).items())] + [(now, (u.red, u.disposed))]
         count = 0
         for k in range(len(days) - 1, -1, -1):
             red, disp = days[k][1]
             before = days[k - 1][1][1] if k else 0
-            if red <= 0 or disp > before:  # no red that day, or a decision recorded that day: the run starts after it
+            if red <= 0 or disp > before:  # no red that cycle, or a decision recorded in it: the run starts after it
                 break
             count += 1
         if count < n:
@@ -325,9 +380,17 @@ def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd
         step = min(decided + 1 + (count - n), len(ladder) - 1)
         out.append({"unit": u.unit, "red": u.red, "consecutive_days": count, "step": ladder[step].step,
                     "quote": ladder[step].quote, "decided": "；".join(disposals.get(u.unit, [])),
-                    "top": step == len(ladder) - 1})
+                    "top": step == len(ladder) - 1 and len(ladder) > 1, "kind": KIND_TIME})
     out.sort(key=lambda a: (-a["consecutive_days"], -a["red"], a["unit"]))
     return out
+
+
+def consequence_menu(book) -> list[dict]:
+    """The plan's consequences that are not tied to lateness, in its own words (step, quote, kind): shown for the
+    office to choose by conduct and severity, never suggested from a count of days."""
+    from taizhang.rules.rulebook import KIND_TIME
+
+    return [{"step": r.step, "quote": r.quote, "kind": r.kind} for r in book.ladder if r.kind != KIND_TIME]
 
 
 def listing_candidates(book, df: pd.DataFrame) -> list[dict]:
@@ -428,6 +491,10 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         steps = "；".join(f"建议{step}：{'、'.join(names)}" for step, names in by_step.items())
         paras.append(f"按方案规定，以下单位连续{figs.escalate_after}个以上报送日有超期问题，提请领导小组办公室研究：{steps}。"
                      f"以上仅为建议，是否采取及采取何种措施由领导小组决定。")
+        top = next((a for a in figs.accountability if a.get("top")), None)
+        if top:
+            paras.append(f"其中“{top['step']}”是方案问责阶梯的最后一级（方案：“{top['quote']}”），台账助手只作提示，"
+                         f"是否启动须由领导小组按有关规定研究决定。")
     if figs.listing:
         paras.append(f"超期较久仍未办结的问题{len(figs.listing)}个（超期最长的{figs.listing[0]['days_overdue']}个工作日），"
                      f"建议领导小组办公室从中筛选群众反映强烈的问题{figs.listing[0]['step']}"

@@ -49,7 +49,7 @@ def accountability_items(figs: Figures) -> list[dict]:
         out.append({"unit": str(unit), "red": pick("red", "red_cases", "红灯"),
                     "days": pick("consecutive_days", "days", "consecutive", "连续报送日"),
                     "step": pick("suggested_step", "step", "建议措施"),
-                    "wording": pick("seed_wording", "wording", "quote", "方案原文")})
+                    "wording": pick("seed_wording", "wording", "quote", "方案原文"), "top": bool(d.get("top"))})
     return out
 
 
@@ -145,7 +145,9 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
             line = f"{it['unit']}：超期问题{it['red'] if it['red'] is not None else '—'}个"
             if it["days"] is not None:
                 line += f"，已连续{it['days']}个报送日亮红灯"
-            if it["step"]:
+            if it["step"] and it["top"]:  # the plan's own last step (seed 003): put to the leading group, plainly a suggestion
+                line += f"，建议提请领导小组研究是否启动方案问责阶梯的最后一级“{it['step']}”（仅为提示，由领导小组按有关规定决定）"
+            elif it["step"]:
                 line += f"，建议考虑{it['step']}"
             line += "。"
             if it["wording"]:

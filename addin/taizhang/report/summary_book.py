@@ -17,7 +17,16 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
 from taizhang.fields import LIGHT_ZH
-from taizhang.report.figures import ACCOUNTABILITY_NOTE, REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends, unit_label
+from taizhang.report.figures import (
+    ACCOUNTABILITY_NOTE,
+    MENU_NOTE,
+    REPORT_FILL,
+    REPORT_HEADERS,
+    RULE_ZH,
+    Figures,
+    ranking_ends,
+    unit_label,
+)
 from taizhang.xlsx.xlsxout import (
     BODY_FONT_NAME,
     BORDER,
@@ -465,6 +474,19 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
             header_row(ws, row + 1, ["问题编号", "责任单位", "超期工作日", "建议措施", "问题描述", ""])
             row = _rows(ws, row + 2, [[c["id"], c["unit"], c["days_overdue"], c["step"], c["description"], ""]
                                       for c in figs.listing], ["red"] * len(figs.listing), light_col=4) + 2
+        if figs.menu:  # the plan's consequences by conduct and severity: listed for the office, never suggested
+            put(ws, row, 1, "方案规定的其他措施（按情节由办公室选择）").font = _head_font()
+            put(ws, row + 1, 1, MENU_NOTE).alignment = WRAP
+            ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=6)
+            ws.row_dimensions[row + 1].height = 32
+            header_row(ws, row + 2, ["措施", "性质", "方案原文", "", "", ""])
+            ws.merge_cells(start_row=row + 2, start_column=3, end_row=row + 2, end_column=6)
+            menu = [[m["step"], m["kind"], m["quote"], "", "", ""] for m in figs.menu]
+            last = _rows(ws, row + 3, menu)
+            for r, m in enumerate(figs.menu, row + 3):
+                ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=6)
+                ws.row_dimensions[r].height = max(18, 15 * -(-len(m["quote"]) // 40))
+            row = last + 2
     t = figs.totals
     put(ws, row, 1, "专项规则执行情况").font = _head_font()
     facts = [["时限规则", figs.deadline_rule or "—", "没有写明整改时限的问题按此规则计算时限；写明的整改时限优先"],

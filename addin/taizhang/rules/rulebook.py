@@ -134,11 +134,18 @@ MODE_NOW, MODE_TIMED, MODE_LONG = "立行立改", "限时整改", "持续整改"
 RECTIFY_MODES = (MODE_NOW, MODE_TIMED, MODE_LONG)
 
 
+KIND_TIME = "按时限递进"  # the plan ties the step to lateness: taizhang may suggest it from consecutive red report days
+KIND_MENU = "按情节由办公室选择"  # tied to conduct or severity only people can judge: listed, never suggested from days
+RUNG_KINDS = (KIND_TIME, KIND_MENU)
+
+
 class Rung(_Strict):
-    """One step of a campaign's escalation ladder, in the plan's own words."""
+    """One consequence the plan names, in its own words, and its kind: a step in time (seed 003's ladder; 001
+    久拖不决 → 扣分; 000 整改不到位 → 点名通报曝光) or the plan's menu for the office to choose (纪律处分, 移交…, 问责)."""
 
     step: str = Field(min_length=1)
     quote: str = ""
+    kind: Literal["按时限递进", "按情节由办公室选择"] = KIND_MENU
 
 
 class Rulebook(_Strict):
@@ -171,8 +178,8 @@ class Rulebook(_Strict):
     deadline_rule_quote: str = ""  # the plan's sentence the rule rests on
     deadline_stage: str = ""  # 阶段结束: the stage whose end is the deadline
     quick_fix_workdays: int = Field(default=5, ge=1, le=366)  # 按整改方式: 立行立改 (an office setting)
-    ladder: list[Rung] = []  # escalation steps, mildest first
-    escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report days before the first step
+    ladder: list[Rung] = []  # the plan's consequences, mildest first; only 按时限递进 ones are suggested from days
+    escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report cycles before the first timed step
     listing: Rung | None = None  # 挂牌督办 of long-unsolved cases (seed 002), suggested per case
     listing_after_workdays: int = Field(default=20, ge=1, le=366)  # overdue this long → put forward (office setting)
     # 抽查 (seeds 002, 003): share of 查否 cases and zero-report units drawn each report day, and the draw's seed
