@@ -238,3 +238,56 @@ def test_the_summary_lists_the_plans_menu_for_the_office(tmp_path):
         cells = [c.value for r in load_workbook(out)["问责提示"].iter_rows() for c in r if isinstance(c.value, str)]
         assert ("涉嫌犯罪的，移交司法机关处理" in cells) == (not public)
         assert ("按情节由办公室选择" in cells) == (not public)
+
+
+# ----------------------------------------------------------------- 3. seed 000 ranks by 序时进度
+
+def _fake_master(b):
+    class M:  # the parts of a master compute_figures reads
+        rulebook = b
+        units = type("U", (), {"units": [], "names": lambda self: []})()
+        categories = {}
+        history = pd.DataFrame(columns=["报送日"])
+        reports: list = []
+
+        def calendar(self):
+            return CAL
+    return M()
+
+
+def test_lijiuzhang_ranks_by_progress_against_elapsed_time(tmp_path):
+    """Seed 000: "根据序时进度对完成情况进行跟踪督办，并建立任务推进“红绿灯”排行榜". Every 攻坚难题 is due 12月10日, so in June
+    no unit has finished one: a yellow unit at 10% must not rank above a green one at 80% (by 办结率 both are 0% and the name
+    would decide)."""
+    from openpyxl import load_workbook
+
+    from taizhang.report.figures import compute_figures
+    from taizhang.report.summary_book import write_summary
+
+    b = book("lijiuzhang")
+    assert b.lights.rank_rule == "schedule"
+    today = D(2026, 6, 30)
+    rows = [{"case_id": f"{u}{i}", "unit": u, "assigned": D(2026, 5, 15), "progress": p}
+            for u, p in (("城关镇", 10), ("西城街道", 80)) for i in range(2)]
+    res = compute_lights(ledger(*rows), b, CAL, today)
+    assert set(res.ledger["deadline"]) == {D(2026, 12, 10)}
+    figs = compute_figures(_fake_master(b), res.ledger, res.deadlines, today)
+    by = {u.unit: u for u in figs.units}
+    assert by["城关镇"].light == "yellow" and by["西城街道"].light == "green"
+    assert [u.unit for u in figs.units] == ["西城街道", "城关镇"] and by["西城街道"].rank == 1
+    assert by["西城街道"].schedule_gap > 0 > by["城关镇"].schedule_gap
+    assert by["城关镇"].progress_avg == 10 and 20 < by["城关镇"].time_avg < 30
+    out = tmp_path / "s.xlsx"
+    write_summary(figs, out, [], public=False)
+    ws = load_workbook(out)["红绿灯排行榜"]
+    assert "差值相同的，超期（红灯）数少者在前" in ws["A2"].value and "序时进度" in ws["A2"].value
+    assert ws["B4"].value == "西城街道" and ws["N3"].value == "序时进度差（百分点）"
+
+
+def test_schedule_ties_go_to_fewer_red_then_yellow():
+    """The ranking's tie-breaks, as the sheet states them: equal 序时进度差 → fewer 红灯, then fewer 黄灯."""
+    from taizhang.report.figures import UnitFigures, rank_units
+
+    units = [UnitFigures(unit="甲", total=3, red=1, schedule_gap=5.0), UnitFigures(unit="乙", total=3, yellow=2, schedule_gap=5.0),
+             UnitFigures(unit="丙", total=3, yellow=1, schedule_gap=5.0), UnitFigures(unit="丁", total=3, schedule_gap=None)]
+    assert [u.unit for u in rank_units(units, "schedule")] == ["丙", "乙", "甲", "丁"]

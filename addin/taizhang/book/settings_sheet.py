@@ -14,7 +14,7 @@ from taizhang.rules.rulebook import Rulebook, RulebookError, parse_rulebook
 
 CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "quarterly": "每季度",
               "once": "一次性", "per_event": "一事一报"}
-RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数"}
+RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数", "schedule": "序时进度"}
 TIER_PREFIX = "时限档次·"
 
 # (参数, rulebook key, 说明)
@@ -28,7 +28,7 @@ SCALARS = [
     ("报送要求", "reporting.note", "方案原文要求，供参考"),
     ("黄灯预警（工作日）", "lights.yellow_workdays", "距时限不超过几个工作日亮黄灯"),
     ("序时进度容差（百分点）", "lights.progress_margin", "完成进度落后于时间进度超过该值亮黄灯"),
-    ("排名规则", "lights.rank_rule", "红绿灯排行榜排序依据：办结率、按时办结率 或 超期数"),
+    ("排名规则", "lights.rank_rule", "红绿灯排行榜排序依据：办结率、按时办结率、超期数 或 序时进度（完成进度对照时间进度）"),
     ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署；留空表示不设签收时限"),
     ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况；留空表示不设反馈时限"),
     ("督办回复时限（工作日）", "supervise_reply_workdays", "办公室设定（方案未规定）：督办通知单要求责任单位在几个工作日内书面回复"),

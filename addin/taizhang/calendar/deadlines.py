@@ -180,6 +180,20 @@ def late_workflow(sign_dates: list, sign_by: np.ndarray, feedback_dates: list, f
     return late_sign, late_feedback
 
 
+def time_share(cal: WorkCalendar, assigned: np.ndarray, deadline: np.ndarray, today: dt.date) -> np.ndarray:
+    """序时进度: the share (0–100) of each case's working days from 交办 to its deadline used up by ``today``
+    (day numbers; -1 where a date is missing gives 0). The yellow light and the 序时进度 ranking both use it."""
+    n = len(assigned)
+    span = np.zeros(n, dtype=np.int64)
+    used = np.zeros(n, dtype=np.int64)
+    ok = (assigned >= 0) & (deadline >= 0)
+    span[ok] = cal.workdays_between_many(assigned[ok], deadline[ok])
+    used[ok] = cal.workdays_between_many(assigned[ok], np.full(int(ok.sum()), today.toordinal(), dtype=np.int64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(span > 0, np.clip(used / np.maximum(span, 1), 0, 1) * 100,
+                        np.where(ok & (deadline <= today.toordinal()), 100.0, 0.0))
+
+
 def _ords(values) -> np.ndarray:
     return np.array([v.toordinal() if isinstance(v, dt.date) else -1 for v in values], dtype=np.int64)
 
@@ -274,13 +288,8 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     overdue = has & (effective < today_o)
     near = has & ~overdue & (remaining <= book.lights.yellow_workdays)
     progress = pd.to_numeric(df["progress"], errors="coerce").to_numpy(dtype=float)
-    span = np.zeros(n, dtype=np.int64)
-    used = np.zeros(n, dtype=np.int64)
     ok = has & (assigned >= 0)
-    span[ok] = cal.workdays_between_many(assigned[ok], effective[ok])
-    used[ok] = cal.workdays_between_many(assigned[ok], todays[ok])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(span > 0, np.clip(used / np.maximum(span, 1), 0, 1) * 100, 0.0)
+    share = time_share(cal, assigned, effective, today)
     lagging = ok & ~np.isnan(progress) & (share - progress > book.lights.progress_margin)
     for i in np.flatnonzero(lagging & ~overdue & ~near & ~finished):
         notes[i].append(f"完成进度{progress[i]:g}%落后于时间进度{share[i]:.0f}%")

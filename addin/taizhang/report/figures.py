@@ -43,6 +43,11 @@ class UnitFigures(Counts):
     light: str = "green"  # "none": no cases, so no light
     rank: int | None = None  # None: not ranked (no cases: listed as 无问题 below the ranking)
     report_state: str = ""  # this report day's 报送情况 (已报送、未报送、逾期报送、零报告、文件被退回), "" before any merge
+    # 序时进度 (seed 000): mean 完成进度 and mean share of time used over the unit's cases with a deadline (%), and
+    # their difference in percentage points; None when no case has both a 交办日期 and a deadline
+    progress_avg: float | None = None
+    time_avg: float | None = None
+    schedule_gap: float | None = None
 
 
 class GroupFigures(Counts):
@@ -151,6 +156,27 @@ def _unit_light(c: dict) -> str:
     return "red" if c["red"] else "yellow" if c["yellow"] else "green"
 
 
+def schedule_by_unit(df: pd.DataFrame, eff: pd.Series, cal, as_of: dt.date) -> dict[str, tuple[float, float, float]]:
+    """序时进度 per unit: (mean 完成进度, mean time share, difference) over its cases with a 交办日期 and a deadline.
+    A finished case counts 100%; an open case without 完成进度 counts 0; 持续整改 (no deadline) is left out."""
+    from taizhang.calendar.deadlines import _ords, time_share
+
+    if cal is None or not len(df):
+        return {}
+    assigned, deadline = _ords(df["assigned"].tolist()), _ords(eff.tolist())
+    share = time_share(cal, assigned, deadline, as_of)
+    finished = df["status"].isin([STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED]).to_numpy()
+    progress = pd.to_numeric(df["progress"], errors="coerce").fillna(0).clip(0, 100).to_numpy(dtype=float)
+    progress = np.where(finished, 100.0, progress)
+    ok = (assigned >= 0) & (deadline >= 0)
+    frame = pd.DataFrame({"unit": df["unit"].to_numpy()[ok], "p": progress[ok], "t": share[ok]})
+    out = {}
+    for unit, g in frame.groupby("unit"):
+        p, t = round(float(g["p"].mean()), 1), round(float(g["t"].mean()), 1)
+        out[str(unit)] = (p, t, round(p - t, 1))
+    return out
+
+
 def rank_units(units: list[UnitFigures], rule: str) -> list[UnitFigures]:
     """Rank units with cases by the office's rule; ties broken by fewer overdue, then more cases, then name.
 
@@ -158,7 +184,9 @@ def rank_units(units: list[UnitFigures], rule: str) -> list[UnitFigures]:
     directory order (the summary lists it as 无问题)."""
     unranked = [u for u in units if not u.total]
     units = [u for u in units if u.total]
-    if rule == "overdue":
+    if rule == "schedule":  # 序时进度: ahead of time first; a unit with nothing to measure after those that have
+        key = lambda u: (u.schedule_gap is None, -(u.schedule_gap or 0), u.red, u.yellow, -u.completion_rate, u.unit)  # noqa: E731
+    elif rule == "overdue":
         key = lambda u: (u.red, u.yellow, -u.completion_rate, u.unit)  # noqa: E731
     elif rule == "on_time_rate":
         key = lambda u: (-(u.on_time_rate if u.on_time_rate is not None else -1), u.red, -u.completion_rate, u.unit)  # noqa: E731
@@ -184,7 +212,10 @@ def ranking_ends(figs: "Figures", n: int = 3) -> tuple[list[UnitFigures], list[U
     return top, bottom
 
 
-RULE_ZH = {"completion_rate": "按办结率（含销号）从高到低排名；办结率相同的，超期数少者在前",
+RULE_ZH = {"schedule": "按序时进度排名：各问题完成进度（已办结、已销号按100%，未填写按0计）平均值减去时间进度"
+                       "（交办至整改时限已用工作日的比例）平均值，差值（百分点）高者在前；差值相同的，超期（红灯）数少者在前，"
+                       "再相同的，预警（黄灯）数少者在前，再相同的，办结率高者在前，仍相同的按单位名称排列",
+           "completion_rate": "按办结率（含销号）从高到低排名；办结率相同的，超期数少者在前",
            "on_time_rate": "按按时办结率从高到低排名；相同的，超期数少者在前",
            "overdue": "按超期未办结数从少到多排名；相同的，预警数少者在前"}
 
@@ -206,8 +237,11 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         c = by_unit.get(name) or _counts_from(EMPTY)
         units.append(UnitFigures(unit=name, unit_type=types.get(name, ""), light=_unit_light(c), **c))
     states = {r[0]: str(r[2]) for r in (master.reports or []) if r and len(r) > 2 and r[0]}
+    schedule = schedule_by_unit(df, eff, master.calendar() if hasattr(master, "calendar") else None, as_of)
     for u in units:
         u.report_state = states.get(u.unit, "")
+        if u.unit in schedule:
+            u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:

@@ -111,10 +111,14 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     unranked = [u for u in figs.units if u.rank is None]
     doc.para(f"排名规则：{RULE_ZH[figs.rank_rule]}。参加排名的单位{len(ranked)}个"
              + (f"，另有{len(unranked)}个单位没有问题，不参加排名" if unranked else "") + "，完整排名见附件。")
+    def measure(u) -> str:  # the figure the ranking is by
+        if figs.rank_rule == "schedule":
+            return "序时进度差—" if u.schedule_gap is None else f"完成进度较时间进度{'超前' if u.schedule_gap >= 0 else '落后'}{abs(u.schedule_gap):g}个百分点"
+        return f"办结率{u.completion_rate:g}%"
     if top:
-        doc.para("排名前列的单位：" + "、".join(f"{unit_label(u)}（办结率{u.completion_rate:g}%）" for u in top) + "。")
+        doc.para("排名前列的单位：" + "、".join(f"{unit_label(u)}（{measure(u)}）" for u in top) + "。")
     if bottom:
-        doc.para("排名靠后的单位：" + "、".join(f"{unit_label(u)}（办结率{u.completion_rate:g}%，超期{u.red}个）"
+        doc.para("排名靠后的单位：" + "、".join(f"{unit_label(u)}（{measure(u)}，超期{u.red}个）"
                                          for u in bottom) + "。")
 
     doc.heading1("超期未办结问题")

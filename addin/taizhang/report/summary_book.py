@@ -293,18 +293,30 @@ CHART_ROW_CM = CHART_ROW_PT / 72 * 2.54
 
 def _ranking(ws, figs: Figures, sub: str) -> None:
     """Ranked units (those with cases), then the units with no cases as 无问题, unranked; 未报送 marked."""
-    _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", 11)
+    schedule = figs.rank_rule == "schedule"  # 序时进度 (seed 000): the figures it ranks by, in three more columns
+    width = 14 if schedule else 11
+    _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", width)
     headers = ["排名", "单位", "单位亮灯", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "正常（绿）", "办结率", "按时办结率"]
-    header_row(ws, 3, headers, [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11])
+    widths = [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11]
+    if schedule:
+        headers, widths = headers + ["完成进度", "时间进度", "序时进度差（百分点）"], widths + [10, 10, 12]
+    header_row(ws, 3, headers, widths)
+    rule_line = ws.cell(row=2, column=1)  # the rule and its tie-breaks in full, wrapped across the table
+    rule_line.alignment = WRAP
+    ws.row_dimensions[2].height = row_height(lines_needed(rule_line.value, sum(widths)))
     ranked = [u for u in figs.units if u.rank is not None]
     unranked = [u for u in figs.units if u.rank is None]
+
+    def extra(u):
+        return [_rate(u.progress_avg), _rate(u.time_avg), "—" if u.schedule_gap is None else u.schedule_gap] if schedule else []
     rows = [[u.rank, unit_label(u), LIGHT_ZH[u.light], u.total, u.done, u.closed, u.red, u.yellow, u.green,
-             _rate(u.completion_rate), _rate(u.on_time_rate)] for u in ranked]
-    last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11))
+             _rate(u.completion_rate), _rate(u.on_time_rate)] + extra(u) for u in ranked]
+    last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11, 12, 13) if schedule else (10, 11))
     n = len(rows)
     if unranked:
         put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
-        last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] for u in unranked])
+        last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
+                                    for u in unranked])
     top, bottom = ranking_ends(figs)
     if top:
         put(ws, last + 2, 1, "排名前列：" + "、".join(unit_label(u) for u in top)

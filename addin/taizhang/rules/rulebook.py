@@ -64,7 +64,7 @@ class Reporting(_Strict):
 class Lights(_Strict):
     yellow_workdays: int = Field(default=3, ge=0, le=60)
     progress_margin: float = Field(default=10.0, ge=0, le=100)
-    rank_rule: Literal["completion_rate", "on_time_rate", "overdue"] = "completion_rate"
+    rank_rule: Literal["completion_rate", "on_time_rate", "overdue", "schedule"] = "completion_rate"  # schedule: 序时进度
 
 
 class Route(_Strict):
