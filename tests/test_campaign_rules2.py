@@ -291,3 +291,20 @@ def test_schedule_ties_go_to_fewer_red_then_yellow():
     units = [UnitFigures(unit="甲", total=3, red=1, schedule_gap=5.0), UnitFigures(unit="乙", total=3, yellow=2, schedule_gap=5.0),
              UnitFigures(unit="丙", total=3, yellow=1, schedule_gap=5.0), UnitFigures(unit="丁", total=3, schedule_gap=None)]
     assert [u.unit for u in rank_units(units, "schedule")] == ["丙", "乙", "甲", "丁"]
+
+
+# ----------------------------------------------------------------- 4. seed 001: 当年办结 stays within the year
+
+def test_xinguan_2022_case_is_due_within_2022(tmp_path):
+    """Seed 001: "所有纳入专项治理行动范围的纠纷案件，原则上应在当年办结". 2022-12-31 is a Saturday: the case is due on
+    Friday 2022-12-30, the year's last working day — never 2023-01-03."""
+    from taizhang.calendar.deadlines import default_deadline
+
+    b = book("xinguan", 2022)
+    got = default_deadline(b, CAL, D(2022, 6, 1))
+    assert got.date == D(2022, 12, 30) and "2022年内办结" in got.note and "当年最后一个工作日" in got.note
+    res = compute_lights(ledger({"case_id": "a", "assigned": D(2022, 6, 1)}), b, CAL, D(2022, 12, 1))
+    assert res.deadlines == [D(2022, 12, 30)] and res.ledger["deadline"].iat[0].year == 2022
+    assert default_deadline(b, CAL, D(2026, 3, 2)).date == D(2026, 12, 31)  # a working Thursday stays
+    # assigned on the year's last day, a Saturday: no working day is left in 2022
+    assert default_deadline(b, CAL, D(2022, 12, 31)).date == D(2023, 1, 3)

@@ -60,8 +60,8 @@ def test_xinguan_end_of_the_year_assigned():
     assert b.deadline_rule == "当年年底"
     got = default_deadline(b, CAL, D(2026, 10, 9), complexity="特别复杂")
     assert got.date == D(2026, 12, 31) and "当年年底" in got.note
-    # 31 December 2027 is a Friday; 2028-12-31 a Sunday → the next working day (Art. 203)
-    assert default_deadline(b, CAL, D(2028, 3, 1)).date == D(2029, 1, 2)
+    # 31 December 2027 is a Friday; 2028-12-31 a Sunday → within the year: Friday 2028-12-29, never January
+    assert default_deadline(b, CAL, D(2028, 3, 1)).date == D(2028, 12, 29)
     # an October case is not red a week later (the complaint of issue 15)
     res, _ = lights("xinguan", D(2026, 10, 20), {"case_id": "A", "assigned": D(2026, 10, 9)})
     assert res.lights == ["green"]

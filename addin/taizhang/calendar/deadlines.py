@@ -3,7 +3,7 @@
 * 整改时限 as written (by the unit or the office) always decides; else the
   campaign's 时限规则 gives it (``default_deadline``, one rule per campaign, each
   from its own plan): 按复杂程度 (seed 004 tiers; 极特殊 only once approved),
-  当年年底 (seed 001), 阶段结束 (seeds 000, 002), 按整改方式 (seed 003:
+  当年年底 (seed 001: the year's last working day, never in the next year), 阶段结束 (seeds 000, 002), 按整改方式 (seed 003:
   立行立改 a short office-set period, 限时整改 needs a written deadline, 持续整改
   is long-term and never overdue). 时限来源 records which of the two it was.
   A written or extended deadline that falls on a day off moves to the next
@@ -86,8 +86,13 @@ def default_deadline(book: Rulebook, cal: WorkCalendar, assigned: dt.date | None
     if rule == "按整改方式":  # 立行立改
         day = cal.add_workdays(assigned, book.quick_fix_workdays)
         return DefaultDeadline(day, f"按整改方式：{MODE_NOW}，交办后{book.quick_fix_workdays}个工作日（办公室设定），即{day}", rule)
-    if rule == "当年年底":
-        day, note = _moved(cal, dt.date(assigned.year, 12, 31), "")
+    if rule == "当年年底":  # "原则上应在当年办结": within the year — a 31 December off moves back, never into January
+        end = dt.date(assigned.year, 12, 31)
+        day = cal.last_workday_on_or_before(end)
+        note = f"（{end}为休息日，取当年最后一个工作日）" if day != end else ""
+        if day < assigned:  # assigned on a day off after the year's last working day: none is left in the year
+            day = cal.next_workday(assigned)
+            note = f"（交办时{assigned.year}年已无工作日，取交办后第一个工作日）"
         return DefaultDeadline(day, f"按当年年底：{assigned.year}年内办结，即{day}{note}", rule)
     if rule == "阶段结束":
         return _stage_deadline(book, cal, assigned)
