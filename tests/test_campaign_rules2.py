@@ -308,3 +308,56 @@ def test_xinguan_2022_case_is_due_within_2022(tmp_path):
     assert default_deadline(b, CAL, D(2026, 3, 2)).date == D(2026, 12, 31)  # a working Thursday stays
     # assigned on the year's last day, a Saturday: no working day is left in 2022
     assert default_deadline(b, CAL, D(2022, 12, 31)).date == D(2023, 1, 3)
+
+
+# ----------------------------------------------------------------- 5. 实行零报告 is read
+
+ZERO = {"lijiuzhang": False, "xinguan": False, "zhonggengzu": True, "sanluan": True, "xiaoneng": False}
+
+
+@pytest.mark.parametrize("preset", list(ZERO))
+def test_zero_reports_only_where_the_plan_has_them(preset):
+    """Seed 002: "…于12月7日前径送开发区纪工委，无问题的实行零报告"; seed 003: "未发现问题的,实行零报告". The other plans have
+    no 零报告: their default is off, and 参数设置 labels a switch-on the office's own."""
+    b = book(preset)
+    assert b.zero_report is ZERO[preset]
+    value, note = _settings(b)["实行零报告"]
+    assert value == ("是" if ZERO[preset] else "否")
+    assert note.startswith("方案规定：“") if ZERO[preset] else note.startswith(OFFICE_SETTING)
+
+
+def _empty_submission(path, unit: str):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["责任单位", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态"])
+    wb.save(path)
+
+
+@pytest.mark.parametrize("preset", ["xinguan", "sanluan"])
+def test_an_empty_submission_is_a_zero_report_only_where_zero_reports_exist(preset, tmp_path):
+    """Seed 003: "未发现问题的,实行零报告" … "加大对零报告和查否问题的抽查力度": an empty file is a 零报告 and may be drawn for
+    抽查. Seed 001 has no 零报告: the same file is 已报送 with no rows, and nobody is drawn for a 零报告抽查."""
+    from taizhang.book.master import create_master, load_master
+    from taizhang.book.merge import merge_folder
+    from taizhang.book.sampling import draw_spot_checks
+    from taizhang.intake.units import build_directory
+
+    b = book(preset).model_copy(update={"spot_ratio": 100.0})
+    unit_type = b.unit_types[0]
+    units = build_directory([(2, "城关镇", unit_type, "", ""), (3, "河口镇", unit_type, "", "")], "成员单位")
+    master = tmp_path / "m.xlsx"
+    create_master(master, b, units)
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    for u in ("城关镇", "河口镇"):
+        _empty_submission(folder / f"{u}.xlsx", u)
+    m = load_master(master)
+    merged, result = merge_folder(m, folder, D(2026, 11, 23))
+    zero = preset == "sanluan"
+    assert result.zero_report_units == (["城关镇", "河口镇"] if zero else [])
+    assert result.reported_units == ["城关镇", "河口镇"]
+    drawn = draw_spot_checks(merged.rulebook, merged.ledger, ["城关镇", "河口镇"], [], D(2026, 11, 23))
+    assert bool([r for r in drawn if r[1] == "零报告抽查"]) == zero

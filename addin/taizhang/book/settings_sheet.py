@@ -39,7 +39,7 @@ SCALARS = [
     ("整改阶段", "deadline_stage", "时限规则为“阶段结束”时，以“工作阶段”表中该阶段的结束日为时限"),
     ("立行立改时限（工作日）", "quick_fix_workdays", "时限规则为“按整改方式”时，立行立改的问题交办后几个工作日内完成"
                                           "（方案未规定天数，此为办公室设定，默认5个工作日）"),
-    ("实行零报告", "zero_report", "是 或 否"),
+    ("实行零报告", "zero_report", "是 或 否；是：没有问题行的报送表记为零报告，并按抽查比例列入零报告抽查；否：记为已报送（无问题行），不抽查"),
     ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期；"
                                         "否：只核对已填写的日期（未设签收时限、反馈时限的不统计）"),
     ("销号由办公室确认", "office_closes", "是：单位报“已销号”按“已办结”并列入“待销号确认”，由办公室填写销号审核人、销号日期后销号"
@@ -81,6 +81,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
         if key in SIGN_FEEDBACK_KEYS:
             note = (f"方案规定：“{book.sign_feedback_quote}”。{note}" if book.sign_feedback_quote
                     else f"{OFFICE_SETTING}：{note}。填写天数后，交办通知单按此要求签收、反馈，汇总表统计逾期")
+        if key == "zero_report":
+            note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
             note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))

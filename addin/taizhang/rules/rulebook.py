@@ -172,7 +172,8 @@ class Rulebook(_Strict):
     routing: list[Route] = []
     unit_types: list[str] = ["乡镇（街道）", "区直部门"]
     phases: list[Phase] = []
-    zero_report: bool = True
+    zero_report: bool = False  # 零报告: only where the plan says so (seeds 002, 003), or the office switches it on
+    zero_report_quote: str = ""  # the plan's sentence ("" : an office setting)
     # 时限规则: how a case with no written 整改时限 gets its deadline (see calendar.deadlines.default_deadline)
     deadline_rule: Literal["按复杂程度", "当年年底", "阶段结束", "按整改方式"] = "按复杂程度"
     deadline_rule_quote: str = ""  # the plan's sentence the rule rests on
