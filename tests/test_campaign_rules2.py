@@ -361,3 +361,79 @@ def test_an_empty_submission_is_a_zero_report_only_where_zero_reports_exist(pres
     assert result.reported_units == ["城关镇", "河口镇"]
     drawn = draw_spot_checks(merged.rulebook, merged.ledger, ["城关镇", "河口镇"], [], D(2026, 11, 23))
     assert bool([r for r in drawn if r[1] == "零报告抽查"]) == zero
+
+
+# ----------------------------------------------------------------- 6. what each plan requires of a listed problem
+
+def _one_row_file(tmp_path, b, **row):
+    from openpyxl import Workbook
+
+    base = {"责任单位": "城关镇", "线索来源": b.sources[0], "问题类别": b.categories[0].name, "问题描述": "甲",
+            "牵头领导": "张三", "具体责任人": "李四", "交办日期": "2026-11-02", "办理状态": "整改中"}
+    base.update(row)
+    base = {k: v for k, v in base.items() if v is not None}
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(list(base))
+    ws.append(list(base.values()))
+    path = tmp_path / "城关镇-报送.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_zhonggengzu_problem_without_a_deadline_is_returned():
+    """Seed 002: "据实列出问题清单并逐条研究整改措施，明确完成时限和整改责任" — a listed problem without 完成时限 goes back to
+    the unit with that reason; it is never silently given 12月31日."""
+    import tempfile
+    from pathlib import Path
+
+    from taizhang.rules.validate import validate_file
+
+    b = book("zhonggengzu", 2020)
+    assert b.required_fields == ["deadline"]
+    with tempfile.TemporaryDirectory() as d:
+        report, _ = validate_file(_one_row_file(Path(d), b, 交办日期="2020-11-25"), rulebook=b, today=D(2020, 12, 7))
+        [f] = [f for f in report.findings if f.code == "plan-required"]
+        assert f.severity == "error" and f.header == "整改时限" and "明确完成时限和整改责任" in f.message
+        assert report.rows_with_errors == 1
+        ok, _ = validate_file(_one_row_file(Path(d), b, 交办日期="2020-11-25", 整改时限="2020-12-20"), rulebook=b,
+                              today=D(2020, 12, 7))
+        assert not [f for f in ok.findings if f.code == "plan-required"]
+    assert book("xinguan").required_fields == []  # seed 001 asks for no 完成时限 of the unit
+
+
+def test_sanluan_measures_and_target_are_required(tmp_path):
+    """Seed 003: "逐项逐条标明整改措施、整改目标、整改时限,牵头领导、责任单位和具体责任人"."""
+    from taizhang.rules.validate import validate_file
+
+    b = book("sanluan")
+    report, _ = validate_file(_one_row_file(tmp_path, b, 整改方式="立行立改"), rulebook=b, today=D(2026, 11, 20))
+    got = {f.header for f in report.findings if f.code == "plan-required"}
+    assert got == {"整改措施", "整改目标"} and report.rows_with_errors == 1
+    report, _ = validate_file(_one_row_file(tmp_path, b, 整改方式="立行立改", 整改措施="建立制度", 整改目标="月底完成"),
+                              rulebook=b, today=D(2026, 11, 20))
+    assert not [f for f in report.findings if f.code == "plan-required"]
+
+
+def test_required_fields_survive_the_master(tmp_path):
+    """The plan's required items are a 参数设置 row the office can read and change (seed 003's "整改措施、整改目标")."""
+    from taizhang.book.master import create_master, load_master
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, book("sanluan"))
+    rows = _settings(load_master(path).rulebook)
+    assert rows["方案要求必填项"][0] == "整改措施、整改目标"
+    m = load_master(path)
+    assert m.rulebook.required_fields == ["measures", "target"] and "逐项逐条" in m.rulebook.required_quote
+
+
+def test_sanluan_weekly_due_day_is_the_offices_not_the_plans():
+    """Seed 003: "建立周报告、月通报制度。每周各乡镇、县直各部门要按分管渠道向各系统分管部门汇报" — no weekday. The due
+    day is an office setting, labelled so; 方案原文要求 carries only the plan's words."""
+    b = book("sanluan")
+    rows = _settings(b)
+    requirement, _ = rows["报送要求"]
+    assert "周五" not in requirement and "未发现问题的,实行零报告" in requirement
+    due, note = rows["报送截止日"]
+    assert due == 5 and OFFICE_SETTING in note and "未规定星期几" in note

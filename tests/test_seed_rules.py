@@ -127,9 +127,9 @@ def _submission(path, rows):
     ws = wb.active
     ws.title = "台账"
     ws.append(["责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "整改方式", "整改时限",
-               "办理状态"])
+               "办理状态", "整改措施", "整改目标"])
     for r in rows:
-        ws.append(r)
+        ws.append(r + ["建章立制", "年底前完成"])  # seed 003: "逐项逐条标明整改措施、整改目标"
     wb.save(path)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from taizhang.fields import BY_KEY, FIELDS
 from taizhang.rules.rulebook import Rulebook, RulebookError, parse_rulebook
 
 CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "quarterly": "每季度",
@@ -54,6 +55,8 @@ SCALARS = [
                                 "同一问题不会被重复抽中"),
     ("抽查随机种子", "spot_seed", "抽查的随机种子：同一种子、同一报送日抽出的清单相同，便于复核"),
     ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
+    ("方案要求必填项", "required_fields", "方案要求每个未办结问题必须填写的项（表头，多个用顿号分隔）；未填写的行退回单位补填"),
+    ("必填项方案依据", "required_quote", "方案原文，退回时写在退回原因中"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
@@ -78,9 +81,13 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = "是" if value else "否"
         elif key == "rules_off":
             value = "、".join(value)
+        elif key == "required_fields":
+            value = "、".join(BY_KEY[k].header for k in value)
         if key in SIGN_FEEDBACK_KEYS:
             note = (f"方案规定：“{book.sign_feedback_quote}”。{note}" if book.sign_feedback_quote
                     else f"{OFFICE_SETTING}：{note}。填写天数后，交办通知单按此要求签收、反馈，汇总表统计逾期")
+        if key == "reporting.due_day" and book.due_day_basis:
+            note = f"{note}。{book.due_day_basis}"
         if key == "zero_report":
             note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
@@ -140,6 +147,10 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = text in ("是", "true", "True", "1")
         elif key == "rules_off":
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
+        elif key == "required_fields":
+            by_header = {f.header: f.key for f in FIELDS}
+            parts = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
+            value = [by_header.get(p, p) for p in parts]  # an unknown header is named by the rulebook check
         elif isinstance(value, dt.datetime):
             value = value.date()
         elif isinstance(value, float) and value.is_integer():

@@ -58,7 +58,7 @@ class Reporting(_Strict):
     cadence: Literal["weekly", "ten_days", "monthly", "quarterly", "once", "per_event"] = "monthly"
     due_day: int = Field(default=20, ge=1, le=31)
     due_date: dt.date | None = None
-    note: str = ""
+    note: str = ""  # the plan's own words on reporting (参数设置 shows them as 方案原文要求)
 
 
 class Lights(_Strict):
@@ -174,6 +174,7 @@ class Rulebook(_Strict):
     phases: list[Phase] = []
     zero_report: bool = False  # 零报告: only where the plan says so (seeds 002, 003), or the office switches it on
     zero_report_quote: str = ""  # the plan's sentence ("" : an office setting)
+    due_day_basis: str = ""  # where the plan names no report day (seed 003 names no weekday): the office's setting, said so
     # 时限规则: how a case with no written 整改时限 gets its deadline (see calendar.deadlines.default_deadline)
     deadline_rule: Literal["按复杂程度", "当年年底", "阶段结束", "按整改方式"] = "按复杂程度"
     deadline_rule_quote: str = ""  # the plan's sentence the rule rests on
@@ -189,6 +190,10 @@ class Rulebook(_Strict):
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
+    # fields the plan requires of every listed problem (field keys; seed 002 整改时限, seed 003 整改措施、整改目标):
+    # a row without one is returned to the unit, with the plan's sentence as the reason
+    required_fields: list[str] = []
+    required_quote: str = ""
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 
@@ -206,6 +211,11 @@ class Rulebook(_Strict):
         off = [r for r in self.rules_off if r not in RULES]
         if off:
             raise ValueError(f"rules_off 中的“{off[0]}”不是校验规则代码（可用：{'、'.join(RULES)}）")
+        from taizhang.fields import BY_KEY
+
+        stray = [k for k in self.required_fields if k not in BY_KEY or BY_KEY[k].owner != "unit"]
+        if stray:
+            raise ValueError(f"required_fields 中的“{stray[0]}”不是单位填写的台账字段")
         unknown = [s for s in self.statuses if s not in STATUSES]
         if unknown:
             raise ValueError(f"statuses 中的“{unknown[0]}”不是规范状态（可用：{'、'.join(STATUSES)}）")
