@@ -437,3 +437,46 @@ def test_sanluan_weekly_due_day_is_the_offices_not_the_plans():
     assert "周五" not in requirement and "未发现问题的,实行零报告" in requirement
     due, note = rows["报送截止日"]
     assert due == 5 and OFFICE_SETTING in note and "未规定星期几" in note
+
+
+# ----------------------------------------------------------------- 7. seed 000: each unit takes at least one 攻坚难题
+
+def test_lijiuzhang_unit_without_a_case_is_flagged_not_shown_as_without_problems(tmp_path):
+    """Seed 000: "各相关单位都要在工作职责内确定1个以上“烂尾”工程或“久拖不决重要事项”，作为本单位、本部门的攻坚难题" — a unit
+    with none (an empty file: seed 000 has no 零报告) is flagged in 报送情况, the summary and the 通报, not listed as 无问题."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import create_master, load_master
+    from taizhang.intake.units import build_directory
+    from taizhang.jobs import report_day, report_rows
+    from taizhang.report.figures import briefing
+    from taizhang.report.notice import build_bulletin
+    from taizhang.report.summary_book import write_summary
+
+    b = book("lijiuzhang")
+    assert b.min_cases == 1
+    t = b.unit_types[0]
+    units = build_directory([(2, "区商务局", t, "", ""), (3, "区财政局", t, "", "")], "成员单位")
+    master = tmp_path / "m.xlsx"
+    create_master(master, b, units)
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    path = _one_row_file(folder, b, 责任单位="区商务局", 交办日期="2026-06-02")
+    path.rename(folder / "区商务局.xlsx")
+    _empty_submission(folder / "区财政局.xlsx", "区财政局")
+    merged, result, figs = report_day(load_master(master), folder, D(2026, 6, 30), supervise=True)
+    assert result.zero_report_units == [] and "区财政局" in result.reported_units
+    rows = {r[0]: r for r in report_rows(merged, result)}
+    assert "方案要求每个单位确定1个以上攻坚难题" in rows["区财政局"][9] and "攻坚难题" not in (rows["区商务局"][9] or "")
+    by = {u.unit: u for u in figs.units}
+    assert by["区财政局"].below_min and not by["区商务局"].below_min
+    text = "\n".join(briefing(figs)) + "\n".join(p.text for p in build_bulletin(figs, merged.reports, "办公室").doc.paragraphs)
+    assert "区财政局" in text and "尚未确定" in text and "没有问题、不参加排名的单位" not in text
+    out = tmp_path / "s.xlsx"
+    write_summary(figs, out, merged.reports, public=False)
+    wb = load_workbook(out)
+    ranking = [c.value for r in wb["红绿灯排行榜"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert "未确定" in ranking and not any("没有问题，不参加排名" in v for v in ranking)
+    reports = [c.value for r in wb["报送情况"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert any("区财政局" in v and "尚未确定" in v for v in reports)
+    assert book("xinguan").min_cases == 0  # seed 001 asks no number of each unit

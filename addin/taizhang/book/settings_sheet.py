@@ -55,6 +55,7 @@ SCALARS = [
                                 "同一问题不会被重复抽中"),
     ("抽查随机种子", "spot_seed", "抽查的随机种子：同一种子、同一报送日抽出的清单相同，便于复核"),
     ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
+    ("每单位至少问题数", "min_cases", "方案要求每个成员单位至少确定的问题数；不足的单位在报送情况和汇总表中标出（0 表示不要求）"),
     ("方案要求必填项", "required_fields", "方案要求每个未办结问题必须填写的项（表头，多个用顿号分隔）；未填写的行退回单位补填"),
     ("必填项方案依据", "required_quote", "方案原文，退回时写在退回原因中"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
@@ -86,6 +87,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
         if key in SIGN_FEEDBACK_KEYS:
             note = (f"方案规定：“{book.sign_feedback_quote}”。{note}" if book.sign_feedback_quote
                     else f"{OFFICE_SETTING}：{note}。填写天数后，交办通知单按此要求签收、反馈，汇总表统计逾期")
+        if key == "min_cases" and book.min_cases_quote:
+            note = f"{note}。方案：“{book.min_cases_quote}”"
         if key == "reporting.due_day" and book.due_day_basis:
             note = f"{note}。{book.due_day_basis}"
         if key == "zero_report":

@@ -48,6 +48,7 @@ class UnitFigures(Counts):
     progress_avg: float | None = None
     time_avg: float | None = None
     schedule_gap: float | None = None
+    below_min: bool = False  # fewer cases than the plan requires of each unit (seed 000: 1个以上攻坚难题)
 
 
 class GroupFigures(Counts):
@@ -92,6 +93,7 @@ class Figures(BaseModel):
     deadline_rule: str = ""  # the campaign's 时限规则
     sign_workdays: int | None = None  # 签收 / 反馈 limits in force (seed 004, or the office's own); None: not counted
     feedback_workdays: int | None = None
+    min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -242,6 +244,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         u.report_state = states.get(u.unit, "")
         if u.unit in schedule:
             u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
+        u.below_min = u.total < book.min_cases and u.unit in types
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:
@@ -280,7 +283,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
                    listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
-                   feedback_workdays=book.feedback_workdays)
+                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases)
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"
@@ -492,6 +495,20 @@ def unit_label(u: UnitFigures) -> str:
     return u.unit + ("（未报送）" if u.report_state == "未报送" else "")
 
 
+def short_units(figs: Figures) -> list[str]:
+    """Member units with fewer cases than the plan requires of each (seed 000: "确定1个以上…攻坚难题")."""
+    return [u.unit for u in figs.units if u.below_min]
+
+
+def short_sentence(figs: Figures) -> str:
+    """The 通报's sentence on them ("" when none)."""
+    short = short_units(figs)
+    if not short:
+        return ""
+    return (f"按方案要求，每个单位应确定{figs.min_cases}个以上问题（攻坚难题），以下{len(short)}个单位在台账中不足"
+            f"{figs.min_cases}个、尚未确定：{'、'.join(short)}，请抓紧确定并报领导小组办公室审定。")
+
+
 def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
     """A draft 通报 in plain Chinese, built only from the figures."""
     t = figs.totals
@@ -533,6 +550,8 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         paras.append(f"超期较久仍未办结的问题{len(figs.listing)}个（超期最长的{figs.listing[0]['days_overdue']}个工作日），"
                      f"建议领导小组办公室从中筛选群众反映强烈的问题{figs.listing[0]['step']}"
                      f"（方案：“{figs.listing[0]['quote']}”）。以上仅为建议。")
+    if short_sentence(figs):
+        paras.append(short_sentence(figs))
     top_units, bottom_units = ranking_ends(figs)
     if top_units:
         top = "、".join(unit_label(u) for u in top_units)

@@ -14,7 +14,15 @@ from pathlib import Path
 from docx.shared import Pt
 
 from taizhang.fields import LIGHT_ZH
-from taizhang.report.figures import RULE_ZH, Figures, UnitFigures, ranking_ends, report_summary, unit_label
+from taizhang.report.figures import (
+    RULE_ZH,
+    Figures,
+    UnitFigures,
+    ranking_ends,
+    report_summary,
+    short_sentence,
+    unit_label,
+)
 from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
 
 NOTICE_SUFFIX = "督办通知单"
@@ -105,10 +113,12 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
             doc.para(f"另有{unknown}个文件无法识别报送单位，已退回。")
     else:
         doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
+    if short_sentence(figs):  # seed 000: each unit takes at least one 攻坚难题
+        doc.para(short_sentence(figs))
 
     doc.heading1("红绿灯排名情况")
     ranked = [u for u in figs.units if u.rank is not None]
-    unranked = [u for u in figs.units if u.rank is None]
+    unranked = [u for u in figs.units if u.rank is None and not u.below_min]
     doc.para(f"排名规则：{RULE_ZH[figs.rank_rule]}。参加排名的单位{len(ranked)}个"
              + (f"，另有{len(unranked)}个单位没有问题，不参加排名" if unranked else "") + "，完整排名见附件。")
     def measure(u) -> str:  # the figure the ranking is by

@@ -25,6 +25,7 @@ from taizhang.report.figures import (
     RULE_ZH,
     Figures,
     ranking_ends,
+    short_sentence,
     unit_label,
 )
 from taizhang.xlsx.xlsxout import (
@@ -43,6 +44,7 @@ from taizhang.xlsx.xlsxout import (
 
 PCT = "0.0%"  # rates are stored as fractions (0.333) and shown as 33.3%
 NO_LIGHT = "无问题"
+SHORT_LIGHT = "未确定"  # a unit without the cases its plan asks of it (seed 000: 1个以上攻坚难题)
 
 
 def _font(**kw) -> Font:
@@ -313,6 +315,13 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
              _rate(u.completion_rate), _rate(u.on_time_rate)] + extra(u) for u in ranked]
     last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11, 12, 13) if schedule else (10, 11))
     n = len(rows)
+    short = [u for u in unranked if u.below_min]  # the plan asks each unit for cases (seed 000): not 无问题
+    unranked = [u for u in unranked if not u.below_min]
+    if short:
+        put(ws, last + 2, 1, f"以下{len(short)}个单位尚未确定问题（方案要求每个单位确定{figs.min_cases}个以上），不参加排名"
+            ).font = _head_font()
+        last = _rows(ws, last + 3, [["—", unit_label(u), SHORT_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
+                                    for u in short], ["red"] * len(short), light_col=3)
     if unranked:
         put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
@@ -452,6 +461,8 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = Fa
         rows = [[_int(v) for v in r] for r in reports]
         last = _rows(ws, 4, rows, [REPORT_FILL.get(str(r[-1] if public else r[2])) for r in reports])
         fit_rows(ws, 4, last)
+        if short_sentence(figs):
+            put(ws, last + 2, 1, short_sentence(figs)).font = _font(color=STRONG["red"])
     _page(ws)
 
 

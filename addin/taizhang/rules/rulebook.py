@@ -190,6 +190,9 @@ class Rulebook(_Strict):
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
+    # seed 000: "各相关单位都要在工作职责内确定1个以上…作为本单位、本部门的攻坚难题": a unit with fewer is flagged
+    min_cases: int = Field(default=0, ge=0, le=100)
+    min_cases_quote: str = ""
     # fields the plan requires of every listed problem (field keys; seed 002 整改时限, seed 003 整改措施、整改目标):
     # a row without one is returned to the unit, with the plan's sentence as the reason
     required_fields: list[str] = []
