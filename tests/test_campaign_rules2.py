@@ -480,3 +480,20 @@ def test_lijiuzhang_unit_without_a_case_is_flagged_not_shown_as_without_problems
     reports = [c.value for r in wb["报送情况"].iter_rows() for c in r if isinstance(c.value, str)]
     assert any("区财政局" in v and "尚未确定" in v for v in reports)
     assert book("xinguan").min_cases == 0  # seed 001 asks no number of each unit
+
+
+def test_xinguan_units_request_for_district_coordination_is_listed_not_dropped(tmp_path):
+    """Seed 001: "需要区级层面协调解决的陈年积案和重大疑难案件,由各部门报送专项治理工作组(区指挥部改革创新组)汇总,统一提交
+    区级层面专项研究讨论、专题协调解决" — a unit's 区级协调 is a request for the office's list; the office's flag decides."""
+    from taizhang.rules.validate import validate_file
+
+    b = book("xinguan")
+    path = _one_row_file(tmp_path, b, 区级协调="是，涉及多部门")
+    report, checked = validate_file(path, rulebook=b, today=D(2026, 11, 20))
+    [f] = [f for f in report.findings if f.code == "coord-requested"]
+    assert f.severity == "warning" and f.header == "区级协调" and "由办公室决定" in f.message and report.rows_with_errors == 0
+    no, _ = validate_file(_one_row_file(tmp_path, b, 区级协调="否"), rulebook=b, today=D(2026, 11, 20))
+    assert not [f for f in no.findings if f.code == "coord-requested"]
+    other, _ = validate_file(_one_row_file(tmp_path, book("sanluan"), 区级协调="是", 整改措施="甲", 整改目标="乙", 整改方式="立行立改"),
+                             rulebook=book("sanluan"), today=D(2026, 11, 20))
+    assert not [f for f in other.findings if f.code == "coord-requested"]  # only where the plan has 区级协调

@@ -36,6 +36,7 @@ class RuleContext:
     office_closes: bool = False  # 销号 is the office's: a unit's 已销号 is an application, no approver needed
     plan_required: tuple[str, ...] = ()  # fields the plan requires of every open problem (seeds 002, 003)
     plan_quote: str = ""  # the plan's sentence for them
+    district_coord: bool = False  # seed 001: a unit's 区级协调 is a request for the office's list, never the flag itself
 
     def values(self, df: pd.DataFrame, key: str) -> list:
         """Column ``key`` of ``df`` as a list (None throughout when the column is absent)."""
@@ -173,6 +174,21 @@ def plan_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     for key in ctx.plan_required:
         for i in np.flatnonzero(open_rows & _blank(ctx.values(df, key))).tolist():
             yield i, key, f"“{BY_KEY[key].header}”未填写{why}，该行退回，请填写后重新报送。"
+
+
+@rule("coord-requested")
+def coord_requested(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    """Seed 001: "需要区级层面协调解决的陈年积案和重大疑难案件,由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"
+    — a unit's 区级协调 is its request: listed for the office, which decides by its own flag in the master."""
+    if not ctx.district_coord or "district_coord" not in df:
+        return
+    asked = ctx.values(df, "district_coord")
+    ids, desc = ctx.values(df, "case_id"), ctx.values(df, "description")
+    for i, v in enumerate(asked):
+        if isinstance(v, str) and v.strip() and v.strip() not in ("否", "无", "不需要"):
+            what = f"问题“{ids[i]}”" if isinstance(ids[i], str) and ids[i].strip() else f"问题“{str(desc[i] or '')[:30]}”"
+            yield i, "district_coord", (f"{what}申请提交区级层面专项研究、专题协调（单位填写：{v.strip()}）。是否提交由办公室决定："
+                                        f"同意的，请在台账总表该问题的“区级协调”列填写“是”。")
 
 
 def run_rules(df: pd.DataFrame, ctx: RuleContext, off: list[str] | tuple[str, ...] = ()) -> Iterator[tuple[str, int, str, str]]:
