@@ -80,9 +80,9 @@ def test_office_rows_get_numbers_deadlines_departments_and_a_log_line(fresh_samp
     assert ra["assigned"] == rb["assigned"] == REPORT_DAY
     assert (ra["supervisor"], rb["supervisor"]) == ("区商务局", "区工信局")  # from the category
     # xinguan (seed 001) "所有纳入专项治理行动范围的纠纷案件，原则上应在当年办结": 2026-12-31 (a Thursday), whatever
-    # the complexity; 签收 3 working days after Mon 2026-11-23 → 11-26
+    # the complexity; no 签收 limit (only seed 004 sets one), so no 签收期限
     assert (ra["deadline"], rb["deadline"]) == (dt.date(2026, 12, 31), dt.date(2026, 12, 31))
-    assert ra["sign_by"] == rb["sign_by"] == dt.date(2026, 11, 26) == a.sign_by
+    assert ra["sign_by"] is None and rb["sign_by"] is None and a.sign_by is None
     assert ra["status"] == "未启动" and ra["assigned_unit"] == "区商务局" and ra["reporter"] == "张三丰"
     log = m.changes[m.changes["字段"] == "交办"]
     assert sorted(log["问题编号"]) == sorted([a.id, b.id])
@@ -252,7 +252,7 @@ def test_one_notice_per_receiving_unit(clued, tmp_path):
     assert [p.name for p in files] == sorted(["城关镇-交办通知单-2026-11-23.docx", "区住房和城乡建设局-交办通知单-2026-11-23.docx"])
     text = _docx_text(out / "城关镇-交办通知单-2026-11-23.docx")
     cid = m.ledger[(m.ledger["unit"] == "城关镇") & (m.ledger["assigned"] == REPORT_DAY)]["case_id"].iloc[0]
-    for want in ("城关镇：", cid, "2026年\n12月31日", "请于2026年11月26日前签收", "每月20日前报送办理进展",
+    for want in ("城关镇：", cid, "2026年\n12月31日", "请及时签收并部署", "每月20日前报送办理进展",
                  "区营商环境指挥部改革创新组", "2026年11月23日"):
         assert want in text, want
     pdfs = convert(files, "pdf", tmp_path / "pdf")

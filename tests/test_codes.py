@@ -103,6 +103,15 @@ def _codes(book, today=TODAY, **case) -> dict[str, str]:
     return {f.code: f.severity for f in res.findings}
 
 
+def test_what_the_plan_requires_of_a_problem_is_an_error(tmp_path):
+    """Seed 003: "逐项逐条标明整改措施、整改目标" — a row without them is returned."""
+    sanluan = find_rulebook("sanluan")
+    path = submission(tmp_path, {"问题类别": sanluan.categories[0].name, "整改方式": "立行立改", "整改措施": "建章立制"})
+    report, _ = validate_file(path, rulebook=sanluan, units=UNITS, today=TODAY)
+    [f] = [f for f in report.findings if f.code == "plan-required"]
+    assert (f.row, f.header, f.severity) == (2, "整改目标", "error")
+
+
 def test_by_rectification_mode_without_a_mode_or_deadline_cannot_be_computed():
     """Seed 003 sets deadlines by 整改方式: with neither a mode nor a written deadline there is nothing to go on."""
     assert _codes(find_rulebook("sanluan"))["rectify-mode-missing"] == "warning"

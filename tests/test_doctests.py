@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays"]
+MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays", "taizhang.report.figures"]
 
 
 @pytest.mark.parametrize("name", MODULES)

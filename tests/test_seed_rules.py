@@ -60,8 +60,8 @@ def test_xinguan_end_of_the_year_assigned():
     assert b.deadline_rule == "当年年底"
     got = default_deadline(b, CAL, D(2026, 10, 9), complexity="特别复杂")
     assert got.date == D(2026, 12, 31) and "当年年底" in got.note
-    # 31 December 2027 is a Friday; 2028-12-31 a Sunday → the next working day (Art. 203)
-    assert default_deadline(b, CAL, D(2028, 3, 1)).date == D(2029, 1, 2)
+    # 31 December 2027 is a Friday; 2028-12-31 a Sunday → within the year: Friday 2028-12-29, never January
+    assert default_deadline(b, CAL, D(2028, 3, 1)).date == D(2028, 12, 29)
     # an October case is not red a week later (the complaint of issue 15)
     res, _ = lights("xinguan", D(2026, 10, 20), {"case_id": "A", "assigned": D(2026, 10, 9)})
     assert res.lights == ["green"]
@@ -127,9 +127,9 @@ def _submission(path, rows):
     ws = wb.active
     ws.title = "台账"
     ws.append(["责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "整改方式", "整改时限",
-               "办理状态"])
+               "办理状态", "整改措施", "整改目标"])
     for r in rows:
-        ws.append(r)
+        ws.append(r + ["建章立制", "年底前完成"])  # seed 003: "逐项逐条标明整改措施、整改目标"
     wb.save(path)
 
 
@@ -318,10 +318,12 @@ def test_red_on_consecutive_report_days_climbs_the_ladder():
     assert three[0]["step"] == "问责"  # one rung per further report day
     broken = accountability(b, _history({D(2026, 11, 13): 3, D(2026, 11, 20): 0}), unit, df, today)
     assert broken == []  # a day without red breaks the run
-    # the office records 约谈 on 11-20: the count restarts, and the next suggestion is the rung above it
-    df.loc[0, "disposal"] = "2026-11-20 约谈主要负责人"
+    # the office records 约谈 in the week of 11-13: the count restarts, and the next suggestion is the rung above it
+    # (a report cycle is a week, due Friday: a second run on Tue 11-24 belongs to the week of today, 11-27)
+    df.loc[0, "disposal"] = "2026-11-13 约谈主要负责人"
     unit[0].disposed = 1
-    h = _history({D(2026, 11, 13): 3, D(2026, 11, 20): 2, D(2026, 11, 24): 2}, disposed={D(2026, 11, 20): 1, D(2026, 11, 24): 1})
+    h = _history({D(2026, 11, 6): 3, D(2026, 11, 13): 2, D(2026, 11, 20): 2, D(2026, 11, 24): 2},
+                 disposed={D(2026, 11, 13): 1, D(2026, 11, 20): 1, D(2026, 11, 24): 1})
     after = accountability(b, h, unit, df, today)
     assert [(a["consecutive_days"], a["step"]) for a in after] == [(2, "问责")]
 
@@ -334,7 +336,8 @@ def test_accountability_reaches_the_summary_and_the_briefing(fresh_sample):
     from taizhang.jobs import run_merge, save_summary
     from taizhang.report.figures import briefing
 
-    first = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today - dt.timedelta(days=7))
+    # xinguan reports monthly ("每月20日"): the run a month before is the previous cycle's report day
+    first = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today - dt.timedelta(days=28))
     assert not first.figures.accountability  # only one report day so far
     out = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today, supervise=True)
     figs = out.figures

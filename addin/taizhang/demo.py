@@ -7,7 +7,8 @@ merged header, renamed and reordered columns, dates in five styles,
 full-width digits, a totals row, a hidden sheet and a hidden row, an
 instruction sheet first, an alias unit name, a zero report, a late file, a
 corrupt file, an Excel lock file) and one unit that does not report at all.
-The demo, the tests and the benchmarks all use it.
+Where the campaign's plan has no 零报告, the sample's office switches it on as its own setting (参数设置 says so),
+so that the zero report is shown. The demo, the tests and the benchmarks all use it.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     book = find_rulebook(preset).for_year(today.year)
+    if messy and not book.zero_report:  # the sample shows a 零报告: here the office's own setting (labelled so in 参数设置)
+        book = book.model_copy(update={"zero_report": True})
     units_file = root / "成员单位.csv"
     rows = unit_list(book.unit_types, n_units, rng)
     units_file.write_text("单位名称,单位类型,别名\n" + "\n".join(f"{n},{t},{a}" for n, t, a in rows) + "\n", encoding="utf-8-sig")

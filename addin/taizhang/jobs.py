@@ -135,6 +135,12 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
                      sum(f.rows_new for f in fs), sum(f.rows_updated for f in fs), sum(f.rows_unchanged for f in fs),
                      sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason),
                      "；".join(f.received_basis for f in fs if f.received_basis)])
+    need = master.rulebook.min_cases  # seed 000: "确定1个以上…攻坚难题" — a unit short of it is said, not 无问题
+    if need:
+        have = master.ledger["unit"].value_counts().to_dict() if len(master.ledger) else {}
+        for r in rows:
+            if have.get(r[0], 0) < need:
+                r[9] = "；".join(x for x in (r[9], f"台账中问题不足{need}个：方案要求每个单位确定{need}个以上攻坚难题") if x)
     for f in result.files:
         if not f.unit and f.status != "skipped":
             rows.append(["（无法识别的单位）", "", "文件被退回", f.file, f.received, 0, 0, 0, f.rows_rejected, f.reason,

@@ -567,7 +567,8 @@ def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None
     ledger, findings = apply_deadline_rule(master, ledger, today)
     result.issues.extend(f for f in findings if f.code == "estimated-calendar" or f.row - 2 in new_rows)
     by_id = {cid: i for i, cid in enumerate(ledger["case_id"].tolist()) if cid}
-    sign_today = master.calendar().add_workdays(today, master.rulebook.sign_workdays)
+    sign_days = master.rulebook.sign_workdays  # None: the campaign sets no 签收 limit
+    sign_today = master.calendar().add_workdays(today, sign_days) if sign_days else None
     for a in result.assigned:
         i = by_id[a.id]
         row = ledger.loc[i]
@@ -923,8 +924,8 @@ class Notice:
     office: str
     day: dt.date
     cases: list[NoticeCase]
-    sign_workdays: int
-    feedback_workdays: int
+    sign_workdays: int | None  # None: no 签收 limit (only seed 004 sets one, or the office)
+    feedback_workdays: int | None
     reporting: str
 
     @property

@@ -54,7 +54,7 @@ from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, FIELDS, LEDGER_KEYS, STATUSES, match_header
 from taizhang.intake.normalize import UNREAD, map_unique
 from taizhang.intake.units import UnitDirectory, UnitListError, build_directory
-from taizhang.rules.rulebook import RECTIFY_MODES, Category, Phase, Route, Rulebook, RulebookError, Rung
+from taizhang.rules.rulebook import KIND_MENU, KIND_TIME, RECTIFY_MODES, Category, Phase, Route, Rulebook, RulebookError, Rung
 from taizhang.xlsx.numfmt import Percent
 
 
@@ -248,10 +248,10 @@ def _write_routing(ws, book: Rulebook) -> None:
 def _write_ladder(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import table
 
-    rows = [[i, r.step, r.quote] for i, r in enumerate(book.ladder, 1)]
+    rows = [[i, r.step, r.quote, r.kind] for i, r in enumerate(book.ladder, 1)]
     if book.listing:  # a case-level measure beside the ladder (seed 002 挂牌督办)
-        rows.append([LISTING_MARK, book.listing.step, book.listing.quote])
-    table(ws, 1, LADDER_HEADERS, rows, [8, 20, 90])
+        rows.append([LISTING_MARK, book.listing.step, book.listing.quote, book.listing.kind])
+    table(ws, 1, LADDER_HEADERS, rows, [8, 20, 90, 20])
     ws.freeze_panes = "A2"
 
 
@@ -363,6 +363,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
         plan = builtin_rulebooks().get(book.id)
         if plan is not None:
             book = book.model_copy(update={"ladder": plan.ladder, "listing": plan.listing})
+    elif "性质" not in [str(h or "").strip() for h in (rows(S_LADDER) or [[]])[0]]:
+        book = _plan_kinds(book)  # a 问责阶梯 sheet without 性质: each step's kind from the preset, else the office's menu
     unit_rows = [(i, *[("" if v is None else v) for v in (list(r) + ["", "", "", ""])[:4]])
                  for i, r in enumerate(rows(S_UNITS)[1:], 2)]
     try:
@@ -447,7 +449,8 @@ def _read_lists(rows) -> dict:
                        for r in rows(S_PHASES)[1:] if r and str(r[0] or "").strip()]
     lists["routing"] = [Route(unit_type=str(r[0]).strip(), summary_dept=str(r[1]).strip())
                         for r in rows(S_ROUTING)[1:] if len(r) > 1 and str(r[0] or "").strip() and str(r[1] or "").strip()]
-    rungs = [(str(r[0] or "").strip(), Rung(step=str(r[1]).strip(), quote=str(r[2] or "").strip() if len(r) > 2 else ""))
+    rungs = [(str(r[0] or "").strip(), Rung(step=str(r[1]).strip(), quote=str(r[2] or "").strip() if len(r) > 2 else "",
+                                             kind=_rung_kind(r[3] if len(r) > 3 else None)))
              for r in rows(S_LADDER)[1:] if len(r) > 1 and str(r[1] or "").strip()]
     ladder = [g for mark, g in rungs if mark != LISTING_MARK]
     if ladder:
@@ -458,6 +461,23 @@ def _read_lists(rows) -> dict:
     if lists.get("statuses"):
         lists["statuses"] = [s for s in lists["statuses"] if s in STATUSES] or list(STATUSES)
     return lists
+
+
+def _rung_kind(v) -> str:
+    """A 问责阶梯 row's 性质; anything but 按时限递进 is the office's to choose (never suggested from days)."""
+    return KIND_TIME if str(v or "").strip() == KIND_TIME else KIND_MENU
+
+
+def _plan_kinds(book: Rulebook) -> Rulebook:
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    plan = builtin_rulebooks().get(book.id)
+    if plan is None:
+        return book
+    kinds = {r.step: r.kind for r in plan.ladder + ([plan.listing] if plan.listing else [])}
+    ladder = [r.model_copy(update={"kind": kinds.get(r.step, KIND_MENU)}) for r in book.ladder]
+    listing = book.listing.model_copy(update={"kind": kinds.get(book.listing.step, KIND_MENU)}) if book.listing else None
+    return book.model_copy(update={"ladder": ladder, "listing": listing})
 
 
 def _stage_date(v) -> dt.date | None:

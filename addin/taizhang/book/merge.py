@@ -349,9 +349,11 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
                     result.rejected_rows.append(_rejected(part, pos, "无法确定报送单位：请在文件名或“填报单位”中写明单位全称"))
             result.files.append(outcome)
             continue
-        if not any(len(p.frame) for p in parts):
+        if not any(len(p.frame) for p in parts) and book.zero_report:
             outcome.status = "zero_report"
             outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
+        elif not any(len(p.frame) for p in parts):  # the plan has no 零报告 (only seeds 002, 003): reported, with no rows
+            outcome.reason = "没有问题行（本专项行动不实行零报告，记为已报送）"
         if late and today > due:
             outcome.late = True
         for part in parts:

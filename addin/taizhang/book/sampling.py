@@ -37,7 +37,7 @@ def draw_spot_checks(book, ledger: pd.DataFrame, zero_units: list[str], previous
                         if str(c) not in drawn_cases)
     for cid, unit, desc in rng.sample(candidates, _how_many(len(candidates), book.spot_ratio)):
         rows.append([day, KIND_UNFOUNDED, cid, unit, desc, ""])
-    zeros = sorted(set(zero_units))
+    zeros = sorted(set(zero_units)) if book.zero_report else []  # no 零报告 in the campaign: no 零报告抽查
     for unit in rng.sample(zeros, _how_many(len(zeros), book.spot_ratio)):
         rows.append([day, KIND_ZERO, None, unit, "本期零报告", ""])
     return [r for r in rows if (day.isoformat(), r[1], str(r[2] or ""), str(r[3] or "")) not in done_today]

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from taizhang.fields import BY_KEY, FIELDS
 from taizhang.rules.rulebook import Rulebook, RulebookError, parse_rulebook
 
 CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "quarterly": "每季度",
               "once": "一次性", "per_event": "一事一报"}
-RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数"}
+RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数", "schedule": "序时进度"}
 TIER_PREFIX = "时限档次·"
 
 # (参数, rulebook key, 说明)
@@ -28,9 +29,9 @@ SCALARS = [
     ("报送要求", "reporting.note", "方案原文要求，供参考"),
     ("黄灯预警（工作日）", "lights.yellow_workdays", "距时限不超过几个工作日亮黄灯"),
     ("序时进度容差（百分点）", "lights.progress_margin", "完成进度落后于时间进度超过该值亮黄灯"),
-    ("排名规则", "lights.rank_rule", "红绿灯排行榜排序依据：办结率、按时办结率 或 超期数"),
-    ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署"),
-    ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况"),
+    ("排名规则", "lights.rank_rule", "红绿灯排行榜排序依据：办结率、按时办结率、超期数 或 序时进度（完成进度对照时间进度）"),
+    ("签收时限（工作日）", "sign_workdays", "交办后几个工作日内签收部署；留空表示不设签收时限"),
+    ("反馈时限（工作日）", "feedback_workdays", "办结后几个工作日内反馈办理情况；留空表示不设反馈时限"),
     ("督办回复时限（工作日）", "supervise_reply_workdays", "办公室设定（方案未规定）：督办通知单要求责任单位在几个工作日内书面回复"),
     ("重复线索相似度", "duplicate_ratio", "办公室设置（方案未规定）：交办线索时，与同一单位已有问题的描述相似度达到该值（0.5–1）即视为重复，只提醒、不新增"),
     ("默认复杂程度", "default_tier", "复杂程度未填写时按此档次计算时限"),
@@ -39,13 +40,15 @@ SCALARS = [
     ("整改阶段", "deadline_stage", "时限规则为“阶段结束”时，以“工作阶段”表中该阶段的结束日为时限"),
     ("立行立改时限（工作日）", "quick_fix_workdays", "时限规则为“按整改方式”时，立行立改的问题交办后几个工作日内完成"
                                           "（方案未规定天数，此为办公室设定，默认5个工作日）"),
-    ("实行零报告", "zero_report", "是 或 否"),
-    ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期（效能提升年方案：3个工作日内签批或部署，"
-                                        "办结后5个工作日内反馈）；否：只核对已填写的日期"),
+    ("实行零报告", "zero_report", "是 或 否；是：没有问题行的报送表记为零报告，并按抽查比例列入零报告抽查；否：记为已报送（无问题行），不抽查"),
+    ("跟踪签收和反馈", "track_sign_feedback", "是：签收期限、反馈期限已过仍未填写签收日期、反馈日期的，也计为逾期；"
+                                        "否：只核对已填写的日期（未设签收时限、反馈时限的不统计）"),
     ("销号由办公室确认", "office_closes", "是：单位报“已销号”按“已办结”并列入“待销号确认”，由办公室填写销号审核人、销号日期后销号"
                                     "（方案：销号须报领导小组审定）；否：单位报送销号及审核人"),
-    ("连续红灯报送日数", "escalate_after", "单位连续该数目的报送日有红灯（超期）问题的，汇总表“问责提示”建议问责阶梯的下一级措施，"
-                                      "此后每多一个报送日上升一级（方案未规定天数，此为办公室设定，默认2）；措施由办公室决定"),
+    ("连续红灯报送日数", "escalate_after", "单位连续该数目的报送期（按报送周期计，同一期多次合并只计一次）有红灯（超期）问题的，"
+                                      "汇总表“问责提示”建议“问责阶梯”中性质为“按时限递进”的下一级措施，此后每多一期上升一级"
+                                      "（方案未规定天数，此为办公室设定，默认2）；性质为“按情节由办公室选择”的措施只列出、不据超期提出；"
+                                      "措施由办公室决定"),
     ("挂牌督办建议（超期工作日）", "listing_after_workdays", "方案有挂牌督办规定的（中梗阻），超期达到该工作日数仍未办结的问题列入“问责提示”"
                                               "供办公室筛选（方案未规定天数，此为办公室设定，默认20）"),
     ("抽查比例（%）", "spot_ratio", "每个报送日从查否问题和零报告单位中随机抽取的比例（方案只说“按一定比例”，此为办公室设定，默认20%）；"
@@ -57,10 +60,15 @@ SCALARS = [
     ("每期催办次数上限", "remind_cap", "办公室设定（方案未规定）：同一单位同一报送期最多催办几次（记入“催办记录”的才算，默认2，0 表示不限）"),
     ("截止日遇休息日", "due_on_day_off", "办公室设定（方案未规定）：报送截止日是休息日时，“顺延”到下一个工作日（同民法典第二百零三条）"
                                    "或“提前”到前一个工作日；判断逾期报送和催报都按调整后的截止日"),
+    ("每单位至少问题数", "min_cases", "方案要求每个成员单位至少确定的问题数；不足的单位在报送情况和汇总表中标出（0 表示不要求）"),
+    ("方案要求必填项", "required_fields", "方案要求每个未办结问题必须填写的项（表头，多个用顿号分隔）；未填写的行退回单位补填"),
+    ("必填项方案依据", "required_quote", "方案原文，退回时写在退回原因中"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
+OFFICE_SETTING = "办公室设定（方案未规定）"
+SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
 BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
 
 
@@ -79,6 +87,17 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = "是" if value else "否"
         elif key == "rules_off":
             value = "、".join(value)
+        elif key == "required_fields":
+            value = "、".join(BY_KEY[k].header for k in value)
+        if key in SIGN_FEEDBACK_KEYS:
+            note = (f"方案规定：“{book.sign_feedback_quote}”。{note}" if book.sign_feedback_quote
+                    else f"{OFFICE_SETTING}：{note}。填写天数后，交办通知单按此要求签收、反馈，汇总表统计逾期")
+        if key == "min_cases" and book.min_cases_quote:
+            note = f"{note}。方案：“{book.min_cases_quote}”"
+        if key == "reporting.due_day" and book.due_day_basis:
+            note = f"{note}。{book.due_day_basis}"
+        if key == "zero_report":
+            note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
             note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))
@@ -136,6 +155,10 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = text in ("是", "true", "True", "1")
         elif key == "rules_off":
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
+        elif key == "required_fields":
+            by_header = {f.header: f.key for f in FIELDS}
+            parts = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
+            value = [by_header.get(p, p) for p in parts]  # an unknown header is named by the rulebook check
         elif isinstance(value, dt.datetime):
             value = value.date()
         elif isinstance(value, float) and value.is_integer():

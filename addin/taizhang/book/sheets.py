@@ -21,7 +21,7 @@ S_RESULTS = "校验结果"  # in a checked or marked copy of a unit's file, not 
 RECEIPT_HEADERS = ["文件", "内容指纹", "首次见到", "送达不早于", "最近见到"]
 
 HISTORY_HEADERS = ["报送日", "责任单位", "问题总数", "已办结", "已销号", "红灯", "黄灯", "绿灯", "处置措施"]
-LADDER_HEADERS = ["顺序", "措施", "方案原文"]
+LADDER_HEADERS = ["顺序", "措施", "方案原文", "性质"]  # 性质: 按时限递进 or 按情节由办公室选择
 S_LADDER = "问责阶梯"
 LISTING_MARK = "单列"  # 顺序 of the 问责阶梯 row that holds the case-level 挂牌督办
 S_SPOT = "抽查清单"

@@ -3,7 +3,7 @@
 * 整改时限 as written (by the unit or the office) always decides; else the
   campaign's 时限规则 gives it (``default_deadline``, one rule per campaign, each
   from its own plan): 按复杂程度 (seed 004 tiers; 极特殊 only once approved),
-  当年年底 (seed 001), 阶段结束 (seeds 000, 002), 按整改方式 (seed 003:
+  当年年底 (seed 001: the year's last working day, never in the next year), 阶段结束 (seeds 000, 002), 按整改方式 (seed 003:
   立行立改 a short office-set period, 限时整改 needs a written deadline, 持续整改
   is long-term and never overdue). 时限来源 records which of the two it was; a
   computed deadline the rule no longer gives is cleared, never kept as if
@@ -13,7 +13,8 @@
   working day (民法典 Art. 203).
 * 延期至 replaces the deadline only when 延期审批人 is recorded; otherwise it
   is a finding and the deadline stands.
-* 签收期限 = 交办 + sign-off working days; 反馈期限 = 办结 + feedback working days.
+* 签收期限 = 交办 + sign-off working days; 反馈期限 = 办结 + feedback working days — only where the
+  campaign (seed 004) or the office sets those limits; otherwise blank and never late.
 * 剩余工作日 = working days after the as-of day up to and including the
   deadline: 0 on the day, negative when overdue.
 * Lights: red overdue; yellow within the threshold or progress behind the
@@ -98,8 +99,13 @@ def default_deadline(book: Rulebook, cal: WorkCalendar, assigned: dt.date | None
     if rule == "按整改方式":  # 立行立改
         day = cal.add_workdays(assigned, book.quick_fix_workdays)
         return DefaultDeadline(day, f"按整改方式：{MODE_NOW}，交办后{book.quick_fix_workdays}个工作日（办公室设定），即{day}", rule)
-    if rule == "当年年底":
-        day, note = _moved(cal, dt.date(assigned.year, 12, 31), "")
+    if rule == "当年年底":  # "原则上应在当年办结": within the year — a 31 December off moves back, never into January
+        end = dt.date(assigned.year, 12, 31)
+        day = cal.last_workday_on_or_before(end)
+        note = f"（{end}为休息日，取当年最后一个工作日）" if day != end else ""
+        if day < assigned:  # assigned on a day off after the year's last working day: none is left in the year
+            day = cal.next_workday(assigned)
+            note = f"（交办时{assigned.year}年已无工作日，取交办后第一个工作日）"
         return DefaultDeadline(day, f"按当年年底：{assigned.year}年内办结，即{day}{note}", rule)
     if rule == "阶段结束":
         return _stage_deadline(book, cal, assigned)
@@ -223,6 +229,20 @@ def late_workflow(sign_dates: list, sign_by: np.ndarray, feedback_dates: list, f
     return late_sign, late_feedback
 
 
+def time_share(cal: WorkCalendar, assigned: np.ndarray, deadline: np.ndarray, today: dt.date) -> np.ndarray:
+    """序时进度: the share (0–100) of each case's working days from 交办 to its deadline used up by ``today``
+    (day numbers; -1 where a date is missing gives 0). The yellow light and the 序时进度 ranking both use it."""
+    n = len(assigned)
+    span = np.zeros(n, dtype=np.int64)
+    used = np.zeros(n, dtype=np.int64)
+    ok = (assigned >= 0) & (deadline >= 0)
+    span[ok] = cal.workdays_between_many(assigned[ok], deadline[ok])
+    used[ok] = cal.workdays_between_many(assigned[ok], np.full(int(ok.sum()), today.toordinal(), dtype=np.int64))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(span > 0, np.clip(used / np.maximum(span, 1), 0, 1) * 100,
+                        np.where(ok & (deadline <= today.toordinal()), 100.0, 0.0))
+
+
 def _ords(values) -> np.ndarray:
     return np.array([v.toordinal() if isinstance(v, dt.date) else -1 for v in values], dtype=np.int64)
 
@@ -318,13 +338,8 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     overdue = has & (effective < today_o)
     near = has & ~overdue & (remaining <= book.lights.yellow_workdays)
     progress = pd.to_numeric(df["progress"], errors="coerce").to_numpy(dtype=float)
-    span = np.zeros(n, dtype=np.int64)
-    used = np.zeros(n, dtype=np.int64)
     ok = has & (assigned >= 0)
-    span[ok] = cal.workdays_between_many(assigned[ok], effective[ok])
-    used[ok] = cal.workdays_between_many(assigned[ok], todays[ok])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(span > 0, np.clip(used / np.maximum(span, 1), 0, 1) * 100, 0.0)
+    share = time_share(cal, assigned, effective, today)
     lagging = ok & ~np.isnan(progress) & (share - progress > book.lights.progress_margin)
     for i in np.flatnonzero(lagging & ~overdue & ~near & ~finished):
         notes[i].append(f"完成进度{progress[i]:g}%落后于时间进度{share[i]:.0f}%")
@@ -365,10 +380,12 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                 warnings.add(estimate_warning(y))
             for i in sel:
                 notes[i].append(f"{'、'.join(map(str, years))}年放假安排未公布，时限为推算")
-    sign_by = np.full(n, -1, dtype=np.int64)
-    sign_by[assigned >= 0] = cal.add_workdays_many(assigned[assigned >= 0], np.full((assigned >= 0).sum(), book.sign_workdays))
+    sign_by = np.full(n, -1, dtype=np.int64)  # no 签收 / 反馈 limit (only seed 004 sets them): no 期限, never late
+    if book.sign_workdays:
+        sign_by[assigned >= 0] = cal.add_workdays_many(assigned[assigned >= 0], np.full((assigned >= 0).sum(), book.sign_workdays))
     feedback_by = np.full(n, -1, dtype=np.int64)
-    feedback_by[done_on >= 0] = cal.add_workdays_many(done_on[done_on >= 0], np.full((done_on >= 0).sum(), book.feedback_workdays))
+    if book.feedback_workdays:
+        feedback_by[done_on >= 0] = cal.add_workdays_many(done_on[done_on >= 0], np.full((done_on >= 0).sum(), book.feedback_workdays))
 
     late_sign, late_feedback = late_workflow(df["sign_date"].tolist() if "sign_date" in df else [None] * n, sign_by,
                                              df["feedback_date"].tolist() if "feedback_date" in df else [None] * n, feedback_by,

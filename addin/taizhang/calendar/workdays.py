@@ -149,6 +149,26 @@ class WorkCalendar:
             day -= dt.timedelta(days=1)
         return day
 
+    def last_workday_on_or_before(self, d: dt.date) -> dt.date:
+        """The last working day on or before ``d``: a bound "within" a period (seed 001 "当年办结") that never moves
+        into the next period, as Art. 203's moving forward would.
+
+        >>> WorkCalendar().last_workday_on_or_before(dt.date(2022, 12, 31))  # a Saturday
+        datetime.date(2022, 12, 30)
+        >>> WorkCalendar().last_workday_on_or_before(dt.date(2026, 12, 31))  # a Thursday
+        datetime.date(2026, 12, 31)
+        """
+        self._cover(d - dt.timedelta(days=40), d)
+        i = self._idx(d)
+        while not self.work[i]:
+            i -= 1
+            if i < 0:
+                self._build(self.first_year - 1, self.last_year)
+                i = self._idx(d)
+                while not self.work[i]:
+                    i -= 1
+        return dt.date.fromordinal(self.base + i)
+
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The Nth working day after ``start`` (the start day itself never counts)."""
         if n < 0:

@@ -43,6 +43,12 @@ class UnitFigures(Counts):
     light: str = "green"  # "none": no cases, so no light
     rank: int | None = None  # None: not ranked (no cases: listed as 无问题 below the ranking)
     report_state: str = ""  # this report day's 报送情况 (已报送、未报送、逾期报送、零报告、文件被退回), "" before any merge
+    # 序时进度 (seed 000): mean 完成进度 and mean share of time used over the unit's cases with a deadline (%), and
+    # their difference in percentage points; None when no case has both a 交办日期 and a deadline
+    progress_avg: float | None = None
+    time_avg: float | None = None
+    schedule_gap: float | None = None
+    below_min: bool = False  # fewer cases than the plan requires of each unit (seed 000: 1个以上攻坚难题)
 
 
 class GroupFigures(Counts):
@@ -81,9 +87,13 @@ class Figures(BaseModel):
     accountability: list[dict] = []
     escalate_after: int = 2
     listing: list[dict] = []  # 挂牌督办 candidates (seed 002): id, unit, description, days_overdue, step, quote
+    menu: list[dict] = []  # the plan's consequences chosen by conduct, never from days (``consequence_menu``)
     routes: list[GroupFigures] = []  # per 归口汇总部门 (seed 003: "按分管渠道向各系统分管部门汇报")
     route_of_type: dict[str, str] = {}  # unit type → 归口汇总部门
     deadline_rule: str = ""  # the campaign's 时限规则
+    sign_workdays: int | None = None  # 签收 / 反馈 limits in force (seed 004, or the office's own); None: not counted
+    feedback_workdays: int | None = None
+    min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -148,6 +158,27 @@ def _unit_light(c: dict) -> str:
     return "red" if c["red"] else "yellow" if c["yellow"] else "green"
 
 
+def schedule_by_unit(df: pd.DataFrame, eff: pd.Series, cal, as_of: dt.date) -> dict[str, tuple[float, float, float]]:
+    """序时进度 per unit: (mean 完成进度, mean time share, difference) over its cases with a 交办日期 and a deadline.
+    A finished case counts 100%; an open case without 完成进度 counts 0; 持续整改 (no deadline) is left out."""
+    from taizhang.calendar.deadlines import _ords, time_share
+
+    if cal is None or not len(df):
+        return {}
+    assigned, deadline = _ords(df["assigned"].tolist()), _ords(eff.tolist())
+    share = time_share(cal, assigned, deadline, as_of)
+    finished = df["status"].isin([STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED]).to_numpy()
+    progress = pd.to_numeric(df["progress"], errors="coerce").fillna(0).clip(0, 100).to_numpy(dtype=float)
+    progress = np.where(finished, 100.0, progress)
+    ok = (assigned >= 0) & (deadline >= 0)
+    frame = pd.DataFrame({"unit": df["unit"].to_numpy()[ok], "p": progress[ok], "t": share[ok]})
+    out = {}
+    for unit, g in frame.groupby("unit"):
+        p, t = round(float(g["p"].mean()), 1), round(float(g["t"].mean()), 1)
+        out[str(unit)] = (p, t, round(p - t, 1))
+    return out
+
+
 def rank_units(units: list[UnitFigures], rule: str) -> list[UnitFigures]:
     """Rank units with cases by the office's rule; ties broken by fewer overdue, then more cases, then name.
 
@@ -155,7 +186,9 @@ def rank_units(units: list[UnitFigures], rule: str) -> list[UnitFigures]:
     directory order (the summary lists it as 无问题)."""
     unranked = [u for u in units if not u.total]
     units = [u for u in units if u.total]
-    if rule == "overdue":
+    if rule == "schedule":  # 序时进度: ahead of time first; a unit with nothing to measure after those that have
+        key = lambda u: (u.schedule_gap is None, -(u.schedule_gap or 0), u.red, u.yellow, -u.completion_rate, u.unit)  # noqa: E731
+    elif rule == "overdue":
         key = lambda u: (u.red, u.yellow, -u.completion_rate, u.unit)  # noqa: E731
     elif rule == "on_time_rate":
         key = lambda u: (-(u.on_time_rate if u.on_time_rate is not None else -1), u.red, -u.completion_rate, u.unit)  # noqa: E731
@@ -181,7 +214,10 @@ def ranking_ends(figs: "Figures", n: int = 3) -> tuple[list[UnitFigures], list[U
     return top, bottom
 
 
-RULE_ZH = {"completion_rate": "按办结率（含销号）从高到低排名；办结率相同的，超期数少者在前",
+RULE_ZH = {"schedule": "按序时进度排名：各问题完成进度（已办结、已销号按100%，未填写按0计）平均值减去时间进度"
+                       "（交办至整改时限已用工作日的比例）平均值，差值（百分点）高者在前；差值相同的，超期（红灯）数少者在前，"
+                       "再相同的，预警（黄灯）数少者在前，再相同的，办结率高者在前，仍相同的按单位名称排列",
+           "completion_rate": "按办结率（含销号）从高到低排名；办结率相同的，超期数少者在前",
            "on_time_rate": "按按时办结率从高到低排名；相同的，超期数少者在前",
            "overdue": "按超期未办结数从少到多排名；相同的，预警数少者在前"}
 
@@ -203,8 +239,12 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         c = by_unit.get(name) or _counts_from(EMPTY)
         units.append(UnitFigures(unit=name, unit_type=types.get(name, ""), light=_unit_light(c), **c))
     states = {r[0]: str(r[2]) for r in (master.reports or []) if r and len(r) > 2 and r[0]}
+    schedule = schedule_by_unit(df, eff, master.calendar() if hasattr(master, "calendar") else None, as_of)
     for u in units:
         u.report_state = states.get(u.unit, "")
+        if u.unit in schedule:
+            u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
+        u.below_min = u.total < book.min_cases and u.unit in types
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:
@@ -241,8 +281,9 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    supervise=_supervise_list(df, eff) if supervise else None,
                    rank_rule=book.lights.rank_rule, phase_rule=PHASE_ATTRIBUTION if phases else "",
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
-                   listing=listing_candidates(book, df), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
-                   deadline_rule=book.deadline_rule)
+                   listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
+                   deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
+                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases)
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"
@@ -274,31 +315,85 @@ def phase_figures(book, df: pd.DataFrame, flags: pd.DataFrame) -> list[GroupFigu
 
 
 ACCOUNTABILITY_NOTE = ("以下为台账助手按本专项行动方案的问责规定提出的建议，供领导小组办公室参考；是否采取、采取何种措施由领导小组决定。"
+                      "只有方案与整改时限挂钩的措施（问责阶梯中性质为“按时限递进”的）才据连续有超期问题的报送期提出建议；"
+                      "报送期按报送周期计，同一期内多次合并或另日生成汇总只计一次。"
                       "办公室在台账“处置措施”列登记已决定的措施后，连续计数重新开始。")
+MENU_NOTE = ("以下措施方案按问题性质、情节轻重规定，须由领导小组办公室根据具体情况研究选择，台账助手不根据超期天数提出建议：")
+
+
+def _month_day(year: int, month: int, day: int) -> dt.date:
+    while month < 1:
+        year, month = year - 1, month + 12
+    while month > 12:
+        year, month = year + 1, month - 12
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day, last))
+
+
+def report_cycle(reporting, day: dt.date) -> dt.date:
+    """The report day of the reporting cycle ``day`` belongs to: the cycle's due day nearest to it (a tie goes to the
+    earlier). A folder merged again a few days later for late files, or a summary drawn between report days, belongs
+    to the same cycle as the report day it follows — it is not one more report day. A one-off report (seed 002) is a
+    single cycle; 一事一报 makes every day its own.
+
+    >>> from taizhang.rules.rulebook import Reporting
+    >>> report_cycle(Reporting(cadence="monthly", due_day=20), dt.date(2026, 5, 23))
+    datetime.date(2026, 5, 20)
+    >>> report_cycle(Reporting(cadence="weekly", due_day=5), dt.date(2026, 11, 24))
+    datetime.date(2026, 11, 27)
+    """
+    cadence, due = reporting.cadence, reporting.due_day
+    if cadence == "per_event":
+        return day
+    if cadence == "once":
+        return reporting.due_date or dt.date.min
+    if cadence == "weekly":
+        back = (day.weekday() - (min(due, 7) - 1)) % 7
+        before = day - dt.timedelta(days=back)
+        candidates = [before, before + dt.timedelta(days=7)]
+    elif cadence == "ten_days":
+        candidates = [_month_day(day.year, day.month + k, d) for k in (-1, 0, 1) for d in (10, 20, 31)]
+    elif cadence == "quarterly":
+        candidates = [_month_day(day.year, m, due) for m in range(day.month - 5, day.month + 6) if m % 3 == 0]
+    else:  # monthly
+        candidates = [_month_day(day.year, day.month + k, due) for k in (-1, 0, 1)]
+    return min(candidates, key=lambda c: (abs((c - day).days), c))
 
 
 def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd.DataFrame, as_of: dt.date) -> list[dict]:
-    """问责提示: each unit with red cases on ``book.escalate_after`` consecutive report days (today included, from the
-    master's history) is put forward for the next step of the plan's ladder, one step per further report day.
+    """问责提示: each unit with red cases in ``book.escalate_after`` consecutive reporting cycles (this one included,
+    from the master's history; several runs in one cycle count once, the latest deciding) is put forward for the
+    next 按时限递进 step of the plan, one step per further cycle. Only steps the plan ties to lateness are ever
+    suggested (seed 003's ladder; 001 扣分; 000 点名通报曝光): the plan's other consequences — 纪律处分, 移交司法机关,
+    移交纪检监察机关, 责任追究, 问责 where the plan ties them to conduct — are its menu (``consequence_menu``), for the
+    office to choose.
 
-    A 处置措施 the office records (the unit's count of cases with one goes up on a report day) restarts the count,
-    and the step it names (a ladder step's words in its text) is the step the next suggestion starts above.
+    A 处置措施 the office records (the unit's count of cases with one goes up in a cycle) restarts the count,
+    and the step it names (a step's words in its text) is the step the next suggestion starts above.
     """
-    ladder = list(book.ladder)
+    from taizhang.rules.rulebook import KIND_TIME
+
+    ladder = [r for r in book.ladder if r.kind == KIND_TIME]
     if not ladder:
         return []
     n = book.escalate_after
-    red_on: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    now = report_cycle(book.reporting, as_of)
+    red_on: dict[str, dict[dt.date, tuple[dt.date, int, int]]] = {}
     if len(history):
         cols = ["报送日", "责任单位", "红灯", "处置措施"] if "处置措施" in history else ["报送日", "责任单位", "红灯"]
         for row in history[cols].itertuples(index=False):
             day = _d(row[0])
-            if day is None or day >= as_of or not row[1]:
+            if day is None or day > as_of or not row[1]:
+                continue
+            cycle = report_cycle(book.reporting, day)
+            if cycle == now:  # this cycle's figures are today's
                 continue
             red = int(pd.to_numeric(row[2], errors="coerce") or 0) if row[2] == row[2] else 0
             disp = row[3] if len(row) > 3 else 0
             disp = int(pd.to_numeric(disp, errors="coerce") or 0) if disp is not None and disp == disp else 0
-            red_on.setdefault(str(row[1]), {})[day] = (red, disp)
+            seen = red_on.setdefault(str(row[1]), {})
+            if cycle not in seen or seen[cycle][0] <= day:  # the cycle's latest run decides
+                seen[cycle] = (day, red, disp)
     disposals: dict[str, list[str]] = {}
     if "disposal" in df:
         for unit, text in zip(df["unit"].tolist(), df["disposal"].tolist()):
@@ -308,12 +403,12 @@ def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd
     for u in units:
         if not u.red:
             continue
-        days = sorted(red_on.get(u.unit, {}).items()) + [(as_of, (u.red, u.disposed))]
+        days = [(c, v[1:]) for c, v in sorted(red_on.get(u.unit, {}).items())] + [(now, (u.red, u.disposed))]
         count = 0
         for k in range(len(days) - 1, -1, -1):
             red, disp = days[k][1]
             before = days[k - 1][1][1] if k else 0
-            if red <= 0 or disp > before:  # no red that day, or a decision recorded that day: the run starts after it
+            if red <= 0 or disp > before:  # no red that cycle, or a decision recorded in it: the run starts after it
                 break
             count += 1
         if count < n:
@@ -322,9 +417,17 @@ def accountability(book, history: pd.DataFrame, units: list[UnitFigures], df: pd
         step = min(decided + 1 + (count - n), len(ladder) - 1)
         out.append({"unit": u.unit, "red": u.red, "consecutive_days": count, "step": ladder[step].step,
                     "quote": ladder[step].quote, "decided": "；".join(disposals.get(u.unit, [])),
-                    "top": step == len(ladder) - 1})
+                    "top": step == len(ladder) - 1 and len(ladder) > 1, "kind": KIND_TIME})
     out.sort(key=lambda a: (-a["consecutive_days"], -a["red"], a["unit"]))
     return out
+
+
+def consequence_menu(book) -> list[dict]:
+    """The plan's consequences that are not tied to lateness, in its own words (step, quote, kind): shown for the
+    office to choose by conduct and severity, never suggested from a count of days."""
+    from taizhang.rules.rulebook import KIND_TIME
+
+    return [{"step": r.step, "quote": r.quote, "kind": r.kind} for r in book.ladder if r.kind != KIND_TIME]
 
 
 def listing_candidates(book, df: pd.DataFrame) -> list[dict]:
@@ -392,6 +495,20 @@ def unit_label(u: UnitFigures) -> str:
     return u.unit + ("（未报送）" if u.report_state == "未报送" else "")
 
 
+def short_units(figs: Figures) -> list[str]:
+    """Member units with fewer cases than the plan requires of each (seed 000: "确定1个以上…攻坚难题")."""
+    return [u.unit for u in figs.units if u.below_min]
+
+
+def short_sentence(figs: Figures) -> str:
+    """The 通报's sentence on them ("" when none)."""
+    short = short_units(figs)
+    if not short:
+        return ""
+    return (f"按方案要求，每个单位应确定{figs.min_cases}个以上问题（攻坚难题），以下{len(short)}个单位在台账中不足"
+            f"{figs.min_cases}个、尚未确定：{'、'.join(short)}，请抓紧确定并报领导小组办公室审定。")
+
+
 def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
     """A draft 通报 in plain Chinese, built only from the figures."""
     t = figs.totals
@@ -425,10 +542,16 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         steps = "；".join(f"建议{step}：{'、'.join(names)}" for step, names in by_step.items())
         paras.append(f"按方案规定，以下单位连续{figs.escalate_after}个以上报送日有超期问题，提请领导小组办公室研究：{steps}。"
                      f"以上仅为建议，是否采取及采取何种措施由领导小组决定。")
+        top = next((a for a in figs.accountability if a.get("top")), None)
+        if top:
+            paras.append(f"其中“{top['step']}”是方案问责阶梯的最后一级（方案：“{top['quote']}”），台账助手只作提示，"
+                         f"是否启动须由领导小组按有关规定研究决定。")
     if figs.listing:
         paras.append(f"超期较久仍未办结的问题{len(figs.listing)}个（超期最长的{figs.listing[0]['days_overdue']}个工作日），"
                      f"建议领导小组办公室从中筛选群众反映强烈的问题{figs.listing[0]['step']}"
                      f"（方案：“{figs.listing[0]['quote']}”）。以上仅为建议。")
+    if short_sentence(figs):
+        paras.append(short_sentence(figs))
     top_units, bottom_units = ranking_ends(figs)
     if top_units:
         top = "、".join(unit_label(u) for u in top_units)

@@ -2,8 +2,9 @@
 
 The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 headings, odd/even page numbers, signature without
 seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
-each case (编号 with the clue's own 工单编号/留言编号, 问题描述, 整改时限, 签收期限, 牵头督办部门, 转办 noted),
-what the unit must report and by when, the office and the date. The reporters of clues never appear here.
+each case (编号 with the clue's own 工单编号/留言编号, 问题描述, 整改时限, 签收期限 where the campaign sets a 签收 limit,
+牵头督办部门, 转办 noted), what the unit must report and by when, the office and the date. The reporters of clues
+never appear here.
 """
 
 from __future__ import annotations
@@ -49,17 +50,24 @@ def build_notice(n: Notice) -> Gongwen:
     rows = [[str(i), c.id + (f"\n（原始编号{c.ref}）" if c.ref else "") +
              (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
              _table_date(c.deadline), _table_date(c.sign_by), c.supervisor or "—"] for i, c in enumerate(n.cases, 1)]
-    doc.table(TABLE_HEADERS, rows, widths_mm=TABLE_WIDTHS_MM, size=Pt(10.5))  # 五号: ids and dates fit their columns
-    signs = sorted({c.sign_by for c in n.cases if c.sign_by})
-    sign_text = f"{cn_date(signs[0])}前" if len(signs) == 1 else "表中签收期限前"
+    headers, widths = TABLE_HEADERS, TABLE_WIDTHS_MM
+    if not n.sign_workdays:  # no 签收 limit in this campaign (only seed 004 sets one): no 签收期限 column
+        rows = [r[:4] + r[5:] for r in rows]
+        headers, widths = headers[:4] + headers[5:], widths[:2] + [widths[2] + widths[4]] + widths[3:4] + widths[5:]
+    doc.table(headers, rows, widths_mm=widths, size=Pt(10.5))  # 五号: ids and dates fit their columns
     doc.heading1("签收部署", numbered=True)
-    doc.para(f"请于{sign_text}签收并部署（交办后{n.sign_workdays}个工作日内），逐项明确牵头领导、具体责任人、"
-             f"整改措施和整改目标，在本单位填报模板中填写后报送。")
+    if n.sign_workdays:
+        signs = sorted({c.sign_by for c in n.cases if c.sign_by})
+        sign_text = f"{cn_date(signs[0])}前" if len(signs) == 1 else "表中签收期限前"
+        doc.para(f"请于{sign_text}签收并部署（交办后{n.sign_workdays}个工作日内），逐项明确牵头领导、具体责任人、"
+                 f"整改措施和整改目标，在本单位填报模板中填写后报送。")
+    else:
+        doc.para("请及时签收并部署，逐项明确牵头领导、具体责任人、整改措施和整改目标，在本单位填报模板中填写后报送。")
     doc.heading1("报送进展")
     doc.para(f"{n.reporting}：在填报模板中更新办理进展、完成进度和办理状态，问题编号保持不变。")
     doc.heading1("办结反馈")
-    doc.para(f"在整改时限内办结，办结后{n.feedback_workdays}个工作日内书面反馈办理结果；确需延期的，"
-             f"须在时限届满前提出申请，经批准后方可延期。")
+    feedback = f"办结后{n.feedback_workdays}个工作日内书面反馈办理结果" if n.feedback_workdays else "办结后在填报模板中如实填写办结情况"
+    doc.para(f"在整改时限内办结，{feedback}；确需延期的，须在时限届满前提出申请，经批准后方可延期。")
     if n.transfers:
         doc.heading1("转办事项")
         doc.para("转办的问题自本通知之日起由你单位负责办理，请主动与原责任单位对接已办理的情况。")

@@ -14,7 +14,15 @@ from pathlib import Path
 from docx.shared import Pt
 
 from taizhang.fields import LIGHT_ZH
-from taizhang.report.figures import RULE_ZH, Figures, UnitFigures, ranking_ends, report_summary, unit_label
+from taizhang.report.figures import (
+    RULE_ZH,
+    Figures,
+    UnitFigures,
+    ranking_ends,
+    report_summary,
+    short_sentence,
+    unit_label,
+)
 from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
 
 NOTICE_SUFFIX = "督办通知单"
@@ -49,7 +57,7 @@ def accountability_items(figs: Figures) -> list[dict]:
         out.append({"unit": str(unit), "red": pick("red", "red_cases", "红灯"),
                     "days": pick("consecutive_days", "days", "consecutive", "连续报送日"),
                     "step": pick("suggested_step", "step", "建议措施"),
-                    "wording": pick("seed_wording", "wording", "quote", "方案原文")})
+                    "wording": pick("seed_wording", "wording", "quote", "方案原文"), "top": bool(d.get("top"))})
     return out
 
 
@@ -105,16 +113,22 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
             doc.para(f"另有{unknown}个文件无法识别报送单位，已退回。")
     else:
         doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
+    if short_sentence(figs):  # seed 000: each unit takes at least one 攻坚难题
+        doc.para(short_sentence(figs))
 
     doc.heading1("红绿灯排名情况")
     ranked = [u for u in figs.units if u.rank is not None]
-    unranked = [u for u in figs.units if u.rank is None]
+    unranked = [u for u in figs.units if u.rank is None and not u.below_min]
     doc.para(f"排名规则：{RULE_ZH[figs.rank_rule]}。参加排名的单位{len(ranked)}个"
              + (f"，另有{len(unranked)}个单位没有问题，不参加排名" if unranked else "") + "，完整排名见附件。")
+    def measure(u) -> str:  # the figure the ranking is by
+        if figs.rank_rule == "schedule":
+            return "序时进度差—" if u.schedule_gap is None else f"完成进度较时间进度{'超前' if u.schedule_gap >= 0 else '落后'}{abs(u.schedule_gap):g}个百分点"
+        return f"办结率{u.completion_rate:g}%"
     if top:
-        doc.para("排名前列的单位：" + "、".join(f"{unit_label(u)}（办结率{u.completion_rate:g}%）" for u in top) + "。")
+        doc.para("排名前列的单位：" + "、".join(f"{unit_label(u)}（{measure(u)}）" for u in top) + "。")
     if bottom:
-        doc.para("排名靠后的单位：" + "、".join(f"{unit_label(u)}（办结率{u.completion_rate:g}%，超期{u.red}个）"
+        doc.para("排名靠后的单位：" + "、".join(f"{unit_label(u)}（{measure(u)}，超期{u.red}个）"
                                          for u in bottom) + "。")
 
     doc.heading1("超期未办结问题")
@@ -145,7 +159,9 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
             line = f"{it['unit']}：超期问题{it['red'] if it['red'] is not None else '—'}个"
             if it["days"] is not None:
                 line += f"，已连续{it['days']}个报送日亮红灯"
-            if it["step"]:
+            if it["step"] and it["top"]:  # the plan's own last step (seed 003): put to the leading group, plainly a suggestion
+                line += f"，建议提请领导小组研究是否启动方案问责阶梯的最后一级“{it['step']}”（仅为提示，由领导小组按有关规定决定）"
+            elif it["step"]:
                 line += f"，建议考虑{it['step']}"
             line += "。"
             if it["wording"]:

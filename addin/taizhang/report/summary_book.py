@@ -17,7 +17,17 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
 from taizhang.fields import LIGHT_ZH
-from taizhang.report.figures import ACCOUNTABILITY_NOTE, REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends, unit_label
+from taizhang.report.figures import (
+    ACCOUNTABILITY_NOTE,
+    MENU_NOTE,
+    REPORT_FILL,
+    REPORT_HEADERS,
+    RULE_ZH,
+    Figures,
+    ranking_ends,
+    short_sentence,
+    unit_label,
+)
 from taizhang.xlsx.xlsxout import (
     BODY_FONT_NAME,
     BORDER,
@@ -34,6 +44,7 @@ from taizhang.xlsx.xlsxout import (
 
 PCT = "0.0%"  # rates are stored as fractions (0.333) and shown as 33.3%
 NO_LIGHT = "无问题"
+SHORT_LIGHT = "未确定"  # a unit without the cases its plan asks of it (seed 000: 1个以上攻坚难题)
 
 
 def _font(**kw) -> Font:
@@ -284,18 +295,37 @@ CHART_ROW_CM = CHART_ROW_PT / 72 * 2.54
 
 def _ranking(ws, figs: Figures, sub: str) -> None:
     """Ranked units (those with cases), then the units with no cases as 无问题, unranked; 未报送 marked."""
-    _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", 11)
+    schedule = figs.rank_rule == "schedule"  # 序时进度 (seed 000): the figures it ranks by, in three more columns
+    width = 14 if schedule else 11
+    _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", width)
     headers = ["排名", "单位", "单位亮灯", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "正常（绿）", "办结率", "按时办结率"]
-    header_row(ws, 3, headers, [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11])
+    widths = [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11]
+    if schedule:
+        headers, widths = headers + ["完成进度", "时间进度", "序时进度差（百分点）"], widths + [10, 10, 12]
+    header_row(ws, 3, headers, widths)
+    rule_line = ws.cell(row=2, column=1)  # the rule and its tie-breaks in full, wrapped across the table
+    rule_line.alignment = WRAP
+    ws.row_dimensions[2].height = row_height(lines_needed(rule_line.value, sum(widths)))
     ranked = [u for u in figs.units if u.rank is not None]
     unranked = [u for u in figs.units if u.rank is None]
+
+    def extra(u):
+        return [_rate(u.progress_avg), _rate(u.time_avg), "—" if u.schedule_gap is None else u.schedule_gap] if schedule else []
     rows = [[u.rank, unit_label(u), LIGHT_ZH[u.light], u.total, u.done, u.closed, u.red, u.yellow, u.green,
-             _rate(u.completion_rate), _rate(u.on_time_rate)] for u in ranked]
-    last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11))
+             _rate(u.completion_rate), _rate(u.on_time_rate)] + extra(u) for u in ranked]
+    last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11, 12, 13) if schedule else (10, 11))
     n = len(rows)
+    short = [u for u in unranked if u.below_min]  # the plan asks each unit for cases (seed 000): not 无问题
+    unranked = [u for u in unranked if not u.below_min]
+    if short:
+        put(ws, last + 2, 1, f"以下{len(short)}个单位尚未确定问题（方案要求每个单位确定{figs.min_cases}个以上），不参加排名"
+            ).font = _head_font()
+        last = _rows(ws, last + 3, [["—", unit_label(u), SHORT_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
+                                    for u in short], ["red"] * len(short), light_col=3)
     if unranked:
         put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
-        last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] for u in unranked])
+        last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
+                                    for u in unranked])
     top, bottom = ranking_ends(figs)
     if top:
         put(ws, last + 2, 1, "排名前列：" + "、".join(unit_label(u) for u in top)
@@ -431,6 +461,8 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = Fa
         rows = [[_int(v) for v in r] for r in reports]
         last = _rows(ws, 4, rows, [REPORT_FILL.get(str(r[-1] if public else r[2])) for r in reports])
         fit_rows(ws, 4, last)
+        if short_sentence(figs):
+            put(ws, last + 2, 1, short_sentence(figs)).font = _font(color=STRONG["red"])
     _page(ws)
 
 
@@ -465,14 +497,30 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
             header_row(ws, row + 1, ["问题编号", "责任单位", "超期工作日", "建议措施", "问题描述", ""])
             row = _rows(ws, row + 2, [[c["id"], c["unit"], c["days_overdue"], c["step"], c["description"], ""]
                                       for c in figs.listing], ["red"] * len(figs.listing), light_col=4) + 2
+        if figs.menu:  # the plan's consequences by conduct and severity: listed for the office, never suggested
+            put(ws, row, 1, "方案规定的其他措施（按情节由办公室选择）").font = _head_font()
+            put(ws, row + 1, 1, MENU_NOTE).alignment = WRAP
+            ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=6)
+            ws.row_dimensions[row + 1].height = 32
+            header_row(ws, row + 2, ["措施", "性质", "方案原文", "", "", ""])
+            ws.merge_cells(start_row=row + 2, start_column=3, end_row=row + 2, end_column=6)
+            menu = [[m["step"], m["kind"], m["quote"], "", "", ""] for m in figs.menu]
+            last = _rows(ws, row + 3, menu)
+            for r, m in enumerate(figs.menu, row + 3):
+                ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=6)
+                ws.row_dimensions[r].height = max(18, 15 * -(-len(m["quote"]) // 40))
+            row = last + 2
     t = figs.totals
     put(ws, row, 1, "专项规则执行情况").font = _head_font()
     facts = [["时限规则", figs.deadline_rule or "—", "没有写明整改时限的问题按此规则计算时限；写明的整改时限优先"],
              ["长期整改（持续整改）", t.long_term, "需要长期解决的问题，按进度跟踪，不计超期"],
-             ["签收逾期", t.late_sign, "未在交办后规定工作日内签收部署"],
-             ["反馈逾期", t.late_feedback, "办结后未在规定工作日内反馈办理情况"],
              ["提交区级协调", t.coord, "办公室在台账“区级协调”列标记的问题"],
              ["已登记处置措施", t.disposed, "办公室在台账“处置措施”列登记的问题"]]
+    if figs.sign_workdays:  # only where a 签收 limit is set (seed 004, or the office's own setting)
+        facts.insert(2, ["签收逾期", t.late_sign, f"未在交办后{figs.sign_workdays}个工作日内签收部署"])
+    if figs.feedback_workdays:
+        facts.insert(3 if figs.sign_workdays else 2, ["反馈逾期", t.late_feedback,
+                                                      f"办结后未在{figs.feedback_workdays}个工作日内反馈办理情况"])
     header_row(ws, row + 1, ["项目", "数量", "说明", "", "", ""])
     ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
     last = _rows(ws, row + 2, [f + ["", "", ""] for f in facts])

@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from taizhang.fields import BY_KEY, STATUS_CLOSED, STATUS_DONE
+from taizhang.fields import BY_KEY, STATUS_CLOSED, STATUS_DONE, STATUS_UNFOUNDED
 
 Hit = tuple[int, str, str]
 RuleFn = Callable[[pd.DataFrame, "RuleContext"], Iterator[Hit]]
@@ -34,6 +34,9 @@ class RuleContext:
     columns: dict[str, list] = field(default_factory=dict)  # the frame's columns as lists, each taken once
     deadline_rule: str = ""  # the campaign's 时限规则 (rules that depend on it look here)
     office_closes: bool = False  # 销号 is the office's: a unit's 已销号 is an application, no approver needed
+    plan_required: tuple[str, ...] = ()  # fields the plan requires of every open problem (seeds 002, 003)
+    plan_quote: str = ""  # the plan's sentence for them
+    district_coord: bool = False  # seed 001: a unit's 区级协调 is a request for the office's list, never the flag itself
 
     def values(self, df: pd.DataFrame, key: str) -> list:
         """Column ``key`` of ``df`` as a list (None throughout when the column is absent)."""
@@ -157,6 +160,35 @@ def rectify_mode_missing(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     missing = _blank(ctx.values(df, "rectify_mode")) & _blank(ctx.values(df, "deadline"))
     for i in np.flatnonzero(missing).tolist():
         yield i, "rectify_mode", "未填写整改方式，也没有整改时限，无法确定时限。请填写立行立改、限时整改或持续整改。"
+
+
+@rule("plan-required")
+def plan_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    """Seed 002: "据实列出问题清单并逐条研究整改措施，明确完成时限和整改责任"; seed 003: "逐项逐条标明整改措施、整改目标、
+    整改时限,牵头领导、责任单位和具体责任人" — an open problem without what its plan requires goes back to the unit."""
+    if not ctx.plan_required:
+        return
+    status = ctx.values(df, "status")
+    open_rows = ~np.fromiter((v in (STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED) for v in status), dtype=bool, count=len(status))
+    why = f"（方案：“{ctx.plan_quote}”）" if ctx.plan_quote else "（本专项行动方案要求填写）"
+    for key in ctx.plan_required:
+        for i in np.flatnonzero(open_rows & _blank(ctx.values(df, key))).tolist():
+            yield i, key, f"“{BY_KEY[key].header}”未填写{why}，该行退回，请填写后重新报送。"
+
+
+@rule("coord-requested")
+def coord_requested(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
+    """Seed 001: "需要区级层面协调解决的陈年积案和重大疑难案件,由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"
+    — a unit's 区级协调 is its request: listed for the office, which decides by its own flag in the master."""
+    if not ctx.district_coord or "district_coord" not in df:
+        return
+    asked = ctx.values(df, "district_coord")
+    ids, desc = ctx.values(df, "case_id"), ctx.values(df, "description")
+    for i, v in enumerate(asked):
+        if isinstance(v, str) and v.strip() and v.strip() not in ("否", "无", "不需要"):
+            what = f"问题“{ids[i]}”" if isinstance(ids[i], str) and ids[i].strip() else f"问题“{str(desc[i] or '')[:30]}”"
+            yield i, "district_coord", (f"{what}申请提交区级层面专项研究、专题协调（单位填写：{v.strip()}）。是否提交由办公室决定："
+                                        f"同意的，请在台账总表该问题的“区级协调”列填写“是”。")
 
 
 def run_rules(df: pd.DataFrame, ctx: RuleContext, off: list[str] | tuple[str, ...] = ()) -> Iterator[tuple[str, int, str, str]]:

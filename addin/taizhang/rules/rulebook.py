@@ -58,13 +58,13 @@ class Reporting(_Strict):
     cadence: Literal["weekly", "ten_days", "monthly", "quarterly", "once", "per_event"] = "monthly"
     due_day: int = Field(default=20, ge=1, le=31)
     due_date: dt.date | None = None
-    note: str = ""
+    note: str = ""  # the plan's own words on reporting (参数设置 shows them as 方案原文要求)
 
 
 class Lights(_Strict):
     yellow_workdays: int = Field(default=3, ge=0, le=60)
     progress_margin: float = Field(default=10.0, ge=0, le=100)
-    rank_rule: Literal["completion_rate", "on_time_rate", "overdue"] = "completion_rate"
+    rank_rule: Literal["completion_rate", "on_time_rate", "overdue", "schedule"] = "completion_rate"  # schedule: 序时进度
 
 
 class Route(_Strict):
@@ -134,11 +134,18 @@ MODE_NOW, MODE_TIMED, MODE_LONG = "立行立改", "限时整改", "持续整改"
 RECTIFY_MODES = (MODE_NOW, MODE_TIMED, MODE_LONG)
 
 
+KIND_TIME = "按时限递进"  # the plan ties the step to lateness: taizhang may suggest it from consecutive red report days
+KIND_MENU = "按情节由办公室选择"  # tied to conduct or severity only people can judge: listed, never suggested from days
+RUNG_KINDS = (KIND_TIME, KIND_MENU)
+
+
 class Rung(_Strict):
-    """One step of a campaign's escalation ladder, in the plan's own words."""
+    """One consequence the plan names, in its own words, and its kind: a step in time (seed 003's ladder; 001
+    久拖不决 → 扣分; 000 整改不到位 → 点名通报曝光) or the plan's menu for the office to choose (纪律处分, 移交…, 问责)."""
 
     step: str = Field(min_length=1)
     quote: str = ""
+    kind: Literal["按时限递进", "按情节由办公室选择"] = KIND_MENU
 
 
 class Rulebook(_Strict):
@@ -153,8 +160,11 @@ class Rulebook(_Strict):
     statuses: list[str] = list(STATUSES)
     tiers: list[Tier] = Field(min_length=1)
     default_tier: str = "一般"
-    sign_workdays: int = Field(default=3, ge=1)
-    feedback_workdays: int = Field(default=5, ge=1)
+    # 签收 / 反馈 limits: only seed 004 sets them ("收到工作任务后3个工作日内签批或部署"; "办结后需在5个工作日内反馈");
+    # elsewhere None (no limit), unless the office switches one on as its own setting
+    sign_workdays: int | None = Field(default=None, ge=1, le=60)
+    feedback_workdays: int | None = Field(default=None, ge=1, le=60)
+    sign_feedback_quote: str = ""  # the plan's sentence the two limits rest on ("" : an office setting)
     supervise_reply_workdays: int = Field(default=5, ge=1, le=60)  # office setting: no seed gives it
     duplicate_ratio: float = Field(default=0.85, ge=0.5, le=1.0)  # office setting: no seed gives one
     reporting: Reporting = Reporting()
@@ -162,14 +172,16 @@ class Rulebook(_Strict):
     routing: list[Route] = []
     unit_types: list[str] = ["乡镇（街道）", "区直部门"]
     phases: list[Phase] = []
-    zero_report: bool = True
+    zero_report: bool = False  # 零报告: only where the plan says so (seeds 002, 003), or the office switches it on
+    zero_report_quote: str = ""  # the plan's sentence ("" : an office setting)
+    due_day_basis: str = ""  # where the plan names no report day (seed 003 names no weekday): the office's setting, said so
     # 时限规则: how a case with no written 整改时限 gets its deadline (see calendar.deadlines.default_deadline)
     deadline_rule: Literal["按复杂程度", "当年年底", "阶段结束", "按整改方式"] = "按复杂程度"
     deadline_rule_quote: str = ""  # the plan's sentence the rule rests on
     deadline_stage: str = ""  # 阶段结束: the stage whose end is the deadline
     quick_fix_workdays: int = Field(default=5, ge=1, le=366)  # 按整改方式: 立行立改 (an office setting)
-    ladder: list[Rung] = []  # escalation steps, mildest first
-    escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report days before the first step
+    ladder: list[Rung] = []  # the plan's consequences, mildest first; only 按时限递进 ones are suggested from days
+    escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report cycles before the first timed step
     listing: Rung | None = None  # 挂牌督办 of long-unsolved cases (seed 002), suggested per case
     listing_after_workdays: int = Field(default=20, ge=1, le=366)  # overdue this long → put forward (office setting)
     # 抽查 (seeds 002, 003): share of 查否 cases and zero-report units drawn each report day, and the draw's seed
@@ -182,6 +194,13 @@ class Rulebook(_Strict):
     remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
     remind_cap: int = Field(default=2, ge=0, le=50)  # reminders per unit per report period (0: no cap)
     due_on_day_off: Literal["顺延", "提前"] = "顺延"  # a report due date on a day off: the next or the previous working day
+    # seed 000: "各相关单位都要在工作职责内确定1个以上…作为本单位、本部门的攻坚难题": a unit with fewer is flagged
+    min_cases: int = Field(default=0, ge=0, le=100)
+    min_cases_quote: str = ""
+    # fields the plan requires of every listed problem (field keys; seed 002 整改时限, seed 003 整改措施、整改目标):
+    # a row without one is returned to the unit, with the plan's sentence as the reason
+    required_fields: list[str] = []
+    required_quote: str = ""
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 
@@ -199,6 +218,11 @@ class Rulebook(_Strict):
         off = [r for r in self.rules_off if r not in RULES]
         if off:
             raise ValueError(f"rules_off 中的“{off[0]}”不是校验规则代码（可用：{'、'.join(RULES)}）")
+        from taizhang.fields import BY_KEY
+
+        stray = [k for k in self.required_fields if k not in BY_KEY or BY_KEY[k].owner != "unit"]
+        if stray:
+            raise ValueError(f"required_fields 中的“{stray[0]}”不是单位填写的台账字段")
         unknown = [s for s in self.statuses if s not in STATUSES]
         if unknown:
             raise ValueError(f"statuses 中的“{unknown[0]}”不是规范状态（可用：{'、'.join(STATUSES)}）")
