@@ -423,12 +423,16 @@ def test_serve_prints_the_address_with_its_token(tmp_path, monkeypatch, capsys):
     from taizhang.doors.cli import main
 
     seen, opened = {}, []
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **k: seen.update(host=host, port=port))
+
+    def run(server, sockets):  # the port is bound before the server runs
+        seen.update(host=sockets[0].getsockname()[0], port=sockets[0].getsockname()[1])
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.setattr(webbrowser, "open", opened.append)
     assert main(["serve", "--folder", str(tmp_path), "--no-browser"]) == 0
     out = capsys.readouterr().out
     assert seen["host"] == "127.0.0.1"  # never the network
-    assert re.search(rf"http://127\.0\.0\.1:{seen['port']}/\?token=[\w-]{{20,}}", out)
+    assert re.search(rf"http://127\.0\.0\.1:{seen['port']}/[\w-]{{16}}/\?token=[\w-]{{20,}}", out)
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert main(["serve", "--folder", str(tmp_path), "--port", "9123"]) == 0  # no display: no browser either

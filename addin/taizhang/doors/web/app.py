@@ -3,14 +3,21 @@
 Like the CLI and the ribbon, this door only parses a request, calls the same ``jobs`` (and core) functions
 and presents the result. What it adds is the guard a local web server needs:
 
-- it binds 127.0.0.1 only, and every request must carry the random token printed at start-up (in the URL
-  once, then as a SameSite=Strict cookie, as Jupyter does);
+- it binds 127.0.0.1 only (the port is bound before anything is printed or opened), every address is under a
+  random secret root (``/prefix/``) and every request must carry the random token printed at start-up (in the
+  URL once, then as a SameSite=Strict cookie whose Path is the root: browsers keep cookies apart by host, not by
+  port, so no other program on another port of 127.0.0.1 ever receives it); ``serve`` opens the browser
+  through a file only this user can read, so the token is never on a command line;
 - a Host other than 127.0.0.1/localhost on our port (DNS rebinding) and an Origin other than our own page
   are refused; state-changing requests are POST only;
 - the browser never sends a path: it names a master, a report folder or a file, and the name must be one
   the server itself listed in the folder it serves; uploads are vetted by ``xlsx.safety`` (size, sniffed
   type, bombs), saved under a sanitised name, and never executed;
-- every page loads only its own scripts and styles (Content-Security-Policy ``default-src 'self'``);
+- a link (symbolic link, junction) in the served folder is never followed, for reading or writing; an upload
+  is counted while it streams in (a chunked body says no length);
+- every page and every refusal carry the security headers; every page loads only its own scripts and styles
+  (Content-Security-Policy ``default-src 'self'``); every logged or printed line has its control characters
+  escaped (a request path cannot drive the terminal);
 - every error is one Chinese sentence on the page; the traceback goes to the log (``errors.log_exception``).
 """
 
@@ -20,11 +27,13 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hmac
+import html
 import logging
 import os
 import re
 import secrets
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -67,27 +76,47 @@ class WebError(UserError):
 # --------------------------------------------------------------------------- names, never paths
 
 _BAD_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+# Windows' device names, reserved with any extension and with spaces before it ("CON .xlsx" opens the console)
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$)$",
+                               re.IGNORECASE)
+MAX_NAME_BYTES = 150  # UTF-8 bytes of a saved name: room for a backup's time prefix and "-标注" within 255 bytes
+
+
+def _reserved(name: str) -> bool:
+    return bool(_WINDOWS_RESERVED.match(name.split(".")[0].rstrip(" ")))
+
+
+def _fit(stem: str, room: int) -> str:
+    """``stem`` cut to ``room`` UTF-8 bytes; a cut name keeps a short digest of the whole, so two long names
+    that share their start do not replace each other."""
+    if len(stem.encode("utf-8")) <= room:
+        return stem
+    import hashlib
+
+    digest = "-" + hashlib.sha1(stem.encode("utf-8")).hexdigest()[:6]
+    cut = stem.encode("utf-8")[:room - len(digest)].decode("utf-8", "ignore").rstrip(" .")
+    return cut + digest
 
 
 def safe_name(raw: str, suffixes: tuple[str, ...] | set[str]) -> str:
     """A file name the browser sent, reduced to one harmless name inside our folder (no path, no device)."""
     name = (raw or "").replace("\\", "/").split("/")[-1]
     name = _BAD_CHARS.sub("_", name).strip().lstrip(".").strip()
-    if _WINDOWS_RESERVED.match(name):
-        name = "_" + name
     stem, dot, suffix = name.rpartition(".")
-    if not dot or not stem:
+    if not dot or not stem.rstrip(" ."):
         raise WebError(f"文件名“{raw}”没有扩展名，无法识别为表格文件。请上传 {'、'.join(sorted(suffixes))} 文件。")
     if "." + suffix.lower() not in suffixes:
         raise WebError(f"“{raw}”不是表格文件（.{suffix}），已拒绝。请上传 {'、'.join(sorted(suffixes))} 文件。")
-    return stem[:100].rstrip(" .") + "." + suffix
+    stem = _fit(stem.rstrip(" ."), MAX_NAME_BYTES - len(suffix) - 1)
+    if _reserved(stem):
+        stem = "_" + stem
+    return stem + "." + suffix
 
 
 def safe_folder_name(raw: str) -> str:
-    name = _BAD_CHARS.sub("_", (raw or "").strip()).strip().lstrip(".").strip()
-    if not name or _WINDOWS_RESERVED.match(name) or len(name) > 80:
-        raise WebError(f"文件夹名“{raw}”不可用：请只写一个文件夹名（不含 / \\ : 等符号，不以点开头）。")
+    name = _BAD_CHARS.sub("_", (raw or "").strip()).strip().lstrip(".").strip().rstrip(" .")
+    if not name or _reserved(name) or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise WebError(f"文件夹名“{raw}”不可用：请只写一个文件夹名（不含 / \\ : 等符号，不以点开头，不超过 50 个汉字）。")
     return name
 
 
@@ -191,12 +220,34 @@ class Jobs:
 
 # --------------------------------------------------------------------------- the app
 
+def _is_link(p: Path) -> bool:
+    junction = getattr(os.path, "isjunction", None)
+    return p.is_symlink() or bool(junction and junction(p))
+
+
+def _linkless(folder: Path, path: Path) -> bool:
+    """``path`` is ``folder`` or below it, and no existing step from ``folder`` down to it is a link."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(folder)
+    except ValueError:
+        return False
+    step = folder
+    for part in rel.parts:
+        if part in ("..", "."):
+            return False
+        step = step / part
+        if _is_link(step):
+            return False
+    return True
+
+
 @dataclass
 class Settings:
     folder: Path
     token: str
     port: int | None = None  # None: any port on 127.0.0.1/localhost (tests)
     max_upload: int = 0
+    prefix: str = ""  # the secret first segment of every address; the token cookie is scoped to it
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="taizhang-web-")))
 
     def __post_init__(self):
@@ -204,6 +255,13 @@ class Settings:
 
         self.folder = Path(self.folder).resolve()
         self.max_upload = self.max_upload or MAX_FILE
+        if self.prefix and not re.fullmatch(r"[A-Za-z0-9_-]{8,}", self.prefix):
+            raise ValueError("prefix: letters, digits, - and _ only, at least 8")
+
+    @property
+    def root(self) -> str:
+        """The path every address of this server starts with ('' without a prefix)."""
+        return f"/{self.prefix}" if self.prefix else ""
 
     @property
     def cookie(self) -> str:
@@ -220,13 +278,61 @@ class Settings:
     def origin_ok(self, origin: str) -> bool:
         return origin.startswith("http://") and self.host_ok(origin[len("http://"):])
 
+    def url(self, path: str, **params) -> str:
+        """An address of this server: the secret root, the path, the non-empty parameters."""
+        q = {k: v for k, v in params.items() if v not in (None, "")}
+        return self.root + path + ("?" + urlencode(q) if q else "")
+
+
+# --------------------------------------------------------------------------- what reaches a terminal or a log
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """``text`` with every control character written as an escape (\\x1b, \\n, \\u202e…): a request path or
+    a file name can never move the cursor, recolour or rewrite a terminal line, or forge a log line."""
+    def esc(m):
+        ch = m.group(0)
+        if keep_newlines and ch == "\n":
+            return ch
+        code = ord(ch)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _CONTROL.sub(esc, text)
+
+
+class PrintableFormatter(logging.Formatter):
+    """A log formatter whose every line is printable (see ``printable``); a traceback keeps its own line breaks."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord(record.__dict__)
+        record.msg, record.args = printable(record.getMessage()), None
+        text = super().format(record)
+        head, sep, tail = text.partition("\n")  # the message itself is escaped; what follows is the traceback
+        return head + (sep + printable(tail, keep_newlines=True) if sep else "")
+
+
+class _PrintableFilter(logging.Filter):
+    """Every record of the web door's logger is made printable before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = printable(record.getMessage()), None
+        return True
+
+
+log.addFilter(_PrintableFilter())
+
 
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
 class Guard:
-    """Pure ASGI middleware: Host, Origin and token checks, then the security headers on every answer."""
+    """Pure ASGI middleware: Host, Origin and token checks, then the security headers on every answer.
+
+    With a prefix, the server answers only under it (anything else is "no such page", without saying where the
+    pages are) and the token cookie is set with ``Path=/prefix/``: browsers keep cookies apart by host, not by
+    port, so without a path another program on another port of 127.0.0.1 would receive the cookie."""
 
     def __init__(self, app, settings: Settings):
         self.app, self.s = app, settings
@@ -237,16 +343,33 @@ class Guard:
                 return await self.app(scope, receive, send)
             return  # no websockets
         request = Request(scope)
+        root = self.s.root
+        path = request.url.path
+        if root and not path.startswith(root + "/"):
+            inside = path == root
+            if inside and self.s.host_ok(request.headers.get("host", "")):  # /prefix → /prefix/ (the cookie's path)
+                query = request.url.query
+                response = RedirectResponse(root + "/" + ("?" + query if query else ""), status_code=307)
+                return await self._secured(response)(scope, receive, send)
+            log.warning("refused %s %s: not under the root", request.method, path)
+            return await self._secured(_error_response(request, "没有这个页面。请使用启动台账助手时显示的完整地址打开本页面。",
+                                                       404, None))(scope, receive, send)
         refusal = self.refusal(request)
         if refusal is not None:
-            log.warning("refused %s %s: %s", request.method, request.url.path, refusal[1])
-            return await _error_response(request, refusal[1], refusal[0])(scope, receive, send)
+            log.warning("refused %s %s: %s", request.method, path, refusal[1])
+            return await self._secured(_error_response(request, refusal[1], refusal[0], self.s))(scope, receive, send)
         token = request.query_params.get("token")
         if token is not None:  # first visit: move the token into a cookie and drop it from the address bar
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            url = request.url.path + ("?" + urlencode(rest) if rest else "")
-            response = RedirectResponse(url, status_code=303)
-            response.set_cookie(self.s.cookie, self.s.token, httponly=True, samesite="strict", path="/")
+            url = path + ("?" + urlencode(rest) if rest else "")
+            if request.headers.get("sec-fetch-site", "none") in ("none", "same-origin"):
+                response = RedirectResponse(url, status_code=303)
+            else:  # opened from a file or another page: a redirect would stay cross-site and the strict cookie unsent
+                target = html.escape(url, quote=True)
+                response = Response(f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+                                    f'<meta http-equiv="refresh" content="0;url={target}"><title>台账助手</title></head>'
+                                    f'<body><p>正在打开台账助手……</p></body></html>\n', media_type="text/html")
+            response.set_cookie(self.s.cookie, self.s.token, httponly=True, samesite="strict", path=root + "/")
             return await self._secured(response)(scope, receive, send)
 
         async def send_secured(message):
@@ -301,16 +424,24 @@ TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 TEMPLATES.env.globals["LIGHT_ZH"] = LIGHT_ZH
 
 
-def _error_response(request: Request, message: str, status: int) -> Response:
+def _no_links(path: str, **params) -> str:
+    return "#"
+
+
+def _error_response(request: Request, message: str, status: int, settings: Settings | None) -> Response:
+    """The error page (or JSON); without ``settings`` (a request outside the root) it links nowhere, so a
+    refused visitor never learns the root."""
     if _wants_json(request):
         return JSONResponse({"error": message}, status_code=status)
-    return TEMPLATES.TemplateResponse(request, "error.html", {"message": message, "page": "", "m": "", "masters": []},
-                                      status_code=status)
+    url = settings.url if settings is not None else _no_links
+    return TEMPLATES.TemplateResponse(request, "error.html", {"message": message, "page": "", "m": "", "masters": [],
+                                                              "url": url}, status_code=status)
 
 
-def create_app(folder: str | Path, token: str, port: int | None = None, max_upload: int = 0) -> Starlette:
-    """The web door for the masters in ``folder``; ``token`` is required on every request."""
-    s = Settings(Path(folder), token, port, max_upload)
+def create_app(folder: str | Path, token: str, port: int | None = None, max_upload: int = 0, prefix: str = "") -> Starlette:
+    """The web door for the masters in ``folder``; ``token`` is required on every request. With ``prefix``
+    (``serve`` always gives a random one) every address is under ``/prefix/`` and so is the token cookie."""
+    s = Settings(Path(folder), token, port, max_upload, prefix)
     jobs = Jobs()
     checks: dict[str, dict] = {}  # single-file checks: id -> report and marked copy (in the scratch folder)
     assigns: dict[str, dict] = {}  # 交办 runs: id -> result and account (the master and notices are in the folder)
@@ -322,11 +453,13 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             del store[old]
 
     # ----------------------------------------------------------------- the folder's own names
+    # A link (symbolic link or junction) in the served folder is never followed, for reading or writing: another
+    # user who may write in a shared folder could point one at any file this user can read or write.
     def masters() -> list[str]:
         from taizhang.xlsx.safety import is_lock_or_temp
 
         return sorted(p.name for p in s.folder.iterdir()
-                      if p.is_file() and p.suffix.lower() in MASTER_SUFFIXES and not is_lock_or_temp(p)
+                      if not _is_link(p) and p.is_file() and p.suffix.lower() in MASTER_SUFFIXES and not is_lock_or_temp(p)
                       and "-汇总" not in p.stem)
 
     def pick_master(request: Request, required: bool = True) -> Path | None:
@@ -340,8 +473,27 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return s.folder / name
 
     def folders() -> list[str]:
-        return sorted(p.name for p in s.folder.iterdir() if p.is_dir() and not p.name.startswith((".", "~"))
-                      and p.name != "台账备份")
+        return sorted(p.name for p in s.folder.iterdir() if not _is_link(p) and p.is_dir()
+                      and not p.name.startswith((".", "~")) and p.name != "台账备份" and "-交办通知单-" not in p.name)
+
+    def no_links(path: Path) -> Path:
+        """``path`` if it lies in the served folder with no link on the way (it need not exist yet)."""
+        if not _linkless(s.folder, path):
+            raise WebError(f"“{path.name}”（或它所在的文件夹）是一个链接（快捷方式），指向台账助手文件夹之外；"
+                           f"为安全起见，台账助手不读写链接。请把实际的文件或文件夹放进来。", 403)
+        return path
+
+    def links_in(folder: Path) -> list[str]:
+        found = []
+        for top, dirs, files in os.walk(folder, followlinks=False):
+            for n in dirs + files:
+                if _is_link(Path(top) / n):
+                    found.append((Path(top) / n).relative_to(folder).as_posix())
+        return sorted(found)
+
+    def before_writing() -> None:
+        """Every write also backs up into 台账备份 beside the master: that folder must not lead elsewhere."""
+        no_links(s.folder / "台账备份")
 
     def pick_folder(name: str) -> Path:
         if name not in folders():
@@ -360,11 +512,16 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 
         out = []
+        links = set(links_in(folder))
         for p in list_submissions(folder):
-            st = p.stat()
-            out.append({"rel": str(p.relative_to(folder).as_posix()), "size": st.st_size,
+            rel = p.relative_to(folder).as_posix()
+            link = not _linkless(folder, p)
+            st = p.lstat() if link else p.stat()
+            out.append({"rel": rel, "size": st.st_size, "link": link,
                         "time": dt.datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M"),
-                        "table": p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_or_temp(p)})
+                        "table": not link and p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_or_temp(p)})
+        for rel in sorted(links - {f["rel"] for f in out}):  # a link to a folder, or a broken one
+            out.append({"rel": rel, "size": 0, "link": True, "time": "", "table": False})
         return out
 
     def pick_submission(folder: Path, rel: str) -> Path:
@@ -372,7 +529,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
         for p in list_submissions(folder):
             if p.relative_to(folder).as_posix() == rel:
-                return p
+                return no_links(p)
         raise WebError(f"报送文件夹中没有“{rel}”这个文件。", 404)
 
     def today_of(value: str | None) -> dt.date:
@@ -386,20 +543,38 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     def render(request: Request, name: str, page: str, **ctx) -> Response:
         m = request.query_params.get("m") or ctx.pop("m", "")
         ctx.setdefault("masters", masters())
-        return TEMPLATES.TemplateResponse(request, name, {"page": page, "m": m, "folder": str(s.folder), **ctx})
+        return TEMPLATES.TemplateResponse(request, name, {"page": page, "m": m, "folder": str(s.folder), "url": url, **ctx})
 
-    def url(path: str, **params) -> str:
-        q = {k: v for k, v in params.items() if v not in (None, "")}
-        return path + ("?" + urlencode(q) if q else "")
-
-    TEMPLATES.env.globals["url"] = url
+    url = s.url
 
     # ----------------------------------------------------------------- uploads
     async def form_of(request: Request):
+        """The request's form, its size checked before and while it streams in (a chunked body says no length)."""
+        limit = s.max_upload + 1024 * 1024
+        too_large = f"上传的文件太大，超过 {s.max_upload // 1048576 or 1} MB 的上限，已拒绝。请核实文件内容。"
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > s.max_upload + 1024 * 1024:
+        if length and length.isdigit() and int(length) > limit:
             raise WebError(f"上传的文件太大（{int(length) // 1048576} MB），超过 {s.max_upload // 1048576} MB 的上限，已拒绝。", 413)
-        return await request.form(max_files=1, max_fields=20)
+        received = 0
+
+        async def counted():
+            nonlocal received
+            message = await request.receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise WebError(too_large, 413)
+            return message
+
+        form = Request(request.scope, counted)
+        try:
+            return await form.form(max_files=1, max_fields=20)
+        except WebError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a broken multipart body is the sender's, said in Chinese
+            if type(exc).__name__ in ("MultiPartException", "ClientDisconnect"):
+                raise WebError("上传没有完成（数据不完整）。请重新上传。") from None
+            raise
 
     async def save_upload(upload, target_dir: Path, suffixes, mtime: str | None = None) -> tuple[Path, bool]:
         """Copy an upload into ``target_dir`` under a sanitised name, vetted by xlsx.safety before it is kept."""
@@ -427,13 +602,15 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                 t = int(mtime) / 1000
                 if 946684800 < t < time.time() + 86400:
                     os.utime(tmp, (t, t))
+            if not _linkless(s.scratch, target_dir):  # our own scratch folder, or else the served folder
+                no_links(target_dir)
             target_dir.mkdir(parents=True, exist_ok=True)
             final = target_dir / name
             part = target_dir / f".~taizhang-upload-{uuid.uuid4().hex}{tmp.suffix}"  # a merge skips it while copying
             shutil.copy2(tmp, part)
-            replaced = final.exists()
+            replaced = final.exists() and not _is_link(final)  # a link is replaced itself, its target never read
             if replaced:  # a unit sent its file again: the earlier copy is kept in 台账备份, never lost
-                keep = s.folder / "台账备份" / "被替换的报送文件"
+                keep = no_links(s.folder / "台账备份" / "被替换的报送文件")
                 keep.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(final, keep / f"{dt.datetime.now():%Y%m%d-%H%M%S}-{name}")
             os.replace(part, final)
@@ -467,7 +644,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             upload = form.get("units")
             if isinstance(upload, UploadFile) and upload.filename:
                 units, _ = await save_upload(upload, tmpdir, (".csv", ".xlsx"))
-            res = await run_in_threadpool(run_new, s.folder / name, book.id, int(year_text), units)
+            res = await run_in_threadpool(run_new, no_links(s.folder / name), book.id, int(year_text), units)
         finally:
             shutil.rmtree(tmpdir, ignore_errors=True)
         log.info("created %s (%s, %d, %d units)", name, book.id, res.year, res.units)
@@ -530,6 +707,11 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         form = await form_of(request)
         folder = pick_folder(str(form.get("r") or ""))
         today = today_of(str(form.get("today") or ""))
+        before_writing()
+        links = links_in(folder)
+        if links:
+            raise WebError(f"报送文件夹“{folder.name}”中有链接（快捷方式）：{'、'.join(links[:5])}{'等' if len(links) > 5 else ''}。"
+                           f"为安全起见，台账助手不读取链接，本次没有合并。请把实际的报送文件复制进来，删除这些链接后再合并。", 403)
         job = jobs.start_merge(master, folder, today)
         log.info("merge %s started: %s <- %s", job.id, master.name, folder.name)
         result_url = url("/report", m=master.name, r=folder.name, today=today.isoformat(), job=job.id)
@@ -661,7 +843,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         kind = str(form.get("kind") or "summary")
         if kind not in ("summary", "notice", "supervision"):
             raise WebError("不认识要生成的文件种类。", 400)
-        out = output_path(master, today, kind, public)
+        before_writing()
+        out = no_links(output_path(master, today, kind, public))
         await run_in_threadpool(make_output, master, today, kind, public, out)
         log.info("%s written: %s", kind, out)
         return RedirectResponse(url("/summary", m=master.name, today=today.isoformat(), made=out.name), status_code=303)
@@ -669,8 +852,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     async def download(request: Request):
         pick_master(request)
         name = request.query_params.get("name") or ""
-        allowed = {p.name for p in s.folder.iterdir() if p.is_file() and p.suffix.lower() in DOWNLOAD_SUFFIXES
-                   and not p.name.startswith((".", "~"))}
+        allowed = {p.name for p in s.folder.iterdir() if not _is_link(p) and p.is_file()
+                   and p.suffix.lower() in DOWNLOAD_SUFFIXES and not p.name.startswith((".", "~"))}
         if name not in allowed:
             raise WebError(f"本文件夹中没有可下载的“{name}”。", 404)
         return FileResponse(s.folder / name, filename=name)
@@ -747,6 +930,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         rid = uuid.uuid4().hex
         work = s.scratch / rid
         notices_dir = master.with_name(f"{master.stem}-交办通知单-{today.isoformat()}-{dt.datetime.now():%H%M%S}")
+        before_writing()
+        no_links(notices_dir)
+        no_links(notices_dir.with_name(notices_dir.name + ".zip"))
         try:
             clues = None
             upload = form.get("clues")
@@ -780,24 +966,24 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             try:
                 return await endpoint(request)
             except WebError as exc:
-                return _error_response(request, exc.message, exc.status)
+                return _error_response(request, exc.message, exc.status, s)
             except HTTPException:
                 raise
             except Exception as exc:  # noqa: BLE001 - the user's to fix, or a bug of ours: one line either way
                 if errors.is_user_error(exc):
                     log.info("%s %s: %s", request.method, request.url.path, exc)
-                    return _error_response(request, errors.user_message(exc), 400)
-                return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500)
+                    return _error_response(request, errors.user_message(exc), 400, s)
+                return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500, s)
         run.__name__ = endpoint.__name__
         return run
 
     async def http_error(request: Request, exc: HTTPException):
         message = {404: "没有这个页面。请从上方的菜单进入。",
                    405: "不允许这样操作：修改数据的操作只能通过页面上的按钮提交。"}.get(exc.status_code, "请求无法处理。")
-        return _error_response(request, message, exc.status_code)
+        return _error_response(request, message, exc.status_code, s)
 
     async def server_error(request: Request, exc: Exception):
-        return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500)
+        return _error_response(request, _bug_line(f"{request.method} {request.url.path}"), 500, s)
 
     routes = [
         Route("/", guarded(home)),
@@ -816,9 +1002,11 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         Route("/workday", guarded(workday_page)),
         Route("/assign", guarded(assign_page)),
         Route("/assign", guarded(assign_post), methods=["POST"]),
-        Route("/favicon.ico", lambda request: RedirectResponse("/static/favicon.svg", status_code=301)),
+        Route("/favicon.ico", lambda request: RedirectResponse(url("/static/favicon.svg"), status_code=301)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+    if s.root:
+        routes = [Mount(s.root, routes=routes)]
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -833,17 +1021,43 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
 # --------------------------------------------------------------------------- serve
 
-def _free_port(preferred: int) -> int:
-    import socket
+class PortTaken(UserError):
+    """The port asked for is in use: nothing was printed or opened (exit 2)."""
 
-    for port in (preferred, 0):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
-    raise OSError("没有可用的端口")
+
+def bind_port(port: int | None) -> socket.socket:
+    """A listening socket on 127.0.0.1, bound before anything is printed or opened: ``port``, or without one
+    8765 or else any free port. Another program on ``port`` is a ``PortTaken`` in Chinese."""
+    for p in ((port,) if port else (8765, 0)):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if os.name == "nt":  # Windows: never share a port another program holds
+            sock.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", socket.SO_REUSEADDR), 1)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port left in TIME_WAIT by our last run
+        try:
+            sock.bind(("127.0.0.1", p))
+            sock.listen(128)
+        except OSError:
+            sock.close()
+            continue
+        sock.setblocking(False)
+        return sock
+    raise PortTaken(f"端口 {port} 已被其他程序占用，台账助手网页没有启动。请换一个端口（如 --port {port + 1}），"
+                    f"或不写 --port 让台账助手自动选择空闲端口。")
+
+
+def open_file_for(address: str) -> Path:
+    """A page only this user may read that sends the browser on to ``address`` (as Jupyter does): the browser's
+    command line, which every user of the computer can see, then names this file and not the token."""
+    folder = Path(tempfile.mkdtemp(prefix="taizhang-open-"))  # 0700
+    page = folder / "打开台账助手.html"
+    fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    target = html.escape(address, quote=True)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f'<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+                 f'<meta http-equiv="refresh" content="0;url={target}"><title>台账助手</title></head>\n'
+                 f'<body><p>正在打开台账助手……若没有自动跳转，请<a href="{target}">点此打开</a>。</p></body></html>\n')
+    return page
 
 
 def has_display() -> bool:
@@ -855,20 +1069,45 @@ def has_display() -> bool:
 
 
 def serve(folder: str | Path, port: int | None = None, open_browser: bool = True, say=print) -> None:
-    """Run the web door until Ctrl+C; prints the address with its token, and opens the browser on it."""
+    """Run the web door until Ctrl+C. The port is bound first; only then is the address printed (with its
+    token) and the browser opened, through a file only this user can read (``open_file_for``)."""
     import uvicorn
 
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"文件夹 {folder} 不存在。请用 --folder 指定台账总表所在的文件夹。")
-    port = _free_port(port or 8765) if not port else port
-    token = secrets.token_urlsafe(24)
-    app = create_app(folder, token, port)
-    address = f"http://127.0.0.1:{port}/?token={token}"
-    say(f"台账助手网页已启动（文件夹：{folder.resolve()}）。请在浏览器中打开：\n{address}\n按 Ctrl+C 停止。")
+    sock = bind_port(port)
+    port = sock.getsockname()[1]
+    token, prefix = secrets.token_urlsafe(24), secrets.token_urlsafe(12)
+    app = create_app(folder, token, port, prefix=prefix)
+    address = f"http://127.0.0.1:{port}/{prefix}/?token={token}"
+    say(printable(f"台账助手网页已启动（文件夹：{folder.resolve()}）。请在浏览器中打开：\n{address}\n按 Ctrl+C 停止。",
+                  keep_newlines=True))
+    page = None
     if open_browser and has_display():
         import webbrowser
 
-        threading.Timer(1.0, webbrowser.open, [address]).start()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+        page = open_file_for(address)
+        threading.Timer(0.5, webbrowser.open, [page.as_uri()]).start()
+    handler = logging.StreamHandler()
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    _private_log()
+    config = uvicorn.Config(app, log_level="warning", log_config=None)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        if page is not None:
+            shutil.rmtree(page.parent, ignore_errors=True)
+
+
+def _private_log() -> None:
+    """The log holds file names (and a traceback's values): create it readable by this user only."""
+    from taizhang.errors import log_path
+
+    with contextlib.suppress(OSError):
+        path = log_path()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)

@@ -3,6 +3,9 @@
 
 function $(id) { return document.getElementById(id); }
 
+/* every address of this server starts with its secret root (the cookie is scoped to it) */
+function root() { return document.body.getAttribute("data-root") || ""; }
+
 function postForm(url, data) {
   return fetch(url, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
     .then(function (resp) {
@@ -28,7 +31,7 @@ function setupDrop() {
         var li = document.createElement("li");
         li.textContent = "完成：保存了 " + ok + " 个文件，共 " + files.length + " 个。正在刷新……";
         list.appendChild(li);
-        window.location.href = "/report?m=" + encodeURIComponent(drop.dataset.m) + "&r=" + encodeURIComponent(folder);
+        window.location.href = root() + "/report?m=" + encodeURIComponent(drop.dataset.m) + "&r=" + encodeURIComponent(folder);
         return;
       }
       var f = files[i];
@@ -40,7 +43,7 @@ function setupDrop() {
       data.append("new_folder", folder ? "" : newFolder);
       data.append("mtime", String(f.lastModified || ""));
       data.append("file", f, f.name);
-      postForm("/upload?m=" + encodeURIComponent(drop.dataset.m), data).then(function (body) {
+      postForm(root() + "/upload?m=" + encodeURIComponent(drop.dataset.m), data).then(function (body) {
         if (body.error) { li.className = "bad"; li.textContent = f.name + "：未保存。" + body.error; }
         else { li.className = "good"; li.textContent = body.message; folder = body.folder; ok += 1; }
         next(i + 1);
