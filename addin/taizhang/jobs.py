@@ -493,3 +493,100 @@ def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = No
 
     sample = generate(out, preset=preset, seed=seed, today=today)
     return sample, run_report_day(sample.master, sample.submissions, sample.today, public=True)
+
+
+# --- undo: the master's backups, and putting one back ------------------------------------------------------------
+
+class BackupVersion(BaseModel):
+    """One copy of the master in 台账备份 (1 is the newest): when it was replaced, what it held, and what the write
+    that replaced it changed (read from the version after it: a report day it lacks, or a change in the cases)."""
+    version: int
+    file: str
+    replaced_at: dt.datetime
+    cases: int | None = None
+    last_day: dt.date | None = None
+    about: str = ""
+    then: str = ""
+
+
+class RestoreResult(BaseModel):
+    master: str
+    restored: BackupVersion
+    backup: str | None = None  # the current file, backed up before it was replaced
+
+
+def _backup_files(master_path: Path) -> list[tuple[Path, dt.datetime]]:
+    import re
+
+    from taizhang.xlsx.storage import BACKUP_DIR
+
+    folder = master_path.parent / BACKUP_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    stamp = re.compile(re.escape(master_path.stem) + r"\.(\d{8}-\d{6}(?:-\d{6})?)" + re.escape(master_path.suffix) + "$")
+    found = []
+    for p in folder.iterdir():
+        m = stamp.match(p.name)
+        if m and p.is_file() and not p.is_symlink():
+            fmt = "%Y%m%d-%H%M%S-%f" if m.group(1).count("-") == 2 else "%Y%m%d-%H%M%S"
+            found.append((p, dt.datetime.strptime(m.group(1), fmt)))
+    return sorted(found, key=lambda f: f[1], reverse=True)
+
+
+def _version_facts(path: Path) -> tuple[int | None, dt.date | None]:
+    """How many cases a copy of the master holds and its latest 报送日 (None, None when it cannot be read)."""
+    try:
+        m = load_master(path)
+    except Exception:  # noqa: BLE001 - a damaged backup is listed as such, never a crash of the list
+        return None, None
+    days = [parse_day(str(d)[:10]) for d in (m.history["报送日"] if "报送日" in m.history else [])]
+    days = [d for d in days if d]
+    return len(m.ledger), max(days) if days else None
+
+
+def list_backups(master_path: str | Path) -> list[BackupVersion]:
+    """`taizhang restore MASTER --list`: the master's backups, newest first."""
+    master_path = Path(master_path)
+    files = _backup_files(master_path)
+    facts = [_version_facts(p) for p, _ in files]
+    after = _version_facts(master_path) if master_path.exists() else (None, None)
+    out = []
+    for i, ((p, when), (cases, day)) in enumerate(zip(files, facts)):
+        nxt_cases, nxt_day = facts[i - 1] if i else after
+        about = "无法读取（备份文件可能已损坏）" if cases is None else \
+            f"{cases}个问题" + (f"，最近报送日 {day}" if day else "，尚无报送")
+        if cases is None or nxt_cases is None:
+            then = ""
+        elif nxt_day and (day is None or nxt_day > day):
+            then = f"合并了报送日 {nxt_day} 的报送（问题 {cases}→{nxt_cases} 个）"
+        elif nxt_cases != cases:
+            then = f"问题 {cases}→{nxt_cases} 个"
+        else:
+            then = "更新了台账（状态、红绿灯、处理意见或参数）"
+        out.append(BackupVersion(version=i + 1, file=str(p), replaced_at=when, cases=cases, last_day=day, about=about,
+                                 then=then))
+    return out
+
+
+def run_restore(master_path: str | Path, version: int) -> RestoreResult:
+    """`taizhang restore MASTER --version N`: put backup N back as the master; the current file is backed up first
+    (so a restore can itself be undone), under the master lock."""
+    import shutil
+
+    from taizhang.xlsx.storage import atomic_write, master_lock
+
+    master_path = Path(master_path)
+    versions = list_backups(master_path)
+    chosen = next((v for v in versions if v.version == version), None)
+    if chosen is None:
+        raise BadRequest(f"{master_path.name} 没有第 {version} 版备份（共 {len(versions)} 版）。"
+                         f"请先用 taizhang restore {master_path.name} --list 查看。")
+    if chosen.cases is None:
+        raise BadRequest(f"第 {version} 版备份无法读取（文件可能已损坏），没有恢复。请选择其他版本。")
+    try:
+        keep = load_master(master_path, ledger=False).rulebook.backups_kept
+    except Exception:  # noqa: BLE001 - the current file may be the damaged one being undone
+        keep = 10
+    with master_lock(master_path):
+        made = atomic_write(master_path, lambda tmp: shutil.copyfile(chosen.file, tmp), backup_keep=max(keep, 1))
+    return RestoreResult(master=str(master_path), restored=chosen, backup=str(made) if made else None)

@@ -145,11 +145,17 @@ class Job:
             self.seen.append(self.current)
         self.done, self.total, self.current = done, total, current
 
+    expected: float = 0.0  # seconds the last job of this kind took (0: none yet)
+
     def public(self) -> dict:
-        data = {"id": self.id, "state": self.state, "done": self.done, "total": self.total, "current": self.current,
-                "seen": self.seen, "error": self.error}
+        data = {"id": self.id, "kind": self.kind, "state": self.state, "done": self.done, "total": self.total,
+                "current": self.current, "seen": self.seen, "error": self.error,
+                "elapsed": round((self.finished or time.time()) - self.started, 1), "expected": round(self.expected, 1)}
         if self.state == "done" and self.outcome is not None:
-            data["account"] = self.outcome.result.model_dump(mode="json")
+            if self.kind == "merge":
+                data["account"] = self.outcome.result.model_dump(mode="json")
+            else:
+                data["made"] = str(self.outcome)
         return data
 
 
@@ -167,6 +173,42 @@ def lock_file(master: Path) -> Path:
     return master.with_name(f".~taizhang-lock-{master.name}")  # the name xlsx.storage.master_lock uses
 
 
+def held_message(master: Path) -> str:
+    """Who holds ``master``'s lock, when another program does ('' if nobody does, or a dead process did)."""
+    import json
+    import socket as _socket
+
+    lock = lock_file(master)
+    if not lock.exists():
+        return ""
+    try:
+        held = json.loads(lock.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        held = {}
+    host, pid, since = held.get("host"), held.get("pid"), held.get("time", "未知")
+    if host == _socket.gethostname() and isinstance(pid, int):
+        if not _pid_alive(pid):
+            return ""  # left by a process that stopped: the next merge takes it over by itself
+        if pid == os.getpid():
+            return f"本页面的台账助手正在写入 {master.name}（开始于 {since}）。请等待它完成后再试（完成后会自动解除占用）。"
+        return (f"{master.name} 正由本机另一个正在运行的台账助手（进程 {pid}，开始于 {since}）合并或写入。"
+                f"请等待它完成后再试（它完成后会自动解除占用）。")
+    return (f"{master.name} 正由计算机“{host or '未知'}”上的台账助手合并或写入（开始于 {since}）。请等待其完成后再试；"
+            f"只有在确认那台电脑上的台账助手已经关闭后，才可删除 {lock.name}。")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 class Jobs:
     """Merges running in threads; one per master (a second is refused with the master lock's own message)."""
 
@@ -175,27 +217,59 @@ class Jobs:
         self.all: dict[str, Job] = {}
 
     def busy_message(self, master: Path) -> str:
-        from taizhang.xlsx.storage import WriteError, master_lock
+        """Why a merge cannot start now; never suggests deleting a lock that a running taizhang holds."""
+        own = self.running(master)
+        if own is not None:
+            done = f"已合并 {own.done}/{own.total} 个文件" if own.total else "正在读取台账总表和报送文件"
+            return (f"本页面的台账助手正在合并 {master.name}（报送文件夹“{own.folder.name}”，{done}）。"
+                    f"请等待它完成，进度和结果会显示在本页。")
+        return held_message(master) or f"{master.name} 正由另一次合并占用。请等待其完成后再试。"
 
-        if lock_file(master).exists():
-            try:
-                with master_lock(master):  # held by the running merge: raises with the holder's name and time
-                    pass
-            except WriteError as exc:
-                return str(exc)
-        return f"{master.name} 正由另一次合并占用（本机台账助手网页，开始不久）。请等待其完成后再试。"
+    def running(self, master: Path) -> Job | None:
+        return next((j for j in reversed(list(self.all.values())) if j.master == master and j.state == "running"), None)
+
+    def latest(self, master: Path) -> Job | None:
+        """The newest merge of ``master`` (running or finished) this server ran: a refreshed page finds it again."""
+        return next((j for j in reversed(list(self.all.values())) if j.master == master), None)
 
     def start_merge(self, master: Path, folder: Path, today: dt.date) -> Job:
         with self._lock:
-            for j in self.all.values():
-                if j.master == master and j.state == "running":
-                    raise WebError(self.busy_message(master), 409)
+            if self.running(master) is not None or held_message(master):
+                raise WebError(self.busy_message(master), 409)
             job = Job(uuid.uuid4().hex, "merge", master, folder, today)
-            self.all[job.id] = job
-            if len(self.all) > 50:
-                for old in [k for k, j in self.all.items() if j.state != "running"][:-20]:
-                    del self.all[old]
+            self._add(job)
         threading.Thread(target=self._run_merge, args=(job,), daemon=True, name=f"merge-{job.id[:8]}").start()
+        return job
+
+    def _add(self, job: Job) -> None:
+        """Keep the running jobs, each master's latest merge, and the 20 newest others."""
+        self.all[job.id] = job
+        if len(self.all) > 50:
+            latest = {m.master: m.id for m in self.all.values() if m.kind == "merge"}
+            others = [k for k, j in self.all.items() if j.state != "running" and latest.get(j.master) != k]
+            for old in others[:-20]:
+                del self.all[old]
+
+    def start_output(self, kind: str, master: Path, today: dt.date, make) -> Job:
+        """A summary or 通报 written in a thread, so the page can show how long it has taken (and usually takes)."""
+        with self._lock:
+            took = [j.finished - j.started for j in self.all.values() if j.kind == kind and j.state == "done" and j.finished]
+            job = Job(uuid.uuid4().hex, kind, master, master.parent, today, expected=took[-1] if took else 0.0)
+            self._add(job)
+
+        def run() -> None:
+            from taizhang import errors
+
+            try:
+                job.outcome = make()
+                job.state = "done"
+            except Exception as exc:  # noqa: BLE001 - one line either way, as for a merge
+                job.error = errors.user_message(exc) if errors.is_user_error(exc) else _bug_line(f"{kind} {master}")
+                job.state = "failed"
+            finally:
+                job.finished = time.time()
+
+        threading.Thread(target=run, daemon=True, name=f"{kind}-{job.id[:8]}").start()
         return job
 
     def _run_merge(self, job: Job) -> None:
@@ -422,6 +496,7 @@ def _security_headers() -> list[tuple[str, str]]:
 
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 TEMPLATES.env.globals["LIGHT_ZH"] = LIGHT_ZH
+TEMPLATES.env.filters["timefmt"] = lambda t: dt.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else ""
 
 
 def _no_links(path: str, **params) -> str:
@@ -445,6 +520,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     jobs = Jobs()
     checks: dict[str, dict] = {}  # single-file checks: id -> report and marked copy (in the scratch folder)
     assigns: dict[str, dict] = {}  # 交办 runs: id -> result and account (the master and notices are in the folder)
+    uploads: dict[str, list[dict]] = {}  # master name -> every upload's outcome, until the clerk dismisses them
+    restores: dict[str, dict] = {}  # restores: id -> account
 
     def remember(store: dict, key: str, value: dict, keep: int = 50) -> None:
         """Results the pages show after a redirect: the latest ``keep`` only (a long-running server stays small)."""
@@ -462,8 +539,13 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                       if not _is_link(p) and p.is_file() and p.suffix.lower() in MASTER_SUFFIXES and not is_lock_or_temp(p)
                       and "-汇总" not in p.stem)
 
+    def sole_master() -> str:
+        """The master to preselect: the folder's only one, else none."""
+        names = masters()
+        return names[0] if len(names) == 1 else ""
+
     def pick_master(request: Request, required: bool = True) -> Path | None:
-        name = request.query_params.get("m") or ""
+        name = request.query_params.get("m") or (sole_master() if required else "")
         if not name:
             if required:
                 raise WebError("请先在“台账总表”页选择一个台账总表。")
@@ -500,12 +582,19 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             raise WebError(f"本文件夹中没有名为“{name}”的报送文件夹。请在列表中选择，或新建一个。", 404)
         return s.folder / name
 
-    def default_folder(master: Path) -> str:
+    def default_folder(master: Path, recorded: str = "") -> str:
+        """The folder offered first: the one this page last merged into ``master``, the one 参数设置 records
+        (报送文件夹, written by the ribbon), then the usual names."""
         names = folders()
-        for n in (f"{master.stem}-报送", "报送"):
-            if n in names:
+        last = jobs.latest(master)
+        for n in ((last.folder.name if last else ""), Path(recorded).name if recorded else "", f"{master.stem}-报送", "报送"):
+            if n and n in names:
                 return n
         return next((n for n in names if "报送" in n), "")
+
+    def ordered_folders(first: str) -> list[str]:
+        names = folders()
+        return ([first] if first in names else []) + [n for n in names if n != first]
 
     def submissions(folder: Path) -> list[dict]:
         from taizhang.book.merge import list_submissions
@@ -541,7 +630,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             raise WebError(f"“{value}”不是日期，请写成 YYYY-MM-DD。") from None
 
     def render(request: Request, name: str, page: str, **ctx) -> Response:
-        m = request.query_params.get("m") or ctx.pop("m", "")
+        m = request.query_params.get("m") or ctx.pop("m", "") or (sole_master() if page not in ("validate", "workday") else "")
         ctx.setdefault("masters", masters())
         return TEMPLATES.TemplateResponse(request, name, {"page": page, "m": m, "folder": str(s.folder), "url": url, **ctx})
 
@@ -651,18 +740,92 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return RedirectResponse(url("/", m=name, created=name), status_code=303)
 
     async def report_page(request: Request):
+        from taizhang.book.settings_sheet import FOLDER_KEY
+        from taizhang.jobs import load_master
+
         master = pick_master(request)
+        book = await run_in_threadpool(load_master, master, ledger=False)  # its units (templates) and 报送文件夹
+        recorded = book.extras.get(FOLDER_KEY, "")
         r = request.query_params.get("r")
-        r = default_folder(master) if r is None else r
+        r = default_folder(master, recorded) if r is None else r
         folder = pick_folder(r) if r else None
-        job = jobs.all.get(request.query_params.get("job", ""))
-        ctx = {"folders": folders(), "r": r, "files": submissions(folder) if folder else [],
-               "today": request.query_params.get("today") or dt.date.today().isoformat(), "job": None}
+        asked = request.query_params.get("job", "")
+        job = jobs.all.get(asked) if asked else jobs.running(master)  # a refreshed page finds its running merge
+        last = jobs.latest(master)
+        ctx = {"folders": ordered_folders(r or default_folder(master, recorded)), "r": r,
+               "files": submissions(folder) if folder else [],
+               "today": request.query_params.get("today") or dt.date.today().isoformat(), "job": None,
+               "uploads": uploads.get(master.name, []), "units": book.units.names(),
+               "last": last if last is not None and last.state != "running" and (job is None or job.id != last.id) else None}
         if job is not None and job.master == master:
             ctx["job"] = job
             if job.state == "done":
                 ctx.update(account_context(job))
-        return render(request, "report.html", "report", **ctx)
+        return render(request, "report.html", "report", m=master.name, **ctx)
+
+    def note_upload(master: Path, name: str, ok: bool, message: str) -> None:
+        """Every upload's outcome stays on the 报送 page until the clerk dismisses it (refusals included)."""
+        kept = uploads.setdefault(master.name, [])
+        kept.append({"name": name, "ok": ok, "message": message, "time": dt.datetime.now().strftime("%H:%M:%S")})
+        del kept[:-200]
+
+    async def uploads_dismiss(request: Request):
+        master = pick_master(request)
+        form = await form_of(request)
+        uploads.pop(master.name, None)
+        return RedirectResponse(url("/report", m=master.name, r=str(form.get("r") or "")), status_code=303)
+
+    async def template_post(request: Request):
+        """The same job as `taizhang template`: a pre-filled 填报模板 for every unit (or one), as one .zip."""
+        import zipfile
+
+        from taizhang.jobs import run_template
+
+        master = pick_master(request)
+        form = await form_of(request)
+        today = today_of(str(form.get("today") or ""))
+        unit = str(form.get("unit") or "").strip() or None
+        work = s.scratch / uuid.uuid4().hex
+        files = await run_in_threadpool(run_template, master, work / "填报模板", today, unit)
+        label = unit if unit else "全部单位"
+        out = work / safe_name(f"{master.stem}-填报模板-{label}-{today.isoformat()}.zip", (".zip",))
+
+        def pack() -> None:
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+                for f in files:
+                    z.write(f, Path(f).name)
+
+        await run_in_threadpool(pack)
+        log.info("templates for %s: %d files (%s)", master.name, len(files), label)
+        return FileResponse(out, filename=out.name, media_type="application/zip",
+                            background=BackgroundTask(shutil.rmtree, work, True))
+
+    async def backups_page(request: Request):
+        from taizhang.jobs import list_backups
+
+        master = pick_master(request)
+        versions = await run_in_threadpool(list_backups, master)
+        done = restores.get(request.query_params.get("done", ""))
+        return render(request, "backups.html", "masters", m=master.name, versions=versions, done=done)
+
+    async def restore_post(request: Request):
+        """The same job as `taizhang restore MASTER --version N`: the current file is backed up first."""
+        from taizhang.jobs import run_restore
+        from taizhang.report.text import restore_text
+
+        master = pick_master(request)
+        form = await form_of(request)
+        version = str(form.get("version") or "")
+        if not version.isdigit():
+            raise WebError("请在列表中选择要恢复的版本。")
+        before_writing()
+        if jobs.running(master) is not None or held_message(master):
+            raise WebError(jobs.busy_message(master), 409)
+        res = await run_in_threadpool(run_restore, master, int(version))
+        rid = uuid.uuid4().hex
+        remember(restores, rid, {"text": restore_text(res), "version": res.restored.version})
+        log.info("restored %s to backup %s", master.name, res.restored.file)
+        return RedirectResponse(url("/backups", m=master.name, done=rid), status_code=303)
 
     def account_context(job: Job) -> dict:
         from taizhang.book.sheets import REJECT_HEADERS
@@ -695,9 +858,16 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             folder = pick_folder(r)
         else:
             folder = s.folder / f"{master.stem}-报送"
-        path, replaced = await save_upload(form.get("file"), folder, WORKBOOK_SUFFIXES, str(form.get("mtime") or ""))
+        file = form.get("file")
+        sent = file.filename if isinstance(file, UploadFile) and file.filename else "（无文件名）"
+        try:
+            path, replaced = await save_upload(file, folder, WORKBOOK_SUFFIXES, str(form.get("mtime") or ""))
+        except WebError as exc:
+            note_upload(master, sent, False, exc.message)
+            raise
         log.info("saved upload %s", path)
         msg = f"已保存 {path.name}" + ("（替换了同名文件，原文件已备份到“台账备份/被替换的报送文件”）" if replaced else "")
+        note_upload(master, sent, True, msg)
         if _wants_json(request):
             return JSONResponse({"saved": path.name, "folder": folder.name, "replaced": replaced, "message": msg})
         return RedirectResponse(url("/report", m=master.name, r=folder.name), status_code=303)
@@ -845,6 +1015,15 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             raise WebError("不认识要生成的文件种类。", 400)
         before_writing()
         out = no_links(output_path(master, today, kind, public))
+        if _wants_json(request):  # the page's button: a job it polls, showing the time taken
+            def make() -> str:
+                make_output(master, today, kind, public, out)
+                log.info("%s written: %s", kind, out)
+                return out.name
+
+            job = jobs.start_output(kind, master, today, make)
+            result = url("/summary", m=master.name, today=today.isoformat(), made=out.name)
+            return JSONResponse({"job": job.id, "status": url(f"/api/job/{job.id}"), "result": result}, status_code=202)
         await run_in_threadpool(make_output, master, today, kind, public, out)
         log.info("%s written: %s", kind, out)
         return RedirectResponse(url("/summary", m=master.name, today=today.isoformat(), made=out.name), status_code=303)
@@ -992,6 +1171,10 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         Route("/upload", guarded(upload), methods=["POST"]),
         Route("/merge", guarded(merge), methods=["POST"]),
         Route("/api/job/{id}", guarded(job_status)),
+        Route("/uploads/dismiss", guarded(uploads_dismiss), methods=["POST"]),
+        Route("/template", guarded(template_post), methods=["POST"]),
+        Route("/backups", guarded(backups_page)),
+        Route("/restore", guarded(restore_post), methods=["POST"]),
         Route("/marked", guarded(marked)),
         Route("/validate", guarded(validate_page)),
         Route("/validate", guarded(validate_post), methods=["POST"]),
