@@ -414,7 +414,7 @@ class ValidateOutcome:
 
 
 def run_validate(file: str | Path, today: dt.date, master: str | Path | None = None, preset: str | None = None,
-                 marked: str | Path | None = None) -> ValidateOutcome:
+                 marked: str | Path | None = None, display_name: str | None = None) -> ValidateOutcome:
     """`taizhang validate`: check one submission against a master's units and rules, or a preset's, or the campaign
     its categories show; with ``marked``, write a copy with the problem cells coloured and commented."""
     from taizhang.rules.rulebook import find_rulebook
@@ -426,7 +426,7 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
     else:
         book, units = (find_rulebook(preset) if preset else None), None
     try:
-        report, checked = validate_file(file, rulebook=book, units=units, today=today)
+        report, checked = validate_file(file, rulebook=book, units=units, today=today, display_name=display_name)
     except PresetUnknown as exc:
         return ValidateOutcome(None, refusal=str(exc))
     written = None
@@ -590,3 +590,85 @@ def run_restore(master_path: str | Path, version: int) -> RestoreResult:
     with master_lock(master_path):
         made = atomic_write(master_path, lambda tmp: shutil.copyfile(chosen.file, tmp), backup_keep=max(keep, 1))
     return RestoreResult(master=str(master_path), restored=chosen, backup=str(made) if made else None)
+
+
+# --- what the browser door needs besides the jobs above (it reaches the core only through this module) ----------
+
+def vet_file(path: str | Path) -> None:
+    """Vet a file as a merge would before any parser sees it (``xlsx.safety.sniff``): a refusal is a
+    ``FileProblem`` (a UserError) whose message says what to do."""
+    from taizhang.xlsx.safety import sniff
+
+    sniff(Path(path))
+
+
+def upload_rules() -> tuple[set[str], int]:
+    """The suffixes a submission may have and the largest file taizhang reads (bytes)."""
+    from taizhang.xlsx.safety import MAX_FILE, WORKBOOK_SUFFIXES
+
+    return set(WORKBOOK_SUFFIXES), MAX_FILE
+
+
+def is_submission(path: Path) -> bool:
+    """A file a merge reads: a workbook suffix, not a lock or temporary file."""
+    from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
+
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_or_temp(path)
+
+
+def is_lock_or_temp(path: Path) -> bool:
+    from taizhang.xlsx.safety import is_lock_or_temp as skip
+
+    return skip(path)
+
+
+def submissions_in(folder: str | Path) -> list[Path]:
+    """Every file a merge of ``folder`` looks at, in the order it reads them."""
+    from taizhang.book.merge import list_submissions
+
+    return list_submissions(Path(folder))
+
+
+def write_atomically(path: str | Path, write) -> None:
+    """``write(tmp)`` then the temporary file moved over ``path`` (``xlsx.storage.atomic_write``)."""
+    from taizhang.xlsx.storage import atomic_write
+
+    atomic_write(path, write)
+
+
+def recorded_folder(master: Master) -> str:
+    """The 报送文件夹 the master's 参数设置 records (written by the ribbon's 合并报送), or ''."""
+    from taizhang.book.settings_sheet import FOLDER_KEY
+
+    return master.extras.get(FOLDER_KEY, "")
+
+
+def account_headers() -> tuple[list[str], list[str]]:
+    """The headers of 报送情况 and 退回清单, as the master's sheets have them."""
+    return list(REPORT_HEADERS), list(REJECT_HEADERS)
+
+
+def rank_rule_text(rule: str) -> str:
+    """The ranking rule in Chinese, as the summary states it."""
+    from taizhang.report.figures import RULE_ZH
+
+    return RULE_ZH.get(rule, rule)
+
+
+def workday_span(start: dt.date, end: dt.date, master: str | Path | None = None) -> dict:
+    """What the working-day calculator shows beside its answer: the weekdays off and the weekend days worked
+    between ``start`` and ``end`` (by the master's 节假日 if given), the estimated years' warnings, and the years
+    whose State Council notice is published."""
+    from taizhang.calendar.workdays import WorkCalendar, estimate_warning, published_years
+
+    cal = WorkCalendar(load_master(master, ledger=False).holidays if master else {})
+    lo, hi = min(start, end), max(start, end)
+    special, d = [], lo
+    while d <= hi:
+        if d.weekday() < 5 and not cal.is_workday(d):
+            special.append((d, "放假"))
+        elif d.weekday() >= 5 and cal.is_workday(d):
+            special.append((d, "调休上班"))
+        d += dt.timedelta(days=1)
+    return {"special": special, "warnings": [estimate_warning(y) for y in cal.estimate_years(start, end)],
+            "published": sorted(published_years())}

@@ -162,7 +162,7 @@ class Job:
 def _bug_line(context: str) -> str:
     """Log the current exception's traceback; the one Chinese line the page shows instead."""
     from taizhang import errors
-    from taizhang.xlsx.storage import replaced_files
+    from taizhang.jobs import replaced_files
 
     path = errors.log_exception(f"taizhang serve: {context}")
     log.error("internal error in %s (details in %s)", context, path)
@@ -325,10 +325,10 @@ class Settings:
     scratch: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="taizhang-web-")))
 
     def __post_init__(self):
-        from taizhang.xlsx.safety import MAX_FILE
+        from taizhang.jobs import upload_rules
 
         self.folder = Path(self.folder).resolve()
-        self.max_upload = self.max_upload or MAX_FILE
+        self.max_upload = self.max_upload or upload_rules()[1]
         if self.prefix and not re.fullmatch(r"[A-Za-z0-9_-]{8,}", self.prefix):
             raise ValueError("prefix: letters, digits, - and _ only, at least 8")
 
@@ -533,7 +533,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     # A link (symbolic link or junction) in the served folder is never followed, for reading or writing: another
     # user who may write in a shared folder could point one at any file this user can read or write.
     def masters() -> list[str]:
-        from taizhang.xlsx.safety import is_lock_or_temp
+        from taizhang.jobs import is_lock_or_temp
 
         return sorted(p.name for p in s.folder.iterdir()
                       if not _is_link(p) and p.is_file() and p.suffix.lower() in MASTER_SUFFIXES and not is_lock_or_temp(p)
@@ -597,26 +597,25 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return ([first] if first in names else []) + [n for n in names if n != first]
 
     def submissions(folder: Path) -> list[dict]:
-        from taizhang.book.merge import list_submissions
-        from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
+        from taizhang.jobs import is_submission, submissions_in
 
         out = []
         links = set(links_in(folder))
-        for p in list_submissions(folder):
+        for p in submissions_in(folder):
             rel = p.relative_to(folder).as_posix()
             link = not _linkless(folder, p)
             st = p.lstat() if link else p.stat()
             out.append({"rel": rel, "size": st.st_size, "link": link,
                         "time": dt.datetime.fromtimestamp(st.st_mtime).strftime("%Y-%m-%d %H:%M"),
-                        "table": not link and p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_or_temp(p)})
+                        "table": not link and is_submission(p)})
         for rel in sorted(links - {f["rel"] for f in out}):  # a link to a folder, or a broken one
             out.append({"rel": rel, "size": 0, "link": True, "time": "", "table": False})
         return out
 
     def pick_submission(folder: Path, rel: str) -> Path:
-        from taizhang.book.merge import list_submissions
+        from taizhang.jobs import submissions_in
 
-        for p in list_submissions(folder):
+        for p in submissions_in(folder):
             if p.relative_to(folder).as_posix() == rel:
                 return no_links(p)
         raise WebError(f"报送文件夹中没有“{rel}”这个文件。", 404)
@@ -667,7 +666,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
     async def save_upload(upload, target_dir: Path, suffixes, mtime: str | None = None) -> tuple[Path, bool]:
         """Copy an upload into ``target_dir`` under a sanitised name, vetted by xlsx.safety before it is kept."""
-        from taizhang.xlsx.safety import FileProblem, sniff
+        from taizhang import errors
+        from taizhang.jobs import vet_file
 
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise WebError("没有收到文件。请选择或拖入一个表格文件。")
@@ -684,9 +684,11 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                         raise WebError(f"{name} 超过 {s.max_upload // 1048576 or 1} MB 的上限，已拒绝。请核实文件内容。", 413)
                     fh.write(chunk)
             try:
-                await run_in_threadpool(sniff, tmp)
-            except FileProblem as exc:
-                raise WebError(exc.message) from None
+                await run_in_threadpool(vet_file, tmp)
+            except Exception as exc:  # noqa: BLE001 - a refusal is the sender's to fix; anything else is a bug
+                if not errors.is_user_error(exc):
+                    raise
+                raise WebError(errors.user_message(exc)) from None
             if mtime and mtime.isdigit():  # the file's own time (a submission's lateness is its file time)
                 t = int(mtime) / 1000
                 if 946684800 < t < time.time() + 86400:
@@ -709,9 +711,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
 
     # ----------------------------------------------------------------- pages
     async def home(request: Request):
-        from taizhang.rules.rulebook import builtin_rulebooks
+        from taizhang.jobs import presets
 
-        books = list(builtin_rulebooks().values())
+        books = presets()
         return render(request, "masters.html", "masters", books=books, year=dt.date.today().year,
                       created=request.query_params.get("created", ""))
 
@@ -740,12 +742,11 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return RedirectResponse(url("/", m=name, created=name), status_code=303)
 
     async def report_page(request: Request):
-        from taizhang.book.settings_sheet import FOLDER_KEY
-        from taizhang.jobs import load_master
+        from taizhang.jobs import load_master, recorded_folder
 
         master = pick_master(request)
         book = await run_in_threadpool(load_master, master, ledger=False)  # its units (templates) and 报送文件夹
-        recorded = book.extras.get(FOLDER_KEY, "")
+        recorded = recorded_folder(book)
         r = request.query_params.get("r")
         r = default_folder(master, recorded) if r is None else r
         folder = pick_folder(r) if r else None
@@ -828,11 +829,10 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return RedirectResponse(url("/backups", m=master.name, done=rid), status_code=303)
 
     def account_context(job: Job) -> dict:
-        from taizhang.book.sheets import REJECT_HEADERS
-        from taizhang.jobs import reject_rows
-        from taizhang.report.figures import REPORT_HEADERS
+        from taizhang.jobs import account_headers, reject_rows
         from taizhang.report.text import merge_text
 
+        REPORT_HEADERS, REJECT_HEADERS = account_headers()
         o = job.outcome
         res = o.result
         warnings = [f for f in res.issues if f.severity == "warning"]
@@ -846,8 +846,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                 "warnings": warnings, "marked": marked, "out_name": o.out.name}
 
     async def upload(request: Request):
-        from taizhang.xlsx.safety import WORKBOOK_SUFFIXES
+        from taizhang.jobs import upload_rules
 
+        WORKBOOK_SUFFIXES = upload_rules()[0]
         master = pick_master(request)
         form = await form_of(request)
         r = str(form.get("r") or "")
@@ -896,36 +897,37 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return JSONResponse(job.public())
 
     async def marked(request: Request):
-        from taizhang.book.marked import write_marked
-        from taizhang.book.master import load_master
-        from taizhang.rules.validate import validate_file
+        from taizhang.jobs import run_validate
 
         master = pick_master(request)
         folder = pick_folder(request.query_params.get("r") or "")
         path = pick_submission(folder, request.query_params.get("f") or "")
         today = today_of(request.query_params.get("today"))
-        m = await run_in_threadpool(load_master, master, ledger=False)
-        report, checked = await run_in_threadpool(lambda: validate_file(path, rulebook=m.rulebook, units=m.units, today=today,
-                                                                        display_name=path.relative_to(folder).as_posix()))
-        if checked.read.failed:
-            raise WebError(f"{path.name} 无法读取，没有标注副本：" + "；".join(f.message for f in report.findings if f.severity == "error"))
         tmpdir = s.scratch / uuid.uuid4().hex
         tmpdir.mkdir(parents=True)
         out = tmpdir / f"{path.stem}-标注.xlsx"
-        await run_in_threadpool(write_marked, checked.read, report.findings, out)
+        try:
+            res = await run_in_threadpool(run_validate, path, today, master, None, out, path.relative_to(folder).as_posix())
+        except BaseException:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            raise
+        if res.failed or res.marked is None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            errors = res.report.findings if res.report else []
+            raise WebError(f"{path.name} 无法读取，没有标注副本：" + "；".join(f.message for f in errors if f.severity == "error"))
         return FileResponse(out, filename=out.name, background=BackgroundTask(shutil.rmtree, tmpdir, True))
 
     async def validate_page(request: Request):
-        from taizhang.rules.rulebook import builtin_rulebooks
+        from taizhang.jobs import presets
 
         check = checks.get(request.query_params.get("check", ""))
-        return render(request, "validate.html", "validate", books=list(builtin_rulebooks().values()), check=check,
+        return render(request, "validate.html", "validate", books=presets(), check=check,
                       today=dt.date.today().isoformat())
 
     async def validate_post(request: Request):
-        from taizhang.jobs import run_validate
-        from taizhang.xlsx.safety import WORKBOOK_SUFFIXES
+        from taizhang.jobs import run_validate, upload_rules
 
+        WORKBOOK_SUFFIXES = upload_rules()[0]
         master = pick_master(request, required=False)
         form = await form_of(request)
         today = today_of(str(form.get("today") or ""))
@@ -954,8 +956,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return FileResponse(out, filename=out.name)
 
     async def summary_page(request: Request):
-        from taizhang.jobs import run_figures
-        from taizhang.report.figures import RULE_ZH
+        from taizhang.jobs import rank_rule_text, run_figures
 
         master = pick_master(request)
         today = today_of(request.query_params.get("today"))
@@ -967,7 +968,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             p = output_path(master, today, kind, public)
             outputs.append({"label": label, "name": p.name, "exists": p.exists(), "public": int(public), "kind": kind})
         return render(request, "summary.html", "summary", figs=figs, today=today.isoformat(), outputs=outputs,
-                      rule=RULE_ZH.get(figs.rank_rule, figs.rank_rule),
+                      rule=rank_rule_text(figs.rank_rule),
                       made=request.query_params.get("made", ""))
 
     def output_path(master: Path, today: dt.date, kind: str, public: bool) -> Path:
@@ -991,7 +992,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
             import tempfile
             import zipfile
 
-            from taizhang.xlsx.storage import atomic_write
+            from taizhang.jobs import write_atomically as atomic_write
 
             with tempfile.TemporaryDirectory(prefix="taizhang-notices-") as tmp:
                 res = run_notice(master, today, Path(tmp) / "通报.docx", units_dir=Path(tmp) / "督办通知单")
@@ -1038,7 +1039,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         return FileResponse(s.folder / name, filename=name)
 
     async def workday_page(request: Request):
-        from taizhang.calendar.workdays import WorkCalendar, estimate_warning, published_years
+        from taizhang.jobs import load_master, run_workday, workday_span
 
         master = pick_master(request, required=False)
         q = request.query_params
@@ -1046,41 +1047,27 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                      "result": None}
         holidays = {}
         if master is not None:
-            from taizhang.book.master import load_master
-
             holidays = (await run_in_threadpool(load_master, master, ledger=False)).holidays
         ctx["overrides"] = sorted(holidays.items())
         if q.get("date") and (q.get("n") or q.get("months")):
             start = today_of(q.get("date"))
-            cal = WorkCalendar(holidays)
             try:
                 if q.get("months"):
                     months = int(q["months"])
                     if not 0 < months <= 120:
                         raise ValueError
-                    result = cal.add_months(start, months)
+                    result, _ = await run_in_threadpool(run_workday, start, None, months, master)
                     how = f"{months}个月期间届满（民法典第二百零二条；届满日为法定休假日的，顺延至其后第一个工作日）"
                 else:
                     n = int(q["n"])
                     if not -2000 <= n <= 2000:
                         raise ValueError
-                    result = cal.add_workdays(start, n)
+                    result, _ = await run_in_threadpool(run_workday, start, n, None, master)
                     how = f"{n}个工作日之后（起算日当日不计入）"
             except ValueError:
                 raise WebError("工作日数或月数应是整数（工作日数不超过 2000，月数 1 至 120）。") from None
-            lo, hi = min(start, result), max(start, result)
-            special = []
-            d = lo
-            while d <= hi:
-                if d.weekday() < 5 and not cal.is_workday(d):
-                    special.append((d, "放假"))
-                elif d.weekday() >= 5 and cal.is_workday(d):
-                    special.append((d, "调休上班"))
-                d += dt.timedelta(days=1)
-            ctx.update(result=result, how=how, start=start, special=special,
-                       weekday="一二三四五六日"[result.weekday()],
-                       warnings=[estimate_warning(y) for y in cal.estimate_years(start, result)],
-                       published=sorted(published_years()))
+            span = await run_in_threadpool(workday_span, start, result, master)
+            ctx.update(result=result, how=how, start=start, weekday="一二三四五六日"[result.weekday()], **span)
         return render(request, "workday.html", "workday", **ctx)
 
     # ----------------------------------------------------------------- 交办
@@ -1098,11 +1085,11 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         second 交办 the same day never replaces the first one's notices) and offered as one .zip of that folder."""
         import zipfile
 
-        from taizhang.jobs import run_assign
+        from taizhang.jobs import run_assign, upload_rules
+        from taizhang.jobs import write_atomically as atomic_write
         from taizhang.report.text import assign_text
-        from taizhang.xlsx.safety import WORKBOOK_SUFFIXES
-        from taizhang.xlsx.storage import atomic_write
 
+        WORKBOOK_SUFFIXES = upload_rules()[0]
         master = pick_master(request)
         form = await form_of(request)
         today = today_of(str(form.get("today") or ""))
