@@ -199,6 +199,10 @@ def serve(folder: str | Path, port: int | None = None, open_browser: bool = True
     address = f"http://127.0.0.1:{port}/{prefix}/?token={token}"
     say(printable(f"台账助手网页已启动（文件夹：{folder.resolve()}）。请在浏览器中打开：\n{address}\n按 Ctrl+C 停止。",
                   keep_newlines=True))
+    import sys
+
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()  # the address is seen at once, also when the output goes to a file or a pipe
     page = None
     if open_browser and has_display():
         import webbrowser
