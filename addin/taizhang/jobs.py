@@ -1,8 +1,11 @@
-"""The report-day jobs: one function per user action, shared by the CLI and Excel.
+"""The report-day jobs: one function per user action, shared by the CLI, Excel and the web page.
 
 Each job loads the master, calls the pure core (merge, deadlines, figures),
-and writes its output safely. Adapters (``cli``, ``excel``) only parse their
-input, call one of these and present the result.
+and writes its output safely. Adapters (``cli``, ``excel``, ``web``) only parse their
+input, call one of these and present the result. The last two sections add undo
+(the master's backups, ``run_restore``) and the few things the browser door needs
+besides (vetting an upload, the files a merge reads), so that it too reaches the
+core only through this module.
 """
 
 from __future__ import annotations

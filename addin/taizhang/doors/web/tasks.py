@@ -103,7 +103,8 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Jobs:
-    """Merges running in threads; one per master (a second is refused with the master lock's own message)."""
+    """Merges (and summaries, 通报) running in threads; one merge per master at a time (a second is refused,
+    saying whose merge runs and how far it is: never suggesting to delete a lock a live taizhang holds)."""
 
     def __init__(self):
         self._lock = threading.Lock()
