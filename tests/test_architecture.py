@@ -127,3 +127,14 @@ def test_the_ribbon_module_starts_without_the_heavy_libraries():
             "print(sorted(m for m in ('pandas', 'pydantic', 'openpyxl', 'python_calamine') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_the_web_door_reaches_the_core_only_through_jobs_and_report_text():
+    """Issue 28 "The house": the browser door, like the CLI, parses a request, calls a job and shows report.text's
+    lines; what it needs of the files (vetting, the submissions a merge reads) it asks of jobs too."""
+    allowed = {"taizhang.jobs", "taizhang.report.text", "taizhang.errors"}
+    reached = set()
+    for path in (PKG / "doors" / "web").rglob("*.py"):
+        reached |= {target for _, target in _imports(path)}
+    assert "taizhang.jobs" in reached
+    assert {t for t in reached if not t.startswith("taizhang.doors.web")} <= allowed, reached - allowed

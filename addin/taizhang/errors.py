@@ -86,10 +86,15 @@ def log_path() -> Path:
     return folder / "taizhang.log"
 
 
+def private_opener(path, flags: int) -> int:
+    """``open(..., opener=private_opener)``: a log created readable by this user only (it holds file names)."""
+    return os.open(path, flags, 0o600)
+
+
 def log_exception(context: str) -> Path:
     """Append the current exception's traceback to the log file; return the file's path."""
     path = log_path()
-    with open(path, "a", encoding="utf-8") as fh:
+    with open(path, "a", encoding="utf-8", opener=private_opener) as fh:
         fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}\n")
         fh.write(traceback.format_exc())
     return path

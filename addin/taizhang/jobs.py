@@ -1,9 +1,12 @@
-"""The report-day jobs: one function per user action, shared by the CLI and Excel.
+"""The report-day jobs: one function per user action, shared by the CLI, Excel and the web page.
 
 Each job that writes the master opens its ``master_transaction`` (lock, then
 read), calls the pure core (merge, deadlines, figures), and writes inside the
-same lock; a write that changes nothing is skipped. Adapters (``cli``, ``excel``) only parse their
-input, call one of these and present the result.
+same lock; a write that changes nothing is skipped. Adapters (``cli``, ``excel``, ``web``) only parse their
+input, call one of these and present the result. The last two sections add undo
+(the master's backups, ``run_restore``) and the few things the browser door needs
+besides (vetting an upload, the files a merge reads), so that it too reaches the
+core only through this module.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from taizhang.report.text import warnings_by_kind
 from taizhang.rules.validate import Context
 from taizhang.xlsx.storage import (  # noqa: F401  (what one request wrote: for a door's bug message)
     master_transaction,
+    process_gone,
     recording,
     replaced_files,
 )
@@ -489,7 +493,7 @@ class ValidateOutcome:
 
 
 def run_validate(file: str | Path, today: dt.date, master: str | Path | None = None, preset: str | None = None,
-                 marked: str | Path | None = None) -> ValidateOutcome:
+                 marked: str | Path | None = None, display_name: str | None = None) -> ValidateOutcome:
     """`taizhang validate`: check one submission against a master's units and rules, or a preset's, or the campaign
     its categories show; with ``marked``, write a copy with the problem cells coloured and commented."""
     from taizhang.rules.rulebook import find_rulebook
@@ -502,7 +506,7 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
         book, units, names, words = (find_rulebook(preset) if preset else None), None, None, None
     try:
         report, checked = validate_file(file, rulebook=book, units=units, today=today, column_names=names,
-                                        status_words=words)
+                                        status_words=words, display_name=display_name)
     except PresetUnknown as exc:  # not judged: the report says why (what --json prints), refusal the same in a line
         from taizhang.rules.validate import refused_report
 
@@ -734,3 +738,183 @@ def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = No
 
     sample = generate(out, preset=preset, seed=seed, today=today)
     return sample, run_report_day(sample.master, sample.submissions, sample.today, public=True)
+
+
+# --- undo: the master's backups, and putting one back ------------------------------------------------------------
+
+class BackupVersion(BaseModel):
+    """One copy of the master in 台账备份 (1 is the newest): when it was replaced, what it held, and what the write
+    that replaced it changed (read from the version after it: a report day it lacks, or a change in the cases)."""
+    version: int
+    file: str
+    replaced_at: dt.datetime
+    cases: int | None = None
+    last_day: dt.date | None = None
+    about: str = ""
+    then: str = ""
+
+
+class RestoreResult(BaseModel):
+    master: str
+    restored: BackupVersion
+    backup: str | None = None  # the current file, backed up before it was replaced
+
+
+def _backup_files(master_path: Path) -> list[tuple[Path, dt.datetime]]:
+    import re
+
+    from taizhang.xlsx.storage import BACKUP_DIR
+
+    folder = master_path.parent / BACKUP_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    stamp = re.compile(re.escape(master_path.stem) + r"\.(\d{8}-\d{6}(?:-\d{6})?)" + re.escape(master_path.suffix) + "$")
+    found = []
+    for p in folder.iterdir():
+        m = stamp.match(p.name)
+        if m and p.is_file() and not p.is_symlink():
+            fmt = "%Y%m%d-%H%M%S-%f" if m.group(1).count("-") == 2 else "%Y%m%d-%H%M%S"
+            found.append((p, dt.datetime.strptime(m.group(1), fmt)))
+    return sorted(found, key=lambda f: f[1], reverse=True)
+
+
+def _version_facts(path: Path) -> tuple[int | None, dt.date | None]:
+    """How many cases a copy of the master holds and its latest 报送日 (None, None when it cannot be read)."""
+    try:
+        m = load_master(path)
+    except Exception:  # noqa: BLE001 - a damaged backup is listed as such, never a crash of the list
+        return None, None
+    days = [parse_day(str(d)[:10]) for d in (m.history["报送日"] if "报送日" in m.history else [])]
+    days = [d for d in days if d]
+    return len(m.ledger), max(days) if days else None
+
+
+def list_backups(master_path: str | Path) -> list[BackupVersion]:
+    """`taizhang restore MASTER --list`: the master's backups, newest first."""
+    master_path = Path(master_path)
+    files = _backup_files(master_path)
+    facts = [_version_facts(p) for p, _ in files]
+    after = _version_facts(master_path) if master_path.exists() else (None, None)
+    out = []
+    for i, ((p, when), (cases, day)) in enumerate(zip(files, facts)):
+        nxt_cases, nxt_day = facts[i - 1] if i else after
+        about = "无法读取（备份文件可能已损坏）" if cases is None else \
+            f"{cases}个问题" + (f"，最近报送日 {day}" if day else "，尚无报送")
+        if cases is None or nxt_cases is None:
+            then = ""
+        elif nxt_day and (day is None or nxt_day > day):
+            then = f"合并了报送日 {nxt_day} 的报送（问题 {cases}→{nxt_cases} 个）"
+        elif nxt_cases != cases:
+            then = f"问题 {cases}→{nxt_cases} 个"
+        else:
+            then = "更新了台账（状态、红绿灯、处理意见或参数）"
+        out.append(BackupVersion(version=i + 1, file=str(p), replaced_at=when, cases=cases, last_day=day, about=about,
+                                 then=then))
+    return out
+
+
+def run_restore(master_path: str | Path, version: int) -> RestoreResult:
+    """`taizhang restore MASTER --version N`: put backup N back as the master; the current file is backed up first
+    (so a restore can itself be undone), under the master lock."""
+    import shutil
+
+    from taizhang.xlsx.storage import atomic_write, note_read
+
+    master_path = Path(master_path)
+    versions = list_backups(master_path)
+    chosen = next((v for v in versions if v.version == version), None)
+    if chosen is None:
+        raise BadRequest(f"{master_path.name} 没有第 {version} 版备份（共 {len(versions)} 版）。"
+                         f"请先用 taizhang restore {master_path.name} --list 查看。")
+    if chosen.cases is None:
+        raise BadRequest(f"第 {version} 版备份无法读取（文件可能已损坏），没有恢复。请选择其他版本。")
+    with master_transaction(master_path, action="恢复备份"):
+        note_read(master_path)  # what is replaced is the file as it is now (a damaged one too): it is backed up first
+        try:
+            keep = load_master(master_path, ledger=False).rulebook.backups_kept
+        except Exception:  # noqa: BLE001 - the current file may be the damaged one being undone
+            keep = 10
+        made = atomic_write(master_path, lambda tmp: shutil.copyfile(chosen.file, tmp), backup_keep=max(keep, 1))
+    return RestoreResult(master=str(master_path), restored=chosen, backup=str(made) if made else None)
+
+
+# --- what the browser door needs besides the jobs above (it reaches the core only through this module) ----------
+
+def vet_file(path: str | Path) -> None:
+    """Vet a file as a merge would before any parser sees it (``xlsx.safety.sniff``): a refusal is a
+    ``FileProblem`` (a UserError) whose message says what to do."""
+    from taizhang.xlsx.safety import sniff
+
+    sniff(Path(path))
+
+
+def upload_rules() -> tuple[set[str], int]:
+    """The suffixes a submission may have and the largest file taizhang reads (bytes)."""
+    from taizhang.xlsx.safety import MAX_FILE, WORKBOOK_SUFFIXES
+
+    return set(WORKBOOK_SUFFIXES), MAX_FILE
+
+
+def is_submission(path: Path) -> bool:
+    """A file a merge reads: a workbook suffix, not a lock or temporary file."""
+    from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
+
+    return path.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_or_temp(path)
+
+
+def is_lock_or_temp(path: Path) -> bool:
+    from taizhang.xlsx.safety import is_lock_or_temp as skip
+
+    return skip(path)
+
+
+def submissions_in(folder: str | Path) -> list[Path]:
+    """Every file a merge of ``folder`` looks at, in the order it reads them."""
+    from taizhang.book.merge import list_submissions
+
+    return list_submissions(Path(folder))
+
+
+def write_atomically(path: str | Path, write) -> None:
+    """``write(tmp)`` then the temporary file moved over ``path`` (``xlsx.storage.atomic_write``)."""
+    from taizhang.xlsx.storage import atomic_write
+
+    atomic_write(path, write)
+
+
+def recorded_folder(master: Master) -> str:
+    """The 报送文件夹 the master's 参数设置 records (written by the ribbon's 合并报送), or ''."""
+    from taizhang.book.settings_sheet import FOLDER_KEY
+
+    return master.extras.get(FOLDER_KEY, "")
+
+
+def account_headers() -> tuple[list[str], list[str]]:
+    """The headers of 报送情况 and 退回清单, as the master's sheets have them."""
+    return list(REPORT_HEADERS), list(REJECT_HEADERS)
+
+
+def rank_rule_text(rule: str) -> str:
+    """The ranking rule in Chinese, as the summary states it."""
+    from taizhang.report.figures import RULE_ZH
+
+    return RULE_ZH.get(rule, rule)
+
+
+def workday_span(start: dt.date, end: dt.date, master: str | Path | None = None) -> dict:
+    """What the working-day calculator shows beside its answer: the weekdays off and the weekend days worked
+    between ``start`` and ``end`` (by the master's 节假日 if given), the estimated years' warnings, and the years
+    whose State Council notice is published."""
+    from taizhang.calendar.workdays import WorkCalendar, estimate_warning, published_years
+
+    cal = WorkCalendar(load_master(master, ledger=False).holidays if master else {})
+    lo, hi = min(start, end), max(start, end)
+    special, d = [], lo
+    while d <= hi:
+        if d.weekday() < 5 and not cal.is_workday(d):
+            special.append((d, "放假"))
+        elif d.weekday() >= 5 and cal.is_workday(d):
+            special.append((d, "调休上班"))
+        d += dt.timedelta(days=1)
+    return {"special": special, "warnings": [estimate_warning(y) for y in cal.estimate_years(start, end)],
+            "published": sorted(published_years())}

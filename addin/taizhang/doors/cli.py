@@ -30,6 +30,7 @@ COMMANDS = {
     "demo": "生成示例专项行动（台账总表、各单位报送表）并运行一次报送日流程",
     "addin": "构建或安装 Excel 加载项（台账助手选项卡）",
     "serve": "在本机浏览器中打开台账助手网页（供只有 WPS、不能用 Excel 加载项的电脑使用）",
+    "restore": "查看台账总表的备份，或把台账总表恢复到某一版备份（恢复前先备份当前文件）",
 }
 
 
@@ -153,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default="taizhang.xlam", help="build：输出的 .xlam 文件")
     c.add_argument("--target", default=None, help="install：把加载项和 taizhang.conf 写入此文件夹（任何系统；默认 Windows 的 XLSTART）")
     c.add_argument("--interpreter", default=None, help="install：写入配置的 pythonw.exe 路径（默认当前 Python 旁的 pythonw.exe）")
+
+    c = cmd("restore")
+    c.add_argument("master", help="台账总表文件（.xlsx）")
+    c.add_argument("--list", action="store_true", help="只列出备份（默认）")
+    c.add_argument("--version", dest="restore_version", type=int, help="要恢复的备份版本号（见 --list，第1版最新）")
 
     c = cmd("serve")
     c.add_argument("--port", type=int, help="端口（默认 8765，被占用时自动另选）")
@@ -418,4 +424,15 @@ def cmd_serve(args) -> int:
     from taizhang.doors.web.app import serve
 
     serve(args.folder, args.port, open_browser=not args.no_browser, say=_say)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from taizhang.jobs import list_backups, run_restore
+    from taizhang.report.text import backups_text, restore_text
+
+    if args.restore_version is None or args.list:
+        _say_all(backups_text(Path(args.master), list_backups(args.master)))
+        return 0
+    _say_all(restore_text(run_restore(args.master, args.restore_version)))
     return 0

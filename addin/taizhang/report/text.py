@@ -314,3 +314,22 @@ def overview_text(res) -> list[str]:
             lines.append(f"  未读取：{f}（{reason}）")
     lines.append(f"领导总览已生成：{res.out}（新文件，各台账总表未改动）")
     return lines
+
+
+def backups_text(master: Path, versions) -> list[str]:
+    """The master's backups (``jobs.list_backups``), newest first, one line each."""
+    if not versions:
+        return [f"{Path(master).name} 还没有备份（台账助手每次写入台账总表前，会把原文件备份到旁边的“台账备份”文件夹）。"]
+    lines = [f"{Path(master).name} 的备份（共{len(versions)}版，第1版最新）："]
+    for v in versions:
+        then = f"；其后：{v.then}" if v.then else ""
+        lines.append(f"  第{v.version}版  {v.replaced_at:%Y-%m-%d %H:%M:%S} 被替换  {v.about}{then}")
+    lines.append(f"恢复某一版：taizhang restore \"{Path(master).name}\" --version N（恢复前会先备份当前文件）。")
+    return lines
+
+
+def restore_text(res) -> list[str]:
+    """What ``jobs.run_restore`` did."""
+    v = res.restored
+    return [f"已恢复到第{v.version}版（{v.replaced_at:%Y-%m-%d %H:%M:%S} 的版本，{v.about}）：{res.master}",
+            f"恢复前的台账总表已备份到 {res.backup}，如需撤销本次恢复，可再恢复该版。" if res.backup else "恢复前没有可备份的台账总表。"]

@@ -33,6 +33,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".xlsb", ".et"}
 _ENTITY = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
 class FileProblem(UserError):
@@ -48,10 +49,10 @@ def log_original(context: str, exc: BaseException) -> None:
     """Keep a library's own (English) error text in the log, where the user's message only says what to do."""
     import datetime as dt
 
-    from taizhang.errors import log_path
+    from taizhang.errors import log_path, private_opener
 
     try:
-        with open(log_path(), "a", encoding="utf-8") as fh:
+        with open(log_path(), "a", encoding="utf-8", opener=private_opener) as fh:
             fh.write(f"\n=== {dt.datetime.now().isoformat(timespec='seconds')} {context}: "
                      f"{type(exc).__module__}.{type(exc).__name__}: {str(exc)[:2000]}\n")
     except OSError:  # no writable log folder: the message shown to the user still stands
@@ -186,6 +187,10 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | 
                     raise FileProblem("file-encrypted", f"{name} 设置了打开密码，台账助手无法读取。请让报送单位取消密码"
                                                         f"（WPS 或 LibreOffice：文件→另存为，不勾选“使用密码保存”）后重新报送，"
                                                         f"或由办公室输入密码打开后另存一份不加密的副本。")
+            elif main.startswith(("word/", "ppt/")) or (not main.startswith("xl/") and "xl/workbook.xml" not in names
+                                                         and any(n.startswith(("word/", "ppt/")) for n in names)):
+                _not_a_workbook(name, path.suffix.lower(), "word" if main.startswith("word/") or (
+                    not main.startswith("ppt/") and any(n.startswith("word/") for n in names)) else "ppt")
             elif "xl/workbook.xml" in names or "xl/workbook.bin" in names or main.endswith((".xml", ".bin")):
                 if "xl/workbook.bin" in names or main.endswith(".bin"):
                     raise FileProblem("file-not-workbook", f"{name} 是 Excel 二进制工作簿（.xlsb），暂不支持。请在 Excel 中另存为 .xlsx 后重试。")
@@ -213,6 +218,15 @@ def _vet_zip(path: Path, keep: dict[str, bytes] | None = None, repaired: list | 
     return kind
 
 
+def _not_a_workbook(name: str, suffix: str, kind: str) -> None:
+    """A Word or PowerPoint package (found by its main part, before anything calls it a damaged workbook)."""
+    what, own = ("Word 文档", (".docx", ".docm", ".dotx", ".dotm")) if kind == "word" else \
+        ("PowerPoint 演示文稿", (".pptx", ".pptm", ".potx", ".ppsx"))
+    renamed = "（改了扩展名）" if suffix not in own else ""
+    raise FileProblem("file-not-workbook", f"{name}：这是 {what}{renamed}，不是 Excel 表格，台账助手无法从中读取台账。"
+                                           f"请让报送单位把台账填在 Excel 或 WPS 表格中，另存为 .xlsx 后报送（只改扩展名不能变成表格）。")
+
+
 def _wanted(part: str) -> bool:
     part = part.replace("\\", "/")
     return part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") or (
@@ -229,24 +243,110 @@ def _inflate_with_cap(zf: zipfile.ZipFile, infos, name: str, keep: dict[str, byt
     for i in infos:
         pieces = [] if keep is not None and _wanted(i.filename) and kept + i.file_size <= KEPT_PARTS_MAX else None
         with zf.open(i) as fh:
-            first = True
+            first, prolog, tail, xml = True, None, b"", False
             while True:
                 chunk = fh.read(1 << 20)
                 if not chunk:
                     break
                 if pieces is not None:
                     pieces.append(chunk)
-                if first and i.filename.endswith((".xml", ".rels")) and _ENTITY.search(chunk[:4096]):
-                    raise FileProblem("file-too-large", f"{name} 的 {i.filename} 含有 XML 实体声明（可用于“实体炸弹”攻击），"
+                if first:
+                    xml = _xml_part(i.filename, chunk)
+                    prolog = _Prolog() if xml else None
+                if xml and (prolog is not None and not prolog.feed(chunk) or _ENTITY.search(tail + chunk)):
+                    raise FileProblem("file-too-large", f"{name} 的 {i.filename} 含有 XML 文档类型或实体声明（可用于“实体炸弹”攻击），"
                                                         f"正常的 Excel 文件不会有。已拒绝读取，请让报送单位用 Excel 重新保存。")
+                if prolog is not None and prolog.done:
+                    prolog = None
+                tail = chunk[-16:]
                 first = False
                 total += len(chunk)
                 if total > MAX_UNCOMPRESSED:
                     raise FileProblem("file-too-large", f"{name} 解压后超过 {MAX_UNCOMPRESSED // 1048576} MB（文件声明的大小与实际不符），"
                                                         f"疑似“压缩炸弹”，已拒绝读取。请让报送单位重新导出文件。")
+            if prolog is not None and not prolog.feed(b""):  # a part that ends inside its prolog
+                raise FileProblem("file-too-large", f"{name} 的 {i.filename} 含有 XML 文档类型或实体声明（可用于“实体炸弹”攻击），"
+                                                    f"正常的 Excel 文件不会有。已拒绝读取，请让报送单位用 Excel 重新保存。")
         if pieces is not None:
             keep[i.filename] = b"".join(pieces)
             kept += len(keep[i.filename])
+
+
+def _xml_part(part: str, first: bytes) -> bool:
+    """A part a parser may read as XML: named so, or (a sheet can be named anything in the relationships) starting
+    with "<" in UTF-8, UTF-16 or UTF-32; pictures (an .svg is XML too) are never parsed and not looked at."""
+    low = part.lower().replace("\\", "/")
+    if low.endswith(XML_SUFFIXES):
+        return True
+    if "/media/" in low or low.endswith((".svg", ".svgz", ".htm", ".html")):
+        return False
+    head = first[:8].lstrip(b" \t\r\n")
+    return head.startswith((b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"\x00\x00\x00<"))
+
+
+class _Prolog:
+    """An XML part's prolog (everything before the root element), read as the part streams in, however long.
+
+    The prolog may hold only the XML declaration, processing instructions, comments and white space; a document
+    type declaration (and with it any entity) is refused, even after a megabyte of comments. The text is decoded
+    as the parser would (UTF-8, UTF-16 or UTF-32 by its first bytes), so a declaration in UTF-16 is seen too.
+    ``feed`` returns False on a declaration; ``done`` is set once the root element starts."""
+
+    def __init__(self) -> None:
+        self.decoder = None
+        self.buf = ""
+        self.state = "top"  # top, pi, comment
+        self.done = False
+        self.head = b""
+
+    def _encoding(self, head: bytes) -> str:
+        if head.startswith((b"\x00\x00\xfe\xff", b"\x00\x00\x00<")):
+            return "utf-32-be"
+        if head.startswith((b"\xff\xfe\x00\x00", b"<\x00\x00\x00")):
+            return "utf-32-le"
+        if head.startswith((b"\xff\xfe", b"<\x00")):
+            return "utf-16-le"
+        if head.startswith((b"\xfe\xff", b"\x00<")):
+            return "utf-16-be"
+        return "utf-8"
+
+    def feed(self, chunk: bytes) -> bool:
+        import codecs
+
+        if self.done:
+            return True
+        if self.decoder is None:
+            self.head += chunk
+            if len(self.head) < 4 and chunk:
+                return True
+            self.decoder = codecs.getincrementaldecoder(self._encoding(self.head))("replace")
+            chunk, self.head = self.head, b""
+        self.buf += self.decoder.decode(chunk, final=not chunk)
+        while True:
+            if self.state == "pi":
+                end = self.buf.find("?>")
+                if end < 0:
+                    self.buf = self.buf[-1:]
+                    return True
+                self.buf, self.state = self.buf[end + 2:], "top"
+            elif self.state == "comment":
+                end = self.buf.find("-->")
+                if end < 0:
+                    self.buf = self.buf[-2:]
+                    return True
+                self.buf, self.state = self.buf[end + 3:], "top"
+            self.buf = self.buf.lstrip(" \t\r\n\ufeff")
+            if not self.buf or (self.buf.startswith("<") and len(self.buf) < 4 and chunk):
+                return True  # more to come
+            if self.buf.startswith("<?"):
+                self.buf, self.state = self.buf[2:], "pi"
+            elif self.buf.startswith("<!--"):
+                self.buf, self.state = self.buf[4:], "comment"
+            elif self.buf.startswith("<!"):
+                return False  # <!DOCTYPE (or any other declaration): not in a part Excel writes
+            else:
+                self.done, self.buf = True, ""  # the root element (or text no parser accepts)
+                return True
 
 
 def _vet_ole(path: Path, repaired: list | None = None, keep: dict[str, bytes] | None = None,

@@ -1,1 +1,1 @@
-"""The browser door (``taizhang serve``): a local page for offices with WPS only. See ``app``."""
+"""The browser door (``taizhang serve``): a local page for offices with WPS only. See ``app`` for its modules."""

@@ -3,6 +3,9 @@
 
 function $(id) { return document.getElementById(id); }
 
+/* every address of this server starts with its secret root (the cookie is scoped to it) */
+function root() { return document.body.getAttribute("data-root") || ""; }
+
 function postForm(url, data) {
   return fetch(url, { method: "POST", body: data, headers: { "Accept": "application/json" }, credentials: "same-origin" })
     .then(function (resp) {
@@ -28,7 +31,7 @@ function setupDrop() {
         var li = document.createElement("li");
         li.textContent = "完成：保存了 " + ok + " 个文件，共 " + files.length + " 个。正在刷新……";
         list.appendChild(li);
-        window.location.href = "/report?m=" + encodeURIComponent(drop.dataset.m) + "&r=" + encodeURIComponent(folder);
+        window.location.href = root() + "/report?m=" + encodeURIComponent(drop.dataset.m) + "&r=" + encodeURIComponent(folder);
         return;
       }
       var f = files[i];
@@ -40,7 +43,7 @@ function setupDrop() {
       data.append("new_folder", folder ? "" : newFolder);
       data.append("mtime", String(f.lastModified || ""));
       data.append("file", f, f.name);
-      postForm("/upload?m=" + encodeURIComponent(drop.dataset.m), data).then(function (body) {
+      postForm(root() + "/upload?m=" + encodeURIComponent(drop.dataset.m), data).then(function (body) {
         if (body.error) { li.className = "bad"; li.textContent = f.name + "：未保存。" + body.error; }
         else { li.className = "good"; li.textContent = body.message; folder = body.folder; ok += 1; }
         next(i + 1);
@@ -111,8 +114,64 @@ function setupMerge() {
       });
     });
   }
-  var running = $("job-running");
-  if (running) setTimeout(function () { window.location.reload(); }, 700);
+  var running = $("job-running");  /* a merge still running after a refresh: follow it again */
+  if (running) {
+    var button = $("merge-button");
+    if (button) { button.disabled = true; button.textContent = "正在合并……"; }
+    showProgress({ state: "running", done: 0, total: 0, current: "", seen: [] });
+    poll(running.getAttribute("data-status"), running.getAttribute("data-result"));
+  }
+}
+
+/* ---- 生成汇总表/通报: a job on the server; the button's row shows how long it has taken ---- */
+function setupJobs() {
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-job]"), function (form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      var what = form.getAttribute("data-job");
+      var label = button.textContent;
+      var out = $("make-progress");
+      out.classList.remove("hidden");
+      $("make-progress-text").className = "";
+      Array.prototype.forEach.call(document.querySelectorAll("form[data-job] button"), function (b) { b.disabled = true; });
+      button.textContent = "正在生成……";
+      function done(text, bad) {
+        $("make-progress-text").textContent = text;
+        if (bad) $("make-progress-text").className = "error";
+        Array.prototype.forEach.call(document.querySelectorAll("form[data-job] button"), function (b) { b.disabled = false; });
+        button.textContent = label;
+      }
+      postForm(form.action, new FormData(form)).then(function (body) {
+        if (body.error) { done(body.error, true); return; }
+        function tick() {
+          fetch(body.status, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+            .then(function (r) { return r.json(); })
+            .then(function (job) {
+              if (job.error && !job.state) { done(job.error, true); return; }
+              var pct = job.expected ? Math.min(95, Math.round(100 * job.elapsed / job.expected)) : Math.min(90, Math.round(job.elapsed * 12));
+              if (job.state !== "running") pct = 100;
+              $("make-progress-fill").style.width = pct + "%";
+              var text = "正在生成" + what + "……已用 " + Math.round(job.elapsed) + " 秒" +
+                (job.expected ? "（上次用时约 " + Math.round(job.expected) + " 秒）" : "");
+              if (job.state === "running") { $("make-progress-text").textContent = text; setTimeout(tick, 400); }
+              else if (job.state === "done") { $("make-progress-text").textContent = "已生成" + what + "，用时 " + Math.round(job.elapsed) + " 秒。"; window.location.href = body.result; }
+              else done(job.error, true);
+            }, function () { setTimeout(tick, 1000); });
+        }
+        tick();
+      });
+    });
+  });
+}
+
+/* ---- a form that replaces a file asks first ---- */
+function setupConfirm() {
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
 }
 
 /* ---- 校验单个文件: drop one file onto the form ---- */
@@ -145,6 +204,8 @@ function setupBusy() {
 
 document.addEventListener("DOMContentLoaded", function () {
   setupBusy();
+  setupJobs();
+  setupConfirm();
   setupDrop();
   setupMerge();
   setupSingle();

@@ -1,0 +1,1 @@
+"""One module per page of the browser door; each ``endpoints(state)`` returns its request handlers."""
