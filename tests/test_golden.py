@@ -1,0 +1,29 @@
+"""Characterisation: the master writer's output, part by part, for masters nobody edited (tests/golden/parts.py).
+
+Five presets × new / merge / status / assign on the demo seeds: every part of the written package (台账, the
+report-day sheets, styles, shared strings, workbook, relationships, content types) must stay byte-identical
+through a refactor of the writer. A change meant to change bytes regenerates the golden file
+(``python tests/golden/parts.py``) and says here why:
+
+- (none yet)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "golden"))
+
+import parts  # noqa: E402
+
+
+def test_written_parts_are_byte_identical_to_the_golden_file(tmp_path):
+    want = json.loads(parts.GOLDEN.read_text(encoding="utf-8"))
+    got = {p: parts.scenario(p, tmp_path) for p in parts.PRESETS}
+    assert set(got) == set(want)
+    changed = [f"{p}/{step}: {name}" for p in want for step in parts.STEPS
+               for name in sorted(set(want[p][step]) | set(got[p][step]))
+               if want[p][step].get(name) != got[p][step].get(name)]
+    assert not changed, "parts that changed:\n" + "\n".join(changed)
