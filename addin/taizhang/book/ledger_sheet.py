@@ -29,7 +29,8 @@ from taizhang.book.sheets import (
     S_LISTS,
     S_RECEIPTS,
 )
-from taizhang.fields import FIELDS, LIGHT_FROM_ZH
+from taizhang.book.ledger_plan import plan_ledger
+from taizhang.fields import BY_KEY, FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
 from taizhang.rules.rulebook import RECTIFY_MODES
 
@@ -88,16 +89,20 @@ def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
 
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
-                mode_column: int | None = MODE_LIST_COLUMN) -> "SheetSpec":
+                mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None) -> "SheetSpec":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
 
-    ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down on 整改方式."""
+    ``header``: the 台账 header row as the office left it (as read); the sheet is laid out by its plan
+    (``ledger_plan``): taizhang's fields where the office has them, the office's columns carried with their cases.
+    None: taizhang's own layout. ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down
+    on 整改方式."""
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
-    keys = [f.key for f in FIELDS]
-    header_styles = [_OWNER_STYLE.get(f.owner, "header") for f in FIELDS] + ["header"] * len(extra_columns)
+    plan = plan_ledger(header, extra_columns)
+    n = len(ledger)
+    header_styles = [_OWNER_STYLE.get(BY_KEY[c.key].owner, "header") if c.key else "header" for c in plan.columns]
     fills = [("done" if k == "long" else k) for k in map(LIGHT_FROM_ZH.get, ledger["light"].tolist())]  # 长期整改: tracked
-    last = max(len(ledger) + 500, 1000)
+    last = max(n + 500, 1000)
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():
         if key == "rectify_mode":
@@ -105,14 +110,17 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
                 continue
             col = col_letter(mode_column)
         size = size or max(n_units + 1, 500)
-        c = col_letter(keys.index(key))
+        c = col_letter(plan.field_at(key))
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
-    columns = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
+    columns = [ledger[c.key].tolist() if c.key else
+               (ledger["x:" + c.header].tolist() if "x:" + c.header in ledger.columns else [None] * n)
+               for c in plan.columns]
     origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
-    return SheetSpec([[f.header for f in FIELDS] + list(extra_columns)],
-                     [f.width for f in FIELDS] + [14] * len(extra_columns), header_styles, freeze="C2",
-                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills},
-                     office_from=len(FIELDS), origin=origin, landscape=True)
+    return SheetSpec([[c.header for c in plan.columns]],
+                     [BY_KEY[c.key].width if c.key else 14 for c in plan.columns], header_styles, freeze="C2",
+                     dropdowns=dropdowns, columns=columns,
+                     column_styles={plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
+                     office_columns=plan.office, origin=origin, landscape=True)
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
@@ -140,7 +148,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
     mode_at, mode_missing = mode_list_column(master.list_columns)
-    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units), mode_at),
+    specs = {S_LEDGER: ledger_spec(master.ledger, master.extra_columns, len(master.units), mode_at,
+                                   header=getattr(master, "ledger_header", None)),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)

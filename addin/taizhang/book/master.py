@@ -72,6 +72,8 @@ class Master:
     receipts: list[list] = field(default_factory=list)  # 文件接收记录 rows (RECEIPT_HEADERS)
     # the 代码表's row-1 headers, one per column in use ("" for a column without one); None: no 代码表 sheet
     list_columns: list[str] | None = None
+    # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
+    ledger_header: list | None = None
 
     @property
     def categories(self) -> dict[str, str]:
@@ -296,6 +298,7 @@ def load_ledger(master: Master) -> Master:
     sheets = _read_sheets(master.path, list(BULK_SHEETS), Sniffed("xlsx"))  # vetted moments ago by load_master
     sheets.pop("")
     master.ledger, master.extra_columns = read_ledger_rows(sheets.get(S_LEDGER) or [])
+    master.ledger_header = _header_of(sheets.get(S_LEDGER))
     master.history = _frame([list(r) for r in sheets.get(S_HISTORY) or []], HISTORY_HEADERS)
     master.changes = _frame([list(r) for r in sheets.get(S_CHANGES) or []], CHANGE_HEADERS)
     return master
@@ -361,7 +364,13 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
     receipts = [[(_as_date(v) if i >= 2 else v) for i, v in enumerate((list(r) + [None] * 5)[:5])]
                 for r in rows(S_RECEIPTS)[1:] if len(r) > 1 and r[1]]
     return Master(path, book, units, holidays, ledger, extra_cols, history, changes, extras, reports, spot,
-                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)))
+                  receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)),
+                  ledger_header=_header_of(sheets.get(S_LEDGER)))
+
+
+def _header_of(table: list[list] | None) -> list | None:
+    """The 台账's header row as read (None: no rows yet)."""
+    return list(table[0]) if table else None
 
 
 def _list_columns(table: list[list] | None) -> list[str] | None:

@@ -86,9 +86,10 @@ class SheetSpec:
     columns: list[list] | None = None  # data by column (rows then holds only the header)
     column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
     append_at: int | None = None  # instead of replacing the sheet, add the data rows from this Excel row on
-    # the office's own layer of an existing sheet is kept (see ``_office_frame``): its view, widths, filter,
-    # conditional formats, comments, and every cell from column ``office_from`` on, moved with its row
-    office_from: int | None = None
+    # the office's own layer of an existing sheet is kept (see ``_keep_office``): its view, widths, filter,
+    # conditional formats, comments, and the cells of the office's columns — new col0 → the old sheet's col0 its
+    # cells come from — each moved with its row (``origin``); {} keeps the layer with no office columns
+    office_columns: dict[int, int] | None = None
     origin: list | None = None  # per data row, the Excel row it was read from in the old sheet (None: new)
     raw_header: dict[int, str] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
     raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
@@ -352,7 +353,8 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> It
     header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
                                  (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), w)
                            for c, v in enumerate(header) if c not in spec.raw_header)
-    header_cells = _merge_cells(header_cells, {f"{letters[c]}1": f'<c r="{letters[c]}1"{b}' for c, b in spec.raw_header.items()})
+    header_cells = _merge_cells(header_cells, {f"{letters[c]}1": f'<c r="{letters[c]}1"{b}'
+                                               for c, b in spec.raw_header.items() if b})
     styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
     for c, keys in spec.column_styles.items():
         styled[c] = [styles.xf(k) if k else None for k in keys]
@@ -534,7 +536,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
         if name in existing:
             el, part = existing[name]
             new_sheets[part] = spec
-            if spec.office_from is not None:
+            if spec.office_columns is not None:
                 _keep_office(zin.read(part).decode("utf-8"), spec)
                 if spec.frame:
                     moved.update(_moved_notes(zin, part, spec))
@@ -727,7 +729,7 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     n_data = len(spec.columns[0]) if spec.columns else max(len(spec.rows) - 1, 0)
     last_row, last_col = max(n_data + 1, 1), col_letter(width - 1)
     # the cells of the office's columns, by their old row
-    start = spec.office_from or 0
+    carried = spec.office_columns or {}
     origin = spec.origin or []
     new_row_of = {int(o): i for i, o in enumerate(origin) if o}
     # rows the office hid or gave a height of its own: the case keeps them wherever it moves
@@ -743,16 +745,16 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
             height = f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht") else ""
             kept[new_row_of[row]] = hidden + height
     spec.row_attrs = kept if any(kept) else None
-    if width > start:
-        letters = [col_letter(c) for c in range(start, width)]
-        col_of = {L: start + i for i, L in enumerate(letters)}
-        spec.raw_cells = {c: [None] * n_data for c in range(start, width)}
+    if carried:
+        col_of = {col_letter(old): new for new, old in carried.items()}
+        spec.raw_cells = {c: [None] * n_data for c in carried}
+        spec.raw_header.update({c: None for c in carried})  # an office column without a header cell keeps none
         shared: dict[str, tuple[str, str]] = {}
-        pat = re.compile(r'<c r="(' + "|".join(letters) + r')(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+        pat = re.compile(r'<c r="(' + "|".join(col_of) + r')(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
         for cm in pat.finditer(body):
             letter, row, attrs, inner = cm.group(1), int(cm.group(2)), cm.group(3), cm.group(4)
             c = col_of[letter]
-            if inner and "<f" in inner:
+            if inner and "<f" in inner:  # translated for its new row (the columns it points at keep their places)
                 inner = _moved_formula(inner, f"{letter}{row}", f"{letter}{new_row_of[row] + 2}"
                                        if row in new_row_of else f"{letter}{row}", shared)
             cell = attrs + (f">{inner}</c>" if inner is not None else "/>")
@@ -775,7 +777,8 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     if dvs is not None:
         for dv in list(dvs):
             cols = re.findall(r"([A-Z]+)\d*(?::|\s|$)", dv.get("sqref") or "")
-            if cols and all(_col_index(c) < start for c in cols):  # on taizhang's columns: ours, replaced below
+            if cols and all(_col_index(c) < width and _col_index(c) not in carried for c in cols):
+                # on taizhang's columns only: ours, replaced below
                 dvs.remove(dv)
     if spec.dropdowns:
         if dvs is None:
