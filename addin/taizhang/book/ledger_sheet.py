@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from taizhang.book.ledger_plan import plan_ledger
 from taizhang.book.sheets import (
     CHANGE_HEADERS,
     HISTORY_HEADERS,
@@ -29,7 +30,6 @@ from taizhang.book.sheets import (
     S_LISTS,
     S_RECEIPTS,
 )
-from taizhang.book.ledger_plan import plan_ledger
 from taizhang.fields import BY_KEY, FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
 from taizhang.rules.rulebook import RECTIFY_MODES

@@ -1,0 +1,200 @@
+"""The plan 台账 is written back by, as data: office edit → expected cell map (book.ledger_plan).
+
+Two tables. The first is the plan itself (header as read → written columns and where their cells come from). The
+second edits a real master the way an office does (openpyxl), runs ``taizhang status`` on it (which reads, sorts
+cases into 成员单位 order and writes 台账 back), and checks the written sheet cell by cell: the header row, and for
+every case its taizhang values and its office cells (a value, and a formula pointing at its own row).
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from conftest import REPORT_DAY
+
+from taizhang.book.ledger_plan import Column, plan_ledger
+from taizhang.fields import FIELDS
+from taizhang.findings import col_letter
+from taizhang.jobs import run_status
+
+H = [f.header for f in FIELDS]
+K = [f.key for f in FIELDS]
+N = len(FIELDS)
+
+
+def _cols(plan):
+    return [(c.key or c.header, c.source) for c in plan.columns]
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    pytest.param(None, [(k, None) for k in K], id="new master: taizhang's layout"),
+    pytest.param(H, [(k, i) for i, k in enumerate(K)], id="unedited"),
+    pytest.param(H + ["办公室核查"], [(k, i) for i, k in enumerate(K)] + [("办公室核查", N)], id="appended at the right"),
+    pytest.param(H[:3] + ["办公室核查"] + H[3:],
+                 [(k, i) for i, k in enumerate(K[:3])] + [("办公室核查", 3)] + [(k, i + 4) for i, k in enumerate(K[3:])],
+                 id="inserted between taizhang's"),
+    pytest.param(H[:9] + H[10:] + ["办公室核查"],
+                 [(k, i) for i, k in enumerate(K[:9])] + [(k, i + 9) for i, k in enumerate(K[10:])]
+                 + [("办公室核查", N - 1), ("phone", None)], id="a taizhang column deleted: added at the right edge"),
+    pytest.param([H[4], H[0]] + H[1:4] + H[5:], [("description", 0), ("case_id", 1)]
+                 + [(k, i + 2) for i, k in enumerate(K[1:4])] + [(k, i + 5) for i, k in enumerate(K[5:])],
+                 id="reordered"),
+    pytest.param(H[:-6] + ["办公室核查"], [(k, i) for i, k in enumerate(K[:-6])] + [("办公室核查", N - 6)]
+                 + [(k, None) for k in K[-6:]], id="an older master lacking fields"),
+    pytest.param(H + ["办理状态", "办公室核查", "办公室核查"],
+                 [(k, i) for i, k in enumerate(K)] + [("办理状态", N), ("办公室核查", N + 1), ("办公室核查", N + 2)],
+                 id="duplicated headers: the second is the office's"),
+    pytest.param(["编号"] + H[1:], [(k, i) for i, k in enumerate(K)], id="an alias header is taizhang's field"),
+    pytest.param(H + [None, "办公室核查"], [(k, i) for i, k in enumerate(K)] + [("", N), ("办公室核查", N + 1)],
+                 id="an office column without a header keeps its place"),
+])
+def test_the_plan_by_header(header, expected):
+    plan = plan_ledger(header)
+    assert _cols(plan) == expected
+    assert sorted(c.key for c in plan.columns if c.key) == sorted(K)  # every field, once
+    assert plan.office == {i: c.source for i, c in enumerate(plan.columns) if c.key is None}
+    assert plan.columns[plan.field_at("case_id")] == Column("case_id", "问题编号", dict(expected)["case_id"])
+
+
+# --------------------------------------------------------------------------- written back, cell by cell
+
+OFFICE = "办公室核查"
+
+
+def _append_office(ws):
+    at = ws.max_column + 1
+    ws.cell(1, at, OFFICE)
+    return at
+
+
+def _insert_office(ws, before=4):
+    ws.insert_cols(before)
+    ws.cell(1, before, OFFICE)
+    return before
+
+
+def _delete(ws, header):
+    ws.delete_cols([c.value for c in ws[1]].index(header) + 1)
+
+
+def _swap_columns(ws, a, b):
+    ca, cb = ([c.value for c in ws[1]].index(h) + 1 for h in (a, b))
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, ca).value, ws.cell(r, cb).value = ws.cell(r, cb).value, ws.cell(r, ca).value
+
+
+def _swap_rows(ws, a, b):
+    for c in range(1, ws.max_column + 1):
+        ws.cell(a, c).value, ws.cell(b, c).value = ws.cell(b, c).value, ws.cell(a, c).value
+
+
+def edit_appended(ws):
+    return _append_office(ws), {}
+
+
+def edit_inserted(ws):
+    return _insert_office(ws), {}
+
+
+def edit_deleted(ws):
+    _delete(ws, "联系电话")
+    return _append_office(ws), {}
+
+
+def edit_reordered(ws):
+    _swap_columns(ws, "问题描述", "涉及主体")
+    return _append_office(ws), {}
+
+
+def edit_older(ws):
+    for h in ("时限来源", "时限说明"):
+        _delete(ws, h)
+    return _append_office(ws), {}
+
+
+def edit_duplicated(ws):
+    at = _append_office(ws)
+    ws.cell(1, at + 1, "办理状态")  # the office's second 办理状态 column: its own words, not the field
+    return at, {at + 1: "复核中"}
+
+
+def edit_emptied(ws):
+    at = _append_office(ws)
+    for c in range(1, ws.max_column + 1):
+        ws.cell(6, c).value = None
+    return at, {}
+
+
+def edit_sorted(ws):
+    at = _append_office(ws)
+    _swap_rows(ws, 3, ws.max_row - 2)  # the next write sorts both cases back into 成员单位 order
+    return at, {}
+
+
+def edit_deleted_case(ws):
+    at = _append_office(ws)
+    ws.delete_rows(7)
+    return at, {}
+
+
+# name, edit, expected header row written (from the header as the office left it)
+EDITS = [
+    ("appended at the right", edit_appended, lambda h: h),
+    ("inserted between taizhang's", edit_inserted, lambda h: h),
+    ("a taizhang column deleted", edit_deleted, lambda h: h + ["联系电话"]),
+    ("columns reordered", edit_reordered, lambda h: h),
+    ("an older master lacking fields", edit_older, lambda h: h + ["时限说明", "时限来源"]),
+    ("a duplicated header", edit_duplicated, lambda h: h),
+    ("an emptied row", edit_emptied, lambda h: h),
+    ("a case sorted into the middle", edit_sorted, lambda h: h),
+    ("a deleted case", edit_deleted_case, lambda h: h),
+]
+
+
+def _table(ws):
+    header = [c.value for c in ws[1]]
+    while header and header[-1] is None:
+        header.pop()
+    idc = header.index("问题编号") + 1
+    rows = {ws.cell(r, idc).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, idc).value}
+    return header, idc, rows
+
+
+@pytest.mark.parametrize(("name", "edit", "written_header"), EDITS, ids=[e[0] for e in EDITS])
+def test_office_edit_written_back_cell_by_cell(fresh_sample, name, edit, written_header):
+    path = fresh_sample.master
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    at, extra = edit(ws)
+    header, idc, rows = _table(ws)
+    id_letter = col_letter(idc - 1)
+    formula_at = len(header) + 1  # a formula per case, pointing at its own 问题编号
+    ws.cell(1, formula_at, "编号副本")
+    before = {}  # case id → (its taizhang values by header, its office cells)
+    for cid, r in rows.items():
+        ws.cell(r, at, f"核查-{cid}")
+        for c, v in extra.items():
+            ws.cell(r, c, f"{v}-{cid}")
+        ws.cell(r, formula_at, f'={id_letter}{r}&"#"')
+        before[cid] = {h: ws.cell(r, i + 1).value for i, h in reversed(list(enumerate(header)))
+                       if h in ("问题描述", "涉及主体", "责任单位", "办理状态", OFFICE)}
+    header.append("编号副本")
+    wb.save(path)
+
+    run_status(path, REPORT_DAY)
+
+    ws = openpyxl.load_workbook(path)["台账"]
+    got_header, got_idc, got_rows = _table(ws)
+    assert got_header == written_header(header)  # every column where the office has it; new fields at the right
+    assert set(got_rows) == set(rows)  # every case, once (the emptied and the deleted ones gone)
+    moved = sum(got_rows[c] != r for c, r in rows.items())
+    if name in ("an emptied row", "a case sorted into the middle"):
+        assert moved  # the write did move cases
+    where = {h: i + 1 for i, h in reversed(list(enumerate(got_header)))}  # a duplicated header: its first column
+    for cid, r in got_rows.items():
+        assert ws.cell(r, at).value == f"核查-{cid}", (cid, r)  # the office's cell, with its case
+        for c, v in extra.items():
+            assert ws.cell(r, c).value == f"{v}-{cid}", (cid, r, c)
+        assert ws.cell(r, formula_at).value == f'={col_letter(got_idc - 1)}{r}&"#"', (cid, r)
+        for h, v in before[cid].items():
+            assert ws.cell(r, where[h]).value == v, (cid, h)
