@@ -198,3 +198,44 @@ def test_office_edit_written_back_cell_by_cell(fresh_sample, name, edit, written
         assert ws.cell(r, formula_at).value == f'={col_letter(got_idc - 1)}{r}&"#"', (cid, r)
         for h, v in before[cid].items():
             assert ws.cell(r, where[h]).value == v, (cid, h)
+
+
+def test_hyperlinks_merges_and_row_validations_follow_their_case_through_a_merge(fresh_sample):
+    """An office hyperlink (the case's evidence PDF), a merged pair of office cells and a per-row drop-down stay on
+    their cases' rows when a merge inserts new cases before them; a case's link never lands on another case."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from taizhang.jobs import run_merge
+
+    path = fresh_sample.master
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    _, idc, rows = _table(ws)
+    at = _append_office(ws)
+    ws.cell(1, at + 1, "核查人")
+    L, R = col_letter(at - 1), col_letter(at)
+    by_row = sorted(rows.items(), key=lambda kv: kv[1])
+    (x, rx), (y, ry), (z, rz) = by_row[-1], by_row[-3], by_row[-5]  # late in the sheet: new cases come before them
+    ws[f"{L}{rx}"] = "证据材料"
+    ws[f"{L}{rx}"].hyperlink = f"证据/{x}.pdf"
+    ws[f"{L}{ry}"] = f"合并-{y}"
+    ws.merge_cells(f"{L}{ry}:{R}{ry}")
+    dv = DataValidation(type="list", formula1='"已核实,未核实"', allow_blank=True)
+    dv.add(f"{R}{rz}")
+    ws.add_data_validation(dv)
+    wb.save(path)
+
+    out = run_merge(path, fresh_sample.submissions, REPORT_DAY)
+    assert out.result.rows_new > 0
+
+    ws = openpyxl.load_workbook(path)["台账"]
+    _, _, got = _table(ws)
+    assert got[x] != rx and got[y] != ry and got[z] != rz  # the cases did move
+    links = {c.coordinate: c.hyperlink.target for row in ws.iter_rows() for c in row if c.hyperlink}
+    assert links == {f"{L}{got[x]}": f"证据/{x}.pdf"}
+    assert ws[f"{L}{got[x]}"].value == "证据材料"
+    assert f"{L}{got[y]}:{R}{got[y]}" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws[f"{L}{got[y]}"].value == f"合并-{y}"
+    office_dv = [d for d in ws.data_validations.dataValidation if d.formula1 == '"已核实,未核实"']
+    assert [str(d.sqref) for d in office_dv] == [f"{R}{got[z]}"]
+    assert len(ws.data_validations.dataValidation) == 7  # taizhang's six drop-downs, once each, and the office's

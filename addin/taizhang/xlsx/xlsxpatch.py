@@ -773,6 +773,7 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
         right = re.match(r"[A-Z]+\d+:([A-Z]+)\d+", flt.get("ref") or "")
         right = right.group(1) if right and (len(right.group(1)), right.group(1)) > (len(last_col), last_col) else last_col
         flt.set("ref", f"A1:{right}{max(last_row, 2)}")
+    _move_row_anchored(root, new_row_of, n_data, carried)
     dvs = root.find(_m("dataValidations"))
     if dvs is not None:
         for dv in list(dvs):
@@ -797,6 +798,112 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
     spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+
+
+_REF = re.compile(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
+_RELATIVE_ROW = re.compile(r"(?<![A-Za-z_$])\$?[A-Z]{1,3}(?<!\$)\d+\b")
+
+
+def _move_row_anchored(root: ET.Element, new_row_of: dict[int, int], n_data: int, carried: dict[int, int]) -> None:
+    """The office's hyperlinks, merged cells, and per-row validations and conditional formats, moved with their cases.
+
+    ``new_row_of``: old Excel row → new data row index (0-based). A hyperlink or a one-row merge goes to its case's
+    new row, and is dropped when its case is gone (never left on another case). A merge over several rows moves
+    when its rows stay together, in order; otherwise it is dropped. A validation or conditional format over part
+    of the data rows is mapped row by row; one over every data row (the usual whole-column rule) is kept as it is.
+    A conditional format whose formula refers to cells relative to its range cannot follow a split range: such a
+    per-row format is dropped rather than left pointing at another case's row. The header row stays.
+    """
+    if not new_row_of or all(new_row_of.get(r) == r - 2 for r in new_row_of) and len(new_row_of) == n_data:
+        return  # no case moved
+    old_last = max(new_row_of)
+
+    def new_row(r: int) -> int | None:
+        return 1 if r == 1 else (new_row_of[r] + 2 if r in new_row_of else None)
+
+    links = root.find(_m("hyperlinks"))
+    if links is not None:
+        for h in list(links):
+            m = _REF.fullmatch(h.get("ref") or "")
+            if m is None:
+                continue
+            r1, r2 = int(m.group(2)), int(m.group(4) or m.group(2))
+            moved = _moved_range(m, r1, r2, new_row)
+            if moved is None:
+                links.remove(h)
+            else:
+                h.set("ref", moved)
+        if not len(links):
+            root.remove(links)
+    merges = root.find(_m("mergeCells"))
+    if merges is not None:
+        for mc in list(merges):
+            m = _REF.fullmatch(mc.get("ref") or "")
+            if m is None:
+                continue
+            moved = _moved_range(m, int(m.group(2)), int(m.group(4) or m.group(2)), new_row)
+            if moved is None:
+                merges.remove(mc)
+            else:
+                mc.set("ref", moved)
+        if len(merges):
+            merges.set("count", str(len(merges)))
+        else:
+            root.remove(merges)
+    for tag in ("dataValidations", "conditionalFormatting"):
+        for holder in ([root.find(_m(tag))] if tag == "dataValidations" else root.findall(_m(tag))):
+            if holder is None:
+                continue
+            items = list(holder) if tag == "dataValidations" else [holder]
+            for item in items:
+                sqref = item.get("sqref") or ""
+                moved = _moved_sqref(sqref, old_last, new_row)
+                if moved == sqref:
+                    continue
+                relative = tag == "conditionalFormatting" and any(
+                    _RELATIVE_ROW.search(f.text or "") for f in item.iter(_m("formula")))
+                if not moved or relative:
+                    (holder.remove(item) if tag == "dataValidations" else root.remove(item))
+                else:
+                    item.set("sqref", moved)
+            if tag == "dataValidations" and holder is not None:
+                holder.set("count", str(len(holder)))
+
+
+def _moved_range(m: re.Match, r1: int, r2: int, new_row) -> str | None:
+    """A rectangle's ref at its rows' new places; None when a row is gone or the rows no longer stay together."""
+    rows = [new_row(r) for r in range(r1, r2 + 1)]
+    if any(r is None for r in rows) or rows != list(range(rows[0], rows[0] + len(rows))):
+        return None
+    left, right = m.group(1), m.group(3)
+    return f"{left}{rows[0]}" if right is None else f"{left}{rows[0]}:{right}{rows[-1]}"
+
+
+def _moved_sqref(sqref: str, old_last: int, new_row) -> str:
+    """A space-separated list of ranges with each data row at its case's new row ("" when none is left).
+
+    A range over every data row (from row 2 or above to the last case or below) is the whole column's: kept."""
+    out: list[str] = []
+    for piece in sqref.split():
+        m = _REF.fullmatch(piece)
+        if m is None:
+            out.append(piece)
+            continue
+        r1, r2 = int(m.group(2)), int(m.group(4) or m.group(2))
+        if (r1 <= 2 and r2 >= old_last) or r2 < 2:
+            out.append(piece)
+            continue
+        rows = sorted(n for n in (new_row(r) for r in range(r1, r2 + 1)) if n)
+        left, right = m.group(1), m.group(3) or m.group(1)
+        start = prev = None
+        for r in rows + [None]:
+            if start is not None and r != prev + 1:
+                out.append(f"{left}{start}" if (left == right and start == prev) else f"{left}{start}:{right}{prev}")
+                start = None
+            if r is not None and start is None:
+                start = r
+            prev = r
+    return " ".join(out)
 
 
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
