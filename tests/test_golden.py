@@ -5,7 +5,10 @@ report-day sheets, styles, shared strings, workbook, relationships, content type
 through a refactor of the writer. A change meant to change bytes regenerates the golden file
 (``python tests/golden/parts.py``) and says here why:
 
-- (none yet)
+- 提醒 (sheet13 of xiaoneng, sheet14 of sanluan, from merge on): a finding on 台账 gives the row its case has once
+  written (cases sorted into 成员单位 order, new ones among the old), no longer the row of the in-memory table
+  (tests/test_ledger_plan.py::test_every_reminder_row_holds_its_case_on_the_written_ledger). Only the 行号 values
+  changed; the other presets' merges raise no 提醒 on 台账 rows that move.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ every case its taizhang values and its office cells (a value, and a formula poin
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pytest
 from conftest import REPORT_DAY
@@ -239,3 +241,59 @@ def test_hyperlinks_merges_and_row_validations_follow_their_case_through_a_merge
     office_dv = [d for d in ws.data_validations.dataValidation if d.formula1 == '"已核实,未核实"']
     assert [str(d.sqref) for d in office_dv] == [f"{R}{got[z]}"]
     assert len(ws.data_validations.dataValidation) == 7  # taizhang's six drop-downs, once each, and the office's
+
+
+# --------------------------------------------------------------------------- findings at their case's written row
+
+def _reminders_hold_their_cases(path):
+    wb = openpyxl.load_workbook(path)
+    ledger, reminders = wb["台账"], wb["提醒"]
+    ids = {ledger.cell(r, 1).value: r for r in range(2, ledger.max_row + 1)}
+    head = [c.value for c in reminders[1]]
+    sheet_at, row_at, msg_at = head.index("工作表"), head.index("行号"), head.index("说明")
+    checked = 0
+    for row in reminders.iter_rows(min_row=2, values_only=True):
+        if row[sheet_at] != "台账" or not row[row_at]:
+            continue
+        cid = re.search(r"问题(\S+?)：", row[msg_at]).group(1)
+        assert ids.get(cid) == row[row_at], (cid, row[row_at], ids.get(cid))  # that row of 台账 holds that case
+        checked += 1
+    return checked
+
+
+def test_every_reminder_row_holds_its_case_on_the_written_ledger(tmp_path):
+    """提醒's 行号 for a finding on 台账 is the row its case has in the written 台账, whatever the write moved: an
+    emptied row (every case below moves up) and a merge that sorts new cases in among the old (效能提升年 tracks
+    签收 and 反馈, so its 台账 has warnings to remind of)."""
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge
+
+    s = generate(tmp_path / "xiaoneng", preset="xiaoneng", seed=3, today=REPORT_DAY, n_units=8)
+    path = s.master
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    for c in range(1, ws.max_column + 1):
+        ws.cell(4, c).value = None
+    wb.save(path)
+    out = run_merge(path, s.submissions, REPORT_DAY)
+    assert out.result.rows_new > 0
+    on_ledger = [f for f in out.result.issues if f.sheet == "台账" and f.file == path.name and f.row]
+    assert on_ledger and all(f.case_id for f in on_ledger)
+    warned = [f for f in on_ledger if f.severity == "warning"]
+    assert len(warned) > 10
+    assert _reminders_hold_their_cases(path) == len(warned)
+
+
+def test_status_findings_carry_their_case_and_its_written_row(fresh_sample):
+    path = fresh_sample.master
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    for c in range(1, ws.max_column + 1):
+        ws.cell(3, c).value = None  # every case below moves up one on the write
+    wb.save(path)
+    res = run_status(path, REPORT_DAY)
+    ws = openpyxl.load_workbook(path)["台账"]
+    ids = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    on_ledger = [f for f in res.issues if f.sheet == "台账" and f.row]
+    assert on_ledger
+    assert [(f.case_id, f.row) for f in on_ledger] == [(f.case_id, ids[f.case_id]) for f in on_ledger]

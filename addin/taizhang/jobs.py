@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.book.closures import confirm_closures, pending_rows
-from taizhang.book.ledger_sheet import save_master
+from taizhang.book.ledger_sheet import place_assign_result, place_findings, save_master, written_rows
 from taizhang.book.master import (
     HISTORY_HEADERS,
     RECEIPT_HEADERS,
@@ -100,6 +100,7 @@ def run_status(master_path: str | Path, today: dt.date, out: str | Path | None =
 
     master = load_master(master_path)
     res = with_lights(master, today)
+    res.findings = place_findings(res.findings, written_rows(master.ledger, master.units.names()), master.path.name)
     target, keep = _out_path(master, out)
     with master_lock(master.path):
         backup = save_master(master, target, backup_keep=keep)
@@ -187,7 +188,9 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     """
     merged, result = merge_folder(master, folder, today, checking, progress)
     lights = with_lights(merged, today)
-    result.issues.extend(lights.findings)
+    # each finding on 台账 at the row its case will have once written (sorted, emptied rows gone), with its case id
+    result.issues.extend(place_findings(lights.findings, written_rows(merged.ledger, merged.units.names()),
+                                        merged.path.name))
     merged.reports = report_rows(merged, result)  # before the figures: they mark the units that did not report
     figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise)
     hist = merged.history
@@ -310,14 +313,18 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
     return save_notice(master, figs, target, units_dir, public)
 
 
-def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None):
+def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None,
+                  placed: bool = False):
     """交办 on a loaded master (the file job and the Excel button): (new master, result, 待指定单位 rows or None).
 
-    The rows are None when the sheet neither exists nor is needed.
+    The rows are None when the sheet neither exists nor is needed. ``placed``: the master is written by
+    ``save_master``, so 台账 rows in the account are given where their cases will be once written.
     """
     from taizhang.book.assign import assign_cases, pending_clues, pending_rows
 
     new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []))
+    if placed:
+        place_assign_result(new, result)
     rows = pending_rows(result)
     if not rows and not waiting_rows:
         return new, result, None
@@ -341,7 +348,7 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
     waiting = [list(r) for r in waiting]
     target, keep = _out_path(master, out)
     with master_lock(master.path):
-        new, result, pending = assign_master(master, today, clue_list, waiting)
+        new, result, pending = assign_master(master, today, clue_list, waiting, placed=True)
         same_pending = pending is None or _same_rows(pending, waiting[1:])
         if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
                 or target != master.path:

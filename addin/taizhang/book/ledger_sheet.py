@@ -75,6 +75,64 @@ def in_unit_order(ledger: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     return ledger.iloc[idx].reset_index(drop=True)
 
 
+def _row_keys(ledger: pd.DataFrame) -> list:
+    """Per frame row, what identifies its case across a write: its 问题编号, else the Excel row it was read from."""
+    ids = ledger["case_id"].tolist()
+    xrows = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else [None] * len(ids)
+    return [c if c else (("row", x) if x else None) for c, x in zip(ids, xrows)]
+
+
+def written_rows(ledger: pd.DataFrame, units: list[str]) -> dict[int, tuple[int | None, str]]:
+    """Where each row of ``ledger`` (as a finding counts it: frame index + 2) will be on 台账 once written, with its
+    case id: Excel row → (row after the write, 问题编号). The write sorts cases into 成员单位 order
+    (``in_unit_order``), as ``save_master`` does; a row that is gone maps to None."""
+    after = {k: i for i, k in enumerate(_row_keys(in_unit_order(ledger, units)), 2) if k is not None}
+    return {i: (after.get(k), k if isinstance(k, str) else "") for i, k in enumerate(_row_keys(ledger), 2)}
+
+
+def place_findings(findings: list, moves: dict[int, tuple[int | None, str]], master_file: str = "",
+                   entry_file: str = "") -> list:
+    """Findings on the master's 台账 with their case id and the row their case has after the write.
+
+    Only findings about the master's own rows move: sheet 台账 of the master file (or no file: the office's own
+    entries), or ``entry_file`` (assign's rows typed by the office). The row number in the message
+    ("请在台账第N行补填") moves with it."""
+    out = []
+    for f in findings:
+        mine = f.row and ((f.sheet == S_LEDGER and f.file in ("", master_file)) or (entry_file and f.file == entry_file))
+        got = moves.get(f.row) if mine else None
+        if got is None:
+            out.append(f)
+            continue
+        new, cid = got
+        update = {"case_id": cid} if cid and not f.case_id else {}
+        if new and new != f.row:
+            update.update(row=new, message=f.message.replace(f"第{f.row}行", f"第{new}行"))
+        out.append(f.model_copy(update=update) if update else f)
+    return out
+
+
+def place_assign_result(master, result) -> None:
+    """交办's account with every 台账 row where its case will be once ``master`` is written (``save_master``): its
+    findings, each 转办's origin ("台账第N行") and the office's rows still waiting for a unit (待指定单位)."""
+    from taizhang.book.assign import OFFICE_ENTRY
+
+    moves = written_rows(master.ledger, master.units.names())
+    result.issues = place_findings(result.issues, moves, master.path.name, OFFICE_ENTRY)
+
+    def moved(text: str) -> str:
+        return _LEDGER_ROW.sub(lambda m: f"台账第{(moves.get(int(m.group(1))) or (None,))[0] or m.group(1)}行", text)
+
+    for a in result.assigned:
+        a.origin = moved(a.origin)
+    for p in result.pending:
+        if p.file == OFFICE_ENTRY and p.row in moves and moves[p.row][0]:
+            p.reason, p.row = moved(p.reason), moves[p.row][0]
+
+
+_LEDGER_ROW = re.compile(r"台账第(\d+)行")
+
+
 def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
     """Where the 代码表 holds 整改方式 (0-based column) and whether the column is still to be written there.
 
