@@ -66,13 +66,27 @@ def in_unit_order(ledger: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     writes the same order). Units not in the list follow, by name; rows without a unit come last."""
     if not len(ledger):
         return ledger
-    order = {u: i for i, u in enumerate(units)}
-    keys = [(0 if u in order else 1 if u else 2, order.get(u, 0), "" if u in order else str(u or ""), _natural(c))
-            for u, c in zip(ledger["unit"].tolist(), ledger["case_id"].tolist())]
-    idx = sorted(range(len(keys)), key=keys.__getitem__)
-    if idx == list(range(len(keys))):
+    idx = unit_order(ledger["unit"].tolist(), ledger["case_id"].tolist(), units)
+    if idx == list(range(len(idx))):
         return ledger
     return ledger.iloc[idx].reset_index(drop=True)
+
+
+_last_order: list = []  # the last (units, unit column, case ids, order): a job asks twice (findings, then the write)
+
+
+def unit_order(unit_col: list, ids: list, units: list[str]) -> list[int]:
+    """The row order of ``in_unit_order``. Remembered for the same columns: placing a job's findings computes the
+    order the write uses again a moment later, and at 100,000 cases the sort keys cost seconds."""
+    last = _last_order[0] if _last_order else None
+    if last is not None and last[0] == units and last[1] == unit_col and last[2] == ids:
+        return list(last[3])
+    order = {u: i for i, u in enumerate(units)}
+    keys = [(0 if u in order else 1 if u else 2, order.get(u, 0), "" if u in order else str(u or ""), _natural(c))
+            for u, c in zip(unit_col, ids)]
+    idx = sorted(range(len(keys)), key=keys.__getitem__)
+    _last_order[:] = [(list(units), unit_col, ids, idx)]
+    return list(idx)
 
 
 def _row_keys(ledger: pd.DataFrame) -> list:
@@ -86,8 +100,10 @@ def written_rows(ledger: pd.DataFrame, units: list[str]) -> dict[int, tuple[int 
     """Where each row of ``ledger`` (as a finding counts it: frame index + 2) will be on 台账 once written, with its
     case id: Excel row → (row after the write, 问题编号). The write sorts cases into 成员单位 order
     (``in_unit_order``), as ``save_master`` does; a row that is gone maps to None."""
-    after = {k: i for i, k in enumerate(_row_keys(in_unit_order(ledger, units)), 2) if k is not None}
-    return {i: (after.get(k), k if isinstance(k, str) else "") for i, k in enumerate(_row_keys(ledger), 2)}
+    keys = _row_keys(ledger)
+    idx = unit_order(ledger["unit"].tolist(), ledger["case_id"].tolist(), units) if len(ledger) else []
+    after = {keys[j]: i for i, j in enumerate(idx, 2) if keys[j] is not None}
+    return {i: (after.get(k), k if isinstance(k, str) else "") for i, k in enumerate(keys, 2)}
 
 
 def place_findings(findings: list, moves: dict[int, tuple[int | None, str]], master_file: str = "",
