@@ -1,10 +1,12 @@
 """The 台账 sheet and the report-day sheets of a master workbook, as sheet patches.
 
-The ledger sheet is rewritten whole from the ledger frame: canonical headers,
-owner colours on the header (unit blue, office orange, computed green),
-frozen header row, column widths, drop-down lists tied to the list sheets,
-and each row's traffic light as a real fill. ``taizhang new``, every merge
-and every status run write it the same way, through ``xlsxpatch``.
+The ledger sheet is written from the ledger frame by the plan of ``ledger_plan``:
+taizhang's columns where the office has them (found by header), under their
+canonical headers with owner colours (unit blue, office orange, computed green),
+drop-down lists tied to the list sheets and each row's traffic light as a real
+fill; the office's columns carried with their cases. ``taizhang new``, every merge
+and every status run write it the same way, through ``xlsxpatch``. A job's findings
+on 台账 are given the row their case has once written (``place_findings``).
 
 Every sheet written whole here prints like the 台账: A4 landscape, one page
 wide, the header row repeated on each page (``SheetSpec.landscape``).

@@ -13,7 +13,8 @@ are edited through an XML parser (``xmlparts``); only sheet data is streamed.
 
 A sheet the office works in (台账) keeps the office's layer: its view, widths,
 filter, conditional formats, notes and the cells of the office's own columns
-right of taizhang's, each moved with its case (``_keep_office``).
+(wherever they are: ``SheetSpec.office_columns``, from the plan in ``book.ledger_plan``), each moved with its
+case, as are its hyperlinks, merged cells and per-row validations and formats (``_keep_office``).
 
 The new sheets are streamed into the zip column-wise in blocks of rows, with
 deflate running in a second thread. Text cells are shared-string cells
