@@ -205,6 +205,8 @@ def test_office_edit_written_back_cell_by_cell(fresh_sample, name, edit, written
 def test_hyperlinks_merges_and_row_validations_follow_their_case_through_a_merge(fresh_sample):
     """An office hyperlink (the case's evidence PDF), a merged pair of office cells and a per-row drop-down stay on
     their cases' rows when a merge inserts new cases before them; a case's link never lands on another case."""
+    from openpyxl.formatting.rule import CellIsRule, FormulaRule
+    from openpyxl.styles import PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from taizhang.jobs import run_merge
@@ -218,6 +220,7 @@ def test_hyperlinks_merges_and_row_validations_follow_their_case_through_a_merge
     L, R = col_letter(at - 1), col_letter(at)
     by_row = sorted(rows.items(), key=lambda kv: kv[1])
     (x, rx), (y, ry), (z, rz) = by_row[-1], by_row[-3], by_row[-5]  # late in the sheet: new cases come before them
+    (v, rv), (_, rw) = by_row[-7], by_row[-9]
     ws[f"{L}{rx}"] = "证据材料"
     ws[f"{L}{rx}"].hyperlink = f"证据/{x}.pdf"
     ws[f"{L}{ry}"] = f"合并-{y}"
@@ -225,6 +228,12 @@ def test_hyperlinks_merges_and_row_validations_follow_their_case_through_a_merge
     dv = DataValidation(type="list", formula1='"已核实,未核实"', allow_blank=True)
     dv.add(f"{R}{rz}")
     ws.add_data_validation(dv)
+    red = PatternFill("solid", fgColor="FF0000")
+    ws.conditional_formatting.add(f"{R}{rz}", CellIsRule(operator="equal", formula=['"未核实"'], fill=red))
+    ws.conditional_formatting.add(f"{L}{rw}", FormulaRule(formula=[f'{L}{rw}="重点"'], fill=red))  # relative to its row
+    ws[f"{R}{rv}"].hyperlink = f"证据/{v}.pdf"
+    for c in range(1, ws.max_column + 1):  # the office empties case v's row: its link must land on no other case
+        ws.cell(rv, c).value = None
     wb.save(path)
 
     out = run_merge(path, fresh_sample.submissions, REPORT_DAY)
@@ -241,6 +250,11 @@ def test_hyperlinks_merges_and_row_validations_follow_their_case_through_a_merge
     office_dv = [d for d in ws.data_validations.dataValidation if d.formula1 == '"已核实,未核实"']
     assert [str(d.sqref) for d in office_dv] == [f"{R}{got[z]}"]
     assert len(ws.data_validations.dataValidation) == 7  # taizhang's six drop-downs, once each, and the office's
+    formats = {str(cf.sqref): [r.formula for r in cf.rules] for cf in ws.conditional_formatting}
+    assert formats.get(f"{R}{got[z]}") == [['"未核实"']]  # a per-row format with a constant rule: moved with its case
+    # a per-row format whose formula is relative to its row cannot follow a moved range: dropped, not left on a
+    # row that now holds another case
+    assert not any(f"{L}{rw}=" in f for fs in formats.values() for rule in fs for f in rule), formats
 
 
 # --------------------------------------------------------------------------- findings at their case's written row
