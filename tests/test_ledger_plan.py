@@ -311,3 +311,25 @@ def test_status_findings_carry_their_case_and_its_written_row(fresh_sample):
     on_ledger = [f for f in res.issues if f.sheet == "台账" and f.row]
     assert on_ledger
     assert [(f.case_id, f.row) for f in on_ledger] == [(f.case_id, ids[f.case_id]) for f in on_ledger]
+
+
+def test_assign_asks_to_fill_in_on_the_row_the_case_is_written_to(fresh_sample):
+    """交办's "请在台账第N行补填" names the row the case has once written: the office typed it at the end of 台账,
+    the write sorts it into its unit's block."""
+    from taizhang.jobs import run_assign
+
+    path = fresh_sample.master
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    col = {c.value: c.column for c in ws[1]}
+    r = ws.max_row + 1
+    ws.cell(r, col["责任单位"], "区商务局")  # an early unit: its block is far above the end
+    ws.cell(r, col["问题描述"], "某公司反映招商奖励资金未拨付")  # 问题类别 and 线索来源 left blank
+    wb.save(path)
+    res = run_assign(path, REPORT_DAY)
+    [a] = res.assigned
+    [ask] = [f for f in res.issues if f.code == "assign-needs-input" and f.case_id == a.id]
+    ws = openpyxl.load_workbook(path)["台账"]
+    written = next(i for i in range(2, ws.max_row + 1) if ws.cell(i, col["问题编号"]).value == a.id)
+    assert written < r - 1  # sorted in among the unit's cases, not where the office typed it
+    assert ask.row == written and f"请在台账第{written}行补填" in ask.message
