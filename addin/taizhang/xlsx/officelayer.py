@@ -139,9 +139,10 @@ def _move_row_anchored(root: ET.Element, new_row_of: dict[int, int], n_data: int
     A conditional format whose formula refers to cells relative to its range cannot follow a split range: such a
     per-row format is dropped rather than left pointing at another case's row. The header row stays.
     """
-    if not new_row_of or all(new_row_of.get(r) == r - 2 for r in new_row_of) and len(new_row_of) == n_data:
+    if new_row_of and len(new_row_of) == n_data and all(new_row_of[r] == r - 2 for r in new_row_of):
         return  # no case moved
-    old_last = max(new_row_of)
+    # (no case known from the old sheet at all: whatever sat on a data row belongs to no case written now)
+    old_last = max(new_row_of, default=1)
 
     def new_row(r: int) -> int | None:
         return 1 if r == 1 else (new_row_of[r] + 2 if r in new_row_of else None)
