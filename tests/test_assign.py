@@ -280,7 +280,11 @@ def test_transfer_moves_the_case_between_templates(fresh_sample, tmp_path):
     res = run_assign(s.master, dt.date(2026, 11, 24), units_dir=tmp_path / "通知")
     [t] = res.transfers
     assert (t.id, t.from_unit, t.unit) == (cid, "区商务局", "区发展和改革委员会") and not res.new_cases
-    assert [f.row for f in res.issues if f.code == "case-transferred"] == [row]
+    # the finding's row is where the case is once written: moved to its new unit's block of 台账
+    ws = load_workbook(s.master)["台账"]
+    written = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["问题编号"]).value == cid)
+    assert written != row
+    assert [(f.row, f.case_id) for f in res.issues if f.code == "case-transferred"] == [(written, cid)]
     m, df = ledger(s.master)
     log = m.changes[m.changes["字段"] == "转办"]
     assert log[["问题编号", "原值", "新值"]].values.tolist() == [[cid, "区商务局", "区发展和改革委员会"]]

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from taizhang.xlsx import xlsxpatch
+from taizhang.xlsx import sheetxml
 from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
 
@@ -31,7 +31,7 @@ ROW = ["编号-001", "=SUM(A1:A9)", 12, 3.5, True, dt.date(2026, 11, 23), dt.dat
 
 
 def test_values_round_trip_across_pieces(book, tmp_path, monkeypatch):
-    monkeypatch.setattr(xlsxpatch, "CHUNK_ROWS", 3)  # many pieces, including a short last one
+    monkeypatch.setattr(sheetxml, "CHUNK_ROWS", 3)  # many pieces, including a short last one
     n = 8
     header = [f"列{i}" for i in range(len(ROW))]
     columns = [[v] * n for v in ROW]

@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.book.closures import confirm_closures, pending_rows
-from taizhang.book.ledger_sheet import save_master
+from taizhang.book.ledger_sheet import place_assign_result, place_findings, save_master, written_rows
 from taizhang.book.master import (
     HISTORY_HEADERS,
     RECEIPT_HEADERS,
@@ -109,6 +109,7 @@ def run_status(master_path: str | Path, today: dt.date, out: str | Path | None =
     with master_transaction(master_path, action="计算时限与红绿灯") as txn:  # lock, THEN read: no update is lost
         master = load_master(master_path)
         res = with_lights(master, today)
+        res.findings = place_findings(res.findings, written_rows(master.ledger, master.units.names()), master.path.name)
         target, keep = _out_path(master, out)
         backup = save_master(master, target, backup_keep=keep)
     return StatusResult(master=str(master.path), out=str(target), as_of=today, cases=res.cases, warnings=res.warnings,
@@ -203,7 +204,9 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     """
     merged, result = merge_folder(master, folder, today, checking, progress)
     lights = with_lights(merged, today)
-    result.issues.extend(lights.findings)
+    # each finding on 台账 at the row its case will have once written (sorted, emptied rows gone), with its case id
+    result.issues.extend(place_findings(lights.findings, written_rows(merged.ledger, merged.units.names()),
+                                        merged.path.name))
     merged.reports = report_rows(merged, result)  # before the figures: they mark the units that did not report
     figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise)
     hist = merged.history
@@ -384,15 +387,18 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
 
 
 def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None,
-                  source: str | None = None):
+                  source: str | None = None, placed: bool = False):
     """交办 on a loaded master (the file job and the Excel button): (new master, result, 待指定单位 rows or None).
 
     The rows are None when the sheet neither exists nor is needed. ``source``: the 线索来源 the office states for
-    the clue file (refused when the campaign has no such source).
+    the clue file (refused when the campaign has no such source). ``placed``: the master is written by
+    ``save_master``, so 台账 rows in the account are given where their cases will be once written.
     """
     from taizhang.book.assign import assign_cases, pending_clues, pending_rows
 
     new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []), source=source)
+    if placed:
+        place_assign_result(new, result)
     rows = pending_rows(result)
     if not rows and not waiting_rows:
         return new, result, None
@@ -417,7 +423,7 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
         waiting = _read_sheets(master.path, [S_UNASSIGNED]).get(S_UNASSIGNED) or []
         waiting = [list(r) for r in waiting]
         target, keep = _out_path(master, out)
-        new, result, pending = assign_master(master, today, clue_list, waiting, source)
+        new, result, pending = assign_master(master, today, clue_list, waiting, source, placed=True)
         same_pending = pending is None or _same_rows(pending, waiting[1:])
         if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
                 or target != master.path:

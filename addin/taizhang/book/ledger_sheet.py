@@ -1,10 +1,12 @@
 """The 台账 sheet and the report-day sheets of a master workbook, as sheet patches.
 
-The ledger sheet is rewritten whole from the ledger frame: canonical headers,
-owner colours on the header (unit blue, office orange, computed green),
-frozen header row, column widths, drop-down lists tied to the list sheets,
-and each row's traffic light as a real fill. ``taizhang new``, every merge
-and every status run write it the same way, through ``xlsxpatch``.
+The ledger sheet is written from the ledger frame by the plan of ``ledger_plan``:
+taizhang's columns where the office has them (found by header), under their
+canonical headers with owner colours (unit blue, office orange, computed green),
+drop-down lists tied to the list sheets and each row's traffic light as a real
+fill; the office's columns carried with their cases. ``taizhang new``, every merge
+and every status run write it the same way, through ``xlsxpatch``. A job's findings
+on 台账 are given the row their case has once written (``place_findings``).
 
 Every sheet written whole here prints like the 台账: A4 landscape, one page
 wide, the header row repeated on each page (``SheetSpec.landscape``).
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from taizhang.book.ledger_plan import plan_ledger
 from taizhang.book.sheets import (
     CHANGE_HEADERS,
     HISTORY_HEADERS,
@@ -29,7 +32,7 @@ from taizhang.book.sheets import (
     S_LISTS,
     S_RECEIPTS,
 )
-from taizhang.fields import FIELDS, LIGHT_FROM_ZH
+from taizhang.fields import BY_KEY, FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
 from taizhang.rules.rulebook import RECTIFY_MODES
 
@@ -69,13 +72,87 @@ def in_unit_order(ledger: pd.DataFrame, units: list[str]) -> pd.DataFrame:
     writes the same order). Units not in the list follow, by name; rows without a unit come last."""
     if not len(ledger):
         return ledger
-    order = {u: i for i, u in enumerate(units)}
-    keys = [(0 if u in order else 1 if u else 2, order.get(u, 0), "" if u in order else str(u or ""), _natural(c))
-            for u, c in zip(ledger["unit"].tolist(), ledger["case_id"].tolist())]
-    idx = sorted(range(len(keys)), key=keys.__getitem__)
-    if idx == list(range(len(keys))):
+    idx = unit_order(ledger["unit"].tolist(), ledger["case_id"].tolist(), units)
+    if idx == list(range(len(idx))):
         return ledger
     return ledger.iloc[idx].reset_index(drop=True)
+
+
+_last_order: list = []  # the last (units, unit column, case ids, order): a job asks twice (findings, then the write)
+
+
+def unit_order(unit_col: list, ids: list, units: list[str]) -> list[int]:
+    """The row order of ``in_unit_order``. Remembered for the same columns: placing a job's findings computes the
+    order the write uses again a moment later, and at 100,000 cases the sort keys cost seconds."""
+    last = _last_order[0] if _last_order else None
+    if last is not None and last[0] == units and last[1] == unit_col and last[2] == ids:
+        return list(last[3])
+    order = {u: i for i, u in enumerate(units)}
+    keys = [(0 if u in order else 1 if u else 2, order.get(u, 0), "" if u in order else str(u or ""), _natural(c))
+            for u, c in zip(unit_col, ids)]
+    idx = sorted(range(len(keys)), key=keys.__getitem__)
+    _last_order[:] = [(list(units), unit_col, ids, idx)]
+    return list(idx)
+
+
+def _row_keys(ledger: pd.DataFrame) -> list:
+    """Per frame row, what identifies its case across a write: its 问题编号, else the Excel row it was read from."""
+    ids = ledger["case_id"].tolist()
+    xrows = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else [None] * len(ids)
+    return [c if c else (("row", x) if x else None) for c, x in zip(ids, xrows)]
+
+
+def written_rows(ledger: pd.DataFrame, units: list[str]) -> dict[int, tuple[int | None, str]]:
+    """Where each row of ``ledger`` (as a finding counts it: frame index + 2) will be on 台账 once written, with its
+    case id: Excel row → (row after the write, 问题编号). The write sorts cases into 成员单位 order
+    (``in_unit_order``), as ``save_master`` does; a row that is gone maps to None."""
+    keys = _row_keys(ledger)
+    idx = unit_order(ledger["unit"].tolist(), ledger["case_id"].tolist(), units) if len(ledger) else []
+    after = {keys[j]: i for i, j in enumerate(idx, 2) if keys[j] is not None}
+    return {i: (after.get(k), k if isinstance(k, str) else "") for i, k in enumerate(keys, 2)}
+
+
+def place_findings(findings: list, moves: dict[int, tuple[int | None, str]], master_file: str = "",
+                   entry_file: str = "") -> list:
+    """Findings on the master's 台账 with their case id and the row their case has after the write.
+
+    Only findings about the master's own rows move: sheet 台账 of the master file (or no file: the office's own
+    entries), or ``entry_file`` (assign's rows typed by the office). The row number in the message
+    ("请在台账第N行补填") moves with it."""
+    out = []
+    for f in findings:
+        mine = f.row and ((f.sheet == S_LEDGER and f.file in ("", master_file)) or (entry_file and f.file == entry_file))
+        got = moves.get(f.row) if mine else None
+        if got is None:
+            out.append(f)
+            continue
+        new, cid = got
+        update = {"case_id": cid} if cid and not f.case_id else {}
+        if new and new != f.row:
+            update.update(row=new, message=f.message.replace(f"第{f.row}行", f"第{new}行"))
+        out.append(f.model_copy(update=update) if update else f)
+    return out
+
+
+def place_assign_result(master, result) -> None:
+    """交办's account with every 台账 row where its case will be once ``master`` is written (``save_master``): its
+    findings, each 转办's origin ("台账第N行") and the office's rows still waiting for a unit (待指定单位)."""
+    from taizhang.book.assign import OFFICE_ENTRY
+
+    moves = written_rows(master.ledger, master.units.names())
+    result.issues = place_findings(result.issues, moves, master.path.name, OFFICE_ENTRY)
+
+    def moved(text: str) -> str:
+        return _LEDGER_ROW.sub(lambda m: f"台账第{(moves.get(int(m.group(1))) or (None,))[0] or m.group(1)}行", text)
+
+    for a in result.assigned:
+        a.origin = moved(a.origin)
+    for p in result.pending:
+        if p.file == OFFICE_ENTRY and p.row in moves and moves[p.row][0]:
+            p.reason, p.row = moved(p.reason), moves[p.row][0]
+
+
+_LEDGER_ROW = re.compile(r"台账第(\d+)行")
 
 
 def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
@@ -92,16 +169,20 @@ def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
 
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
-                mode_column: int | None = MODE_LIST_COLUMN) -> "SheetSpec":
+                mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None) -> "SheetSpec":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
 
-    ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down on 整改方式."""
+    ``header``: the 台账 header row as the office left it (as read); the sheet is laid out by its plan
+    (``ledger_plan``): taizhang's fields where the office has them, the office's columns carried with their cases.
+    None: taizhang's own layout. ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down
+    on 整改方式."""
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
-    keys = [f.key for f in FIELDS]
-    header_styles = [_OWNER_STYLE.get(f.owner, "header") for f in FIELDS] + ["header"] * len(extra_columns)
+    plan = plan_ledger(header, extra_columns)
+    n = len(ledger)
+    header_styles = [_OWNER_STYLE.get(BY_KEY[c.key].owner, "header") if c.key else "header" for c in plan.columns]
     fills = [("done" if k == "long" else k) for k in map(LIGHT_FROM_ZH.get, ledger["light"].tolist())]  # 长期整改: tracked
-    last = max(len(ledger) + 500, 1000)
+    last = max(n + 500, 1000)
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():
         if key == "rectify_mode":
@@ -109,14 +190,17 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
                 continue
             col = col_letter(mode_column)
         size = size or max(n_units + 1, 500)
-        c = col_letter(keys.index(key))
+        c = col_letter(plan.field_at(key))
         dropdowns.append((f"{c}2:{c}{last}", f"'{sheet}'!${col}$2:${col}${size + 1}"))
-    columns = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
+    columns = [ledger[c.key].tolist() if c.key else
+               (ledger["x:" + c.header].tolist() if "x:" + c.header in ledger.columns else [None] * n)
+               for c in plan.columns]
     origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
-    return SheetSpec([[f.header for f in FIELDS] + list(extra_columns)],
-                     [f.width for f in FIELDS] + [14] * len(extra_columns), header_styles, freeze="C2",
-                     dropdowns=dropdowns, columns=columns, column_styles={0: fills, LIGHT_COLUMN: fills},
-                     office_from=len(FIELDS), origin=origin, landscape=True)
+    return SheetSpec([[c.header for c in plan.columns]],
+                     [BY_KEY[c.key].width if c.key else 14 for c in plan.columns], header_styles, freeze="C2",
+                     dropdowns=dropdowns, columns=columns,
+                     column_styles={plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
+                     office_columns=plan.office, origin=origin, landscape=True)
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
@@ -145,7 +229,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
     mode_at, mode_missing = mode_list_column(master.list_columns)
-    specs = {S_LEDGER: ledger_spec(with_unread(master.ledger), master.extra_columns, len(master.units), mode_at),
+    specs = {S_LEDGER: ledger_spec(with_unread(master.ledger), master.extra_columns, len(master.units), mode_at,
+                                   header=getattr(master, "ledger_header", None)),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)

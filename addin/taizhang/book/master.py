@@ -83,6 +83,8 @@ class Master:
     notice_years: frozenset[int] = frozenset()
     column_names: dict[str, str] = field(default_factory=dict)  # 列名对照: folded unit column name → field key
     status_words: dict[str, str] = field(default_factory=dict)  # 状态对照: folded word → canonical status
+    # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
+    ledger_header: list | None = None
 
     @property
     def categories(self) -> dict[str, str]:
@@ -307,6 +309,7 @@ def load_ledger(master: Master) -> Master:
     sheets = _read_sheets(master.path, list(BULK_SHEETS), Sniffed("xlsx"))  # vetted moments ago by load_master
     sheets.pop("")
     master.ledger, master.extra_columns = read_ledger_rows(sheets.get(S_LEDGER) or [])
+    master.ledger_header = _header_of(sheets.get(S_LEDGER))
     master.history = _frame([list(r) for r in sheets.get(S_HISTORY) or []], HISTORY_HEADERS)
     master.changes = _frame([list(r) for r in sheets.get(S_CHANGES) or []], CHANGE_HEADERS)
     return master
@@ -383,7 +386,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   receipts=receipts, list_columns=_list_columns(sheets.get(S_LISTS)),
                   notice_years=notice_years(rows(S_HOLIDAYS)),
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
-                  status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin))
+                  status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
+                  ledger_header=_header_of(sheets.get(S_LEDGER)))
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:
@@ -416,6 +420,11 @@ def _status_words(table: list[list], statuses: list[str], origin: str) -> dict[s
                               f"“办理状态”一列请填写：{'、'.join(statuses)}。")
         out[norm_text(r[0])] = status
     return out
+
+
+def _header_of(table: list[list] | None) -> list | None:
+    """The 台账's header row as read (None: no rows yet)."""
+    return list(table[0]) if table else None
 
 
 def _list_columns(table: list[list] | None) -> list[str] | None:

@@ -33,6 +33,7 @@ class Finding(BaseModel):
     header: str = ""
     value: str = ""
     unit: str = ""
+    case_id: str = ""  # the case (问题编号) a finding on the master's 台账 concerns; its row is where the case is written
 
     @property
     def title(self) -> str:

@@ -1,0 +1,212 @@
+"""The package-level parts a patch edits: styles.xml (``_Styles``), the shared string table (``SharedStrings``)
+and the print titles in workbook.xml (``_print_titles``), with the palette of every sheet taizhang writes.
+
+A style already in styles.xml is reused and a missing one appended, so writing the same content twice gives the
+same styles.xml; existing shared strings keep their numbers (the office's own sheets still read the same), texts
+already there are reused and new ones appended. The parts are edited through ``xmlparts``, prefixes intact.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html import unescape
+
+from taizhang.xlsx import xmlparts
+from taizhang.xlsx.ooxml import MAIN_NS, _el, _insert, _m
+
+# the palette of every sheet taizhang writes (xlsxout builds openpyxl's fills and fonts from it)
+FILL_RGB = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "done": "DDEBF7", "closed": "EDEDED",
+            "header": "1F4E78", "office": "FCE4D6", "computed": "E2EFDA", "error": "FF9999", "warning": "FFE699"}
+STRONG_RGB = {"red": "C00000", "yellow": "BF8F00", "green": "00B050", "done": "2F75B5", "closed": "808080"}
+BORDER_RGB = "BFBFBF"
+
+# style key → (fill rgb or None, font or None, number format or None, alignment or None[, thin border colour])
+# alignment: "header" centred and wrapped; "center" the same for figures; "wrap" wrapped text, vertically centred
+STYLES = {
+    "date": (None, None, "yyyy-mm-dd", None),
+    "header": (FILL_RGB["header"], "white-bold", None, "header"),
+    "header_office": (FILL_RGB["office"], "bold", None, "header"),
+    "header_computed": (FILL_RGB["computed"], "bold", None, "header"),
+    **{light: (FILL_RGB[light], f"{STRONG_RGB[light]}-bold", None, None) for light in STRONG_RGB},
+}
+_ALIGN = {"header": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
+          "center": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
+          "wrap": {"wrapText": "1", "vertical": "center"}}
+
+
+class _Styles:
+    """The styles the new sheets need, in styles.xml: a style already there is reused, a missing one appended.
+
+    Writing the same content twice therefore gives the same styles.xml (no growth with every write).
+    """
+
+    def __init__(self, xml: str | bytes):
+        self.part = xmlparts.parse(xml)
+        self.root = self.part.root
+        self.ids: dict[str, int] = {}
+
+    def _collection(self, tag: str, before: tuple[str, ...] = ()) -> ET.Element:
+        el = self.root.find(_m(tag))
+        if el is None:  # styles.xml lists its collections in a fixed order: insert before the first later one
+            el = ET.Element(_m(tag), {"count": "0"})
+            children = list(self.root)
+            at = next((i for i, c in enumerate(children) if c.tag in {_m(t) for t in before}), len(children))
+            self.root.insert(at, el)
+        return el
+
+    def _find_or_add(self, tag: str, item: ET.Element, before: tuple[str, ...] = ()) -> int:
+        coll = self._collection(tag, before)
+        want = xmlparts.key(item)
+        for i, old in enumerate(coll):
+            if xmlparts.key(old) == want:
+                return i
+        coll.append(item)
+        coll.set("count", str(len(coll)))
+        return len(coll) - 1
+
+    @property
+    def xml(self) -> bytes:
+        return self.part.tostring()
+
+    def _numfmt(self, code: str) -> int:
+        fmts = self._collection("numFmts", ("fonts", "fills", "borders", "cellStyleXfs", "cellXfs"))
+        for el in fmts:
+            if el.get("formatCode") == code:
+                return int(el.get("numFmtId"))
+        ids = [int(el.get("numFmtId") or 0) for el in self.root.iter(_m("numFmt"))]
+        new = max([163, *ids]) + 1
+        fmts.append(ET.Element(_m("numFmt"), {"numFmtId": str(new), "formatCode": code}))
+        fmts.set("count", str(len(fmts)))
+        return new
+
+    def xf(self, key: str | tuple) -> int:
+        """The xf index of a named style (``STYLES``) or of an explicit (fill, font, numfmt, align, border) tuple."""
+        if key in self.ids:
+            return self.ids[key]
+        fill_rgb, font, numfmt, align, *rest = STYLES[key] if isinstance(key, str) else key
+        border = rest[0] if rest else None
+        fill_id = 0
+        if fill_rgb:
+            fill = _el("fill", children=[_el("patternFill", {"patternType": "solid"},
+                                             [_el("fgColor", {"rgb": f"FF{fill_rgb}"}), _el("bgColor", {"indexed": "64"})])])
+            fill_id = self._find_or_add("fills", fill, ("borders", "cellStyleXfs", "cellXfs"))
+        font_id = 0
+        if font:
+            color, _, bold = font.partition("-")
+            color = "FFFFFF" if color == "white" else ("000000" if color == "bold" else color)
+            item = _el("font", children=[_el("b"), _el("sz", {"val": "11"}), _el("color", {"rgb": f"FF{color}"}),
+                                         _el("name", {"val": "等线"})])
+            font_id = self._find_or_add("fonts", item, ("fills", "borders", "cellStyleXfs", "cellXfs"))
+        border_id = 0
+        if border:
+            item = _el("border", children=[_el(e, {"style": "thin"}, [_el("color", {"rgb": f"FF{border}"})])
+                                           for e in ("left", "right", "top", "bottom")] + [_el("diagonal")])
+            border_id = self._find_or_add("borders", item, ("cellStyleXfs", "cellXfs"))
+        fmt_id = self._numfmt(numfmt) if numfmt else 0
+        attrs = {"numFmtId": str(fmt_id), "fontId": str(font_id), "fillId": str(fill_id), "borderId": str(border_id),
+                 "xfId": "0"}
+        attrs.update({f"apply{k}": "1" for k, on in (("NumberFormat", fmt_id), ("Font", font_id), ("Fill", fill_id),
+                                                     ("Border", border_id)) if on})
+        children = []
+        if align:
+            attrs["applyAlignment"] = "1"
+            children = [_el("alignment", _ALIGN[align])]
+        self.ids[key] = self._find_or_add("cellXfs", _el("xf", attrs, children), ("cellStyles", "dxfs"))
+        return self.ids[key]
+
+
+class SharedStrings:
+    """The package's shared string table: existing entries keep their numbers (other sheets use them),
+    texts already there are reused, new ones are appended. Text cells then cost a number, not the text."""
+
+    def __init__(self, xml: str | None):
+        self.head, self.tail = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' \
+                                f'<sst xmlns="{MAIN_NS}">', "</sst>"
+        self.index_of: dict[str, int] = {}
+        self.count = 0
+        self.added: list[str] = []
+        if xml:
+            end = xml.rfind("</")
+            self.head, self.tail = xml[:end], xml[end:]
+            if "<si " in xml or "<si/>" in xml or ":si" in xml:
+                self._read_general(xml)
+            else:
+                self._read_plain(xml)
+
+    def _read_plain(self, xml: str) -> None:
+        """The common layout (Excel's, openpyxl's, ours): split on <si>, no regex per entry."""
+        index_of = self.index_of
+        n = 0
+        for n, piece in enumerate(xml.split("<si>")[1:], 1):
+            if piece.startswith('<t xml:space="preserve">'):
+                text = piece[24:]
+            elif piece.startswith("<t>"):
+                text = piece[3:]
+            else:
+                continue  # rich text: counted, never reused
+            end = text.find("</t></si>")
+            if end < 0 or "<" in text[:end]:
+                continue
+            text = text[:end]
+            index_of.setdefault(unescape(text) if "&" in text else text, n - 1)
+        self.count = n
+
+    def _read_general(self, xml: str) -> None:
+        for m in _SI.finditer(xml):
+            plain = _PLAIN_SI.fullmatch(m.group(1) or "")
+            if plain:
+                self.index_of.setdefault(unescape(plain.group(1)), self.count)
+            self.count += 1
+
+    def index(self, text: str) -> int:
+        i = self.index_of.get(text)
+        if i is None:
+            i = self.index_of[text] = self.count
+            self.count += 1
+            self.added.append(text)
+        return i
+
+    def xml(self) -> str:
+        head = re.sub(r'\s(count|uniqueCount)="\d+"', "", self.head, count=2)
+        # uniqueCount is the number of entries; count (references from every sheet, including ones we never
+        # read) is optional and left out rather than guessed: Excel and LibreOffice do not need it
+        head = re.sub(r"<((?:\w+:)?sst)\b", rf'<\1 uniqueCount="{self.count}"', head, count=1)
+        if head.rstrip().endswith("/>"):  # an empty table written as <sst .../>
+            head = head.rstrip()[:-2] + ">"
+            self.tail = "</sst>"
+        return head + "".join(f'<si><t xml:space="preserve">'
+                              f'{t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}</t></si>'
+                              for t in self.added) + self.tail
+
+
+_SI = re.compile(r"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_PLAIN_SI = re.compile(r'<(?:\w+:)?t(?:\s+xml:space="preserve")?>([^<]*)</(?:\w+:)?t>', re.S)
+
+
+PRINT_TITLES = "_xlnm.Print_Titles"
+_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                        "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _print_titles(wb_root: ET.Element, names: list[str]) -> None:
+    """Repeat row 1 on every printed page of each named sheet: a ``_xlnm.Print_Titles`` name local to the sheet.
+
+    ``localSheetId`` is the sheet's position among all the workbook's sheets (hidden ones count), taken after new
+    sheets were added. A sheet that already has print titles keeps them (the office may have chosen others), and
+    every other defined name (the office's own, a filter's ``_xlnm._FilterDatabase``) is left as it is.
+    """
+    order = [el.get("name") for el in wb_root.find(_m("sheets")).iter(_m("sheet"))]
+    names = [n for n in names if n in order]
+    if not names:
+        return
+    defined = wb_root.find(_m("definedNames"))
+    if defined is None:
+        defined = ET.Element(_m("definedNames"))
+        _insert(wb_root, defined, _AFTER_DEFINED_NAMES)
+    have = {el.get("localSheetId") for el in defined.iter(_m("definedName")) if el.get("name") == PRINT_TITLES}
+    for name in names:
+        local = str(order.index(name))
+        if local not in have:
+            quoted = name.replace("'", "''")
+            ET.SubElement(defined, _m("definedName"), {"name": PRINT_TITLES, "localSheetId": local}).text = f"'{quoted}'!$1:$1"

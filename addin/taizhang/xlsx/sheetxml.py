@@ -1,0 +1,383 @@
+"""Streaming worksheet XML: the cells (``_body``), the rows in column-wise blocks (``sheet_chunks``), and the four
+kinds of sheet edit a ``SheetSpec`` asks for — a new sheet (``_sheet_pieces``), a sheet carried in the office's
+frame (``_framed_pieces``), rows appended to an existing sheet (``_spliced``), a column added to a small sheet
+(``_with_column``) — and the deflate thread that writes a part from its pieces (``_stream``).
+
+Text cells are shared-string cells (``t="s"``): whatever a submitted text starts with, it can never become a
+formula. Shared strings rather than inline ones because they make the sheet XML a third of the size, which is
+what the next report day's reader parses. Blocks of ``CHUNK_ROWS`` keep memory bounded whatever the sheet's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from typing import Iterator
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from taizhang.findings import col_letter
+from taizhang.xlsx import xmlparts
+from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _col_index, _insert, _m
+from taizhang.xlsx.parts import SharedStrings, _Styles
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+EPOCH = dt.date(1899, 12, 30).toordinal()
+HEADER_HEIGHT = ' ht="30" customHeight="1"'
+
+
+@dataclass
+class SheetSpec:
+    """A sheet to write: rows (first row the header), optional styles per cell.
+
+    A large sheet may give its data as ``columns`` (one list per column, header still ``rows[0]``):
+    the writer works column by column, so the 100,000-row ledger is never turned into row lists.
+    """
+
+    rows: list[list]
+    widths: list[float] = field(default_factory=list)
+    header_styles: list[str] | None = None  # per column, default "header"
+    cell_styles: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) → style key
+    freeze: str | None = "A2"
+    autofilter: bool = True
+    dropdowns: list[tuple[str, str]] = field(default_factory=list)  # (sqref, list formula)
+    hidden: bool = False
+    columns: list[list] | None = None  # data by column (rows then holds only the header)
+    column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
+    append_at: int | None = None  # instead of replacing the sheet, add the data rows from this Excel row on
+    # the office's own layer of an existing sheet is kept (see ``_keep_office``): its view, widths, filter,
+    # conditional formats, comments, and the cells of the office's columns — new col0 → the old sheet's col0 its
+    # cells come from — each moved with its row (``origin``); {} keeps the layer with no office columns
+    office_columns: dict[int, int] | None = None
+    origin: list | None = None  # per data row, the Excel row it was read from in the old sheet (None: new)
+    raw_header: dict[int, str] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
+    raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
+    frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
+    row_attrs: list[str] | None = None  # framed: per data row, the office's hidden flag and custom height, moved with it
+    row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
+    # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
+    # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
+    landscape: bool = False
+    column_at: int | None = None  # instead of replacing the sheet, write ``rows`` (one value each) into this column
+
+
+@dataclass
+class _Cells:
+    date_style: int
+    strings: SharedStrings
+
+
+def _cell(ref: str, v, style: int | None, w: _Cells) -> str:
+    body = _body(v, style, w)
+    return f'<c r="{ref}"{body}' if body else ""
+
+
+def _body(v, style: int | None, w: _Cells) -> str:
+    """A cell's XML after ``<c r="A1"``: attributes, value and close; "" for an empty unstyled cell.
+
+    Text is always a shared-string cell (``t="s"``): whatever it starts with, it is never a formula.
+    """
+    s = f' s="{style}"' if style else ""
+    if type(v) is str:
+        if not v:
+            return f"{s}/>" if style else ""
+        text = v if v.isprintable() else _ILLEGAL.sub("", v)
+        return f'{s} t="s"><v>{w.strings.index(text[:32767])}</v></c>'
+    if v is None or (isinstance(v, float) and v != v):
+        return f"{s}/>" if style else ""
+    if isinstance(v, (bool, np.bool_)):
+        return f'{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, np.integer)):
+        return f"{s}><v>{int(v)}</v></c>"
+    if isinstance(v, (float, np.floating)):
+        return f"{s}><v>{float(v)!r}</v></c>" if np.isfinite(v) else (f"{s}/>" if style else "")
+    if isinstance(v, dt.datetime):
+        serial = v.toordinal() - EPOCH + (v.hour * 3600 + v.minute * 60 + v.second) / 86400
+        return f' s="{style or w.date_style}"><v>{serial}</v></c>'
+    if isinstance(v, dt.date):
+        return f' s="{style or w.date_style}"><v>{v.toordinal() - EPOCH}</v></c>'
+    return _body(str(v), style, w)
+
+
+CHUNK_ROWS = 2048  # rows per streamed piece: bounded memory whatever the sheet's size
+
+
+def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dict | None) -> list[str]:
+    """Cell bodies for one column piece; repeated values (dates, statuses, units) are rendered once."""
+    if styles is not None:
+        return [_body(v, s, w) for v, s in zip(values, styles)]
+    if cache is None:  # mostly distinct text (descriptions, names): the plain-text case inlined
+        strings = w.strings
+        known = strings.index_of
+        out = []
+        append = out.append
+        for v in values:
+            if type(v) is str and v and v.isprintable():
+                i = known.get(v)
+                append(f' t="s"><v>{strings.index(v[:32767]) if i is None else i}</v></c>')
+            else:
+                append(_body(v, None, w))
+        return out
+    out = []
+    append = out.append
+    for v in values:
+        if v is True or v is False:  # True == 1 as a dict key: never share a body with the number
+            append(_body(v, None, w))
+            continue
+        try:
+            append(cache[v])
+        except KeyError:
+            append(cache.setdefault(v, _body(v, None, w)))
+        except TypeError:
+            append(_body(v, None, w))
+    return out
+
+
+def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> Iterator[str]:
+    """The worksheet XML in pieces, column-wise within each block of rows.
+
+    Every style the sheet needs is added to ``styles`` here, before the first piece is asked for.
+    """
+    w = _Cells(styles.xf("date"), strings)
+    header = spec.rows[0] if spec.rows else []
+    if spec.columns is not None:
+        columns = spec.columns
+    else:
+        data = spec.rows[1:]
+        n = max((len(r) for r in data), default=0)
+        columns = [list(c) for c in zip(*[list(r) + [None] * (n - len(r)) for r in data])] if data else []
+    width = max(len(header), len(columns), 1)
+    n_data = len(columns[0]) if columns else 0
+    letters = [col_letter(i) for i in range(width)]
+    hs = spec.header_styles or ["header"] * width
+    header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
+                                 (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), w)
+                           for c, v in enumerate(header) if c not in spec.raw_header)
+    header_cells = _merge_cells(header_cells, {f"{letters[c]}1": f'<c r="{letters[c]}1"{b}'
+                                               for c, b in spec.raw_header.items() if b})
+    styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
+    for c, keys in spec.column_styles.items():
+        styled[c] = [styles.xf(k) if k else None for k in keys]
+    for (r, c), key in spec.cell_styles.items():  # r counts the header as row 0
+        if 1 <= r <= n_data:
+            styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
+    if spec.append_at:
+        return _data_rows(columns, letters, styled, w, spec.append_at, heights=spec.row_heights)
+    if spec.frame:
+        return _framed_pieces(spec, columns, letters, header_cells, styled, w)
+    return _sheet_pieces(spec, columns, letters, header_cells, styled, w)
+
+
+def _merge_cells(cells: str, extra: dict[str, str]) -> str:
+    """A row's cells plus ``extra`` (ref → cell XML), in column order."""
+    if not extra:
+        return cells
+    found = re.findall(r'<c r="([A-Z]+)1"(?:[^>]*?/>|.*?</c>)', cells)
+    pieces = re.findall(r'<c r="[A-Z]+1"(?:[^>]*?/>|.*?</c>)', cells)
+    both = list(zip(found, pieces)) + [(ref[:-1], x) for ref, x in extra.items()]
+    return "".join(x for _, x in sorted(both, key=lambda p: (len(p[0]), p[0])))
+
+
+def _framed_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
+                   styled: dict[int, list[int | None]], w: _Cells) -> Iterator[str]:
+    head, tail = spec.frame
+    yield head
+    yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
+    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells, attrs=spec.row_attrs)
+    yield tail
+
+
+def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], w: _Cells,
+               first: int, raw: dict[int, list[str | None]] | None = None,
+               heights: list[float | None] | None = None, attrs: list[str] | None = None) -> Iterator[str]:
+    n_data = len(columns[0]) if columns else 0
+    caches: list[dict | None] = [{} for _ in range(len(columns))]
+    for start in range(0, n_data, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n_data)
+        numbers = [str(n) for n in range(start + first, stop + first)]
+        pieces = []
+        for c, values in enumerate(columns):
+            part = values[start:stop]
+            if start == 0 and caches[c] is not None and len(set(map(_key, part))) > len(part) // 2:
+                caches[c] = None  # mostly distinct (descriptions, names): a cache would only cost memory
+            if raw and c in raw:  # the office's own cells, as they were
+                bodies = [b or "" for b in raw[c][start:stop]]
+            else:
+                bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
+            ref = f'<c r="{letters[c]}'
+            pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
+        hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
+        if attrs:
+            hts = [a or h for a, h in zip(attrs[start:stop], hts)]
+        yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces)))
+
+
+def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
+                  styled: dict[int, list[int | None]], w: _Cells) -> Iterator[str]:
+    width = len(letters)
+    n_data = len(columns[0]) if columns else 0
+    first = 2 if spec.rows else 1
+    n_rows = max(n_data + first - 1, 1)
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape else "")
+           + f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
+    if spec.freeze:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
+        col = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(m.group(1)))) - 1
+        row = int(m.group(2)) - 1
+        pane = "bottomRight" if col and row else ("bottomLeft" if row else "topRight")
+        split = (f' xSplit="{col}"' if col else "") + (f' ySplit="{row}"' if row else "")
+        yield (f'<sheetViews><sheetView workbookViewId="0"><pane{split} topLeftCell="{spec.freeze}" '
+               f'activePane="{pane}" state="frozen"/><selection pane="{pane}"/></sheetView></sheetViews>')
+    yield '<sheetFormatPr defaultRowHeight="15"/>'
+    if spec.widths:
+        yield "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                                 for i, w in enumerate(spec.widths, 1)) + "</cols>"
+    yield "<sheetData>"
+    if spec.rows:
+        yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
+    yield from _data_rows(columns, letters, styled, w, first)
+    yield "</sheetData>"
+    if spec.autofilter and spec.rows:
+        yield f'<autoFilter ref="A1:{letters[width - 1]}{max(n_rows, 2)}"/>'
+    if spec.dropdowns:
+        out = [f'<dataValidations count="{len(spec.dropdowns)}">']
+        for sqref, formula in spec.dropdowns:
+            out.append(f'<dataValidation type="list" errorStyle="warning" allowBlank="1" showInputMessage="1" '
+                       f'showErrorMessage="1" errorTitle="不在可选范围内" error="请从下拉列表中选择。" sqref="{sqref}">'
+                       f"<formula1>{escape(formula)}</formula1></dataValidation>")
+        out.append("</dataValidations>")
+        yield "".join(out)
+    yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    if spec.landscape:
+        yield ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+               '<headerFooter><oddHeader>&amp;R&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+    yield "</worksheet>"
+
+
+def _key(v):
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return id(v)
+
+
+def _with_column(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
+    """An existing small sheet with one more column: ``spec.rows[i][0]`` in row i + 1 of column ``spec.column_at``
+    (a cell already there is replaced); every other cell stays. The new header cell takes the style of the header
+    cell to its left; the column, unless a width is set for it already, ``spec.widths[0]`` or its left neighbour's."""
+    part = xmlparts.parse(xml)
+    root = part.root
+    col = spec.column_at
+    letter = col_letter(col)
+    data = root.find(_m("sheetData"))
+    rows: dict[int, ET.Element] = {}
+    n = 0
+    for row in data.findall(_m("row")):
+        n = int(row.get("r") or n + 1)
+        rows[n] = row
+    w = _Cells(0, strings)
+    values = [r[0] if r else None for r in spec.rows]
+    for r, value in enumerate(values, 1):
+        row = rows.get(r)
+        if row is None:
+            row = ET.Element(_m("row"), {"r": str(r)})
+            later = [i for i, el in enumerate(data) if el.tag == _m("row") and int(el.get("r") or 0) > r]
+            data.insert(later[0] if later else len(data), row)
+            rows[r] = row
+        at, left, c = len(row), None, -1
+        for i, cell in enumerate(list(row)):
+            m = re.fullmatch(r"([A-Z]+)\d+", cell.get("r") or "")
+            c = _col_index(m.group(1)) if m else c + 1
+            if c < col:
+                left = cell
+                continue
+            at = i
+            if c == col:
+                row.remove(cell)
+            break
+        style = int(left.get("s")) if r == 1 and left is not None and left.get("s") else None
+        body = _body(value, style, w)
+        if body:
+            row.insert(at, ET.fromstring(f'<c xmlns="{MAIN_NS}" r="{letter}{r}"{body}'))
+        if row.get("spans"):  # a hint of the row's extent, optional: dropped rather than kept wrong
+            del row.attrib["spans"]
+    dim = root.find(_m("dimension"))
+    if dim is not None:
+        m = re.fullmatch(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", dim.get("ref") or "")
+        if m:
+            right = max(_col_index(m.group(3) or m.group(1)), col)
+            bottom = max(int(m.group(4) or m.group(2)), len(values))
+            dim.set("ref", f"{m.group(1)}{m.group(2)}:{col_letter(right)}{bottom}")
+    cols = root.find(_m("cols"))
+    if cols is None:
+        cols = ET.Element(_m("cols"))
+        _insert(root, cols, ("sheetData",))
+    spans = [(int(el.get("min") or 0), int(el.get("max") or 0), el) for el in cols.findall(_m("col"))]
+    if not any(lo <= col + 1 <= hi for lo, hi, _ in spans):
+        width = f"{spec.widths[0]:g}" if spec.widths else \
+            next((el.get("width") for lo, hi, el in spans if lo <= col <= hi and el.get("width")), None)
+        if width:
+            at = sum(1 for lo, _, _ in spans if lo < col + 1)
+            cols.insert(at, ET.Element(_m("col"), {"min": str(col + 1), "max": str(col + 1), "width": width,
+                                                   "customWidth": "1"}))
+    if not len(cols):
+        root.remove(cols)
+    return part.tostring().decode("utf-8")
+
+
+def _spliced(xml: str, spec: SheetSpec, rows: Iterator[str]) -> Iterator[str]:
+    """An existing sheet's XML with ``rows`` added at the end of its sheetData, and its dimension widened."""
+    n = len(spec.columns[0]) if spec.columns else 0
+    last = spec.append_at + n - 1
+    width = col_letter(max(len(spec.columns or []), 1) - 1)
+    m = re.search(r'<(\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', xml)
+    if m and n:
+        right = m.group(4) or m.group(2)
+        right = right if (len(right), right) >= (len(width), width) else width
+        xml = xml[:m.start()] + f'<{m.group(1) or ""}dimension ref="{m.group(2)}{m.group(3)}:{right}{last}"' + xml[m.end():]
+    empty = re.search(r"<(\w+:)?sheetData\s*/>", xml)
+    if empty:
+        prefix = empty.group(1) or ""
+        head, tail = xml[:empty.start()] + f"<{prefix}sheetData>", f"</{prefix}sheetData>" + xml[empty.end():]
+    else:
+        end = re.search(r"</(\w+:)?sheetData>", xml)
+        head, tail = xml[:end.start()], xml[end.start():]
+    yield head
+    yield from rows
+    yield tail
+
+
+def _stream(zout: zipfile.ZipFile, name: str, pieces: Iterator[str]) -> None:
+    """Write a part from its pieces; compression runs in a second thread (zlib releases the GIL)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=8)
+    failed: list[BaseException] = []
+    with zout.open(name, "w", force_zip64=True) as fh:
+        def drain() -> None:
+            while (chunk := q.get()) is not None:
+                if not failed:
+                    try:
+                        fh.write(chunk)
+                    except BaseException as e:  # surfaced in the caller's thread below
+                        failed.append(e)
+
+        t = threading.Thread(target=drain, daemon=True)
+        t.start()
+        try:
+            for piece in pieces:
+                if failed:
+                    break
+                q.put(piece.encode("utf-8"))
+        finally:
+            q.put(None)
+            t.join()
+    if failed:
+        raise failed[0]
