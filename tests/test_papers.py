@@ -200,3 +200,196 @@ def test_office_names_wrap_at_word_breaks():
         assert "".join(lines) == name
         assert all(gongwen.text_width_twips(ln) <= 4745 for ln in lines)
         assert not any(ln[0] in "）、，。" for ln in lines)
+
+
+# ---------------------------------------------------------------- 3. every package, checked as Excel and Word would
+
+# Rules of openxml-audit (the Open XML SDK's checks in Python) that this test does not count, each with its evidence.
+# Calibrated on Excel-saved files (xlwings' quickstart.xlsm and xlwings.xlam, pyopenvba's blank_workbook.xlsx: no
+# error at all), a Word-saved file (python-docx's default.docx) and LibreOffice-saved copies of a master and a 通报.
+#
+# 1. CT_Font's children in xl/styles.xml ("Unexpected element 'b'/'sz'/'color'/'family'" under fonts/font or dxf/font):
+#    ECMA-376 Part 1 sml.xsd declares CT_Font as <xsd:choice maxOccurs="unbounded">, any order; the SDK's schema makes
+#    it a sequence (b, i, …, sz, color, name, family, charset, scheme). Excel writes that order, openpyxl writes
+#    name/charset/family first; Excel, LibreOffice and WPS open both. Ignored there only, nowhere else.
+# Warnings (severity below error, e.g. Excel_InlineStrCells: inline strings are valid, Excel converts them on save)
+# are not counted. Every other error fails the test.
+IGNORED_FONT_ORDER = re.compile(r"/font\[\d+\]$")
+
+
+def audit_errors(path: Path) -> list[str]:
+    """openxml-audit's errors (not warnings) for one package, less the documented ignores."""
+    from openxml_audit import OpenXmlValidator
+    from openxml_audit.errors import ValidationSeverity
+
+    result = OpenXmlValidator(max_errors=500).validate(str(path))
+    out = []
+    for e in result.errors:
+        if e.severity != ValidationSeverity.ERROR:
+            continue
+        if e.part_uri == "/xl/styles.xml" and IGNORED_FONT_ORDER.search(e.path or "") \
+                and e.description.startswith("Unexpected element"):
+            continue
+        out.append(f"{e.part_uri}:{e.path}: {e.description}")
+    return out
+
+
+S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _ref(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\$?([A-Z]{1,3})\$?(\d+)", ref)
+    return int(m.group(2)), _col(m.group(1))
+
+
+def _area(ref: str) -> tuple[int, int, int, int]:
+    a, _, b = ref.partition(":")
+    r1, c1 = _ref(a)
+    r2, c2 = _ref(b) if b else (r1, c1)
+    return r1, c1, r2, c2
+
+
+def _overlap(a, b) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def workbook_problems(path: Path) -> list[str]:
+    """What the schema does not check: style and dxf indexes in range, merges and validations that do not overlap
+    (single-cell merges skipped), rows and cells in order, defined names on existing sheets, and jump links
+    inside the workbook written with ``location`` rather than as an external link to "#…"."""
+    import posixpath
+    import zipfile
+
+    from lxml import etree
+
+    problems = []
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        styles = etree.fromstring(z.read("xl/styles.xml"))
+        count = lambda tag: len(styles.findall(f"{S}{tag}/*"))  # noqa: E731
+        n_xf, n_dxf = count("cellXfs"), count("dxfs")
+        n_font, n_fill, n_border = count("fonts"), count("fills"), count("borders")
+        fmts = {int(f.get("numFmtId")) for f in styles.iter(f"{S}numFmt")}
+        for xf in styles.iter(f"{S}xf"):
+            for attr, n in (("fontId", n_font), ("fillId", n_fill), ("borderId", n_border)):
+                if int(xf.get(attr, 0)) >= n:
+                    problems.append(f"styles.xml: xf {attr}={xf.get(attr)} of {n}")
+            fmt = int(xf.get("numFmtId", 0))
+            if fmt >= 164 and fmt not in fmts:
+                problems.append(f"styles.xml: xf numFmtId={fmt} not defined")
+        wb = etree.fromstring(z.read("xl/workbook.xml"))
+        rels = {r.get("Id"): r.get("Target") for r in etree.fromstring(z.read("xl/_rels/workbook.xml.rels")).iter(REL)}
+        sheets = [(s.get("name"), rels[s.get(R_ID)]) for s in wb.iter(f"{S}sheet")]
+        titles = {n for n, _ in sheets}
+        for dn in wb.iter(f"{S}definedName"):
+            if dn.get("localSheetId") is not None and int(dn.get("localSheetId")) >= len(sheets):
+                problems.append(f"workbook.xml: definedName {dn.get('name')} localSheetId out of range")
+            for quoted, bare in re.findall(r"'((?:[^']|'')+)'!|([^\s'!,()=+\-*/&:]+)!", dn.text or ""):
+                sheet = quoted.replace("''", "'") if quoted else bare
+                if sheet not in titles:
+                    problems.append(f"workbook.xml: definedName {dn.get('name')} points at missing sheet {sheet!r}")
+        for title, target in sheets:
+            part = posixpath.normpath(posixpath.join("xl", target)) if not target.startswith("/") else target[1:]
+            if part not in names:
+                problems.append(f"{title}: part {part} missing")
+                continue
+            ws = etree.fromstring(z.read(part))
+            where = f"{title} ({part})"
+            last_row = 0
+            for row in ws.iter(f"{S}row"):
+                r = int(row.get("r", last_row + 1))
+                if r <= last_row:
+                    problems.append(f"{where}: row {r} after row {last_row}")
+                last_row, last_col = r, 0
+                for c in row.iter(f"{S}c"):
+                    if c.get("r") is None:
+                        last_col += 1
+                        continue
+                    cr, cc = _ref(c.get("r"))
+                    if cr != r or cc <= last_col:
+                        problems.append(f"{where}: cell {c.get('r')} out of order in row {r}")
+                    last_col = cc
+                    if int(c.get("s", 0)) >= n_xf:
+                        problems.append(f"{where}: cell {c.get('r')} style {c.get('s')} of {n_xf}")
+            for tag in ("row", "col"):
+                for el in ws.iter(f"{S}{tag}"):
+                    if el.get("s") is not None and int(el.get("s")) >= n_xf:
+                        problems.append(f"{where}: {tag} style {el.get('s')} of {n_xf}")
+            for rule in ws.iter(f"{S}cfRule"):
+                if rule.get("dxfId") is not None and int(rule.get("dxfId")) >= n_dxf:
+                    problems.append(f"{where}: conditional format dxfId {rule.get('dxfId')} of {n_dxf}")
+            merges = [_area(m.get("ref")) for m in ws.iter(f"{S}mergeCell")]
+            merges = [m for m in merges if m[:2] != m[2:]]  # A1:A1 merges nothing
+            for i, a in enumerate(merges):
+                for b in merges[i + 1:]:
+                    if _overlap(a, b):
+                        problems.append(f"{where}: merged ranges {a} and {b} overlap")
+            areas = [(i, _area(ref)) for i, dv in enumerate(ws.iter(f"{S}dataValidation"))
+                     for ref in (dv.get("sqref") or "").split()]
+            for k, (i, a) in enumerate(areas):
+                for j, b in areas[k + 1:]:
+                    if i != j and _overlap(a, b):
+                        problems.append(f"{where}: data validations {i} and {j} overlap at {a} / {b}")
+            rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+            srels = {}
+            if rels_part in names:
+                srels = {r.get("Id"): r for r in etree.fromstring(z.read(rels_part)).iter(REL)}
+            for h in ws.iter(f"{S}hyperlink"):
+                rel = srels.get(h.get(R_ID))
+                if rel is not None and rel.get("Target", "").startswith("#"):
+                    problems.append(f"{where}: hyperlink {h.get('ref')} is an external link to {rel.get('Target')!r}"
+                                    " (a jump inside the workbook is written with location=)")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def packages(merged, long_office_papers, tmp_path_factory):
+    """Every kind of package taizhang writes, from the sample campaign (xinguan) and a new sanluan master."""
+    from taizhang.doors.addin_build import build_addin
+    from taizhang.jobs import run_assign, run_new, run_notice, run_status, run_summary, run_template, run_validate
+
+    out = tmp_path_factory.mktemp("packages")
+    files = {"master (new)": run_new(out / "新建台账.xlsx", "sanluan", 2026).path,
+             "master (merged)": merged.master}
+    run_status(merged.master, REPORT_DAY, out=out / "status.xlsx")
+    files["master (status)"] = out / "status.xlsx"
+    run_assign(out / "status.xlsx", REPORT_DAY, out=out / "assigned.xlsx")
+    files["master (assign)"] = out / "assigned.xlsx"
+    files["template"] = run_template(merged.master, out / "模板", REPORT_DAY)[0]
+    for sub in sorted(merged.submissions.glob("*.xlsx")):
+        if sub.name.startswith("~$"):
+            continue
+        res = run_validate(sub, REPORT_DAY, master=merged.master, marked=out / f"标注-{sub.name}")
+        if res.marked and any(f.row and f.column for f in res.report.findings):  # one with jump links to cells
+            files["marked copy"] = res.marked
+            break
+    run_summary(merged.master, REPORT_DAY, out / "汇总.xlsx")
+    run_summary(merged.master, REPORT_DAY, out / "汇总-公开.xlsx", public=True)
+    files["summary"], files["summary (public)"] = out / "汇总.xlsx", out / "汇总-公开.xlsx"
+    res = run_notice(merged.master, REPORT_DAY, out=out / "通报.docx", units_dir=out / "督办")
+    files["通报"], files["督办通知单"] = Path(res.notice), Path(res.supervision[0])
+    files["通报 (public)"] = Path(run_notice(merged.master, REPORT_DAY, out=out / "通报-公开.docx", public=True).notice)
+    files["交办通知单"] = long_office_papers["handover"]
+    files["add-in"] = build_addin(out / "taizhang.xlam")
+    assert "marked copy" in files
+    return files
+
+
+def test_every_package_passes_openxml_audit(packages):
+    pytest.importorskip("openxml_audit")
+    errors = {kind: audit_errors(Path(p))[:5] for kind, p in packages.items()}
+    assert errors == {kind: [] for kind in packages}
+
+
+def test_every_workbook_is_consistent_beyond_the_schema(packages):
+    problems = {kind: workbook_problems(Path(p))[:8] for kind, p in packages.items() if Path(p).suffix != ".docx"}
+    assert problems == {kind: [] for kind in problems}

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from taizhang.book.sheets import S_RESULTS
 from taizhang.errors import BadRequest
@@ -81,7 +82,8 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
                 res.cell(row=r, column=1).fill = FILL[f.severity]
             if f.row and f.column and f.sheet == ws.title:
                 link = res.cell(row=r, column=5)
-                link.hyperlink = f"#'{ws.title}'!{f.column}{f.row}"
+                # a jump inside the workbook: location=, not an external link to "#…" (which Excel treats as a file)
+                link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{ws.title}'!{f.column}{f.row}")
                 link.font = Font(color="0563C1", underline="single")
         res.freeze_panes = "A2"
         wb.active = 0

@@ -247,6 +247,7 @@ class Gongwen:
         self._h1 = 0
         self._h2 = 0
         self._h3 = 0
+        self._drop_styles_with_effects()
         self._setup_defaults()
         self._setup_page()
         self._setup_styles()
@@ -262,6 +263,14 @@ class Gongwen:
             self.doc.add_paragraph(addressee.rstrip("：:") + "：", style="公文主送")
 
     # ---- setup ----
+    def _drop_styles_with_effects(self) -> None:
+        """python-docx's template carries Word 2010's stylesWithEffects part, a second copy of the styles that
+        no longer matches styles.xml once the 公文 styles are added; Word 2013 and later neither need nor write it."""
+        part = self.doc.part
+        for rid, rel in list(part.rels.items()):
+            if rel.reltype.endswith("/stylesWithEffects"):
+                part.drop_rel(rid)
+
     def _setup_defaults(self) -> None:
         styles = self.doc.styles.element
         rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
@@ -518,7 +527,7 @@ def _page_field(p) -> None:
 
 
 def _repeat_header(row) -> None:
-    _child(row._tr.get_or_add_trPr(), "tblHeader", _TRPR_ORDER).set(qn("w:val"), "true")
+    _child(row._tr.get_or_add_trPr(), "tblHeader", _TRPR_ORDER)  # on by its presence, as Word writes it
 
 
 def _table_width(t, widths_mm: Sequence[float]) -> None:
