@@ -393,3 +393,66 @@ def test_every_package_passes_openxml_audit(packages):
 def test_every_workbook_is_consistent_beyond_the_schema(packages):
     problems = {kind: workbook_problems(Path(p))[:8] for kind, p in packages.items() if Path(p).suffix != ".docx"}
     assert problems == {kind: [] for kind in problems}
+
+
+# ---------------------------------------------------------------- 4. totals add up, for every preset, in every door
+
+PRESETS = ["lijiuzhang", "xinguan", "zhonggengzu", "sanluan", "xiaoneng"]
+
+
+@pytest.fixture(scope="module", params=PRESETS)
+def report_day_of(request, tmp_path_factory):
+    """Each preset's sample campaign after one report day's merge."""
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge
+
+    s = generate(tmp_path_factory.mktemp(request.param), preset=request.param, seed=3, today=REPORT_DAY)
+    run_merge(s.master, s.submissions, REPORT_DAY)
+    return s
+
+
+def _parts_add_up(text: str, where: str) -> None:
+    """'共N个…已办结D…已销号C…正在整改P：a…b…' or the 通报's wording: D + C + P = N and the parts sum to P."""
+    flat = re.sub(r"\s+", "", text)
+    m = re.search(r"共(?:有问题)?(\d+)个(?:问题)?，已办结(\d+)个?[，、]已销号(\d+)个?，办结率[\d.]+%；正在整改(\d+)(?:个，其中|：)"
+                  r"([^。]*)。", flat)
+    assert m, f"{where}: {flat[:200]}"
+    total, done, closed, in_progress = map(int, m.groups()[:4])
+    parts = [int(n) for n in re.findall(r"(\d+)个?(?=[、，]|$)", m.group(5))]
+    assert done + closed + in_progress == total, (where, m.group(0))
+    assert sum(parts) == in_progress and len(parts) >= 3, (where, m.group(0))
+
+
+def test_counts_by_state_add_up_to_the_totals(report_day_of, tmp_path, capsys):
+    """The summary's JSON (totals, each unit, each category), the 总体情况 sheet, the terminal's line, the 通报 and
+    the summary's 通报 sheet: 已办结 + 已销号 + 正在整改 = 总数, and 正在整改 = 红 + 黄 + 绿 + 持续整改 + 时限无法确定."""
+    import json
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from taizhang.doors.cli import main
+    from taizhang.report.figures import Figures, briefing
+    from taizhang.report.text import totals_text
+
+    s = report_day_of
+    assert main(["summary", str(s.master), "--today", REPORT_DAY.isoformat(), "--out", str(tmp_path / "汇总.xlsx"),
+                 "--json"]) == 0
+    figs = json.loads(capsys.readouterr().out)
+    states = ("red", "yellow", "green", "long_term", "no_deadline")
+    groups = [("totals", figs["totals"])] + [(u["unit"], u) for u in figs["units"]] + \
+        [(c["name"], c) for c in figs["categories"]]
+    for name, c in groups:
+        assert c["done"] + c["closed"] + c["in_progress"] == c["total"], name
+        assert sum(c[k] for k in states) == c["in_progress"], (name, {k: c[k] for k in ("in_progress", *states)})
+    ov = load_workbook(tmp_path / "汇总.xlsx")["总体情况"]
+    row = {ov.cell(3, i).value: ov.cell(4, i).value for i in range(1, 12)}
+    assert row["问题总数"] == row["已办结"] + row["已销号"] + row["正在整改"] == figs["totals"]["total"]
+    assert row["正在整改"] == sum(row[h] for h in ("超期（红灯）", "预警（黄灯）", "正常（绿灯）", "持续整改", "时限无法确定"))
+    model = Figures.model_validate(figs)
+    _parts_add_up(totals_text(model), "terminal")
+    _parts_add_up(briefing(model)[0], "summary's 通报 sheet")
+    assert main(["notice", str(s.master), "--today", REPORT_DAY.isoformat(), "--out", str(tmp_path / "通报.docx")]) == 0
+    capsys.readouterr()
+    bulletin = "\n".join(p.text for p in Document(str(tmp_path / "通报.docx")).paragraphs)
+    _parts_add_up(bulletin[bulletin.index("台账共有问题"):], "通报")

@@ -14,7 +14,15 @@ from pathlib import Path
 from docx.shared import Pt
 
 from taizhang.fields import LIGHT_ZH
-from taizhang.report.figures import RULE_ZH, Figures, UnitFigures, ranking_ends, report_summary, unit_label
+from taizhang.report.figures import (
+    RULE_ZH,
+    Figures,
+    UnitFigures,
+    in_progress_parts,
+    ranking_ends,
+    report_summary,
+    unit_label,
+)
 from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
 
 NOTICE_SUFFIX = "督办通知单"
@@ -72,8 +80,7 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
 
     doc.heading1("总体情况")
     text = (f"台账共有问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，办结率{t.completion_rate:g}%；"
-            f"正在整改{t.in_progress}个，其中超期未办结（红灯）{t.red}个、临近时限或进度滞后（黄灯）{t.yellow}个、"
-            f"正常推进（绿灯）{t.green}个。")
+            f"正在整改{t.in_progress}个，其中" + "、".join(f"{label}{n}个" for label, n in in_progress_parts(t)) + "。")
     if t.on_time_rate is not None:
         text += f"已办结问题中按时办结率为{t.on_time_rate:g}%。"
     doc.para(text)

@@ -249,9 +249,13 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     ws.title = "总体情况"
     _title(ws, f"{figs.campaign}专项行动推进情况", sub, 8)
     t = figs.totals
-    headers = ["问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）", "办结率", "按时办结率"]
-    header_row(ws, 3, headers, [14] * len(headers))
-    values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _rate(t.completion_rate), _rate(t.on_time_rate)]
+    # 正在整改 = 红 + 黄 + 绿 + 持续整改 + 时限无法确定: every state has its column, so the row adds up
+    # (the last two after the rates, where the sheets before them had nothing)
+    headers = ["问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）", "办结率",
+               "按时办结率", "持续整改", "时限无法确定"]
+    header_row(ws, 3, headers, [12] * len(headers))
+    values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _rate(t.completion_rate),
+              _rate(t.on_time_rate), t.long_term, t.no_deadline]
     _rows(ws, 4, [values], pct_cols=(8, 9))
     for col, key in ((5, "red"), (6, "yellow"), (7, "green"), (2, "done"), (3, "closed")):
         ws.cell(row=4, column=col).fill = FILL[key]

@@ -157,9 +157,12 @@ def status_text(res) -> list[str]:
 
 
 def totals_text(figs) -> str:
+    """The totals in one line; the states of the cases in progress add up to it (持续整改 and 时限无法确定 included)."""
+    from taizhang.report.figures import in_progress_parts
+
     t = figs.totals
-    return (f"共{t.total}个问题，已办结{t.done}，已销号{t.closed}，办结率{t.completion_rate:g}%；"
-            f"超期（红灯）{t.red}，预警（黄灯）{t.yellow}，正常（绿灯）{t.green}。")
+    return (f"共{t.total}个问题，已办结{t.done}，已销号{t.closed}，办结率{t.completion_rate:g}%；正在整改{t.in_progress}："
+            + "，".join(f"{label}{n}" for label, n in in_progress_parts(t, short=True)) + "。")
 
 
 def summary_text(figs, out: Path) -> list[str]:
