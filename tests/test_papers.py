@@ -456,3 +456,54 @@ def test_counts_by_state_add_up_to_the_totals(report_day_of, tmp_path, capsys):
     capsys.readouterr()
     bulletin = "\n".join(p.text for p in Document(str(tmp_path / "通报.docx")).paragraphs)
     _parts_add_up(bulletin[bulletin.index("台账共有问题"):], "通报")
+
+
+# ---------------------------------------------------------------- 5. no English or internal codes reach office staff
+
+def test_merge_account_names_each_kind_of_reminder_in_chinese(fresh_sample):
+    from taizhang.findings import CODES
+    from taizhang.jobs import run_merge
+    from taizhang.report.text import merge_text, totals_text
+
+    res = run_merge(fresh_sample.master, fresh_sample.submissions, REPORT_DAY)
+    lines = merge_text(res.result, res.out, res.backup) + [totals_text(res.figures)]
+    kinds = {f.code for f in res.result.issues if f.severity == "warning"}
+    assert len(kinds) >= 2  # the sample raises several kinds of reminder
+    text = "\n".join(lines).replace(str(fresh_sample.root), "")
+    assert [c for c in CODES if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)] == []
+    assert "--json" not in text and "rows_skipped" not in text
+    for code in kinds - {"late-report", "missing-report"}:
+        assert f"{CODES[code].title}：" in text, code
+
+
+def test_command_line_speaks_chinese(capsys):
+    from taizhang.doors.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["new", "x.xlsx"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "缺少必须给出的参数：--preset" in err and "用法：taizhang new" in err
+    with pytest.raises(SystemExit):
+        main(["workday", "2026-01-01", "abc"])
+    err = capsys.readouterr().err
+    assert "n 的值“abc”不是整数" in err
+    with pytest.raises(SystemExit):
+        main(["new", "-h"])
+    out = capsys.readouterr().out
+    assert "选项：" in out and "参数：" in out and "显示本帮助并退出" in out
+    assert main(["presets"]) == 0
+    out += capsys.readouterr().out
+    assert "sanluan" in out and "不作为、乱作为、慢作为" in out  # the id is what --preset takes
+    english = re.compile(r"\b(usage|error|options|positional|arguments|required|invalid|show this help|seed)\b", re.I)
+    assert not english.search(err + out), english.findall(err + out)
+
+
+def test_summary_briefing_sheet_tells_leaders_no_command(merged, tmp_path):
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_summary
+
+    run_summary(merged.master, REPORT_DAY, tmp_path / "汇总.xlsx")
+    text = "".join(str(c.value or "") for r in load_workbook(tmp_path / "汇总.xlsx")["通报"].iter_rows() for c in r)
+    assert "taizhang" not in text and "通报要点" in text and "正在整改" in text

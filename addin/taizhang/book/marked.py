@@ -67,7 +67,7 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
                 cell = ws.cell(row=rng.min_row, column=rng.min_col)
             if f.severity in ("error", "warning"):
                 cell.fill = FILL[f.severity]
-            text = f"[{f.code}] {f.message}"
+            text = f"【{f.title}】{f.message}"  # the code itself is in the 校验结果 sheet and --json, not in the note
             cell.comment = Comment(text if not cell.comment else cell.comment.text + "\n" + text, "台账助手")
         if S_RESULTS in wb.sheetnames:
             del wb[S_RESULTS]

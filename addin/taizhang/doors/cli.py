@@ -39,9 +39,69 @@ def _date(text: str) -> dt.date:
     return d
 
 
+# argparse's own words (usage, headings, errors) in Chinese: office staff read these
+_HEADINGS = (("usage: ", "用法："), ("\npositional arguments:\n", "\n参数：\n"), ("\noptions:\n", "\n选项：\n"),
+             ("\noptional arguments:\n", "\n选项：\n"))
+_ERRORS = (
+    (r"^the following arguments are required: (.+)$", lambda m: f"缺少必须给出的参数：{m[1]}"),
+    (r"^argument (\S+?): invalid int value: '(.*)'$", lambda m: f"{m[1]} 的值“{m[2]}”不是整数"),
+    (r"^argument (\S+?): invalid choice: '(.*)' \(choose from (.*)\)$",
+     lambda m: f"{m[1]} 的值“{m[2]}”不可用，可选：{'、'.join(c.strip().strip(chr(39)) for c in m[3].split(','))}"),
+    (r"^argument (\S+?): expected one argument$", lambda m: f"{m[1]} 后面需要写一个值"),
+    (r"^argument (\S+?): expected at most one argument$", lambda m: f"{m[1]} 后面最多写一个值"),
+    (r"^argument (\S+?): (.*)$", lambda m: f"{m[1]}：{m[2]}"),
+    (r"^unrecognized arguments: (.+)$", lambda m: f"无法识别的参数：{m[1]}"),
+    (r"^ambiguous option: (\S+) could match (.+)$", lambda m: f"选项 {m[1]} 不明确，可能是：{m[2]}"),
+)
+
+
+def chinese_error(message: str) -> str:
+    """argparse's English error message said in Chinese (an unknown one is kept as it is).
+
+    >>> chinese_error("the following arguments are required: --preset")
+    '缺少必须给出的参数：--preset'
+    >>> chinese_error("argument n: invalid int value: 'abc'")
+    'n 的值“abc”不是整数'
+    """
+    import re
+
+    for pattern, say in _ERRORS:
+        m = re.match(pattern, message, re.S)
+        if m:
+            return say(m)
+    return message
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """ArgumentParser whose usage, headings, -h help and errors are in Chinese (the subcommands inherit it)."""
+
+    def __init__(self, *args, **kwargs):
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return self._chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._chinese(super().format_help())
+
+    @staticmethod
+    def _chinese(text: str) -> str:
+        for en, zh in _HEADINGS:
+            text = text.replace(en, zh)
+        return text
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{chinese_error(message)}。用 {self.prog} -h 查看说明。\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="taizhang", description="台账助手：专项行动台账的校验、合并、时限、红绿灯与汇总。")
-    p.add_argument("--version", action="version", version=f"taizhang {__import__('taizhang').__version__}")
+    p = ChineseArgumentParser(prog="taizhang", description="台账助手：专项行动台账的校验、合并、时限、红绿灯与汇总。")
+    p.add_argument("--version", action="version", version=f"taizhang {__import__('taizhang').__version__}",
+                   help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", metavar="命令")
 
     def cmd(name: str) -> argparse.ArgumentParser:

@@ -17,7 +17,16 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
 
 from taizhang.fields import LIGHT_ZH
-from taizhang.report.figures import ACCOUNTABILITY_NOTE, REPORT_FILL, REPORT_HEADERS, RULE_ZH, Figures, ranking_ends, unit_label
+from taizhang.report.figures import (
+    ACCOUNTABILITY_NOTE,
+    REPORT_FILL,
+    REPORT_HEADERS,
+    RULE_ZH,
+    Figures,
+    briefing,
+    ranking_ends,
+    unit_label,
+)
 from taizhang.xlsx.xlsxout import (
     BODY_FONT_NAME,
     BORDER,
@@ -503,18 +512,17 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
 
 
 def _briefing(ws, figs: Figures, sub: str) -> None:
-    """The 通报 itself is a Word document in 公文 format; this sheet only points to it."""
+    """The 通报 itself is a Word document in 公文 format; this sheet points to it and gives its main points."""
     _title(ws, f"关于{figs.campaign}专项行动推进情况的通报", sub, 1)
     top, bottom = ranking_ends(figs)
-    lines = [
-        "通报草稿是一份 Word 文档（GB/T 9704-2012 公文格式），与本表的数字出自同一次统计：",
-        f"    “报送日一键完成”（taizhang run）或“生成通报”（taizhang notice）会在台账总表旁生成"
-        f"“（台账总表文件名）-通报（草稿）-{figs.as_of.isoformat()}.docx”，"
-        "并为每个有超期（红灯）问题的单位生成一份督办通知单。",
+    lines = [  # for leaders: what the 通报 is and where it is, never a command to type
+        "通报草稿是一份 Word 文档（GB/T 9704-2012 公文格式），与本表的数字出自同一次统计，由领导小组办公室修改定稿后印发。",
+        f"    草稿放在台账总表旁，文件名为“（台账总表文件名）-通报（草稿）-{figs.as_of.isoformat()}.docx”；"
+        "每个有超期（红灯）问题的单位另有一份督办通知单。",
         "    通报引用的排名前列、靠后单位即“红绿灯排行榜”中的："
         + ("、".join(unit_label(u) for u in top) or "（无）") + "；" + ("、".join(unit_label(u) for u in bottom) or "（无）") + "。",
-        "    请办公室在 Word 中修改定稿后印发。",
-    ]
+        "通报要点：",
+    ] + ["    " + para for para in briefing(figs)]
     for i, text in enumerate(lines, 4):
         c = put(ws, i, 1, text)
         c.font = _font(size=12)

@@ -68,8 +68,8 @@ def warning_lines(issues: list[Finding], examples: int = 2) -> list[str]:
     if not groups:
         return []
     lines = [f"提醒{sum(map(len, groups.values()))}条（照常导入，请核对；全部列在台账总表“{S_REMINDERS}”表）："]
-    for code, fs in groups.items():
-        lines.append(f"  {fs[0].title}（{code}）{len(fs)}条，例如：")
+    for fs in groups.values():
+        lines.append(f"  {fs[0].title}：{len(fs)}条，例如：")  # the code is for --json and the log
         for f in fs[:examples]:
             where = "".join([f.file, f" 第{f.row}行" if f.row else "", f" {f.column}列" if f.column else ""]).strip()
             lines.append(f"    {where + '：' if where else ''}{f.message}")
@@ -83,7 +83,7 @@ def _day(v) -> str:
 def skipped_text(skipped: list, limit: int = 8) -> str:
     """“表头下N行不是问题行，未导入：第7行（小计行（“小计”））…” for the terminal account."""
     shown = "；".join(f"第{s.row}行{s.reason}" for s in skipped[:limit])
-    more = f"等（共{len(skipped)}行，详见 --json 的 rows_skipped）" if len(skipped) > limit else ""
+    more = f"等，共{len(skipped)}行" if len(skipped) > limit else ""
     return f"表头下有{len(skipped)}行不是问题行，未导入：{shown}{more}。"
 
 
@@ -117,8 +117,8 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
 
 def validate_text(report, marked: Path | None = None) -> list[str]:
     """``taizhang validate`` without --json: the counts, then each problem row with its cells."""
-    lines = [f"{report.file}：工作表“{report.sheet or '-'}”，{report.rows}行，其中{report.rows_with_errors}行有错误；"
-             f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
+    where = f"工作表“{report.sheet}”，{report.rows}行，其中{report.rows_with_errors}行有错误" if report.sheet else "没有读到台账工作表"
+    lines = [f"{report.file}：{where}；错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
     if report.unit:
         lines.append(f"报送单位：{report.unit}")
     lines += [f"说明：{f.message}" for f in report.findings if f.code == "file-default-password"]  # read as Excel reads it
@@ -192,4 +192,4 @@ def new_text(res) -> list[str]:
 
 
 def presets_text(books) -> list[str]:
-    return [f"{b.id:12s} {b.name}（seed {b.seed}，{len(b.categories)}个问题类别）" for b in books]
+    return ["内置预案（--preset 后写代号或名称）："] + [f"  {b.id:12s} {b.name}（{len(b.categories)}个问题类别）" for b in books]
