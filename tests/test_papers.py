@@ -507,3 +507,52 @@ def test_summary_briefing_sheet_tells_leaders_no_command(merged, tmp_path):
     run_summary(merged.master, REPORT_DAY, tmp_path / "汇总.xlsx")
     text = "".join(str(c.value or "") for r in load_workbook(tmp_path / "汇总.xlsx")["通报"].iter_rows() for c in r)
     assert "taizhang" not in text and "通报要点" in text and "正在整改" in text
+
+
+# ---------------------------------------------------------------- 6. no silent waits
+
+def test_merge_shows_per_file_progress_on_stderr(fresh_sample, capsys):
+    from taizhang.doors.cli import main
+
+    s = fresh_sample
+    assert main(["merge", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat()]) == 0
+    err = capsys.readouterr().err.splitlines()
+    files = sorted(str(p.relative_to(s.submissions)) for p in s.submissions.rglob("*") if p.is_file())
+    lines = [ln for ln in err if ln.startswith("合并报送 ")]
+    assert sorted(ln.split("：", 1)[1] for ln in lines) == files
+    assert [ln.split("：")[0] for ln in lines] == [f"合并报送 {i}/{len(files)}" for i in range(1, len(files) + 1)]
+    assert err[-1] == f"合并报送：完成（{len(files)}个）"
+
+
+def test_progress_draws_a_bar_on_a_terminal():
+    import io
+
+    from taizhang.doors.cli import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Tty()
+    p = Progress(out).at("督办通知单")
+    for i in range(3):
+        p(i, 3, f"单位{i}.docx")
+    p(3, 3, "")
+    text = out.getvalue()
+    assert text.count("\r") == 4 and text.endswith("\n") and text.count("\n") == 1  # redrawn in place, then done
+    assert "3/3" in text and "█" * Progress.WIDTH in text
+
+
+def test_run_and_notice_report_every_paper_as_it_is_written(fresh_sample, tmp_path, capsys):
+    from taizhang.doors.cli import main
+
+    s = fresh_sample
+    assert main(["run", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat()]) == 0
+    err = capsys.readouterr().err
+    stages = [ln.split(" ")[0].split("：")[0] for ln in err.splitlines()]
+    assert [st for i, st in enumerate(stages) if st not in stages[:i]] == ["合并报送", "汇总表", "通报和督办通知单"]
+    units = tmp_path / "督办"
+    assert main(["notice", str(s.master), "--today", REPORT_DAY.isoformat(), "--units-dir", str(units)]) == 0
+    err = capsys.readouterr().err
+    assert sorted(ln.split("：", 1)[1] for ln in err.splitlines() if "：" in ln and "/" in ln.split("：")[0]) == \
+        sorted(p.name for p in units.iterdir())

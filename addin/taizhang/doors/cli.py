@@ -98,6 +98,32 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：错误：{chinese_error(message)}。用 {self.prog} -h 查看说明。\n")
 
 
+class Progress:
+    """Per-file progress on stderr, so a long run is never silent: a bar redrawn in place on a terminal,
+    one plain line per file otherwise (a log, a pipe, the tests). Called as ``progress(stage, done, total, file)``;
+    ``at(stage)`` gives the ``(done, total, file)`` callback a single-stage job takes."""
+
+    WIDTH = 24
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, stage: str, done: int, total: int, file: str = "") -> None:
+        if self.tty:
+            filled = self.WIDTH * done // total if total else self.WIDTH
+            bar = "█" * filled + "░" * (self.WIDTH - filled)
+            self.stream.write(f"\r{stage} {bar} {done}/{total} {file[-40:]}\x1b[K" + ("\n" if done >= total else ""))
+        elif file:
+            self.stream.write(f"{stage} {done + 1}/{total}：{file}\n")
+        elif done >= total:
+            self.stream.write(f"{stage}：完成（{total}个）\n")
+        self.stream.flush()
+
+    def at(self, stage: str):
+        return lambda done, total, file: self(stage, done, total, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="taizhang", description="台账助手：专项行动台账的校验、合并、时限、红绿灯与汇总。")
     p.add_argument("--version", action="version", version=f"taizhang {__import__('taizhang').__version__}",
@@ -314,7 +340,7 @@ def cmd_status(args) -> int:
 def cmd_template(args) -> int:
     from taizhang.jobs import run_template
 
-    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit)
+    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit, progress=Progress().at("填报模板"))
     _say(f"已生成{len(paths)}个填报模板，位于 {args.out}")
     return 0
 
@@ -332,7 +358,7 @@ def cmd_merge(args) -> int:
     from taizhang.jobs import run_merge
     from taizhang.report.text import merge_text
 
-    outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
+    outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out, progress=Progress().at("合并报送"))
     res = outcome.result
     _present(args, res, lambda r: merge_text(r, outcome.out, outcome.backup))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
@@ -354,7 +380,8 @@ def cmd_notice(args) -> int:
     from taizhang.jobs import run_notice
     from taizhang.report.text import notice_text
 
-    res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public)
+    res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public,
+                     progress=Progress().at("督办通知单"))
     _present(args, res, lambda r: notice_text(r, args.units_dir))
     return 0
 
@@ -363,7 +390,8 @@ def cmd_run(args) -> int:
     from taizhang.jobs import run_report_day
     from taizhang.report.text import report_day_text
 
-    _say_all(report_day_text(run_report_day(args.master, args.folder, args.today or dt.date.today(), args.out_dir)))
+    _say_all(report_day_text(run_report_day(args.master, args.folder, args.today or dt.date.today(), args.out_dir,
+                                            progress=Progress())))
     return 0
 
 
@@ -371,7 +399,7 @@ def cmd_demo(args) -> int:
     from taizhang.jobs import run_demo
     from taizhang.report.text import report_day_text
 
-    sample, day = run_demo(args.out, args.preset, args.seed, args.today)
+    sample, day = run_demo(args.out, args.preset, args.seed, args.today, progress=Progress())
     _say(f"示例已生成：台账总表 {sample.master}，报送文件夹 {sample.submissions}（{args.preset}，报送日 {sample.today}）")
     _say_all(report_day_text(day))
     return 0
