@@ -556,3 +556,34 @@ def test_run_and_notice_report_every_paper_as_it_is_written(fresh_sample, tmp_pa
     err = capsys.readouterr().err
     assert sorted(ln.split("：", 1)[1] for ln in err.splitlines() if "：" in ln and "/" in ln.split("：")[0]) == \
         sorted(p.name for p in units.iterdir())
+
+
+# ---------------------------------------------------------------- 7. the README's own commands hold no trap
+
+def test_run_with_out_dir_says_the_master_went_to_a_copy(fresh_sample, tmp_path, capsys):
+    from taizhang.doors.cli import main
+
+    s = fresh_sample
+    before = s.master.read_bytes()
+    out = tmp_path / "out"
+    assert main(["run", str(s.master), str(s.submissions), "--today", REPORT_DAY.isoformat(), "--out-dir", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert s.master.read_bytes() == before and (out / s.master.name).exists()
+    assert f"更新后的台账总表是副本 {out / s.master.name}；原文件 {s.master} 没有改动" in said
+    assert "下次合并请使用这个副本" in said
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    line = next(ln for ln in readme.splitlines() if "taizhang run MASTER DIR" in ln)
+    assert "副本" in line and "原台账总表不改动" in line
+
+
+def test_addin_install_for_another_system_requires_a_windows_interpreter(tmp_path, capsys, monkeypatch):
+    import sys
+
+    from taizhang.doors.cli import main
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    target = tmp_path / "usb"
+    assert main(["addin", "install", "--target", str(target)]) == 2
+    assert "必须用 --interpreter" in capsys.readouterr().err and not (target / "taizhang.conf").exists()
+    assert main(["addin", "install", "--target", str(target), "--interpreter", sys.executable]) == 2
+    assert "不是 Windows 路径" in capsys.readouterr().err and not (target / "taizhang.conf").exists()

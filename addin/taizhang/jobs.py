@@ -478,6 +478,7 @@ class DayOutcome:
     summaries: list[Path]
     notice: NoticeResult
     units_dir: Path
+    source: Path | None = None  # the master it read (``merge.out`` differs from it with --out-dir)
 
 
 def _stage(progress, name: str):
@@ -505,7 +506,7 @@ def run_report_day(master_path: str | Path, folder: str | Path, today: dt.date,
     units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
     notice = save_notice(outcome.master, outcome.figures, default_notice_path(outcome.out, today), units_dir,
                          progress=_stage(progress, "通报和督办通知单"))
-    return DayOutcome(outcome, summaries, notice, units_dir)
+    return DayOutcome(outcome, summaries, notice, units_dir, master_path)
 
 
 def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = None, progress=None):

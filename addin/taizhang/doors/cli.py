@@ -356,11 +356,11 @@ def cmd_assign(args) -> int:
 
 def cmd_merge(args) -> int:
     from taizhang.jobs import run_merge
-    from taizhang.report.text import merge_text
+    from taizhang.report.text import copy_text, merge_text
 
     outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out, progress=Progress().at("合并报送"))
     res = outcome.result
-    _present(args, res, lambda r: merge_text(r, outcome.out, outcome.backup))
+    _present(args, res, lambda r: merge_text(r, outcome.out, outcome.backup) + copy_text(args.master, outcome.out))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
     return 1 if args.strict and rejected else 0
 

@@ -177,10 +177,18 @@ def notice_text(res, units_dir: Path | None) -> list[str]:
     return lines
 
 
+def copy_text(source, out) -> list[str]:
+    """When the updated master went to another file: the original is unchanged, and next time the copy is the master."""
+    if source is None or out is None or Path(source).resolve() == Path(out).resolve():
+        return []
+    return [f"注意：更新后的台账总表是副本 {out}；原文件 {source} 没有改动。下次合并请使用这个副本（或把它复制回原处），"
+            "否则会合并进旧的台账总表。"]
+
+
 def report_day_text(day) -> list[str]:
     """``taizhang run`` (and the demo's report day): the merge account, then the figures and every paper written."""
     m = day.merge
-    lines = merge_text(m.result, m.out, m.backup)
+    lines = merge_text(m.result, m.out, m.backup) + copy_text(getattr(day, "source", None), m.out)
     lines.append(totals_text(m.figures))
     lines.append("汇总表：" + "；".join(map(str, day.summaries)))
     lines.extend(notice_text(day.notice, day.units_dir))
