@@ -587,3 +587,20 @@ def test_addin_install_for_another_system_requires_a_windows_interpreter(tmp_pat
     assert "必须用 --interpreter" in capsys.readouterr().err and not (target / "taizhang.conf").exists()
     assert main(["addin", "install", "--target", str(target), "--interpreter", sys.executable]) == 2
     assert "不是 Windows 路径" in capsys.readouterr().err and not (target / "taizhang.conf").exists()
+
+
+# ---------------------------------------------------------------- 8. the 退回清单 tells the unit what to do
+
+def test_a_mistyped_category_gets_the_nearest_and_the_allowed_values_one_a_line():
+    from taizhang.rules.validate import Context, _problem_message, nearest
+
+    book = find_rulebook("sanluan")
+    names = [c.name for c in book.categories]
+    msg = _problem_message("unknown-category", "category", "失管施察", Context(book, None, REPORT_DAY))
+    assert "您是否要填" in msg
+    for n in nearest("失管施察", names):
+        assert n.endswith("失管失察") and f"\n  {n}\n" in msg
+    listed = msg.split("可填的类别：\n", 1)[1].splitlines()
+    assert listed == [f"{i}. {n}" for i, n in enumerate(names, 1)]  # one a line: the names contain "、" themselves
+    typo = names[-1][:-1] + ("甲" if names[-1][-1] != "甲" else "乙")
+    assert f"您是否要填：{names[-1]}？" in _problem_message("unknown-category", "category", typo, Context(book, None, REPORT_DAY))
