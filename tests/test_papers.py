@@ -604,3 +604,25 @@ def test_a_mistyped_category_gets_the_nearest_and_the_allowed_values_one_a_line(
     assert listed == [f"{i}. {n}" for i, n in enumerate(names, 1)]  # one a line: the names contain "、" themselves
     typo = names[-1][:-1] + ("甲" if names[-1][-1] != "甲" else "乙")
     assert f"您是否要填：{names[-1]}？" in _problem_message("unknown-category", "category", typo, Context(book, None, REPORT_DAY))
+
+
+# ---------------------------------------------------------------- 12. small untruths
+
+def test_a_corrupt_file_is_called_unreadable_not_of_unknown_sender(merged, capsys):
+    from taizhang.book.master import load_master
+    from taizhang.doors.cli import main
+    from taizhang.jobs import run_figures
+    from taizhang.report.notice import build_bulletin
+
+    reports = load_master(merged.master, ledger=False).reports
+    corrupt = [r for r in reports if r[0] == "（无法识别的单位）"]
+    assert corrupt and all("已损坏" in r[9] for r in corrupt)  # the sample's corrupt file
+    unnamed = ["（无法识别的单位）", "", "文件被退回", "某表.xlsx", REPORT_DAY, 0, 0, 0, 3, "无法确定报送单位", ""]
+    doc = build_bulletin(run_figures(merged.master, REPORT_DAY), reports + [unnamed], "办公室").doc
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"另有{len(corrupt)}个文件无法读取（文件已损坏或不是有效的表格）" in text
+    assert "另有1个文件无法识别报送单位" in text
+    bad = next(p for p in merged.submissions.iterdir() if p.name.startswith("损坏"))
+    main(["validate", str(bad), "--preset", "xinguan"])
+    out = capsys.readouterr().out
+    assert "工作表“-”" not in out and "没有读到台账工作表" in out

@@ -107,9 +107,13 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
         rejected = [r[0] for r in reports if len(r) > 2 and r[2] == "文件被退回" and r[0] != "（无法识别的单位）"]
         if rejected:
             doc.para(f"报送文件被整体退回的单位：{_names(rejected)}，请按退回原因修改后重新报送。")
-        unknown = sum(1 for r in reports if r and r[0] == "（无法识别的单位）")
-        if unknown:
-            doc.para(f"另有{unknown}个文件无法识别报送单位，已退回。")
+        unknown = [r for r in reports if r and r[0] == "（无法识别的单位）"]
+        unnamed = sum(1 for r in unknown if len(r) > 9 and r[9] == "无法确定报送单位")  # read, but no unit in it
+        if unnamed:
+            doc.para(f"另有{unnamed}个文件无法识别报送单位，已退回。")
+        if len(unknown) - unnamed:  # could not be read at all (corrupt, not a workbook): the sender is not known
+            doc.para(f"另有{len(unknown) - unnamed}个文件无法读取（文件已损坏或不是有效的表格），无法确定报送单位，"
+                     "请办公室核实来源后通知重新报送。")
     else:
         doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
 
