@@ -626,3 +626,26 @@ def test_a_corrupt_file_is_called_unreadable_not_of_unknown_sender(merged, capsy
     main(["validate", str(bad), "--preset", "xinguan"])
     out = capsys.readouterr().out
     assert "工作表“-”" not in out and "没有读到台账工作表" in out
+
+
+# ---------------------------------------------------------------- 9. print
+
+@needs_libreoffice
+def test_summary_briefing_sheet_prints_whole_on_a4(merged, tmp_path):
+    """Rendered by LibreOffice, every paragraph of the summary's 通报 sheet is on the page, none cut at the right."""
+    from conftest import convert, pdf_text
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_summary
+
+    run_summary(merged.master, REPORT_DAY, tmp_path / "汇总.xlsx")
+    wb = load_workbook(tmp_path / "汇总.xlsx")
+    for name in wb.sheetnames[:-1]:
+        del wb[name]
+    wb.save(tmp_path / "通报页.xlsx")
+    paras = [str(c.value) for r in wb["通报"].iter_rows(min_row=4) for c in r if c.value]
+    (pdf,) = convert([tmp_path / "通报页.xlsx"], "pdf", tmp_path / "pdf")
+    printed = re.sub(r"\s+", "", pdf_text(pdf))
+    assert len(paras) >= 5
+    for text in paras:
+        assert re.sub(r"\s+", "", text) in printed, text[:40]

@@ -527,6 +527,6 @@ def _briefing(ws, figs: Figures, sub: str) -> None:
         c = put(ws, i, 1, text)
         c.font = _font(size=12)
         c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = 80  # fits A4 portrait unscaled (LibreOffice does not scale 100 down: cut off)
     fit_rows(ws, 4)
     _page(ws, landscape=False)
