@@ -649,3 +649,46 @@ def test_summary_briefing_sheet_prints_whole_on_a4(merged, tmp_path):
     assert len(paras) >= 5
     for text in paras:
         assert re.sub(r"\s+", "", text) in printed, text[:40]
+
+
+@pytest.fixture(scope="module")
+def sanluan_summary(tmp_path_factory):
+    """sanluan's summary (nine long category names) after one report day."""
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge, run_summary
+
+    root = tmp_path_factory.mktemp("sanluan-summary")
+    s = generate(root / "campaign", preset="sanluan", seed=3, today=REPORT_DAY)
+    run_merge(s.master, s.submissions, REPORT_DAY)
+    run_summary(s.master, REPORT_DAY, root / "汇总.xlsx")
+    return root / "汇总.xlsx"
+
+
+def test_category_chart_prints_on_one_page(sanluan_summary):
+    """The 分类统计 chart never splits across pages: no taller than a landscape A4 page holds, and on a page of its
+    own (a manual break right above it) when it does not fit below the table; the table after it starts below it."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(sanluan_summary)["分类统计"]
+    (chart,) = ws._charts
+    anchor = chart.anchor._from.row + 1  # 1-based row the chart starts at
+    assert chart.height <= 16.0
+    table_pt = sum(ws.row_dimensions[r].height or 15.0 for r in range(1, anchor - 2))
+    fits_below = table_pt + 30 + chart.height / 2.54 * 72 <= 16.0 / 2.54 * 72
+    breaks = {b.id for b in ws.row_breaks.brk}
+    assert fits_below or anchor - 1 in breaks, (table_pt, chart.height, sorted(breaks), anchor)
+    chart_rows = sum(ws.row_dimensions[r].height or 15.0 for r in range(anchor, anchor + int(chart.height / 0.529) + 2))
+    assert chart_rows >= chart.height / 2.54 * 72  # the rows under the chart are as tall as it: nothing hides behind
+
+
+def test_ranking_charts_share_a_page_for_a_few_units(merged, tmp_path):
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_figures
+    from taizhang.report.summary_book import write_summary
+
+    figs = run_figures(merged.master, REPORT_DAY)
+    figs.units = [u for u in figs.units if u.rank is not None][:3]
+    write_summary(figs, tmp_path / "三个单位.xlsx", [], False)
+    ws = load_workbook(tmp_path / "三个单位.xlsx")["红绿灯排行榜"]
+    assert len(ws._charts) == 2 and len(ws.row_breaks.brk) == 1  # one page for both charts, after the table

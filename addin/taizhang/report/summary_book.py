@@ -293,6 +293,12 @@ def _overview(ws, figs: Figures, sub: str) -> None:
 
 CHART_ROW_PT = 15.0
 CHART_ROW_CM = CHART_ROW_PT / 72 * 2.54
+CHART_PAGE_CM = 16.0  # what a landscape A4 page holds below its margins, header and footer, at 100 %
+
+
+def _rows_pt(ws, first: int, last: int) -> float:
+    """The printed height of rows ``first``..``last`` (15 pt where no height is set, as Excel's default)."""
+    return sum(ws.row_dimensions[r].height or 15.0 for r in range(first, last + 1))
 
 
 def _ranking(ws, figs: Figures, sub: str) -> None:
@@ -323,7 +329,7 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         # table, with one bar and one label per ranked unit
         from openpyxl.worksheet.pagebreak import Break
 
-        h = min(16.0, max(7.5, n * 0.5 + 3.5))  # a landscape A4 page holds about 17 cm below the repeated header
+        h = min(16.0, max(7.0, n * 0.5 + 3.5))  # a landscape A4 page holds about 17 cm below the repeated header
         rows_per_chart = int(h / CHART_ROW_CM) + 2
         first = legend_end + 2
         for r in range(first, first + 2 * rows_per_chart):
@@ -357,7 +363,8 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         _count_axis(stacked, max((u.red + u.yellow + u.green for u in ranked), default=1))
         _chart_fonts(stacked, "各单位红黄绿灯问题数（正在整改）")
         second = first + rows_per_chart
-        ws.row_breaks.append(Break(id=second - 1))
+        if 2 * rows_per_chart * CHART_ROW_CM > CHART_PAGE_CM:  # a few units (up to 7): both charts share one page
+            ws.row_breaks.append(Break(id=second - 1))
         ws.add_chart(stacked, f"A{second}")
     _page(ws)
 
@@ -378,12 +385,24 @@ def _categories(ws, figs: Figures, sub: str) -> None:
         chart.add_data(Reference(ws, min_col=3, min_row=3, max_row=3 + n), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
         chart.legend = None
-        chart.height, chart.width = max(8, n * 0.7 + 2.5), 24
+        chart.height, chart.width = min(CHART_PAGE_CM, max(8, n * 0.7 + 2.5)), 24  # never taller than a page
         _axes(chart, top_down=True)
         _count_axis(chart, max((g.total for g in figs.categories), default=1))
         _chart_fonts(chart, "各类别问题数")
-        ws.add_chart(chart, f"A{last + 3}")
-        row = last + 3 + int(chart.height * 2) + 2  # rows are about 0.5 cm
+        # the chart never splits across pages: on the table's page if it fits below it, else on a page of its own;
+        # its rows get a fixed height, so the table after it starts below it
+        from openpyxl.worksheet.pagebreak import Break
+
+        rows_for_chart = int(chart.height / CHART_ROW_CM) + 2
+        first = last + 3
+        if _rows_pt(ws, 1, last) + 2 * CHART_ROW_PT + chart.height / 2.54 * 72 > CHART_PAGE_CM / 2.54 * 72:
+            ws.row_breaks.append(Break(id=first - 1))
+        for r in range(first, first + rows_for_chart):
+            ws.row_dimensions[r].height = CHART_ROW_PT
+        ws.add_chart(chart, f"A{first}")
+        row = first + rows_for_chart
+        if figs.supervisors:
+            ws.row_breaks.append(Break(id=row - 1))
     else:
         row = last + 2
     if figs.supervisors:
