@@ -692,3 +692,23 @@ def test_ranking_charts_share_a_page_for_a_few_units(merged, tmp_path):
     write_summary(figs, tmp_path / "三个单位.xlsx", [], False)
     ws = load_workbook(tmp_path / "三个单位.xlsx")["红绿灯排行榜"]
     assert len(ws._charts) == 2 and len(ws.row_breaks.brk) == 1  # one page for both charts, after the table
+
+
+def test_a_renamed_required_column_is_named_not_called_empty(tmp_path):
+    """A unit that renamed 问题描述 to 存在问题 is told which of its columns was not recognised and how to fix it."""
+    from openpyxl import Workbook
+    from test_codes import ROW, TODAY, UNITS, XINGUAN
+
+    from taizhang.rules.validate import validate_file
+
+    row = {("存在问题" if k == "问题描述" else k): v for k, v in ROW.items()}
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(row))
+    ws.append(list(row.values()))
+    wb.save(tmp_path / "城关镇-2026年11月.xlsx")
+    report, _ = validate_file(tmp_path / "城关镇-2026年11月.xlsx", rulebook=XINGUAN, units=UNITS, today=TODAY)
+    messages = [f.message for f in report.findings if f.severity == "error"]
+    assert messages and not any("不能为空" in m for m in messages), messages
+    row_msg = next(m for m in messages if m.startswith("本表没有“问题描述”列"))
+    assert "本表中未能识别的列：“存在问题”" in row_msg and "表头改为“问题描述”" in row_msg

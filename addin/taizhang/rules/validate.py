@@ -177,16 +177,25 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             if v is not None and v == v and v != unit:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
+    # a required column the header did not yield (renamed, e.g. 问题描述 → 存在问题): say so, not "不能为空"
+    absent = {k for k in ("category", "description", "status") if k not in cols}
+    unread = [c.header for c in getattr(read, "columns", []) if c.key is None and c.header]
+    column_hint = ("本表中未能识别的列：" + "、".join(f"“{h}”" for h in unread)) if unread else "表头中没有这一列"
     for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule, book.office_closes), book.rules_off):
         if (pos, key) in already:
             continue  # an unreadable value already has its own finding; "missing" would be wrong
+        if code == "missing-required" and key in absent:
+            header = BY_KEY[key].header
+            msg = (f"本表没有“{header}”列（{column_hint}），本行无法导入。请把对应列的表头改为“{header}”"
+                   "（与办公室下发的填报模板一致）后重新报送。")
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
     if book.office_closes:
         _closure_applications(frame, findings, read, ctx, cols)
     if "missing-required" not in book.rules_off:
         missing_cols = [k for k in ("category", "description", "status") if k not in cols]
         for k in missing_cols:
-            findings.append(finding("missing-column", f"表中没有“{BY_KEY[k].header}”列，所有行都无法导入。请使用办公室下发的填报模板。",
+            findings.append(finding("missing-column", f"表中没有“{BY_KEY[k].header}”列（{column_hint}），所有行都无法导入。"
+                                    f"请把对应列的表头改为“{BY_KEY[k].header}”，或使用办公室下发的填报模板。",
                                     file=read.file, sheet=read.sheet, row=read.header_row, header=BY_KEY[k].header))
         if missing_cols:
             error_index.update(frame.index)
