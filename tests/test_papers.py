@@ -712,3 +712,17 @@ def test_a_renamed_required_column_is_named_not_called_empty(tmp_path):
     assert messages and not any("不能为空" in m for m in messages), messages
     row_msg = next(m for m in messages if m.startswith("本表没有“问题描述”列"))
     assert "本表中未能识别的列：“存在问题”" in row_msg and "表头改为“问题描述”" in row_msg
+
+
+def test_handover_notice_leaves_out_an_empty_supervisor_column(long_office_papers):
+    """sanluan names no 牵头督办部门: its 交办通知单 has no column of dashes, the description gets the width."""
+    from docx import Document
+
+    from taizhang.book.assign import Notice, NoticeCase
+    from taizhang.report.handover import build_notice
+
+    (table,) = Document(str(long_office_papers["handover"])).tables
+    assert [c.text for c in table.rows[0].cells] == ["序号", "问题编号", "问题描述", "整改时限", "签收期限"]
+    case = NoticeCase("X-1", "某问题", dt.date(2026, 12, 31), dt.date(2026, 11, 26), "县纪委监委")
+    doc = build_notice(Notice("城关镇", "某专项", "办公室", REPORT_DAY, [case], 3, 5, "每周报送")).doc
+    assert doc.tables[0].rows[0].cells[-1].text == "牵头\n督办部门" and doc.tables[0].rows[1].cells[-1].text == "县纪委监委"

@@ -48,7 +48,11 @@ def build_notice(n: Notice) -> Gongwen:
              f"报送时请保持不变。具体如下：")
     rows = [[str(i), c.id + (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
              _table_date(c.deadline), _table_date(c.sign_by), c.supervisor or "—"] for i, c in enumerate(n.cases, 1)]
-    doc.table(TABLE_HEADERS, rows, widths_mm=TABLE_WIDTHS_MM, size=Pt(10.5))  # 五号: ids and dates fit their columns
+    headers, widths = TABLE_HEADERS, TABLE_WIDTHS_MM
+    if not any(c.supervisor for c in n.cases):  # a campaign without 牵头督办部门 (sanluan): no column of dashes
+        headers, widths = headers[:-1], [*widths[:2], widths[2] + widths[-1], *widths[3:-1]]
+        rows = [r[:-1] for r in rows]
+    doc.table(headers, rows, widths_mm=widths, size=Pt(10.5))  # 五号: ids and dates fit their columns
     signs = sorted({c.sign_by for c in n.cases if c.sign_by})
     sign_text = f"{cn_date(signs[0])}前" if len(signs) == 1 else "表中签收期限前"
     doc.heading1("签收部署", numbered=True)
