@@ -69,7 +69,7 @@ def test_the_workbook_and_the_account(office, capsys):
     said = capsys.readouterr()
     assert "共读取3个专项行动的台账总表" in said.out and "各台账总表未改动" in said.out
     assert "个文件不是台账总表（如报送表、汇总表），未读取" in said.out
-    assert "[1/" in said.err  # per-file progress on stderr
+    assert "读取台账总表 1/" in said.err  # per-file progress on stderr
     wb = load_workbook(out)
     assert wb.sheetnames == ["专项行动总览", "单位总览", "亮灯走势", "说明"]
     ws = wb["专项行动总览"]

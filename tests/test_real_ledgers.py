@@ -47,7 +47,7 @@ def test_validate_text_names_every_sheet_and_the_sheet_of_each_row(tmp_path, cap
     out = capsys.readouterr().out
     assert "工作表“问题清单”、“第二批”，6行，其中1行有错误" in out and "工作表“第二批”第4行：" in out
     marked = load_workbook(tmp_path / "标注.xlsx")
-    assert "missing-required" in marked["第二批"]["E4"].comment.text  # coloured on its own sheet
+    assert "【必填项为空】" in marked["第二批"]["E4"].comment.text  # coloured on its own sheet (the code's title, #33)
     assert marked["问题清单"]["E4"].comment is None
 
 

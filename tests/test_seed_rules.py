@@ -445,7 +445,11 @@ def test_merge_account_lists_warnings_by_kind_and_the_master_keeps_them(fresh_sa
 
     out = run_merge(fresh_sample.master, fresh_sample.submissions, fresh_sample.today)
     text = "\n".join(merge_text(out.result, out.out, out.backup))
-    assert "date-year-guessed" in text and "没有年份，已按2026年处理" in text
+    from taizhang.findings import CODES
+
+    # by kind: each kind named by its Chinese title (the code itself is for --json and the log, issue 33 §8)
+    assert f"{CODES['date-year-guessed'].title}：" in text and "没有年份，已按2026年处理" in text
+    assert "date-year-guessed" not in text
     rows = [[c.value for c in r] for r in load_workbook(fresh_sample.master)["提醒"].iter_rows(min_row=2)]
     assert any(r[1] == "date-year-guessed" for r in rows)
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 import shutil
 
 from conftest import REPORT_DAY, convert, needs_libreoffice
@@ -47,7 +48,8 @@ def test_marked_copy_fills_and_comments_bad_cells(tmp_path, capsys):
     assert wb.sheetnames[0] == "校验结果"
     ws = wb["Sheet"]
     assert ws["M5"].fill.fgColor.rgb.endswith("FF9999")
-    assert "unknown-status" in ws["M5"].comment.text
+    assert ws["M5"].comment.text.startswith(f"【{CODES['unknown-status'].title}】")
+    assert not re.search(r"[a-z]+-[a-z]+", ws["M5"].comment.text)  # no internal code in the unit's note
     res = wb["校验结果"]
     links = [c.hyperlink.location if c.hyperlink and c.hyperlink.location else (c.hyperlink.target if c.hyperlink else None)
              for c in res["E"][1:]]

@@ -349,8 +349,10 @@ def default_notice_path(master_path: Path, today: dt.date, public: bool = False)
 
 
 def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str | Path | None = None,
-                public: bool = False) -> NoticeResult:
-    """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases."""
+                public: bool = False, progress=None) -> NoticeResult:
+    """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases.
+
+    ``progress(done, total, file)``: called before each 督办通知单 and once at the end (file "")."""
     from taizhang.report.notice import build_bulletin, build_supervision, supervision_file, supervisions
     from taizhang.xlsx.storage import WriteError
 
@@ -368,22 +370,27 @@ def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str |
         if len(master.ledger) and "office_opinion" in master.ledger:
             opinions = {str(cid): str(op) for cid, op in zip(master.ledger["case_id"], master.ledger["office_opinion"])
                         if cid is not None and op is not None and str(op).strip()}
-        for s in supervisions(figs, reply_by, opinions, public):
+        todo = supervisions(figs, reply_by, opinions, public)
+        for i, s in enumerate(todo):
             path = supervision_file(Path(units_dir), s.unit, figs.as_of)
+            if progress:
+                progress(i, len(todo), path.name)
             build_supervision(s, figs, office).save(path)
             written.append(str(path))
+        if progress:
+            progress(len(todo), len(todo), "")
     return NoticeResult(notice=str(out), supervision=written, reply_by=reply_by, public=public, figures=figs)
 
 
 @bulk
 def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None = None,
-               units_dir: str | Path | None = None, public: bool = False) -> NoticeResult:
+               units_dir: str | Path | None = None, public: bool = False, progress=None) -> NoticeResult:
     """``taizhang notice``: the 通报 draft from the same figures as the summary, and the 督办通知单."""
     master = load_master(master_path)
     lights = with_lights(master, today)
     figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
     target = Path(out) if out else default_notice_path(master.path, today, public)
-    return save_notice(master, figs, target, units_dir, public)
+    return save_notice(master, figs, target, units_dir, public, progress)
 
 
 def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None,
@@ -610,7 +617,7 @@ def _remind_log(path: Path) -> list[list]:
 
 
 def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | None = None, folder: str | Path | None = None,
-               sent: bool = False, channel: str = "督办通知") -> RemindOutcome:
+               sent: bool = False, channel: str = "督办通知", progress=None) -> RemindOutcome:
     """`taizhang remind`: 催报 of the units that have not reported this period (from N working days before the due
     date), 临期提醒 of cases due within N working days or behind 序时进度; per unit a 催报单/临期提醒单 (.docx), a
     paste-ready message and a row of an SMS CSV. With ``sent`` the reminders are logged on 催办记录 (the cap counts
@@ -635,10 +642,14 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
         if where is not None and where.is_dir():
             with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
                                          status_words=master.status_words)) as checking:
-                for path, rel in zip(checking.wanted, checking.rels):
+                for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
+                    if progress:
+                        progress(i, len(checking.wanted), rel)
                     unit = checking.get(path).unit
                     if unit:
                         folder_units.setdefault(unit, rel)
+                if progress:
+                    progress(len(checking.wanted), len(checking.wanted), "")
         log = _remind_log(master_path)
         units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
         plan = plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log)
@@ -706,11 +717,13 @@ def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = No
     return OverviewOutcome(ov, target)
 
 
-def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None) -> list[Path]:
-    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only)."""
+def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None,
+                 progress=None) -> list[Path]:
+    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only);
+    ``progress(done, total, file)`` before each and once at the end."""
     from taizhang.book.template import write_templates
 
-    return write_templates(load_master(master_path), out_dir, today, unit)
+    return write_templates(load_master(master_path), out_dir, today, unit, progress=progress)
 
 
 @dataclass
@@ -720,30 +733,47 @@ class DayOutcome:
     summaries: list[Path]
     notice: NoticeResult
     units_dir: Path
+    source: Path | None = None  # the master it read (``merge.out`` differs from it with --out-dir)
+
+
+def _stage(progress, name: str):
+    """A ``(done, total, file)`` callback that reports to ``progress(stage, done, total, file)``, or None."""
+    return (lambda done, total, file: progress(name, done, total, file)) if progress else None
 
 
 def run_report_day(master_path: str | Path, folder: str | Path, today: dt.date,
-                   out_dir: str | Path | None = None, public: bool = False) -> DayOutcome:
+                   out_dir: str | Path | None = None, public: bool = False, progress=None) -> DayOutcome:
     """`taizhang run`: merge, deadlines and lights, the summary (and its public version), the 通报 draft and
-    the 督办通知单, from one set of figures."""
+    the 督办通知单, from one set of figures. ``progress(stage, done, total, file)``: per file, for a door to show."""
     master_path = Path(master_path)
     out_master = Path(out_dir) / master_path.name if out_dir else None
-    outcome = run_merge(master_path, folder, today, out_master, supervise=True)  # the summary lists them
-    summaries = [save_summary(outcome.master, outcome.figures, default_summary_path(outcome.out, today))]
-    if public:
-        summaries.append(save_summary(outcome.master, outcome.figures, default_summary_path(outcome.out, today, True),
-                                      public=True))
+    outcome = run_merge(master_path, folder, today, out_master, supervise=True,  # the summary lists them
+                        progress=_stage(progress, "合并报送"))
+    step = _stage(progress, "汇总表")
+    paths = [default_summary_path(outcome.out, today)] + ([default_summary_path(outcome.out, today, True)] if public else [])
+    summaries = []
+    for i, path in enumerate(paths):
+        if step:
+            step(i, len(paths), path.name)
+        summaries.append(save_summary(outcome.master, outcome.figures, path, public=i == 1))
+    if step:
+        step(len(paths), len(paths), "")
     units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
-    notice = save_notice(outcome.master, outcome.figures, default_notice_path(outcome.out, today), units_dir)
-    return DayOutcome(outcome, summaries, notice, units_dir)
+    notice = save_notice(outcome.master, outcome.figures, default_notice_path(outcome.out, today), units_dir,
+                         progress=_stage(progress, "通报和督办通知单"))
+    return DayOutcome(outcome, summaries, notice, units_dir, master_path)
 
 
-def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = None):
+def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = None, progress=None):
     """`taizhang demo`: generate a sample campaign, then run its report day (with the public summary)."""
     from taizhang.demo import generate
 
+    if progress:
+        progress("生成示例", 0, 1, str(out))
     sample = generate(out, preset=preset, seed=seed, today=today)
-    return sample, run_report_day(sample.master, sample.submissions, sample.today, public=True)
+    if progress:
+        progress("生成示例", 1, 1, "")
+    return sample, run_report_day(sample.master, sample.submissions, sample.today, public=True, progress=progress)
 
 
 # --- undo: the master's backups, and putting one back ------------------------------------------------------------

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
 
 from taizhang.book.sheets import S_RESULTS
 from taizhang.errors import BadRequest
@@ -71,7 +72,7 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
                 cell = cell.parent.cell(row=rng.min_row, column=rng.min_col)
             if f.severity in ("error", "warning"):
                 cell.fill = FILL[f.severity]
-            text = f"[{f.code}] {f.message}"
+            text = f"【{f.title}】{f.message}"  # the code itself is in the 校验结果 sheet and --json, not in the note
             cell.comment = Comment(text if not cell.comment else cell.comment.text + "\n" + text, "台账助手")
         if S_RESULTS in wb.sheetnames:
             del wb[S_RESULTS]
@@ -86,7 +87,8 @@ def write_marked(read: SheetRead, findings: list[Finding], out: str | Path) -> P
                 res.cell(row=r, column=1).fill = FILL[f.severity]
             if f.row and f.column and f.sheet == ws.title:
                 link = res.cell(row=r, column=5)
-                link.hyperlink = f"#'{ws.title}'!{f.column}{f.row}"
+                # a jump inside the workbook: location=, not an external link to "#…" (which Excel treats as a file)
+                link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{ws.title}'!{f.column}{f.row}")
                 link.font = Font(color="0563C1", underline="single")
         res.freeze_panes = "A2"
         wb.active = 0

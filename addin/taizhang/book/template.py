@@ -64,7 +64,8 @@ def period_label(today: dt.date, cadence: str) -> str:
     return f"{today.year}年{today.month}月"
 
 
-def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str | None = None) -> list[Path]:
+def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str | None = None,
+                    progress=None) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     book = master.rulebook
@@ -88,8 +89,12 @@ def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str 
             name, k = f"{base}({k})", k + 1
         used.add(name.lower())
         path = out_dir / f"{name}.xlsx"
+        if progress:  # (done, total, file): before each, and once at the end
+            progress(len(written), len(units), path.name)
         atomic_write(path, lambda tmp, u=unit, c=cases: _write_one(tmp, master, u, c, period, today))
         written.append(path)
+    if progress:
+        progress(len(written), len(units), "")
     return written
 
 

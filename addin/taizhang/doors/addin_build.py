@@ -216,13 +216,17 @@ def _copy_into(src: Path, target: Path) -> None:
                            "请关闭所有 Excel 窗口（必要时在任务管理器中结束 EXCEL.EXE），再运行 taizhang addin install。") from None
 
 
+WINDOWS_PATH = re.compile(r"^([A-Za-z]:[\\/]|\\\\|%[A-Za-z_]+%)")  # C:\…, \\server\…, %LOCALAPPDATA%\…
+
+
 def install_addin(target: str | Path | None = None, interpreter: str | None = None,
                   env: dict[str, str] | None = None) -> list[str]:
     """Build a fresh add-in and install it with its conf file.
 
     Without ``target`` (Windows only): the add-in goes to Excel's per-user XLSTART folder and the conf to
     ``%USERPROFILE%\\.taizhang\\taizhang.conf``, where xlwings looks. With ``target`` (any system): both go
-    into that folder, e.g. a USB stick IT staff copy from.
+    into that folder, e.g. a USB stick IT staff copy from; on a system other than Windows ``interpreter`` (the
+    target computer's pythonw.exe, a Windows path) is then required.
     """
     env = dict(os.environ if env is None else env)
     if target is None:
@@ -234,6 +238,13 @@ def install_addin(target: str | Path | None = None, interpreter: str | None = No
     else:
         xlstart = Path(target)
         conf = xlstart / f"{PROJECT}.conf"
+    if sys.platform != "win32":  # prepared here for a Windows computer: this system's Python is of no use there
+        if not interpreter:
+            raise InstallError("在 Windows 以外的系统上准备加载项时，必须用 --interpreter 写明目标 Windows 电脑上 pythonw.exe 的路径"
+                               "（例如 --interpreter C:\\Python312\\pythonw.exe）：本机的 Python 路径在 Windows 上无法使用。")
+        if not WINDOWS_PATH.match(interpreter):
+            raise InstallError(f"--interpreter {interpreter} 不是 Windows 路径。请写目标 Windows 电脑上 pythonw.exe 的路径，"
+                               "例如 C:\\Python312\\pythonw.exe 或 %LOCALAPPDATA%\\Programs\\Python\\Python312\\pythonw.exe。")
     interpreter = interpreter or default_interpreter()
     data = conf_bytes(interpreter, env, ansi_encoding())
     xlstart.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,95 @@ def _date(text: str) -> dt.date:
     return d
 
 
+# argparse's own words (usage, headings, errors) in Chinese: office staff read these
+_HEADINGS = (("usage: ", "用法："), ("\npositional arguments:\n", "\n参数：\n"), ("\noptions:\n", "\n选项：\n"),
+             ("\noptional arguments:\n", "\n选项：\n"))
+_ERRORS = (
+    (r"^the following arguments are required: (.+)$", lambda m: f"缺少必须给出的参数：{m[1]}"),
+    (r"^argument (\S+?): invalid int value: '(.*)'$", lambda m: f"{m[1]} 的值“{m[2]}”不是整数"),
+    (r"^argument (\S+?): invalid choice: '(.*)' \(choose from (.*)\)$",
+     lambda m: f"{m[1]} 的值“{m[2]}”不可用，可选：{'、'.join(c.strip().strip(chr(39)) for c in m[3].split(','))}"),
+    (r"^argument (\S+?): expected one argument$", lambda m: f"{m[1]} 后面需要写一个值"),
+    (r"^argument (\S+?): expected at most one argument$", lambda m: f"{m[1]} 后面最多写一个值"),
+    (r"^argument (\S+?): (.*)$", lambda m: f"{m[1]}：{m[2]}"),
+    (r"^unrecognized arguments: (.+)$", lambda m: f"无法识别的参数：{m[1]}"),
+    (r"^ambiguous option: (\S+) could match (.+)$", lambda m: f"选项 {m[1]} 不明确，可能是：{m[2]}"),
+)
+
+
+def chinese_error(message: str) -> str:
+    """argparse's English error message said in Chinese (an unknown one is kept as it is).
+
+    >>> chinese_error("the following arguments are required: --preset")
+    '缺少必须给出的参数：--preset'
+    >>> chinese_error("argument n: invalid int value: 'abc'")
+    'n 的值“abc”不是整数'
+    """
+    import re
+
+    for pattern, say in _ERRORS:
+        m = re.match(pattern, message, re.S)
+        if m:
+            return say(m)
+    return message
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """ArgumentParser whose usage, headings, -h help and errors are in Chinese (the subcommands inherit it)."""
+
+    def __init__(self, *args, **kwargs):
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return self._chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._chinese(super().format_help())
+
+    @staticmethod
+    def _chinese(text: str) -> str:
+        for en, zh in _HEADINGS:
+            text = text.replace(en, zh)
+        return text
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{chinese_error(message)}。用 {self.prog} -h 查看说明。\n")
+
+
+class Progress:
+    """Per-file progress on stderr, so a long run is never silent: a bar redrawn in place on a terminal,
+    one plain line per file otherwise (a log, a pipe, the tests). Called as ``progress(stage, done, total, file)``;
+    ``at(stage)`` gives the ``(done, total, file)`` callback a single-stage job takes."""
+
+    WIDTH = 24
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, stage: str, done: int, total: int, file: str = "") -> None:
+        if self.tty:
+            filled = self.WIDTH * done // total if total else self.WIDTH
+            bar = "█" * filled + "░" * (self.WIDTH - filled)
+            self.stream.write(f"\r{stage} {bar} {done}/{total} {file[-40:]}\x1b[K" + ("\n" if done >= total else ""))
+        elif file:
+            self.stream.write(f"{stage} {done + 1}/{total}：{file}\n")
+        elif done >= total:
+            self.stream.write(f"{stage}：完成（{total}个）\n")
+        self.stream.flush()
+
+    def at(self, stage: str):
+        return lambda done, total, file: self(stage, done, total, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="taizhang", description="台账助手：专项行动台账的校验、合并、时限、红绿灯与汇总。")
-    p.add_argument("--version", action="version", version=f"taizhang {__import__('taizhang').__version__}")
+    p = ChineseArgumentParser(prog="taizhang", description="台账助手：专项行动台账的校验、合并、时限、红绿灯与汇总。")
+    p.add_argument("--version", action="version", version=f"taizhang {__import__('taizhang').__version__}",
+                   help="显示版本号并退出")
     sub = p.add_subparsers(dest="command", metavar="命令")
 
     def cmd(name: str) -> argparse.ArgumentParser:
@@ -295,19 +381,9 @@ def cmd_overview(args) -> int:
     from taizhang.jobs import run_overview
     from taizhang.report.text import overview_text
 
-    res = run_overview(args.folder, args.today or dt.date.today(), args.out, progress=_stderr_progress)
+    res = run_overview(args.folder, args.today or dt.date.today(), args.out, progress=Progress().at("读取台账总表"))
     _present(args, res.overview, lambda _: overview_text(res))
     return 0
-
-
-def _stderr_progress(done: int, total: int, name: str) -> None:
-    """Per-file progress on stderr: a line that redraws on a terminal, plain lines otherwise."""
-    if name:
-        text = f"[{done + 1}/{total}] {name}"
-        sys.stderr.write(f"\r\x1b[K{text}" if sys.stderr.isatty() else text + "\n")
-    elif sys.stderr.isatty():
-        sys.stderr.write("\r\x1b[K")
-    sys.stderr.flush()
 
 
 def cmd_remind(args) -> int:
@@ -315,7 +391,7 @@ def cmd_remind(args) -> int:
     from taizhang.report.text import remind_text
 
     _say_all(remind_text(run_remind(args.master, args.today or dt.date.today(), args.out_dir, args.folder, args.sent,
-                                    args.channel)))
+                                    args.channel, progress=Progress().at("查看报送文件夹"))))
     return 0
 
 
@@ -343,7 +419,7 @@ def cmd_status(args) -> int:
 def cmd_template(args) -> int:
     from taizhang.jobs import run_template
 
-    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit)
+    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit, progress=Progress().at("填报模板"))
     _say(f"已生成{len(paths)}个填报模板，位于 {args.out}")
     return 0
 
@@ -359,11 +435,12 @@ def cmd_assign(args) -> int:
 
 def cmd_merge(args) -> int:
     from taizhang.jobs import run_merge
-    from taizhang.report.text import merge_text
+    from taizhang.report.text import copy_text, merge_text
 
-    outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out)
+    outcome = run_merge(args.master, args.folder, args.today or dt.date.today(), args.out, progress=Progress().at("合并报送"))
     res = outcome.result
-    _present(args, res, lambda r: merge_text(r, outcome.out if outcome.written else None, outcome.backup))
+    _present(args, res, lambda r: merge_text(r, outcome.out if outcome.written else None, outcome.backup)
+             + copy_text(args.master, outcome.out))
     rejected = res.rows_rejected or any(f.status == "rejected" for f in res.files)
     return 1 if args.strict and rejected else 0
 
@@ -383,7 +460,8 @@ def cmd_notice(args) -> int:
     from taizhang.jobs import run_notice
     from taizhang.report.text import notice_text
 
-    res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public)
+    res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public,
+                     progress=Progress().at("督办通知单"))
     _present(args, res, lambda r: notice_text(r, args.units_dir))
     return 0
 
@@ -392,7 +470,8 @@ def cmd_run(args) -> int:
     from taizhang.jobs import run_report_day
     from taizhang.report.text import report_day_text
 
-    _say_all(report_day_text(run_report_day(args.master, args.folder, args.today or dt.date.today(), args.out_dir)))
+    _say_all(report_day_text(run_report_day(args.master, args.folder, args.today or dt.date.today(), args.out_dir,
+                                            progress=Progress())))
     return 0
 
 
@@ -400,7 +479,7 @@ def cmd_demo(args) -> int:
     from taizhang.jobs import run_demo
     from taizhang.report.text import report_day_text
 
-    sample, day = run_demo(args.out, args.preset, args.seed, args.today)
+    sample, day = run_demo(args.out, args.preset, args.seed, args.today, progress=Progress())
     _say(f"示例已生成：台账总表 {sample.master}，报送文件夹 {sample.submissions}（{args.preset}，报送日 {sample.today}）")
     _say_all(report_day_text(day))
     return 0

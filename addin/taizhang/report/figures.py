@@ -29,6 +29,7 @@ class Counts(BaseModel):
     yellow: int = 0
     green: int = 0
     long_term: int = 0  # 持续整改 (seed 003): tracked by progress, never overdue
+    no_deadline: int = 0  # not finished, and no deadline could be computed (no 整改方式, no 整改时限): no light
     late_sign: int = 0  # signed after 签收期限 (or not yet, past it, where the plan tracks it)
     late_feedback: int = 0
     coord: int = 0  # flagged by the office for 区级协调 (seed 001)
@@ -97,7 +98,19 @@ class Figures(BaseModel):
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
-                "late_feedback", "coord", "disposed"]
+                "late_feedback", "coord", "disposed", "no_deadline"]
+# the cases still being worked on, by state: these add up to ``in_progress`` (total − done − closed)
+IN_PROGRESS_PARTS = (("red", "超期未办结（红灯）"), ("yellow", "临近时限或进度滞后（黄灯）"), ("green", "正常推进（绿灯）"),
+                     ("long_term", "持续整改（不计超期）"), ("no_deadline", "时限无法确定"))
+
+
+def in_progress_parts(c: "Counts", short: bool = False) -> list[tuple[str, int]]:
+    """(label, count) for each state of the cases in progress; red, yellow and green always, 持续整改 and
+    时限无法确定 when there are any. The counts add up to ``c.in_progress``."""
+    labels = {"red": "超期（红灯）", "yellow": "预警（黄灯）", "green": "正常（绿灯）", "long_term": "持续整改",
+              "no_deadline": "时限无法确定"} if short else dict(IN_PROGRESS_PARTS)
+    return [(labels[k], getattr(c, k)) for k, _ in IN_PROGRESS_PARTS
+            if k in ("red", "yellow", "green") or getattr(c, k)]
 
 
 def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
@@ -113,7 +126,8 @@ def _flags(df: pd.DataFrame, deadline_eff: pd.Series) -> pd.DataFrame:
         "total": 1, "done": status.isin([STATUS_DONE, STATUS_UNFOUNDED]).to_numpy().astype(int),
         "closed": (status == STATUS_CLOSED).to_numpy().astype(int), "red": (light == "red").to_numpy().astype(int),
         "yellow": (light == "yellow").to_numpy().astype(int), "green": (light == "green").to_numpy().astype(int),
-        "judged": judged, "on_time": on_time, "long_term": (light == "long").to_numpy().astype(int)},
+        "judged": judged, "on_time": on_time, "long_term": (light == "long").to_numpy().astype(int),
+        "no_deadline": (~finished & ~light.isin(["red", "yellow", "green", "long"]).to_numpy()).astype(int)},
         index=df.index).astype(int)
 
 
@@ -137,6 +151,7 @@ def _counts_from(sums) -> dict:
     judged = int(sums["judged"])
     return dict(total=total, done=done, closed=closed, in_progress=total - done - closed, red=int(sums["red"]),
                 yellow=int(sums["yellow"]), green=int(sums["green"]), long_term=int(sums.get("long_term", 0)),
+                no_deadline=int(sums.get("no_deadline", 0)),
                 late_sign=int(sums.get("late_sign", 0)), late_feedback=int(sums.get("late_feedback", 0)),
                 coord=int(sums.get("coord", 0)), disposed=int(sums.get("disposed", 0)),
                 completion_rate=round((done + closed) / total * 100, 1) if total else 0.0,
@@ -514,7 +529,8 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
     t = figs.totals
     d = figs.as_of
     paras = [f"截至{d.year}年{d.month}月{d.day}日，{figs.campaign}专项行动台账共有问题{t.total}个，"
-             f"已办结{t.done}个、已销号{t.closed}个，办结率{t.completion_rate:g}%；正在整改{t.in_progress}个。"]
+             f"已办结{t.done}个、已销号{t.closed}个，办结率{t.completion_rate:g}%；正在整改{t.in_progress}个，其中"
+             + "、".join(f"{label}{n}个" for label, n in in_progress_parts(t)) + "。"]
     if t.on_time_rate is not None:
         paras[0] += f"已办结问题中按时办结率为{t.on_time_rate:g}%。"
     reds = [u for u in figs.units if u.red]

@@ -4,8 +4,9 @@ Page: A4, margins top 37 / bottom 35 / left 28 / right 26 mm (版心 156 × 225 
 Title 2号 方正小标宋简体 centred; body 3号 仿宋_GB2312, fixed line pitch 28.95 pt so a page holds
 22 lines, runs condensed by 0.25 pt so a line holds 28 characters; 一、 headings 3号 黑体,
 （一） headings 3号 楷体; page numbers "— 1 —" in 4号 half-width 宋体 digits, odd pages
-right and even pages left, one character in; the issuing office and the date (Arabic numerals)
-at the end, without a seal. Chinese font names go into ``w:eastAsia`` (python-docx's
+right and even pages left, one character in; at the end the date (Arabic numerals) four characters
+in from the right and the issuing office centred over it, where the office's seal goes (a long office
+name wraps, the date stays on one line). Chinese font names go into ``w:eastAsia`` (python-docx's
 ``font.name`` sets only the Latin slots). Word and WPS substitute a font a computer lacks.
 
     doc = Gongwen("关于……的通报", draft=True)
@@ -50,6 +51,8 @@ CONDENSE_TWIPS = -5  # −0.25 pt a character: 28 × 15.75 pt = 441 pt ≤ 156 m
 INDENT_2_CHARS = Twips(640)  # two 3号 characters
 FOOTER_DISTANCE = Mm(25)  # footer's bottom edge above the page's; puts "— 1 —" about 7 mm below the 版心
 PAGE_NUMBER_INDENT = Twips(280)  # one 4号 character
+TEXT_WIDTH = Twips(8844)  # the 156 mm 版心
+SIGNATURE_RIGHT = Twips(1280)  # 成文日期右空四字 (four 3号 characters)
 
 EM_DASH = "\u2014"
 
@@ -76,6 +79,100 @@ def text_width_chars(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—“”‘’…·" else 1.0 for ch in text)
 
 
+def text_width_twips(text: str) -> int:
+    """Width of a condensed 3号 body line, in twips (320 a full-width character, less the condensing)."""
+    return int(round(text_width_chars(text) * 320 + len(text) * CONDENSE_TWIPS))
+
+
+# where an office name breaks well: after these characters or words, or before an opening bracket or these words
+_BREAK_AFTER = "）)、，,；;"
+_BREAK_AFTER_WORDS = ("专项行动", "工作")
+_BREAK_BEFORE_WORDS = ("（", "(", "领导小组", "指挥部", "委员会", "办公室")
+_NO_LINE_START = "）)、，,。；;：:”’"
+
+
+def wrap_name(name: str, max_twips: int) -> list[str]:
+    """Split an office name into the fewest lines no wider than ``max_twips``, as even as possible,
+    preferring breaks between words (after "）", "、", "专项行动", before "（", "领导小组", "办公室"), never
+    starting a line with closing punctuation.
+
+    >>> wrap_name("县委办公室（县不作为、乱作为、慢作为问题清理工作领导小组办公室）", 4745)
+    ['县委办公室（县不作为、', '乱作为、慢作为问题清理工作', '领导小组办公室）']
+    >>> wrap_name("新冠疫情防控专项行动领导小组办公室", 4745)
+    ['新冠疫情防控专项行动', '领导小组办公室']
+    >>> wrap_name("某某专项行动领导小组办公室", 4745)
+    ['某某专项行动领导小组办公室']
+    """
+    name = " ".join(name.split())
+    n = len(name)
+    if n == 0 or text_width_twips(name) <= max_twips:
+        return [name]
+    inf = float("inf")
+    # best[i] = (lines, cost) for name[:i]; a line may not be wider than max_twips unless it is one character
+    best: list[tuple[float, float, int]] = [(0, 0.0, 0)] + [(inf, inf, 0)] * n
+    for i in range(1, n + 1):
+        for j in range(i - 1, -1, -1):
+            line = name[j:i]
+            w = text_width_twips(line)
+            if w > max_twips and i - j > 1:
+                break
+            if best[j][0] == inf or (i < n and name[i] in _NO_LINE_START):
+                continue
+            if j and line[0] in _NO_LINE_START:
+                continue
+            penalty = 0.0
+            if i < n:
+                nice = (name[i - 1] in _BREAK_AFTER or any(name.startswith(w, i) for w in _BREAK_BEFORE_WORDS)
+                        or any(name.endswith(w, 0, i) for w in _BREAK_AFTER_WORDS))
+                penalty = 0.0 if nice else 1.0
+            slack = (max_twips - w) / max_twips
+            cand = (best[j][0] + 1, best[j][1] + slack * slack + penalty, j)
+            if cand[:2] < best[i][:2]:
+                best[i] = cand
+    lines, i = [], n
+    while i > 0:
+        j = best[i][2]
+        lines.append(name[j:i])
+        i = j
+    return lines[::-1]
+
+
+# ECMA-376 wml.xsd: the order of the property children this module writes (Word drops or refuses others)
+_RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
+              "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+              "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
+              "em", "lang", "eastAsianLayout", "specVanish", "oMath")
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+              "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+              "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+              "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange")
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW",
+                "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                "tblDescription")
+_TRPR_ORDER = ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight", "tblHeader",
+               "tblCellSpacing", "jc", "hidden")
+
+
+def _child(parent, tag: str, order: Sequence[str]):
+    """``parent``'s one ``w:tag`` child, made if missing and put where the schema's sequence ``order`` places it."""
+    el = parent.find(qn(f"w:{tag}"))
+    if el is not None:
+        return el
+    el = OxmlElement(f"w:{tag}")
+    rank = order.index(tag)
+    later = [c for c in parent if isinstance(c.tag, str) and c.tag.startswith("{" + _W_NS + "}")
+             and c.tag.split("}")[1] in order and order.index(c.tag.split("}")[1]) > rank]
+    if later:
+        later[0].addprevious(el)
+    else:
+        parent.append(el)
+    return el
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
 def _rpr(owner):
     """The ``w:rPr`` of a style, run or rPrDefault element, made if missing."""
     if hasattr(owner, "get_or_add_rPr"):
@@ -89,11 +186,7 @@ def _rpr(owner):
 
 def _set_fonts(rpr_owner, font: str, latin: str | None = None) -> None:
     """Name ``font`` for every script slot (eastAsia included) on a style's or run's rPr."""
-    rpr = _rpr(rpr_owner)
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
+    rfonts = _child(_rpr(rpr_owner), "rFonts", _RPR_ORDER)
     for attr in list(rfonts.attrib):
         if attr.endswith("Theme"):
             del rfonts.attrib[attr]
@@ -106,21 +199,12 @@ def _set_fonts(rpr_owner, font: str, latin: str | None = None) -> None:
 
 
 def _set_condense(rpr_owner, twips: int) -> None:
-    rpr = _rpr(rpr_owner)
-    sp = rpr.find(qn("w:spacing"))
-    if sp is None:
-        sp = OxmlElement("w:spacing")
-        rpr.append(sp)
-    sp.set(qn("w:val"), str(twips))
+    _child(_rpr(rpr_owner), "spacing", _RPR_ORDER).set(qn("w:val"), str(twips))
 
 
 def _chars_indent(pf_element, first_line_chars: int | None = None, left_chars: int | None = None) -> None:
     """Character-based indents (``w:firstLineChars`` = hundredths of a character) besides the twips."""
-    ppr = pf_element.get_or_add_pPr()
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    ind = _child(pf_element.get_or_add_pPr(), "ind", _PPR_ORDER)
     if first_line_chars is not None:
         ind.set(qn("w:firstLineChars"), str(first_line_chars * 100))
         ind.set(qn("w:firstLine"), str(first_line_chars * 320))
@@ -130,10 +214,7 @@ def _chars_indent(pf_element, first_line_chars: int | None = None, left_chars: i
 
 
 def _outline_level(style, level: int) -> None:
-    ppr = style.element.get_or_add_pPr()
-    el = OxmlElement("w:outlineLvl")
-    el.set(qn("w:val"), str(level))
-    ppr.append(el)
+    _child(style.element.get_or_add_pPr(), "outlineLvl", _PPR_ORDER).set(qn("w:val"), str(level))
 
 
 # style name → (font, size, bold, first-line indent chars, alignment, outline level)
@@ -156,12 +237,17 @@ class Gongwen:
     """One 公文; each method adds a block and returns ``self`` so calls chain."""
 
     def __init__(self, title: str, *, draft: bool = False, addressee: str | None = None,
-                 draft_note: str = "草稿（供办公室修改后印发）"):
+                 draft_note: str = "草稿（供办公室修改后印发）", run_in_headings: bool = False):
+        """``run_in_headings``: each 一级标题 starts the paragraph after it, in 黑体 ("一、签收部署。请于……"),
+        which keeps a one-page notice with a long office name on one page."""
         self.doc = Document()
         self.title = title
+        self.run_in_headings = run_in_headings
+        self._run_in: str | None = None
         self._h1 = 0
         self._h2 = 0
         self._h3 = 0
+        self._drop_styles_with_effects()
         self._setup_defaults()
         self._setup_page()
         self._setup_styles()
@@ -177,6 +263,14 @@ class Gongwen:
             self.doc.add_paragraph(addressee.rstrip("：:") + "：", style="公文主送")
 
     # ---- setup ----
+    def _drop_styles_with_effects(self) -> None:
+        """python-docx's template carries Word 2010's stylesWithEffects part, a second copy of the styles that
+        no longer matches styles.xml once the 公文 styles are added; Word 2013 and later neither need nor write it."""
+        part = self.doc.part
+        for rid, rel in list(part.rels.items()):
+            if rel.reltype.endswith("/stylesWithEffects"):
+                part.drop_rel(rid)
+
     def _setup_defaults(self) -> None:
         styles = self.doc.styles.element
         rpr_default = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))
@@ -261,23 +355,37 @@ class Gongwen:
 
     # ---- content ----
     def blank(self) -> "Gongwen":
+        self._flush_run_in()
         self.doc.add_paragraph("", style="公文正文")
         return self
 
     def mark(self, text: str) -> "Gongwen":
         """A flush-left 黑体 line (e.g. 草稿 or 附件1)."""
+        self._flush_run_in()
         self.doc.add_paragraph(text, style="公文标注")
         return self
 
     def heading1(self, text: str, numbered: bool = True) -> "Gongwen":
         """一级标题 in 黑体: "一、" is prefixed unless ``numbered`` is False."""
+        self._flush_run_in()
         self._h1 += 1
         self._h2 = self._h3 = 0
-        self.doc.add_paragraph((f"{cn_number(self._h1)}、" if numbered else "") + text, style="公文一级标题")
+        text = (f"{cn_number(self._h1)}、" if numbered else "") + text
+        if self.run_in_headings:
+            self._run_in = text if text.endswith(("。", "：", "？", "！")) else text + "。"
+            return self
+        self.doc.add_paragraph(text, style="公文一级标题")
         return self
+
+    def _flush_run_in(self) -> None:
+        """A run-in heading not followed by a paragraph stands on its own line after all."""
+        if self._run_in is not None:
+            self.doc.add_paragraph(self._run_in.rstrip("。"), style="公文一级标题")
+            self._run_in = None
 
     def heading2(self, text: str, numbered: bool = True) -> "Gongwen":
         """二级标题 in 楷体: "（一）"."""
+        self._flush_run_in()
         self._h2 += 1
         self._h3 = 0
         self.doc.add_paragraph((f"（{cn_number(self._h2)}）" if numbered else "") + text, style="公文二级标题")
@@ -285,6 +393,7 @@ class Gongwen:
 
     def heading3(self, text: str, numbered: bool = True) -> "Gongwen":
         """三级标题 in 仿宋: "1."."""
+        self._flush_run_in()
         self._h3 += 1
         self.doc.add_paragraph((f"{self._h3}." if numbered else "") + text, style="公文三级标题")
         return self
@@ -292,6 +401,9 @@ class Gongwen:
     def para(self, text: str, *, lead: str | None = None) -> "Gongwen":
         """A body paragraph, first line two characters in. ``lead`` starts it in 楷体 (a run-in heading)."""
         p = self.doc.add_paragraph(style="公文正文")
+        if self._run_in is not None:
+            _set_fonts(p.add_run(self._run_in)._r, HEI_FONT)
+            self._run_in = None
         if lead:
             r = p.add_run(lead)
             _set_fonts(r._r, KAI_FONT)
@@ -301,6 +413,7 @@ class Gongwen:
     def table(self, headers: Sequence[str], rows: Sequence[Sequence], *, widths_mm: Sequence[float] | None = None,
               title: str | None = None, size: Pt = SI_HAO) -> "Gongwen":
         """A bordered table as wide as the 版心; the header row repeats on each page."""
+        self._flush_run_in()
         if title:
             self.doc.add_paragraph(title, style="公文表头")
         t = self.doc.add_table(rows=1, cols=len(headers))
@@ -331,27 +444,51 @@ class Gongwen:
                 r = p.add_run(_cell(v))
                 r.font.size = size
         _table_width(t, widths_mm)
-        self.doc.add_paragraph("", style="公文正文")
+        gap = self.doc.add_paragraph("", style="公文正文")  # half a line between the table and the text after it
+        gap.paragraph_format.line_spacing = Twips(LINE_PITCH.twips // 2)
+        gap.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         return self
 
     def signature(self, office: str, date: dt.date) -> "Gongwen":
-        """落款 without a seal: the office one line below the body, two characters in from the right;
-        the date (Arabic numerals) on the next line, starting two characters right of the office."""
-        self.blank()
+        """落款 as GB/T 9704-2012 7.3.5.1 lays it out for the seal: the date (Arabic numerals) four characters
+        in from the right, on one line; the office one line below the body, centred over the date. An office
+        name wider than the space centred over the date wraps onto more lines (at its natural breaks), each
+        centred over the date; the body's last paragraph is kept on the signature's page."""
+        self._flush_run_in()
+        body = self.doc.paragraphs
+        if body:
+            body[-1].paragraph_format.keep_with_next = True
+        gap = self.doc.add_paragraph("", style="公文正文")
+        gap.paragraph_format.keep_with_next = True
         date_text = cn_date(date)
-        p = self.doc.add_paragraph(office, style="公文落款")
-        p.paragraph_format.right_indent = INDENT_2_CHARS
+        centre = SIGNATURE_RIGHT.twips + text_width_twips(date_text) / 2  # the date's centre, from the right edge
+        box = int(2 * centre)  # the widest line centred there that stays inside the 版心
+        p = self.doc.add_paragraph(style="公文落款")
+        pf = p.paragraph_format
+        pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        pf.left_indent = Twips(TEXT_WIDTH.twips - box)
+        pf.right_indent = Twips(0)
+        pf.keep_with_next = True
+        pf.keep_together = True
+        for i, line in enumerate(wrap_name(office, box)):
+            if i:
+                p.add_run().add_break()
+            p.add_run(line)
         q = self.doc.add_paragraph(date_text, style="公文落款")
-        # the date starts 2 characters right of where the office starts; both are right-aligned
-        right_chars = max(0.0, 2 + text_width_chars(office) - 2 - text_width_chars(date_text))
-        q.paragraph_format.right_indent = Twips(int(round(right_chars * 320)))
+        q.paragraph_format.right_indent = SIGNATURE_RIGHT
+        q.paragraph_format.keep_together = True
+        ppr = q._p.get_or_add_pPr()
+        for tag in ("autoSpaceDE", "autoSpaceDN"):  # no extra space between the digits and 年月日: a known width
+            _child(ppr, tag, _PPR_ORDER).set(qn("w:val"), "0")
         return self
 
     def page_break(self) -> "Gongwen":
+        self._flush_run_in()
         self.doc.add_page_break()
         return self
 
     def save(self, path: str | Path) -> Path:
+        self._flush_run_in()
         path = Path(path)
         atomic_write(path, lambda tmp: self.doc.save(str(tmp)))
         return path
@@ -390,23 +527,15 @@ def _page_field(p) -> None:
 
 
 def _repeat_header(row) -> None:
-    trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
+    _child(row._tr.get_or_add_trPr(), "tblHeader", _TRPR_ORDER)  # on by its presence, as Word writes it
 
 
 def _table_width(t, widths_mm: Sequence[float]) -> None:
     tblpr = t._tbl.tblPr
-    tblw = tblpr.find(qn("w:tblW"))
-    if tblw is None:
-        tblw = OxmlElement("w:tblW")
-        tblpr.append(tblw)
+    tblw = _child(tblpr, "tblW", _TBLPR_ORDER)
     tblw.set(qn("w:w"), str(int(round(sum(widths_mm) / 25.4 * 1440))))
     tblw.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    _child(tblpr, "tblLayout", _TBLPR_ORDER).set(qn("w:type"), "fixed")  # ``autofit = False`` may have written it
     grid = t._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths_mm):
         col.set(qn("w:w"), str(int(round(w / 25.4 * 1440))))
@@ -420,4 +549,4 @@ def safe_file_name(name: str) -> str:
     return SAFE_NAME.sub("－", name).strip(" .") or "未命名"
 
 
-__all__ = ["Gongwen", "cn_date", "cn_number", "safe_file_name", "text_width_chars"]
+__all__ = ["Gongwen", "cn_date", "cn_number", "safe_file_name", "text_width_chars", "text_width_twips", "wrap_name"]

@@ -1,10 +1,10 @@
 """交办通知单 (handover notices): one .docx per unit that received cases, in the GB/T 9704-2012 公文 layout.
 
-The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 headings, odd/even page numbers, signature without
-seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
+The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 run-in headings, odd/even page numbers, the signature
+laid out for the seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
 each case (编号 with the clue's own 工单编号/留言编号, 问题描述, 整改时限, 签收期限 where the campaign sets a 签收 limit,
-牵头督办部门, 转办 noted), what the unit must report and by when, the office and the date. The reporters of clues
-never appear here.
+牵头督办部门 where a case has one, 转办 noted), what the unit must report and by when, the office and the date. The
+reporters of clues never appear here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from taizhang.report.gongwen import Gongwen
 from taizhang.report.gongwen import cn_date as _cn_date
 
 TABLE_HEADERS = ["序号", "问题编号", "问题描述", "整改时限", "签收期限", "牵头\n督办部门"]
-TABLE_WIDTHS_MM = [13, 38, 33, 24, 24, 24]  # the 156 mm 版心
+TABLE_WIDTHS_MM = [12, 33, 47, 22, 22, 20]  # the 156 mm 版心; the description widest, so a one-case notice fits a page
 
 
 def cn_date(day: dt.date | None) -> str:
@@ -44,7 +44,7 @@ def write_notices(notices: list[Notice], folder: str | Path) -> list[Path]:
 
 def build_notice(n: Notice) -> Gongwen:
     count = f"{len(n.cases)}个问题" + (f"（其中转办{n.transfers}个）" if n.transfers else "")
-    doc = Gongwen(f"{n.campaign}问题交办通知单", addressee=n.unit)
+    doc = Gongwen(f"{n.campaign}问题交办通知单", addressee=n.unit, run_in_headings=True)
     doc.para(f"根据{n.campaign}工作安排，现将{count}交办你单位办理。问题编号由领导小组办公室统一编制，"
              f"报送时请保持不变。具体如下：")
     rows = [[str(i), c.id + (f"\n（原始编号{c.ref}）" if c.ref else "") +
@@ -54,6 +54,9 @@ def build_notice(n: Notice) -> Gongwen:
     if not n.sign_workdays:  # no 签收 limit in this campaign (only seed 004 sets one): no 签收期限 column
         rows = [r[:4] + r[5:] for r in rows]
         headers, widths = headers[:4] + headers[5:], widths[:2] + [widths[2] + widths[4]] + widths[3:4] + widths[5:]
+    if not any(c.supervisor for c in n.cases):  # a campaign without 牵头督办部门 (sanluan): no column of dashes
+        headers, widths = headers[:-1], [*widths[:2], widths[2] + widths[-1], *widths[3:-1]]
+        rows = [r[:-1] for r in rows]
     doc.table(headers, rows, widths_mm=widths, size=Pt(10.5))  # 五号: ids and dates fit their columns
     doc.heading1("签收部署", numbered=True)
     if n.sign_workdays:

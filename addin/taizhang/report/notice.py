@@ -18,6 +18,7 @@ from taizhang.report.figures import (
     RULE_ZH,
     Figures,
     UnitFigures,
+    in_progress_parts,
     ranking_ends,
     report_summary,
     short_sentence,
@@ -80,8 +81,7 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
 
     doc.heading1("总体情况")
     text = (f"台账共有问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，办结率{t.completion_rate:g}%；"
-            f"正在整改{t.in_progress}个，其中超期未办结（红灯）{t.red}个、临近时限或进度滞后（黄灯）{t.yellow}个、"
-            f"正常推进（绿灯）{t.green}个。")
+            f"正在整改{t.in_progress}个，其中" + "、".join(f"{label}{n}个" for label, n in in_progress_parts(t)) + "。")
     if t.on_time_rate is not None:
         text += f"已办结问题中按时办结率为{t.on_time_rate:g}%。"
     doc.para(text)
@@ -108,9 +108,13 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
         rejected = [r[0] for r in reports if len(r) > 2 and r[2] == "文件被退回" and r[0] != "（无法识别的单位）"]
         if rejected:
             doc.para(f"报送文件被整体退回的单位：{_names(rejected)}，请按退回原因修改后重新报送。")
-        unknown = sum(1 for r in reports if r and r[0] == "（无法识别的单位）")
-        if unknown:
-            doc.para(f"另有{unknown}个文件无法识别报送单位，已退回。")
+        unknown = [r for r in reports if r and r[0] == "（无法识别的单位）"]
+        unnamed = sum(1 for r in unknown if len(r) > 9 and r[9] == "无法确定报送单位")  # read, but no unit in it
+        if unnamed:
+            doc.para(f"另有{unnamed}个文件无法识别报送单位，已退回。")
+        if len(unknown) - unnamed:  # could not be read at all (corrupt, not a workbook): the sender is not known
+            doc.para(f"另有{len(unknown) - unnamed}个文件无法读取（文件已损坏或不是有效的表格），无法确定报送单位，"
+                     "请办公室核实来源后通知重新报送。")
     else:
         doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
     if short_sentence(figs):  # seed 000: each unit takes at least one 攻坚难题

@@ -24,6 +24,7 @@ from taizhang.report.figures import (
     REPORT_HEADERS,
     RULE_ZH,
     Figures,
+    briefing,
     ranking_ends,
     short_sentence,
     unit_label,
@@ -260,9 +261,13 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     ws.title = "总体情况"
     _title(ws, f"{figs.campaign}专项行动推进情况", sub, 8)
     t = figs.totals
-    headers = ["问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）", "办结率", "按时办结率"]
-    header_row(ws, 3, headers, [14] * len(headers))
-    values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _rate(t.completion_rate), _rate(t.on_time_rate)]
+    # 正在整改 = 红 + 黄 + 绿 + 持续整改 + 时限无法确定: every state has its column, so the row adds up
+    # (the last two after the rates, where the sheets before them had nothing)
+    headers = ["问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）", "办结率",
+               "按时办结率", "持续整改", "时限无法确定"]
+    header_row(ws, 3, headers, [12] * len(headers))
+    values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _rate(t.completion_rate),
+              _rate(t.on_time_rate), t.long_term, t.no_deadline]
     _rows(ws, 4, [values], pct_cols=(8, 9))
     for col, key in ((5, "red"), (6, "yellow"), (7, "green"), (2, "done"), (3, "closed")):
         ws.cell(row=4, column=col).fill = FILL[key]
@@ -291,6 +296,12 @@ def _overview(ws, figs: Figures, sub: str) -> None:
 
 CHART_ROW_PT = 15.0
 CHART_ROW_CM = CHART_ROW_PT / 72 * 2.54
+CHART_PAGE_CM = 16.0  # what a landscape A4 page holds below its margins, header and footer, at 100 %
+
+
+def _rows_pt(ws, first: int, last: int) -> float:
+    """The printed height of rows ``first``..``last`` (15 pt where no height is set, as Excel's default)."""
+    return sum(ws.row_dimensions[r].height or 15.0 for r in range(first, last + 1))
 
 
 def _ranking(ws, figs: Figures, sub: str) -> None:
@@ -340,7 +351,7 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         # table, with one bar and one label per ranked unit
         from openpyxl.worksheet.pagebreak import Break
 
-        h = min(16.0, max(7.5, n * 0.5 + 3.5))  # a landscape A4 page holds about 17 cm below the repeated header
+        h = min(16.0, max(7.0, n * 0.5 + 3.5))  # a landscape A4 page holds about 17 cm below the repeated header
         rows_per_chart = int(h / CHART_ROW_CM) + 2
         first = legend_end + 2
         for r in range(first, first + 2 * rows_per_chart):
@@ -374,7 +385,8 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         _count_axis(stacked, max((u.red + u.yellow + u.green for u in ranked), default=1))
         _chart_fonts(stacked, "各单位红黄绿灯问题数（正在整改）")
         second = first + rows_per_chart
-        ws.row_breaks.append(Break(id=second - 1))
+        if 2 * rows_per_chart * CHART_ROW_CM > CHART_PAGE_CM:  # a few units (up to 7): both charts share one page
+            ws.row_breaks.append(Break(id=second - 1))
         ws.add_chart(stacked, f"A{second}")
     _page(ws)
 
@@ -395,12 +407,24 @@ def _categories(ws, figs: Figures, sub: str) -> None:
         chart.add_data(Reference(ws, min_col=3, min_row=3, max_row=3 + n), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
         chart.legend = None
-        chart.height, chart.width = max(8, n * 0.7 + 2.5), 24
+        chart.height, chart.width = min(CHART_PAGE_CM, max(8, n * 0.7 + 2.5)), 24  # never taller than a page
         _axes(chart, top_down=True)
         _count_axis(chart, max((g.total for g in figs.categories), default=1))
         _chart_fonts(chart, "各类别问题数")
-        ws.add_chart(chart, f"A{last + 3}")
-        row = last + 3 + int(chart.height * 2) + 2  # rows are about 0.5 cm
+        # the chart never splits across pages: on the table's page if it fits below it, else on a page of its own;
+        # its rows get a fixed height, so the table after it starts below it
+        from openpyxl.worksheet.pagebreak import Break
+
+        rows_for_chart = int(chart.height / CHART_ROW_CM) + 2
+        first = last + 3
+        if _rows_pt(ws, 1, last) + 2 * CHART_ROW_PT + chart.height / 2.54 * 72 > CHART_PAGE_CM / 2.54 * 72:
+            ws.row_breaks.append(Break(id=first - 1))
+        for r in range(first, first + rows_for_chart):
+            ws.row_dimensions[r].height = CHART_ROW_PT
+        ws.add_chart(chart, f"A{first}")
+        row = first + rows_for_chart
+        if figs.supervisors:
+            ws.row_breaks.append(Break(id=row - 1))
     else:
         row = last + 2
     if figs.supervisors:
@@ -547,22 +571,21 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
 
 
 def _briefing(ws, figs: Figures, sub: str) -> None:
-    """The 通报 itself is a Word document in 公文 format; this sheet only points to it."""
+    """The 通报 itself is a Word document in 公文 format; this sheet points to it and gives its main points."""
     _title(ws, f"关于{figs.campaign}专项行动推进情况的通报", sub, 1)
     top, bottom = ranking_ends(figs)
-    lines = [
-        "通报草稿是一份 Word 文档（GB/T 9704-2012 公文格式），与本表的数字出自同一次统计：",
-        f"    “报送日一键完成”（taizhang run）或“生成通报”（taizhang notice）会在台账总表旁生成"
-        f"“（台账总表文件名）-通报（草稿）-{figs.as_of.isoformat()}.docx”，"
-        "并为每个有超期（红灯）问题的单位生成一份督办通知单。",
+    lines = [  # for leaders: what the 通报 is and where it is, never a command to type
+        "通报草稿是一份 Word 文档（GB/T 9704-2012 公文格式），与本表的数字出自同一次统计，由领导小组办公室修改定稿后印发。",
+        f"    草稿放在台账总表旁，文件名为“（台账总表文件名）-通报（草稿）-{figs.as_of.isoformat()}.docx”；"
+        "每个有超期（红灯）问题的单位另有一份督办通知单。",
         "    通报引用的排名前列、靠后单位即“红绿灯排行榜”中的："
         + ("、".join(unit_label(u) for u in top) or "（无）") + "；" + ("、".join(unit_label(u) for u in bottom) or "（无）") + "。",
-        "    请办公室在 Word 中修改定稿后印发。",
-    ]
+        "通报要点：",
+    ] + ["    " + para for para in briefing(figs)]
     for i, text in enumerate(lines, 4):
         c = put(ws, i, 1, text)
         c.font = _font(size=12)
         c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = 80  # fits A4 portrait unscaled (LibreOffice does not scale 100 down: cut off)
     fit_rows(ws, 4)
     _page(ws, landscape=False)

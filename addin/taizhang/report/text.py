@@ -74,8 +74,8 @@ def warning_lines(issues: list[Finding], examples: int = 2) -> list[str]:
     if not groups:
         return []
     lines = [f"提醒{sum(map(len, groups.values()))}条（照常导入，请核对；全部列在台账总表“{S_REMINDERS}”表）："]
-    for code, fs in groups.items():
-        lines.append(f"  {fs[0].title}（{code}）{len(fs)}条，例如：")
+    for fs in groups.values():
+        lines.append(f"  {fs[0].title}：{len(fs)}条，例如：")  # the code is for --json and the log
         for f in fs[:examples]:
             where = "".join([f.file, f" 第{f.row}行" if f.row else "", f" {f.column}列" if f.column else ""]).strip()
             lines.append(f"    {where + '：' if where else ''}{f.message}")
@@ -89,7 +89,7 @@ def _day(v) -> str:
 def skipped_text(skipped: list, limit: int = 8) -> str:
     """“表头下N行不是问题行，未导入：第7行（小计行（“小计”））…” for the terminal account."""
     shown = "；".join(f"第{s.row}行{s.reason}" for s in skipped[:limit])
-    more = f"等（共{len(skipped)}行，详见 --json 的 rows_skipped）" if len(skipped) > limit else ""
+    more = f"等，共{len(skipped)}行" if len(skipped) > limit else ""
     return f"表头下有{len(skipped)}行不是问题行，未导入：{shown}{more}。"
 
 
@@ -126,9 +126,10 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
 
 def validate_text(report, marked: Path | None = None) -> list[str]:
     """``taizhang validate`` without --json: the counts, then each problem row with its cells."""
-    sheets = getattr(report, "sheets", None) or [report.sheet or "-"]
-    lines = [f"{report.file}：工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误；"
-             f"错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
+    sheets = getattr(report, "sheets", None) or ([report.sheet] if report.sheet else [])
+    where = (f"工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误"
+             if sheets else "没有读到台账工作表")
+    lines = [f"{report.file}：{where}；错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
     if report.unit:
         lines.append(f"报送单位：{report.unit}")
     lines += [f"说明：{f.message}" for f in report.findings if f.code == "file-default-password"]  # read as Excel reads it
@@ -169,9 +170,12 @@ def status_text(res) -> list[str]:
 
 
 def totals_text(figs) -> str:
+    """The totals in one line; the states of the cases in progress add up to it (持续整改 and 时限无法确定 included)."""
+    from taizhang.report.figures import in_progress_parts
+
     t = figs.totals
-    return (f"共{t.total}个问题，已办结{t.done}，已销号{t.closed}，办结率{t.completion_rate:g}%；"
-            f"超期（红灯）{t.red}，预警（黄灯）{t.yellow}，正常（绿灯）{t.green}。")
+    return (f"共{t.total}个问题，已办结{t.done}，已销号{t.closed}，办结率{t.completion_rate:g}%；正在整改{t.in_progress}："
+            + "，".join(f"{label}{n}" for label, n in in_progress_parts(t, short=True)) + "。")
 
 
 def summary_text(figs, out: Path) -> list[str]:
@@ -186,10 +190,18 @@ def notice_text(res, units_dir: Path | None) -> list[str]:
     return lines
 
 
+def copy_text(source, out) -> list[str]:
+    """When the updated master went to another file: the original is unchanged, and next time the copy is the master."""
+    if source is None or out is None or Path(source).resolve() == Path(out).resolve():
+        return []
+    return [f"注意：更新后的台账总表是副本 {out}；原文件 {source} 没有改动。下次合并请使用这个副本（或把它复制回原处），"
+            "否则会合并进旧的台账总表。"]
+
+
 def report_day_text(day) -> list[str]:
     """``taizhang run`` (and the demo's report day): the merge account, then the figures and every paper written."""
     m = day.merge
-    lines = merge_text(m.result, m.out if m.written else None, m.backup)
+    lines = merge_text(m.result, m.out if m.written else None, m.backup) + copy_text(getattr(day, "source", None), m.out)
     lines.append(totals_text(m.figures))
     lines.append("汇总表：" + "；".join(map(str, day.summaries)))
     lines.extend(notice_text(day.notice, day.units_dir))
@@ -202,7 +214,7 @@ def new_text(res) -> list[str]:
 
 
 def presets_text(books) -> list[str]:
-    return [f"{b.id:12s} {b.name}（seed {b.seed}，{len(b.categories)}个问题类别）" for b in books]
+    return ["内置预案（--preset 后写代号或名称）："] + [f"  {b.id:12s} {b.name}（{len(b.categories)}个问题类别）" for b in books]
 
 
 def holidays_text(res) -> list[str]:

@@ -184,18 +184,27 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             if v is not None and v == v and v != unit:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
+    # a required column the header did not yield (renamed, e.g. 问题描述 → 存在问题): say so, not "不能为空"
+    absent = {k for k in ("category", "description", "status") if k not in cols}
+    unread = [c.header for c in getattr(read, "columns", []) if c.key is None and c.header]
+    column_hint = ("本表中未能识别的列：" + "、".join(f"“{h}”" for h in unread)) if unread else "表头中没有这一列"
     for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule, book.office_closes,
                                                          tuple(book.required_fields), book.required_quote,
                                                          book.district_coord), book.rules_off):
         if (pos, key) in already:
             continue  # an unreadable value already has its own finding; "missing" would be wrong
+        if code == "missing-required" and key in absent:
+            header = BY_KEY[key].header
+            msg = (f"本表没有“{header}”列（{column_hint}），本行无法导入。请把对应列的表头改为“{header}”"
+                   "（与办公室下发的填报模板一致）后重新报送。")
         add(pos, key, code, msg, raw[key][pos] if key in raw else None)
     if book.office_closes:
         _closure_applications(frame, findings, read, ctx, cols)
     if "missing-required" not in book.rules_off:
         missing_cols = [k for k in ("category", "description", "status") if k not in cols]
         for k in missing_cols:
-            findings.append(finding("missing-column", f"表中没有“{BY_KEY[k].header}”列，所有行都无法导入。请使用办公室下发的填报模板。",
+            findings.append(finding("missing-column", f"表中没有“{BY_KEY[k].header}”列（{column_hint}），所有行都无法导入。"
+                                    f"请把对应列的表头改为“{BY_KEY[k].header}”，或使用办公室下发的填报模板。",
                                     file=read.file, sheet=read.sheet, row=read.header_row, header=BY_KEY[k].header))
         if missing_cols:
             error_index.update(frame.index)
@@ -249,6 +258,33 @@ def _unit(units: UnitDirectory | None, value):
     return (hit, None) if hit else (None, "unknown-unit")
 
 
+def nearest(value: str, names: list[str], limit: int = 3) -> list[str]:
+    """The names a mistyped ``value`` most likely meant: the closest whole name, else the names holding the
+    closest stretch of ``value``'s length (a one-character slip in a long category); none when nothing is close.
+
+    >>> nearest("失管施察", ["对河道失管失察", "对林地失管失察", "服务群众不主动"])
+    ['对河道失管失察', '对林地失管失察']
+    >>> nearest("服务群众不主到", ["对河道失管失察", "服务群众不主动"])
+    ['服务群众不主动']
+    """
+    from difflib import SequenceMatcher
+
+    if not value or not names:
+        return []
+    whole = sorted(((SequenceMatcher(None, value, n).ratio(), n) for n in names), reverse=True)
+    if whole[0][0] >= 0.6:
+        return [whole[0][1]]
+    k = len(value)
+
+    def part(n: str) -> float:
+        return max((SequenceMatcher(None, value, n[i:i + k]).ratio() for i in range(max(1, len(n) - k + 1))), default=0.0)
+
+    scored = [(part(n), n) for n in names]
+    best = max(s for s, _ in scored)
+    close = [n for s, n in scored if s >= 0.75 and s == best]
+    return close if len(close) <= limit else []
+
+
 def _problem_message(code: str, key: str, value, ctx: Context) -> str:
     header = BY_KEY[key].header
     book = ctx.rulebook
@@ -258,7 +294,13 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
     if code == "date-year-guessed":
         return f"{header}“{value}”没有年份，已按{ctx.today.year}年处理，请核对。"
     if code == "unknown-category":
-        return f"问题类别“{value}”不是本专项行动的类别，请从下拉列表中选择：{'、'.join(c.name for c in book.categories)}。"
+        names = [c.name for c in book.categories]
+        near = nearest(value, names)
+        hint = (f"您是否要填：{near[0]}？" if len(near) == 1 else
+                "您是否要填以下之一：\n" + "\n".join(f"  {n}" for n in near) + "\n" if near else "")
+        # the categories contain "、" themselves: one a line, so each reads whole
+        return (f"问题类别“{value}”不是本专项行动的类别。{hint}请从下拉列表中选择，可填的类别：\n"
+                + "\n".join(f"{i}. {n}" for i, n in enumerate(names, 1)))
     if code == "unknown-source":
         return f"线索来源“{value}”不在预设来源中（{'、'.join(book.sources)}），已按原文导入，请核对。"
     if code == "unknown-status":
