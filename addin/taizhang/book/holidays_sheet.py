@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from taizhang.book.master import _as_date  # the master's one reading of a date cell
 from taizhang.book.sheets import S_HOLIDAYS
 from taizhang.calendar.holiday_notice import NoticeSchedule, notice_year_of
 
@@ -23,17 +24,6 @@ class NoticeMerge:
     added: int = 0                                          # notice rows written
     replaced: int = 0                                       # rows of an earlier entry of the same year's notice
     local_kept: list[dt.date] = field(default_factory=list)  # dates where the office's own row wins
-
-
-def _day(v) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v).strip()[:10])
-    except ValueError:
-        return None
 
 
 def holiday_rows(path: Path) -> list[list]:
@@ -53,7 +43,7 @@ def merge_notice(table: list[list], schedule: NoticeSchedule) -> NoticeMerge:
         if notice_year_of(r[2]) == schedule.year:
             replaced += 1
             continue
-        local.append([_day(r[0]) or r[0], r[1], r[2] or ""])
+        local.append([_as_date(r[0]) or r[0], r[1], r[2] or ""])
     mine = {row[0] for row in local if isinstance(row[0], dt.date) and notice_year_of(row[2]) is None}
     notice = [row for row in schedule.rows() if row[0] not in mine]
     kept = sorted(d for d in mine if d in schedule.days())

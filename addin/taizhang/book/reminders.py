@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from taizhang.book.master import _as_date  # the master's one reading of a date cell
 from taizhang.book.merge import due_date, report_due
 from taizhang.book.sheets import REMIND_LOG_HEADERS
 from taizhang.book.template import period_label
@@ -74,17 +75,6 @@ class ReminderPlan:
     in_folder: list[str] = field(default_factory=list)            # of those, known only from a file in the folder
     previous_period: str = ""             # when the next period is chased already: the one just past,
     previous_missing: list[str] = field(default_factory=list)     # and its units that never reported
-
-
-def _as_date(v) -> dt.date | None:
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        return dt.date.fromisoformat(str(v or "").strip()[:10])
-    except ValueError:
-        return None
 
 
 def _text_at(row: list, i: int | None) -> str:
