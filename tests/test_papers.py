@@ -380,6 +380,22 @@ def packages(merged, long_office_papers, tmp_path_factory):
     files["通报 (public)"] = Path(run_notice(merged.master, REPORT_DAY, out=out / "通报-公开.docx", public=True).notice)
     files["交办通知单"] = long_office_papers["handover"]
     files["add-in"] = build_addin(out / "taizhang.xlam")
+    # round 4's new writers: 催报单, the master after `remind --sent` and `holidays --notice`, the 领导总览
+    import datetime as dt
+    import shutil
+
+    from test_holiday_notice import NOTICE_2026
+
+    from taizhang.jobs import run_holidays, run_overview, run_remind
+
+    (out / "总览").mkdir()
+    copy = shutil.copy2(merged.master, out / "总览" / merged.master.name)
+    sent = run_remind(copy, dt.date(2026, 12, 16), out_dir=out / "催报", sent=True)
+    files["催报单"] = Path(sent.papers[0])
+    (out / "通知.txt").write_text(NOTICE_2026, encoding="utf-8")
+    assert sent.logged and run_holidays(copy, out / "通知.txt").written
+    files["master (remind --sent, holidays --notice)"] = Path(copy)
+    files["领导总览"] = run_overview(out / "总览", REPORT_DAY).out
     assert "marked copy" in files
     return files
 
