@@ -7,28 +7,19 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from test_seed_rules import book, ledger  # the same small ledgers and rulebooks as round 1's seed tests
 
 from taizhang.book.assign import Notice, NoticeCase
-from taizhang.book.master import empty_ledger
 from taizhang.book.settings_sheet import OFFICE_SETTING, rulebook_from_sheets, settings_rows
 from taizhang.calendar.deadlines import compute_lights
 from taizhang.calendar.workdays import WorkCalendar
 from taizhang.report.handover import build_notice
-from taizhang.rules.rulebook import find_rulebook
 
 D = dt.date
 CAL = WorkCalendar()
 NOT_004 = ["lijiuzhang", "xinguan", "zhonggengzu", "sanluan"]
 
 
-def book(preset: str, year: int = 2026):
-    return find_rulebook(preset).for_year(year)
-
-
-def ledger(*rows: dict) -> pd.DataFrame:
-    base = dict(unit="区商务局", description="测试", category="x", status="整改中")
-    df = pd.concat([empty_ledger(), pd.DataFrame([{**base, **r} for r in rows])], ignore_index=True).astype(object)
-    return df.where(df.notna(), None)
 
 
 def notice_text(b) -> str:

@@ -441,49 +441,21 @@ def test_serve_prints_the_address_with_its_token(tmp_path, monkeypatch, capsys):
 
 # --------------------------------------------------------------------------- a real browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from webserve import CHROMEDRIVER, CHROMIUM, chrome, free_port, serving  # noqa: E402,F401  (CHROMIUM, CHROMEDRIVER: for the other web tests)
 
 
 @pytest.fixture
 def live(fresh_sample):
     """A real uvicorn server on 127.0.0.1 for the demo's folder."""
-    import socket
-
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = create_app(fresh_sample.root, TOKEN, port)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", fresh_sample
-    server.should_exit = True
-    thread.join(10)
+    port = free_port()
+    with serving(create_app(fresh_sample.root, TOKEN, port), port):
+        yield f"http://127.0.0.1:{port}", fresh_sample
 
 
 @pytest.fixture
 def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("chromium / chromedriver are not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN",
-              "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):  # nothing but this PC is reachable
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    with chrome() as driver:
+        yield driver
 
 
 def shot(driver, name: str, from_id: str | None = None) -> None:

@@ -4,7 +4,6 @@ refresh, a remembered folder, undo from the backups (page and CLI), and progress
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,8 @@ import pytest
 
 pytest.importorskip("starlette")
 from conftest import REPORT_DAY  # noqa: E402
-from test_web import CHROMEDRIVER, CHROMIUM, TOKEN, client_for, upload, wait_job  # noqa: E402
+from test_web import TOKEN, client_for, upload, wait_job  # noqa: E402
+from webserve import chrome, free_port, serving  # noqa: E402
 
 from taizhang.doors.web.app import create_app  # noqa: E402
 
@@ -250,47 +250,18 @@ def test_summary_and_notice_buttons_run_as_jobs_with_progress(web):
 
 @pytest.fixture
 def live(fresh_sample):
-    import socket
-
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app = create_app(fresh_sample.root, TOKEN, port, prefix="clerk-day-root-0123")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/clerk-day-root-0123", fresh_sample
-    server.should_exit = True
-    thread.join(10)
+    port = free_port()
+    with serving(create_app(fresh_sample.root, TOKEN, port, prefix="clerk-day-root-0123"), port):
+        yield f"http://127.0.0.1:{port}/clerk-day-root-0123", fresh_sample
 
 
 @pytest.fixture
 def browser(tmp_path):
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("chromium / chromedriver are not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN",
-              "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        opts.add_argument(a)
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    opts.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                           "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    driver.downloads = downloads
-    yield driver
-    driver.quit()
+    with chrome({"download.default_directory": str(downloads), "download.prompt_for_download": False}) as driver:
+        driver.downloads = downloads
+        yield driver
 
 
 def test_a_clerks_report_day_in_a_real_browser(live, browser, monkeypatch):

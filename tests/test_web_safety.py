@@ -24,7 +24,8 @@ import pytest
 
 pytest.importorskip("starlette")
 from conftest import REPORT_DAY  # noqa: E402
-from test_web import BASE, CHROMEDRIVER, CHROMIUM, PORT, TOKEN, upload  # noqa: E402
+from test_web import BASE, PORT, TOKEN, upload  # noqa: E402
+from webserve import chrome, free_port, serving  # noqa: E402
 
 from taizhang.doors.web.app import PrintableFormatter, create_app, open_file_for, printable, safe_name  # noqa: E402
 
@@ -56,10 +57,7 @@ def web(fresh_sample):
         yield c, fresh_sample
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+
 
 
 # --------------------------------------------------------------------------- 7. the cookie stays with its port
@@ -106,38 +104,15 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def rooted_live(fresh_sample):
-    import uvicorn
-
-    port = _free_port()
-    app = create_app(fresh_sample.root, TOKEN, port, prefix=PREFIX)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", fresh_sample
-    server.should_exit = True
-    thread.join(10)
+    port = free_port()
+    with serving(create_app(fresh_sample.root, TOKEN, port, prefix=PREFIX), port):
+        yield f"http://127.0.0.1:{port}", fresh_sample
 
 
 @pytest.fixture
 def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("chromium / chromedriver are not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN",
-              "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        opts.add_argument(a)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    with chrome() as driver:
+        yield driver
 
 
 def test_a_real_browser_never_sends_the_token_to_another_port(rooted_live, browser, tmp_path):
@@ -146,7 +121,7 @@ def test_a_real_browser_never_sends_the_token_to_another_port(rooted_live, brows
     from selenium.webdriver.common.by import By
 
     base, s = rooted_live
-    other_port = _free_port()
+    other_port = free_port()
     _Recorder.seen = []
     other = http.server.ThreadingHTTPServer(("127.0.0.1", other_port), _Recorder)
     threading.Thread(target=other.serve_forever, daemon=True).start()

@@ -101,7 +101,7 @@ def default_deadline(book: Rulebook, cal: WorkCalendar, assigned: dt.date | None
         return DefaultDeadline(day, f"按整改方式：{MODE_NOW}，交办后{book.quick_fix_workdays}个工作日（办公室设定），即{day}", rule)
     if rule == "当年年底":  # "原则上应在当年办结": within the year — a 31 December off moves back, never into January
         end = dt.date(assigned.year, 12, 31)
-        day = cal.last_workday_on_or_before(end)
+        day = cal.previous_workday(end)
         note = f"（{end}为休息日，取当年最后一个工作日）" if day != end else ""
         if day < assigned:  # assigned on a day off after the year's last working day: none is left in the year
             day = cal.next_workday(assigned)

@@ -142,32 +142,19 @@ class WorkCalendar:
             i += 1
 
     def previous_workday(self, d: dt.date, include_self: bool = True) -> dt.date:
-        """``d`` itself if a working day (with ``include_self``), else the last working day before it."""
+        """``d`` itself if a working day (with ``include_self``), else the last working day before it: a bound "within"
+        a period (seed 001 "当年办结") that never moves into the next one, as Art. 203's moving forward would.
+
+        >>> WorkCalendar().previous_workday(dt.date(2022, 12, 31))  # a Saturday
+        datetime.date(2022, 12, 30)
+        >>> WorkCalendar().previous_workday(dt.date(2026, 12, 31))  # a Thursday
+        datetime.date(2026, 12, 31)
+        """
         day = d if include_self else d - dt.timedelta(days=1)
         self._cover(day - dt.timedelta(days=60), day)
         while not self.work[self._idx(day)]:
             day -= dt.timedelta(days=1)
         return day
-
-    def last_workday_on_or_before(self, d: dt.date) -> dt.date:
-        """The last working day on or before ``d``: a bound "within" a period (seed 001 "当年办结") that never moves
-        into the next period, as Art. 203's moving forward would.
-
-        >>> WorkCalendar().last_workday_on_or_before(dt.date(2022, 12, 31))  # a Saturday
-        datetime.date(2022, 12, 30)
-        >>> WorkCalendar().last_workday_on_or_before(dt.date(2026, 12, 31))  # a Thursday
-        datetime.date(2026, 12, 31)
-        """
-        self._cover(d - dt.timedelta(days=40), d)
-        i = self._idx(d)
-        while not self.work[i]:
-            i -= 1
-            if i < 0:
-                self._build(self.first_year - 1, self.last_year)
-                i = self._idx(d)
-                while not self.work[i]:
-                    i -= 1
-        return dt.date.fromordinal(self.base + i)
 
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The Nth working day after ``start`` (the start day itself never counts)."""
