@@ -147,35 +147,8 @@ def _move_row_anchored(root: ET.Element, new_row_of: dict[int, int], n_data: int
     def new_row(r: int) -> int | None:
         return 1 if r == 1 else (new_row_of[r] + 2 if r in new_row_of else None)
 
-    links = root.find(_m("hyperlinks"))
-    if links is not None:
-        for h in list(links):
-            m = _REF.fullmatch(h.get("ref") or "")
-            if m is None:
-                continue
-            r1, r2 = int(m.group(2)), int(m.group(4) or m.group(2))
-            moved = _moved_range(m, r1, r2, new_row)
-            if moved is None:
-                links.remove(h)
-            else:
-                h.set("ref", moved)
-        if not len(links):
-            root.remove(links)
-    merges = root.find(_m("mergeCells"))
-    if merges is not None:
-        for mc in list(merges):
-            m = _REF.fullmatch(mc.get("ref") or "")
-            if m is None:
-                continue
-            moved = _moved_range(m, int(m.group(2)), int(m.group(4) or m.group(2)), new_row)
-            if moved is None:
-                merges.remove(mc)
-            else:
-                mc.set("ref", moved)
-        if len(merges):
-            merges.set("count", str(len(merges)))
-        else:
-            root.remove(merges)
+    _move_refs(root, "hyperlinks", new_row)
+    _move_refs(root, "mergeCells", new_row, counted=True)
     for tag in ("dataValidations", "conditionalFormatting"):
         for holder in ([root.find(_m(tag))] if tag == "dataValidations" else root.findall(_m(tag))):
             if holder is None:
@@ -194,6 +167,27 @@ def _move_row_anchored(root: ET.Element, new_row_of: dict[int, int], n_data: int
                     item.set("sqref", moved)
             if tag == "dataValidations" and holder is not None:
                 holder.set("count", str(len(holder)))
+
+
+def _move_refs(root, tag: str, new_row, counted: bool = False) -> None:
+    """Each ``ref`` of ``tag``'s children (hyperlinks, merges) to its case's new row; one whose case is gone is
+    dropped, and an emptied container with it (``counted``: the container keeps a count attribute)."""
+    holder = root.find(_m(tag))
+    if holder is None:
+        return
+    for child in list(holder):
+        m = _REF.fullmatch(child.get("ref") or "")
+        if m is None:
+            continue
+        moved = _moved_range(m, int(m.group(2)), int(m.group(4) or m.group(2)), new_row)
+        if moved is None:
+            holder.remove(child)
+        else:
+            child.set("ref", moved)
+    if not len(holder):
+        root.remove(holder)
+    elif counted:
+        holder.set("count", str(len(holder)))
 
 
 def _moved_range(m: re.Match, r1: int, r2: int, new_row) -> str | None:
