@@ -668,11 +668,16 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
         where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
         folder_units: dict[str, str] = {}
         if where is not None and where.is_dir():
+            from taizhang.book.merge import content_digest
+
+            merged_before = {str(r[1]) for r in master.receipts if len(r) > 1 and r[1]}  # 文件接收记录
             with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
                                          status_words=master.status_words)) as checking:
                 for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
                     if progress:
                         progress(i, len(checking.wanted), rel)
+                    if content_digest(path) in merged_before:  # merged already: 报送情况 says for which period
+                        continue
                     unit = checking.get(path).unit
                     if unit:
                         folder_units.setdefault(unit, rel)
