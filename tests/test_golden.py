@@ -13,6 +13,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- Round 5: a merge records its 报送文件夹 in 参数设置 (its value cell only, ``xlsx.keyvalues``): the shared strings
+  gain that path (masked as ROOT here) and 参数设置's sheet of every merged master changes.
 """
 
 from __future__ import annotations

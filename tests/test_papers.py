@@ -570,7 +570,7 @@ def test_run_and_notice_report_every_paper_as_it_is_written(fresh_sample, tmp_pa
     units = tmp_path / "督办"
     assert main(["notice", str(s.master), "--today", REPORT_DAY.isoformat(), "--units-dir", str(units)]) == 0
     err = capsys.readouterr().err
-    assert sorted(ln.split("：", 1)[1] for ln in err.splitlines() if "：" in ln and "/" in ln.split("：")[0]) == \
+    assert sorted(ln.split("：", 1)[1] for ln in err.splitlines() if ln.startswith("督办通知单 ") and "：" in ln) == \
         sorted(p.name for p in units.iterdir())
 
 

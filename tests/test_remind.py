@@ -88,7 +88,12 @@ def test_a_unit_with_a_file_in_the_folder_or_a_report_this_period_is_not_chased(
     folder = tmp_path / "十二月报送"
     folder.mkdir()
     first = next(p for p in sorted(campaign.submissions.rglob("*.xlsx")) if "城关镇" in p.name)
-    shutil.copy(first, folder / first.name)
+    shutil.copy(first, folder / first.name)  # November's file, merged on 11-23: not a report for December
+    again = run_remind(campaign.master, D(2026, 12, 16), out_dir=tmp_path / "again", folder=folder)
+    assert again.plan.in_folder == [] and "城关镇" in {r.unit for r in again.plan.reminders if r.report}
+    wb = load_workbook(folder / first.name)  # December's file: new content
+    wb.active["A1"] = f"{wb.active['A1'].value or ''}（12月）"
+    wb.save(folder / first.name)
     out = run_remind(campaign.master, D(2026, 12, 16), out_dir=tmp_path / "out", folder=folder)
     in_folder = out.plan.in_folder
     assert in_folder == ["城关镇"] and "城关镇" not in {r.unit for r in out.plan.reminders if r.report}

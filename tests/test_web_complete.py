@@ -246,6 +246,80 @@ def test_summary_and_notice_buttons_run_as_jobs_with_progress(web):
     assert 'id="make-progress"' in page and 'data-job="通报"' in page
 
 
+def test_summary_and_notice_report_their_steps_not_a_guess_from_the_time(web, monkeypatch):
+    """Each output job reports its steps (read, compute, write): the page's bar follows them."""
+    import taizhang.jobs as jobs_mod
+
+    c, s = web
+    m = s.master.name
+    seen: list[tuple[int, int, str]] = []
+    real = jobs_mod._Steps.next
+
+    def slow_next(self):  # slow enough for the page to poll every step
+        real(self)
+        seen.append((self.done, len(self.names), self.names[self.done] if self.done < len(self.names) else ""))
+        time.sleep(0.3)
+
+    monkeypatch.setattr(jobs_mod._Steps, "next", slow_next)
+    for kind, last_step in (("summary", "写入汇总表"), ("notice", "写通报"), ("supervision", "写通报和督办通知单")):
+        seen.clear()
+        r = c.post(f"/summary/make?m={m}", data={"today": REPORT_DAY.isoformat(), "kind": kind, "public": "0"}, headers=JSON)
+        polled = [c.get(r.json()["status"], headers=JSON).json()]
+        while polled[-1]["state"] == "running":
+            time.sleep(0.05)
+            polled.append(c.get(r.json()["status"], headers=JSON).json())
+        assert polled[-1]["state"] == "done", polled[-1]
+        assert [n for _, _, n in seen] == ["计算时限、红绿灯和统计", last_step, ""], kind
+        steps = {(j["done"], j["current"]) for j in polled if j["state"] == "running" and j["total"]}
+        assert {j["total"] for j in polled if j["total"]} == {3}
+        assert (2, last_step) in steps or any(d == 2 and cur.startswith("督办通知单") for d, cur in steps), (kind, steps)
+
+
+def test_the_summary_page_tiles_add_up(web):
+    """总数 = 已办结 + 已销号 + 正在整改, and 正在整改 = 红 + 黄 + 绿 (+ 持续整改 + 时限无法确定), as shown."""
+    c, s = web
+    page = c.get(f"/summary?m={s.master.name}&today={REPORT_DAY}").text
+    shown = {k: int(v) for k, v in re.findall(r'data-count="(\w+)"><span>[^<]*</span><b>(\d+)</b>', page)}
+    assert shown["total"] == shown["done"] + shown["closed"] + shown["in_progress"] > 0
+    assert shown["in_progress"] == sum(shown.get(k, 0) for k in ("red", "yellow", "green", "long_term", "no_deadline"))
+
+
+def test_every_merge_records_its_folder_in_the_master_and_a_new_server_offers_it(fresh_sample, tmp_path):
+    """A merge from the command line writes 参数设置's 报送文件夹 (only that cell changes); a page started later
+    offers that folder first, and shows the last merge's account from the master (the server never ran it)."""
+    from openpyxl import load_workbook
+
+    from taizhang.doors.cli import main
+    from taizhang.jobs import load_master, recorded_folder
+
+    s = fresh_sample
+    second = s.root / "第二批"
+    shutil.copytree(s.submissions, second)
+    (s.root / "A-报送").mkdir()
+    before = [[c.value for c in r] for r in load_workbook(s.master)["参数设置"].iter_rows()]
+    assert recorded_folder(load_master(s.master, ledger=False)) == ""
+    assert main(["merge", str(s.master), str(second), "--today", REPORT_DAY.isoformat()]) == 0
+    assert recorded_folder(load_master(s.master, ledger=False)) == str(second.resolve())
+    after = [[c.value for c in r] for r in load_workbook(s.master)["参数设置"].iter_rows()]
+    changed = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(before) == len(after) and len(changed) == 1 and changed[0][1][:2] == ["报送文件夹", str(second.resolve())]
+    with client_for(s.root) as c:  # a server started after the merge
+        page = c.get(f"/report?m={s.master.name}").text
+        assert 'value="第二批" selected' in page
+        assert 'id="stored-account"' in page and f"上次合并（报送日 {REPORT_DAY}）" in page
+        text = re.sub(r"<[^>]+>", "", page[page.index('id="stored-text"'):page.index('id="stored-reports"')])
+        sums = [int(n) for n in re.search(r"新增(\d+) \+ 更新(\d+) \+ 未变(\d+) \+ 退回(\d+)行", text).groups()]
+        reports = load_workbook(s.master)["报送情况"]
+        head = [c.value for c in reports[1]]
+        rows = [[c.value for c in r] for r in reports.iter_rows(min_row=2)]
+        assert sums == [sum(int(r[head.index(h)] or 0) for r in rows) for h in ("新增", "更新", "未变", "退回")]
+        assert page.count("<tr class=\"state-") >= len(rows)
+        # once this server merged, its own account is shown instead
+        r = c.post(f"/merge?m={s.master.name}", data={"r": "第二批", "today": REPORT_DAY.isoformat()}, headers=JSON)
+        assert wait_job(c, r.json()["status"])["state"] == "done"
+        assert 'id="stored-account"' not in c.get(f"/report?m={s.master.name}").text
+
+
 # --------------------------------------------------------------------------- a clerk's report day in Chromium
 
 @pytest.fixture

@@ -256,7 +256,7 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
                 merged.reports = before.reports  # the first merge's account stays, in the file and in what is shown
                 return MergeOutcome(result, merged, target, None, figs, written=False)
             sheets = report_sheets(merged, result, today)
-            backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
+            backup = save_master(merged, target, sheets=sheets, backup_keep=keep, settings=folder_record(merged, folder))
     return MergeOutcome(result, merged, target, backup, figs, written=txn.replaced or target != master.path)
 
 
@@ -314,11 +314,32 @@ def _same_ledger(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 
 @bulk
-def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public: bool = False) -> Figures:
+def run_summary(master_path: str | Path, today: dt.date, out: str | Path, public: bool = False, progress=None) -> Figures:
+    """`taizhang summary`. ``progress(done, total, step)``: before each of its three steps (read the master; deadlines,
+    lights and figures; write the workbook) and once at the end (step "")."""
+    steps = _Steps(progress, ("读取台账总表", "计算时限、红绿灯和统计", "写入汇总表"))
     master = load_master(master_path)
+    steps.next()
     figs = figures_of(master, today)
+    steps.next()
     save_summary(master, figs, out, public)
+    steps.next()
     return figs
+
+
+class _Steps:
+    """A job's named steps reported to ``progress(done, total, step)``: the first at once, each ``next()`` the one after
+    (step "" once all are done). A door shows "第2步，共3步：…" rather than a guess from the time."""
+
+    def __init__(self, progress, names: tuple[str, ...]):
+        self.progress, self.names, self.done = progress, names, 0
+        if progress:
+            progress(0, len(names), names[0])
+
+    def next(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, len(self.names), self.names[self.done] if self.done < len(self.names) else "")
 
 
 @bulk
@@ -384,13 +405,20 @@ def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str |
 
 @bulk
 def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None = None,
-               units_dir: str | Path | None = None, public: bool = False, progress=None) -> NoticeResult:
-    """``taizhang notice``: the 通报 draft from the same figures as the summary, and the 督办通知单."""
+               units_dir: str | Path | None = None, public: bool = False, progress=None, steps=None) -> NoticeResult:
+    """``taizhang notice``: the 通报 draft from the same figures as the summary, and the 督办通知单.
+
+    ``progress(done, total, file)``: per 督办通知单; ``steps(done, total, step)``: read, compute, write (see ``_Steps``)."""
+    step = _Steps(steps, ("读取台账总表", "计算时限、红绿灯和统计", "写通报" + ("和督办通知单" if units_dir is not None else "")))
     master = load_master(master_path)
+    step.next()
     lights = with_lights(master, today)
     figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
+    step.next()
     target = Path(out) if out else default_notice_path(master.path, today, public)
-    return save_notice(master, figs, target, units_dir, public, progress)
+    result = save_notice(master, figs, target, units_dir, public, progress)
+    step.next()
+    return result
 
 
 def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list[list] | None = None,
@@ -640,11 +668,16 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
         where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
         folder_units: dict[str, str] = {}
         if where is not None and where.is_dir():
+            from taizhang.book.merge import content_digest
+
+            merged_before = {str(r[1]) for r in master.receipts if len(r) > 1 and r[1]}  # 文件接收记录
             with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
                                          status_words=master.status_words)) as checking:
                 for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
                     if progress:
                         progress(i, len(checking.wanted), rel)
+                    if content_digest(path) in merged_before:  # merged already: 报送情况 says for which period
+                        continue
                     unit = checking.get(path).unit
                     if unit:
                         folder_units.setdefault(unit, rel)
@@ -918,11 +951,70 @@ def write_atomically(path: str | Path, write) -> None:
     atomic_write(path, write)
 
 
+def folder_record(master: Master, folder: str | Path) -> dict[str, str]:
+    """What a merge of ``folder`` records in 参数设置 (报送文件夹, as an absolute path) when it is not recorded yet:
+    the page, the ribbon and ``remind`` then offer it first. Also noted in ``master.extras``."""
+    from taizhang.book.settings_sheet import FOLDER_KEY
+
+    path = str(Path(folder).resolve())
+    if master.extras.get(FOLDER_KEY, "") == path:
+        return {}
+    master.extras[FOLDER_KEY] = path
+    return {FOLDER_KEY: path}
+
+
 def recorded_folder(master: Master) -> str:
-    """The 报送文件夹 the master's 参数设置 records (written by the ribbon's 合并报送), or ''."""
+    """The 报送文件夹 the master's 参数设置 records (written by every 合并报送: command line, page, ribbon), or ''."""
     from taizhang.book.settings_sheet import FOLDER_KEY
 
     return master.extras.get(FOLDER_KEY, "")
+
+
+@dataclass
+class LastAccount:
+    """The last merge's account as the master itself keeps it (报送情况, 退回清单, 提醒, 历史统计): what any door can
+    show again later, whichever door merged and however long ago — the master, not a server's memory, holds it."""
+    master: Path
+    report_day: str = ""                  # the newest 报送日 of 历史统计 ("" before any merge)
+    reports: list = None                  # 报送情况's rows (REPORT_HEADERS)
+    rejects: list = None                  # 退回清单's rows (REJECT_HEADERS), placeholders left out
+    reminders: int = 0                    # 提醒's rows, placeholders left out
+    folder: str = ""                      # 参数设置's 报送文件夹
+
+    def sums(self) -> dict[str, int]:
+        """新增, 更新, 未变, 退回 summed over the units of 报送情况 (what the merge's equation added up)."""
+        out = {}
+        for h in ("新增", "更新", "未变", "退回"):
+            i = REPORT_HEADERS.index(h)
+            out[h] = sum(int(r[i]) for r in self.reports if len(r) > i and isinstance(r[i], (int, float)) and r[i] == r[i])
+        return out
+
+    def by_state(self) -> dict[str, int]:
+        """Units per 报送情况 state (已报送, 逾期报送, 未报送, 零报告, 文件被退回, …), in first-seen order."""
+        i = REPORT_HEADERS.index("报送情况")
+        out: dict[str, int] = {}
+        for r in self.reports:
+            if len(r) > i and r[i]:
+                out[str(r[i])] = out.get(str(r[i]), 0) + 1
+        return out
+
+
+def last_account(master_path: str | Path) -> LastAccount:
+    """The last merge's account, read from the master's own sheets (see ``LastAccount``)."""
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.settings_sheet import FOLDER_KEY
+    from taizhang.book.sheets import S_HISTORY, S_SETTINGS
+
+    path = Path(master_path)
+    got = _read_sheets(path, [S_REPORTS, S_REJECTS, S_REMINDERS, S_HISTORY, S_SETTINGS])
+
+    def body(name: str) -> list[list]:
+        rows = [list(r) for r in (got.get(name) or [])[1:]]
+        return [r for r in rows if any(v not in (None, "") for v in r)
+                and not (isinstance(r[0], str) and r[0].startswith("（本次没有"))]
+    days = [str(r[0])[:10] for r in body(S_HISTORY) if r and r[0] not in (None, "")]
+    folder = next((str(r[1] or "") for r in (got.get(S_SETTINGS) or []) if r and r[0] == FOLDER_KEY and len(r) > 1), "")
+    return LastAccount(path, max(days) if days else "", body(S_REPORTS), body(S_REJECTS), len(body(S_REMINDERS)), folder)
 
 
 def account_headers() -> tuple[list[str], list[str]]:

@@ -29,7 +29,9 @@ VOLATILE = ("docProps/core.xml",)
 _FILE_DIGEST = re.compile(rb">[0-9a-f]{64}<")
 
 
-def digests(path: Path) -> dict[str, str]:
+def digests(path: Path, root: Path | None = None) -> dict[str, str]:
+    """``root``: the scenario's temporary folder, masked in the shared strings (参数设置 records the 报送文件夹 of a
+    merge as an absolute path)."""
     with zipfile.ZipFile(path) as z:
         out = {}
         for n in sorted(z.namelist()):
@@ -38,6 +40,8 @@ def digests(path: Path) -> dict[str, str]:
             data = z.read(n)
             if n == "xl/sharedStrings.xml":
                 data = _FILE_DIGEST.sub(b">sha256<", data)
+                if root is not None:
+                    data = data.replace(str(root.resolve()).encode("utf-8"), b"ROOT")
             out[n] = hashlib.sha256(data).hexdigest()[:16]
         return out
 
@@ -51,11 +55,11 @@ def scenario(preset: str, root: Path) -> dict[str, dict[str, str]]:
     s = generate(root / preset, preset=preset, seed=3, today=REPORT_DAY, n_units=8)
     out = {"new": digests(s.master)}
     run_merge(s.master, s.submissions, REPORT_DAY)
-    out["merge"] = digests(s.master)
+    out["merge"] = digests(s.master, root)
     run_status(s.master, REPORT_DAY)
-    out["status"] = digests(s.master)
+    out["status"] = digests(s.master, root)
     run_assign(s.master, REPORT_DAY)
-    out["assign"] = digests(s.master)
+    out["assign"] = digests(s.master, root)
     return out
 
 

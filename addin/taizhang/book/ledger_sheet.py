@@ -31,6 +31,7 @@ from taizhang.book.sheets import (
     S_LEDGER,
     S_LISTS,
     S_RECEIPTS,
+    S_SETTINGS,
 )
 from taizhang.fields import BY_KEY, FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
@@ -217,10 +218,12 @@ def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = 
 
 
 def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[list], list | None]] | None = None,
-                backup_keep: int | None = None) -> Path | None:
+                backup_keep: int | None = None, settings: dict[str, object] | None = None) -> Path | None:
     """Write the master (ledger, history, change log, report sheets) to ``out`` atomically.
 
     Only these sheets are regenerated; every other part of the office's workbook is copied unchanged.
+    ``settings``: values taizhang records in 参数设置 (参数 → 值, e.g. the 报送文件夹 of this merge); only those
+    value cells change.
     """
     from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
     from taizhang.book.master import with_unread
@@ -236,6 +239,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
     for title, (headers, rows, fills) in (sheets or {}).items():
         specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
+    if settings:
+        specs[S_SETTINGS] = SheetSpec([], [], values_by_key=dict(settings))
     if len(master.changes):
         changes = master.changes
         specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,

@@ -143,6 +143,17 @@ def require_submissions(folder: Path, master: Path) -> None:
                              f"其中的“报送情况”和台账备份均未改动。请把各单位报送的 Excel 文件放入该文件夹后再合并。")
 
 
+def content_digest(path: Path) -> str:
+    """A file's SHA-256 (hex), the key of 文件接收记录: the same content is the same submission, whatever its name."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 class Receipts:
     """When each submission reached the report folder, as far as taizhang can know it (文件接收记录).
 
@@ -158,13 +169,7 @@ class Receipts:
         self.previous_run = max(seen) if seen else None  # the last merge before this one
 
     def see(self, path: Path, rel: str) -> list:
-        import hashlib
-
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        digest = h.hexdigest()
+        digest = content_digest(path)
         rec = self.by_digest.get(digest)
         if rec is None:
             rec = self.by_digest[digest] = [rel, digest, self.today, self.previous_run, self.today]

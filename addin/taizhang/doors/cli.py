@@ -451,7 +451,7 @@ def cmd_summary(args) -> int:
 
     today = args.today or dt.date.today()
     out = Path(args.out) if args.out else default_summary_path(Path(args.master), today, args.public)
-    figs = run_summary(args.master, today, out, args.public)
+    figs = run_summary(args.master, today, out, args.public, progress=Progress().at("汇总"))
     _present(args, figs, lambda f: summary_text(f, out))
     return 0
 
@@ -461,7 +461,7 @@ def cmd_notice(args) -> int:
     from taizhang.report.text import notice_text
 
     res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public,
-                     progress=Progress().at("督办通知单"))
+                     progress=Progress().at("督办通知单"), steps=Progress().at("通报"))
     _present(args, res, lambda r: notice_text(r, args.units_dir))
     return 0
 

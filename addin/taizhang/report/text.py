@@ -56,6 +56,25 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     return lines
 
 
+def last_account_text(acc) -> list[str]:
+    """The last merge's account as the master keeps it (``jobs.LastAccount``): for a page opened after a restart,
+    or a merge made by another door."""
+    if not acc.reports:
+        return [f"{acc.master.name} 还没有合并记录（“报送情况”为空）。"]
+    sums = acc.sums()
+    states = "，".join(f"{k}{v}个" for k, v in acc.by_state().items())
+    lines = [f"上次合并（报送日 {acc.report_day or '未记录'}），据台账总表中的“报送情况”：新增{sums['新增']} + 更新{sums['更新']} + "
+             f"未变{sums['未变']} + 退回{sums['退回']}行。",
+             f"单位{len(acc.reports)}个：{states}。"]
+    if acc.rejects:
+        lines.append(f"退回的{len(acc.rejects)}行见台账总表的“{S_REJECTS}”工作表。")
+    if acc.reminders:
+        lines.append(f"提醒{acc.reminders}条，见台账总表的“{S_REMINDERS}”工作表。")
+    if acc.folder:
+        lines.append(f"报送文件夹：{acc.folder}")
+    return lines
+
+
 # warnings the account already states in its own lines
 _LISTED = {"late-report", "missing-report"}
 

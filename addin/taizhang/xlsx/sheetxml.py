@@ -63,6 +63,7 @@ class SheetSpec:
     # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
     landscape: bool = False
     column_at: int | None = None  # instead of replacing the sheet, write ``rows`` (one value each) into this column
+    values_by_key: dict[str, object] | None = None  # instead: key (column A) → value (B), see ``xlsx.keyvalues``
 
 
 @dataclass

@@ -12,7 +12,7 @@ deflate running in a second thread.
 
 The work is split by job, one module each, under this packager (``patch_package``):
 ``parts`` (styles, shared strings, print titles), ``sheetxml`` (streaming sheet XML and the four kinds of sheet
-edit), ``officelayer`` (carrying the old sheet's office layer of 台账 through a cell map: its own columns,
+edit), ``keyvalues`` (a fifth: values set by key in a key/value sheet such as 参数设置), ``officelayer`` (carrying the old sheet's office layer of 台账 through a cell map: its own columns,
 formulas, notes, hyperlinks, merges, validations and formats, each with its case) and ``ooxml`` (the names they
 share). The names other modules import from here are re-exported.
 """
@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from taizhang.xlsx import xmlparts
+from taizhang.xlsx.keyvalues import with_values
 from taizhang.xlsx.officelayer import _keep_office, _moved_formula, _moved_notes  # noqa: F401 (re-exported)
 from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _m, _resolve  # noqa: F401 (re-exported)
 from taizhang.xlsx.parts import (  # noqa: F401 (re-exported)
@@ -100,7 +101,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
     n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(names))] + [0])
     sheet_ids = [int(el.get("sheetId") or 0) for el in sheets_el.iter(_m("sheet"))]
     for name, spec in sheets.items():
-        if spec.append_at or spec.column_at is not None:
+        if spec.append_at or spec.column_at is not None or spec.values_by_key is not None:
             if name not in existing:
                 raise ValueError(f"no sheet {name!r} to add cells to")
             new_sheets[existing[name][1]] = spec
@@ -133,7 +134,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             attrs[rid_attr] = rid
             ET.SubElement(sheets_el, _m("sheet"), attrs)
     _print_titles(wb.root, [name for name, spec in sheets.items() if spec.landscape and spec.rows and not spec.frame
-                            and not spec.append_at and spec.column_at is None])
+                            and not spec.append_at and spec.column_at is None and spec.values_by_key is None])
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
     if "xl/calcChain.xml" in names:
         drop.add("xl/calcChain.xml")
@@ -157,6 +158,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
     # the styles the new sheets use are added before styles.xml is written
     pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles, strings)) if spec.append_at
               else iter([_with_column(zin.read(part), spec, strings)]) if spec.column_at is not None
+              else iter([with_values(zin.read(part), spec, strings)]) if spec.values_by_key is not None
               else sheet_chunks(spec, styles, strings) for part, spec in new_sheets.items()}
     fixed = {"xl/workbook.xml": wb.tostring(), rels_name: rels.tostring(), "[Content_Types].xml": ct.tostring(),
              "xl/styles.xml": styles.xml, **moved}

@@ -135,7 +135,8 @@ class Jobs:
                 del self.all[old]
 
     def start_output(self, kind: str, master: Path, today: dt.date, make) -> Job:
-        """A summary or 通报 written in a thread, so the page can show how long it has taken (and usually takes)."""
+        """A summary or 通报 written in a thread: ``make(progress)`` reports its steps to the job (the page shows
+        "第2步，共3步：…"), and the page also shows how long it has taken (and the last one took)."""
         with self._lock:
             took = [j.finished - j.started for j in self.all.values() if j.kind == kind and j.state == "done" and j.finished]
             job = Job(uuid.uuid4().hex, kind, master, master.parent, today, expected=took[-1] if took else 0.0)
@@ -148,7 +149,7 @@ class Jobs:
             written = ()
             try:
                 with recording() as written:
-                    job.outcome = make()
+                    job.outcome = make(job.progress)
                 job.state = "done"
             except Exception as exc:  # noqa: BLE001 - one line either way, as for a merge
                 job.error = (errors.user_message(exc) if errors.is_user_error(exc)

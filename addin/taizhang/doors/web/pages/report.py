@@ -59,6 +59,13 @@ def endpoints(st: WebState) -> dict:
             ctx["job"] = job
             if job.state == "done":
                 ctx.update(account_context(job))
+        elif last is None:  # nothing this server ran (e.g. after a restart): the account the master itself keeps
+            from taizhang.jobs import account_headers, last_account
+            from taizhang.report.text import last_account_text
+
+            stored = await run_in_threadpool(last_account, master)
+            ctx.update(stored=stored, stored_text=last_account_text(stored), report_headers=account_headers()[0],
+                       reject_headers=account_headers()[1])
         return render(request, "report.html", "report", m=master.name, **ctx)
 
     async def uploads_dismiss(request: Request):

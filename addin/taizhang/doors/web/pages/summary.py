@@ -50,14 +50,15 @@ def endpoints(st: WebState) -> dict:
             return master.with_name(f"{master.stem}-督办通知单-{today.isoformat()}.zip")
         return default_summary_path(master, today, public)
 
-    def make_output(master: Path, today: dt.date, kind: str, public: bool, out: Path) -> None:
-        """The same jobs as `taizhang summary` / `taizhang notice`; the 督办通知单 come as one .zip to download."""
+    def make_output(master: Path, today: dt.date, kind: str, public: bool, out: Path, progress=None) -> None:
+        """The same jobs as `taizhang summary` / `taizhang notice`; the 督办通知单 come as one .zip to download.
+        ``progress(done, total, step)``: the job's steps, for the page's bar."""
         from taizhang.jobs import run_notice, run_summary
 
         if kind == "summary":
-            run_summary(master, today, out, public)
+            run_summary(master, today, out, public, progress=progress)
         elif kind == "notice":
-            run_notice(master, today, out, public=public)
+            run_notice(master, today, out, public=public, steps=progress)
         else:
             import tempfile
             import zipfile
@@ -65,7 +66,12 @@ def endpoints(st: WebState) -> dict:
             from taizhang.jobs import write_atomically as atomic_write
 
             with tempfile.TemporaryDirectory(prefix="taizhang-notices-") as tmp:
-                res = run_notice(master, today, Path(tmp) / "通报.docx", units_dir=Path(tmp) / "督办通知单")
+                def each(done: int, total: int, file: str) -> None:  # within the write step: one per unit
+                    if progress and file:
+                        progress(2, 3, f"督办通知单 {done + 1}/{total}：{file}")
+
+                res = run_notice(master, today, Path(tmp) / "通报.docx", units_dir=Path(tmp) / "督办通知单",
+                                 steps=progress, progress=each)
 
                 def write(target: Path) -> None:
                     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
@@ -87,8 +93,8 @@ def endpoints(st: WebState) -> dict:
         before_writing()
         out = no_links(output_path(master, today, kind, public))
         if _wants_json(request):  # the page's button: a job it polls, showing the time taken
-            def make() -> str:
-                make_output(master, today, kind, public, out)
+            def make(progress) -> str:
+                make_output(master, today, kind, public, out, progress)
                 log.info("%s written: %s", kind, out)
                 return out.name
 

@@ -149,10 +149,13 @@ function setupJobs() {
             .then(function (r) { return r.json(); })
             .then(function (job) {
               if (job.error && !job.state) { done(job.error, true); return; }
-              var pct = job.expected ? Math.min(95, Math.round(100 * job.elapsed / job.expected)) : Math.min(90, Math.round(job.elapsed * 12));
+              // by step where the job reports its steps (read, compute, write), else by the time the last one took
+              var pct = job.total ? Math.round(100 * job.done / job.total)
+                : job.expected ? Math.min(95, Math.round(100 * job.elapsed / job.expected)) : Math.min(90, Math.round(job.elapsed * 12));
               if (job.state !== "running") pct = 100;
               $("make-progress-fill").style.width = pct + "%";
-              var text = "正在生成" + what + "……已用 " + Math.round(job.elapsed) + " 秒" +
+              var step = job.total && job.current ? "第 " + Math.min(job.done + 1, job.total) + " 步，共 " + job.total + " 步：" + job.current + "；" : "";
+              var text = "正在生成" + what + "……" + step + "已用 " + Math.round(job.elapsed) + " 秒" +
                 (job.expected ? "（上次用时约 " + Math.round(job.expected) + " 秒）" : "");
               if (job.state === "running") { $("make-progress-text").textContent = text; setTimeout(tick, 400); }
               else if (job.state === "done") { $("make-progress-text").textContent = "已生成" + what + "，用时 " + Math.round(job.elapsed) + " 秒。"; window.location.href = body.result; }
