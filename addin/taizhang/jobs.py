@@ -703,30 +703,54 @@ def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = No
     return OverviewOutcome(ov, target)
 
 
-def masters_in(folder: Path, progress=None, exclude: Path | None = None):
-    """Each workbook in ``folder`` (backups, lock files and 领导总览 left out) as (name in the folder, its master or
-    None, why not read), loading one at a time; ``exclude`` (the higher master of a roll-up) is named, not read."""
+def _load_one(path: Path) -> tuple[Master | None, str]:
+    """A workbook of a folder of masters: (its master, "") or (None, why it is not read)."""
     from taizhang.book.master import MasterError
     from taizhang.report.text import NOT_A_MASTER
+
+    try:
+        return load_master(path), ""
+    except MasterError as exc:
+        text = str(exc)
+        return None, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]
+
+
+def masters_in(folder: Path, progress=None, exclude: Path | None = None):
+    """Each workbook in ``folder`` (backups, lock files and 领导总览 left out) as (name in the folder, its master or
+    None, why not read), in name order; ``exclude`` (the higher master of a roll-up) is named, not read. Many files
+    are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order."""
+    import os
+
     from taizhang.xlsx.safety import is_lock_or_temp
 
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
                    and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
                    and not p.name.startswith("领导总览-"))
-    for i, path in enumerate(files):
-        rel = str(path.relative_to(folder))
-        if progress:
-            progress(i, len(files), rel)
-        if exclude is not None and path.resolve() == exclude.resolve():
-            yield rel, None, "是本台账总表自身，未汇总"
-            continue
+    wanted = [p for p in files if exclude is None or p.resolve() != exclude.resolve()]
+    workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
+    pool = loaded = None
+    if workers > 1 and len(wanted) >= 8:
+        from concurrent.futures import ProcessPoolExecutor
+
         try:
-            master = load_master(path)
-        except MasterError as exc:
-            text = str(exc)
-            yield rel, None, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]
-            continue
-        yield rel, master, ""
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
+            loaded = pool.map(_load_one, wanted, chunksize=max(1, len(wanted) // (workers * 4)))
+        except (OSError, RuntimeError):  # no process support here: one by one
+            pool = loaded = None
+    loaded = iter(loaded) if loaded is not None else (_load_one(p) for p in wanted)
+    try:
+        for i, path in enumerate(files):
+            rel = str(path.relative_to(folder))
+            if progress:
+                progress(i, len(files), rel)
+            if path not in wanted:
+                yield rel, None, "是本台账总表自身，未汇总"
+                continue
+            master, why = next(loaded)
+            yield rel, master, why
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if progress:
         progress(len(files), len(files), "")
 
@@ -739,6 +763,13 @@ class RollupOutcome:
     backup: Path | None
     figures: Figures
     written: bool = True
+
+
+def _same_lights(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """The computed columns as they were read (a roll-up that changed no case: only the lights could move)."""
+    from taizhang.fields import FIELDS
+
+    return len(a) == len(b) and all(a[f.key].tolist() == b[f.key].tolist() for f in FIELDS if f.owner == "computed")
 
 
 @bulk
@@ -762,10 +793,11 @@ def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out:
         lights = with_lights(merged, today)
         figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
         target, keep = _out_path(master, out)
-        if target == master.path and not result.changes and result.total("history_copied") == 0 \
-                and _same_ledger(merged.ledger, master.ledger):
-            return RollupOutcome(result, merged, target, None, figs, written=False)
         hist = merged.history
+        recorded = len(hist) and (hist["报送日"].map(lambda d: str(d)[:10]) == today.isoformat()).any()
+        if target == master.path and not result.changes and result.total("history_copied") == 0 and recorded \
+                and _same_lights(merged.ledger, master.ledger):
+            return RollupOutcome(result, merged, target, None, figs, written=False)
         keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
         merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)],
                                    ignore_index=True)

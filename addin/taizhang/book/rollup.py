@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from operator import itemgetter
 
 import pandas as pd
 from pydantic import BaseModel
@@ -43,6 +44,7 @@ TAKEN: tuple[str, ...] = tuple(k for k in UNIT_FIELDS if k not in ("case_id", "u
     "extended_to", "extension_approver", "close_request", "deadline_origin")
 # facts in the lower office's columns: a new case's blanks only (the higher office's columns are its own after that)
 FACTS: tuple[str, ...] = ("supervisor", "summary_dept", "assigned_unit", "reporter", "reporter_phone")
+COMPARED: tuple[str, ...] = ("description", *TAKEN)
 ROLLUP_HEADERS = ["下级台账", "下级办公室", "汇总情况", "原因", "读取行数", "新增", "更新", "未变", "未汇总", "下级变更记录"]
 REFUSED_HEADERS = ["下级台账", "来源行", "问题编号", "责任单位", "问题描述", "未汇总原因"]
 
@@ -85,8 +87,11 @@ def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: 
     claimed: dict[str, str] = {}
     changes: list[list] = []
     copied: list[list] = []
-    have = {tuple(to_text(v) or "" for v in r) for r in higher.changes[CHANGE_HEADERS].values.tolist()} \
-        if len(higher.changes) else set()
+    ch = higher.changes
+    copied_before = ch[ch["来源文件"].astype(str).str.contains("：", regex=False)] if len(ch) else ch
+    have = {tuple(to_text(v) or "" for v in r) for r in copied_before[CHANGE_HEADERS].values.tolist()}
+    # the higher ledger's compared values per case, once (a case is taken at most once a run: ``claimed``)
+    before = list(zip(*[state.cols[k] for k in COMPARED])) if len(state.cols["case_id"]) else []
     for rel, lower, why in lowers:
         if lower is None:
             result.files.append(LowerOutcome(file=rel, status="skipped", reason=why))
@@ -97,7 +102,7 @@ def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: 
             out.status = "refused"
             out.reason = f"是另一专项行动（{lower.rulebook.name}）的台账总表，未汇总"
             continue
-        _take(higher, lower, rel, today, state, claimed, changes, result, out)
+        _take(higher, lower, rel, today, state, claimed, changes, result, out, before)
         taken = {str(c) for c in lower.ledger["case_id"].tolist() if c} if len(lower.ledger) else set()
         n = _copy_history(lower, rel, taken, have, copied)
         out.history_copied = n
@@ -129,22 +134,36 @@ def _copy_history(lower: Master, rel: str, taken: set[str], have: set[tuple], ou
 
 
 def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State, claimed: dict[str, str],
-          changes: list[list], result: RollupResult, out: LowerOutcome) -> None:
+          changes: list[list], result: RollupResult, out: LowerOutcome, before: list[tuple]) -> None:
     df = lower.ledger
     n = len(df)
     out.rows_read = n
     if not n:
         out.reason = "下级台账没有问题"
         return
-    L = {k: df[k].tolist() if k in df else [None] * n for k in ("case_id", "unit", "description", *TAKEN, *FACTS)}
-    rows = df[SOURCE_ROW].tolist() if SOURCE_ROW in df else [None] * n
-    taken_at = [(k, L[k]) for k in TAKEN]
     office = lower.rulebook.office or ""
-    by_id, cols, at = state.index_by_id, state.cols, state.at
-    for i in range(n):
-        cid = to_text(L["case_id"][i]) or ""
-        written = L["unit"][i]
-        unit = higher.units.match(written) if written else None
+    # a case's values in one tuple: 问题编号, 责任单位 (as the lower master writes it), then COMPARED, then FACTS
+    compared = COMPARED
+    keys = ("case_id", "unit", *compared, *FACTS)
+    series = [df[k].tolist() if k in df else [None] * n for k in keys]
+    rows = df[SOURCE_ROW].tolist() if SOURCE_ROW in df else [None] * n
+    width = len(keys)
+    i_summary = keys.index("summary_dept")
+    # a new case's row in the higher ledger's column order, picked from its tuple plus these extras in one C call
+    extras = {"unit": width, "src_file": width + 1, "src_sheet": width + 2, "src_row": width + 3, "updated_on": width + 4}
+    at_key = {k: j for j, k in enumerate(keys) if k != "unit"}
+    slots = [extras.get(k, at_key.get(k, width + 5)) for k in state.columns]
+    pick = itemgetter(*slots)
+    old_of = itemgetter(*[state.at[k] for k in compared])  # an added case's compared values
+    by_id, cols = state.index_by_id, state.cols
+    units: dict = {}
+    for i, values in enumerate(zip(*series)):
+        raw_id, written = values[0], values[1]
+        cid = raw_id if type(raw_id) is str else (to_text(raw_id) or "")
+        if written in units:
+            unit = units[written]
+        else:
+            unit = units[written] = higher.units.match(written) if written else None
         reason = ""
         if not cid:
             reason = "没有问题编号：请下级办公室在其台账总表中补上问题编号"
@@ -155,48 +174,51 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             reason = f"问题编号“{cid}”也在下级台账 {claimed[cid]} 中，同一问题只能由一个下级办公室报送：请两个下级办公室核实"
         if reason:
             out.rows_refused += 1
-            result.refused_rows.append([rel, rows[i], cid or None, to_text(written) or "", to_text(L["description"][i]) or "",
-                                        reason])
+            result.refused_rows.append([rel, rows[i], cid or None, to_text(written) or "", to_text(values[2]) or "", reason])
             continue
         unit = unit or written
         claimed[cid] = rel
-        src = [("src_file", rel), ("src_sheet", S_LEDGER), ("src_row", rows[i])]
         target = by_id.get(cid)
         if target is None:
-            rec = {k: None for k in state.columns}
-            rec.update({"case_id": cid, "unit": unit, "description": L["description"][i], "updated_on": today})
-            for k, vals in taken_at:
-                rec[k] = vals[i]
-            for k in FACTS:
-                rec[k] = L[k][i]
-            if _blank(rec["summary_dept"]) and office:
-                rec["summary_dept"] = office
-            rec.update(src)
-            state.add([rec[k] for k in state.columns])
-            changes.append([cid, "（新增问题）", None, to_text(L["description"][i]), unit, rel, today])
+            rec = list(pick((*values, unit, rel, S_LEDGER, rows[i], today, None)))
+            if _blank(values[i_summary]) and office:
+                rec[state.at["summary_dept"]] = office
+            rec[state.at["case_id"]] = cid
+            state.add(rec)
+            changes.append([cid, "（新增问题）", None, to_text(values[2]), unit, rel, today])
             out.rows_new += 1
             continue
-        get = (lambda k, t=target: cols[k][t]) if target >= 0 else (lambda k, r=state.new_rows[-target - 1]: r[at[k]])
+        now = values[2:2 + len(compared)]
+        if target >= 0:
+            old = before[target]
+            owner, src_file, dept = cols["unit"][target], cols["src_file"][target], cols["summary_dept"][target]
+        else:
+            r = state.new_rows[-target - 1]
+            old = old_of(r)
+            owner, src_file, dept = r[state.at["unit"]], r[state.at["src_file"]], r[state.at["summary_dept"]]
+        moved = not _same(src_file, rel)
+        if old == now and owner == unit and not moved and not (_blank(dept) and office):
+            out.rows_unchanged += 1  # the usual case on a re-roll-up: one tuple comparison
+            continue
         diff = []
-        for k, vals in (("unit", None), ("description", L["description"]), *taken_at):
-            value = unit if k == "unit" else vals[i]
+        if not _blank(unit) and not _same(owner, unit):
+            diff.append(("unit", owner, unit))
+        for k, was, value in zip(compared, old, now):
             if _blank(value):
                 continue  # a blank never erases
-            old = get(k)
-            if (type(old) is type(value) and old == value) or _same(old, value):
+            if (type(was) is type(value) and was == value) or _same(was, value):
                 continue
-            diff.append((k, old, value))
-        if _blank(get("summary_dept")) and office:
+            diff.append((k, was, value))
+        if _blank(dept) and office:
             diff.append(("summary_dept", None, office))
-        moved = not _same(get("src_file"), rel)
         if not diff and not moved:
             out.rows_unchanged += 1
             continue
         out.rows_updated += 1
-        for k, old, value in diff:
-            changes.append([cid, BY_KEY[k].header, to_text(old), to_text(value), unit, rel, today])
+        for k, was, value in diff:
+            changes.append([cid, BY_KEY[k].header, to_text(was), to_text(value), unit, rel, today])
             state.set(target, k, value)
         if moved:  # handed down from the higher office's own ledger, or across from another lower master
-            changes.append([cid, BY_KEY["src_file"].header, to_text(get("src_file")), rel, unit, rel, today])
-        for k, v in (*src, ("updated_on", today)):
+            changes.append([cid, BY_KEY["src_file"].header, to_text(src_file), rel, unit, rel, today])
+        for k, v in (("src_file", rel), ("src_sheet", S_LEDGER), ("src_row", rows[i]), ("updated_on", today)):
             state.set(target, k, v)
