@@ -165,9 +165,13 @@ def test_refused_cases_and_files_are_named_with_their_reason(county, tmp_path):
     res = run_rollup(higher, folder, DAYS[1], out=out)
     r = res.result
     assert r.balanced()
-    reasons = [row[5] for row in r.refused_rows]
+    reasons = [row[3] for row in r.refused_rows]
     assert any("也在下级台账 乙镇台账.xlsx 中" in x for x in reasons)  # 乙 sorts first: 甲 comes second
     assert any("“邻县某镇”不在本台账的成员单位中" in x for x in reasons)
     other = next(f for f in r.files if f.file == "别的专项台账.xlsx")
     assert other.status == "refused" and "另一专项行动" in other.reason
     assert res.out == out and load_master(out)  # --out: the higher master itself untouched by this run
+    sheet = [list(r) for r in load_workbook(out, read_only=True)["下级台账汇总"].values]
+    at = next(i for i, r in enumerate(sheet) if r[0] == "未汇总的问题")
+    assert sheet[at + 1][:4] == ["下级台账", "来源行", "问题编号", "未汇总原因"]
+    assert sorted(r[3] for r in sheet[at + 2:]) == sorted(reasons) and len(reasons) == 2

@@ -804,11 +804,13 @@ def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out:
         rows = [[f.file, f.office, {"rolled_up": "已汇总", "skipped": "跳过", "refused": "拒绝"}[f.status], f.reason,
                  f.rows_read, f.rows_new, f.rows_updated, f.rows_unchanged, f.rows_refused, f.history_copied]
                 for f in result.files]
-        refused = result.refused_rows or [[None, None, None, "", "（本次没有未汇总的问题）", ""]]
+        refused = result.refused_rows or [[None, None, None, "（本次没有未汇总的问题）", "", ""]]
         width = len(ROLLUP_HEADERS)
         table = rows + [[None] * width, ["未汇总的问题"] + [None] * (width - 1), REFUSED_HEADERS + [None] * (width - len(REFUSED_HEADERS))] \
             + [r + [None] * (width - len(r)) for r in refused]
-        backup = save_master(merged, target, sheets={S_ROLLUP: (ROLLUP_HEADERS, table, None)}, backup_keep=keep)
+        fills = [None] * (len(rows) + 2) + ["header"] + (["red"] * len(result.refused_rows))
+        widths = [30, 20, 18, 48, 14, 10, 10, 10, 10, 12]
+        backup = save_master(merged, target, sheets={S_ROLLUP: (ROLLUP_HEADERS, table, fills, widths)}, backup_keep=keep)
     return RollupOutcome(result, merged, target, backup, figs, written=txn.replaced or target != master.path)
 
 

@@ -234,8 +234,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
-    for title, (headers, rows, fills) in (sheets or {}).items():
-        specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
+    for title, (headers, rows, fills, *widths) in (sheets or {}).items():  # (headers, rows, fills[, column widths])
+        specs[title] = table_spec(headers, rows, widths[0] if widths else None, fills=fills, hidden=title == S_RECEIPTS)
     if len(master.changes):
         changes = master.changes
         specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,

@@ -46,7 +46,7 @@ TAKEN: tuple[str, ...] = tuple(k for k in UNIT_FIELDS if k not in ("case_id", "u
 FACTS: tuple[str, ...] = ("supervisor", "summary_dept", "assigned_unit", "reporter", "reporter_phone")
 COMPARED: tuple[str, ...] = ("description", *TAKEN)
 ROLLUP_HEADERS = ["下级台账", "下级办公室", "汇总情况", "原因", "读取行数", "新增", "更新", "未变", "未汇总", "下级变更记录"]
-REFUSED_HEADERS = ["下级台账", "来源行", "问题编号", "责任单位", "问题描述", "未汇总原因"]
+REFUSED_HEADERS = ["下级台账", "来源行", "问题编号", "未汇总原因", "责任单位", "问题描述"]
 
 
 class LowerOutcome(BaseModel):
@@ -174,7 +174,7 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             reason = f"问题编号“{cid}”也在下级台账 {claimed[cid]} 中，同一问题只能由一个下级办公室报送：请两个下级办公室核实"
         if reason:
             out.rows_refused += 1
-            result.refused_rows.append([rel, rows[i], cid or None, to_text(written) or "", to_text(values[2]) or "", reason])
+            result.refused_rows.append([rel, rows[i], cid or None, reason, to_text(written) or "", to_text(values[2]) or ""])
             continue
         unit = unit or written
         claimed[cid] = rel

@@ -342,7 +342,7 @@ def rollup_text(res) -> list[str]:
         else:
             lines.append(f"  {'跳过' if f.status == 'skipped' else '拒绝'}：{f.file}（{f.reason}）")
     for row in r.refused_rows[:20]:
-        lines.append(f"  未汇总：{row[0]} 第{row[1]}行 {row[2] or '（无编号）'}：{row[5]}")
+        lines.append(f"  未汇总：{row[0]} 第{row[1]}行 {row[2] or '（无编号）'}：{row[3]}")
     if len(r.refused_rows) > 20:
         lines.append(f"  ……另有{len(r.refused_rows) - 20}个未汇总的问题，见“下级台账汇总”工作表")
     t = res.figures.totals
