@@ -119,6 +119,9 @@ def test_reroll_takes_the_lower_decisions_and_keeps_the_higher_office_work(count
     df.at[i_ext, "extended_to"], df.at[i_ext, "extension_approver"] = dt.date(2026, 12, 31), "县教育局张某"
     df.at[i_kept, "office_opinion"] = "教育局的意见"
     df.at[i_kept, "progress"] = 55
+    kept_measures = df.at[i_kept, "measures"]
+    assert kept_measures
+    df.at[i_kept, "measures"] = None  # a blank in the lower master never erases what the higher one holds
     new = df.loc[[i_done]].copy()
     new["case_id"], new["description"], new["status"], new["done_date"] = "NEW-2026-001", "新发现的违规收费问题", "整改中", None
     new["_xrow"] = None
@@ -133,6 +136,7 @@ def test_reroll_takes_the_lower_decisions_and_keeps_the_higher_office_work(count
     assert cases[kept_id]["office_opinion"] == "请县教育局本周内报告进展"  # the higher office's, not the lower's
     assert cases[kept_id]["progress"] == 55
     assert "NEW-2026-001" in cases
+    assert cases[kept_id]["measures"] == kept_measures
     wb = load_workbook(higher)
     ws = wb["台账"]
     head = [c.value for c in ws[1]]
@@ -175,3 +179,13 @@ def test_refused_cases_and_files_are_named_with_their_reason(county, tmp_path):
     at = next(i for i, r in enumerate(sheet) if r[0] == "未汇总的问题")
     assert sheet[at + 1][:4] == ["下级台账", "来源行", "问题编号", "未汇总原因"]
     assert sorted(r[3] for r in sheet[at + 2:]) == sorted(reasons) and len(reasons) == 2
+
+
+def test_a_folder_without_lower_masters_is_refused_and_nothing_written(county, tmp_path, capsys):
+    _, higher, _, _, _ = county
+    before = higher.read_bytes()
+    (tmp_path / "说明.txt").write_text("无", encoding="utf-8")
+    assert main(["rollup", str(higher), str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "没有下级办公室的台账总表" in err and "未改动" in err
+    assert higher.read_bytes() == before
