@@ -103,7 +103,7 @@ def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: 
             out.reason = f"是另一专项行动（{lower.rulebook.name}）的台账总表，未汇总"
             continue
         _take(higher, lower, rel, today, state, claimed, changes, result, out, before)
-        taken = {str(c) for c in lower.ledger["case_id"].tolist() if c} if len(lower.ledger) else set()
+        taken = {cid for cid, src in claimed.items() if src == rel}  # not the cases it refused
         n = _copy_history(lower, rel, taken, have, copied)
         out.history_copied = n
     result.changes = len(changes)
