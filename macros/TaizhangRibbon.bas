@@ -81,6 +81,11 @@ Sub TzRemind(control As IRibbonControl)
     RunPython "import taizhang.doors.excel as tz; tz.remind()"
 End Sub
 
+Sub TzOverview(control As IRibbonControl)
+    If Not TzReady() Then Exit Sub
+    RunPython "import taizhang.doors.excel as tz; tz.overview()"
+End Sub
+
 Sub TzHolidays(control As IRibbonControl)
     If Not TzReady() Then Exit Sub
     RunPython "import taizhang.doors.excel as tz; tz.show_holidays()"

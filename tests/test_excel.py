@@ -23,7 +23,7 @@ SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*If Not T
 
 def test_every_ribbon_action_has_a_vba_callback():
     actions = re.findall(r'onAction="(\w+)"', RIBBON)
-    assert len(actions) == 11
+    assert len(actions) == 12
     assert set(actions) == set(SUBS)
     for group in ("报送", "校验", "计算", "汇总", "设置"):
         assert f'label="{group}"' in RIBBON
@@ -51,7 +51,7 @@ def _vba_text(const: str) -> str:
 
 def test_every_callback_is_guarded_with_a_chinese_message():
     callbacks = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", VBA, re.M)
-    assert len(callbacks) == 11 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
+    assert len(callbacks) == 12 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
     guard = re.search(r"Private Function TzReady\(\) As Boolean(.*?)End Function", VBA, re.S).group(1)
     assert "ActiveProtectedViewWindow" in guard and "ActiveWorkbook Is Nothing" in guard
     assert guard.index("ActiveProtectedViewWindow") < guard.index("ActiveWorkbook Is Nothing")
@@ -65,7 +65,8 @@ def test_ribbon_uses_icons_known_to_office():
     """Every imageMso is one of these Office icon names, each found in published Excel ribbons (code search)."""
     known = {"FileNew", "ImportExcel", "DataValidation", "ClearFormats", "FileSendAsAttachment", "CalculateNow",
              "ChartInsert", "CreateReport", "DateAndTimeInsert", "Info",
-             "CalendarView"}  # CalendarView: a published ribbon's "Set Reminder" button
+             "CalendarView",  # CalendarView: a published ribbon's "Set Reminder" button
+             "PivotTableInsert"}  # PivotTableInsert: a published ribbon's "Create PMS Dashboard" button
     assert set(re.findall(r'imageMso="(\w+)"', RIBBON)) <= known
 
 
@@ -263,6 +264,22 @@ def test_summary_briefing_templates_holidays_about(office, tmp_path):
     assert "节假日" in excel.show_holidays(book=book)
     assert book.sheets.active.name == "节假日"
     assert "Python" in excel.about(book=book)
+
+
+def test_overview_button_picks_a_folder_and_shows_the_cli_lines(office):
+    """领导总览 (issue #32): the folder picker starts beside this workbook; the job and lines are the CLI's; cancel does nothing."""
+    s, book, app = office
+    before = Path(book.fullname).read_bytes()
+    app.folder_answer = str(s.root)
+    said = excel.overview(book=book, today=REPORT_DAY)
+    dialog = app.dialogs[-1]
+    assert dialog.Title == "选择放着各专项行动台账总表的文件夹" and dialog.InitialFileName.rstrip("\\/") == str(s.root)
+    assert "按已保存的各台账总表统计" in said and "共读取1个专项行动的台账总表" in said
+    assert f"领导总览已生成：{s.root / ('领导总览-' + REPORT_DAY.isoformat() + '.xlsx')}" in said
+    assert (s.root / f"领导总览-{REPORT_DAY.isoformat()}.xlsx").exists()
+    assert Path(book.fullname).read_bytes() == before  # it reads masters, writes only the new workbook
+    app.folder_answer = None
+    assert excel.overview(book=book, today=REPORT_DAY) is None
 
 
 def test_a_workbook_that_is_not_a_master_gets_a_plain_message(tmp_path, monkeypatch):

@@ -83,3 +83,28 @@ def test_the_workbook_and_the_account(office, capsys):
 def test_a_folder_without_masters_is_refused_in_chinese(tmp_path, capsys):
     assert main(["overview", str(tmp_path)]) == 2
     assert "没有台账总表" in capsys.readouterr().err
+
+
+def test_each_campaign_summary_shows_the_overview_durations(office, tmp_path):
+    """Item 3: the campaign's own 汇总表 shows the same durations and on-time rates as its 领导总览 line."""
+    from taizhang.jobs import run_summary
+
+    ov = run_overview(office, DAYS[1]).overview
+    seen_sign = set()
+    for c in ov.campaigns:
+        out = tmp_path / f"{c.campaign}.xlsx"
+        figs = run_summary(office / c.file, DAYS[1], out)
+        ws = load_workbook(out)["总体情况"]
+        at = {ws.cell(r, k).value: (r, k) for r in range(1, ws.max_row + 1) for k in range(1, 12)
+              if isinstance(ws.cell(r, k).value, str)}
+        r, k = at["交办到办结平均（工作日）"]
+        assert ws.cell(r + 1, k).value == (c.days_to_done if c.days_to_done is not None else "—")
+        r, k = at["超期最多（工作日）"]
+        assert ws.cell(r + 1, k).value == (c.overdue_max if c.overdue_max is not None else "—")
+        assert ws.cell(r + 1, k - 2).value == figs.totals.red
+        if "交办到签收平均（工作日）" in at:
+            seen_sign.add(c.campaign)
+            r, k = at["交办到签收平均（工作日）"]
+            assert ws.cell(r + 1, k).value == (c.days_to_sign if c.days_to_sign is not None else "—")
+        assert ("交办到签收平均（工作日）" in at) == (figs.sign_workdays is not None or c.days_to_sign is not None)
+    assert "效能提升年" in seen_sign  # seed 004 tracks 签收

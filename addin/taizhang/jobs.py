@@ -716,38 +716,135 @@ class OverviewOutcome:
 def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = None, progress=None) -> OverviewOutcome:
     """`taizhang overview FOLDER`: every master in a folder (several campaigns, or several levels) in one 领导总览
     workbook; each campaign's figures are those its own summary shows. Reads only; writes the new workbook."""
-    from taizhang.book.master import MasterError
     from taizhang.report.overview import compute_overview
     from taizhang.report.overview_book import write_overview
-    from taizhang.report.text import NOT_A_MASTER
-    from taizhang.xlsx.safety import is_lock_or_temp
 
     folder = Path(folder)
     if not folder.is_dir():
         raise BadRequest(f"{folder} 不是文件夹：请给出放着各专项行动台账总表的文件夹。")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
-                   and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
-                   and not p.name.startswith("领导总览-"))
     entries, skipped = [], []
-    for i, path in enumerate(files):
-        rel = str(path.relative_to(folder))
-        if progress:
-            progress(i, len(files), rel)
-        try:
-            master = load_master(path)
-        except MasterError as exc:
-            text = str(exc)
-            skipped.append([rel, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]])
-            continue
-        entries.append((rel, master, figures_of(master, today)))
-    if progress:
-        progress(len(files), len(files), "")
+    for rel, master, why in masters_in(folder, progress):
+        if master is None:
+            skipped.append([rel, why])
+        else:
+            entries.append((rel, master, figures_of(master, today)))
     if not entries:
         raise BadRequest(f"{folder} 中没有台账总表（.xlsx，含“参数设置”和“台账”工作表）：请把各专项行动的台账总表放进这个文件夹。")
     ov = compute_overview(entries, today, skipped)
     target = Path(out) if out else folder / f"领导总览-{today.isoformat()}.xlsx"
     write_overview(ov, target)
     return OverviewOutcome(ov, target)
+
+
+def _load_one(path: Path) -> tuple[Master | None, str]:
+    """A workbook of a folder of masters: (its master, "") or (None, why it is not read)."""
+    from taizhang.book.master import MasterError
+    from taizhang.report.text import NOT_A_MASTER
+
+    try:
+        return load_master(path), ""
+    except MasterError as exc:
+        text = str(exc)
+        return None, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]
+
+
+def masters_in(folder: Path, progress=None, exclude: Path | None = None):
+    """Each workbook in ``folder`` (backups, lock files and 领导总览 left out) as (name in the folder, its master or
+    None, why not read), in name order; ``exclude`` (the higher master of a roll-up) is named, not read. Many files
+    are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order."""
+    import os
+
+    from taizhang.xlsx.safety import is_lock_or_temp
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
+                   and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
+                   and not p.name.startswith("领导总览-"))
+    wanted = [p for p in files if exclude is None or p.resolve() != exclude.resolve()]
+    workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
+    pool = loaded = None
+    if workers > 1 and len(wanted) >= 8:
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
+            loaded = pool.map(_load_one, wanted, chunksize=max(1, len(wanted) // (workers * 4)))
+        except (OSError, RuntimeError):  # no process support here: one by one
+            pool = loaded = None
+    loaded = iter(loaded) if loaded is not None else (_load_one(p) for p in wanted)
+    try:
+        for i, path in enumerate(files):
+            rel = str(path.relative_to(folder))
+            if progress:
+                progress(i, len(files), rel)
+            if path not in wanted:
+                yield rel, None, "是本台账总表自身，未汇总"
+                continue
+            master, why = next(loaded)
+            yield rel, master, why
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if progress:
+        progress(len(files), len(files), "")
+
+
+@dataclass
+class RollupOutcome:
+    result: object                        # book.rollup.RollupResult
+    master: Master
+    out: Path
+    backup: Path | None
+    figures: Figures
+    written: bool = True
+
+
+def _same_lights(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """The computed columns as they were read (a roll-up that changed no case: only the lights could move)."""
+    from taizhang.fields import FIELDS
+
+    return len(a) == len(b) and all(a[f.key].tolist() == b[f.key].tolist() for f in FIELDS if f.owner == "computed")
+
+
+@bulk
+def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out: str | Path | None = None,
+               progress=None) -> RollupOutcome:
+    """`taizhang rollup`: the lower offices' masters in ``folder`` merged into the higher office's master (book.rollup),
+    then deadlines, lights and today's figures in its 历史统计, and the account on 下级台账汇总."""
+    from taizhang.book.rollup import REFUSED_HEADERS, ROLLUP_HEADERS, rollup
+    from taizhang.book.sheets import S_ROLLUP
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BadRequest(f"{folder} 不是文件夹：请给出放着各下级办公室台账总表的文件夹。")
+    with master_transaction(master_path, action="汇总下级台账") as txn:
+        master = load_master(master_path)
+        lowers = list(masters_in(folder, progress, exclude=master.path))
+        if not any(m is not None for _, m, _ in lowers):
+            raise BadRequest(f"{folder} 中没有下级办公室的台账总表（.xlsx，含“参数设置”和“台账”工作表），本次没有汇总，"
+                             f"{master.path.name} 未改动。")
+        merged, result = rollup(master, lowers, today)
+        lights = with_lights(merged, today)
+        figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
+        target, keep = _out_path(master, out)
+        hist = merged.history
+        recorded = len(hist) and (hist["报送日"].map(lambda d: str(d)[:10]) == today.isoformat()).any()
+        if target == master.path and not result.changes and result.total("history_copied") == 0 and recorded \
+                and _same_lights(merged.ledger, master.ledger):
+            return RollupOutcome(result, merged, target, None, figs, written=False)
+        keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
+        merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)],
+                                   ignore_index=True)
+        rows = [[f.file, f.office, {"rolled_up": "已汇总", "skipped": "跳过", "refused": "拒绝"}[f.status], f.reason,
+                 f.rows_read, f.rows_new, f.rows_updated, f.rows_unchanged, f.rows_refused, f.history_copied]
+                for f in result.files]
+        refused = result.refused_rows or [[None, None, None, "（本次没有未汇总的问题）", "", ""]]
+        width = len(ROLLUP_HEADERS)
+        table = rows + [[None] * width, ["未汇总的问题"] + [None] * (width - 1), REFUSED_HEADERS + [None] * (width - len(REFUSED_HEADERS))] \
+            + [r + [None] * (width - len(r)) for r in refused]
+        fills = [None] * (len(rows) + 2) + ["header"] + (["red"] * len(result.refused_rows))
+        widths = [30, 20, 18, 48, 14, 10, 10, 10, 10, 12]
+        backup = save_master(merged, target, sheets={S_ROLLUP: (ROLLUP_HEADERS, table, fills, widths)}, backup_keep=keep)
+    return RollupOutcome(result, merged, target, backup, figs, written=txn.replaced or target != master.path)
 
 
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None,

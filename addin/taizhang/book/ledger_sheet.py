@@ -237,8 +237,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
-    for title, (headers, rows, fills) in (sheets or {}).items():
-        specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
+    for title, (headers, rows, fills, *widths) in (sheets or {}).items():  # (headers, rows, fills[, column widths])
+        specs[title] = table_spec(headers, rows, widths[0] if widths else None, fills=fills, hidden=title == S_RECEIPTS)
     if settings:
         specs[S_SETTINGS] = SheetSpec([], [], values_by_key=dict(settings))
     if len(master.changes):

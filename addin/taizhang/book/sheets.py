@@ -43,4 +43,5 @@ REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "�
 REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题编号", "问题描述", "退回原因"]
 
 S_REMIND_LOG = "催办记录"  # every reminder the office confirmed as sent (book.reminders)
+S_ROLLUP = "下级台账汇总"  # the last roll-up of lower masters: each file and each case not taken (book.rollup)
 REMIND_LOG_HEADERS = ["日期", "单位名称", "类别", "方式", "报送期", "内容"]

@@ -18,6 +18,7 @@ COMMANDS = {
     "validate": "校验一个报送文件，按行列出问题（可生成标注副本）",
     "workday": "计算 N 个工作日之后（或 N 个月期间届满）的日期",
     "overview": "领导总览：把一个文件夹中各专项行动的台账总表汇成一张总览表（各专项行动、各单位、各报送日亮灯走势）",
+    "rollup": "两级汇总：把各下级办公室（归口部门、镇）的台账总表汇总进本级台账总表（保留来源、下级的决定和变更记录）",
     "remind": "催报与临期提醒：列出本期尚未报送的单位和即将到期的问题，生成催报单、可粘贴的消息和短信导入表",
     "holidays": "把国务院办公厅的节假日安排通知录入台账总表的“节假日”表（该年份的时限不再是推算）",
     "status": "重新计算台账的整改时限、剩余工作日和红绿灯",
@@ -163,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("folder", help="放着各专项行动台账总表的文件夹（含子文件夹；“台账备份”不读）")
     c.add_argument("--today", type=_date, help="统计基准日（默认今天）")
     c.add_argument("--out", help="总览表文件（默认在该文件夹中，“领导总览-日期.xlsx”）")
+    c.add_argument("--json", action="store_true")
+
+    c = cmd("rollup")
+    c.add_argument("master", help="本级（上级办公室）的台账总表")
+    c.add_argument("folder", help="放着各下级办公室台账总表的文件夹（含子文件夹；“台账备份”不读）")
+    c.add_argument("--today", type=_date, help="汇总日（默认今天）")
+    c.add_argument("--out", help="另存为（默认写回本级台账总表，先自动备份）")
     c.add_argument("--json", action="store_true")
 
     c = cmd("remind")
@@ -383,6 +391,16 @@ def cmd_overview(args) -> int:
 
     res = run_overview(args.folder, args.today or dt.date.today(), args.out, progress=Progress().at("读取台账总表"))
     _present(args, res.overview, lambda _: overview_text(res))
+    return 0
+
+
+def cmd_rollup(args) -> int:
+    from taizhang.jobs import run_rollup
+    from taizhang.report.text import rollup_text
+
+    res = run_rollup(args.master, args.folder, args.today or dt.date.today(), args.out,
+                     progress=Progress().at("读取下级台账"))
+    _present(args, res.result, lambda _: rollup_text(res))
     return 0
 
 

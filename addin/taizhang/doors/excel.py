@@ -385,10 +385,10 @@ def _remember_folder(book, folder: str) -> None:
     sheet.range((len(rows) + 1, 1)).value = [[FOLDER_KEY, excel_input(folder), "“合并报送”上次选择的报送文件夹（自动记录）"]]
 
 
-def pick_folder(book, initial: str) -> str | None:
+def pick_folder(book, initial: str, title: str = "选择报送文件夹") -> str | None:
     """Excel's own folder picker (msoFileDialogFolderPicker), starting at the remembered folder."""
     dialog = book.app.api.FileDialog(4)
-    dialog.Title = "选择报送文件夹"
+    dialog.Title = title
     if initial:
         dialog.InitialFileName = initial.rstrip("\\/") + "\\"
     if dialog.Show() != -1:
@@ -584,6 +584,21 @@ def remind(book, today: dt.date | None = None) -> str:
     return "\n".join(["按已保存的台账总表计算（未保存的修改不计入）。", *remind_text(res)])
 
 
+@entry("领导总览")
+def overview(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
+    """`taizhang overview` on a folder of saved masters (picked, starting beside this workbook): the same job and lines."""
+    from taizhang.jobs import run_overview
+    from taizhang.report.text import overview_text
+
+    if folder is None:
+        folder = pick_folder(book, str(Path(book.fullname).parent), "选择放着各专项行动台账总表的文件夹")
+        if not folder:
+            return None
+    _progress(book, f"正在读取 {folder} 中的台账总表……")
+    res = run_overview(folder, today or _today())
+    return "\n".join(["按已保存的各台账总表统计（未保存的修改不计入）。", *overview_text(res)])
+
+
 @entry("节假日")
 def show_holidays(book) -> str:
     from taizhang.book.master import S_HOLIDAYS
@@ -621,5 +636,6 @@ BUTTONS = {
     "TzMakeTemplates": "make_templates", "TzMergeReports": "merge_reports", "TzValidateSheet": "validate_sheet",
     "TzClearMarks": "clear_marks", "TzAssign": "assign_cases", "TzComputeStatus": "compute_status",
     "TzBuildSummary": "build_summary", "TzBuildBriefing": "build_briefing", "TzHolidays": "show_holidays", "TzRemind": "remind",
+    "TzOverview": "overview",
     "TzAbout": "about",
 }

@@ -69,6 +69,48 @@ class Overdue(BaseModel):
     light: str
 
 
+class Durations(BaseModel):
+    """How long cases take, in working days by the master's calendar (issue #32 item 3): the same numbers in the
+    campaign's own summary and in the 领导总览. None where no case has the dates."""
+    days_to_sign: float | None = None    # mean 交办 → 签收, over the cases with both dates
+    days_to_done: float | None = None    # mean 交办 → 办结
+    signed: int = 0                      # cases with a 签收日期 and a 签收期限
+    sign_on_time_rate: float | None = None  # of those, signed by the 签收期限 (%)
+    overdue_cases: int = 0               # red cases
+    overdue_median: float | None = None  # their working days overdue
+    overdue_max: int | None = None
+
+
+def mean_workdays(cal, start: list, end: list) -> float | None:
+    """Mean working days from each ``start`` date to its ``end`` (pairs with both dates, end not before start)."""
+    a = np.array([d.toordinal() if isinstance(d, dt.date) and isinstance(e, dt.date) else -1 for d, e in zip(start, end)],
+                 dtype=np.int64)
+    b = np.array([e.toordinal() if isinstance(d, dt.date) and isinstance(e, dt.date) else -1 for d, e in zip(start, end)],
+                 dtype=np.int64)
+    ok = (a >= 0) & (b >= a)
+    if not ok.any():
+        return None
+    return round(float(cal.workdays_between_many(a[ok], b[ok]).mean()), 1)
+
+
+def durations(df: pd.DataFrame, cal) -> Durations:
+    """The ledger's (lights computed) durations and spread of overdue working days; ``cal``: its WorkCalendar."""
+    if not len(df) or cal is None:
+        return Durations()
+    col = lambda k: df[k].tolist() if k in df else [None] * len(df)  # noqa: E731
+    assigned, signed, sign_by = col("assigned"), col("sign_date"), col("sign_by")
+    pairs = [(s, b) for s, b in zip(signed, sign_by) if isinstance(s, dt.date) and isinstance(b, dt.date)]
+    rem = pd.to_numeric(pd.Series(col("remaining"), dtype=object), errors="coerce")
+    red = (df["light"].map(LIGHT_FROM_ZH) == "red").to_numpy() if "light" in df else np.zeros(len(df), bool)
+    overdue = np.maximum(0, -rem[red].fillna(0).to_numpy()).astype(int)
+    return Durations(days_to_sign=mean_workdays(cal, assigned, signed), days_to_done=mean_workdays(cal, assigned, col("done_date")),
+                     signed=len(pairs),
+                     sign_on_time_rate=round(100 * sum(s <= b for s, b in pairs) / len(pairs), 1) if pairs else None,
+                     overdue_cases=int(red.sum()),
+                     overdue_median=float(np.median(overdue)) if len(overdue) else None,
+                     overdue_max=int(overdue.max()) if len(overdue) else None)
+
+
 class Figures(BaseModel):
     campaign: str
     as_of: dt.date
@@ -95,6 +137,7 @@ class Figures(BaseModel):
     sign_workdays: int | None = None  # 签收 / 反馈 limits in force (seed 004, or the office's own); None: not counted
     feedback_workdays: int | None = None
     min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
+    durations: Durations = Durations()
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -298,7 +341,8 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
                    listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
-                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases)
+                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases,
+                   durations=durations(df, master.calendar() if hasattr(master, "calendar") else None))
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"

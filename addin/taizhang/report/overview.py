@@ -1,18 +1,16 @@
 """Above one campaign: every master in a folder in one set of figures (the 领导总览).
 
 An office rarely runs one campaign, and the same 镇 is a member unit of several at once. ``compute_overview``
-takes each master's own ``Figures`` (so every number is the one that campaign's summary shows) and adds what
-no single summary can: per campaign the average working days from 交办 to 签收 and to 办结 and the spread of
-overdue working days; per unit its standing across all its campaigns; and per campaign and unit the lights
-on each report day the master's 历史统计 kept (the 月晾晒 picture). Pure: masters and figures in, figures out.
+takes each master's own ``Figures`` (so every number is the one that campaign's summary shows, its durations —
+working days 交办 → 签收 and → 办结, the spread of overdue days — included) and adds what no single summary can:
+per unit its standing across all its campaigns; and per campaign and unit the lights on each report day the
+master's 历史统计 kept (the 月晾晒 picture). Pure: masters and figures in, figures out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 
-import numpy as np
 from pydantic import BaseModel
 
 from taizhang.report.figures import Counts, Figures
@@ -61,17 +59,6 @@ class Overview(BaseModel):
     skipped: list[list[str]] = []        # [file, reason] of the files in the folder not read as masters
 
 
-def _mean_workdays(cal, start: list, end: list) -> float | None:
-    a = np.array([d.toordinal() if isinstance(d, dt.date) and isinstance(e, dt.date) else -1 for d, e in zip(start, end)],
-                 dtype=np.int64)
-    b = np.array([e.toordinal() if isinstance(d, dt.date) and isinstance(e, dt.date) else -1 for d, e in zip(start, end)],
-                 dtype=np.int64)
-    ok = (a >= 0) & (b >= a)
-    if not ok.any():
-        return None
-    return round(float(cal.workdays_between_many(a[ok], b[ok]).mean()), 1)
-
-
 def _day(v) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
@@ -79,17 +66,11 @@ def _day(v) -> dt.date | None:
 
 
 def campaign_line(file: str, master, figs: Figures) -> CampaignLine:
-    df = master.ledger
-    cal = master.calendar()
-    assigned = df["assigned"].tolist() if len(df) else []
-    overdue = [o.days_overdue for o in figs.supervise or [] if o.light == "red"]
+    d = figs.durations  # the campaign's own summary shows the same (report.figures.durations)
     days = [d for d in (_day(v) for v in master.history["报送日"].tolist()) if d] if len(master.history) else []
     return CampaignLine(campaign=figs.campaign, file=file, as_of=figs.as_of, last_report_day=max(days, default=None),
-                        units=len(master.units), totals=figs.totals,
-                        days_to_sign=_mean_workdays(cal, assigned, df["sign_date"].tolist()) if len(df) else None,
-                        days_to_done=_mean_workdays(cal, assigned, df["done_date"].tolist()) if len(df) else None,
-                        overdue_median=float(statistics.median(overdue)) if overdue else None,
-                        overdue_max=max(overdue) if overdue else None)
+                        units=len(master.units), totals=figs.totals, days_to_sign=d.days_to_sign,
+                        days_to_done=d.days_to_done, overdue_median=d.overdue_median, overdue_max=d.overdue_max)
 
 
 def _trend(master, campaign: str) -> list[TrendRow]:

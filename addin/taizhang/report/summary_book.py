@@ -279,6 +279,7 @@ def _overview(ws, figs: Figures, sub: str) -> None:
         put(ws, row, 1, f"与上次（{figs.previous_day}）相比：问题总数 {c.get('total', 0):+d}，已办结 {c.get('done', 0):+d}，"
                         f"已销号 {c.get('closed', 0):+d}，超期 {c.get('red', 0):+d}，预警 {c.get('yellow', 0):+d}")
         row += 2
+    row = _durations(ws, figs, row)
     for title, groups in (("按工作阶段（按交办日期所在阶段）", figs.phases), ("按线索来源", figs.sources)):
         if not groups:
             continue
@@ -292,6 +293,27 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     ws.column_dimensions["A"].width = 30
     fit_rows(ws, 3)
     _page(ws)
+
+
+def _durations(ws, figs: Figures, row: int) -> int:
+    """办理用时: mean working days 交办 → 签收 (where the campaign has 签收) and → 办结, the on-time rates, and the
+    spread of overdue working days — the numbers the 领导总览 shows for this campaign (``figures.durations``)."""
+    d, t = figs.durations, figs.totals
+    sign = figs.sign_workdays is not None or d.days_to_sign is not None
+    num = lambda v: "—" if v is None else v  # noqa: E731
+    headers, values, pct = [], [], []
+    if sign:
+        headers += ["交办到签收平均（工作日）", "按时签收率"]
+        values += [num(d.days_to_sign), _rate(d.sign_on_time_rate)]
+        pct.append(2)
+    headers += ["交办到办结平均（工作日）", "按时办结率", "超期问题", "超期中位数（工作日）", "超期最多（工作日）"]
+    values += [num(d.days_to_done), _rate(t.on_time_rate), d.overdue_cases, num(d.overdue_median), num(d.overdue_max)]
+    pct.append(len(headers) - 3)
+    put(ws, row, 1, "办理用时（按本台账的工作日历计算工作日）").font = _head_font()
+    header_row(ws, row + 1, headers)
+    for c in range(1, len(headers) + 1):
+        ws.cell(row=row + 1, column=c).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    return _rows(ws, row + 2, [values], pct_cols=tuple(pct)) + 2
 
 
 CHART_ROW_PT = 15.0

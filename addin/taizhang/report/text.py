@@ -347,6 +347,33 @@ def overview_text(res) -> list[str]:
     return lines
 
 
+def rollup_text(res) -> list[str]:
+    """`taizhang rollup`: the account of every lower master and of every case not taken, and what was written."""
+    r = res.result
+    done = [f for f in r.files if f.status == "rolled_up"]
+    lines = [f"汇总下级台账{len(done)}个：读取问题{r.total('rows_read')}个，新增{r.total('rows_new')}个、"
+             f"更新{r.total('rows_updated')}个、未变{r.total('rows_unchanged')}个、未汇总{r.total('rows_refused')}个；"
+             f"记入变更记录{r.changes}条，复制下级变更记录{r.total('history_copied')}条。"]
+    for f in r.files:
+        if f.status == "rolled_up":
+            lines.append(f"  {f.file}（{f.office or '未填办公室'}）：{f.rows_read}个问题，新增{f.rows_new}、更新{f.rows_updated}、"
+                         f"未变{f.rows_unchanged}、未汇总{f.rows_refused}" + (f"（{f.reason}）" if f.reason else ""))
+        else:
+            lines.append(f"  {'跳过' if f.status == 'skipped' else '拒绝'}：{f.file}（{f.reason}）")
+    for row in r.refused_rows[:20]:
+        lines.append(f"  未汇总：{row[0]} 第{row[1]}行 {row[2] or '（无编号）'}：{row[3]}")
+    if len(r.refused_rows) > 20:
+        lines.append(f"  ……另有{len(r.refused_rows) - 20}个未汇总的问题，见“下级台账汇总”工作表")
+    t = res.figures.totals
+    lines.append(f"本级台账：问题{t.total}个，办结率{t.completion_rate:g}%，超期{t.red}个，预警{t.yellow}个。")
+    if not res.written:
+        lines.append(f"下级台账与上次汇总相同，{res.out.name} 未改动。")
+    else:
+        lines.append(f"已写入 {res.out}（下级的决定以下级台账为准；本级的督办意见等列和自加的列未改动）"
+                     + (f"，原文件已备份到 {res.backup}" if res.backup else ""))
+    return lines
+
+
 def backups_text(master: Path, versions) -> list[str]:
     """The master's backups (``jobs.list_backups``), newest first, one line each."""
     if not versions:

@@ -48,6 +48,7 @@ from starlette.staticfiles import StaticFiles
 from taizhang.doors.web.guard import Guard, PrintableFormatter, Settings, printable  # noqa: F401 (the door's API)
 from taizhang.doors.web.names import safe_folder_name, safe_name  # noqa: F401
 from taizhang.doors.web.pages import assign, masters, report, summary, validate, workday
+from taizhang.doors.web.pages import overview as overview_pages
 from taizhang.doors.web.state import make_state
 from taizhang.doors.web.tasks import Jobs, _bug_line  # noqa: F401
 from taizhang.doors.web.views import HERE, WebError, _error_response, log  # noqa: F401
@@ -69,6 +70,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
                                     "template_post", "upload", "merge", "job_status", "marked", "validate_page",
                                     "validate_post", "validate_marked", "summary_page", "summary_make", "download",
                                     "workday_page", "assign_page", "assign_post"))
+    ov = overview_pages.endpoints(st)  # 领导总览 (issue #32)
 
     # ----------------------------------------------------------------- errors: one Chinese sentence, details in the log
     def guarded(endpoint):
@@ -124,6 +126,9 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         Route("/workday", guarded(workday_page)),
         Route("/assign", guarded(assign_page)),
         Route("/assign", guarded(assign_post), methods=["POST"]),
+        Route("/overview", guarded(ov["overview_page"])),
+        Route("/overview", guarded(ov["overview_post"]), methods=["POST"]),
+        Route("/overview/file", guarded(ov["overview_file"])),
         Route("/favicon.ico", lambda request: RedirectResponse(url("/static/favicon.svg"), status_code=301)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
