@@ -13,6 +13,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- Issue 26's last round: 参数设置 gains the 分送摘录 row (seed 001's 抄送 and seed 003's 归口 extracts) and the
+  设置版本 mark (a master made before round 2 is recognised by its absence); no other part moved.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -734,6 +734,7 @@ class DayOutcome:
     notice: NoticeResult
     units_dir: Path
     source: Path | None = None  # the master it read (``merge.out`` differs from it with --out-dir)
+    extracts: list[Path] = field(default_factory=list)  # 抄送 / 归口汇总 extracts beside the summary (save_extracts)
 
 
 def _stage(progress, name: str):
@@ -761,7 +762,25 @@ def run_report_day(master_path: str | Path, folder: str | Path, today: dt.date,
     units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
     notice = save_notice(outcome.master, outcome.figures, default_notice_path(outcome.out, today), units_dir,
                          progress=_stage(progress, "通报和督办通知单"))
-    return DayOutcome(outcome, summaries, notice, units_dir, master_path)
+    extracts = save_extracts(outcome.master, today, outcome.out.parent, outcome.out.stem)
+    return DayOutcome(outcome, summaries, notice, units_dir, master_path, extracts)
+
+
+def save_extracts(master: Master, today: dt.date, folder: str | Path, stem: str | None = None) -> list[Path]:
+    """The extracts the office sends on (参数设置 分送摘录): seed 001 one per 行业主管部门 (抄送), seed 003 one per
+    归口汇总部门 with its system's units; none where the campaign sends none. Written beside the summary."""
+    by = master.rulebook.extracts_by
+    if not by:
+        return []
+    from taizhang.report.extracts import write_extracts
+
+    lights = with_lights(master, today)
+    book = master.rulebook
+    route = {r.unit_type: r.summary_dept for r in book.routing}
+    unit_depts = {u.name: route.get(u.type, "") for u in master.units.units} if by == "summary_dept" else None
+    office = book.office or f"{book.name}专项行动领导小组办公室"
+    return write_extracts(master.ledger, lights.deadlines, by, Path(folder), stem or master.path.stem, today, book.name,
+                          office, unit_depts, master.reports)
 
 
 def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = None, progress=None):

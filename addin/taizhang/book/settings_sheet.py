@@ -17,6 +17,7 @@ CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "qu
               "once": "一次性", "per_event": "一事一报"}
 RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数", "schedule": "序时进度"}
 TIER_PREFIX = "时限档次·"
+EXTRACTS_ZH = {"": "否", "supervisor": "抄送行业主管部门", "summary_dept": "报归口汇总部门"}
 
 # (参数, rulebook key, 说明)
 SCALARS = [
@@ -55,6 +56,8 @@ SCALARS = [
                                 "同一问题不会被重复抽中"),
     ("抽查随机种子", "spot_seed", "抽查的随机种子：同一种子、同一报送日抽出的清单相同，便于复核"),
     ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
+    ("分送摘录", "extracts_by", "每个报送日在汇总表旁为每个部门各生成一份台账摘录（单位情况、问题清单）供办公室转送："
+                             "抄送行业主管部门（按牵头督办部门）、报归口汇总部门（按“归口汇总”表的分管系统）或 否"),
     ("催报提前（工作日）", "remind_lead_workdays", "办公室设定（方案未规定）：报送截止日和整改时限前几个工作日起，"
                                         "“催报”列出尚未报送的单位和临期的问题（默认3）"),
     ("每期催办次数上限", "remind_cap", "办公室设定（方案未规定）：同一单位同一报送期最多催办几次（记入“催办记录”的才算，默认2，0 表示不限）"),
@@ -85,6 +88,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = RANK_ZH[value]
         elif key in BOOL_KEYS:
             value = "是" if value else "否"
+        elif key == "extracts_by":
+            value = EXTRACTS_ZH[value]
         elif key == "rules_off":
             value = "、".join(value)
         elif key == "required_fields":
@@ -153,6 +158,8 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = inverse_rank.get(text, text)
         elif key in BOOL_KEYS:
             value = text in ("是", "true", "True", "1")
+        elif key == "extracts_by":
+            value = {v: k for k, v in EXTRACTS_ZH.items()}.get(text, text)
         elif key == "rules_off":
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
         elif key == "required_fields":

@@ -205,6 +205,9 @@ def report_day_text(day) -> list[str]:
     lines.append(totals_text(m.figures))
     lines.append("汇总表：" + "；".join(map(str, day.summaries)))
     lines.extend(notice_text(day.notice, day.units_dir))
+    extracts = getattr(day, "extracts", None) or []
+    if extracts:
+        lines.append(f"分送摘录{len(extracts)}份（供办公室转送各部门）：" + "；".join(Path(p).name for p in extracts))
     return lines
 
 

@@ -190,6 +190,9 @@ class Rulebook(_Strict):
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
+    # extracts the office sends on each report day (report.extracts): seed 001 抄送 each case's 行业主管部门
+    # ("同时抄送案件涉及领域的行业主管部门"), seed 003 each 归口汇总部门 its system ("定期向县委办公室报送各自分管系统…"); "": none
+    extracts_by: Literal["", "supervisor", "summary_dept"] = ""
     # 催报 and 临期提醒 (book.reminders): office settings, no plan gives them
     remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
     remind_cap: int = Field(default=2, ge=0, le=50)  # reminders per unit per report period (0: no cap)
