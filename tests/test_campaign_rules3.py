@@ -135,3 +135,182 @@ def test_the_extract_setting_survives_the_master(tmp_path):
     create_master(path, book("xinguan"))
     rows = {label: value for label, value, _ in settings_rows(load_master(path).rulebook)}
     assert rows["分送摘录"] == "抄送行业主管部门" and load_master(path).rulebook.extracts_by == "supervisor"
+
+
+# ----------------------------------------------------------------- the office's own rhythm: a month's, a quarter's 通报
+
+def _three_months(tmp_path):
+    """A seed 000 master with history on each 旬 report day of September to November 2026 and changes in October."""
+    import pandas as pd
+
+    from taizhang.book.ledger_sheet import save_master
+    from taizhang.book.sheets import CHANGE_HEADERS, HISTORY_HEADERS
+
+    t = book("lijiuzhang").unit_types[0]
+    m = _master(tmp_path, "lijiuzhang", [("区商务局", t), ("区财政局", t)],
+                {"case_id": "L1", "unit": "区商务局", "assigned": D(2026, 9, 2), "status": "已办结", "done_date": D(2026, 11, 12)},
+                {"case_id": "L2", "unit": "区商务局", "assigned": D(2026, 10, 15), "deadline": D(2026, 10, 30)},
+                {"case_id": "L3", "unit": "区财政局", "assigned": D(2026, 11, 3), "progress": 60})
+    days = [D(2026, mo, d) for mo in (9, 10, 11) for d in (10, 20, 30 if mo != 10 else 31)]
+    hist = []
+    for day in days:
+        red = 1 if day >= D(2026, 11, 1) else 0
+        hist += [[day, "区商务局", 1 if day < D(2026, 10, 15) else 2, 1 if day > D(2026, 11, 12) else 0, 0, red, 0, 1, 0],
+                 [day, "区财政局", 0 if day < D(2026, 11, 3) else 1, 0, 0, 0, 0, 0, 0]]
+    m.history = pd.DataFrame(hist, columns=HISTORY_HEADERS)
+    m.changes = pd.DataFrame([["L2", "完成进度（%）", 10, 30, "区商务局", "区商务局.xlsx", D(2026, 10, 20)],
+                              ["L1", "办理状态", "整改中", "已办结", "区商务局", "区商务局.xlsx", D(2026, 11, 20)]],
+                             columns=CHANGE_HEADERS)
+    save_master(m, m.path)
+    return m.path
+
+
+def _docx_text(path) -> str:
+    from docx import Document
+
+    doc = Document(path)
+    return "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+
+
+def test_a_months_and_a_quarters_bulletin_from_three_months_of_history(tmp_path):
+    """Seed 000: "建立“旬调度、月晾晒、季通报”的工作机制" — the office's own rhythm. `notice --period 2026-11` draws up the
+    月晾晒 for November and `--period 2026Q4` the 季通报 for October–December, from the master's 历史统计 and 变更记录,
+    not only "since the last report day"."""
+    from taizhang.jobs import run_notice
+
+    path = _three_months(tmp_path)
+    month = run_notice(path, D(2026, 12, 3), period="2026-11")
+    assert month.period == "2026年11月" and month.figures.as_of == D(2026, 11, 30)
+    assert month.notice.endswith("台账总表-月晾晒（草稿）-2026年11月.docx")
+    text = _docx_text(month.notice)
+    assert "关于理旧账、解难题专项行动2026年11月推进情况的通报（月晾晒）" in text
+    assert "2026年11月（2026年11月1日至2026年11月30日）" in text
+    assert "本期共有报送日3个（11月10日、11月20日、11月30日）" in text
+    assert "本期新交办问题1个，办结（含销号）1个" in text  # L3 assigned, L1 done in November
+    assert "超期问题由上期末报送日（2026年10月31日）的0个变为本期末的1个" in text
+    assert "本期每个报送日都有超期问题的单位：区商务局" in text
+    quarter = run_notice(path, D(2026, 12, 3), period="2026Q4")
+    assert quarter.period == "2026年第四季度" and quarter.figures.as_of == D(2026, 12, 3)  # the quarter has not ended
+    text = _docx_text(quarter.notice)
+    assert "2026年第四季度推进情况的通报（季通报）" in text and "本期共有报送日6个" in text
+    assert "本期新交办问题2个" in text and "上期末报送日（2026年9月30日）的0个" in text
+    assert "本期每个报送日都有超期问题的单位" not in text  # red only in November
+
+
+def test_a_period_bulletin_counts_each_units_changes_in_the_period(tmp_path):
+    """The 本期推进情况 table: each unit's cases on the period's last report day, assigned, finished, red report days and
+    the changes (变更记录) of the period."""
+    from taizhang.book.master import load_master
+    from taizhang.report.periods import parse_period, period_figures
+
+    m = load_master(_three_months(tmp_path))
+    oct_ = period_figures(parse_period("2026年10月"), m.ledger, m.history, m.changes, m.units.names())
+    by = {u.unit: u for u in oct_.units}
+    assert by["区商务局"].changes == 1 and by["区商务局"].assigned == 1 and by["区商务局"].total == 2
+    assert by["区财政局"].total == 0 and oct_.report_days == [D(2026, 10, 10), D(2026, 10, 20), D(2026, 10, 31)]
+    assert parse_period("2026年第四季度").start == D(2026, 10, 1) and parse_period("2026-13") is None
+
+
+def test_a_period_that_cannot_be_read_is_refused(tmp_path):
+    """A period that is neither a month nor a quarter, or that has not begun, is a plain refusal, not a crash."""
+    import pytest
+
+    from taizhang.errors import BadRequest
+    from taizhang.jobs import run_notice
+
+    path = _three_months(tmp_path)
+    with pytest.raises(BadRequest, match="2026Q4"):
+        run_notice(path, D(2026, 12, 3), period="第四季")
+    with pytest.raises(BadRequest, match="还没有开始"):
+        run_notice(path, D(2026, 12, 3), period="2027-01")
+
+
+def test_the_offices_bulletins_follow_each_plan():
+    """Seed 000 "旬调度、月晾晒、季通报"; seed 003 "每月对各乡镇、县直各部门工作情况进行通报"; seeds 001, 002 and 004 name no
+    bulletin of a fixed period ("定期通报"): the office may write its own in 参数设置 办公室通报."""
+    from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
+
+    assert [(b.name, b.period) for b in book("lijiuzhang").bulletins] == [("月晾晒", "month"), ("季通报", "quarter")]
+    assert [(b.name, b.period) for b in book("sanluan").bulletins] == [("月通报", "month")]
+    assert not book("xiaoneng").bulletins and not book("xinguan").bulletins
+    b = book("xiaoneng")
+    rows = [(i, label, "季度通报：每季度" if label == "办公室通报" else value)
+            for i, (label, value, _) in enumerate(settings_rows(b), 2)]
+    mine, _ = rulebook_from_sheets(rows, {"categories": b.categories, "sources": b.sources}, "m.xlsx")
+    assert [(x.name, x.period) for x in mine.bulletins] == [("季度通报", "quarter")]
+
+
+# ----------------------------------------------------------------- masters made before round 2
+
+def _old_master(tmp_path, preset, **values):
+    """A master as the version before round 2 wrote it: no 设置版本 row, no 分送摘录 row, and 签收 3 / 反馈 5 working
+    days and 实行零报告 是 for every preset."""
+    from openpyxl import load_workbook as open_book
+
+    path = tmp_path / f"旧台账总表-{preset}.xlsx"
+    create_master(path, book(preset))
+    wb = open_book(path)
+    ws = wb["参数设置"]
+    old = {"签收时限（工作日）": 3, "反馈时限（工作日）": 5, "实行零报告": "是", **values}
+    for r in range(ws.max_row, 1, -1):
+        label = ws.cell(r, 1).value
+        if label in ("设置版本", "分送摘录"):
+            ws.delete_rows(r)
+        elif label in old:
+            ws.cell(r, 2).value = old[label]
+    wb.save(path)
+    return path
+
+
+def test_an_old_masters_default_sign_and_zero_report_settings_are_migrated_with_a_note(tmp_path):
+    """Seed 001 sets no 签收 or 反馈 period and no 零报告 (only seed 004 writes "收到工作任务后3个工作日内签批或部署"; only seeds
+    002 and 003 "实行零报告"). A master made before these followed each plan carries the old defaults for every preset: they
+    are recognised (no 设置版本 row) and become the plan's, each change noted on 提醒; a row the old 参数设置 lacked
+    (分送摘录) takes the plan's value. Once saved, the master is marked and read as written."""
+    from taizhang.jobs import run_status
+
+    path = _old_master(tmp_path, "xinguan")
+    m = load_master(path)
+    b = m.rulebook
+    assert (b.sign_workdays, b.feedback_workdays, b.zero_report, b.extracts_by) == (None, None, False, "supervisor")
+    assert len(m.settings_notes) == 3 and all("旧版本" in n for n in m.settings_notes)
+    assert any("“签收时限（工作日）”为旧版本对所有专项行动的默认值“3个工作日”" in n for n in m.settings_notes)
+    res = run_status(path, D(2026, 11, 20))
+    notes = [f for f in res.issues if f.code == "settings-migrated"]
+    assert len(notes) == 3 and notes[0].sheet == "参数设置" and notes[0].severity == "warning"
+    again = load_master(path)
+    assert again.settings_notes == [] and again.rulebook.sign_workdays is None
+    rows = {r[0]: r[1] for r in load_workbook(path)["参数设置"].iter_rows(min_row=2, values_only=True)}
+    assert rows["设置版本"] == 2 and rows["签收时限（工作日）"] is None and rows["实行零报告"] == "否"
+
+
+def test_an_old_master_keeps_what_the_plan_itself_sets_and_what_the_office_chose(tmp_path):
+    """Seed 004: "承办单位主要负责人应在收到工作任务后3个工作日内签批或部署" — its 3 days are the plan's and stay; a value
+    other than the old default is the office's choice and stays; a marked master is never migrated."""
+    assert load_master(_old_master(tmp_path, "xiaoneng")).rulebook.sign_workdays == 3
+    assert load_master(tmp_path / "旧台账总表-xiaoneng.xlsx").rulebook.zero_report is False  # 004 has no 零报告
+    m = load_master(_old_master(tmp_path, "lijiuzhang", **{"签收时限（工作日）": 4}))
+    assert m.rulebook.sign_workdays == 4 and m.rulebook.feedback_workdays is None and len(m.settings_notes) == 2
+    path = tmp_path / "新台账总表.xlsx"
+    create_master(path, book("lijiuzhang"))
+    from openpyxl import load_workbook as open_book
+
+    wb = open_book(path)
+    ws = wb["参数设置"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "签收时限（工作日）":
+            ws.cell(r, 2).value = 3  # the office's own setting, in a marked master
+    wb.save(path)
+    marked = load_master(path)
+    assert marked.rulebook.sign_workdays == 3 and marked.settings_notes == []
+
+
+def test_a_reloaded_master_keeps_saying_which_settings_are_the_plans(tmp_path):
+    """Seed 004's "3个工作日内签批或部署" stays labelled 方案规定 in 参数设置 after the master is read and written again (the
+    plan's sentence is not a 参数设置 row; it comes back while the setting is the plan's)."""
+    from taizhang.book.settings_sheet import settings_rows
+
+    path = tmp_path / "m.xlsx"
+    create_master(path, book("xiaoneng"))
+    rows = {label: note for label, _, note in settings_rows(load_master(path).rulebook)}
+    assert rows["签收时限（工作日）"].startswith("方案规定：") and "3个工作日内签批或部署" in rows["签收时限（工作日）"]

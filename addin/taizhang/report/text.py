@@ -183,7 +183,7 @@ def summary_text(figs, out: Path) -> list[str]:
 
 
 def notice_text(res, units_dir: Path | None) -> list[str]:
-    lines = [f"已生成通报草稿：{res.notice}（请办公室修改定稿）"]
+    lines = [f"已生成{getattr(res, 'period', '') or ''}通报草稿：{res.notice}（请办公室修改定稿）"]
     if units_dir is not None:
         lines.append(f"督办通知单{len(res.supervision)}份（回复期限 {res.reply_by}）：{units_dir}"
                      if res.supervision else "没有超期（红灯）问题，未生成督办通知单。")

@@ -148,6 +148,14 @@ class Rung(_Strict):
     kind: Literal["按时限递进", "按情节由办公室选择"] = KIND_MENU
 
 
+class Bulletin(_Strict):
+    """A bulletin the office itself issues on its own rhythm (seed 000 月晾晒 每月, 季通报 每季度; seed 003 月通报):
+    ``taizhang notice --period`` draws it up for a month or a quarter."""
+
+    name: str = Field(min_length=1)
+    period: Literal["month", "quarter"]
+
+
 class Rulebook(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -193,6 +201,7 @@ class Rulebook(_Strict):
     # extracts the office sends on each report day (report.extracts): seed 001 抄送 each case's 行业主管部门
     # ("同时抄送案件涉及领域的行业主管部门"), seed 003 each 归口汇总部门 its system ("定期向县委办公室报送各自分管系统…"); "": none
     extracts_by: Literal["", "supervisor", "summary_dept"] = ""
+    bulletins: list[Bulletin] = []  # the office's own rhythm (DOMAIN.md "Rhythms"): named bulletins per period
     # 催报 and 临期提醒 (book.reminders): office settings, no plan gives them
     remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
     remind_cap: int = Field(default=2, ge=0, le=50)  # reminders per unit per report period (0: no cap)
