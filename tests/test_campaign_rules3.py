@@ -314,3 +314,65 @@ def test_a_reloaded_master_keeps_saying_which_settings_are_the_plans(tmp_path):
     create_master(path, book("xiaoneng"))
     rows = {label: note for label, _, note in settings_rows(load_master(path).rulebook)}
     assert rows["签收时限（工作日）"].startswith("方案规定：") and "3个工作日内签批或部署" in rows["签收时限（工作日）"]
+
+
+# ----------------------------------------------------------------- seed 002: the unit's form is the 排查清单
+
+def test_zhonggengzu_form_is_the_checklist_signed_and_sealed(tmp_path):
+    """Seed 002: "“中梗阻”问题排查清单(表格见附件)经部门主要负责同志签字盖章后，于12月7日前径送开发区纪工委" — the unit's form
+    carries the 排查清单's title and, under the table, the lines for the head's 签字 and the unit's 盖章; read back, its
+    rows are cases and the signature lines are skipped as 说明或落款, each with its fate."""
+    from taizhang.book.template import write_templates
+    from taizhang.intake.reader import read_submission
+
+    b = book("zhonggengzu", 2020)
+    assert b.form_signed and b.form_title == "砀山经济开发区“中梗阻”问题排查清单"
+    m = _master(tmp_path, "zhonggengzu", [("经发局", b.unit_types[0])],
+                {"case_id": "Z1", "unit": "经发局", "category": b.categories[0].name, "assigned": D(2020, 11, 25),
+                 "deadline": D(2020, 12, 20), "description": "审批拖延"}, year=2020)
+    [path] = write_templates(m, tmp_path / "模板", D(2020, 12, 1))
+    ws = load_workbook(path)["台账"]
+    assert ws["A1"].value == "砀山经济开发区“中梗阻”问题排查清单（2020年12月）"
+    texts = {c.value: c.row for r in ws.iter_rows() for c in r if isinstance(c.value, str)}
+    assert "部门主要负责同志（签字）：" in texts and "单位（盖章）：" in texts
+    assert texts["部门主要负责同志（签字）："] == texts["单位（盖章）："] > 4 and ws.print_area
+    guide = " ".join(str(c.value) for r in load_workbook(path)["填报说明"].iter_rows() for c in r if c.value)
+    assert "签字、加盖单位公章后报送" in guide
+    sheet = read_submission(path)
+    assert [row for row, _ in sheet.rows] == [4] and "Z1" in sheet.rows[0][1]
+    fates = {row: reason for row, _, reason in sheet.skipped}
+    assert fates[texts["部门主要负责同志（签字）："]].startswith("说明或落款")
+    assert fates[texts["部门主要负责同志（签字）："] + 1].startswith("说明或落款")
+    (tmp_path / "x").mkdir()
+    plain = _master(tmp_path / "x", "xinguan", [("城关镇", book("xinguan").unit_types[0])])
+    [other] = write_templates(plain, tmp_path / "模板2", D(2026, 12, 1))
+    cells = [c.value for r in load_workbook(other)["台账"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert load_workbook(other)["台账"]["A1"].value.startswith("新官不理旧账台账") and "部门主要负责同志（签字）：" not in cells
+
+
+def test_zhonggengzu_problem_without_a_deadline_is_returned_by_the_merge_never_given_year_end(tmp_path):
+    """Seed 002: "据实列出问题清单并逐条研究整改措施，明确完成时限和整改责任" — through a whole merge, a listed problem without
+    完成时限 goes to 退回清单 with that reason and never reaches the ledger with the campaign's 12月31日."""
+    from openpyxl import Workbook
+
+    from taizhang.book.merge import merge_folder
+
+    b = book("zhonggengzu", 2020)
+    m = _master(tmp_path, "zhonggengzu", [("经发局", b.unit_types[0])], year=2020)
+    m.ledger = m.ledger.iloc[0:0]
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    head = ["责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "完成时限", "办理状态"]
+    ws.append(head)
+    ws.append(["经发局", b.sources[0], b.categories[0].name, "审批拖延", "张三", "李四", "2020-11-25", None, "整改中"])
+    ws.append(["经发局", b.sources[0], b.categories[1].name, "推诿扯皮", "张三", "李四", "2020-11-25", "2020-12-20", "整改中"])
+    wb.save(folder / "经发局.xlsx")
+    merged, result = merge_folder(m, folder, D(2020, 12, 7))
+    assert result.rows_new == 1 and result.rows_rejected == 1
+    [rej] = result.rejected_rows
+    assert "明确完成时限和整改责任" in str(rej)
+    assert list(merged.ledger["description"]) == ["推诿扯皮"]
+    assert D(2020, 12, 31) not in set(merged.ledger["deadline"])

@@ -59,6 +59,8 @@ SCALARS = [
     ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
     ("分送摘录", "extracts_by", "每个报送日在汇总表旁为每个部门各生成一份台账摘录（单位情况、问题清单）供办公室转送："
                              "抄送行业主管部门（按牵头督办部门）、报归口汇总部门（按“归口汇总”表的分管系统）或 否"),
+    ("填报表标题", "form_title", "各单位填报表第1行的标题（留空：专项行动名称加“台账”）；方案附有表格的，用方案附件的名称"),
+    ("负责人签字盖章", "form_signed", "是：填报表末尾留出部门主要负责同志签字和单位盖章的位置（方案要求签字盖章后报送）"),
     ("办公室通报", "bulletins", "办公室按自己的节奏印发的通报，写成“名称：每月”或“名称：每季度”，多个用顿号分隔"
                              "（如 月晾晒：每月、季通报：每季度）；notice --period 2026-11 或 2026Q4 按该期生成"),
     ("催报提前（工作日）", "remind_lead_workdays", "办公室设定（方案未规定）：报送截止日和整改时限前几个工作日起，"
@@ -79,7 +81,7 @@ VERSION_KEY, SETTINGS_VERSION = "设置版本", 2
 OLD_DEFAULTS = {"sign_workdays": 3, "feedback_workdays": 5, "zero_report": True}
 OFFICE_SETTING = "办公室设定（方案未规定）"
 SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
-BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
+BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord", "form_signed")
 
 
 def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:

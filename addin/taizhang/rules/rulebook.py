@@ -201,6 +201,10 @@ class Rulebook(_Strict):
     # extracts the office sends on each report day (report.extracts): seed 001 抄送 each case's 行业主管部门
     # ("同时抄送案件涉及领域的行业主管部门"), seed 003 each 归口汇总部门 its system ("定期向县委办公室报送各自分管系统…"); "": none
     extracts_by: Literal["", "supervisor", "summary_dept"] = ""
+    # the unit's form (book.template): its title ("" : "<name>台账（报送期）") and, seed 002, the lines for the head's
+    # 签字 and the 盖章 ("“中梗阻”问题排查清单…经部门主要负责同志签字盖章后，于12月7日前径送开发区纪工委")
+    form_title: str = ""
+    form_signed: bool = False
     bulletins: list[Bulletin] = []  # the office's own rhythm (DOMAIN.md "Rhythms"): named bulletins per period
     # 催报 and 临期提醒 (book.reminders): office settings, no plan gives them
     remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
