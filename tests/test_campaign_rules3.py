@@ -376,3 +376,37 @@ def test_zhonggengzu_problem_without_a_deadline_is_returned_by_the_merge_never_g
     assert "明确完成时限和整改责任" in str(rej)
     assert list(merged.ledger["description"]) == ["推诿扯皮"]
     assert D(2020, 12, 31) not in set(merged.ledger["deadline"])
+
+
+# ----------------------------------------------------------------- seed 001: 集体研究会商
+
+def test_xinguan_suggests_collective_study_for_large_disputes_at_the_offices_amount(tmp_path):
+    """Seed 001: "对于重大疑难、争议金额较大的案件,应集体研究会商,依法依规妥善解决" — an unfinished case whose 涉及金额 reaches
+    the amount is put forward for 集体研究会商 in the briefing and the 通报, as a suggestion. The plan names no amount: the
+    figure is the office's, labelled so in 参数设置; other plans suggest none."""
+    from taizhang.book.settings_sheet import OFFICE_SETTING, settings_rows
+    from taizhang.jobs import figures_of
+    from taizhang.report.figures import briefing
+    from taizhang.report.notice import build_bulletin
+
+    b = book("xinguan")
+    assert b.collective_amount == 100
+    value, note = {r[0]: (r[1], r[2]) for r in settings_rows(b)}["集体研究会商金额（万元）"]
+    assert value == 100 and note.startswith(OFFICE_SETTING) and "争议金额较大的案件,应集体研究会商" in note
+    t = b.unit_types[0]
+    m = _master(tmp_path, "xinguan", [("城关镇", t)],
+                {"case_id": "K1", "unit": "城关镇", "amount": 350.0, "assigned": D(2026, 6, 1), "description": "拖欠工程款"},
+                {"case_id": "K2", "unit": "城关镇", "amount": 20.0, "assigned": D(2026, 6, 1)},
+                {"case_id": "K3", "unit": "城关镇", "amount": 500.0, "assigned": D(2026, 6, 1), "status": "已办结",
+                 "done_date": D(2026, 7, 1)})
+    figs = figures_of(m, D(2026, 11, 20))
+    assert [c["id"] for c in figs.collective] == ["K1"]
+    text = "\n".join(briefing(figs))
+    assert "涉及金额100万元以上（办公室设定）的未办结问题1个，建议领导小组办公室研究是否集体研究会商" in text and "以上仅为建议" in text
+    doc = build_bulletin(figs, [], "改革创新组").doc
+    paras = [p.text for p in doc.paragraphs]
+    assert "集体研究会商建议（供办公室研究）" in " ".join(paras)
+    assert any(c.text == "拖欠工程款" for t_ in doc.tables for r in t_.rows for c in r.cells)
+    other = _master(tmp_path / "o" if (tmp_path / "o").mkdir() is None else None, "xiaoneng", [("城关镇", book("xiaoneng").unit_types[0])],
+                    {"case_id": "X", "unit": "城关镇", "amount": 900.0, "assigned": D(2026, 6, 1)})
+    assert figures_of(other, D(2026, 11, 20)).collective == [] and book("xiaoneng").collective_amount is None

@@ -61,6 +61,8 @@ SCALARS = [
                              "抄送行业主管部门（按牵头督办部门）、报归口汇总部门（按“归口汇总”表的分管系统）或 否"),
     ("填报表标题", "form_title", "各单位填报表第1行的标题（留空：专项行动名称加“台账”）；方案附有表格的，用方案附件的名称"),
     ("负责人签字盖章", "form_signed", "是：填报表末尾留出部门主要负责同志签字和单位盖章的位置（方案要求签字盖章后报送）"),
+    ("集体研究会商金额（万元）", "collective_amount", "涉及金额达到该值（万元）的未办结问题列入汇总表和通报的“集体研究会商建议”，"
+                                               "是否集体研究会商由办公室决定；留空表示不提示"),
     ("办公室通报", "bulletins", "办公室按自己的节奏印发的通报，写成“名称：每月”或“名称：每季度”，多个用顿号分隔"
                              "（如 月晾晒：每月、季通报：每季度）；notice --period 2026-11 或 2026Q4 按该期生成"),
     ("催报提前（工作日）", "remind_lead_workdays", "办公室设定（方案未规定）：报送截止日和整改时限前几个工作日起，"
@@ -112,6 +114,9 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             note = f"{note}。方案：“{book.min_cases_quote}”"
         if key == "reporting.due_day" and book.due_day_basis:
             note = f"{note}。{book.due_day_basis}"
+        if key == "collective_amount":
+            note = (f"{OFFICE_SETTING}：方案只写“{book.collective_quote}”，未规定金额。{note}" if book.collective_quote
+                    else f"{OFFICE_SETTING}：{note}")
         if key == "zero_report":
             note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
@@ -203,7 +208,8 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
 
 
 QUOTED = {"sign_feedback_quote": ("sign_workdays", "feedback_workdays"), "zero_report_quote": ("zero_report",),
-          "min_cases_quote": ("min_cases",), "deadline_rule_quote": ("deadline_rule",), "due_day_basis": ("reporting",)}
+          "min_cases_quote": ("min_cases",), "deadline_rule_quote": ("deadline_rule",), "due_day_basis": ("reporting",),
+          "collective_quote": ("collective_amount",)}
 
 
 def migrate_settings(book: Rulebook, extras: dict[str, str], labels: set[str]) -> tuple[Rulebook, list[str]]:

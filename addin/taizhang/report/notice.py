@@ -18,6 +18,7 @@ from taizhang.report.figures import (
     RULE_ZH,
     Figures,
     UnitFigures,
+    collective_sentence,
     in_progress_parts,
     ranking_ends,
     report_summary,
@@ -160,6 +161,14 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
         doc.para("目前没有超期未办结的问题。")
     if t.yellow:
         doc.para(f"另有{t.yellow}个问题临近整改时限或进度滞后（黄灯），请相关单位加快推进。")
+
+    if figs.collective:
+        doc.heading1("集体研究会商建议（供办公室研究）")
+        doc.para(collective_sentence(figs))
+        if not public:
+            doc.table(["问题编号", "责任单位", "问题描述", "涉及金额（万元）"],
+                      [[c["id"] or "", c["unit"] or "", _short(c["description"], 60), f"{c['amount']:g}"]
+                       for c in figs.collective[:20]], widths_mm=[30, 34, 66, 26], size=SMALL)
 
     items = accountability_items(figs)
     if items:

@@ -205,7 +205,11 @@ class Rulebook(_Strict):
     # 签字 and the 盖章 ("“中梗阻”问题排查清单…经部门主要负责同志签字盖章后，于12月7日前径送开发区纪工委")
     form_title: str = ""
     form_signed: bool = False
-    bulletins: list[Bulletin] = []  # the office's own rhythm (DOMAIN.md "Rhythms"): named bulletins per period
+    bulletins: list[Bulletin] = []
+    # seed 001: "对于重大疑难、争议金额较大的案件,应集体研究会商" — unfinished cases whose 涉及金额 reaches this (万元) are
+    # suggested for 集体研究会商; the plan names no amount, so the figure is the office's (None: no suggestion)
+    collective_amount: float | None = Field(default=None, ge=0)
+    collective_quote: str = ""  # the office's own rhythm (DOMAIN.md "Rhythms"): named bulletins per period
     # 催报 and 临期提醒 (book.reminders): office settings, no plan gives them
     remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
     remind_cap: int = Field(default=2, ge=0, le=50)  # reminders per unit per report period (0: no cap)
