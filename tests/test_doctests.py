@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays", "taizhang.report.figures"]
+MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays", "taizhang.report.figures", "taizhang.report.periods"]
 
 
 @pytest.mark.parametrize("name", MODULES)

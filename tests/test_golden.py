@@ -15,6 +15,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
 - Round 5: a merge records its 报送文件夹 in 参数设置 (its value cell only, ``xlsx.keyvalues``): the shared strings
   gain that path (masked as ROOT here) and 参数设置's sheet of every merged master changes.
+- Issue 26's last round: 参数设置 gains the 分送摘录 row (seed 001's 抄送 and seed 003's 归口 extracts) and the
+  设置版本 mark (a master made before round 2 is recognised by its absence); no other part moved.
 """
 
 from __future__ import annotations

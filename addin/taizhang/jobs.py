@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +43,7 @@ from taizhang.book.sheets import (
     S_APPROVALS,
     S_CLOSURES,
     S_REMINDERS,
+    S_SETTINGS,
     S_UNASSIGNED,
     UNASSIGNED_HEADERS,
 )
@@ -110,6 +111,7 @@ def run_status(master_path: str | Path, today: dt.date, out: str | Path | None =
         master = load_master(master_path)
         res = with_lights(master, today)
         res.findings = place_findings(res.findings, written_rows(master.ledger, master.units.names()), master.path.name)
+        res.findings = settings_findings(master) + res.findings
         target, keep = _out_path(master, out)
         backup = save_master(master, target, backup_keep=keep)
     return StatusResult(master=str(master.path), out=str(target), as_of=today, cases=res.cases, warnings=res.warnings,
@@ -203,6 +205,7 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     ``progress(done, total, file)``: called as each submission is merged (see ``merge_folder``).
     """
     merged, result = merge_folder(master, folder, today, checking, progress)
+    result.issues.extend(settings_findings(master))
     lights = with_lights(merged, today)
     # each finding on 台账 at the row its case will have once written (sorted, emptied rows gone), with its case id
     result.issues.extend(place_findings(lights.findings, written_rows(merged.ledger, merged.units.names()),
@@ -213,6 +216,14 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     keep_rows = hist[hist["报送日"].map(lambda d: str(d)[:10]) != today.isoformat()] if len(hist) else hist
     merged.history = pd.concat([keep_rows, pd.DataFrame(history_rows(figs), columns=HISTORY_HEADERS)], ignore_index=True)
     return merged, result, figs
+
+
+def settings_findings(master: Master) -> list[Finding]:
+    """The notes of old settings migrated on reading (a master made before 设置版本), for 提醒 and the account."""
+    from taizhang.findings import finding
+
+    return [finding("settings-migrated", note, file=master.path.name, sheet=S_SETTINGS)
+            for note in getattr(master, "settings_notes", [])]
 
 
 def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[str, tuple[list[str], list[list], None]]:
@@ -363,14 +374,18 @@ class NoticeResult(BaseModel):
     reply_by: dt.date | None = None
     public: bool = False
     figures: Figures
+    period: str = ""  # the month or quarter of an office's periodic bulletin (notice --period), "" for a report day's
 
 
-def default_notice_path(master_path: Path, today: dt.date, public: bool = False) -> Path:
+def default_notice_path(master_path: Path, today: dt.date, public: bool = False, period=None) -> Path:
+    if period is not None:  # the office's own bulletin for a month or a quarter: named by its period
+        return master_path.with_name(f"{master_path.stem}-{period.name or '通报'}（草稿）{'（公开版）' if public else ''}"
+                                     f"-{period.period.label}.docx")
     return master_path.with_name(f"{master_path.stem}-通报（草稿）{'（公开版）' if public else ''}-{today.isoformat()}.docx")
 
 
 def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str | Path | None = None,
-                public: bool = False, progress=None) -> NoticeResult:
+                public: bool = False, progress=None, period=None) -> NoticeResult:
     """Write the 通报 draft (.docx) and, with ``units_dir``, one 督办通知单 per unit with red cases.
 
     ``progress(done, total, file)``: called before each 督办通知单 and once at the end (file "")."""
@@ -382,7 +397,7 @@ def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str |
     out = Path(out)
     if units_dir is not None and Path(units_dir).exists() and not Path(units_dir).is_dir():
         raise WriteError(f"督办通知单的输出位置 {units_dir} 是一个文件，不是文件夹。请换一个文件夹名（不存在时会自动创建）。")
-    build_bulletin(figs, master.reports, office, public, book.supervise_reply_workdays).save(out)
+    build_bulletin(figs, master.reports, office, public, book.supervise_reply_workdays, period).save(out)
     written: list[str] = []
     reply_by = None
     if units_dir is not None:
@@ -400,23 +415,41 @@ def save_notice(master: Master, figs: Figures, out: str | Path, units_dir: str |
             written.append(str(path))
         if progress:
             progress(len(todo), len(todo), "")
-    return NoticeResult(notice=str(out), supervision=written, reply_by=reply_by, public=public, figures=figs)
+    return NoticeResult(notice=str(out), supervision=written, reply_by=reply_by, public=public, figures=figs,
+                        period=period.period.label if period is not None else "")
 
 
 @bulk
 def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None = None,
-               units_dir: str | Path | None = None, public: bool = False, progress=None, steps=None) -> NoticeResult:
+               units_dir: str | Path | None = None, public: bool = False, progress=None, steps=None,
+               period: str | None = None) -> NoticeResult:
     """``taizhang notice``: the 通报 draft from the same figures as the summary, and the 督办通知单.
 
-    ``progress(done, total, file)``: per 督办通知单; ``steps(done, total, step)``: read, compute, write (see ``_Steps``)."""
+    ``progress(done, total, file)``: per 督办通知单; ``steps(done, total, step)``: read, compute, write (see ``_Steps``).
+    ``period`` (``2026-11``, ``2026Q4``): the office's own bulletin for that month or quarter (参数设置 办公室通报 names
+    it, e.g. 月晾晒, 季通报): figures as of the period's last day (or today, if it has not ended), and what happened in
+    the period from 历史统计, 变更记录 and the ledger's dates."""
     step = _Steps(steps, ("读取台账总表", "计算时限、红绿灯和统计", "写通报" + ("和督办通知单" if units_dir is not None else "")))
     master = load_master(master_path)
     step.next()
+    span = None
+    if period:
+        from taizhang.report.periods import parse_period, period_figures
+
+        span = parse_period(period)
+        if span is None:
+            raise BadRequest(f"通报期“{period}”无法识别。按月写 2026-11，按季度写 2026Q4。")
+        if span.start > today:
+            raise BadRequest(f"通报期{span.label}还没有开始（今天是{today.isoformat()}）。")
+        today = min(today, span.end)
     lights = with_lights(master, today)
     figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
+    if span is not None:
+        name = next((b.name for b in master.rulebook.bulletins if b.period == span.kind), "")
+        span = period_figures(span, master.ledger, master.history, master.changes, master.units.names(), name)
     step.next()
-    target = Path(out) if out else default_notice_path(master.path, today, public)
-    result = save_notice(master, figs, target, units_dir, public, progress)
+    target = Path(out) if out else default_notice_path(master.path, today, public, span)
+    result = save_notice(master, figs, target, units_dir, public, progress, span)
     step.next()
     return result
 
@@ -864,6 +897,7 @@ class DayOutcome:
     notice: NoticeResult
     units_dir: Path
     source: Path | None = None  # the master it read (``merge.out`` differs from it with --out-dir)
+    extracts: list[Path] = field(default_factory=list)  # 抄送 / 归口汇总 extracts beside the summary (save_extracts)
 
 
 def _stage(progress, name: str):
@@ -891,7 +925,25 @@ def run_report_day(master_path: str | Path, folder: str | Path, today: dt.date,
     units_dir = outcome.out.with_name(f"督办通知单-{today.isoformat()}")
     notice = save_notice(outcome.master, outcome.figures, default_notice_path(outcome.out, today), units_dir,
                          progress=_stage(progress, "通报和督办通知单"))
-    return DayOutcome(outcome, summaries, notice, units_dir, master_path)
+    extracts = save_extracts(outcome.master, today, outcome.out.parent, outcome.out.stem)
+    return DayOutcome(outcome, summaries, notice, units_dir, master_path, extracts)
+
+
+def save_extracts(master: Master, today: dt.date, folder: str | Path, stem: str | None = None) -> list[Path]:
+    """The extracts the office sends on (参数设置 分送摘录): seed 001 one per 行业主管部门 (抄送), seed 003 one per
+    归口汇总部门 with its system's units; none where the campaign sends none. Written beside the summary."""
+    by = master.rulebook.extracts_by
+    if not by:
+        return []
+    from taizhang.report.extracts import write_extracts
+
+    lights = with_lights(master, today)
+    book = master.rulebook
+    route = {r.unit_type: r.summary_dept for r in book.routing}
+    unit_depts = {u.name: route.get(u.type, "") for u in master.units.units} if by == "summary_dept" else None
+    office = book.office or f"{book.name}专项行动领导小组办公室"
+    return write_extracts(master.ledger, lights.deadlines, by, Path(folder), stem or master.path.stem, today, book.name,
+                          office, unit_depts, master.reports)
 
 
 def run_demo(out: str | Path, preset: str, seed: int, today: dt.date | None = None, progress=None):

@@ -927,6 +927,7 @@ class Notice:
     sign_workdays: int | None  # None: no 签收 limit (only seed 004 sets one, or the office)
     feedback_workdays: int | None
     reporting: str
+    copy_to: list[str] = field(default_factory=list)  # seed 001: "同时抄送案件涉及领域的行业主管部门"
 
     @property
     def transfers(self) -> int:
@@ -942,8 +943,10 @@ def notices_of(master: Master, result: AssignResult) -> list[Notice]:
                                                          a.supervisor or "", a.from_unit, a.deadline_note or "",
                                                          a.ref or ""))
     order = {n: i for i, n in enumerate(master.units.names())}
+    def copies(cases: list[NoticeCase]) -> list[str]:  # the 行业主管部门 a campaign copies (分送摘录: 抄送)
+        return sorted({c.supervisor for c in cases if c.supervisor}) if book.extracts_by == "supervisor" else []
     return [Notice(u, book.name, book.office or "领导小组办公室", result.today, cases, book.sign_workdays,
-                   book.feedback_workdays, _reporting_text(book))
+                   book.feedback_workdays, _reporting_text(book), copies(cases))
             for u, cases in sorted(by_unit.items(), key=lambda kv: order.get(kv[0], len(order)))]
 
 

@@ -248,6 +248,13 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
                                      landscape=True)
     if len(master.history):
         specs[S_HISTORY] = table_spec(HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist(), hidden=True)
+    if getattr(master, "settings_notes", None):  # old settings migrated on reading: 参数设置 written once, marked
+        # (whole: this replaces the ``settings`` value edit above; the recorded folder comes from ``master.extras``)
+        from taizhang.book.settings_sheet import FOLDER_KEY, settings_rows
+
+        rows = [[label, master.extras.get(FOLDER_KEY, "") if label == FOLDER_KEY else value, note]
+                for label, value, note in settings_rows(master.rulebook)]
+        specs[S_SETTINGS] = table_spec(["参数", "值", "说明"], rows)
 
     backup = atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs), backup_keep=backup_keep)
     if mode_missing and Path(out).resolve() == Path(master.path).resolve():  # this object now describes the new file

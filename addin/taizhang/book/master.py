@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from taizhang.book.ledger_sheet import ledger_spec
-from taizhang.book.settings_sheet import rulebook_from_sheets, settings_rows
+from taizhang.book.settings_sheet import migrate_settings, rulebook_from_sheets, settings_rows
 from taizhang.book.sheets import (  # noqa: F401
     CHANGE_HEADERS,
     HISTORY_HEADERS,
@@ -85,6 +85,7 @@ class Master:
     status_words: dict[str, str] = field(default_factory=dict)  # 状态对照: folded word → canonical status
     # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
     ledger_header: list | None = None
+    settings_notes: list[str] = field(default_factory=list)  # old settings migrated on reading (settings_sheet.migrate_settings)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -360,6 +361,7 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
         book, extras = rulebook_from_sheets(settings, _read_lists(rows), origin)
     except RulebookError as exc:
         raise MasterError(str(exc)) from None
+    book, settings_notes = migrate_settings(book, extras, {str(label or "").strip() for _, label, _ in settings})
     if not book.ladder and S_LADDER not in sheets:  # a master made before the 问责阶梯 sheet: the preset's own ladder
         from taizhang.rules.rulebook import builtin_rulebooks
 
@@ -387,7 +389,7 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   notice_years=notice_years(rows(S_HOLIDAYS)),
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
-                  ledger_header=_header_of(sheets.get(S_LEDGER)))
+                  ledger_header=_header_of(sheets.get(S_LEDGER)), settings_notes=settings_notes)
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:

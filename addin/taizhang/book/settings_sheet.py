@@ -17,6 +17,8 @@ CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "qu
               "once": "一次性", "per_event": "一事一报"}
 RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数", "schedule": "序时进度"}
 TIER_PREFIX = "时限档次·"
+BULLETIN_ZH = {"month": "每月", "quarter": "每季度"}
+EXTRACTS_ZH = {"": "否", "supervisor": "抄送行业主管部门", "summary_dept": "报归口汇总部门"}
 
 # (参数, rulebook key, 说明)
 SCALARS = [
@@ -55,6 +57,14 @@ SCALARS = [
                                 "同一问题不会被重复抽中"),
     ("抽查随机种子", "spot_seed", "抽查的随机种子：同一种子、同一报送日抽出的清单相同，便于复核"),
     ("区级协调", "district_coord", "是：台账中“区级协调”列由办公室标记需提交区级层面专项研究、专题协调的案件，汇总表单列统计"),
+    ("分送摘录", "extracts_by", "每个报送日在汇总表旁为每个部门各生成一份台账摘录（单位情况、问题清单）供办公室转送："
+                             "抄送行业主管部门（按牵头督办部门）、报归口汇总部门（按“归口汇总”表的分管系统）或 否"),
+    ("填报表标题", "form_title", "各单位填报表第1行的标题（留空：专项行动名称加“台账”）；方案附有表格的，用方案附件的名称"),
+    ("负责人签字盖章", "form_signed", "是：填报表末尾留出部门主要负责同志签字和单位盖章的位置（方案要求签字盖章后报送）"),
+    ("集体研究会商金额（万元）", "collective_amount", "涉及金额达到该值（万元）的未办结问题列入汇总表和通报的“集体研究会商建议”，"
+                                               "是否集体研究会商由办公室决定；留空表示不提示"),
+    ("办公室通报", "bulletins", "办公室按自己的节奏印发的通报，写成“名称：每月”或“名称：每季度”，多个用顿号分隔"
+                             "（如 月晾晒：每月、季通报：每季度）；notice --period 2026-11 或 2026Q4 按该期生成"),
     ("催报提前（工作日）", "remind_lead_workdays", "办公室设定（方案未规定）：报送截止日和整改时限前几个工作日起，"
                                         "“催报”列出尚未报送的单位和临期的问题（默认3）"),
     ("每期催办次数上限", "remind_cap", "办公室设定（方案未规定）：同一单位同一报送期最多催办几次（记入“催办记录”的才算，默认2，0 表示不限）"),
@@ -67,9 +77,13 @@ SCALARS = [
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
+# 设置版本: written by this version. A master without it was made before the 签收/反馈 limits and 零报告 followed each
+# plan (issue 26): its old defaults (签收3、反馈5个工作日, 实行零报告 是) are recognised and migrated (migrate_settings)
+VERSION_KEY, SETTINGS_VERSION = "设置版本", 2
+OLD_DEFAULTS = {"sign_workdays": 3, "feedback_workdays": 5, "zero_report": True}
 OFFICE_SETTING = "办公室设定（方案未规定）"
 SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
-BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
+BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord", "form_signed")
 
 
 def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
@@ -85,6 +99,10 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = RANK_ZH[value]
         elif key in BOOL_KEYS:
             value = "是" if value else "否"
+        elif key == "extracts_by":
+            value = EXTRACTS_ZH[value]
+        elif key == "bulletins":
+            value = "、".join(f"{b['name']}：{BULLETIN_ZH[b['period']]}" for b in value)
         elif key == "rules_off":
             value = "、".join(value)
         elif key == "required_fields":
@@ -96,6 +114,9 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             note = f"{note}。方案：“{book.min_cases_quote}”"
         if key == "reporting.due_day" and book.due_day_basis:
             note = f"{note}。{book.due_day_basis}"
+        if key == "collective_amount":
+            note = (f"{OFFICE_SETTING}：方案只写“{book.collective_quote}”，未规定金额。{note}" if book.collective_quote
+                    else f"{OFFICE_SETTING}：{note}")
         if key == "zero_report":
             note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
@@ -105,6 +126,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
         note = "需经申请同意" if t.needs_approval else "复杂程度为该档次时的办结时限"
         rows.append((TIER_PREFIX + t.name, t.describe(), note))
     rows.append((FOLDER_KEY, "", "“合并报送”上次选择的报送文件夹（自动记录）"))
+    rows.append((VERSION_KEY, SETTINGS_VERSION, "台账助手写入的设置版本（自动记录，请勿修改）：没有此行的台账总表由旧版本创建，"
+                                                "打开时其旧默认值按方案更正并在“提醒”中说明"))
     return rows
 
 
@@ -138,8 +161,8 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
                 tier["needs_approval"] = True
             data["tiers"].append(tier)
             continue
-        if label == FOLDER_KEY:
-            extras[FOLDER_KEY] = text
+        if label in (FOLDER_KEY, VERSION_KEY):
+            extras[label] = text
             continue
         key = by_label.get(label)
         if key is None:
@@ -153,6 +176,14 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = inverse_rank.get(text, text)
         elif key in BOOL_KEYS:
             value = text in ("是", "true", "True", "1")
+        elif key == "extracts_by":
+            value = {v: k for k, v in EXTRACTS_ZH.items()}.get(text, text)
+        elif key == "bulletins":
+            value = []
+            for part in (p.strip() for p in re.split(r"[、,，;；]+", text) if p.strip()):
+                name, _, every = part.replace(":", "：").partition("：")
+                value.append({"name": name.strip(), "period": {v: k for k, v in BULLETIN_ZH.items()}.get(every.strip(),
+                                                                                                     every.strip())})
         elif key == "rules_off":
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
         elif key == "required_fields":
@@ -174,3 +205,43 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
     if not data["tiers"]:
         data.pop("tiers")
     return parse_rulebook(data, f"{origin} 的“参数设置”等设置表"), extras
+
+
+QUOTED = {"sign_feedback_quote": ("sign_workdays", "feedback_workdays"), "zero_report_quote": ("zero_report",),
+          "min_cases_quote": ("min_cases",), "deadline_rule_quote": ("deadline_rule",), "due_day_basis": ("reporting",),
+          "collective_quote": ("collective_amount",)}
+
+
+def migrate_settings(book: Rulebook, extras: dict[str, str], labels: set[str]) -> tuple[Rulebook, list[str]]:
+    """The settings of a built-in preset's master as the plan means them.
+
+    A master made before this version (no 设置版本 row): the old defaults every preset then carried (签收 3 and 反馈 5
+    working days, 实行零报告 是) become the plan's own where the plan sets none, and a setting whose row the old
+    参数设置 did not have takes the plan's value; one note per change, for 提醒. Any master: the plan's sentence a
+    setting rests on (not a 参数设置 row) comes back while the setting is still the plan's, so 参数设置 keeps saying
+    方案规定 rather than 办公室设定. A master of the office's own rulebook is read as written."""
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    plan = builtin_rulebooks().get(book.id)
+    if plan is None:
+        return book, []
+    update: dict = {}
+    notes = []
+    if not extras.get(VERSION_KEY):
+        label_of = {key: label for label, key, _ in SCALARS}
+        for key, old in OLD_DEFAULTS.items():
+            mine, wanted = getattr(book, key), getattr(plan, key)
+            if mine == old and wanted != old:
+                update[key] = wanted
+                shown = "是" if old is True else f"{old}个工作日"
+                now = "否" if wanted is False else "不设（留空）" if wanted is None else str(wanted)
+                notes.append(f"台账总表由旧版本台账助手创建：“{label_of[key]}”为旧版本对所有专项行动的默认值“{shown}”，"
+                             f"{plan.name}方案未作此规定，已改为“{now}”。如办公室确需此项，请在“参数设置”中重新填写。")
+        for label, key, _ in SCALARS:
+            if label not in labels and "." not in key and key not in update and getattr(book, key) != getattr(plan, key):
+                update[key] = getattr(plan, key)  # a row this master's version did not have: the plan's setting
+    for quote, keys in QUOTED.items():
+        same = all(update.get(k, getattr(book, k)) == getattr(plan, k) for k in keys)
+        if not getattr(book, quote) and getattr(plan, quote) and same:
+            update[quote] = getattr(plan, quote)
+    return (book.model_copy(update=update) if update else book), notes

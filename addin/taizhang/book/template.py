@@ -43,6 +43,12 @@ GUIDE = [
 ]
 
 
+SIGNED_SPARE = 30  # blank rows for new problems on a form that is signed and sealed (printed)
+# the lines under a signed form; the reader skips each as 说明或落款 (intake.reader._FOOTER)
+SIGNATURE_LINES = [("部门主要负责同志（签字）：", "单位（盖章）："), ("填报日期：　　　　年　　月　　日", "")]
+SIGNED_GUIDE = "本表经部门主要负责同志签字、加盖单位公章后报送；签字盖章的纸质件（或扫描件）与本电子表格一并报送，电子表格中请勿删除签字盖章行。"
+
+
 def safe_name(text: str, limit: int = 80) -> str:
     """A file or sheet name built from data: no separators, no '..', nothing Windows forbids."""
     t = _FORBIDDEN.sub("_", str(text)).replace("..", "_").strip(" .")
@@ -116,7 +122,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     ws = wb.active
     ws.title = "台账"
     last_col = get_column_letter(len(TEMPLATE_FIELDS))
-    put(ws, 1, 1, f"{book.name}台账（{period}）").font = Font(bold=True, size=14)
+    put(ws, 1, 1, f"{book.form_title or book.name + '台账'}（{period}）").font = Font(bold=True, size=14)
     ws.merge_cells(f"A1:{last_col}1")
     put(ws, 2, 1, f"填报单位：{unit.name}（盖章）")
     put(ws, 2, 6, f"报送期：{period}    模板生成日期：{today.isoformat()}")
@@ -125,7 +131,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     header_row(ws, HEADER_ROW, [f.header for f in TEMPLATE_FIELDS], [f.width for f in TEMPLATE_FIELDS], fills)
     locked_cols = {i for i, f in enumerate(TEMPLATE_FIELDS, 1) if f.owner not in UNIT_OWNERS}
     n = len(cases)
-    spare = 200
+    spare = SIGNED_SPARE if book.form_signed else 200  # a signed form is printed: its signature under a short table
     for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):
         computed = case.get("deadline_origin") == ORIGIN_COMPUTED
         for c, f in enumerate(TEMPLATE_FIELDS, 1):
@@ -135,6 +141,16 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     for r in range(HEADER_ROW + 1 + n, HEADER_ROW + 1 + n + spare):
         for c in range(1, len(TEMPLATE_FIELDS) + 1):
             _protect(ws.cell(row=r, column=c), c in locked_cols, fill=False)
+    if book.form_signed:  # seed 002: "经部门主要负责同志签字盖章后…径送": the head signs, the unit seals
+        at = HEADER_ROW + 1 + n + spare + 1
+        for i, line in enumerate(SIGNATURE_LINES):
+            put(ws, at + i, 1, line[0]).font = Font(bold=True)
+            if line[1]:
+                put(ws, at + i, 6, line[1]).font = Font(bold=True)
+        ws.print_area = f"A1:{last_col}{at + len(SIGNATURE_LINES) - 1}"
+        ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A3  # one sheet to sign
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
     ws.protection.sheet = True
     ws.protection.formatRows = False
@@ -168,6 +184,8 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     for i, line in enumerate(GUIDE[1:], 2):
         put(guide, i, 1, line)
     put(guide, len(GUIDE) + 2, 1, f"报送要求：{book.reporting.note}")
+    if book.form_signed:
+        put(guide, len(GUIDE) + 3, 1, SIGNED_GUIDE)
     guide.column_dimensions["A"].width = 120
     wb.active = 1
     wb.save(tmp)

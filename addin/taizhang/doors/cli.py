@@ -229,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="通报草稿文件（.docx，默认在台账总表旁边）")
     c.add_argument("--units-dir", help="督办通知单输出文件夹：每个有超期（红灯）问题的单位一份")
     c.add_argument("--public", action="store_true", help="公开版：不含个人信息和问题描述")
+    c.add_argument("--period", help="按办公室的通报周期生成某一期的通报：一个月写 2026-11，一个季度写 2026Q4"
+                                    "（据台账总表的历史统计和变更记录统计本期情况）")
     c.add_argument("--json", action="store_true")
 
     c = cmd("run")
@@ -479,7 +481,7 @@ def cmd_notice(args) -> int:
     from taizhang.report.text import notice_text
 
     res = run_notice(args.master, args.today or dt.date.today(), args.out, args.units_dir, args.public,
-                     progress=Progress().at("督办通知单"), steps=Progress().at("通报"))
+                     progress=Progress().at("督办通知单"), steps=Progress().at("通报"), period=args.period)
     _present(args, res, lambda r: notice_text(r, args.units_dir))
     return 0
 

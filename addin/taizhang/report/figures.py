@@ -138,6 +138,11 @@ class Figures(BaseModel):
     feedback_workdays: int | None = None
     min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
     durations: Durations = Durations()
+    # seed 001 集体研究会商 suggestions: unfinished cases whose 涉及金额 reaches the office's amount (id, unit, description,
+    # amount), the amount and the plan's sentence — suggestions, the office decides
+    collective: list[dict] = []
+    collective_amount: float | None = None
+    collective_quote: str = ""
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -342,7 +347,23 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
                    feedback_workdays=book.feedback_workdays, min_cases=book.min_cases,
-                   durations=durations(df, master.calendar() if hasattr(master, "calendar") else None))
+                   durations=durations(df, master.calendar() if hasattr(master, "calendar") else None),
+                   collective=collective_candidates(book, df), collective_amount=book.collective_amount,
+                   collective_quote=book.collective_quote)
+
+
+def collective_candidates(book, df: pd.DataFrame) -> list[dict]:
+    """Seed 001: "对于重大疑难、争议金额较大的案件,应集体研究会商" — each unfinished case whose 涉及金额 (万元) reaches the
+    office's amount, largest first. The plan gives no amount: none is suggested until the office sets one."""
+    limit = getattr(book, "collective_amount", None)
+    if limit is None or "amount" not in df or not len(df):
+        return []
+    amounts = pd.to_numeric(df["amount"], errors="coerce")
+    open_ = ~df["status"].isin([STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED])
+    picked = df[(amounts >= limit) & open_]
+    out = [{"id": r.get("case_id"), "unit": r.get("unit"), "description": r.get("description"),
+            "amount": float(amounts[i])} for i, r in picked.iterrows()]
+    return sorted(out, key=lambda c: -c["amount"])
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"
@@ -568,6 +589,14 @@ def short_sentence(figs: Figures) -> str:
             f"{figs.min_cases}个、尚未确定：{'、'.join(short)}，请抓紧确定并报领导小组办公室审定。")
 
 
+def collective_sentence(figs: Figures) -> str:
+    """The 集体研究会商 suggestion in one sentence ("" when there is none)."""
+    if not figs.collective:
+        return ""
+    return (f"涉及金额{figs.collective_amount:g}万元以上（办公室设定）的未办结问题{len(figs.collective)}个，建议领导小组办公室研究是否"
+            f"集体研究会商" + (f"（方案：“{figs.collective_quote}”）" if figs.collective_quote else "") + "。以上仅为建议。")
+
+
 def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
     """A draft 通报 in plain Chinese, built only from the figures."""
     t = figs.totals
@@ -606,6 +635,8 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
         if top:
             paras.append(f"其中“{top['step']}”是方案问责阶梯的最后一级（方案：“{top['quote']}”），台账助手只作提示，"
                          f"是否启动须由领导小组按有关规定研究决定。")
+    if figs.collective:
+        paras.append(collective_sentence(figs))
     if figs.listing:
         paras.append(f"超期较久仍未办结的问题{len(figs.listing)}个（超期最长的{figs.listing[0]['days_overdue']}个工作日），"
                      f"建议领导小组办公室从中筛选群众反映强烈的问题{figs.listing[0]['step']}"

@@ -3,7 +3,8 @@
 The layout (A4, 版心, 仿宋三号 on a 22-line grid, 黑体 run-in headings, odd/even page numbers, the signature
 laid out for the seal) is the shared 公文 builder's (``report.gongwen``); this module only says what a 交办通知单 holds:
 each case (编号 with the clue's own 工单编号/留言编号, 问题描述, 整改时限, 签收期限 where the campaign sets a 签收 limit,
-牵头督办部门 where a case has one, 转办 noted), what the unit must report and by when, the office and the date. The
+牵头督办部门 where a case has one, 转办 noted), what the unit must report and by when, the office and the date, and
+(seed 001) the 行业主管部门 copied ("同时抄送案件涉及领域的行业主管部门") in the text and the 抄送 line. The
 reporters of clues never appear here.
 """
 
@@ -67,11 +68,16 @@ def build_notice(n: Notice) -> Gongwen:
     else:
         doc.para("请及时签收并部署，逐项明确牵头领导、具体责任人、整改措施和整改目标，在本单位填报模板中填写后报送。")
     doc.heading1("报送进展")
-    doc.para(f"{n.reporting}：在填报模板中更新办理进展、完成进度和办理状态，问题编号保持不变。")
+    doc.para(f"{n.reporting}：在填报模板中更新办理进展、完成进度和办理状态，问题编号保持不变。"
+             + (f"报送时同时抄送案件涉及领域的行业主管部门：{'、'.join(n.copy_to)}（领导小组办公室每个报送日另向其转送台账摘录）。"
+                if n.copy_to else ""))
     doc.heading1("办结反馈")
     feedback = f"办结后{n.feedback_workdays}个工作日内书面反馈办理结果" if n.feedback_workdays else "办结后在填报模板中如实填写办结情况"
     doc.para(f"在整改时限内办结，{feedback}；确需延期的，须在时限届满前提出申请，经批准后方可延期。")
     if n.transfers:
         doc.heading1("转办事项")
         doc.para("转办的问题自本通知之日起由你单位负责办理，请主动与原责任单位对接已办理的情况。")
-    return doc.signature(n.office, n.day)
+    doc.signature(n.office, n.day)
+    if n.copy_to:  # 版记 (GB/T 9704-2012 7.4.2): 抄送机关
+        doc.para(f"抄送：{'、'.join(n.copy_to)}。", lead=None)
+    return doc

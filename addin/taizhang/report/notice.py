@@ -18,6 +18,7 @@ from taizhang.report.figures import (
     RULE_ZH,
     Figures,
     UnitFigures,
+    collective_sentence,
     in_progress_parts,
     ranking_ends,
     report_summary,
@@ -25,6 +26,7 @@ from taizhang.report.figures import (
     unit_label,
 )
 from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
+from taizhang.report.periods import PeriodFigures
 
 NOTICE_SUFFIX = "督办通知单"
 SMALL = Pt(12)  # 小四: tables
@@ -67,17 +69,21 @@ def _pct(v: float | None) -> str:
 
 
 def build_bulletin(figs: Figures, reports: list[list] | None, office: str, public: bool = False,
-                   reply_workdays: int | None = None) -> Gongwen:
-    """The 通报 draft: 总体情况, 报送情况, 排名, 超期问题, 问责提示, 下一步要求; the ranking as 附件."""
+                   reply_workdays: int | None = None, period: PeriodFigures | None = None) -> Gongwen:
+    """The 通报 draft: 总体情况, 报送情况, 排名, 超期问题, 问责提示, 下一步要求; the ranking as 附件. With ``period`` (the
+    office's own rhythm: a month's or a quarter's 通报) it is that period's, with a 本期推进情况 section from the history."""
     t = figs.totals
     d = figs.as_of
     state = report_summary(reports or [])
     top, bottom = ranking_ends(figs)
     reds = sorted((u for u in figs.units if u.red), key=lambda u: (-u.red, u.rank or 0))
-    doc = Gongwen(f"关于{figs.campaign}专项行动推进情况的通报", draft=True, addressee="各成员单位",
+    span = (f"{period.period.label}（{cn_date(period.period.start)}至{cn_date(period.period.end)}）" if period else "")
+    doc = Gongwen(f"关于{figs.campaign}专项行动{period.period.label if period else ''}推进情况的通报"
+                  + (f"（{period.name}）" if period and period.name else ""), draft=True, addressee="各成员单位",
                   draft_note=f"草稿（由台账助手根据截至{cn_date(d)}的台账生成，供办公室修改后印发）"
                              + ("　公开版" if public else ""))
-    doc.para(f"按照{figs.campaign}专项行动工作安排，现将截至{cn_date(d)}的问题整改推进情况通报如下。")
+    doc.para(f"按照{figs.campaign}专项行动工作安排，现将" + (f"{span}" if period else f"截至{cn_date(d)}")
+             + "的问题整改推进情况通报如下。")
 
     doc.heading1("总体情况")
     text = (f"台账共有问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，办结率{t.completion_rate:g}%；"
@@ -85,7 +91,9 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     if t.on_time_rate is not None:
         text += f"已办结问题中按时办结率为{t.on_time_rate:g}%。"
     doc.para(text)
-    if figs.change and figs.previous_day:
+    if period is not None:
+        _period_section(doc, period)
+    elif figs.change and figs.previous_day:
         c = figs.change
         new_done = c.get("done", 0) + c.get("closed", 0)
         red = c.get("red", 0)
@@ -154,6 +162,14 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     if t.yellow:
         doc.para(f"另有{t.yellow}个问题临近整改时限或进度滞后（黄灯），请相关单位加快推进。")
 
+    if figs.collective:
+        doc.heading1("集体研究会商建议（供办公室研究）")
+        doc.para(collective_sentence(figs))
+        if not public:
+            doc.table(["问题编号", "责任单位", "问题描述", "涉及金额（万元）"],
+                      [[c["id"] or "", c["unit"] or "", _short(c["description"], 60), f"{c['amount']:g}"]
+                       for c in figs.collective[:20]], widths_mm=[30, 34, 66, 26], size=SMALL)
+
     items = accountability_items(figs)
     if items:
         doc.heading1("问责提示（供办公室研究）")
@@ -193,6 +209,28 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     if unranked:
         doc.para("没有问题、不参加排名的单位（无问题）：" + "、".join(unit_label(u) for u in unranked) + "。")
     return doc
+
+
+def _period_section(doc: Gongwen, p: PeriodFigures) -> None:
+    """本期推进情况: the period's report days, cases assigned and finished in it, red cases at its start and end, and
+    each unit's line (from 历史统计, 变更记录 and the ledger's dates)."""
+    doc.heading1("本期推进情况")
+    days = p.report_days
+    text = (f"本期共有报送日{len(days)}个（{'、'.join(f'{x.month}月{x.day}日' for x in days)}）。" if days
+            else "本期台账总表中没有报送日的记录（历史统计为空），以下按台账中的日期统计。")
+    text += f"本期新交办问题{p.assigned}个，办结（含销号）{p.finished}个"
+    if p.red_end is not None and p.red_start is not None:
+        base = f"上期末报送日（{cn_date(p.baseline_day)}）" if p.baseline_day else "本期首个报送日"
+        text += f"；超期问题由{base}的{p.red_start}个变为本期末的{p.red_end}个"
+    doc.para(text + "。")
+    rows = [[u.unit, u.total, u.assigned, u.finished, u.red_end, u.red_days, u.changes] for u in p.units
+            if u.total or u.assigned or u.finished or u.red_days or u.changes]
+    if rows:
+        doc.table(["单位", "期末问题数", "本期新交办", "本期办结", "期末超期", "亮红灯报送日", "本期更新条数"], rows,
+                  widths_mm=[46, 18, 18, 18, 18, 20, 18], size=SMALL)
+    slow = [u.unit for u in p.units if u.red_days and days and u.red_days == len(days)]
+    if slow:
+        doc.para(f"本期每个报送日都有超期问题的单位：{_names(slow)}。")
 
 
 def _delta(n: int) -> str:

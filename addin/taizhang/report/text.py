@@ -202,7 +202,7 @@ def summary_text(figs, out: Path) -> list[str]:
 
 
 def notice_text(res, units_dir: Path | None) -> list[str]:
-    lines = [f"已生成通报草稿：{res.notice}（请办公室修改定稿）"]
+    lines = [f"已生成{getattr(res, 'period', '') or ''}通报草稿：{res.notice}（请办公室修改定稿）"]
     if units_dir is not None:
         lines.append(f"督办通知单{len(res.supervision)}份（回复期限 {res.reply_by}）：{units_dir}"
                      if res.supervision else "没有超期（红灯）问题，未生成督办通知单。")
@@ -224,6 +224,9 @@ def report_day_text(day) -> list[str]:
     lines.append(totals_text(m.figures))
     lines.append("汇总表：" + "；".join(map(str, day.summaries)))
     lines.extend(notice_text(day.notice, day.units_dir))
+    extracts = getattr(day, "extracts", None) or []
+    if extracts:
+        lines.append(f"分送摘录{len(extracts)}份（供办公室转送各部门）：" + "；".join(Path(p).name for p in extracts))
     return lines
 
 

@@ -148,6 +148,14 @@ class Rung(_Strict):
     kind: Literal["按时限递进", "按情节由办公室选择"] = KIND_MENU
 
 
+class Bulletin(_Strict):
+    """A bulletin the office itself issues on its own rhythm (seed 000 月晾晒 每月, 季通报 每季度; seed 003 月通报):
+    ``taizhang notice --period`` draws it up for a month or a quarter."""
+
+    name: str = Field(min_length=1)
+    period: Literal["month", "quarter"]
+
+
 class Rulebook(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -190,6 +198,18 @@ class Rulebook(_Strict):
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
+    # extracts the office sends on each report day (report.extracts): seed 001 抄送 each case's 行业主管部门
+    # ("同时抄送案件涉及领域的行业主管部门"), seed 003 each 归口汇总部门 its system ("定期向县委办公室报送各自分管系统…"); "": none
+    extracts_by: Literal["", "supervisor", "summary_dept"] = ""
+    # the unit's form (book.template): its title ("" : "<name>台账（报送期）") and, seed 002, the lines for the head's
+    # 签字 and the 盖章 ("“中梗阻”问题排查清单…经部门主要负责同志签字盖章后，于12月7日前径送开发区纪工委")
+    form_title: str = ""
+    form_signed: bool = False
+    bulletins: list[Bulletin] = []
+    # seed 001: "对于重大疑难、争议金额较大的案件,应集体研究会商" — unfinished cases whose 涉及金额 reaches this (万元) are
+    # suggested for 集体研究会商; the plan names no amount, so the figure is the office's (None: no suggestion)
+    collective_amount: float | None = Field(default=None, ge=0)
+    collective_quote: str = ""  # the office's own rhythm (DOMAIN.md "Rhythms"): named bulletins per period
     # 催报 and 临期提醒 (book.reminders): office settings, no plan gives them
     remind_lead_workdays: int = Field(default=3, ge=0, le=60)  # remind from this many working days before a due date
     remind_cap: int = Field(default=2, ge=0, le=50)  # reminders per unit per report period (0: no cap)
