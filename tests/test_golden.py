@@ -13,6 +13,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- styles.xml (every scenario): styles are matched by meaning, not by bytes (``xlsx.parts.style_meaning``), so the
+  header fill openpyxl wrote at creation (the same solid 1F4E78 without taizhang's ``bgColor indexed="64"``) is
+  reused instead of being added a second time: one fill fewer, and the header xfs point at the fills already there.
 """
 
 from __future__ import annotations
