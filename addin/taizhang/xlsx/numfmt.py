@@ -4,6 +4,9 @@ A cell typed as 100% is stored as 1 with a percent number format; calamine (and 
 drop the format, so a 完成进度 of 100% would read as 1%. This reads the package's styles.xml and sheet XML for the
 numeric cells whose format is a percentage (built-in 0% / 0.00%, or a custom format with an unquoted %), and
 ``mark_percent`` turns those values of a grid into ``Percent``: a float that says the cell showed it times 100.
+``is_percent_format`` says the same of a format openpyxl reports (the reader's openpyxl path), and
+``ods_percent_cells`` finds the percentage cells of an .ods (``office:value-type="percentage"``). An .xls keeps
+its formats in BIFF XF and FORMAT records, which are not read here: there a 100% still reads as 1.
 Knows cells and formats, not fields: the reader decides what a percentage means for a column.
 """
 
@@ -154,6 +157,50 @@ def percent_cells(path: Path, parts: dict | None = None, data: bytes | None = No
             return out
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return {}
+
+
+def is_percent_format(code: str | None) -> bool:
+    """A number format (as openpyxl gives a cell's ``number_format``) that shows a percentage."""
+    return bool(code) and _is_percent_code(code)
+
+
+_ODS_NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+           "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0"}
+
+
+def ods_percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name → the cells of an .ods (0-based row, column) that hold a percentage: OpenDocument stores them
+    as ``office:value-type="percentage"`` (LibreOffice's 100%); calamine gives their value and drops the type.
+    Repeated rows and cells (``number-rows-repeated``, ``number-columns-repeated``) are counted as they are laid
+    out; a run of more than 100,000 repeats (an empty tail) holds no value and is skipped over by count."""
+    import xml.etree.ElementTree as ET
+
+    t, o = "{%s}" % _ODS_NS["table"], "{%s}" % _ODS_NS["office"]
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data else path) as zf:
+            content = zf.read("content.xml")
+        if b'value-type="percentage"' not in content:
+            return {}
+        sheet, row, col, rows_rep = None, 0, 0, 1
+        for event, el in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+            if event == "start":
+                if el.tag == t + "table":
+                    sheet, row = el.get(t + "name") or "", 0
+                elif el.tag == t + "table-row":
+                    col, rows_rep = 0, int(el.get(t + "number-rows-repeated") or 1)
+                elif el.tag in (t + "table-cell", t + "covered-table-cell"):
+                    reps = int(el.get(t + "number-columns-repeated") or 1)
+                    if el.get(o + "value-type") == "percentage" and sheet is not None and reps * rows_rep <= 100_000:
+                        out.setdefault(sheet, set()).update(
+                            (row + i, col + j) for i in range(rows_rep) for j in range(reps))
+                    col += reps
+            elif el.tag == t + "table-row":
+                row += rows_rep
+                el.clear()
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, ET.ParseError):
+        return {}
+    return out
 
 
 def mark_percent(grid: list[list], cells) -> None:
