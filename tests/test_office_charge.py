@@ -335,14 +335,18 @@ def test_percent_reads_as_it_shows_on_the_openpyxl_path_too(tmp_path, monkeypatc
 
 
 @needs_libreoffice
-def test_percent_reads_as_it_shows_in_an_ods(tmp_path):
-    """LibreOffice's .ods stores 100% as value-type="percentage" value 1; calamine gives the 1 and drops the type."""
+def test_percent_reads_as_it_shows_in_an_ods_and_an_xls(tmp_path):
+    """LibreOffice's .ods stores 100% as value-type="percentage" value 1, its .xls as 1 under a % XF; calamine gives
+    the 1 and drops the type and the format."""
     from taizhang.rules.validate import validate_file
 
-    (ods,) = convert([_percent_file(tmp_path)], "ods", tmp_path / "ods")
-    report, checked = validate_file(ods, rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
-    assert list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0]
-    assert not [f for f in report.findings if f.code == "bad-progress"]
+    source = _percent_file(tmp_path)
+    (ods,) = convert([source], "ods", tmp_path / "ods")
+    (xls,) = convert([source], "xls:MS Excel 97", tmp_path / "xls")
+    for path in (ods, xls):
+        report, checked = validate_file(path, rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
+        assert list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0], path.suffix
+        assert not [f for f in report.findings if f.code == "bad-progress"]
 
 
 def test_percent_typed_by_the_office_in_its_master_reads_as_it_shows(fresh_sample):

@@ -900,7 +900,7 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
 
 
 def _calamine_sheets_once(path: Path, sniffed: Sniffed):
-    from taizhang.xlsx.numfmt import mark_percent, ods_percent_cells, percent_cells
+    from taizhang.xlsx.numfmt import mark_percent, ods_percent_cells, percent_cells, xls_percent_cells
 
     wb = open_calamine(path, sniffed)
     facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
@@ -910,7 +910,8 @@ def _calamine_sheets_once(path: Path, sniffed: Sniffed):
     sheets = []
     try:
         percent = (percent_cells(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else
-                   ods_percent_cells(path, sniffed.data) if sniffed.kind == "ods" else {})
+                   ods_percent_cells(path, sniffed.data) if sniffed.kind == "ods" else
+                   xls_percent_cells(path, sniffed.data) if sniffed.kind == "xls" else {})
         for meta in wb.sheets_metadata:
             if not str(meta.visible).endswith(".Visible") and str(meta.visible) != "Visible":
                 continue
