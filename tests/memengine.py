@@ -318,6 +318,45 @@ class MemRange(base_classes.Range):
             cell.color = cell.number_format = None
 
     @property
+    def Hidden(self):
+        r, _, nr, _ = self.areas[0]
+        return all(k in self._sheet.hidden_rows for k in range(r, r + nr))
+
+    @Hidden.setter
+    def Hidden(self, value):
+        for r, _, nr, _ in self.areas:
+            for k in range(r, r + nr):
+                (self._sheet.hidden_rows.add if value else self._sheet.hidden_rows.discard)(k)
+
+    def SpecialCells(self, kind):
+        """xlCellTypeVisible (12): the range's cells on rows not hidden, as areas; Excel raises when there is none."""
+        assert kind == 12
+        r, c, nr, nc = self.areas[0]
+        areas, start = [], None
+        for k in range(r, r + nr + 1):
+            shown = k < r + nr and k not in self._sheet.hidden_rows
+            if shown and start is None:
+                start = k
+            elif not shown and start is not None:
+                areas.append((start, c, k - start, nc))
+                start = None
+        if not areas:
+            raise RuntimeError("No cells were found.")
+        return MemRange(self._sheet, areas)
+
+    @property
+    def Areas(self):
+        return MemAreas(self)
+
+    @property
+    def Row(self):
+        return self.areas[0][0]
+
+    @property
+    def Rows(self):
+        return MemAreas(self, rows=True)
+
+    @property
     def UseStandardHeight(self):
         r, _, nr, _ = self.areas[0]
         return not any(k in self._sheet.row_heights for k in range(r, r + nr))
@@ -340,12 +379,28 @@ class MemRange(base_classes.Range):
 
 
 @counted
+class MemAreas:
+    """Range.Areas (and Range.Rows, for its Count): ``Areas(i)`` is the i-th area, 1-based."""
+
+    def __init__(self, rng: "MemRange", rows: bool = False):
+        self.rng, self.rows = rng, rows
+
+    @property
+    def Count(self):
+        return self.rng.areas[0][2] if self.rows else len(self.rng.areas)
+
+    def __call__(self, i):
+        return MemRange(self.rng._sheet, [self.rng.areas[i - 1]])
+
+
+@counted
 class MemSheet(base_classes.Sheet):
     def __init__(self, book: "MemBook", name: str):
         self._book = book
         self._name = name
         self.cells_by_pos: dict[tuple[int, int], Cell] = {}
         self.row_heights: dict[int, float] = {}  # rows the office sized (points)
+        self.hidden_rows: set[int] = set()
 
     @property
     def book(self):
@@ -589,6 +644,7 @@ class MemBook(base_classes.Book):
                     cell.note = c.comment.text if c.comment is not None else None
                     cell.color, cell.number_format = rgb, fmt
             sheet.row_heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight and d.height}
+            sheet.hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
             book.sheet_list.append(sheet)
         book.active_sheet = book.sheet_list[wb.index(wb.active)]
         return book

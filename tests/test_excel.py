@@ -681,7 +681,7 @@ def test_read_rows_finds_a_lone_cell_away_from_a1(office):
 
 def _office_edited(master, blank=5):
     """The office's edits in a spreadsheet program: a column of its own with a formula on every case's row, a
-    value, a note, a fill and a row height on given cases, then one case's row emptied (every row below moves up)."""
+    value, a note, a fill, a row height and a hidden row on given cases, then one case's row emptied (every row below moves up)."""
     from openpyxl import load_workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
@@ -695,11 +695,13 @@ def _office_edited(master, blank=5):
     ws[f"{copy}1"], ws[f"{note}1"] = "编号副本", "办公室备注"
     for r in range(2, ws.max_row + 1):
         ws[f"{copy}{r}"] = f'=A{r}&"#"'
-    marks = {"value": ws["A9"].value, "note": ws["A10"].value, "fill": ws["A11"].value, "tall": ws["A12"].value}
+    marks = {"value": ws["A9"].value, "note": ws["A10"].value, "fill": ws["A11"].value, "tall": ws["A12"].value,
+             "hidden": ws["A13"].value}
     ws[f"{note}9"] = "重点关注"
     ws["C10"].comment = Comment("办公室批注：请核实", "办公室")
     ws[f"{note}11"].fill = PatternFill("solid", fgColor="FF7030A0")
     ws.row_dimensions[12].height = 48
+    ws.row_dimensions[13].hidden = True
     cases = ws.max_row - 2  # the emptied row holds no case any more
     for cell in ws[blank]:
         cell.value = None
@@ -735,6 +737,7 @@ def test_status_button_keeps_every_office_formula_note_and_row_format_with_its_c
     assert "请核实" in sheet.cell(row_of[marks["note"]], 3).note
     assert sheet.cell(row_of[marks["fill"]], j_note).color == (0x70, 0x30, 0xA0)
     assert {r: h for r, h in sheet.row_heights.items() if r > 1} == {row_of[marks["tall"]]: 48}
+    assert sheet.hidden_rows == {row_of[marks["hidden"]]} and row_of[marks["hidden"]] != 13  # it moved, hidden
     assert [k for k, c in sheet.cells_by_pos.items() if c.note] == [(row_of[marks["note"]], 3)]
     assert rows[0][j_copy - 1] == "编号副本" and rows[0][j_note - 1] == "办公室备注"
     # the CLI on the same edited master: the same cases on the same rows, the same office cells beside them

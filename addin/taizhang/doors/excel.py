@@ -29,6 +29,7 @@ RGB = {"red": (255, 199, 206), "yellow": (255, 235, 156), "green": (198, 239, 20
 FOLDER_NAME = "TZ_FOLDER"
 BIG_AREA = 200_000  # cells: a used range larger than this is measured with Find before it is read
 XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS, XL_PART, XL_WHOLE = -4123, 1, 2, 2, 2, 1
+XL_VISIBLE = 12  # xlCellTypeVisible
 RANGE_TEXT_LIMIT = 250  # Excel's Range("A1,B2,…") takes at most 255 characters
 
 
@@ -257,7 +258,7 @@ def write_ledger(book, master) -> None:
     right edge), under their own headers; the office's columns are never cleared. Rows go in the order the CLI
     writes them (``in_unit_order``, so every finding's row holds its case); where a case moves, its whole row moves
     with it through Excel's own copy (the office's values, formulas rewritten for the new row, notes, fills, number
-    formats, validations, row height), and rows no case holds any more are emptied. Lights are coloured."""
+    formats, validations, row height, hidden), and rows no case holds any more are emptied. Lights are coloured."""
     from taizhang.book.ledger_plan import plan_ledger
     from taizhang.book.ledger_sheet import in_unit_order
     from taizhang.book.master import S_LEDGER, with_unread
@@ -345,6 +346,7 @@ def _move_rows(book, sheet, origin: list[int | None], old_rows: int, width: int)
     if not runs and old_rows <= n + 1:
         return
     width = max(width, 1)
+    hidden = _hidden_rows(sheet, old_rows)
     scratch = None
     try:
         if any(s is not None for _, _, s in runs):
@@ -361,9 +363,31 @@ def _move_rows(book, sheet, origin: list[int | None], old_rows: int, width: int)
                 rows.Copy(Destination=sheet.range((first, 1)).api)
         if old_rows > n + 1:
             _empty_rows(sheet, n + 2, old_rows, width)
+        if hidden:  # the rows the office hid go with their cases
+            sheet.range((2, 1), (max(old_rows, n + 1), 1)).api.EntireRow.Hidden = False
+            for part in _runs([f"A{r}" for r, s in enumerate(origin, 2) if s in hidden]):
+                sheet.range(part).api.EntireRow.Hidden = True
     finally:
         if scratch is not None:
             scratch.delete()
+
+
+def _hidden_rows(sheet, old_rows: int) -> set[int]:
+    """The data rows of 台账 the office hid (or a filter hides): every row outside the visible cells' areas.
+    One call for the visible cells and three per area: a few, as hidden rows are."""
+    if old_rows < 2:
+        return set()
+    try:
+        visible = sheet.range((2, 1), (old_rows, 1)).api.SpecialCells(XL_VISIBLE)
+    except Exception:  # Excel raises "No cells were found" when every row is hidden
+        return set(range(2, old_rows + 1))
+    areas = visible.Areas
+    shown: set[int] = set()
+    for i in range(1, areas.Count + 1):
+        area = areas(i)
+        first = area.Row
+        shown.update(range(first, first + area.Rows.Count))
+    return set(range(2, old_rows + 1)) - shown
 
 
 def _empty_rows(sheet, first: int, last: int, width: int) -> None:
