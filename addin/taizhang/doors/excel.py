@@ -347,6 +347,8 @@ def _move_rows(book, sheet, origin: list[int | None], old_rows: int, width: int)
         return
     width = max(width, 1)
     hidden = _hidden_rows(sheet, old_rows)
+    if hidden:  # shown while rows move (Excel copies only the visible rows of a filtered range), hidden again below
+        sheet.range((2, 1), (max(old_rows, n + 1), 1)).api.EntireRow.Hidden = False
     scratch = None
     try:
         if any(s is not None for _, _, s in runs):
@@ -364,7 +366,6 @@ def _move_rows(book, sheet, origin: list[int | None], old_rows: int, width: int)
         if old_rows > n + 1:
             _empty_rows(sheet, n + 2, old_rows, width)
         if hidden:  # the rows the office hid go with their cases
-            sheet.range((2, 1), (max(old_rows, n + 1), 1)).api.EntireRow.Hidden = False
             for part in _runs([f"A{r}" for r, s in enumerate(origin, 2) if s in hidden]):
                 sheet.range(part).api.EntireRow.Hidden = True
     finally:
