@@ -161,6 +161,16 @@ def test_style_meaning_ignores_how_a_program_spelled_it():
     opx = '<xf numFmtId="0" fontId="3" fillId="3" borderId="0" applyAlignment="1" pivotButton="0" quotePrefix="0" ' \
           'xfId="0"><alignment horizontal="center" vertical="center" wrapText="true"/></xf>'
     assert m(xf) == m(opx) != m(opx.replace('fontId="3"', 'fontId="4"'))
+    # LibreOffice's spellings: family 0 and charset 1, any background under a solid fill, every apply* flag,
+    # default alignment and protection written out
+    assert m('<font><b val="true"/><sz val="11"/><color rgb="FFC00000"/><name val="等线"/><family val="0"/>'
+             '<charset val="1"/></font>') == m('<font><b/><sz val="11"/><color rgb="FFC00000"/><name val="等线"/></font>')
+    assert m('<fill><patternFill patternType="solid"><fgColor rgb="FFFCE4D6"/><bgColor rgb="FFEDEDED"/></patternFill></fill>') \
+        == m('<fill><patternFill patternType="solid"><fgColor rgb="FFFCE4D6"/><bgColor indexed="64"/></patternFill></fill>')
+    lo = ('<xf numFmtId="0" fontId="3" fillId="3" borderId="0" xfId="0" applyFont="true" applyBorder="false" '
+          'applyAlignment="true" applyProtection="true"><alignment horizontal="center" vertical="center" textRotation="0" '
+          'wrapText="true" indent="0" shrinkToFit="false"/><protection locked="true" hidden="false"/></xf>')
+    assert m(lo) == m(xf)
 
 
 def test_master_keeps_its_mode_and_new_files_follow_the_umask(fresh_sample, tmp_path):

@@ -54,9 +54,9 @@ _TRUE = {"true": "1", "false": "0"}
 def style_meaning(el: ET.Element, same: dict[str, dict[str, str]] | None = None) -> tuple:
     """What a styles.xml entry (font, fill, border, xf with its alignment and protection) means, whatever program
     wrote it: attributes in any order, defaults dropped, ``true``/``1`` alike, ``<b/>`` and ``<b val="1"/>`` alike,
-    an empty border side the same as none, colours by their RGB (alpha ignored), and for an xf an apply* flag that
-    is on the same as none (openpyxl drops them; a flag turned off still counts) and its font, fill and border ids
-    by meaning (``same``)."""
+    an empty border side the same as none, colours by their RGB (alpha ignored), a solid fill by its foreground, and
+    for an xf the apply* flags ignored (openpyxl drops them, LibreOffice writes them all; Excel shows a cell by its
+    ids) and its number format, font, fill and border by meaning (``same``)."""
     tag = _LOCAL.sub("", el.tag)
     attrs = {_LOCAL.sub("", k): _TRUE.get(v, v) for k, v in el.attrib.items()}
     if tag in _FLAGS:
@@ -65,13 +65,17 @@ def style_meaning(el: ET.Element, same: dict[str, dict[str, str]] | None = None)
         if attrs.get(k) == v:
             del attrs[k]
     if tag == "xf":
-        attrs = {k: (same or {}).get(k, {}).get(v, v) for k, v in attrs.items() if not (k.startswith("apply") and v == "1")}
+        attrs = {k: (same or {}).get(k, {}).get(v, v) for k, v in attrs.items() if not k.startswith("apply")}
+        if attrs.get("numFmtId") == "0":
+            del attrs["numFmtId"]
     if "rgb" in attrs:
         attrs["rgb"] = attrs["rgb"].upper()[-6:]
-    if tag in ("bgColor",) and attrs == {"indexed": "64"}:
-        return ()
+    if (tag, attrs) in (("bgColor", {"indexed": "64"}), ("family", {"val": "0"}), ("charset", {"val": "1"})):
+        return ()  # the system background, no font family, the default character set (LibreOffice writes them)
     children = []
     for c in el:
+        if tag == "patternFill" and attrs.get("patternType") == "solid" and _LOCAL.sub("", c.tag) == "bgColor":
+            continue  # a solid fill shows its foreground colour only (LibreOffice writes any background)
         m = style_meaning(c, same)
         if not m or (_LOCAL.sub("", c.tag) in _FLAGS and m[1] == "0"):
             continue
@@ -81,6 +85,12 @@ def style_meaning(el: ET.Element, same: dict[str, dict[str, str]] | None = None)
             continue  # every attribute at its default
         children.append(m)
     return (tag, tuple(sorted(attrs.items())), (el.text or "").strip(), tuple(sorted(children)))
+
+
+def _format_meaning(code: str) -> str:
+    """A number format code as it shows: case and backslash escapes of plain characters aside (LibreOffice writes
+    yyyy-mm-dd as YYYY\\-MM\\-DD)."""
+    return re.sub(r"\\(.)", r"\1", code).lower()
 
 
 class _Styles:
@@ -123,6 +133,10 @@ class _Styles:
             first: dict[tuple, str] = {}
             coll = self.root.find(_m(tag))
             out[attr] = {str(i): first.setdefault(style_meaning(el), str(i)) for i, el in enumerate(coll if coll is not None else [])}
+        fmts = self.root.find(_m("numFmts"))  # a custom format by its code ("General" is the built-in 0)
+        out["numFmtId"] = {el.get("numFmtId") or "": ("0" if _format_meaning(el.get("formatCode") or "") == "general"
+                                                      else "code:" + _format_meaning(el.get("formatCode") or ""))
+                           for el in (fmts if fmts is not None else [])}
         return out
 
     @property
@@ -132,7 +146,7 @@ class _Styles:
     def _numfmt(self, code: str) -> int:
         fmts = self._collection("numFmts", ("fonts", "fills", "borders", "cellStyleXfs", "cellXfs"))
         for el in fmts:
-            if el.get("formatCode") == code:
+            if _format_meaning(el.get("formatCode") or "") == _format_meaning(code):
                 return int(el.get("numFmtId"))
         ids = [int(el.get("numFmtId") or 0) for el in self.root.iter(_m("numFmt"))]
         new = max([163, *ids]) + 1
