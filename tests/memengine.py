@@ -24,6 +24,20 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from xlwings import base_classes
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+MAX_COLUMN = 16384
+_A1 = re.compile(r"(?<![A-Za-z_$\d])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
+
+
+def shift_formula(formula: str, dr: int, dc: int) -> str:
+    """A formula as Excel writes it when its cell is copied ``dr`` rows down and ``dc`` columns right:
+    relative references move, ``$`` parts stay (text in quotes is left alone)."""
+    def one(m):
+        col = m.group(2) if m.group(1) else get_column_letter(column_index_from_string(m.group(2)) + dc)
+        row = m.group(4) if m.group(3) else str(int(m.group(4)) + dr)
+        return f"{m.group(1)}{col}{m.group(3)}{row}"
+
+    parts = formula.split('"')
+    return '"'.join(_A1.sub(one, p) if i % 2 == 0 else p for i, p in enumerate(parts))
 COUNTER = {"calls": 0}
 _NOT_COUNTED = {"cell", "peek", "put", "values", "formulas", "from_file", "text_of",
                 "pid", "engine"}  # xlwings bookkeeping, not calls into Excel's object model
@@ -256,6 +270,104 @@ class MemRange(base_classes.Range):
     def has_array(self):
         return False
 
+    # the COM Range methods the ribbon's 台账 writer uses (``range.api`` is the range itself here)
+    @property
+    def EntireRow(self):
+        rows = MemRange(self._sheet, [(r, 1, nr, MAX_COLUMN) for r, _, nr, _ in self.areas])
+        rows.whole_rows = True
+        return rows
+
+    def _existing(self):
+        """The cells of this range that exist (a whole row is 16,384 cells; only the used ones are visited)."""
+        r, c, nr, nc = self.areas[0]
+        return {k: cell for k, cell in self._sheet.cells_by_pos.items()
+                if r <= k[0] < r + nr and c <= k[1] < c + nc}
+
+    def Copy(self, Destination=None):
+        """Range.Copy(Destination): values, formulas (relative references moved as Excel moves them), fills,
+        number formats and notes; whole rows bring their heights. The destination's cells are replaced."""
+        assert Destination is not None
+        r, c, nr, nc = self.areas[0]
+        dr, dc = Destination.row - r, Destination.column - c
+        source = {k: (cell.value, cell.formula, cell.color, cell.note, cell.number_format)
+                  for k, cell in self._existing().items()}
+        heights = {k: v for k, v in self._sheet.row_heights.items() if r <= k < r + nr}
+        target = Destination._sheet
+        for k in [k for k in target.cells_by_pos if r + dr <= k[0] < r + dr + nr and c + dc <= k[1] < c + dc + nc]:
+            del target.cells_by_pos[k]
+        for (i, j), (value, formula, color, note, fmt) in source.items():
+            cell = target.cell(i + dr, j + dc)
+            cell.value, cell.color, cell.note, cell.number_format = value, color, note, fmt
+            cell.formula = shift_formula(formula, dr, dc) if formula else None
+        if getattr(self, "whole_rows", False):
+            for k in range(r + dr, r + dr + nr):
+                target.row_heights.pop(k, None)
+            target.row_heights.update({k + dr: v for k, v in heights.items()})
+        return True
+
+    def ClearContents(self):
+        for cell in self._existing().values():
+            cell.value = cell.formula = None
+
+    def ClearComments(self):
+        for cell in self._existing().values():
+            cell.note = None
+
+    def ClearFormats(self):
+        for cell in self._existing().values():
+            cell.color = cell.number_format = None
+
+    @property
+    def Hidden(self):
+        r, _, nr, _ = self.areas[0]
+        return all(k in self._sheet.hidden_rows for k in range(r, r + nr))
+
+    @Hidden.setter
+    def Hidden(self, value):
+        for r, _, nr, _ in self.areas:
+            for k in range(r, r + nr):
+                (self._sheet.hidden_rows.add if value else self._sheet.hidden_rows.discard)(k)
+
+    def SpecialCells(self, kind):
+        """xlCellTypeVisible (12): the range's cells on rows not hidden, as areas; Excel raises when there is none."""
+        assert kind == 12
+        r, c, nr, nc = self.areas[0]
+        areas, start = [], None
+        for k in range(r, r + nr + 1):
+            shown = k < r + nr and k not in self._sheet.hidden_rows
+            if shown and start is None:
+                start = k
+            elif not shown and start is not None:
+                areas.append((start, c, k - start, nc))
+                start = None
+        if not areas:
+            raise RuntimeError("No cells were found.")
+        return MemRange(self._sheet, areas)
+
+    @property
+    def Areas(self):
+        return MemAreas(self)
+
+    @property
+    def Row(self):
+        return self.areas[0][0]
+
+    @property
+    def Rows(self):
+        return MemAreas(self, rows=True)
+
+    @property
+    def UseStandardHeight(self):
+        r, _, nr, _ = self.areas[0]
+        return not any(k in self._sheet.row_heights for k in range(r, r + nr))
+
+    @UseStandardHeight.setter
+    def UseStandardHeight(self, value):
+        r, _, nr, _ = self.areas[0]
+        if value:
+            for k in range(r, r + nr):
+                self._sheet.row_heights.pop(k, None)
+
     def Replace(self, What, Replacement, LookAt=2, SearchOrder=1, MatchCase=False, SearchFormat=False, ReplaceFormat=False):
         """Range.Replace as the add-in uses it: whole-cell matches get Application.ReplaceFormat's fill."""
         assert What == Replacement and LookAt == 1 and ReplaceFormat and not SearchFormat
@@ -267,11 +379,28 @@ class MemRange(base_classes.Range):
 
 
 @counted
+class MemAreas:
+    """Range.Areas (and Range.Rows, for its Count): ``Areas(i)`` is the i-th area, 1-based."""
+
+    def __init__(self, rng: "MemRange", rows: bool = False):
+        self.rng, self.rows = rng, rows
+
+    @property
+    def Count(self):
+        return self.rng.areas[0][2] if self.rows else len(self.rng.areas)
+
+    def __call__(self, i):
+        return MemRange(self.rng._sheet, [self.rng.areas[i - 1]])
+
+
+@counted
 class MemSheet(base_classes.Sheet):
     def __init__(self, book: "MemBook", name: str):
         self._book = book
         self._name = name
         self.cells_by_pos: dict[tuple[int, int], Cell] = {}
+        self.row_heights: dict[int, float] = {}  # rows the office sized (points)
+        self.hidden_rows: set[int] = set()
 
     @property
     def book(self):
@@ -490,15 +619,32 @@ class MemBook(base_classes.Book):
 
     @classmethod
     def from_file(cls, app: "MemApp", path: Path) -> "MemBook":
-        """Load a real workbook's values and fills, as Excel would show them."""
+        """Load a real workbook as Excel would show it: values (a formula's cached result), formulas, notes,
+        solid fills, number formats other than General, and the rows the office sized."""
         book = cls(app, path)
         wb = load_workbook(path)
+        cached = load_workbook(path, data_only=True)
         for ws in wb.worksheets:
             sheet = MemSheet(book, ws.title)
+            shown = cached[ws.title]
             for row in ws.iter_rows():
                 for c in row:
-                    if c.value is not None:
-                        sheet.cell(c.row, c.column).value = c.value
+                    fill = c.fill.fgColor.rgb if c.fill is not None and c.fill.fill_type == "solid" else None
+                    rgb = None
+                    if isinstance(fill, str) and len(fill) == 8 and fill != "00000000":
+                        rgb = tuple(int(fill[i:i + 2], 16) for i in (2, 4, 6))
+                    fmt = c.number_format if c.number_format not in ("General", None) else None
+                    if c.value is None and c.comment is None and rgb is None and fmt is None:
+                        continue
+                    cell = sheet.cell(c.row, c.column)
+                    if isinstance(c.value, str) and c.value.startswith("=") and c.data_type == "f":
+                        cell.formula, cell.value = c.value, shown.cell(c.row, c.column).value
+                    else:
+                        cell.value = c.value
+                    cell.note = c.comment.text if c.comment is not None else None
+                    cell.color, cell.number_format = rgb, fmt
+            sheet.row_heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight and d.height}
+            sheet.hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
             book.sheet_list.append(sheet)
         book.active_sheet = book.sheet_list[wb.index(wb.active)]
         return book

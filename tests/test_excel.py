@@ -188,7 +188,9 @@ def test_merge_with_the_folder_picker_and_remembered_folder(office):
     wb.save(f)
     app.folder_answer = str(s.submissions)
     msg = excel.merge_reports(book=book, today=REPORT_DAY)
-    assert msg.startswith("合并完成：新增") and "未报送单位：" + s.missing_unit in msg
+    # the CLI's account (report.text.merge_text), line for line: 未报送单位 once, the rows adding up
+    assert msg.startswith("合并完成（报送日") and re.search(r"读取\d+行 = 新增\d+ \+ 更新\d+ \+ 未变\d+ \+ 退回\d+，各项相符", msg)
+    assert msg.count("未报送单位") == 1 and f"未报送单位（1）：{s.missing_unit}" in msg
     assert app.dialogs[-1].InitialFileName == ""
     reports = {r[0]: r[2] for r in values(book, "报送情况")[1:]}
     assert reports[s.missing_unit] == "未报送" and reports[s.zero_unit] == "零报告"
@@ -398,9 +400,14 @@ def test_round_trips_are_bounded_whatever_the_row_and_mark_count(office):
     # counts include xlwings' own navigation (range → sheet → book → app), each a COM property read in Excel
     assert n_validate <= 200 and n_clear <= 40, (n_validate, n_clear)
     assert n_validate - small_validate <= 8 and n_clear - small_clear <= 8, (small_validate, small_clear)
-    n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
-    assert n_status <= 330 and n_status - small_status <= 2, (small_status, n_status)
-    print(f"calls: validate {small_validate}->{n_validate}, clear {small_clear}->{n_clear}, status {small_status}->{n_status}")
+    # the first press puts the 1000 cases (written in the sample's order, not 成员单位's) where the CLI writes them:
+    # one whole-row copy per block of cases that move together, never a call per cell
+    first_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
+    n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)  # in order now: nothing moves
+    assert n_status <= 345 and n_status - small_status <= 2, (small_status, n_status)
+    assert first_status <= n_status + 3 * 1000, first_status
+    print(f"calls: validate {small_validate}->{n_validate}, clear {small_clear}->{n_clear}, "
+          f"status {small_status}->{n_status} (first, sorting 1000 cases: {first_status})")
 
 
 def test_formatting_does_not_inflate_what_is_read(office):
@@ -685,3 +692,105 @@ def test_read_rows_finds_a_lone_cell_away_from_a1(office):
     sheet = excel.write_table(book, "单格", [])
     sheet.impl.put(3, 4, "只有这一格")
     assert excel.read_rows(sheet) == [[None] * 4, [None] * 4, [None, None, None, "只有这一格"]]
+
+
+# ----------------------------------------------------------------------------- one writer: the ribbon follows the plan
+
+def _office_edited(master, blank=5):
+    """The office's edits in a spreadsheet program: a column of its own with a formula on every case's row, a
+    value, a note, a fill, a row height and a hidden row on given cases, then one case's row emptied (every row below moves up)."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    from taizhang.fields import FIELDS
+    from taizhang.findings import col_letter
+
+    wb = load_workbook(master)
+    ws = wb["台账"]
+    copy, note = col_letter(len(FIELDS) + 1), col_letter(len(FIELDS) + 2)
+    ws[f"{copy}1"], ws[f"{note}1"] = "编号副本", "办公室备注"
+    for r in range(2, ws.max_row + 1):
+        ws[f"{copy}{r}"] = f'=A{r}&"#"'
+    marks = {"value": ws["A9"].value, "note": ws["A10"].value, "fill": ws["A11"].value, "tall": ws["A12"].value,
+             "hidden": ws["A13"].value}
+    ws[f"{note}9"] = "重点关注"
+    ws["C10"].comment = Comment("办公室批注：请核实", "办公室")
+    ws[f"{note}11"].fill = PatternFill("solid", fgColor="FF7030A0")
+    ws.row_dimensions[12].height = 48
+    ws.row_dimensions[13].hidden = True
+    cases = ws.max_row - 2  # the emptied row holds no case any more
+    for cell in ws[blank]:
+        cell.value = None
+    wb.save(master)
+    return copy, note, marks, cases
+
+
+def test_status_button_keeps_every_office_formula_note_and_row_format_with_its_case(office, tmp_path):
+    """#24: with one emptied row, 计算时限与红绿灯 kept 3 of 90 office formulas (the CLI keeps 90 of 90), and notes and
+    row formats stayed at their Excel positions. The button now writes by the CLI's plan."""
+    import shutil
+
+    from memengine import open_book as reopen
+    from openpyxl import load_workbook
+    from openpyxl.utils import column_index_from_string
+
+    from taizhang.jobs import run_status
+
+    s, _, _ = office
+    copy, note, marks, cases = _office_edited(s.master)
+    cli = tmp_path / "cli.xlsx"
+    shutil.copy(s.master, cli)
+    book = reopen(s.master)
+    msg = excel.compute_status(book=book, today=REPORT_DAY)
+    sheet = book.sheets["台账"].impl
+    rows = values(book, "台账")
+    row_of = {r[0]: i for i, r in enumerate(rows[1:], 2) if r[0]}
+    assert len(row_of) == cases and len(rows) == cases + 1  # the emptied row is gone, nothing left below
+    j_copy, j_note = column_index_from_string(copy), column_index_from_string(note)
+    formulas = [sheet.text_of(r, j_copy) for r in range(2, cases + 2)]
+    assert formulas == [f'=A{r}&"#"' for r in range(2, cases + 2)]  # every one, each on its own case's row
+    assert sheet.cell(row_of[marks["value"]], j_note).value == "重点关注"
+    assert "请核实" in sheet.cell(row_of[marks["note"]], 3).note
+    assert sheet.cell(row_of[marks["fill"]], j_note).color == (0x70, 0x30, 0xA0)
+    assert {r: h for r, h in sheet.row_heights.items() if r > 1} == {row_of[marks["tall"]]: 48}
+    assert sheet.hidden_rows == {row_of[marks["hidden"]]} and row_of[marks["hidden"]] != 13  # it moved, hidden
+    assert [k for k, c in sheet.cells_by_pos.items() if c.note] == [(row_of[marks["note"]], 3)]
+    assert rows[0][j_copy - 1] == "编号副本" and rows[0][j_note - 1] == "办公室备注"
+    # the CLI on the same edited master: the same cases on the same rows, the same office cells beside them
+    run_status(cli, REPORT_DAY)
+    ws = load_workbook(cli)["台账"]
+    assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == [r[0] for r in rows[1:]]
+    assert [ws[f"{copy}{r}"].value for r in range(2, ws.max_row + 1)] == formulas
+    assert ws[f"{note}{row_of[marks['value']]}"].value == "重点关注"
+    # the account is the CLI's (report.text.status_text), with where it went
+    assert msg.startswith("已计算") and "结果已写入本工作簿" in msg
+
+
+def test_ribbon_writes_taizhang_columns_where_the_office_put_them(office):
+    """An office column inserted between taizhang's and a taizhang column deleted: the button writes each field
+    under its header, never over the office's column, and adds the missing field at the right edge."""
+    from memengine import open_book as reopen
+    from openpyxl import load_workbook
+
+    s, _, _ = office
+    wb = load_workbook(s.master)
+    ws = wb["台账"]
+    header = [c.value for c in ws[1]]
+    gone = header.index("备注") + 1 if "备注" in header else len(header)
+    gone_header = ws.cell(1, gone).value
+    ws.delete_cols(gone)
+    ws.insert_cols(4)
+    ws.cell(1, 4, "办公室分类")
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 4, f"类{r}")
+    expected = {ws.cell(r, 1).value: f"类{r}" for r in range(2, ws.max_row + 1)}
+    wb.save(s.master)
+    book = reopen(s.master)
+    excel.compute_status(book=book, today=REPORT_DAY)
+    rows = values(book, "台账")
+    assert rows[0][3] == "办公室分类" and rows[0][-1] == gone_header  # the deleted field comes back at the right edge
+    assert rows[0][:3] == header[:3] and rows[0][4:-1] == [h for h in header if h != gone_header][3:]
+    assert {r[0]: r[3] for r in rows[1:]} == expected  # the office's column beside its cases
+    lights = [r[rows[0].index("红绿灯")] for r in rows[1:]]
+    assert "红灯" in lights and "绿灯" in lights

@@ -17,6 +17,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   gain that path (masked as ROOT here) and 参数设置's sheet of every merged master changes.
 - Issue 26's last round: 参数设置 gains the 分送摘录 row (seed 001's 抄送 and seed 003's 归口 extracts) and the
   设置版本 mark (a master made before round 2 is recognised by its absence); no other part moved.
+- styles.xml (every scenario): styles are matched by meaning, not by bytes (``xlsx.parts.style_meaning``), so the
+  header fill openpyxl wrote at creation (the same solid 1F4E78 without taizhang's ``bgColor indexed="64"``) is
+  reused instead of being added a second time: one fill fewer, and the header xfs point at the fills already there.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from conftest import REPORT_DAY
+from conftest import REPORT_DAY, convert, needs_libreoffice
 
 from taizhang.book.master import empty_ledger
 from taizhang.calendar.deadlines import compute_lights, default_deadline
@@ -296,6 +296,57 @@ def test_percent_formatted_progress_reads_as_it_shows_in_a_units_file(tmp_path):
     report, checked = validate_file(path, rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
     assert list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0]
     assert not [f for f in report.findings if f.code == "bad-progress"]
+
+
+def _percent_file(tmp_path):
+    """A unit's file with 完成进度 typed 100%, 60%, 0.5% (stored 1, 0.6, 0.005 under a % format), then 0.6 and 100."""
+    from openpyxl import Workbook
+
+    heads = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态",
+             "完成进度（%）"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(heads)
+    for k, (v, fmt) in enumerate([(1, "0%"), (0.6, "0%"), (0.005, "0.0%"), (0.6, "General"), (100, "General")]):
+        ws.append([None, "城关镇", "自查摸排", "账款支付不到位", f"问题{k}", "王伟", "李娜", D(2026, 11, 2), "整改中", v])
+        ws.cell(row=k + 2, column=len(heads)).number_format = fmt
+    path = tmp_path / "城关镇-2026年11月.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_percent_reads_as_it_shows_on_the_openpyxl_path_too(tmp_path, monkeypatch):
+    """An .xlsx calamine cannot open is read by openpyxl, whose values drop the format as calamine's do: 100% was 1."""
+    from taizhang.intake import reader
+    from taizhang.rules.validate import validate_file
+    from taizhang.xlsx.safety import FileProblem
+
+    used = []
+
+    def refuse(path, sniffed):
+        used.append(path)
+        raise FileProblem("file-unreadable", "calamine cannot open it")
+
+    monkeypatch.setattr(reader, "_calamine_sheets_once", refuse)
+    report, checked = validate_file(_percent_file(tmp_path), rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
+    assert used and list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0]
+    assert not [f for f in report.findings if f.code == "bad-progress"]
+
+
+@needs_libreoffice
+def test_percent_reads_as_it_shows_in_an_ods_and_an_xls(tmp_path):
+    """LibreOffice's .ods stores 100% as value-type="percentage" value 1, its .xls as 1 under a % XF; calamine gives
+    the 1 and drops the type and the format."""
+    from taizhang.rules.validate import validate_file
+
+    source = _percent_file(tmp_path)
+    (ods,) = convert([source], "ods", tmp_path / "ods")
+    (xls,) = convert([source], "xls:MS Excel 97", tmp_path / "xls")
+    for path in (ods, xls):
+        report, checked = validate_file(path, rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
+        assert list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0], path.suffix
+        assert not [f for f in report.findings if f.code == "bad-progress"]
 
 
 def test_percent_typed_by_the_office_in_its_master_reads_as_it_shows(fresh_sample):

@@ -130,6 +130,49 @@ def test_five_status_runs_leave_styles_identical(fresh_sample):
     assert len(re.findall(rb"<xf\b", _styles(master))) == xfs  # the merge needed no style status lacked
 
 
+def test_styles_stay_constant_when_the_office_saves_with_openpyxl_between_writes(fresh_sample):
+    """#24: openpyxl writes the same styles with other attributes and order (``<b val="1"/>``, name first,
+    pivotButton="0", no applyFill), and the writer matched only the exact XML: 17 → 70 cell formats over a year.
+    Styles are matched by meaning now: five rounds of "openpyxl load+save, then status" leave styles.xml as it was."""
+    master = fresh_sample.master
+    run_status(master, REPORT_DAY)
+    rounds = []
+    for _ in range(5):
+        openpyxl.load_workbook(master).save(master)
+        run_status(master, REPORT_DAY)
+        rounds.append(_styles(master))
+    assert len(set(rounds)) == 1
+    counts = [len(re.findall(rb"<(?:\w+:)?(?:xf|font)\b", r)) for r in rounds]
+    assert counts[0] == counts[-1] and len(re.findall(rb"<xf\b", rounds[0])) < 20, counts
+
+
+def test_style_meaning_ignores_how_a_program_spelled_it():
+    from taizhang.xlsx.parts import style_meaning
+
+    def m(xml):
+        return style_meaning(ET.fromstring(xml))
+
+    assert m('<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="等线"/></font>') == \
+        m('<font><name val="等线"/><b val="1"/><color rgb="00ffffff"/><sz val="11"/></font>')
+    assert m('<font><b val="0"/><sz val="11"/></font>') == m('<font><sz val="11"/></font>') != m('<font><b/><sz val="11"/></font>')
+    assert m('<border><left/><right/><top/><bottom/><diagonal/></border>') == m('<border diagonalUp="0"/>')
+    xf = '<xf numFmtId="0" fontId="3" fillId="3" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">' \
+         '<alignment wrapText="1" vertical="center" horizontal="center"/></xf>'
+    opx = '<xf numFmtId="0" fontId="3" fillId="3" borderId="0" applyAlignment="1" pivotButton="0" quotePrefix="0" ' \
+          'xfId="0"><alignment horizontal="center" vertical="center" wrapText="true"/></xf>'
+    assert m(xf) == m(opx) != m(opx.replace('fontId="3"', 'fontId="4"'))
+    # LibreOffice's spellings: family 0 and charset 1, any background under a solid fill, every apply* flag,
+    # default alignment and protection written out
+    assert m('<font><b val="true"/><sz val="11"/><color rgb="FFC00000"/><name val="等线"/><family val="0"/>'
+             '<charset val="1"/></font>') == m('<font><b/><sz val="11"/><color rgb="FFC00000"/><name val="等线"/></font>')
+    assert m('<fill><patternFill patternType="solid"><fgColor rgb="FFFCE4D6"/><bgColor rgb="FFEDEDED"/></patternFill></fill>') \
+        == m('<fill><patternFill patternType="solid"><fgColor rgb="FFFCE4D6"/><bgColor indexed="64"/></patternFill></fill>')
+    lo = ('<xf numFmtId="0" fontId="3" fillId="3" borderId="0" xfId="0" applyFont="true" applyBorder="false" '
+          'applyAlignment="true" applyProtection="true"><alignment horizontal="center" vertical="center" textRotation="0" '
+          'wrapText="true" indent="0" shrinkToFit="false"/><protection locked="true" hidden="false"/></xf>')
+    assert m(lo) == m(xf)
+
+
 def test_master_keeps_its_mode_and_new_files_follow_the_umask(fresh_sample, tmp_path):
     master = fresh_sample.master
     os.chmod(master, 0o664)
@@ -212,3 +255,19 @@ def test_rows_the_office_hid_or_sized_keep_that_with_their_case(fresh_sample):
     hidden = [r for r in range(2, ws.max_row + 1) if ws.row_dimensions[r].hidden]
     tall = {r: ws.row_dimensions[r].height for r in range(2, ws.max_row + 1) if ws.row_dimensions[r].customHeight}
     assert hidden == [row_of[hidden_id]] and tall == {row_of[tall_id]: 48}
+
+
+def test_a_master_in_excel_365s_shape_keeps_its_links_table_and_one_form_of_each_drop_down(fresh_sample):
+    """The corpus's Excel 365 master (tests/office365.py, with what must survive beside it): after a status and a
+    merge the hyperlink is on its case, the Table is intact, and no drop-down exists in both forms (#24: after one
+    save in Excel every drop-down existed twice, the shape Excel "repairs" by deleting them)."""
+    from office365 import check_excel365, excel365_master
+
+    master = fresh_sample.master
+    marks = excel365_master(master)
+    with zipfile.ZipFile(master) as z:
+        assert "<x14:dataValidations" in z.read(marks["part"]).decode()
+    run_status(master, REPORT_DAY)
+    check_excel365(master, marks)
+    assert run_merge(master, fresh_sample.submissions, REPORT_DAY).result.rows_new > 0  # cases sorted in: rows move
+    check_excel365(master, marks)

@@ -53,16 +53,6 @@ LIGHT_COLUMN = [f.key for f in FIELDS].index("light")
 _OWNER_STYLE = {"office": "header_office", "computed": "header_computed", "provenance": "header_computed"}
 
 
-def ledger_rows(ledger: pd.DataFrame, extra_columns: list[str]) -> list[list]:
-    """Header row plus one list per case, in canonical field order, then the office's extra columns (the ribbon's
-    writer); the office's words in a typed column as it typed them (``master.with_unread``)."""
-    from taizhang.book.master import with_unread
-
-    ledger = with_unread(ledger)
-    cols = [ledger[f.key].tolist() for f in FIELDS] + [ledger["x:" + e].tolist() for e in extra_columns]
-    return [[f.header for f in FIELDS] + list(extra_columns)] + [list(r) for r in zip(*cols)]
-
-
 def _natural(text) -> tuple:
     """Sort key: DW2-… before DW10-…; numbers compare as numbers."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", str(text or "")) if p)

@@ -29,6 +29,7 @@ RGB = {"red": (255, 199, 206), "yellow": (255, 235, 156), "green": (198, 239, 20
 FOLDER_NAME = "TZ_FOLDER"
 BIG_AREA = 200_000  # cells: a used range larger than this is measured with Find before it is read
 XL_FORMULAS, XL_BY_ROWS, XL_BY_COLUMNS, XL_PREVIOUS, XL_PART, XL_WHOLE = -4123, 1, 2, 2, 2, 1
+XL_VISIBLE = 12  # xlCellTypeVisible
 RANGE_TEXT_LIMIT = 250  # Excel's Range("A1,B2,…") takes at most 255 characters
 
 
@@ -252,20 +253,38 @@ def master_of(book, skip: tuple[str, ...] = (), sheets: dict | None = None):
 
 
 def write_ledger(book, master) -> None:
-    """The 台账 sheet as the CLI writes it (canonical columns, then the office's own), lights coloured."""
-    from taizhang.book.ledger_sheet import LIGHT_COLUMN, ledger_rows
-    from taizhang.book.master import S_LEDGER
+    """台账 written back by the plan the file writers use (``book.ledger_plan``): by header and case id, never by
+    position. taizhang's columns are written where the office has them (a field the sheet lacks is added at the
+    right edge), under their own headers; the office's columns are never cleared. Rows go in the order the CLI
+    writes them (``in_unit_order``, so every finding's row holds its case); where a case moves, its whole row moves
+    with it through Excel's own copy (the office's values, formulas rewritten for the new row, notes, fills, number
+    formats, validations, row height, hidden), and rows no case holds any more are emptied. Lights are coloured."""
+    from taizhang.book.ledger_plan import plan_ledger
+    from taizhang.book.ledger_sheet import in_unit_order
+    from taizhang.book.master import S_LEDGER, with_unread
     from taizhang.fields import LIGHT_FROM_ZH
     from taizhang.findings import col_letter
+    from taizhang.xlsx.cells import excel_input
 
-    ledger = master.ledger
-    _progress(book, f"正在写回台账（{len(ledger)}行）……")
-    rows = ledger_rows(ledger, master.extra_columns)
-    kept = _office_formulas(_find_sheet(book, S_LEDGER), master.extra_columns)
-    sheet = write_table(book, S_LEDGER, rows)
-    _restore_formulas(sheet, rows, kept)
-    light_col = col_letter(LIGHT_COLUMN)
-    column = sheet.range(f"{light_col}2:{light_col}{max(len(ledger) + 1, 2)}")
+    master.ledger = in_unit_order(master.ledger, master.units.names())
+    ledger = with_unread(master.ledger)
+    n = len(ledger)
+    _progress(book, f"正在写回台账（{n}行）……")
+    sheet = _sheet(book, S_LEDGER, create=True)
+    old = read_rows(sheet)
+    plan = plan_ledger(master.ledger_header if old else None, master.extra_columns)
+    width = max(plan.width, len(old[0]) if old else 0)
+    origin = _source_rows(ledger)
+    _move_rows(book, sheet, origin, len(old), width)
+    for first, last in _column_runs([i for i, c in enumerate(plan.columns) if c.key or c.source is None]):
+        block = []
+        for i in range(first, last + 1):
+            c = plan.columns[i]
+            key = c.key or "x:" + c.header
+            block.append([c.header] + (ledger[key].tolist() if key in ledger.columns else [None] * n))
+        sheet.range((1, first + 1), (n + 1, last + 1)).value = [[excel_input(v) for v in row] for row in zip(*block)]
+    light_col = col_letter(plan.field_at("light"))
+    column = sheet.range(f"{light_col}2:{light_col}{max(n + 1, 2)}")
     column.color = None
     present = {light for light in ledger["light"].tolist() if light in LIGHT_FROM_ZH}
     try:
@@ -279,6 +298,107 @@ def write_ledger(book, master) -> None:
     write_calendar(book, master)
 
 
+def _source_rows(ledger) -> list[int | None]:
+    """Per case, the Excel row it was read from (None: a case added by this press)."""
+    from taizhang.book.master import SOURCE_ROW
+
+    if SOURCE_ROW not in ledger.columns:
+        return [None] * len(ledger)
+    return [int(x) if isinstance(x, (int, float)) and x == x else None for x in ledger[SOURCE_ROW].tolist()]
+
+
+def _column_runs(columns: list[int]) -> list[tuple[int, int]]:
+    """Consecutive column indexes as (first, last) runs: one range write per run."""
+    runs: list[tuple[int, int]] = []
+    for i in columns:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _row_runs(origin: list[int | None]) -> list[tuple[int, int, int | None]]:
+    """The rows to rewrite as runs (first new row, last new row, first old row or None for new cases): only rows
+    whose case is not already there; a run is a block of cases that were on consecutive rows."""
+    runs: list[list] = []
+    for r, s in enumerate(origin, 2):
+        if s == r:
+            continue
+        last = runs[-1] if runs else None
+        if last and last[1] == r - 1 and ((s is None and last[2] is None) or
+                                         (s is not None and last[2] is not None and last[2] + (r - last[0]) == s)):
+            last[1] = r
+        else:
+            runs.append([r, r, s])
+    return [tuple(x) for x in runs]
+
+
+SCRATCH = "台账助手临时"
+
+
+def _move_rows(book, sheet, origin: list[int | None], old_rows: int, width: int) -> None:
+    """Give every case its row: whole rows copied from a snapshot of 台账 (a scratch sheet, deleted at the end) in
+    one Excel copy per run of cases that moved together; rows of new cases and rows left over are emptied (values,
+    notes, formats, height), never deleted, so no formula elsewhere turns into #REF!. Nothing moves: no call."""
+    runs = _row_runs(origin)
+    n = len(origin)
+    if not runs and old_rows <= n + 1:
+        return
+    width = max(width, 1)
+    hidden = _hidden_rows(sheet, old_rows)
+    if hidden:  # shown while rows move (Excel copies only the visible rows of a filtered range), hidden again below
+        sheet.range((2, 1), (max(old_rows, n + 1), 1)).api.EntireRow.Hidden = False
+    scratch = None
+    try:
+        if any(s is not None for _, _, s in runs):
+            active = book.sheets.active
+            scratch = book.sheets.add(after=book.sheets[-1])
+            scratch.name = SCRATCH
+            sheet.range((2, 1), (old_rows, width)).api.EntireRow.Copy(Destination=scratch.range((2, 1)).api)
+            active.activate()
+        for first, last, source in runs:
+            if source is None:
+                _empty_rows(sheet, first, last, width)
+            else:
+                rows = scratch.range((source, 1), (source + last - first, width)).api.EntireRow
+                rows.Copy(Destination=sheet.range((first, 1)).api)
+        if old_rows > n + 1:
+            _empty_rows(sheet, n + 2, old_rows, width)
+        if hidden:  # the rows the office hid go with their cases
+            for part in _runs([f"A{r}" for r, s in enumerate(origin, 2) if s in hidden]):
+                sheet.range(part).api.EntireRow.Hidden = True
+    finally:
+        if scratch is not None:
+            scratch.delete()
+
+
+def _hidden_rows(sheet, old_rows: int) -> set[int]:
+    """The data rows of 台账 the office hid (or a filter hides): every row outside the visible cells' areas.
+    One call for the visible cells and three per area: a few, as hidden rows are."""
+    if old_rows < 2:
+        return set()
+    try:
+        visible = sheet.range((2, 1), (old_rows, 1)).api.SpecialCells(XL_VISIBLE)
+    except Exception:  # Excel raises "No cells were found" when every row is hidden
+        return set(range(2, old_rows + 1))
+    areas = visible.Areas
+    shown: set[int] = set()
+    for i in range(1, areas.Count + 1):
+        area = areas(i)
+        first = area.Row
+        shown.update(range(first, first + area.Rows.Count))
+    return set(range(2, old_rows + 1)) - shown
+
+
+def _empty_rows(sheet, first: int, last: int, width: int) -> None:
+    rows = sheet.range((first, 1), (last, width)).api.EntireRow
+    rows.ClearContents()
+    rows.ClearComments()
+    rows.ClearFormats()
+    rows.UseStandardHeight = True
+
+
 def _fill_by_value(app, column, fills: dict[str, tuple[int, int, int]]) -> None:
     """Give every cell of ``column`` whose whole text is a key that key's fill: one Replace per value,
     with Excel's ReplaceFormat, so the number of calls does not grow with the rows."""
@@ -289,50 +409,6 @@ def _fill_by_value(app, column, fills: dict[str, tuple[int, int, int]]) -> None:
         column.api.Replace(What=text, Replacement=text, LookAt=XL_WHOLE, SearchOrder=XL_BY_ROWS, MatchCase=True,
                            SearchFormat=False, ReplaceFormat=True)
     api.ReplaceFormat.Clear()
-
-
-def _office_formulas(sheet, extra_columns: list[str]) -> dict[str, dict[tuple[int, str], str]]:
-    """Formulas in the office's own 台账 columns, by column header and (row, 问题编号): one read."""
-    from taizhang.fields import BY_KEY
-
-    if sheet is None or not extra_columns:
-        return {}
-    rows = read_rows(sheet)
-    if len(rows) < 2:
-        return {}
-    formulas = sheet.range((1, 1), (len(rows), len(rows[0]))).formula
-    header = [str(h or "").strip() for h in rows[0]]
-    id_header = BY_KEY["case_id"].header
-    if id_header not in header:
-        return {}
-    i_id = header.index(id_header)
-    kept: dict[str, dict[tuple[int, str], str]] = {}
-    for name in extra_columns:
-        if name not in header:
-            continue
-        j = header.index(name)
-        for r, frow in enumerate(formulas[1:], 2):
-            f = frow[j] if j < len(frow) else ""
-            if isinstance(f, str) and f.startswith("="):
-                kept.setdefault(name, {})[(r, str(rows[r - 1][i_id] or ""))] = f
-    return kept
-
-
-def _restore_formulas(sheet, rows: list[list], kept: dict[str, dict[tuple[int, str], str]]) -> None:
-    """Put the office's formulas back where the same case is still on the same row (relative references
-    stay right); a case that moved keeps the value, as the command line does. One write per such column."""
-    from taizhang.fields import FIELDS
-    from taizhang.xlsx.cells import excel_input
-
-    if not kept or len(rows) < 2:
-        return
-    header = rows[0]
-    i_id = [f.key for f in FIELDS].index("case_id")
-    for name, formulas in kept.items():
-        j = header.index(name)
-        column = [[formulas.get((r, str(row[i_id] or "")), excel_input(row[j]))] for r, row in enumerate(rows[1:], 2)]
-        if any(isinstance(c[0], str) and c[0].startswith("=") for c in column):
-            sheet.range((2, j + 1), (len(rows), j + 1)).formula = column
 
 
 def write_calendar(book, master) -> None:
@@ -420,11 +496,9 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
         _progress(book, f"正在写入“{name}”……")
         write_table(book, name, [headers] + rows)
     _remember_folder(book, str(folder))
-    lines = [f"合并完成：新增{result.rows_new}条，更新{result.rows_updated}条，未变{result.rows_unchanged}条，退回{result.rows_rejected}条。"]
-    if result.missing_units:
-        lines.append(f"未报送单位：{'、'.join(result.missing_units)}")
-    lines += merge_text(result, Path(book.fullname), None)[1:-1]
-    lines.append("结果已写入本工作簿（台账、报送情况、退回清单、变更记录、历史统计），请检查后保存。")
+    lines = merge_text(result, Path(book.fullname), None)  # the CLI's account, line for line
+    lines[-1] = (f"变更记录{result.changes}条。结果已写入本工作簿（台账、报送情况、退回清单、变更记录、历史统计），"
+                 f"请检查后保存。")
     return "\n".join(lines)
 
 
@@ -505,7 +579,8 @@ def assign_cases(book, today: dt.date | None = None) -> str:
 
     master = master_of(book)
     waiting = _find_sheet(book, S_UNASSIGNED)
-    new, result, pending = assign_master(master, today or _today(), None, read_rows(waiting) if waiting else None)
+    new, result, pending = assign_master(master, today or _today(), None, read_rows(waiting) if waiting else None,
+                                         placed=True)  # 台账 rows named where write_ledger puts their cases
     write_ledger(book, new)
     if len(new.changes):
         write_table(book, S_CHANGES, [CHANGE_HEADERS] + new.changes[CHANGE_HEADERS].values.tolist())
@@ -517,22 +592,20 @@ def assign_cases(book, today: dt.date | None = None) -> str:
 
 @entry("计算时限与红绿灯")
 def compute_status(book, today: dt.date | None = None) -> str:
-    from taizhang.jobs import bulk, with_lights
+    from taizhang.book.ledger_sheet import place_findings, written_rows
+    from taizhang.jobs import StatusResult, bulk, with_lights
+    from taizhang.report.text import status_text
 
     master = master_of(book)
     today = today or _today()
     _progress(book, "正在计算整改时限与红绿灯……")
     res = bulk(with_lights)(master, today)
+    res.findings = place_findings(res.findings, written_rows(master.ledger, master.units.names()), master.path.name)
     write_ledger(book, master)
-    counts: dict = {}
-    for c in res.cases:
-        counts[c.light] = counts.get(c.light, 0) + 1
-    lines = [f"已计算{len(res.cases)}个问题（基准日 {today}）：红灯{counts.get('red', 0)}，黄灯{counts.get('yellow', 0)}，"
-             f"绿灯{counts.get('green', 0)}，已办结{counts.get('done', 0)}，已销号{counts.get('closed', 0)}。"]
-    missing = [f for f in res.findings if f.code == "no-deadline"]
-    if missing:
-        lines.append(f"{len(missing)}个问题没有交办日期和整改时限，无法计算（见台账第{'、'.join(str(f.row) for f in missing[:10])}行）。")
-    lines += [f"提醒：{w}" for w in res.warnings]
+    shown = StatusResult(master=str(master.path), out=str(master.path), as_of=today, cases=res.cases,
+                         warnings=res.warnings, issues=res.findings)
+    lines = status_text(shown)  # the CLI's account, line for line
+    lines[1] = "结果已写入本工作簿（台账），请检查后保存。"
     return "\n".join(lines)
 
 

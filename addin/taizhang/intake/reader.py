@@ -875,6 +875,8 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
 
     from openpyxl import load_workbook
 
+    from taizhang.xlsx.numfmt import is_percent_format, mark_percent
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns (in English) about parts it does not know: not the unit's concern
         wb = load_workbook(io.BytesIO(sniffed.data or path.read_bytes()), data_only=True)
@@ -883,8 +885,11 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            grid = [["" if v is None else v for v in row]
-                    for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column, values_only=True)]
+            grid, percent = [], set()
+            for r, row in enumerate(ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)):
+                grid.append(["" if c.value is None else c.value for c in row])
+                percent.update((r, j) for j, c in enumerate(row) if c.value is not None and is_percent_format(c.number_format))
+            mark_percent(grid, percent)  # a 100% cell is 1 with a % format, on this path too (xlsx.numfmt)
             merges = [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1)) for m in ws.merged_cells.ranges]
             ref = ws.auto_filter.ref if ws.auto_filter is not None else None
             filtered = _filter_rows(f'<autoFilter ref="{ref}"'.encode()) if ref else range(0)
@@ -896,7 +901,7 @@ def _openpyxl_sheets(path: Path, sniffed: Sniffed):
 
 
 def _calamine_sheets_once(path: Path, sniffed: Sniffed):
-    from taizhang.xlsx.numfmt import mark_percent, percent_cells
+    from taizhang.xlsx.numfmt import mark_percent, ods_percent_cells, percent_cells, xls_percent_cells
 
     wb = open_calamine(path, sniffed)
     facts = _xlsx_sheet_facts(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
@@ -905,7 +910,9 @@ def _calamine_sheets_once(path: Path, sniffed: Sniffed):
         facts = {sheet: (rows, set()) for sheet, rows in hidden_rows.items()}
     sheets = []
     try:
-        percent = percent_cells(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else {}
+        percent = (percent_cells(path, sniffed.parts, sniffed.data) if sniffed.kind == "xlsx" else
+                   ods_percent_cells(path, sniffed.data) if sniffed.kind == "ods" else
+                   xls_percent_cells(path, sniffed.data) if sniffed.kind == "xls" else {})
         for meta in wb.sheets_metadata:
             if not str(meta.visible).endswith(".Visible") and str(meta.visible) != "Visible":
                 continue

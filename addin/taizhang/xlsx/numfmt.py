@@ -4,6 +4,9 @@ A cell typed as 100% is stored as 1 with a percent number format; calamine (and 
 drop the format, so a 完成进度 of 100% would read as 1%. This reads the package's styles.xml and sheet XML for the
 numeric cells whose format is a percentage (built-in 0% / 0.00%, or a custom format with an unquoted %), and
 ``mark_percent`` turns those values of a grid into ``Percent``: a float that says the cell showed it times 100.
+``is_percent_format`` says the same of a format openpyxl reports (the reader's openpyxl path), and
+``ods_percent_cells`` finds the percentage cells of an .ods (``office:value-type="percentage"``) and
+``xls_percent_cells`` those of a BIFF8 .xls (its FORMAT and XF records and the XF of each number cell).
 Knows cells and formats, not fields: the reader decides what a percentage means for a column.
 """
 
@@ -153,6 +156,117 @@ def percent_cells(path: Path, parts: dict | None = None, data: bytes | None = No
                     out[html.unescape(name.group(1))] = cells
             return out
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return {}
+
+
+def is_percent_format(code: str | None) -> bool:
+    """A number format (as openpyxl gives a cell's ``number_format``) that shows a percentage."""
+    return bool(code) and _is_percent_code(code)
+
+
+_ODS_NS = {"table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+           "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0"}
+
+
+def ods_percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name → the cells of an .ods (0-based row, column) that hold a percentage: OpenDocument stores them
+    as ``office:value-type="percentage"`` (LibreOffice's 100%); calamine gives their value and drops the type.
+    Repeated rows and cells (``number-rows-repeated``, ``number-columns-repeated``) are counted as they are laid
+    out; a run of more than 100,000 repeats (an empty tail) holds no value and is skipped over by count."""
+    import xml.etree.ElementTree as ET
+
+    t, o = "{%s}" % _ODS_NS["table"], "{%s}" % _ODS_NS["office"]
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data else path) as zf:
+            content = zf.read("content.xml")
+        if b'value-type="percentage"' not in content:
+            return {}
+        sheet, row, col, rows_rep = None, 0, 0, 1
+        for event, el in ET.iterparse(io.BytesIO(content), events=("start", "end")):
+            if event == "start":
+                if el.tag == t + "table":
+                    sheet, row = el.get(t + "name") or "", 0
+                elif el.tag == t + "table-row":
+                    col, rows_rep = 0, int(el.get(t + "number-rows-repeated") or 1)
+                elif el.tag in (t + "table-cell", t + "covered-table-cell"):
+                    reps = int(el.get(t + "number-columns-repeated") or 1)
+                    if el.get(o + "value-type") == "percentage" and sheet is not None and reps * rows_rep <= 100_000:
+                        out.setdefault(sheet, set()).update(
+                            (row + i, col + j) for i in range(rows_rep) for j in range(reps))
+                    col += reps
+            elif el.tag == t + "table-row":
+                row += rows_rep
+                el.clear()
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, ET.ParseError):
+        return {}
+    return out
+
+
+def xls_percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[tuple[int, int]]]:
+    """Sheet name → the percent-formatted numeric cells of a BIFF8 .xls (0-based row, column), from its records:
+    FORMAT (custom format codes), XF (each cell style's format), BOUNDSHEET (where each sheet's records start) and
+    the number cells NUMBER, RK, MULRK and FORMULA with the XF they use. Empty for anything it cannot read (an
+    encrypted file, an older BIFF, a damaged stream)."""
+    import struct
+
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data if data else str(path))
+        try:
+            name = next((n for n in ("Workbook", "WORKBOOK") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+        finally:
+            ole.close()
+    except (OSError, ValueError, struct.error):
+        return {}
+
+    def records(pos: int):
+        while pos + 4 <= len(stream):
+            typ, size = struct.unpack_from("<HH", stream, pos)
+            yield typ, stream[pos + 4:pos + 4 + size]
+            pos += 4 + size
+            if typ == 0x000A:  # EOF of this substream
+                return
+
+    try:
+        formats: dict[int, str] = {}
+        xf_format: list[int] = []
+        sheets: list[tuple[int, str]] = []
+        for typ, rec in records(0):
+            if typ == 0x002F:  # FILEPASS: encrypted records
+                return {}
+            if typ == 0x041E and len(rec) >= 5:  # FORMAT: ifmt, then an XLUnicodeString
+                ifmt, cch, high = struct.unpack_from("<HH", rec)[0], struct.unpack_from("<H", rec, 2)[0], rec[4] & 1
+                raw = rec[5:5 + cch * (2 if high else 1)]
+                formats[ifmt] = raw.decode("utf-16-le" if high else "latin-1", "replace")
+            elif typ == 0x00E0 and len(rec) >= 4:  # XF: font, format, …
+                xf_format.append(struct.unpack_from("<H", rec, 2)[0])
+            elif typ == 0x0085 and len(rec) >= 8:  # BOUNDSHEET: stream position, state, type, name
+                offset, cch, high = struct.unpack_from("<I", rec)[0], rec[6], rec[7] & 1
+                raw = rec[8:8 + cch * (2 if high else 1)]
+                sheets.append((offset, raw.decode("utf-16-le" if high else "latin-1", "replace")))
+        percent_xf = {i for i, f in enumerate(xf_format) if f in BUILTIN_PERCENT or _is_percent_code(formats.get(f, ""))}
+        if not percent_xf:
+            return {}
+        out: dict[str, set[tuple[int, int]]] = {}
+        for offset, sheet_name in sheets:
+            cells: set[tuple[int, int]] = set()
+            for typ, rec in records(offset):
+                if typ in (0x0203, 0x027E, 0x0006) and len(rec) >= 6:  # NUMBER, RK, FORMULA: row, column, xf
+                    row, col, xf = struct.unpack_from("<HHH", rec)
+                    if xf in percent_xf:
+                        cells.add((row, col))
+                elif typ == 0x00BD and len(rec) >= 6:  # MULRK: row, first column, (xf, rk)…, last column
+                    row, first = struct.unpack_from("<HH", rec)
+                    for k in range((len(rec) - 6) // 6):
+                        if struct.unpack_from("<H", rec, 4 + 6 * k)[0] in percent_xf:
+                            cells.add((row, first + k))
+            if cells:
+                out[sheet_name] = cells
+        return out
+    except (struct.error, IndexError):
         return {}
 
 

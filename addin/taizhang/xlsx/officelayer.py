@@ -5,7 +5,10 @@ notes and drawings, page setup) and the cells of the office's columns (``SheetSp
 ``book.ledger_plan`` from the headers), each mapped to the new row of its case (``SheetSpec.origin``); a formula is
 translated to its new row (``_moved_formula``). Hyperlinks, merged cells and per-row validations and conditional
 formats move with their cases or are dropped (``_move_row_anchored``); notes move in their comments part and VML
-(``_moved_notes``). Nothing of the office's lands on another case.
+(``_moved_notes``), Excel 365's threaded comments with them. Nothing of the office's lands on another case.
+taizhang writes its drop-downs in one form only (``<dataValidations>``): the x14 form Excel writes in the extension
+list for lists pointing at another sheet is removed from taizhang's columns (``_drop_x14_validations``); the
+office's x14 drop-downs stay and move with their cases like the others.
 """
 
 from __future__ import annotations
@@ -102,10 +105,9 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     dvs = root.find(_m("dataValidations"))
     if dvs is not None:
         for dv in list(dvs):
-            cols = re.findall(r"([A-Z]+)\d*(?::|\s|$)", dv.get("sqref") or "")
-            if cols and all(_col_index(c) < width and _col_index(c) not in carried for c in cols):
-                # on taizhang's columns only: ours, replaced below
+            if _ours(dv.get("sqref") or "", width, carried):  # on taizhang's columns only: ours, replaced below
                 dvs.remove(dv)
+    _drop_x14_validations(root, lambda sqref: _ours(sqref, width, carried))
     if spec.dropdowns:
         if dvs is None:
             dvs = ET.Element(_m("dataValidations"))
@@ -123,6 +125,61 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
     spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+
+
+X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
+XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
+
+
+def _ours(sqref: str, width: int, carried: dict[int, int]) -> bool:
+    """A validation's ranges lie on taizhang's columns only (not the office's): taizhang writes it afresh."""
+    cols = re.findall(r"([A-Z]+)\d*(?::|\s|$)", sqref)
+    return bool(cols) and all(_col_index(c) < width and _col_index(c) not in carried for c in cols)
+
+
+def _x14_validations(root: ET.Element) -> list[tuple[ET.Element, ET.Element, ET.Element]]:
+    """Excel's second form of data validations, in the worksheet's extension list (``x14:dataValidations``, what
+    Excel writes for a list pointing at another sheet): (ext, holder, validation) for each."""
+    ext_lst = root.find(_m("extLst"))
+    out = []
+    for ext in ext_lst if ext_lst is not None else []:
+        for holder in ext.findall(xmlparts.q(X14_NS, "dataValidations")):
+            out.extend((ext, holder, dv) for dv in holder.findall(xmlparts.q(X14_NS, "dataValidation")))
+    return out
+
+
+def _x14_sqref(dv: ET.Element) -> ET.Element | None:
+    return dv.find(xmlparts.q(XM_NS, "sqref"))
+
+
+def _drop_x14_validations(root: ET.Element, ours) -> None:
+    """Remove the x14 validations on taizhang's columns: taizhang writes its drop-downs in one form (the main
+    ``<dataValidations>``), and one cell with a drop-down in both forms is what Excel "repairs" by deleting them.
+    The office's own validations stay."""
+    for _, holder, dv in _x14_validations(root):
+        sq = _x14_sqref(dv)
+        if ours((sq.text or "") if sq is not None else ""):
+            holder.remove(dv)
+    _prune_x14(root)
+
+
+def _prune_x14(root: ET.Element) -> None:
+    """Counts of the x14 validation holders brought up to date; an emptied holder, extension and extension list
+    removed (Excel refuses an empty ``x14:dataValidations``)."""
+    ext_lst = root.find(_m("extLst"))
+    if ext_lst is None:
+        return
+    for ext in list(ext_lst):
+        for holder in ext.findall(xmlparts.q(X14_NS, "dataValidations")):
+            n = len(holder.findall(xmlparts.q(X14_NS, "dataValidation")))
+            if n:
+                holder.set("count", str(n))
+            else:
+                ext.remove(holder)
+                if not len(ext):
+                    ext_lst.remove(ext)
+    if not len(ext_lst):
+        root.remove(ext_lst)
 
 
 _REF = re.compile(r"\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?")
@@ -167,6 +224,16 @@ def _move_row_anchored(root: ET.Element, new_row_of: dict[int, int], n_data: int
                     item.set("sqref", moved)
             if tag == "dataValidations" and holder is not None:
                 holder.set("count", str(len(holder)))
+    for _, holder, dv in _x14_validations(root):  # the office's validations in Excel's x14 form, likewise
+        sq = _x14_sqref(dv)
+        if sq is None:
+            continue
+        moved = _moved_sqref(sq.text or "", old_last, new_row)
+        if not moved:
+            holder.remove(dv)
+        elif moved != sq.text:
+            sq.text = moved
+    _prune_x14(root)
 
 
 def _move_refs(root, tag: str, new_row, counted: bool = False) -> None:
@@ -228,10 +295,14 @@ def _moved_sqref(sqref: str, old_last: int, new_row) -> str:
 
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+THREADED_TYPE = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
 
 
 def _moved_notes(zin: zipfile.ZipFile, part: str, spec: SheetSpec) -> dict[str, bytes]:
-    """The sheet's notes moved with their cases' rows (the comments part and the shapes that show them)."""
+    """The sheet's notes moved with their cases' rows: the comments part, the shapes that show them, and Excel 365's
+    threaded comments (``xl/threadedComments/*.xml``; each has a legacy twin in the comments part, moved alike; the
+    people in ``xl/persons`` are not tied to cells and stay as they are)."""
     new_row = {int(o): i + 2 for i, o in enumerate(spec.origin or []) if o}
     new_row[1] = 1
     if all(k == v for k, v in new_row.items()):
@@ -254,6 +325,15 @@ def _moved_notes(zin: zipfile.ZipFile, part: str, spec: SheetSpec) -> dict[str, 
                         c.set("ref", f"{m.group(1)}{new_row[int(m.group(2))]}")
                     elif m:  # its case is gone from the ledger (the office emptied the row)
                         lst.remove(c)
+            out[target] = doc.tostring()
+        elif rel.get("Type") == THREADED_TYPE:  # Excel 365's threaded comments: a thread and its replies share a ref
+            doc = xmlparts.parse(zin.read(target))
+            for c in list(doc.root):
+                m = re.fullmatch(r"([A-Z]+)(\d+)", c.get("ref") or "")
+                if m and int(m.group(2)) in new_row:
+                    c.set("ref", f"{m.group(1)}{new_row[int(m.group(2))]}")
+                elif m and c.tag == xmlparts.q(THREADED_NS, "threadedComment"):
+                    doc.root.remove(c)  # gone with its case, as its legacy twin in the comments part
             out[target] = doc.tostring()
         elif rel.get("Type") == VML_TYPE:  # VML is often not well-formed XML: only its row anchors are changed
             vml = zin.read(target).decode("utf-8", errors="replace")

@@ -2,7 +2,9 @@
 and the print titles in workbook.xml (``_print_titles``), with the palette of every sheet taizhang writes.
 
 A style already in styles.xml is reused and a missing one appended, so writing the same content twice gives the
-same styles.xml; existing shared strings keep their numbers (the office's own sheets still read the same), texts
+same styles.xml; styles are compared by meaning (``style_meaning``: parsed font, fill, border, number format,
+alignment and protection, attributes in any order, defaults dropped), so a master last saved by openpyxl,
+LibreOffice or Excel, which spell the same styles their own way, does not grow with every write; existing shared strings keep their numbers (the office's own sheets still read the same), texts
 already there are reused and new ones appended. The parts are edited through ``xmlparts``, prefixes intact.
 """
 
@@ -35,6 +37,62 @@ _ALIGN = {"header": {"wrapText": "1", "vertical": "center", "horizontal": "cente
           "wrap": {"wrapText": "1", "vertical": "center"}}
 
 
+_LOCAL = re.compile(r"^\{[^}]*\}")
+_FLAGS = {"b", "i", "strike", "outline", "shadow", "condense", "extend"}  # font flags: <b/> is <b val="1"/>
+_DEFAULTS = {  # attributes whose absence means the same value (ECMA-376 Part 1, 18.8)
+    "xf": {"xfId": "0", "pivotButton": "0", "quotePrefix": "0", "numFmtId": "0", "fontId": "0", "fillId": "0",
+           "borderId": "0"},
+    "border": {"diagonalUp": "0", "diagonalDown": "0", "outline": "1"},
+    "protection": {"locked": "1", "hidden": "0"},
+    "alignment": {"wrapText": "0", "shrinkToFit": "0", "indent": "0", "textRotation": "0", "readingOrder": "0",
+                  "justifyLastLine": "0", "relativeIndent": "0", "horizontal": "general", "vertical": "bottom"},
+    "patternFill": {"patternType": "none"},
+}
+_TRUE = {"true": "1", "false": "0"}
+
+
+def style_meaning(el: ET.Element, same: dict[str, dict[str, str]] | None = None) -> tuple:
+    """What a styles.xml entry (font, fill, border, xf with its alignment and protection) means, whatever program
+    wrote it: attributes in any order, defaults dropped, ``true``/``1`` alike, ``<b/>`` and ``<b val="1"/>`` alike,
+    an empty border side the same as none, colours by their RGB (alpha ignored), a solid fill by its foreground, and
+    for an xf the apply* flags ignored (openpyxl drops them, LibreOffice writes them all; Excel shows a cell by its
+    ids) and its number format, font, fill and border by meaning (``same``)."""
+    tag = _LOCAL.sub("", el.tag)
+    attrs = {_LOCAL.sub("", k): _TRUE.get(v, v) for k, v in el.attrib.items()}
+    if tag in _FLAGS:
+        return (tag, attrs.get("val", "1"))
+    for k, v in _DEFAULTS.get(tag, {}).items():
+        if attrs.get(k) == v:
+            del attrs[k]
+    if tag == "xf":
+        attrs = {k: (same or {}).get(k, {}).get(v, v) for k, v in attrs.items() if not k.startswith("apply")}
+        if attrs.get("numFmtId") == "0":
+            del attrs["numFmtId"]
+    if "rgb" in attrs:
+        attrs["rgb"] = attrs["rgb"].upper()[-6:]
+    if (tag, attrs) in (("bgColor", {"indexed": "64"}), ("family", {"val": "0"}), ("charset", {"val": "1"})):
+        return ()  # the system background, no font family, the default character set (LibreOffice writes them)
+    children = []
+    for c in el:
+        if tag == "patternFill" and attrs.get("patternType") == "solid" and _LOCAL.sub("", c.tag) == "bgColor":
+            continue  # a solid fill shows its foreground colour only (LibreOffice writes any background)
+        m = style_meaning(c, same)
+        if not m or (_LOCAL.sub("", c.tag) in _FLAGS and m[1] == "0"):
+            continue
+        if tag == "border" and len(m) > 1 and not m[1] and not m[3]:
+            continue  # <left/>: no line
+        if m[0] in ("alignment", "protection") and not m[1] and not m[3]:
+            continue  # every attribute at its default
+        children.append(m)
+    return (tag, tuple(sorted(attrs.items())), (el.text or "").strip(), tuple(sorted(children)))
+
+
+def _format_meaning(code: str) -> str:
+    """A number format code as it shows: case and backslash escapes of plain characters aside (LibreOffice writes
+    yyyy-mm-dd as YYYY\\-MM\\-DD)."""
+    return re.sub(r"\\(.)", r"\1", code).lower()
+
+
 class _Styles:
     """The styles the new sheets need, in styles.xml: a style already there is reused, a missing one appended.
 
@@ -57,13 +115,29 @@ class _Styles:
 
     def _find_or_add(self, tag: str, item: ET.Element, before: tuple[str, ...] = ()) -> int:
         coll = self._collection(tag, before)
-        want = xmlparts.key(item)
+        same = self._same_as if tag == "cellXfs" else {}
+        want = style_meaning(item, same)
         for i, old in enumerate(coll):
-            if xmlparts.key(old) == want:
+            if style_meaning(old, same) == want:
                 return i
         coll.append(item)
         coll.set("count", str(len(coll)))
         return len(coll) - 1
+
+    @property
+    def _same_as(self) -> dict[str, dict[str, str]]:
+        """For an xf's fontId, fillId and borderId: each index → the first index of an entry with the same meaning
+        (a file saved by another program may hold the same font twice; an xf using either is the same xf)."""
+        out: dict[str, dict[str, str]] = {}
+        for attr, tag in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
+            first: dict[tuple, str] = {}
+            coll = self.root.find(_m(tag))
+            out[attr] = {str(i): first.setdefault(style_meaning(el), str(i)) for i, el in enumerate(coll if coll is not None else [])}
+        fmts = self.root.find(_m("numFmts"))  # a custom format by its code ("General" is the built-in 0)
+        out["numFmtId"] = {el.get("numFmtId") or "": ("0" if _format_meaning(el.get("formatCode") or "") == "general"
+                                                      else "code:" + _format_meaning(el.get("formatCode") or ""))
+                           for el in (fmts if fmts is not None else [])}
+        return out
 
     @property
     def xml(self) -> bytes:
@@ -72,7 +146,7 @@ class _Styles:
     def _numfmt(self, code: str) -> int:
         fmts = self._collection("numFmts", ("fonts", "fills", "borders", "cellStyleXfs", "cellXfs"))
         for el in fmts:
-            if el.get("formatCode") == code:
+            if _format_meaning(el.get("formatCode") or "") == _format_meaning(code):
                 return int(el.get("numFmtId"))
         ids = [int(el.get("numFmtId") or 0) for el in self.root.iter(_m("numFmt"))]
         new = max([163, *ids]) + 1
