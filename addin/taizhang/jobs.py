@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.book.closures import confirm_closures, pending_rows
+from taizhang.book.evidence import file_evidence, index_columns
 from taizhang.book.ledger_sheet import place_assign_result, place_findings, save_master, written_rows
 from taizhang.book.master import (
     HISTORY_HEADERS,
@@ -38,10 +39,12 @@ from taizhang.book.sampling import SPOT_HEADERS, redraw
 from taizhang.book.sheets import (
     APPROVAL_HEADERS,
     CLOSURE_HEADERS,
+    EVIDENCE_HEADERS,
     REJECT_HEADERS,
     REMINDER_HEADERS,
     S_APPROVALS,
     S_CLOSURES,
+    S_EVIDENCE,
     S_REMINDERS,
     S_UNASSIGNED,
     UNASSIGNED_HEADERS,
@@ -228,6 +231,8 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     # a re-run of the day draws again, keeping the 抽查结果 the office wrote on the day's rows
     merged.spot_checks = redraw(merged.rulebook, merged.ledger, result.zero_report_units, merged.spot_checks, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
+    if merged.evidence:
+        sheets[S_EVIDENCE] = (EVIDENCE_HEADERS, merged.evidence, None)
     if merged.rulebook.office_closes:
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)
                                    or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
@@ -255,9 +260,23 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
             if target == master.path and _nothing_new(result, before, merged):
                 merged.reports = before.reports  # the first merge's account stays, in the file and in what is shown
                 return MergeOutcome(result, merged, target, None, figs, written=False)
+            file_merge_evidence(merged, result)  # the pieces first: a master never indexes a file that is not there
             sheets = report_sheets(merged, result, today)
             backup = save_master(merged, target, sheets=sheets, backup_keep=keep)
     return MergeOutcome(result, merged, target, backup, figs, written=txn.replaced or target != master.path)
+
+
+def file_merge_evidence(merged: Master, result: MergeResult) -> list[Path]:
+    """Write the 佐证材料 a merge planned (``book.evidence``) into the folders beside the master, each file whole and
+    new; the master's 佐证材料清单 and its ledger columns then say what was really stored."""
+    plan = result._evidence_plan
+    if plan is None or not plan.writes:
+        return []
+    written = file_evidence(plan)
+    merged.evidence = plan.rows
+    merged.ledger = index_columns(merged.ledger, plan.rows)
+    result.evidence = plan.outcomes
+    return written
 
 
 @dataclass
@@ -267,6 +286,7 @@ class _Before:
     receipts: list
     reports: list
     path: Path
+    evidence: list | None = None
 
     def approvals(self) -> list[list]:
         """The 待审批 rows the master holds (read only when a merge that brought nothing else has requests)."""
@@ -278,7 +298,7 @@ class _Before:
 def _snapshot(master: Master) -> _Before:
     """What a merge could change, as read (the merge builds new frames; these are not touched)."""
     return _Before(master.ledger.copy(), len(master.changes), [list(r) for r in master.receipts],
-                   [list(r) for r in master.reports], master.path)
+                   [list(r) for r in master.reports], master.path, [list(r) for r in master.evidence])
 
 
 def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
@@ -290,6 +310,8 @@ def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
     if len(merged.changes) != before.changes or not _same_rows(merged.receipts, before.receipts):
         return False
     if not before.reports:  # never merged (no 报送情况 yet): this account is the first
+        return False
+    if not _same_rows(merged.evidence, before.evidence or []):  # a piece of evidence came (or came again another day)
         return False
 
     def who(rows: list[list]) -> list[list]:  # each unit's state, files and reasons; not the row counts

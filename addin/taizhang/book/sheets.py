@@ -44,3 +44,7 @@ REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题
 
 S_REMIND_LOG = "催办记录"  # every reminder the office confirmed as sent (book.reminders)
 REMIND_LOG_HEADERS = ["日期", "单位名称", "类别", "方式", "报送期", "内容"]
+
+# 佐证材料清单: every piece of evidence merged (filed under its case, by content) or refused, with its reason (book.evidence)
+S_EVIDENCE = "佐证材料清单"
+EVIDENCE_HEADERS = ["问题编号", "责任单位", "文件名", "内容指纹", "大小（字节）", "首次收到", "最近收到", "来源", "状态", "说明"]

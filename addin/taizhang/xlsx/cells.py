@@ -50,3 +50,29 @@ def excel_input(v):
     if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
         return dt.datetime(v.year, v.month, v.day)
     return v
+
+
+class Link(tuple):
+    """A hyperlink taizhang writes itself into one of its own cells (a case's 佐证材料 folder beside the master):
+    shown as ``text``, opening ``target``, a path relative to the workbook. Written as Excel's HYPERLINK function
+    with both strings as quoted literals (a ``"`` doubled), so neither is ever parsed as a formula of its own;
+    each is cut to the 255 characters a formula's string may hold. Read back, the cell is its text."""
+
+    __slots__ = ()
+
+    def __new__(cls, target: str, text: str):
+        return super().__new__(cls, (str(target)[:255], str(text)[:255]))
+
+    @property
+    def target(self) -> str:
+        return self[0]
+
+    @property
+    def text(self) -> str:
+        return self[1]
+
+    def formula(self) -> str:
+        """The cell's formula (without ``=``)."""
+        def lit(s: str) -> str:
+            return '"' + s.replace('"', '""') + '"'
+        return f"HYPERLINK({lit(self.target)},{lit(self.text)})"

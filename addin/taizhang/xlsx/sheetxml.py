@@ -22,6 +22,7 @@ import numpy as np
 
 from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts
+from taizhang.xlsx.cells import Link
 from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _col_index, _insert, _m
 from taizhang.xlsx.parts import SharedStrings, _Styles
 
@@ -82,6 +83,9 @@ def _body(v, style: int | None, w: _Cells) -> str:
     Text is always a shared-string cell (``t="s"``): whatever it starts with, it is never a formula.
     """
     s = f' s="{style}"' if style else ""
+    if type(v) is Link:  # taizhang's own hyperlink (xlsx.cells.Link): a formula of two quoted literals, its text cached
+        text = _ILLEGAL.sub("", v.text)
+        return f'{s} t="str"><f>{escape(_ILLEGAL.sub("", v.formula()))}</f><v>{escape(text)}</v></c>'
     if type(v) is str:
         if not v:
             return f"{s}/>" if style else ""
