@@ -976,3 +976,58 @@ def workday_span(start: dt.date, end: dt.date, master: str | Path | None = None)
         d += dt.timedelta(days=1)
     return {"special": special, "warnings": [estimate_warning(y) for y in cal.estimate_years(start, end)],
             "published": sorted(published_years())}
+
+
+# ----------------------------------------------------------------- the 销号 pack (#31)
+
+
+class PackPaper(BaseModel):
+    case_id: str
+    unit: str
+    path: str
+    evidence: int
+    history: int
+    approvals: int
+    warning: str = ""
+
+
+class PackResult(BaseModel):
+    master: str
+    out_dir: str
+    all_waiting: bool = False
+    papers: list[PackPaper] = []
+
+
+def default_pack_dir(master_path: Path, today: dt.date) -> Path:
+    return Path(master_path).with_name(f"销号审定材料-{today.isoformat()}")
+
+
+@bulk
+def run_pack(master_path: str | Path, cases: list[str] | None, today: dt.date,
+             out_dir: str | Path | None = None) -> PackResult:
+    """`taizhang pack`: one 销号审定材料 (.docx) per case for the leading group — ``cases`` by 问题编号, or (None or
+    empty) every case awaiting 销号. Reads the master (and its 审批台账, if it has one); writes only the papers."""
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.pack import awaiting_closure, case_file
+    from taizhang.book.sheets import S_TRAIL
+    from taizhang.report.closing_pack import write_pack
+
+    master = load_master(master_path)
+    trail_sheet = _read_sheets(master.path, [S_TRAIL]).get(S_TRAIL)
+    trail = [list(r) for r in trail_sheet] if trail_sheet is not None else None
+    ids = list(dict.fromkeys(c.strip() for c in cases or [] if c and c.strip()))
+    wanted = ids or awaiting_closure(master)
+    files = []
+    for cid in wanted:
+        cf = case_file(master, cid, today, trail)
+        if cf is None:
+            raise BadRequest(f"台账中没有问题编号“{cid}”。请核对问题编号（不生成任何材料）。")
+        files.append(cf)
+    folder = Path(out_dir) if out_dir else default_pack_dir(master.path, today)
+    res = PackResult(master=str(master.path), out_dir=str(folder), all_waiting=not ids)
+    for cf in files:
+        path = write_pack(cf, folder)
+        warning = f"已{'、'.join(cf.missing)}但缺佐证材料" if cf.missing else ""
+        res.papers.append(PackPaper(case_id=cf.case_id, unit=cf.unit, path=str(path), evidence=len(cf.evidence),
+                                    history=len(cf.history), approvals=len(cf.trail) + len(cf.approvals), warning=warning))
+    return res
