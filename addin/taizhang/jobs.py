@@ -102,6 +102,8 @@ def _out_path(master: Master, out: str | Path | None) -> tuple[Path, int | None]
 
 def with_lights(master: Master, today: dt.date):
     master.ledger = confirm_closures(master.ledger, master.rulebook)  # 销号 the office confirmed in the master
+    if master.evidence:  # the 佐证材料 columns always say what 佐证材料清单 holds (whatever an edit left in the cells)
+        master.ledger = index_columns(master.ledger, master.evidence)
     res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=master.path.name)
     master.ledger = res.ledger
     return res

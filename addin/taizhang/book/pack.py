@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from taizhang.book.evidence import FILED, lacks_evidence
-from taizhang.book.sheets import S_TRAIL
 from taizhang.fields import FIELDS, OFFICE_ONLY, STATUS_CLOSED
 from taizhang.intake.normalize import to_text
 
