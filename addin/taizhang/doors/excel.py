@@ -399,7 +399,7 @@ def pick_folder(book, initial: str) -> str | None:
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
     from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY
-    from taizhang.jobs import bulk, report_day, report_sheets
+    from taizhang.jobs import bulk, file_merge_evidence, report_day, report_sheets
     from taizhang.report.text import merge_text
 
     master = master_of(book)
@@ -412,6 +412,7 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
     today = today or _today()
     _progress(book, f"正在读取并校验 {folder} 中的报送文件……")
     merged, result, figs = bulk(report_day)(master, folder, today)
+    file_merge_evidence(merged, result)  # 佐证材料 into the folders beside the workbook, as the CLI files them
     write_ledger(book, merged)
     tables = report_sheets(merged, result, today)  # 报送情况, 退回清单, 提醒, 抽查清单, …: what the CLI saves
     tables[S_CHANGES] = (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist(), None)
