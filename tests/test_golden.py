@@ -13,6 +13,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- #31 佐证材料 (the evidence branch): 台账 gains 佐证文号或链接, 佐证材料数, 佐证材料, 佐证首次收到 at its right edge,
+  参数设置 the row 佐证材料要求, and 抽查清单 lists each 已销号/查否 case without evidence (佐证材料核查); the new
+  shared strings move the string indexes of every sheet.
 """
 
 from __future__ import annotations
