@@ -43,9 +43,10 @@ def _units(master: Path) -> list[str]:
     return list(dict.fromkeys(ledger["unit"].tolist()))
 
 
-def _folder(tmp_path: Path, name: str = "day2") -> Path:
+def _folder(camp, tmp_path: Path, name: str = "day2") -> Path:
+    """The period's report folder again (every unit's ledger, as on the first day), for evidence to be put beside."""
     f = tmp_path / name
-    f.mkdir()
+    shutil.copytree(camp.submissions, f)
     return f
 
 
@@ -66,7 +67,7 @@ def _stored(master: Path) -> dict[str, list[str]]:
 
 def test_evidence_in_a_subfolder_is_filed_under_its_case_and_indexed(camp, tmp_path):
     cid = _cases(camp.master)[0]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     (f / "佐证材料" / cid).mkdir(parents=True)
     (f / "佐证材料" / cid / "整改照片.jpg").write_bytes(b"photo")
     (f / "佐证材料" / cid / "验收表.xlsx").write_bytes(b"not read as a submission")  # a workbook here is evidence
@@ -86,21 +87,21 @@ def test_evidence_in_a_subfolder_is_filed_under_its_case_and_indexed(camp, tmp_p
 
 def test_files_named_by_their_case_are_filed_in_the_folder_or_in_the_evidence_folder(camp, tmp_path):
     a, b = _cases(camp.master)[:2]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     (f / f"{a} 整改说明.pdf").write_bytes(b"pdf-a")  # directly in the report folder
     (f / "佐证材料").mkdir()
     (f / "佐证材料" / f"{b}_验收报告.docx").write_bytes(b"docx-b")
-    (f / "报送说明.txt").write_text("不是佐证材料", encoding="utf-8")
     out = run_merge(camp.master, f, DAY2)
     assert _stored(camp.master) == {a: [f"{a} 整改说明.pdf"], b: [f"{b}_验收报告.docx"]}
     fates = {x.file: x.status for x in out.result.files}
-    assert fates == {"报送说明.txt": "skipped"}  # the other file keeps its fate: skipped, said so
+    assert fates["报送说明.txt"] == "skipped"  # a file that is no evidence keeps its fate: skipped, said so
+    assert not any(a in k or b in k for k in fates)
 
 
 def test_evidence_in_a_zip_is_filed_by_its_paths(camp, tmp_path):
     unit = _units(camp.master)[1]
     a, b = _cases(camp.master, unit)[:2]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     with zipfile.ZipFile(f / f"{unit}佐证材料.zip", "w") as z:
         z.writestr(f"佐证材料/{a}/现场照片.png", b"png-a")
         z.writestr(f"{b}.pdf", b"pdf-b")
@@ -116,13 +117,13 @@ def test_a_resend_is_not_a_second_copy_and_the_offices_file_is_never_overwritten
     office_file = evidence_dir(camp.master) / cid / "照片.jpg"
     office_file.parent.mkdir(parents=True)
     office_file.write_bytes(b"the office's own scan")
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     (f / "佐证材料" / cid).mkdir(parents=True)
     (f / "佐证材料" / cid / "照片.jpg").write_bytes(b"unit photo")
     run_merge(camp.master, f, DAY2)
     assert office_file.read_bytes() == b"the office's own scan"
     assert _stored(camp.master) == {cid: ["照片.jpg", "照片（2）.jpg"]}
-    g = _folder(tmp_path, "day3")
+    g = _folder(camp, tmp_path, "day3")
     (g / "佐证材料").mkdir()
     (g / "佐证材料" / f"{cid} 照片重发.jpg").write_bytes(b"unit photo")  # the same content again, another name
     out = run_merge(camp.master, g, DAY3)
@@ -139,7 +140,7 @@ def test_a_resend_is_not_a_second_copy_and_the_offices_file_is_never_overwritten
 def test_traversal_absolute_and_symlink_entries_are_refused(camp, tmp_path):
     unit = _units(camp.master)[0]
     cid = _cases(camp.master, unit)[0]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     link = zipfile.ZipInfo(f"{cid}/link.pdf")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
     with zipfile.ZipFile(f / f"{unit}佐证.zip", "w") as z:
@@ -161,7 +162,7 @@ def test_traversal_absolute_and_symlink_entries_are_refused(camp, tmp_path):
 def test_a_bomb_entry_is_refused_before_it_inflates(camp, tmp_path):
     unit = _units(camp.master)[0]
     cid = _cases(camp.master, unit)[0]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     with zipfile.ZipFile(f / f"{unit}佐证.zip", "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr(f"{cid}/bomb.bin", b"\0" * (101 * 1024 * 1024))
     out = run_merge(camp.master, f, DAY2)
@@ -173,7 +174,7 @@ def test_a_bomb_entry_is_refused_before_it_inflates(camp, tmp_path):
 def test_evidence_for_another_units_case_is_refused(camp, tmp_path):
     mine, other = _units(camp.master)[:2]
     theirs = _cases(camp.master, other)[0]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     with zipfile.ZipFile(f / f"{mine}佐证材料.zip", "w") as z:
         z.writestr(f"{theirs}/照片.jpg", b"not mine")
     (f / mine / "佐证材料").mkdir(parents=True)  # a unit's own subfolder names the sender too
@@ -186,7 +187,7 @@ def test_evidence_for_another_units_case_is_refused(camp, tmp_path):
 
 def test_the_link_follows_its_case_after_the_office_resorts_the_ledger(camp, tmp_path):
     ids = _cases(camp.master)
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     (f / "佐证材料").mkdir()
     for cid in ids[:3]:
         (f / "佐证材料" / f"{cid}.pdf").write_bytes(cid.encode())
@@ -209,6 +210,31 @@ def test_the_link_follows_its_case_after_the_office_resorts_the_ledger(camp, tmp
         assert links[cid] == f'=HYPERLINK("{stem}-佐证材料/{cid}","{cid}.pdf")'
     assert not any(str(v).startswith("=") for k, v in links.items() if k not in ids[:3] and v)
     assert (evidence_dir(camp.master) / ids[0]).is_dir()
+    from test_papers import audit_errors, workbook_problems
+
+    assert audit_errors(camp.master) == [] and workbook_problems(camp.master) == []  # the links are valid cells
+
+
+def test_a_file_name_like_a_formula_stays_text_inside_its_link(camp, tmp_path):
+    cid = _cases(camp.master)[0]
+    f = _folder(camp, tmp_path)
+    (f / "佐证材料" / cid).mkdir(parents=True)
+    (f / "佐证材料" / cid / '=SUM(A1),"x"&B2.pdf').write_bytes(b"q")
+    run_merge(camp.master, f, DAY2)
+    assert _stored(camp.master) == {cid: ["=SUM(A1),－x－&B2.pdf"]}  # the characters Windows forbids replaced
+    ws = load_workbook(camp.master)["台账"]
+    at = [c.value for c in ws[1]].index("佐证材料") + 1
+    [cell] = [ws.cell(r, at).value for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == cid]
+    assert cell == f'=HYPERLINK("{camp.master.stem}-佐证材料/{cid}","=SUM(A1),－x－&B2.pdf")'
+    ledger = load_master(camp.master).ledger
+    assert ledger.loc[ledger["case_id"] == cid, "evidence"].iat[0] == "=SUM(A1),－x－&B2.pdf"
+
+
+def test_a_link_quotes_what_it_shows():
+    from taizhang.xlsx.cells import Link
+
+    assert Link('a"b', 'say "hi"').formula() == 'HYPERLINK("a""b","say ""hi""")'
+    assert len(Link("t", "x" * 400).text) == 255
 
 
 def _report(folder: Path, master: Path, cid: str, **change) -> Path:
@@ -232,9 +258,9 @@ def _report(folder: Path, master: Path, cid: str, **change) -> Path:
 
 def test_a_case_found_unfounded_without_evidence_is_flagged_on_the_spot_list(camp, tmp_path):
     a, b = [c for c in _cases(camp.master) if _row_of(camp.master, c)["status"] == "整改中"][:2]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     _report(f, camp.master, a, 办理状态="查否")
-    g = _folder(tmp_path, "other")
+    g = _folder(camp, tmp_path, "other")
     _report(g, camp.master, b, 办理状态="查否", 佐证文号或链接="区纪委〔2026〕12号")
     out = run_merge(camp.master, f, DAY2)
     [hit] = [i for i in out.result.issues if i.code == "evidence-missing"]
@@ -257,7 +283,7 @@ def test_the_setting_says_where_evidence_is_required(camp, tmp_path):
     row[1].value = "办结"
     wb.save(camp.master)
     cid = next(c for c in _cases(camp.master) if _row_of(camp.master, c)["status"] == "整改中")
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     _report(f, camp.master, cid, 办理状态="已办结", 办结日期=dt.datetime(2026, 11, 23))
     out = run_merge(camp.master, f, DAY2)
     assert [i.case_id for i in out.result.issues if i.code == "evidence-missing"] == [cid]
@@ -304,7 +330,7 @@ def _with_trail(master: Path, cid: str, unit: str) -> None:
 def test_the_pack_holds_the_case_its_history_its_approvals_and_its_evidence(camp, tmp_path):
     cid = _cases(camp.master)[0]
     unit = _row_of(camp.master, cid)["unit"]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     (f / "佐证材料" / cid).mkdir(parents=True)
     (f / "佐证材料" / cid / "验收报告.pdf").write_bytes(b"report")
     run_merge(camp.master, f, DAY2)
@@ -353,7 +379,7 @@ def test_pack_on_the_command_line_for_every_case_awaiting_closure(camp, tmp_path
 
 def test_evidence_lines_in_the_merge_account(camp, tmp_path, capsys):
     cid = _cases(camp.master)[0]
-    f = _folder(tmp_path)
+    f = _folder(camp, tmp_path)
     (f / "佐证材料").mkdir()
     (f / "佐证材料" / f"{cid}.pdf").write_bytes(b"x")
     (f / "佐证材料" / "未知-2026-999.pdf").write_bytes(b"y")

@@ -45,6 +45,7 @@ from taizhang.xlsx.safety import (
     FileProblem,
     entry_problem,
     is_lock_or_temp,
+    name_problem,
     read_entry,
 )
 
@@ -141,11 +142,19 @@ class _Piece:
 
 def _gather(folder: Path, paths: list[Path]) -> list[_Piece]:
     out: list[_Piece] = []
+    root = folder.resolve()
     for path in paths:
         rel = path.relative_to(folder)
         src = rel.as_posix()
         if path.is_symlink():
             out.append(_Piece(src, rel.parts, path, refusal=f"“{src}”是符号链接（快捷方式），不是文件"))
+            continue
+        if not path.resolve().is_relative_to(root):  # under a linked folder: a file from elsewhere on the disk
+            out.append(_Piece(src, rel.parts, path, refusal=f"“{src}”在指向报送文件夹之外的链接文件夹中"))
+            continue
+        bad = name_problem(src)
+        if bad:
+            out.append(_Piece(src, rel.parts, path, refusal=bad))
             continue
         if rel.suffix.lower() == ".zip":
             out.extend(_archive(path, rel))

@@ -148,8 +148,6 @@ def require_submissions(folder: Path, master: Path) -> None:
     if any(not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES and not in_evidence_tree(p.relative_to(folder))
            for p in files):
         return
-    if any(not is_lock_or_temp(p) and (in_evidence_tree(p.relative_to(folder)) or p.suffix.lower() == ".zip") for p in files):
-        return  # 佐证材料 only: filed under their cases (book.evidence)
     others = [p.name for p in files]
     seen = f"只有{len(others)}个非报送文件（{'、'.join(others[:5])}{'等' if len(others) > 5 else ''}）" if others else "是空的"
     raise NoSubmissionsError(f"文件夹里没有报送文件：{folder} {seen}。本次没有合并，台账总表 {master.name}、"
