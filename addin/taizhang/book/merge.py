@@ -13,6 +13,8 @@ existing case is not one: the office fills it on the cases it handed over), whol
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
 rows without a 问题编号 are recognised by (unit, description, assigned date).
+The 佐证材料 beside the ledgers (a 佐证… folder, files named by 问题编号, .zip files) are no submissions: once the
+ledger is merged, ``book.evidence`` plans where each piece is filed or why it is refused, and indexes the ledger.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ when that would happen to a string; each writer then keeps it as text its own wa
   never parses on opening.
 
 Guarding too much costs nothing (the prefix is invisible); guarding too little changes a user's data.
+``Link`` is the one formula taizhang writes on purpose (a case's 佐证材料 folder): its strings are quoted literals.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ to modify (修改权限密码) or protects the workbook structure, and opens suc
 file without asking. Decrypted in memory (msoffcrypto-tool), the file is vetted
 again like any other and parsed from ``Sniffed.data``; a real open password is
 still refused as ``file-encrypted``.
+
+The pieces of evidence units send beside their ledgers (``book.evidence``) are vetted here too, never parsed:
+``name_problem`` (traversal, absolute paths, control characters, device names), ``entry_problem`` for an archive
+entry (its name, a symbolic link, encryption, a declared size or ratio of a bomb) and ``read_entry``, which counts
+the bytes that really inflate.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ frame (``_framed_pieces``), rows appended to an existing sheet (``_spliced``), a
 (``_with_column``) — and the deflate thread that writes a part from its pieces (``_stream``).
 
 Text cells are shared-string cells (``t="s"``): whatever a submitted text starts with, it can never become a
-formula. Shared strings rather than inline ones because they make the sheet XML a third of the size, which is
+formula. The one formula taizhang writes itself is a ``cells.Link`` (HYPERLINK of two quoted literals). Shared strings rather than inline ones because they make the sheet XML a third of the size, which is
 what the next report day's reader parses. Blocks of ``CHUNK_ROWS`` keep memory bounded whatever the sheet's size.
 """
 
