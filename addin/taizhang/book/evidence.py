@@ -389,8 +389,10 @@ def missing_rows(ledger: pd.DataFrame, book) -> list[tuple[int, list[str]]]:
         return []
     keys = [k for k in ("status", "close_request", "evidence_ref", "evidence_count") if k in ledger.columns]
     cols = {k: ledger[k].tolist() for k in keys}
+    staged = {STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED}
+    requests = cols.get("close_request") or [None] * len(ledger)
     out = []
-    for i in range(len(ledger)):
+    for i in [i for i, (s, r) in enumerate(zip(cols["status"], requests)) if s in staged or _filled(r)]:
         at = lacks_evidence({k: cols[k][i] for k in keys}, book)
         if at:
             out.append((i, at))

@@ -417,10 +417,9 @@ def missing_evidence(ledger: pd.DataFrame, book, today: dt.date) -> list[Finding
         return []
     out = []
     keys = ["case_id", "unit", "status", "close_request", "evidence_ref", "evidence_count", "updated_on"]
-    for r in zip(*(ledger[k].tolist() for k in keys)):
-        case = dict(zip(keys, r))
-        if case["updated_on"] != today:
-            continue
+    cols = {k: ledger[k].tolist() for k in keys}
+    for i in [i for i, d in enumerate(cols["updated_on"]) if d == today]:  # only the cases reported on today
+        case = {k: cols[k][i] for k in keys}
         at = lacks_evidence(case, book)
         if at:
             out.append(finding("evidence-missing", f"问题“{case['case_id']}”已{'、'.join(at)}，但没有佐证材料（{'、'.join(at)}须有佐证"
