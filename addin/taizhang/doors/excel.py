@@ -518,9 +518,10 @@ def assign_cases(book, today: dt.date | None = None) -> str:
 
 @entry("计算时限与红绿灯")
 def compute_status(book, today: dt.date | None = None) -> str:
+    from taizhang.book.sheets import S_EVIDENCE
     from taizhang.jobs import bulk, with_lights
 
-    master = master_of(book)
+    master = master_of(book, skip=(S_EVIDENCE,))  # the 佐证材料 columns stay as the sheet has them
     today = today or _today()
     _progress(book, "正在计算整改时限与红绿灯……")
     res = bulk(with_lights)(master, today)
