@@ -179,10 +179,14 @@ def test_evidence_for_another_units_case_is_refused(camp, tmp_path):
         z.writestr(f"{theirs}/照片.jpg", b"not mine")
     (f / mine / "佐证材料").mkdir(parents=True)  # a unit's own subfolder names the sender too
     (f / mine / "佐证材料" / f"{theirs}.pdf").write_bytes(b"nor this")
+    own = _cases(camp.master, mine)[0]
+    (f / "佐证材料").mkdir(exist_ok=True)
+    (f / "佐证材料" / f"{own} 与{other}协调纪要.pdf").write_bytes(b"mine, naming the other unit")
     out = run_merge(camp.master, f, DAY2)
-    assert [e.status for e in out.result.evidence] == ["退回", "退回"]
-    assert all(f"是 {other} 的问题，{mine} 不能报送" in e.reason for e in out.result.evidence)
-    assert _stored(camp.master) == {}
+    fates = {e.source: e for e in out.result.evidence}
+    assert [e.status for e in fates.values()].count("退回") == 2
+    assert all(f"是 {other} 的问题，{mine} 不能报送" in e.reason for e in fates.values() if e.status == "退回")
+    assert _stored(camp.master) == {own: [f"{own} 与{other}协调纪要.pdf"]}  # a unit named in a file's name is no sender
 
 
 def test_the_link_follows_its_case_after_the_office_resorts_the_ledger(camp, tmp_path):

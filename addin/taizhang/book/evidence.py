@@ -13,8 +13,8 @@ complain of 留痕 burden, so evidence is asked for only where the 参数设置 
 Each piece is filed in ``<master stem>-佐证材料/<问题编号>/`` beside the master, kept by content (SHA-256): a piece whose
 content the case's folder already holds (a resend, or a file the office put there) is not stored again; a new piece
 whose name is taken gets a numbered name; a file already there is never overwritten (``storage.create_new``). A piece
-is refused, with its reason, when its case is not in the ledger, when a unit recognised from its path sends it for
-another unit's case, and when its name or archive entry is unsafe (``xlsx.safety``: traversal, absolute path,
+is refused, with its reason, when its case is not in the ledger, when a unit recognised from its folders or archive
+name sends it for another unit's case, and when its name or archive entry is unsafe (``xlsx.safety``: traversal, absolute path,
 symbolic link, bomb, too big, encrypted). Every file has one fate on the master's 佐证材料清单 (已归档 or 退回) and in
 the merge's account; the ledger's computed columns 佐证材料数, 佐证材料 (the names, linking to the case's folder) and
 佐证首次收到 index it, and a unit's 佐证文号或链接 may stand instead of a file.
@@ -247,7 +247,9 @@ def plan_evidence(folder: str | Path, paths: list[Path], owners: dict[str, str],
     for piece in _gather(folder, paths):
         name = piece.parts[-1] if piece.parts else piece.source
         out = EvidenceOutcome(source=piece.source, name=name)
-        sender = next((u for u in (units.find_in(p) for p in piece.parts) if u), None) if len(units) else None
+        # the sender: a unit named by a folder or the archive (outermost first), never by the file's own name, which
+        # may well name another unit ("…与东城街道协调纪要.pdf")
+        sender = next((u for u in (units.find_in(p) for p in piece.parts[:-1]) if u), None) if len(units) else None
         out.unit = sender
         cid = next((c for c in (case_in(p, owners) for p in piece.parts) if c), None)
         out.case_id = cid
