@@ -20,6 +20,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
 - styles.xml (every scenario): styles are matched by meaning, not by bytes (``xlsx.parts.style_meaning``), so the
   header fill openpyxl wrote at creation (the same solid 1F4E78 without taizhang's ``bgColor indexed="64"``) is
   reused instead of being added a second time: one fill fewer, and the header xfs point at the fills already there.
+- #31 佐证材料 (the evidence branch): 台账 gains 佐证文号或链接, 佐证材料数, 佐证材料, 佐证首次收到 at its right edge,
+  参数设置 the row 佐证材料要求, and 抽查清单 lists each 已销号/查否 case without evidence (佐证材料核查); the new
+  shared strings move the string indexes of every sheet.
 """
 
 from __future__ import annotations

@@ -83,6 +83,12 @@ FIELDS: tuple[Field, ...] = (
     Field("src_sheet", "来源工作表", "text", "provenance", False, (), 10),
     Field("src_row", "来源行", "int", "provenance", False, (), 7),
     Field("updated_on", "最后更新报送日", "date", "provenance", False, (), 12),
+    # 佐证材料 (book.evidence): a unit's 文号 or link standing for a file, and taizhang's index of the pieces filed
+    # under the case (count, names with a link to the case's folder, first received); never taken from a submission
+    Field("evidence_ref", "佐证文号或链接", "text", "unit", False, ("佐证材料文号", "佐证文号", "佐证链接", "佐证材料链接"), 24),
+    Field("evidence_count", "佐证材料数", "int", "computed", False, (), 8),
+    Field("evidence", "佐证材料", "text", "computed", False, (), 24),
+    Field("evidence_first", "佐证首次收到", "date", "computed", False, (), 12),
 )
 
 # A unit's application to move a case's deadline, in its own columns of the unit's file: read from a submission and put

@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.book.closures import confirm_closures, pending_rows
+from taizhang.book.evidence import file_evidence, index_columns
 from taizhang.book.ledger_sheet import place_assign_result, place_findings, save_master, written_rows
 from taizhang.book.master import (
     HISTORY_HEADERS,
@@ -38,10 +39,12 @@ from taizhang.book.sampling import SPOT_HEADERS, redraw
 from taizhang.book.sheets import (
     APPROVAL_HEADERS,
     CLOSURE_HEADERS,
+    EVIDENCE_HEADERS,
     REJECT_HEADERS,
     REMINDER_HEADERS,
     S_APPROVALS,
     S_CLOSURES,
+    S_EVIDENCE,
     S_REMINDERS,
     S_SETTINGS,
     S_UNASSIGNED,
@@ -100,6 +103,8 @@ def _out_path(master: Master, out: str | Path | None) -> tuple[Path, int | None]
 
 def with_lights(master: Master, today: dt.date):
     master.ledger = confirm_closures(master.ledger, master.rulebook)  # 销号 the office confirmed in the master
+    if master.evidence:  # the 佐证材料 columns always say what 佐证材料清单 holds (whatever an edit left in the cells)
+        master.ledger = index_columns(master.ledger, master.evidence)
     res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=master.path.name)
     master.ledger = res.ledger
     return res
@@ -239,6 +244,8 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     # a re-run of the day draws again, keeping the 抽查结果 the office wrote on the day's rows
     merged.spot_checks = redraw(merged.rulebook, merged.ledger, result.zero_report_units, merged.spot_checks, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
+    if merged.evidence:
+        sheets[S_EVIDENCE] = (EVIDENCE_HEADERS, merged.evidence, None)
     if merged.rulebook.office_closes:
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)
                                    or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
@@ -266,9 +273,23 @@ def run_merge(master_path: str | Path, folder: str | Path, today: dt.date, out: 
             if target == master.path and _nothing_new(result, before, merged):
                 merged.reports = before.reports  # the first merge's account stays, in the file and in what is shown
                 return MergeOutcome(result, merged, target, None, figs, written=False)
+            file_merge_evidence(merged, result)  # the pieces first: a master never indexes a file that is not there
             sheets = report_sheets(merged, result, today)
             backup = save_master(merged, target, sheets=sheets, backup_keep=keep, settings=folder_record(merged, folder))
     return MergeOutcome(result, merged, target, backup, figs, written=txn.replaced or target != master.path)
+
+
+def file_merge_evidence(merged: Master, result: MergeResult) -> list[Path]:
+    """Write the 佐证材料 a merge planned (``book.evidence``) into the folders beside the master, each file whole and
+    new; the master's 佐证材料清单 and its ledger columns then say what was really stored."""
+    plan = result._evidence_plan
+    if plan is None or not plan.writes:
+        return []
+    written = file_evidence(plan)
+    merged.evidence = plan.rows
+    merged.ledger = index_columns(merged.ledger, plan.rows)
+    result.evidence = plan.outcomes
+    return written
 
 
 @dataclass
@@ -278,6 +299,7 @@ class _Before:
     receipts: list
     reports: list
     path: Path
+    evidence: list | None = None
 
     def approvals(self) -> list[list]:
         """The 待审批 rows the master holds (read only when a merge that brought nothing else has requests)."""
@@ -289,7 +311,7 @@ class _Before:
 def _snapshot(master: Master) -> _Before:
     """What a merge could change, as read (the merge builds new frames; these are not touched)."""
     return _Before(master.ledger.copy(), len(master.changes), [list(r) for r in master.receipts],
-                   [list(r) for r in master.reports], master.path)
+                   [list(r) for r in master.reports], master.path, [list(r) for r in master.evidence])
 
 
 def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
@@ -301,6 +323,8 @@ def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
     if len(merged.changes) != before.changes or not _same_rows(merged.receipts, before.receipts):
         return False
     if not before.reports:  # never merged (no 报送情况 yet): this account is the first
+        return False
+    if not _same_rows(merged.evidence, before.evidence or []):  # a piece of evidence came (or came again another day)
         return False
 
     def who(rows: list[list]) -> list[list]:  # each unit's state, files and reasons; not the row counts
@@ -1195,3 +1219,58 @@ def workday_span(start: dt.date, end: dt.date, master: str | Path | None = None)
         d += dt.timedelta(days=1)
     return {"special": special, "warnings": [estimate_warning(y) for y in cal.estimate_years(start, end)],
             "published": sorted(published_years())}
+
+
+# ----------------------------------------------------------------- the 销号 pack (#31)
+
+
+class PackPaper(BaseModel):
+    case_id: str
+    unit: str
+    path: str
+    evidence: int
+    history: int
+    approvals: int
+    warning: str = ""
+
+
+class PackResult(BaseModel):
+    master: str
+    out_dir: str
+    all_waiting: bool = False
+    papers: list[PackPaper] = []
+
+
+def default_pack_dir(master_path: Path, today: dt.date) -> Path:
+    return Path(master_path).with_name(f"销号审定材料-{today.isoformat()}")
+
+
+@bulk
+def run_pack(master_path: str | Path, cases: list[str] | None, today: dt.date,
+             out_dir: str | Path | None = None) -> PackResult:
+    """`taizhang pack`: one 销号审定材料 (.docx) per case for the leading group — ``cases`` by 问题编号, or (None or
+    empty) every case awaiting 销号. Reads the master (and its 审批台账, if it has one); writes only the papers."""
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.pack import awaiting_closure, case_file
+    from taizhang.book.sheets import S_TRAIL
+    from taizhang.report.closing_pack import write_pack
+
+    master = load_master(master_path)
+    trail_sheet = _read_sheets(master.path, [S_TRAIL]).get(S_TRAIL)
+    trail = [list(r) for r in trail_sheet] if trail_sheet is not None else None
+    ids = list(dict.fromkeys(c.strip() for c in cases or [] if c and c.strip()))
+    wanted = ids or awaiting_closure(master)
+    files = []
+    for cid in wanted:
+        cf = case_file(master, cid, today, trail)
+        if cf is None:
+            raise BadRequest(f"台账中没有问题编号“{cid}”。请核对问题编号（不生成任何材料）。")
+        files.append(cf)
+    folder = Path(out_dir) if out_dir else default_pack_dir(master.path, today)
+    res = PackResult(master=str(master.path), out_dir=str(folder), all_waiting=not ids)
+    for cf in files:
+        path = write_pack(cf, folder)
+        warning = f"已{'、'.join(cf.missing)}但缺佐证材料" if cf.missing else ""
+        res.papers.append(PackPaper(case_id=cf.case_id, unit=cf.unit, path=str(path), evidence=len(cf.evidence),
+                                    history=len(cf.history), approvals=len(cf.trail) + len(cf.approvals), warning=warning))
+    return res

@@ -3,13 +3,15 @@
 Seed 000: "区政府确定的攻坚任务完成后，要报领导小组组长审定核准;相关工作的核准、退出、销号要同时报领导小组办公室
 备案待查". Seed 003: "建立台账，挂账督办，做到整改完成一件销号一件" (by 县委办公室). Where the rulebook says
 ``office_closes``, a unit's 已销号 arrives as 已办结 with a 销号申请 (see rules.validate); the office sees it in the
-待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master; the next run closes the case.
+待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master; the next run closes the case. An
+application without the 佐证材料 the campaign requires (book.evidence) says so in its 说明.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from taizhang.book.evidence import lacks_evidence
 from taizhang.fields import STATUS_CLOSED, STATUS_DONE
 
 
@@ -37,6 +39,9 @@ def pending_rows(ledger: pd.DataFrame, book) -> list[list]:
     rows = []
     for _, r in ledger[wait].iterrows():
         missing = [h for k, h in (("closer", "销号审核人"), ("closed_date", "销号日期")) if not _filled(pd.Series([r[k]])).iat[0]]
+        note = f"请经领导小组审定后在台账中填写{'、'.join(missing)}" if missing else "已确认"
+        if lacks_evidence(r.to_dict(), book):  # 佐证材料要求 (book.evidence): said before the office confirms
+            note = f"缺佐证材料（未归档佐证材料，也未填佐证文号或链接）；{note}"
         rows.append([r["case_id"], r["unit"], r["description"], r["done_date"], r["close_request"], r["closer"],
-                     r["closed_date"], f"请经领导小组审定后在台账中填写{'、'.join(missing)}" if missing else "已确认"])
+                     r["closed_date"], note])
     return rows

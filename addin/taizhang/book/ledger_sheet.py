@@ -160,13 +160,15 @@ def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
 
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
-                mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None) -> "SheetSpec":
+                mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None,
+                evidence_dir: str | None = None) -> "SheetSpec":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
 
     ``header``: the 台账 header row as the office left it (as read); the sheet is laid out by its plan
     (``ledger_plan``): taizhang's fields where the office has them, the office's columns carried with their cases.
     None: taizhang's own layout. ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down
-    on 整改方式."""
+    on 整改方式. ``evidence_dir``: the 佐证材料 folder relative to the workbook; each case that has evidence filed gets
+    its 佐证材料 cell as a hyperlink to its own folder there, computed from its row, so it goes wherever the case goes."""
     from taizhang.xlsx.xlsxpatch import SheetSpec
 
     plan = plan_ledger(header, extra_columns)
@@ -186,12 +188,28 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
     columns = [ledger[c.key].tolist() if c.key else
                (ledger["x:" + c.header].tolist() if "x:" + c.header in ledger.columns else [None] * n)
                for c in plan.columns]
+    if evidence_dir is not None and n:
+        at = plan.field_at("evidence")
+        columns[at] = _evidence_links(ledger, evidence_dir)
     origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
     return SheetSpec([[c.header for c in plan.columns]],
                      [BY_KEY[c.key].width if c.key else 14 for c in plan.columns], header_styles, freeze="C2",
                      dropdowns=dropdowns, columns=columns,
                      column_styles={plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
                      office_columns=plan.office, origin=origin, landscape=True)
+
+
+def _evidence_links(ledger: pd.DataFrame, folder: str) -> list:
+    """The 佐证材料 column: for a case with pieces filed, a link to its folder showing their names."""
+    from taizhang.book.evidence import case_dir_name
+    from taizhang.xlsx.cells import Link
+
+    out = []
+    for cid, count, names in zip(ledger["case_id"].tolist(), ledger["evidence_count"].tolist(), ledger["evidence"].tolist()):
+        has = cid and count is not None and not (isinstance(count, float) and count != count) and float(count) > 0
+        text = names if isinstance(names, str) and names else f"{int(float(count))}个文件" if has else names
+        out.append(Link(f"{folder}/{case_dir_name(cid)}", text) if has else names)
+    return out
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
@@ -215,15 +233,19 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     ``settings``: values taizhang records in 参数设置 (参数 → 值, e.g. the 报送文件夹 of this merge); only those
     value cells change.
     """
+    import os
+
     from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
+    from taizhang.book.evidence import evidence_dir
     from taizhang.book.master import with_unread
     from taizhang.xlsx.storage import atomic_write
     from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
     mode_at, mode_missing = mode_list_column(master.list_columns)
+    links = os.path.relpath(evidence_dir(master.path).resolve(), Path(out).resolve().parent).replace(os.sep, "/")
     specs = {S_LEDGER: ledger_spec(with_unread(master.ledger), master.extra_columns, len(master.units), mode_at,
-                                   header=getattr(master, "ledger_header", None)),
+                                   header=getattr(master, "ledger_header", None), evidence_dir=links),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)

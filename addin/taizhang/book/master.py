@@ -32,6 +32,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_CATEGORIES,
     S_CHANGES,
     S_COLUMN_NAMES,
+    S_EVIDENCE,
     S_HISTORY,
     S_HOLIDAYS,
     S_LADDER,
@@ -86,6 +87,7 @@ class Master:
     # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
     ledger_header: list | None = None
     settings_notes: list[str] = field(default_factory=list)  # old settings migrated on reading (settings_sheet.migrate_settings)
+    evidence: list[list] = field(default_factory=list)  # 佐证材料清单 rows (EVIDENCE_HEADERS; book.evidence)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -269,7 +271,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_EVIDENCE)
 
 
 def _as_date(v) -> dt.date | None:
@@ -389,7 +391,9 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   notice_years=notice_years(rows(S_HOLIDAYS)),
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
-                  ledger_header=_header_of(sheets.get(S_LEDGER)), settings_notes=settings_notes)
+                  ledger_header=_header_of(sheets.get(S_LEDGER)), settings_notes=settings_notes,
+                  evidence=[[(_as_date(v) if i in (5, 6) else v) for i, v in enumerate((list(r) + [None] * 10)[:10])]
+                            for r in rows(S_EVIDENCE)[1:] if r and any(v not in (None, "") for v in r)])
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:

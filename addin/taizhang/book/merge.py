@@ -13,6 +13,8 @@ existing case is not one: the office fills it on the cases it handed over), whol
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
 rows without a 问题编号 are recognised by (unit, description, assigned date).
+The 佐证材料 beside the ledgers (a 佐证… folder, files named by 问题编号, .zip files) are no submissions: once the
+ledger is merged, ``book.evidence`` plans where each piece is filed or why it is refused, and indexes the ledger.
 """
 
 from __future__ import annotations
@@ -25,8 +27,17 @@ from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
+from taizhang.book.evidence import (
+    EvidenceOutcome,
+    evidence_dir,
+    in_evidence_tree,
+    index_columns,
+    is_candidate,
+    lacks_evidence,
+    plan_evidence,
+)
 from taizhang.book.master import Master
 from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, norm_text
@@ -85,7 +96,8 @@ class MergeResult(BaseModel):
     issues: list[Finding] = []
     rejected_rows: list[dict] = []
     pending: list[dict] = []  # 待审批: deadline changes and extensions units asked for, not applied
-
+    evidence: list[EvidenceOutcome] = []  # 佐证材料: the fate of every piece sent (book.evidence)
+    _evidence_plan = PrivateAttr(default=None)  # the pieces to write (jobs.run_merge files them before the save)
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
@@ -135,7 +147,8 @@ class NoSubmissionsError(UserError):
 def require_submissions(folder: Path, master: Path) -> None:
     """Refuse a report day on a folder without a single workbook (empty, or only lock and temp files)."""
     files = list_submissions(folder)
-    if any(not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES for p in files):
+    if any(not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES and not in_evidence_tree(p.relative_to(folder))
+           for p in files):
         return
     others = [p.name for p in files]
     seen = f"只有{len(others)}个非报送文件（{'、'.join(others[:5])}{'等' if len(others) > 5 else ''}）" if others else "是空的"
@@ -317,10 +330,14 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     unit_status: dict[str, str] = {}
     files = checking.files
     wanted = set(checking.wanted)
+    evidence_paths: list[Path] = []
     for i, path in enumerate(files):  # each file is merged as soon as its check is back, while later files are still being read
         rel = str(path.relative_to(folder))
         if progress:
             progress(i, len(files), rel)
+        if path not in wanted and is_candidate(Path(rel), state.index_by_id):
+            evidence_paths.append(path)  # filed (or refused) once the ledger is merged: book.evidence
+            continue
         if path not in wanted:
             reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
@@ -373,6 +390,12 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     if progress:
         progress(len(files), len(files), "")
     ledger = assign(state.frame(), master)
+    owners = {str(c): u for c, u in zip(ledger["case_id"].tolist(), ledger["unit"].tolist()) if c}
+    plan = plan_evidence(folder, evidence_paths, owners, master.units, evidence_dir(master.path), master.evidence, today)
+    result.evidence, result._evidence_plan = plan.outcomes, plan
+    result.issues.extend(plan.findings)
+    ledger = index_columns(ledger, plan.rows)
+    result.issues.extend(missing_evidence(ledger, book, today))
     names = master.units.names()
     result.reported_units = [u for u in names if unit_status.get(u) in ("merged", "zero_report")]
     result.zero_report_units = [u for u in names if unit_status.get(u) == "zero_report"]
@@ -388,8 +411,27 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result.changes = len(changes)
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
-    new_master = dataclasses.replace(master, rulebook=book, ledger=ledger, changes=merged_changes, receipts=receipts.rows())
+    new_master = dataclasses.replace(master, rulebook=book, ledger=ledger, changes=merged_changes, receipts=receipts.rows(),
+                                     evidence=plan.rows)
     return new_master, result
+
+
+def missing_evidence(ledger: pd.DataFrame, book, today: dt.date) -> list[Finding]:
+    """A finding for each case a unit reported on today that is at a stage of 佐证材料要求 without evidence."""
+    if not len(ledger) or not book.evidence_required:
+        return []
+    out = []
+    keys = ["case_id", "unit", "status", "close_request", "evidence_ref", "evidence_count", "updated_on"]
+    cols = {k: ledger[k].tolist() for k in keys}
+    for i in [i for i, d in enumerate(cols["updated_on"]) if d == today]:  # only the cases reported on today
+        case = {k: cols[k][i] for k in keys}
+        at = lacks_evidence(case, book)
+        if at:
+            out.append(finding("evidence-missing", f"问题“{case['case_id']}”已{'、'.join(at)}，但没有佐证材料（{'、'.join(at)}须有佐证"
+                                                   f"材料：参数设置“佐证材料要求”），已列入抽查清单。请责任单位把佐证材料放入报送文件夹的"
+                                                   f"“佐证材料”文件夹（以问题编号命名），或填写“佐证文号或链接”。",
+                               case_id=str(case["case_id"] or ""), unit=case["unit"] or ""))
+    return out
 
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves
@@ -419,7 +461,8 @@ class Checking:
 
         self.folder, self.ctx = Path(folder), ctx
         self.files = list_submissions(self.folder) if self.folder.is_dir() else []
-        self.wanted = [p for p in self.files if not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES]
+        self.wanted = [p for p in self.files if not is_lock_or_temp(p) and p.suffix.lower() in WORKBOOK_SUFFIXES
+                       and not in_evidence_tree(p.relative_to(self.folder))]  # a workbook among 佐证材料 is evidence
         self.rels = [str(p.relative_to(self.folder)) for p in self.wanted]
         self._pool = self._pending = None
         self._done: dict[Path, Checked] = {}

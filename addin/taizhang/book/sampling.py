@@ -4,6 +4,7 @@ Seed 003: "对交办问题线索查否的，按一定比例进行复查，一经
 "对…零报告单位要重点抽查". Each report day draws ``spot_ratio`` % (at least one where there is any candidate)
 of the 查否 cases not drawn before and of the units that sent a zero report that day. The draw depends only on
 the 抽查随机种子, the report day and the candidates, so the office can repeat it; a case is never drawn twice.
+Besides the draw, every case closed (or 查否) without the 佐证材料 the campaign requires is listed once, as 佐证材料核查.
 A second merge on the same day draws that day again (``redraw``), but what the office already wrote on the day's
 rows (抽查结果, and any column it added) stays with its case or unit, and a row it has written on is never dropped.
 """
@@ -16,10 +17,12 @@ import random
 
 import pandas as pd
 
+from taizhang.book.evidence import missing_rows
 from taizhang.fields import STATUS_UNFOUNDED
 
 SPOT_HEADERS = ["报送日", "抽查类型", "问题编号", "责任单位", "问题描述", "抽查结果"]
 KIND_UNFOUNDED, KIND_ZERO = "查否复查", "零报告抽查"
+KIND_EVIDENCE = "佐证材料核查"  # not drawn: every case at a stage of 佐证材料要求 without evidence (book.evidence)
 
 
 def _how_many(n: int, ratio: float) -> int:
@@ -40,6 +43,13 @@ def draw_spot_checks(book, ledger: pd.DataFrame, zero_units: list[str], previous
     zeros = sorted(set(zero_units)) if book.zero_report else []  # no 零报告 in the campaign: no 零报告抽查
     for unit in rng.sample(zeros, _how_many(len(zeros), book.spot_ratio)):
         rows.append([day, KIND_ZERO, None, unit, "本期零报告", ""])
+    listed = {str(r[2]) for r in previous if len(r) > 2 and r[1] == KIND_EVIDENCE and r[2]}
+    cols = {k: ledger[k].tolist() for k in ("case_id", "unit", "description") if k in ledger.columns}
+    for i, at in missing_rows(ledger, book):  # every case closed without its 佐证材料, listed once for the office
+        cid = cols["case_id"][i]
+        if cid and str(cid) not in listed:
+            listed.add(str(cid))
+            rows.append([day, KIND_EVIDENCE, str(cid), cols["unit"][i], f"已{'、'.join(at)}，缺佐证材料：{cols['description'][i] or ''}", ""])
     return [r for r in rows if (day.isoformat(), r[1], str(r[2] or ""), str(r[3] or "")) not in done_today]
 
 

@@ -73,6 +73,8 @@ SCALARS = [
     ("每单位至少问题数", "min_cases", "方案要求每个成员单位至少确定的问题数；不足的单位在报送情况和汇总表中标出（0 表示不要求）"),
     ("方案要求必填项", "required_fields", "方案要求每个未办结问题必须填写的项（表头，多个用顿号分隔）；未填写的行退回单位补填"),
     ("必填项方案依据", "required_quote", "方案原文，退回时写在退回原因中"),
+    ("佐证材料要求", "evidence_required", "办公室设定（方案未规定）：哪些环节须有佐证材料（办结、销号、查否，多个用顿号分隔，"
+                                      "留空或填“无”表示不要求；默认销号、查否）；缺佐证材料的问题列入“待销号确认”和“抽查清单”"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
@@ -103,8 +105,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = EXTRACTS_ZH[value]
         elif key == "bulletins":
             value = "、".join(f"{b['name']}：{BULLETIN_ZH[b['period']]}" for b in value)
-        elif key == "rules_off":
-            value = "、".join(value)
+        elif key in ("rules_off", "evidence_required"):
+            value = "、".join(value) or ("无" if key == "evidence_required" else "")
         elif key == "required_fields":
             value = "、".join(BY_KEY[k].header for k in value)
         if key in SIGN_FEEDBACK_KEYS:
@@ -168,6 +170,9 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
         if key is None:
             problems.append(f"第{rowno}行“{label}”不是可识别的参数")
             continue
+        if key == "evidence_required" and text in ("", "无", "不要求"):
+            data[key] = []
+            continue
         if text == "":
             continue
         if key == "reporting.cadence":
@@ -184,7 +189,7 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
                 name, _, every = part.replace(":", "：").partition("：")
                 value.append({"name": name.strip(), "period": {v: k for k, v in BULLETIN_ZH.items()}.get(every.strip(),
                                                                                                      every.strip())})
-        elif key == "rules_off":
+        elif key in ("rules_off", "evidence_required"):
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
         elif key == "required_fields":
             by_header = {f.header: f.key for f in FIELDS}

@@ -45,3 +45,10 @@ REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题
 S_REMIND_LOG = "催办记录"  # every reminder the office confirmed as sent (book.reminders)
 S_ROLLUP = "下级台账汇总"  # the last roll-up of lower masters: each file and each case not taken (book.rollup)
 REMIND_LOG_HEADERS = ["日期", "单位名称", "类别", "方式", "报送期", "内容"]
+
+# 佐证材料清单: every piece of evidence merged (filed under its case, by content) or refused, with its reason (book.evidence)
+S_EVIDENCE = "佐证材料清单"
+EVIDENCE_HEADERS = ["问题编号", "责任单位", "文件名", "内容指纹", "大小（字节）", "首次收到", "最近收到", "来源", "状态", "说明"]
+# 审批台账 (#31, the ``trail`` work): the append-only ledger of units' requests and the office's decisions; the 销号
+# pack reads it by header, rows matched on 问题编号 (book.pack)
+S_TRAIL = "审批台账"

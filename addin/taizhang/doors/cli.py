@@ -31,6 +31,7 @@ COMMANDS = {
     "demo": "生成示例专项行动（台账总表、各单位报送表）并运行一次报送日流程",
     "addin": "构建或安装 Excel 加载项（台账助手选项卡）",
     "serve": "在本机浏览器中打开台账助手网页（供只有 WPS、不能用 Excel 加载项的电脑使用）",
+    "pack": "生成销号审定材料：每个问题一份 Word 文件（基本情况、办理经过、申请与审批、佐证材料），报领导小组审定核准",
     "restore": "查看台账总表的备份，或把台账总表恢复到某一版备份（恢复前先备份当前文件）",
 }
 
@@ -238,6 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("folder")
     c.add_argument("--today", type=_date)
     c.add_argument("--out-dir", help="输出文件夹（不给出时原地更新台账总表并备份，汇总表写在旁边）")
+
+    c = cmd("pack")
+    c.add_argument("master")
+    c.add_argument("--case", action="append", metavar="问题编号",
+                   help="问题编号（可重复给出多个）；不给出时为所有待销号的问题（有销号申请、尚未销号的）")
+    c.add_argument("--today", type=_date, help="落款日期（默认今天）")
+    c.add_argument("--out-dir", help="输出文件夹（默认台账总表旁的“销号审定材料-日期”）")
+    c.add_argument("--json", action="store_true")
 
     c = cmd("demo")
     c.add_argument("--out", default="workbooks/samples", help="示例输出文件夹（默认 workbooks/samples）")
@@ -523,6 +532,18 @@ def cmd_serve(args) -> int:
     from taizhang.doors.web.app import serve
 
     serve(args.folder, args.port, open_browser=not args.no_browser, say=_say)
+    return 0
+
+
+def cmd_pack(args) -> int:
+    from taizhang.jobs import run_pack
+    from taizhang.report.text import pack_text
+
+    res = run_pack(args.master, args.case, args.today or dt.date.today(), args.out_dir)
+    if args.json:
+        _print_json(res)
+        return 0
+    _say_all(pack_text(res))
     return 0
 
 

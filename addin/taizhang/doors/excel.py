@@ -475,7 +475,7 @@ def pick_folder(book, initial: str, title: str = "选择报送文件夹") -> str
 @entry("合并报送")
 def merge_reports(book, folder: str | None = None, today: dt.date | None = None) -> str | None:
     from taizhang.book.master import CHANGE_HEADERS, HISTORY_HEADERS, S_CHANGES, S_HISTORY
-    from taizhang.jobs import bulk, report_day, report_sheets
+    from taizhang.jobs import bulk, file_merge_evidence, report_day, report_sheets
     from taizhang.report.text import merge_text
 
     master = master_of(book)
@@ -488,6 +488,7 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
     today = today or _today()
     _progress(book, f"正在读取并校验 {folder} 中的报送文件……")
     merged, result, figs = bulk(report_day)(master, folder, today)
+    file_merge_evidence(merged, result)  # 佐证材料 into the folders beside the workbook, as the CLI files them
     write_ledger(book, merged)
     tables = report_sheets(merged, result, today)  # 报送情况, 退回清单, 提醒, 抽查清单, …: what the CLI saves
     tables[S_CHANGES] = (CHANGE_HEADERS, merged.changes[CHANGE_HEADERS].values.tolist(), None)
@@ -593,10 +594,11 @@ def assign_cases(book, today: dt.date | None = None) -> str:
 @entry("计算时限与红绿灯")
 def compute_status(book, today: dt.date | None = None) -> str:
     from taizhang.book.ledger_sheet import place_findings, written_rows
+    from taizhang.book.sheets import S_EVIDENCE
     from taizhang.jobs import StatusResult, bulk, with_lights
     from taizhang.report.text import status_text
 
-    master = master_of(book)
+    master = master_of(book, skip=(S_EVIDENCE,))  # the 佐证材料 columns stay as the sheet has them
     today = today or _today()
     _progress(book, "正在计算整改时限与红绿灯……")
     res = bulk(with_lights)(master, today)

@@ -50,6 +50,7 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
         lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
     if res.rows_rejected:
         lines.append(f"退回的{res.rows_rejected}行见台账总表的“{S_REJECTS}”工作表。")
+    lines.extend(evidence_lines(res))
     lines.extend(warning_lines(res.issues))
     lines.append(f"变更记录{res.changes}条。{written_text(out, backup)}"
                  + ("“报送情况”保留上次合并的记录。" if out is None else ""))
@@ -75,8 +76,36 @@ def last_account_text(acc) -> list[str]:
     return lines
 
 
+def evidence_lines(res) -> list[str]:
+    """The 佐证材料 of a merge: how many pieces were filed (a resend not stored twice), and each refusal with its reason."""
+    ev = getattr(res, "evidence", None) or []
+    if not ev:
+        return []
+    filed = [e for e in ev if e.status == "已归档"]
+    again = sum(e.duplicate for e in filed)
+    refused = [e for e in ev if e.status != "已归档"]
+    lines = [f"佐证材料{len(ev)}件：归档{len(filed) - again}件" + (f"，内容已有、未重复存放{again}件" if again else "")
+             + f"，退回{len(refused)}件（见台账总表“佐证材料清单”）。"]
+    lines.extend(f"  退回 {e.source}：{e.reason}" for e in refused[:20])
+    if len(refused) > 20:
+        lines.append(f"  …另有{len(refused) - 20}件退回，见“佐证材料清单”。")
+    return lines
+
+
+def pack_text(res) -> list[str]:
+    """`taizhang pack`: the 销号审定材料 written, one per case."""
+    if not res.papers:
+        return ["没有待销号的问题，未生成销号审定材料。" if res.all_waiting else "未生成销号审定材料。"]
+    lines = [f"已生成销号审定材料{len(res.papers)}份（报领导小组审定核准）：{res.out_dir}"]
+    for p in res.papers:
+        gaps = f"；注意：{p.warning}" if p.warning else ""
+        lines.append(f"  {p.case_id}（{p.unit}）：{Path(p.path).name}，佐证材料{p.evidence}件，"
+                     f"办理记录{p.history}条，申请与审批{p.approvals}条{gaps}")
+    return lines
+
+
 # warnings the account already states in its own lines
-_LISTED = {"late-report", "missing-report"}
+_LISTED = {"late-report", "missing-report", "evidence-refused"}
 
 
 def warnings_by_kind(issues: list[Finding]) -> dict[str, list[Finding]]:

@@ -221,6 +221,8 @@ class Rulebook(_Strict):
     # a row without one is returned to the unit, with the plan's sentence as the reason
     required_fields: list[str] = []
     required_quote: str = ""
+    # 佐证材料 required where a case is 办结, 销号 (or applied for) or 查否: an office setting, no plan names the stages
+    evidence_required: list[Literal["办结", "销号", "查否"]] = ["销号", "查否"]
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 

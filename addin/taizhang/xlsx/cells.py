@@ -13,6 +13,7 @@ when that would happen to a string; each writer then keeps it as text its own wa
   never parses on opening.
 
 Guarding too much costs nothing (the prefix is invisible); guarding too little changes a user's data.
+``Link`` is the one formula taizhang writes on purpose (a case's 佐证材料 folder): its strings are quoted literals.
 """
 
 from __future__ import annotations
@@ -50,3 +51,29 @@ def excel_input(v):
     if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
         return dt.datetime(v.year, v.month, v.day)
     return v
+
+
+class Link(tuple):
+    """A hyperlink taizhang writes itself into one of its own cells (a case's 佐证材料 folder beside the master):
+    shown as ``text``, opening ``target``, a path relative to the workbook. Written as Excel's HYPERLINK function
+    with both strings as quoted literals (a ``"`` doubled), so neither is ever parsed as a formula of its own;
+    each is cut to the 255 characters a formula's string may hold. Read back, the cell is its text."""
+
+    __slots__ = ()
+
+    def __new__(cls, target: str, text: str):
+        return super().__new__(cls, (str(target)[:255], str(text)[:255]))
+
+    @property
+    def target(self) -> str:
+        return self[0]
+
+    @property
+    def text(self) -> str:
+        return self[1]
+
+    def formula(self) -> str:
+        """The cell's formula (without ``=``)."""
+        def lit(s: str) -> str:
+            return '"' + s.replace('"', '""') + '"'
+        return f"HYPERLINK({lit(self.target)},{lit(self.text)})"

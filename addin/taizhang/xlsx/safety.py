@@ -12,6 +12,11 @@ to modify (修改权限密码) or protects the workbook structure, and opens suc
 file without asking. Decrypted in memory (msoffcrypto-tool), the file is vetted
 again like any other and parsed from ``Sniffed.data``; a real open password is
 still refused as ``file-encrypted``.
+
+The pieces of evidence units send beside their ledgers (``book.evidence``) are vetted here too, never parsed:
+``name_problem`` (traversal, absolute paths, control characters, device names), ``entry_problem`` for an archive
+entry (its name, a symbolic link, encryption, a declared size or ratio of a bomb) and ``read_entry``, which counts
+the bytes that really inflate.
 """
 
 from __future__ import annotations
@@ -735,3 +740,67 @@ def _ods_extent(path: Path) -> None:
             row += repeat
         elif end == b"table":
             box.check(path.name, name)
+
+
+# ---- evidence: files units send beside their ledger (book.evidence), loose or in a .zip
+
+MAX_PIECE = 100 * 1024 * 1024  # one piece of evidence (a scan, a photo, a PDF) never needs more
+MAX_ARCHIVE_ENTRIES = 5000
+_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def name_problem(name: str) -> str:
+    """Why a path as a unit wrote it (a zip entry, a file name) must not be used to file a piece; "" when it may.
+
+    Traversal (a ``..`` part), an absolute path or drive letter, control characters and Windows' reserved device
+    names are refused: the piece is stored under the case by its last part only, and never outside it."""
+    text = name.replace("\\", "/")
+    if not text.strip("/ "):
+        return "文件名为空"
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        return f"“{name}”是绝对路径"
+    parts = [p for p in text.split("/") if p]
+    if any(p.strip() == ".." for p in parts):
+        return f"“{name}”含有“..”（指向文件夹之外）"
+    if _CONTROL.search(text):
+        return f"“{name[:60]}”含有控制字符"
+    if any(_RESERVED.match(p.strip()) for p in parts):
+        return f"“{name}”是 Windows 保留的设备名"
+    if len(parts[-1].encode("utf-8")) > 240:
+        return f"“{parts[-1][:40]}…”文件名过长"
+    return ""
+
+
+def entry_problem(info: zipfile.ZipInfo) -> str:
+    """Why one entry of an evidence archive is refused ("" when it may be read): its name, a symbolic link, an
+    encrypted entry, a declared size over ``MAX_PIECE`` or a compression ratio of a bomb."""
+    bad = name_problem(info.filename)
+    if bad:
+        return bad
+    mode = info.external_attr >> 16
+    if mode and (mode & 0o170000) == 0o120000:
+        return f"“{info.filename}”是符号链接"
+    if info.flag_bits & 0x1:
+        return f"“{info.filename}”已加密"
+    if info.file_size > MAX_PIECE:
+        return f"“{info.filename}”解压后 {info.file_size // 1048576} MB，超过单个佐证材料 {MAX_PIECE // 1048576} MB 的上限"
+    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 20 * 1024 * 1024:
+        return f"“{info.filename}”压缩比异常（疑似“压缩炸弹”）"
+    return ""
+
+
+def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int = MAX_PIECE) -> bytes:
+    """An archive entry's bytes, counting what really inflates (a declared size can lie): FileProblem past ``cap``."""
+    out, total = [], 0
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > cap:
+                raise FileProblem("file-too-large", f"“{info.filename}”解压后超过 {cap // 1048576} MB（声明的大小与实际不符），"
+                                                    f"疑似“压缩炸弹”")
+            out.append(chunk)
+    return b"".join(out)

@@ -4,7 +4,7 @@ frame (``_framed_pieces``), rows appended to an existing sheet (``_spliced``), a
 (``_with_column``) — and the deflate thread that writes a part from its pieces (``_stream``).
 
 Text cells are shared-string cells (``t="s"``): whatever a submitted text starts with, it can never become a
-formula. Shared strings rather than inline ones because they make the sheet XML a third of the size, which is
+formula. The one formula taizhang writes itself is a ``cells.Link`` (HYPERLINK of two quoted literals). Shared strings rather than inline ones because they make the sheet XML a third of the size, which is
 what the next report day's reader parses. Blocks of ``CHUNK_ROWS`` keep memory bounded whatever the sheet's size.
 """
 
@@ -22,6 +22,7 @@ import numpy as np
 
 from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts
+from taizhang.xlsx.cells import Link
 from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _col_index, _insert, _m
 from taizhang.xlsx.parts import SharedStrings, _Styles
 
@@ -83,6 +84,9 @@ def _body(v, style: int | None, w: _Cells) -> str:
     Text is always a shared-string cell (``t="s"``): whatever it starts with, it is never a formula.
     """
     s = f' s="{style}"' if style else ""
+    if type(v) is Link:  # taizhang's own hyperlink (xlsx.cells.Link): a formula of two quoted literals, its text cached
+        text = _ILLEGAL.sub("", v.text)
+        return f'{s} t="str"><f>{escape(_ILLEGAL.sub("", v.formula()))}</f><v>{escape(text)}</v></c>'
     if type(v) is str:
         if not v:
             return f"{s}/>" if style else ""
