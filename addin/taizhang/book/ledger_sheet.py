@@ -23,6 +23,7 @@ import pandas as pd
 from taizhang.book.ledger_plan import plan_ledger
 from taizhang.book.sheets import (
     CHANGE_HEADERS,
+    HIDDEN_SHEETS,
     HISTORY_HEADERS,
     LIST_HEADERS,
     MODE_LIST_HEADER,
@@ -30,7 +31,7 @@ from taizhang.book.sheets import (
     S_HISTORY,
     S_LEDGER,
     S_LISTS,
-    S_RECEIPTS,
+    SHEET_ORDER,
 )
 from taizhang.fields import BY_KEY, FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
@@ -235,7 +236,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
     for title, (headers, rows, fills) in (sheets or {}).items():
-        specs[title] = table_spec(headers, rows, fills=fills, hidden=title == S_RECEIPTS)
+        specs[title] = table_spec(headers, rows, fills=fills, hidden=title in HIDDEN_SHEETS)
     if len(master.changes):
         changes = master.changes
         specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,
@@ -244,7 +245,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     if len(master.history):
         specs[S_HISTORY] = table_spec(HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist(), hidden=True)
 
-    backup = atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs), backup_keep=backup_keep)
+    backup = atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs, order=SHEET_ORDER), backup_keep=backup_keep)
     if mode_missing and Path(out).resolve() == Path(master.path).resolve():  # this object now describes the new file
         master.list_columns = [*master.list_columns, MODE_LIST_HEADER]
     return backup
