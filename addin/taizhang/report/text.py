@@ -62,9 +62,8 @@ _LISTED = {"late-report", "missing-report"}
 
 def warnings_by_kind(issues: list[Finding]) -> dict[str, list[Finding]]:
     by_code: dict[str, list[Finding]] = {}
-    for f in issues:
-        if f.severity == "warning" and f.code not in _LISTED:
-            by_code.setdefault(f.code, []).append(f)
+    for f in reminder_findings(issues):
+        by_code.setdefault(f.code, []).append(f)
     return dict(sorted(by_code.items(), key=lambda kv: -len(kv[1])))
 
 
@@ -124,11 +123,24 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
     return lines
 
 
+def validate_where(report) -> str:
+    """“工作表“台账”，12行，其中2行有错误”, or “没有读到台账工作表” (never a sheet “-” of 0 rows): the terminal and the
+    web page's check say the same."""
+    sheets = getattr(report, "sheets", None) or ([report.sheet] if report.sheet else [])
+    return (f"工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误"
+            if sheets else "没有读到台账工作表")
+
+
+def reminder_findings(issues: list[Finding]) -> list[Finding]:
+    """The warnings a merge lists as 提醒 (late and missing reports are told in 报送情况 instead): the terminal's
+    “提醒N条” and the web page's 提醒 table count the same findings."""
+    return [f for f in issues if f.severity == "warning" and f.code not in _LISTED]
+
+
 def validate_text(report, marked: Path | None = None) -> list[str]:
     """``taizhang validate`` without --json: the counts, then each problem row with its cells."""
     sheets = getattr(report, "sheets", None) or ([report.sheet] if report.sheet else [])
-    where = (f"工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误"
-             if sheets else "没有读到台账工作表")
+    where = validate_where(report)
     lines = [f"{report.file}：{where}；错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
     if report.unit:
         lines.append(f"报送单位：{report.unit}")
