@@ -60,6 +60,14 @@ def test_after_a_merge_the_report_day_sheets_sit_between_the_ledger_and_the_sett
     for name in ("台账", "报送情况", "退回清单", "变更记录"):  # every print title still names its own sheet
         assert wb[name].print_title_rows == "$1:$1", name
     assert wb.active.title == "台账"
+    # item 9: 报送情况's file names and the 退回清单's reasons wrap in a wide column instead of being cut at 16 characters
+    for sheet, header in (("报送情况", "报送文件"), ("报送情况", "说明"), ("退回清单", "退回原因")):
+        ws = wb[sheet]
+        col = [c.value for c in ws[1]].index(header) + 1
+        letter = ws.cell(1, col).column_letter
+        assert ws.column_dimensions[letter].width >= 34, (sheet, header)
+        cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1)]
+        assert cells and all(c.alignment.wrap_text for c in cells), (sheet, header)
 
 
 def test_a_new_sheet_joins_by_the_list_and_every_sheet_index_follows_it(tmp_path):

@@ -33,7 +33,9 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
              f"未变{res.rows_unchanged} + 退回{res.rows_rejected}" + ("，各项相符。" if res.balanced() else "，数目不符！")]
     n_files = len([f for f in res.files if f.status != "skipped"])
     lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
-                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
+                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}"
+                 + (f"，被同单位较新的文件取代{n_old}" if (n_old := sum(f.status == 'superseded' for f in res.files)) else "")
+                 + f"；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
     if res.missing_units:
         lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
     if res.late_units:
@@ -43,6 +45,8 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+        elif f.status == "superseded":
+            lines.append(f"未合并 {f.file}：{f.reason}")
         elif f.rows_skipped:
             lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
     if res.pending:
