@@ -13,6 +13,10 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- The master's tabs by book/sheets.py's SHEET_LAYOUT (intake3, #33 item 12): 台账 first, the report-day sheets after
+  it, the settings with grey tabs, 代码表/问责阶梯/归口汇总 hidden, so workbook.xml, the sheet part numbers and the
+  settings' sheet parts move; 报送情况/退回清单/提醒 wrap their long-text columns (a "wrap" style in styles.xml, wider
+  columns, row heights).
 """
 
 from __future__ import annotations

@@ -132,6 +132,13 @@ def test_a_unit_whose_every_row_was_refused_is_sent_back_whole(master, tmp_path)
     assert row["报送情况"] == "文件被退回"
     text = "\n".join(merge_text(res, master, None))
     assert "整体退回1" in text and "退回文件 城关镇-2026年11月.xlsx" in text
+    from taizhang.book.master import load_master
+    from taizhang.jobs import run_figures
+    from taizhang.report.notice import build_bulletin
+
+    doc = build_bulletin(run_figures(master, DAY1), load_master(master, ledger=False).reports, "办公室").doc
+    said = "\n".join(p.text for p in doc.paragraphs)
+    assert "本期应报送单位2个，已报送0个（其中零报告0个），文件被整体退回1个，未报送1个" in said, said
 
 
 def test_last_periods_file_sent_again_is_told_so(master, tmp_path):
