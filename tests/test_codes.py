@@ -171,3 +171,34 @@ def test_every_code_is_raised_by_some_test():
     text += (here / "corpus" / "expected.json").read_text(encoding="utf-8")
     untested = [c for c in CODES if f"\"{c}\"" not in text and f"'{c}'" not in text]
     assert not untested, f"no test names these codes: {untested}"
+
+
+# ----------------------------------------------------------------- 报送日: a unit's several files, last period's file
+
+def test_a_units_older_file_is_superseded_and_last_periods_file_is_sent_back(tmp_path):
+    """The smallest inputs of file-superseded, file-order-unknown and file-resent (more in tests/test_resends.py)."""
+    import shutil
+
+    from test_resends import GOOD, ledger_file
+
+    from taizhang.book.master import create_master
+    from taizhang.jobs import run_merge
+
+    master = create_master(tmp_path / "台账.xlsx", XINGUAN, UNITS)
+    folder = tmp_path / "一"
+    ledger_file(folder / "城关镇-定稿.xlsx", GOOD, filled="2026年11月16日")
+    ledger_file(folder / "城关镇-修改.xlsx", GOOD, filled="2026年11月17日")
+    res = run_merge(master, folder, TODAY).result
+    [f] = [f for f in res.issues if f.code == "file-superseded"]
+    assert (f.severity, f.file, f.unit) == ("warning", "城关镇-定稿.xlsx", "城关镇")
+    same = tmp_path / "二"
+    ledger_file(same / "北山镇-a.xlsx", GOOD, saved=dt.datetime(2026, 11, 2, 8))
+    shutil.copy(same / "北山镇-a.xlsx", same / "北山镇-b.xlsx")
+    res = run_merge(master, same, TODAY).result
+    assert [f.severity for f in res.issues if f.code == "file-order-unknown"] == ["error", "error"]
+    later = tmp_path / "三"
+    later.mkdir()
+    shutil.copy(folder / "城关镇-修改.xlsx", later / "城关镇-12月.xlsx")
+    res = run_merge(master, later, D(2026, 12, 18)).result
+    [f] = [f for f in res.issues if f.code == "file-resent"]
+    assert f.severity == "error" and "城关镇-12月.xlsx" in f.message

@@ -23,6 +23,10 @@ through a refactor of the writer. A change meant to change bytes regenerates the
 - #31 佐证材料 (the evidence branch): 台账 gains 佐证文号或链接, 佐证材料数, 佐证材料, 佐证首次收到 at its right edge,
   参数设置 the row 佐证材料要求, and 抽查清单 lists each 已销号/查否 case without evidence (佐证材料核查); the new
   shared strings move the string indexes of every sheet.
+- The master's tabs by book/sheets.py's SHEET_LAYOUT (intake3, #33 item 12): 台账 first, the report-day sheets after
+  it, the settings with grey tabs, 代码表/问责阶梯/归口汇总 hidden, so workbook.xml, the sheet part numbers and the
+  settings' sheet parts move; 报送情况/退回清单/提醒 wrap their long-text columns (a "wrap" style in styles.xml, wider
+  columns, row heights).
 """
 
 from __future__ import annotations

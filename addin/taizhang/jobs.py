@@ -143,10 +143,12 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
             state = "零报告"
         else:
             state = "已报送"
-        rows.append([u.name, u.type, state, "、".join(f.file for f in fs), max((f.received for f in fs if f.received), default=None),
+        used = [f for f in fs if f.status != "superseded"]  # a superseded file is named, its dates and counts are not
+        rows.append([u.name, u.type, state, "、".join(f.file + ("（已被取代）" if f.status == "superseded" else "") for f in fs),
+                     max((f.received for f in used if f.received), default=None),
                      sum(f.rows_new for f in fs), sum(f.rows_updated for f in fs), sum(f.rows_unchanged for f in fs),
                      sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason),
-                     "；".join(f.received_basis for f in fs if f.received_basis)])
+                     "；".join(f.received_basis for f in used if f.received_basis)])
     need = master.rulebook.min_cases  # seed 000: "确定1个以上…攻坚难题" — a unit short of it is said, not 无问题
     if need:
         have = master.ledger["unit"].value_counts().to_dict() if len(master.ledger) else {}

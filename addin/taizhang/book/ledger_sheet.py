@@ -23,6 +23,7 @@ import pandas as pd
 from taizhang.book.ledger_plan import plan_ledger
 from taizhang.book.sheets import (
     CHANGE_HEADERS,
+    HIDDEN_SHEETS,
     HISTORY_HEADERS,
     LIST_HEADERS,
     MODE_LIST_HEADER,
@@ -30,8 +31,11 @@ from taizhang.book.sheets import (
     S_HISTORY,
     S_LEDGER,
     S_LISTS,
-    S_RECEIPTS,
+    S_REJECTS,
+    S_REMINDERS,
+    S_REPORTS,
     S_SETTINGS,
+    SHEET_ORDER,
 )
 from taizhang.fields import BY_KEY, FIELDS, LIGHT_FROM_ZH
 from taizhang.findings import col_letter
@@ -212,8 +216,14 @@ def _evidence_links(ledger: pd.DataFrame, folder: str) -> list:
     return out
 
 
+# the report-day sheets' long-text columns: wrapped at this width (characters), so a file name or a reason prints whole
+WRAPPED = {S_REPORTS: {"报送文件": 34, "说明": 40, "接收依据": 30},
+           S_REJECTS: {"来源文件": 28, "问题描述": 36, "退回原因": 50},
+           S_REMINDERS: {"来源文件": 28, "说明": 50}}
+
+
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
-               hidden: bool = False) -> "SheetSpec":
+               hidden: bool = False, wrapped: dict[str, int] | None = None) -> "SheetSpec":
     from taizhang.xlsx.xlsxpatch import STYLES, SheetSpec
 
     styles = {}
@@ -221,8 +231,27 @@ def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = 
         if key in STYLES:
             for c in range(len(headers)):
                 styles[(r, c)] = key
+    heights = None
+    if wrapped:
+        widths = list(widths or [16] * len(headers))
+        lines = [1] * len(rows)
+        for c, h in enumerate(headers):
+            if h in wrapped:
+                widths[c] = wrapped[h]
+                for r, row in enumerate(rows, 1):
+                    styles.setdefault((r, c), "wrap")
+                    if c < len(row) and isinstance(row[c], str):
+                        lines[r - 1] = max(lines[r - 1], _lines(row[c], wrapped[h]))
+        # the rows are as tall as their wrapped text (Excel and LibreOffice do not grow a row on opening)
+        heights = [round(n * 14.5 + 3, 1) if n > 1 else None for n in lines]
     return SheetSpec([list(headers)] + [list(r) for r in rows], widths or [16] * len(headers), None, styles, hidden=hidden,
-                     landscape=True)
+                     landscape=True, row_heights=heights)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell ``width`` characters wide needs (a CJK character takes two)."""
+    avail = max(1.0, width - 1)
+    return sum(max(1, -int(-sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) // avail)) for part in text.split("\n"))
 
 
 def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[list], list | None]] | None = None,
@@ -250,7 +279,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
     for title, (headers, rows, fills, *widths) in (sheets or {}).items():  # (headers, rows, fills[, column widths])
-        specs[title] = table_spec(headers, rows, widths[0] if widths else None, fills=fills, hidden=title == S_RECEIPTS)
+        specs[title] = table_spec(headers, rows, widths[0] if widths else None, fills=fills, hidden=title in HIDDEN_SHEETS,
+                                  wrapped=WRAPPED.get(title))
     if settings:
         specs[S_SETTINGS] = SheetSpec([], [], values_by_key=dict(settings))
     if len(master.changes):
@@ -268,7 +298,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
                 for label, value, note in settings_rows(master.rulebook)]
         specs[S_SETTINGS] = table_spec(["参数", "值", "说明"], rows)
 
-    backup = atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs), backup_keep=backup_keep)
+    backup = atomic_write(out, lambda tmp: patch_package(master.path, tmp, specs, order=SHEET_ORDER), backup_keep=backup_keep)
     if mode_missing and Path(out).resolve() == Path(master.path).resolve():  # this object now describes the new file
         master.list_columns = [*master.list_columns, MODE_LIST_HEADER]
     return backup

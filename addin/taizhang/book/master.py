@@ -22,6 +22,7 @@ from taizhang.book.ledger_sheet import ledger_spec
 from taizhang.book.settings_sheet import migrate_settings, rulebook_from_sheets, settings_rows
 from taizhang.book.sheets import (  # noqa: F401
     CHANGE_HEADERS,
+    HIDDEN_SHEETS,
     HISTORY_HEADERS,
     HOLIDAY_HEADERS,
     LADDER_HEADERS,
@@ -48,6 +49,9 @@ from taizhang.book.sheets import (  # noqa: F401
     S_SPOT,
     S_STATUS_WORDS,
     S_UNITS,
+    SETTING_SHEETS,
+    SETTING_TAB_RGB,
+    SHEET_ORDER,
     UNIT_HEADERS,
 )
 from taizhang.calendar.workdays import WorkCalendar, overrides_from_rows
@@ -154,18 +158,27 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         _write_ladder(wb.create_sheet(S_LADDER), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
-        wb.active = wb.sheetnames.index(S_LEDGER)
-        for sheet in wb.worksheets[1:]:  # the office's sheets print like the 台账: the header row repeats on each page
+        for sheet in wb.worksheets:  # the office's sheets print like the 台账: the header row repeats on each page
+            if sheet.title == S_README:
+                continue
             sheet.print_title_rows = "1:1"
             if sheet.title != S_LEDGER:  # (the 台账's page setup is written with it, in ledger_spec)
                 sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", sheet.PAPERSIZE_A4
                 sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
                 sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        # the tabs in the order and visibility of book/sheets.py's SHEET_LAYOUT: working sheets, settings, technical
+        wb._sheets.sort(key=lambda sh: SHEET_ORDER.index(sh.title) if sh.title in SHEET_ORDER else len(SHEET_ORDER))
+        for sheet in wb.worksheets:
+            if sheet.title in HIDDEN_SHEETS:
+                sheet.sheet_state = "hidden"
+            elif sheet.title in SETTING_SHEETS:
+                sheet.sheet_properties.tabColor = SETTING_TAB_RGB
+        wb.active = wb.sheetnames.index(S_LEDGER)
         wb.save(tmp)
         from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
 
         patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units)),
-                                 S_CALENDAR: calendar_spec(book, WorkCalendar({}))})
+                                 S_CALENDAR: calendar_spec(book, WorkCalendar({}))}, order=SHEET_ORDER)
 
     atomic_write(path, write)
     return path

@@ -15,6 +15,9 @@ cannot be read are accounted for, and every changed field is one row in
 rows without a 问题编号 are recognised by (unit, description, assigned date).
 The 佐证材料 beside the ledgers (a 佐证… folder, files named by 问题编号, .zip files) are no submissions: once the
 ledger is merged, ``book.evidence`` plans where each piece is filed or why it is refused, and indexes the ledger.
+Every file is read before any is merged: of a unit's several files only the latest (by evidence, never by
+mtime: ``_passed_over``) is merged, the others superseded; a file whose rows were all refused is 整体退回, and last
+period's file sent again is sent back.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ from taizhang.book.evidence import (
     plan_evidence,
 )
 from taizhang.book.master import Master
+from taizhang.book.sheets import S_REJECTS
 from taizhang.errors import UserError
 from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, norm_text
 from taizhang.findings import Finding, finding, flatten
 from taizhang.intake.normalize import to_text
-from taizhang.intake.reader import FATAL, read_submission, unreadable
+from taizhang.intake.reader import FATAL, read_submission, saved_at, unreadable
 from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
 from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 
@@ -180,6 +184,7 @@ class Receipts:
         self.by_digest: dict[str, list] = {str(r[1]): list(r) for r in rows if r[1]}
         seen = [r[4] for r in self.by_digest.values() if isinstance(r[4], dt.date)]
         self.previous_run = max(seen) if seen else None  # the last merge before this one
+        self.of_file: dict[str, list] = {}  # this run's files → their record (by content)
 
     def see(self, path: Path, rel: str) -> list:
         digest = content_digest(path)
@@ -187,6 +192,7 @@ class Receipts:
         if rec is None:
             rec = self.by_digest[digest] = [rel, digest, self.today, self.previous_run, self.today]
         rec[4] = max(rec[4], self.today) if isinstance(rec[4], dt.date) else self.today
+        self.of_file[rel] = rec
         return rec
 
     def judge(self, path: Path, rel: str, due: dt.date | None, date_line: str | None) -> tuple[dt.date, str, bool]:
@@ -331,7 +337,9 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     files = checking.files
     wanted = set(checking.wanted)
     evidence_paths: list[Path] = []
-    for i, path in enumerate(files):  # each file is merged as soon as its check is back, while later files are still being read
+    # every file is read (and its receipt judged) first: which of a unit's files is used needs them all
+    entries: list[tuple[Path, str, Checked | None, tuple | None]] = []
+    for i, path in enumerate(files):
         rel = str(path.relative_to(folder))
         if progress:
             progress(i, len(files), rel)
@@ -339,19 +347,33 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             evidence_paths.append(path)  # filed (or refused) once the ledger is merged: book.evidence
             continue
         if path not in wanted:
+            entries.append((path, rel, None, None))
+            continue
+        checked = checking.get(path)
+        entries.append((path, rel, checked, receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))))
+    passed_over, used_notes = _passed_over(entries, receipts, master, today)
+    for path, rel, checked, judged in entries:
+        if checked is None:
             reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
             result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
             continue
-        checked = checking.get(path)
         parts = [checked, *checked.more]  # every ledger sheet of the file, counted in its one outcome
-        for part in parts:
-            result.issues.extend(part.findings)
-        received, basis, late = receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))
+        received, basis, late = judged
         outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged",
                               received=received, received_basis=basis,
                               rows_in_file=sum(len(p.frame) + len(p.read.skipped) for p in parts),
                               rows_skipped=skipped_rows(checked.read))
+        if rel in passed_over:  # another file of the unit is used, or the file is last period's again
+            status, reason, note = passed_over[rel]
+            outcome.status, outcome.reason = status, reason
+            result.issues.append(note)
+            if status == "rejected" and checked.unit:
+                unit_status.setdefault(checked.unit, "rejected")
+            result.files.append(outcome)
+            continue
+        for part in parts:
+            result.issues.extend(part.findings)
         if checked.read.failed:
             outcome.status = "rejected"
             outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
@@ -380,6 +402,12 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             outcome.late = True
         for part in parts:
             _apply(part, outcome, state, changes, result, master, today)
+        if outcome.rows_read and outcome.rows_rejected == outcome.rows_read:  # nothing of it was taken: 整体退回
+            outcome.status = "rejected"
+            outcome.reason = "；".join(x for x in (outcome.reason, f"全部{outcome.rows_read}行均被退回，本期没有合并任何内容，"
+                                                 f"请按“{S_REJECTS}”所列原因修改后重新报送") if x)
+        if rel in used_notes:  # the unit's later file: which other files it superseded
+            outcome.reason = "；".join(x for x in (used_notes[rel], outcome.reason) if x)
         result.files.append(outcome)
         if checked.unit:
             prev = unit_status.get(checked.unit)
@@ -432,6 +460,76 @@ def missing_evidence(ledger: pd.DataFrame, book, today: dt.date) -> list[Finding
                                                    f"“佐证材料”文件夹（以问题编号命名），或填写“佐证文号或链接”。",
                                case_id=str(case["case_id"] or ""), unit=case["unit"] or ""))
     return out
+
+
+def _passed_over(entries: list, receipts: Receipts, master: Master, today: dt.date
+                 ) -> tuple[dict[str, tuple[str, str, Finding]], dict[str, str]]:
+    """The files of this run not merged although readable, and why: (file → (status, reason, finding), the used
+    file → what its reason says about the others).
+
+    A unit that sent several files (a 定稿 and then a 修改) is merged from the latest only, by evidence and never by
+    the file system's modification time: first the day taizhang first saw each file (文件接收记录), then the
+    填报日期 written in it, then the time the application saved it, written inside the file (docProps/core.xml,
+    meta.xml; copying does not change it). The others are superseded: nothing of them is merged or refused, so
+    退回清单 lists only the used file's rows. When no evidence tells them apart, none is merged and the office is asked
+    to remove the void one. A file whose content was first received in an earlier report period (last period's
+    ledger sent again) is sent back, not merged twice.
+    """
+    from taizhang.intake.normalize import parse_date_text
+
+    cal = master.calendar()
+    period_now = report_due(master.rulebook, today, cal)[0]
+    by_unit: dict[str, list[tuple[Path, str, Checked]]] = {}
+    for path, rel, checked, _ in entries:
+        if checked is not None and not checked.read.failed and checked.unit:
+            by_unit.setdefault(checked.unit, []).append((path, rel, checked))
+    passed: dict[str, tuple[str, str, Finding]] = {}
+    used: dict[str, str] = {}
+    for unit, fs in by_unit.items():
+        if len(fs) > 1:
+            evidence = []
+            for path, rel, checked in fs:
+                line = getattr(checked.read, "date_line", None)
+                filled = parse_date_text(line, today.year)[0] if line else None
+                evidence.append((receipts.of_file[rel][2], filled if isinstance(filled, dt.date) else None, saved_at(path)))
+            left, basis = list(range(len(fs))), ""
+            for k, label in ((0, "台账助手首次收到的日期"), (1, "文件所填填报日期"), (2, "文件内记录的保存时间")):
+                values = [evidence[i][k] for i in left]
+                if any(v is None for v in values):
+                    continue
+                top = max(values)
+                left = [i for i in left if evidence[i][k] == top]
+                if len(left) == 1:
+                    basis = label
+                    break
+            names = "、".join(rel for _, rel, _ in fs)
+            if len(left) == 1:
+                w = left[0]
+                winner = fs[w][1]
+                others = [rel for j, (_, rel, _) in enumerate(fs) if j != w]
+                used[winner] = f"{unit}本期有{len(fs)}份报送文件，按{basis}采用最新的本文件，{'、'.join(others)}已被取代"
+                for j, (_, rel, _) in enumerate(fs):
+                    if j == w:
+                        continue
+                    reason = f"已被同单位较新的 {winner} 取代（依据{basis}），本文件未合并，其中的行以 {winner} 为准"
+                    note = finding("file-superseded", f"{rel}：{reason}。如两份文件内容不同、都需要合并，请合成一份后重新报送。",
+                                   file=rel, unit=unit)
+                    passed[rel] = ("superseded", reason, note)
+                fs = [fs[w]]
+            else:
+                for _, rel, _ in fs:
+                    reason = (f"{unit}本期有{len(fs)}份报送文件（{names}），首次收到的日期、填报日期和文件内的保存时间都无法判断"
+                              f"哪一份在后（不以文件修改时间为据），本次都未合并。请办公室删去作废的一份（或合成一份）后重新合并")
+                    passed[rel] = ("rejected", reason, finding("file-order-unknown", f"{rel}：{reason}。", file=rel, unit=unit))
+                continue
+        path, rel, checked = fs[0]
+        first = receipts.of_file[rel][2]
+        period_then = report_due(master.rulebook, first, cal)[0] if isinstance(first, dt.date) else None
+        if period_now is not None and period_then is not None and first < today and period_then < period_now:
+            reason = (f"与{first}已收到的文件内容完全相同（上一报送期的台账），本期未重复合并。请报送本期（截止{period_now}）的台账")
+            passed[rel] = ("rejected", reason, finding("file-resent", f"{rel}：{reason}。", file=rel, unit=unit))
+            used.pop(rel, None)
+    return passed, used
 
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024  # below this, starting worker processes costs more than it saves

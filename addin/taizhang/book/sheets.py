@@ -52,3 +52,42 @@ EVIDENCE_HEADERS = ["问题编号", "责任单位", "文件名", "内容指纹",
 # 审批台账 (#31, the ``trail`` work): the append-only ledger of units' requests and the office's decisions; the 销号
 # pack reads it by header, rows matched on 问题编号 (book.pack)
 S_TRAIL = "审批台账"
+# The master's tabs, in this order, and how each is shown: the office's working sheets first (what a report day
+# reads and fills), then its settings (grey tabs, grouped after the working sheets), then the technical sheets taizhang
+# keeps for itself, hidden (right-click a tab → 取消隐藏 shows them). A sheet taizhang adds later is placed by this
+# list, after the last sheet that precedes it here; sheets already in a master are never moved (the office may have
+# arranged them) and the office's own sheets keep their place. A new sheet joins by one line.
+WORK, SETTING, HIDDEN = "工作表", "设置", "隐藏"
+SHEET_LAYOUT: list[tuple[str, str]] = [
+    (S_LEDGER, WORK),
+    (S_REPORTS, WORK),
+    (S_REJECTS, WORK),
+    (S_REMINDERS, WORK),
+    (S_APPROVALS, WORK),
+    (S_CLOSURES, WORK),
+    (S_UNASSIGNED, WORK),
+    (S_SPOT, WORK),
+    (S_CHANGES, WORK),
+    (S_REMIND_LOG, WORK),
+    (S_EVIDENCE, WORK),
+    (S_TRAIL, WORK),
+    (S_ROLLUP, WORK),
+    (S_README, SETTING),
+    (S_SETTINGS, SETTING),
+    (S_UNITS, SETTING),
+    (S_CATEGORIES, SETTING),
+    (S_PHASES, SETTING),
+    (S_HOLIDAYS, SETTING),
+    (S_COLUMN_NAMES, SETTING),
+    (S_STATUS_WORDS, SETTING),
+    (S_LISTS, HIDDEN),  # the drop-downs' values: read by the 台账's validations, rarely edited
+    (S_ROUTING, HIDDEN),
+    (S_LADDER, HIDDEN),
+    (S_CALENDAR, HIDDEN),
+    (S_RECEIPTS, HIDDEN),
+    (S_HISTORY, HIDDEN),
+]
+SHEET_ORDER = [name for name, _ in SHEET_LAYOUT]
+HIDDEN_SHEETS = {name for name, kind in SHEET_LAYOUT if kind == HIDDEN}
+SETTING_SHEETS = {name for name, kind in SHEET_LAYOUT if kind == SETTING}
+SETTING_TAB_RGB = "FFBFBFBF"  # the settings' tabs are grey: the group the office seldom opens

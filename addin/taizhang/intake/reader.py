@@ -932,3 +932,30 @@ def _calamine_sheets_once(path: Path, sniffed: Sniffed):
     finally:
         wb.close()
     return sheets
+
+
+_SAVED = re.compile(rb"<(?:\w+:)?(?:modified|date)\b[^>]*>\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})")
+
+
+def saved_at(path: str | Path) -> dt.datetime | None:
+    """When the file was last saved, as the application wrote it inside the file: docProps/core.xml's
+    ``dcterms:modified`` (.xlsx/.xlsm) or meta.xml's ``dc:date`` (.ods); None for other formats or when absent.
+
+    Unlike the file system's modification time, this travels with the content: copying, mailing or unzipping
+    a file does not change it. Only a package vetted by ``xlsx.safety`` is opened, and only a small part is read.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            for part in ("docProps/core.xml", "meta.xml"):
+                try:
+                    info = z.getinfo(part)
+                except KeyError:
+                    continue
+                if info.file_size > 1 << 20:
+                    return None
+                m = _SAVED.search(z.read(info))
+                if m:
+                    return dt.datetime.fromisoformat(m.group(1).decode("ascii"))
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError):
+        return None
+    return None

@@ -104,16 +104,17 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     doc.heading1("报送情况")
     if reports:
         n_units = sum(1 for r in reports if r and r[0] != "（无法识别的单位）")
-        sent = n_units - len(state["missing"])
+        rejected = [r[0] for r in reports if len(r) > 2 and r[2] == "文件被退回" and r[0] != "（无法识别的单位）"]
+        sent = n_units - len(state["missing"]) - len(rejected)  # a unit whose file was sent back has not reported yet
         doc.para(f"本期应报送单位{n_units}个，已报送{sent}个（其中零报告{len(state['zero'])}个），"
-                 f"未报送{len(state['missing'])}个，逾期报送{len(state['late'])}个。")
+                 + (f"文件被整体退回{len(rejected)}个，" if rejected else "")
+                 + f"未报送{len(state['missing'])}个，逾期报送{len(state['late'])}个。")
         if state["missing"]:
             doc.para(f"未报送的单位：{_names(state['missing'])}。")
         if state["late"]:
             doc.para(f"逾期报送的单位：{_names(state['late'])}。")
         if state["zero"]:
             doc.para(f"零报告单位：{_names(state['zero'])}，办公室将按规定进行抽查。")
-        rejected = [r[0] for r in reports if len(r) > 2 and r[2] == "文件被退回" and r[0] != "（无法识别的单位）"]
         if rejected:
             doc.para(f"报送文件被整体退回的单位：{_names(rejected)}，请按退回原因修改后重新报送。")
         unknown = [r for r in reports if r and r[0] == "（无法识别的单位）"]

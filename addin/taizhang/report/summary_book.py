@@ -414,19 +414,25 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
 
 
 def _categories(ws, figs: Figures, sub: str) -> None:
-    _title(ws, f"{figs.campaign} · 分类统计", sub, 10)
+    # a campaign whose categories name no 牵头督办部门 (sanluan) gets no column of blanks: the names take its width
+    sup = 1 if any(g.supervisor for g in figs.categories) else 0
+    _title(ws, f"{figs.campaign} · 分类统计", sub, 9 + sup)
     headers = ["问题类别", "牵头督办部门", "问题数", "已办结", "已销号", "正在整改", "超期（红）", "预警（黄）", "办结率", "按时办结率"]
-    header_row(ws, 3, headers, [40, 16, 8, 8, 8, 10, 10, 10, 10, 11])
-    rows = [[g.name, g.supervisor, g.total, g.done, g.closed, g.in_progress, g.red, g.yellow, _rate(g.completion_rate),
-             _rate(g.on_time_rate)] for g in figs.categories]
-    last = _rows(ws, 4, rows, ["red" if g.red else "yellow" if g.yellow else None for g in figs.categories], pct_cols=(9, 10))
+    widths = [40, 16, 8, 8, 8, 10, 10, 10, 10, 11]
+    if not sup:
+        headers, widths = headers[:1] + headers[2:], [56] + widths[2:]
+    header_row(ws, 3, headers, widths)
+    rows = [[g.name, *([g.supervisor] if sup else []), g.total, g.done, g.closed, g.in_progress, g.red, g.yellow,
+             _rate(g.completion_rate), _rate(g.on_time_rate)] for g in figs.categories]
+    last = _rows(ws, 4, rows, ["red" if g.red else "yellow" if g.yellow else None for g in figs.categories],
+                 pct_cols=(8 + sup, 9 + sup))
     fit_rows(ws, 4, last)
     n = len(rows)
     if n:
         chart = BarChart()
         chart.type = "bar"  # horizontal: long category names stay readable
         chart.y_axis.title = "问题数"
-        chart.add_data(Reference(ws, min_col=3, min_row=3, max_row=3 + n), titles_from_data=True)
+        chart.add_data(Reference(ws, min_col=2 + sup, min_row=3, max_row=3 + n), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=3 + n))
         chart.legend = None
         chart.height, chart.width = min(CHART_PAGE_CM, max(8, n * 0.7 + 2.5)), 24  # never taller than a page

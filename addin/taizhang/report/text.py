@@ -33,7 +33,9 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
              f"未变{res.rows_unchanged} + 退回{res.rows_rejected}" + ("，各项相符。" if res.balanced() else "，数目不符！")]
     n_files = len([f for f in res.files if f.status != "skipped"])
     lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
-                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
+                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}"
+                 + (f"，被同单位较新的文件取代{n_old}" if (n_old := sum(f.status == 'superseded' for f in res.files)) else "")
+                 + f"；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
     if res.missing_units:
         lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
     if res.late_units:
@@ -43,6 +45,8 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     for f in res.files:
         if f.status == "rejected":
             lines.append(f"退回文件 {f.file}：{f.reason}")
+        elif f.status == "superseded":
+            lines.append(f"未合并 {f.file}：{f.reason}")
         elif f.rows_skipped:
             lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
     if res.pending:
@@ -110,9 +114,8 @@ _LISTED = {"late-report", "missing-report", "evidence-refused"}
 
 def warnings_by_kind(issues: list[Finding]) -> dict[str, list[Finding]]:
     by_code: dict[str, list[Finding]] = {}
-    for f in issues:
-        if f.severity == "warning" and f.code not in _LISTED:
-            by_code.setdefault(f.code, []).append(f)
+    for f in reminder_findings(issues):
+        by_code.setdefault(f.code, []).append(f)
     return dict(sorted(by_code.items(), key=lambda kv: -len(kv[1])))
 
 
@@ -172,11 +175,24 @@ def assign_text(res, notices_at: str | None = None) -> list[str]:
     return lines
 
 
+def validate_where(report) -> str:
+    """“工作表“台账”，12行，其中2行有错误”, or “没有读到台账工作表” (never a sheet “-” of 0 rows): the terminal and the
+    web page's check say the same."""
+    sheets = getattr(report, "sheets", None) or ([report.sheet] if report.sheet else [])
+    return (f"工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误"
+            if sheets else "没有读到台账工作表")
+
+
+def reminder_findings(issues: list[Finding]) -> list[Finding]:
+    """The warnings a merge lists as 提醒 (late and missing reports are told in 报送情况 instead): the terminal's
+    “提醒N条” and the web page's 提醒 table count the same findings."""
+    return [f for f in issues if f.severity == "warning" and f.code not in _LISTED]
+
+
 def validate_text(report, marked: Path | None = None) -> list[str]:
     """``taizhang validate`` without --json: the counts, then each problem row with its cells."""
     sheets = getattr(report, "sheets", None) or ([report.sheet] if report.sheet else [])
-    where = (f"工作表{'、'.join(f'“{s}”' for s in sheets)}，{report.rows}行，其中{report.rows_with_errors}行有错误"
-             if sheets else "没有读到台账工作表")
+    where = validate_where(report)
     lines = [f"{report.file}：{where}；错误{report.counts['error']}个，提醒{report.counts['warning']}个。"]
     if report.unit:
         lines.append(f"报送单位：{report.unit}")

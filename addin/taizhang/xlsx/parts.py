@@ -31,6 +31,7 @@ STYLES = {
     "header_office": (FILL_RGB["office"], "bold", None, "header"),
     "header_computed": (FILL_RGB["computed"], "bold", None, "header"),
     **{light: (FILL_RGB[light], f"{STRONG_RGB[light]}-bold", None, None) for light in STRONG_RGB},
+    "wrap": (None, None, None, "wrap"),  # long text (file names, reasons) wraps in its column instead of being cut
 }
 _ALIGN = {"header": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
           "center": {"wrapText": "1", "vertical": "center", "horizontal": "center"},

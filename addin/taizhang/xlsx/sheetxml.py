@@ -59,7 +59,7 @@ class SheetSpec:
     raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
     frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
     row_attrs: list[str] | None = None  # framed: per data row, the office's hidden flag and custom height, moved with it
-    row_heights: list[float | None] | None = None  # with append_at: points per data row (wrapped text), None = default
+    row_heights: list[float | None] | None = None  # points per data row (wrapped text), None = default
     # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
     # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
     landscape: bool = False
@@ -245,7 +245,7 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
     yield "<sheetData>"
     if spec.rows:
         yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
-    yield from _data_rows(columns, letters, styled, w, first)
+    yield from _data_rows(columns, letters, styled, w, first, heights=spec.row_heights)
     yield "</sheetData>"
     if spec.autofilter and spec.rows:
         yield f'<autoFilter ref="A1:{letters[width - 1]}{max(n_rows, 2)}"/>'

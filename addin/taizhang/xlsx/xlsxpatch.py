@@ -49,9 +49,12 @@ SHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
-def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int = 1) -> None:
-    """Write ``src`` to ``dst`` with the named sheets replaced (or added at the end).
+def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int = 1,
+                  order: list[str] | None = None) -> None:
+    """Write ``src`` to ``dst`` with the named sheets replaced (or added).
 
+    A sheet not yet in the package is added at the end, or, given ``order`` (sheet names in the order their tabs
+    should have), after the last existing sheet that precedes it in ``order``; sheets already there never move.
     The new sheets are streamed into the zip piece by piece; the parts they replace are never inflated.
     """
     src, dst = Path(src), Path(dst)
@@ -62,12 +65,43 @@ def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compressle
         tmp = dst.with_name(dst.name + ".patching")
         shutil.copyfile(src, tmp)
         try:
-            patch_package(tmp, dst, sheets, compresslevel)
+            patch_package(tmp, dst, sheets, compresslevel, order)
         finally:
             os.unlink(tmp)
         return
     with zipfile.ZipFile(src) as zin:
-        _patch(zin, dst, sheets, compresslevel)
+        _patch(zin, dst, sheets, compresslevel, order)
+
+
+def _place_sheet(wb_root: ET.Element, sheets_el: ET.Element, el: ET.Element, order: list[str]) -> None:
+    """Add a new ``<sheet>`` after the last sheet that precedes it in ``order`` (at the end when none is known).
+
+    A sheet's position is its index in every ``localSheetId`` (print titles, filters, the office's local names) and in
+    the workbook view's ``activeTab``/``firstSheet``: those at or after the new place shift by one, so each keeps
+    pointing at its own sheet.
+    """
+    present = list(sheets_el.iter(_m("sheet")))
+    name = el.get("name")
+    at = len(present)
+    if name in order:
+        rank = order.index(name)
+        known = [(i, order.index(s.get("name"))) for i, s in enumerate(present) if s.get("name") in order]
+        earlier = [i for i, r in known if r < rank]
+        later = [i for i, r in known if r > rank]
+        at = earlier[-1] + 1 if earlier else later[0] if later else at
+    if at < len(present):
+        defined = wb_root.find(_m("definedNames"))
+        for d in defined.iter(_m("definedName")) if defined is not None else ():
+            local = d.get("localSheetId")
+            if local is not None and local.isdigit() and int(local) >= at:
+                d.set("localSheetId", str(int(local) + 1))
+        views = wb_root.find(_m("bookViews"))
+        for view in views.iter(_m("workbookView")) if views is not None else ():
+            for attr in ("activeTab", "firstSheet"):
+                v = view.get(attr)
+                if v is not None and v.isdigit() and int(v) >= at and not (attr == "firstSheet" and int(v) == 0):
+                    view.set(attr, str(int(v) + 1))
+    sheets_el.insert(at, el)
 
 
 SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
@@ -79,7 +113,8 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 
 
-def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int) -> None:
+def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int,
+           order: list[str] | None = None) -> None:
     infos = zin.infolist()
     names = [i.filename for i in infos]
     rels_name = "xl/_rels/workbook.xml.rels"
@@ -132,7 +167,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             if spec.hidden:
                 attrs["state"] = "hidden"
             attrs[rid_attr] = rid
-            ET.SubElement(sheets_el, _m("sheet"), attrs)
+            _place_sheet(wb.root, sheets_el, ET.Element(_m("sheet"), attrs), order or [])
     _print_titles(wb.root, [name for name, spec in sheets.items() if spec.landscape and spec.rows and not spec.frame
                             and not spec.append_at and spec.column_at is None and spec.values_by_key is None])
     # the calculation chain refers to cells that may be gone: Excel rebuilds it

@@ -101,12 +101,12 @@ def endpoints(st: WebState) -> dict:
 
     def account_context(job: Job) -> dict:
         from taizhang.jobs import account_headers, reject_rows
-        from taizhang.report.text import merge_text
+        from taizhang.report.text import merge_text, reminder_findings
 
         REPORT_HEADERS, REJECT_HEADERS = account_headers()
         o = job.outcome
         res = o.result
-        warnings = [f for f in res.issues if f.severity == "warning"]
+        warnings = reminder_findings(res.issues)  # the account's “提醒N条” counts these same findings
         files_with_findings = sorted({f.file for f in res.issues if f.file and f.severity in ("error", "warning")})
         folder_rel = job.folder.name
         marked = [{"file": f.file, "unit": f.unit or "", "status": f.status, "href": url("/marked", m=job.master.name, r=folder_rel, f=f.file,

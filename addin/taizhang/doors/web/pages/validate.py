@@ -34,6 +34,7 @@ def endpoints(st: WebState) -> dict:
 
     async def validate_post(request: Request):
         from taizhang.jobs import run_validate, upload_rules
+        from taizhang.report.text import validate_where
 
         WORKBOOK_SUFFIXES = upload_rules()[0]
         master = pick_master(request, required=False)
@@ -52,7 +53,8 @@ def endpoints(st: WebState) -> dict:
             if f.severity != "info":
                 by_row.setdefault(f.row, []).append(f)
         rows = [(r, by_row[r]) for r in sorted(by_row, key=lambda r: r or 0)]
-        remember(checks, cid, {"id": cid, "report": report, "rows": rows, "marked": res.marked, "failed": res.failed})
+        remember(checks, cid, {"id": cid, "report": report, "rows": rows, "marked": res.marked, "failed": res.failed,
+                               "where": validate_where(report)})
         log.info("checked %s: %s", path.name, report.counts)
         return RedirectResponse(url("/validate", m=master.name if master else "", check=cid), status_code=303)
 
