@@ -718,12 +718,13 @@ def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = No
 
 
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None,
-                 progress=None) -> list[Path]:
-    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only);
-    ``progress(done, total, file)`` before each and once at the end."""
+                 progress=None, cycle: str = "current") -> list[Path]:
+    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only), for today's
+    report period or (``cycle="next"``) the next one, its due date on it; ``progress(done, total, file)`` before each
+    and once at the end."""
     from taizhang.book.template import write_templates
 
-    return write_templates(load_master(master_path), out_dir, today, unit, progress=progress)
+    return write_templates(load_master(master_path), out_dir, today, unit, progress=progress, cycle=cycle)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from taizhang.book.master import _as_date  # the master's one reading of a date cell
 from taizhang.book.merge import due_date, report_due
 from taizhang.book.sheets import REMIND_LOG_HEADERS
-from taizhang.book.template import period_label
+from taizhang.book.template import next_period_day, period_label
 
 REPORTED_STATES = ("已报送", "逾期报送", "零报告")
 KIND_REPORT, KIND_CASES = "催报", "临期提醒"
@@ -100,19 +100,7 @@ def contacts_of(unit_rows: list[list]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _next_period_day(book, written: dt.date) -> dt.date | None:
-    """A day of the report period after the one due on ``written``."""
-    cadence = book.reporting.cadence
-    if cadence == "weekly":
-        return written + dt.timedelta(days=7)
-    if cadence == "ten_days":
-        return written + dt.timedelta(days=1)
-    if cadence == "monthly":
-        return (written.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    if cadence == "quarterly":
-        month = ((written.month - 1) // 3) * 3 + 4
-        return dt.date(written.year + (month > 12), (month - 1) % 12 + 1, 1)
-    return None
+_next_period_day = next_period_day  # one rule for "the period after", shared with template --cycle next
 
 
 def _reported(master, book, written: dt.date | None, today: dt.date) -> dict[str, str]:

@@ -1,0 +1,42 @@
+"""What is left of issue #30: the next cycle's templates, 催办次数 in the summary and the 通报, and 材料报送.
+
+The campaign is the merged xinguan sample (report day 2026-11-23; seed 001: "每月20日,报送当月工作推进情况").
+2026-12-20 is a Sunday: December's due date in force is Monday 12-21 (顺延, the default of 截止日遇休息日).
+"""
+
+import datetime as dt
+
+import pytest
+from conftest import copy_sample
+from openpyxl import load_workbook
+
+from taizhang.doors.cli import main
+
+D = dt.date
+
+
+@pytest.fixture
+def campaign(_pristine_merged, tmp_path):
+    return copy_sample(_pristine_merged, tmp_path / "campaign")
+
+
+def _row2(path):
+    ws = load_workbook(path)["台账"]
+    return " ".join(str(c.value) for c in ws[2] if c.value)
+
+
+def test_template_for_the_next_cycle_names_its_period_and_due_date(campaign, tmp_path, capsys):
+    assert main(["template", str(campaign.master), "--out", str(tmp_path / "now"), "--today", "2026-11-23"]) == 0
+    assert main(["template", str(campaign.master), "--out", str(tmp_path / "next"), "--today", "2026-11-23",
+                 "--cycle", "next"]) == 0
+    now, nxt = sorted((tmp_path / "now").glob("*.xlsx")), sorted((tmp_path / "next").glob("*.xlsx"))
+    assert len(now) == len(nxt) == 24
+    assert all("2026年11月" in p.name for p in now) and all("2026年12月" in p.name for p in nxt)
+    line = _row2(next(p for p in nxt if p.name.startswith("区商务局")))
+    assert "报送期：2026年12月" in line and "报送截止：2026年12月21日（星期一）（12月20日为休息日，顺延）" in line
+    assert "报送截止：2026年11月20日（星期五）" in _row2(next(p for p in now if p.name.startswith("区商务局")))
+    # prefilled as today's: the same open cases
+    a = load_workbook(next(p for p in now if p.name.startswith("区商务局")))["台账"]
+    b = load_workbook(next(p for p in nxt if p.name.startswith("区商务局")))["台账"]
+    assert a.max_row > 4 and [[c.value for c in r] for r in a.iter_rows(min_row=3, max_row=a.max_row)] == \
+        [[c.value for c in r] for r in b.iter_rows(min_row=3, max_row=b.max_row)]
