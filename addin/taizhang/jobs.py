@@ -121,7 +121,7 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
     """The 报送情况 table: one row per member unit, then files from unknown senders."""
     by_unit: dict[str, list] = {}
     for f in result.files:
-        if f.unit:
+        if f.unit and f.status != "material":  # a material (材料报送) is not the period's ledger
             by_unit.setdefault(f.unit, []).append(f)
     rows = []
     for u in master.units.units:
@@ -228,6 +228,10 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     # a re-run of the day draws again, keeping the 抽查结果 the office wrote on the day's rows
     merged.spot_checks = redraw(merged.rulebook, merged.ledger, result.zero_report_units, merged.spot_checks, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
+    if merged.materials is not None:  # 材料报送: who has sent each of the plan's materials
+        from taizhang.book.sheets import S_MATERIALS
+
+        sheets[S_MATERIALS] = (merged.materials[0], merged.materials[1:], None)
     if merged.rulebook.office_closes:
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)
                                    or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)

@@ -27,6 +27,7 @@ from taizhang.book.sheets import (  # noqa: F401
     LADDER_HEADERS,
     LIST_HEADERS,
     LISTING_MARK,
+    MATERIAL_HEADERS,
     RECEIPT_HEADERS,
     S_APPROVALS,
     S_CATEGORIES,
@@ -37,6 +38,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_LADDER,
     S_LEDGER,
     S_LISTS,
+    S_MATERIALS,
     S_PHASES,
     S_README,
     S_RECEIPTS,
@@ -85,6 +87,7 @@ class Master:
     status_words: dict[str, str] = field(default_factory=dict)  # 状态对照: folded word → canonical status
     # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
     ledger_header: list | None = None
+    materials: list[list] | None = None  # 材料报送 rows as read, header first (book.materials); None: no such sheet
 
     @property
     def categories(self) -> dict[str, str]:
@@ -133,7 +136,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         raise MasterError(f"{path} 已存在。为避免覆盖现有台账，请换一个文件名或先移走原文件。")
     units = units or UnitDirectory([])
     check_routes(book, units)
-    if any(p.year_free for p in book.phases):  # a plan's month–day stages need a year on the sheet: this year
+    if any(p.year_free for p in book.phases) or any(d.year_free for d in book.deliverables):  # a plan's month–day stages need a year on the sheet: this year
         book = book.for_year(dt.date.today().year)
 
     def write(tmp: Path) -> None:
@@ -149,6 +152,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         if book.routing:
             _write_routing(wb.create_sheet(S_ROUTING), book)
         _write_ladder(wb.create_sheet(S_LADDER), book)
+        _write_materials(wb.create_sheet(S_MATERIALS), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
         wb.active = wb.sheetnames.index(S_LEDGER)
@@ -257,6 +261,14 @@ def _write_ladder(ws, book: Rulebook) -> None:
     ws.freeze_panes = "A2"
 
 
+def _write_materials(ws, book: Rulebook) -> None:
+    from taizhang.book.materials import preset_rows
+    from taizhang.xlsx.xlsxout import table
+
+    table(ws, 1, MATERIAL_HEADERS, preset_rows(book), [24, 14, 16, 16, 70, 16, 40, 40])
+    ws.freeze_panes = "A2"
+
+
 def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
     from taizhang.xlsx.xlsxout import table
 
@@ -268,7 +280,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_MATERIALS)
 
 
 def _as_date(v) -> dt.date | None:
@@ -387,7 +399,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   notice_years=notice_years(rows(S_HOLIDAYS)),
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
-                  ledger_header=_header_of(sheets.get(S_LEDGER)))
+                  ledger_header=_header_of(sheets.get(S_LEDGER)),
+                  materials=rows(S_MATERIALS) if S_MATERIALS in sheets else None)
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:

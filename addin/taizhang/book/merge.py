@@ -85,7 +85,10 @@ class MergeResult(BaseModel):
     issues: list[Finding] = []
     rejected_rows: list[dict] = []
     pending: list[dict] = []  # 待审批: deadline changes and extensions units asked for, not applied
-
+    # 材料报送 (book.materials): [unit, material, first seen, file] recognised in this folder; unit → materials owed
+    # (each "name（M月D日前[，已逾期]）"), as of the report day
+    materials_received: list[list] = []
+    materials_owed: dict[str, list[str]] = {}
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
@@ -94,6 +97,12 @@ class MergeResult(BaseModel):
                 severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
         """Every file's errors and warnings as sorted tuples of ``spec`` (see ``findings.flatten``)."""
         return flatten(self.issues, spec, severities)
+
+
+def owed_text(o) -> str:
+    """One material owed, as merge, remind, the summary and the 通报 say it: 调研报告（12月15日前，已逾期）."""
+    when = f"{o.due.month}月{o.due.day}日前" if o.due else "日期待定"
+    return f"{o.name}（{when}{'，已逾期' if o.overdue else ''}）"
 
 
 def due_date(book, day: dt.date) -> dt.date | None:
@@ -308,6 +317,22 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
                                                      status_words=master.status_words))
     state = _State.of(master.ledger.reset_index(drop=True))
     receipts = Receipts(master.receipts, today)
+    from taizhang.book import materials as mat
+
+    materials = mat.materials_of(master)
+
+    def as_material(path: Path, rel: str):
+        """A file that is a unit's copy of a plan's material: recorded as received on the day first seen."""
+        hit = mat.match(materials, master.units, [path.stem, mat.document_title(path)]) if materials else None
+        if hit is None:
+            return None
+        m, unit = hit
+        first = receipts.see(path, rel)[2]
+        mat.record(m, unit, first)
+        result.materials_received.append([unit, m.name, first, rel])
+        return FileOutcome(file=rel, unit=unit, unit_source="文件名或文档标题", status="material",
+                           reason=f"材料报送：{m.name}", received=first, received_basis=f"台账助手{first}首次收到")
+
     changes: list[list] = []
     unit_status: dict[str, str] = {}
     files = checking.files
@@ -317,11 +342,22 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
         if progress:
             progress(i, len(files), rel)
         if path not in wanted:
+            material = None if is_lock_or_temp(path) else as_material(path, rel)
+            if material is not None:
+                result.files.append(material)
+                continue
             reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
             result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
             result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
             continue
         checked = checking.get(path)
+        if checked.read.failed:  # not a ledger: perhaps a material the plan asks for (a 总结报告 saved as .xlsx)
+            material = as_material(path, rel)
+            if material is not None:
+                result.files.append(material)
+                continue
+        elif materials:  # a ledger that is also a material (seed 002: the 排查清单 is the ledger)
+            as_material(path, rel)
         parts = [checked, *checked.more]  # every ledger sheet of the file, counted in its one outcome
         for part in parts:
             result.issues.extend(part.findings)
@@ -383,7 +419,13 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result.changes = len(changes)
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
-    new_master = dataclasses.replace(master, rulebook=book, ledger=ledger, changes=merged_changes, receipts=receipts.rows())
+    table = None
+    if master.materials is not None or materials:
+        head = mat.header_of(master.materials)
+        table = [head] + mat.rows(materials, names, head)
+        result.materials_owed = {u: [owed_text(o) for o in os] for u, os in mat.owed(materials, names, today).items()}
+    new_master = dataclasses.replace(master, rulebook=book, ledger=ledger, changes=merged_changes, receipts=receipts.rows(),
+                                     materials=table)
     return new_master, result
 
 

@@ -44,3 +44,7 @@ REJECT_HEADERS = ["责任单位", "来源文件", "工作表", "行号", "问题
 
 S_REMIND_LOG = "催办记录"  # every reminder the office confirmed as sent (book.reminders)
 REMIND_LOG_HEADERS = ["日期", "单位名称", "类别", "方式", "报送期", "内容"]
+
+# 材料报送: the plan's dated materials (one row each; the office adds its own), and who has sent each (book.materials)
+S_MATERIALS = "材料报送"
+MATERIAL_HEADERS = ["材料名称", "截止日期", "报送单位", "报送对象", "方案原文", "识别词", "已报送单位", "未报送单位"]
