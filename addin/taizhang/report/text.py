@@ -45,6 +45,13 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
             lines.append(f"退回文件 {f.file}：{f.reason}")
         elif f.rows_skipped:
             lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
+    if res.materials_received:
+        lines.append(f"收到材料{len(res.materials_received)}份（记入“材料报送”表）："
+                     + "、".join(f"{u}《{m}》（{f}）" for u, m, _d, f in res.materials_received[:10])
+                     + ("等" if len(res.materials_received) > 10 else ""))
+    if res.materials_owed:
+        owing = [f"{u}：{'、'.join(ms)}" for u, ms in res.materials_owed.items()]
+        lines.append(f"尚欠材料的单位（{len(owing)}）：" + "；".join(owing[:8]) + ("等" if len(owing) > 8 else ""))
     if res.pending:
         lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_APPROVALS}”表：")
         lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
@@ -279,6 +286,10 @@ def remind_text(res) -> list[str]:
         lines.append("今天没有需要催报或临期提醒的单位。")
     if report:
         lines.append(f"催报{len(report)}个单位：" + "、".join(f"{r.unit}（{r.report}）" for r in report))
+    mats = [r for r in p.reminders if r.materials]
+    if mats:
+        lines.append(f"催交材料{len(mats)}个单位：" + "、".join(f"{r.unit}（{'、'.join(o.name for o in r.materials)}）"
+                                                      for r in mats[:10]) + ("等" if len(mats) > 10 else ""))
     if cases:
         lines.append(f"临期提醒{len(cases)}个单位：" + "、".join(f"{r.unit}（{len(r.cases)}个问题）" for r in cases))
     if p.capped:
