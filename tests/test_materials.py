@@ -124,3 +124,21 @@ def test_remind_chases_the_materials_owed(campaign, tmp_path):
     assert any("催交材料" in line and "东城街道（专项清理总结报告）" in line for line in remind_text(out))
     paper = next(p for p in out.papers if p.name.startswith("东城街道-催报单"))
     assert "《专项清理总结报告》已过报送期限" in "".join(p.text for p in docx.Document(paper).paragraphs)
+
+
+def test_the_summary_and_the_notice_show_who_owes_which_material(campaign, tmp_path, capsys):
+    from taizhang.doors.cli import main
+
+    _doc(campaign.submissions / "河口镇专项清理总结报告.docx")
+    run_merge(campaign.master, campaign.submissions, DAY)
+    assert main(["summary", str(campaign.master), "--today", "2026-11-23", "--out", str(tmp_path / "汇总.xlsx")]) == 0
+    rows = [[c.value for c in r] for r in load_workbook(tmp_path / "汇总.xlsx")["催办与材料"].iter_rows()]
+    table = {r[0]: r for r in rows if r[0]}
+    assert table["专项清理总结报告"][3:5] == [1, 23] and table["清理工作方案（备案）"][1] == "（日期待定）"
+    assert table["河口镇"][4] == "专项清理总结报告（2026-11-23）" and table["河口镇"][5] == "清理工作方案（备案）（日期待定）"
+    assert table["东城街道"][5] == "清理工作方案（备案）（日期待定）、专项清理总结报告（11月15日前，已逾期）"
+    assert main(["notice", str(campaign.master), "--today", "2026-11-23", "--out", str(tmp_path / "通报.docx")]) == 0
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "通报.docx").paragraphs)
+    said = next(p for p in text.split("\n") if p.startswith("方案要求的《专项清理总结报告》"))
+    assert said.startswith("方案要求的《专项清理总结报告》（11月15日前报送），已报送1个单位，已过报送期限，尚未报送的：")
+    assert "东城街道" in said and "河口镇" not in said and said.endswith("等23个单位。")

@@ -40,3 +40,28 @@ def test_template_for_the_next_cycle_names_its_period_and_due_date(campaign, tmp
     b = load_workbook(next(p for p in nxt if p.name.startswith("区商务局")))["台账"]
     assert a.max_row > 4 and [[c.value for c in r] for r in a.iter_rows(min_row=3, max_row=a.max_row)] == \
         [[c.value for c in r] for r in b.iter_rows(min_row=3, max_row=b.max_row)]
+
+
+def test_the_summary_and_the_notice_count_each_units_reminders_this_period(campaign, tmp_path, capsys):
+    import docx
+
+    from taizhang.book.master import load_master
+    from taizhang.jobs import run_remind
+
+    for day in ("2026-12-16", "2026-12-17"):
+        assert main(["remind", str(campaign.master), "--today", day, "--out-dir", str(tmp_path / day), "--sent"]) == 0
+    run_remind(campaign.master, D(2027, 1, 18), out_dir=tmp_path / "jan", sent=True)  # January's: not December's
+    assert len(load_master(campaign.master).remind_log) == 3 * 24
+    out = tmp_path / "out"
+    assert main(["summary", str(campaign.master), "--today", "2026-12-21", "--out", str(out / "汇总.xlsx")]) == 0
+    ws = load_workbook(out / "汇总.xlsx")["催办与材料"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[0] == "单位名称")
+    assert rows[head][:6] == ["单位名称", "本期报送情况", "本期催办次数", "累计催办次数", "已报送材料", "尚欠材料"]
+    by_unit = {r[0]: r for r in rows[head + 1:] if r[0]}
+    assert by_unit["区商务局"][2:4] == [2, 3]
+    assert "没有要求单独报送的材料" in str(rows[2][0])  # seed 001 names no dated material
+    capsys.readouterr()
+    assert main(["notice", str(campaign.master), "--today", "2026-12-21", "--out", str(out / "通报.docx")]) == 0
+    text = "\n".join(p.text for p in docx.Document(out / "通报.docx").paragraphs)
+    assert "本期（2026年12月）办公室共催办48次，涉及24个单位" in text and "区商务局（2次）" in text

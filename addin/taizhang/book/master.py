@@ -43,6 +43,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_README,
     S_RECEIPTS,
     S_REJECTS,
+    S_REMIND_LOG,
     S_REPORTS,
     S_ROUTING,
     S_SETTINGS,
@@ -87,6 +88,7 @@ class Master:
     status_words: dict[str, str] = field(default_factory=dict)  # 状态对照: folded word → canonical status
     # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
     ledger_header: list | None = None
+    remind_log: list[list] = field(default_factory=list)  # 催办记录 rows below the header (book.reminders)
     materials: list[list] | None = None  # 材料报送 rows as read, header first (book.materials); None: no such sheet
 
     @property
@@ -280,7 +282,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_MATERIALS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_MATERIALS, S_REMIND_LOG)
 
 
 def _as_date(v) -> dt.date | None:
@@ -400,7 +402,8 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
                   ledger_header=_header_of(sheets.get(S_LEDGER)),
-                  materials=rows(S_MATERIALS) if S_MATERIALS in sheets else None)
+                  materials=rows(S_MATERIALS) if S_MATERIALS in sheets else None,
+                  remind_log=[r for r in rows(S_REMIND_LOG)[1:] if len(r) > 1 and r[1]])
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:
