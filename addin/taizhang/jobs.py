@@ -620,6 +620,44 @@ def _remind_log(path: Path) -> list[list]:
     return [list(r) for r in _read_sheets(path, [S_REMIND_LOG]).get(S_REMIND_LOG) or [list(REMIND_LOG_HEADERS)]]
 
 
+def _remind_plan(master_path: Path, today: dt.date, folder, progress=None):
+    """(master, plan, the report folder looked into, 催办记录 rows): what ``run_remind`` and ``remind_preview`` show."""
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.reminders import contacts_of, plan_reminders
+    from taizhang.book.settings_sheet import FOLDER_KEY
+    from taizhang.book.sheets import S_UNITS
+
+    master = load_master(master_path)
+    lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
+                            file=master.path.name)
+    recorded = master.extras.get(FOLDER_KEY) or ""
+    where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
+    folder_units: dict[str, str] = {}
+    if where is not None and where.is_dir():
+        with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
+                                     status_words=master.status_words)) as checking:
+            for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
+                if progress:
+                    progress(i, len(checking.wanted), rel)
+                unit = checking.get(path).unit
+                if unit:
+                    folder_units.setdefault(unit, rel)
+            if progress:
+                progress(len(checking.wanted), len(checking.wanted), "")
+    log = _remind_log(master_path)
+    units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
+    return master, plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log), where, log
+
+
+def remind_preview(master_path: str | Path, today: dt.date, folder: str | Path | None = None) -> RemindOutcome:
+    """What ``taizhang remind`` would write today, without writing anything: the plan and each unit's message."""
+    from taizhang.report.reminder_papers import message
+
+    master_path = Path(master_path)
+    _master, plan, where, _log = _remind_plan(master_path, today, folder)
+    return RemindOutcome(plan, master_path, folder=where, papers=[], messages={r.unit: message(plan, r) for r in plan.reminders})
+
+
 def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | None = None, folder: str | Path | None = None,
                sent: bool = False, channel: str = "督办通知", progress=None) -> RemindOutcome:
     """`taizhang remind`: 催报 of the units that have not reported this period (from N working days before the due
@@ -628,35 +666,14 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
     those), which is the only write to the master."""
     import contextlib
 
-    from taizhang.book.master import _read_sheets
-    from taizhang.book.reminders import contacts_of, log_rows, plan_reminders
-    from taizhang.book.settings_sheet import FOLDER_KEY
-    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG, S_UNITS
+    from taizhang.book.reminders import log_rows
+    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG
     from taizhang.report.reminder_papers import build_paper, message, paper_file, sms_csv
     from taizhang.xlsx.storage import atomic_write
 
     master_path = Path(master_path)
     with (master_transaction(master_path, action="记录催办") if sent else contextlib.nullcontext()):
-        master = load_master(master_path)
-        lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
-                                file=master.path.name)
-        recorded = master.extras.get(FOLDER_KEY) or ""
-        where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
-        folder_units: dict[str, str] = {}
-        if where is not None and where.is_dir():
-            with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
-                                         status_words=master.status_words)) as checking:
-                for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
-                    if progress:
-                        progress(i, len(checking.wanted), rel)
-                    unit = checking.get(path).unit
-                    if unit:
-                        folder_units.setdefault(unit, rel)
-                if progress:
-                    progress(len(checking.wanted), len(checking.wanted), "")
-        log = _remind_log(master_path)
-        units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
-        plan = plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log)
+        master, plan, where, log = _remind_plan(master_path, today, folder, progress)
         out = RemindOutcome(plan, master_path, folder=where, papers=[], messages={r.unit: message(plan, r) for r in plan.reminders})
         if not plan.reminders:
             return out
