@@ -13,6 +13,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- 材料报送 (issue #30): every master gains the sheet after 台账 (the plan's dated materials; header only for 001), so
+  the sheets after it are numbered one up, and merge rewrites it with who has sent each material.
 """
 
 from __future__ import annotations

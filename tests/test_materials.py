@@ -83,7 +83,7 @@ def test_a_material_is_received_by_name_or_title_and_the_others_are_owed(campaig
     assert out.result.materials_owed["东城街道"] == ["清理工作方案（备案）（日期待定）", "专项清理总结报告（11月15日前，已逾期）"]
     assert "专项清理总结报告" not in "".join(out.result.materials_owed["河口镇"])
     text = "\n".join(merge_text(out.result, out.out, out.backup))
-    assert "收到材料2份" in text and "河口镇《专项清理总结报告》" in text and "东城街道：清理工作方案（备案）" in text
+    assert "，材料2；" in text and "收到材料2份" in text and "河口镇《专项清理总结报告》" in text and "东城街道：清理工作方案（备案）" in text
     # a material is not the period's ledger: 报送情况 does not list it among the unit's files
     files = {r[0]: str(r[3] or "") for r in load_master(campaign.master).reports}
     assert "总结报告" not in files["河口镇"] and "终稿" not in files["城关镇"]

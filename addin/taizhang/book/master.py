@@ -154,9 +154,9 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         if book.routing:
             _write_routing(wb.create_sheet(S_ROUTING), book)
         _write_ladder(wb.create_sheet(S_LADDER), book)
-        _write_materials(wb.create_sheet(S_MATERIALS), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
+        _write_materials(wb.create_sheet(S_MATERIALS), book)  # after 台账: the sheets before it keep their places
         wb.active = wb.sheetnames.index(S_LEDGER)
         for sheet in wb.worksheets[1:]:  # the office's sheets print like the 台账: the header row repeats on each page
             sheet.print_title_rows = "1:1"

@@ -33,7 +33,9 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
              f"未变{res.rows_unchanged} + 退回{res.rows_rejected}" + ("，各项相符。" if res.balanced() else "，数目不符！")]
     n_files = len([f for f in res.files if f.status != "skipped"])
     lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
-                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
+                 f"整体退回{sum(f.status == 'rejected' for f in res.files)}"
+                 + (f"，材料{sum(f.status == 'material' for f in res.files)}" if any(f.status == "material" for f in res.files) else "")
+                 + f"；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
     if res.missing_units:
         lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
     if res.late_units:
