@@ -65,3 +65,31 @@ def test_the_summary_and_the_notice_count_each_units_reminders_this_period(campa
     assert main(["notice", str(campaign.master), "--today", "2026-12-21", "--out", str(out / "通报.docx")]) == 0
     text = "\n".join(p.text for p in docx.Document(out / "通报.docx").paragraphs)
     assert "本期（2026年12月）办公室共催办48次，涉及24个单位" in text and "区商务局（2次）" in text
+
+
+@pytest.mark.parametrize("preset, today, period, due", [
+    ("lijiuzhang", "2026-10-05", "2026年10月中旬", "报送截止：2026年10月20日（星期二）"),   # 旬: 10-05 → 中旬
+    ("sanluan", "2026-09-30", "2026年第41周", "报送截止：2026年10月9日（星期五）"),        # the 国庆 week: Fri 10-09 works
+])
+def test_the_next_cycle_of_ten_day_and_weekly_plans(tmp_path, capsys, preset, today, period, due):
+    from taizhang.book.master import create_master
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    master = create_master(tmp_path / "m.xlsx", builtin_rulebooks()[preset].for_year(2026))
+    assert main(["template", str(master), "--out", str(tmp_path / "t"), "--today", today, "--cycle", "next"]) == 0
+    # a master without units writes no template: the period and due date are checked through the template writer itself
+    from taizhang.book.master import load_master
+    from taizhang.book.template import cycle_day, due_line, period_label
+
+    m = load_master(master)
+    day = cycle_day(m, D.fromisoformat(today), "next")
+    assert period_label(day, m.rulebook.reporting.cadence) == period and due in due_line(m, day)
+
+
+def test_a_one_off_plan_has_no_next_cycle(tmp_path, capsys):
+    from taizhang.book.master import create_master
+    from taizhang.rules.rulebook import builtin_rulebooks
+
+    master = create_master(tmp_path / "m.xlsx", builtin_rulebooks()["zhonggengzu"].for_year(2026))
+    assert main(["template", str(master), "--out", str(tmp_path / "t"), "--today", "2026-11-23", "--cycle", "next"]) != 0
+    assert "没有“下一期”" in capsys.readouterr().err
