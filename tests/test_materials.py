@@ -99,6 +99,7 @@ def test_the_offices_own_rows_and_columns_are_kept_and_matched(campaign):
     ws = wb["材料报送"]
     ws.cell(1, 9, "备注（办公室）")
     ws.append(["自查报告", dt.datetime(2026, 11, 30), "北山镇", "县委办公室", "", "自查报告", None, None, "会上补充要求"])
+    ws.cell(3, 7, "河口镇")  # 总结报告: a paper copy, entered by hand
     wb.save(campaign.master)
     shutil.copy(campaign.master, campaign.root / "copy.xlsx")
     (campaign.submissions / "北山镇自查报告.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
@@ -108,6 +109,7 @@ def test_the_offices_own_rows_and_columns_are_kept_and_matched(campaign):
     assert rows["自查报告"]["已报送单位"] == "北山镇（2026-11-23）" and rows["自查报告"]["未报送单位"] in ("", None)
     assert rows["自查报告"]["备注（办公室）"] == "会上补充要求"
     assert {f.file: f.status for f in out.result.files}["北山镇自查报告.pdf"] == "material"
+    assert rows["专项清理总结报告"]["已报送单位"] == "河口镇" and "河口镇" not in rows["专项清理总结报告"]["未报送单位"]
     assert "自查报告" not in "".join(out.result.materials_owed.get("东城街道", []))  # only 北山镇 owes it
 
 

@@ -9,6 +9,7 @@ A file in the report folder whose name or document title holds a material's 识�
 and a member unit ("河口镇专项清理总结报告.docx") is that unit's copy of the material. It is recorded as received on
 the day taizhang first saw its content (文件接收记录, never the file's modification time), in the sheet's
 已报送单位 column ("河口镇（2026-11-12）"), which is therefore the record: a file later moved away stays received.
+A unit the office writes there by hand (a copy handed over on paper) is received too, its day not known.
 Pure apart from reading a document's title.
 """
 
@@ -36,7 +37,8 @@ class Material:
     to: str = ""
     quote: str = ""
     keys: list[str] = field(default_factory=list)
-    received: dict[str, dt.date] = field(default_factory=dict)   # unit → the day its copy was first seen
+    received: dict[str, dt.date | None] = field(default_factory=dict)  # unit → the day its copy was first seen
+    # (None: the office entered the unit by hand on the sheet)
     row: list = field(default_factory=list)                       # the sheet row as read (the office's columns kept)
 
     def owed_by(self, names: list[str]) -> list[str]:
@@ -96,6 +98,8 @@ def read_materials(table: list[list] | None, book=None) -> list[Material]:
             m = _ENTRY.fullmatch(part)
             if m:
                 received[m.group(1)] = dt.date.fromisoformat(m.group(2))
+            elif part.strip():  # the office's own entry (a copy handed over on paper): received, day not known
+                received[part.strip()] = None
         out.append(Material(name, _date(cell(r, "截止日期")), units, str(cell(r, "报送对象") or "").strip(),
                             str(cell(r, "方案原文") or "").strip(), _split(cell(r, "识别词")) or [name], received, r))
     return out
@@ -137,11 +141,11 @@ def match(materials: list[Material], units, texts: list[str]) -> tuple[Material,
 
 def record(m: Material, unit: str, first_seen: dt.date) -> bool:
     """Note ``unit``'s copy as received on ``first_seen`` (the earliest day wins); True when it is new."""
-    old = m.received.get(unit)
-    if old is not None and old <= first_seen:
+    if unit in m.received and (m.received[unit] is None or m.received[unit] <= first_seen):
         return False
+    new = unit not in m.received
     m.received[unit] = first_seen
-    return old is None
+    return new
 
 
 def header_of(table: list[list] | None) -> list[str]:
@@ -161,8 +165,8 @@ def rows(materials: list[Material], names: list[str], head: list[str] | None = N
             row = [None] * len(head)
             for h, v in zip(MATERIAL_HEADERS, [m.name, m.due, ALL_UNITS, m.to, m.quote, "、".join(m.keys)]):
                 row[head.index(h)] = v
-        row[head.index("已报送单位")] = "、".join(f"{u}（{d.isoformat()}）"
-                                             for u, d in sorted(m.received.items(), key=lambda kv: (kv[1], kv[0])))
+        row[head.index("已报送单位")] = "、".join(f"{u}（{d.isoformat()}）" if d else u for u, d in
+                                             sorted(m.received.items(), key=lambda kv: (kv[1] or dt.date.min, kv[0])))
         row[head.index("未报送单位")] = "、".join(m.owed_by(names))
         out.append(row)
     return out

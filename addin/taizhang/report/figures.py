@@ -331,7 +331,8 @@ def remind_and_materials(master, units: list[UnitFigures], as_of: dt.date) -> st
     owing = owed(mats, names, as_of)
     for u in units:
         u.reminded, u.reminded_total = this.get(u.unit, 0), total.get(u.unit, 0)
-        u.materials_received = [f"{m.name}（{m.received[u.unit].isoformat()}）" for m in mats if u.unit in m.received]
+        u.materials_received = [f"{m.name}（{m.received[u.unit].isoformat()}）" if m.received[u.unit] else m.name
+                                for m in mats if u.unit in m.received]
         u.materials_owed = [owed_text(o) for o in owing.get(u.unit, [])]
     return period
 
