@@ -74,6 +74,16 @@ class Overdue(BaseModel):
     light: str
 
 
+class MaterialFigures(BaseModel):
+    """One of the plan's materials (材料报送): how many units have sent it, how many owe it."""
+    name: str
+    due: dt.date | None = None
+    to: str = ""
+    received: int = 0
+    owed: int = 0
+    overdue: bool = False  # past its date, some unit still owing it
+
+
 class Figures(BaseModel):
     campaign: str
     as_of: dt.date
@@ -101,7 +111,7 @@ class Figures(BaseModel):
     feedback_workdays: int | None = None
     min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
     period: str = ""  # the report period of ``as_of`` (报送期), the one 催办次数 are counted for
-    materials: list[dict] = []  # per material: name, due, to, received, owed (unit counts)
+    materials: list[MaterialFigures] = []  # per material: units sent and owing
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -345,25 +355,25 @@ def remind_sentences(figs: "Figures", limit: int = 10) -> list[str]:
         names = "、".join(f"{u.unit}（{u.reminded}次）" for u in reminded[:limit]) + ("等" if len(reminded) > limit else "")
         out.append(f"本期（{figs.period}）办公室共催办{sum(u.reminded for u in reminded)}次，涉及{len(reminded)}个单位：{names}。")
     for m in figs.materials:
-        owing = [u.unit for u in figs.units if any(o.startswith(m["name"] + "（") for o in u.materials_owed)]
-        when = f"（{m['due'].month}月{m['due'].day}日前报送）" if m["due"] else ""
+        owing = [u.unit for u in figs.units if any(o.startswith(m.name + "（") for o in u.materials_owed)]
+        when = f"（{m.due.month}月{m.due.day}日前报送）" if m.due else ""
         if not owing:
-            out.append(f"方案要求的《{m['name']}》{when}，各单位均已报送。")
+            out.append(f"方案要求的《{m.name}》{when}，各单位均已报送。")
             continue
         names = "、".join(owing[:limit]) + (f"等{len(owing)}个单位" if len(owing) > limit else "")
-        state = "已过报送期限，" if m["overdue"] else ""
-        out.append(f"方案要求的《{m['name']}》{when}，已报送{m['received']}个单位，{state}尚未报送的：{names}。")
+        state = "已过报送期限，" if m.overdue else ""
+        out.append(f"方案要求的《{m.name}》{when}，已报送{m.received}个单位，{state}尚未报送的：{names}。")
     return out
 
 
-def material_rows(master, as_of: dt.date) -> list[dict]:
+def material_rows(master, as_of: dt.date) -> list[MaterialFigures]:
     from taizhang.book.materials import materials_of
 
     if not hasattr(master, "materials"):
         return []
     names = master.units.names()
-    return [{"name": m.name, "due": m.due, "to": m.to, "received": len([u for u in (m.units or names) if u in m.received]),
-             "owed": len(m.owed_by(names)), "overdue": bool(m.due and as_of > m.due and m.owed_by(names))}
+    return [MaterialFigures(name=m.name, due=m.due, to=m.to, received=len([u for u in (m.units or names) if u in m.received]),
+                            owed=len(m.owed_by(names)), overdue=bool(m.due and as_of > m.due and m.owed_by(names)))
             for m in materials_of(master)]
 
 

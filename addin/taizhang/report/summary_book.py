@@ -504,8 +504,8 @@ def _reminders(ws, figs: Figures, sub: str) -> None:
     if figs.materials:
         put(ws, row, 1, "方案要求报送的材料").font = _head_font()
         header_row(ws, row + 1, MATERIALS_TABLE, [24, 14, 16, 14, 30, 40])
-        body = [[m["name"], m["due"] or "（日期待定）", m["to"], m["received"], m["owed"]] for m in figs.materials]
-        row = _rows(ws, row + 2, body, ["red" if m["overdue"] else None for m in figs.materials]) + 2
+        body = [[m.name, m.due or "（日期待定）", m.to, m.received, m.owed] for m in figs.materials]
+        row = _rows(ws, row + 2, body, ["red" if m.overdue else None for m in figs.materials]) + 2
     else:
         put(ws, row, 1, "本专项行动方案没有要求单独报送的材料（可在台账总表的“材料报送”表中添加）。").font = _font()
         row += 2
