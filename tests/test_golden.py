@@ -27,6 +27,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   it, the settings with grey tabs, 代码表/问责阶梯/归口汇总 hidden, so workbook.xml, the sheet part numbers and the
   settings' sheet parts move; 报送情况/退回清单/提醒 wrap their long-text columns (a "wrap" style in styles.xml, wider
   columns, row heights).
+- 材料报送 (issue #30): every master gains the sheet after 台账 (the plan's dated materials; header only for 001), so
+  the sheets after it are numbered one up, and merge rewrites it with who has sent each material.
 """
 
 from __future__ import annotations

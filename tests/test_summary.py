@@ -68,7 +68,7 @@ def test_red_fills_on_every_overdue_units_row(merged, capsys):
 def test_sheets_print_setup_and_charts(merged, capsys):
     out, figs = _summary(merged, capsys)
     wb = load_workbook(out)
-    assert wb.sheetnames == ["总体情况", "红绿灯排行榜", "分类统计", "督办清单", "报送情况", "问责提示", "通报"]
+    assert wb.sheetnames == ["总体情况", "红绿灯排行榜", "分类统计", "督办清单", "报送情况", "催办与材料", "问责提示", "通报"]
     for ws in wb.worksheets:
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws.page_setup.fitToWidth == 1

@@ -128,7 +128,7 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
     """The 报送情况 table: one row per member unit, then files from unknown senders."""
     by_unit: dict[str, list] = {}
     for f in result.files:
-        if f.unit:
+        if f.unit and f.status != "material":  # a material (材料报送) is not the period's ledger
             by_unit.setdefault(f.unit, []).append(f)
     rows = []
     for u in master.units.units:
@@ -248,6 +248,10 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
     if merged.evidence:
         sheets[S_EVIDENCE] = (EVIDENCE_HEADERS, merged.evidence, None)
+    if merged.materials is not None:  # 材料报送: who has sent each of the plan's materials
+        from taizhang.book.sheets import S_MATERIALS
+
+        sheets[S_MATERIALS] = (merged.materials[0], merged.materials[1:], None)
     if merged.rulebook.office_closes:
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)
                                    or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
@@ -703,6 +707,49 @@ def _remind_log(path: Path) -> list[list]:
     return [list(r) for r in _read_sheets(path, [S_REMIND_LOG]).get(S_REMIND_LOG) or [list(REMIND_LOG_HEADERS)]]
 
 
+def _remind_plan(master_path: Path, today: dt.date, folder, progress=None):
+    """(master, plan, the report folder looked into, 催办记录 rows): what ``run_remind`` and ``remind_preview`` show."""
+    from taizhang.book.master import _read_sheets
+    from taizhang.book.reminders import contacts_of, plan_reminders
+    from taizhang.book.settings_sheet import FOLDER_KEY
+    from taizhang.book.sheets import S_UNITS
+
+    master = load_master(master_path)
+    lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
+                            file=master.path.name)
+    recorded = master.extras.get(FOLDER_KEY) or ""
+    where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
+    folder_units: dict[str, str] = {}
+    if where is not None and where.is_dir():
+        from taizhang.book.merge import content_digest
+
+        merged_before = {str(r[1]) for r in master.receipts if len(r) > 1 and r[1]}  # 文件接收记录
+        with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
+                                     status_words=master.status_words)) as checking:
+            for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
+                if progress:
+                    progress(i, len(checking.wanted), rel)
+                if content_digest(path) in merged_before:  # merged already: 报送情况 says for which period
+                    continue
+                unit = checking.get(path).unit
+                if unit:
+                    folder_units.setdefault(unit, rel)
+            if progress:
+                progress(len(checking.wanted), len(checking.wanted), "")
+    log = _remind_log(master_path)
+    units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
+    return master, plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log), where, log
+
+
+def remind_preview(master_path: str | Path, today: dt.date, folder: str | Path | None = None) -> RemindOutcome:
+    """What ``taizhang remind`` would write today, without writing anything: the plan and each unit's message."""
+    from taizhang.report.reminder_papers import message
+
+    master_path = Path(master_path)
+    _master, plan, where, _log = _remind_plan(master_path, today, folder)
+    return RemindOutcome(plan, master_path, folder=where, papers=[], messages={r.unit: message(plan, r) for r in plan.reminders})
+
+
 def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | None = None, folder: str | Path | None = None,
                sent: bool = False, channel: str = "督办通知", progress=None) -> RemindOutcome:
     """`taizhang remind`: 催报 of the units that have not reported this period (from N working days before the due
@@ -711,40 +758,14 @@ def run_remind(master_path: str | Path, today: dt.date, out_dir: str | Path | No
     those), which is the only write to the master."""
     import contextlib
 
-    from taizhang.book.master import _read_sheets
-    from taizhang.book.reminders import contacts_of, log_rows, plan_reminders
-    from taizhang.book.settings_sheet import FOLDER_KEY
-    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG, S_UNITS
+    from taizhang.book.reminders import log_rows
+    from taizhang.book.sheets import REMIND_LOG_HEADERS, S_REMIND_LOG
     from taizhang.report.reminder_papers import build_paper, message, paper_file, sms_csv
     from taizhang.xlsx.storage import atomic_write
 
     master_path = Path(master_path)
     with (master_transaction(master_path, action="记录催办") if sent else contextlib.nullcontext()):
-        master = load_master(master_path)
-        lights = compute_lights(confirm_closures(master.ledger, master.rulebook), master.rulebook, master.calendar(), today,
-                                file=master.path.name)
-        recorded = master.extras.get(FOLDER_KEY) or ""
-        where = Path(folder) if folder else (Path(recorded) if recorded and Path(recorded).is_dir() else None)
-        folder_units: dict[str, str] = {}
-        if where is not None and where.is_dir():
-            from taizhang.book.merge import content_digest
-
-            merged_before = {str(r[1]) for r in master.receipts if len(r) > 1 and r[1]}  # 文件接收记录
-            with Checking(where, Context(master.rulebook, master.units, today, column_names=master.column_names,
-                                         status_words=master.status_words)) as checking:
-                for i, (path, rel) in enumerate(zip(checking.wanted, checking.rels)):
-                    if progress:
-                        progress(i, len(checking.wanted), rel)
-                    if content_digest(path) in merged_before:  # merged already: 报送情况 says for which period
-                        continue
-                    unit = checking.get(path).unit
-                    if unit:
-                        folder_units.setdefault(unit, rel)
-                if progress:
-                    progress(len(checking.wanted), len(checking.wanted), "")
-        log = _remind_log(master_path)
-        units = [list(r) for r in _read_sheets(master_path, [S_UNITS]).get(S_UNITS) or []]
-        plan = plan_reminders(master, today, lights, folder_units=folder_units, contacts=contacts_of(units), log=log)
+        master, plan, where, log = _remind_plan(master_path, today, folder, progress)
         out = RemindOutcome(plan, master_path, folder=where, papers=[], messages={r.unit: message(plan, r) for r in plan.reminders})
         if not plan.reminders:
             return out
@@ -907,12 +928,13 @@ def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out:
 
 
 def run_template(master_path: str | Path, out_dir: str | Path, today: dt.date, unit: str | None = None,
-                 progress=None) -> list[Path]:
-    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only);
-    ``progress(done, total, file)`` before each and once at the end."""
+                 progress=None, cycle: str = "current") -> list[Path]:
+    """`taizhang template`: one pre-filled submission workbook per member unit (or for ``unit`` only), for today's
+    report period or (``cycle="next"``) the next one, its due date on it; ``progress(done, total, file)`` before each
+    and once at the end."""
     from taizhang.book.template import write_templates
 
-    return write_templates(load_master(master_path), out_dir, today, unit, progress=progress)
+    return write_templates(load_master(master_path), out_dir, today, unit, progress=progress, cycle=cycle)
 
 
 @dataclass

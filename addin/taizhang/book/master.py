@@ -28,6 +28,7 @@ from taizhang.book.sheets import (  # noqa: F401
     LADDER_HEADERS,
     LIST_HEADERS,
     LISTING_MARK,
+    MATERIAL_HEADERS,
     RECEIPT_HEADERS,
     S_APPROVALS,
     S_CATEGORIES,
@@ -39,10 +40,12 @@ from taizhang.book.sheets import (  # noqa: F401
     S_LADDER,
     S_LEDGER,
     S_LISTS,
+    S_MATERIALS,
     S_PHASES,
     S_README,
     S_RECEIPTS,
     S_REJECTS,
+    S_REMIND_LOG,
     S_REPORTS,
     S_ROUTING,
     S_SETTINGS,
@@ -92,6 +95,8 @@ class Master:
     ledger_header: list | None = None
     settings_notes: list[str] = field(default_factory=list)  # old settings migrated on reading (settings_sheet.migrate_settings)
     evidence: list[list] = field(default_factory=list)  # 佐证材料清单 rows (EVIDENCE_HEADERS; book.evidence)
+    remind_log: list[list] = field(default_factory=list)  # 催办记录 rows below the header (book.reminders)
+    materials: list[list] | None = None  # 材料报送 rows as read, header first (book.materials); None: no such sheet
 
     @property
     def categories(self) -> dict[str, str]:
@@ -140,7 +145,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         raise MasterError(f"{path} 已存在。为避免覆盖现有台账，请换一个文件名或先移走原文件。")
     units = units or UnitDirectory([])
     check_routes(book, units)
-    if any(p.year_free for p in book.phases):  # a plan's month–day stages need a year on the sheet: this year
+    if any(p.year_free for p in book.phases) or any(d.year_free for d in book.deliverables):  # a plan's month–day stages need a year on the sheet: this year
         book = book.for_year(dt.date.today().year)
 
     def write(tmp: Path) -> None:
@@ -158,6 +163,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         _write_ladder(wb.create_sheet(S_LADDER), book)
         _write_holidays(wb.create_sheet(S_HOLIDAYS), {})
         wb.create_sheet(S_LEDGER)  # filled below by the same writer every merge uses
+        _write_materials(wb.create_sheet(S_MATERIALS), book)
         for sheet in wb.worksheets:  # the office's sheets print like the 台账: the header row repeats on each page
             if sheet.title == S_README:
                 continue
@@ -273,6 +279,14 @@ def _write_ladder(ws, book: Rulebook) -> None:
     ws.freeze_panes = "A2"
 
 
+def _write_materials(ws, book: Rulebook) -> None:
+    from taizhang.book.materials import preset_rows
+    from taizhang.xlsx.xlsxout import table
+
+    table(ws, 1, MATERIAL_HEADERS, preset_rows(book), [24, 14, 16, 16, 70, 16, 40, 40])
+    ws.freeze_panes = "A2"
+
+
 def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
     from taizhang.xlsx.xlsxout import table
 
@@ -284,7 +298,8 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_EVIDENCE)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_EVIDENCE, S_MATERIALS,
+                 S_REMIND_LOG)
 
 
 def _as_date(v) -> dt.date | None:

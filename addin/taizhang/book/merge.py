@@ -102,6 +102,10 @@ class MergeResult(BaseModel):
     pending: list[dict] = []  # 待审批: deadline changes and extensions units asked for, not applied
     evidence: list[EvidenceOutcome] = []  # 佐证材料: the fate of every piece sent (book.evidence)
     _evidence_plan = PrivateAttr(default=None)  # the pieces to write (jobs.run_merge files them before the save)
+    # 材料报送 (book.materials): [unit, material, first seen, file] recognised in this folder; unit → materials owed
+    # (each "name（M月D日前[，已逾期]）"), as of the report day
+    materials_received: list[list] = []
+    materials_owed: dict[str, list[str]] = {}
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
@@ -110,6 +114,12 @@ class MergeResult(BaseModel):
                 severities: tuple[str, ...] = ("error", "warning")) -> list[tuple]:
         """Every file's errors and warnings as sorted tuples of ``spec`` (see ``findings.flatten``)."""
         return flatten(self.issues, spec, severities)
+
+
+def owed_text(o) -> str:
+    """One material owed, as merge, remind, the summary and the 通报 say it: 调研报告（12月15日前，已逾期）."""
+    when = f"{o.due.month}月{o.due.day}日前" if o.due else "日期待定"
+    return f"{o.name}（{when}{'，已逾期' if o.overdue else ''}）"
 
 
 def due_date(book, day: dt.date) -> dt.date | None:
@@ -332,6 +342,22 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
                                                      status_words=master.status_words))
     state = _State.of(master.ledger.reset_index(drop=True))
     receipts = Receipts(master.receipts, today)
+    from taizhang.book import materials as mat
+
+    materials = mat.materials_of(master)
+
+    def as_material(path: Path, rel: str):
+        """A file that is a unit's copy of a plan's material: recorded as received on the day first seen."""
+        hit = mat.match(materials, master.units, [path.stem, mat.document_title(path)]) if materials else None
+        if hit is None:
+            return None
+        m, unit = hit
+        first = receipts.see(path, rel)[2]
+        mat.record(m, unit, first)
+        result.materials_received.append([unit, m.name, first, rel])
+        return FileOutcome(file=rel, unit=unit, unit_source="文件名或文档标题", status="material",
+                           reason=f"材料报送：{m.name}", received=first, received_basis=f"台账助手{first}首次收到")
+
     changes: list[list] = []
     unit_status: dict[str, str] = {}
     files = checking.files
@@ -347,9 +373,20 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             evidence_paths.append(path)  # filed (or refused) once the ledger is merged: book.evidence
             continue
         if path not in wanted:
+            material = None if is_lock_or_temp(path) else as_material(path, rel)
+            if material is not None:
+                result.files.append(material)
+                continue
             entries.append((path, rel, None, None))
             continue
         checked = checking.get(path)
+        if checked.read.failed:  # not a ledger: perhaps a material the plan asks for (a 总结报告 saved as .xlsx)
+            material = as_material(path, rel)
+            if material is not None:
+                result.files.append(material)
+                continue
+        elif materials:  # a ledger that is also a material (seed 002: the 排查清单 is the ledger)
+            as_material(path, rel)
         entries.append((path, rel, checked, receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))))
     passed_over, used_notes = _passed_over(entries, receipts, master, today)
     for path, rel, checked, judged in entries:
@@ -439,8 +476,13 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result.changes = len(changes)
     log = pd.DataFrame(changes, columns=master.changes.columns if len(master.changes.columns) else None)
     merged_changes = pd.concat([master.changes, log], ignore_index=True) if len(changes) else master.changes
+    table = None
+    if master.materials is not None or materials:
+        head = mat.header_of(master.materials)
+        table = [head] + mat.rows(materials, names, head)
+        result.materials_owed = {u: [owed_text(o) for o in os] for u, os in mat.owed(materials, names, today).items()}
     new_master = dataclasses.replace(master, rulebook=book, ledger=ledger, changes=merged_changes, receipts=receipts.rows(),
-                                     evidence=plan.rows)
+                                     evidence=plan.rows, materials=table)
     return new_master, result
 
 

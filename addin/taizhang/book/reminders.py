@@ -13,6 +13,8 @@ the office's daily chore is "对照花名册，逐一排查未提交…及时发
   due date, the same list is overdue (催报);
 * each unit's open cases due within ``remind_lead_workdays`` working days, and those whose progress lags the time
   used up (序时进度) — the yellow card before the red. Overdue cases are the 督办通知单's, not repeated here;
+* the plan's materials (材料报送, book.materials) each unit has not sent, due within ``remind_lead_workdays`` working
+  days or overdue;
 * how often each unit was already reminded this period (the 催办记录 sheet), capped by ``remind_cap``.
 
 The three numbers are office settings (参数设置, labelled 办公室设定（方案未规定）): no plan gives them. Everything
@@ -27,10 +29,10 @@ from dataclasses import dataclass, field
 from taizhang.book.master import _as_date  # the master's one reading of a date cell
 from taizhang.book.merge import due_date, report_due
 from taizhang.book.sheets import REMIND_LOG_HEADERS
-from taizhang.book.template import period_label
+from taizhang.book.template import next_period_day, period_label
 
 REPORTED_STATES = ("已报送", "逾期报送", "零报告")
-KIND_REPORT, KIND_CASES = "催报", "临期提醒"
+KIND_REPORT, KIND_CASES, KIND_MATERIALS = "催报", "临期提醒", "催交材料"
 
 
 @dataclass
@@ -51,10 +53,12 @@ class UnitReminder:
     cases: list[CaseDue] = field(default_factory=list)
     overdue_cases: int = 0                # red cases (the 督办通知单's), counted in the message only
     sent: int = 0                         # reminders logged for this unit in this period
+    materials: list = field(default_factory=list)  # book.materials.Owed: due within the lead, or overdue
 
     @property
     def kinds(self) -> list[str]:
-        return ([KIND_REPORT] if self.report else []) + ([KIND_CASES] if self.cases else [])
+        return (([KIND_REPORT] if self.report else []) + ([KIND_MATERIALS] if self.materials else [])
+                + ([KIND_CASES] if self.cases else []))
 
 
 @dataclass
@@ -100,19 +104,7 @@ def contacts_of(unit_rows: list[list]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _next_period_day(book, written: dt.date) -> dt.date | None:
-    """A day of the report period after the one due on ``written``."""
-    cadence = book.reporting.cadence
-    if cadence == "weekly":
-        return written + dt.timedelta(days=7)
-    if cadence == "ten_days":
-        return written + dt.timedelta(days=1)
-    if cadence == "monthly":
-        return (written.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    if cadence == "quarterly":
-        month = ((written.month - 1) // 3) * 3 + 4
-        return dt.date(written.year + (month > 12), (month - 1) % 12 + 1, 1)
-    return None
+_next_period_day = next_period_day  # one rule for "the period after", shared with template --cycle next
 
 
 def _reported(master, book, written: dt.date | None, today: dt.date) -> dict[str, str]:
@@ -185,6 +177,9 @@ def plan_reminders(master, today: dt.date, lights, *, folder_units: dict[str, st
             continue
         by_unit.setdefault(str(unit), []).append(CaseDue(str(cid or ""), str(desc or ""), deadline, rem, why))
 
+    from taizhang.book.materials import materials_of, owed
+
+    materials = owed(materials_of(master), master.units.names(), today, plan.lead, cal)
     sent: dict[str, int] = {}
     for r in (log or [])[1:]:
         r = (list(r) + [None] * len(REMIND_LOG_HEADERS))[:len(REMIND_LOG_HEADERS)]
@@ -197,7 +192,7 @@ def plan_reminders(master, today: dt.date, lights, *, folder_units: dict[str, st
                                                                     else "未报送")
         r = UnitReminder(unit, *contacts.get(unit, ("", "")), report=report,
                          cases=sorted(by_unit.get(unit, []), key=lambda c: (c.remaining is None, c.remaining or 0, c.case_id)),
-                         overdue_cases=overdue.get(unit, 0), sent=sent.get(unit, 0))
+                         overdue_cases=overdue.get(unit, 0), sent=sent.get(unit, 0), materials=materials.get(unit, []))
         if not r.kinds:
             continue
         (plan.capped if plan.cap and r.sent >= plan.cap else plan.reminders).append(r)

@@ -46,6 +46,9 @@ S_REMIND_LOG = "催办记录"  # every reminder the office confirmed as sent (bo
 S_ROLLUP = "下级台账汇总"  # the last roll-up of lower masters: each file and each case not taken (book.rollup)
 REMIND_LOG_HEADERS = ["日期", "单位名称", "类别", "方式", "报送期", "内容"]
 
+# 材料报送: the plan's dated materials (one row each; the office adds its own), and who has sent each (book.materials)
+S_MATERIALS = "材料报送"
+MATERIAL_HEADERS = ["材料名称", "截止日期", "报送单位", "报送对象", "方案原文", "识别词", "已报送单位", "未报送单位"]
 # 佐证材料清单: every piece of evidence merged (filed under its case, by content) or refused, with its reason (book.evidence)
 S_EVIDENCE = "佐证材料清单"
 EVIDENCE_HEADERS = ["问题编号", "责任单位", "文件名", "内容指纹", "大小（字节）", "首次收到", "最近收到", "来源", "状态", "说明"]
@@ -69,6 +72,7 @@ SHEET_LAYOUT: list[tuple[str, str]] = [
     (S_SPOT, WORK),
     (S_CHANGES, WORK),
     (S_REMIND_LOG, WORK),
+    (S_MATERIALS, WORK),
     (S_EVIDENCE, WORK),
     (S_TRAIL, WORK),
     (S_ROLLUP, WORK),

@@ -70,12 +70,57 @@ def period_label(today: dt.date, cadence: str) -> str:
     return f"{today.year}年{today.month}月"
 
 
+def next_period_day(book, written: dt.date | None) -> dt.date | None:
+    """A day of the report period after the one due (as written) on ``written``; None for a one-off or per-event plan."""
+    cadence = book.reporting.cadence
+    if written is None:
+        return None
+    if cadence == "weekly":
+        return written + dt.timedelta(days=7)
+    if cadence == "ten_days":
+        return written + dt.timedelta(days=1)
+    if cadence == "monthly":
+        return (written.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    if cadence == "quarterly":
+        month = ((written.month - 1) // 3) * 3 + 4
+        return dt.date(written.year + (month > 12), (month - 1) % 12 + 1, 1)
+    return None
+
+
+def cycle_day(master, today: dt.date, cycle: str = "current") -> dt.date:
+    """The day whose report period a template is for: ``today``'s, or with ``cycle="next"`` the period after it."""
+    if cycle != "next":
+        return today
+    from taizhang.book.merge import due_date
+
+    day = next_period_day(master.rulebook, due_date(master.rulebook, today))
+    if day is None:
+        raise BadRequest("本专项行动不按固定周期报送（一次性或随时报送），没有“下一期”：请去掉 --cycle next，"
+                         "或在参数设置中设定报送周期。")
+    return day
+
+
+def due_line(master, day: dt.date) -> str:
+    """报送截止：the due date in force of ``day``'s period (moved off a day off by 截止日遇休息日), or ''."""
+    from taizhang.book.merge import report_due
+
+    due, written = report_due(master.rulebook, day, master.calendar())
+    if due is None:
+        return ""
+    moved = f"（{written.month}月{written.day}日为休息日，{'提前' if due < written else '顺延'}）" if due != written else ""
+    return f"    报送截止：{due.year}年{due.month}月{due.day}日（星期{'一二三四五六日'[due.weekday()]}）{moved}"
+
+
 def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str | None = None,
-                    progress=None) -> list[Path]:
+                    progress=None, cycle: str = "current") -> list[Path]:
+    """One template per member unit (or ``only_unit``) for ``today``'s report period, or with ``cycle="next"`` the
+    next period's (the same open cases, the next period's name and due date)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     book = master.rulebook
-    period = period_label(today, book.reporting.cadence)
+    day = cycle_day(master, today, cycle)
+    period = period_label(day, book.reporting.cadence)
+    due = due_line(master, day)
     units = master.units.units
     if only_unit:
         official = master.units.match(only_unit)
@@ -97,7 +142,7 @@ def write_templates(master, out_dir: str | Path, today: dt.date, only_unit: str 
         path = out_dir / f"{name}.xlsx"
         if progress:  # (done, total, file): before each, and once at the end
             progress(len(written), len(units), path.name)
-        atomic_write(path, lambda tmp, u=unit, c=cases: _write_one(tmp, master, u, c, period, today))
+        atomic_write(path, lambda tmp, u=unit, c=cases: _write_one(tmp, master, u, c, period, today, due))
         written.append(path)
     if progress:
         progress(len(written), len(units), "")
@@ -116,7 +161,7 @@ def _protect(cell, locked: bool, fill: bool = True) -> None:
     styled(cell, ("template", locked, fill, tuple(cell._style or ())), apply)
 
 
-def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> None:
+def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due: str = "") -> None:
     book = master.rulebook
     wb = Workbook()
     ws = wb.active
@@ -125,7 +170,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     put(ws, 1, 1, f"{book.form_title or book.name + '台账'}（{period}）").font = Font(bold=True, size=14)
     ws.merge_cells(f"A1:{last_col}1")
     put(ws, 2, 1, f"填报单位：{unit.name}（盖章）")
-    put(ws, 2, 6, f"报送期：{period}    模板生成日期：{today.isoformat()}")
+    put(ws, 2, 6, f"报送期：{period}{due}    模板生成日期：{today.isoformat()}")
     fills = [FILL["office"] if f.owner == "office" else FILL["computed"] if f.owner == "computed" else None
              for f in TEMPLATE_FIELDS]
     header_row(ws, HEADER_ROW, [f.header for f in TEMPLATE_FIELDS], [f.width for f in TEMPLATE_FIELDS], fills)

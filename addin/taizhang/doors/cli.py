@@ -199,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", required=True, help="模板输出文件夹")
     c.add_argument("--unit", help="只生成这个单位的模板")
     c.add_argument("--today", type=_date, help="报送期所在日期（默认今天）")
+    c.add_argument("--cycle", choices=["current", "next"], default="current",
+                   help="current：本期模板（默认）；next：下一期的模板（下一期的报送期和截止日）")
 
     c = cmd("assign")
     c.add_argument("master")
@@ -448,7 +450,8 @@ def cmd_status(args) -> int:
 def cmd_template(args) -> int:
     from taizhang.jobs import run_template
 
-    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit, progress=Progress().at("填报模板"))
+    paths = run_template(args.master, args.out, args.today or dt.date.today(), args.unit, progress=Progress().at("填报模板"),
+                         cycle=args.cycle)
     _say(f"已生成{len(paths)}个填报模板，位于 {args.out}")
     return 0
 

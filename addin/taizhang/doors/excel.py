@@ -506,6 +506,7 @@ def merge_reports(book, folder: str | None = None, today: dt.date | None = None)
 @entry("校验本表")
 def validate_sheet(book, today: dt.date | None = None) -> str:
     from taizhang.book.master import S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_REPORTS, S_SETTINGS
+    from taizhang.book.sheets import S_MATERIALS, S_REMIND_LOG
     from taizhang.findings import SEVERITY_ZH
     from taizhang.intake.reader import SheetRead, read_grids
     from taizhang.rules.rulebook import find_rulebook
@@ -516,7 +517,8 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
     sheets: dict[str, list[list]] = {}
     target = _find_sheet(book, S_LEDGER)
     if target is not None and _find_sheet(book, S_SETTINGS) is not None:
-        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS), sheets=sheets)
+        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS, S_MATERIALS, S_REMIND_LOG),  # not for checking
+                           sheets=sheets)
         target_name = S_LEDGER
     else:
         target = book.sheets.active
@@ -594,11 +596,11 @@ def assign_cases(book, today: dt.date | None = None) -> str:
 @entry("计算时限与红绿灯")
 def compute_status(book, today: dt.date | None = None) -> str:
     from taizhang.book.ledger_sheet import place_findings, written_rows
-    from taizhang.book.sheets import S_EVIDENCE
+    from taizhang.book.sheets import S_EVIDENCE, S_MATERIALS, S_REMIND_LOG
     from taizhang.jobs import StatusResult, bulk, with_lights
     from taizhang.report.text import status_text
 
-    master = master_of(book, skip=(S_EVIDENCE,))  # the 佐证材料 columns stay as the sheet has them
+    master = master_of(book, skip=(S_EVIDENCE, S_MATERIALS, S_REMIND_LOG))  # 佐证材料 columns stay as the sheet has them; the lights need neither sheet
     today = today or _today()
     _progress(book, "正在计算整改时限与红绿灯……")
     res = bulk(with_lights)(master, today)

@@ -50,6 +50,11 @@ class UnitFigures(Counts):
     time_avg: float | None = None
     schedule_gap: float | None = None
     below_min: bool = False  # fewer cases than the plan requires of each unit (seed 000: 1个以上攻坚难题)
+    # 催办与材料: reminders logged on 催办记录 for this report period and in all; the plan's materials (材料报送)
+    reminded: int = 0
+    reminded_total: int = 0
+    materials_received: list[str] = []  # "name（first seen）"
+    materials_owed: list[str] = []      # "name（M月D日前[，已逾期]）"
 
 
 class GroupFigures(Counts):
@@ -111,6 +116,16 @@ def durations(df: pd.DataFrame, cal) -> Durations:
                      overdue_max=int(overdue.max()) if len(overdue) else None)
 
 
+class MaterialFigures(BaseModel):
+    """One of the plan's materials (材料报送): how many units have sent it, how many owe it."""
+    name: str
+    due: dt.date | None = None
+    to: str = ""
+    received: int = 0
+    owed: int = 0
+    overdue: bool = False  # past its date, some unit still owing it
+
+
 class Figures(BaseModel):
     campaign: str
     as_of: dt.date
@@ -143,6 +158,8 @@ class Figures(BaseModel):
     collective: list[dict] = []
     collective_amount: float | None = None
     collective_quote: str = ""
+    period: str = ""  # the report period of ``as_of`` (报送期), the one 催办次数 are counted for
+    materials: list[MaterialFigures] = []  # per material: units sent and owing
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -308,6 +325,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         if u.unit in schedule:
             u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
         u.below_min = u.total < book.min_cases and u.unit in types
+    period = remind_and_materials(master, units, as_of)
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:
@@ -346,7 +364,8 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
                    listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
-                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases,
+                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases, period=period,
+                   materials=material_rows(master, as_of),
                    durations=durations(df, master.calendar() if hasattr(master, "calendar") else None),
                    collective=collective_candidates(book, df), collective_amount=book.collective_amount,
                    collective_quote=book.collective_quote)
@@ -364,6 +383,64 @@ def collective_candidates(book, df: pd.DataFrame) -> list[dict]:
     out = [{"id": r.get("case_id"), "unit": r.get("unit"), "description": r.get("description"),
             "amount": float(amounts[i])} for i, r in picked.iterrows()]
     return sorted(out, key=lambda c: -c["amount"])
+
+
+
+def remind_and_materials(master, units: list[UnitFigures], as_of: dt.date) -> str:
+    """Each unit's 催办次数 (催办记录 rows of ``as_of``'s report period, and in all) and its materials received and
+    owed (材料报送); returns the period's label."""
+    from taizhang.book.materials import materials_of, owed
+    from taizhang.book.merge import owed_text
+    from taizhang.book.template import period_label
+
+    book = master.rulebook
+    period = period_label(as_of, book.reporting.cadence) if book.reporting.cadence != "once" else "本次报送"
+    this, total = {}, {}
+    for r in getattr(master, "remind_log", None) or []:
+        r = list(r) + [None] * 6
+        unit = str(r[1] or "").strip()
+        total[unit] = total.get(unit, 0) + 1
+        if str(r[4] or "").strip() == period:
+            this[unit] = this.get(unit, 0) + 1
+    mats = materials_of(master) if hasattr(master, "materials") else []
+    names = master.units.names()
+    owing = owed(mats, names, as_of)
+    for u in units:
+        u.reminded, u.reminded_total = this.get(u.unit, 0), total.get(u.unit, 0)
+        u.materials_received = [f"{m.name}（{m.received[u.unit].isoformat()}）" if m.received[u.unit] else m.name
+                                for m in mats if u.unit in m.received]
+        u.materials_owed = [owed_text(o) for o in owing.get(u.unit, [])]
+    return period
+
+
+def remind_sentences(figs: "Figures", limit: int = 10) -> list[str]:
+    """催办与材料 in the 通报's words: this period's 催办次数 per unit, and each material's units still owing it."""
+    out = []
+    reminded = sorted((u for u in figs.units if u.reminded), key=lambda u: (-u.reminded, u.unit))
+    if reminded:
+        names = "、".join(f"{u.unit}（{u.reminded}次）" for u in reminded[:limit]) + ("等" if len(reminded) > limit else "")
+        out.append(f"本期（{figs.period}）办公室共催办{sum(u.reminded for u in reminded)}次，涉及{len(reminded)}个单位：{names}。")
+    for m in figs.materials:
+        owing = [u.unit for u in figs.units if any(o.startswith(m.name + "（") for o in u.materials_owed)]
+        when = f"（{m.due.month}月{m.due.day}日前报送）" if m.due else ""
+        if not owing:
+            out.append(f"方案要求的《{m.name}》{when}，各单位均已报送。")
+            continue
+        names = "、".join(owing[:limit]) + (f"等{len(owing)}个单位" if len(owing) > limit else "")
+        state = "已过报送期限，" if m.overdue else ""
+        out.append(f"方案要求的《{m.name}》{when}，已报送{m.received}个单位，{state}尚未报送的：{names}。")
+    return out
+
+
+def material_rows(master, as_of: dt.date) -> list[MaterialFigures]:
+    from taizhang.book.materials import materials_of
+
+    if not hasattr(master, "materials"):
+        return []
+    names = master.units.names()
+    return [MaterialFigures(name=m.name, due=m.due, to=m.to, received=len([u for u in (m.units or names) if u in m.received]),
+                            owed=len(m.owed_by(names)), overdue=bool(m.due and as_of > m.due and m.owed_by(names)))
+            for m in materials_of(master)]
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"
@@ -643,6 +720,7 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
                      f"（方案：“{figs.listing[0]['quote']}”）。以上仅为建议。")
     if short_sentence(figs):
         paras.append(short_sentence(figs))
+    paras.extend(remind_sentences(figs))
     top_units, bottom_units = ranking_ends(figs)
     if top_units:
         top = "、".join(unit_label(u) for u in top_units)

@@ -21,6 +21,7 @@ from taizhang.report.figures import (
     collective_sentence,
     in_progress_parts,
     ranking_ends,
+    remind_sentences,
     report_summary,
     short_sentence,
     unit_label,
@@ -128,6 +129,8 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
         doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
     if short_sentence(figs):  # seed 000: each unit takes at least one 攻坚难题
         doc.para(short_sentence(figs))
+    for para in remind_sentences(figs):  # 催办次数 (催办记录) and the plan's materials owed (材料报送)
+        doc.para(para)
 
     doc.heading1("红绿灯排名情况")
     ranked = [u for u in figs.units if u.rank is not None]

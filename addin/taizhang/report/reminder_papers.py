@@ -1,4 +1,4 @@
-"""The 催报 papers: per unit a one-page 催报单 or 临期提醒单 (公文 layout), a message ready to paste into a
+"""The 催报 papers: per unit a one-page 催报单 (a report or a material owed) or 临期提醒单 (公文 layout), a message ready to paste into a
 政务微信/钉钉 group, and one CSV for an SMS platform (unit, contact, phone, text).
 
 Messages name cases by 问题编号 and date only: a group chat or an SMS is no place for a problem's description,
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx.shared import Pt
 
-from taizhang.book.reminders import KIND_CASES, KIND_REPORT, ReminderPlan, UnitReminder
+from taizhang.book.reminders import KIND_CASES, KIND_MATERIALS, KIND_REPORT, ReminderPlan, UnitReminder
 from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
 
 WEEKDAY = "一二三四五六日"
@@ -44,6 +44,19 @@ def report_sentence(plan: ReminderPlan, r: UnitReminder) -> str:
     return f"本期（{plan.period}）台账请于{_md(plan.due)}前报送，目前尚未收到{zero}。"
 
 
+def materials_sentence(r: UnitReminder) -> str:
+    """请于11月30日（星期一）前报送《六项行动工作总结》；《调研报告》已过报送期限（12月15日），请立即报送。"""
+    soon = [o for o in r.materials if not o.overdue]
+    late = [o for o in r.materials if o.overdue]
+    parts = []
+    if soon:
+        parts.append("请于" + "、".join(f"{_md(o.due)}前报送《{o.name}》" for o in soon))
+    if late:
+        parts.append("、".join(f"《{o.name}》" for o in late) + "已过报送期限（"
+                     + "、".join(f"{o.due.month}月{o.due.day}日" for o in late) + "），目前尚未收到，请立即报送")
+    return "；".join(parts) + "。" if parts else ""
+
+
 def cases_sentence(r: UnitReminder, limit: int = 6) -> str:
     soon = [c for c in r.cases if c.remaining is not None and c.why != "进度落后于序时进度"]
     behind = [c for c in r.cases if c.why == "进度落后于序时进度"]
@@ -65,16 +78,19 @@ def cases_sentence(r: UnitReminder, limit: int = 6) -> str:
 def message(plan: ReminderPlan, r: UnitReminder) -> str:
     """The paste-ready text: 【催报】/【临期提醒】 unit：… ——office."""
     tag = "、".join(f"【{k}】" for k in r.kinds).replace("】、【", "·")
-    body = (report_sentence(plan, r) if r.report else "") + (cases_sentence(r) if r.cases else "")
+    body = ((report_sentence(plan, r) if r.report else "") + materials_sentence(r)
+            + (cases_sentence(r) if r.cases else ""))
     return f"{tag}{r.unit}：{body}——{plan.office}"
 
 
 def build_paper(plan: ReminderPlan, r: UnitReminder) -> Gongwen:
     """One unit's 催报单 (a report owed) or 临期提醒单 (cases due soon only): one page, 公文 layout."""
-    title = "催报单" if r.report else "临期提醒单"
+    title = "催报单" if r.report or r.materials else "临期提醒单"
     doc = Gongwen(f"{plan.campaign}专项行动\n{title}", addressee=r.unit)
     if r.report:
         doc.para(report_sentence(plan, r))
+    if r.materials:
+        doc.para(materials_sentence(r))
     if r.cases:
         doc.para(cases_sentence(r) or "")
         doc.table(["问题编号", "问题描述", "整改时限", "提醒事项"],
@@ -88,7 +104,7 @@ def build_paper(plan: ReminderPlan, r: UnitReminder) -> Gongwen:
 
 
 def paper_file(folder: Path, r: UnitReminder, day: dt.date) -> Path:
-    kind = "催报单" if KIND_REPORT in r.kinds else "临期提醒单"
+    kind = "催报单" if KIND_REPORT in r.kinds or KIND_MATERIALS in r.kinds else "临期提醒单"
     return Path(folder) / f"{safe_file_name(r.unit)}-{kind}-{day.isoformat()}.docx"
 
 
@@ -108,4 +124,4 @@ def sms_csv(plan: ReminderPlan, messages: dict[str, str]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-__all__ = ["CSV_HEADERS", "KIND_CASES", "KIND_REPORT", "build_paper", "message", "paper_file", "sms_csv"]
+__all__ = ["CSV_HEADERS", "KIND_CASES", "KIND_MATERIALS", "KIND_REPORT", "build_paper", "message", "paper_file", "sms_csv"]

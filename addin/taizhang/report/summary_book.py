@@ -1,6 +1,6 @@
 """The leaders' summary workbook: colour first, tables second, ready to print.
 
-Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 问责提示, 通报. Every page
+Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 催办与材料, 问责提示, 通报. Every page
 is A4 landscape, one page wide, with the campaign and as-of date in the title,
 repeated header rows, page numbers and a colour legend. Charts are native
 Excel charts. The public version (``public=True``) leaves out 督办清单 and
@@ -248,6 +248,7 @@ def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: 
     _categories(wb.create_sheet("分类统计"), figs, sub)
     supervise = None if public else _supervise(wb.create_sheet("督办清单"), figs, sub)
     _reports(wb.create_sheet("报送情况"), figs, sub, reports or [], public)
+    _reminders(wb.create_sheet(REMIND_SHEET), figs, sub)
     _campaign_rules(wb.create_sheet("问责提示"), figs, sub, public)
     _briefing(wb.create_sheet("通报"), figs, sub)
     wb.save(out)
@@ -515,6 +516,36 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = Fa
         fit_rows(ws, 4, last)
         if short_sentence(figs):
             put(ws, last + 2, 1, short_sentence(figs)).font = _font(color=STRONG["red"])
+    _page(ws)
+
+
+REMIND_SHEET = "催办与材料"
+REMIND_HEADERS = ["单位名称", "本期报送情况", "本期催办次数", "累计催办次数", "已报送材料", "尚欠材料"]
+MATERIALS_TABLE = ["材料名称", "截止日期", "报送对象", "已报送单位数", "未报送单位数"]
+
+
+def _reminders(ws, figs: Figures, sub: str) -> None:
+    """催办与材料: per unit, how often the office reminded it (催办记录: this report period, and in all) and the plan's
+    materials it has sent and still owes (材料报送); above, each material's count of units sent and owed."""
+    _title(ws, f"{figs.campaign} · 催办与材料", sub, len(REMIND_HEADERS))
+    row = 3
+    if figs.materials:
+        put(ws, row, 1, "方案要求报送的材料").font = _head_font()
+        header_row(ws, row + 1, MATERIALS_TABLE, [24, 14, 16, 14, 30, 40])
+        body = [[m.name, m.due or "（日期待定）", m.to, m.received, m.owed] for m in figs.materials]
+        row = _rows(ws, row + 2, body, ["red" if m.overdue else None for m in figs.materials]) + 2
+    else:
+        put(ws, row, 1, "本专项行动方案没有要求单独报送的材料（可在台账总表的“材料报送”表中添加）。").font = _font()
+        row += 2
+    header_row(ws, row, REMIND_HEADERS, [24, 14, 16, 14, 30, 40])
+    body = [[u.unit, u.report_state or "（尚未合并）", u.reminded, u.reminded_total, "、".join(u.materials_received) or "—",
+             "、".join(u.materials_owed) or "—"] for u in figs.units]
+    fills = ["red" if any("已逾期" in o for o in u.materials_owed) else "yellow" if u.reminded else None for u in figs.units]
+    last = _rows(ws, row + 1, body, fills)
+    fit_rows(ws, row + 1, last)
+    put(ws, last + 2, 1, f"催办次数按台账总表“催办记录”表计（本期为{figs.period or '本报送期'}；用“催报与临期提醒”发出后确认记录）；"
+                         "材料按报送文件夹中文件名或文档标题含材料名称和单位名称的文件计，日期为台账助手首次收到的日期。").font = \
+        _font(color="595959")
     _page(ws)
 
 

@@ -35,6 +35,7 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
     lines.append(f"文件{n_files}个：合并{sum(f.status == 'merged' for f in res.files)}，零报告{sum(f.status == 'zero_report' for f in res.files)}，"
                  f"整体退回{sum(f.status == 'rejected' for f in res.files)}"
                  + (f"，被同单位较新的文件取代{n_old}" if (n_old := sum(f.status == 'superseded' for f in res.files)) else "")
+                 + (f"，材料{sum(f.status == 'material' for f in res.files)}" if any(f.status == "material" for f in res.files) else "")
                  + f"；跳过非报送文件{sum(f.status == 'skipped' for f in res.files)}个。")
     if res.missing_units:
         lines.append(f"未报送单位（{len(res.missing_units)}）：{'、'.join(res.missing_units)}")
@@ -49,6 +50,13 @@ def merge_text(res: MergeResult, out: Path, backup) -> list[str]:
             lines.append(f"未合并 {f.file}：{f.reason}")
         elif f.rows_skipped:
             lines.append(f"{f.file}：{skipped_text(f.rows_skipped)}")
+    if res.materials_received:
+        lines.append(f"收到材料{len(res.materials_received)}份（记入“材料报送”表）："
+                     + "、".join(f"{u}《{m}》（{f}）" for u, m, _d, f in res.materials_received[:10])
+                     + ("等" if len(res.materials_received) > 10 else ""))
+    if res.materials_owed:
+        owing = [f"{u}：{'、'.join(ms)}" for u, ms in res.materials_owed.items()]
+        lines.append(f"尚欠材料的单位（{len(owing)}）：" + "；".join(owing[:8]) + ("等" if len(owing) > 8 else ""))
     if res.pending:
         lines.append(f"待审批（{len(res.pending)}）：以下整改时限变更未直接采用，见台账总表“{S_APPROVALS}”表：")
         lines.extend(f"  {p['unit']} 问题“{p['case_id']}”：{_day(p['old'])} → {_day(p['new'])}" for p in res.pending)
@@ -346,6 +354,10 @@ def remind_text(res) -> list[str]:
         lines.append("今天没有需要催报或临期提醒的单位。")
     if report:
         lines.append(f"催报{len(report)}个单位：" + "、".join(f"{r.unit}（{r.report}）" for r in report))
+    mats = [r for r in p.reminders if r.materials]
+    if mats:
+        lines.append(f"催交材料{len(mats)}个单位：" + "、".join(f"{r.unit}（{'、'.join(o.name for o in r.materials)}）"
+                                                      for r in mats[:10]) + ("等" if len(mats) > 10 else ""))
     if cases:
         lines.append(f"临期提醒{len(cases)}个单位：" + "、".join(f"{r.unit}（{len(r.cases)}个问题）" for r in cases))
     if p.capped:

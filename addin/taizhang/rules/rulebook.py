@@ -156,6 +156,29 @@ class Bulletin(_Strict):
     period: Literal["month", "quarter"]
 
 
+class Deliverable(_Strict):
+    """A dated material the plan requires of the member units (材料报送): a 总结报告, a 排查清单, a 方案 to 备案.
+    ``due`` may be month–day text ("5-15") where the plan names no year; blank where the plan gives no date (the
+    office writes one on the 材料报送 sheet). ``keys``: words a file's name or title holds when it is this material
+    (the name itself when empty)."""
+
+    name: str = Field(min_length=1)
+    due: dt.date | None = None
+    to: str = ""       # 报送对象, the plan's words
+    quote: str = ""    # the plan's sentence
+    keys: list[str] = []
+    year_free: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _month_day(cls, data):
+        if isinstance(data, dict) and isinstance(data.get("due"), str):
+            m = _MONTH_DAY.match(data["due"])
+            if m:
+                data = dict(data, due=dt.date(FREE_YEAR, int(m.group(1)), int(m.group(2))), year_free=True)
+        return data
+
+
 class Rulebook(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(min_length=1)
@@ -188,6 +211,7 @@ class Rulebook(_Strict):
     deadline_rule_quote: str = ""  # the plan's sentence the rule rests on
     deadline_stage: str = ""  # 阶段结束: the stage whose end is the deadline
     quick_fix_workdays: int = Field(default=5, ge=1, le=366)  # 按整改方式: 立行立改 (an office setting)
+    deliverables: list[Deliverable] = []  # 材料报送: the plan's dated materials (book.materials), the master's sheet
     ladder: list[Rung] = []  # the plan's consequences, mildest first; only 按时限递进 ones are suggested from days
     escalate_after: int = Field(default=2, ge=1, le=100)  # consecutive red report cycles before the first timed step
     listing: Rung | None = None  # 挂牌督办 of long-unsolved cases (seed 002), suggested per case
@@ -277,7 +301,9 @@ class Rulebook(_Strict):
         reporting = self.reporting
         if reporting.due_date and shift:
             reporting = reporting.model_copy(update={"due_date": in_year(reporting.due_date, reporting.due_date.year + shift)})
-        return self.model_copy(update={"phases": phases, "reporting": reporting})
+        deliverables = [d.model_copy(update={"due": in_year(d.due, year) if d.year_free else in_year(d.due, d.due.year + shift),
+                                             "year_free": False}) if d.due else d for d in self.deliverables]
+        return self.model_copy(update={"phases": phases, "reporting": reporting, "deliverables": deliverables})
 
     def tier(self, name: str) -> Tier | None:
         return next((t for t in self.tiers if t.name == name), None)

@@ -47,7 +47,7 @@ from starlette.staticfiles import StaticFiles
 
 from taizhang.doors.web.guard import Guard, PrintableFormatter, Settings, printable  # noqa: F401 (the door's API)
 from taizhang.doors.web.names import safe_folder_name, safe_name  # noqa: F401
-from taizhang.doors.web.pages import assign, masters, report, summary, validate, workday
+from taizhang.doors.web.pages import assign, masters, remind, report, summary, validate, workday
 from taizhang.doors.web.pages import overview as overview_pages
 from taizhang.doors.web.state import make_state
 from taizhang.doors.web.tasks import Jobs, _bug_line  # noqa: F401
@@ -62,7 +62,7 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
     st = make_state(s)
     url = st.url
     ep: dict = {}
-    for page in (masters, report, validate, summary, workday, assign):
+    for page in (masters, report, validate, summary, workday, assign, remind):
         ep.update(page.endpoints(st))
     (home, new_master, backups_page, restore_post, report_page, uploads_dismiss, template_post, upload, merge, job_status,
      marked, validate_page, validate_post, validate_marked, summary_page, summary_make, download, workday_page, assign_page,
@@ -123,6 +123,8 @@ def create_app(folder: str | Path, token: str, port: int | None = None, max_uplo
         Route("/summary", guarded(summary_page)),
         Route("/summary/make", guarded(summary_make), methods=["POST"]),
         Route("/download", guarded(download)),
+        Route("/remind", guarded(ep["remind_page"])),
+        Route("/remind/make", guarded(ep["remind_make"]), methods=["POST"]),
         Route("/workday", guarded(workday_page)),
         Route("/assign", guarded(assign_page)),
         Route("/assign", guarded(assign_post), methods=["POST"]),
