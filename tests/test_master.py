@@ -28,7 +28,7 @@ def masters(tmp_path_factory):
 
 def test_sheets_and_headers(masters):
     wb = load_workbook(masters["xinguan"])
-    assert wb.sheetnames[:6] == ["台账", "说明", "参数设置", "成员单位", "问题类别", "工作阶段"]
+    assert wb.sheetnames[:7] == ["台账", "材料报送", "说明", "参数设置", "成员单位", "问题类别", "工作阶段"]
     ws = wb["台账"]
     headers = [c.value for c in ws[1]]
     for h in ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "涉及主体", "涉及金额（万元）", "牵头领导", "具体责任人",
