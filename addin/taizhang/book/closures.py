@@ -22,6 +22,10 @@ def confirm_closures(ledger: pd.DataFrame, book) -> pd.DataFrame:
     if not book.office_closes or not len(ledger):
         return ledger
     ok = (ledger["status"] == STATUS_DONE) & _filled(ledger["closer"]) & _filled(ledger["closed_date"])
+    if book.visit_sources:  # a 回访 first where the campaign asks for one (book.trail; its 待销号确认 says so)
+        from taizhang.book.trail import visit_missing_mask
+
+        ok &= ~visit_missing_mask(ledger, book)
     if not ok.any():
         return ledger
     df = ledger.copy()

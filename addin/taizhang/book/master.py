@@ -31,6 +31,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_APPROVALS,
     S_CATEGORIES,
     S_CHANGES,
+    S_CLOSURES,
     S_COLUMN_NAMES,
     S_HISTORY,
     S_HOLIDAYS,
@@ -46,6 +47,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_SETTINGS,
     S_SPOT,
     S_STATUS_WORDS,
+    S_TRAIL,
     S_UNITS,
     UNIT_HEADERS,
 )
@@ -85,6 +87,14 @@ class Master:
     status_words: dict[str, str] = field(default_factory=dict)  # 状态对照: folded word → canonical status
     # the 台账 header row as read, one value per column: the plan the sheet is written back by (book.ledger_plan)
     ledger_header: list | None = None
+    # 审批台账 (book.trail): its rows as read; the office's 待审批 / 待销号确认 as read (header row first), holding its
+    # decisions until the next run applies them
+    trail: object = field(default_factory=list)
+    approval_rows: list[list] | None = None
+    closure_rows: list[list] | None = None
+    trail_done: bool = False
+    trail_touched: bool = False
+    trail_findings: list = field(default_factory=list)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -268,7 +278,8 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 # --------------------------------------------------------------------------- loading
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
-                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS)
+                 S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_TRAIL,
+                 S_APPROVALS, S_CLOSURES)
 
 
 def _as_date(v) -> dt.date | None:
@@ -387,7 +398,9 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   notice_years=notice_years(rows(S_HOLIDAYS)),
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
-                  ledger_header=_header_of(sheets.get(S_LEDGER)))
+                  ledger_header=_header_of(sheets.get(S_LEDGER)),
+                  trail=[[(_as_date(v) if i in (6, 10, 13) else v) for i, v in enumerate(r)] for r in rows(S_TRAIL)[1:]],
+                  approval_rows=rows(S_APPROVALS) or None, closure_rows=rows(S_CLOSURES) or None)
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:

@@ -85,6 +85,7 @@ class MergeResult(BaseModel):
     issues: list[Finding] = []
     rejected_rows: list[dict] = []
     pending: list[dict] = []  # 待审批: deadline changes and extensions units asked for, not applied
+    requests: list[dict] = []  # 申请事项 units wrote (销号, 查否, 不属本单位): for the 审批台账 (book.trail)
 
 
     def balanced(self) -> bool:
@@ -548,9 +549,11 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 _request(result, checked, case_id, checked.unit or unit, values[at["deadline"]] if "deadline" in at else None,
                          asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
+            _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
             continue
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
+        _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
         asked = _extension(values, ext_at)
         if asked is not None:
             get = current.get if current is not None else (lambda k, t=target: cols[k][t])
@@ -679,6 +682,18 @@ def _extension(values: list, ext_at: list[tuple[int, str]]) -> tuple[dt.date, st
         if values[i] is not None:
             return values[i], k
     return None
+
+
+def _kind_request(values: list, at: dict, result: MergeResult, file: str, case_id, unit, today: dt.date) -> None:
+    """A unit's 申请事项 other than 延期 (which 申请延期至 carries): kept for the 审批台账 and 待审批 (book.trail)."""
+    from taizhang.book.trail import K_EXT, REQUEST_KINDS
+
+    i = at.get("request_kind")
+    kind = REQUEST_KINDS.get(norm_text(values[i])) if i is not None and values[i] is not None else None
+    if kind is None or kind == K_EXT:
+        return
+    result.requests.append({"case_id": case_id, "unit": unit or "", "kind": kind, "file": file, "day": today,
+                            "reason": _reason(values, at.get("ext_reason"))})
 
 
 def _reason(values: list, i_reason: int | None) -> str:

@@ -63,6 +63,9 @@ SCALARS = [
     ("每单位至少问题数", "min_cases", "方案要求每个成员单位至少确定的问题数；不足的单位在报送情况和汇总表中标出（0 表示不要求）"),
     ("方案要求必填项", "required_fields", "方案要求每个未办结问题必须填写的项（表头，多个用顿号分隔）；未填写的行退回单位补填"),
     ("必填项方案依据", "required_quote", "方案原文，退回时写在退回原因中"),
+    ("回访后销号的线索来源", "visit_sources", "办公室设定（方案未规定）：这些来源的问题须经回访（回访结果为满意或基本满意）方可销号；"
+                                       "回访不满意的按“重办”退回责任单位，按本专项行动的时限规则自回访日期起重新计算整改时限；"
+                                       "多个来源用顿号分隔，留空表示不要求回访"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
@@ -85,7 +88,7 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = RANK_ZH[value]
         elif key in BOOL_KEYS:
             value = "是" if value else "否"
-        elif key == "rules_off":
+        elif key in ("rules_off", "visit_sources"):
             value = "、".join(value)
         elif key == "required_fields":
             value = "、".join(BY_KEY[k].header for k in value)
@@ -153,7 +156,7 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             value = inverse_rank.get(text, text)
         elif key in BOOL_KEYS:
             value = text in ("是", "true", "True", "1")
-        elif key == "rules_off":
+        elif key in ("rules_off", "visit_sources"):
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
         elif key == "required_fields":
             by_header = {f.header: f.key for f in FIELDS}

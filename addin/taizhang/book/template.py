@@ -38,6 +38,8 @@ GUIDE = [
     "5. 状态为“已办结”须填写办结日期；“已销号”须填写销号审核人和销号日期（经领导小组审定）。",
     "6. 需要延期的，请在“申请延期至”中填写申请的日期、在“申请理由”中写明理由；办公室报批同意后在“延期至”登记，批准前仍按原时限计算。"
     "已有问题的整改时限请勿自行改动，改动将作为延期申请处理。",
+    "6a. 其他申请请在“申请事项”中填写：销号、查否、不属本单位（在“申请理由”中写明理由）；办公室在“待审批”中审批，结果记入审批台账。"
+    "办公室不同意或退回补充的，下一期模板“办公室答复”列写明理由。",
     "7. 本期没有问题需要报送的，请在“台账”表第4行填写“零报告”后报送。",
     "8. 请勿修改表头、删除列或改动工作表名称；文件名请保留“单位名称-报送期”的格式。",
 ]
@@ -126,11 +128,16 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date) -> N
     locked_cols = {i for i, f in enumerate(TEMPLATE_FIELDS, 1) if f.owner not in UNIT_OWNERS}
     n = len(cases)
     spare = 200
+    from taizhang.book.trail import replies
+
+    answers = replies(master)  # 办公室答复: a 不同意 / 退回补充 of the unit's request, with its reason (审批台账)
     for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):
         computed = case.get("deadline_origin") == ORIGIN_COMPUTED
         for c, f in enumerate(TEMPLATE_FIELDS, 1):
             # a computed deadline is shown in 时限说明, not as if the unit had written it
             value = None if (f.key == "deadline" and computed) else case.get(f.key)
+            if f.key == "request_reply":
+                value = answers.get(str(case.get("case_id")))
             _protect(put(ws, r, c, value), c in locked_cols)
     for r in range(HEADER_ROW + 1 + n, HEADER_ROW + 1 + n + spare):
         for c in range(1, len(TEMPLATE_FIELDS) + 1):

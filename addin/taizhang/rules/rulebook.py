@@ -201,6 +201,9 @@ class Rulebook(_Strict):
     # a row without one is returned to the unit, with the plan's sentence as the reason
     required_fields: list[str] = []
     required_quote: str = ""
+    # 回访 before 销号 (#31): cases from these sources (12345, 信访, enterprises) are 销号 only after a 回访 that is not
+    # 不满意; an office setting — seed 002 makes 群众满意 the test but no plan gives the rule
+    visit_sources: list[str] = []
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 
@@ -211,6 +214,9 @@ class Rulebook(_Strict):
         stray = [s for s in self.added_sources if s not in self.sources]
         if stray:
             raise ValueError(f"added_sources 中的“{stray[0]}”不在 sources 中")
+        stray = [s for s in self.visit_sources if s not in self.sources]
+        if stray:
+            raise ValueError(f"visit_sources 中的“{stray[0]}”不在 sources 中")
         _no_duplicates("tiers", [t.name for t in self.tiers])
         _no_duplicates("routing", [r.unit_type for r in self.routing])
         from taizhang.rules.checks import RULES
