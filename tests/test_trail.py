@@ -167,6 +167,11 @@ def test_one_case_from_handover_to_closing(master, tmp_path):
     assert redo["事项"] == "重办" and "2026-12-11" in redo["变更内容"] and "2026-12-07" in redo["变更内容"]
     changes = m.changes
     assert ((changes["字段"] == "整改时限") & (changes["新值"] == "2026-12-07")).any()
+    # the unit's stale file again: its old 办结 does not undo the 重办
+    send(folder, D(2026, 12, 7), 问题编号=cid, 办理状态="已办结", 办结日期="2026-11-26")
+    out = run_merge(master, folder, D(2026, 12, 7))
+    assert "redo-stale-done" in {f.code for f in out.result.issues}
+    assert load_master(master).ledger["status"].iat[0] == "整改中"
 
     # 办结 again, 回访 满意, 销号 applied for: the office's 同意 waits for a 回访 after the new 办结
     send(folder, D(2026, 12, 11), 问题编号=cid, 办理状态="已销号", 办结日期="2026-12-09")
