@@ -202,6 +202,18 @@ def test_one_case_from_handover_to_closing(master, tmp_path):
     # a status run with nothing new adds nothing to the trail
     run_status(master, D(2026, 12, 16))
     assert len(trail(master)) == 9
+    # the summary and the 通报 show 满意率, 重办数 (by unit in the office's version) and the 抽查 results
+    from docx import Document
+
+    from taizhang.jobs import run_notice, run_summary
+
+    figs = run_summary(master, D(2026, 12, 16), tmp_path / "汇总.xlsx")
+    assert (figs.closing["visits"], figs.closing["satisfaction"], figs.closing["redo"]) == (2, 50.0, 1)
+    cells = [c.value for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["总体情况"].iter_rows() for c in r]
+    assert "回访和抽查（审批台账）" in cells and "满意率" in cells
+    run_notice(master, D(2026, 12, 16), tmp_path / "通报.docx")
+    text = "\n".join(p.text for p in Document(tmp_path / "通报.docx").paragraphs)
+    assert "满意率50%" in text and "退回重办的问题1个：城关镇1个" in text
 
 
 def test_a_decision_without_who_decided_is_not_applied(master, tmp_path):

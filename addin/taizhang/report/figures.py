@@ -95,6 +95,9 @@ class Figures(BaseModel):
     sign_workdays: int | None = None  # 签收 / 反馈 limits in force (seed 004, or the office's own); None: not counted
     feedback_workdays: int | None = None
     min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
+    # 回访, 重办 and 抽查 from the 审批台账 (book.trail.trail_figures): visits, satisfied, satisfaction (%), redo,
+    # redo_by_unit, spot (result → count), spot_units (unit → 查实 or 整改不到位 count)
+    closing: dict = {}
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -298,7 +301,19 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    accountability=accountability(book, hist, units, df, as_of), escalate_after=book.escalate_after,
                    listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
-                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases)
+                   feedback_workdays=book.feedback_workdays, min_cases=book.min_cases, closing=_closing(master))
+
+
+def _closing(master) -> dict:
+    """满意率, 重办数 and 抽查 results from the master's 审批台账 (nothing where it keeps none)."""
+    if not hasattr(master, "trail"):
+        return {}
+    from taizhang.book.trail import trail_figures
+
+    out = trail_figures(master)
+    if out["satisfaction"] is not None:
+        out["satisfaction"] = round(out["satisfaction"], 1)
+    return out if out["visits"] or out["redo"] or any(out["spot"].values()) else {}
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"

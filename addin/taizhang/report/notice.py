@@ -154,6 +154,12 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     if t.yellow:
         doc.para(f"另有{t.yellow}个问题临近整改时限或进度滞后（黄灯），请相关单位加快推进。")
 
+    for line in closing_lines(figs, public):  # 回访, 重办, 抽查 (审批台账)
+        if line == closing_lines.HEAD:
+            doc.heading1(line)
+        else:
+            doc.para(line)
+
     items = accountability_items(figs)
     if items:
         doc.heading1("问责提示（供办公室研究）")
@@ -193,6 +199,32 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     if unranked:
         doc.para("没有问题、不参加排名的单位（无问题）：" + "、".join(unit_label(u) for u in unranked) + "。")
     return doc
+
+
+def closing_lines(figs: Figures, public: bool = False) -> list[str]:
+    """The 通报's 回访和抽查情况: 满意率, 重办数 and the 抽查 results (seed 002: "把群众是否满意作为检验专项治理工作成效的
+    重要标准"; seed 003: "一经查实，严肃追究承办单位的责任"); the units by name only in the office's version."""
+    c = figs.closing
+    if not c:
+        return []
+    lines = [closing_lines.HEAD]
+    if c["visits"]:
+        lines.append(f"办公室共回访{c['visits']}次，满意（含基本满意）{c['satisfied']}次，满意率{c['satisfaction']:g}%。")
+    if c["redo"]:
+        text = f"因回访不满意退回重办的问题{c['redo']}个"
+        if not public:
+            text += "：" + "、".join(f"{u}{n}个" for u, n in sorted(c["redo_by_unit"].items(), key=lambda x: -x[1]))
+        lines.append(text + "。")
+    spot = {k: v for k, v in c["spot"].items() if v}
+    if spot:
+        text = "抽查结果：" + "、".join(f"{k}{v}个" for k, v in spot.items())
+        if c["spot_units"] and not public:
+            text += "；查实或整改不到位的单位：" + "、".join(f"{u}（{n}个）" for u, n in c["spot_units"].items())
+        lines.append(text + "。")
+    return lines
+
+
+closing_lines.HEAD = "回访和抽查情况"
 
 
 def _delta(n: int) -> str:
