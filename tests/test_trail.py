@@ -293,3 +293,53 @@ def test_visit_columns_are_office_columns_written_back_by_header():
     plan = plan_ledger(moved)
     assert plan.field_at("visit_result") == 0 and plan.office == {1: 1}
     assert col_letter(plan.field_at("visit_date"))
+
+
+def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_path):
+    """Seed 000: "并于5月15日前，经主管副区长审签后报领导小组办公室审定、核准" and "领导小组办公室对各责任单位上报的攻坚难题
+    进行审定、核准后，建立《…攻坚台账》"; "相关工作的核准、退出、销号要同时报领导小组办公室备案待查"."""
+    from taizhang.jobs import run_figures
+
+    b = find_rulebook("lijiuzhang")
+    assert b.approve_cases and not any(find_rulebook(p).approve_cases for p in ("xinguan", "zhonggengzu", "sanluan", "xiaoneng"))
+    path = tmp_path / "m.xlsx"
+    create_master(path, b, build_directory([(2, "住建局", "区直部门", "", "ZJ"), (3, "城管局", "区直部门", "", "CG")], "t"))
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    rows = [{"责任单位": "住建局", "线索来源": "摸底排查", "问题类别": b.categories[0].name, "问题描述": f"烂尾工程{i}",
+             "牵头领导": "张局长", "具体责任人": "李四", "交办日期": "2026-05-14", "办理状态": "整改中",
+             "主管副区长审签": signed} for i, signed in ((1, "王副区长"), (2, None))]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(rows[0]))
+    for r in rows:
+        ws.append(list(r.values()))
+    wb.save(folder / "住建局-2026年5月.xlsx")
+    run_merge(path, folder, D(2026, 5, 15))
+    ids = load_master(path).ledger["case_id"].tolist()
+    assert [(r["事项"], r["决定"], r["申请理由"]) for r in trail(path)] == [
+        ("核准", "申请中", "主管副区长审签：王副区长"), ("核准", "申请中", "未填写主管副区长审签")]
+    assert {r["申请事项"] for r in sheet(path, "待审批")} == {"核准"}
+    assert run_figures(path, D(2026, 5, 15)).totals.total == 0  # 待核准: not yet on the 攻坚台账
+    decide(path, "待审批", ids[0], "核准", "领导小组办公室")
+    decide(path, "待审批", ids[1], "同意", "领导小组办公室")
+    res = run_status(path, D(2026, 5, 18))
+    assert "decision-incomplete" in {f.code for f in res.issues}  # no 审签: not approved
+    m = load_master(path)
+    assert dict(zip(m.ledger["case_id"], m.ledger["request_state"])) == {ids[0]: "已核准", ids[1]: "待核准"}
+    assert run_figures(path, D(2026, 5, 18)).totals.total == 1
+    # 退出, recorded beside 销号 on 待销号确认 (a case applied for 销号)
+    ws_unit = openpyxl.Workbook()
+    w = ws_unit.active
+    w.append(["问题编号", *rows[0]])
+    w.append([ids[0], *{**rows[0], "办理状态": "已销号", "办结日期": "2026-06-01"}.values()])
+    for f in folder.iterdir():
+        f.unlink()
+    ws_unit.save(folder / "住建局-2026年6月.xlsx")
+    run_merge(path, folder, D(2026, 6, 5))
+    decide(path, "待销号确认", ids[0], "退出", "领导小组组长", "政策调整，不再作为攻坚难题")
+    run_status(path, D(2026, 6, 8))
+    last = trail(path)[-1]
+    assert (last["事项"], last["决定"], last["决定人"]) == ("退出", "同意", "领导小组组长")
+    assert run_figures(path, D(2026, 6, 8)).totals.total == 0
+    assert load_master(path).ledger.set_index("case_id")["request_state"][ids[0]].startswith("已退出")

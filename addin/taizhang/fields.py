@@ -100,6 +100,8 @@ REQUEST_FIELDS: tuple[Field, ...] = (
     Field("ext_reason", "申请理由", "text", "request", False, ("延期理由", "申请延期理由", "延期申请理由"), 24),
     # what the unit asks for: 延期, 销号, 查否, 不属本单位 (with 申请理由); read by book.trail
     Field("request_kind", "申请事项", "text", "request", False, ("申请类型", "申请事由"), 12),
+    # seed 000: who signed the unit's proposed 攻坚难题 ("经主管副区长审签后报领导小组办公室审定、核准")
+    Field("signoff", "主管副区长审签", "text", "request", False, ("审签人", "审签领导", "主管领导审签"), 12),
     # the office's answer to the unit's last request (a 不同意 with its reason), shown in the unit's next template
     Field("request_reply", "办公室答复", "text", "computed", False, ("申请答复",), 30),
 )

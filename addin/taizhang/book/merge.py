@@ -550,6 +550,11 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                          asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
+            if master.rulebook.approve_cases:  # seed 000: 待核准 until the office's 审定、核准 (book.trail)
+                signed = to_text(values[at["signoff"]]) if "signoff" in at and values[at["signoff"]] is not None else ""
+                result.requests.append({"case_id": case_id, "unit": checked.unit or unit or "", "kind": "核准",
+                                        "file": file, "day": today,
+                                        "reason": f"主管副区长审签：{signed}" if signed else "未填写主管副区长审签"})
             continue
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]

@@ -66,13 +66,15 @@ SCALARS = [
     ("回访后销号的线索来源", "visit_sources", "办公室设定（方案未规定）：这些来源的问题须经回访（回访结果为满意或基本满意）方可销号；"
                                        "回访不满意的按“重办”退回责任单位，按本专项行动的时限规则自回访日期起重新计算整改时限；"
                                        "多个来源用顿号分隔，留空表示不要求回访"),
+    ("新增问题须经核准", "approve_cases", "是：单位新报的问题列入“待审批”（申请事项“核准”，附单位填写的主管副区长审签），办公室审定、核准前"
+                                   "不计入台账统计；“待销号确认”中可填“退出”，与销号一并记入审批台账备案"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
 OFFICE_SETTING = "办公室设定（方案未规定）"
 SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
-BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord")
+BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord", "approve_cases")
 
 
 def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
@@ -101,6 +103,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             note = f"{note}。{book.due_day_basis}"
         if key == "zero_report":
             note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
+        if key == "approve_cases" and book.approve_quote:
+            note = f"方案规定：“{book.approve_quote}”。{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
             note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))

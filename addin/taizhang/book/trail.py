@@ -34,9 +34,10 @@ K_EXT, K_CLOSE, K_UNFOUNDED, K_NOT_OURS, K_COORD = "延期", "销号", "查否",
 K_VISIT, K_SPOT, K_REDO, K_APPROVE, K_EXIT = "回访", "抽查", "重办", "核准", "退出"
 KINDS = (K_EXT, K_CLOSE, K_UNFOUNDED, K_NOT_OURS, K_COORD, K_VISIT, K_SPOT, K_REDO, K_APPROVE, K_EXIT)
 D_PENDING, D_YES, D_NO, D_BACK = "申请中", "同意", "不同意", "退回补充"
+D_EXIT = "退出"  # a word of the office's on 待销号确认 (seed 000): recorded as 事项 退出, 决定 同意
 DECISION_WORDS = {"同意": D_YES, "批准": D_YES, "准予": D_YES, "通过": D_YES, "核准": D_YES,
                   "不同意": D_NO, "不批准": D_NO, "驳回": D_NO, "不予批准": D_NO,
-                  "退回补充": D_BACK, "退回": D_BACK, "补充材料": D_BACK}
+                  "退回补充": D_BACK, "退回": D_BACK, "补充材料": D_BACK, "退出": D_EXIT}
 VISIT_OK, VISIT_BAD = ("满意", "基本满意"), "不满意"
 VISIT_RESULTS = (*VISIT_OK, VISIT_BAD)
 VISIT_MODES = ("电话", "走访", "问卷")
@@ -187,8 +188,8 @@ class TrailRun:
             by, opinion = _text(r.get("决定人")), _text(r.get("决定意见"))
             if cid not in self.at:
                 continue
-            if decision is None or not by:
-                why = f"“决定”写的是“{word}”，应为同意、不同意或退回补充" if decision is None else "未填写决定人"
+            if decision is None or decision == D_EXIT or not by:
+                why = f"“决定”写的是“{word}”，应为同意、不同意或退回补充" if decision in (None, D_EXIT) else "未填写决定人"
                 self.findings.append(finding("decision-incomplete", f"待审批中问题“{cid}”的{kind}申请：{why}，本次未执行，"
                                              f"申请仍在待审批中。请补正后再次运行。", file=self.file, sheet=FROM_APPROVALS,
                                              value=word, unit=_text(r.get("责任单位"))))
@@ -217,6 +218,17 @@ class TrailRun:
                 was = self.get(cid, "unit")
                 self.set(cid, "unit", target, FROM_APPROVALS)
                 change = f"责任单位由{_text(was)}改为{target}"
+            elif kind == K_APPROVE and decision == D_YES:
+                signed = _text(request[5]) if request else ""
+                if not signed.startswith("主管副区长审签："):
+                    self.findings.append(finding("decision-incomplete", f"问题“{cid}”尚无主管副区长审签（方案：“经主管副区长"
+                                                 f"审签后报领导小组办公室审定、核准”），本次未核准，仍在待审批中。请退回单位"
+                                                 f"补充审签（决定填“退回补充”），或单位在报送表“主管副区长审签”中填写后再报。",
+                                                 file=self.file, sheet=FROM_APPROVALS, unit=_text(r.get("责任单位"))))
+                    continue
+                change = f"审定、核准，列入攻坚台账（{signed}）"
+            elif kind == K_APPROVE:
+                change = "未核准，不计入攻坚台账统计"
             elif decision == D_YES and kind == K_CLOSE:
                 change = self._close(cid, by, r.get("决定日期") or self.today, FROM_APPROVALS)
                 if change is None:
@@ -245,6 +257,15 @@ class TrailRun:
                 continue
             request = self.trail.open(cid, K_CLOSE)
             content = _text(request[4]) if request else f"销号申请{_text(r.get('销号申请'))}"
+            if decision == D_EXIT:  # seed 000: "核准、退出、销号要同时报领导小组办公室备案": beside 销号, on the trail
+                self.set(cid, "close_request", None, FROM_CLOSURES)
+                self.touched = True
+                self.trail.add(cid, self.get(cid, "unit"), K_EXIT, "领导小组决定退出", request[5] if request else "",
+                               request[6] if request else r.get("销号申请"), FROM_CLOSURES, D_YES, by, self.today,
+                               opinion, "退出攻坚台账，不再计入统计", self.today)
+                self.findings.append(finding("decision-applied", f"问题“{cid}”：办公室记录退出（{by}），已记入审批台账备案。",
+                                             file=self.file, sheet=FROM_CLOSURES, unit=_text(r.get("责任单位"))))
+                continue
             if decision == D_YES:
                 change = self._close(cid, by, self.today, FROM_CLOSURES)
                 if change is None:
@@ -306,7 +327,8 @@ class TrailRun:
             cid, kind = _text(q["case_id"]), q["kind"]
             if self.trail.open(cid, kind) is not None:
                 continue
-            self.trail.add(cid, q["unit"], kind, kind, q.get("reason") or "", q["day"], q["file"], D_PENDING,
+            content = "攻坚难题审定、核准" if kind == K_APPROVE else kind
+            self.trail.add(cid, q["unit"], kind, content, q.get("reason") or "", q["day"], q["file"], D_PENDING,
                            today=self.today)
 
     def record_ledger(self) -> None:
@@ -466,6 +488,11 @@ class TrailRun:
                     words.append(f"{what}已批准")
                 elif d in (D_NO, D_BACK):
                     words.append(f"{what}{d}")
+            r = self.trail.last(cid, K_APPROVE)
+            if r is not None:
+                words.insert(0, {D_PENDING: "待核准", D_YES: "已核准"}.get(_text(r[8]), f"核准{_text(r[8])}"))
+            if self.trail.last(cid, K_EXIT) is not None:
+                words.insert(0, "已退出")
             redo = sum(1 for r in self.trail.of_kind(K_REDO) if _text(r[1]) == _text(cid))
             if redo:
                 words.append(f"重办{redo}次")
@@ -582,6 +609,22 @@ def replies(master) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- figures
+
+def held_out(master, ledger: pd.DataFrame) -> pd.Series:
+    """Cases not (yet, or no longer) on the campaign's ledger for its figures: 待核准 or not 核准 (seed 000: "领导小组
+    办公室对各责任单位上报的攻坚难题进行审定、核准后，建立…攻坚台账"), and 退出."""
+    trail = master.trail if isinstance(getattr(master, "trail", None), Trail) else Trail(getattr(master, "trail", None))
+    out = set()
+    for r in trail.rows:
+        if r[3] == K_EXIT:
+            out.add(_text(r[1]))
+    for (cid, kind), r in trail._last.items():
+        if kind == K_APPROVE and _text(r[8]) != D_YES:
+            out.add(cid)
+    if not out or not len(ledger):
+        return pd.Series(False, index=ledger.index)
+    return ledger["case_id"].map(lambda c: _text(c) in out)
+
 
 def trail_figures(master) -> dict:
     """满意率, 重办数 and 抽查 results (for the summary and the 通报), by unit and in total."""

@@ -246,6 +246,12 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     book = master.rulebook
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
+    if hasattr(master, "trail") and master.trail:  # 待核准 and 退出 cases are not counted (book.trail, seed 000)
+        from taizhang.book.trail import held_out
+
+        keep = ~held_out(master, df).to_numpy()
+        if not keep.all():
+            df, eff = df[keep].reset_index(drop=True), eff[keep].reset_index(drop=True)
     flags = _flags(df, eff)
     _workflow_flags(flags, df, book, as_of)
     totals = Counts(**_counts_from(flags.sum()))
