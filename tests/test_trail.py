@@ -94,10 +94,22 @@ def steps(path) -> list[tuple]:
     return [(r["事项"], r["决定"] or "") for r in trail(path)]
 
 
+def office_setting(path, label, value) -> None:
+    """The office switches a setting on in 参数设置 (no plan gives a 回访 rule: it is the office's own)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["参数设置"]
+    [row] = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == label]
+    assert "办公室设定（方案未规定）" in ws.cell(row, 3).value and ws.cell(row, 2).value in (None, "")
+    ws.cell(row, 2, value)
+    wb.save(path)
+
+
 @pytest.fixture
 def master(tmp_path):
     path = tmp_path / "三乱台账.xlsx"
     create_master(path, SANLUAN, UNITS)
+    office_setting(path, "回访后销号的线索来源", "群众来信来电、公开举报平台")
+    assert load_master(path).rulebook.visit_sources == ["群众来信来电", "公开举报平台"]
     return path
 
 
@@ -253,6 +265,7 @@ def test_a_unit_closing_a_case_from_12345_itself_waits_for_the_visit(tmp_path):
     b = find_rulebook("zhonggengzu")
     path = tmp_path / "m.xlsx"
     create_master(path, b, build_directory([(2, "城关镇", "区直部门", "", "CG")], "t"))
+    office_setting(path, "回访后销号的线索来源", "信访举报")
     folder = tmp_path / "报送"
     row = {**BASE, "线索来源": "信访举报", "问题类别": b.categories[0].name, "整改时限": "2026-12-20", "办理状态": "已销号",
            "办结日期": "2026-11-05", "销号审核人": "单位主任", "销号日期": "2026-11-05"}

@@ -3,7 +3,8 @@
 Seed 000: "区政府确定的攻坚任务完成后，要报领导小组组长审定核准;相关工作的核准、退出、销号要同时报领导小组办公室
 备案待查". Seed 003: "建立台账，挂账督办，做到整改完成一件销号一件" (by 县委办公室). Where the rulebook says
 ``office_closes``, a unit's 已销号 arrives as 已办结 with a 销号申请 (see rules.validate); the office sees it in the
-待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master; the next run closes the case.
+待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master (or 决定 同意 on 待销号确认, book.trail);
+the next run closes the case — where ``visit_sources`` names its source, only after a 回访 (book.trail).
 """
 
 from __future__ import annotations

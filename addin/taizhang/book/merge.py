@@ -5,7 +5,8 @@ never taken from a submission); a blank submitted cell never erases a value
 the ledger already holds. A unit never moves a deadline: a changed 整改时限 on
 an existing case, and any 申请延期至 (or a date it wrote in the office's 延期至),
 is a request on 待审批 with its 申请理由, granted only by the office (延期至 +
-延期审批人). A 问题编号 is taken only if the ledger has it or it has taizhang's own
+延期审批人; the office decides on 待审批 and book.trail records it on 审批台账; a 申请事项 — 销号, 查否, 不属本单位 — is
+kept in ``MergeResult.requests`` for it). A 问题编号 is taken only if the ledger has it or it has taizhang's own
 form (单位代码-年份-序号); a unit's own numbering (1, 2, …) is no case id: the row is
 recognised like one without a number and a new case gets taizhang's id, with the
 unit's number kept in 备注 ("单位编号：1") and a warning. Rows with errors go to 退回清单 (a blank 问题类别 on an

@@ -202,7 +202,7 @@ class Rulebook(_Strict):
     required_fields: list[str] = []
     required_quote: str = ""
     # 回访 before 销号 (#31): cases from these sources (12345, 信访, enterprises) are 销号 only after a 回访 that is not
-    # 不满意; an office setting — seed 002 makes 群众满意 the test but no plan gives the rule
+    # 不满意; an office setting, off by default — seed 002 makes 群众满意 the test but no plan gives the rule
     visit_sources: list[str] = []
     # seed 000: "经主管副区长审签后报领导小组办公室审定、核准": a unit's new case is 待核准 until the office's 核准 on
     # 待审批, with the 主管副区长审签 the unit records; 退出 is the office's record beside 销号 (book.trail)
