@@ -524,6 +524,14 @@ def compute_status(book, today: dt.date | None = None) -> str:
     _progress(book, "正在计算整改时限与红绿灯……")
     res = bulk(with_lights)(master, today)
     write_ledger(book, master)
+    if master.trail_touched:  # the office's decisions applied: 审批台账, 待审批, 待销号确认 and 变更记录, as the CLI saves them
+        from taizhang.book.master import CHANGE_HEADERS, S_CHANGES
+        from taizhang.jobs import trail_sheets
+
+        tables = trail_sheets(master)
+        tables[S_CHANGES] = (CHANGE_HEADERS, master.changes[CHANGE_HEADERS].values.tolist(), None)
+        for name, (headers, rows, _) in tables.items():
+            write_table(book, name, [headers] + rows)
     counts: dict = {}
     for c in res.cases:
         counts[c.light] = counts.get(c.light, 0) + 1
