@@ -13,6 +13,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   own branch): 成员单位 gains 联系人/联系电话, 参数设置 the 催报 settings and the plan's required items, 签收/反馈
   limits and 零报告 follow each seed (so 台账, 待审批 and 交办 sheets of 000–003 lose their 签收期限 values),
   延期至 is an office column, 问责阶梯 gains 性质, 待审批 申请理由, 待指定单位 原始编号 and 办理时限.
+- #31 (trail): 台账 gains the office's 回访 columns (回访方式, 回访日期, 回访人, 回访结果, 回访意见) and the computed
+  申请状态; 参数设置 the 回访后销号的线索来源 and 新增问题须经核准 rows; 待审批 and 待销号确认 the 决定/决定人/决定意见
+  columns (待审批 also 申请事项); every merge writes the new 审批台账 sheet (lijiuzhang's new cases are 待核准 on it).
 """
 
 from __future__ import annotations
