@@ -51,6 +51,8 @@ NOT_OURS_HOW = "同意的，在“决定意见”中写明应承办的成员单�
 
 
 def _text(v) -> str:
+    if type(v) is str:
+        return v.strip()
     if v is None or (isinstance(v, float) and v != v):
         return ""
     if isinstance(v, dt.datetime):
@@ -86,18 +88,30 @@ class Trail:
                      if len(r) > 3 and _text(r[3]) in KINDS]
         self.added = 0
         self._last: dict[tuple[str, str], list] = {}
+        self._content: set[tuple[str, str, str]] = set()
+        self._count: dict[tuple[str, str], int] = {}
+        self._seq = max((int(r[0]) for r in self.rows if isinstance(r[0], (int, float))), default=0)
         for r in self.rows:
-            self._last[(_text(r[1]), _text(r[3]))] = r
+            self._index(r)
+
+    def _index(self, r: list) -> None:
+        key = (_text(r[1]), _text(r[3]))
+        self._last[key] = r
+        self._content.add((key[0], key[1], _text(r[4])))
+        self._count[key] = self._count.get(key, 0) + 1
 
     def add(self, case, unit, kind: str, content="", reason="", asked_on=None, file="", decision="", by="",
             decided_on=None, opinion="", change="", today: dt.date | None = None) -> list:
-        seq = max((int(r[0]) for r in self.rows if isinstance(r[0], (int, float))), default=0) + 1
-        row = [seq, _text(case), _text(unit), kind, content, reason or "", asked_on, file or "", decision, by or "",
-               decided_on, opinion or "", change or "", today]
+        self._seq += 1
+        row = [self._seq, _text(case), _text(unit), kind, content, reason or "", asked_on, file or "", decision,
+               by or "", decided_on, opinion or "", change or "", today]
         self.rows.append(row)
-        self._last[(_text(case), kind)] = row
+        self._index(row)
         self.added += 1
         return row
+
+    def count(self, case, kind: str) -> int:
+        return self._count.get((_text(case), kind), 0)
 
     def last(self, case, kind: str) -> list | None:
         return self._last.get((_text(case), kind))
@@ -108,8 +122,7 @@ class Trail:
         return r if r is not None and _text(r[8]) == D_PENDING else None
 
     def has(self, case, kind: str, content: str) -> bool:
-        c = _text(case)
-        return any(_text(r[1]) == c and r[3] == kind and _text(r[4]) == content for r in self.rows)
+        return (_text(case), kind, content) in self._content
 
     def of_kind(self, kind: str) -> list[list]:
         return [r for r in self.rows if r[3] == kind]
@@ -343,9 +356,9 @@ class TrailRun:
                         and not self.trail.has(cid, K_CLOSE, f"销号申请{_text(req)}"):
                     self.trail.add(cid, unit, K_CLOSE, f"销号申请{_text(req)}", "", _date(req), FROM_LEDGER, D_PENDING,
                                    today=self.today)
-        for cid, unit, st in zip(ids, units, status):
+        for cid, unit, st, on in zip(ids, units, status, df["updated_on"].tolist()):
             if st == STATUS_UNFOUNDED and self.trail.last(cid, K_UNFOUNDED) is None:
-                self.trail.add(cid, unit, K_UNFOUNDED, "单位报查否", "", self.get(cid, "updated_on"), FROM_LEDGER, "",
+                self.trail.add(cid, unit, K_UNFOUNDED, "单位报查否", "", on, FROM_LEDGER, "",
                                change="列入查否复查（抽查清单）范围", today=self.today)
 
     def visits(self) -> None:
@@ -396,7 +409,7 @@ class TrailRun:
             parts.append(f"整改时限由{_text(was) or '无'}改为{due.date.isoformat()}（{due.note}，自回访日期起算）")
         else:
             parts.append(f"整改时限仍为{_text(was) or '无'}（{due.note or '时限规则无法给出新时限'}）")
-        n = sum(1 for r in self.trail.of_kind(K_REDO) if _text(r[1]) == cid) + 1
+        n = self.trail.count(cid, K_REDO) + 1
         change = "；".join(parts)
         self.trail.add(cid, self.get(cid, "unit"), K_REDO, f"第{n}次重办（{on.isoformat()}回访不满意）", note, on, K_VISIT,
                        "", who, on, note, change, self.today)
@@ -473,8 +486,16 @@ class TrailRun:
         df = self.df
         if not len(df):
             return
+        if not self.trail.rows:  # nothing asked or decided yet (most masters): no state to show
+            df["request_state"] = pd.Series([None] * len(df), index=df.index, dtype=object)
+            return
         out = []
+        shown = (K_EXT, K_CLOSE, K_NOT_OURS, K_APPROVE, K_EXIT, K_REDO)
+        asked = {c for c, k in self.trail._last if k in shown}
         for cid in df["case_id"].tolist():
+            if _text(cid) not in asked:
+                out.append(None)
+                continue
             words = []
             for kind in (K_EXT, K_CLOSE, K_NOT_OURS):
                 r = self.trail.last(cid, kind)
@@ -493,7 +514,7 @@ class TrailRun:
                 words.insert(0, {D_PENDING: "待核准", D_YES: "已核准"}.get(_text(r[8]), f"核准{_text(r[8])}"))
             if self.trail.last(cid, K_EXIT) is not None:
                 words.insert(0, "已退出")
-            redo = sum(1 for r in self.trail.of_kind(K_REDO) if _text(r[1]) == _text(cid))
+            redo = self.trail.count(cid, K_REDO)
             if redo:
                 words.append(f"重办{redo}次")
             out.append("；".join(words) or None)
@@ -514,6 +535,7 @@ def apply_trail(master, today: dt.date, result=None) -> list[Finding]:
     if master.trail_done:
         return []
     run = TrailRun(master, today)
+    added = run.trail.added
     run.visits()  # facts first: a decision to 销号 is judged on the 回访 the office has recorded
     run.decide_approvals(master.approval_rows)
     if master.rulebook.office_closes:
@@ -525,7 +547,7 @@ def apply_trail(master, today: dt.date, result=None) -> list[Finding]:
     run.spot_results()
     run.states()
     master.trail_done = True
-    master.trail_touched = run.touched or bool(run.trail.added)
+    master.trail_touched = run.touched or run.trail.added > added
     return run.finish()
 
 
