@@ -179,7 +179,8 @@ REQUEST_HOW = "同意的，请在台账中该问题的“延期至”填申请�
 
 
 def request_rows(result: MergeResult) -> list[list]:
-    """The 待审批 table body: deadline changes and extensions units asked for, with their reasons."""
+    """Today's deadline changes and extensions units asked for, with their reasons (the 待审批 sheet itself lists every
+    open request of the 审批台账, with the office's 决定 columns: book.trail.approval_rows)."""
     return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], REQUEST_HOW,
              p.get("reason") or None] for p in result.pending]
 

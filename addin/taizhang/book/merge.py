@@ -721,7 +721,8 @@ def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, exc
         wrote = "" if key == "ext_request" else "（写在办公室的“延期至”列中）"
         msg = (f"{unit} 申请将问题“{case_id}”延期至 {to_text(new)}{wrote}{why}，现时限为 {was}；延期须经办公室审批，"
                f"未直接采用，已列入“待审批”，批准前仍按现时限亮灯。")
-    msg += f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。"
+    msg += (f"办公室同意的，请在“待审批”该行的“决定”填“同意”并填写决定人（或在台账总表该问题的“延期至”填 {to_text(new)} "
+            f"并填写“延期审批人”），记入审批台账。")
     result.issues.append(finding(code, msg, file=file, sheet=sheet, row=excel_row,
                                  column=_letter(checked, key), header=BY_KEY[key].header,
                                  value=to_text(new), unit=unit or ""))
