@@ -149,7 +149,8 @@ def test_one_case_from_handover_to_closing(master, tmp_path):
     ws = openpyxl.load_workbook(tpl)["台账"]
     col = [f.header for f in TEMPLATE_FIELDS].index("办公室答复") + 1
     assert "不同意：理由不充分，请说明资金缺口" in ws.cell(HEADER_ROW + 1, col).value
-    assert "申请事项" in [f.header for f in TEMPLATE_FIELDS]
+    heads = [c.value for c in ws[HEADER_ROW]]
+    assert "申请事项" in heads and "主管副区长审签" not in heads  # seed 000's 审签 only in seed 000's template
 
     # requested again; the office saves its master in LibreOffice, then grants it
     send(folder, D(2026, 11, 20), 问题编号=cid, **{"申请延期至": "2026-12-11", "申请理由": "资金缺口30万元，12月初到位"})
@@ -334,6 +335,8 @@ def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_pa
         ("核准", "申请中", "主管副区长审签：王副区长"), ("核准", "申请中", "未填写主管副区长审签")]
     assert {r["申请事项"] for r in sheet(path, "待审批")} == {"核准"}
     assert run_figures(path, D(2026, 5, 15)).totals.total == 0  # 待核准: not yet on the 攻坚台账
+    [tpl] = run_template(path, tmp_path / "模板", D(2026, 5, 15), unit="住建局")
+    assert openpyxl.load_workbook(tpl)["台账"].cell(HEADER_ROW, len(TEMPLATE_FIELDS) + 1).value == "主管副区长审签"
     decide(path, "待审批", ids[0], "核准", "领导小组办公室")
     decide(path, "待审批", ids[1], "同意", "领导小组办公室")
     res = run_status(path, D(2026, 5, 18))
