@@ -382,7 +382,8 @@ def test_round_trips_are_bounded_whatever_the_row_and_mark_count(office):
     assert n_validate <= 200 and n_clear <= 40, (n_validate, n_clear)
     assert n_validate - small_validate <= 8 and n_clear - small_clear <= 8, (small_validate, small_clear)
     n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
-    assert n_status <= 330 and n_status - small_status <= 2, (small_status, n_status)
+    # (340: the 审批台账 and 待审批 are read too, where the office's decisions wait for the next run)
+    assert n_status <= 340 and n_status - small_status <= 2, (small_status, n_status)
     print(f"calls: validate {small_validate}->{n_validate}, clear {small_clear}->{n_clear}, status {small_status}->{n_status}")
 
 

@@ -238,6 +238,9 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     return sheets
 
 
+TRAIL_SHEETS = (S_TRAIL, S_APPROVALS, S_CLOSURES)
+
+
 def trail_sheets(master: Master, result: MergeResult | None = None) -> dict[str, tuple[list[str], list[list], None]]:
     """待审批 (every open request, with the office's 决定 columns), 待销号确认 where the leading group confirms 销号,
     and the append-only 审批台账 (book.trail)."""

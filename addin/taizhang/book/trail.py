@@ -345,7 +345,7 @@ class TrailRun:
                            today=self.today)
 
     def record_ledger(self) -> None:
-        """What the ledger shows that the trail must hold: 销号申请, 查否, 销号 confirmed in 台账, each 回访."""
+        """What units reported that the trail must hold: each 销号申请 and each 查否 (on a merge)."""
         df, book = self.df, self.master.rulebook
         if not len(df):
             return
@@ -417,7 +417,7 @@ class TrailRun:
                                      f"{change}，计入该单位重办数，已记入审批台账。", file=self.file, sheet=FROM_LEDGER,
                                      unit=_text(self.get(cid, "unit"))))
 
-    def guard(self) -> None:
+    def guard(self, merging: bool = True) -> None:
         """A 重办 case the unit's stale file reports 已办结 again (办结日期 not after the 回访), and a 已销号 a unit
         reported where the campaign wants a 回访 first: held, with a finding."""
         df = self.df
@@ -442,7 +442,7 @@ class TrailRun:
                     self.findings.append(finding("close-needs-visit", f"问题“{cid}”{why}，单位报的“已销号”暂按“已办结”"
                                                  f"处理。请回访后在台账中填写回访结果。", file=self.file,
                                                  sheet=FROM_LEDGER, unit=_text(df["unit"].iat[i])))
-                elif not self.trail.last(cid, K_CLOSE):
+                elif merging and not self.trail.last(cid, K_CLOSE):  # (a unit's report arrives by a merge)
                     self.trail.add(cid, df["unit"].iat[i], K_CLOSE, "单位报已销号", "", df["updated_on"].iat[i],
                                    FROM_LEDGER, "", change="办理状态为已销号", today=self.today)
 
@@ -542,8 +542,9 @@ def apply_trail(master, today: dt.date, result=None) -> list[Finding]:
         run.decide_closures(master.closure_rows)
     master.approval_rows = master.closure_rows = None  # applied: the sheets are written again from the trail
     run.record_merge(result)
-    run.record_ledger()
-    run.guard()
+    if result is not None:  # what units reported (销号申请, 查否) arrives by a merge; a status run only applies decisions
+        run.record_ledger()
+    run.guard(merging=result is not None)
     run.spot_results()
     run.states()
     master.trail_done = True
@@ -632,16 +633,22 @@ def replies(master) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- figures
 
+HOLD_UNAPPROVED = False  # True: 待核准 cases are left out of the figures too (see held_out)
+
+
 def held_out(master, ledger: pd.DataFrame) -> pd.Series:
-    """Cases not (yet, or no longer) on the campaign's ledger for its figures: 待核准 or not 核准 (seed 000: "领导小组
-    办公室对各责任单位上报的攻坚难题进行审定、核准后，建立…攻坚台账"), and 退出."""
+    """Cases not on the campaign's ledger for its figures: 退出 (seed 000: "核准、退出、销号要同时报领导小组办公室备案").
+
+    A 待核准 case (seed 000: "领导小组办公室对各责任单位上报的攻坚难题进行审定、核准后，建立…攻坚台账") is shown as such in
+    申请状态 and on 待审批, and still counted (``HOLD_UNAPPROVED``): a unit's proposal is not lost from the figures
+    while the office has not yet decided."""
     trail = master.trail if isinstance(getattr(master, "trail", None), Trail) else Trail(getattr(master, "trail", None))
     out = set()
     for r in trail.rows:
         if r[3] == K_EXIT:
             out.add(_text(r[1]))
     for (cid, kind), r in trail._last.items():
-        if kind == K_APPROVE and _text(r[8]) != D_YES:
+        if HOLD_UNAPPROVED and kind == K_APPROVE and _text(r[8]) != D_YES:
             out.add(cid)
     if not out or not len(ledger):
         return pd.Series(False, index=ledger.index)

@@ -433,6 +433,7 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
     from taizhang.book.master import S_CHANGES, S_HISTORY, S_HOLIDAYS, S_LEDGER, S_REPORTS, S_SETTINGS
     from taizhang.findings import SEVERITY_ZH
     from taizhang.intake.reader import SheetRead, read_grids
+    from taizhang.jobs import TRAIL_SHEETS  # (审批台账, 待审批, 待销号确认: checking a sheet needs none of them)
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.rules.validate import Context, check_submission, report_of
 
@@ -441,7 +442,7 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
     sheets: dict[str, list[list]] = {}
     target = _find_sheet(book, S_LEDGER)
     if target is not None and _find_sheet(book, S_SETTINGS) is not None:
-        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS), sheets=sheets)
+        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS, *TRAIL_SHEETS), sheets=sheets)
         target_name = S_LEDGER
     else:
         target = book.sheets.active

@@ -246,6 +246,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     book = master.rulebook
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
+    proposed = df["unit"].value_counts().to_dict() if book.min_cases and len(df) else {}  # 待核准 ones included
     if hasattr(master, "trail") and master.trail:  # 待核准 and 退出 cases are not counted (book.trail, seed 000)
         from taizhang.book.trail import held_out
 
@@ -268,7 +269,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         u.report_state = states.get(u.unit, "")
         if u.unit in schedule:
             u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
-        u.below_min = u.total < book.min_cases and u.unit in types
+        u.below_min = proposed.get(u.unit, 0) < book.min_cases and u.unit in types  # a proposed 攻坚难题 counts
     units = rank_units(units, book.lights.rank_rule)
 
     def groups(column: str, names: list[str], extra: dict[str, str] | None = None) -> list[GroupFigures]:
