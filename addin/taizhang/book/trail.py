@@ -17,7 +17,13 @@ Seed 004: "确因客观原因不能及时办结的，须书面申报，并及时
 - 抽查 results (属实 / 不属实 / 整改不到位 on 抽查清单) are records; a 查否 found 属实 on 复查 ("一经查实，严肃追究承办单位的
   责任", seed 003) is listed for the office, unit by unit.
 
-``申请状态`` (a computed 台账 column) shows each case's open or last-decided request: 申请中 vs 已批准.
+- Seed 000 (``approve_cases``): a unit's new case is a 核准 request (with the 主管副区长审签 it wrote) on 待审批, shown
+  as 待核准 until the office's 核准; 退出, written in 决定 on 待销号确认, is recorded beside 销号 and the case is no
+  longer counted (``held_out``; a 待核准 case still is, ``HOLD_UNAPPROVED``).
+
+What units reported (requests, 销号申请, 查否, a 已销号) is recorded by a merge; any run (merge or status) applies the
+office's decisions and records its 回访 and 抽查 results. ``申请状态`` (a computed 台账 column) shows each case's open or
+last-decided request: 申请中 vs 已批准, 待核准, 重办N次.
 """
 
 from __future__ import annotations
