@@ -163,6 +163,44 @@ def test_a_clue_handed_over_before_is_said_to_be_assigned():
     assert f.severity == "info" and first.assigned[0].id in f.message and "已交办" in f.message and not again.assigned
 
 
+# ----------------------------------------------------------------- 审批台账 (book.trail)
+
+def test_the_offices_decisions_and_visits_raise_their_codes():
+    """One in-memory master: each decision, 回访 and 抽查 code with its severity (the whole life: tests/test_trail.py)."""
+    from pathlib import Path
+
+    from taizhang.book.master import Master, empty_ledger
+    from taizhang.book.sheets import APPROVAL_HEADERS
+    from taizhang.book.trail import apply_trail
+
+    book = find_rulebook("sanluan").model_copy(update={"visit_sources": ["群众来信来电"]})
+    ledger = empty_ledger().reindex(range(4))
+    ledger["case_id"] = ["CG-2026-001", "CG-2026-002", "CG-2026-003", "CG-2026-004"]
+    ledger["unit"], ledger["source"] = "城关镇", "群众来信来电"
+    ledger["status"] = ["整改中", "已办结", "已办结", "查否"]
+    ledger["done_date"] = [None, D(2026, 11, 10), D(2026, 11, 10), None]
+    ledger["visit_result"], ledger["visit_date"] = [None, None, "不满意", None], [None, None, D(2026, 11, 12), None]
+    ledger["rectify_mode"] = "立行立改"
+
+    def ask(cid, kind, decision, by, opinion=""):
+        row = dict.fromkeys(APPROVAL_HEADERS)
+        row.update({"问题编号": cid, "责任单位": "城关镇", "申请事项": kind, "申请整改时限": D(2026, 12, 4), "决定": decision,
+                    "决定人": by, "决定意见": opinion})
+        return [row[h] for h in APPROVAL_HEADERS]
+
+    approvals = [APPROVAL_HEADERS, ask("CG-2026-001", "延期", "同意", ""), ask("CG-2026-002", "不属本单位", "同意", "王主任")]
+    closures = [["问题编号", "决定", "决定人"], ["CG-2026-002", "同意", "县委办主任"]]
+    master = Master(Path("台账.xlsx"), book, UNITS, {}, ledger, approval_rows=approvals, closure_rows=closures,
+                    spot_checks=[[D(2026, 11, 13), "查否复查", "CG-2026-004", "城关镇", "甲", "属实"]])
+    got = {f.code: f.severity for f in apply_trail(master, TODAY)}
+    assert got == {"decision-incomplete": "warning", "not-ours-needs-unit": "warning", "close-needs-visit": "warning",
+                   "visit-reopened": "warning", "spot-check-confirmed": "warning"}
+    master.ledger.loc[2, ["status", "done_date"]] = ["已办结", D(2026, 11, 10)]  # the unit's stale file after 重办
+    master.trail_done, master.approval_rows = False, [APPROVAL_HEADERS, ask("CG-2026-001", "延期", "同意", "王主任")]
+    got = {f.code: f.severity for f in apply_trail(master, TODAY)}
+    assert got == {"redo-stale-done": "warning", "decision-applied": "info"}
+
+
 # ----------------------------------------------------------------- the registry
 
 def test_every_code_is_raised_by_some_test():

@@ -402,9 +402,10 @@ def test_round_trips_are_bounded_whatever_the_row_and_mark_count(office):
     assert n_validate - small_validate <= 8 and n_clear - small_clear <= 8, (small_validate, small_clear)
     # the first press puts the 1000 cases (written in the sample's order, not 成员单位's) where the CLI writes them:
     # one whole-row copy per block of cases that move together, never a call per cell
+    # (the 审批台账 and 待审批 are read too, where the office's decisions wait for the next run)
     first_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)
     n_status, _ = _calls(excel.compute_status, book=book, today=REPORT_DAY)  # in order now: nothing moves
-    assert n_status <= 345 and n_status - small_status <= 2, (small_status, n_status)
+    assert n_status <= 355 and n_status - small_status <= 2, (small_status, n_status)
     assert first_status <= n_status + 3 * 1000, first_status
     print(f"calls: validate {small_validate}->{n_validate}, clear {small_clear}->{n_clear}, "
           f"status {small_status}->{n_status} (first, sorting 1000 cases: {first_status})")

@@ -29,6 +29,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   columns, row heights).
 - 材料报送 (issue #30): every master gains the sheet after 台账 (the plan's dated materials; header only for 001), so
   the sheets after it are numbered one up, and merge rewrites it with who has sent each material.
+- #31 (trail): 台账 gains the office's 回访 columns (回访方式, 回访日期, 回访人, 回访结果, 回访意见) and the computed
+  申请状态; 参数设置 the 回访后销号的线索来源 and 新增问题须经核准 rows; 待审批 and 待销号确认 the 决定/决定人/决定意见
+  columns (待审批 also 申请事项); every merge writes the new 审批台账 sheet (lijiuzhang's new cases are 待核准 on it).
 """
 
 from __future__ import annotations

@@ -183,7 +183,7 @@ def test_the_template_asks_for_extensions_in_the_units_own_columns(fresh_sample,
     wb = load_workbook(path)
     ws = wb["台账"]
     heads = [c.value for c in ws[HEADER_ROW]]
-    assert heads[-2:] == ["申请延期至", "申请理由"] and heads == [f.header for f in TEMPLATE_FIELDS]
+    assert heads[-4:] == ["申请延期至", "申请理由", "申请事项", "办公室答复"] and heads == [f.header for f in TEMPLATE_FIELDS]
     r = HEADER_ROW + 1
     assert ws.cell(row=r, column=heads.index("延期至") + 1).protection.locked
     assert not ws.cell(row=r, column=heads.index("申请延期至") + 1).protection.locked

@@ -69,6 +69,12 @@ FIELDS: tuple[Field, ...] = (
     Field("reporter_phone", "反映人电话", "phone", "office", False, ("来电号码", "举报人电话"), 14),
     Field("district_coord", "区级协调", "text", "office", False, ("提交区级协调", "区级层面协调"), 10),
     Field("disposal", "处置措施", "text", "office", False, ("问责处置", "处置情况"), 20),
+    # 回访 (#31): the office's call-back before 销号; 不满意 reopens the case as 重办 (book.trail)
+    Field("visit_mode", "回访方式", "text", "office", False, ("回访形式",), 10),
+    Field("visit_date", "回访日期", "date", "office", False, ("回访时间",), 12),
+    Field("visitor", "回访人", "text", "office", False, (), 10),
+    Field("visit_result", "回访结果", "text", "office", False, ("满意度", "群众满意度", "回访评价"), 10),
+    Field("visit_note", "回访意见", "text", "office", False, ("回访情况",), 24),
     Field("sign_by", "签收期限", "date", "computed", False, (), 12),
     Field("feedback_by", "反馈期限", "date", "computed", False, (), 12),
     Field("remaining", "剩余工作日", "int", "computed", False, (), 10),
@@ -77,6 +83,8 @@ FIELDS: tuple[Field, ...] = (
     # whether 整改时限 was written (by the unit or the office) or computed by the campaign's 时限规则: a stored fact,
     # never read back from 时限说明's wording
     Field("deadline_origin", "时限来源", "text", "computed", False, (), 10),
+    # what the 审批台账 holds open or last decided for the case: 延期申请中 / 延期已批准 / 销号申请中 / 重办 (book.trail)
+    Field("request_state", "申请状态", "text", "computed", False, (), 20),
     # the report day a unit applied for 销号 where the leading group reserves it (the office confirms; see book.closures)
     Field("close_request", "销号申请", "date", "provenance", False, ("申请销号日期",), 12),
     Field("src_file", "来源文件", "text", "provenance", False, (), 20),
@@ -96,6 +104,12 @@ FIELDS: tuple[Field, ...] = (
 REQUEST_FIELDS: tuple[Field, ...] = (
     Field("ext_request", "申请延期至", "date", "request", False, ("申请延期时限", "申请延期日期", "拟延期至"), 12),
     Field("ext_reason", "申请理由", "text", "request", False, ("延期理由", "申请延期理由", "延期申请理由"), 24),
+    # what the unit asks for: 延期, 销号, 查否, 不属本单位 (with 申请理由); read by book.trail
+    Field("request_kind", "申请事项", "text", "request", False, ("申请类型", "申请事由"), 12),
+    # seed 000: who signed the unit's proposed 攻坚难题 ("经主管副区长审签后报领导小组办公室审定、核准")
+    Field("signoff", "主管副区长审签", "text", "request", False, ("审签人", "审签领导", "主管领导审签"), 12),
+    # the office's answer to the unit's last request (a 不同意 with its reason), shown in the unit's next template
+    Field("request_reply", "办公室答复", "text", "computed", False, ("申请答复",), 30),
 )
 
 BY_KEY: dict[str, Field] = {f.key: f for f in (*FIELDS, *REQUEST_FIELDS)}

@@ -47,9 +47,12 @@ from taizhang.book.sheets import (
     S_EVIDENCE,
     S_REMINDERS,
     S_SETTINGS,
+    S_TRAIL,
     S_UNASSIGNED,
+    TRAIL_HEADERS,
     UNASSIGNED_HEADERS,
 )
+from taizhang.book.trail import after_closures, apply_trail, approval_rows, closure_decision_rows, trail_rows
 from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.errors import BadRequest
 from taizhang.findings import Finding
@@ -102,7 +105,9 @@ def _out_path(master: Master, out: str | Path | None) -> tuple[Path, int | None]
 
 
 def with_lights(master: Master, today: dt.date):
+    master.trail_findings = apply_trail(master, today) or getattr(master, "trail_findings", [])  # 审批台账 (book.trail)
     master.ledger = confirm_closures(master.ledger, master.rulebook)  # 销号 the office confirmed in the master
+    after_closures(master, today)
     if master.evidence:  # the 佐证材料 columns always say what 佐证材料清单 holds (whatever an edit left in the cells)
         master.ledger = index_columns(master.ledger, master.evidence)
     res = compute_lights(master.ledger, master.rulebook, master.calendar(), today, file=master.path.name)
@@ -117,8 +122,9 @@ def run_status(master_path: str | Path, today: dt.date, out: str | Path | None =
         res = with_lights(master, today)
         res.findings = place_findings(res.findings, written_rows(master.ledger, master.units.names()), master.path.name)
         res.findings = settings_findings(master) + res.findings
+        res.findings += master.trail_findings
         target, keep = _out_path(master, out)
-        backup = save_master(master, target, backup_keep=keep)
+        backup = save_master(master, target, backup_keep=keep, sheets=trail_sheets(master) if master.trail_touched else None)
     return StatusResult(master=str(master.path), out=str(target), as_of=today, cases=res.cases, warnings=res.warnings,
                         issues=res.findings, backup=str(backup) if backup else None,
                         written=txn.replaced or target != master.path)
@@ -182,7 +188,8 @@ REQUEST_HOW = "同意的，请在台账中该问题的“延期至”填申请�
 
 
 def request_rows(result: MergeResult) -> list[list]:
-    """The 待审批 table body: deadline changes and extensions units asked for, with their reasons."""
+    """Today's deadline changes and extensions units asked for, with their reasons (the 待审批 sheet itself lists every
+    open request of the 审批台账, with the office's 决定 columns: book.trail.approval_rows)."""
     return [[p["case_id"], p["unit"], p["old"], p["new"], p["file"], p["sheet"], p["row"], p["day"], REQUEST_HOW,
              p.get("reason") or None] for p in result.pending]
 
@@ -213,6 +220,7 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
     """
     merged, result = merge_folder(master, folder, today, checking, progress)
     result.issues.extend(settings_findings(master))
+    result.issues.extend(apply_trail(merged, today, result))  # the office's decisions, today's requests (审批台账)
     lights = with_lights(merged, today)
     # each finding on 台账 at the row its case will have once written (sorted, emptied rows gone), with its case id
     result.issues.extend(place_findings(lights.findings, written_rows(merged.ledger, merged.units.names()),
@@ -241,8 +249,7 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     sheets = {S_REPORTS: (REPORT_HEADERS, merged.reports, None),
               S_REJECTS: (REJECT_HEADERS, rejects or [["（本次没有退回的行）", "", "", None, "", "", ""]], None),
               S_REMINDERS: (REMINDER_HEADERS, reminder_rows(result.issues) or [["（本次没有提醒）"] + [""] * 8], None),
-              S_APPROVALS: (APPROVAL_HEADERS, request_rows(result) or [["（本次没有待审批的申请）"] + [None] * (len(APPROVAL_HEADERS) - 1)], None),
-              S_RECEIPTS: (RECEIPT_HEADERS, merged.receipts, None)}
+              S_RECEIPTS: (RECEIPT_HEADERS, merged.receipts, None), **trail_sheets(merged, result)}
     # a re-run of the day draws again, keeping the 抽查结果 the office wrote on the day's rows
     merged.spot_checks = redraw(merged.rulebook, merged.ledger, result.zero_report_units, merged.spot_checks, today)
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
@@ -252,9 +259,22 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
         from taizhang.book.sheets import S_MATERIALS
 
         sheets[S_MATERIALS] = (merged.materials[0], merged.materials[1:], None)
-    if merged.rulebook.office_closes:
-        sheets[S_CLOSURES] = (CLOSURE_HEADERS, pending_rows(merged.ledger, merged.rulebook)
-                                   or [["（没有待确认的销号申请）", "", "", None, None, "", None, ""]], None)
+    return sheets
+
+
+TRAIL_SHEETS = (S_TRAIL, S_APPROVALS, S_CLOSURES)
+
+
+def trail_sheets(master: Master, result: MergeResult | None = None) -> dict[str, tuple[list[str], list[list], None]]:
+    """待审批 (every open request, with the office's 决定 columns), 待销号确认 where the leading group confirms 销号,
+    and the append-only 审批台账 (book.trail)."""
+    blank = [None] * (len(APPROVAL_HEADERS) - 1)
+    sheets = {S_APPROVALS: (APPROVAL_HEADERS, approval_rows(master, result) or [["（本次没有待审批的申请）"] + blank], None)}
+    if master.rulebook.office_closes:
+        rows = closure_decision_rows(pending_rows(master.ledger, master.rulebook), master)
+        sheets[S_CLOSURES] = (CLOSURE_HEADERS, rows or [["（没有待确认的销号申请）", "", "", None, None, "", None, "", None,
+                                                          None, None]], None)
+    sheets[S_TRAIL] = (TRAIL_HEADERS, trail_rows(master), None)  # header only while empty: others read it by header
     return sheets
 
 
@@ -339,7 +359,9 @@ def _nothing_new(result: MergeResult, before: _Before, merged: Master) -> bool:
         return False
     if not _same_ledger(merged.ledger, before.ledger):
         return False
-    return not result.pending or _same_rows(request_rows(result), before.approvals())
+    if merged.trail_touched:  # a decision applied, a request or record added to the 审批台账
+        return False
+    return not result.pending or _same_rows(approval_rows(merged, result), before.approvals())
 
 
 def _same_ledger(a: pd.DataFrame, b: pd.DataFrame) -> bool:

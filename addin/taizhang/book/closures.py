@@ -3,7 +3,8 @@
 Seed 000: "区政府确定的攻坚任务完成后，要报领导小组组长审定核准;相关工作的核准、退出、销号要同时报领导小组办公室
 备案待查". Seed 003: "建立台账，挂账督办，做到整改完成一件销号一件" (by 县委办公室). Where the rulebook says
 ``office_closes``, a unit's 已销号 arrives as 已办结 with a 销号申请 (see rules.validate); the office sees it in the
-待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master; the next run closes the case. An
+待销号确认 sheet and confirms by filling 销号审核人 and 销号日期 in the master (or 决定 同意 on 待销号确认, book.trail);
+the next run closes the case — where ``visit_sources`` names its source, only after a 回访 (book.trail). An
 application without the 佐证材料 the campaign requires (book.evidence) says so in its 说明.
 """
 
@@ -24,6 +25,10 @@ def confirm_closures(ledger: pd.DataFrame, book) -> pd.DataFrame:
     if not book.office_closes or not len(ledger):
         return ledger
     ok = (ledger["status"] == STATUS_DONE) & _filled(ledger["closer"]) & _filled(ledger["closed_date"])
+    if book.visit_sources:  # a 回访 first where the campaign asks for one (book.trail; its 待销号确认 says so)
+        from taizhang.book.trail import visit_missing_mask
+
+        ok &= ~visit_missing_mask(ledger, book)
     if not ok.any():
         return ledger
     df = ledger.copy()

@@ -33,6 +33,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_APPROVALS,
     S_CATEGORIES,
     S_CHANGES,
+    S_CLOSURES,
     S_COLUMN_NAMES,
     S_EVIDENCE,
     S_HISTORY,
@@ -51,6 +52,7 @@ from taizhang.book.sheets import (  # noqa: F401
     S_SETTINGS,
     S_SPOT,
     S_STATUS_WORDS,
+    S_TRAIL,
     S_UNITS,
     SETTING_SHEETS,
     SETTING_TAB_RGB,
@@ -97,6 +99,14 @@ class Master:
     evidence: list[list] = field(default_factory=list)  # 佐证材料清单 rows (EVIDENCE_HEADERS; book.evidence)
     remind_log: list[list] = field(default_factory=list)  # 催办记录 rows below the header (book.reminders)
     materials: list[list] | None = None  # 材料报送 rows as read, header first (book.materials); None: no such sheet
+    # 审批台账 (book.trail): its rows as read; the office's 待审批 / 待销号确认 as read (header row first), holding its
+    # decisions until the next run applies them
+    trail: object = field(default_factory=list)
+    approval_rows: list[list] | None = None
+    closure_rows: list[list] | None = None
+    trail_done: bool = False
+    trail_touched: bool = False
+    trail_findings: list = field(default_factory=list)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -299,7 +309,7 @@ def _write_holidays(ws, holidays: dict[dt.date, bool]) -> None:
 
 MASTER_SHEETS = (S_SETTINGS, S_UNITS, S_CATEGORIES, S_LISTS, S_PHASES, S_ROUTING, S_HOLIDAYS, S_LEDGER, S_HISTORY,
                  S_CHANGES, S_REPORTS, S_LADDER, S_SPOT, S_RECEIPTS, S_COLUMN_NAMES, S_STATUS_WORDS, S_EVIDENCE, S_MATERIALS,
-                 S_REMIND_LOG)
+                 S_REMIND_LOG, S_TRAIL, S_APPROVALS, S_CLOSURES)
 
 
 def _as_date(v) -> dt.date | None:
@@ -421,7 +431,9 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
                   ledger_header=_header_of(sheets.get(S_LEDGER)), settings_notes=settings_notes,
                   evidence=[[(_as_date(v) if i in (5, 6) else v) for i, v in enumerate((list(r) + [None] * 10)[:10])]
-                            for r in rows(S_EVIDENCE)[1:] if r and any(v not in (None, "") for v in r)])
+                            for r in rows(S_EVIDENCE)[1:] if r and any(v not in (None, "") for v in r)],
+                  trail=[[(_as_date(v) if i in (6, 10, 13) else v) for i, v in enumerate(r)] for r in rows(S_TRAIL)[1:]],
+                  approval_rows=rows(S_APPROVALS) or None, closure_rows=rows(S_CLOSURES) or None)
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:

@@ -5,7 +5,8 @@ never taken from a submission); a blank submitted cell never erases a value
 the ledger already holds. A unit never moves a deadline: a changed 整改时限 on
 an existing case, and any 申请延期至 (or a date it wrote in the office's 延期至),
 is a request on 待审批 with its 申请理由, granted only by the office (延期至 +
-延期审批人). A 问题编号 is taken only if the ledger has it or it has taizhang's own
+延期审批人; the office decides on 待审批 and book.trail records it on 审批台账; a 申请事项 — 销号, 查否, 不属本单位 — is
+kept in ``MergeResult.requests`` for it). A 问题编号 is taken only if the ledger has it or it has taizhang's own
 form (单位代码-年份-序号); a unit's own numbering (1, 2, …) is no case id: the row is
 recognised like one without a number and a new case gets taizhang's id, with the
 unit's number kept in 备注 ("单位编号：1") and a warning. Rows with errors go to 退回清单 (a blank 问题类别 on an
@@ -106,6 +107,8 @@ class MergeResult(BaseModel):
     # (each "name（M月D日前[，已逾期]）"), as of the report day
     materials_received: list[list] = []
     materials_owed: dict[str, list[str]] = {}
+    requests: list[dict] = []  # 申请事项 units wrote (销号, 查否, 不属本单位): for the 审批台账 (book.trail)
+
 
     def balanced(self) -> bool:
         return self.rows_read == self.rows_new + self.rows_updated + self.rows_unchanged + self.rows_rejected
@@ -736,9 +739,16 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 _request(result, checked, case_id, checked.unit or unit, values[at["deadline"]] if "deadline" in at else None,
                          asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
+            _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
+            if master.rulebook.approve_cases:  # seed 000: 待核准 until the office's 审定、核准 (book.trail)
+                signed = to_text(values[at["signoff"]]) if "signoff" in at and values[at["signoff"]] is not None else ""
+                result.requests.append({"case_id": case_id, "unit": checked.unit or unit or "", "kind": "核准",
+                                        "file": file, "day": today,
+                                        "reason": f"主管副区长审签：{signed}" if signed else "未填写主管副区长审签"})
             continue
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
+        _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
         asked = _extension(values, ext_at)
         if asked is not None:
             get = current.get if current is not None else (lambda k, t=target: cols[k][t])
@@ -869,6 +879,18 @@ def _extension(values: list, ext_at: list[tuple[int, str]]) -> tuple[dt.date, st
     return None
 
 
+def _kind_request(values: list, at: dict, result: MergeResult, file: str, case_id, unit, today: dt.date) -> None:
+    """A unit's 申请事项 other than 延期 (which 申请延期至 carries): kept for the 审批台账 and 待审批 (book.trail)."""
+    from taizhang.book.trail import K_EXT, REQUEST_KINDS
+
+    i = at.get("request_kind")
+    kind = REQUEST_KINDS.get(norm_text(values[i])) if i is not None and values[i] is not None else None
+    if kind is None or kind == K_EXT:
+        return
+    result.requests.append({"case_id": case_id, "unit": unit or "", "kind": kind, "file": file, "day": today,
+                            "reason": _reason(values, at.get("ext_reason"))})
+
+
 def _reason(values: list, i_reason: int | None) -> str:
     return (to_text(values[i_reason]) or "") if i_reason is not None else ""
 
@@ -888,7 +910,8 @@ def _request(result: MergeResult, checked: Checked, case_id, unit, old, new, exc
         wrote = "" if key == "ext_request" else "（写在办公室的“延期至”列中）"
         msg = (f"{unit} 申请将问题“{case_id}”延期至 {to_text(new)}{wrote}{why}，现时限为 {was}；延期须经办公室审批，"
                f"未直接采用，已列入“待审批”，批准前仍按现时限亮灯。")
-    msg += f"办公室同意的，请在台账总表该问题的“延期至”填 {to_text(new)} 并填写“延期审批人”。"
+    msg += (f"办公室同意的，请在“待审批”该行的“决定”填“同意”并填写决定人（或在台账总表该问题的“延期至”填 {to_text(new)} "
+            f"并填写“延期审批人”），记入审批台账。")
     result.issues.append(finding(code, msg, file=file, sheet=sheet, row=excel_row,
                                  column=_letter(checked, key), header=BY_KEY[key].header,
                                  value=to_text(new), unit=unit or ""))

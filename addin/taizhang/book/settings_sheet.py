@@ -75,6 +75,11 @@ SCALARS = [
     ("必填项方案依据", "required_quote", "方案原文，退回时写在退回原因中"),
     ("佐证材料要求", "evidence_required", "办公室设定（方案未规定）：哪些环节须有佐证材料（办结、销号、查否，多个用顿号分隔，"
                                       "留空或填“无”表示不要求；默认销号、查否）；缺佐证材料的问题列入“待销号确认”和“抽查清单”"),
+    ("回访后销号的线索来源", "visit_sources", "办公室设定（方案未规定）：这些来源的问题须经回访（回访结果为满意或基本满意）方可销号；"
+                                       "回访不满意的按“重办”退回责任单位，按本专项行动的时限规则自回访日期起重新计算整改时限；"
+                                       "多个来源用顿号分隔，如本专项行动的12345、信访、企业来源；留空（默认）表示不要求回访"),
+    ("新增问题须经核准", "approve_cases", "是：单位新报的问题列入“待审批”（申请事项“核准”，附单位填写的主管副区长审签），办公室审定、核准前"
+                                   "台账“申请状态”显示“待核准”；“待销号确认”中可填“退出”，与销号一并记入审批台账备案，退出的问题不再计入统计"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
@@ -85,7 +90,7 @@ VERSION_KEY, SETTINGS_VERSION = "设置版本", 2
 OLD_DEFAULTS = {"sign_workdays": 3, "feedback_workdays": 5, "zero_report": True}
 OFFICE_SETTING = "办公室设定（方案未规定）"
 SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
-BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord", "form_signed")
+BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord", "form_signed", "approve_cases")
 
 
 def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
@@ -105,7 +110,7 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
             value = EXTRACTS_ZH[value]
         elif key == "bulletins":
             value = "、".join(f"{b['name']}：{BULLETIN_ZH[b['period']]}" for b in value)
-        elif key in ("rules_off", "evidence_required"):
+        elif key in ("rules_off", "evidence_required", "visit_sources"):
             value = "、".join(value) or ("无" if key == "evidence_required" else "")
         elif key == "required_fields":
             value = "、".join(BY_KEY[k].header for k in value)
@@ -121,6 +126,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
                     else f"{OFFICE_SETTING}：{note}")
         if key == "zero_report":
             note = f"方案规定：“{book.zero_report_quote}”。{note}" if book.zero_report_quote else f"{OFFICE_SETTING}：{note}"
+        if key == "approve_cases" and book.approve_quote:
+            note = f"方案规定：“{book.approve_quote}”。{note}"
         if key == "deadline_rule" and book.deadline_rule_quote:
             note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))
@@ -189,7 +196,7 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
                 name, _, every = part.replace(":", "：").partition("：")
                 value.append({"name": name.strip(), "period": {v: k for k, v in BULLETIN_ZH.items()}.get(every.strip(),
                                                                                                      every.strip())})
-        elif key in ("rules_off", "evidence_required"):
+        elif key in ("rules_off", "evidence_required", "visit_sources"):
             value = [p.strip() for p in re.split(r"[、,，\s]+", text) if p.strip()]
         elif key == "required_fields":
             by_header = {f.header: f.key for f in FIELDS}

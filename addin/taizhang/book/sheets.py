@@ -12,7 +12,7 @@ S_REPORTS, S_REJECTS, S_CHANGES, S_HISTORY = "报送情况", "退回清单", "�
 LIST_HEADERS = ["线索来源", "复杂程度", "办理状态", "线索来源出处", "整改方式"]
 MODE_LIST_HEADER = LIST_HEADERS[4]
 S_CALENDAR = "工作日历"  # hidden: the working days for plain formulas (book/calendar_sheet.py)
-S_APPROVALS, S_RECEIPTS = "待审批", "文件接收记录"  # 待审批: units' requests to move a deadline (jobs.request_rows)
+S_APPROVALS, S_RECEIPTS = "待审批", "文件接收记录"  # 待审批: units' open requests (book.trail.approval_rows)
 S_CLOSURES = "待销号确认"  # a unit's 销号申请 where the office closes cases (book/closures.py)
 S_UNASSIGNED = "待指定单位"  # clues whose unit 交办 would not guess (book/assign.py)
 S_REMINDERS = "提醒"  # warnings of the last merge, imported as they were
@@ -37,6 +37,15 @@ HOLIDAY_HEADERS = ["日期", "类型", "说明"]
 APPROVAL_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式",
                     "申请理由"]
 CLOSURE_HEADERS = ["问题编号", "责任单位", "问题描述", "办结日期", "销号申请", "销号审核人", "销号日期", "说明"]
+# the office decides a request on 待审批 / 待销号确认 in these columns; the next run applies it (book/trail.py)
+DECISION_HEADERS = ["决定", "决定人", "决定意见"]
+APPROVAL_HEADERS = APPROVAL_HEADERS + ["申请事项"] + DECISION_HEADERS
+CLOSURE_HEADERS = CLOSURE_HEADERS + DECISION_HEADERS
+# 审批台账: append-only, one row per unit request and per office decision or record (book/trail.py); others read it
+# by header, rows matched on 问题编号
+S_TRAIL = "审批台账"
+TRAIL_HEADERS = ["序号", "问题编号", "责任单位", "事项", "申请内容", "申请理由", "申请日期", "来源文件", "决定", "决定人",
+                 "决定日期", "决定意见", "变更内容", "记录日期"]
 UNASSIGNED_HEADERS = ["来源文件", "行号", "线索内容", "线索来源", "线索日期", "涉及单位（原文）", "候选单位", "原因",
                       "反映人", "反映人电话", "指定单位（办公室填写）", "原始编号", "办理时限"]
 REMINDER_HEADERS = ["提醒类别", "代码", "责任单位", "来源文件", "工作表", "行号", "列", "原值", "说明"]

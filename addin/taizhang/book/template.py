@@ -24,7 +24,13 @@ from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put, styled
 
 # the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill)
-TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + list(REQUEST_FIELDS)
+TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + \
+    [f for f in REQUEST_FIELDS if f.key != "signoff"]
+
+
+def template_fields(book) -> list:
+    """The columns of a unit's template: seed 000's 主管副区长审签 last, only where new cases wait for 核准."""
+    return TEMPLATE_FIELDS + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else TEMPLATE_FIELDS
 UNIT_OWNERS = ("unit", "request")
 HEADER_ROW = 3
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -38,6 +44,8 @@ GUIDE = [
     "5. 状态为“已办结”须填写办结日期；“已销号”须填写销号审核人和销号日期（经领导小组审定）。",
     "6. 需要延期的，请在“申请延期至”中填写申请的日期、在“申请理由”中写明理由；办公室报批同意后在“延期至”登记，批准前仍按原时限计算。"
     "已有问题的整改时限请勿自行改动，改动将作为延期申请处理。",
+    "6a. 其他申请请在“申请事项”中填写：销号、查否、不属本单位（在“申请理由”中写明理由）；办公室在“待审批”中审批，结果记入审批台账。"
+    "办公室不同意或退回补充的，下一期模板“办公室答复”列写明理由。",
     "7. 本期没有问题需要报送的，请在“台账”表第4行填写“零报告”后报送。",
     "8. 请勿修改表头、删除列或改动工作表名称；文件名请保留“单位名称-报送期”的格式。",
 ]
@@ -163,28 +171,34 @@ def _protect(cell, locked: bool, fill: bool = True) -> None:
 
 def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due: str = "") -> None:
     book = master.rulebook
+    fields = template_fields(book)
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
-    last_col = get_column_letter(len(TEMPLATE_FIELDS))
+    last_col = get_column_letter(len(fields))
     put(ws, 1, 1, f"{book.form_title or book.name + '台账'}（{period}）").font = Font(bold=True, size=14)
     ws.merge_cells(f"A1:{last_col}1")
     put(ws, 2, 1, f"填报单位：{unit.name}（盖章）")
     put(ws, 2, 6, f"报送期：{period}{due}    模板生成日期：{today.isoformat()}")
     fills = [FILL["office"] if f.owner == "office" else FILL["computed"] if f.owner == "computed" else None
-             for f in TEMPLATE_FIELDS]
-    header_row(ws, HEADER_ROW, [f.header for f in TEMPLATE_FIELDS], [f.width for f in TEMPLATE_FIELDS], fills)
-    locked_cols = {i for i, f in enumerate(TEMPLATE_FIELDS, 1) if f.owner not in UNIT_OWNERS}
+             for f in fields]
+    header_row(ws, HEADER_ROW, [f.header for f in fields], [f.width for f in fields], fills)
+    locked_cols = {i for i, f in enumerate(fields, 1) if f.owner not in UNIT_OWNERS}
     n = len(cases)
     spare = SIGNED_SPARE if book.form_signed else 200  # a signed form is printed: its signature under a short table
+    from taizhang.book.trail import replies
+
+    answers = replies(master)  # 办公室答复: a 不同意 / 退回补充 of the unit's request, with its reason (审批台账)
     for r, (_, case) in enumerate(cases.iterrows(), HEADER_ROW + 1):
         computed = case.get("deadline_origin") == ORIGIN_COMPUTED
-        for c, f in enumerate(TEMPLATE_FIELDS, 1):
+        for c, f in enumerate(fields, 1):
             # a computed deadline is shown in 时限说明, not as if the unit had written it
             value = None if (f.key == "deadline" and computed) else case.get(f.key)
+            if f.key == "request_reply":
+                value = answers.get(str(case.get("case_id")))
             _protect(put(ws, r, c, value), c in locked_cols)
     for r in range(HEADER_ROW + 1 + n, HEADER_ROW + 1 + n + spare):
-        for c in range(1, len(TEMPLATE_FIELDS) + 1):
+        for c in range(1, len(fields) + 1):
             _protect(ws.cell(row=r, column=c), c in locked_cols, fill=False)
     if book.form_signed:  # seed 002: "经部门主要负责同志签字盖章后…径送": the head signs, the unit seals
         at = HEADER_ROW + 1 + n + spare + 1
@@ -211,7 +225,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
         for ri, v in enumerate(values, 2):
             put(lists, ri, ci, v)
     lists.sheet_state = "hidden"
-    col_of = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    col_of = {f.key: i for i, f in enumerate(fields, 1)}
     from openpyxl.worksheet.datavalidation import DataValidation
 
     for key, letter, size in (("category", "A", len(columns[0])), ("source", "B", len(columns[1])),

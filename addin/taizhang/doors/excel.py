@@ -509,6 +509,7 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
     from taizhang.book.sheets import S_MATERIALS, S_REMIND_LOG
     from taizhang.findings import SEVERITY_ZH
     from taizhang.intake.reader import SheetRead, read_grids
+    from taizhang.jobs import TRAIL_SHEETS  # (审批台账, 待审批, 待销号确认: checking a sheet needs none of them)
     from taizhang.rules.rulebook import find_rulebook
     from taizhang.rules.validate import Context, check_submission, report_of
 
@@ -517,8 +518,8 @@ def validate_sheet(book, today: dt.date | None = None) -> str:
     sheets: dict[str, list[list]] = {}
     target = _find_sheet(book, S_LEDGER)
     if target is not None and _find_sheet(book, S_SETTINGS) is not None:
-        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS, S_MATERIALS, S_REMIND_LOG),  # not for checking
-                           sheets=sheets)
+        master = master_of(book, skip=(S_HOLIDAYS, S_HISTORY, S_CHANGES, S_REPORTS, S_MATERIALS, S_REMIND_LOG, *TRAIL_SHEETS),
+                           sheets=sheets)  # not for checking
         target_name = S_LEDGER
     else:
         target = book.sheets.active
@@ -606,6 +607,14 @@ def compute_status(book, today: dt.date | None = None) -> str:
     res = bulk(with_lights)(master, today)
     res.findings = place_findings(res.findings, written_rows(master.ledger, master.units.names()), master.path.name)
     write_ledger(book, master)
+    if master.trail_touched:  # the office's decisions applied: 审批台账, 待审批, 待销号确认 and 变更记录, as the CLI saves them
+        from taizhang.book.master import CHANGE_HEADERS, S_CHANGES
+        from taizhang.jobs import trail_sheets
+
+        tables = trail_sheets(master)
+        tables[S_CHANGES] = (CHANGE_HEADERS, master.changes[CHANGE_HEADERS].values.tolist(), None)
+        for name, (headers, rows, _) in tables.items():
+            write_table(book, name, [headers] + rows)
     shown = StatusResult(master=str(master.path), out=str(master.path), as_of=today, cases=res.cases,
                          warnings=res.warnings, issues=res.findings)
     lines = status_text(shown)  # the CLI's account, line for line

@@ -160,6 +160,9 @@ class Figures(BaseModel):
     collective_quote: str = ""
     period: str = ""  # the report period of ``as_of`` (报送期), the one 催办次数 are counted for
     materials: list[MaterialFigures] = []  # per material: units sent and owing
+    # 回访, 重办 and 抽查 from the 审批台账 (book.trail.trail_figures): visits, satisfied, satisfaction (%), redo,
+    # redo_by_unit, spot (result → count), spot_units (unit → 查实 or 整改不到位 count)
+    closing: dict = {}
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -308,6 +311,13 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     book = master.rulebook
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
+    proposed = df["unit"].value_counts().to_dict() if book.min_cases and len(df) else {}  # 待核准 ones included
+    if hasattr(master, "trail") and master.trail:  # 待核准 and 退出 cases are not counted (book.trail, seed 000)
+        from taizhang.book.trail import held_out
+
+        keep = ~held_out(master, df).to_numpy()
+        if not keep.all():
+            df, eff = df[keep].reset_index(drop=True), eff[keep].reset_index(drop=True)
     flags = _flags(df, eff)
     _workflow_flags(flags, df, book, as_of)
     totals = Counts(**_counts_from(flags.sum()))
@@ -324,7 +334,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         u.report_state = states.get(u.unit, "")
         if u.unit in schedule:
             u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
-        u.below_min = u.total < book.min_cases and u.unit in types
+        u.below_min = proposed.get(u.unit, 0) < book.min_cases and u.unit in types  # a proposed 攻坚难题 counts
     period = remind_and_materials(master, units, as_of)
     units = rank_units(units, book.lights.rank_rule)
 
@@ -368,7 +378,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    materials=material_rows(master, as_of),
                    durations=durations(df, master.calendar() if hasattr(master, "calendar") else None),
                    collective=collective_candidates(book, df), collective_amount=book.collective_amount,
-                   collective_quote=book.collective_quote)
+                   collective_quote=book.collective_quote, closing=_closing(master))
 
 
 def collective_candidates(book, df: pd.DataFrame) -> list[dict]:
@@ -383,7 +393,6 @@ def collective_candidates(book, df: pd.DataFrame) -> list[dict]:
     out = [{"id": r.get("case_id"), "unit": r.get("unit"), "description": r.get("description"),
             "amount": float(amounts[i])} for i, r in picked.iterrows()]
     return sorted(out, key=lambda c: -c["amount"])
-
 
 
 def remind_and_materials(master, units: list[UnitFigures], as_of: dt.date) -> str:
@@ -441,6 +450,18 @@ def material_rows(master, as_of: dt.date) -> list[MaterialFigures]:
     return [MaterialFigures(name=m.name, due=m.due, to=m.to, received=len([u for u in (m.units or names) if u in m.received]),
                             owed=len(m.owed_by(names)), overdue=bool(m.due and as_of > m.due and m.owed_by(names)))
             for m in materials_of(master)]
+
+
+def _closing(master) -> dict:
+    """满意率, 重办数 and 抽查 results from the master's 审批台账 (nothing where it keeps none)."""
+    if not hasattr(master, "trail"):
+        return {}
+    from taizhang.book.trail import trail_figures
+
+    out = trail_figures(master)
+    if out["satisfaction"] is not None:
+        out["satisfaction"] = round(out["satisfaction"], 1)
+    return out if out["visits"] or out["redo"] or any(out["spot"].values()) else {}
 
 
 PHASE_OUTSIDE = "（不在任何阶段内）"

@@ -173,6 +173,11 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
             doc.table(["问题编号", "责任单位", "问题描述", "涉及金额（万元）"],
                       [[c["id"] or "", c["unit"] or "", _short(c["description"], 60), f"{c['amount']:g}"]
                        for c in figs.collective[:20]], widths_mm=[30, 34, 66, 26], size=SMALL)
+    for line in closing_lines(figs, public):  # 回访, 重办, 抽查 (审批台账)
+        if line == closing_lines.HEAD:
+            doc.heading1(line)
+        else:
+            doc.para(line)
 
     items = accountability_items(figs)
     if items:
@@ -235,6 +240,32 @@ def _period_section(doc: Gongwen, p: PeriodFigures) -> None:
     slow = [u.unit for u in p.units if u.red_days and days and u.red_days == len(days)]
     if slow:
         doc.para(f"本期每个报送日都有超期问题的单位：{_names(slow)}。")
+
+
+def closing_lines(figs: Figures, public: bool = False) -> list[str]:
+    """The 通报's 回访和抽查情况: 满意率, 重办数 and the 抽查 results (seed 002: "把群众是否满意作为检验专项治理工作成效的
+    重要标准"; seed 003: "一经查实，严肃追究承办单位的责任"); the units by name only in the office's version."""
+    c = figs.closing
+    if not c:
+        return []
+    lines = [closing_lines.HEAD]
+    if c["visits"]:
+        lines.append(f"办公室共回访{c['visits']}次，满意（含基本满意）{c['satisfied']}次，满意率{c['satisfaction']:g}%。")
+    if c["redo"]:
+        text = f"因回访不满意退回重办的问题{c['redo']}个"
+        if not public:
+            text += "：" + "、".join(f"{u}{n}个" for u, n in sorted(c["redo_by_unit"].items(), key=lambda x: -x[1]))
+        lines.append(text + "。")
+    spot = {k: v for k, v in c["spot"].items() if v}
+    if spot:
+        text = "抽查结果：" + "、".join(f"{k}{v}个" for k, v in spot.items())
+        if c["spot_units"] and not public:
+            text += "；查实或整改不到位的单位：" + "、".join(f"{u}（{n}个）" for u, n in c["spot_units"].items())
+        lines.append(text + "。")
+    return lines
+
+
+closing_lines.HEAD = "回访和抽查情况"
 
 
 def _delta(n: int) -> str:

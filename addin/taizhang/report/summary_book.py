@@ -290,6 +290,13 @@ def _overview(ws, figs: Figures, sub: str) -> None:
                     pct_cols=(7,)) + 2
         if groups is figs.phases and figs.phase_rule:  # how a case is attributed to a stage
             put(ws, row - 1, 1, f"注：{figs.phase_rule}")
+    c = figs.closing  # 回访, 重办, 抽查 from the 审批台账: totals only, no unit named (the 通报 names them)
+    if c:
+        put(ws, row, 1, "回访和抽查（审批台账）").font = _head_font()
+        header_row(ws, row + 1, ["回访次数", "满意（含基本满意）", "满意率", "重办数", "抽查属实", "抽查不属实", "整改不到位"])
+        spot = c["spot"]
+        row = _rows(ws, row + 2, [[c["visits"], c["satisfied"], _rate(c["satisfaction"]), c["redo"], spot.get("属实", 0),
+                                   spot.get("不属实", 0), spot.get("整改不到位", 0)]], pct_cols=(3,)) + 2
     _legend(ws, row)
     ws.column_dimensions["A"].width = 30
     fit_rows(ws, 3)

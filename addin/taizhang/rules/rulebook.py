@@ -247,6 +247,13 @@ class Rulebook(_Strict):
     required_quote: str = ""
     # 佐证材料 required where a case is 办结, 销号 (or applied for) or 查否: an office setting, no plan names the stages
     evidence_required: list[Literal["办结", "销号", "查否"]] = ["销号", "查否"]
+    # 回访 before 销号 (#31): cases from these sources (12345, 信访, enterprises) are 销号 only after a 回访 that is not
+    # 不满意; an office setting, off by default — seed 002 makes 群众满意 the test but no plan gives the rule
+    visit_sources: list[str] = []
+    # seed 000: "经主管副区长审签后报领导小组办公室审定、核准": a unit's new case is 待核准 until the office's 核准 on
+    # 待审批, with the 主管副区长审签 the unit records; 退出 is the office's record beside 销号 (book.trail)
+    approve_cases: bool = False
+    approve_quote: str = ""
     backups_kept: int = Field(default=10, ge=1, le=1000)
     rules_off: list[str] = []
 
@@ -257,6 +264,9 @@ class Rulebook(_Strict):
         stray = [s for s in self.added_sources if s not in self.sources]
         if stray:
             raise ValueError(f"added_sources 中的“{stray[0]}”不在 sources 中")
+        stray = [s for s in self.visit_sources if s not in self.sources]
+        if stray:
+            raise ValueError(f"visit_sources 中的“{stray[0]}”不在 sources 中")
         _no_duplicates("tiers", [t.name for t in self.tiers])
         _no_duplicates("routing", [r.unit_type for r in self.routing])
         from taizhang.rules.checks import RULES
