@@ -248,7 +248,8 @@ def bench(size: str, root: Path) -> dict:
     out = root / "out"
     out.mkdir(exist_ok=True)
     merged = out / f"{size}-merged.xlsx"
-    r: dict = {"size": size, "units": SIZES[size][0], "cases_per_unit": SIZES[size][1], "repeat": REPEAT}
+    r: dict = {"size": size, "units": SIZES[size][0], "cases_per_unit": SIZES[size][1], "repeat": REPEAT,
+               "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}  # what else was running
     r["baseline"] = timed(BASELINE, str(subs), str(out / f"{size}-baseline.xlsx"))
     r["calamine"] = timed(CALAMINE, str(subs))
     r["reader"] = timed(READER, str(subs))
@@ -396,7 +397,10 @@ def shapes_section(results: list[dict]) -> str:
              f"Run on {dt.date.today()}: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
              f"sizes run: {sizes}. "
              f"Each step runs {repeat} times in its own process: seconds are the best wall time (interpreter start "
-             "included) ± the spread (worst − best of the runs), so the noise of the shared machine is stated.",
+             "included) ± the spread (worst − best of the runs), so the noise of the shared machine is stated. "
+             "Load average (1 minute) as each size started: "
+             + (", ".join(f"{r['units']}×{r['cases_per_unit']} {r['load']:.1f}" for r in done if r.get("load") is not None)
+                or "not recorded") + f" (on {os.cpu_count()} cores: above that, other work shared the machine).",
              "",
              "Two shapes of the same cases: **taizhang's templates** (title and 填报单位 rows above the header, styles, "
              "drop-downs, 40 columns) and **plain unit-made files** (the plain-file corpus: one header row, no styles, "
