@@ -44,10 +44,22 @@ class Converted:
     problems: list[tuple[int, str]]  # (position, finding code)
 
 
-def convert_column(values: list, fn) -> Converted:
-    """Apply a ``value -> (typed, problem code)`` normaliser to a column, once per distinct value."""
+def convert_column(values: list, fn, memo: dict | None = None) -> Converted:
+    """Apply a ``value -> (typed, problem code)`` normaliser to a column, once per distinct value.
+
+    ``memo`` ((type, value) → result, kept by the caller for one normaliser) carries the results over to the next
+    column of the same kind: a report day converts each distinct value once, not once per file."""
     try:
-        cache = {v: fn(v) for v in set(values)}
+        if memo is None:
+            cache = {v: fn(v) for v in set(values)}
+        else:
+            cache = {}
+            for v in set(values):
+                k = (type(v), v)  # typed: 1, 1.0 and True are equal keys, but not the same cell
+                got = memo.get(k)
+                if got is None:
+                    got = memo[k] = fn(v)
+                cache[v] = got
     except TypeError:
         pairs = [fn(v) for v in values]
         return Converted([p[0] for p in pairs], [(i, p[1]) for i, p in enumerate(pairs) if p[1]])

@@ -13,7 +13,9 @@ twenty times over.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Callable, Iterator
 
 import numpy as np
@@ -56,18 +58,35 @@ def rule(code: str):
     return register
 
 
+def _per_value(values: list, fn, dtype) -> np.ndarray:
+    """``fn`` of each value as an array, ``fn`` computed once per distinct value (a column repeats its blanks,
+    statuses and dates), the rest one C-level lookup per cell."""
+    try:
+        known = {v: fn(v) for v in set(values)}
+    except TypeError:  # an unhashable value: one by one
+        return np.fromiter(map(fn, values), dtype=dtype, count=len(values))
+    return np.fromiter(map(known.__getitem__, values), dtype=dtype, count=len(values))
+
+
+def _is_blank(v) -> bool:
+    return v is None or v != v or (isinstance(v, str) and not v.strip())
+
+
 def _blank(values: list) -> np.ndarray:
-    return np.fromiter((v is None or v != v or (isinstance(v, str) and not v.strip()) for v in values),
-                       dtype=bool, count=len(values))
+    return _per_value(values, _is_blank, bool)
 
 
 def _is(values: list, wanted: str) -> np.ndarray:
-    return np.fromiter((v == wanted for v in values), dtype=bool, count=len(values))
+    return np.fromiter(map(operator.eq, values, repeat(wanted)), dtype=bool, count=len(values))
+
+
+def _ordinal(v) -> int:
+    return v.toordinal() if isinstance(v, dt.date) else -1
 
 
 def _ordinals(values: list) -> np.ndarray:
     """Day numbers of a column of dates (-1 where blank), so date rules compare whole columns at once."""
-    return np.fromiter((v.toordinal() if isinstance(v, dt.date) else -1 for v in values), dtype=np.int64, count=len(values))
+    return _per_value(values, _ordinal, np.int64)
 
 
 def _empty_cells(df: pd.DataFrame, ctx: RuleContext, keys: tuple[str, ...], message: str) -> Iterator[Hit]:

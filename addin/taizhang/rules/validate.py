@@ -48,6 +48,9 @@ class Context:
     single_unit: bool = True  # a unit's submission; False for the office's master ledger
     column_names: dict[str, str] | None = None  # the master's 列名对照, for reading (``fields.column_names_index``)
     status_words: dict[str, str] | None = None  # the master's 状态对照: folded word → canonical status
+    # per kind of column, the values already converted in this context ((type, value) → result): the files of one
+    # report day share their categories, statuses, units and dates, so each distinct value is converted once
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -141,11 +144,11 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             continue
         if kind == "amount":
             factor = cols[key].factor
-            conv = convert_column(values, lambda v, factor=factor: to_amount(v, factor))
-        elif kind in converters:
-            conv = convert_column(values, converters[kind])
+            conv = convert_column(values, lambda v, factor=factor: to_amount(v, factor), ctx.memo.setdefault(("amount", factor), {}))
+        elif kind in converters:  # a phone number is one case's: remembering it would only cost memory
+            conv = convert_column(values, converters[kind], None if kind == "phone" else ctx.memo.setdefault(kind, {}))
         else:
-            data[key] = [(v.strip() or None) if type(v) is str else to_text(v) for v in values]
+            data[key] = _texts(values)
             continue
         data[key] = conv.values
         problems.extend((pos, key, code, values[pos]) for pos, code in conv.problems)
@@ -228,6 +231,22 @@ def _closure_applications(frame: pd.DataFrame, findings: list[Finding], read: Sh
                                 "由办公室确认后销号。", file=read.file, sheet=read.sheet, row=int(frame["_row"].iat[pos]),
                                 column=col.letter if col else "", header="办理状态", value="已销号",
                                 unit=frame["unit"].iat[pos] or ""))
+
+
+def _text(v) -> str | None:
+    return (v.strip() or None) if type(v) is str else to_text(v)
+
+
+def _texts(values: list) -> list:
+    """A text column's cells as text (None for blank): once per distinct value, then one lookup per cell. Not for a
+    column holding True or False (True == 1 would share 1's text)."""
+    if {bool, np.bool_} & set(map(type, values)):
+        return [_text(v) for v in values]
+    try:
+        known = {v: _text(v) for v in set(values)}
+    except TypeError:
+        return [_text(v) for v in values]
+    return list(map(known.__getitem__, values))
 
 
 def _frame(data: dict[str, list], n: int) -> pd.DataFrame:
