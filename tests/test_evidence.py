@@ -207,7 +207,7 @@ def test_the_link_follows_its_case_after_the_office_resorts_the_ledger(camp, tmp
     run_status(camp.master, DAY2)
     ws = load_workbook(camp.master)["台账"]
     head = [c.value for c in ws[1]]
-    at = head.index("佐证材料") + 1
+    at = head.index("已归档佐证材料") + 1
     links = {ws.cell(r, 1).value: ws.cell(r, at).value for r in range(2, ws.max_row + 1)}
     stem = camp.master.stem
     for cid in ids[:3]:
@@ -227,7 +227,7 @@ def test_a_file_name_like_a_formula_stays_text_inside_its_link(camp, tmp_path):
     run_merge(camp.master, f, DAY2)
     assert _stored(camp.master) == {cid: ["=SUM(A1),－x－&B2.pdf"]}  # the characters Windows forbids replaced
     ws = load_workbook(camp.master)["台账"]
-    at = [c.value for c in ws[1]].index("佐证材料") + 1
+    at = [c.value for c in ws[1]].index("已归档佐证材料") + 1
     [cell] = [ws.cell(r, at).value for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == cid]
     assert cell == f'=HYPERLINK("{camp.master.stem}-佐证材料/{cid}","=SUM(A1),－x－&B2.pdf")'
     ledger = load_master(camp.master).ledger
@@ -323,6 +323,8 @@ TRAIL_HEADERS = ["序号", "问题编号", "责任单位", "事项", "申请内�
 def _with_trail(master: Path, cid: str, unit: str) -> None:
     """A 审批台账 as the trail work writes it, columns by header (here with the office's own column in front)."""
     wb = load_workbook(master)
+    if "审批台账" in wb.sheetnames:  # a merge writes it (header only while empty): this one replaces it
+        del wb["审批台账"]
     ws = wb.create_sheet("审批台账")
     ws.append(["办公室备注"] + TRAIL_HEADERS)
     ws.append([None, 1, cid, unit, "延期", "申请延期至2027-01-31", "需协调供电部门", "2026-11-10", "报送.xlsx",

@@ -95,7 +95,7 @@ FIELDS: tuple[Field, ...] = (
     # under the case (count, names with a link to the case's folder, first received); never taken from a submission
     Field("evidence_ref", "佐证文号或链接", "text", "unit", False, ("佐证材料文号", "佐证文号", "佐证链接", "佐证材料链接"), 24),
     Field("evidence_count", "佐证材料数", "int", "computed", False, (), 8),
-    Field("evidence", "佐证材料", "text", "computed", False, (), 24),
+    Field("evidence", "已归档佐证材料", "text", "computed", False, (), 24),  # not "佐证材料": offices keep columns of that name
     Field("evidence_first", "佐证首次收到", "date", "computed", False, (), 12),
 )
 

@@ -16,7 +16,7 @@ whose name is taken gets a numbered name; a file already there is never overwrit
 is refused, with its reason, when its case is not in the ledger, when a unit recognised from its folders or archive
 name sends it for another unit's case, and when its name or archive entry is unsafe (``xlsx.safety``: traversal, absolute path,
 symbolic link, bomb, too big, encrypted). Every file has one fate on the master's 佐证材料清单 (已归档 or 退回) and in
-the merge's account; the ledger's computed columns 佐证材料数, 佐证材料 (the names, linking to the case's folder) and
+the merge's account; the ledger's computed columns 佐证材料数, 已归档佐证材料 (the names, linking to the case's folder) and
 佐证首次收到 index it, and a unit's 佐证文号或链接 may stand instead of a file.
 
 Planning is pure (``plan_evidence``); ``file_evidence`` writes the planned pieces, in the job's transaction, before
@@ -340,7 +340,7 @@ def _note(plan: EvidencePlan, w: Pending, why: str) -> None:
 
 
 def index_columns(ledger: pd.DataFrame, rows: list[list]) -> pd.DataFrame:
-    """The ledger with its 佐证材料数, 佐证材料 (names) and 佐证首次收到 as 佐证材料清单's filed ``rows`` say."""
+    """The ledger with its 佐证材料数, 已归档佐证材料 (names) and 佐证首次收到 as 佐证材料清单's filed ``rows`` say."""
     by_case: dict[str, list[list]] = {}
     for r in rows:
         if len(r) > 8 and r[8] == FILED and r[0]:

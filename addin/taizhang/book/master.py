@@ -433,7 +433,9 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   evidence=[[(_as_date(v) if i in (5, 6) else v) for i, v in enumerate((list(r) + [None] * 10)[:10])]
                             for r in rows(S_EVIDENCE)[1:] if r and any(v not in (None, "") for v in r)],
                   trail=[[(_as_date(v) if i in (6, 10, 13) else v) for i, v in enumerate(r)] for r in rows(S_TRAIL)[1:]],
-                  approval_rows=rows(S_APPROVALS) or None, closure_rows=rows(S_CLOSURES) or None)
+                  approval_rows=rows(S_APPROVALS) or None, closure_rows=rows(S_CLOSURES) or None,
+                  materials=rows(S_MATERIALS) if S_MATERIALS in sheets else None,
+                  remind_log=[r for r in rows(S_REMIND_LOG)[1:] if len(r) > 1 and r[1]])
 
 
 def _column_names(table: list[list], origin: str) -> dict[str, str]:
