@@ -278,21 +278,9 @@ def test_a_units_own_numbering_never_becomes_case_ids(tmp_path, capsys):
 
 def test_percent_formatted_progress_reads_as_it_shows_in_a_units_file(tmp_path):
     """A unit types 100% (stored 1 with a % format): 100, not 1%; 60% is 60, 0.5% is 0.5; a plain 0.6 stays 60."""
-    from openpyxl import Workbook
-
     from taizhang.rules.validate import validate_file
 
-    heads = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "牵头领导", "具体责任人", "交办日期", "办理状态",
-             "完成进度（%）"]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "台账"
-    ws.append(heads)
-    for k, (v, fmt) in enumerate([(1, "0%"), (0.6, "0%"), (0.005, "0.0%"), (0.6, "General"), (100, "General")]):
-        ws.append([None, "城关镇", "自查摸排", "账款支付不到位", f"问题{k}", "王伟", "李娜", D(2026, 11, 2), "整改中", v])
-        ws.cell(row=k + 2, column=len(heads)).number_format = fmt
-    path = tmp_path / "城关镇-2026年11月.xlsx"
-    wb.save(path)
+    path = _percent_file(tmp_path)
     report, checked = validate_file(path, rulebook=find_rulebook("xinguan"), today=REPORT_DAY)
     assert list(checked.frame["progress"]) == [100.0, 60.0, 0.5, 60.0, 100.0]
     assert not [f for f in report.findings if f.code == "bad-progress"]

@@ -44,6 +44,9 @@ def send(folder, day: D, **row) -> None:
     ws.title = "台账"
     ws.append(list(data))
     ws.append(list(data.values()))
+    # created on its report day (openpyxl stamps "modified" with the clock): the same rows sent on another day are
+    # another file, not last period's sent again (file-resent), whatever second the test runs in
+    wb.properties.created = dt.datetime(day.year, day.month, day.day, 9)
     wb.save(folder / f"城关镇-{day.isoformat()}.xlsx")
 
 

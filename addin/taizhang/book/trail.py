@@ -429,27 +429,31 @@ class TrailRun:
         df = self.df
         if not len(df):
             return
-        for i in [i for i, s in enumerate(df["status"].tolist()) if s in (STATUS_DONE, STATUS_CLOSED)]:
-            cid = _text(df["case_id"].iat[i])
+        # the columns read once (a 100,000-case ledger: no per-row frame lookups); ``set`` changes only the rows it
+        # ``continue``s past, so these stay true for the rows still to come
+        statuses, ids, dones = df["status"].tolist(), df["case_id"].tolist(), df["done_date"].tolist()
+        units, updated = df["unit"].tolist(), df["updated_on"].tolist()
+        for i in [i for i, s in enumerate(statuses) if s in (STATUS_DONE, STATUS_CLOSED)]:
+            cid = _text(ids[i])
             redo = self.trail.last(cid, K_REDO)
             if redo is not None:
-                on, done = _date(redo[6]), _date(df["done_date"].iat[i])
+                on, done = _date(redo[6]), _date(dones[i])
                 if on is not None and (done is None or done <= on):
                     self.set(cid, "status", STATUS_IN_PROGRESS, K_REDO)
                     self.set(cid, "done_date", None, K_REDO)
                     self.findings.append(finding("redo-stale-done", f"问题“{cid}”{on}回访不满意已重办，报送的办结日期"
                                                  f"（{_text(done) or '未填'}）不晚于回访日期，仍按重办（整改中）处理。"
                                                  f"请单位重办完成后填写新的办结日期。", file=self.file, sheet=FROM_LEDGER,
-                                                 unit=_text(df["unit"].iat[i])))
+                                                 unit=_text(units[i])))
                     continue
-            if df["status"].iat[i] == STATUS_CLOSED and not self.master.rulebook.office_closes:
+            if statuses[i] == STATUS_CLOSED and not self.master.rulebook.office_closes:
                 if not self.trail.last(cid, K_CLOSE) and (why := self.visit_missing(cid)):
                     self.set(cid, "status", STATUS_DONE, FROM_LEDGER)
                     self.findings.append(finding("close-needs-visit", f"问题“{cid}”{why}，单位报的“已销号”暂按“已办结”"
                                                  f"处理。请回访后在台账中填写回访结果。", file=self.file,
-                                                 sheet=FROM_LEDGER, unit=_text(df["unit"].iat[i])))
+                                                 sheet=FROM_LEDGER, unit=_text(units[i])))
                 elif merging and not self.trail.last(cid, K_CLOSE):  # (a unit's report arrives by a merge)
-                    self.trail.add(cid, df["unit"].iat[i], K_CLOSE, "单位报已销号", "", df["updated_on"].iat[i],
+                    self.trail.add(cid, units[i], K_CLOSE, "单位报已销号", "", updated[i],
                                    FROM_LEDGER, "", change="办理状态为已销号", today=self.today)
 
     def confirmed_in_ledger(self) -> None:

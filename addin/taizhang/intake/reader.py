@@ -307,36 +307,24 @@ def _xls_hidden_rows(path: Path, data: bytes | None) -> dict[str, set[int]]:
     AutoFilter range (the built-in name _FilterDatabase), which are filtered out of view and are cases."""
     import struct
 
-    import olefile
+    from taizhang.xlsx.biff import ANY_STREAMS, BOUNDSHEET, FILEPASS, boundsheet, workbook_stream
+    from taizhang.xlsx.biff import records as biff_records
 
-    try:
-        ole = olefile.OleFileIO(data if data else str(path))
-        try:
-            name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(n)), None)
-            stream = ole.openstream(name).read() if name else b""
-        finally:
-            ole.close()
-    except (OSError, ValueError, struct.error):
+    stream = workbook_stream(path, data, ANY_STREAMS)
+    if stream is None:
         return {}
 
     def records(pos: int):
-        while pos + 4 <= len(stream):
-            typ, size = struct.unpack_from("<HH", stream, pos)
-            yield typ, stream[pos + 4:pos + 4 + size]
-            pos += 4 + size
-            if typ == 0x000A:  # EOF of this substream
-                return
+        return biff_records(stream, pos)
 
     try:
         sheets: list[tuple[int, str]] = []
         filters: dict[int, tuple[int, int]] = {}  # sheet index → (first, last) 1-based rows of its AutoFilter
         for typ, rec in records(0):
-            if typ == 0x002F:  # FILEPASS: the records are still encrypted here, their flags mean nothing
+            if typ == FILEPASS:  # the records are still encrypted here, their flags mean nothing
                 return {}
-            if typ == 0x0085 and len(rec) >= 8:  # BOUNDSHEET: stream position, state, type, name
-                offset, cch, high = struct.unpack_from("<I", rec)[0], rec[6], rec[7] & 1
-                raw = rec[8:8 + cch * (2 if high else 1)]
-                sheets.append((offset, raw.decode("utf-16-le" if high else "latin-1", "replace")))
+            if typ == BOUNDSHEET and len(rec) >= 8:  # stream position, state, type, name
+                sheets.append(boundsheet(rec))
             elif typ == 0x0018 and len(rec) >= 15 and struct.unpack_from("<H", rec)[0] & 0x0020:  # a built-in NAME
                 cce, itab = struct.unpack_from("<H", rec, 4)[0], struct.unpack_from("<H", rec, 8)[0]
                 code_at = 15 if rec[14] in (0, 1) else 14  # after the name's high-byte flag

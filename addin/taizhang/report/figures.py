@@ -389,9 +389,11 @@ def collective_candidates(book, df: pd.DataFrame) -> list[dict]:
         return []
     amounts = pd.to_numeric(df["amount"], errors="coerce")
     open_ = ~df["status"].isin([STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED])
-    picked = df[(amounts >= limit) & open_]
-    out = [{"id": r.get("case_id"), "unit": r.get("unit"), "description": r.get("description"),
-            "amount": float(amounts[i])} for i, r in picked.iterrows()]
+    keep = (amounts >= limit) & open_
+    picked = df[keep]
+    out = [{"id": c, "unit": u, "description": d, "amount": float(a)}  # column-wise: many cases may qualify
+           for c, u, d, a in zip(picked["case_id"].tolist(), picked["unit"].tolist(), picked["description"].tolist(),
+                                 amounts[keep].tolist())]
     return sorted(out, key=lambda c: -c["amount"])
 
 

@@ -210,32 +210,22 @@ def xls_percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[tu
     encrypted file, an older BIFF, a damaged stream)."""
     import struct
 
-    import olefile
+    from taizhang.xlsx.biff import BIFF8_STREAMS, BOUNDSHEET, FILEPASS, boundsheet, workbook_stream
+    from taizhang.xlsx.biff import records as biff_records
 
-    try:
-        ole = olefile.OleFileIO(data if data else str(path))
-        try:
-            name = next((n for n in ("Workbook", "WORKBOOK") if ole.exists(n)), None)
-            stream = ole.openstream(name).read() if name else b""
-        finally:
-            ole.close()
-    except (OSError, ValueError, struct.error):
+    stream = workbook_stream(path, data, BIFF8_STREAMS)
+    if stream is None:
         return {}
 
     def records(pos: int):
-        while pos + 4 <= len(stream):
-            typ, size = struct.unpack_from("<HH", stream, pos)
-            yield typ, stream[pos + 4:pos + 4 + size]
-            pos += 4 + size
-            if typ == 0x000A:  # EOF of this substream
-                return
+        return biff_records(stream, pos)
 
     try:
         formats: dict[int, str] = {}
         xf_format: list[int] = []
         sheets: list[tuple[int, str]] = []
         for typ, rec in records(0):
-            if typ == 0x002F:  # FILEPASS: encrypted records
+            if typ == FILEPASS:  # encrypted records
                 return {}
             if typ == 0x041E and len(rec) >= 5:  # FORMAT: ifmt, then an XLUnicodeString
                 ifmt, cch, high = struct.unpack_from("<HH", rec)[0], struct.unpack_from("<H", rec, 2)[0], rec[4] & 1
@@ -243,10 +233,8 @@ def xls_percent_cells(path: Path, data: bytes | None = None) -> dict[str, set[tu
                 formats[ifmt] = raw.decode("utf-16-le" if high else "latin-1", "replace")
             elif typ == 0x00E0 and len(rec) >= 4:  # XF: font, format, …
                 xf_format.append(struct.unpack_from("<H", rec, 2)[0])
-            elif typ == 0x0085 and len(rec) >= 8:  # BOUNDSHEET: stream position, state, type, name
-                offset, cch, high = struct.unpack_from("<I", rec)[0], rec[6], rec[7] & 1
-                raw = rec[8:8 + cch * (2 if high else 1)]
-                sheets.append((offset, raw.decode("utf-16-le" if high else "latin-1", "replace")))
+            elif typ == BOUNDSHEET and len(rec) >= 8:  # stream position, state, type, name
+                sheets.append(boundsheet(rec))
         percent_xf = {i for i, f in enumerate(xf_format) if f in BUILTIN_PERCENT or _is_percent_code(formats.get(f, ""))}
         if not percent_xf:
             return {}
