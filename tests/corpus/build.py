@@ -8,6 +8,7 @@ or, for .xls and .ods, by LibreOffice from those; its expected outcome is in
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import re
 import shutil
@@ -19,7 +20,9 @@ from pathlib import Path
 from openpyxl import Workbook
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE.parent.parent / "addin"))
+if importlib.util.find_spec("taizhang") is None:  # run as a script from a checkout: the source tree. Never in a test
+    # run, where it would put the source tree before the installed package for every process spawned afterwards
+    sys.path.insert(0, str(HERE.parent.parent / "addin"))
 
 from taizhang.xlsx.xlsxout import put  # noqa: E402
 
