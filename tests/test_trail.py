@@ -362,3 +362,31 @@ def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_pa
     assert (last["事项"], last["决定"], last["决定人"]) == ("退出", "同意", "领导小组组长")
     assert run_figures(path, D(2026, 6, 8)).totals.total == 1  # 退出: no longer counted
     assert load_master(path).ledger.set_index("case_id")["request_state"][ids[0]].startswith("已退出")
+
+
+def test_summary_ranking_shows_redo_per_unit_from_the_notices_figures(master, tmp_path):
+    """重办数 per unit on 红绿灯排行榜, from ``figs.closing`` (the very figures the 通报 names the units by); the public
+    version, like the public 通报, names no unit's 重办."""
+    from taizhang.book.trail import K_REDO, K_VISIT, Trail
+    from taizhang.jobs import figures_of
+    from taizhang.report.notice import closing_lines
+    from taizhang.report.summary_book import write_summary
+
+    folder = tmp_path / "报送"
+    send(folder, D(2026, 11, 6))
+    run_merge(master, folder, D(2026, 11, 6))
+    m = load_master(master)
+    cid = m.ledger["case_id"].iat[0]
+    m.trail = Trail([[1, cid, "城关镇", K_VISIT, "2026-11-20电话回访：不满意", "", D(2026, 11, 20), "台账", "", "刘干事",
+                      D(2026, 11, 20), "", "", D(2026, 11, 20)],
+                     [2, cid, "城关镇", K_REDO, "第1次重办（2026-11-20回访不满意）", "", D(2026, 11, 20), "回访", "", "",
+                      D(2026, 11, 20), "", "", D(2026, 11, 20)]])
+    figs = figures_of(m, D(2026, 11, 23))
+    assert "退回重办的问题1个：城关镇1个" in "".join(closing_lines(figs))
+    write_summary(figs, tmp_path / "汇总.xlsx", m.reports, public=False)
+    ws = openpyxl.load_workbook(tmp_path / "汇总.xlsx")["红绿灯排行榜"]
+    head = [c.value for c in ws[3]]
+    rows = {r[1].split("（")[0]: dict(zip(head, r)) for r in ws.iter_rows(min_row=4, values_only=True) if r[1]}
+    assert rows["城关镇"]["重办数"] == 1 and rows["北山镇"]["重办数"] == 0  # (北山镇: no cases, listed as 无问题)
+    write_summary(figs, tmp_path / "公开.xlsx", m.reports, public=True)
+    assert "重办数" not in [c.value for c in openpyxl.load_workbook(tmp_path / "公开.xlsx")["红绿灯排行榜"][3]]

@@ -244,7 +244,7 @@ def write_summary(figs: Figures, out: Path, reports: list[list] | None, public: 
     chinese_default_font(wb)
     sub = f"截至 {figs.as_of.isoformat()}" + ("（公开版：仅含单位和统计数字）" if public else "")
     _overview(wb.active, figs, sub)
-    _ranking(wb.create_sheet("红绿灯排行榜"), figs, sub)
+    _ranking(wb.create_sheet("红绿灯排行榜"), figs, sub, public)
     _categories(wb.create_sheet("分类统计"), figs, sub)
     supervise = None if public else _supervise(wb.create_sheet("督办清单"), figs, sub)
     _reports(wb.create_sheet("报送情况"), figs, sub, reports or [], public)
@@ -290,7 +290,7 @@ def _overview(ws, figs: Figures, sub: str) -> None:
                     pct_cols=(7,)) + 2
         if groups is figs.phases and figs.phase_rule:  # how a case is attributed to a stage
             put(ws, row - 1, 1, f"注：{figs.phase_rule}")
-    c = figs.closing  # 回访, 重办, 抽查 from the 审批台账: totals only, no unit named (the 通报 names them)
+    c = figs.closing  # 回访, 重办, 抽查 from the 审批台账: totals here; 重办 per unit on 红绿灯排行榜 (as the 通报 names them)
     if c:
         put(ws, row, 1, "回访和抽查（审批台账）").font = _head_font()
         header_row(ws, row + 1, ["回访次数", "满意（含基本满意）", "满意率", "重办数", "抽查属实", "抽查不属实", "整改不到位"])
@@ -334,15 +334,20 @@ def _rows_pt(ws, first: int, last: int) -> float:
     return sum(ws.row_dimensions[r].height or 15.0 for r in range(first, last + 1))
 
 
-def _ranking(ws, figs: Figures, sub: str) -> None:
-    """Ranked units (those with cases), then the units with no cases as 无问题, unranked; 未报送 marked."""
+def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
+    """Ranked units (those with cases), then the units with no cases as 无问题, unranked; 未报送 marked. Where the
+    审批台账 holds 重办, a last column 重办数 per unit (``figs.closing``, the figures the 通报 names them by; only in the
+    office's version, as the 通报's)."""
     schedule = figs.rank_rule == "schedule"  # 序时进度 (seed 000): the figures it ranks by, in three more columns
-    width = 14 if schedule else 11
+    redo = {} if public or not figs.closing or not figs.closing.get("redo") else figs.closing["redo_by_unit"]
+    width = (14 if schedule else 11) + (1 if redo else 0)
     _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", width)
     headers = ["排名", "单位", "单位亮灯", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "正常（绿）", "办结率", "按时办结率"]
     widths = [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11]
     if schedule:
         headers, widths = headers + ["完成进度", "时间进度", "序时进度差（百分点）"], widths + [10, 10, 12]
+    if redo:  # 回访不满意退回重办 (审批台账), counted against the unit
+        headers, widths = headers + ["重办数"], widths + [8]
     header_row(ws, 3, headers, widths)
     rule_line = ws.cell(row=2, column=1)  # the rule and its tie-breaks in full, wrapped across the table
     rule_line.alignment = WRAP
@@ -351,7 +356,8 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
     unranked = [u for u in figs.units if u.rank is None]
 
     def extra(u):
-        return [_rate(u.progress_avg), _rate(u.time_avg), "—" if u.schedule_gap is None else u.schedule_gap] if schedule else []
+        out = [_rate(u.progress_avg), _rate(u.time_avg), "—" if u.schedule_gap is None else u.schedule_gap] if schedule else []
+        return out + ([redo.get(u.unit, 0)] if redo else [])
     rows = [[u.rank, unit_label(u), LIGHT_ZH[u.light], u.total, u.done, u.closed, u.red, u.yellow, u.green,
              _rate(u.completion_rate), _rate(u.on_time_rate)] + extra(u) for u in ranked]
     last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11, 12, 13) if schedule else (10, 11))
@@ -362,11 +368,11 @@ def _ranking(ws, figs: Figures, sub: str) -> None:
         put(ws, last + 2, 1, f"以下{len(short)}个单位尚未确定问题（方案要求每个单位确定{figs.min_cases}个以上），不参加排名"
             ).font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), SHORT_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
-                                    for u in short], ["red"] * len(short), light_col=3)
+                                    + ([redo.get(u.unit, 0)] if redo else []) for u in short], ["red"] * len(short), light_col=3)
     if unranked:
         put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
-                                    for u in unranked])
+                                    + ([redo.get(u.unit, 0)] if redo else []) for u in unranked])
     top, bottom = ranking_ends(figs)
     if top:
         put(ws, last + 2, 1, "排名前列：" + "、".join(unit_label(u) for u in top)
