@@ -193,12 +193,21 @@ def test_the_offices_decisions_and_visits_raise_their_codes():
     master = Master(Path("台账.xlsx"), book, UNITS, {}, ledger, approval_rows=approvals, closure_rows=closures,
                     spot_checks=[[D(2026, 11, 13), "查否复查", "CG-2026-004", "城关镇", "甲", "属实"]])
     got = {f.code: f.severity for f in apply_trail(master, TODAY)}
-    assert got == {"decision-incomplete": "warning", "not-ours-needs-unit": "warning", "close-needs-visit": "warning",
+    assert got == {"decision-incomplete": "warning", "close-needs-visit": "warning",
                    "visit-reopened": "warning", "spot-check-confirmed": "warning"}
     master.ledger.loc[2, ["status", "done_date"]] = ["已办结", D(2026, 11, 10)]  # the unit's stale file after 重办
     master.trail_done, master.approval_rows = False, [APPROVAL_HEADERS, ask("CG-2026-001", "延期", "同意", "王主任")]
     got = {f.code: f.severity for f in apply_trail(master, TODAY)}
     assert got == {"redo-stale-done": "warning", "decision-applied": "info"}
+    # 不属本单位 is answered on 待指定单位 (book.trail.decide_not_ours): a unit that is not a member unit
+    from taizhang.book.sheets import UNASSIGNED_HEADERS
+    from taizhang.book.trail import K_NOT_OURS, decide_not_ours
+
+    master.trail.add("CG-2026-002", "城关镇", K_NOT_OURS, K_NOT_OURS, "不归本镇", TODAY, "城关镇.xlsx", "申请中", today=TODAY)
+    row = dict.fromkeys(UNASSIGNED_HEADERS)
+    row.update({"问题编号": "CG-2026-002", "指定单位（办公室填写）": "南山镇", "决定人": "王主任"})
+    got = {f.code: f.severity for f in decide_not_ours(master, master.ledger, [UNASSIGNED_HEADERS, list(row.values())], TODAY)}
+    assert got == {"not-ours-needs-unit": "warning"}
 
 
 # ----------------------------------------------------------------- the registry

@@ -247,21 +247,87 @@ def test_a_decision_without_who_decided_is_not_applied(master, tmp_path):
     assert load_master(master).ledger["extended_to"].iat[0] == D(2026, 12, 4)
 
 
-def test_not_our_case_moves_only_to_the_unit_the_office_names(master, tmp_path):
+def unassigned_edit(path, cid, **cells) -> None:
+    """The office answers a 不属本单位 on 待指定单位 (openpyxl, as Excel would save it), by header."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["待指定单位"]
+    head = [c.value for c in ws[1]]
+    [row] = [r for r in range(2, ws.max_row + 1) if ws.cell(r, head.index("问题编号") + 1).value == cid]
+    for h, v in cells.items():
+        ws.cell(row, head.index(h) + 1).value = v  # (ws.cell(r, c, None) would leave the old value)
+    wb.save(path)
+
+
+def test_not_our_case_waits_on_unassigned_and_moves_only_as_a_transfer(master, tmp_path):
+    """A unit's 不属本单位 waits on 待指定单位 with its candidates and reason; the case stays with the unit and its
+    deadline until the office names the unit there; the next 交办 records the decision and moves it as a 转办."""
+    from docx import Document
+
+    from taizhang.jobs import run_assign
+
+    folder = tmp_path / "报送"
+    send(folder, D(2026, 11, 6), 申请事项="不属本单位", 申请理由="该路段归北山镇管理")
+    run_merge(master, folder, D(2026, 11, 6))
+    m = load_master(master)
+    cid, deadline = m.ledger["case_id"].iat[0], m.ledger["deadline"].iat[0]
+    assert steps(master) == [("不属本单位", "申请中")]
+    assert sheet(master, "待审批")[0]["问题编号"] == "（本次没有待审批的申请）"  # not a 待审批
+    [row] = sheet(master, "待指定单位")
+    assert (row["问题编号"], row["涉及单位（原文）"], row["候选单位"]) == (cid, "城关镇", "北山镇")
+    assert "该路段归北山镇管理" in row["原因"] and row["办理时限"].date() == deadline
+    # the unit's own file moves nothing; nor does a status run
+    send(folder, D(2026, 11, 9), 问题编号=cid, 申请事项="不属本单位", 申请理由="该路段归北山镇管理", 责任单位="北山镇")
+    run_merge(master, folder, D(2026, 11, 9))
+    run_status(master, D(2026, 11, 9))
+    m = load_master(master)
+    assert m.ledger["unit"].iat[0] == "城关镇" and m.ledger["deadline"].iat[0] == deadline
+    assert m.ledger["request_state"].iat[0] == "不属本单位申请中" and len(trail(master)) == 1
+    # a unit that is not a member unit, then no 决定人: said, nothing moves, the request waits
+    unassigned_edit(master, cid, **{"指定单位（办公室填写）": "南山镇", "决定人": "王主任"})
+    res = run_assign(master, D(2026, 11, 10))
+    assert "not-ours-needs-unit" in {f.code for f in res.issues} and not res.transfers
+    unassigned_edit(master, cid, **{"指定单位（办公室填写）": "北山镇", "决定人": None})
+    res = run_assign(master, D(2026, 11, 10))
+    assert "decision-incomplete" in {f.code for f in res.issues} and not res.transfers
+    assert load_master(master).ledger["unit"].iat[0] == "城关镇" and len(trail(master)) == 1
+    assert sheet(master, "待指定单位")[0]["指定单位（办公室填写）"] == "北山镇"  # what the office typed is kept
+    # named with who decided: recorded on 审批台账, moved as a 转办 (变更记录, the receiving unit's notice)
+    unassigned_edit(master, cid, 决定人="王主任", 决定意见="经核实属北山镇辖区")
+    res = run_assign(master, D(2026, 11, 11), units_dir=tmp_path / "通知")
+    [moved] = res.transfers
+    assert (moved.id, moved.from_unit, moved.unit) == (cid, "城关镇", "北山镇")
+    m = load_master(master)
+    assert m.ledger["unit"].iat[0] == "北山镇" and m.ledger["deadline"].iat[0] == deadline
+    ch = m.changes
+    assert ((ch["问题编号"] == cid) & (ch["字段"] == "转办") & (ch["原值"] == "城关镇") & (ch["新值"] == "北山镇")).sum() == 1
+    last = trail(master)[-1]
+    assert (last["事项"], last["决定"], last["决定人"], last["来源文件"], last["决定意见"]) == (
+        "不属本单位", "同意", "王主任", "待指定单位", "经核实属北山镇辖区")
+    assert last["变更内容"] == "责任单位由城关镇改为北山镇（转办），整改时限不变" and last["申请理由"] == "该路段归北山镇管理"
+    [notice] = res.notices
+    assert "北山镇" in notice and cid in "".join(p.text for p in Document(notice).paragraphs) + "".join(
+        c.text for t in Document(notice).tables for r in t.rows for c in r.cells)
+    assert sheet(master, "待指定单位") == [] or all(r["问题编号"] != cid for r in sheet(master, "待指定单位"))
+    run_assign(master, D(2026, 11, 12))  # decided once: a second 交办 adds nothing
+    assert len(trail(master)) == 2 and (load_master(master).changes["字段"] == "转办").sum() == 1
+
+
+def test_not_our_case_kept_when_the_office_names_the_same_unit(master, tmp_path):
+    """The office writes the asking unit itself: 不同意, the case stays, the reason goes back in 办公室答复."""
+    from taizhang.jobs import run_assign
+
     folder = tmp_path / "报送"
     send(folder, D(2026, 11, 6), 申请事项="不属本单位", 申请理由="该路段归北山镇管理")
     run_merge(master, folder, D(2026, 11, 6))
     cid = load_master(master).ledger["case_id"].iat[0]
-    [row] = sheet(master, "待审批")
-    assert (row["申请事项"], row["申请理由"]) == ("不属本单位", "该路段归北山镇管理")
-    decide(master, "待审批", cid, "同意", "王主任", "")
-    res = run_status(master, D(2026, 11, 9))
-    assert "not-ours-needs-unit" in {f.code for f in res.issues}
-    assert load_master(master).ledger["unit"].iat[0] == "城关镇"
-    decide(master, "待审批", cid, "同意", "王主任", "移交北山镇办理")
-    run_status(master, D(2026, 11, 9))
-    assert load_master(master).ledger["unit"].iat[0] == "北山镇"
-    assert trail(master)[-1]["变更内容"] == "责任单位由城关镇改为北山镇"
+    unassigned_edit(master, cid, **{"指定单位（办公室填写）": "城关", "决定人": "王主任", "决定意见": "属城关镇辖区"})
+    res = run_assign(master, D(2026, 11, 9))
+    assert not res.transfers and load_master(master).ledger["unit"].iat[0] == "城关镇"
+    assert steps(master) == [("不属本单位", "申请中"), ("不属本单位", "不同意")]
+    [tpl] = run_template(master, tmp_path / "模板", D(2026, 11, 9), unit="城关镇")
+    ws = openpyxl.load_workbook(tpl)["台账"]
+    col = [f.header for f in TEMPLATE_FIELDS].index("办公室答复") + 1
+    assert "不属本单位申请（不属本单位）不同意：属城关镇辖区" in ws.cell(HEADER_ROW + 1, col).value
 
 
 def test_a_unit_closing_a_case_from_12345_itself_waits_for_the_visit(tmp_path):

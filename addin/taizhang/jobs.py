@@ -52,7 +52,15 @@ from taizhang.book.sheets import (
     TRAIL_HEADERS,
     UNASSIGNED_HEADERS,
 )
-from taizhang.book.trail import after_closures, apply_trail, approval_rows, closure_decision_rows, trail_rows
+from taizhang.book.trail import (
+    after_closures,
+    apply_trail,
+    approval_rows,
+    closure_decision_rows,
+    not_ours_waiting,
+    trail_rows,
+    unassigned_rows,
+)
 from taizhang.calendar.deadlines import CaseLight, compute_lights
 from taizhang.errors import BadRequest
 from taizhang.findings import Finding
@@ -255,6 +263,12 @@ def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[s
     sheets[S_SPOT] = (SPOT_HEADERS, merged.spot_checks or [[None, "（本次没有抽查对象）", None, "", "", ""]], None)
     if merged.evidence:
         sheets[S_EVIDENCE] = (EVIDENCE_HEADERS, merged.evidence, None)
+    if not_ours_waiting(merged):  # a unit's 不属本单位 waits on 待指定单位 (book.trail), beside 交办's clues
+        from taizhang.book.master import _read_sheets
+
+        rows = unassigned_rows(merged, _read_sheets(merged.path, [S_UNASSIGNED]).get(S_UNASSIGNED))
+        if rows is not None:
+            sheets[S_UNASSIGNED] = (UNASSIGNED_HEADERS, rows, None)
     if merged.materials is not None:  # 材料报送: who has sent each of the plan's materials
         from taizhang.book.sheets import S_MATERIALS
 
@@ -515,11 +529,13 @@ def assign_master(master: Master, today: dt.date, clues=None, waiting_rows: list
     ``save_master``, so 台账 rows in the account are given where their cases will be once written.
     """
     from taizhang.book.assign import assign_cases, pending_clues, pending_rows
+    from taizhang.book.trail import not_ours_rows
 
-    new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []), source=source)
+    new, result = assign_cases(master, today, clues, pending_clues(waiting_rows or []), source=source,
+                               requests=waiting_rows)
     if placed:
         place_assign_result(new, result)
-    rows = pending_rows(result)
+    rows = pending_rows(result) + not_ours_rows(new, waiting_rows)  # and the units' 不属本单位 still waiting
     if not rows and not waiting_rows:
         return new, result, None
     return new, result, rows or [["（没有待指定单位的线索）"]]
@@ -548,6 +564,8 @@ def run_assign(master_path: str | Path, today: dt.date, clues: str | Path | None
         if not new.ledger.equals(master.ledger) or len(new.changes) != len(master.changes) or not same_pending \
                 or target != master.path:
             sheets = {S_UNASSIGNED: (UNASSIGNED_HEADERS, pending, None)} if pending is not None else None
+            if new.trail_touched:  # a 不属本单位 decided on 待指定单位: 审批台账 (and 待审批) with it
+                sheets = {**(sheets or {}), **trail_sheets(new)}
             backup = save_master(new, target, sheets=sheets, backup_keep=keep)
             if txn.replaced or target != master.path:  # (not when the new package holds the same parts)
                 result.out, result.backup = str(target), str(backup) if backup else None

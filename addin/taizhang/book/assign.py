@@ -274,8 +274,8 @@ def pending_clues(rows: list[list]) -> list[Clue]:
     out = []
     for r in rows[1:]:
         content, file = get(r, "线索内容"), get(r, "来源文件")
-        if not content or not file or file == OFFICE_ENTRY:
-            continue
+        if not content or not file or file == OFFICE_ENTRY or get(r, "问题编号"):
+            continue  # (a row with a 问题编号 is a unit's 不属本单位: book.trail.decide_not_ours)
         row = get(r, "行号")
         date, _ = to_date(r[at["线索日期"]]) if "线索日期" in at and at["线索日期"] < len(r) else (None, None)
         deadline, _ = to_date(r[at["办理时限"]]) if "办理时限" in at and at["办理时限"] < len(r) else (None, None)
@@ -288,7 +288,8 @@ def pending_clues(rows: list[list]) -> list[Clue]:
 def pending_rows(result: AssignResult) -> list[list]:
     """The 待指定单位 sheet body (the office's own sheet: it keeps the reporter so that nothing is lost)."""
     return [[p.file, p.row, p.description, p.source, p.date, p.unit_text, "、".join(p.candidates), p.reason,
-             p.reporter or None, p.phone or None, None, p.ref or None, p.deadline] for p in result.pending]
+             p.reporter or None, p.phone or None, None, p.ref or None, p.deadline, None, None, None]
+            for p in result.pending]
 
 
 # --------------------------------------------------------------------------- matching
@@ -533,17 +534,24 @@ class _Run:
 
 
 def assign_cases(master: Master, today: dt.date, clues: list[Clue] | None = None,
-                 waiting: list[Clue] | None = None, source: str | None = None) -> tuple[Master, AssignResult]:
+                 waiting: list[Clue] | None = None, source: str | None = None,
+                 requests: list[list] | None = None) -> tuple[Master, AssignResult]:
     """Number and hand over the office's new cases, register ``clues``, record transfers (in memory).
 
     ``waiting``: clues already on the 待指定单位 sheet; those the office has given a unit become cases, the
     rest stay listed. ``source``: the 线索来源 the office states for the clue file (12345, 信访, 问政平台…), put in
-    the campaign's wording; a clue's own source column comes first.
+    the campaign's wording; a clue's own source column comes first. ``requests``: the 待指定单位 sheet as read
+    (header first): a unit's 不属本单位 the office has answered there is decided (book.trail.decide_not_ours, on
+    审批台账) and a case given to another unit moves as a 转办, as any office move.
     """
+    from taizhang.book.trail import decide_not_ours
+
     result = AssignResult(master=master.path.name, today=today)
     ledger = master.ledger.reset_index(drop=True).copy()
     run = _Run(master, today, ledger, result, source=stated_source(master.rulebook, source) if source else None)
     new_rows: list[int] = []
+    if requests:
+        result.issues.extend(decide_not_ours(master, ledger, requests, today))
     _transfers(run)
     _office_rows(run, new_rows)
     seen: set[tuple] = set()

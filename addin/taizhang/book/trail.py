@@ -8,9 +8,15 @@ Seed 004: "确因客观原因不能及时办结的，须书面申报，并及时
   record) and, while open, a row of 待审批 (or 待销号确认).
 - The office decides in the master, in the 决定 / 决定人 / 决定意见 columns of 待审批 and 待销号确认 (同意, 不同意,
   退回补充). The next run (merge or status) applies it — 同意 a 延期: 延期至 and 延期审批人 in 台账; 同意 a 销号:
-  销号审核人 and 销号日期; 同意 不属本单位 with a member unit named in 决定意见: the case moves to it — and records the
-  decision with what it changed. The deadline before is in 变更内容 and in 变更记录: nothing is overwritten unrecorded.
-  A 不同意 or 退回补充 goes back to the unit with its reason in 办公室答复 of its next template.
+  销号审核人 and 销号日期 — and records the decision with what it changed. The deadline before is in 变更内容 and in
+  变更记录: nothing is overwritten unrecorded. A 不同意 or 退回补充 goes back to the unit with its reason in 办公室答复
+  of its next template.
+- 不属本单位 waits on 待指定单位 (the sheet 交办 leaves its uncertain clues on), not on 待审批: a row with the case's
+  问题编号, the units its reason and description name (``UnitDirectory.locate``, the asking unit left out) as 候选单位,
+  and the reason (``not_ours_rows``). The case stays with its unit and its deadline meanwhile. The office writes the
+  right unit in 指定单位 (the asking unit itself: 不同意) and 决定人; the next 交办 applies it (``decide_not_ours``):
+  the decision on 审批台账, and the move a 转办 as any office move (book.assign: 变更记录, the unit's notice).
+  A unit's file never moves a case by itself.
 - 回访 (the office's 回访方式/日期/回访人/回访结果/回访意见 in 台账): each 回访 is a record. 不满意 reopens a finished case
   as 重办: 整改中, a new 整改时限 under the campaign's own 时限规则 counted from the 回访日期 (calendar.deadlines), the old
   one on the row. Where ``visit_sources`` names the case's source, 销号 waits for a 回访 (满意 / 基本满意) after 办结.
@@ -32,7 +38,14 @@ import datetime as dt
 
 import pandas as pd
 
-from taizhang.book.sheets import APPROVAL_HEADERS, CHANGE_HEADERS, CLOSURE_HEADERS, TRAIL_HEADERS
+from taizhang.book.sheets import (
+    APPROVAL_HEADERS,
+    CHANGE_HEADERS,
+    CLOSURE_HEADERS,
+    S_UNASSIGNED,
+    TRAIL_HEADERS,
+    UNASSIGNED_HEADERS,
+)
 from taizhang.fields import ORIGIN_WRITTEN, STATUS_CLOSED, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_UNFOUNDED
 from taizhang.findings import Finding, finding
 
@@ -53,7 +66,6 @@ FROM_APPROVALS, FROM_CLOSURES, FROM_LEDGER = "待审批", "待销号确认", "�
 REQUEST_KINDS = {"延期": K_EXT, "申请延期": K_EXT, "销号": K_CLOSE, "申请销号": K_CLOSE, "查否": K_UNFOUNDED,
                  "不属本单位": K_NOT_OURS, "非本单位": K_NOT_OURS, "不属于本单位": K_NOT_OURS}
 EXT_HOW = "在“决定”列填写同意、不同意或退回补充，并填写决定人、决定意见；下次合并或计算时生效，记入审批台账"
-NOT_OURS_HOW = "同意的，在“决定意见”中写明应承办的成员单位；下次运行即移交该单位，记入审批台账"
 
 
 def _text(v) -> str:
@@ -227,16 +239,12 @@ class TrailRun:
                 self.set(cid, "extended_to", new, FROM_APPROVALS)
                 self.set(cid, "extension_approver", by, FROM_APPROVALS)
                 change = f"延期至{new.isoformat()}（原时限{_text(was) or '按时限规则计算'}，原整改时限{_text(self.get(cid, 'deadline')) or '无'}保留）"
-            elif decision == D_YES and kind == K_NOT_OURS:
-                target = self.master.units.find_in(opinion) if opinion else None
-                if not target:
-                    self.findings.append(finding("not-ours-needs-unit", f"问题“{cid}”的“不属本单位”申请已写“同意”，但决定意见中"
-                                                 f"没有写明应承办的成员单位，本次未移交，申请仍在待审批中。",
-                                                 file=self.file, sheet=FROM_APPROVALS, unit=_text(r.get("责任单位"))))
-                    continue
-                was = self.get(cid, "unit")
-                self.set(cid, "unit", target, FROM_APPROVALS)
-                change = f"责任单位由{_text(was)}改为{target}"
+            elif kind == K_NOT_OURS:  # (a 待审批 of an older master): decided where the office names the unit
+                self.findings.append(finding("decision-incomplete", f"问题“{cid}”的“不属本单位”申请改在“{S_UNASSIGNED}”表中"
+                                             f"决定，本次未执行：请在该表“指定单位”列填写应承办的单位（仍由本单位办理的填本单位）"
+                                             f"和决定人，再运行交办。", file=self.file, sheet=FROM_APPROVALS, value=word,
+                                             unit=_text(r.get("责任单位"))))
+                continue
             elif kind == K_APPROVE and decision == D_YES:
                 signed = _text(request[5]) if request else ""
                 if not signed.startswith("主管副区长审签："):
@@ -580,8 +588,8 @@ def approval_rows(master, result=None) -> list[list]:
     at = {str(c): i for i, c in enumerate(ledger["case_id"].tolist())} if len(ledger) else {}
     rows = []
     for r in trail.open_requests():
-        if r[3] in (K_CLOSE,) and master.rulebook.office_closes:
-            continue  # on 待销号确认
+        if r[3] in (K_CLOSE,) and master.rulebook.office_closes or r[3] == K_NOT_OURS:
+            continue  # on 待销号确认; 不属本单位 on 待指定单位 (``not_ours_rows``)
         cid = _text(r[1])
         i = at.get(cid)
         now = None
@@ -590,10 +598,107 @@ def approval_rows(master, result=None) -> list[list]:
             now = ext if _text(ext) and _text(ap) else ledger["deadline"].iat[i]
         p = where.get((cid, _text(r[4])))
         asked = _date(r[4][3:]) if r[3] == K_EXT and _text(r[4]).startswith("延期至") else None
-        how = EXT_HOW if r[3] != K_NOT_OURS else f"{NOT_OURS_HOW}；{EXT_HOW}"
-        rows.append([cid, r[2], now, asked, r[7], p["sheet"] if p else None, p["row"] if p else None, r[6], how,
+        rows.append([cid, r[2], now, asked, r[7], p["sheet"] if p else None, p["row"] if p else None, r[6], EXT_HOW,
                      r[5] or None, r[3], None, None, None])
     return rows
+
+
+# --------------------------------------------------------------------------- 不属本单位 on 待指定单位
+
+NOT_OURS_CHOSEN = "指定单位（办公室填写）"
+
+
+def _typed(waiting: list[list] | None) -> dict[str, dict]:
+    """What the office typed on 待指定单位's 不属本单位 rows (those with a 问题编号), by 问题编号."""
+    return {_text(r.get("问题编号")): r for r in _by_header(waiting, UNASSIGNED_HEADERS) if _text(r.get("问题编号"))}
+
+
+def not_ours_waiting(master) -> bool:
+    """Some unit's 不属本单位 is still waiting for the office (a merge then writes 待指定单位)."""
+    trail = master.trail if isinstance(master.trail, Trail) else Trail(master.trail)
+    return any(r[3] == K_NOT_OURS for r in trail.open_requests())
+
+
+def not_ours_rows(master, waiting: list[list] | None = None) -> list[list]:
+    """The 待指定单位 rows (``UNASSIGNED_HEADERS``) of every open 不属本单位 request: the case, the unit it is with, the
+    units its reason and description name (``UnitDirectory.locate``'s sure matches, the asking unit left out), the
+    deadline in force; what the office typed on the sheet (``waiting``, header first) kept by 问题编号."""
+    trail = master.trail if isinstance(master.trail, Trail) else Trail(master.trail)
+    ledger = master.ledger
+    at = {str(c): i for i, c in enumerate(ledger["case_id"].tolist())} if len(ledger) else {}
+    typed = _typed(waiting)
+    rows = []
+    for r in trail.open_requests():
+        cid = _text(r[1])
+        if r[3] != K_NOT_OURS or cid not in at:
+            continue
+        i = at[cid]
+        unit, desc = _text(ledger["unit"].iat[i]), _text(ledger["description"].iat[i])
+        ext, ap = ledger["extended_to"].iat[i], ledger["extension_approver"].iat[i]
+        due = ext if _text(ext) and _text(ap) else ledger["deadline"].iat[i]
+        reason = _text(r[5])
+        cands = [o for o, _ in master.units.locate(f"{reason}。{desc}").sure if o != unit]
+        why = (f"{unit}申请“不属本单位”：{reason or '未写明理由'}。问题仍由{unit}办理、整改时限不变，直到办公室指定；请在"
+               f"“指定单位”列填写应承办的单位（仍由{unit}办理的填{unit}，即不同意）和决定人，再运行交办")
+        t = typed.get(cid, {})
+        rows.append([r[7] or None, None, desc or None, _text(ledger["source"].iat[i]) or None, r[6], unit, "、".join(cands),
+                     why, None, None, t.get(NOT_OURS_CHOSEN), None, due, cid, t.get("决定人"), t.get("决定意见")])
+    return rows
+
+
+def unassigned_rows(master, waiting: list[list] | None) -> list[list] | None:
+    """待指定单位 after a merge: the clues waiting there as they are (by header), then the open 不属本单位 requests
+    (``not_ours_rows``). None where there is no request to list (the sheet is then left as it is)."""
+    mine = not_ours_rows(master, waiting)
+    if not mine:
+        return None
+    clues = [[r.get(h) for h in UNASSIGNED_HEADERS] for r in _by_header(waiting, UNASSIGNED_HEADERS)
+             if not _text(r.get("问题编号")) and any(_text(v) for v in r.values())
+             and not _text(r.get("来源文件")).startswith("（")]
+    return clues + mine
+
+
+def decide_not_ours(master, ledger: pd.DataFrame, waiting: list[list] | None, today: dt.date) -> list[Finding]:
+    """The office's answer to each 不属本单位 on 待指定单位 (``waiting``, header first), for 交办 (book.assign).
+
+    A member unit in 指定单位 with a 决定人: 同意 (another unit: 责任单位 set in ``ledger``, in place, and the caller records
+    the move as a 转办) or 不同意 (the asking unit itself: it stays, and the reason goes back in 办公室答复); each a row of
+    审批台账. A unit not in 成员单位 or no 决定人: a finding, and the request keeps waiting."""
+    trail = master.trail if isinstance(master.trail, Trail) else Trail(master.trail)
+    master.trail = trail
+    at = {_text(c): i for i, c in enumerate(ledger["case_id"].tolist())} if len(ledger) else {}
+    file = master.path.name if getattr(master, "path", None) else ""
+    out: list[Finding] = []
+    for cid, t in _typed(waiting).items():
+        chosen, by, opinion = _text(t.get(NOT_OURS_CHOSEN)), _text(t.get("决定人")), _text(t.get("决定意见"))
+        request = trail.open(cid, K_NOT_OURS)
+        if not chosen or request is None or cid not in at:
+            continue
+        i = at[cid]
+        unit = _text(ledger["unit"].iat[i])
+        target = master.units.match(chosen)
+        if target is None:
+            near = "、".join(master.units.suggest(chosen))
+            out.append(finding("not-ours-needs-unit", f"问题“{cid}”的“不属本单位”申请：“{S_UNASSIGNED}”表中指定的“{chosen}”"
+                                f"不在成员单位名单中{'（是否为' + near + '？）' if near else ''}，本次未转办，问题仍由{unit}办理。"
+                                f"请改为成员单位全称后再运行交办。", file=file, sheet=S_UNASSIGNED, value=chosen, unit=unit))
+            continue
+        if not by:
+            out.append(finding("decision-incomplete", f"问题“{cid}”的“不属本单位”申请：“{S_UNASSIGNED}”表中未填写决定人，"
+                                f"本次未执行，问题仍由{unit}办理。请补填后再运行交办。", file=file, sheet=S_UNASSIGNED,
+                                value=chosen, unit=unit))
+            continue
+        if target == unit:
+            decision, change = D_NO, f"仍由{unit}办理，整改时限不变"
+        else:
+            decision, change = D_YES, f"责任单位由{unit}改为{target}（转办），整改时限不变"
+            ledger.iat[i, ledger.columns.get_loc("unit")] = target
+        trail.add(cid, unit, K_NOT_OURS, request[4], request[5], request[6], S_UNASSIGNED, decision, by, today, opinion,
+                  change, today)
+        master.trail_touched = True
+        out.append(finding("decision-applied", f"问题“{cid}”的不属本单位申请：办公室{decision}（{by}），{change}，已记入审批台账。",
+                           file=file, sheet=S_UNASSIGNED, unit=unit))
+    return out
 
 
 def visit_missing_mask(ledger: pd.DataFrame, book) -> pd.Series:

@@ -590,6 +590,11 @@ def assign_cases(book, today: dt.date | None = None) -> str:
         write_table(book, S_CHANGES, [CHANGE_HEADERS] + new.changes[CHANGE_HEADERS].values.tolist())
     if pending is not None:
         write_table(book, S_UNASSIGNED, [UNASSIGNED_HEADERS] + pending)
+    if new.trail_touched:  # a unit's 不属本单位 decided on 待指定单位: 审批台账 and 待审批, as the CLI saves them
+        from taizhang.jobs import trail_sheets
+
+        for name, (headers, rows, _) in trail_sheets(new).items():
+            write_table(book, name, [headers] + rows)
     return "\n".join(assign_text(result)[:-1] + ["结果已写入本工作簿（台账、变更记录），请检查后保存。"
                                                  "线索清单和交办通知单请用命令 taizhang assign --clues --units-dir。"])
 
