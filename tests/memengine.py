@@ -1,7 +1,7 @@
 """An in-memory Excel for tests, plugged into xlwings through its engine interface.
 
 It implements the parts of ``xlwings.base_classes`` the add-in's entry points
-use (books, sheets, ranges with values, fills and notes, the app's status
+use (books, sheets, ranges with values, fills, notes and hyperlinks, the app's status
 bar, screen updating, calculation and message boxes), so tests drive the
 real ``xlwings.Book``/``Sheet``/``Range`` objects and press each button.
 Like Excel it parses what it is given as if it were typed (``=…`` a formula,
@@ -125,7 +125,7 @@ def _parse(addr: str) -> tuple[int, int]:
 
 
 class Cell:
-    __slots__ = ("value", "formula", "color", "note", "number_format")
+    __slots__ = ("value", "formula", "color", "note", "number_format", "hyperlink")
 
     def __init__(self):
         self.value = None
@@ -133,6 +133,7 @@ class Cell:
         self.color = None
         self.note = None
         self.number_format = None
+        self.hyperlink = None  # (address, screen tip) of a cell's Hyperlink object (Range.Hyperlinks.Add)
 
 
 @counted
@@ -238,6 +239,29 @@ class MemRange(base_classes.Range):
     def number_format(self):
         return next(self._cells()).number_format
 
+    # hyperlinks (Excel's Hyperlinks collection: the link is the cell's, apart from its value)
+    def add_hyperlink(self, address, text_to_display, screen_tip):
+        """Hyperlinks.Add(Anchor, Address, ScreenTip, TextToDisplay): the cell shows the text as text (never parsed:
+        Excel puts TextToDisplay in as a constant) and keeps the link; a formula there is replaced."""
+        for cell in self._cells():
+            cell.formula, cell.value, cell.hyperlink = None, text_to_display, (address, screen_tip)
+
+    @property
+    def hyperlink(self):
+        link = next(self._cells()).hyperlink
+        if link is None:
+            raise Exception("The cell doesn't seem to contain a hyperlink!")  # as xlwings' COM engine
+        return link[0]
+
+    @property
+    def Hyperlinks(self):
+        return MemHyperlinks(self)
+
+    def ClearHyperlinks(self):
+        """Range.ClearHyperlinks: the links go, values and formats stay."""
+        for cell in self._existing().values():
+            cell.hyperlink = None
+
     @number_format.setter
     def number_format(self, value):
         for cell in self._cells():
@@ -285,19 +309,19 @@ class MemRange(base_classes.Range):
 
     def Copy(self, Destination=None):
         """Range.Copy(Destination): values, formulas (relative references moved as Excel moves them), fills,
-        number formats and notes; whole rows bring their heights. The destination's cells are replaced."""
+        number formats, notes and hyperlinks; whole rows bring their heights. The destination's cells are replaced."""
         assert Destination is not None
         r, c, nr, nc = self.areas[0]
         dr, dc = Destination.row - r, Destination.column - c
-        source = {k: (cell.value, cell.formula, cell.color, cell.note, cell.number_format)
+        source = {k: (cell.value, cell.formula, cell.color, cell.note, cell.number_format, cell.hyperlink)
                   for k, cell in self._existing().items()}
         heights = {k: v for k, v in self._sheet.row_heights.items() if r <= k < r + nr}
         target = Destination._sheet
         for k in [k for k in target.cells_by_pos if r + dr <= k[0] < r + dr + nr and c + dc <= k[1] < c + dc + nc]:
             del target.cells_by_pos[k]
-        for (i, j), (value, formula, color, note, fmt) in source.items():
+        for (i, j), (value, formula, color, note, fmt, link) in source.items():
             cell = target.cell(i + dr, j + dc)
-            cell.value, cell.color, cell.note, cell.number_format = value, color, note, fmt
+            cell.value, cell.color, cell.note, cell.number_format, cell.hyperlink = value, color, note, fmt, link
             cell.formula = shift_formula(formula, dr, dc) if formula else None
         if getattr(self, "whole_rows", False):
             for k in range(r + dr, r + dr + nr):
@@ -376,6 +400,35 @@ class MemRange(base_classes.Range):
             if cell.formula is None and cell.value == What:
                 cell.color = fill
         return True
+
+
+@counted
+class MemHyperlinks:
+    """Range.Hyperlinks: ``Add(Anchor, Address, SubAddress, ScreenTip, TextToDisplay)`` as Excel's COM method. Without
+    TextToDisplay the cell keeps the value it holds (so text written as text stays text); with it, the cell shows it
+    as a constant."""
+
+    def __init__(self, rng: "MemRange"):
+        self.rng = rng
+
+    def Add(self, Anchor, Address, SubAddress=None, ScreenTip=None, TextToDisplay=None):
+        for cell in Anchor._cells():
+            if TextToDisplay is not None:
+                cell.formula, cell.value = None, TextToDisplay
+            elif cell.value is None and cell.formula is None:
+                cell.value = Address  # an empty cell shows the address, as Excel does
+            cell.hyperlink = (Address, ScreenTip)
+        return True
+
+    @property
+    def Count(self):
+        return sum(1 for cell in self.rng._existing().values() if cell.hyperlink is not None)
+
+    def __call__(self, i):
+        """Hyperlinks(i): the i-th link (1-based) of the range, with its Address and ScreenTip."""
+        links = [c.hyperlink for _, c in sorted(self.rng._existing().items()) if c.hyperlink is not None]
+        address, tip = links[i - 1]
+        return type("Hyperlink", (), {"Address": address, "ScreenTip": tip})()
 
 
 @counted
@@ -643,6 +696,8 @@ class MemBook(base_classes.Book):
                         cell.value = c.value
                     cell.note = c.comment.text if c.comment is not None else None
                     cell.color, cell.number_format = rgb, fmt
+                    if c.hyperlink is not None and c.hyperlink.target:
+                        cell.hyperlink = (c.hyperlink.target, c.hyperlink.tooltip)
             sheet.row_heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight and d.height}
             sheet.hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
             book.sheet_list.append(sheet)

@@ -393,3 +393,33 @@ def test_evidence_lines_in_the_merge_account(camp, tmp_path, capsys):
     said = capsys.readouterr().out
     assert "佐证材料2件：归档1件，退回1件" in said and "退回 佐证材料/未知-2026-999.pdf" in said
     shutil.rmtree(f)
+
+
+def test_the_ribbon_writes_each_case_link_to_its_evidence_folder(camp, tmp_path):
+    """The ribbon writes 台账 through Excel: 已归档佐证材料 is linked to the case's folder by Hyperlinks.Add (the file
+    writer's HYPERLINK formula would be lost to the names written as text), the name kept as text, and no link on a
+    case without evidence."""
+    from memengine import open_book
+
+    from taizhang.doors import excel
+
+    ids = _cases(camp.master)
+    f = _folder(camp, tmp_path)
+    (f / "佐证材料").mkdir()
+    (f / "佐证材料" / f"{ids[0]}.pdf").write_bytes(b"a")
+    (f / "佐证材料" / ids[1]).mkdir()
+    (f / "佐证材料" / ids[1] / '=SUM(A1),"x"&B2.pdf').write_bytes(b"q")
+    run_merge(camp.master, f, DAY2)
+    book = open_book(camp.master)
+    sheet = book.sheets["台账"]
+    at = [c.value for c in load_workbook(camp.master)["台账"][1]].index("已归档佐证材料") + 1
+    excel.compute_status(book=book, today=DAY2)
+    stem = camp.master.stem
+    rows = {sheet.range((r, 1)).value: sheet.range((r, at)) for r in range(2, len(ids) + 2)}
+    assert rows[ids[0]].value == f"{ids[0]}.pdf" and rows[ids[0]].hyperlink == f"{stem}-佐证材料/{ids[0]}"
+    assert rows[ids[1]].value == "=SUM(A1),－x－&B2.pdf" and rows[ids[1]].formula == "=SUM(A1),－x－&B2.pdf"
+    # text inside its link, never a formula (xlwings' .hyperlink reads a text starting with = as a formula: COM's own)
+    assert rows[ids[1]].api.Hyperlinks(1).Address == f"{stem}-佐证材料/{ids[1]}"
+    others = [sheet.range((r, at)).api.Hyperlinks.Count for r in range(2, len(ids) + 2)
+              if sheet.range((r, 1)).value not in ids[:2]]
+    assert others and not any(others)

@@ -203,6 +203,19 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
                      office_columns=plan.office, origin=origin, landscape=True)
 
 
+def evidence_links(master, out: Path | str | None = None) -> list:
+    """The 已归档佐证材料 cells of ``master.ledger`` (in its order) as the file writer writes them: an ``xlsx.cells.Link``
+    to the case's folder, relative to the workbook at ``out`` (default: the master), where evidence is filed; else the
+    names as they are. For a door that writes 台账 through Excel itself (the ribbon)."""
+    import os
+
+    from taizhang.book.evidence import evidence_dir
+
+    where = Path(out or master.path).resolve().parent
+    folder = os.path.relpath(evidence_dir(master.path).resolve(), where).replace(os.sep, "/")
+    return _evidence_links(master.ledger, folder) if len(master.ledger) else []
+
+
 def _evidence_links(ledger: pd.DataFrame, folder: str) -> list:
     """The 佐证材料 column: for a case with pieces filed, a link to its folder showing their names."""
     from taizhang.book.evidence import case_dir_name

@@ -283,6 +283,7 @@ def write_ledger(book, master) -> None:
             key = c.key or "x:" + c.header
             block.append([c.header] + (ledger[key].tolist() if key in ledger.columns else [None] * n))
         sheet.range((1, first + 1), (n + 1, last + 1)).value = [[excel_input(v) for v in row] for row in zip(*block)]
+    _evidence_links(book, sheet, master, plan.field_at("evidence") + 1)  # (by the ledger's 佐证材料 columns)
     light_col = col_letter(plan.field_at("light"))
     column = sheet.range(f"{light_col}2:{light_col}{max(n + 1, 2)}")
     column.color = None
@@ -296,6 +297,35 @@ def write_ledger(book, master) -> None:
                 groups.setdefault(LIGHT_FROM_ZH[light], []).append(f"{light_col}{i + 2}")
         _color_cells(sheet, groups)
     write_calendar(book, master)
+
+
+def _evidence_links(book, sheet, master, col: int) -> None:
+    """已归档佐证材料: each case with evidence filed gets its cell linked to its folder beside the workbook, as the file
+    writer links it (``book.ledger_sheet.evidence_links``), through Excel's own Hyperlinks.Add — one call per such case,
+    after the names were written as text. TextToDisplay is not passed: the cell keeps the name written (a name like a
+    formula stays text). The column's old links go first (a case's link moved with its row; a case whose evidence is
+    gone keeps none)."""
+    from taizhang.book.ledger_sheet import evidence_links
+    from taizhang.xlsx.cells import Link, excel_would_change
+
+    links = evidence_links(master)  # (relative to master.path, the workbook's own: no call into Excel)
+    if not any(type(x) is Link for x in links):
+        return
+    column = sheet.range((2, col), (len(links) + 1, col))
+    try:
+        column.api.ClearHyperlinks()
+    except AttributeError:  # an Excel before 2010, or the Mac's object model: links are only added
+        pass
+    for i, link in enumerate(links):
+        if type(link) is not Link:
+            continue
+        cell = sheet.range((i + 2, col))
+        tip = f"打开{master.ledger['case_id'].iat[i]}的佐证材料文件夹"
+        try:
+            cell.api.Hyperlinks.Add(Anchor=cell.api, Address=link.target, ScreenTip=tip)
+        except AttributeError:  # no COM Hyperlinks (Mac): xlwings' own call, which sets the text shown as well
+            if not excel_would_change(link.text):
+                cell.add_hyperlink(link.target, link.text, tip)
 
 
 def _source_rows(ledger) -> list[int | None]:
