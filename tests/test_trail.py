@@ -456,3 +456,67 @@ def test_summary_ranking_shows_redo_per_unit_from_the_notices_figures(master, tm
     assert rows["城关镇"]["重办数"] == 1 and rows["北山镇"]["重办数"] == 0  # (北山镇: no cases, listed as 无问题)
     write_summary(figs, tmp_path / "公开.xlsx", m.reports, public=True)
     assert "重办数" not in [c.value for c in openpyxl.load_workbook(tmp_path / "公开.xlsx")["红绿灯排行榜"][3]]
+
+
+def test_one_case_life_with_its_evidence_from_closing_to_the_pack(master, tmp_path):
+    """办结 without 佐证 (flagged, 待销号确认 缺佐证材料) → the unit sends it in its folder (filed, indexed) → 回访 满意 →
+    销号 confirmed → the 销号 pack lists the piece with its digest and the case's 审批台账 rows, exactly."""
+    import hashlib
+
+    from docx import Document
+
+    from taizhang.book.evidence import evidence_dir
+    from taizhang.jobs import run_pack
+
+    folder = tmp_path / "报送"
+    send(folder, D(2026, 11, 6))
+    run_merge(master, folder, D(2026, 11, 6))
+    [cid] = load_master(master).ledger["case_id"].tolist()
+    # 办结 and 销号 applied for, without evidence: flagged for the office
+    send(folder, D(2026, 11, 13), 问题编号=cid, 办理状态="已销号", 办结日期="2026-11-12", **{"完成进度（%）": 100})
+    out = run_merge(master, folder, D(2026, 11, 13))
+    assert "evidence-missing" in {f.code for f in out.result.issues}
+    [closing] = sheet(master, "待销号确认")
+    assert closing["问题编号"] == cid and "缺佐证材料" in closing["说明"]
+    assert any(r["问题编号"] == cid and r["抽查类型"] == "佐证材料核查" and "缺佐证材料" in r["问题描述"]
+               for r in sheet(master, "抽查清单"))
+    # the unit sends its 佐证 in its report folder: filed under the case and indexed
+    send(folder, D(2026, 11, 16), 问题编号=cid, 办理状态="已销号", 办结日期="2026-11-12", **{"完成进度（%）": 100})
+    (folder / "佐证材料" / cid).mkdir(parents=True)
+    photo = "入户发放照片.jpg".encode() + b"\xff\xd8 photo bytes"
+    (folder / "佐证材料" / cid / "入户发放照片.jpg").write_bytes(photo)
+    out = run_merge(master, folder, D(2026, 11, 16))
+    assert "evidence-missing" not in {f.code for f in out.result.issues}
+    assert (evidence_dir(master) / cid / "入户发放照片.jpg").read_bytes() == photo
+    m = load_master(master)
+    row = m.ledger.iloc[0]
+    assert (row["evidence_count"], row["evidence"]) == (1, "入户发放照片.jpg") and row["evidence_first"] == D(2026, 11, 16)
+    digest = hashlib.sha256(photo).hexdigest()
+    [listed] = sheet(master, "佐证材料清单")
+    assert (listed["问题编号"], listed["文件名"], listed["内容指纹"], listed["状态"]) == (cid, "入户发放照片.jpg", digest, "已归档")
+    assert "缺佐证材料" not in sheet(master, "待销号确认")[0]["说明"]
+    # 回访 满意, then the office's 同意 on 待销号确认: 销号 confirmed
+    ledger_edit(master, cid, 回访方式="电话", 回访日期=dt.datetime(2026, 11, 17), 回访人="刘干事", 回访结果="满意")
+    decide(master, "待销号确认", cid, "同意", "县委办主任", "佐证齐全，回访满意")
+    run_status(master, D(2026, 11, 18))
+    m = load_master(master)
+    assert (m.ledger["status"].iat[0], m.ledger["closer"].iat[0], m.ledger["closed_date"].iat[0]) == (
+        "已销号", "县委办主任", D(2026, 11, 18))
+    rows = trail(master)
+    got = [(r["事项"], r["申请内容"], r["决定"], r["决定人"], r["决定意见"], r["变更内容"]) for r in rows]
+    assert got == [
+        ("销号", "销号申请2026-11-13", "申请中", None, None, None),
+        ("回访", "2026-11-17电话回访：满意", None, "刘干事", None, None),
+        ("销号", "销号申请2026-11-13", "同意", "县委办主任", "佐证齐全，回访满意",
+         "办理状态改为已销号（销号审核人县委办主任，销号日期2026-11-18）")]
+    # the 销号 pack of the case: the evidence with its digest, the trail rows
+    res = run_pack(master, [cid], D(2026, 11, 18), tmp_path / "销号材料")
+    [paper] = res.papers
+    assert paper.evidence == 1 and not paper.warning
+    doc = Document(paper.path)
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in doc.tables]
+    [ev] = [t for t in tables if t[0][:3] == ["序号", "文件名", "内容指纹"]]
+    assert ev[1][:3] == ["1", "入户发放照片.jpg", digest[:16]]
+    [tr] = [t for t in tables if "事项" in t[0] and "决定" in t[0]]
+    assert [(r[tr[0].index("事项")], r[tr[0].index("决定")]) for r in tr[1:]] == [("销号", "申请中"), ("回访", ""),
+                                                                                 ("销号", "同意")]
