@@ -520,3 +520,31 @@ def test_one_case_life_with_its_evidence_from_closing_to_the_pack(master, tmp_pa
     [tr] = [t for t in tables if "事项" in t[0] and "决定" in t[0]]
     assert [(r[tr[0].index("事项")], r[tr[0].index("决定")]) for r in tr[1:]] == [("销号", "申请中"), ("回访", ""),
                                                                                  ("销号", "同意")]
+
+
+def test_the_ribbon_answers_a_not_our_case_as_the_cli_does(master, tmp_path, monkeypatch):
+    """交办 on the ribbon (memengine): the 不属本单位 answered on 待指定单位 is written to 审批台账 in the workbook, and the
+    case moves as a 转办 (变更记录)."""
+    from memengine import open_book
+
+    from taizhang.doors import excel
+
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))
+    folder = tmp_path / "报送"
+    send(folder, D(2026, 11, 6), 申请事项="不属本单位", 申请理由="该路段归北山镇管理")
+    run_merge(master, folder, D(2026, 11, 6))
+    cid = load_master(master).ledger["case_id"].iat[0]
+    book = open_book(master)
+    ws = book.sheets["待指定单位"]
+    head = ws.range((1, 1), (1, 16)).value
+    ws.range((2, head.index("指定单位（办公室填写）") + 1)).value = "北山镇"
+    ws.range((2, head.index("决定人") + 1)).value = "王主任"
+    msg = excel.assign_cases(book=book, today=D(2026, 11, 9))
+    assert "Traceback" not in msg
+    rows = book.sheets["审批台账"].range((1, 1), (3, 14)).value
+    got = [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert [(r["事项"], r["决定"], r["决定人"]) for r in got] == [("不属本单位", "申请中", None), ("不属本单位", "同意", "王主任")]
+    ledger = book.sheets["台账"].range((1, 1), (2, 5)).value
+    assert ledger[1][ledger[0].index("责任单位")] == "北山镇"
+    log = [book.sheets["变更记录"].range((r, 1), (r, 4)).value for r in range(2, 10)]
+    assert [cid, "转办", "城关镇", "北山镇"] in log
