@@ -19,7 +19,9 @@
   unit sees has them taken out, and still reads as a sentence.
 * 转办: 已交办单位 keeps the unit a case was last handed to (blank for a case a unit reported: then the unit
   its last 变更记录 line names). When the office changes 责任单位, the next run records the transfer, and the
-  receiving unit's notice lists it as 转办.
+  receiving unit's notice lists it as 转办. A unit's 不属本单位 waits on 待指定单位 too (a row with its 问题编号,
+  ``book.trail.not_ours_rows``); the unit the office names there is applied first (``book.trail.decide_not_ours``,
+  recorded on 审批台账) and the move is then this same 转办.
 
 Nothing is numbered or handed over twice: a numbered case whose 已交办单位 is its 责任单位 is left alone.
 """
