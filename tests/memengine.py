@@ -5,9 +5,12 @@ use (books, sheets, ranges with values, fills, notes and hyperlinks, the app's s
 bar, screen updating, calculation and message boxes), so tests drive the
 real ``xlwings.Book``/``Sheet``/``Range`` objects and press each button.
 Like Excel it parses what it is given as if it were typed (``=…`` a formula,
-``001`` a number, ``1/2`` and ``2026年11月`` dates, ``50%`` a fraction, ``TRUE`` a
-boolean) unless the text carries a leading apostrophe or the cell is formatted
+``001`` a number, ``1/2`` and ``2026年11月`` dates, ``50%`` a fraction in a cell it formats
+``0%``, ``TRUE`` a boolean) unless the text carries a leading apostrophe or the cell is formatted
 as text (``@``), so a test can prove that every text stays exactly as it was.
+Cells keep their number formats (read from the file, set through ``Range.NumberFormat``, moved with a row
+copy), and ``Range.NumberFormat`` over many cells answers as Excel's does: their one format, or None (COM's
+Null) when they differ.
 Every call the add-in makes into "Excel" (each property read or write, each
 method) is counted in ``MemApp.calls``, as each would be one round trip to
 Excel over COM; tests cap the counts per button.
@@ -237,7 +240,12 @@ class MemRange(base_classes.Range):
 
     @property
     def number_format(self):
-        return next(self._cells()).number_format
+        """Excel's Range.NumberFormat: the cells' format when they all share one ("General" for none), else None
+        (COM's Null, which Excel answers for a range of mixed formats)."""
+        get = self._sheet.cells_by_pos.get
+        formats = {(getattr(get((r + i, c + j)), "number_format", None) or "General")
+                   for r, c, nr, nc in self.areas for i in range(nr) for j in range(nc)}
+        return formats.pop() if len(formats) == 1 else None
 
     # hyperlinks (Excel's Hyperlinks collection: the link is the cell's, apart from its value)
     def add_hyperlink(self, address, text_to_display, screen_tip):
@@ -503,6 +511,8 @@ class MemSheet(base_classes.Sheet):
                 cell.formula, cell.value = out, (link.group(1) if link else None)  # only links are "calculated"
             else:
                 cell.value = out
+                if isinstance(out, float) and v.strip().rstrip(")").endswith("%") and cell.number_format in (None, "General"):
+                    cell.number_format = "0.00%" if "." in v else "0%"  # typed 100% in a General cell: Excel formats it
         elif isinstance(v, dt.date) and not isinstance(v, dt.datetime):
             cell.value = dt.datetime(v.year, v.month, v.day)
         else:

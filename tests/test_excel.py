@@ -795,3 +795,39 @@ def test_ribbon_writes_taizhang_columns_where_the_office_put_them(office):
     assert {r[0]: r[3] for r in rows[1:]} == expected  # the office's column beside its cases
     lights = [r[rows[0].index("红绿灯")] for r in rows[1:]]
     assert "红灯" in lights and "绿灯" in lights
+
+
+def test_a_100_percent_typed_in_excel_reads_as_100_through_the_ribbon(office):
+    """#24: Range.Value carries no number format, so the ribbon read a 完成进度 typed as 100% (1 with the format
+    0%) as 1, and 60% as 0.6. The button reads the column's number formats (Range.NumberFormat, one call over the
+    column where its cells agree, halves where they differ) and reads them as the file readers do (xlsx.numfmt);
+    it writes them back into their percent cells as typed (1 shows 100%), so a second press reads 100 again."""
+    import memengine
+
+    s, book, app = office
+    sheet = book.sheets["台账"].impl
+    rows = values(book, "台账")
+    col = rows[0].index("完成进度（%）") + 1
+    ids = [rows[1][0], rows[2][0]]
+    sheet.put(2, col, "100%")
+    sheet.put(3, col, "60%")
+    assert sheet.cell(2, col).value == 1.0 and sheet.cell(2, col).number_format == "0%"
+    progress = excel.master_of(book).ledger.set_index("case_id")["progress"]
+    assert (progress[ids[0]], progress[ids[1]]) == (100.0, 60.0)
+    for _ in range(2):
+        excel.compute_status(book=book, today=REPORT_DAY)
+        progress = excel.master_of(book).ledger.set_index("case_id")["progress"]
+        assert (progress[ids[0]], progress[ids[1]]) == (100.0, 60.0)
+    at = {r[0]: i for i, r in enumerate(values(book, "台账")) if i}
+    assert sheet.cell(at[ids[0]] + 1, col).value == 1.0 and sheet.cell(at[ids[0]] + 1, col).number_format == "0%"
+    # a column formatted as a whole costs one NumberFormat read, whatever its length
+    reads = []
+    real = memengine.MemRange.number_format.fget
+    n = len(rows)
+    sheet.range((2, col), (n, col)).number_format = "0%"
+    try:
+        memengine.MemRange.number_format = property(lambda r: reads.append(r) or real(r), memengine.MemRange.number_format.fset)
+        excel.master_of(book)
+    finally:
+        memengine.MemRange.number_format = property(real, memengine.MemRange.number_format.fset)
+    assert len(reads) == 1

@@ -151,6 +151,57 @@ def test_styles_stay_constant_when_the_office_saves_with_openpyxl_between_writes
     assert counts[0] == counts[-1] and len(re.findall(rb"<xf\b", rounds[0])) < 20, counts
 
 
+def _style_counts(styles: bytes) -> tuple[int, int]:
+    root = ET.fromstring(styles)
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    return len(root.find(ns + "cellXfs")), len(root.find(ns + "fonts"))
+
+
+@needs_libreoffice
+def test_styles_stay_constant_when_the_office_saves_with_libreoffice_between_writes(fresh_sample, tmp_path):
+    """#24: LibreOffice saves taizhang's header cells in the font it rendered them with (Noto Sans CJK SC for 等线,
+    family 2) and drops the unused 等线 fonts; the writer found no cell format of that exact meaning and added its
+    header styles again, 3 cell formats and 2 fonts per round. A font differing only in typeface is the same style
+    now: no status after a LibreOffice save adds a style, and the rounds converge (LibreOffice's own second save
+    adds a few of its own, once)."""
+    master = fresh_sample.master
+    run_status(master, REPORT_DAY)
+    rounds = []
+    for i in range(3):
+        (saved,) = convert([master], "xlsx:Calc MS Excel 2007 XML", tmp_path / f"lo{i}")
+        shutil.copy(saved, master)
+        by_libreoffice = _style_counts(_styles(master))
+        run_status(master, REPORT_DAY)
+        rounds.append(_style_counts(_styles(master)))
+        assert rounds[-1] == by_libreoffice, (i, by_libreoffice, rounds)
+    assert rounds[-1] == rounds[-2], rounds
+    ws = openpyxl.load_workbook(master)["台账"]  # the header still looks like taizhang's: dark fill, white bold
+    assert ws["A1"].fill.fgColor.rgb[-6:] == "1F4E78" and ws["A1"].font.b and ws["A1"].font.color.rgb[-6:] == "FFFFFF"
+
+
+def test_a_style_in_another_typeface_is_reused_not_added():
+    """LibreOffice's spelling of taizhang's header: the same fill, alignment and white bold 11 font, in the face it
+    rendered 等线 with (and the 等线 font itself dropped, or kept unused): ``xf("header")`` is that cell format."""
+    from taizhang.xlsx.parts import _Styles
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    fonts = ('<font><sz val="11"/><name val="Calibri"/></font>'
+             '<font><b val="true"/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Noto Sans CJK SC"/><family val="2"/></font>')
+    fills = ('<fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+             '<fill><patternFill patternType="solid"><fgColor rgb="FF1F4E78"/><bgColor indexed="64"/></patternFill></fill>')
+    xfs = ('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="true" applyAlignment="true">'
+           '<alignment horizontal="center" vertical="center" wrapText="true"/></xf>')
+    for extra in ("", '<font><b val="true"/><sz val="11"/><color rgb="FFFFFFFF"/><name val="等线"/></font>'):
+        xml = (f'<styleSheet {ns}><fonts count="2">{fonts}{extra}</fonts><fills count="3">{fills}</fills>'
+               f'<borders count="1"><border/></borders><cellXfs count="2">{xfs}</cellXfs></styleSheet>')
+        styles = _Styles(xml)
+        assert styles.xf("header") == 1
+        assert styles.xml.count(b"<font>") + styles.xml.count(b"<font ") == 2 + bool(extra)
+        assert styles.xml.count(b"<xf ") == 2
+    assert _Styles(xml).xf("header_office") == 2  # bold black: no such font in any face, so added
+
+
 def test_style_meaning_ignores_how_a_program_spelled_it():
     from taizhang.xlsx.parts import style_meaning
 

@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from taizhang.xlsx import sheetxml
-from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
+from taizhang.xlsx.xlsxpatch import AppendedRows, SheetSpec, patch_package
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_print_titles_for_the_sheets_written_whole(book, tmp_path):
     specs = {"台账": SheetSpec([["甲"], ["乙"]], landscape=True), "说明": SheetSpec([["丙"]], landscape=True),
              "办公室's 表": SheetSpec([["丁"], [1]], landscape=True), "草稿": SheetSpec([["戊"]])}
     patch_package(book, out, specs)
-    patch_package(out, out, {**specs, "台账": SheetSpec([], columns=[["己"]], append_at=3, landscape=True)})
+    patch_package(out, out, {**specs, "台账": AppendedRows([["己"]], 3)})  # rows appended: no print titles of its own
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["说明", "台账", "办公室's 表", "草稿"] and wb["台账"]["A3"].value == "己"
     assert [wb[n].print_title_rows for n in wb.sheetnames] == ["$1:$2", "$1:$1", "$1:$1", None]

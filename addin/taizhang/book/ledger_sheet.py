@@ -42,7 +42,7 @@ from taizhang.findings import col_letter
 from taizhang.rules.rulebook import RECTIFY_MODES
 
 if TYPE_CHECKING:
-    from taizhang.xlsx.xlsxpatch import SheetSpec
+    from taizhang.xlsx.xlsxpatch import CarriedSheet, SheetSpec
 
 DROPDOWNS = {
     "category": ("问题类别", "A", 300),
@@ -165,7 +165,7 @@ def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
                 mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None,
-                evidence_dir: str | None = None) -> "SheetSpec":
+                evidence_dir: str | None = None) -> "CarriedSheet":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
 
     ``header``: the 台账 header row as the office left it (as read); the sheet is laid out by its plan
@@ -173,7 +173,7 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
     None: taizhang's own layout. ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down
     on 整改方式. ``evidence_dir``: the 佐证材料 folder relative to the workbook; each case that has evidence filed gets
     its 佐证材料 cell as a hyperlink to its own folder there, computed from its row, so it goes wherever the case goes."""
-    from taizhang.xlsx.xlsxpatch import SheetSpec
+    from taizhang.xlsx.xlsxpatch import CarriedSheet
 
     plan = plan_ledger(header, extra_columns)
     n = len(ledger)
@@ -196,11 +196,11 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
         at = plan.field_at("evidence")
         columns[at] = _evidence_links(ledger, evidence_dir)
     origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
-    return SheetSpec([[c.header for c in plan.columns]],
-                     [BY_KEY[c.key].width if c.key else 14 for c in plan.columns], header_styles, freeze="C2",
-                     dropdowns=dropdowns, columns=columns,
-                     column_styles={plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
-                     office_columns=plan.office, origin=origin, landscape=True)
+    return CarriedSheet([[c.header for c in plan.columns]],
+                        [BY_KEY[c.key].width if c.key else 14 for c in plan.columns], header_styles, freeze="C2",
+                        dropdowns=dropdowns, columns=columns,
+                        column_styles={plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
+                        office_columns=plan.office, origin=origin, landscape=True)
 
 
 def evidence_links(master, out: Path | str | None = None) -> list:
@@ -281,7 +281,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     from taizhang.book.evidence import evidence_dir
     from taizhang.book.master import with_unread
     from taizhang.xlsx.storage import atomic_write
-    from taizhang.xlsx.xlsxpatch import SheetSpec, patch_package
+    from taizhang.xlsx.xlsxpatch import AddedColumn, KeyValues, SheetSpec, patch_package
 
     master.ledger = in_unit_order(master.ledger, master.units.names())
     mode_at, mode_missing = mode_list_column(master.list_columns)
@@ -290,12 +290,12 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
                                    header=getattr(master, "ledger_header", None), evidence_dir=links),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
-        specs[S_LISTS] = SheetSpec([[MODE_LIST_HEADER]] + [[m] for m in RECTIFY_MODES], [12], column_at=mode_at)
+        specs[S_LISTS] = AddedColumn([MODE_LIST_HEADER, *RECTIFY_MODES], mode_at, width=12)
     for title, (headers, rows, fills, *widths) in (sheets or {}).items():  # (headers, rows, fills[, column widths])
         specs[title] = table_spec(headers, rows, widths[0] if widths else None, fills=fills, hidden=title in HIDDEN_SHEETS,
                                   wrapped=WRAPPED.get(title))
     if settings:
-        specs[S_SETTINGS] = SheetSpec([], [], values_by_key=dict(settings))
+        specs[S_SETTINGS] = KeyValues(dict(settings))
     if len(master.changes):
         changes = master.changes
         specs[S_CHANGES] = SheetSpec([list(CHANGE_HEADERS)], [16, 14, 24, 24, 18, 28, 12], None,

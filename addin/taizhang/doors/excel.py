@@ -190,6 +190,46 @@ def read_rows(sheet) -> list[list]:
     return _trimmed([list(r) for r in rows])
 
 
+def _percent_columns(header: list) -> list[int]:
+    """The columns (0-based) of 台账 whose header names a percent-typed field (完成进度), first occurrence each."""
+    from taizhang.fields import BY_KEY, match_header
+
+    out, seen = [], set()
+    for j, h in enumerate(header):
+        key, _ = match_header(h)
+        if key in BY_KEY and BY_KEY[key].kind == "percent" and key not in seen:
+            seen.add(key)
+            out.append(j)
+    return out
+
+
+def _percent_rows(sheet, col: int, first: int, last: int) -> list[int]:
+    """The rows ``first``..``last`` of column ``col`` (1-based) whose number format shows a percentage.
+
+    Range.Value carries no format, so 100% reads as 1: the column's formats are read with one Range.NumberFormat
+    call; where its cells differ (Excel answers Null), each half is read the same way, so a column formatted as a
+    whole, or not at all, costs one call, and a few typed 100% cells a few calls each, never one per cell.
+    """
+    from taizhang.xlsx.numfmt import is_percent_format
+
+    if last < first:
+        return []
+    fmt = sheet.range((first, col), (last, col)).number_format
+    if fmt is None and last > first:
+        mid = (first + last) // 2
+        return _percent_rows(sheet, col, first, mid) + _percent_rows(sheet, col, mid + 1, last)
+    return list(range(first, last + 1)) if is_percent_format(fmt) else []
+
+
+def _mark_percent(sheet, rows: list[list]) -> None:
+    """台账 as read from Excel, its percent-formatted numbers marked as ``numfmt.Percent`` (100% → 100), the
+    same reading the file readers apply (``xlsx.numfmt``)."""
+    from taizhang.xlsx.numfmt import mark_percent
+
+    for j in _percent_columns(rows[0]) if rows else []:
+        mark_percent(rows, [(r - 1, j) for r in _percent_rows(sheet, j + 1, 2, len(rows))])
+
+
 def write_table(book, name: str, rows: list[list], create: bool = True):
     """Replace a sheet's contents with ``rows`` in one write; every text stays exactly that text."""
     from taizhang.xlsx.cells import excel_input
@@ -239,13 +279,15 @@ def master_of(book, skip: tuple[str, ...] = (), sheets: dict | None = None):
     ``skip``: sheets this button does not need (read as empty), to save round trips;
     ``sheets``: a dict to receive the rows read, by sheet name.
     """
-    from taizhang.book.master import MASTER_SHEETS, MasterError, master_from_sheets
+    from taizhang.book.master import MASTER_SHEETS, S_LEDGER, MasterError, master_from_sheets
 
     sheets = {} if sheets is None else sheets
     for name in MASTER_SHEETS:
         sheet = None if name in skip else _find_sheet(book, name)
         if sheet is not None:
             sheets[name] = read_rows(sheet)
+            if name == S_LEDGER:
+                _mark_percent(sheet, sheets[name])
     try:
         return master_from_sheets(sheets, Path(book.fullname))
     except MasterError as exc:
@@ -276,12 +318,19 @@ def write_ledger(book, master) -> None:
     width = max(plan.width, len(old[0]) if old else 0)
     origin = _source_rows(ledger)
     _move_rows(book, sheet, origin, len(old), width)
+    # a 完成进度 cell the office formatted as a percentage keeps its format and shows what was read: 100 → 1 (100%)
+    percent = {j: set(_percent_rows(sheet, j + 1, 2, n + 1)) for j in _percent_columns([c.key and c.header for c in plan.columns])
+               if plan.columns[j].source is not None}
     for first, last in _column_runs([i for i, c in enumerate(plan.columns) if c.key or c.source is None]):
         block = []
         for i in range(first, last + 1):
             c = plan.columns[i]
             key = c.key or "x:" + c.header
-            block.append([c.header] + (ledger[key].tolist() if key in ledger.columns else [None] * n))
+            values = ledger[key].tolist() if key in ledger.columns else [None] * n
+            if percent.get(i):
+                values = [v / 100 if r in percent[i] and type(v) in (int, float) and v == v else v
+                          for r, v in enumerate(values, 2)]
+            block.append([c.header] + values)
         sheet.range((1, first + 1), (n + 1, last + 1)).value = [[excel_input(v) for v in row] for row in zip(*block)]
     _evidence_links(book, sheet, master, plan.field_at("evidence") + 1)  # (by the ledger's 佐证材料 columns)
     light_col = col_letter(plan.field_at("light"))

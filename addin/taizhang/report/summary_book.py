@@ -494,7 +494,7 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     fills = [o.light if o.light in FILL else None for o in items]
     ws.freeze_panes = "A4"
     _page(ws)
-    from taizhang.xlsx.xlsxpatch import BORDER_RGB, STYLES, SheetSpec
+    from taizhang.xlsx.xlsxpatch import BORDER_RGB, STYLES, AppendedRows
 
     def cell_style(v, fill):  # as ``_style`` does through openpyxl for the small tables
         kind = "text" if isinstance(v, str) else "float" if isinstance(v, float) else "date" if isinstance(v, dt.date) else "other"
@@ -507,7 +507,7 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     for i in range(len(items)):
         lines = max(lines_needed(columns[c][i], widths[c]) if isinstance(columns[c][i], str) else 1 for c in text_cols)
         heights.append(row_height(lines) if lines > 1 else None)
-    return SheetSpec([], columns=columns, column_styles=styles, append_at=4, row_heights=heights)
+    return AppendedRows(columns, 4, column_styles=styles, row_heights=heights)
 
 
 PUBLIC_REPORT_COLUMNS = (0, 2)  # 单位名称, 报送情况: file names and notes often carry a clerk's name and phone

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from taizhang.xlsx import xmlparts
 from taizhang.xlsx.ooxml import MAIN_NS, _col_index, _m
 from taizhang.xlsx.parts import SharedStrings
-from taizhang.xlsx.sheetxml import SheetSpec, _body, _Cells
+from taizhang.xlsx.sheetxml import KeyValues, _body, _Cells
 
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
@@ -35,12 +35,12 @@ def _text(cell: ET.Element, shared: dict[int, str]) -> str:
     return ""
 
 
-def with_values(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
-    """``xml`` with ``spec.values_by_key`` written: key (column A, trimmed) → value in column B."""
+def with_values(xml: bytes, spec: KeyValues, strings: SharedStrings) -> str:
+    """``xml`` with ``spec.values`` written: key (column A, trimmed) → value in column B."""
     part = xmlparts.parse(xml)
     root = part.root
     data = root.find(_m("sheetData"))
-    wanted = {str(k).strip(): v for k, v in (spec.values_by_key or {}).items()}
+    wanted = {str(k).strip(): v for k, v in spec.values.items()}
     shared = {i: t for t, i in strings.index_of.items() if t.strip() in wanted}
     w = _Cells(0, strings)
     last = 0

@@ -1,8 +1,9 @@
 """The office's layer of a sheet taizhang rewrites (台账), carried through a cell map.
 
 ``_keep_office`` reads the sheet as the office left it: its frame (view, widths, filter, conditional formats,
-notes and drawings, page setup) and the cells of the office's columns (``SheetSpec.office_columns``, decided by
-``book.ledger_plan`` from the headers), each mapped to the new row of its case (``SheetSpec.origin``); a formula is
+notes and drawings, page setup) and the cells of the office's columns (``CarriedSheet.office_columns``, decided by
+``book.ledger_plan`` from the headers), each mapped to the new row of its case (``CarriedSheet.origin``), into an
+``OfficeLayer`` the sheet is then written in; a formula is
 translated to its new row (``_moved_formula``). Hyperlinks, merged cells and per-row validations and conditional
 formats move with their cases or are dropped (``_move_row_anchored``); notes move in their comments part and VML
 (``_moved_notes``), Excel 365's threaded comments with them. Nothing of the office's lands on another case.
@@ -22,7 +23,7 @@ from xml.sax.saxutils import escape
 from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts
 from taizhang.xlsx.ooxml import MAIN_NS, _col_index, _insert, _m, _resolve
-from taizhang.xlsx.sheetxml import SheetSpec
+from taizhang.xlsx.sheetxml import CarriedSheet, OfficeLayer
 
 # --------------------------------------------------------------------------- the office's layer of a sheet
 
@@ -33,8 +34,8 @@ _AFTER_DIMENSION = ("sheetViews", "sheetFormatPr", "cols", "sheetData")
 _MARK = "TZSHEETDATA"
 
 
-def _keep_office(xml: str, spec: SheetSpec) -> None:
-    """Fill ``spec.frame``, ``raw_header`` and ``raw_cells`` from the sheet as the office left it.
+def _keep_office(xml: str, spec: CarriedSheet) -> OfficeLayer | None:
+    """The office's layer of the sheet as the office left it: its frame, header and cells (None: nothing to keep).
 
     taizhang owns its columns' cells, the drop-downs on them and the extent of the filter; everything else
     of the sheet is the office's and is written back: the view (freeze panes), widths, filter criteria,
@@ -43,15 +44,15 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     """
     m = re.search(r"<(\w+:)?sheetData\b[^>]*?(/?)>", xml)
     if m is None or m.group(2) == "/" or m.group(1):
-        return  # no rows yet (a new master) or an unusual prefixed sheet: taizhang's own layout
+        return None  # no rows yet (a new master) or an unusual prefixed sheet: taizhang's own layout
     close = "</sheetData>"
     end = xml.rfind(close)
     body = xml[m.end():end]
     if end < 0 or "<row" not in body:
-        return
+        return None
     part = xmlparts.parse(xml[:m.start()] + f"<sheetData>{_MARK}</sheetData>" + xml[end + len(close):])
     if not any(p == "" and u == MAIN_NS for p, u in part.root_decls):
-        return
+        return None
     root = part.root
     width = len(spec.rows[0]) if spec.rows else 1
     n_data = len(spec.columns[0]) if spec.columns else max(len(spec.rows) - 1, 0)
@@ -72,11 +73,13 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
             hidden = ' hidden="1"' if a.get("hidden") in ("1", "true") else ""
             height = f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht") else ""
             kept[new_row_of[row]] = hidden + height
-    spec.row_attrs = kept if any(kept) else None
+    row_attrs = kept if any(kept) else None
+    raw_header: dict[int, str | None] = {}
+    raw_cells: dict[int, list[str | None]] = {}
     if carried:
         col_of = {col_letter(old): new for new, old in carried.items()}
-        spec.raw_cells = {c: [None] * n_data for c in carried}
-        spec.raw_header.update({c: None for c in carried})  # an office column without a header cell keeps none
+        raw_cells = {c: [None] * n_data for c in carried}
+        raw_header.update({c: None for c in carried})  # an office column without a header cell keeps none
         shared: dict[str, tuple[str, str]] = {}
         pat = re.compile(r'<c r="(' + "|".join(col_of) + r')(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
         for cm in pat.finditer(body):
@@ -87,9 +90,9 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
                                        if row in new_row_of else f"{letter}{row}", shared)
             cell = attrs + (f">{inner}</c>" if inner is not None else "/>")
             if row == 1:
-                spec.raw_header[c] = cell
+                raw_header[c] = cell
             elif row in new_row_of:
-                spec.raw_cells[c][new_row_of[row]] = cell
+                raw_cells[c][new_row_of[row]] = cell
     # the office's frame, with taizhang's parts of it brought up to date
     dim = root.find(_m("dimension"))
     if dim is None:
@@ -124,7 +127,8 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
             root.remove(dvs)
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
-    spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+    frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+    return OfficeLayer(frame, raw_header, raw_cells, row_attrs)
 
 
 X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
@@ -299,7 +303,7 @@ THREADED_TYPE = "http://schemas.microsoft.com/office/2017/10/relationships/threa
 THREADED_NS = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
 
 
-def _moved_notes(zin: zipfile.ZipFile, part: str, spec: SheetSpec) -> dict[str, bytes]:
+def _moved_notes(zin: zipfile.ZipFile, part: str, spec: CarriedSheet) -> dict[str, bytes]:
     """The sheet's notes moved with their cases' rows: the comments part, the shapes that show them, and Excel 365's
     threaded comments (``xl/threadedComments/*.xml``; each has a legacy twin in the comments part, moved alike; the
     people in ``xl/persons`` are not tied to cells and stay as they are)."""

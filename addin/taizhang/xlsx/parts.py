@@ -3,7 +3,8 @@ and the print titles in workbook.xml (``_print_titles``), with the palette of ev
 
 A style already in styles.xml is reused and a missing one appended, so writing the same content twice gives the
 same styles.xml; styles are compared by meaning (``style_meaning``: parsed font, fill, border, number format,
-alignment and protection, attributes in any order, defaults dropped), so a master last saved by openpyxl,
+alignment and protection, attributes in any order, defaults dropped; failing that, a font alike but for its
+typeface, which LibreOffice replaces by the one it rendered with), so a master last saved by openpyxl,
 LibreOffice or Excel, which spell the same styles their own way, does not grow with every write; existing shared strings keep their numbers (the office's own sheets still read the same), texts
 already there are reused and new ones appended. The parts are edited through ``xmlparts``, prefixes intact.
 """
@@ -88,6 +89,18 @@ def style_meaning(el: ET.Element, same: dict[str, dict[str, str]] | None = None)
     return (tag, tuple(sorted(attrs.items())), (el.text or "").strip(), tuple(sorted(children)))
 
 
+_TYPEFACE = {"name", "family", "charset", "scheme"}
+
+
+def _typeface_free(el: ET.Element) -> tuple:
+    """A font's meaning without its typeface (name, family, character set, theme scheme): what taizhang's styles
+    say — bold, size, colour — and not what the program that last saved the master substitutes. LibreOffice saves
+    a header cell in 等线 as the font it rendered it with (Noto Sans CJK SC where 等线 is not installed), and an
+    office may choose another face for its headers; taizhang's style is the same style in either face."""
+    tag, attrs, text, children = style_meaning(el)
+    return tag, attrs, text, tuple(c for c in children if c[0] not in _TYPEFACE)
+
+
 def _format_meaning(code: str) -> str:
     """A number format code as it shows: case and backslash escapes of plain characters aside (LibreOffice writes
     yyyy-mm-dd as YYYY\\-MM\\-DD)."""
@@ -115,25 +128,34 @@ class _Styles:
         return el
 
     def _find_or_add(self, tag: str, item: ET.Element, before: tuple[str, ...] = ()) -> int:
+        """The index of an entry meaning the same as ``item``, else of one differing only in its typeface
+        (``_typeface_free``: fonts, and cell formats by their fonts), else ``item`` appended."""
         coll = self._collection(tag, before)
-        same = self._same_as if tag == "cellXfs" else {}
-        want = style_meaning(item, same)
-        for i, old in enumerate(coll):
-            if style_meaning(old, same) == want:
-                return i
+        for loose in (False, True) if tag in ("fonts", "cellXfs") else (False,):
+            if tag == "fonts":
+                meaning = _typeface_free if loose else style_meaning
+                want = meaning(item)
+                found = next((i for i, old in enumerate(coll) if meaning(old) == want), None)
+            else:
+                same = self._same_as(loose) if tag == "cellXfs" else {}
+                want = style_meaning(item, same)
+                found = next((i for i, old in enumerate(coll) if style_meaning(old, same) == want), None)
+            if found is not None:
+                return found
         coll.append(item)
         coll.set("count", str(len(coll)))
         return len(coll) - 1
 
-    @property
-    def _same_as(self) -> dict[str, dict[str, str]]:
+    def _same_as(self, loose: bool = False) -> dict[str, dict[str, str]]:
         """For an xf's fontId, fillId and borderId: each index → the first index of an entry with the same meaning
-        (a file saved by another program may hold the same font twice; an xf using either is the same xf)."""
+        (a file saved by another program may hold the same font twice; an xf using either is the same xf);
+        ``loose``: fonts alike but for their typeface count as the same."""
         out: dict[str, dict[str, str]] = {}
         for attr, tag in (("fontId", "fonts"), ("fillId", "fills"), ("borderId", "borders")):
             first: dict[tuple, str] = {}
             coll = self.root.find(_m(tag))
-            out[attr] = {str(i): first.setdefault(style_meaning(el), str(i)) for i, el in enumerate(coll if coll is not None else [])}
+            meaning = _typeface_free if loose and tag == "fonts" else style_meaning
+            out[attr] = {str(i): first.setdefault(meaning(el), str(i)) for i, el in enumerate(coll if coll is not None else [])}
         fmts = self.root.find(_m("numFmts"))  # a custom format by its code ("General" is the built-in 0)
         out["numFmtId"] = {el.get("numFmtId") or "": ("0" if _format_meaning(el.get("formatCode") or "") == "general"
                                                       else "code:" + _format_meaning(el.get("formatCode") or ""))

@@ -1,7 +1,9 @@
-"""Streaming worksheet XML: the cells (``_body``), the rows in column-wise blocks (``sheet_chunks``), and the four
-kinds of sheet edit a ``SheetSpec`` asks for — a new sheet (``_sheet_pieces``), a sheet carried in the office's
-frame (``_framed_pieces``), rows appended to an existing sheet (``_spliced``), a column added to a small sheet
-(``_with_column``) — and the deflate thread that writes a part from its pieces (``_stream``).
+"""Streaming worksheet XML: the cells (``_body``), the rows in column-wise blocks (``sheet_chunks``), and the kinds
+of sheet edit, one type each — a new sheet (``SheetSpec``, ``_sheet_pieces``), a sheet carried in the office's
+frame (``CarriedSheet`` with the ``OfficeLayer`` read from the old sheet, ``_framed_pieces``), rows appended to an
+existing sheet (``AppendedRows``, ``_spliced``), a column added to a small sheet (``AddedColumn``,
+``_with_column``), values set by key (``KeyValues``, written by ``xlsx.keyvalues``) — and the deflate thread that
+writes a part from its pieces (``_stream``).
 
 Text cells are shared-string cells (``t="s"``): whatever a submitted text starts with, it can never become a
 formula. The one formula taizhang writes itself is a ``cells.Link`` (HYPERLINK of two quoted literals). Shared strings rather than inline ones because they make the sheet XML a third of the size, which is
@@ -33,7 +35,9 @@ HEADER_HEIGHT = ' ht="30" customHeight="1"'
 
 @dataclass
 class SheetSpec:
-    """A sheet to write: rows (first row the header), optional styles per cell.
+    """A sheet to write whole (added, or replacing the one taizhang owns): rows (first row the header), optional
+    styles per cell. The other kinds of sheet edit are types of their own: ``CarriedSheet`` (written in the
+    office's frame), ``AppendedRows``, ``AddedColumn`` and ``KeyValues``.
 
     A large sheet may give its data as ``columns`` (one list per column, header still ``rows[0]``):
     the writer works column by column, so the 100,000-row ledger is never turned into row lists.
@@ -49,22 +53,62 @@ class SheetSpec:
     hidden: bool = False
     columns: list[list] | None = None  # data by column (rows then holds only the header)
     column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
-    append_at: int | None = None  # instead of replacing the sheet, add the data rows from this Excel row on
-    # the office's own layer of an existing sheet is kept (see ``_keep_office``): its view, widths, filter,
-    # conditional formats, comments, and the cells of the office's columns — new col0 → the old sheet's col0 its
-    # cells come from — each moved with its row (``origin``); {} keeps the layer with no office columns
-    office_columns: dict[int, int] | None = None
-    origin: list | None = None  # per data row, the Excel row it was read from in the old sheet (None: new)
-    raw_header: dict[int, str] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
-    raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
-    frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
-    row_attrs: list[str] | None = None  # framed: per data row, the office's hidden flag and custom height, moved with it
     row_heights: list[float | None] | None = None  # points per data row (wrapped text), None = default
     # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
     # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
     landscape: bool = False
-    column_at: int | None = None  # instead of replacing the sheet, write ``rows`` (one value each) into this column
-    values_by_key: dict[str, object] | None = None  # instead: key (column A) → value (B), see ``xlsx.keyvalues``
+
+
+@dataclass
+class CarriedSheet(SheetSpec):
+    """A sheet written whole in the office's frame: where the sheet exists, the office's own layer of it is kept
+    (``officelayer._keep_office`` reads it into an ``OfficeLayer``): its view, widths, filter, conditional
+    formats, comments, and the cells of the office's columns, each moved with its row. Where it does not, a
+    ``SheetSpec``."""
+
+    # new col0 → the old sheet's col0 its cells come from; {} keeps the layer with no office columns
+    office_columns: dict[int, int] = field(default_factory=dict)
+    origin: list | None = None  # per data row, the Excel row it was read from in the old sheet (None: new)
+
+
+@dataclass
+class OfficeLayer:
+    """What a ``CarriedSheet`` keeps of the old sheet, as ``officelayer._keep_office`` read it."""
+
+    frame: tuple[str, str]  # the old sheet's XML before and after its rows
+    raw_header: dict[int, str | None] = field(default_factory=dict)  # col0 → cell XML after <c r="..", from the old sheet
+    raw_cells: dict[int, list[str | None]] = field(default_factory=dict)  # col0 → per data row, likewise
+    row_attrs: list[str] | None = None  # per data row, the office's hidden flag and custom height, moved with it
+
+
+@dataclass
+class AppendedRows:
+    """Data rows added to an existing sheet from Excel row ``first_row`` on (its other rows stay as they are)."""
+
+    columns: list[list]  # data by column
+    first_row: int
+    column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per row
+    row_heights: list[float | None] | None = None
+
+
+@dataclass
+class AddedColumn:
+    """One column written into an existing small sheet: ``values[i]`` in Excel row i + 1 of column ``column``
+    (0-based); the column's width, unless one is set already, ``width`` or its left neighbour's."""
+
+    values: list
+    column: int
+    width: float | None = None
+
+
+@dataclass
+class KeyValues:
+    """Values set by key in an existing key/value sheet: key (column A) → value (column B), see ``xlsx.keyvalues``."""
+
+    values: dict[str, object]
+
+
+SheetEdit = SheetSpec | AppendedRows | AddedColumn | KeyValues  # what ``xlsxpatch.patch_package`` takes per sheet
 
 
 @dataclass
@@ -142,11 +186,13 @@ def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dic
     return out
 
 
-def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> Iterator[str]:
-    """The worksheet XML in pieces, column-wise within each block of rows.
+def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings,
+                 layer: OfficeLayer | None = None) -> Iterator[str]:
+    """The worksheet XML in pieces, column-wise within each block of rows; in the office's frame given ``layer``.
 
     Every style the sheet needs is added to ``styles`` here, before the first piece is asked for.
     """
+    raw_header = layer.raw_header if layer else {}
     w = _Cells(styles.xf("date"), strings)
     header = spec.rows[0] if spec.rows else []
     if spec.columns is not None:
@@ -161,20 +207,27 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings) -> It
     hs = spec.header_styles or ["header"] * width
     header_cells = "".join(_cell(f"{letters[c]}1", v, styles.xf(hs[c] or "header") if c < len(hs) else
                                  (styles.xf(spec.cell_styles[(0, c)]) if (0, c) in spec.cell_styles else None), w)
-                           for c, v in enumerate(header) if c not in spec.raw_header)
+                           for c, v in enumerate(header) if c not in raw_header)
     header_cells = _merge_cells(header_cells, {f"{letters[c]}1": f'<c r="{letters[c]}1"{b}'
-                                               for c, b in spec.raw_header.items() if b})
+                                               for c, b in raw_header.items() if b})
     styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
     for c, keys in spec.column_styles.items():
         styled[c] = [styles.xf(k) if k else None for k in keys]
     for (r, c), key in spec.cell_styles.items():  # r counts the header as row 0
         if 1 <= r <= n_data:
             styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
-    if spec.append_at:
-        return _data_rows(columns, letters, styled, w, spec.append_at, heights=spec.row_heights)
-    if spec.frame:
-        return _framed_pieces(spec, columns, letters, header_cells, styled, w)
+    if layer:
+        return _framed_pieces(layer, columns, letters, header_cells, styled, w)
     return _sheet_pieces(spec, columns, letters, header_cells, styled, w)
+
+
+def appended_rows(spec: AppendedRows, styles: _Styles, strings: SharedStrings) -> Iterator[str]:
+    """The rows of an ``AppendedRows`` edit, in pieces (styles added to ``styles`` before the first piece)."""
+    w = _Cells(styles.xf("date"), strings)
+    columns = spec.columns
+    letters = [col_letter(i) for i in range(max(len(columns), 1))]
+    styled = {c: [styles.xf(k) if k else None for k in keys] for c, keys in spec.column_styles.items()}
+    return _data_rows(columns, letters, styled, w, spec.first_row, heights=spec.row_heights)
 
 
 def _merge_cells(cells: str, extra: dict[str, str]) -> str:
@@ -187,12 +240,12 @@ def _merge_cells(cells: str, extra: dict[str, str]) -> str:
     return "".join(x for _, x in sorted(both, key=lambda p: (len(p[0]), p[0])))
 
 
-def _framed_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
+def _framed_pieces(layer: OfficeLayer, columns: list[list], letters: list[str], header_cells: str,
                    styled: dict[int, list[int | None]], w: _Cells) -> Iterator[str]:
-    head, tail = spec.frame
+    head, tail = layer.frame
     yield head
     yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
-    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells, attrs=spec.row_attrs)
+    yield from _data_rows(columns, letters, styled, w, 2, layer.raw_cells, attrs=layer.row_attrs)
     yield tail
 
 
@@ -272,13 +325,13 @@ def _key(v):
         return id(v)
 
 
-def _with_column(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
-    """An existing small sheet with one more column: ``spec.rows[i][0]`` in row i + 1 of column ``spec.column_at``
+def _with_column(xml: bytes, spec: AddedColumn, strings: SharedStrings) -> str:
+    """An existing small sheet with one more column: ``spec.values[i]`` in row i + 1 of column ``spec.column``
     (a cell already there is replaced); every other cell stays. The new header cell takes the style of the header
-    cell to its left; the column, unless a width is set for it already, ``spec.widths[0]`` or its left neighbour's."""
+    cell to its left; the column, unless a width is set for it already, ``spec.width`` or its left neighbour's."""
     part = xmlparts.parse(xml)
     root = part.root
-    col = spec.column_at
+    col = spec.column
     letter = col_letter(col)
     data = root.find(_m("sheetData"))
     rows: dict[int, ET.Element] = {}
@@ -287,7 +340,7 @@ def _with_column(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
         n = int(row.get("r") or n + 1)
         rows[n] = row
     w = _Cells(0, strings)
-    values = [r[0] if r else None for r in spec.rows]
+    values = list(spec.values)
     for r, value in enumerate(values, 1):
         row = rows.get(r)
         if row is None:
@@ -325,7 +378,7 @@ def _with_column(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
         _insert(root, cols, ("sheetData",))
     spans = [(int(el.get("min") or 0), int(el.get("max") or 0), el) for el in cols.findall(_m("col"))]
     if not any(lo <= col + 1 <= hi for lo, hi, _ in spans):
-        width = f"{spec.widths[0]:g}" if spec.widths else \
+        width = f"{spec.width:g}" if spec.width else \
             next((el.get("width") for lo, hi, el in spans if lo <= col <= hi and el.get("width")), None)
         if width:
             at = sum(1 for lo, _, _ in spans if lo < col + 1)
@@ -336,10 +389,10 @@ def _with_column(xml: bytes, spec: SheetSpec, strings: SharedStrings) -> str:
     return part.tostring().decode("utf-8")
 
 
-def _spliced(xml: str, spec: SheetSpec, rows: Iterator[str]) -> Iterator[str]:
+def _spliced(xml: str, spec: AppendedRows, rows: Iterator[str]) -> Iterator[str]:
     """An existing sheet's XML with ``rows`` added at the end of its sheetData, and its dimension widened."""
     n = len(spec.columns[0]) if spec.columns else 0
-    last = spec.append_at + n - 1
+    last = spec.first_row + n - 1
     width = col_letter(max(len(spec.columns or []), 1) - 1)
     m = re.search(r'<(\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"', xml)
     if m and n:

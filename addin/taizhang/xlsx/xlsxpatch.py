@@ -11,8 +11,8 @@ are edited through an XML parser (``xmlparts``); only sheet data is streamed, wi
 deflate running in a second thread.
 
 The work is split by job, one module each, under this packager (``patch_package``):
-``parts`` (styles, shared strings, print titles), ``sheetxml`` (streaming sheet XML and the four kinds of sheet
-edit), ``keyvalues`` (a fifth: values set by key in a key/value sheet such as 参数设置), ``officelayer`` (carrying the old sheet's office layer of 台账 through a cell map: its own columns,
+``parts`` (styles, shared strings, print titles), ``sheetxml`` (streaming sheet XML and the kinds of sheet edit,
+one type each, which ``_patch`` dispatches on), ``keyvalues`` (values set by key in a key/value sheet such as 参数设置), ``officelayer`` (carrying the old sheet's office layer of 台账 through a cell map: its own columns,
 formulas, notes, hyperlinks, merges, validations and formats, each with its case) and ``ooxml`` (the names they
 share). The names other modules import from here are re-exported.
 """
@@ -37,11 +37,18 @@ from taizhang.xlsx.parts import (  # noqa: F401 (re-exported)
     _print_titles,
     _Styles,
 )
-from taizhang.xlsx.sheetxml import (
+from taizhang.xlsx.sheetxml import (  # noqa: F401 (the edit types re-exported)
+    AddedColumn,
+    AppendedRows,
+    CarriedSheet,
+    KeyValues,
+    OfficeLayer,
+    SheetEdit,
     SheetSpec,
     _spliced,
     _stream,
     _with_column,
+    appended_rows,
     sheet_chunks,
 )
 
@@ -49,7 +56,7 @@ SHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 
-def patch_package(src: Path, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int = 1,
+def patch_package(src: Path, dst: Path, sheets: dict[str, SheetEdit], compresslevel: int = 1,
                   order: list[str] | None = None) -> None:
     """Write ``src`` to ``dst`` with the named sheets replaced (or added).
 
@@ -113,7 +120,22 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 CALC_CHAIN_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 
 
-def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compresslevel: int,
+_IN_PLACE = (AppendedRows, AddedColumn, KeyValues)  # edits of a sheet already there; the others write a sheet whole
+
+
+def _pieces(zin: zipfile.ZipFile, part: str, spec: SheetEdit, layer: OfficeLayer | None, styles: _Styles,
+            strings: SharedStrings):
+    """The new XML of one sheet part, in pieces, by the kind of edit."""
+    if isinstance(spec, AppendedRows):
+        return _spliced(zin.read(part).decode("utf-8"), spec, appended_rows(spec, styles, strings))
+    if isinstance(spec, AddedColumn):
+        return iter([_with_column(zin.read(part), spec, strings)])
+    if isinstance(spec, KeyValues):
+        return iter([with_values(zin.read(part), spec, strings)])
+    return sheet_chunks(spec, styles, strings, layer)
+
+
+def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetEdit], compresslevel: int,
            order: list[str] | None = None) -> None:
     infos = zin.infolist()
     names = [i.filename for i in infos]
@@ -130,13 +152,14 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
         rel = rel_of.get(el.get(rid_attr) or "")
         if el.get("name") is not None and rel is not None:
             existing[el.get("name")] = (el, _resolve("xl/workbook.xml", rel.get("Target")))
-    new_sheets: dict[str, SheetSpec] = {}
+    new_sheets: dict[str, SheetEdit] = {}
+    layers: dict[str, OfficeLayer] = {}  # part → the office's layer a CarriedSheet is written in
     drop: set[str] = set()
     moved: dict[str, bytes] = {}  # notes (comments) parts rewritten because their cells' rows moved
     n_sheet = max([int(x) for x in re.findall(r"worksheets/sheet(\d+)\.xml", " ".join(names))] + [0])
     sheet_ids = [int(el.get("sheetId") or 0) for el in sheets_el.iter(_m("sheet"))]
     for name, spec in sheets.items():
-        if spec.append_at or spec.column_at is not None or spec.values_by_key is not None:
+        if isinstance(spec, _IN_PLACE):
             if name not in existing:
                 raise ValueError(f"no sheet {name!r} to add cells to")
             new_sheets[existing[name][1]] = spec
@@ -144,11 +167,12 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
         if name in existing:
             el, part = existing[name]
             new_sheets[part] = spec
-            if spec.office_columns is not None:
-                _keep_office(zin.read(part).decode("utf-8"), spec)
-                if spec.frame:
+            if isinstance(spec, CarriedSheet):
+                layer = _keep_office(zin.read(part).decode("utf-8"), spec)
+                if layer is not None:
+                    layers[part] = layer
                     moved.update(_moved_notes(zin, part, spec))
-            if not spec.frame:  # the office's frame keeps its comments and drawings, and their relationships
+            if part not in layers:  # the office's frame keeps its comments and drawings, and their relationships
                 drop.add(part.rsplit("/", 1)[0] + "/_rels/" + part.rsplit("/", 1)[1] + ".rels")
             el.attrib.pop("state", None)
             if spec.hidden:
@@ -168,8 +192,8 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
                 attrs["state"] = "hidden"
             attrs[rid_attr] = rid
             _place_sheet(wb.root, sheets_el, ET.Element(_m("sheet"), attrs), order or [])
-    _print_titles(wb.root, [name for name, spec in sheets.items() if spec.landscape and spec.rows and not spec.frame
-                            and not spec.append_at and spec.column_at is None and spec.values_by_key is None])
+    _print_titles(wb.root, [name for name, spec in sheets.items() if isinstance(spec, SheetSpec) and spec.landscape
+                            and spec.rows and not (name in existing and existing[name][1] in layers)])
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
     if "xl/calcChain.xml" in names:
         drop.add("xl/calcChain.xml")
@@ -191,10 +215,7 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetSpec], compre
             ET.SubElement(ct.root, xmlparts.q(CT_NS, "Override"), {"PartName": f"/{sst_part}", "ContentType": SST_CT})
     strings = SharedStrings(zin.read(sst_part).decode("utf-8") if sst_part in names else None)
     # the styles the new sheets use are added before styles.xml is written
-    pieces = {part: _spliced(zin.read(part).decode("utf-8"), spec, sheet_chunks(spec, styles, strings)) if spec.append_at
-              else iter([_with_column(zin.read(part), spec, strings)]) if spec.column_at is not None
-              else iter([with_values(zin.read(part), spec, strings)]) if spec.values_by_key is not None
-              else sheet_chunks(spec, styles, strings) for part, spec in new_sheets.items()}
+    pieces = {part: _pieces(zin, part, spec, layers.get(part), styles, strings) for part, spec in new_sheets.items()}
     fixed = {"xl/workbook.xml": wb.tostring(), rels_name: rels.tostring(), "[Content_Types].xml": ct.tostring(),
              "xl/styles.xml": styles.xml, **moved}
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as zout:
