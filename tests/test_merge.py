@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import shutil
+import zipfile
 
 import pytest
 from conftest import REPORT_DAY, convert, needs_libreoffice, pdf_text
@@ -270,3 +271,80 @@ def test_parallel_reading_gives_the_same_result(fresh_sample, monkeypatch):
     parallel_master, parallel = merge_mod.merge_folder(master, fresh_sample.submissions, REPORT_DAY)
     assert parallel.model_dump() == serial.model_dump()
     assert parallel_master.ledger.astype(str).equals(serial_master.ledger.astype(str))
+
+
+def _events(monkeypatch):
+    """The order in which a merge reads files (``Checking.get``) and merges their rows (``_apply``)."""
+    from taizhang.book import merge as merge_mod
+
+    events: list[tuple[str, str]] = []
+    get, apply = merge_mod.Checking.get, merge_mod._apply
+
+    def reading(self, path):
+        events.append(("read", path.name))
+        return get(self, path)
+
+    def applying(checked, *args):
+        events.append(("apply", checked.read.file))
+        return apply(checked, *args)
+
+    monkeypatch.setattr(merge_mod.Checking, "get", reading)
+    monkeypatch.setattr(merge_mod, "_apply", applying)
+    return events
+
+
+def test_files_are_merged_while_the_folder_is_still_being_read(fresh_sample, monkeypatch):
+    """Issue 29: a unit's file is merged once read, not after the whole folder is (the reading workers and the
+    merge overlap); a unit with a second file later in the folder is decided on all of them (test_resends)."""
+    from taizhang.book import merge as merge_mod
+
+    events = _events(monkeypatch)
+    monkeypatch.setenv("TAIZHANG_WORKERS", "1")
+    merge_mod.merge_folder(load_master(fresh_sample.master), fresh_sample.submissions, REPORT_DAY)
+    reads = [i for i, (kind, _) in enumerate(events) if kind == "read"]
+    applies = [i for i, (kind, _) in enumerate(events) if kind == "apply"]
+    assert len(reads) > 3 and len(applies) > 3
+    assert applies[0] < reads[1], events  # the first file is merged before the second is read
+    assert applies[-2] < reads[-1], events
+
+
+def _resend_folder(tmp_path):
+    from test_resends import DRAFT, GOOD, ledger_file
+
+    folder = tmp_path / "报送"
+    ledger_file(folder / "北山镇-11月.xlsx", [{"责任单位": "北山镇", "问题描述": "丙"}])
+    ledger_file(folder / "城关镇-定稿.xlsx", DRAFT, filled="2026年11月16日")
+    ledger_file(folder / "城关镇-修改.xlsx", GOOD, filled="2026年11月17日")
+    return folder
+
+
+@pytest.mark.parametrize("folder", ["sample", "resends"])
+def test_merging_while_reading_changes_no_outcome_and_no_byte(folder, fresh_sample, tmp_path, monkeypatch):
+    """The same account and the same master, byte for byte, as when every file is read before any is merged, on the
+    sample (one file per unit) and on a folder where a unit's files supersede each other (the merge starts again)."""
+    from test_codes import UNITS, XINGUAN
+
+    from taizhang.book import merge as merge_mod
+    from taizhang.book.master import create_master
+    from taizhang.jobs import run_merge
+
+    if folder == "sample":
+        master, subs, day = fresh_sample.master, fresh_sample.submissions, REPORT_DAY
+    else:
+        master, subs, day = create_master(tmp_path / "台账总表.xlsx", XINGUAN, UNITS), _resend_folder(tmp_path), dt.date(2026, 11, 19)
+    events = _events(monkeypatch)
+    outs = {}
+    for ahead in (False, True):
+        events.clear()
+        monkeypatch.setattr(merge_mod, "APPLY_WHILE_READING", ahead)
+        out = tmp_path / f"out-{ahead}.xlsx"
+        res = run_merge(master, subs, day, out).result
+        with zipfile.ZipFile(out) as z:  # every part's bytes (the zip's own entry times are the clock's)
+            outs[ahead] = (res.model_dump(), [(i.filename, z.read(i)) for i in z.infolist()])
+    assert outs[True][0] == outs[False][0]
+    assert outs[True][1] == outs[False][1]
+    if folder == "resends":
+        statuses = {f["file"]: f["status"] for f in outs[True][0]["files"]}
+        assert statuses == {"北山镇-11月.xlsx": "merged", "城关镇-修改.xlsx": "merged", "城关镇-定稿.xlsx": "superseded"}
+        applied = [name for kind, name in events if kind == "apply"]  # 修改 sorts before 定稿: merged ahead, then again
+        assert applied == ["北山镇-11月.xlsx", "城关镇-修改.xlsx", "北山镇-11月.xlsx", "城关镇-修改.xlsx"], events

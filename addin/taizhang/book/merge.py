@@ -16,9 +16,10 @@ cannot be read are accounted for, and every changed field is one row in
 rows without a 问题编号 are recognised by (unit, description, assigned date).
 The 佐证材料 beside the ledgers (a 佐证… folder, files named by 问题编号, .zip files) are no submissions: once the
 ledger is merged, ``book.evidence`` plans where each piece is filed or why it is refused, and indexes the ledger.
-Every file is read before any is merged: of a unit's several files only the latest (by evidence, never by
-mtime: ``_passed_over``) is merged, the others superseded; a file whose rows were all refused is 整体退回, and last
-period's file sent again is sent back.
+Of a unit's several files only the latest (by evidence, never by mtime: ``_passed_over``) is merged, the others
+superseded; a file whose rows were all refused is 整体退回, and last period's file sent again is sent back. Files are
+merged in folder order while the rest are still being read, as long as no unit has shown a second file; if one does,
+the merge starts again from the master once every file is read, so the outcome is the same as reading all first.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import calendar as _stdcal
 import dataclasses
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -349,6 +351,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
 
     materials = mat.materials_of(master)
 
+    mat_files: list[FileOutcome] = []  # materials come first in the account, as they always did
+
     def as_material(path: Path, rel: str):
         """A file that is a unit's copy of a plan's material: recorded as received on the day first seen."""
         hit = mat.match(materials, master.units, [path.stem, mat.document_title(path)]) if materials else None
@@ -361,99 +365,61 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
         return FileOutcome(file=rel, unit=unit, unit_source="文件名或文档标题", status="material",
                            reason=f"材料报送：{m.name}", received=first, received_basis=f"台账助手{first}首次收到")
 
-    changes: list[list] = []
-    unit_status: dict[str, str] = {}
     files = checking.files
     wanted = set(checking.wanted)
+    known_ids = dict(state.index_by_id)  # the ledger's ids as read: the 佐证材料 test must not see this run's cases
     evidence_paths: list[Path] = []
-    # every file is read (and its receipt judged) first: which of a unit's files is used needs them all
+    # Which of a unit's files is used needs all of them (``_passed_over``), but a file's unit is known only once it
+    # is read (its 责任单位 column first). So files are applied in folder order while they are read, as long as no
+    # unit has shown a second file; when the last is read, the decisions are made on all of them, and if a file
+    # already applied belongs to a unit with several files, the merge starts again from the master as read.
+    run = _Run(state, due)
     entries: list[tuple[Path, str, Checked | None, tuple | None]] = []
+    seen: set[str] = set()
+    ahead = APPLY_WHILE_READING  # still applying files as they are read
     for i, path in enumerate(files):
         rel = str(path.relative_to(folder))
         if progress:
             progress(i, len(files), rel)
-        if path not in wanted and is_candidate(Path(rel), state.index_by_id):
+        if path not in wanted and is_candidate(Path(rel), known_ids):
             evidence_paths.append(path)  # filed (or refused) once the ledger is merged: book.evidence
             continue
         if path not in wanted:
             material = None if is_lock_or_temp(path) else as_material(path, rel)
             if material is not None:
-                result.files.append(material)
+                mat_files.append(material)
                 continue
             entries.append((path, rel, None, None))
-            continue
-        checked = checking.get(path)
-        if checked.read.failed:  # not a ledger: perhaps a material the plan asks for (a 总结报告 saved as .xlsx)
-            material = as_material(path, rel)
-            if material is not None:
-                result.files.append(material)
+        else:
+            checked = checking.get(path)
+            if checked.read.failed:  # not a ledger: perhaps a material the plan asks for (a 总结报告 saved as .xlsx)
+                material = as_material(path, rel)
+                if material is not None:
+                    mat_files.append(material)
+                    continue
+            elif materials:  # a ledger that is also a material (seed 002: the 排查清单 is the ledger)
+                as_material(path, rel)
+            entries.append((path, rel, checked, receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))))
+        if ahead:
+            unit = _contested_by(entries[-1][2])
+            if unit in seen:
+                ahead = False
                 continue
-        elif materials:  # a ledger that is also a material (seed 002: the 排查清单 is the ledger)
-            as_material(path, rel)
-        entries.append((path, rel, checked, receipts.judge(path, rel, due, getattr(checked.read, "date_line", None))))
+            if unit is not None:
+                seen.add(unit)
+            _apply_entry(entries[-1], run, _resent_alone(entries[-1][1], unit, receipts, master, today), None,
+                         result, master, today)
+            run.applied += 1
     passed_over, used_notes = _passed_over(entries, receipts, master, today)
-    for path, rel, checked, judged in entries:
-        if checked is None:
-            reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
-            result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
-            result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
-            continue
-        parts = [checked, *checked.more]  # every ledger sheet of the file, counted in its one outcome
-        received, basis, late = judged
-        outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged",
-                              received=received, received_basis=basis,
-                              rows_in_file=sum(len(p.frame) + len(p.read.skipped) for p in parts),
-                              rows_skipped=skipped_rows(checked.read))
-        if rel in passed_over:  # another file of the unit is used, or the file is last period's again
-            status, reason, note = passed_over[rel]
-            outcome.status, outcome.reason = status, reason
-            result.issues.append(note)
-            if status == "rejected" and checked.unit:
-                unit_status.setdefault(checked.unit, "rejected")
-            result.files.append(outcome)
-            continue
-        for part in parts:
-            result.issues.extend(part.findings)
-        if checked.read.failed:
-            outcome.status = "rejected"
-            outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
-            outcome.unit = outcome.unit or master.units.find_in(path.stem)
-            if outcome.unit:
-                unit_status.setdefault(outcome.unit, "rejected")
-            result.files.append(outcome)
-            continue
-        if checked.unit is None and len(master.units):
-            outcome.status = "rejected"
-            outcome.reason = "无法确定报送单位"
-            outcome.rows_read = outcome.rows_rejected = sum(len(p.frame) for p in parts)
-            result.rows_read += outcome.rows_read
-            result.rows_rejected += outcome.rows_rejected
-            for part in parts:
-                for pos in part.frame.index:
-                    result.rejected_rows.append(_rejected(part, pos, "无法确定报送单位：请在文件名或“填报单位”中写明单位全称"))
-            result.files.append(outcome)
-            continue
-        if not any(len(p.frame) for p in parts) and book.zero_report:
-            outcome.status = "zero_report"
-            outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
-        elif not any(len(p.frame) for p in parts):  # the plan has no 零报告 (only seeds 002, 003): reported, with no rows
-            outcome.reason = "没有问题行（本专项行动不实行零报告，记为已报送）"
-        if late and today > due:
-            outcome.late = True
-        for part in parts:
-            _apply(part, outcome, state, changes, result, master, today)
-        if outcome.rows_read and outcome.rows_rejected == outcome.rows_read:  # nothing of it was taken: 整体退回
-            outcome.status = "rejected"
-            outcome.reason = "；".join(x for x in (outcome.reason, f"全部{outcome.rows_read}行均被退回，本期没有合并任何内容，"
-                                                 f"请按“{S_REJECTS}”所列原因修改后重新报送") if x)
-        if rel in used_notes:  # the unit's later file: which other files it superseded
-            outcome.reason = "；".join(x for x in (used_notes[rel], outcome.reason) if x)
-        result.files.append(outcome)
-        if checked.unit:
-            prev = unit_status.get(checked.unit)
-            unit_status[checked.unit] = "merged" if outcome.status == "merged" or prev == "merged" else outcome.status
-            if outcome.late and checked.unit not in result.late_units:
-                result.late_units.append(checked.unit)
+    by_unit = Counter(_contested_by(e[2]) for e in entries)
+    if any(by_unit[_contested_by(e[2])] > 1 for e in entries[:run.applied] if _contested_by(e[2]) is not None):
+        run = _Run(_State.of(master.ledger.reset_index(drop=True)), due)  # a unit sent several files: decide on all
+        for k, empty in _APPLIED.items():
+            setattr(result, k, type(empty)())
+    for entry in entries[run.applied:]:
+        _apply_entry(entry, run, passed_over.get(entry[1]), used_notes.get(entry[1]), result, master, today)
+    result.files[:0] = mat_files
+    state, changes, unit_status = run.state, run.changes, run.unit_status
 
     if progress:
         progress(len(files), len(files), "")
@@ -489,6 +455,116 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     return new_master, result
 
 
+APPLY_WHILE_READING = True  # off: every file is read before any is applied (the same outcome, later; tests compare)
+_APPLIED = {"rows_read": 0, "rows_new": 0, "rows_updated": 0, "rows_unchanged": 0, "rows_rejected": 0, "files": [],
+            "issues": [], "rejected_rows": [], "pending": [], "requests": [], "late_units": []}  # what applying sets
+
+
+@dataclass
+class _Run:
+    """One application of a folder's files to the ledger, in folder order: what ``_apply_entry`` accumulates."""
+
+    state: _State
+    due: dt.date | None
+    changes: list[list] = field(default_factory=list)
+    unit_status: dict[str, str] = field(default_factory=dict)
+    applied: int = 0  # how many of the folder's entries are applied
+
+
+def _contested_by(checked: Checked | None) -> str | None:
+    """The unit whose files ``_passed_over`` weighs against each other for this file (None: the file is never
+    passed over, being no ledger, unreadable or of no known unit)."""
+    if checked is None or checked.read.failed or not checked.unit:
+        return None
+    return checked.unit
+
+
+def _resent_alone(rel: str, unit: str | None, receipts: Receipts, master: Master, today: dt.date
+                  ) -> tuple[str, str, Finding] | None:
+    """Why the one file used of ``unit`` is not merged, or None: its content was first received in an earlier
+    report period (last period's ledger sent again)."""
+    if unit is None:
+        return None
+    cal = master.calendar()
+    period_now = report_due(master.rulebook, today, cal)[0]
+    first = receipts.of_file[rel][2]
+    period_then = report_due(master.rulebook, first, cal)[0] if isinstance(first, dt.date) else None
+    if period_now is not None and period_then is not None and first < today and period_then < period_now:
+        reason = (f"与{first}已收到的文件内容完全相同（上一报送期的台账），本期未重复合并。请报送本期（截止{period_now}）的台账")
+        return "rejected", reason, finding("file-resent", f"{rel}：{reason}。", file=rel, unit=unit)
+    return None
+
+
+def _apply_entry(entry: tuple, run: _Run, passed: tuple[str, str, Finding] | None, used_note: str | None,
+                 result: MergeResult, master: Master, today: dt.date) -> None:
+    """Account for one file of the folder and merge its rows into ``run`` (``passed``: why it is passed over;
+    ``used_note``: what it says of the unit's other files it superseded)."""
+    path, rel, checked, judged = entry
+    book, unit_status = master.rulebook, run.unit_status
+    if checked is None:
+        reason = ("Excel/WPS 的锁定或临时文件" if is_lock_or_temp(path) else f"不是表格文件（{path.suffix or '无扩展名'}）")
+        result.files.append(FileOutcome(file=rel, status="skipped", reason=reason))
+        result.issues.append(finding("file-skipped", f"{rel}：{reason}，已跳过。", file=rel))
+        return
+    parts = [checked, *checked.more]  # every ledger sheet of the file, counted in its one outcome
+    received, basis, late = judged
+    outcome = FileOutcome(file=rel, unit=checked.unit, unit_source=checked.unit_source, status="merged",
+                          received=received, received_basis=basis,
+                          rows_in_file=sum(len(p.frame) + len(p.read.skipped) for p in parts),
+                          rows_skipped=skipped_rows(checked.read))
+    if passed is not None:  # another file of the unit is used, or the file is last period's again
+        status, reason, note = passed
+        outcome.status, outcome.reason = status, reason
+        result.issues.append(note)
+        if status == "rejected" and checked.unit:
+            unit_status.setdefault(checked.unit, "rejected")
+        result.files.append(outcome)
+        return
+    for part in parts:
+        result.issues.extend(part.findings)
+    if checked.read.failed:
+        outcome.status = "rejected"
+        outcome.reason = "；".join(f.message for f in checked.findings if f.severity == "error") or "文件无法读取"
+        outcome.unit = outcome.unit or master.units.find_in(path.stem)
+        if outcome.unit:
+            unit_status.setdefault(outcome.unit, "rejected")
+        result.files.append(outcome)
+        return
+    if checked.unit is None and len(master.units):
+        outcome.status = "rejected"
+        outcome.reason = "无法确定报送单位"
+        outcome.rows_read = outcome.rows_rejected = sum(len(p.frame) for p in parts)
+        result.rows_read += outcome.rows_read
+        result.rows_rejected += outcome.rows_rejected
+        for part in parts:
+            rejected = _Rejected(part)
+            for pos in part.frame.index:
+                result.rejected_rows.append(rejected(pos, "无法确定报送单位：请在文件名或“填报单位”中写明单位全称"))
+        result.files.append(outcome)
+        return
+    if not any(len(p.frame) for p in parts) and book.zero_report:
+        outcome.status = "zero_report"
+        outcome.reason = "零报告" if checked.read.zero_report else "没有问题行（按零报告处理）"
+    elif not any(len(p.frame) for p in parts):  # the plan has no 零报告 (only seeds 002, 003): reported, with no rows
+        outcome.reason = "没有问题行（本专项行动不实行零报告，记为已报送）"
+    if late and today > run.due:
+        outcome.late = True
+    for part in parts:
+        _apply(part, outcome, run.state, run.changes, result, master, today)
+    if outcome.rows_read and outcome.rows_rejected == outcome.rows_read:  # nothing of it was taken: 整体退回
+        outcome.status = "rejected"
+        outcome.reason = "；".join(x for x in (outcome.reason, f"全部{outcome.rows_read}行均被退回，本期没有合并任何内容，"
+                                             f"请按“{S_REJECTS}”所列原因修改后重新报送") if x)
+    if used_note is not None:  # the unit's later file: which other files it superseded
+        outcome.reason = "；".join(x for x in (used_note, outcome.reason) if x)
+    result.files.append(outcome)
+    if checked.unit:
+        prev = unit_status.get(checked.unit)
+        unit_status[checked.unit] = "merged" if outcome.status == "merged" or prev == "merged" else outcome.status
+        if outcome.late and checked.unit not in result.late_units:
+            result.late_units.append(checked.unit)
+
+
 def missing_evidence(ledger: pd.DataFrame, book, today: dt.date) -> list[Finding]:
     """A finding for each case a unit reported on today that is at a stage of 佐证材料要求 without evidence."""
     if not len(ledger) or not book.evidence_required:
@@ -522,8 +598,6 @@ def _passed_over(entries: list, receipts: Receipts, master: Master, today: dt.da
     """
     from taizhang.intake.normalize import parse_date_text
 
-    cal = master.calendar()
-    period_now = report_due(master.rulebook, today, cal)[0]
     by_unit: dict[str, list[tuple[Path, str, Checked]]] = {}
     for path, rel, checked, _ in entries:
         if checked is not None and not checked.read.failed and checked.unit:
@@ -567,12 +641,10 @@ def _passed_over(entries: list, receipts: Receipts, master: Master, today: dt.da
                               f"哪一份在后（不以文件修改时间为据），本次都未合并。请办公室删去作废的一份（或合成一份）后重新合并")
                     passed[rel] = ("rejected", reason, finding("file-order-unknown", f"{rel}：{reason}。", file=rel, unit=unit))
                 continue
-        path, rel, checked = fs[0]
-        first = receipts.of_file[rel][2]
-        period_then = report_due(master.rulebook, first, cal)[0] if isinstance(first, dt.date) else None
-        if period_now is not None and period_then is not None and first < today and period_then < period_now:
-            reason = (f"与{first}已收到的文件内容完全相同（上一报送期的台账），本期未重复合并。请报送本期（截止{period_now}）的台账")
-            passed[rel] = ("rejected", reason, finding("file-resent", f"{rel}：{reason}。", file=rel, unit=unit))
+        rel = fs[0][1]
+        resent = _resent_alone(rel, unit, receipts, master, today)
+        if resent is not None:
+            passed[rel] = resent
             used.pop(rel, None)
     return passed, used
 
@@ -653,11 +725,21 @@ class Checking:
         self._pool = self._pending = None
 
 
-def _rejected(checked: Checked, pos: int, reasons: str) -> dict:
-    row = checked.frame.loc[pos].to_dict()
-    return {"unit": row.get("unit") or checked.unit or "", "file": checked.read.file, "sheet": checked.read.sheet,
-            "row": int(row["_row"]), "case_id": row.get("case_id") or "", "description": row.get("description") or "",
-            "reasons": reasons}
+class _Rejected:
+    """The 退回清单 rows of one checked sheet: ``self(pos, reasons)`` is the row for frame position ``pos``, read from
+    the frame's columns taken once (a pandas row per rejected row cost a millisecond each)."""
+
+    def __init__(self, checked: Checked):
+        frame = checked.frame
+        self.checked, self.at = checked, {p: i for i, p in enumerate(frame.index)}
+        self.cols = {k: frame[k].tolist() for k in ("unit", "_row", "case_id", "description") if k in frame.columns}
+
+    def __call__(self, pos, reasons: str) -> dict:
+        i, c, checked = self.at[pos], self.cols, self.checked
+        get = (lambda k: c[k][i] if k in c else None)
+        return {"unit": get("unit") or checked.unit or "", "file": checked.read.file, "sheet": checked.read.sheet,
+                "row": int(c["_row"][i]), "case_id": get("case_id") or "", "description": get("description") or "",
+                "reasons": reasons}
 
 
 def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[list],
@@ -689,10 +771,11 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
     new = updated = unchanged = rejected = 0
     excused = _office_blanks(checked, pos_of_row, by_id, result) if errors else set()
+    refused = _Rejected(checked)
     for pos, values in zip(frame.index, frame.to_numpy(dtype=object).tolist()):  # one object block: rows at C speed
         if pos in errors and pos not in excused:
             rejected += 1
-            result.rejected_rows.append(_rejected(checked, pos, "；".join(reasons.get(pos, ["有错误"]))))
+            result.rejected_rows.append(refused(pos, "；".join(reasons.get(pos, ["有错误"]))))
             continue
         cid = values[i_cid]
         unit = values[i_unit] or checked.unit
@@ -713,7 +796,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
                                              column=_letter(checked, "case_id"), header="问题编号", value=cid,
                                              unit=sender))
-                result.rejected_rows.append(_rejected(checked, pos, msg))
+                result.rejected_rows.append(refused(pos, msg))
                 continue
         claim_key = str(cid) if cid else f"fp:{fp}"
         earlier = claimed.get(claim_key)
@@ -723,7 +806,7 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                 f"与 {earlier[0]} 第{earlier[1]}行 是同一问题（单位、描述、交办日期相同）。"
             result.issues.append(finding("duplicate-id", msg, file=file, sheet=sheet, row=excel_row,
                                          column=_letter(checked, "case_id"), header="问题编号", value=cid, unit=unit or ""))
-            result.rejected_rows.append(_rejected(checked, pos, msg))
+            result.rejected_rows.append(refused(pos, msg))
             continue
         claimed[claim_key] = (file, excel_row, sheet)
         if target is None:

@@ -29,6 +29,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+from docx.styles.style import StyleFactory
 
 from taizhang.xlsx.storage import atomic_write
 
@@ -247,6 +248,9 @@ class Gongwen:
         self._h1 = 0
         self._h2 = 0
         self._h3 = 0
+        # a style is set by its id (what python-docx's name setter writes): its name lookup scans every style
+        self._style_ids: dict[str, str] = {}
+        self._grid: str | None = None
         self._drop_styles_with_effects()
         self._setup_defaults()
         self._setup_page()
@@ -255,12 +259,12 @@ class Gongwen:
         props = self.doc.core_properties
         props.title, props.author, props.last_modified_by, props.comments = title, "", "", ""
         if draft:
-            self.doc.add_paragraph(draft_note, style="公文标注")
+            self._add(draft_note, "公文标注")
         for line in title.split("\n"):
-            self.doc.add_paragraph(line, style="公文标题")
+            self._add(line, "公文标题")
         self.blank()
         if addressee:
-            self.doc.add_paragraph(addressee.rstrip("：:") + "：", style="公文主送")
+            self._add(addressee.rstrip("：:") + "：", "公文主送")
 
     # ---- setup ----
     def _drop_styles_with_effects(self) -> None:
@@ -309,9 +313,12 @@ class Gongwen:
 
     def _setup_styles(self) -> None:
         styles = self.doc.styles
+        normal = styles["Normal"]
         for name, (font, size, bold, indent, align, outline) in STYLES.items():
-            st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            st.base_style = styles["Normal"]
+            # styles.add_style without its scan of every style for the name: python-docx's template has no 公文 style
+            st = StyleFactory(styles.element.add_style_of_type(name, WD_STYLE_TYPE.PARAGRAPH, False))
+            self._style_ids[name] = st.style_id
+            st.base_style = normal
             st.quick_style = True
             _set_fonts(st.element, font, latin=PAGE_NUMBER_FONT if name == "公文页码" else None)
             st.font.size = size
@@ -341,7 +348,7 @@ class Gongwen:
         for footer, align in ((sec.footer, WD_ALIGN_PARAGRAPH.RIGHT), (sec.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
             footer.is_linked_to_previous = False
             p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-            p.style = self.doc.styles["公文页码"]
+            p._p.style = self._style_ids["公文页码"]
             p.alignment = align
             if align == WD_ALIGN_PARAGRAPH.RIGHT:
                 p.paragraph_format.right_indent = PAGE_NUMBER_INDENT
@@ -353,16 +360,22 @@ class Gongwen:
         for header in (sec.header, sec.even_page_header):
             header.is_linked_to_previous = False
 
+    def _add(self, text: str, style: str):
+        """``doc.add_paragraph(text, style=style)`` for one of the 公文 styles, the same XML without the lookup."""
+        p = self.doc.add_paragraph(text)
+        p._p.style = self._style_ids[style]
+        return p
+
     # ---- content ----
     def blank(self) -> "Gongwen":
         self._flush_run_in()
-        self.doc.add_paragraph("", style="公文正文")
+        self._add("", "公文正文")
         return self
 
     def mark(self, text: str) -> "Gongwen":
         """A flush-left 黑体 line (e.g. 草稿 or 附件1)."""
         self._flush_run_in()
-        self.doc.add_paragraph(text, style="公文标注")
+        self._add(text, "公文标注")
         return self
 
     def heading1(self, text: str, numbered: bool = True) -> "Gongwen":
@@ -374,13 +387,13 @@ class Gongwen:
         if self.run_in_headings:
             self._run_in = text if text.endswith(("。", "：", "？", "！")) else text + "。"
             return self
-        self.doc.add_paragraph(text, style="公文一级标题")
+        self._add(text, "公文一级标题")
         return self
 
     def _flush_run_in(self) -> None:
         """A run-in heading not followed by a paragraph stands on its own line after all."""
         if self._run_in is not None:
-            self.doc.add_paragraph(self._run_in.rstrip("。"), style="公文一级标题")
+            self._add(self._run_in.rstrip("。"), "公文一级标题")
             self._run_in = None
 
     def heading2(self, text: str, numbered: bool = True) -> "Gongwen":
@@ -388,19 +401,19 @@ class Gongwen:
         self._flush_run_in()
         self._h2 += 1
         self._h3 = 0
-        self.doc.add_paragraph((f"（{cn_number(self._h2)}）" if numbered else "") + text, style="公文二级标题")
+        self._add((f"（{cn_number(self._h2)}）" if numbered else "") + text, "公文二级标题")
         return self
 
     def heading3(self, text: str, numbered: bool = True) -> "Gongwen":
         """三级标题 in 仿宋: "1."."""
         self._flush_run_in()
         self._h3 += 1
-        self.doc.add_paragraph((f"{self._h3}." if numbered else "") + text, style="公文三级标题")
+        self._add((f"{self._h3}." if numbered else "") + text, "公文三级标题")
         return self
 
     def para(self, text: str, *, lead: str | None = None) -> "Gongwen":
         """A body paragraph, first line two characters in. ``lead`` starts it in 楷体 (a run-in heading)."""
-        p = self.doc.add_paragraph(style="公文正文")
+        p = self._add("", "公文正文")
         if self._run_in is not None:
             _set_fonts(p.add_run(self._run_in)._r, HEI_FONT)
             self._run_in = None
@@ -415,9 +428,11 @@ class Gongwen:
         """A bordered table as wide as the 版心; the header row repeats on each page."""
         self._flush_run_in()
         if title:
-            self.doc.add_paragraph(title, style="公文表头")
+            self._add(title, "公文表头")
         t = self.doc.add_table(rows=1, cols=len(headers))
-        t.style = self.doc.styles["Table Grid"]
+        if self._grid is None:
+            self._grid = self.doc.styles["Table Grid"].style_id
+        t._tbl.tblStyle_val = self._grid
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         t.autofit = False
         total = 156.0
@@ -430,7 +445,7 @@ class Gongwen:
         for cell, h, w in zip(hdr.cells, headers, widths_mm):
             cell.width = Mm(w)
             p = cell.paragraphs[0]
-            p.style = self.doc.styles["公文表头"]
+            p._p.style = self._style_ids["公文表头"]
             r = p.add_run(str(h))
             r.font.size = size
         for row in rows:
@@ -438,13 +453,13 @@ class Gongwen:
             for cell, v, w in zip(cells, row, widths_mm):
                 cell.width = Mm(w)
                 p = cell.paragraphs[0]
-                p.style = self.doc.styles["公文表格"]
+                p._p.style = self._style_ids["公文表格"]
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 r = p.add_run(_cell(v))
                 r.font.size = size
         _table_width(t, widths_mm)
-        gap = self.doc.add_paragraph("", style="公文正文")  # half a line between the table and the text after it
+        gap = self._add("", "公文正文")  # half a line between the table and the text after it
         gap.paragraph_format.line_spacing = Twips(LINE_PITCH.twips // 2)
         gap.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         return self
@@ -458,12 +473,12 @@ class Gongwen:
         body = self.doc.paragraphs
         if body:
             body[-1].paragraph_format.keep_with_next = True
-        gap = self.doc.add_paragraph("", style="公文正文")
+        gap = self._add("", "公文正文")
         gap.paragraph_format.keep_with_next = True
         date_text = cn_date(date)
         centre = SIGNATURE_RIGHT.twips + text_width_twips(date_text) / 2  # the date's centre, from the right edge
         box = int(2 * centre)  # the widest line centred there that stays inside the 版心
-        p = self.doc.add_paragraph(style="公文落款")
+        p = self._add("", "公文落款")
         pf = p.paragraph_format
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER
         pf.left_indent = Twips(TEXT_WIDTH.twips - box)
@@ -474,7 +489,7 @@ class Gongwen:
             if i:
                 p.add_run().add_break()
             p.add_run(line)
-        q = self.doc.add_paragraph(date_text, style="公文落款")
+        q = self._add(date_text, "公文落款")
         q.paragraph_format.right_indent = SIGNATURE_RIGHT
         q.paragraph_format.keep_together = True
         ppr = q._p.get_or_add_pPr()
