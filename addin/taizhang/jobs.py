@@ -920,11 +920,11 @@ def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out:
         raise BadRequest(f"{folder} 不是文件夹：请给出放着各下级办公室台账总表的文件夹。")
     with master_transaction(master_path, action="汇总下级台账") as txn:
         master = load_master(master_path)
-        lowers = list(masters_in(folder, progress, exclude=master.path))
-        if not any(m is not None for _, m, _ in lowers):
+        # each lower master is taken as it is read (the workers read the next ones meanwhile), then freed
+        merged, result = rollup(master, masters_in(folder, progress, exclude=master.path), today)
+        if all(f.status == "skipped" for f in result.files):
             raise BadRequest(f"{folder} 中没有下级办公室的台账总表（.xlsx，含“参数设置”和“台账”工作表），本次没有汇总，"
                              f"{master.path.name} 未改动。")
-        merged, result = rollup(master, lowers, today)
         lights = with_lights(merged, today)
         figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
         target, keep = _out_path(master, out)

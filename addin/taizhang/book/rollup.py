@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from operator import itemgetter
 
 import pandas as pd
@@ -80,8 +81,10 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
 
 
-def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: dt.date) -> tuple[Master, RollupResult]:
-    """``lowers``: (file name in the folder, its master or None, why it is not read) per file, in file order."""
+def rollup(higher: Master, lowers: Iterable[tuple[str, Master | None, str]], today: dt.date) -> tuple[Master, RollupResult]:
+    """``lowers``: (file name in the folder, its master or None, why it is not read) per file, in file order; taken
+    one at a time as it comes (a generator: each lower master is rolled up while the next ones are still read, and
+    freed once its cases are taken)."""
     result = RollupResult(master=higher.path.name, day=today)
     state = _State.of(higher.ledger.reset_index(drop=True))
     claimed: dict[str, str] = {}
@@ -102,8 +105,7 @@ def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: 
             out.status = "refused"
             out.reason = f"是另一专项行动（{lower.rulebook.name}）的台账总表，未汇总"
             continue
-        _take(higher, lower, rel, today, state, claimed, changes, result, out, before)
-        taken = {cid for cid, src in claimed.items() if src == rel}  # not the cases it refused
+        taken = _take(higher, lower, rel, today, state, claimed, changes, result, out, before)  # not those it refused
         n = _copy_history(lower, rel, taken, have, copied)
         out.history_copied = n
     result.changes = len(changes)
@@ -134,13 +136,15 @@ def _copy_history(lower: Master, rel: str, taken: set[str], have: set[tuple], ou
 
 
 def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State, claimed: dict[str, str],
-          changes: list[list], result: RollupResult, out: LowerOutcome, before: list[tuple]) -> None:
+          changes: list[list], result: RollupResult, out: LowerOutcome, before: list[tuple]) -> set[str]:
+    """The lower master's cases into ``state``; returns the 问题编号 it took (its refused cases are not among them)."""
     df = lower.ledger
     n = len(df)
     out.rows_read = n
+    taken: set[str] = set()
     if not n:
         out.reason = "下级台账没有问题"
-        return
+        return taken
     office = lower.rulebook.office or ""
     # a case's values in one tuple: 问题编号, 责任单位 (as the lower master writes it), then COMPARED, then FACTS
     compared = COMPARED
@@ -178,6 +182,7 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             continue
         unit = unit or written
         claimed[cid] = rel
+        taken.add(cid)
         target = by_id.get(cid)
         if target is None:
             rec = list(pick((*values, unit, rel, S_LEDGER, rows[i], today, None)))
@@ -222,3 +227,4 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             changes.append([cid, BY_KEY["src_file"].header, to_text(src_file), rel, unit, rel, today])
         for k, v in (("src_file", rel), ("src_sheet", S_LEDGER), ("src_row", rows[i]), ("updated_on", today)):
             state.set(target, k, v)
+    return taken
