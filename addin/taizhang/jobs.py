@@ -869,7 +869,7 @@ def masters_in(folder: Path, progress=None, exclude: Path | None = None):
 
         try:
             pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
-            loaded = pool.map(_load_one, wanted, chunksize=max(1, len(wanted) // (workers * 4)))
+            loaded = pool.map(_load_one, wanted)  # one master a task: each is taken as soon as it is read
         except (OSError, RuntimeError):  # no process support here: one by one
             pool = loaded = None
     loaded = iter(loaded) if loaded is not None else (_load_one(p) for p in wanted)
