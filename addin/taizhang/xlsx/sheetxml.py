@@ -121,9 +121,16 @@ def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dic
         out = []
         append = out.append
         for v in values:
-            if type(v) is str and v and v.isprintable():
+            t = type(v)
+            if t is str and v and v.isprintable():
                 i = known.get(v)
                 append(f' t="s"><v>{strings.index(v[:32767]) if i is None else i}</v></c>')
+            elif v is None:
+                append("")
+            elif t is int:  # as _body writes them (row numbers, amounts): no call per cell
+                append(f"><v>{v}</v></c>")
+            elif t is float:
+                append(f"><v>{v!r}</v></c>" if v - v == 0 else "")  # NaN and ±inf: no value
             else:
                 append(_body(v, None, w))
         return out
