@@ -825,11 +825,11 @@ def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = No
     if not folder.is_dir():
         raise BadRequest(f"{folder} 不是文件夹：请给出放着各专项行动台账总表的文件夹。")
     entries, skipped = [], []
-    for rel, master, why in masters_in(folder, progress):
-        if master is None:
+    for rel, got, why in masters_in(folder, progress, figures_on=today):  # each master's figures made by its reader
+        if got is None:
             skipped.append([rel, why])
         else:
-            entries.append((rel, master, figures_of(master, today)))
+            entries.append((rel, *got))
     if not entries:
         raise BadRequest(f"{folder} 中没有台账总表（.xlsx，含“参数设置”和“台账”工作表）：请把各专项行动的台账总表放进这个文件夹。")
     ov = compute_overview(entries, today, skipped)
@@ -850,10 +850,18 @@ def _load_one(path: Path) -> tuple[Master | None, str]:
         return None, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]
 
 
-def masters_in(folder: Path, progress=None, exclude: Path | None = None):
+def _load_with_figures(path: Path, today: dt.date) -> tuple[tuple[Master, Figures] | None, str]:
+    """``_load_one``, then the master's figures as of ``today`` (in the worker that read it: the overview's lights and
+    figures of many masters are computed in parallel, not one after another in the main process)."""
+    master, why = _load_one(path)
+    return ((master, figures_of(master, today)) if master is not None else None), why
+
+
+def masters_in(folder: Path, progress=None, exclude: Path | None = None, figures_on: dt.date | None = None):
     """Each workbook in ``folder`` (backups, lock files and 领导总览 left out) as (name in the folder, its master or
     None, why not read), in name order; ``exclude`` (the higher master of a roll-up) is named, not read. Many files
-    are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order."""
+    are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order.
+    ``figures_on``: each master comes as (master, its figures as of that day), computed where it was read."""
     import os
 
     from taizhang.xlsx.safety import is_lock_or_temp
@@ -862,6 +870,7 @@ def masters_in(folder: Path, progress=None, exclude: Path | None = None):
                    and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
                    and not p.name.startswith("领导总览-"))
     wanted = [p for p in files if exclude is None or p.resolve() != exclude.resolve()]
+    load = _load_one if figures_on is None else functools.partial(_load_with_figures, today=figures_on)
     workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
     pool = loaded = None
     if workers > 1 and len(wanted) >= 8:
@@ -869,10 +878,10 @@ def masters_in(folder: Path, progress=None, exclude: Path | None = None):
 
         try:
             pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
-            loaded = pool.map(_load_one, wanted)  # one master a task: each is taken as soon as it is read
+            loaded = pool.map(load, wanted)  # one master a task: each is taken as soon as it is read
         except (OSError, RuntimeError):  # no process support here: one by one
             pool = loaded = None
-    loaded = iter(loaded) if loaded is not None else (_load_one(p) for p in wanted)
+    loaded = iter(loaded) if loaded is not None else (load(p) for p in wanted)
     try:
         for i, path in enumerate(files):
             rel = str(path.relative_to(folder))
