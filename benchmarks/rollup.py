@@ -9,8 +9,10 @@ real master of the campaign with its own 成员单位; the higher master is a ne
 every unit. Each step runs in its own Python process (wall time includes interpreter start), ``--repeat`` times,
 best time kept: the baseline reads each lower master's 台账 with ``pandas.read_excel`` (openpyxl), concatenates and
 writes one workbook with ``to_excel``; taizhang reads, checks and takes every case (source, history, lights) and
-writes the higher master through its transaction. The result is appended to benchmarks/RESULTS.md as its own section
-(the run of record above it is never touched).
+writes the higher master through its transaction; then the same folder is rolled up again (nothing new), and
+``taizhang overview`` of the lower masters is timed once. The 1-minute load average at the start and the end is
+recorded (the machine is shared: a loaded run is slower for both pipelines). The result is appended to
+benchmarks/RESULTS.md as its own section (the run of record above it is never touched).
 """
 
 from __future__ import annotations
@@ -167,7 +169,9 @@ def write_results(row: dict, repeat: int) -> None:
         own, after = (rest[:nxt.start()], rest[nxt.start():]) if nxt else (rest, "")
         lines = [ln + " — | — |" * (ln.count("|") == 8) + "\n" for ln in own.splitlines()
                  if ln.startswith("| 20")]  # earlier runs, kept (before the overview and load columns: —)
-        text = before + head + "".join(lines) + line + ("\n" + after if after else "")
+        notes = [ln + "\n" for ln in own.splitlines() if ln.startswith("> ")]  # dated notes under the table, kept
+        text = before + head + "".join(lines) + line + ("\n" + "".join(notes) if notes else "") \
+            + ("\n" + after if after else "")
     else:
         text = text.rstrip("\n") + "\n\n" + head + line
     path.write_text(text, encoding="utf-8")
