@@ -9,8 +9,10 @@ real master of the campaign with its own 成员单位; the higher master is a ne
 every unit. Each step runs in its own Python process (wall time includes interpreter start), ``--repeat`` times,
 best time kept: the baseline reads each lower master's 台账 with ``pandas.read_excel`` (openpyxl), concatenates and
 writes one workbook with ``to_excel``; taizhang reads, checks and takes every case (source, history, lights) and
-writes the higher master through its transaction. The result is appended to benchmarks/RESULTS.md as its own section
-(the run of record above it is never touched).
+writes the higher master through its transaction; then the same folder is rolled up again (nothing new), and
+``taizhang overview`` of the lower masters is timed once. The 1-minute load average at the start and the end is
+recorded (the machine is shared: a loaded run is slower for both pipelines). The result is appended to
+benchmarks/RESULTS.md as its own section (the run of record above it is never touched).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import re
 import shutil
@@ -83,6 +86,13 @@ assert r.balanced()
 print(r.total('rows_read'), r.total('rows_new'), r.total('rows_refused'))
 """
 
+OVERVIEW = """
+import sys, datetime as dt
+from taizhang.jobs import run_overview
+res = run_overview(sys.argv[1], dt.date.fromisoformat(sys.argv[2]), out=sys.argv[3])
+print(sum(c.totals.total for c in res.overview.campaigns))
+"""
+
 NAIVE = """
 import sys, glob
 import pandas as pd
@@ -119,14 +129,16 @@ def main(argv: list[str] | None = None) -> int:
         backups = work.parent / "台账备份"
         if backups.exists():
             shutil.rmtree(backups)
+    load_start = os.getloadavg()[0]
     ours = [timed(TAIZHANG, str(work), str(lowers), TODAY.isoformat(), setup=fresh) for _ in range(args.repeat)]
     again = timed(TAIZHANG, str(work), str(lowers), TODAY.isoformat())  # the same folder once more: nothing new
+    overview = timed(OVERVIEW, str(lowers), TODAY.isoformat(), str(work.with_name("领导总览.xlsx")))
     naive = [timed(NAIVE, str(lowers), str(work.with_name("naive.xlsx"))) for _ in range(args.repeat)]
     best, base = min(s for s, _ in ours), min(s for s, _ in naive)
     read, new, refused = (int(x) for x in ours[0][1].split())
     row = {"masters": args.masters, "cases": read, "new": new, "refused": refused, "rollup_s": round(best, 2),
-           "again_s": round(again[0], 2), "naive_s": round(base, 2), "ratio": round(base / best, 1),
-           "generate_s": round(made, 1)}
+           "again_s": round(again[0], 2), "overview_s": round(overview[0], 2), "naive_s": round(base, 2), "ratio": round(base / best, 1),
+           "generate_s": round(made, 1), "load_start": round(load_start, 1), "load_end": round(os.getloadavg()[0], 1)}
     print(json.dumps(row, ensure_ascii=False))
     if not args.no_write:
         write_results(row, args.repeat)
@@ -139,21 +151,27 @@ def write_results(row: dict, repeat: int) -> None:
     head = (f"{SECTION}\n\n`python benchmarks/rollup.py --masters M --cases C --repeat R`: M lower masters of C cases "
             f"each (20 units each) rolled up into a new higher master, against pandas.read_excel(openpyxl) of each lower "
             f"master's 台账 + concat + to_excel, in the same run; best wall time of R runs, interpreter start included. "
-            f"\"again\" is the same folder rolled up a second time (nothing new: the master is not written). The "
+            f"\"again\" is the same folder rolled up a second time (nothing new: the master is not written); "
+            f"\"overview\" is `taizhang overview` of the same lower masters (one run). The "
             f"province-wide size of issue #32 is `python benchmarks/rollup.py` with no options (100 masters × 2,000 cases); "
             f"smaller rows are runs made to see it work, where fixed costs (interpreter, imports, the holiday calendar, "
             f"writing the package) dominate.\n\n"
-            "| run | lower masters × cases each | cases | taizhang rollup | again | naive pandas | ÷ naive |\n"
-            "|---|---|---|---|---|---|---|\n")
+            "| run | lower masters × cases each | cases | taizhang rollup | again | naive pandas | ÷ naive | overview "
+            "| load (1 min) |\n"
+            "|---|---|---|---|---|---|---|---|---|\n")
     line = (f"| {dt.date.today().isoformat()}, {platform.machine()}, Python {platform.python_version()}, R={repeat} | "
             f"{row['masters']} masters × {row['cases'] // max(row['masters'], 1):,} cases | {row['cases']:,} | "
-            f"{row['rollup_s']} s | {row['again_s']} s | {row['naive_s']} s | {row['ratio']}× faster |\n")
+            f"{row['rollup_s']} s | {row['again_s']} s | {row['naive_s']} s | {row['ratio']}× faster | "
+            f"{row.get('overview_s', '—')} s | {row['load_start']} → {row['load_end']} |\n")
     if SECTION in text:
         before, rest = text.split(SECTION, 1)
         nxt = re.search(r"^## ", rest, re.M)
         own, after = (rest[:nxt.start()], rest[nxt.start():]) if nxt else (rest, "")
-        lines = [ln + "\n" for ln in own.splitlines() if ln.startswith("| 20")]  # earlier runs, kept
-        text = before + head + "".join(lines) + line + ("\n" + after if after else "")
+        lines = [ln + " — | — |" * (ln.count("|") == 8) + "\n" for ln in own.splitlines()
+                 if ln.startswith("| 20")]  # earlier runs, kept (before the overview and load columns: —)
+        notes = [ln + "\n" for ln in own.splitlines() if ln.startswith("> ")]  # dated notes under the table, kept
+        text = before + head + "".join(lines) + line + ("\n" + "".join(notes) if notes else "") \
+            + ("\n" + after if after else "")
     else:
         text = text.rstrip("\n") + "\n\n" + head + line
     path.write_text(text, encoding="utf-8")

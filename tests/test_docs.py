@@ -78,3 +78,22 @@ def test_benchmark_reports_both_shapes_with_every_ratio():
         assert {s for t, s in re.findall(r"^\| ([^|]+) \| (template|plain) \|", section, re.M) if target in t} == \
             {"template", "plain"}, f"target “{target}” is not reported for both shapes"
     assert "## Scaling to 4, 8 and 16 cores" in section and "not measured here" in section
+
+
+def test_results_record_the_province_wide_rollup():
+    """RESULTS.md keeps the two-level roll-up section of benchmarks/rollup.py with a run at the province-wide size of
+    issue #32 (100 lower masters × 2,000 cases), its ratio to the naive pandas pipeline the one its seconds give, and
+    the command that reproduces it."""
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    head = "## Two-level roll-up (benchmarks/rollup.py)"
+    assert head in results, "RESULTS.md lost its roll-up section (benchmarks/rollup.py writes it)"
+    section = results[results.index(head):]
+    section = section[:section.index("\n## ", 3)] if "\n## " in section[3:] else section
+    assert "`python benchmarks/rollup.py`" in section, "the section names the command of the province-wide run"
+    rows = re.findall(r"^\| [^|]+ \| (\d+) masters × ([\d,]+) cases \| ([\d,]+) \| ([\d.]+) s \| ([\d.]+) s \| "
+                      r"([\d.]+) s \| ([\d.]+)× faster \|", section, re.M)
+    province = [r for r in rows if r[0] == "100" and r[1] == "2,000"]
+    assert province, "no roll-up run at the province-wide size (100 masters × 2,000 cases) in RESULTS.md"
+    for _, _, cases, ours, again, naive, ratio in province:
+        assert cases == "200,000" and float(ours) > 0 and float(again) > 0
+        assert abs(float(naive) / float(ours) - float(ratio)) <= 0.06, (ours, naive, ratio)

@@ -131,3 +131,25 @@ def test_shared_strings_keep_rich_entries_numbered(si):
     assert sst.index("乙丙") == 3  # a rich entry is never reused as plain text
     xml = sst.xml()
     assert xml.count("<si") == 4 and 'uniqueCount="4"' in xml and xml.endswith("</sst>")
+
+
+def test_distinct_values_and_empty_blocks_are_written_as_one_cell_at_a_time(book, tmp_path, monkeypatch):
+    # a mostly-distinct column takes the writer's inlined path (ints, floats, blanks without a call per cell): its
+    # cells are exactly those written one at a time; a block of rows where no column has a cell keeps its rows
+    monkeypatch.setattr(sheetxml, "CHUNK_ROWS", 3)
+    values = [1, 2.5, None, float("nan"), float("inf"), -float("inf"), True, False, np.int64(9), np.float64(0.5),
+              "甲", "", 10**15, -3, 1e-9, dt.date(2026, 11, 23)]
+    w = sheetxml._Cells(7, sheetxml.SharedStrings(None))
+    assert sheetxml._bodies(values, None, w, None) == [sheetxml._body(v, None, w) for v in values]
+    n = 9
+    distinct = [[f"编号-{i}", i, i + 0.5] if i not in (3, 4, 5) else [None, None, None] for i in range(n)]
+    columns = [list(c) for c in zip(*distinct)]
+    out = tmp_path / "out.xlsx"
+    patch_package(book, out, {"台账": SheetSpec([["编号", "序号", "金额"]], columns=columns)})
+    with zipfile.ZipFile(out) as z:
+        xml = next(z.read(p).decode() for p in z.namelist() if p.startswith("xl/worksheets/") and "旧内容" not in
+                   z.read(p).decode() and "<row" in z.read(p).decode() and 'r="C2"' in z.read(p).decode())
+    assert [f'<row r="{r}">' in xml or f'<row r="{r}" ' in xml for r in range(2, n + 2)] == [True] * n
+    ws = openpyxl.load_workbook(out)["台账"]
+    got = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=n + 1)]
+    assert got == [[f"编号-{i}", i, i + 0.5] if i not in (3, 4, 5) else [None, None, None] for i in range(n)]

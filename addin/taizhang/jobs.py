@@ -843,11 +843,11 @@ def run_overview(folder: str | Path, today: dt.date, out: str | Path | None = No
     if not folder.is_dir():
         raise BadRequest(f"{folder} 不是文件夹：请给出放着各专项行动台账总表的文件夹。")
     entries, skipped = [], []
-    for rel, master, why in masters_in(folder, progress):
-        if master is None:
+    for rel, got, why in masters_in(folder, progress, figures_on=today):  # each master's figures made by its reader
+        if got is None:
             skipped.append([rel, why])
         else:
-            entries.append((rel, master, figures_of(master, today)))
+            entries.append((rel, *got))
     if not entries:
         raise BadRequest(f"{folder} 中没有台账总表（.xlsx，含“参数设置”和“台账”工作表）：请把各专项行动的台账总表放进这个文件夹。")
     ov = compute_overview(entries, today, skipped)
@@ -868,10 +868,18 @@ def _load_one(path: Path) -> tuple[Master | None, str]:
         return None, NOT_A_MASTER if "不是台账总表" in text else "无法打开：" + text.split("：", 1)[-1]
 
 
-def masters_in(folder: Path, progress=None, exclude: Path | None = None):
+def _load_with_figures(path: Path, today: dt.date) -> tuple[tuple[Master, Figures] | None, str]:
+    """``_load_one``, then the master's figures as of ``today`` (in the worker that read it: the overview's lights and
+    figures of many masters are computed in parallel, not one after another in the main process)."""
+    master, why = _load_one(path)
+    return ((master, figures_of(master, today)) if master is not None else None), why
+
+
+def masters_in(folder: Path, progress=None, exclude: Path | None = None, figures_on: dt.date | None = None):
     """Each workbook in ``folder`` (backups, lock files and 领导总览 left out) as (name in the folder, its master or
     None, why not read), in name order; ``exclude`` (the higher master of a roll-up) is named, not read. Many files
-    are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order."""
+    are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order.
+    ``figures_on``: each master comes as (master, its figures as of that day), computed where it was read."""
     import os
 
     from taizhang.xlsx.safety import is_lock_or_temp
@@ -880,6 +888,7 @@ def masters_in(folder: Path, progress=None, exclude: Path | None = None):
                    and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
                    and not p.name.startswith("领导总览-"))
     wanted = [p for p in files if exclude is None or p.resolve() != exclude.resolve()]
+    load = _load_one if figures_on is None else functools.partial(_load_with_figures, today=figures_on)
     workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
     pool = loaded = None
     if workers > 1 and len(wanted) >= 8:
@@ -887,10 +896,10 @@ def masters_in(folder: Path, progress=None, exclude: Path | None = None):
 
         try:
             pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
-            loaded = pool.map(_load_one, wanted, chunksize=max(1, len(wanted) // (workers * 4)))
+            loaded = pool.map(load, wanted)  # one master a task: each is taken as soon as it is read
         except (OSError, RuntimeError):  # no process support here: one by one
             pool = loaded = None
-    loaded = iter(loaded) if loaded is not None else (_load_one(p) for p in wanted)
+    loaded = iter(loaded) if loaded is not None else (load(p) for p in wanted)
     try:
         for i, path in enumerate(files):
             rel = str(path.relative_to(folder))
@@ -938,11 +947,11 @@ def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out:
         raise BadRequest(f"{folder} 不是文件夹：请给出放着各下级办公室台账总表的文件夹。")
     with master_transaction(master_path, action="汇总下级台账") as txn:
         master = load_master(master_path)
-        lowers = list(masters_in(folder, progress, exclude=master.path))
-        if not any(m is not None for _, m, _ in lowers):
+        # each lower master is taken as it is read (the workers read the next ones meanwhile), then freed
+        merged, result = rollup(master, masters_in(folder, progress, exclude=master.path), today)
+        if all(f.status == "skipped" for f in result.files):
             raise BadRequest(f"{folder} 中没有下级办公室的台账总表（.xlsx，含“参数设置”和“台账”工作表），本次没有汇总，"
                              f"{master.path.name} 未改动。")
-        merged, result = rollup(master, lowers, today)
         lights = with_lights(merged, today)
         figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
         target, keep = _out_path(master, out)

@@ -57,9 +57,23 @@ LIGHT_COLUMN = [f.key for f in FIELDS].index("light")
 _OWNER_STYLE = {"office": "header_office", "computed": "header_computed", "provenance": "header_computed"}
 
 
+class _NaturalParts(dict):
+    """A 问题编号's piece → its sort key, each computed once (the pieces repeat: prefixes, years, sequence numbers)."""
+
+    def __missing__(self, p: str) -> tuple:
+        if len(self) > 200_000:
+            self.clear()
+        self[p] = key = (0, int(p), "") if p.isdecimal() else (1, 0, p)
+        return key
+
+
+_PARTS = _NaturalParts()
+_DIGITS = re.compile(r"(\d+)")
+
+
 def _natural(text) -> tuple:
     """Sort key: DW2-… before DW10-…; numbers compare as numbers."""
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", str(text or "")) if p)
+    return tuple(map(_PARTS.__getitem__, filter(None, _DIGITS.split(str(text or "")))))
 
 
 def in_unit_order(ledger: pd.DataFrame, units: list[str]) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 from operator import itemgetter
 
 import pandas as pd
@@ -80,8 +81,10 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
 
 
-def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: dt.date) -> tuple[Master, RollupResult]:
-    """``lowers``: (file name in the folder, its master or None, why it is not read) per file, in file order."""
+def rollup(higher: Master, lowers: Iterable[tuple[str, Master | None, str]], today: dt.date) -> tuple[Master, RollupResult]:
+    """``lowers``: (file name in the folder, its master or None, why it is not read) per file, in file order; taken
+    one at a time as it comes (a generator: each lower master is rolled up while the next ones are still read, and
+    freed once its cases are taken)."""
     result = RollupResult(master=higher.path.name, day=today)
     state = _State.of(higher.ledger.reset_index(drop=True))
     claimed: dict[str, str] = {}
@@ -102,8 +105,7 @@ def rollup(higher: Master, lowers: list[tuple[str, Master | None, str]], today: 
             out.status = "refused"
             out.reason = f"是另一专项行动（{lower.rulebook.name}）的台账总表，未汇总"
             continue
-        _take(higher, lower, rel, today, state, claimed, changes, result, out, before)
-        taken = {cid for cid, src in claimed.items() if src == rel}  # not the cases it refused
+        taken = _take(higher, lower, rel, today, state, claimed, changes, result, out, before)  # not those it refused
         n = _copy_history(lower, rel, taken, have, copied)
         out.history_copied = n
     result.changes = len(changes)
@@ -134,13 +136,15 @@ def _copy_history(lower: Master, rel: str, taken: set[str], have: set[tuple], ou
 
 
 def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State, claimed: dict[str, str],
-          changes: list[list], result: RollupResult, out: LowerOutcome, before: list[tuple]) -> None:
+          changes: list[list], result: RollupResult, out: LowerOutcome, before: list[tuple]) -> set[str]:
+    """The lower master's cases into ``state``; returns the 问题编号 it took (its refused cases are not among them)."""
     df = lower.ledger
     n = len(df)
     out.rows_read = n
+    taken: set[str] = set()
     if not n:
         out.reason = "下级台账没有问题"
-        return
+        return taken
     office = lower.rulebook.office or ""
     # a case's values in one tuple: 问题编号, 责任单位 (as the lower master writes it), then COMPARED, then FACTS
     compared = COMPARED
@@ -157,6 +161,8 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
     old_of = itemgetter(*[state.at[k] for k in compared])  # an added case's compared values
     by_id, cols = state.index_by_id, state.cols
     units: dict = {}
+    at_summary, at_id = state.at["summary_dept"], state.at["case_id"]
+    count = dict.fromkeys(("new", "updated", "unchanged", "refused"), 0)  # set on ``out`` once (a model's setattr is slow)
     for i, values in enumerate(zip(*series)):
         raw_id, written = values[0], values[1]
         cid = raw_id if type(raw_id) is str else (to_text(raw_id) or "")
@@ -173,20 +179,21 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
         elif cid in claimed:
             reason = f"问题编号“{cid}”也在下级台账 {claimed[cid]} 中，同一问题只能由一个下级办公室报送：请两个下级办公室核实"
         if reason:
-            out.rows_refused += 1
+            count["refused"] += 1
             result.refused_rows.append([rel, rows[i], cid or None, reason, to_text(written) or "", to_text(values[2]) or ""])
             continue
         unit = unit or written
         claimed[cid] = rel
+        taken.add(cid)
         target = by_id.get(cid)
         if target is None:
             rec = list(pick((*values, unit, rel, S_LEDGER, rows[i], today, None)))
             if _blank(values[i_summary]) and office:
-                rec[state.at["summary_dept"]] = office
-            rec[state.at["case_id"]] = cid
+                rec[at_summary] = office
+            rec[at_id] = cid
             state.add(rec)
             changes.append([cid, "（新增问题）", None, to_text(values[2]), unit, rel, today])
-            out.rows_new += 1
+            count["new"] += 1
             continue
         now = values[2:2 + len(compared)]
         if target >= 0:
@@ -198,7 +205,7 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             owner, src_file, dept = r[state.at["unit"]], r[state.at["src_file"]], r[state.at["summary_dept"]]
         moved = not _same(src_file, rel)
         if old == now and owner == unit and not moved and not (_blank(dept) and office):
-            out.rows_unchanged += 1  # the usual case on a re-roll-up: one tuple comparison
+            count["unchanged"] += 1  # the usual case on a re-roll-up: one tuple comparison
             continue
         diff = []
         if not _blank(unit) and not _same(owner, unit):
@@ -212,9 +219,9 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
         if _blank(dept) and office:
             diff.append(("summary_dept", None, office))
         if not diff and not moved:
-            out.rows_unchanged += 1
+            count["unchanged"] += 1
             continue
-        out.rows_updated += 1
+        count["updated"] += 1
         for k, was, value in diff:
             changes.append([cid, BY_KEY[k].header, to_text(was), to_text(value), unit, rel, today])
             state.set(target, k, value)
@@ -222,3 +229,6 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             changes.append([cid, BY_KEY["src_file"].header, to_text(src_file), rel, unit, rel, today])
         for k, v in (("src_file", rel), ("src_sheet", S_LEDGER), ("src_row", rows[i]), ("updated_on", today)):
             state.set(target, k, v)
+    out.rows_new, out.rows_updated = count["new"], count["updated"]
+    out.rows_unchanged, out.rows_refused = count["unchanged"], count["refused"]
+    return taken

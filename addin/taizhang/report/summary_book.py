@@ -100,12 +100,13 @@ def fit_rows(ws, first: int, last: int | None = None) -> None:
     last = last or ws.max_row
     widths = {}
     merged = {rng.min_row for rng in ws.merged_cells.ranges}
-    for r in range(first, last + 1):
+    # one pass over the rows (``ws[r]`` per row would scan every cell of the sheet for its width each time)
+    for r, cells in enumerate(ws.iter_rows(min_row=first, max_row=last), first):
         if r in merged:
             continue
         need = 1
         size = 11.0
-        for cell in ws[r]:
+        for cell in cells:
             if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
                 continue
             letter = get_column_letter(cell.column)

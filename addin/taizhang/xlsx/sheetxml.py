@@ -165,9 +165,16 @@ def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dic
         out = []
         append = out.append
         for v in values:
-            if type(v) is str and v and v.isprintable():
+            t = type(v)
+            if t is str and v and v.isprintable():
                 i = known.get(v)
                 append(f' t="s"><v>{strings.index(v[:32767]) if i is None else i}</v></c>')
+            elif v is None:
+                append("")
+            elif t is int:  # as _body writes them (row numbers, amounts): no call per cell
+                append(f"><v>{v}</v></c>")
+            elif t is float:
+                append(f"><v>{v!r}</v></c>" if v - v == 0 else "")  # NaN and ±inf: no value
             else:
                 append(_body(v, None, w))
         return out
@@ -266,12 +273,14 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
                 bodies = [b or "" for b in raw[c][start:stop]]
             else:
                 bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
+            if not any(bodies):
+                continue  # no cell of this column in these rows (a column nobody filled): nothing to place
             ref = f'<c r="{letters[c]}'
             pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
         hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
         if attrs:
             hts = [a or h for a, h in zip(attrs[start:stop], hts)]
-        yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces)))
+        yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces) if pieces else [()] * len(numbers)))
 
 
 def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
