@@ -49,7 +49,7 @@ from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, 
 from taizhang.findings import Finding, finding, flatten
 from taizhang.intake.normalize import to_text
 from taizhang.intake.reader import FATAL, read_submission, saved_at, unreadable
-from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
+from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, co_unit_names, skipped_rows
 from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 
 MERGED_FIELDS = list(UNIT_FIELDS)
@@ -708,8 +708,12 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
             sender = checked.unit or unit
             if owner and sender and not _same(owner, sender):
                 rejected += 1
+                co = state.row(target).get("co_units")
                 msg = (f"问题编号“{cid}”是 {owner} 的问题，{sender} 不能报送或修改它。"
                        f"如确属本单位，请联系办公室在台账总表中调整责任单位；否则请删除该行或更正问题编号。")
+                if sender in co_unit_names(co):  # a 配合单位 works on the case; only its 责任单位 reports it
+                    msg = (f"问题编号“{cid}”由 {owner} 负责（责任单位），{sender} 是配合单位，不能报送或修改它，本行未导入。"
+                           f"配合开展的工作请交 {owner} 汇总后在其台账中报送。")
                 result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
                                              column=_letter(checked, "case_id"), header="问题编号", value=cid,
                                              unit=sender))
