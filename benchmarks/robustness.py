@@ -13,7 +13,8 @@ before each file, so a warning is shown again as in a fresh process). Each file 
 (signal, abort, exit) or does not answer in time is killed and restarted, and the file it held is the one that
 failed. Any file that fails in the worker is checked once more in a process of its own (the mode without
 --batch) and both results are kept: batch mode can only add failures, never hide one. The worker is restarted
-every --recycle files, so that memory or state left by one file reaches few others.
+every --recycle files, so that memory or state left by one file reaches few others. The run of record
+(benchmarks/robustness.json, docs/corpus.md) is a --batch run over the three corpora's folders.
 
 For third-party test corpora (spreadsheet libraries' own test files: malformed, fuzzed, encrypted, ancient).
 Each file must give: no Python traceback and nothing on stderr, no hang (timeout), no crash (memory limit,
