@@ -47,10 +47,15 @@ KNOWN_WORDS = {"excel", "wps", "xlsx", "xls", "xlsm", "xlsb", "ods", "csv", "lib
                "opendocument", "html", "xml", "utf", "gbk", "mb", "json", "rows_skipped", "zip"}
 
 
+# the built-in presets' ids, which a message names after --preset (taizhang's own words, typed by the user)
+PRESET_IDS = ("lijiuzhang", "xinguan", "zhonggengzu", "sanluan", "xiaoneng")
+
+
 def english_words(message: str, file_name: str) -> list[str]:
     text = message.replace(file_name, " ").replace(Path(file_name).stem, " ")
     text = re.sub(r"“[^”]*”", " ", text)  # quoted cell text and sheet names are the unit's own words
     text = re.sub(r"\b[A-Z]{1,3}\d+\b", " ", text)  # cell addresses
+    text = re.sub(r"(?<![\w-])--[a-z][a-z-]*(?:\s+(?:" + "|".join(PRESET_IDS) + r")\b)?", " ", text)  # taizhang's options
     text = re.sub(r"[\w./\\-]+\.(?:xml|rels|bin)\b", " ", text)  # package part names
     return [w for w in re.findall(r"[A-Za-z_]{3,}", text) if w.lower() not in KNOWN_WORDS]
 
@@ -182,6 +187,7 @@ class Batch:
         self.buffer = b""
         self.done = 0
         self.restarts = 0
+        self.alive_after = True
 
     def start(self) -> None:
         self.errlog = tempfile.TemporaryFile()
@@ -207,14 +213,17 @@ class Batch:
         return how + (f", stderr: {said[:300]}" if said else "")
 
     def answer(self, timeout: float) -> dict | None:
+        """The worker's next answer; None when it ended (``alive_after`` False) or did not answer in time (True)."""
         deadline = time.monotonic() + timeout
         fd = self.proc.stdout.fileno()
+        self.alive_after = True
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 return None
             chunk = os.read(fd, 1 << 16)
             if not chunk:
+                self.alive_after = False
                 return None
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
@@ -231,6 +240,10 @@ class Batch:
         got = self.answer(self.timeout)
         seconds = round(time.perf_counter() - started, 2)
         if got is None:
+            try:  # the pipe closes as the worker dies, a moment before its exit status is there
+                self.proc.wait(timeout=0 if self.alive_after else 10)
+            except subprocess.TimeoutExpired:
+                pass
             alive = self.proc.poll() is None
             how = self.stop()
             self.restarts += 1
