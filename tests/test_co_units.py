@@ -128,3 +128,47 @@ def test_co_units_reach_the_master_and_a_co_units_file_never_changes_the_case(fr
     assert next(v for k, v in cells.items() if k.startswith("区财政局")) == f"1（{still}）"
     assert any("区林业站 1个" in str(c.value) for row in sheet.iter_rows() for c in row if c.value)
 
+
+
+def test_a_co_units_file_holding_only_the_responsible_units_case_changes_nothing(fresh_sample, capsys):
+    """The 配合单位 copied the case's row (责任单位 and all) into a file of its own name: the 责任单位 column would make
+    it the sender, but the file is the 配合单位's, and the case stays as its 责任单位 reported it."""
+    s = fresh_sample
+    units = load_master(s.master).units.names()
+
+    def open_row(p):  # a case still open in the unit's own file: 已办结 from the 配合单位 would change it
+        ws = load_workbook(p)["台账"]
+        return next((r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, COL["case_id"]).value
+                     and ws.cell(r, COL["status"]).value in ("整改中", "未启动")), None)
+
+    owner = next(u for u in units if any(p.name.startswith(u + "-") for p in s.submissions.iterdir())
+                 and open_row(_unit_file(s, u)))
+    helper = next(u for u in units if u != owner and any(p.name.startswith(u + "-") for p in s.submissions.iterdir()))
+    path = _unit_file(s, owner)
+    row = open_row(path)
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    cid = ws.cell(row, COL["case_id"]).value
+    put(ws, row, COL["co_units"], helper)
+    wb.save(path)
+    assert _merge(s, capsys)[0] == 0
+    case = load_master(s.master).ledger.set_index("case_id").loc[cid]
+    assert case["status"] in ("整改中", "未启动") and case["co_units"] == helper
+    other = _unit_file(s, helper)
+    wb = load_workbook(other)
+    ws = wb["台账"]
+    r = HEADER_ROW + 1
+    if ws.max_row > r:
+        ws.delete_rows(r + 1, ws.max_row - r)
+    source = load_workbook(path)["台账"]
+    for c in range(1, source.max_column + 1):  # the whole row as the 责任单位 wrote it
+        put(ws, r, c, source.cell(row, c).value)
+    put(ws, r, COL["status"], "已办结")
+    put(ws, r, COL["done_date"], dt.date(2026, 11, 20))
+    wb.save(other)
+    code, res = _merge(s, capsys)
+    assert code == 0
+    [refused] = [i for i in res["issues"] if i["code"] == "case-of-other-unit"]
+    assert f"{helper} 是配合单位" in refused["message"] and refused["file"] == other.name
+    after = load_master(s.master).ledger.set_index("case_id")
+    assert after.loc[cid, "status"] == case["status"] and after.loc[cid, "co_units"] == helper

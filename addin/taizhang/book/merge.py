@@ -687,6 +687,10 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     slots = [from_extras.get(k, from_values.get(k, len(keys) + len(extras) - 1)) for k in state.columns]
     take = itemgetter(*slots) if len(slots) > 1 else (lambda vals: (vals[slots[0]],))
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
+    # the sender told by its 责任单位 column, while the file's name names another unit: that unit, if it is a case's
+    # 配合单位, sent the file (it copied the case's rows), so it changes none of them
+    named = (master.units.find_in(Path(file).stem) if checked.unit_source == "column" and master.units is not None
+             and len(master.units) else None)
     new = updated = unchanged = rejected = 0
     excused = _office_blanks(checked, pos_of_row, by_id, result) if errors else set()
     for pos, values in zip(frame.index, frame.to_numpy(dtype=object).tolist()):  # one object block: rows at C speed
@@ -706,6 +710,9 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         if target is not None:  # only the office moves a case to another unit
             owner = state.row(target)["unit"] if target < 0 else cols["unit"][target]
             sender = checked.unit or unit
+            if owner and named and _same(owner, sender) and not _same(named, owner) \
+                    and named in co_unit_names(state.row(target).get("co_units")):
+                sender = named  # a 配合单位's file holding its 责任单位's case: refused below as the 配合单位's
             if owner and sender and not _same(owner, sender):
                 rejected += 1
                 co = state.row(target).get("co_units")
