@@ -9,7 +9,9 @@ is a request on 待审批 with its 申请理由, granted only by the office (延
 kept in ``MergeResult.requests`` for it). A 问题编号 is taken only if the ledger has it or it has taizhang's own
 form (单位代码-年份-序号); a unit's own numbering (1, 2, …) is no case id: the row is
 recognised like one without a number and a new case gets taizhang's id, with the
-unit's number kept in 备注 ("单位编号：1") and a warning. Rows with errors go to 退回清单 (a blank 问题类别 on an
+unit's number kept in 备注 ("单位编号：1") and a warning. Only a case's 责任单位 changes it: another unit's row is
+refused, a 配合单位's too (also when it copied the case's row, 责任单位 and all, into a file named for itself).
+Rows with errors go to 退回清单 (a blank 问题类别 on an
 existing case is not one: the office fills it on the cases it handed over), whole files that
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
