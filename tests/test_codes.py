@@ -46,6 +46,7 @@ CELL_CASES = [
     ("unknown-complexity", {"复杂程度": "超级难"}, "复杂程度", "error"),
     ("bad-phone", {"联系电话": "找老王"}, "联系电话", "warning"),
     ("date-in-future", {"办理状态": "已办结", "办结日期": "2026-11-30"}, "办结日期", "warning"),
+    ("unknown-co-unit", {"配合单位": "北山镇、火星办"}, "配合单位", "warning"),
 ]
 
 

@@ -164,11 +164,16 @@ def render_corpus_doc() -> str:
     return "\n".join(lines) + "\n"
 
 
+BATCH_ZH = ("`--batch`：一个工作进程逐个检查，进程崩溃、超时即判该文件失败并重启进程，"
+            "在工作进程中失败的文件再单独用一个进程重跑、两次结果都计入")
+
+
 def robustness_section(run: dict) -> list[str]:
     """docs/corpus.md's account of the robustness run of record (benchmarks/robustness.json)."""
     lines = ["", "## 第三方样本的稳健性检验", "",
              f"用 `python benchmarks/robustness.py 文件夹` 对其他电子表格库公开测试集中的 {run['files']} 个文件逐一运行 "
-             f"`taizhang validate --json`（每个文件一个进程，限时 {run['timeout']:.0f} 秒、内存上限 {run['memory_mb']} MB）。"
+             f"`taizhang validate --json`（{BATCH_ZH if run.get('mode') == 'batch' else '每个文件一个进程'}，"
+             f"每个文件限时 {run['timeout']:.0f} 秒、内存上限 {run['memory_mb']} MB）。"
              f"这些文件不提交到本仓库，运行前从下列仓库取出：", ""]
     for c in run["corpora"]:
         lines.append(f"- `{c['repo']}` 提交 `{c['commit'][:12]}`：{c['files']} 个（{c['how']}）")

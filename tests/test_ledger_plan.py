@@ -43,6 +43,9 @@ def _cols(plan):
                  id="reordered"),
     pytest.param(H[:-6] + ["办公室核查"], [(k, i) for i, k in enumerate(K[:-6])] + [("办公室核查", N - 6)]
                  + [(k, None) for k in K[-6:]], id="an older master lacking fields"),
+    pytest.param(H[:-1] + ["办公室核查"], [(k, i) for i, k in enumerate(K[:-1])] + [("办公室核查", N - 1), ("co_units", None)],
+                 id="a master made before 配合单位: the column at the right edge, the office's stays"),
+    pytest.param(H[:-1] + ["协办单位"], [(k, i) for i, k in enumerate(K)], id="the office's 协办单位 column is 配合单位"),
     pytest.param(H + ["办理状态", "办公室核查", "办公室核查"],
                  [(k, i) for i, k in enumerate(K)] + [("办理状态", N), ("办公室核查", N + 1), ("办公室核查", N + 2)],
                  id="duplicated headers: the second is the office's"),
@@ -114,6 +117,11 @@ def edit_older(ws):
     return _append_office(ws), {}
 
 
+def edit_before_co_units(ws):
+    _delete(ws, "配合单位")
+    return _append_office(ws), {}
+
+
 def edit_duplicated(ws):
     at = _append_office(ws)
     ws.cell(1, at + 1, "办理状态")  # the office's second 办理状态 column: its own words, not the field
@@ -146,6 +154,7 @@ EDITS = [
     ("a taizhang column deleted", edit_deleted, lambda h: h + ["联系电话"]),
     ("columns reordered", edit_reordered, lambda h: h),
     ("an older master lacking fields", edit_older, lambda h: h + ["时限说明", "时限来源"]),
+    ("a master made before 配合单位", edit_before_co_units, lambda h: h + ["配合单位"]),
     ("a duplicated header", edit_duplicated, lambda h: h),
     ("an emptied row", edit_emptied, lambda h: h),
     ("a case sorted into the middle", edit_sorted, lambda h: h),

@@ -97,6 +97,11 @@ FIELDS: tuple[Field, ...] = (
     Field("evidence_count", "佐证材料数", "int", "computed", False, (), 8),
     Field("evidence", "已归档佐证材料", "text", "computed", False, (), 24),  # not "佐证材料": offices keep columns of that name
     Field("evidence_first", "佐证首次收到", "date", "computed", False, (), 12),
+    # 配合单位 (#27): the units that work on a case beside its 责任单位, named by the 责任单位 in its own file ("、"
+    # between names, each the unit list's name where it matches); counted apart, and their own files never change the
+    # case (book.merge). Last, so that a master made before it gets the column at its right edge (book.ledger_plan).
+    Field("co_units", "配合单位", "text", "unit", False, ("协办单位", "配合部门", "协同单位", "协办部门", "协助单位",
+                                                          "协同部门", "配合责任单位", "配合单位名称"), 18),
 )
 
 # A unit's application to move a case's deadline, in its own columns of the unit's file: read from a submission and put

@@ -9,7 +9,9 @@ is a request on 待审批 with its 申请理由, granted only by the office (延
 kept in ``MergeResult.requests`` for it). A 问题编号 is taken only if the ledger has it or it has taizhang's own
 form (单位代码-年份-序号); a unit's own numbering (1, 2, …) is no case id: the row is
 recognised like one without a number and a new case gets taizhang's id, with the
-unit's number kept in 备注 ("单位编号：1") and a warning. Rows with errors go to 退回清单 (a blank 问题类别 on an
+unit's number kept in 备注 ("单位编号：1") and a warning. Only a case's 责任单位 changes it: another unit's row is
+refused, a 配合单位's too (also when it copied the case's row, 责任单位 and all, into a file named for itself).
+Rows with errors go to 退回清单 (a blank 问题类别 on an
 existing case is not one: the office fills it on the cases it handed over), whole files that
 cannot be read are accounted for, and every changed field is one row in
 变更记录. Merging the same folder twice changes nothing the second time:
@@ -51,7 +53,7 @@ from taizhang.fields import BY_KEY, ORIGIN_WRITTEN, STATUS_CLOSED, UNIT_FIELDS, 
 from taizhang.findings import Finding, finding, flatten
 from taizhang.intake.normalize import to_text
 from taizhang.intake.reader import FATAL, read_submission, saved_at, unreadable
-from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, skipped_rows
+from taizhang.rules.validate import Checked, Context, SkippedRow, check_submission, co_unit_names, skipped_rows
 from taizhang.xlsx.safety import WORKBOOK_SUFFIXES, is_lock_or_temp
 
 MERGED_FIELDS = list(UNIT_FIELDS)
@@ -769,6 +771,10 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     slots = [from_extras.get(k, from_values.get(k, len(keys) + len(extras) - 1)) for k in state.columns]
     take = itemgetter(*slots) if len(slots) > 1 else (lambda vals: (vals[slots[0]],))
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
+    # the sender told by its 责任单位 column, while the file's name names another unit: that unit, if it is a case's
+    # 配合单位, sent the file (it copied the case's rows), so it changes none of them
+    named = (master.units.find_in(Path(file).stem) if checked.unit_source == "column" and master.units is not None
+             and len(master.units) else None)
     new = updated = unchanged = rejected = 0
     excused = _office_blanks(checked, pos_of_row, by_id, result) if errors else set()
     refused = _Rejected(checked)
@@ -789,10 +795,17 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         if target is not None:  # only the office moves a case to another unit
             owner = state.row(target)["unit"] if target < 0 else cols["unit"][target]
             sender = checked.unit or unit
+            if owner and named and _same(owner, sender) and not _same(named, owner) \
+                    and named in co_unit_names(state.row(target).get("co_units")):
+                sender = named  # a 配合单位's file holding its 责任单位's case: refused below as the 配合单位's
             if owner and sender and not _same(owner, sender):
                 rejected += 1
+                co = state.row(target).get("co_units")
                 msg = (f"问题编号“{cid}”是 {owner} 的问题，{sender} 不能报送或修改它。"
                        f"如确属本单位，请联系办公室在台账总表中调整责任单位；否则请删除该行或更正问题编号。")
+                if sender in co_unit_names(co):  # a 配合单位 works on the case; only its 责任单位 reports it
+                    msg = (f"问题编号“{cid}”由 {owner} 负责（责任单位），{sender} 是配合单位，不能报送或修改它，本行未导入。"
+                           f"配合开展的工作请交 {owner} 汇总后在其台账中报送。")
                 result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
                                              column=_letter(checked, "case_id"), header="问题编号", value=cid,
                                              unit=sender))

@@ -8,6 +8,7 @@ both show exactly these figures.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,9 @@ class UnitFigures(Counts):
     reminded_total: int = 0
     materials_received: list[str] = []  # "name（first seen）"
     materials_owed: list[str] = []      # "name（M月D日前[，已逾期]）"
+    # 配合单位 (#27): the cases the unit works on beside their 责任单位 (never in the counts above), and those not finished
+    co_cases: int = 0
+    co_open: int = 0
 
 
 class GroupFigures(Counts):
@@ -163,6 +167,7 @@ class Figures(BaseModel):
     # 回访, 重办 and 抽查 from the 审批台账 (book.trail.trail_figures): visits, satisfied, satisfaction (%), redo,
     # redo_by_unit, spot (result → count), spot_units (unit → 查实 or 整改不到位 count)
     closing: dict = {}
+    co_unlisted: dict[str, int] = {}  # 配合单位 written as the unit list does not name them: cases per name as written
 
 
 FLAG_COLUMNS = ["total", "done", "closed", "red", "yellow", "green", "judged", "on_time", "long_term", "late_sign",
@@ -305,6 +310,21 @@ RULE_ZH = {"schedule": "按序时进度排名：各问题完成进度（已办�
            "overdue": "按超期未办结数从少到多排名；相同的，预警数少者在前"}
 
 
+def co_unit_counts(df: pd.DataFrame) -> tuple[Counter, Counter]:
+    """Per 配合单位: the cases it works on (not as their 责任单位), and of them the ones not finished (整改中, 未启动)."""
+    from taizhang.rules.validate import co_unit_names
+
+    cases, still = Counter(), Counter()
+    if "co_units" not in df.columns:
+        return cases, still
+    for co, unit, status in zip(df["co_units"].tolist(), df["unit"].tolist(), df["status"].tolist()):
+        for name in co_unit_names(co):
+            if name != unit:
+                cases[name] += 1
+                still[name] += status not in (STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED)
+    return cases, still
+
+
 def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.date,
                     supervise: bool = True) -> Figures:
     """Every count the summary and the history need; ``supervise`` also lists each red and yellow case."""
@@ -328,6 +348,10 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     for name in unit_names:
         c = by_unit.get(name) or _counts_from(EMPTY)
         units.append(UnitFigures(unit=name, unit_type=types.get(name, ""), light=_unit_light(c), **c))
+    co_cases, co_open = co_unit_counts(df)
+    for u in units:
+        u.co_cases, u.co_open = co_cases.get(u.unit, 0), co_open.get(u.unit, 0)
+    co_unlisted = {n: k for n, k in sorted(co_cases.items()) if n not in set(unit_names)}
     states = {r[0]: str(r[2]) for r in (master.reports or []) if r and len(r) > 2 and r[0]}
     schedule = schedule_by_unit(df, eff, master.calendar() if hasattr(master, "calendar") else None, as_of)
     for u in units:
@@ -378,7 +402,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    materials=material_rows(master, as_of),
                    durations=durations(df, master.calendar() if hasattr(master, "calendar") else None),
                    collective=collective_candidates(book, df), collective_amount=book.collective_amount,
-                   collective_quote=book.collective_quote, closing=_closing(master))
+                   collective_quote=book.collective_quote, closing=_closing(master), co_unlisted=co_unlisted)
 
 
 def collective_candidates(book, df: pd.DataFrame) -> list[dict]:

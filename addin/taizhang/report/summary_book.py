@@ -341,7 +341,9 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
     office's version, as the 通报's)."""
     schedule = figs.rank_rule == "schedule"  # 序时进度 (seed 000): the figures it ranks by, in three more columns
     redo = {} if public or not figs.closing or not figs.closing.get("redo") else figs.closing["redo_by_unit"]
-    width = (14 if schedule else 11) + (1 if redo else 0)
+    # 配合单位 (#27): the cases each unit works on beside their 责任单位, last and apart (not in 问题数 or the ranking)
+    co = any(u.co_cases for u in figs.units) or bool(figs.co_unlisted)
+    width = (14 if schedule else 11) + (1 if redo else 0) + co
     _title(ws, f"{figs.campaign} · 红绿灯排行榜", sub + f"    排名规则：{RULE_ZH[figs.rank_rule]}", width)
     headers = ["排名", "单位", "单位亮灯", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "正常（绿）", "办结率", "按时办结率"]
     widths = [6, 26, 10, 8, 8, 8, 10, 10, 10, 10, 11]
@@ -349,6 +351,8 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         headers, widths = headers + ["完成进度", "时间进度", "序时进度差（百分点）"], widths + [10, 10, 12]
     if redo:  # 回访不满意退回重办 (审批台账), counted against the unit
         headers, widths = headers + ["重办数"], widths + [8]
+    if co:
+        headers, widths = headers + ["配合问题数（其中未办结）"], widths + [14]
     header_row(ws, 3, headers, widths)
     rule_line = ws.cell(row=2, column=1)  # the rule and its tie-breaks in full, wrapped across the table
     rule_line.alignment = WRAP
@@ -358,7 +362,10 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
 
     def extra(u):
         out = [_rate(u.progress_avg), _rate(u.time_avg), "—" if u.schedule_gap is None else u.schedule_gap] if schedule else []
-        return out + ([redo.get(u.unit, 0)] if redo else [])
+        return out + ([redo.get(u.unit, 0)] if redo else []) + co_cell(u)
+
+    def co_cell(u):
+        return [f"{u.co_cases}（{u.co_open}）" if u.co_cases else "—"] if co else []
     rows = [[u.rank, unit_label(u), LIGHT_ZH[u.light], u.total, u.done, u.closed, u.red, u.yellow, u.green,
              _rate(u.completion_rate), _rate(u.on_time_rate)] + extra(u) for u in ranked]
     last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11, 12, 13) if schedule else (10, 11))
@@ -369,11 +376,18 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         put(ws, last + 2, 1, f"以下{len(short)}个单位尚未确定问题（方案要求每个单位确定{figs.min_cases}个以上），不参加排名"
             ).font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), SHORT_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
-                                    + ([redo.get(u.unit, 0)] if redo else []) for u in short], ["red"] * len(short), light_col=3)
+                                    + ([redo.get(u.unit, 0)] if redo else []) + co_cell(u) for u in short],
+                     ["red"] * len(short), light_col=3)
     if unranked:
         put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
-                                    + ([redo.get(u.unit, 0)] if redo else []) for u in unranked])
+                                    + ([redo.get(u.unit, 0)] if redo else []) + co_cell(u) for u in unranked])
+    if co:  # what the column counts, and the 配合单位 the unit list does not name
+        put(ws, last + 2, 1, "配合问题数：本单位作为配合单位（协办单位）参与的问题数，括号内为其中尚未办结的；这些问题由责任单位报送，"
+            "计入责任单位的问题数和排名，不计入配合单位的。" + ("成员单位名单中没有的配合单位（按原文）："
+                                                   + "、".join(f"{n} {k}个" for n, k in figs.co_unlisted.items()) + "。"
+                                                   if figs.co_unlisted else "")).font = _font()
+        last += 2
     top, bottom = ranking_ends(figs)
     if top:
         put(ws, last + 2, 1, "排名前列：" + "、".join(unit_label(u) for u in top)

@@ -9,6 +9,7 @@ is exactly the JSON the CLI prints.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +143,9 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         if kind == "id":
             data[key] = [to_id(v) for v in values]
             continue
-        if kind == "amount":
+        if key == "co_units":  # names, each matched against the unit list (a text column otherwise)
+            conv = convert_column(values, lambda v: _co_units(ctx.units, v), ctx.memo.setdefault("co_units", {}))
+        elif kind == "amount":
             factor = cols[key].factor
             conv = convert_column(values, lambda v, factor=factor: to_amount(v, factor), ctx.memo.setdefault(("amount", factor), {}))
         elif kind in converters:  # a phone number is one case's: remembering it would only cost memory
@@ -277,6 +280,39 @@ def _unit(units: UnitDirectory | None, value):
     return (hit, None) if hit else (None, "unknown-unit")
 
 
+_CO_SPLIT = re.compile(r"[、，,；;／/\s]+")
+
+
+def co_unit_names(value) -> list[str]:
+    """The names a 配合单位 cell holds, as written: split at 、，；/ and spaces, each once.
+
+    >>> co_unit_names("城关镇、北山镇；城关镇 / 县水利局")
+    ['城关镇', '北山镇', '县水利局']
+    """
+    text = to_text(value)
+    out: list[str] = []
+    for part in _CO_SPLIT.split(text or ""):
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def _co_units(units: UnitDirectory | None, value):
+    """配合单位: each name the unit list's own where it matches, the others kept as written (a warning), joined by 、."""
+    parts = co_unit_names(value)
+    if not parts:
+        return None, None
+    listed = units is not None and len(units)
+    names: list[str] = []
+    unknown = False
+    for part in parts:
+        hit = units.match(part) if listed else None
+        unknown = unknown or (listed and hit is None)
+        if (hit or part) not in names:
+            names.append(hit or part)
+    return "、".join(names), ("unknown-co-unit" if unknown else None)
+
+
 def nearest(value: str, names: list[str], limit: int = 3) -> list[str]:
     """The names a mistyped ``value`` most likely meant: the closest whole name, else the names holding the
     closest stretch of ``value``'s length (a one-character slip in a long category); none when nothing is close.
@@ -332,6 +368,11 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
         hint = ctx.units.suggest(value) if ctx.units is not None else []
         tail = f"您是否指：{'、'.join(hint)}？" if hint else "请填写成员单位名单中的单位全称，或请办公室在“成员单位”表中补充别名。"
         return f"责任单位“{value}”不在成员单位名单中。{tail}"
+    if code == "unknown-co-unit":
+        odd = [p for p in co_unit_names(value) if ctx.units is not None and ctx.units.match(p) is None]
+        hints = [f"“{p}”是否指：{'、'.join(h)}" for p in odd if (h := ctx.units.suggest(p))]
+        return (f"配合单位中的{'、'.join(f'“{p}”' for p in odd)}不在成员单位名单中，已按原文导入。"
+                + ("；".join(hints) + "？" if hints else "请填写成员单位全称，或请办公室在“成员单位”表中补充别名。"))
     if code == "bad-amount":
         return f"涉及金额“{value}”不是数字，请只填数字（单位：万元），如 12.5。"
     if code == "bad-progress":
