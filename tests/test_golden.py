@@ -32,6 +32,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
 - #31 (trail): 台账 gains the office's 回访 columns (回访方式, 回访日期, 回访人, 回访结果, 回访意见) and the computed
   申请状态; 参数设置 the 回访后销号的线索来源 and 新增问题须经核准 rows; 待审批 and 待销号确认 the 决定/决定人/决定意见
   columns (待审批 also 申请事项); every merge writes the new 审批台账 sheet (lijiuzhang's new cases are 待核准 on it).
+- The printed 台账 (#33 item 9, book/ledger_print.py): 台账 prints A3 landscape, some pages across with 问题编号 and
+  责任单位 repeated, a footer with the campaign's name, its long-text columns wrapped and rows as tall as their text,
+  so 台账's sheet part and workbook.xml (its Print_Titles and Print_Area) change.
 """
 
 from __future__ import annotations

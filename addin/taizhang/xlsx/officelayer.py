@@ -1,7 +1,7 @@
 """The office's layer of a sheet taizhang rewrites (台账), carried through a cell map.
 
 ``_keep_office`` reads the sheet as the office left it: its frame (view, widths, filter, conditional formats,
-notes and drawings, page setup) and the cells of the office's columns (``SheetSpec.office_columns``, decided by
+notes and drawings, page setup — unless it is taizhang's own, when ``SheetSpec.print_layout`` replaces it) and the cells of the office's columns (``SheetSpec.office_columns``, decided by
 ``book.ledger_plan`` from the headers), each mapped to the new row of its case (``SheetSpec.origin``); a formula is
 translated to its new row (``_moved_formula``). Hyperlinks, merged cells and per-row validations and conditional
 formats move with their cases or are dropped (``_move_row_anchored``); notes move in their comments part and VML
@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts
 from taizhang.xlsx.ooxml import MAIN_NS, _col_index, _insert, _m, _resolve
+from taizhang.xlsx.printsetup import apply_to_frame
 from taizhang.xlsx.sheetxml import SheetSpec
 
 # --------------------------------------------------------------------------- the office's layer of a sheet
@@ -122,6 +123,8 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
             dvs.set("count", str(len(dvs)))
         else:
             root.remove(dvs)
+    if spec.print_layout is not None and not apply_to_frame(root, spec.print_layout):
+        spec.print_layout = None  # the office set up its own printing: kept, and its print names too
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
     spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])

@@ -25,6 +25,7 @@ from taizhang.xlsx import xmlparts
 from taizhang.xlsx.cells import Link
 from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _col_index, _insert, _m
 from taizhang.xlsx.parts import SharedStrings, _Styles
+from taizhang.xlsx.printsetup import PrintLayout
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPOCH = dt.date(1899, 12, 30).toordinal()
@@ -60,9 +61,14 @@ class SheetSpec:
     frame: tuple[str, str] | None = None  # the old sheet's XML before and after its rows
     row_attrs: list[str] | None = None  # framed: per data row, the office's hidden flag and custom height, moved with it
     row_heights: list[float | None] | None = None  # points per data row (wrapped text), None = default
+    # (negative: taizhang's estimate for wrapped text, written without customHeight, so it is never taken for a
+    # height the office set, which a case keeps wherever it moves)
     # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
     # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
     landscape: bool = False
+    # instead of ``landscape``'s setup, this one (``xlsx.printsetup``); on a sheet in the office's frame it replaces
+    # only a setup taizhang wrote, and is set to None when the office's own is kept
+    print_layout: PrintLayout | None = None
     column_at: int | None = None  # instead of replacing the sheet, write ``rows`` (one value each) into this column
     values_by_key: dict[str, object] | None = None  # instead: key (column A) → value (B), see ``xlsx.keyvalues``
 
@@ -192,7 +198,7 @@ def _framed_pieces(spec: SheetSpec, columns: list[list], letters: list[str], hea
     head, tail = spec.frame
     yield head
     yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
-    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells, attrs=spec.row_attrs)
+    yield from _data_rows(columns, letters, styled, w, 2, spec.raw_cells, heights=spec.row_heights, attrs=spec.row_attrs)
     yield tail
 
 
@@ -215,7 +221,8 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
                 bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
             ref = f'<c r="{letters[c]}'
             pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
-        hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
+        hts = ([f' ht="{h:g}" customHeight="1"' if h and h > 0 else f' ht="{-h:g}"' if h else "" for h in heights[start:stop]]
+               if heights else [""] * len(numbers))
         if attrs:
             hts = [a or h for a, h in zip(attrs[start:stop], hts)]
         yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces)))
@@ -228,7 +235,7 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
     first = 2 if spec.rows else 1
     n_rows = max(n_data + first - 1, 1)
     yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape else "")
+           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape or spec.print_layout else "")
            + f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
     if spec.freeze:
         m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
@@ -257,6 +264,10 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
                        f"<formula1>{escape(formula)}</formula1></dataValidation>")
         out.append("</dataValidations>")
         yield "".join(out)
+    if spec.print_layout:
+        yield spec.print_layout.xml()
+        yield "</worksheet>"
+        return
     yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     if spec.landscape:
         yield ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
