@@ -12,7 +12,8 @@ and prints them the way a wide paper ledger is read, page after page across:
   numbered across first, so a row's pages follow each other; the print area is the sheet's columns, whole (it grows
   with the rows); the footer names the campaign and the sheet and says 第 X 页，共 Y 页;
 - the long-text columns (``WRAPPED``) wrap, and each row is as tall as its longest wrapped text (up to
-  ``MAX_LINES`` lines), an estimate written without ``customHeight`` so it is never taken for the office's own.
+  ten lines), an estimate written without ``customHeight`` and recognised by its value when a program that marks
+  every height custom (openpyxl) brings it back, so it is never taken for a height the office set.
 
 The layout follows the plan (``ledger_plan``): its widths, and 问题编号/责任单位 repeated only where they lead.
 An office that set up its own printing keeps it (``xlsx.printsetup.is_taizhang_setup``).
@@ -25,12 +26,11 @@ import pandas as pd
 
 from taizhang.book.ledger_plan import LedgerPlan
 from taizhang.xlsx.printsetup import A3, A4, PrintLayout
+from taizhang.xlsx.sheetxml import ESTIMATE_MAX_LINES, estimated_height
 
 WRAPPED = ("description", "measures", "target", "progress_note", "remarks", "office_opinion", "disposal",
            "visit_note", "deadline_note")
 SCALE, MIN_A4_SCALE, MAX_PAGES_WIDE = 80, 80, 6
-MAX_LINES = 10
-LINE_PT = 14.5
 _PRINTABLE_MM = {A3: 420 - 0.6 * 25.4, A4: 297 - 0.6 * 25.4}  # landscape, less the 0.3-inch side margins
 
 
@@ -71,6 +71,6 @@ def wrapped_columns(plan: LedgerPlan, widths: list[float], columns: list[list]) 
         per_line = max(1.0, widths[i] - 1)
         need = np.ceil(units.to_numpy(dtype=float) / per_line).astype(np.int64) + text.str.count("\n").to_numpy()
         lines = np.maximum(lines, need)
-    lines = np.minimum(lines, MAX_LINES)
-    heights = [-round(k * LINE_PT + 3, 1) if k > 1 else None for k in lines.tolist()]
-    return {i: ["wrap"] * n for i in at}, (heights if any(heights) else None)
+    lines = np.minimum(lines, ESTIMATE_MAX_LINES)
+    heights = [-estimated_height(k) if k > 1 else None for k in lines.tolist()]
+    return {i: ["wrap_bottom"] * n for i in at}, (heights if any(heights) else None)

@@ -23,7 +23,7 @@ from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts
 from taizhang.xlsx.ooxml import MAIN_NS, _col_index, _insert, _m, _resolve
 from taizhang.xlsx.printsetup import apply_to_frame
-from taizhang.xlsx.sheetxml import SheetSpec
+from taizhang.xlsx.sheetxml import ESTIMATED_HEIGHTS, SheetSpec
 
 # --------------------------------------------------------------------------- the office's layer of a sheet
 
@@ -71,7 +71,8 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
         row = int(a.get("r", 0) or 0)
         if row in new_row_of:
             hidden = ' hidden="1"' if a.get("hidden") in ("1", "true") else ""
-            height = f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht") else ""
+            height = (f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht")
+                      and not _estimate(a["ht"]) else "")
             kept[new_row_of[row]] = hidden + height
     spec.row_attrs = kept if any(kept) else None
     if carried:
@@ -128,6 +129,14 @@ def _keep_office(xml: str, spec: SheetSpec) -> None:
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
     spec.frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
+
+
+def _estimate(ht: str) -> bool:
+    """A row height that is taizhang's own estimate for wrapped text (``sheetxml.ESTIMATED_HEIGHTS``), not the office's."""
+    try:
+        return float(ht) in ESTIMATED_HEIGHTS
+    except ValueError:
+        return False
 
 
 X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"

@@ -30,6 +30,16 @@ from taizhang.xlsx.printsetup import PrintLayout
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPOCH = dt.date(1899, 12, 30).toordinal()
 HEADER_HEIGHT = ' ht="30" customHeight="1"'
+# taizhang's estimate of a wrapped row's height (``SheetSpec.row_heights`` negative): lines × 14.5 pt + 3, up to 10
+# lines; a row carrying one of these back marked custom (openpyxl marks every height it writes) is not the office's
+ESTIMATE_MAX_LINES = 10
+
+
+def estimated_height(lines: int) -> float:
+    return round(lines * 14.5 + 3, 1)
+
+
+ESTIMATED_HEIGHTS = frozenset(estimated_height(k) for k in range(2, ESTIMATE_MAX_LINES + 1))
 
 
 @dataclass
