@@ -22,7 +22,6 @@ An office that set up its own printing keeps it (``xlsx.printsetup.is_taizhang_s
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from taizhang.book.ledger_plan import LedgerPlan
 from taizhang.xlsx.printsetup import A3, A4, PrintLayout
@@ -65,12 +64,12 @@ def wrapped_columns(plan: LedgerPlan, widths: list[float], columns: list[list]) 
         return {}, None
     lines = np.ones(n, dtype=np.int64)
     for i in at:
-        s = pd.Series(columns[i], dtype=object)
-        text = s.where(s.map(type) == str, "").astype(str)
-        units = 2 * text.str.len() - text.str.count(r"[\x00-\x7f]")  # a CJK character takes two
         per_line = max(1.0, widths[i] - 1)
-        need = np.ceil(units.to_numpy(dtype=float) / per_line).astype(np.int64) + text.str.count("\n").to_numpy()
-        lines = np.maximum(lines, need)
+        # display width: a CJK character takes two; from the UTF-8 length (3 bytes a CJK character, 1 an ASCII one)
+        # without a per-character loop: width = characters + (bytes − characters) / 2
+        need = [-int(-(len(v) + (len(v.encode("utf-8", "replace")) - len(v)) / 2) // per_line) + v.count("\n")
+                if type(v) is str and v else 1 for v in columns[i]]
+        lines = np.maximum(lines, np.asarray(need, dtype=np.int64))
     lines = np.minimum(lines, ESTIMATE_MAX_LINES)
     heights = [-estimated_height(k) if k > 1 else None for k in lines.tolist()]
     return {i: ["wrap_bottom"] * n for i in at}, (heights if any(heights) else None)
