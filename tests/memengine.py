@@ -26,6 +26,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 from xlwings import base_classes
 
+from taizhang.xlsx.sheetxml import ESTIMATED_HEIGHTS
+
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 MAX_COLUMN = 16384
 _A1 = re.compile(r"(?<![A-Za-z_$\d])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(])")
@@ -708,7 +710,10 @@ class MemBook(base_classes.Book):
                     cell.color, cell.number_format = rgb, fmt
                     if c.hyperlink is not None and c.hyperlink.target:
                         cell.hyperlink = (c.hyperlink.target, c.hyperlink.tooltip)
-            sheet.row_heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight and d.height}
+            # rows the office sized (openpyxl calls every row with a height custom: taizhang's own estimates for
+            # wrapped text, written without customHeight, are told by their value as xlsx/officelayer.py does)
+            sheet.row_heights = {r: d.height for r, d in ws.row_dimensions.items() if d.customHeight and d.height
+                                 and d.height not in ESTIMATED_HEIGHTS}
             sheet.hidden_rows = {r for r, d in ws.row_dimensions.items() if d.hidden}
             book.sheet_list.append(sheet)
         book.active_sheet = book.sheet_list[wb.index(wb.active)]

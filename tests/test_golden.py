@@ -34,6 +34,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   columns (待审批 also 申请事项); every merge writes the new 审批台账 sheet (lijiuzhang's new cases are 待核准 on it).
 - #27 配合单位 (intake4): 台账 gains the unit's 配合单位 column at its right edge (the last field), so the units'
   templates and the 台账 header carry one more column and the new shared string moves the string indexes of every sheet.
+- The printed 台账 (#33 item 9, book/ledger_print.py): 台账 prints A3 landscape, some pages across with 问题编号 and
+  责任单位 repeated, a footer with the campaign's name, its long-text columns wrapped and rows as tall as their text,
+  so 台账's sheet part and workbook.xml (its Print_Titles and Print_Area) change.
 """
 
 from __future__ import annotations

@@ -67,6 +67,10 @@ def check_print(path, names) -> set[str]:
     for name in names:
         if name not in wb.sheetnames:
             continue
+        if name == S_LEDGER:  # 台账 prints on A3, pages across: check_ledger_print
+            check_ledger_print(path)
+            checked.add(name)
+            continue
         ws = wb[name]
         assert ws.print_title_rows == "$1:$1", name
         assert ws.page_setup.orientation == "landscape", name
@@ -75,8 +79,53 @@ def check_print(path, names) -> set[str]:
         checked.add(name)
     titles = [(int(local), text) for (name, local), text in defined_names(path).items() if name == "_xlnm.Print_Titles"]
     for local, text in titles:
-        assert text == "'" + wb.sheetnames[local].replace("'", "''") + "'!$1:$1", (local, text)
+        q = "'" + wb.sheetnames[local].replace("'", "''") + "'!"
+        if wb.sheetnames[local] == S_LEDGER:
+            assert set(text.split(",")) == {f"{q}$A:$B", f"{q}$1:$1"}, (local, text)
+        else:
+            assert text == f"{q}$1:$1", (local, text)
     return checked
+
+
+def ledger_part(path) -> str:
+    """The 台账 sheet's part name in the package at ``path``."""
+    with zipfile.ZipFile(path) as z:
+        wb = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet [^>]*name="{S_LEDGER}"[^>]*r:id="(\w+)"', wb).group(1)
+    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*/>', rels).group(0)
+    return "xl/" + re.search(r'Target="(?:/xl/)?([^"]+)"', target).group(1)
+
+
+def ledger_xml(path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(ledger_part(path)).decode()
+
+
+def check_ledger_print(path, campaign: str | None = None) -> None:
+    """台账 prints A3 landscape, fitted to some pages across (as many down as needed), pages numbered across first,
+    问题编号 and 责任单位 and the header row on every page, the print area its columns, a footer with the campaign
+    (``campaign``) and 第 X 页，共 Y 页; the long-text columns wrap."""
+    xml = ledger_xml(path)
+    setup = dict(re.findall(r'(\w+)="([^"]*)"', re.search(r"<pageSetup\b[^>]*>", xml).group(0)))
+    assert (setup["paperSize"], setup["orientation"], setup["fitToHeight"], setup["pageOrder"]) == \
+        ("8", "landscape", "0", "overThenDown"), setup
+    assert 2 <= int(setup["fitToWidth"]) <= 6, setup
+    assert re.search(r'<pageSetUpPr fitToPage="1"\s*/>', xml)
+    footer = re.search(r"<oddFooter>(.*?)</oddFooter>", xml).group(1)
+    assert footer.endswith("&amp;R第 &amp;P 页，共 &amp;N 页") and "台账" in footer, footer
+    if campaign:
+        assert footer.startswith(f"&amp;L{campaign} · 台账"), footer
+    wb = openpyxl.load_workbook(path)
+    ws = wb[S_LEDGER]
+    headers = [c.value for c in ws[1]]
+    names = names_by_sheet(path)
+    assert names[("_xlnm.Print_Area", S_LEDGER)] == f"'{S_LEDGER}'!$A:${get_column_letter(len(headers))}"
+    assert set(names[("_xlnm.Print_Titles", S_LEDGER)].split(",")) == {f"'{S_LEDGER}'!$A:$B", f"'{S_LEDGER}'!$1:$1"}
+    for header in ("问题描述", "整改措施", "办理进展"):
+        col = headers.index(header) + 1
+        cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1)]
+        assert all(c.alignment.wrap_text for c in cells), header
 
 
 def defined_names(path) -> dict[tuple[str, str | None], str]:
@@ -126,9 +175,11 @@ def add_office_names(path) -> dict[tuple[str, str | None], str]:
 
 
 def test_new_master_has_the_mode_list_and_prints_its_ledger(tmp_path):
-    path = create_master(tmp_path / "台账总表.xlsx", find_rulebook("sanluan"), UnitDirectory([]))
+    book = find_rulebook("sanluan")
+    path = create_master(tmp_path / "台账总表.xlsx", book, UnitDirectory([]))
     check_mode_dropdown(path)
     assert check_print(path, [S_LEDGER]) == {S_LEDGER}
+    check_ledger_print(path, book.name)
 
 
 def test_merges_and_status_keep_the_drop_down_and_print_every_report_sheet(fresh_sample):
@@ -208,3 +259,83 @@ def test_report_sheet_prints_its_header_on_every_page(fresh_sample, tmp_path):
     for page in reports:
         assert re.search(r"\s+".join(REPORT_HEADERS), page[1]), page[:3]
     assert "新增单位01" in "\n".join(reports[0]) and "新增单位60" in "\n".join(reports[-1])
+
+
+def rewrite_part(path, part: str, edit) -> None:
+    with zipfile.ZipFile(path) as z:
+        parts = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            z.writestr(info, edit(data.decode()).encode() if info.filename == part else data)
+
+
+def test_ledger_prints_on_a3_across_pages_after_a_merge(fresh_sample):
+    """台账 after a merge (a sheet written in the office's frame): A3, pages across, titles, area, footer, wrapping;
+    a case with a long 问题描述 gets a row tall enough for it, written without customHeight (never the office's)."""
+    master = fresh_sample.master
+    run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    check_ledger_print(master, find_rulebook("xinguan").name)
+    ws = openpyxl.load_workbook(master)[S_LEDGER]
+    col = [c.value for c in ws[1]].index("问题描述") + 1
+    long_rows = [r for r in range(2, ws.max_row + 1) if len(str(ws.cell(r, col).value or "")) > 20]  # over one line at width 40
+    assert long_rows
+    rows = dict(re.findall(r'<row r="(\d+)"([^>]*)>', ledger_xml(master)))
+    for r in long_rows:
+        assert re.search(r' ht="(\d+(\.\d+)?)"', rows[str(r)]) and "customHeight" not in rows[str(r)], rows[str(r)]
+        assert float(re.search(r' ht="([\d.]+)"', rows[str(r)]).group(1)) >= 32
+
+
+def test_an_office_page_setup_is_kept_and_an_earlier_taizhangs_is_brought_up_to_date(fresh_sample):
+    master = fresh_sample.master
+    run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    part = ledger_part(master)
+    earlier = ('<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+               '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+               '<headerFooter><oddHeader>&amp;R&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>'
+               '</headerFooter>')
+    span = re.compile(r"<pageMargins\b.*?</headerFooter>", re.S)
+    rewrite_part(master, part, lambda x: span.sub(earlier, x, count=1))  # as taizhang wrote it before this version
+    rewrite_workbook_xml(master, lambda d: d.replace(f"'{S_LEDGER}'!$A:$B,'{S_LEDGER}'!$1:$1".encode(),
+                                                     f"'{S_LEDGER}'!$1:$1".encode()))
+    run_status(master, REPORT_DAY)
+    check_ledger_print(master, find_rulebook("xinguan").name)
+
+    own = ('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           '<pageSetup paperSize="9" orientation="portrait" fitToWidth="2" fitToHeight="0"/>'
+           '<headerFooter><oddFooter>&amp;C办公室自定页脚 &amp;P</oddFooter></headerFooter>')
+    rewrite_part(master, part, lambda x: span.sub(own, x, count=1))
+    rewrite_workbook_xml(master, lambda d: d.replace(f"'{S_LEDGER}'!$A:$B,'{S_LEDGER}'!$1:$1".encode(),
+                                                     f"'{S_LEDGER}'!$1:$2".encode()))
+    for run in (run_status, lambda m, d: run_merge(m, fresh_sample.submissions, d)):
+        run(master, REPORT_DAY)
+        xml = ledger_xml(master)
+        assert '<pageSetup paperSize="9" orientation="portrait" fitToWidth="2" fitToHeight="0"' in xml
+        assert "办公室自定页脚" in xml and "台账 · " not in xml
+        assert names_by_sheet(master)[("_xlnm.Print_Titles", S_LEDGER)] == f"'{S_LEDGER}'!$1:$2"
+
+
+@needs_libreoffice
+def test_printed_ledger_is_a3_landscape_with_its_header_and_footer_on_every_page(fresh_sample, tmp_path):
+    """The merged master's 台账 rendered by LibreOffice: A3 landscape pages (pdfinfo), each 台账 page starting with
+    问题编号 and 责任单位 in the repeated header and ending with the campaign's footer and 第 X 页，共 Y 页."""
+    import subprocess
+
+    master = fresh_sample.master
+    run_merge(master, fresh_sample.submissions, REPORT_DAY)
+    wb = openpyxl.load_workbook(master)
+    for name in wb.sheetnames:  # only 台账 prints
+        if name != S_LEDGER:
+            wb[name].sheet_state = "hidden"
+    only = tmp_path / "ledger.xlsx"
+    wb.save(only)
+    pdf = convert([only], "pdf", tmp_path / "pdf")[0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "(A3)" in info and re.search(r"Page size:\s+1190\.\d+ x 841\.\d+", info), info
+    pages = [p for p in pdf_text(pdf).split("\f") if p.strip()]
+    n = len(pages)
+    assert n >= 4
+    campaign = find_rulebook("xinguan").name
+    for i, page in enumerate(pages, 1):
+        lines = [line for line in page.splitlines() if line.strip()]
+        assert re.search(r"问题编号\s+责任单位\s", "\n".join(lines[:3])), lines[:3]  # (a long header wraps)
+        assert campaign in lines[-1] and f"第 {i} 页，共 {n} 页" in lines[-1], lines[-1]

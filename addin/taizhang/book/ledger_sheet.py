@@ -8,8 +8,9 @@ fill; the office's columns carried with their cases. ``taizhang new``, every mer
 and every status run write it the same way, through ``xlsxpatch``. A job's findings
 on 台账 are given the row their case has once written (``place_findings``).
 
-Every sheet written whole here prints like the 台账: A4 landscape, one page
-wide, the header row repeated on each page (``SheetSpec.landscape``).
+台账 prints on A3 in pages across by groups of columns (``ledger_print``); every
+other sheet written whole here prints A4 landscape, one page wide, the header row
+repeated on each page (``SheetSpec.landscape``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from taizhang.book.ledger_plan import plan_ledger
+from taizhang.book.ledger_print import ledger_print_layout, wrapped_columns
 from taizhang.book.sheets import (
     CHANGE_HEADERS,
     HIDDEN_SHEETS,
@@ -179,14 +181,15 @@ def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
                 mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None,
-                evidence_dir: str | None = None) -> "CarriedSheet":
+                evidence_dir: str | None = None, title: str = "") -> "CarriedSheet":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
 
     ``header``: the 台账 header row as the office left it (as read); the sheet is laid out by its plan
     (``ledger_plan``): taizhang's fields where the office has them, the office's columns carried with their cases.
     None: taizhang's own layout. ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down
     on 整改方式. ``evidence_dir``: the 佐证材料 folder relative to the workbook; each case that has evidence filed gets
-    its 佐证材料 cell as a hyperlink to its own folder there, computed from its row, so it goes wherever the case goes."""
+    its 佐证材料 cell as a hyperlink to its own folder there, computed from its row, so it goes wherever the case goes.
+    ``title``: the campaign's name, in the printed pages' footer."""
     from taizhang.xlsx.xlsxpatch import CarriedSheet
 
     plan = plan_ledger(header, extra_columns)
@@ -210,11 +213,13 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
         at = plan.field_at("evidence")
         columns[at] = _evidence_links(ledger, evidence_dir)
     origin = ledger["_xrow"].tolist() if "_xrow" in ledger.columns else None
-    return CarriedSheet([[c.header for c in plan.columns]],
-                        [BY_KEY[c.key].width if c.key else 14 for c in plan.columns], header_styles, freeze="C2",
+    widths = [BY_KEY[c.key].width if c.key else 14 for c in plan.columns]
+    wrapped, heights = wrapped_columns(plan, widths, columns)  # how it prints: book/ledger_print.py
+    return CarriedSheet([[c.header for c in plan.columns]], widths, header_styles, freeze="C2",
                         dropdowns=dropdowns, columns=columns,
-                        column_styles={plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
-                        office_columns=plan.office, origin=origin, landscape=True)
+                        column_styles={**wrapped, plan.field_at(FIELDS[0].key): fills, plan.field_at("light"): fills},
+                        office_columns=plan.office, origin=origin, row_heights=heights,
+                        print_layout=ledger_print_layout(plan, widths, title))
 
 
 def evidence_links(master, out: Path | str | None = None) -> list:
@@ -301,7 +306,8 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     mode_at, mode_missing = mode_list_column(master.list_columns)
     links = os.path.relpath(evidence_dir(master.path).resolve(), Path(out).resolve().parent).replace(os.sep, "/")
     specs = {S_LEDGER: ledger_spec(with_unread(master.ledger), master.extra_columns, len(master.units), mode_at,
-                                   header=getattr(master, "ledger_header", None), evidence_dir=links),
+                                   header=getattr(master, "ledger_header", None), evidence_dir=links,
+                                   title=master.rulebook.name),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = AddedColumn([MODE_LIST_HEADER, *RECTIFY_MODES], mode_at, width=12)

@@ -1,9 +1,10 @@
 """The office's layer of a sheet taizhang rewrites (台账), carried through a cell map.
 
 ``_keep_office`` reads the sheet as the office left it: its frame (view, widths, filter, conditional formats,
-notes and drawings, page setup) and the cells of the office's columns (``CarriedSheet.office_columns``, decided by
-``book.ledger_plan`` from the headers), each mapped to the new row of its case (``CarriedSheet.origin``), into an
-``OfficeLayer`` the sheet is then written in; a formula is
+notes and drawings, page setup — unless it is taizhang's own, when ``SheetSpec.print_layout`` replaces it) and the
+cells of the office's columns (``CarriedSheet.office_columns``, decided by ``book.ledger_plan`` from the headers),
+each mapped to the new row of its case (``CarriedSheet.origin``), into an ``OfficeLayer`` the sheet is then
+written in; a formula is
 translated to its new row (``_moved_formula``). Hyperlinks, merged cells and per-row validations and conditional
 formats move with their cases or are dropped (``_move_row_anchored``); notes move in their comments part and VML
 (``_moved_notes``), Excel 365's threaded comments with them. Nothing of the office's lands on another case.
@@ -23,7 +24,8 @@ from xml.sax.saxutils import escape
 from taizhang.findings import col_letter
 from taizhang.xlsx import xmlparts
 from taizhang.xlsx.ooxml import MAIN_NS, _col_index, _insert, _m, _resolve
-from taizhang.xlsx.sheetxml import CarriedSheet, OfficeLayer
+from taizhang.xlsx.printsetup import apply_to_frame
+from taizhang.xlsx.sheetxml import ESTIMATED_HEIGHTS, CarriedSheet, OfficeLayer
 
 # --------------------------------------------------------------------------- the office's layer of a sheet
 
@@ -71,7 +73,8 @@ def _keep_office(xml: str, spec: CarriedSheet) -> OfficeLayer | None:
         row = int(a.get("r", 0) or 0)
         if row in new_row_of:
             hidden = ' hidden="1"' if a.get("hidden") in ("1", "true") else ""
-            height = f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht") else ""
+            height = (f' ht="{a["ht"]}" customHeight="1"' if a.get("customHeight") in ("1", "true") and a.get("ht")
+                      and not _estimate(a["ht"]) else "")
             kept[new_row_of[row]] = hidden + height
     row_attrs = kept if any(kept) else None
     raw_header: dict[int, str | None] = {}
@@ -125,10 +128,20 @@ def _keep_office(xml: str, spec: CarriedSheet) -> OfficeLayer | None:
             dvs.set("count", str(len(dvs)))
         else:
             root.remove(dvs)
+    if spec.print_layout is not None and not apply_to_frame(root, spec.print_layout):
+        spec.print_layout = None  # the office set up its own printing: kept, and its print names too
     text = part.tostring().decode("utf-8")
     i = text.index(f"<sheetData>{_MARK}</sheetData>")
     frame = (text[:i] + "<sheetData>", "</sheetData>" + text[i + len(_MARK) + len("<sheetData></sheetData>"):])
     return OfficeLayer(frame, raw_header, raw_cells, row_attrs)
+
+
+def _estimate(ht: str) -> bool:
+    """A row height that is taizhang's own estimate for wrapped text (``sheetxml.ESTIMATED_HEIGHTS``), not the office's."""
+    try:
+        return float(ht) in ESTIMATED_HEIGHTS
+    except ValueError:
+        return False
 
 
 X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"

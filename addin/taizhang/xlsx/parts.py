@@ -25,7 +25,8 @@ STRONG_RGB = {"red": "C00000", "yellow": "BF8F00", "green": "00B050", "done": "2
 BORDER_RGB = "BFBFBF"
 
 # style key → (fill rgb or None, font or None, number format or None, alignment or None[, thin border colour])
-# alignment: "header" centred and wrapped; "center" the same for figures; "wrap" wrapped text, vertically centred
+# alignment: "header" centred and wrapped; "center" the same for figures; "wrap" wrapped text, vertically centred;
+# "wrap_bottom" wrapped text at the bottom (Excel's default), where the row's other cells are
 STYLES = {
     "date": (None, None, "yyyy-mm-dd", None),
     "header": (FILL_RGB["header"], "white-bold", None, "header"),
@@ -33,10 +34,12 @@ STYLES = {
     "header_computed": (FILL_RGB["computed"], "bold", None, "header"),
     **{light: (FILL_RGB[light], f"{STRONG_RGB[light]}-bold", None, None) for light in STRONG_RGB},
     "wrap": (None, None, None, "wrap"),  # long text (file names, reasons) wraps in its column instead of being cut
+    "wrap_bottom": (None, None, None, "wrap_bottom"),  # 台账's long text: wrapped, on the row's bottom line like its other cells
 }
 _ALIGN = {"header": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
           "center": {"wrapText": "1", "vertical": "center", "horizontal": "center"},
-          "wrap": {"wrapText": "1", "vertical": "center"}}
+          "wrap": {"wrapText": "1", "vertical": "center"},
+          "wrap_bottom": {"wrapText": "1"}}
 
 
 _LOCAL = re.compile(r"^\{[^}]*\}")
@@ -68,8 +71,8 @@ def style_meaning(el: ET.Element, same: dict[str, dict[str, str]] | None = None)
             del attrs[k]
     if tag == "xf":
         attrs = {k: (same or {}).get(k, {}).get(v, v) for k, v in attrs.items() if not k.startswith("apply")}
-        if attrs.get("numFmtId") == "0":
-            del attrs["numFmtId"]
+        # an id that means the same as the default one (LibreOffice's "General" 164, its Noto font for font 0)
+        attrs = {k: v for k, v in attrs.items() if _DEFAULTS["xf"].get(k) != v}
     if "rgb" in attrs:
         attrs["rgb"] = attrs["rgb"].upper()[-6:]
     if (tag, attrs) in (("bgColor", {"indexed": "64"}), ("family", {"val": "0"}), ("charset", {"val": "1"})):

@@ -27,10 +27,21 @@ from taizhang.xlsx import xmlparts
 from taizhang.xlsx.cells import Link
 from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _col_index, _insert, _m
 from taizhang.xlsx.parts import SharedStrings, _Styles
+from taizhang.xlsx.printsetup import PrintLayout
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPOCH = dt.date(1899, 12, 30).toordinal()
 HEADER_HEIGHT = ' ht="30" customHeight="1"'
+# taizhang's estimate of a wrapped row's height (``SheetSpec.row_heights`` negative): lines × 14.5 pt + 3, up to 10
+# lines; a row carrying one of these back marked custom (openpyxl marks every height it writes) is not the office's
+ESTIMATE_MAX_LINES = 10
+
+
+def estimated_height(lines: int) -> float:
+    return round(lines * 14.5 + 3, 1)
+
+
+ESTIMATED_HEIGHTS = frozenset(estimated_height(k) for k in range(2, ESTIMATE_MAX_LINES + 1))
 
 
 @dataclass
@@ -54,9 +65,14 @@ class SheetSpec:
     columns: list[list] | None = None  # data by column (rows then holds only the header)
     column_styles: dict[int, list[str | tuple | None]] = field(default_factory=dict)  # col0 → style key per data row
     row_heights: list[float | None] | None = None  # points per data row (wrapped text), None = default
+    # (negative: taizhang's estimate for wrapped text, written without customHeight, so it is never taken for a
+    # height the office set, which a case keeps wherever it moves)
     # print A4 landscape, fitted to the page width, with the sheet name and page numbers, the header row repeated
     # on each page (a print-titles name in workbook.xml, ``_print_titles``); a sheet in the office's frame keeps its own
     landscape: bool = False
+    # instead of ``landscape``'s setup, this one (``xlsx.printsetup``); on a sheet in the office's frame it replaces
+    # only a setup taizhang wrote, and is set to None when the office's own is kept
+    print_layout: PrintLayout | None = None
 
 
 @dataclass
@@ -224,7 +240,7 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings,
         if 1 <= r <= n_data:
             styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
     if layer:
-        return _framed_pieces(layer, columns, letters, header_cells, styled, w)
+        return _framed_pieces(layer, columns, letters, header_cells, styled, w, spec.row_heights)
     return _sheet_pieces(spec, columns, letters, header_cells, styled, w)
 
 
@@ -248,11 +264,12 @@ def _merge_cells(cells: str, extra: dict[str, str]) -> str:
 
 
 def _framed_pieces(layer: OfficeLayer, columns: list[list], letters: list[str], header_cells: str,
-                   styled: dict[int, list[int | None]], w: _Cells) -> Iterator[str]:
+                   styled: dict[int, list[int | None]], w: _Cells, heights: list[float | None] | None = None
+                   ) -> Iterator[str]:
     head, tail = layer.frame
     yield head
     yield f'<row r="1"{HEADER_HEIGHT}>{header_cells}</row>'
-    yield from _data_rows(columns, letters, styled, w, 2, layer.raw_cells, attrs=layer.row_attrs)
+    yield from _data_rows(columns, letters, styled, w, 2, layer.raw_cells, heights=heights, attrs=layer.row_attrs)
     yield tail
 
 
@@ -277,7 +294,8 @@ def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[i
                 continue  # no cell of this column in these rows (a column nobody filled): nothing to place
             ref = f'<c r="{letters[c]}'
             pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
-        hts = [f' ht="{h:g}" customHeight="1"' if h else "" for h in heights[start:stop]] if heights else [""] * len(numbers)
+        hts = ([f' ht="{h:g}" customHeight="1"' if h and h > 0 else f' ht="{-h:g}"' if h else "" for h in heights[start:stop]]
+               if heights else [""] * len(numbers))
         if attrs:
             hts = [a or h for a, h in zip(attrs[start:stop], hts)]
         yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces) if pieces else [()] * len(numbers)))
@@ -290,7 +308,7 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
     first = 2 if spec.rows else 1
     n_rows = max(n_data + first - 1, 1)
     yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape else "")
+           + ('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if spec.landscape or spec.print_layout else "")
            + f'<dimension ref="A1:{letters[width - 1]}{n_rows}"/>')
     if spec.freeze:
         m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
@@ -319,6 +337,10 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
                        f"<formula1>{escape(formula)}</formula1></dataValidation>")
         out.append("</dataValidations>")
         yield "".join(out)
+    if spec.print_layout:
+        yield spec.print_layout.xml()
+        yield "</worksheet>"
+        return
     yield '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
     if spec.landscape:
         yield ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'

@@ -29,6 +29,7 @@ from taizhang.xlsx.keyvalues import with_values
 from taizhang.xlsx.officelayer import _keep_office, _moved_formula, _moved_notes  # noqa: F401 (re-exported)
 from taizhang.xlsx.ooxml import MAIN_NS, REL_NS, _m, _resolve  # noqa: F401 (re-exported)
 from taizhang.xlsx.parts import (  # noqa: F401 (re-exported)
+    _AFTER_DEFINED_NAMES,
     BORDER_RGB,
     FILL_RGB,
     STRONG_RGB,
@@ -37,6 +38,7 @@ from taizhang.xlsx.parts import (  # noqa: F401 (re-exported)
     _print_titles,
     _Styles,
 )
+from taizhang.xlsx.printsetup import print_names
 from taizhang.xlsx.sheetxml import (  # noqa: F401 (the edit types re-exported)
     AddedColumn,
     AppendedRows,
@@ -194,6 +196,8 @@ def _patch(zin: zipfile.ZipFile, dst: Path, sheets: dict[str, SheetEdit], compre
             _place_sheet(wb.root, sheets_el, ET.Element(_m("sheet"), attrs), order or [])
     _print_titles(wb.root, [name for name, spec in sheets.items() if isinstance(spec, SheetSpec) and spec.landscape
                             and spec.rows and not (name in existing and existing[name][1] in layers)])
+    print_names(wb.root, {name: spec.print_layout for name, spec in sheets.items()
+                          if isinstance(spec, SheetSpec) and spec.print_layout}, _AFTER_DEFINED_NAMES)
     # the calculation chain refers to cells that may be gone: Excel rebuilds it
     if "xl/calcChain.xml" in names:
         drop.add("xl/calcChain.xml")
