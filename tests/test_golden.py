@@ -32,6 +32,10 @@ through a refactor of the writer. A change meant to change bytes regenerates the
 - #31 (trail): 台账 gains the office's 回访 columns (回访方式, 回访日期, 回访人, 回访结果, 回访意见) and the computed
   申请状态; 参数设置 the 回访后销号的线索来源 and 新增问题须经核准 rows; 待审批 and 待销号确认 the 决定/决定人/决定意见
   columns (待审批 also 申请事项); every merge writes the new 审批台账 sheet (lijiuzhang's new cases are 待核准 on it).
+- Issue 26, 复杂程度 tiers (campaigns3): only seed 004 has them, so 参数设置 of 000–003 loses 默认复杂程度 and the four
+  时限档次 rows for one 复杂程度档次 row (办公室设定), their 代码表 and hidden 工作日表 the tier names, their demo
+  cases their 复杂程度, and 设置版本 is 3. Seed 000's 待核准 cases are no longer counted: lijiuzhang's 历史统计 after a
+  merge holds only 核准 ones, and 参数设置's 新增问题须经核准 note says so.
 """
 
 from __future__ import annotations
