@@ -1,10 +1,11 @@
 """Each campaign by its own seed, round 4 (issue 26, what was left): the 复杂程度 tiers only in seed 004, lijiuzhang's
-待核准 cases not counted as 攻坚难题.
+待核准 cases not counted as 攻坚难题, the period 通报 from the ribbon and the page.
 
 Every test quotes, in its docstring, the seed sentence it implements.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -205,3 +206,84 @@ def test_lijiuzhang_cases_awaiting_approval_are_not_counted_and_said_so(tmp_path
 
     body = "".join(p.text for p in Document(res.notice).paragraphs)
     assert "待核准1个，未计入" in body and "另有1个单位没有问题" not in body
+
+
+# ----------------------------------------------------------------- item 3: 按期通报 on the ribbon and on the page
+
+def test_period_notice_button_asks_for_the_period_and_writes_the_clis_notice(fresh_sample, tmp_path, monkeypatch):
+    """Seed 000: "建立“旬调度、月晾晒、季通报”的工作机制" — the ribbon's 按期通报 (ribbon.xml → TzPeriodNotice →
+    excel.build_period_notice) asks for the month or quarter (the month just ended filled in), writes the same 通报 as
+    `taizhang notice --period`, says so in report.text's lines, and leaves the workbook as it was; 取消 does nothing."""
+    import docx
+    from conftest import REPORT_DAY
+    from memengine import open_book
+
+    from taizhang.doors import excel
+    from taizhang.doors.addin_build import macro_text
+
+    assert 'onAction="TzPeriodNotice"' in macro_text("ribbon.xml") and 'label="按期通报"' in macro_text("ribbon.xml")
+    assert 'tz.build_period_notice()' in macro_text("TaizhangRibbon.bas")
+    assert excel.BUTTONS["TzPeriodNotice"] == "build_period_notice"
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))
+    book = open_book(fresh_sample.master)
+    app = book.app.impl
+    before = Path(fresh_sample.master).read_bytes()
+    app.input_answer = False
+    assert excel.build_period_notice(book=book, today=REPORT_DAY) is None
+    prompt, title, default, kind = app.inputs[-1]
+    assert default == "2026-10" and "2026Q4" in prompt and kind == 2 and title == "台账助手"
+    app.input_answer = "2026-11"
+    said = excel.build_period_notice(book=book, today=REPORT_DAY)
+    notice = Path(fresh_sample.master).with_name(f"{Path(fresh_sample.master).stem}-通报（草稿）-2026年11月.docx")
+    assert notice.exists() and str(notice) in said and "本工作簿未改动" in said
+    assert "2026年11月" in "".join(p.text for p in docx.Document(str(notice)).paragraphs)
+    assert Path(fresh_sample.master).read_bytes() == before
+    app.input_answer = "明年"
+    said = excel.build_period_notice(book=book, today=REPORT_DAY)
+    assert said.startswith("按期通报未完成") and "无法识别" in said
+
+
+def test_period_prompt_defaults_to_the_period_just_ended():
+    """Seed 000 "月晾晒、季通报": a month's bulletin once the month is over, a quarter's once the quarter is."""
+    from taizhang.report.text import period_prompt
+
+    lijiu = book("lijiuzhang").bulletins
+    prompt, default = period_prompt(lijiu, D(2026, 12, 3))
+    assert default == "2026-11" and "月晾晒（每月）、季通报（每季度）" in prompt
+    quarterly = [b for b in lijiu if b.period == "quarter"]
+    assert period_prompt(quarterly, D(2026, 12, 3))[1] == "2026Q3"
+    assert period_prompt(quarterly, D(2026, 2, 3))[1] == "2025Q4"
+    assert period_prompt([], D(2026, 1, 5))[1] == "2025-12"
+
+
+def test_period_notice_on_the_summary_page_is_the_clis_notice(fresh_sample, tmp_path, monkeypatch):
+    """Seed 003: "建立周报告、月通报制度" — on the page's 汇总, the 按期通报 form (the month just ended filled in) writes the
+    `taizhang notice --period` 通报 for the month asked, offers it to download, and refuses a period it cannot read."""
+    import docx
+    from conftest import REPORT_DAY
+    from test_web import client_for, wait_job
+
+    from taizhang.jobs import run_notice
+
+    monkeypatch.setenv("TAIZHANG_LOG_DIR", str(tmp_path / "log"))
+    s = fresh_sample
+    with client_for(s.root) as c:
+        page = c.get(f"/summary?m={s.master.name}&today={REPORT_DAY.isoformat()}").text
+        assert 'id="period-form"' in page and 'name="period" value="2026-10"' in page and "2026Q4" in page
+        r = c.post(f"/summary/make?m={s.master.name}", data={"today": REPORT_DAY.isoformat(), "kind": "period",
+                                                              "period": "2026-11"})
+        out = s.master.with_name(f"{s.master.stem}-通报（草稿）-2026年11月.docx")
+        assert r.status_code == 200 and out.exists() and f"已生成：{out.name}" in r.text
+        assert f"name={out.name}" in r.text.replace("&amp;", "&") or "download" in r.text
+        text = "".join(p.text for p in docx.Document(str(out)).paragraphs)
+        cli = run_notice(s.master, REPORT_DAY, tmp_path / "cli.docx", period="2026-11")
+        assert text == "".join(p.text for p in docx.Document(cli.notice).paragraphs) and "2026年11月" in text
+        r = c.post(f"/summary/make?m={s.master.name}", data={"today": REPORT_DAY.isoformat(), "kind": "period",
+                                                              "period": "2026Q4", "public": "1"},
+                   headers={"Accept": "application/json"})
+        assert r.status_code == 202
+        assert wait_job(c, r.json()["status"])["state"] == "done"
+        assert s.master.with_name(f"{s.master.stem}-通报（草稿）（公开版）-2026年第四季度.docx").exists()
+        bad = c.post(f"/summary/make?m={s.master.name}", data={"today": REPORT_DAY.isoformat(), "kind": "period",
+                                                                "period": "明年"})
+        assert bad.status_code == 400 and "无法识别" in bad.text
