@@ -76,6 +76,11 @@ Sub TzBuildBriefing(control As IRibbonControl)
     RunPython "import taizhang.doors.excel as tz; tz.build_briefing()"
 End Sub
 
+Sub TzPeriodNotice(control As IRibbonControl)
+    If Not TzReady() Then Exit Sub
+    RunPython "import taizhang.doors.excel as tz; tz.build_period_notice()"
+End Sub
+
 Sub TzRemind(control As IRibbonControl)
     If Not TzReady() Then Exit Sub
     RunPython "import taizhang.doors.excel as tz; tz.remind()"

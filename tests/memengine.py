@@ -777,6 +777,12 @@ class MemApi:
         COUNTER["calls"] += 1
         return self._replace_format
 
+    def InputBox(self, Prompt, Title="", Default="", Left=None, Top=None, HelpFile=None, HelpContextID=None, Type=None):
+        """Application.InputBox: the preset answer (``app.input_answer``), False as Excel returns on 取消."""
+        COUNTER["calls"] += 1
+        self.app.inputs.append((Prompt, Title, Default, Type))
+        return self.app.input_answer
+
     def FileDialog(self, kind):
         assert kind == 4
         self.app.dialogs.append(dialog := FolderDialog(self.app.folder_answer))
@@ -793,6 +799,8 @@ class MemApp(base_classes.App):
         self.alerts: list[tuple[str, str]] = []
         self.folder_answer = None
         self.dialogs: list[FolderDialog] = []
+        self.input_answer: object = False  # Application.InputBox's answer (False: 取消)
+        self.inputs: list[tuple] = []
         self._api = MemApi(self)
 
     @property

@@ -281,7 +281,7 @@ def test_an_old_masters_default_sign_and_zero_report_settings_are_migrated_with_
     again = load_master(path)
     assert again.settings_notes == [] and again.rulebook.sign_workdays is None
     rows = {r[0]: r[1] for r in load_workbook(path)["参数设置"].iter_rows(min_row=2, values_only=True)}
-    assert rows["设置版本"] == 2 and rows["签收时限（工作日）"] is None and rows["实行零报告"] == "否"
+    assert rows["设置版本"] == 3 and rows["签收时限（工作日）"] is None and rows["实行零报告"] == "否"
 
 
 def test_an_old_master_keeps_what_the_plan_itself_sets_and_what_the_office_chose(tmp_path):

@@ -17,7 +17,7 @@ from taizhang.calendar.deadlines import compute_lights
 from taizhang.calendar.workdays import WorkCalendar
 from taizhang.findings import CODES
 from taizhang.intake.units import build_directory
-from taizhang.rules.rulebook import find_rulebook
+from taizhang.rules.rulebook import DEFAULT_TIERS, find_rulebook
 from taizhang.rules.validate import validate_file
 
 D = dt.date
@@ -52,7 +52,9 @@ CELL_CASES = [
 
 @pytest.mark.parametrize(("code", "change", "header", "severity"), CELL_CASES, ids=[c[0] for c in CELL_CASES])
 def test_a_cell_code_names_its_row_column_and_header(tmp_path, code, change, header, severity):
-    report, _ = validate_file(submission(tmp_path, change), rulebook=XINGUAN, units=UNITS, today=TODAY)
+    # 复杂程度 tiers are seed 004's alone: the xinguan rulebook with the office's tiers switched on
+    book = XINGUAN.model_copy(update={"tiers": list(DEFAULT_TIERS)}) if code == "unknown-complexity" else XINGUAN
+    report, _ = validate_file(submission(tmp_path, change), rulebook=book, units=UNITS, today=TODAY)
     [f] = [f for f in report.findings if f.code == code]
     assert (f.row, f.header, f.severity) == (2, header, severity)
     assert re.fullmatch(r"[A-Z]+", f.column) and f.message and f.file == "城关镇-2026年11月.xlsx"

@@ -23,7 +23,7 @@ SUBS = dict(re.findall(r"^Sub (\w+)\(control As IRibbonControl\)\s*\n\s*If Not T
 
 def test_every_ribbon_action_has_a_vba_callback():
     actions = re.findall(r'onAction="(\w+)"', RIBBON)
-    assert len(actions) == 12
+    assert len(actions) == 13
     assert set(actions) == set(SUBS)
     for group in ("报送", "校验", "计算", "汇总", "设置"):
         assert f'label="{group}"' in RIBBON
@@ -51,7 +51,7 @@ def _vba_text(const: str) -> str:
 
 def test_every_callback_is_guarded_with_a_chinese_message():
     callbacks = re.findall(r"^Sub (\w+)\(control As IRibbonControl\)", VBA, re.M)
-    assert len(callbacks) == 12 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
+    assert len(callbacks) == 13 and set(callbacks) == set(SUBS)  # SUBS only matches guarded subs
     guard = re.search(r"Private Function TzReady\(\) As Boolean(.*?)End Function", VBA, re.S).group(1)
     assert "ActiveProtectedViewWindow" in guard and "ActiveWorkbook Is Nothing" in guard
     assert guard.index("ActiveProtectedViewWindow") < guard.index("ActiveWorkbook Is Nothing")
@@ -163,7 +163,8 @@ def test_compute_status_writes_lights_and_colours(office):
     cal = book.sheets["工作日历"].impl
     assert cal.visible is False and cal.formulas() == []  # the usage examples stay text
     rows = values(book, "工作日历")
-    assert rows[1][0] == dt.datetime(2020, 1, 2) and rows[1][2] == "一般" and rows[1][6] == 3
+    # seed 001 has no 复杂程度 tiers (only seed 004's plan has them): none in C:E
+    assert rows[1][0] == dt.datetime(2020, 1, 2) and rows[1][2] is None and rows[1][6] == 3
     assert any(str(r[8]).startswith("=INDEX(工作日历!") for r in rows[1:4])
 
 
@@ -597,6 +598,8 @@ def test_calendar_formulas_recalculated_by_libreoffice_agree_with_the_cli(fresh_
     local = {dt.date(2027, 3, 15): "放假", dt.date(2027, 3, 20): "上班", dt.date(2028, 6, 5): "放假"}
     for d, kind in local.items():
         ws.append([d, kind, "本地安排（测试）"])
+    settings = wb["参数设置"]  # seed 001 has no tiers: the office switches them on (办公室设定), so 工作日历 has them
+    next(r for r in settings.iter_rows(min_row=2) if r[0].value == "复杂程度档次")[1].value = "是"
     wb.save(master)
     assert main(["status", str(master), "--today", "2026-11-23"]) == 0  # a save writes 工作日历 afresh
     capsys.readouterr()

@@ -37,6 +37,10 @@ through a refactor of the writer. A change meant to change bytes regenerates the
 - The printed 台账 (#33 item 9, book/ledger_print.py): 台账 prints A3 landscape, some pages across with 问题编号 and
   责任单位 repeated, a footer with the campaign's name, its long-text columns wrapped and rows as tall as their text,
   so 台账's sheet part and workbook.xml (its Print_Titles and Print_Area) change.
+- Issue 26, 复杂程度 tiers (campaigns3): only seed 004 has them, so 参数设置 of 000–003 loses 默认复杂程度 and the four
+  时限档次 rows for one 复杂程度档次 row (办公室设定), their 代码表 and hidden 工作日表 the tier names, their demo
+  cases their 复杂程度, and 设置版本 is 3. Seed 000's 待核准 cases are no longer counted: lijiuzhang's 历史统计 after a
+  merge holds only 核准 ones, and 参数设置's 新增问题须经核准 note says so.
 """
 
 from __future__ import annotations

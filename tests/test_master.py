@@ -80,14 +80,14 @@ def _with_settings(src, tmp_path, changes: dict) -> tuple:
 
 
 def test_office_edits_in_excel_take_effect(masters, tmp_path):
-    path, _ = _with_settings(masters["xinguan"], tmp_path, {"时限档次·一般": "7个工作日", "黄灯预警（工作日）": 5})
+    path, _ = _with_settings(masters["xiaoneng"], tmp_path, {"时限档次·一般": "7个工作日", "黄灯预警（工作日）": 5})
     m = load_master(path)
     assert m.rulebook.tier("一般").workdays == 7
     assert m.rulebook.lights.yellow_workdays == 5
 
 
 def test_bad_setting_names_the_sheet_and_row(masters, tmp_path):
-    path, rows = _with_settings(masters["xinguan"], tmp_path, {"时限档次·较复杂": "很快"})
+    path, rows = _with_settings(masters["xiaoneng"], tmp_path, {"时限档次·较复杂": "很快"})
     bad_row = rows["时限档次·较复杂"]
     with pytest.raises(MasterError) as e:
         load_master(path)

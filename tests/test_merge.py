@@ -159,7 +159,7 @@ def test_round_trip_new_template_merge(campaign, capsys):
     # the unit changes progress, tries to overwrite the office's opinion, and adds a case whose text starts with '='
     _edit(cg, {(1, "progress"): 60, (1, "progress_note"): "已拨付首期款", (1, "office_opinion"): "单位自己改的"},
           [dict(unit="城关镇", source="12345热线", category="法院判决不执行", description="=HYPERLINK(\"http://x\")判决未执行",
-                leader="赵敏", person="孙磊", assigned=dt.date(2026, 11, 20), complexity="一般", status="整改中")])
+                leader="赵敏", person="孙磊", assigned=dt.date(2026, 11, 20), status="整改中")])
     code, res = merge_json(master, folder, capsys)
     assert code == 0
     assert (res["rows_read"], res["rows_new"], res["rows_updated"], res["rows_unchanged"], res["rows_rejected"]) == (3, 1, 1, 1, 0)

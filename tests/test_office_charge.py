@@ -184,7 +184,8 @@ def test_the_template_asks_for_extensions_in_the_units_own_columns(fresh_sample,
     ws = wb["台账"]
     heads = [c.value for c in ws[HEADER_ROW]]
     assert heads[-4:] == ["申请延期至", "申请理由", "申请事项", "办公室答复"] and heads == [f.header for f in TEMPLATE_FIELDS]
-    r = HEADER_ROW + 1
+    # a case with a written 整改时限 (the sample's data decides which row): the request must leave it as it is
+    r = next(i for i in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=i, column=heads.index("整改时限") + 1).value)
     assert ws.cell(row=r, column=heads.index("延期至") + 1).protection.locked
     assert not ws.cell(row=r, column=heads.index("申请延期至") + 1).protection.locked
     assert not ws.cell(row=r, column=heads.index("申请理由") + 1).protection.locked

@@ -120,7 +120,8 @@ def test_a_unit_cannot_move_its_own_deadline(fresh_sample, capsys):
     path = _unit_file(s, "区财政局")
     wb = load_workbook(path)
     ws = wb["台账"]
-    r = HEADER_ROW + 1  # an open case of its own, its deadline left to the office's tiers
+    # an open case of its own with a written deadline (the sample's data decides which row)
+    r = next(i for i in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=i, column=COL["deadline"]).value)
     case_id = ws.cell(row=r, column=COL["case_id"]).value
     old = load_master(s.master).ledger.set_index("case_id").loc[case_id, "deadline"]
     asked = dt.date(2027, 6, 30)

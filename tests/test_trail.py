@@ -403,7 +403,8 @@ def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_pa
     assert [(r["事项"], r["决定"], r["申请理由"]) for r in trail(path)] == [
         ("核准", "申请中", "主管副区长审签：王副区长"), ("核准", "申请中", "未填写主管副区长审签")]
     assert {r["申请事项"] for r in sheet(path, "待审批")} == {"核准"}
-    assert run_figures(path, D(2026, 5, 15)).totals.total == 2  # 待核准: shown so, still counted (HOLD_UNAPPROVED)
+    figs = run_figures(path, D(2026, 5, 15))  # 待核准: shown so, not yet counted (HOLD_UNAPPROVED)
+    assert (figs.totals.total, figs.unapproved) == (0, 2)
     [tpl] = run_template(path, tmp_path / "模板", D(2026, 5, 15), unit="住建局")
     assert openpyxl.load_workbook(tpl)["台账"].cell(HEADER_ROW, len(TEMPLATE_FIELDS) + 1).value == "主管副区长审签"
     decide(path, "待审批", ids[0], "核准", "领导小组办公室")
@@ -412,7 +413,8 @@ def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_pa
     assert "decision-incomplete" in {f.code for f in res.issues}  # no 审签: not approved
     m = load_master(path)
     assert dict(zip(m.ledger["case_id"], m.ledger["request_state"])) == {ids[0]: "已核准", ids[1]: "待核准"}
-    assert run_figures(path, D(2026, 5, 18)).totals.total == 2
+    figs = run_figures(path, D(2026, 5, 18))
+    assert (figs.totals.total, figs.unapproved) == (1, 1)  # the one 核准 counts; the one without 审签 waits
     # 退出, recorded beside 销号 on 待销号确认 (a case applied for 销号)
     ws_unit = openpyxl.Workbook()
     w = ws_unit.active
@@ -426,7 +428,8 @@ def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_pa
     run_status(path, D(2026, 6, 8))
     last = trail(path)[-1]
     assert (last["事项"], last["决定"], last["决定人"]) == ("退出", "同意", "领导小组组长")
-    assert run_figures(path, D(2026, 6, 8)).totals.total == 1  # 退出: no longer counted
+    figs = run_figures(path, D(2026, 6, 8))
+    assert (figs.totals.total, figs.unapproved) == (0, 1)  # 退出: no longer counted; the other still 待核准
     assert load_master(path).ledger.set_index("case_id")["request_state"][ids[0]].startswith("已退出")
 
 

@@ -81,7 +81,8 @@ def unit_list(preset_types: list[str], n: int, rng: random.Random) -> list[tuple
 def _case(rng: random.Random, book, unit: str, assigned: dt.date, today: dt.date) -> dict:
     cat = rng.choice(book.categories).name
     status = rng.choices(["整改中", "未启动", "已办结", "已销号"], weights=[6, 1, 3, 1])[0]
-    tier = rng.choices([t.name for t in book.tiers], weights=[5, 3, 2, 1][: len(book.tiers)])[0]
+    names = [t.name for t in book.tiers] or ["一般", "较复杂", "特别复杂", "极特殊"]  # drawn alike: the same stream
+    tier = rng.choices(names, weights=[5, 3, 2, 1][: len(names)])[0] if book.tiers else None
     c = {"unit": unit, "source": rng.choice(book.sources), "category": cat,
          "description": f"{rng.choice(COMPANY)}{rng.choice(['有限公司', '实业公司', '建设集团'])}反映{rng.choice(ISSUES)}",
          "subject": f"{rng.choice(COMPANY)}{rng.choice(['有限公司', '股份有限公司'])}",
@@ -189,12 +190,12 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
 
 def _fill_template(path: Path, master, unit: str, rng: random.Random, today: dt.date, alias: str | None = None) -> None:
     """What a diligent unit does: update progress on its open cases, add one or two new ones."""
-    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.book.template import HEADER_ROW, template_fields
     from taizhang.xlsx.xlsxout import put
 
     wb = load_workbook(path)
     ws = wb["台账"]
-    col = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    col = {f.key: i for i, f in enumerate(template_fields(master.rulebook), 1)}
     row = HEADER_ROW + 1
     while ws.cell(row=row, column=col["description"]).value:
         status = ws.cell(row=row, column=col["status"]).value

@@ -498,6 +498,14 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
     step = _Steps(steps, ("读取台账总表", "计算时限、红绿灯和统计", "写通报" + ("和督办通知单" if units_dir is not None else "")))
     master = load_master(master_path)
     step.next()
+    return notice_of(master, today, out, units_dir, public, progress, period, step.next)
+
+
+def notice_of(master: Master, today: dt.date, out: str | Path | None = None, units_dir: str | Path | None = None,
+              public: bool = False, progress=None, period: str | None = None, computed=None) -> NoticeResult:
+    """The 通报 (and 督办通知单) of a loaded master: ``run_notice`` on the file, the ribbon's 按期通报 on the open workbook.
+    ``period`` as for ``run_notice``; ``computed()``: called when the figures are computed and when the papers are
+    written (a job's next steps)."""
     span = None
     if period:
         from taizhang.report.periods import parse_period, period_figures
@@ -513,10 +521,12 @@ def run_notice(master_path: str | Path, today: dt.date, out: str | Path | None =
     if span is not None:
         name = next((b.name for b in master.rulebook.bulletins if b.period == span.kind), "")
         span = period_figures(span, master.ledger, master.history, master.changes, master.units.names(), name)
-    step.next()
+    if computed:
+        computed()
     target = Path(out) if out else default_notice_path(master.path, today, public, span)
     result = save_notice(master, figs, target, units_dir, public, progress, span)
-    step.next()
+    if computed:
+        computed()
     return result
 
 
@@ -1266,6 +1276,25 @@ def last_account(master_path: str | Path) -> LastAccount:
 def account_headers() -> tuple[list[str], list[str]]:
     """The headers of 报送情况 and 退回清单, as the master's sheets have them."""
     return list(REPORT_HEADERS), list(REJECT_HEADERS)
+
+
+def bulletins_of(master_path: str | Path) -> list:
+    """The office's own bulletins (参数设置 办公室通报: 月晾晒 每月, 季通报 每季度…), read from the settings alone."""
+    return list(load_master(master_path, ledger=False).rulebook.bulletins)
+
+
+def period_notice_path(master_path: str | Path, period: str, public: bool = False) -> Path:
+    """Where `notice --period` writes its 通报 (the page names the file before the job runs), named by the office's
+    bulletin for that kind of period; a period not understood is a ``BadRequest``."""
+    from types import SimpleNamespace
+
+    from taizhang.report.periods import parse_period
+
+    span = parse_period(period)
+    if span is None:
+        raise BadRequest(f"通报期“{period}”无法识别。按月写 2026-11，按季度写 2026Q4。")
+    name = next((b.name for b in bulletins_of(master_path) if b.period == span.kind), "")
+    return default_notice_path(Path(master_path), span.end, public, SimpleNamespace(name=name, period=span))
 
 
 def rank_rule_text(rule: str) -> str:

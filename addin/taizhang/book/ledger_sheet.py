@@ -323,7 +323,10 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
                                      landscape=True)
     if len(master.history):
         specs[S_HISTORY] = table_spec(HISTORY_HEADERS, master.history[HISTORY_HEADERS].values.tolist(), hidden=True)
-    if getattr(master, "settings_notes", None):  # old settings migrated on reading: 参数设置 written once, marked
+    from taizhang.book.settings_sheet import REWRITE_KEY
+
+    # old settings migrated on reading, or the office switched the 复杂程度 tiers on or off: 参数设置 written once, marked
+    if getattr(master, "settings_notes", None) or master.extras.get(REWRITE_KEY):
         # (whole: this replaces the ``settings`` value edit above; the recorded folder comes from ``master.extras``)
         from taizhang.book.settings_sheet import FOLDER_KEY, settings_rows
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 from taizhang.fields import BY_KEY, FIELDS
-from taizhang.rules.rulebook import Rulebook, RulebookError, parse_rulebook
+from taizhang.rules.rulebook import DEFAULT_TIERS, Rulebook, RulebookError, parse_rulebook
 
 CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "quarterly": "每季度",
               "once": "一次性", "per_event": "一事一报"}
@@ -79,15 +79,23 @@ SCALARS = [
                                        "回访不满意的按“重办”退回责任单位，按本专项行动的时限规则自回访日期起重新计算整改时限；"
                                        "多个来源用顿号分隔，如本专项行动的12345、信访、企业来源；留空（默认）表示不要求回访"),
     ("新增问题须经核准", "approve_cases", "是：单位新报的问题列入“待审批”（申请事项“核准”，附单位填写的主管副区长审签），办公室审定、核准前"
-                                   "台账“申请状态”显示“待核准”；“待销号确认”中可填“退出”，与销号一并记入审批台账备案，退出的问题不再计入统计"),
+                                   "台账“申请状态”显示“待核准”，不计入统计（汇总表、通报写明“待核准N个，未计入”）；“待销号确认”中可填“退出”，与销号一并记入审批台账备案，退出的问题不再计入统计"),
     ("备份保留份数", "backups_kept", "覆盖台账前保留的历史备份份数"),
     ("停用的校验规则", "rules_off", "填写规则代码，多个用顿号分隔（代码见说明文档），留空表示全部启用"),
 ]
 FOLDER_KEY = "报送文件夹"
 # 设置版本: written by this version. A master without it was made before the 签收/反馈 limits and 零报告 followed each
 # plan (issue 26): its old defaults (签收3、反馈5个工作日, 实行零报告 是) are recognised and migrated (migrate_settings)
-VERSION_KEY, SETTINGS_VERSION = "设置版本", 2
+# (version 2). Version 3: the 复杂程度 tiers only where the plan sets them (seed 004) or the office switched them on; a
+# master of 000–003 written before carries seed 004's four tiers as every preset's old default, migrated likewise
+VERSION_KEY, SETTINGS_VERSION = "设置版本", 3
 OLD_DEFAULTS = {"sign_workdays": 3, "feedback_workdays": 5, "zero_report": True}
+OLD_TIERS = [t.model_dump() for t in DEFAULT_TIERS]  # what every preset carried before version 3
+# where the plan sets no tiers: one row says so, and 是 switches them on (DEFAULT_TIERS, then each 时限档次· row)
+TIERS_KEY = "复杂程度档次"
+# extras key: the office switched the tiers on or off in 参数设置, so the sheet is written whole on the next save
+# (the 时限档次· rows appear, or go)
+REWRITE_KEY = "_rewrite_settings"
 OFFICE_SETTING = "办公室设定（方案未规定）"
 SIGN_FEEDBACK_KEYS = ("sign_workdays", "feedback_workdays")
 BOOL_KEYS = ("zero_report", "track_sign_feedback", "office_closes", "district_coord", "form_signed", "approve_cases")
@@ -97,6 +105,8 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
     data = book.model_dump()
     rows: list[tuple[str, object, str]] = []
     for label, key, note in SCALARS:
+        if key == "default_tier" and not book.tiers:
+            continue  # no tiers (the plan sets none): nothing to default to
         value = data
         for part in key.split("."):
             value = value[part]
@@ -131,8 +141,19 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
         if key == "deadline_rule" and book.deadline_rule_quote:
             note = f"{note}。本专项行动方案：“{book.deadline_rule_quote}”"
         rows.append((label, "" if value is None else value, note))
+    # the plan's tiers (seed 004: its 时限规则 and sentence); otherwise the office switched them on
+    plan_tiers = book.deadline_rule == "按复杂程度" and bool(book.deadline_rule_quote)
+    if not book.tiers:
+        rows.append((TIERS_KEY, "不设", f"{OFFICE_SETTING}：本专项行动方案未规定按复杂程度分档的办结时限，填报表不设“复杂程度”列。"
+                                      "办公室需要时填“是”：按一般5个工作日、较复杂10个工作日、特别复杂20个工作日、极特殊经申请同意"
+                                      "1个月增设档次（保存后列为“时限档次·”各行，可修改），“时限规则”改为“按复杂程度”后按档次计算时限"))
+    elif not plan_tiers:
+        rows.append((TIERS_KEY, "是", f"{OFFICE_SETTING}：办公室启用的复杂程度档次（见下方“时限档次·”各行）；"
+                                    "填“不设”并删除各行即停用"))
     for t in book.tiers:
         note = "需经申请同意" if t.needs_approval else "复杂程度为该档次时的办结时限"
+        if not plan_tiers:
+            note = f"{OFFICE_SETTING}：{note}"
         rows.append((TIER_PREFIX + t.name, t.describe(), note))
     rows.append((FOLDER_KEY, "", "“合并报送”上次选择的报送文件夹（自动记录）"))
     rows.append((VERSION_KEY, SETTINGS_VERSION, "台账助手写入的设置版本（自动记录，请勿修改）：没有此行的台账总表由旧版本创建，"
@@ -154,6 +175,7 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
     data: dict = {"reporting": {}, "lights": {}, "tiers": []}
     extras: dict[str, str] = {}
     problems: list[str] = []
+    tiers_on: bool | None = None  # the 复杂程度档次 row: None where it is absent (the plan's own tiers, seed 004)
     for rowno, label, value in rows:
         label = str(label or "").strip()
         if not label:
@@ -171,6 +193,10 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
             data["tiers"].append(tier)
             continue
         if label in (FOLDER_KEY, VERSION_KEY):
+            extras[label] = text
+            continue
+        if label == TIERS_KEY:
+            tiers_on = text in ("是", "启用", "true", "True", "1")
             extras[label] = text
             continue
         key = by_label.get(label)
@@ -214,6 +240,13 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
     if problems:
         raise RulebookError(f"{origin} 的“参数设置”表有误：\n  " + "\n  ".join(problems))
     data.update(lists)
+    # switched on (复杂程度档次 是, or 时限规则 按复杂程度), no 时限档次· row yet: seed 004's tiers to start from
+    if not data["tiers"] and (tiers_on or data.get("deadline_rule") == "按复杂程度"):
+        data["tiers"] = [t.model_dump() for t in DEFAULT_TIERS]
+        extras[REWRITE_KEY] = "是"
+    elif data["tiers"] and tiers_on is False and data.get("deadline_rule") != "按复杂程度":  # 不设: switched off
+        data["tiers"] = []
+        extras[REWRITE_KEY] = "是"
     if not data["tiers"]:
         data.pop("tiers")
     return parse_rulebook(data, f"{origin} 的“参数设置”等设置表"), extras
@@ -239,6 +272,16 @@ def migrate_settings(book: Rulebook, extras: dict[str, str], labels: set[str]) -
         return book, []
     update: dict = {}
     notes = []
+    try:
+        version = int(float(extras.get(VERSION_KEY) or 0))
+    except ValueError:
+        version = 0
+    if version < 3 and not plan.tiers and book.deadline_rule != "按复杂程度" \
+            and [t.model_dump() for t in book.tiers] == OLD_TIERS:
+        update["tiers"] = []
+        notes.append(f"台账总表由旧版本台账助手创建：“时限档次”（一般、较复杂、特别复杂、极特殊）为旧版本对所有专项行动的默认值，"
+                     f"{plan.name}方案未规定按复杂程度分档，已不再使用（填报表不设“复杂程度”列，台账中已填的复杂程度保留）。"
+                     f"如办公室确需此项，请在“参数设置”的“{TIERS_KEY}”中填“是”。")
     if not extras.get(VERSION_KEY):
         label_of = {key: label for label, key, _ in SCALARS}
         for key, old in OLD_DEFAULTS.items():

@@ -24,13 +24,17 @@ from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put, styled
 
 # the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill)
-TEMPLATE_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + \
+# 复杂程度 only where the campaign has tiers (seed 004, or the office's own): TIERED_FIELDS
+TIERED_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + \
     [f for f in REQUEST_FIELDS if f.key != "signoff"]
+TEMPLATE_FIELDS = [f for f in TIERED_FIELDS if f.key != "complexity"]
 
 
 def template_fields(book) -> list:
-    """The columns of a unit's template: seed 000's 主管副区长审签 last, only where new cases wait for 核准."""
-    return TEMPLATE_FIELDS + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else TEMPLATE_FIELDS
+    """The columns of a unit's template: 复杂程度 only where the campaign has tiers (seed 004, or the office's own);
+    seed 000's 主管副区长审签 last, only where new cases wait for 核准."""
+    fields = TIERED_FIELDS if book.tiers else TEMPLATE_FIELDS
+    return fields + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else fields
 UNIT_OWNERS = ("unit", "request")
 HEADER_ROW = 3
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -232,6 +236,8 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
     for key, letter, size in (("category", "A", len(columns[0])), ("source", "B", len(columns[1])),
                               ("complexity", "C", len(columns[2])), ("status", "D", len(columns[3])), ("unit", "E", 1),
                               ("rectify_mode", "F", len(columns[5]))):
+        if key not in col_of:
+            continue  # no 复杂程度 column where the campaign has no tiers
         dv = DataValidation(type="list", formula1=f"'代码表'!${letter}$2:${letter}${size + 1}", allow_blank=True,
                             showErrorMessage=True, errorStyle="warning", errorTitle="不在可选范围内",
                             error="请从下拉列表中选择。")
@@ -242,7 +248,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
     guide = wb.create_sheet("填报说明", 0)
     put(guide, 1, 1, GUIDE[0]).font = Font(bold=True, size=14)
     for i, line in enumerate(GUIDE[1:], 2):
-        put(guide, i, 1, line)
+        put(guide, i, 1, line if book.tiers else line.replace("复杂程度、", ""))
     put(guide, len(GUIDE) + 2, 1, f"报送要求：{book.reporting.note}")
     if book.form_signed:
         put(guide, len(GUIDE) + 3, 1, SIGNED_GUIDE)

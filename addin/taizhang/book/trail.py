@@ -25,7 +25,8 @@ Seed 004: "确因客观原因不能及时办结的，须书面申报，并及时
 
 - Seed 000 (``approve_cases``): a unit's new case is a 核准 request (with the 主管副区长审签 it wrote) on 待审批, shown
   as 待核准 until the office's 核准; 退出, written in 决定 on 待销号确认, is recorded beside 销号 and the case is no
-  longer counted (``held_out``; a 待核准 case still is, ``HOLD_UNAPPROVED``).
+  longer counted (``held_out``); nor is a case not yet 核准 (``HOLD_UNAPPROVED``, ``unapproved``): the figures say
+  "待核准N个，未计入".
 
 What units reported (requests, 销号申请, 查否, a 已销号) is recorded by a merge; any run (merge or status) applies the
 office's decisions and records its 回访 and 抽查 results. ``申请状态`` (a computed 台账 column) shows each case's open or
@@ -748,26 +749,34 @@ def replies(master) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- figures
 
-HOLD_UNAPPROVED = False  # True: 待核准 cases are left out of the figures too (see held_out)
+HOLD_UNAPPROVED = True  # 待核准 cases are not yet on the 攻坚台账: left out of the figures, counted apart (unapproved)
+
+
+def unapproved(master, ledger: pd.DataFrame) -> pd.Series:
+    """Cases a unit proposed whose 核准 the office has not given (申请中, or 不同意 / 退回补充): seed 000 "领导小组办公室对
+    各责任单位上报的攻坚难题进行审定、核准后，建立…攻坚台账" — not yet 攻坚难题, so not counted, but shown as 待核准."""
+    trail = master.trail if isinstance(getattr(master, "trail", None), Trail) else Trail(getattr(master, "trail", None))
+    out = {cid for (cid, kind), r in trail._last.items() if kind == K_APPROVE and _text(r[8]) != D_YES}
+    if not out or not len(ledger):
+        return pd.Series(False, index=ledger.index)
+    return ledger["case_id"].map(lambda c: _text(c) in out).astype(bool)
 
 
 def held_out(master, ledger: pd.DataFrame) -> pd.Series:
-    """Cases not on the campaign's ledger for its figures: 退出 (seed 000: "核准、退出、销号要同时报领导小组办公室备案").
-
-    A 待核准 case (seed 000: "领导小组办公室对各责任单位上报的攻坚难题进行审定、核准后，建立…攻坚台账") is shown as such in
-    申请状态 and on 待审批, and still counted (``HOLD_UNAPPROVED``): a unit's proposal is not lost from the figures
-    while the office has not yet decided."""
+    """Cases not on the campaign's ledger for its figures: 退出 (seed 000: "核准、退出、销号要同时报领导小组办公室备案"),
+    and, with ``HOLD_UNAPPROVED``, those not yet 核准 (``unapproved``): a unit's proposal stays on 台账, 待审批 and in
+    申请状态, and the figures count it apart ("待核准N个，未计入")."""
     trail = master.trail if isinstance(getattr(master, "trail", None), Trail) else Trail(getattr(master, "trail", None))
     out = set()
     for r in trail.rows:
         if r[3] == K_EXIT:
             out.add(_text(r[1]))
-    for (cid, kind), r in trail._last.items():
-        if HOLD_UNAPPROVED and kind == K_APPROVE and _text(r[8]) != D_YES:
-            out.add(cid)
-    if not out or not len(ledger):
+    if not len(ledger):
         return pd.Series(False, index=ledger.index)
-    return ledger["case_id"].map(lambda c: _text(c) in out)
+    held = ledger["case_id"].map(lambda c: _text(c) in out).astype(bool) if out else pd.Series(False, index=ledger.index)
+    if HOLD_UNAPPROVED:
+        held = held | unapproved(master, ledger)
+    return held
 
 
 def trail_figures(master) -> dict:

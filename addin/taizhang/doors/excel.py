@@ -742,6 +742,27 @@ def build_briefing(book, today: dt.date | None = None) -> str:
             f"在文件夹：\n{units_dir}\n请在 Word 或 WPS 中修改定稿后印发；问责提示只是建议。本工作簿未改动。")
 
 
+@entry("按期通报")
+def build_period_notice(book, period: str | None = None, today: dt.date | None = None) -> str | None:
+    """The office's own 通报 for a month or a quarter (月晾晒、季通报…), from the history the master keeps: the same job as
+    `taizhang notice --period 2026-11`, on the open workbook. Without ``period`` Excel's InputBox asks, the month (or
+    quarter) just ended filled in; cancel does nothing."""
+    from taizhang.jobs import notice_of
+    from taizhang.report.text import notice_text, period_prompt
+
+    today = today or _today()
+    master = master_of(book)
+    if period is None:
+        prompt, default = period_prompt(master.rulebook.bulletins, today)
+        answer = book.app.api.InputBox(prompt, TITLE, default, Type=2)  # Application.InputBox: False when cancelled
+        if answer is False or not str(answer).strip():
+            return None
+        period = str(answer).strip()
+    _progress(book, f"正在起草{period}的通报（Word 文档）……")
+    res = notice_of(master, today, period=period)
+    return "\n".join(notice_text(res, None) + ["请在 Word 或 WPS 中修改定稿后印发。本工作簿未改动。"])
+
+
 @entry("催报与临期提醒")
 def remind(book, today: dt.date | None = None) -> str:
     """`taizhang remind` on the saved master (it writes only papers, beside it): the same job and the same lines."""
@@ -806,6 +827,7 @@ BUTTONS = {
     "TzMakeTemplates": "make_templates", "TzMergeReports": "merge_reports", "TzValidateSheet": "validate_sheet",
     "TzClearMarks": "clear_marks", "TzAssign": "assign_cases", "TzComputeStatus": "compute_status",
     "TzBuildSummary": "build_summary", "TzBuildBriefing": "build_briefing", "TzHolidays": "show_holidays", "TzRemind": "remind",
+    "TzPeriodNotice": "build_period_notice",
     "TzOverview": "overview",
     "TzAbout": "about",
 }

@@ -51,6 +51,7 @@ class UnitFigures(Counts):
     time_avg: float | None = None
     schedule_gap: float | None = None
     below_min: bool = False  # fewer cases than the plan requires of each unit (seed 000: 1个以上攻坚难题)
+    unapproved: int = 0  # seed 000: the unit's proposed 攻坚难题 not yet 核准 (待核准), not counted above
     # 催办与材料: reminders logged on 催办记录 for this report period and in all; the plan's materials (材料报送)
     reminded: int = 0
     reminded_total: int = 0
@@ -156,6 +157,7 @@ class Figures(BaseModel):
     sign_workdays: int | None = None  # 签收 / 反馈 limits in force (seed 004, or the office's own); None: not counted
     feedback_workdays: int | None = None
     min_cases: int = 0  # the plan's minimum per unit (seed 000: 1); 0: none
+    unapproved: int = 0  # seed 000: proposed 攻坚难题 awaiting the office's 核准, not counted ("待核准N个，未计入")
     durations: Durations = Durations()
     # seed 001 集体研究会商 suggestions: unfinished cases whose 涉及金额 reaches the office's amount (id, unit, description,
     # amount), the amount and the plan's sentence — suggestions, the office decides
@@ -332,10 +334,13 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
     df = ledger.reset_index(drop=True)
     eff = pd.Series(deadline_eff, dtype=object)
     proposed = df["unit"].value_counts().to_dict() if book.min_cases and len(df) else {}  # 待核准 ones included
+    unapproved_by_unit: dict[str, int] = {}  # seed 000: 待核准, not yet 攻坚难题 (book.trail.unapproved)
     if hasattr(master, "trail") and master.trail:  # 待核准 and 退出 cases are not counted (book.trail, seed 000)
-        from taizhang.book.trail import held_out
+        from taizhang.book.trail import held_out, unapproved
 
         keep = ~held_out(master, df).to_numpy()
+        pending = unapproved(master, df).to_numpy()
+        unapproved_by_unit = df.loc[pending, "unit"].value_counts().to_dict() if pending.any() else {}
         if not keep.all():
             df, eff = df[keep].reset_index(drop=True), eff[keep].reset_index(drop=True)
     flags = _flags(df, eff)
@@ -359,6 +364,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
         if u.unit in schedule:
             u.progress_avg, u.time_avg, u.schedule_gap = schedule[u.unit]
         u.below_min = proposed.get(u.unit, 0) < book.min_cases and u.unit in types  # a proposed 攻坚难题 counts
+        u.unapproved = unapproved_by_unit.get(u.unit, 0)
     period = remind_and_materials(master, units, as_of)
     units = rank_units(units, book.lights.rank_rule)
 
@@ -399,6 +405,7 @@ def compute_figures(master, ledger: pd.DataFrame, deadline_eff: list, as_of: dt.
                    listing=listing_candidates(book, df), menu=consequence_menu(book), routes=routes, route_of_type={r.unit_type: r.summary_dept for r in book.routing},
                    deadline_rule=book.deadline_rule, sign_workdays=book.sign_workdays,
                    feedback_workdays=book.feedback_workdays, min_cases=book.min_cases, period=period,
+                   unapproved=sum(unapproved_by_unit.values()),
                    materials=material_rows(master, as_of),
                    durations=durations(df, master.calendar() if hasattr(master, "calendar") else None),
                    collective=collective_candidates(book, df), collective_amount=book.collective_amount,
@@ -713,6 +720,15 @@ def short_sentence(figs: Figures) -> str:
             f"{figs.min_cases}个、尚未确定：{'、'.join(short)}，请抓紧确定并报领导小组办公室审定。")
 
 
+def unapproved_sentence(figs: Figures) -> str:
+    """Seed 000's proposed 攻坚难题 not yet 核准, in one sentence ("" when none): not counted in any figure above."""
+    if not figs.unapproved:
+        return ""
+    units = "、".join(f"{u.unit}{u.unapproved}个" for u in figs.units if u.unapproved)
+    return (f"各单位新报的攻坚难题待核准{figs.unapproved}个，未计入（{units}），"
+            f"经领导小组办公室审定、核准后列入攻坚台账并计入统计。")
+
+
 def collective_sentence(figs: Figures) -> str:
     """The 集体研究会商 suggestion in one sentence ("" when there is none)."""
     if not figs.collective:
@@ -767,6 +783,8 @@ def briefing(figs: Figures, reports: dict | None = None) -> list[str]:
                      f"（方案：“{figs.listing[0]['quote']}”）。以上仅为建议。")
     if short_sentence(figs):
         paras.append(short_sentence(figs))
+    if unapproved_sentence(figs):
+        paras.append(unapproved_sentence(figs))
     paras.extend(remind_sentences(figs))
     top_units, bottom_units = ranking_ends(figs)
     if top_units:

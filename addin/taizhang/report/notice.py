@@ -24,6 +24,7 @@ from taizhang.report.figures import (
     remind_sentences,
     report_summary,
     short_sentence,
+    unapproved_sentence,
     unit_label,
 )
 from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
@@ -129,12 +130,14 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
         doc.para("台账总表中还没有合并报送的记录，本期报送情况待合并报送后补充。")
     if short_sentence(figs):  # seed 000: each unit takes at least one 攻坚难题
         doc.para(short_sentence(figs))
+    if unapproved_sentence(figs):  # seed 000: proposed 攻坚难题 awaiting 核准 are not counted
+        doc.para(unapproved_sentence(figs))
     for para in remind_sentences(figs):  # 催办次数 (催办记录) and the plan's materials owed (材料报送)
         doc.para(para)
 
     doc.heading1("红绿灯排名情况")
     ranked = [u for u in figs.units if u.rank is not None]
-    unranked = [u for u in figs.units if u.rank is None and not u.below_min]
+    unranked = [u for u in figs.units if u.rank is None and not u.below_min and not u.unapproved]
     doc.para(f"排名规则：{RULE_ZH[figs.rank_rule]}。参加排名的单位{len(ranked)}个"
              + (f"，另有{len(unranked)}个单位没有问题，不参加排名" if unranked else "") + "，完整排名见附件。")
     def measure(u) -> str:  # the figure the ranking is by

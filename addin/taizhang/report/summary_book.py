@@ -27,6 +27,7 @@ from taizhang.report.figures import (
     briefing,
     ranking_ends,
     short_sentence,
+    unapproved_sentence,
     unit_label,
 )
 from taizhang.xlsx.xlsxout import (
@@ -371,13 +372,19 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
     last = _rows(ws, 4, rows, [u.light for u in ranked], light_col=3, pct_cols=(10, 11, 12, 13) if schedule else (10, 11))
     n = len(rows)
     short = [u for u in unranked if u.below_min]  # the plan asks each unit for cases (seed 000): not 无问题
-    unranked = [u for u in unranked if not u.below_min]
+    waiting = [u for u in unranked if not u.below_min and u.unapproved]  # seed 000: its 攻坚难题 not yet 核准
+    unranked = [u for u in unranked if not u.below_min and not u.unapproved]
     if short:
         put(ws, last + 2, 1, f"以下{len(short)}个单位尚未确定问题（方案要求每个单位确定{figs.min_cases}个以上），不参加排名"
             ).font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), SHORT_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
                                     + ([redo.get(u.unit, 0)] if redo else []) + co_cell(u) for u in short],
                      ["red"] * len(short), light_col=3)
+    if waiting:
+        put(ws, last + 2, 1, f"以下{len(waiting)}个单位新报的攻坚难题待核准，未计入，不参加排名").font = _head_font()
+        last = _rows(ws, last + 3, [["—", f"{unit_label(u)}（待核准{u.unapproved}个，未计入）", "待核准", 0, 0, 0, 0, 0, 0,
+                                     "—", "—"] + (["—"] * 3 if schedule else []) + ([redo.get(u.unit, 0)] if redo else [])
+                                    + co_cell(u) for u in waiting])
     if unranked:
         put(ws, last + 2, 1, f"以下{len(unranked)}个单位没有问题，不参加排名（{NO_LIGHT}）").font = _head_font()
         last = _rows(ws, last + 3, [["—", unit_label(u), NO_LIGHT, 0, 0, 0, 0, 0, 0, "—", "—"] + (["—"] * 3 if schedule else [])
@@ -544,6 +551,8 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = Fa
         fit_rows(ws, 4, last)
         if short_sentence(figs):
             put(ws, last + 2, 1, short_sentence(figs)).font = _font(color=STRONG["red"])
+        if unapproved_sentence(figs):
+            put(ws, last + 2 + bool(short_sentence(figs)), 1, unapproved_sentence(figs)).font = _font()
     _page(ws)
 
 

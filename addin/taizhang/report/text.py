@@ -451,3 +451,22 @@ def restore_text(res) -> list[str]:
     v = res.restored
     return [f"已恢复到第{v.version}版（{v.replaced_at:%Y-%m-%d %H:%M:%S} 的版本，{v.about}）：{res.master}",
             f"恢复前的台账总表已备份到 {res.backup}，如需撤销本次恢复，可再恢复该版。" if res.backup else "恢复前没有可备份的台账总表。"]
+
+
+def period_prompt(bulletins, today: dt.date) -> tuple[str, str]:
+    """The question the ribbon's and the page's 按期通报 ask (the office's own bulletins named, e.g. 月晾晒、季通报) and
+    its default answer: the month before ``today`` (a 月晾晒 is drawn up once its month is over), or, where the office
+    issues only quarterly bulletins, the quarter before."""
+    named = "、".join(f"{b.name}（{'每月' if b.period == 'month' else '每季度'}）" for b in bulletins)
+    quarterly = bool(bulletins) and all(b.period == "quarter" for b in bulletins)
+    first = today.replace(day=1)
+    if quarterly:
+        q = (today.month - 1) // 3  # this quarter, 0-based; the one before it
+        default = f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"
+    else:
+        last = first - dt.timedelta(days=1)
+        default = f"{last.year}-{last.month:02d}"
+    prompt = ("请填写通报期：按月写 2026-11，按季度写 2026Q4。按该期的历史统计、变更记录和台账日期起草通报。"
+              + (f"本专项行动的办公室通报：{named}。" if named else ""))
+    return prompt, default
+

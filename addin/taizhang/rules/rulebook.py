@@ -129,6 +129,11 @@ class Phase(_Strict):
         return self.start, self.end
 
 
+# the tiers an office switches on where its plan sets none (参数设置 “复杂程度档次” 是): seed 004's, as a starting point
+DEFAULT_TIERS = (Tier(name="一般", workdays=5), Tier(name="较复杂", workdays=10), Tier(name="特别复杂", workdays=20),
+                 Tier(name="极特殊", months=1, needs_approval=True))
+
+
 DEADLINE_RULES = ("按复杂程度", "当年年底", "阶段结束", "按整改方式")
 MODE_NOW, MODE_TIMED, MODE_LONG = "立行立改", "限时整改", "持续整改"
 RECTIFY_MODES = (MODE_NOW, MODE_TIMED, MODE_LONG)
@@ -189,7 +194,9 @@ class Rulebook(_Strict):
     sources: list[str] = Field(min_length=1)
     added_sources: list[str] = []  # sources the plan does not name: the office's additions, marked so in 代码表
     statuses: list[str] = list(STATUSES)
-    tiers: list[Tier] = Field(min_length=1)
+    # 复杂程度 tiers: only seed 004 sets them ("较复杂的10个工作日内办结…"); elsewhere none (no 复杂程度 column in the
+    # unit's form, no tier in 参数设置), unless the office switches them on as its own setting (DEFAULT_TIERS)
+    tiers: list[Tier] = []
     default_tier: str = "一般"
     # 签收 / 反馈 limits: only seed 004 sets them ("收到工作任务后3个工作日内签批或部署"; "办结后需在5个工作日内反馈");
     # elsewhere None (no limit), unless the office switches one on as its own setting
@@ -282,8 +289,10 @@ class Rulebook(_Strict):
         unknown = [s for s in self.statuses if s not in STATUSES]
         if unknown:
             raise ValueError(f"statuses 中的“{unknown[0]}”不是规范状态（可用：{'、'.join(STATUSES)}）")
-        if self.default_tier not in {t.name for t in self.tiers}:
+        if self.tiers and self.default_tier not in {t.name for t in self.tiers}:
             raise ValueError(f"default_tier“{self.default_tier}”不在 tiers 中")
+        if self.deadline_rule == "按复杂程度" and not self.tiers:
+            raise ValueError("时限规则为“按复杂程度”时须填写时限档次（tiers）")
         if self.deadline_rule == "阶段结束":
             if not self.deadline_stage:
                 raise ValueError("时限规则为“阶段结束”时须指定整改阶段（deadline_stage）")

@@ -131,7 +131,8 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
         "percent": to_percent,
         "phone": to_phone,
         "status": lambda v: to_status(v, statuses, ctx.status_words),
-        "complexity": lambda v: to_complexity(v, tiers),
+        # no tiers (the plan sets none): a 复杂程度 an old form still carries is kept as written, never an error
+        "complexity": (lambda v: to_complexity(v, tiers)) if tiers else (lambda v: (to_text(v) or None, None)),
         "category": lambda v: _vocab(category, v, "unknown-category"),
         "source": lambda v: _vocab(source, v, "unknown-source", keep=True),
         "unit": lambda v: _unit(ctx.units, v),

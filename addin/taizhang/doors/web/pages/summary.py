@@ -1,4 +1,5 @@
-"""汇总: the day's lights and ranking; the summary, 通报 and 督办通知单 made as jobs with progress; downloads."""
+"""汇总: the day's lights and ranking; the summary, 通报 (also for a chosen month or quarter, `notice --period`) and
+督办通知单 made as jobs with progress; downloads."""
 
 from __future__ import annotations
 
@@ -37,8 +38,12 @@ def endpoints(st: WebState) -> dict:
                                     ("督办通知单（每个有红灯问题的单位一份，打包下载）", "supervision", False)):
             p = output_path(master, today, kind, public)
             outputs.append({"label": label, "name": p.name, "exists": p.exists(), "public": int(public), "kind": kind})
+        from taizhang.jobs import bulletins_of
+        from taizhang.report.text import period_prompt
+
+        prompt, period = period_prompt(await run_in_threadpool(bulletins_of, master), today)
         return render(request, "summary.html", "summary", figs=figs, today=today.isoformat(), outputs=outputs,
-                      rule=rank_rule_text(figs.rank_rule),
+                      rule=rank_rule_text(figs.rank_rule), period=period, period_prompt=prompt,
                       made=request.query_params.get("made", ""))
 
     def output_path(master: Path, today: dt.date, kind: str, public: bool) -> Path:
@@ -50,7 +55,8 @@ def endpoints(st: WebState) -> dict:
             return master.with_name(f"{master.stem}-督办通知单-{today.isoformat()}.zip")
         return default_summary_path(master, today, public)
 
-    def make_output(master: Path, today: dt.date, kind: str, public: bool, out: Path, progress=None) -> None:
+    def make_output(master: Path, today: dt.date, kind: str, public: bool, out: Path, progress=None,
+                    period: str = "") -> None:
         """The same jobs as `taizhang summary` / `taizhang notice`; the 督办通知单 come as one .zip to download.
         ``progress(done, total, step)``: the job's steps, for the page's bar."""
         from taizhang.jobs import run_notice, run_summary
@@ -59,6 +65,8 @@ def endpoints(st: WebState) -> dict:
             run_summary(master, today, out, public, progress=progress)
         elif kind == "notice":
             run_notice(master, today, out, public=public, steps=progress)
+        elif kind == "period":  # `taizhang notice --period`: the office's own 通报 for a month or a quarter
+            run_notice(master, today, out, public=public, steps=progress, period=period)
         else:
             import tempfile
             import zipfile
@@ -88,20 +96,28 @@ def endpoints(st: WebState) -> dict:
         today = today_of(str(form.get("today") or ""))
         public = str(form.get("public") or "0") == "1"
         kind = str(form.get("kind") or "summary")
-        if kind not in ("summary", "notice", "supervision"):
+        if kind not in ("summary", "notice", "supervision", "period"):
             raise WebError("不认识要生成的文件种类。", 400)
+        period = str(form.get("period") or "").strip()
         before_writing()
-        out = no_links(output_path(master, today, kind, public))
+        if kind == "period":
+            from taizhang.jobs import period_notice_path
+
+            if not period:
+                raise WebError("请填写通报期：按月写 2026-11，按季度写 2026Q4。", 400)
+            out = no_links(await run_in_threadpool(period_notice_path, master, period, public))
+        else:
+            out = no_links(output_path(master, today, kind, public))
         if _wants_json(request):  # the page's button: a job it polls, showing the time taken
             def make(progress) -> str:
-                make_output(master, today, kind, public, out, progress)
+                make_output(master, today, kind, public, out, progress, period)
                 log.info("%s written: %s", kind, out)
                 return out.name
 
             job = jobs.start_output(kind, master, today, make)
             result = url("/summary", m=master.name, today=today.isoformat(), made=out.name)
             return JSONResponse({"job": job.id, "status": url(f"/api/job/{job.id}"), "result": result}, status_code=202)
-        await run_in_threadpool(make_output, master, today, kind, public, out)
+        await run_in_threadpool(make_output, master, today, kind, public, out, None, period)
         log.info("%s written: %s", kind, out)
         return RedirectResponse(url("/summary", m=master.name, today=today.isoformat(), made=out.name), status_code=303)
 
