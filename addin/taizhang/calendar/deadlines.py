@@ -323,10 +323,10 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
     moved = cal.next_workday_many(effective)
     for i in np.flatnonzero((moved != effective) & (effective >= 0)):
         notes[i].append(f"{dt.date.fromordinal(int(effective[i]))}为休息日，依法顺延至{dt.date.fromordinal(int(moved[i]))}")
-        findings.append(finding("deadline-on-day-off", f"问题{df['case_id'].iat[i] or ''}的时限 {dt.date.fromordinal(int(effective[i]))} "
+        findings.append(finding("deadline-on-day-off", f"问题{ids[i] or ''}的时限 {dt.date.fromordinal(int(effective[i]))} "
                                 f"是休息日，按民法典第二百零三条顺延至 {dt.date.fromordinal(int(moved[i]))}。",
                                 file=file, sheet=sheet, row=i + 2, column=COL["deadline"], header="整改时限",
-                                value=str(dt.date.fromordinal(int(effective[i]))), unit=df["unit"].iat[i] or ""))
+                                value=str(dt.date.fromordinal(int(effective[i]))), unit=units[i] or ""))
     effective = moved
 
     finished = np.isin(status, [STATUS_DONE, STATUS_UNFOUNDED, STATUS_CLOSED])
@@ -352,19 +352,19 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
 
     for i in np.flatnonzero((extended >= 0) & ~approver.to_numpy()):
         notes[i].append(f"申请延期至{dt.date.fromordinal(int(extended[i]))}未登记审批人，延期未生效")
-        findings.append(finding("extension-unapproved", f"问题{df['case_id'].iat[i] or ''}填写了延期至 {dt.date.fromordinal(int(extended[i]))}，"
+        findings.append(finding("extension-unapproved", f"问题{ids[i] or ''}填写了延期至 {dt.date.fromordinal(int(extended[i]))}，"
                                 f"但没有延期审批人，延期未生效，仍按原时限计算。延期须经领导小组批准后由办公室登记审批人。",
                                 file=file, sheet=sheet, row=i + 2, column=COL["extended_to"], header="延期至",
-                                value=str(dt.date.fromordinal(int(extended[i]))), unit=df["unit"].iat[i] or ""))
+                                value=str(dt.date.fromordinal(int(extended[i]))), unit=units[i] or ""))
     flagged = {(f.row, f.code) for f in findings}
     for i in np.flatnonzero(~has & ~finished & ~long_term & ~held):
         if any((i + 2, code) in flagged for code in ("deadline-required", "rectify-mode-missing", "stage-end-missing",
                                                         "assigned-after-all-stages")):
             continue  # already told what is missing
-        findings.append(finding("no-deadline", f"问题{df['case_id'].iat[i] or ''}既没有整改时限也没有交办日期，无法计算时限和红绿灯。"
+        findings.append(finding("no-deadline", f"问题{ids[i] or ''}既没有整改时限也没有交办日期，无法计算时限和红绿灯。"
                                 f"请补填交办日期或整改时限。",
                                 file=file, sheet=sheet, row=i + 2, column=COL["assigned"], header="交办日期",
-                                unit=df["unit"].iat[i] or ""))
+                                unit=units[i] or ""))
     # a year whose schedule is not published: every answer touching it says so
     live = np.flatnonzero(has & ~finished)
     if len(live):
