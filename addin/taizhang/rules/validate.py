@@ -254,11 +254,12 @@ def _texts(values: list) -> list:
 
 
 def _frame(data: dict[str, list], n: int) -> pd.DataFrame:
-    """The typed frame, built as one object block (pandas builds a dict of lists column by column)."""
-    block = np.empty((n, len(data)), dtype=object)
+    """The typed frame, built as one object block (pandas builds a dict of lists column by column): a column a row
+    of the block, each taken whole by ``np.fromiter`` (assigning a list makes numpy look into every value first)."""
+    block = np.empty((len(data), n), dtype=object)
     for j, values in enumerate(data.values()):
-        block[:, j] = values
-    return pd.DataFrame(block, columns=list(data), dtype=object)  # dtype given: no None → NaN inference
+        block[j] = np.fromiter(values, dtype=object, count=len(values))
+    return pd.DataFrame(block.T, columns=list(data), dtype=object)  # dtype given: no None → NaN inference
 
 
 def _vocab(matcher, value, code: str, keep: bool = False):

@@ -489,7 +489,21 @@ def _renamed_stream(data: bytes, stream: str) -> bytes:
 # calamine allocates a dense range from the first to the last cell holding a value: one value in A1 and one in
 # XFD1048576 is 17 billion cells, and the process dies. A ledger never needs more than this many cells.
 MAX_SHEET_CELLS = 5_000_000
-_FAR_REF = re.compile(rb'\br="(?:[A-Z]{3}|[D-Z][A-Z])\d|\br="[A-Z]{1,3}\d{6,}"')  # a column from DA or a row from 100000
+# a column from DA or a row from 100000; the ``\b`` before ``r`` is checked by _far_ref (a pattern that begins with
+# ``\b`` or an alternation is tried at every byte, one that begins with the literal ``r="`` jumps between them)
+_FAR_REF = re.compile(rb'r="(?:(?:[A-Z]{3}|[D-Z][A-Z])\d|[A-Z]{1,3}\d{6,}")')
+
+
+def _far_ref(data: bytes) -> bool:
+    """Whether a cell reference of the sheet ``data`` is right of column CZ or below row 99999."""
+    pos = 0
+    while (m := _FAR_REF.search(data, pos)) is not None:
+        s = m.start()
+        before = data[s - 1:s]
+        if not s or not (before.isalnum() or before == b"_"):
+            return True
+        pos = s + 1
+    return False
 _VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 
@@ -609,7 +623,7 @@ def _xlsx_extent(path: Path, sniffed: Sniffed) -> Sniffed:
         sheet_names = _xlsx_sheet_names(parts.get("xl/workbook.xml", b""), parts.get("xl/_rels/workbook.xml.rels", b""))
         for part in names:
             data = parts[part] if part in parts else zf.read(part)
-            if not _FAR_REF.search(data):
+            if not _far_ref(data):
                 continue  # left of column DA and above row 100000: nothing far away, and never more than 10 million cells
             box = _Extent()
             cells: list[tuple[int, int, int, int, bytes, bytes]] = []  # row, column, start, end, attributes, body
