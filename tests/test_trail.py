@@ -118,6 +118,17 @@ def master(tmp_path):
 
 @needs_libreoffice
 def test_one_case_from_handover_to_closing(master, tmp_path):
+    """One case's whole life across report days (#31): 交办 → 签收 → 整改 → 延期 requested, refused, requested again
+    (the office saving its master in LibreOffice between) and granted → 办结 with evidence → 回访 不满意 → 重办 →
+    办结 → 回访 满意 → 销号 applied for → confirmed; every step on 审批台账, the office's own column and the evidence
+    kept through every write, and the 销号 pack listing both."""
+    import hashlib
+
+    from docx import Document
+
+    from taizhang.book.evidence import evidence_dir
+    from taizhang.jobs import run_notice, run_pack, run_summary
+
     folder = tmp_path / "报送"
     # 交办 → 签收 → 整改: the unit's first report of the case
     send(folder, D(2026, 11, 6))
@@ -161,9 +172,16 @@ def test_one_case_from_handover_to_closing(master, tmp_path):
     [lo] = convert([master], "xlsx", tmp_path / "lo")
     shutil.copy(lo, master)
     decide(master, "待审批", cid, "同意", "赵副县长", "同意延期")
+    # 办结 with evidence: the unit's 佐证 beside its ledger, filed under the case (it stays in the folder from now on,
+    # kept once by its digest however often it is seen again)
     send(folder, D(2026, 11, 27), 问题编号=cid, 办理状态="已办结", 办结日期="2026-11-26", **{"完成进度（%）": 100})
+    (folder / "佐证材料" / cid).mkdir(parents=True)
+    photo = "补贴发放签收表.jpg".encode() + b"\xff\xd8 scan bytes"
+    (folder / "佐证材料" / cid / "补贴发放签收表.jpg").write_bytes(photo)
     run_merge(master, folder, D(2026, 11, 27))
+    assert (evidence_dir(master) / cid / "补贴发放签收表.jpg").read_bytes() == photo
     m = load_master(master)
+    assert (m.ledger["evidence_count"].iat[0], m.ledger["evidence_first"].iat[0]) == (1, D(2026, 11, 27))
     assert m.ledger["extended_to"].iat[0] == D(2026, 12, 11) and m.ledger["extension_approver"].iat[0] == "赵副县长"
     assert m.ledger["deadline"].iat[0] == first_deadline  # the original deadline is kept beside the extension
     assert m.ledger["status"].iat[0] == "已办结" and m.ledger["request_state"].iat[0] == "延期至2026-12-11已批准"
@@ -215,14 +233,22 @@ def test_one_case_from_handover_to_closing(master, tmp_path):
     head = [c.value for c in ws[1]]
     assert ws.cell(2, head.index("办公室备注") + 1).value == "重点跟踪"
     assert head[:len(FIELDS)] == [f.header for f in FIELDS]
+    # the evidence was filed once, through every later merge of the same folder, and LibreOffice's save
+    assert load_master(master).ledger["evidence_count"].iat[0] == 1
+    assert [p.name for p in (evidence_dir(master) / cid).iterdir()] == ["补贴发放签收表.jpg"]
     # a status run with nothing new adds nothing to the trail
     run_status(master, D(2026, 12, 16))
     assert len(trail(master)) == 9
+    # the 销号 pack of the closed case: its evidence with the digest, its nine trail rows
+    pack = run_pack(master, [cid], D(2026, 12, 16), tmp_path / "销号材料")
+    [paper] = pack.papers
+    assert paper.evidence == 1 and not paper.warning
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in Document(paper.path).tables]
+    [ev] = [t for t in tables if t[0][:3] == ["序号", "文件名", "内容指纹"]]
+    assert ev[1][:3] == ["1", "补贴发放签收表.jpg", hashlib.sha256(photo).hexdigest()[:16]]
+    [tr] = [t for t in tables if "事项" in t[0] and "决定" in t[0]]
+    assert len(tr) - 1 == 9
     # the summary and the 通报 show 满意率, 重办数 (by unit in the office's version) and the 抽查 results
-    from docx import Document
-
-    from taizhang.jobs import run_notice, run_summary
-
     figs = run_summary(master, D(2026, 12, 16), tmp_path / "汇总.xlsx")
     assert (figs.closing["visits"], figs.closing["satisfaction"], figs.closing["redo"]) == (2, 50.0, 1)
     cells = [c.value for r in openpyxl.load_workbook(tmp_path / "汇总.xlsx")["总体情况"].iter_rows() for c in r]

@@ -42,5 +42,19 @@ def _insert(root: ET.Element, el: ET.Element, after: tuple[str, ...]) -> None:
     root.insert(next((i for i, c in enumerate(children) if c.tag in later), len(children)), el)
 
 
+def sheet_order(wb_root: ET.Element) -> list[str]:
+    """The workbook's sheet names in order (hidden ones too): a sheet's ``localSheetId`` is its index here."""
+    return [el.get("name") for el in wb_root.find(_m("sheets")).iter(_m("sheet"))]
+
+
+def defined_names(wb_root: ET.Element, after: tuple[str, ...]) -> ET.Element:
+    """workbook.xml's ``<definedNames>``, added (before the first child named in ``after``) where it has none."""
+    defined = wb_root.find(_m("definedNames"))
+    if defined is None:
+        defined = ET.Element(_m("definedNames"))
+        _insert(wb_root, defined, after)
+    return defined
+
+
 def _col_index(letters: str) -> int:
     return sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters))) - 1

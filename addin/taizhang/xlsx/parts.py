@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from html import unescape
 
 from taizhang.xlsx import xmlparts
-from taizhang.xlsx.ooxml import MAIN_NS, _el, _insert, _m
+from taizhang.xlsx.ooxml import MAIN_NS, _el, _m, defined_names, sheet_order
 
 # the palette of every sheet taizhang writes (xlsxout builds openpyxl's fills and fonts from it)
 FILL_RGB = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "done": "DDEBF7", "closed": "EDEDED",
@@ -296,14 +296,11 @@ def _print_titles(wb_root: ET.Element, names: list[str]) -> None:
     sheets were added. A sheet that already has print titles keeps them (the office may have chosen others), and
     every other defined name (the office's own, a filter's ``_xlnm._FilterDatabase``) is left as it is.
     """
-    order = [el.get("name") for el in wb_root.find(_m("sheets")).iter(_m("sheet"))]
+    order = sheet_order(wb_root)
     names = [n for n in names if n in order]
     if not names:
         return
-    defined = wb_root.find(_m("definedNames"))
-    if defined is None:
-        defined = ET.Element(_m("definedNames"))
-        _insert(wb_root, defined, _AFTER_DEFINED_NAMES)
+    defined = defined_names(wb_root, _AFTER_DEFINED_NAMES)
     have = {el.get("localSheetId") for el in defined.iter(_m("definedName")) if el.get("name") == PRINT_TITLES}
     for name in names:
         local = str(order.index(name))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from taizhang.findings import col_letter
-from taizhang.xlsx.ooxml import _insert, _m
+from taizhang.xlsx.ooxml import _insert, _m, defined_names, sheet_order
 
 A3, A4 = 8, 9
 # (paperSize, orientation, scale, fitToWidth, fitToHeight, pageOrder) as each taizhang version wrote them for a
@@ -127,14 +127,11 @@ _TAIZHANG_AREA = re.compile(r"'(?:[^']|'')+'!\$A:\$[A-Z]{1,3}")
 def print_names(wb_root: ET.Element, layouts: dict[str, PrintLayout], after: tuple[str, ...]) -> None:
     """The print titles and print area of each sheet in ``layouts``, local to the sheet; a name the office
     changed (not in a form taizhang writes) is kept."""
-    order = [el.get("name") for el in wb_root.find(_m("sheets")).iter(_m("sheet"))]
+    order = sheet_order(wb_root)
     layouts = {n: lay for n, lay in layouts.items() if n in order}
     if not layouts:
         return
-    defined = wb_root.find(_m("definedNames"))
-    if defined is None:
-        defined = ET.Element(_m("definedNames"))
-        _insert(wb_root, defined, after)
+    defined = defined_names(wb_root, after)
     for sheet, layout in layouts.items():
         local = str(order.index(sheet))
         for name, text, ours in (("_xlnm.Print_Titles", layout.titles(sheet), _TAIZHANG_TITLES),
