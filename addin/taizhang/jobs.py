@@ -508,18 +508,16 @@ def notice_of(master: Master, today: dt.date, out: str | Path | None = None, uni
     written (a job's next steps)."""
     span = None
     if period:
-        from taizhang.report.periods import parse_period, period_figures
+        from taizhang.report.periods import period_figures
 
-        span = parse_period(period)
-        if span is None:
-            raise BadRequest(f"通报期“{period}”无法识别。按月写 2026-11，按季度写 2026Q4。")
+        span = _period_span(period)
         if span.start > today:
             raise BadRequest(f"通报期{span.label}还没有开始（今天是{today.isoformat()}）。")
         today = min(today, span.end)
     lights = with_lights(master, today)
     figs = compute_figures(master, master.ledger, lights.deadlines, today, supervise=True)
     if span is not None:
-        name = next((b.name for b in master.rulebook.bulletins if b.period == span.kind), "")
+        name = _bulletin_name(master.rulebook.bulletins, span.kind)
         span = period_figures(span, master.ledger, master.history, master.changes, master.units.names(), name)
     if computed:
         computed()
@@ -1288,13 +1286,24 @@ def period_notice_path(master_path: str | Path, period: str, public: bool = Fals
     bulletin for that kind of period; a period not understood is a ``BadRequest``."""
     from types import SimpleNamespace
 
+    span = _period_span(period)
+    name = _bulletin_name(bulletins_of(master_path), span.kind)
+    return default_notice_path(Path(master_path), span.end, public, SimpleNamespace(name=name, period=span))
+
+
+def _period_span(period: str):
+    """The month or quarter ``period`` names (``report.periods.parse_period``); one not understood is a ``BadRequest``."""
     from taizhang.report.periods import parse_period
 
     span = parse_period(period)
     if span is None:
         raise BadRequest(f"通报期“{period}”无法识别。按月写 2026-11，按季度写 2026Q4。")
-    name = next((b.name for b in bulletins_of(master_path) if b.period == span.kind), "")
-    return default_notice_path(Path(master_path), span.end, public, SimpleNamespace(name=name, period=span))
+    return span
+
+
+def _bulletin_name(bulletins, kind: str) -> str:
+    """The office's name for its bulletin of that kind of period (参数设置 办公室通报: 月晾晒, 季通报…), or ""."""
+    return next((b.name for b in bulletins if b.period == kind), "")
 
 
 def rank_rule_text(rule: str) -> str:
