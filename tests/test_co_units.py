@@ -172,3 +172,54 @@ def test_a_co_units_file_holding_only_the_responsible_units_case_changes_nothing
     assert f"{helper} 是配合单位" in refused["message"] and refused["file"] == other.name
     after = load_master(s.master).ledger.set_index("case_id")
     assert after.loc[cid, "status"] == case["status"] and after.loc[cid, "co_units"] == helper
+    # the copy is the 配合单位's file: it supersedes neither unit's file, whichever was saved last (or in one second)
+    files = {f["file"]: f for f in res["files"]}
+    assert (files[path.name]["status"], files[path.name]["unit"]) == ("merged", owner)
+    assert (files[other.name]["status"], files[other.name]["unit"]) == ("rejected", helper)
+    assert not [i for i in res["issues"] if i["code"] in ("file-superseded", "file-order-unknown")]
+    [said] = [i for i in res["issues"] if i["code"] == "unit-identified" and i["file"] == other.name]
+    assert f"报送单位识别为“{helper}”" in said["message"] and f"责任单位是 {owner}" in said["message"]
+
+
+def test_a_co_units_copies_beside_its_own_file_supersede_nothing(fresh_sample, capsys):
+    """The 配合单位 sends its own ledger and, in a second file of its name, a copy of a case it works on: both of its
+    files are read (the copy's row refused), and neither unit's own file is passed over."""
+    s = fresh_sample
+    assert _merge(s, capsys)[0] == 0  # the units' files as sent: every case in the master
+    ledger = load_master(s.master).ledger
+    ids = set(ledger["case_id"])
+    with_files = [u for u in load_master(s.master).units.names()
+                  if any(p.name.startswith(u + "-") for p in s.submissions.iterdir())]
+
+    def known_row(u):  # a row of the unit's file that reports a case of the master
+        ws = load_workbook(_unit_file(s, u))["台账"]
+        return next((r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, COL["case_id"]).value in ids), None)
+
+    owner = next(u for u in with_files if known_row(u))
+    helper = next(u for u in with_files if u != owner)
+    path, row = _unit_file(s, owner), known_row(owner)
+    wb = load_workbook(path)
+    ws = wb["台账"]
+    cid = ws.cell(row, COL["case_id"]).value
+    put(ws, row, COL["co_units"], helper)
+    wb.save(path)
+    copy = s.submissions / f"{helper}-配合工作.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append([f.header for f in TEMPLATE_FIELDS])
+    src = load_workbook(path)["台账"]
+    ws.append([src.cell(row, c).value for c in range(1, len(TEMPLATE_FIELDS) + 1)])
+    ws.cell(2, COL["status"], "已办结")
+    wb.save(copy)
+    code, res = _merge(s, capsys)
+    assert code == 0
+    files = {f["file"]: f for f in res["files"]}
+    own = _unit_file(s, helper).name
+    assert own != copy.name and files[own]["status"] in ("merged", "zero_report") and files[path.name]["status"] == "merged"
+    assert files[copy.name]["unit"] == helper and files[copy.name]["status"] == "rejected"
+    assert not [i for i in res["issues"] if i["code"] in ("file-superseded", "file-order-unknown")]
+    [refused] = [i for i in res["issues"] if i["code"] == "case-of-other-unit"]
+    assert refused["file"] == copy.name and f"{helper} 是配合单位" in refused["message"]
+    after = load_master(s.master).ledger.set_index("case_id")
+    assert after.loc[cid, "unit"] == owner and after.loc[cid, "co_units"] == helper
+    assert after.loc[cid, "status"] != "已办结" or ledger.set_index("case_id").loc[cid, "status"] == "已办结"

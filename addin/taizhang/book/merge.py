@@ -394,6 +394,7 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
             entries.append((path, rel, None, None))
         else:
             checked = checking.get(path)
+            _own_copies_sender(checked, master, state)
             if checked.read.failed:  # not a ledger: perhaps a material the plan asks for (a 总结报告 saved as .xlsx)
                 material = as_material(path, rel)
                 if material is not None:
@@ -476,9 +477,52 @@ class _Run:
 def _contested_by(checked: Checked | None) -> str | None:
     """The unit whose files ``_passed_over`` weighs against each other for this file (None: the file is never
     passed over, being no ledger, unreadable or of no known unit)."""
-    if checked is None or checked.read.failed or not checked.unit:
-        return None
+    if checked is None or checked.read.failed or not checked.unit or checked.unit_source == CO_COPY:
+        return None  # a 配合单位's copies of its 责任单位's cases supersede no file of either unit
     return checked.unit
+
+
+CO_COPY = "co_unit_copy"  # ``Checked.unit_source`` of a file told by ``_own_copies_sender``
+
+
+def _own_copies_sender(checked: Checked, master: Master, state: _State) -> None:
+    """Make a 配合单位 the sender of the file it made of its 责任单位's cases.
+
+    The sender of a file is first told by its 责任单位 column; a 配合单位 that copied the rows of a case it works on
+    (责任单位 and all) into a file of its own name would pass for the 责任单位, and its file could supersede the
+    责任单位's own file of that day. So when the file's name names another listed unit, no row of the file gives
+    that unit as 责任单位, and it is a 配合单位 of one of the file's cases (in the master, or in the file's own
+    配合单位 column), the file is that unit's: its rows are refused as a 配合单位's (``_apply``) and it supersedes no
+    one's file (``_contested_by``)."""
+    if checked.read.failed or checked.unit_source != "column" or master.units is None or not len(master.units):
+        return
+    named = master.units.find_in(Path(checked.read.file).stem)
+    if not named or _same(named, checked.unit):
+        return
+    parts = [checked, *checked.more]
+    if any(_same(u, named) for p in parts for u in p.frame["unit"].tolist()):
+        return  # it reports cases of its own: its 责任单位 column stands
+    by_id = state.index_by_id
+    for p in parts:
+        co = p.frame["co_units"].tolist() if "co_units" in p.frame.columns else [None] * len(p.frame)
+        for cid, listed in zip(p.frame["case_id"].tolist(), co):
+            names = co_unit_names(listed)
+            if cid and str(cid) in by_id:
+                names += co_unit_names(state.row(by_id[str(cid)]).get("co_units"))
+            if named in names:
+                break
+        else:
+            continue
+        break
+    else:
+        return
+    was = checked.unit
+    for p in parts:
+        p.unit, p.unit_source = named, CO_COPY
+        p.findings = [f for f in p.findings if f.code != "unit-identified"]
+    checked.findings.append(finding(
+        "unit-identified", f"报送单位识别为“{named}”（依据：文件名；文件中各行的责任单位是 {was}，{named} 是其中问题的配合单位）。",
+        file=checked.read.file, sheet=checked.read.sheet, unit=named))
 
 
 def _resent_alone(rel: str, unit: str | None, receipts: Receipts, master: Master, today: dt.date
@@ -602,7 +646,7 @@ def _passed_over(entries: list, receipts: Receipts, master: Master, today: dt.da
 
     by_unit: dict[str, list[tuple[Path, str, Checked]]] = {}
     for path, rel, checked, _ in entries:
-        if checked is not None and not checked.read.failed and checked.unit:
+        if _contested_by(checked) is not None:
             by_unit.setdefault(checked.unit, []).append((path, rel, checked))
     passed: dict[str, tuple[str, str, Finding]] = {}
     used: dict[str, str] = {}
@@ -771,10 +815,6 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
     slots = [from_extras.get(k, from_values.get(k, len(keys) + len(extras) - 1)) for k in state.columns]
     take = itemgetter(*slots) if len(slots) > 1 else (lambda vals: (vals[slots[0]],))
     errors, claimed, by_id, cols = checked.error_index, state.claimed, state.index_by_id, state.cols
-    # the sender told by its 责任单位 column, while the file's name names another unit: that unit, if it is a case's
-    # 配合单位, sent the file (it copied the case's rows), so it changes none of them
-    named = (master.units.find_in(Path(file).stem) if checked.unit_source == "column" and master.units is not None
-             and len(master.units) else None)
     new = updated = unchanged = rejected = 0
     excused = _office_blanks(checked, pos_of_row, by_id, result) if errors else set()
     refused = _Rejected(checked)
@@ -794,16 +834,14 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         target = by_id.get(str(cid)) if cid else state.index_by_fp.get(fp)
         if target is not None:  # only the office moves a case to another unit
             owner = state.row(target)["unit"] if target < 0 else cols["unit"][target]
-            sender = checked.unit or unit
-            if owner and named and _same(owner, sender) and not _same(named, owner) \
-                    and named in co_unit_names(state.row(target).get("co_units")):
-                sender = named  # a 配合单位's file holding its 责任单位's case: refused below as the 配合单位's
+            sender = checked.unit or unit  # a 配合单位's copies: itself (``_own_copies_sender``)
             if owner and sender and not _same(owner, sender):
                 rejected += 1
-                co = state.row(target).get("co_units")
+                co = co_unit_names(state.row(target).get("co_units"))  # in the master, or in the copied row
+                co += co_unit_names(values[at["co_units"]]) if "co_units" in at else []
                 msg = (f"问题编号“{cid}”是 {owner} 的问题，{sender} 不能报送或修改它。"
                        f"如确属本单位，请联系办公室在台账总表中调整责任单位；否则请删除该行或更正问题编号。")
-                if sender in co_unit_names(co):  # a 配合单位 works on the case; only its 责任单位 reports it
+                if sender in co:  # a 配合单位 works on the case; only its 责任单位 reports it
                     msg = (f"问题编号“{cid}”由 {owner} 负责（责任单位），{sender} 是配合单位，不能报送或修改它，本行未导入。"
                            f"配合开展的工作请交 {owner} 汇总后在其台账中报送。")
                 result.issues.append(finding("case-of-other-unit", msg, file=file, sheet=sheet, row=excel_row,
