@@ -11,6 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from taizhang.xlsx import sheetxml
+from taizhang.xlsx.cells import Link
 from taizhang.xlsx.xlsxpatch import AppendedRows, SheetSpec, patch_package
 
 
@@ -133,14 +134,42 @@ def test_shared_strings_keep_rich_entries_numbered(si):
     assert xml.count("<si") == 4 and 'uniqueCount="4"' in xml and xml.endswith("</sst>")
 
 
-def test_distinct_values_and_empty_blocks_are_written_as_one_cell_at_a_time(book, tmp_path, monkeypatch):
-    # a mostly-distinct column takes the writer's inlined path (ints, floats, blanks without a call per cell): its
-    # cells are exactly those written one at a time; a block of rows where no column has a cell keeps its rows
-    monkeypatch.setattr(sheetxml, "CHUNK_ROWS", 3)
-    values = [1, 2.5, None, float("nan"), float("inf"), -float("inf"), True, False, np.int64(9), np.float64(0.5),
-              "甲", "", 10**15, -3, 1e-9, dt.date(2026, 11, 23)]
+def _one_at_a_time(blocks):
     w = sheetxml._Cells(7, sheetxml.SharedStrings(None))
-    assert sheetxml._bodies(values, None, w, None) == [sheetxml._body(v, None, w) for v in values]
+    bodies = [sheetxml._body(v, s, w) for values, styles in blocks for v, s in zip(values, styles or [None] * len(values))]
+    return ['"' + b if b else "" for b in bodies], w.strings.added
+
+
+@pytest.mark.parametrize("blocks", [
+    # numbers of several types (True == 1 == 1.0, rendered differently): cell by cell
+    [([1, 2.5, None, float("nan"), float("inf"), True, False, np.int64(9), np.float64(0.5), "甲", "", 10**15], None),
+     ([1.0, 1, True, -3, 1e-9, dt.date(2026, 11, 23)], None)],
+    [([1, True, 1.0, 0, False, 0.0, 2, None], None), ([1.0, 1, True], None)],
+    # floats: each zero as itself (0.0 == -0.0 as a key), NaN and ±inf without a value, styled or not
+    [([0.0, -0.0, 1.5, float("nan"), float("inf"), 0.0, 2.5, None], None), ([-0.0, 1.5, 0.0], [4, 4, 4])],
+    # repeated texts, blanks, a control character, one over 32,767 characters; the next block in another style
+    [(["乙", "甲", "乙", "", None, "含\x07控制符", "长" * 40000, "甲"], None), (["甲", "丙", "乙", ""], [5, 5, 5, 5])],
+    # distinct texts (numbered in one batch), a style per row, and a later block of values met before
+    [([f"编号-{i}" for i in range(8)], [3, None, 4, 3, 3, None, 4, 4]), ([f"编号-{i}" for i in range(8)], None),
+     (["编号-1", "新", "编号-2\x01"], None)],
+    # dates, times, taizhang's links, and the same values in a second block (from the kept renderings)
+    [([dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 12), Link("材料/甲", "2个文件"), dt.date(2026, 1, 2), None], None),
+     ([dt.date(2026, 1, 2), Link("材料/甲", "2个文件"), dt.datetime(2026, 1, 2, 12)], [6, 6, 6])],
+])
+def test_column_blocks_are_the_cells_written_one_at_a_time(blocks):
+    # the writer renders each distinct value of a block once and keeps it for the next blocks, texts and floats in
+    # batches: the cells, and the order shared strings are numbered in, are exactly those written one at a time
+    w = sheetxml._Cells(7, sheetxml.SharedStrings(None))
+    types = {type(v) for values, _ in blocks for v in values}
+    caches: dict = {}
+    got = [t for values, styles in blocks for t in sheetxml._tails(list(values), types, styles, w, caches)]
+    assert (got, w.strings.added) == _one_at_a_time(blocks)
+
+
+def test_distinct_values_and_empty_blocks_are_written_as_one_cell_at_a_time(book, tmp_path, monkeypatch):
+    # a mostly-distinct column takes the writer's batched path: its cells are those written one at a time; a block
+    # of rows where no column has a cell keeps its rows
+    monkeypatch.setattr(sheetxml, "CHUNK_ROWS", 3)
     n = 9
     distinct = [[f"编号-{i}", i, i + 0.5] if i not in (3, 4, 5) else [None, None, None] for i in range(n)]
     columns = [list(c) for c in zip(*distinct)]

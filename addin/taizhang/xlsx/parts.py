@@ -267,6 +267,19 @@ class SharedStrings:
             self.added.append(text)
         return i
 
+    def indices(self, texts: list[str]) -> list[int]:
+        """``index`` of each of ``texts`` (clean and at most 32,767 long, as a cell holds them), new ones numbered in
+        the order given: a few passes of dict operations rather than a call per text (a column of distinct texts)."""
+        index_of = self.index_of
+        out = list(map(index_of.get, texts))
+        if None in out:
+            fresh = list(dict.fromkeys([t for t, i in zip(texts, out) if i is None]))
+            index_of.update(zip(fresh, range(self.count, self.count + len(fresh))))
+            self.count += len(fresh)
+            self.added += fresh
+            out = list(map(index_of.__getitem__, texts))
+        return out
+
     def xml(self) -> str:
         head = re.sub(r'\s(count|uniqueCount)="\d+"', "", self.head, count=2)
         # uniqueCount is the number of entries; count (references from every sheet, including ones we never

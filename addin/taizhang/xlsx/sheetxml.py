@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Iterator
 from xml.sax.saxutils import escape
 
@@ -171,41 +172,115 @@ def _body(v, style: int | None, w: _Cells) -> str:
 CHUNK_ROWS = 2048  # rows per streamed piece: bounded memory whatever the sheet's size
 
 
-def _bodies(values: list, styles: list[int | None] | None, w: _Cells, cache: dict | None) -> list[str]:
-    """Cell bodies for one column piece; repeated values (dates, statuses, units) are rendered once."""
+_RENDERS_BY_VALUE = frozenset({str, type(None), dt.date, dt.datetime, Link, bool, int, float})
+_NUMBER_TYPES = frozenset({bool, int, float})  # equal across types (True == 1 == 1.0) but rendered differently
+_STR = {str}
+_NONE = {type(None)}
+_PER_ROW = "per row"  # the renderings of (value, style) pairs, beside those of values in one style
+
+
+def _tails(values: list, types: set, styles: list[int | None] | None, w: _Cells, caches: dict) -> list[str]:
+    """Each cell's XML after its row number (``"`` and ``_body``; "" for no cell) for one column's block of rows;
+    ``types``: the types of the column's values, ``caches``: the column's renderings so far, by style.
+
+    Without a call per cell: each distinct value (with its style) is rendered once, in the order the rows meet it
+    (shared strings are numbered in that order), texts and floats in batches, and kept for the next blocks; a block
+    of mostly distinct texts is numbered in one batch and not kept. A column whose values a dict would confuse
+    (numbers of two types, as True == 1 == 1.0; a value of another type) is rendered cell by cell, and each float
+    zero as itself (0.0 == -0.0)."""
+    style = None
     if styles is not None:
-        return [_body(v, s, w) for v, s in zip(values, styles)]
-    if cache is None:  # mostly distinct text (descriptions, names): the plain-text case inlined
-        strings = w.strings
-        known = strings.index_of
-        out = []
-        append = out.append
-        for v in values:
-            t = type(v)
-            if t is str and v and v.isprintable():
-                i = known.get(v)
-                append(f' t="s"><v>{strings.index(v[:32767]) if i is None else i}</v></c>')
-            elif v is None:
-                append("")
-            elif t is int:  # as _body writes them (row numbers, amounts): no call per cell
-                append(f"><v>{v}</v></c>")
-            elif t is float:
-                append(f"><v>{v!r}</v></c>" if v - v == 0 else "")  # NaN and ±inf: no value
-            else:
-                append(_body(v, None, w))
-        return out
+        kinds = set(styles)
+        if len(kinds) == 1:
+            style, styles = kinds.pop(), None
+    if not types <= _RENDERS_BY_VALUE or len(types & _NUMBER_TYPES) > 1:
+        return _tails_one_by_one(values, styles or [style] * len(values), w)
+    cache = caches.setdefault(_PER_ROW if styles else style, {})
+    if len(cache) > CHUNK_ROWS:  # mostly distinct values (amounts, dates of a long period): kept for one block
+        cache.clear()
+    try:
+        tails = None
+        if styles is None:
+            try:  # every value met in an earlier block: one pass
+                tails = list(map(cache.__getitem__, values))
+            except KeyError:
+                pass
+        if tails is None:
+            tails = _rendered(values, types, style, styles, w, cache)
+    except TypeError:  # an unhashable value
+        return _tails_one_by_one(values, styles or [style] * len(values), w)
+    if float in types and 0.0 in values:  # 0.0 and -0.0 are one key: each zero as itself
+        j = -1
+        while True:
+            try:
+                j = values.index(0.0, j + 1)
+            except ValueError:
+                break
+            body = _body(values[j], style if styles is None else styles[j], w)
+            tails[j] = '"' + body if body else ""
+    return tails
+
+
+def _rendered(values: list, types: set, style: int | None, styles: list[int | None] | None, w: _Cells,
+              cache: dict) -> list[str]:
+    """``_tails`` of a block with values not yet in ``cache``: those rendered (and kept, unless mostly distinct)."""
+    firsts = dict.fromkeys(values)  # the distinct values, in the order met
+    if types == _STR and len(firsts) > len(values) // 2 and "" not in firsts:  # distinct texts (descriptions, names)
+        numbers = w.strings.indices(_cell_texts(values))
+        if styles is None:
+            return list(map(f'"{_style_attr(style)} t="s"><v>{{}}</v></c>'.format, numbers))
+        attrs = {s: _style_attr(s) for s in set(styles)}
+        return [f'"{attrs[s]} t="s"><v>{i}</v></c>' for i, s in zip(numbers, styles)]
+    if styles is not None:
+        keys = list(zip(values, styles))
+        firsts = dict.fromkeys(keys)
+    else:
+        keys = values
+    todo = [k for k in firsts if k not in cache]
+    if todo and str in types:
+        if styles is None:
+            at = [k for k in todo if type(k) is str and k]
+            cache.update(zip(at, map(f'"{_style_attr(style)} t="s"><v>{{}}</v></c>'.format,
+                                     w.strings.indices(_cell_texts(at)))))
+        else:
+            at = [k for k in todo if type(k[0]) is str and k[0]]
+            attrs = {s: _style_attr(s) for s in set(styles)}
+            numbers = w.strings.indices(_cell_texts([k[0] for k in at]))
+            cache.update(zip(at, [f'"{attrs[k[1]]} t="s"><v>{i}</v></c>' for k, i in zip(at, numbers)]))
+        todo = [k for k in todo if k not in cache]
+    if todo and float in types and styles is None:
+        attr = _style_attr(style)
+        at = [k for k in todo if type(k) is float]
+        finite = [v for v in at if v - v == 0]
+        cache.update(zip(finite, map(f'"{attr}><v>{{!r}}</v></c>'.format, finite)))
+        if len(finite) < len(at):  # NaN and ±inf: no value
+            cache.update(dict.fromkeys([v for v in at if v - v != 0], f'"{attr}/>' if style else ""))
+        todo = [k for k in todo if k not in cache]
+    for k in todo:
+        v, st = (k, style) if styles is None else k
+        body = _body(v, st, w)
+        cache[k] = '"' + body if body else ""
+    return list(map(cache.__getitem__, keys))
+
+
+def _cell_texts(texts: list[str]) -> list[str]:
+    """Texts as a cell holds them: without the characters XML forbids, at most 32,767 long."""
+    if not all(map(str.isprintable, texts)):
+        texts = [t if t.isprintable() else _ILLEGAL.sub("", t) for t in texts]
+    if texts and max(map(len, texts)) > 32767:
+        texts = [t[:32767] for t in texts]
+    return texts
+
+
+def _style_attr(style: int | None) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _tails_one_by_one(values: list, styles: list[int | None], w: _Cells) -> list[str]:
     out = []
-    append = out.append
-    for v in values:
-        if v is True or v is False:  # True == 1 as a dict key: never share a body with the number
-            append(_body(v, None, w))
-            continue
-        try:
-            append(cache[v])
-        except KeyError:
-            append(cache.setdefault(v, _body(v, None, w)))
-        except TypeError:
-            append(_body(v, None, w))
+    for v, style in zip(values, styles):
+        body = _body(v, style, w)
+        out.append('"' + body if body else "")
     return out
 
 
@@ -276,29 +351,46 @@ def _framed_pieces(layer: OfficeLayer, columns: list[list], letters: list[str], 
 def _data_rows(columns: list[list], letters: list[str], styled: dict[int, list[int | None]], w: _Cells,
                first: int, raw: dict[int, list[str | None]] | None = None,
                heights: list[float | None] | None = None, attrs: list[str] | None = None) -> Iterator[str]:
+    """The data rows from Excel row ``first`` on, one piece per block of ``CHUNK_ROWS`` rows.
+
+    Per block, each column's cells are rendered as a list (``_tails``); a column with a cell in every row of the block
+    adds its reference, the row numbers and its cells to the block's one join as three streams, so no string is built
+    per cell; a column with gaps builds its cells in one list."""
     n_data = len(columns[0]) if columns else 0
-    caches: list[dict | None] = [{} for _ in range(len(columns))]
+    raw = raw or {}
+    types = [set(map(type, values)) for values in columns]
+    # a column nobody filled, without a style or the office's cells: nothing to place
+    filled = [c for c in range(len(columns)) if c in raw or c in styled or types[c] != _NONE]
+    caches: list[dict] = [{} for _ in range(len(columns))]
+    close = repeat("</row>")
     for start in range(0, n_data, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n_data)
-        numbers = [str(n) for n in range(start + first, stop + first)]
-        pieces = []
-        for c, values in enumerate(columns):
-            part = values[start:stop]
-            if start == 0 and caches[c] is not None and len(set(map(_key, part))) > len(part) // 2:
-                caches[c] = None  # mostly distinct (descriptions, names): a cache would only cost memory
-            if raw and c in raw:  # the office's own cells, as they were
-                bodies = [b or "" for b in raw[c][start:stop]]
+        numbers = list(map(str, range(start + first, stop + first)))
+        streams: list = []
+        for c in filled:
+            if c in raw:  # the office's own cells, as they were
+                tails = ['"' + b if b else "" for b in raw[c][start:stop]]
             else:
-                bodies = _bodies(part, styled[c][start:stop] if c in styled else None, w, caches[c])
-            if not any(bodies):
-                continue  # no cell of this column in these rows (a column nobody filled): nothing to place
+                tails = _tails(columns[c][start:stop], types[c], styled[c][start:stop] if c in styled else None, w,
+                               caches[c])
             ref = f'<c r="{letters[c]}'
-            pieces.append([f'{ref}{n}"{b}' if b else "" for n, b in zip(numbers, bodies)])
-        hts = ([f' ht="{h:g}" customHeight="1"' if h and h > 0 else f' ht="{-h:g}"' if h else "" for h in heights[start:stop]]
-               if heights else [""] * len(numbers))
-        if attrs:
-            hts = [a or h for a, h in zip(attrs[start:stop], hts)]
-        yield "".join(f'<row r="{n}"{ht}>{"".join(cells)}</row>' for n, ht, cells in zip(numbers, hts, zip(*pieces) if pieces else [()] * len(numbers)))
+            if "" not in tails:
+                streams += (repeat(ref), numbers, tails)
+            elif any(tails):
+                streams.append([f"{ref}{n}{t}" if t else "" for n, t in zip(numbers, tails)])
+            # else no cell of this column in these rows (a column nobody filled): nothing to place
+        if heights:
+            block = heights[start:stop]
+            hts = list(map({h: f' ht="{h:g}" customHeight="1"' if h and h > 0 else f' ht="{-h:g}"' if h else ""
+                            for h in set(block)}.__getitem__, block))
+            if attrs:
+                hts = [a or h for a, h in zip(attrs[start:stop], hts)]
+            opens = [f'<row r="{n}"{ht}>' for n, ht in zip(numbers, hts)]
+        elif attrs:
+            opens = [f'<row r="{n}"{a or ""}>' for n, a in zip(numbers, attrs[start:stop])]
+        else:
+            opens = [f'<row r="{n}">' for n in numbers]
+        yield "".join(chain.from_iterable(zip(opens, *streams, close)))
 
 
 def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], header_cells: str,
@@ -346,14 +438,6 @@ def _sheet_pieces(spec: SheetSpec, columns: list[list], letters: list[str], head
         yield ('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
                '<headerFooter><oddHeader>&amp;R&amp;A</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
     yield "</worksheet>"
-
-
-def _key(v):
-    try:
-        hash(v)
-        return v
-    except TypeError:
-        return id(v)
 
 
 def _with_column(xml: bytes, spec: AddedColumn, strings: SharedStrings) -> str:
