@@ -603,8 +603,11 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
             values = columns[i] if i < len(columns) else ()
             f = BY_KEY.get(k)
             if f is not None and f.kind in _TEXT_KINDS:  # mostly text already: convert only what is not
-                data[k] = [v if type(v) is str and v else (None if v is None or v == "" else _clean_master_value(k, v))
-                           for v in values]
+                if set(map(type, values)) <= _TEXT_OR_NONE:  # all of it: only the blank cells' "" to None
+                    data[k] = [v or None for v in values] if "" in values else list(values)
+                else:
+                    data[k] = [v if type(v) is str and v else (None if v is None or v == "" else _clean_master_value(k, v))
+                               for v in values]
             else:
                 data[k] = map_unique(values, lambda v, k=k: _clean_master_value(k, v))
                 if f is not None and f.owner not in ("computed", "provenance"):
@@ -662,6 +665,7 @@ def _legacy_origins(deadlines: list, notes: list) -> list:
 
 
 _TEXT_KINDS = ("id", "phone", "text", "status", "complexity", "category", "source", "unit", "light", "mode")
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def _clean_master_value(key: str, v):
