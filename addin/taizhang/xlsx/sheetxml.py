@@ -1,4 +1,5 @@
-"""Streaming worksheet XML: the cells (``_body``), the rows in column-wise blocks (``sheet_chunks``), and the kinds
+"""Streaming worksheet XML: the cells (``_body``; a column's block of cells, each distinct value rendered once, ``_tails``),
+the rows in column-wise blocks joined once per block (``sheet_chunks``, ``_data_rows``), and the kinds
 of sheet edit, one type each — a new sheet (``SheetSpec``, ``_sheet_pieces``), a sheet carried in the office's
 frame (``CarriedSheet`` with the ``OfficeLayer`` read from the old sheet, ``_framed_pieces``), rows appended to an
 existing sheet (``AppendedRows``, ``_spliced``), a column added to a small sheet (``AddedColumn``,
