@@ -244,7 +244,14 @@ def time_share(cal: WorkCalendar, assigned: np.ndarray, deadline: np.ndarray, to
 
 
 def _ords(values) -> np.ndarray:
-    return np.array([v.toordinal() if isinstance(v, dt.date) else -1 for v in values], dtype=np.int64)
+    """Day numbers of a column's dates, -1 where a cell holds no date. A column's dates repeat (a few hundred distinct
+    交办日期 over 100,000 cases): each distinct value is converted once."""
+    values = values.tolist() if isinstance(values, (pd.Series, np.ndarray)) else list(values)
+    try:
+        memo = {v: v.toordinal() if isinstance(v, dt.date) else -1 for v in set(values)}
+    except TypeError:  # an unhashable cell: one by one
+        return np.array([v.toordinal() if isinstance(v, dt.date) else -1 for v in values], dtype=np.int64)
+    return np.fromiter(map(memo.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _dates(ords: np.ndarray) -> list[dt.date | None]:
