@@ -11,6 +11,7 @@ core only through this module.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -878,9 +879,14 @@ def _load_one(path: Path) -> tuple[Master | None, str]:
 
 def _load_with_figures(path: Path, today: dt.date) -> tuple[tuple[Master, Figures] | None, str]:
     """``_load_one``, then the master's figures as of ``today`` (in the worker that read it: the overview's lights and
-    figures of many masters are computed in parallel, not one after another in the main process)."""
+    figures of many masters are computed in parallel, not one after another in the main process); the master comes
+    back without its cases (what the overview reads of it: units and 历史统计)."""
     master, why = _load_one(path)  # the 领导总览 lists no case: no 督办清单
-    return ((master, figures_of(master, today, supervise=False)) if master is not None else None), why
+    if master is None:
+        return None, why
+    figs = figures_of(master, today, supervise=False)
+    # the overview reads the master's units and 历史统计, never its cases again: the ledger is not sent back
+    return (dataclasses.replace(master, ledger=master.ledger.iloc[:0]), figs), why
 
 
 def masters_in(folder: Path, progress=None, exclude: Path | None = None, figures_on: dt.date | None = None

@@ -255,8 +255,10 @@ def _ords(values) -> np.ndarray:
 
 
 def _dates(ords: np.ndarray) -> list[dt.date | None]:
-    cache: dict[int, dt.date] = {}
-    return [(cache.get(o) or cache.setdefault(o, dt.date.fromordinal(o))) if o >= 0 else None for o in ords.tolist()]
+    """Day numbers back to dates (None for -1), one date object per distinct day."""
+    values = ords.tolist()
+    memo = {o: dt.date.fromordinal(o) if o >= 0 else None for o in set(values)}
+    return list(map(memo.__getitem__, values))
 
 
 class _iso_cache(dict):
@@ -412,8 +414,9 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                                     value=str(val) if isinstance(val, dt.date) else None, unit=units[i] or ""))
     # a deadline computed before and not computable now (the rule changed, a stage date was emptied) is cleared, not
     # kept: kept, it would read back as a written one and a rule that needs a written deadline would be satisfied
-    deadline_out = [d if d is not None else None if c else w
-                    for d, w, c in zip(_dates(np.where(written >= 0, written, computed)), df["deadline"], was_computed.tolist())]
+    deadline_out = [d if d is not None else None if c else w  # (whole columns as lists: no numpy scalar per case)
+                    for d, w, c in zip(_dates(np.where(written >= 0, written, computed)), df["deadline"].tolist(),
+                                       was_computed.tolist())]
     def col(values: list) -> pd.Series:
         return pd.Series(values, index=df.index, dtype=object)
 
@@ -422,8 +425,8 @@ def compute_lights(ledger: pd.DataFrame, book: Rulebook, cal: WorkCalendar, toda
                                  for w, c in zip(written.tolist(), computed.tolist())])
     df["sign_by"] = col(_dates(sign_by))
     df["feedback_by"] = col(_dates(feedback_by))
-    df["remaining"] = col([int(r) if h and not f else None for r, h, f in zip(remaining, has, finished)])
-    df["light"] = col([LIGHT_ZH[x] if x else None for x in light])
+    df["remaining"] = col([r if h and not f else None for r, h, f in zip(remaining.tolist(), has.tolist(), finished.tolist())])
+    df["light"] = col([LIGHT_ZH[x] if x else None for x in light.tolist()])
     df["deadline_note"] = col(["；".join(nt) or None for nt in notes])
     findings.extend(finding("estimated-calendar", w, file=file) for w in sorted(warnings))
     return LightsResult(df, _dates(effective), findings, sorted(warnings), light.tolist())
