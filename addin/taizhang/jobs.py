@@ -11,6 +11,7 @@ core only through this module.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -213,10 +214,10 @@ def run_figures(master_path: str | Path, today: dt.date) -> Figures:
     return figures_of(load_master(master_path), today)
 
 
-def figures_of(master: Master, today: dt.date) -> Figures:
-    """Deadlines and lights as of ``today``, then the summary's figures."""
+def figures_of(master: Master, today: dt.date, supervise: bool = True) -> Figures:
+    """Deadlines and lights as of ``today``, then the summary's figures (``supervise``: with its 督办清单)."""
     lights = with_lights(master, today)
-    return compute_figures(master, master.ledger, lights.deadlines, today)
+    return compute_figures(master, master.ledger, lights.deadlines, today, supervise)
 
 
 def report_day(master: Master, folder: str | Path, today: dt.date, checking: Checking | None = None,
@@ -878,51 +879,84 @@ def _load_one(path: Path) -> tuple[Master | None, str]:
 
 def _load_with_figures(path: Path, today: dt.date) -> tuple[tuple[Master, Figures] | None, str]:
     """``_load_one``, then the master's figures as of ``today`` (in the worker that read it: the overview's lights and
-    figures of many masters are computed in parallel, not one after another in the main process)."""
-    master, why = _load_one(path)
-    return ((master, figures_of(master, today)) if master is not None else None), why
+    figures of many masters are computed in parallel, not one after another in the main process); the master comes
+    back without its cases (what the overview reads of it: units and 历史统计)."""
+    master, why = _load_one(path)  # the 领导总览 lists no case: no 督办清单
+    if master is None:
+        return None, why
+    figs = figures_of(master, today, supervise=False)
+    # the overview reads the master's units and 历史统计, never its cases again: the ledger is not sent back
+    return (dataclasses.replace(master, ledger=master.ledger.iloc[:0]), figs), why
 
 
-def masters_in(folder: Path, progress=None, exclude: Path | None = None, figures_on: dt.date | None = None):
+def masters_in(folder: Path, progress=None, exclude: Path | None = None, figures_on: dt.date | None = None
+               ) -> "MasterReads":
     """Each workbook in ``folder`` (backups, lock files and 领导总览 left out) as (name in the folder, its master or
     None, why not read), in name order; ``exclude`` (the higher master of a roll-up) is named, not read. Many files
     are read in worker processes (``TAIZHANG_WORKERS``, as a merge's submissions), the results taken in order.
-    ``figures_on``: each master comes as (master, its figures as of that day), computed where it was read."""
-    import os
+    ``figures_on``: each master comes as (master, its figures as of that day), computed where it was read.
 
-    from taizhang.xlsx.safety import is_lock_or_temp
+    The workers start reading when this is called, before the first master is asked for (a roll-up loads its higher
+    master meanwhile); iterate the result once, and ``close()`` it when done (it stops the workers)."""
+    return MasterReads(folder, progress, exclude, figures_on)
 
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
-                   and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
-                   and not p.name.startswith("领导总览-"))
-    wanted = [p for p in files if exclude is None or p.resolve() != exclude.resolve()]
-    load = _load_one if figures_on is None else functools.partial(_load_with_figures, today=figures_on)
-    workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
-    pool = loaded = None
-    if workers > 1 and len(wanted) >= 8:
-        from concurrent.futures import ProcessPoolExecutor
 
+class MasterReads:
+    """The masters of a folder being read (``masters_in``): iterable once; ``close()`` stops the workers, whether or
+    not every master was taken."""
+
+    def __init__(self, folder: Path, progress=None, exclude: Path | None = None, figures_on: dt.date | None = None):
+        import os
+
+        from taizhang.xlsx.safety import is_lock_or_temp
+
+        self.files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
+                            and "台账备份" not in p.relative_to(folder).parts and not is_lock_or_temp(p)
+                            and not p.name.startswith("领导总览-"))
+        self.wanted = [p for p in self.files if exclude is None or p.resolve() != exclude.resolve()]
+        self.folder, self.progress = folder, progress
+        load = _load_one if figures_on is None else functools.partial(_load_with_figures, today=figures_on)
+        workers = int(os.environ.get("TAIZHANG_WORKERS") or min(os.cpu_count() or 1, 8))
+        self.pool = loaded = None
+        if workers > 1 and len(self.wanted) >= 8:
+            from concurrent.futures import ProcessPoolExecutor
+
+            try:
+                self.pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
+                loaded = self.pool.map(load, self.wanted)  # one master a task, all submitted now: each taken once read
+            except (OSError, RuntimeError):  # no process support here: one by one
+                self.pool = loaded = None
+        self.loaded = iter(loaded) if loaded is not None else (load(p) for p in self.wanted)
+        self._taken = self._take()
+
+    def __iter__(self):
+        return self._taken
+
+    def close(self) -> None:
+        self._taken.close()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+    def _take(self):
+        files, progress = self.files, self.progress
         try:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=gc.enable)
-            loaded = pool.map(load, wanted)  # one master a task: each is taken as soon as it is read
-        except (OSError, RuntimeError):  # no process support here: one by one
-            pool = loaded = None
-    loaded = iter(loaded) if loaded is not None else (load(p) for p in wanted)
-    try:
-        for i, path in enumerate(files):
-            rel = str(path.relative_to(folder))
-            if progress:
-                progress(i, len(files), rel)
-            if path not in wanted:
-                yield rel, None, "是本台账总表自身，未汇总"
-                continue
-            master, why = next(loaded)
-            yield rel, master, why
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if progress:
-        progress(len(files), len(files), "")
+            for i, path in enumerate(files):
+                rel = str(path.relative_to(self.folder))
+                if progress:
+                    progress(i, len(files), rel)
+                if path not in self.wanted:
+                    yield rel, None, "是本台账总表自身，未汇总"
+                    continue
+                master, why = next(self.loaded)
+                yield rel, master, why
+        finally:
+            self._shutdown()
+        if progress:
+            progress(len(files), len(files), "")
 
 
 @dataclass
@@ -954,14 +988,19 @@ def run_rollup(master_path: str | Path, folder: str | Path, today: dt.date, out:
     if not folder.is_dir():
         raise BadRequest(f"{folder} 不是文件夹：请给出放着各下级办公室台账总表的文件夹。")
     with master_transaction(master_path, action="汇总下级台账") as txn:
-        master = load_master(master_path)
-        # each lower master is taken as it is read (the workers read the next ones meanwhile), then freed
-        merged, result = rollup(master, masters_in(folder, progress, exclude=master.path), today)
+        # the workers start on the lower masters while this process loads the higher one; each lower master is taken
+        # as it is read (the workers read the next ones meanwhile), then freed
+        reads = masters_in(folder, progress, exclude=Path(master_path))
+        try:
+            master = load_master(master_path)
+            merged, result = rollup(master, reads, today)
+        finally:
+            reads.close()
         if all(f.status == "skipped" for f in result.files):
             raise BadRequest(f"{folder} 中没有下级办公室的台账总表（.xlsx，含“参数设置”和“台账”工作表），本次没有汇总，"
                              f"{master.path.name} 未改动。")
         lights = with_lights(merged, today)
-        figs = compute_figures(merged, merged.ledger, lights.deadlines, today)
+        figs = compute_figures(merged, merged.ledger, lights.deadlines, today, supervise=False)  # no case listed
         target, keep = _out_path(master, out)
         hist = merged.history
         recorded = len(hist) and (hist["报送日"].map(lambda d: str(d)[:10]) == today.isoformat()).any()

@@ -71,5 +71,7 @@ def wrapped_columns(plan: LedgerPlan, widths: list[float], columns: list[list]) 
                 if type(v) is str and v else 1 for v in columns[i]]
         lines = np.maximum(lines, np.asarray(need, dtype=np.int64))
     lines = np.minimum(lines, ESTIMATE_MAX_LINES)
-    heights = [-estimated_height(k) if k > 1 else None for k in lines.tolist()]
+    lines = lines.tolist()
+    height = {k: -estimated_height(k) if k > 1 else None for k in set(lines)}  # ten values at most, each once
+    heights = list(map(height.__getitem__, lines))
     return {i: ["wrap_bottom"] * n for i in at}, (heights if any(heights) else None)

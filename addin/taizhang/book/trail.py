@@ -186,11 +186,17 @@ class TrailRun:
         self.at = {str(c): i for i, c in enumerate(self.df["case_id"].tolist())} if len(self.df) else {}
         self.file = master.path.name if getattr(master, "path", None) else ""
         self.touched = False  # a decision was read from 待审批 / 待销号确认 (the sheets must be written again)
+        self._cols: dict[str, list] = {}  # column → its values, read once for ``get`` (``set`` keeps them true)
 
     # ---- ledger helpers
     def get(self, cid, key):
         i = self.at.get(_text(cid))
-        return None if i is None else self.df[key].iat[i]
+        if i is None:
+            return None
+        values = self._cols.get(key)
+        if values is None:  # a frame lookup per case costs more than the whole column once (``guard`` asks per case)
+            values = self._cols[key] = list(self.df[key].array)
+        return values[i]
 
     def set(self, cid, key, value, origin: str) -> None:
         i = self.at.get(_text(cid))
@@ -201,7 +207,15 @@ class TrailRun:
             return
         from taizhang.fields import BY_KEY
 
+        col = self.df[key]
+        dtype = col.dtype
         self.df.iat[i, self.df.columns.get_loc(key)] = value
+        if key in self._cols:  # the cell as the frame now holds it; the whole column again if its type changed
+            col = self.df[key]
+            if col.dtype == dtype:
+                self._cols[key][i] = col.iat[i]
+            else:
+                del self._cols[key]
         self.changes.append([_text(cid), BY_KEY[key].header, _text(old) or None, _text(value) or None,
                              self.df["unit"].iat[i], origin, self.today])
 
@@ -507,6 +521,7 @@ class TrailRun:
             return
         if not self.trail.rows:  # nothing asked or decided yet (most masters): no state to show
             df["request_state"] = pd.Series([None] * len(df), index=df.index, dtype=object)
+            self._cols.pop("request_state", None)
             return
         out = []
         shown = (K_EXT, K_CLOSE, K_NOT_OURS, K_APPROVE, K_EXIT, K_REDO)
@@ -538,6 +553,7 @@ class TrailRun:
                 words.append(f"重办{redo}次")
             out.append("；".join(words) or None)
         df["request_state"] = pd.Series(out, index=df.index, dtype=object)
+        self._cols.pop("request_state", None)
 
     def finish(self) -> list[Finding]:
         self.master.ledger = self.df

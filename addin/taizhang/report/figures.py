@@ -93,11 +93,10 @@ class Durations(BaseModel):
 
 def mean_workdays(cal, start: list, end: list) -> float | None:
     """Mean working days from each ``start`` date to its ``end`` (pairs with both dates, end not before start)."""
-    a = np.array([d.toordinal() if isinstance(d, dt.date) and isinstance(e, dt.date) else -1 for d, e in zip(start, end)],
-                 dtype=np.int64)
-    b = np.array([e.toordinal() if isinstance(d, dt.date) and isinstance(e, dt.date) else -1 for d, e in zip(start, end)],
-                 dtype=np.int64)
-    ok = (a >= 0) & (b >= a)
+    from taizhang.calendar.deadlines import _ords
+
+    a, b = _ords(start), _ords(end)  # whole columns (each distinct date once), -1 where no date
+    ok = (a >= 0) & (b >= 0) & (b >= a)
     if not ok.any():
         return None
     return round(float(cal.workdays_between_many(a[ok], b[ok]).mean()), 1)
@@ -507,8 +506,10 @@ def phase_figures(book, df: pd.DataFrame, flags: pd.DataFrame) -> list[GroupFigu
     """Counts per stage, by 交办日期; a recurring stage (每年) in the year of each case. Stages with a date still
     待填写 are listed with no cases; cases in no stage get their own row."""
     assigned = df["assigned"].tolist()
-    years = sorted({d.year for d in assigned if isinstance(d, dt.date)})
-    ords = np.fromiter((d.toordinal() if isinstance(d, dt.date) else -1 for d in assigned), dtype=np.int64, count=len(df))
+    from taizhang.calendar.deadlines import _ords
+
+    ords = _ords(assigned)
+    years = sorted({dt.date.fromordinal(o).year for o in np.unique(ords[ords >= 0]).tolist()})
     anywhere = np.zeros(len(df), dtype=bool)
     out = []
     for p in book.phases:

@@ -101,6 +101,10 @@ def fit_rows(ws, first: int, last: int | None = None) -> None:
     last = last or ws.max_row
     widths = {}
     merged = {rng.min_row for rng in ws.merged_cells.ranges}
+    # a table's cells share a few styles and many texts ("—", 无问题): wrap and font size once per style (its
+    # alignment and font ids), lines once per text, width and size
+    wraps: dict[tuple, tuple[bool, float]] = {}
+    counted: dict[tuple, int] = {}
     # one pass over the rows (``ws[r]`` per row would scan every cell of the sheet for its width each time)
     for r, cells in enumerate(ws.iter_rows(min_row=first, max_row=last), first):
         if r in merged:
@@ -108,13 +112,25 @@ def fit_rows(ws, first: int, last: int | None = None) -> None:
         need = 1
         size = 11.0
         for cell in cells:
-            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
+            if not isinstance(cell.value, str):
+                continue
+            style = getattr(cell, "_style", None)  # (a merged cell has none of its own)
+            ids = (style.alignmentId, style.fontId) if style is not None else None
+            got = wraps.get(ids) if ids is not None else None
+            if got is None:
+                got = (bool(cell.alignment and cell.alignment.wrap_text), float(cell.font.sz or 11) if cell.font else 11.0)
+                if ids is not None:
+                    wraps[ids] = got
+            wrap, sz = got
+            if not wrap:
                 continue
             letter = get_column_letter(cell.column)
             if letter not in widths:
                 widths[letter] = ws.column_dimensions[letter].width or 8.43
-            sz = float(cell.font.sz or 11) if cell.font else 11.0
-            lines = lines_needed(cell.value, widths[letter], sz)
+            key = (cell.value, widths[letter], sz)
+            lines = counted.get(key)
+            if lines is None:
+                lines = counted[key] = lines_needed(cell.value, widths[letter], sz)
             if row_height(lines, sz) > row_height(need, size):
                 need, size = lines, sz
         if need > 1 or size > 11:

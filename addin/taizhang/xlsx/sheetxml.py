@@ -311,7 +311,11 @@ def sheet_chunks(spec: SheetSpec, styles: _Styles, strings: SharedStrings,
                                                for c, b in raw_header.items() if b})
     styled: dict[int, list[int | None]] = {}  # per-cell styles, as one list of xf ids per styled column
     for c, keys in spec.column_styles.items():
-        styled[c] = [styles.xf(k) if k else None for k in keys]
+        try:  # each distinct key looked up once, in the order of its first row (the order new styles are added in)
+            ids = {k: styles.xf(k) if k else None for k in dict.fromkeys(keys)}
+            styled[c] = list(map(ids.__getitem__, keys))
+        except TypeError:  # an unhashable key: row by row
+            styled[c] = [styles.xf(k) if k else None for k in keys]
     for (r, c), key in spec.cell_styles.items():  # r counts the header as row 0
         if 1 <= r <= n_data:
             styled.setdefault(c, [None] * n_data)[r - 1] = styles.xf(key)
