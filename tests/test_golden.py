@@ -41,6 +41,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   时限档次 rows for one 复杂程度档次 row (办公室设定), their 代码表 and hidden 工作日表 the tier names, their demo
   cases their 复杂程度, and 设置版本 is 3. Seed 000's 待核准 cases are no longer counted: lijiuzhang's 历史统计 after a
   merge holds only 核准 ones, and 参数设置's 新增问题须经核准 note says so.
+- Issue 26, seed 001's 区级协调 (campaigns4): xinguan's merge and status write the 区级协调事项 sheet (units' requests
+  for the office's meeting) after 待审批, so its workbook parts and the sheet parts after it are numbered one up.
 """
 
 from __future__ import annotations

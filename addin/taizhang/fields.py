@@ -113,6 +113,10 @@ REQUEST_FIELDS: tuple[Field, ...] = (
     Field("request_kind", "申请事项", "text", "request", False, ("申请类型", "申请事由"), 12),
     # seed 000: who signed the unit's proposed 攻坚难题 ("经主管副区长审签后报领导小组办公室审定、核准")
     Field("signoff", "主管副区长审签", "text", "request", False, ("审签人", "审签领导", "主管领导审签"), 12),
+    # seed 001: a unit asks for 区级协调 ("由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"); the office's own
+    # 区级协调 flag in 台账 decides (book.trail), a unit's request never sets it
+    Field("coord_request", "申请区级协调", "text", "request", False, ("申请提交区级协调", "是否申请区级协调", "申请区级层面协调"), 12),
+    Field("coord_reason", "区级协调理由", "text", "request", False, ("申请区级协调理由", "申请协调理由", "协调理由"), 24),
     # the office's answer to the unit's last request (a 不同意 with its reason), shown in the unit's next template
     Field("request_reply", "办公室答复", "text", "computed", False, ("申请答复",), 30),
 )

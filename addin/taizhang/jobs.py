@@ -289,6 +289,11 @@ def trail_sheets(master: Master, result: MergeResult | None = None) -> dict[str,
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, rows or [["（没有待确认的销号申请）", "", "", None, None, "", None, "", None,
                                                           None, None]], None)
     sheets[S_TRAIL] = (TRAIL_HEADERS, trail_rows(master), None)  # header only while empty: others read it by header
+    if master.rulebook.district_coord:  # seed 001: units' 区级协调 requests, for the office's meeting (book.trail)
+        from taizhang.book.sheets import COORD_HEADERS, S_COORD
+        from taizhang.book.trail import coord_rows
+
+        sheets[S_COORD] = (COORD_HEADERS, coord_rows(master) or [["（没有申请区级协调的问题）"] + [None] * 12], None)
     return sheets
 
 

@@ -874,6 +874,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                          asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
+            if master.rulebook.district_coord:
+                _coord_request(values, at, result, file, case_id, checked.unit or unit, today)
             if master.rulebook.approve_cases:  # seed 000: 待核准 until the office's 审定、核准 (book.trail)
                 signed = to_text(values[at["signoff"]]) if "signoff" in at and values[at["signoff"]] is not None else ""
                 result.requests.append({"case_id": case_id, "unit": checked.unit or unit or "", "kind": "核准",
@@ -883,6 +885,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
         _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
+        if master.rulebook.district_coord:
+            _coord_request(values, at, result, file, case_id, checked.unit or unit, today)
         asked = _extension(values, ext_at)
         if asked is not None:
             get = current.get if current is not None else (lambda k, t=target: cols[k][t])
@@ -1023,6 +1027,23 @@ def _kind_request(values: list, at: dict, result: MergeResult, file: str, case_i
         return
     result.requests.append({"case_id": case_id, "unit": unit or "", "kind": kind, "file": file, "day": today,
                             "reason": _reason(values, at.get("ext_reason"))})
+
+
+def _coord_request(values: list, at: dict, result: MergeResult, file: str, case_id, unit, today: dt.date) -> None:
+    """Seed 001: a unit's request for 区级协调 ("由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"), in its
+    申请区级协调 column (or an older form's 区级协调, the office's column the unit cannot set), with 区级协调理由: kept for
+    the 审批台账 and the office's list 区级协调事项 (book.trail). The office's own 区级协调 flag in 台账 decides."""
+    from taizhang.book.trail import K_COORD
+    from taizhang.rules.checks import coord_asked
+
+    asked = [to_text(values[at[k]]) for k in ("coord_request", "district_coord") if k in at and coord_asked(values[at[k]])]
+    if not asked:
+        return
+    reason = _reason(values, at.get("coord_reason"))
+    if not reason and asked[0] not in ("是", "申请", "需要"):
+        reason = asked[0]  # the unit wrote its reason in the column itself ("是，涉及多部门")
+    result.requests.append({"case_id": case_id, "unit": unit or "", "kind": K_COORD, "file": file, "day": today,
+                            "reason": reason})
 
 
 def _reason(values: list, i_reason: int | None) -> str:
