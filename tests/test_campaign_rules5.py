@@ -8,9 +8,10 @@ import datetime as dt
 import shutil
 
 import openpyxl
+import pytest
 from test_seed_rules import book
 
-from taizhang.book.master import create_master
+from taizhang.book.master import create_master, load_master
 from taizhang.intake.units import build_directory
 
 D = dt.date
@@ -134,3 +135,86 @@ def test_xinguan_office_saying_no_answers_the_unit_in_its_next_template(tmp_path
     ws = openpyxl.load_workbook(tpl)["台账"]
     head = [c.value for c in ws[3]]
     assert "区级协调申请" in ws.cell(4, head.index("办公室答复") + 1).value
+
+
+# ----------------------------------------------------------------- 复杂程度: a column only where there are tiers
+
+def _ledger_sheet(path):
+    ws = openpyxl.load_workbook(path)["台账"]
+    head = [c.value for c in ws[1]]
+    lists = [(str(dv.sqref), dv.formula1) for dv in ws.data_validations.dataValidation]
+    return ws, head, lists
+
+
+def _column_of(head, name) -> str:
+    from taizhang.findings import col_letter
+
+    return col_letter(head.index(name))
+
+
+@pytest.mark.parametrize("preset", OTHERS)
+def test_other_campaigns_master_ledger_has_no_complexity_column_unless_switched_on(tmp_path, preset):
+    """Seed 004 alone: "没有时限要求原则上5个工作日内办结，较复杂的10个工作日内办结，特别复杂的20个工作日内办结，极特殊的经
+    申请同意后1个月内办结" — seeds 000–003 name no tier, so their master's 台账 has no 复杂程度 column (and no drop-down of an
+    empty list); the office's switch (复杂程度档次 是, 办公室设定（方案未规定）) adds it at the right edge, with its list."""
+    from taizhang.jobs import run_status
+
+    path = _master(tmp_path, preset)
+    ws, head, lists = _ledger_sheet(path)
+    assert "复杂程度" not in head and "办理状态" in head and "整改时限" in head
+    assert not [f for _, f in lists if "$B$" in f and "代码表" in f]  # 代码表 B: the (empty) tiers list
+    run_status(path, D(2026, 11, 20))
+    assert "复杂程度" not in _ledger_sheet(path)[1]
+
+    wb = openpyxl.load_workbook(path)
+    next(r for r in wb["参数设置"].iter_rows(min_row=2) if r[0].value == "复杂程度档次")[1].value = "是"
+    wb.save(path)
+    run_status(path, D(2026, 11, 20))
+    ws, head, lists = _ledger_sheet(path)
+    assert head[-1] == "复杂程度" and head[:len(head) - 1] == _ledger_sheet(_master(tmp_path / "x", preset))[1]
+    col = _column_of(head, "复杂程度")
+    assert any(sq.startswith(f"{col}2:") and "$B$2:$B$" in f for sq, f in lists)
+
+
+def test_an_old_master_with_a_complexity_column_keeps_it_and_its_values(tmp_path):
+    """Seed 001 ("原则上应在当年办结") has no tiers; a master made when every preset carried seed 004's tiers has a
+    复杂程度 column. It still reads; the column stays where it is with what the office typed (read and written by header,
+    the office's columns after it unmoved), without the drop-down of an empty list; a unit's old form that still sends a
+    复杂程度 to a master without the column gets the column back at the right edge rather than losing the value. Seed 004
+    keeps its column in place."""
+    from taizhang.jobs import run_merge, run_status
+    from taizhang.rules.rulebook import DEFAULT_TIERS
+
+    b = book("xinguan")
+    old = b.model_copy(update={"tiers": list(DEFAULT_TIERS)})
+    path = _master(tmp_path, "xinguan", old)
+    folder = tmp_path / "报送"
+    _send(folder, D(2026, 6, 19), b)
+    run_merge(path, folder, D(2026, 6, 19))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    head = [c.value for c in ws[1]]
+    at = head.index("复杂程度") + 1
+    ws.cell(2, at).value = "较复杂"
+    ws.cell(1, len(head) + 1).value = "办公室备注"
+    ws.cell(2, len(head) + 1).value = "周例会研究"
+    next(r for r in wb["参数设置"].iter_rows(min_row=2) if r[0].value == "复杂程度档次")[1].value = "不设"  # switched off
+    wb.save(path)
+    m = load_master(path)
+    assert m.rulebook.tiers == [] and m.ledger["complexity"].tolist() == ["较复杂"]
+    run_status(path, D(2026, 6, 22))
+    ws, after, lists = _ledger_sheet(path)
+    assert after == head + ["办公室备注"] and ws.cell(2, at).value == "较复杂" and ws.cell(2, len(head) + 1).value == "周例会研究"
+    assert not [sq for sq, _ in lists if sq.startswith(f"{_column_of(after, '复杂程度')}2:")]
+
+    fresh = _master(tmp_path / "new", "xinguan") if (tmp_path / "new").mkdir() is None else None
+    _send(folder, D(2026, 6, 19), b, 复杂程度="较复杂")
+    run_merge(fresh, folder, D(2026, 6, 19))
+    _, head, _ = _ledger_sheet(fresh)
+    assert head[-1] == "复杂程度" and load_master(fresh).ledger["complexity"].tolist() == ["较复杂"]
+
+    # seed 004: "没有时限要求原则上5个工作日内办结，较复杂的10个工作日内办结…": 复杂程度 in its place, with the tiers' list
+    (tmp_path / "x").mkdir()
+    _, head, lists = _ledger_sheet(_master(tmp_path / "x", "xiaoneng"))
+    assert head.index("复杂程度") == head.index("签收日期") + 1
+    assert any(sq.startswith(f"{_column_of(head, '复杂程度')}2:") for sq, _ in lists)

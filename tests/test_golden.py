@@ -43,6 +43,9 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   merge holds only 核准 ones, and 参数设置's 新增问题须经核准 note says so.
 - Issue 26, seed 001's 区级协调 (campaigns4): xinguan's merge and status write the 区级协调事项 sheet (units' requests
   for the office's meeting) after 待审批, so its workbook parts and the sheet parts after it are numbered one up.
+- Issue 26, no 复杂程度 column where there are no tiers (campaigns4): the 台账 of 000–003 is laid out without 复杂程度
+  and its empty drop-down (book.ledger_plan.omitted), so 台账's sheet part, its print area in workbook.xml and the
+  shared strings of those presets move (the string indexes of their other sheets with them); xiaoneng's is unchanged.
 """
 
 from __future__ import annotations
