@@ -218,3 +218,79 @@ def test_an_old_master_with_a_complexity_column_keeps_it_and_its_values(tmp_path
     _, head, lists = _ledger_sheet(_master(tmp_path / "x", "xiaoneng"))
     assert head.index("复杂程度") == head.index("签收日期") + 1
     assert any(sq.startswith(f"{_column_of(head, '复杂程度')}2:") for sq, _ in lists)
+
+
+# ----------------------------------------------------------------- seed 004: each task type's own report rhythm
+
+def _task_file(folder, b, unit, kind, day, note=""):
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    row = {"责任单位": unit, "线索来源": b.sources[0], "问题类别": b.categories[0].name, "问题描述": f"{unit}的任务",
+           "牵头领导": "张三", "具体责任人": "李四", "交办日期": "2026-03-02", "整改时限": "2026-12-31",
+           "任务类型": kind, "办理进展": note or None, "办理状态": "整改中"}
+    ws.append(list(row))
+    ws.append(list(row.values()))
+    wb.properties.created = dt.datetime(day.year, day.month, day.day, 9)
+    wb.save(folder / f"{unit}-{day.year}年{day.month}月.xlsx")
+
+
+def _xiaoneng(tmp_path):
+    from taizhang.jobs import run_merge
+
+    b = book("xiaoneng")
+    path = tmp_path / "台账总表-xiaoneng.xlsx"
+    t = b.unit_types[0]
+    create_master(path, b, build_directory([(2, "城关镇", t, "", "CG"), (3, "河口镇", t, "", "HK"),
+                                            (4, "北山镇", t, "", "BS")], "成员单位"))
+    for unit, kind in (("城关镇", "常规工作"), ("河口镇", "重要任务"), ("北山镇", "紧急")):
+        _task_file(tmp_path / "报送", b, unit, kind, D(2026, 3, 20))
+    run_merge(path, tmp_path / "报送", D(2026, 3, 20))
+    return path, b
+
+
+def test_xiaoneng_task_types_report_on_their_own_rhythm(tmp_path):
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — each case carries its 任务类型; on April's
+    report day a unit whose open tasks are all 常规工作 owes no report (its quarterly report is due in June), nor one whose
+    only task is 紧急的重点事项 (一事一报); a 重要任务's unit does. In June the 常规工作's unit owes its quarterly report.
+    The 催报 follows the same rhythm."""
+    from taizhang.jobs import remind_preview, run_merge
+
+    path, b = _xiaoneng(tmp_path)
+    assert [r.name for r in b.task_rhythms] == ["常规工作", "重要任务", "紧急的重点事项"]
+    m = load_master(path)
+    assert m.rulebook.task_rhythms == b.task_rhythms
+    assert sorted(m.ledger["task_type"].tolist()) == sorted(["常规工作", "重要任务", "紧急"])
+    assert "任务类型" in [c.value for c in openpyxl.load_workbook(path)["台账"][1]]
+
+    april = tmp_path / "四月"
+    _task_file(april, b, "河口镇", "重要任务", D(2026, 4, 24), "四月进展")
+    assert remind_preview(path, D(2026, 4, 22)).plan and \
+        [r.unit for r in remind_preview(path, D(2026, 4, 22)).plan.reminders if r.report] == ["河口镇"]
+    out = run_merge(path, april, D(2026, 4, 24))
+    assert out.result.missing_units == []  # 河口镇 reported; 城关镇 and 北山镇 owed nothing this month
+    states = {r["单位名称"]: r for r in _rows(path, "报送情况")}
+    assert states["城关镇"]["报送情况"] == "本期无需报送" and "6月报送季报告" in states["城关镇"]["说明"]
+    assert states["北山镇"]["报送情况"] == "本期无需报送" and "一事一报" in states["北山镇"]["说明"]
+    assert states["河口镇"]["报送情况"] in ("已报送", "逾期报送")
+
+    june = tmp_path / "六月"
+    _task_file(june, b, "河口镇", "重要任务", D(2026, 6, 25), "六月进展")
+    # June: the 常规工作's 季报告 is owed beside the 重要任务's 月报告; the 紧急的重点事项 still 一事一报
+    assert {r.unit for r in remind_preview(path, D(2026, 6, 23)).plan.reminders if r.report} == {"城关镇", "河口镇"}
+    out = run_merge(path, june, D(2026, 6, 25))
+    assert out.result.missing_units == ["城关镇"]  # the quarter's last month: 常规工作's 季报告 is owed
+
+
+def test_other_campaigns_have_no_task_type_column(tmp_path):
+    """Seed 004 alone: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — no other plan has task types: no
+    任务类型 in their 台账 or unit form, and every unit owes every period's report as before."""
+    from taizhang.jobs import run_template
+
+    for preset in OTHERS:
+        path = _master(tmp_path / preset if (tmp_path / preset).mkdir() is None else None, preset)
+        assert "任务类型" not in [c.value for c in openpyxl.load_workbook(path)["台账"][1]]
+        [tpl] = run_template(path, tmp_path / preset / "模板", D(2026, 6, 10))
+        assert "任务类型" not in [c.value for c in openpyxl.load_workbook(tpl)["台账"][3]]
+        assert book(preset).task_rhythms == []

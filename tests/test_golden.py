@@ -46,6 +46,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
 - Issue 26, no 复杂程度 column where there are no tiers (campaigns4): the 台账 of 000–003 is laid out without 复杂程度
   and its empty drop-down (book.ledger_plan.omitted), so 台账's sheet part, its print area in workbook.xml and the
   shared strings of those presets move (the string indexes of their other sheets with them); xiaoneng's is unchanged.
+- Issue 26, seed 004's task types (campaigns4): xiaoneng's 台账 gains 任务类型 at its right edge (each type's own report
+  rhythm, 常规工作季报告 / 重要任务月报告 / 紧急的重点事项一事一报), so its 台账 part, print area and shared strings move.
 """
 
 from __future__ import annotations

@@ -102,6 +102,9 @@ FIELDS: tuple[Field, ...] = (
     # case (book.merge). Last, so that a master made before it gets the column at its right edge (book.ledger_plan).
     Field("co_units", "配合单位", "text", "unit", False, ("协办单位", "配合部门", "协同单位", "协办部门", "协助单位",
                                                           "协同部门", "配合责任单位", "配合单位名称"), 18),
+    # seed 004's task types, each with its report rhythm ("常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事
+    # 一报"; rules.rulebook.TaskRhythm): a column only where the plan has them (book.ledger_plan.omitted)
+    Field("task_type", "任务类型", "text", "unit", False, ("任务性质", "事项类型", "任务类别", "工作类型"), 12),
 )
 
 # A unit's application to move a case's deadline, in its own columns of the unit's file: read from a submission and put

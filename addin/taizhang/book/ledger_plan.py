@@ -89,12 +89,15 @@ def omitted(book, ledger=None) -> frozenset[str]:
     """The fields a campaign's 台账 does not lay out: 复杂程度 without tiers (only seed 004's plan sets them, "没有时限要求
     原则上5个工作日内办结，较复杂的10个工作日内办结…"; another campaign's office may switch them on, labelled) — unless
     a case of ``ledger`` (the frame to write) holds one (a unit's old form sent it): a value is never dropped."""
-    if getattr(book, "tiers", None):
-        return frozenset()
-    if ledger is not None and "complexity" in ledger.columns and len(ledger):
-        if any(v is not None and v == v and str(v).strip() for v in ledger["complexity"].tolist()):
-            return frozenset()
-    return frozenset({"complexity"})
+    out = set()
+    for key, used in (("complexity", getattr(book, "tiers", None)), ("task_type", getattr(book, "task_rhythms", None))):
+        if used:
+            continue  # (seed 004's task types, each with its report rhythm: likewise only where the plan has them)
+        if ledger is not None and key in ledger.columns and len(ledger) and \
+                any(v is not None and v == v and str(v).strip() for v in ledger[key].tolist()):
+            continue
+        out.add(key)
+    return frozenset(out)
 
 
 def plan_ledger(header: list | None, extra_columns: list[str] | None = None,

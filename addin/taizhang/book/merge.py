@@ -99,6 +99,7 @@ class MergeResult(BaseModel):
     missing_units: list[str] = []
     zero_report_units: list[str] = []
     late_units: list[str] = []
+    not_owed: dict[str, str] = {}  # seed 004: units whose open tasks' rhythm skips this period, with why (``not_owed``)
     rejected_file_units: list[str] = []
     files: list[FileOutcome] = []
     changes: int = 0
@@ -155,6 +156,46 @@ def report_due(book, day: dt.date, cal) -> tuple[dt.date | None, dt.date | None]
         return written, written
     moved = cal.previous_workday(written) if book.due_on_day_off == "提前" else cal.next_workday(written)
     return moved, written
+
+
+def rhythm_of(book, value):
+    """The plan's task type (``TaskRhythm``) a 任务类型 cell names, by name or alias; None: blank or not one of them."""
+    text = norm_text(value)
+    if not text:
+        return None
+    for r in book.task_rhythms:
+        if text in (norm_text(n) for n in (r.name, *r.aliases)):
+            return r
+    return None
+
+
+QUARTER_ENDS = (3, 6, 9, 12)
+_OPEN_DONE = ("已办结", "已销号", "查否")
+
+
+def not_owed(book, ledger: pd.DataFrame, day: dt.date) -> dict[str, str]:
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — the units that owe no report for the
+    period due on ``day`` (its written due date), with why: every open case of theirs has a task type whose rhythm
+    skips this period (常规工作: the quarter's last month only; 紧急的重点事项: 一事一报, no periodic report). A unit
+    with no open case, or one case without a recognised type, owes the campaign's own rhythm. Empty where the plan
+    gives no task types."""
+    if not book.task_rhythms or not len(ledger) or "task_type" not in ledger.columns:
+        return {}
+    month = (due_date(book, day) or day).month
+    kinds: dict[str, list] = {}
+    for unit, status, kind in zip(ledger["unit"].tolist(), ledger["status"].tolist(), ledger["task_type"].tolist()):
+        if unit and status not in _OPEN_DONE:
+            kinds.setdefault(str(unit), []).append(rhythm_of(book, kind))
+    out = {}
+    for unit, rs in kinds.items():
+        if any(r is None or r.cadence == "monthly" or r.cadence == "quarterly" and month in QUARTER_ENDS for r in rs):
+            continue
+        names = "、".join(dict.fromkeys(r.name for r in rs))
+        quarterly = any(r.cadence == "quarterly" for r in rs)
+        nxt = next(m for m in QUARTER_ENDS if m >= month)
+        out[unit] = (f"本期无需报送：本单位未办结的任务均为{names}（方案：“{book.task_rhythm_quote}”）"
+                     + (f"，下次于{nxt}月报送季报告" if quarterly else "，紧急的重点事项一事一报"))
+    return out
 
 
 def list_submissions(folder: Path) -> list[Path]:
@@ -437,7 +478,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result.reported_units = [u for u in names if unit_status.get(u) in ("merged", "zero_report")]
     result.zero_report_units = [u for u in names if unit_status.get(u) == "zero_report"]
     result.rejected_file_units = [u for u in names if unit_status.get(u) == "rejected"]
-    result.missing_units = [u for u in names if u not in unit_status]
+    result.not_owed = {u: why for u, why in not_owed(book, ledger, today).items() if u not in unit_status}
+    result.missing_units = [u for u in names if u not in unit_status and u not in result.not_owed]
     result.late_units = [u for u in names if u in result.late_units]
     for u in result.missing_units:
         result.issues.append(finding("missing-report", f"{u} 本期未报送。", unit=u))

@@ -36,6 +36,8 @@ def template_fields(book) -> list:
     seed 001's 申请区级协调 and 区级协调理由 only where the plan has 区级协调; seed 000's 主管副区长审签 last, only where
     new cases wait for 核准."""
     fields = TIERED_FIELDS if book.tiers else TEMPLATE_FIELDS
+    if not book.task_rhythms:  # seed 004's 任务类型 (its report rhythm): only where the plan has it
+        fields = [f for f in fields if f.key != "task_type"]
     if book.district_coord:
         fields = fields + [f for f in REQUEST_FIELDS if f.key in COORD_KEYS]
     return fields + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else fields
