@@ -274,6 +274,11 @@ def test_xiaoneng_task_types_report_on_their_own_rhythm(tmp_path):
     assert states["城关镇"]["报送情况"] == "本期无需报送" and "6月报送季报告" in states["城关镇"]["说明"]
     assert states["北山镇"]["报送情况"] == "本期无需报送" and "一事一报" in states["北山镇"]["说明"]
     assert states["河口镇"]["报送情况"] in ("已报送", "逾期报送")
+    from taizhang.report.notice import build_bulletin
+
+    figs = out.figures
+    paras = " ".join(p.text for p in build_bulletin(figs, load_master(path).reports, "区效能办").doc.paragraphs)
+    assert "本期应报送单位1个，已报送1个" in paras  # the units owed no report are not counted as owing one
 
     june = tmp_path / "六月"
     _task_file(june, b, "河口镇", "重要任务", D(2026, 6, 25), "六月进展")
