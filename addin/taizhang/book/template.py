@@ -26,7 +26,9 @@ from taizhang.xlsx.xlsxout import FILL, header_row, put, styled
 # the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill)
 # 复杂程度 only where the campaign has tiers (seed 004, or the office's own): TIERED_FIELDS
 COORD_KEYS = ("coord_request", "coord_reason")  # seed 001's request for 区级协调: only where the plan has it
-TIERED_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + \
+# seed 004's 任务类型 only where the plan has task types (``template_fields``), after the ledger's own columns
+TASK_FIELD = next(f for f in FIELDS if f.key == "task_type")
+TIERED_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY and f is not TASK_FIELD] + \
     [f for f in REQUEST_FIELDS if f.key != "signoff" and f.key not in COORD_KEYS]
 TEMPLATE_FIELDS = [f for f in TIERED_FIELDS if f.key != "complexity"]
 
@@ -36,8 +38,9 @@ def template_fields(book) -> list:
     seed 001's 申请区级协调 and 区级协调理由 only where the plan has 区级协调; seed 000's 主管副区长审签 last, only where
     new cases wait for 核准."""
     fields = TIERED_FIELDS if book.tiers else TEMPLATE_FIELDS
-    if not book.task_rhythms:  # seed 004's 任务类型 (its report rhythm): only where the plan has it
-        fields = [f for f in fields if f.key != "task_type"]
+    if book.task_rhythms:  # seed 004's 任务类型 (its report rhythm): only where the plan has it
+        at = next(i for i, f in enumerate(fields) if f.owner == "request")
+        fields = fields[:at] + [TASK_FIELD] + fields[at:]
     if book.district_coord:
         fields = fields + [f for f in REQUEST_FIELDS if f.key in COORD_KEYS]
     return fields + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else fields
