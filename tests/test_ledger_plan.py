@@ -43,9 +43,11 @@ def _cols(plan):
                  id="reordered"),
     pytest.param(H[:-6] + ["办公室核查"], [(k, i) for i, k in enumerate(K[:-6])] + [("办公室核查", N - 6)]
                  + [(k, None) for k in K[-6:]], id="an older master lacking fields"),
-    pytest.param(H[:-1] + ["办公室核查"], [(k, i) for i, k in enumerate(K[:-1])] + [("办公室核查", N - 1), ("co_units", None)],
+    pytest.param(H[:-2] + ["办公室核查"], [(k, i) for i, k in enumerate(K[:-2])] + [("办公室核查", N - 2), ("co_units", None),
+                                                                                   ("task_type", None)],
                  id="a master made before 配合单位: the column at the right edge, the office's stays"),
-    pytest.param(H[:-1] + ["协办单位"], [(k, i) for i, k in enumerate(K)], id="the office's 协办单位 column is 配合单位"),
+    pytest.param(H[:-2] + ["协办单位"], [(k, i) for i, k in enumerate(K[:-1])] + [("task_type", None)],
+                 id="the office's 协办单位 column is 配合单位"),
     pytest.param(H + ["办理状态", "办公室核查", "办公室核查"],
                  [(k, i) for i, k in enumerate(K)] + [("办理状态", N), ("办公室核查", N + 1), ("办公室核查", N + 2)],
                  id="duplicated headers: the second is the office's"),
