@@ -22,6 +22,9 @@ Of a unit's several files only the latest (by evidence, never by mtime: ``_passe
 superseded; a file whose rows were all refused is 整体退回, and last period's file sent again is sent back. Files are
 merged in folder order while the rest are still being read, as long as no unit has shown a second file; if one does,
 the merge starts again from the master once every file is read, so the outcome is the same as reading all first.
+Seed 001: a unit's request for 区级协调 (申请区级协调) is kept in ``MergeResult.requests`` too, never the office's flag.
+Seed 004: a unit whose open tasks' 任务类型 all skip the period (常规工作季报告, 紧急的重点事项一事一报) owes no report
+(``not_owed``): it is not 未报送.
 """
 
 from __future__ import annotations
