@@ -66,8 +66,7 @@ def test_office_rows_get_numbers_deadlines_departments_and_a_log_line(fresh_samp
     office_rows(s.master, [
         {"责任单位": "区商务局", "线索来源": "上级交办", "问题类别": "招商引资政策不兑现",
          "问题描述": "某公司反映2024年招商奖励资金200万元未拨付", "反映人": "张三丰", "反映人电话": "13812345678"},
-        {"责任单位": "区工信局", "线索来源": "暗访", "问题类别": "账款支付不到位", "问题描述": "安置房项目工程款拖欠",
-         "复杂程度": "较复杂"},
+        {"责任单位": "区工信局", "线索来源": "暗访", "问题类别": "账款支付不到位", "问题描述": "安置房项目工程款拖欠"},
     ])
     res = run_assign(s.master, REPORT_DAY)
     assert [a.kind for a in res.assigned] == ["交办", "交办"] and res.out == str(s.master) and res.backup
@@ -79,8 +78,8 @@ def test_office_rows_get_numbers_deadlines_departments_and_a_log_line(fresh_samp
     ra, rb = df.loc[a.id], df.loc[b.id]
     assert ra["assigned"] == rb["assigned"] == REPORT_DAY
     assert (ra["supervisor"], rb["supervisor"]) == ("区商务局", "区工信局")  # from the category
-    # xinguan (seed 001) "所有纳入专项治理行动范围的纠纷案件，原则上应在当年办结": 2026-12-31 (a Thursday), whatever
-    # the complexity; no 签收 limit (only seed 004 sets one), so no 签收期限
+    # xinguan (seed 001) "所有纳入专项治理行动范围的纠纷案件，原则上应在当年办结": 2026-12-31 (a Thursday): no
+    # 复杂程度 tiers (its 台账 has no such column); no 签收 limit (only seed 004 sets one), so no 签收期限
     assert (ra["deadline"], rb["deadline"]) == (dt.date(2026, 12, 31), dt.date(2026, 12, 31))
     assert ra["sign_by"] is None and rb["sign_by"] is None and a.sign_by is None
     assert ra["status"] == "未启动" and ra["assigned_unit"] == "区商务局" and ra["reporter"] == "张三丰"

@@ -41,6 +41,13 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   时限档次 rows for one 复杂程度档次 row (办公室设定), their 代码表 and hidden 工作日表 the tier names, their demo
   cases their 复杂程度, and 设置版本 is 3. Seed 000's 待核准 cases are no longer counted: lijiuzhang's 历史统计 after a
   merge holds only 核准 ones, and 参数设置's 新增问题须经核准 note says so.
+- Issue 26, seed 001's 区级协调 (campaigns4): xinguan's merge and status write the 区级协调事项 sheet (units' requests
+  for the office's meeting) after 待审批, so its workbook parts and the sheet parts after it are numbered one up.
+- Issue 26, no 复杂程度 column where there are no tiers (campaigns4): the 台账 of 000–003 is laid out without 复杂程度
+  and its empty drop-down (book.ledger_plan.omitted), so 台账's sheet part, its print area in workbook.xml and the
+  shared strings of those presets move (the string indexes of their other sheets with them); xiaoneng's is unchanged.
+- Issue 26, seed 004's task types (campaigns4): xiaoneng's 台账 gains 任务类型 at its right edge (each type's own report
+  rhythm, 常规工作季报告 / 重要任务月报告 / 紧急的重点事项一事一报), so its 台账 part, print area and shared strings move.
 """
 
 from __future__ import annotations

@@ -32,9 +32,10 @@ def test_sheets_and_headers(masters):
     ws = wb["台账"]
     headers = [c.value for c in ws[1]]
     for h in ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "涉及主体", "涉及金额（万元）", "牵头领导", "具体责任人",
-              "联系电话", "整改措施", "整改目标", "交办日期", "复杂程度", "整改时限", "延期至", "完成进度（%）", "办理进展",
+              "联系电话", "整改措施", "整改目标", "交办日期", "整改时限", "延期至", "完成进度（%）", "办理进展",
               "办理状态", "办结日期", "销号审核人", "销号日期", "备注", "督办意见", "牵头督办部门", "剩余工作日", "红绿灯"]:
         assert h in headers
+    assert "复杂程度" not in headers  # seed 001 sets no tiers (only seed 004's plan does)
     assert ws.freeze_panes == "C2"
 
 
@@ -47,7 +48,8 @@ def test_dropdowns_read_back(masters, preset):
         col = str(dv.sqref).split(":")[0].rstrip("0123456789")
         idx = sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(col))) - 1
         formulas[headers[idx]] = dv.formula1
-    assert set(formulas) == {"问题类别", "线索来源", "复杂程度", "办理状态", "责任单位", "整改方式"}
+    tiered = {"复杂程度"} if builtin_rulebooks()[preset].tiers else set()  # seed 004 alone sets tiers
+    assert set(formulas) == {"问题类别", "线索来源", "办理状态", "责任单位", "整改方式"} | tiered
     assert formulas["问题类别"].startswith("'问题类别'!$A$2")
     assert formulas["整改方式"] == "'代码表'!$E$2:$E$4"  # every preset: 整改方式 is a column of every ledger
     wb = load_workbook(masters[preset])

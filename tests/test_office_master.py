@@ -75,7 +75,7 @@ def check_office_layer(path, marked, *, freeze="D2", n_cases=None):
     assert ws.freeze_panes == freeze
     assert ws.column_dimensions["C"].width == 33 and ws.column_dimensions[NOTE].width == 21
     assert ws.auto_filter.ref == f"A1:{COPY}{ws.max_row}"
-    assert len(ws.data_validations.dataValidation) == 6  # taizhang's drop-downs, once each
+    assert len(ws.data_validations.dataValidation) == 5  # taizhang's drop-downs, once each (seed 001: no 复杂程度)
     return ws
 
 

@@ -54,7 +54,7 @@ def test_a_new_master_opens_on_its_ledger_with_the_settings_after_it(tmp_path):
 def test_after_a_merge_the_report_day_sheets_sit_between_the_ledger_and_the_settings(fresh_sample):
     run_merge(fresh_sample.master, fresh_sample.submissions, dt.date(2026, 11, 23))
     visible = check_layout(fresh_sample.master)
-    assert visible == ["台账", "报送情况", "退回清单", "提醒", "待审批", "抽查清单", "变更记录", "材料报送", "审批台账",
+    assert visible == ["台账", "报送情况", "退回清单", "提醒", "待审批", "区级协调事项", "抽查清单", "变更记录", "材料报送", "审批台账",
                        "说明", "参数设置", "成员单位", "问题类别", "工作阶段", "节假日"]
     wb = openpyxl.load_workbook(fresh_sample.master)
     for name in ("台账", "报送情况", "退回清单", "变更记录"):  # every print title still names its own sheet

@@ -102,6 +102,9 @@ FIELDS: tuple[Field, ...] = (
     # case (book.merge). Last, so that a master made before it gets the column at its right edge (book.ledger_plan).
     Field("co_units", "配合单位", "text", "unit", False, ("协办单位", "配合部门", "协同单位", "协办部门", "协助单位",
                                                           "协同部门", "配合责任单位", "配合单位名称"), 18),
+    # seed 004's task types, each with its report rhythm ("常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事
+    # 一报"; rules.rulebook.TaskRhythm): a column only where the plan has them (book.ledger_plan.omitted)
+    Field("task_type", "任务类型", "text", "unit", False, ("任务性质", "事项类型", "任务类别", "工作类型"), 12),
 )
 
 # A unit's application to move a case's deadline, in its own columns of the unit's file: read from a submission and put
@@ -113,6 +116,10 @@ REQUEST_FIELDS: tuple[Field, ...] = (
     Field("request_kind", "申请事项", "text", "request", False, ("申请类型", "申请事由"), 12),
     # seed 000: who signed the unit's proposed 攻坚难题 ("经主管副区长审签后报领导小组办公室审定、核准")
     Field("signoff", "主管副区长审签", "text", "request", False, ("审签人", "审签领导", "主管领导审签"), 12),
+    # seed 001: a unit asks for 区级协调 ("由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"); the office's own
+    # 区级协调 flag in 台账 decides (book.trail), a unit's request never sets it
+    Field("coord_request", "申请区级协调", "text", "request", False, ("申请提交区级协调", "是否申请区级协调", "申请区级层面协调"), 12),
+    Field("coord_reason", "区级协调理由", "text", "request", False, ("申请区级协调理由", "申请协调理由", "协调理由"), 24),
     # the office's answer to the unit's last request (a 不同意 with its reason), shown in the unit's next template
     Field("request_reply", "办公室答复", "text", "computed", False, ("申请答复",), 30),
 )

@@ -150,6 +150,8 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
         fs = by_unit.get(u.name, [])
         if u.name in result.missing_units:
             state = "未报送"
+        elif u.name in getattr(result, "not_owed", {}):  # seed 004: 常规工作季报告, 紧急的重点事项一事一报
+            state = "本期无需报送"
         elif u.name in result.rejected_file_units:
             state = "文件被退回"
         elif u.name in result.late_units:
@@ -162,7 +164,8 @@ def report_rows(master: Master, result: MergeResult) -> list[list]:
         rows.append([u.name, u.type, state, "、".join(f.file + ("（已被取代）" if f.status == "superseded" else "") for f in fs),
                      max((f.received for f in used if f.received), default=None),
                      sum(f.rows_new for f in fs), sum(f.rows_updated for f in fs), sum(f.rows_unchanged for f in fs),
-                     sum(f.rows_rejected for f in fs), "；".join(f.reason for f in fs if f.reason),
+                     sum(f.rows_rejected for f in fs),
+                     "；".join([f.reason for f in fs if f.reason] + [getattr(result, "not_owed", {}).get(u.name, "")]).strip("；"),
                      "；".join(f.received_basis for f in used if f.received_basis)])
     need = master.rulebook.min_cases  # seed 000: "确定1个以上…攻坚难题" — a unit short of it is said, not 无问题
     if need:
@@ -290,6 +293,11 @@ def trail_sheets(master: Master, result: MergeResult | None = None) -> dict[str,
         sheets[S_CLOSURES] = (CLOSURE_HEADERS, rows or [["（没有待确认的销号申请）", "", "", None, None, "", None, "", None,
                                                           None, None]], None)
     sheets[S_TRAIL] = (TRAIL_HEADERS, trail_rows(master), None)  # header only while empty: others read it by header
+    if master.rulebook.district_coord:  # seed 001: units' 区级协调 requests, for the office's meeting (book.trail)
+        from taizhang.book.sheets import COORD_HEADERS, S_COORD
+        from taizhang.book.trail import coord_rows
+
+        sheets[S_COORD] = (COORD_HEADERS, coord_rows(master) or [["（没有申请区级协调的问题）"] + [None] * 12], None)
     return sheets
 
 

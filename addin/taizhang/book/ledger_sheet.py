@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from taizhang.book.ledger_plan import plan_ledger
+from taizhang.book.ledger_plan import omitted, plan_ledger
 from taizhang.book.ledger_print import ledger_print_layout, wrapped_columns
 from taizhang.book.sheets import (
     CHANGE_HEADERS,
@@ -181,7 +181,7 @@ def mode_list_column(list_columns: list[str] | None) -> tuple[int | None, bool]:
 
 def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
                 mode_column: int | None = MODE_LIST_COLUMN, header: list | None = None,
-                evidence_dir: str | None = None, title: str = "") -> "CarriedSheet":
+                evidence_dir: str | None = None, title: str = "", book=None) -> "CarriedSheet":
     """The 台账 sheet as a patch: canonical headers, owner colours, lights, frozen header, drop-downs.
 
     ``header``: the 台账 header row as the office left it (as read); the sheet is laid out by its plan
@@ -189,16 +189,20 @@ def ledger_spec(ledger: pd.DataFrame, extra_columns: list[str], n_units: int,
     None: taizhang's own layout. ``mode_column``: the 代码表 column (0-based) holding 整改方式; None, no drop-down
     on 整改方式. ``evidence_dir``: the 佐证材料 folder relative to the workbook; each case that has evidence filed gets
     its 佐证材料 cell as a hyperlink to its own folder there, computed from its row, so it goes wherever the case goes.
-    ``title``: the campaign's name, in the printed pages' footer."""
+    ``title``: the campaign's name, in the printed pages' footer. ``book``: the rulebook, for the fields its 台账 does
+    not lay out (``ledger_plan.omitted``: 复杂程度 without tiers, and no drop-down of an empty list on an old column)."""
     from taizhang.xlsx.xlsxpatch import CarriedSheet
 
-    plan = plan_ledger(header, extra_columns)
+    omit = omitted(book, ledger) if book is not None else frozenset()
+    plan = plan_ledger(header, extra_columns, omit)
     n = len(ledger)
     header_styles = [_OWNER_STYLE.get(BY_KEY[c.key].owner, "header") if c.key else "header" for c in plan.columns]
     fills = [("done" if k == "long" else k) for k in map(LIGHT_FROM_ZH.get, ledger["light"].tolist())]  # 长期整改: tracked
     last = max(n + 500, 1000)
     dropdowns = []
     for key, (sheet, col, size) in DROPDOWNS.items():
+        if not plan.has(key) or key == "complexity" and book is not None and not book.tiers:
+            continue  # (复杂程度 without tiers: its list in 代码表 is empty)
         if key == "rectify_mode":
             if mode_column is None:
                 continue
@@ -307,7 +311,7 @@ def save_master(master, out: Path, *, sheets: dict[str, tuple[list[str], list[li
     links = os.path.relpath(evidence_dir(master.path).resolve(), Path(out).resolve().parent).replace(os.sep, "/")
     specs = {S_LEDGER: ledger_spec(with_unread(master.ledger), master.extra_columns, len(master.units), mode_at,
                                    header=getattr(master, "ledger_header", None), evidence_dir=links,
-                                   title=master.rulebook.name),
+                                   title=master.rulebook.name, book=master.rulebook),
              S_CALENDAR: calendar_spec(master.rulebook, master.calendar())}
     if mode_missing:  # a master made before 代码表 had 整改方式: the column is added, the rest of the sheet kept
         specs[S_LISTS] = AddedColumn([MODE_LIST_HEADER, *RECTIFY_MODES], mode_at, width=12)

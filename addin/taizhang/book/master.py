@@ -193,7 +193,7 @@ def create_master(path: str | Path, book: Rulebook, units: UnitDirectory | None 
         wb.save(tmp)
         from taizhang.book.calendar_sheet import S_CALENDAR, calendar_spec
 
-        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units), title=book.name),
+        patch_package(tmp, tmp, {S_LEDGER: ledger_spec(empty_ledger(), [], len(units), title=book.name, book=book),
                                  S_CALENDAR: calendar_spec(book, WorkCalendar({}))}, order=SHEET_ORDER)
 
     atomic_write(path, write)

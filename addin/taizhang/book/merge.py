@@ -22,6 +22,9 @@ Of a unit's several files only the latest (by evidence, never by mtime: ``_passe
 superseded; a file whose rows were all refused is 整体退回, and last period's file sent again is sent back. Files are
 merged in folder order while the rest are still being read, as long as no unit has shown a second file; if one does,
 the merge starts again from the master once every file is read, so the outcome is the same as reading all first.
+Seed 001: a unit's request for 区级协调 (申请区级协调) is kept in ``MergeResult.requests`` too, never the office's flag.
+Seed 004: a unit whose open tasks' 任务类型 all skip the period (常规工作季报告, 紧急的重点事项一事一报) owes no report
+(``not_owed``): it is not 未报送.
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ class MergeResult(BaseModel):
     missing_units: list[str] = []
     zero_report_units: list[str] = []
     late_units: list[str] = []
+    not_owed: dict[str, str] = {}  # seed 004: units whose open tasks' rhythm skips this period, with why (``not_owed``)
     rejected_file_units: list[str] = []
     files: list[FileOutcome] = []
     changes: int = 0
@@ -155,6 +159,46 @@ def report_due(book, day: dt.date, cal) -> tuple[dt.date | None, dt.date | None]
         return written, written
     moved = cal.previous_workday(written) if book.due_on_day_off == "提前" else cal.next_workday(written)
     return moved, written
+
+
+def rhythm_of(book, value):
+    """The plan's task type (``TaskRhythm``) a 任务类型 cell names, by name or alias; None: blank or not one of them."""
+    text = norm_text(value)
+    if not text:
+        return None
+    for r in book.task_rhythms:
+        if text in (norm_text(n) for n in (r.name, *r.aliases)):
+            return r
+    return None
+
+
+QUARTER_ENDS = (3, 6, 9, 12)
+_OPEN_DONE = ("已办结", "已销号", "查否")
+
+
+def not_owed(book, ledger: pd.DataFrame, day: dt.date) -> dict[str, str]:
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — the units that owe no report for the
+    period due on ``day`` (its written due date), with why: every open case of theirs has a task type whose rhythm
+    skips this period (常规工作: the quarter's last month only; 紧急的重点事项: 一事一报, no periodic report). A unit
+    with no open case, or one case without a recognised type, owes the campaign's own rhythm. Empty where the plan
+    gives no task types."""
+    if not book.task_rhythms or not len(ledger) or "task_type" not in ledger.columns:
+        return {}
+    month = (due_date(book, day) or day).month
+    kinds: dict[str, list] = {}
+    for unit, status, kind in zip(ledger["unit"].tolist(), ledger["status"].tolist(), ledger["task_type"].tolist()):
+        if unit and status not in _OPEN_DONE:
+            kinds.setdefault(str(unit), []).append(rhythm_of(book, kind))
+    out = {}
+    for unit, rs in kinds.items():
+        if any(r is None or r.cadence == "monthly" or r.cadence == "quarterly" and month in QUARTER_ENDS for r in rs):
+            continue
+        names = "、".join(dict.fromkeys(r.name for r in rs))
+        quarterly = any(r.cadence == "quarterly" for r in rs)
+        nxt = next(m for m in QUARTER_ENDS if m >= month)
+        out[unit] = (f"本期无需报送：本单位未办结的任务均为{names}（方案：“{book.task_rhythm_quote}”）"
+                     + (f"，下次于{nxt}月报送季报告" if quarterly else "，紧急的重点事项一事一报"))
+    return out
 
 
 def list_submissions(folder: Path) -> list[Path]:
@@ -437,7 +481,8 @@ def merge_folder(master: Master, folder: str | Path, today: dt.date,
     result.reported_units = [u for u in names if unit_status.get(u) in ("merged", "zero_report")]
     result.zero_report_units = [u for u in names if unit_status.get(u) == "zero_report"]
     result.rejected_file_units = [u for u in names if unit_status.get(u) == "rejected"]
-    result.missing_units = [u for u in names if u not in unit_status]
+    result.not_owed = {u: why for u, why in not_owed(book, ledger, today).items() if u not in unit_status}
+    result.missing_units = [u for u in names if u not in unit_status and u not in result.not_owed]
     result.late_units = [u for u in names if u in result.late_units]
     for u in result.missing_units:
         result.issues.append(finding("missing-report", f"{u} 本期未报送。", unit=u))
@@ -874,6 +919,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
                          asked[0], excel_row, today, reason=_reason(values, i_reason), key=asked[1])
             changes.append([case_id, "（新增问题）", None, values[i_desc], unit, file, today])
             _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
+            if master.rulebook.district_coord:
+                _coord_request(values, at, result, file, case_id, checked.unit or unit, today)
             if master.rulebook.approve_cases:  # seed 000: 待核准 until the office's 审定、核准 (book.trail)
                 signed = to_text(values[at["signoff"]]) if "signoff" in at and values[at["signoff"]] is not None else ""
                 result.requests.append({"case_id": case_id, "unit": checked.unit or unit or "", "kind": "核准",
@@ -883,6 +930,8 @@ def _apply(checked: Checked, outcome: FileOutcome, state: _State, changes: list[
         current = state.row(target) if target < 0 else None
         case_id = current.get("case_id") if current is not None else cols["case_id"][target]
         _kind_request(values, at, result, file, case_id, checked.unit or unit, today)
+        if master.rulebook.district_coord:
+            _coord_request(values, at, result, file, case_id, checked.unit or unit, today)
         asked = _extension(values, ext_at)
         if asked is not None:
             get = current.get if current is not None else (lambda k, t=target: cols[k][t])
@@ -1023,6 +1072,23 @@ def _kind_request(values: list, at: dict, result: MergeResult, file: str, case_i
         return
     result.requests.append({"case_id": case_id, "unit": unit or "", "kind": kind, "file": file, "day": today,
                             "reason": _reason(values, at.get("ext_reason"))})
+
+
+def _coord_request(values: list, at: dict, result: MergeResult, file: str, case_id, unit, today: dt.date) -> None:
+    """Seed 001: a unit's request for 区级协调 ("由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"), in its
+    申请区级协调 column (or an older form's 区级协调, the office's column the unit cannot set), with 区级协调理由: kept for
+    the 审批台账 and the office's list 区级协调事项 (book.trail). The office's own 区级协调 flag in 台账 decides."""
+    from taizhang.book.trail import K_COORD
+    from taizhang.rules.checks import coord_asked
+
+    asked = [to_text(values[at[k]]) for k in ("coord_request", "district_coord") if k in at and coord_asked(values[at[k]])]
+    if not asked:
+        return
+    reason = _reason(values, at.get("coord_reason"))
+    if not reason and asked[0] not in ("是", "申请", "需要"):
+        reason = asked[0]  # the unit wrote its reason in the column itself ("是，涉及多部门")
+    result.requests.append({"case_id": case_id, "unit": unit or "", "kind": K_COORD, "file": file, "day": today,
+                            "reason": reason})
 
 
 def _reason(values: list, i_reason: int | None) -> str:

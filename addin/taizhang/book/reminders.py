@@ -15,6 +15,8 @@ the office's daily chore is "对照花名册，逐一排查未提交…及时发
   used up (序时进度) — the yellow card before the red. Overdue cases are the 督办通知单's, not repeated here;
 * the plan's materials (材料报送, book.materials) each unit has not sent, due within ``remind_lead_workdays`` working
   days or overdue;
+* seed 004 ("常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报"): a unit whose open tasks' types all skip
+  the period (book.merge.not_owed) is not chased for it;
 * how often each unit was already reminded this period (the 催办记录 sheet), capped by ``remind_cap``.
 
 The three numbers are office settings (参数设置, labelled 办公室设定（方案未规定）): no plan gives them. Everything
@@ -27,7 +29,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from taizhang.book.master import _as_date  # the master's one reading of a date cell
-from taizhang.book.merge import due_date, report_due
+from taizhang.book.merge import due_date, not_owed, report_due
 from taizhang.book.sheets import REMIND_LOG_HEADERS
 from taizhang.book.template import next_period_day, period_label
 
@@ -79,6 +81,7 @@ class ReminderPlan:
     in_folder: list[str] = field(default_factory=list)            # of those, known only from a file in the folder
     previous_period: str = ""             # when the next period is chased already: the one just past,
     previous_missing: list[str] = field(default_factory=list)     # and its units that never reported
+    previous_due: dt.date | None = None   # the written due date of the period just past
 
 
 def _text_at(row: list, i: int | None) -> str:
@@ -144,7 +147,7 @@ def plan_reminders(master, today: dt.date, lights, *, folder_units: dict[str, st
         if nxt is not None:
             n_due, n_written = report_due(book, nxt, cal)
             if cal.workdays_between(today, n_due) <= plan.lead:
-                plan.previous_period = plan.period
+                plan.previous_period, plan.previous_due = plan.period, written
                 plan.previous_missing = [u for u in master.units.names() if state.get(u) != "reported"]
                 plan.period = period_label(nxt, book.reporting.cadence)
                 plan.due, plan.due_written = due, written = n_due, n_written
@@ -185,9 +188,12 @@ def plan_reminders(master, today: dt.date, lights, *, folder_units: dict[str, st
         r = (list(r) + [None] * len(REMIND_LOG_HEADERS))[:len(REMIND_LOG_HEADERS)]
         if str(r[4] or "").strip() == plan.period:
             sent[str(r[1] or "").strip()] = sent.get(str(r[1] or "").strip(), 0) + 1
+    skip = not_owed(book, master.ledger, written or today)  # seed 004: each task type's own rhythm
+    if plan.previous_missing:
+        plan.previous_missing = [u for u in plan.previous_missing if u not in not_owed(book, master.ledger, plan.previous_due)]
     for unit in master.units.names():
         report = None
-        if owes_report and state.get(unit) not in ("reported", "folder"):
+        if owes_report and state.get(unit) not in ("reported", "folder") and unit not in skip:
             report = "被退回" if state.get(unit) == "rejected" else ("逾期未报送" if plan.workdays_left < 0 or today > due
                                                                     else "未报送")
         r = UnitReminder(unit, *contacts.get(unit, ("", "")), report=report,

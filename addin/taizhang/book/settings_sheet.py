@@ -295,6 +295,8 @@ def migrate_settings(book: Rulebook, extras: dict[str, str], labels: set[str]) -
         for label, key, _ in SCALARS:
             if label not in labels and "." not in key and key not in update and getattr(book, key) != getattr(plan, key):
                 update[key] = getattr(plan, key)  # a row this master's version did not have: the plan's setting
+    if not book.task_rhythms and plan.task_rhythms:  # the plan's task types (seed 004), no 参数设置 row of their own
+        update["task_rhythms"], update["task_rhythm_quote"] = plan.task_rhythms, plan.task_rhythm_quote
     for quote, keys in QUOTED.items():
         same = all(update.get(k, getattr(book, k)) == getattr(plan, k) for k in keys)
         if not getattr(book, quote) and getattr(plan, quote) and same:

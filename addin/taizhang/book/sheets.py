@@ -15,6 +15,11 @@ S_CALENDAR = "工作日历"  # hidden: the working days for plain formulas (book
 S_APPROVALS, S_RECEIPTS = "待审批", "文件接收记录"  # 待审批: units' open requests (book.trail.approval_rows)
 S_CLOSURES = "待销号确认"  # a unit's 销号申请 where the office closes cases (book/closures.py)
 S_UNASSIGNED = "待指定单位"  # clues whose unit 交办 would not guess (book/assign.py)
+# seed 001: the cases units asked 区级协调 for (and those the office flagged), for the office's 区级层面 meeting; written
+# from 审批台账 and 台账 on every run (book.trail.coord_rows), never read back: the office decides in 台账's 区级协调
+S_COORD = "区级协调事项"
+COORD_HEADERS = ["问题编号", "责任单位", "问题类别", "问题描述", "涉及金额（万元）", "整改时限", "办理状态", "红绿灯", "提出",
+                 "申请理由", "申请日期", "来源文件", "办公室决定"]
 S_REMINDERS = "提醒"  # warnings of the last merge, imported as they were
 S_RESULTS = "校验结果"  # in a checked or marked copy of a unit's file, not in the master
 # 文件接收记录 (hidden): when taizhang first saw each submission, by content; 送达不早于 is the last merge before that
@@ -78,6 +83,7 @@ SHEET_LAYOUT: list[tuple[str, str]] = [
     (S_REJECTS, WORK),
     (S_REMINDERS, WORK),
     (S_APPROVALS, WORK),
+    (S_COORD, WORK),
     (S_CLOSURES, WORK),
     (S_UNASSIGNED, WORK),
     (S_SPOT, WORK),

@@ -25,15 +25,24 @@ from taizhang.xlsx.xlsxout import FILL, header_row, put, styled
 
 # the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill)
 # 复杂程度 only where the campaign has tiers (seed 004, or the office's own): TIERED_FIELDS
-TIERED_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY] + \
-    [f for f in REQUEST_FIELDS if f.key != "signoff"]
+COORD_KEYS = ("coord_request", "coord_reason")  # seed 001's request for 区级协调: only where the plan has it
+# seed 004's 任务类型 only where the plan has task types (``template_fields``), after the ledger's own columns
+TASK_FIELD = next(f for f in FIELDS if f.key == "task_type")
+TIERED_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY and f is not TASK_FIELD] + \
+    [f for f in REQUEST_FIELDS if f.key != "signoff" and f.key not in COORD_KEYS]
 TEMPLATE_FIELDS = [f for f in TIERED_FIELDS if f.key != "complexity"]
 
 
 def template_fields(book) -> list:
     """The columns of a unit's template: 复杂程度 only where the campaign has tiers (seed 004, or the office's own);
-    seed 000's 主管副区长审签 last, only where new cases wait for 核准."""
+    seed 001's 申请区级协调 and 区级协调理由 only where the plan has 区级协调; seed 000's 主管副区长审签 last, only where
+    new cases wait for 核准."""
     fields = TIERED_FIELDS if book.tiers else TEMPLATE_FIELDS
+    if book.task_rhythms:  # seed 004's 任务类型 (its report rhythm): only where the plan has it
+        at = next(i for i, f in enumerate(fields) if f.owner == "request")
+        fields = fields[:at] + [TASK_FIELD] + fields[at:]
+    if book.district_coord:
+        fields = fields + [f for f in REQUEST_FIELDS if f.key in COORD_KEYS]
     return fields + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else fields
 UNIT_OWNERS = ("unit", "request")
 HEADER_ROW = 3
@@ -51,6 +60,8 @@ GUIDE = [
     "6a. 其他申请请在“申请事项”中填写：销号、查否、不属本单位（在“申请理由”中写明理由）；办公室审批（不属本单位的由办公室指定承办单位，"
     "指定前仍由本单位办理、整改时限不变），结果记入审批台账。"
     "办公室不同意或退回补充的，下一期模板“办公室答复”列写明理由。",
+    "6b. 需要提交区级层面专项研究讨论、专题协调解决的问题，请在“申请区级协调”中填写“是”、在“区级协调理由”中写明理由；是否提交由办公室"
+    "研究决定（在台账总表“区级协调”列标记），结果记入审批台账。",
     "7. 本期没有问题需要报送的，请在“台账”表第4行填写“零报告”后报送。",
     "8. 请勿修改表头、删除列或改动工作表名称；文件名请保留“单位名称-报送期”的格式。",
 ]
@@ -247,11 +258,12 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
 
     guide = wb.create_sheet("填报说明", 0)
     put(guide, 1, 1, GUIDE[0]).font = Font(bold=True, size=14)
-    for i, line in enumerate(GUIDE[1:], 2):
+    lines = [line for line in GUIDE[1:] if book.district_coord or not line.startswith("6b.")]
+    for i, line in enumerate(lines, 2):
         put(guide, i, 1, line if book.tiers else line.replace("复杂程度、", ""))
-    put(guide, len(GUIDE) + 2, 1, f"报送要求：{book.reporting.note}")
+    put(guide, len(lines) + 3, 1, f"报送要求：{book.reporting.note}")
     if book.form_signed:
-        put(guide, len(GUIDE) + 3, 1, SIGNED_GUIDE)
+        put(guide, len(lines) + 4, 1, SIGNED_GUIDE)
     guide.column_dimensions["A"].width = 120
     wb.active = 1
     wb.save(tmp)

@@ -65,7 +65,10 @@ SPOT_TRUE, SPOT_FALSE, SPOT_POOR = "属实", "不属实", "整改不到位"
 SPOT_RESULTS = (SPOT_TRUE, SPOT_FALSE, SPOT_POOR)
 FROM_APPROVALS, FROM_CLOSURES, FROM_LEDGER = "待审批", "待销号确认", "台账"
 REQUEST_KINDS = {"延期": K_EXT, "申请延期": K_EXT, "销号": K_CLOSE, "申请销号": K_CLOSE, "查否": K_UNFOUNDED,
-                 "不属本单位": K_NOT_OURS, "非本单位": K_NOT_OURS, "不属于本单位": K_NOT_OURS}
+                 "不属本单位": K_NOT_OURS, "非本单位": K_NOT_OURS, "不属于本单位": K_NOT_OURS,
+                 "区级协调": K_COORD, "申请区级协调": K_COORD}  # (区级协调: only where the plan has it, seed 001)
+COORD_ASKED = "申请提交区级层面专项研究、专题协调"
+COORD_BY = "办公室（台账“区级协调”列）"
 EXT_HOW = "在“决定”列填写同意、不同意或退回补充，并填写决定人、决定意见；下次合并或计算时生效，记入审批台账"
 
 
@@ -369,9 +372,34 @@ class TrailRun:
             cid, kind = _text(q["case_id"]), q["kind"]
             if self.trail.open(cid, kind) is not None:
                 continue
-            content = "攻坚难题审定、核准" if kind == K_APPROVE else kind
+            if kind == K_COORD and not self.master.rulebook.district_coord:
+                continue  # only seed 001's plan has 区级协调
+            if kind == K_COORD and self.trail.last(cid, kind) is not None and _text(self.get(cid, "district_coord")):
+                continue  # answered, and the office's flag still stands: asked again, not recorded again
+            content = "攻坚难题审定、核准" if kind == K_APPROVE else COORD_ASKED if kind == K_COORD else kind
             self.trail.add(cid, q["unit"], kind, content, q.get("reason") or "", q["day"], q["file"], D_PENDING,
                            today=self.today)
+
+    def coord_decisions(self) -> None:
+        """Seed 001: each unit's open 区级协调 request decided by the office's own flag in 台账 (区级协调: 是 → 同意, 提交区级
+        层面; 否 → 不同意), recorded once on the trail. A blank flag leaves it waiting on 区级协调事项; a unit's request
+        never sets the flag (book.merge keeps it apart)."""
+        from taizhang.rules.checks import COORD_NO
+
+        if not self.master.rulebook.district_coord or "district_coord" not in self.df:
+            return
+        for r in [r for r in self.trail.open_requests() if r[3] == K_COORD]:
+            flag = _text(self.get(r[1], "district_coord"))
+            if not flag:
+                continue
+            yes = flag not in COORD_NO
+            decision = D_YES if yes else D_NO
+            change = "提交区级层面专项研究讨论、专题协调解决" if yes else "不提交区级协调，由责任单位继续办理"
+            self.trail.add(r[1], r[2], K_COORD, r[4], r[5], r[6], FROM_LEDGER, decision, COORD_BY, self.today,
+                           f"台账“区级协调”为“{flag}”", change, self.today)
+            self.findings.append(finding("decision-applied", f"问题“{_text(r[1])}”的区级协调申请：办公室{decision}（台账“区级"
+                                         f"协调”为“{flag}”），{change}，已记入审批台账。", file=self.file, sheet=FROM_LEDGER,
+                                         unit=_text(r[2])))
 
     def record_ledger(self) -> None:
         """What units reported that the trail must hold: each 销号申请 and each 查否 (on a merge)."""
@@ -524,14 +552,14 @@ class TrailRun:
             self._cols.pop("request_state", None)
             return
         out = []
-        shown = (K_EXT, K_CLOSE, K_NOT_OURS, K_APPROVE, K_EXIT, K_REDO)
+        shown = (K_EXT, K_CLOSE, K_NOT_OURS, K_APPROVE, K_EXIT, K_REDO, K_COORD)
         asked = {c for c, k in self.trail._last if k in shown}
         for cid in df["case_id"].tolist():
             if _text(cid) not in asked:
                 out.append(None)
                 continue
             words = []
-            for kind in (K_EXT, K_CLOSE, K_NOT_OURS):
+            for kind in (K_EXT, K_CLOSE, K_NOT_OURS, K_COORD):
                 r = self.trail.last(cid, kind)
                 if r is None or r[3] != kind:
                     continue
@@ -541,6 +569,8 @@ class TrailRun:
                     words.append(f"{what}申请中")
                 elif d == D_YES and kind == K_EXT:
                     words.append(f"{what}已批准")
+                elif d == D_YES and kind == K_COORD:
+                    words.append("已提交区级协调")
                 elif d in (D_NO, D_BACK):
                     words.append(f"{what}{d}")
             r = self.trail.last(cid, K_APPROVE)
@@ -577,6 +607,7 @@ def apply_trail(master, today: dt.date, result=None) -> list[Finding]:
         run.decide_closures(master.closure_rows)
     master.approval_rows = master.closure_rows = None  # applied: the sheets are written again from the trail
     run.record_merge(result)
+    run.coord_decisions()  # (after today's requests: a flag the office set before the request decides it at once)
     if result is not None:  # what units reported (销号申请, 查否) arrives by a merge; a status run only applies decisions
         run.record_ledger()
     run.guard(merging=result is not None)
@@ -605,8 +636,8 @@ def approval_rows(master, result=None) -> list[list]:
     at = {str(c): i for i, c in enumerate(ledger["case_id"].tolist())} if len(ledger) else {}
     rows = []
     for r in trail.open_requests():
-        if r[3] in (K_CLOSE,) and master.rulebook.office_closes or r[3] == K_NOT_OURS:
-            continue  # on 待销号确认; 不属本单位 on 待指定单位 (``not_ours_rows``)
+        if r[3] in (K_CLOSE,) and master.rulebook.office_closes or r[3] in (K_NOT_OURS, K_COORD):
+            continue  # on 待销号确认; 不属本单位 on 待指定单位 (``not_ours_rows``); 区级协调 on 区级协调事项 (``coord_rows``)
         cid = _text(r[1])
         i = at.get(cid)
         now = None
@@ -617,6 +648,49 @@ def approval_rows(master, result=None) -> list[list]:
         asked = _date(r[4][3:]) if r[3] == K_EXT and _text(r[4]).startswith("延期至") else None
         rows.append([cid, r[2], now, asked, r[7], p["sheet"] if p else None, p["row"] if p else None, r[6], EXT_HOW,
                      r[5] or None, r[3], None, None, None])
+    return rows
+
+
+# --------------------------------------------------------------------------- 区级协调 on 区级协调事项 (seed 001)
+
+COORD_WAITING = "待研究：请在台账“区级协调”列填写“是”（提交区级层面研究）或“否”（不提交），下次合并或计算时记入审批台账"
+
+
+def coord_rows(master) -> list[list]:
+    """区级协调事项 (``COORD_HEADERS``), the office's list for the 区级层面 meeting (seed 001: "由各部门报送专项治理工作组
+    …汇总,统一提交区级层面专项研究讨论、专题协调解决"): every case not yet 办结 a unit asked 区级协调 for (its last request
+    and the office's answer, from the trail), and every case the office flagged itself in 台账's 区级协调."""
+    from taizhang.rules.checks import COORD_NO
+
+    trail = master.trail if isinstance(master.trail, Trail) else Trail(master.trail)
+    ledger = master.ledger
+    if not len(ledger):
+        return []
+    asked = {}  # 问题编号 → the unit's last request (申请中 when made; its decision is a later row)
+    for r in trail.of_kind(K_COORD):
+        if _text(r[8]) == D_PENDING:
+            asked[_text(r[1])] = r
+    cols = {k: ledger[k].tolist() for k in ("case_id", "unit", "category", "description", "amount", "deadline",
+                                             "extended_to", "extension_approver", "status", "light", "district_coord")}
+    rows = []
+    for i, cid in enumerate(cols["case_id"]):
+        cid = _text(cid)
+        flag = _text(cols["district_coord"][i])
+        r = asked.get(cid)
+        if r is None and not flag or cols["status"][i] in (STATUS_DONE, STATUS_CLOSED, STATUS_UNFOUNDED):
+            continue
+        due = cols["extended_to"][i] if _text(cols["extended_to"][i]) and _text(cols["extension_approver"][i]) \
+            else cols["deadline"][i]
+        if not flag:
+            state = COORD_WAITING
+        elif flag in COORD_NO:
+            state = f"不提交（台账“区级协调”为“{flag}”）"
+        else:
+            state = f"提交区级层面专项研究、专题协调（台账“区级协调”为“{flag}”）"
+        who, reason, on, file = (f"{_text(r[2])}申请", _text(r[5]) or None, r[6], _text(r[7]) or None) if r is not None \
+            else ("办公室标记", None, None, None)
+        rows.append([cid, cols["unit"][i], cols["category"][i], cols["description"][i], cols["amount"][i], due,
+                     cols["status"][i], cols["light"][i], who, reason, on, file, state])
     return rows
 
 
@@ -754,9 +828,9 @@ def replies(master) -> dict[str, str]:
     out: dict[str, str] = {}
     for r in trail.rows:
         d = _text(r[8])
-        if r[3] in (K_EXT, K_CLOSE, K_NOT_OURS, K_UNFOUNDED) and d in (D_NO, D_BACK):
+        if r[3] in (K_EXT, K_CLOSE, K_NOT_OURS, K_UNFOUNDED, K_COORD) and d in (D_NO, D_BACK):
             out[_text(r[1])] = f"{_text(r[10])} {r[3]}申请（{_text(r[4])}）{d}：{_text(r[11]) or '未写明理由'}"
-        elif r[3] in (K_EXT, K_CLOSE, K_NOT_OURS) and d in (D_YES, D_PENDING):
+        elif r[3] in (K_EXT, K_CLOSE, K_NOT_OURS, K_COORD) and d in (D_YES, D_PENDING):
             out.pop(_text(r[1]), None)
         elif r[3] == K_REDO:
             out[_text(r[1])] = f"{_text(r[6])} 回访不满意，重办：{_text(r[11]) or _text(r[5])}"

@@ -301,7 +301,7 @@ def write_ledger(book, master) -> None:
     writes them (``in_unit_order``, so every finding's row holds its case); where a case moves, its whole row moves
     with it through Excel's own copy (the office's values, formulas rewritten for the new row, notes, fills, number
     formats, validations, row height, hidden), and rows no case holds any more are emptied. Lights are coloured."""
-    from taizhang.book.ledger_plan import plan_ledger
+    from taizhang.book.ledger_plan import omitted, plan_ledger
     from taizhang.book.ledger_sheet import in_unit_order
     from taizhang.book.master import S_LEDGER, with_unread
     from taizhang.fields import LIGHT_FROM_ZH
@@ -314,7 +314,7 @@ def write_ledger(book, master) -> None:
     _progress(book, f"正在写回台账（{n}行）……")
     sheet = _sheet(book, S_LEDGER, create=True)
     old = read_rows(sheet)
-    plan = plan_ledger(master.ledger_header if old else None, master.extra_columns)
+    plan = plan_ledger(master.ledger_header if old else None, master.extra_columns, omitted(master.rulebook, ledger))
     width = max(plan.width, len(old[0]) if old else 0)
     origin = _source_rows(ledger)
     _move_rows(book, sheet, origin, len(old), width)

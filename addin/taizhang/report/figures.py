@@ -18,7 +18,8 @@ from taizhang.fields import LIGHT_FROM_ZH, STATUS_CLOSED, STATUS_DONE, STATUS_UN
 
 # the 报送情况 table (master and summary): one row per member unit
 REPORT_HEADERS = ["单位名称", "单位类型", "报送情况", "报送文件", "接收日期", "新增", "更新", "未变", "退回", "说明", "接收依据"]
-REPORT_FILL = {"逾期报送": "yellow", "未报送": "red", "文件被退回": "red", "零报告": "done", "已报送": "green"}
+REPORT_FILL = {"逾期报送": "yellow", "未报送": "red", "文件被退回": "red", "零报告": "done", "已报送": "green",
+               "本期无需报送": "done"}  # (seed 004: a 常规工作's quarterly report, not every month)
 
 
 class Counts(BaseModel):

@@ -105,7 +105,8 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
 
     doc.heading1("报送情况")
     if reports:
-        n_units = sum(1 for r in reports if r and r[0] != "（无法识别的单位）")
+        # seed 004: a unit whose open tasks' rhythm skips the period (常规工作季报告) owes none: not 应报送
+        n_units = sum(1 for r in reports if r and r[0] != "（无法识别的单位）" and not (len(r) > 2 and r[2] == "本期无需报送"))
         rejected = [r[0] for r in reports if len(r) > 2 and r[2] == "文件被退回" and r[0] != "（无法识别的单位）"]
         sent = n_units - len(state["missing"]) - len(rejected)  # a unit whose file was sent back has not reported yet
         doc.para(f"本期应报送单位{n_units}个，已报送{sent}个（其中零报告{len(state['zero'])}个），"

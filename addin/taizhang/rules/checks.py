@@ -199,15 +199,25 @@ def plan_required(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
 def coord_requested(df: pd.DataFrame, ctx: RuleContext) -> Iterator[Hit]:
     """Seed 001: "需要区级层面协调解决的陈年积案和重大疑难案件,由各部门报送专项治理工作组…汇总,统一提交区级层面专项研究讨论"
     — a unit's 区级协调 is its request: listed for the office, which decides by its own flag in the master."""
-    if not ctx.district_coord or "district_coord" not in df:
+    if not ctx.district_coord:
         return
-    asked = ctx.values(df, "district_coord")
     ids, desc = ctx.values(df, "case_id"), ctx.values(df, "description")
-    for i, v in enumerate(asked):
-        if isinstance(v, str) and v.strip() and v.strip() not in ("否", "无", "不需要"):
-            what = f"问题“{ids[i]}”" if isinstance(ids[i], str) and ids[i].strip() else f"问题“{str(desc[i] or '')[:30]}”"
-            yield i, "district_coord", (f"{what}申请提交区级层面专项研究、专题协调（单位填写：{v.strip()}）。是否提交由办公室决定："
-                                        f"同意的，请在台账总表该问题的“区级协调”列填写“是”。")
+    for key in ("coord_request", "district_coord"):  # its own column, or (an older form) the office's 区级协调
+        if key not in df:
+            continue
+        for i, v in enumerate(ctx.values(df, key)):
+            if coord_asked(v):
+                what = f"问题“{ids[i]}”" if isinstance(ids[i], str) and ids[i].strip() else f"问题“{str(desc[i] or '')[:30]}”"
+                yield i, key, (f"{what}申请提交区级层面专项研究、专题协调（单位填写：{v.strip()}），已列入“区级协调事项”表。"
+                               f"是否提交由办公室决定：同意的，请在台账总表该问题的“区级协调”列填写“是”，不同意的填“否”。")
+
+
+COORD_NO = ("否", "无", "不需要", "不申请", "/", "-")
+
+
+def coord_asked(v) -> bool:
+    """A unit's 申请区级协调 (or 区级协调) cell asks for it: some text other than a no."""
+    return isinstance(v, str) and bool(v.strip()) and v.strip() not in COORD_NO
 
 
 def run_rules(df: pd.DataFrame, ctx: RuleContext, off: list[str] | tuple[str, ...] = ()) -> Iterator[tuple[str, int, str, str]]:

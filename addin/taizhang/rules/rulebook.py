@@ -62,6 +62,15 @@ class Reporting(_Strict):
     note: str = ""  # the plan's own words on reporting (参数设置 shows them as 方案原文要求)
 
 
+class TaskRhythm(_Strict):
+    """A task type with its own report rhythm (seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报"):
+    a unit owes a periodic report for a case of this type only in the periods its cadence names (book.merge.owes_report)."""
+
+    name: str = Field(min_length=1)
+    cadence: Literal["monthly", "quarterly", "per_event"]
+    aliases: list[str] = []  # how units write it (常规, 重要, 紧急…)
+
+
 class Lights(_Strict):
     yellow_workdays: int = Field(default=3, ge=0, le=60)
     progress_margin: float = Field(default=10.0, ge=0, le=100)
@@ -230,6 +239,9 @@ class Rulebook(_Strict):
     track_sign_feedback: bool = False  # seed 004: an unsigned / unreported case past 签收期限 / 反馈期限 is late too
     office_closes: bool = False  # 销号 reserved to the leading group (seeds 000, 003): units apply, the office confirms
     district_coord: bool = False  # seed 001: an office-owned 区级协调 flag, counted in the summary
+    # seed 004 alone: each task type reports on its own rhythm (任务类型 column); elsewhere none, and no such column
+    task_rhythms: list[TaskRhythm] = []
+    task_rhythm_quote: str = ""
     # extracts the office sends on each report day (report.extracts): seed 001 抄送 each case's 行业主管部门
     # ("同时抄送案件涉及领域的行业主管部门"), seed 003 each 归口汇总部门 its system ("定期向县委办公室报送各自分管系统…"); "": none
     extracts_by: Literal["", "supervisor", "summary_dept"] = ""
