@@ -33,8 +33,8 @@ SIZES = {"small": (40, 30), "large": (200, 500), "wide": (2000, 50)}
 SHAPES = ("template", "plain")
 # a unit's own export: one header row, the 19 columns a unit fills, no styles (a date format only), sheet "Sheet1"
 PLAIN_HEADERS = ["问题编号", "责任单位", "线索来源", "问题类别", "问题描述", "涉及主体", "涉及金额（万元）", "牵头领导",
-                 "具体责任人", "联系电话", "整改措施", "整改目标", "交办日期", "复杂程度", "整改时限", "完成进度（%）",
-                 "办理进展", "办理状态", "办结日期"]
+                 "具体责任人", "联系电话", "整改措施", "整改目标", "交办日期", "整改时限", "完成进度（%）",
+                 "办理进展", "办理状态", "办结日期", "备注"]
 
 
 def generate(size: str, root: Path) -> tuple[Path, Path]:
