@@ -469,7 +469,7 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         _axes(chart, top_down=True)
         _rate_axis(chart)
         _chart_fonts(chart, "各单位办结率（参加排名的单位）")
-        ws.row_breaks.append(Break(id=first - 1))
+        ws.row_breaks.append(Break(id=first - 2))  # a blank row above: LibreOffice draws the frame's top edge a hair above its row
         ws.add_chart(chart, f"A{first}")
         stacked = BarChart()
         stacked.type = "bar"
@@ -488,7 +488,7 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         _chart_fonts(stacked, "各单位红黄绿灯问题数（正在整改）")
         second = first + rows_per_chart
         if 2 * rows_per_chart * CHART_ROW_CM > CHART_PAGE_CM:  # a few units (up to 7): both charts share one page
-            ws.row_breaks.append(Break(id=second - 1))
+            ws.row_breaks.append(Break(id=second - 2))
         ws.add_chart(stacked, f"A{second}")
     _page(ws)
 
