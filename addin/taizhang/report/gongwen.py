@@ -251,6 +251,7 @@ class Gongwen:
         # a style is set by its id (what python-docx's name setter writes): its name lookup scans every style
         self._style_ids: dict[str, str] = {}
         self._grid: str | None = None
+        self._break_next = False  # page_break(): the next paragraph starts a page
         self._drop_styles_with_effects()
         self._setup_defaults()
         self._setup_page()
@@ -364,6 +365,9 @@ class Gongwen:
         """``doc.add_paragraph(text, style=style)`` for one of the 公文 styles, the same XML without the lookup."""
         p = self.doc.add_paragraph(text)
         p._p.style = self._style_ids[style]
+        if self._break_next:
+            p.paragraph_format.page_break_before = True
+            self._break_next = False
         return p
 
     # ---- content ----
@@ -427,8 +431,8 @@ class Gongwen:
               title: str | None = None, size: Pt = SI_HAO) -> "Gongwen":
         """A bordered table as wide as the 版心; the header row repeats on each page."""
         self._flush_run_in()
-        if title:
-            self._add(title, "公文表头")
+        if title or self._break_next:  # a table cannot start a page itself: its title (or an empty line) does
+            self._add(title or "", "公文表头")
         t = self.doc.add_table(rows=1, cols=len(headers))
         if self._grid is None:
             self._grid = self.doc.styles["Table Grid"].style_id
@@ -498,8 +502,10 @@ class Gongwen:
         return self
 
     def page_break(self) -> "Gongwen":
+        """The next paragraph starts a page (its 段前分页): no paragraph holding only a break, which after a
+        full page (a signature at the foot of the page) would print a blank page of its own."""
         self._flush_run_in()
-        self.doc.add_page_break()
+        self._break_next = True
         return self
 
     def save(self, path: str | Path) -> Path:
