@@ -276,3 +276,24 @@ def test_attachment_after_a_full_page_leaves_no_blank_page(tmp_path):
         blank = [i for i, page in enumerate(pages, 1) if re.fullmatch(r"—\d+—", page) or not page]
         assert not blank, (docx.name, blank, len(pages))
         assert pages[-1].startswith("附件"), (docx.name, pages[-1][:20])
+
+
+@needs_libreoffice
+def test_long_titles_wrap_at_word_breaks(tmp_path):
+    """sanluan's 通报 title (25 characters, 20 fit a line at 二号) broke inside 情况 ("…推进情 / 况的通报"), its
+    attachment's title left "日）" alone: each title line is wrapped where a reader pauses, and prints as one line.
+    The attachment title is a 2号 title on the attachment's third line (GB/T 9704-2012: 附件标题居中编排在版心第三行)."""
+    from taizhang.report.gongwen import Gongwen
+
+    doc = Gongwen("关于不作为、乱作为、慢作为专项行动推进情况的通报")
+    doc.para("正文。")
+    doc.page_break()
+    doc.mark("附件")
+    doc.blank()
+    doc.title_lines("不作为、乱作为、慢作为专项行动红绿灯排名（截至2026年11月23日）")
+    titles = [p.text for p in doc.doc.paragraphs if p.style.name == "公文标题"]
+    assert titles == ["关于不作为、乱作为、", "慢作为专项行动推进情况的通报", "不作为、乱作为、慢作为专项行动",
+                      "红绿灯排名（截至2026年11月23日）"]
+    text = render(doc.save(tmp_path / "标题.docx"), tmp_path / "pdf")
+    lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
+    assert all(t in lines for t in titles), lines[:12]

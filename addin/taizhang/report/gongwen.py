@@ -54,6 +54,7 @@ FOOTER_DISTANCE = Mm(25)  # footer's bottom edge above the page's; puts "— 1 �
 PAGE_NUMBER_INDENT = Twips(280)  # one 4号 character
 TEXT_WIDTH = Twips(8844)  # the 156 mm 版心
 SIGNATURE_RIGHT = Twips(1280)  # 成文日期右空四字 (four 3号 characters)
+TITLE_WIDTH = TEXT_WIDTH.twips * 315 // 440  # the 版心 in wrap_name's condensed 3号 twips: 20 二号 characters
 
 EM_DASH = "\u2014"
 
@@ -261,8 +262,7 @@ class Gongwen:
         props.title, props.author, props.last_modified_by, props.comments = title, "", "", ""
         if draft:
             self._add(draft_note, "公文标注")
-        for line in title.split("\n"):
-            self._add(line, "公文标题")
+        self.title_lines(title)
         self.blank()
         if addressee:
             self._add(addressee.rstrip("：:") + "：", "公文主送")
@@ -371,6 +371,16 @@ class Gongwen:
         return p
 
     # ---- content ----
+    def title_lines(self, title: str) -> "Gongwen":
+        """A title (2号小标宋, centred; the document's, or an attachment's on its 3rd line): each line of
+        ``title`` wrapped to the 版心 at its natural breaks (after "、" or "专项行动", before "（"), never inside a
+        word as the line's end would fall ("推进情 / 况的通报")."""
+        self._flush_run_in()
+        for line in title.split("\n"):
+            for part in wrap_name(line, TITLE_WIDTH):
+                self._add(part, "公文标题")
+        return self
+
     def blank(self) -> "Gongwen":
         self._flush_run_in()
         self._add("", "公文正文")
