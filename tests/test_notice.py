@@ -244,3 +244,56 @@ def test_bulletin_reports_the_change_since_the_last_report_day(papers):
     figs.change = {"total": 4, "done": 3, "closed": 1, "red": -2, "yellow": 0}
     text = "\n".join(p.text for p in build_bulletin(figs, [], "办公室").doc.paragraphs)
     assert "与上次报送日（2026年11月16日）相比，问题总数增加4个，新办结（含销号）4个，超期问题减少2个。" in text
+
+
+@needs_libreoffice
+def test_attachment_after_a_full_page_leaves_no_blank_page(tmp_path):
+    """The 附件 starts the page after the signature by its own 段前分页, never by a paragraph holding only a page
+    break: after a page the body fills to its foot (sanluan's 通报, its signature on the last line of page 4), that
+    paragraph fell on a page of its own and printed a blank, numbered page. Bodies of 10 to 30 one-line paragraphs
+    (22 a page at the exact line pitch) end one of them on the last line."""
+    from taizhang.report.gongwen import Gongwen
+
+    docs = []
+    for k in range(10, 31):
+        doc = Gongwen("关于某专项行动推进情况的通报")
+        for i in range(k):
+            doc.para(f"第{i + 1}段。")
+        doc.page_break()
+        doc.mark("附件")
+        doc.para("附件正文。")
+        docs.append(doc.save(tmp_path / f"k{k}.docx"))
+        body = doc.doc.element.body
+        assert not [p for p in body.iter(qn("w:p")) if not "".join(p.itertext()).strip()
+                    and p.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")]
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / '.lo-profile'}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path / "pdf"), *map(str, docs)], check=True, capture_output=True, timeout=240,
+                   env=dict(os.environ, FONTCONFIG_FILE=str(FONTS_CONF)))
+    for docx in docs:
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pdf" / (docx.stem + ".pdf")), "-"], check=True,
+                              capture_output=True, text=True).stdout
+        pages = [re.sub(r"\s+", "", page) for page in text.split("\f")[:-1]]
+        blank = [i for i, page in enumerate(pages, 1) if re.fullmatch(r"—\d+—", page) or not page]
+        assert not blank, (docx.name, blank, len(pages))
+        assert pages[-1].startswith("附件"), (docx.name, pages[-1][:20])
+
+
+@needs_libreoffice
+def test_long_titles_wrap_at_word_breaks(tmp_path):
+    """sanluan's 通报 title (25 characters, 20 fit a line at 二号) broke inside 情况 ("…推进情 / 况的通报"), its
+    attachment's title left "日）" alone: each title line is wrapped where a reader pauses, and prints as one line.
+    The attachment title is a 2号 title on the attachment's third line (GB/T 9704-2012: 附件标题居中编排在版心第三行)."""
+    from taizhang.report.gongwen import Gongwen
+
+    doc = Gongwen("关于不作为、乱作为、慢作为专项行动推进情况的通报")
+    doc.para("正文。")
+    doc.page_break()
+    doc.mark("附件")
+    doc.blank()
+    doc.title_lines("不作为、乱作为、慢作为专项行动红绿灯排名（截至2026年11月23日）")
+    titles = [p.text for p in doc.doc.paragraphs if p.style.name == "公文标题"]
+    assert titles == ["关于不作为、乱作为、", "慢作为专项行动推进情况的通报", "不作为、乱作为、慢作为专项行动",
+                      "红绿灯排名（截至2026年11月23日）"]
+    text = render(doc.save(tmp_path / "标题.docx"), tmp_path / "pdf")
+    lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
+    assert all(t in lines for t in titles), lines[:12]

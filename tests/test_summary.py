@@ -250,3 +250,38 @@ def test_supervise_list_is_not_cut_off_on_paper(merged, capsys, tmp_path):
     text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
     for o in figs["supervise"]:
         assert o["id"] in text and o["unit"] in text
+
+
+@needs_libreoffice
+def test_legend_prints_whole_beside_its_table(merged, tmp_path):
+    """The colour legend (总体情况, 红绿灯排行榜) prints whole, on a page with rows of its table: never split, never a
+    page of legend rows alone (xinguan, 24 ranked units: LibreOffice printed the last two legend rows of the ranking
+    on a page of their own). Rendered from a copy without the charts (rows, heights and page breaks stay), as
+    LibreOffice draws a chart's text clipped onto the page before it, where pdftotext reads it."""
+    import re
+
+    from taizhang.fields import LIGHT_ZH
+    from taizhang.jobs import run_summary
+    from taizhang.report.summary_book import LEGEND
+
+    run_summary(merged.master, REPORT_DAY, tmp_path / "汇总.xlsx")
+    wb = load_workbook(tmp_path / "汇总.xlsx")
+    heads = {ws.title: "".join(str(c.value) for c in ws[3] if c.value is not None) for ws in wb.worksheets}
+    assert len(wb["红绿灯排行榜"]._charts) == 2
+    for ws in wb.worksheets:
+        ws._charts = []
+    wb.save(tmp_path / "无图.xlsx")
+    (pdf,) = convert([tmp_path / "无图.xlsx"], "pdf", tmp_path / "pdf")
+    legend = {"图例"} | {LIGHT_ZH[key] + text for key, text in LEGEND}
+    pages: dict[str, list[list[str]]] = {}
+    for page in pdf_text(pdf).split("\f"):
+        lines = [line for line in (re.sub(r"\s+", "", raw) for raw in page.splitlines()) if line]
+        if lines:  # the header names the sheet (&A); the footer and the repeated header row are no content
+            body = [line for line in lines[1:] if line != heads.get(lines[0]) and not re.fullmatch(r"第\d+页，共\d+页", line)]
+            pages.setdefault(lines[0], []).append(body)
+    counts = {sheet: len(p) for sheet, p in pages.items()}
+    for sheet in ("总体情况", "红绿灯排行榜"):
+        with_legend = [body for body in pages[sheet] if legend & set(body)]
+        alone = [body for body in with_legend if not set(body) - legend]
+        assert not alone, (sheet, counts, alone)  # no page of legend rows alone: rows of its table with it
+        assert len(with_legend) == 1 and legend <= set(with_legend[0]), (sheet, counts, with_legend)  # nor split

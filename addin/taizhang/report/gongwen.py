@@ -54,6 +54,7 @@ FOOTER_DISTANCE = Mm(25)  # footer's bottom edge above the page's; puts "— 1 �
 PAGE_NUMBER_INDENT = Twips(280)  # one 4号 character
 TEXT_WIDTH = Twips(8844)  # the 156 mm 版心
 SIGNATURE_RIGHT = Twips(1280)  # 成文日期右空四字 (four 3号 characters)
+TITLE_WIDTH = TEXT_WIDTH.twips * 315 // 440  # the 版心 in wrap_name's condensed 3号 twips: 20 二号 characters
 
 EM_DASH = "\u2014"
 
@@ -251,6 +252,7 @@ class Gongwen:
         # a style is set by its id (what python-docx's name setter writes): its name lookup scans every style
         self._style_ids: dict[str, str] = {}
         self._grid: str | None = None
+        self._break_next = False  # page_break(): the next paragraph starts a page
         self._drop_styles_with_effects()
         self._setup_defaults()
         self._setup_page()
@@ -260,8 +262,7 @@ class Gongwen:
         props.title, props.author, props.last_modified_by, props.comments = title, "", "", ""
         if draft:
             self._add(draft_note, "公文标注")
-        for line in title.split("\n"):
-            self._add(line, "公文标题")
+        self.title_lines(title)
         self.blank()
         if addressee:
             self._add(addressee.rstrip("：:") + "：", "公文主送")
@@ -364,9 +365,22 @@ class Gongwen:
         """``doc.add_paragraph(text, style=style)`` for one of the 公文 styles, the same XML without the lookup."""
         p = self.doc.add_paragraph(text)
         p._p.style = self._style_ids[style]
+        if self._break_next:
+            p.paragraph_format.page_break_before = True
+            self._break_next = False
         return p
 
     # ---- content ----
+    def title_lines(self, title: str) -> "Gongwen":
+        """A title (2号小标宋, centred; the document's, or an attachment's on its 3rd line): each line of
+        ``title`` wrapped to the 版心 at its natural breaks (after "、" or "专项行动", before "（"), never inside a
+        word as the line's end would fall ("推进情 / 况的通报")."""
+        self._flush_run_in()
+        for line in title.split("\n"):
+            for part in wrap_name(line, TITLE_WIDTH):
+                self._add(part, "公文标题")
+        return self
+
     def blank(self) -> "Gongwen":
         self._flush_run_in()
         self._add("", "公文正文")
@@ -427,8 +441,8 @@ class Gongwen:
               title: str | None = None, size: Pt = SI_HAO) -> "Gongwen":
         """A bordered table as wide as the 版心; the header row repeats on each page."""
         self._flush_run_in()
-        if title:
-            self._add(title, "公文表头")
+        if title or self._break_next:  # a table cannot start a page itself: its title (or an empty line) does
+            self._add(title or "", "公文表头")
         t = self.doc.add_table(rows=1, cols=len(headers))
         if self._grid is None:
             self._grid = self.doc.styles["Table Grid"].style_id
@@ -498,8 +512,10 @@ class Gongwen:
         return self
 
     def page_break(self) -> "Gongwen":
+        """The next paragraph starts a page (its 段前分页): no paragraph holding only a break, which after a
+        full page (a signature at the foot of the page) would print a blank page of its own."""
         self._flush_run_in()
-        self.doc.add_page_break()
+        self._break_next = True
         return self
 
     def save(self, path: str | Path) -> Path:

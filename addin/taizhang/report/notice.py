@@ -215,10 +215,10 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     doc.page_break()
     doc.mark("附件")
     doc.blank()
-    doc.doc.add_paragraph(f"{figs.campaign}专项行动红绿灯排名（截至{cn_date(d)}）", style="公文表头")
+    doc.title_lines(f"{figs.campaign}专项行动红绿灯排名（截至{cn_date(d)}）")  # GB/T 9704: on the 3rd line, as a title
     doc.table(["排名", "单位", "亮灯", "问题数", "超期", "预警", "办结率"],
               [[u.rank, unit_label(u), LIGHT_ZH.get(u.light, ""), u.total, u.red, u.yellow, _pct(u.completion_rate)]
-               for u in ranked], widths_mm=[14, 60, 16, 16, 14, 14, 22], size=SMALL)
+               for u in ranked], widths_mm=[14, 54, 16, 22, 14, 14, 22], size=SMALL)
     if unranked:
         doc.para("没有问题、不参加排名的单位（无问题）：" + "、".join(unit_label(u) for u in unranked) + "。")
     return doc

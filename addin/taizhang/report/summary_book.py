@@ -1,9 +1,9 @@
 """The leaders' summary workbook: colour first, tables second, ready to print.
 
-Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 催办与材料, 问责提示, 通报. Every page
-is A4 landscape, one page wide, with the campaign and as-of date in the title,
-repeated header rows, page numbers and a colour legend. Charts are native
-Excel charts. The public version (``public=True``) leaves out 督办清单 and
+Sheets: 总体情况, 红绿灯排行榜, 分类统计, 督办清单, 报送情况, 催办与材料, 问责提示, 通报. Every sheet
+prints on A4 one page wide (landscape; the 通报 sheet portrait), 总体情况 on one page, with the campaign and
+as-of date in the title, repeated header rows, page numbers and a colour legend that prints whole beside rows
+of its table. Charts are native Excel charts, each on one page. The public version (``public=True``) leaves out 督办清单 and
 anything personal: only units and figures.
 """
 
@@ -148,6 +148,9 @@ def _axes(chart, top_down: bool = False) -> None:
         chart.x_axis.scaling.orientation = "maxMin"
 
 
+SIDE_MARGIN = 0.4  # inches, left and right
+
+
 def _page(ws, title_rows: int = 3, landscape: bool = True) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -157,7 +160,7 @@ def _page(ws, title_rows: int = 3, landscape: bool = True) -> None:
     ws.print_title_rows = f"{title_rows}:{title_rows}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddHeader.right.text = "&A"
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.3
 
@@ -180,6 +183,42 @@ def _legend(ws, row: int, col: int = 1) -> int:
         c.border = BORDER
         put(ws, i, col + 1, text)
     return row + len(LEGEND)
+
+
+def _keep_legend(ws, legend: int, end: int, title_rows: int = 3, keep: int = 3) -> None:
+    """Manual page breaks down to the legend (rows ``legend``..``end``), so that it prints whole and on a page with
+    the last ``keep`` rows of its table: never split, never a page of legend rows alone (LibreOffice and Excel
+    break wherever the page is full). Pages are counted conservatively (unset rows 15 pt, a page
+    ``CHART_PAGE_CM`` high, at the scale of one page wide), so each manual break comes before the application's own."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
+
+    # one page wide: the columns (digits 7 px wide, as Calibri's, 等线's are 8: the larger scale; 5 px padding) on landscape A4 less _page's side margins
+    px = sum((ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 + 5 for c in range(1, ws.max_column + 1))
+    scale = min(1.0, (29.7 / 2.54 - 2 * SIDE_MARGIN) * 72 / (px * 0.75))
+    page = CHART_PAGE_CM / 2.54 * 72 / scale
+    height = lambda r: ws.row_dimensions[r].height or 15.0  # noqa: E731
+    head = height(title_rows)
+
+    def breaks(forced: int | None) -> list[int]:
+        """The first row of each page after the first (``forced`` starts one)."""
+        out, used = [], 0.0
+        for r in range(1, end + 1):
+            if r == forced or (used + height(r) > page and r > 1):
+                out.append(r)
+                used = head
+            used += height(r)
+        return out
+
+    starts = breaks(None)
+    on_page = max((s for s in starts if s <= legend), default=1)
+    split = any(legend < s <= end for s in starts)
+    filled = [r for r in range(title_rows + 1, legend) if any(c.value is not None for c in ws[r])]
+    if filled and (split or len([r for r in filled if r >= on_page]) < min(keep, len(filled))):
+        starts = breaks(filled[-min(keep, len(filled))])  # the legend's page starts ``keep`` rows before it
+    for s in starts:
+        if s - 1 not in {b.id for b in ws.row_breaks.brk}:
+            ws.row_breaks.append(Break(id=s - 1))
 
 
 def _rows(ws, top: int, rows: list[list], fills: list[str | None] | None = None, light_col: int | None = None,
@@ -307,7 +346,10 @@ def _overview(ws, figs: Figures, sub: str) -> None:
         row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _rate(g.completion_rate)] for g in groups],
                     pct_cols=(7,)) + 2
         if groups is figs.phases and figs.phase_rule:  # how a case is attributed to a stage
-            put(ws, row - 1, 1, f"注：{figs.phase_rule}")
+            note = put(ws, row - 1, 1, f"注：{figs.phase_rule}")  # wrapped across the table, not past its right edge
+            note.alignment = Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=row - 1, start_column=1, end_row=row - 1, end_column=len(headers))
+            ws.row_dimensions[row - 1].height = row_height(lines_needed(note.value, 30 + 12 * (len(headers) - 1)))
     c = figs.closing  # 回访, 重办, 抽查 from the 审批台账: totals here; 重办 per unit on 红绿灯排行榜 (as the 通报 names them)
     if c:
         put(ws, row, 1, "回访和抽查（审批台账）").font = _head_font()
@@ -319,6 +361,7 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     ws.column_dimensions["A"].width = 30
     fit_rows(ws, 3)
     _page(ws)
+    ws.page_setup.fitToHeight = 1  # the leaders' one page: its few tables and the legend never split or stand alone
 
 
 def _durations(ws, figs: Figures, row: int) -> int:
@@ -420,6 +463,7 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
     fit_rows(ws, 4, last)
     ws.freeze_panes = "C4"
     legend_end = _legend(ws, last + 2, 2)
+    _keep_legend(ws, last + 2, legend_end)
     if n:
         # each chart on a page of its own below the table (a manual page break before each), as wide as the
         # table, with one bar and one label per ranked unit
@@ -441,7 +485,7 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         _axes(chart, top_down=True)
         _rate_axis(chart)
         _chart_fonts(chart, "各单位办结率（参加排名的单位）")
-        ws.row_breaks.append(Break(id=first - 1))
+        ws.row_breaks.append(Break(id=first - 2))  # a blank row above: LibreOffice draws the frame's top edge a hair above its row
         ws.add_chart(chart, f"A{first}")
         stacked = BarChart()
         stacked.type = "bar"
@@ -460,7 +504,7 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         _chart_fonts(stacked, "各单位红黄绿灯问题数（正在整改）")
         second = first + rows_per_chart
         if 2 * rows_per_chart * CHART_ROW_CM > CHART_PAGE_CM:  # a few units (up to 7): both charts share one page
-            ws.row_breaks.append(Break(id=second - 1))
+            ws.row_breaks.append(Break(id=second - 2))
         ws.add_chart(stacked, f"A{second}")
     _page(ws)
 
