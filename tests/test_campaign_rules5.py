@@ -5,11 +5,11 @@ Every test quotes, in its docstring, the seed sentence it implements.
 """
 
 import datetime as dt
-import shutil
 
 import openpyxl
 import pytest
 from test_seed_rules import book
+from test_trail import send, sheet
 
 from taizhang.book.master import create_master, load_master
 from taizhang.intake.units import build_directory
@@ -26,25 +26,13 @@ def _master(tmp_path, preset, b=None):
 
 
 def _send(folder, day, b, **row):
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    data = {"责任单位": "城关镇", "线索来源": b.sources[0], "问题类别": b.categories[0].name, "问题描述": "拖欠某企业工程款",
-            "涉及金额（万元）": 80, "牵头领导": "张镇长", "具体责任人": "李四", "交办日期": "2026-06-02", "办理状态": "整改中"}
-    data.update(row)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "台账"
-    ws.append(list(data))
-    ws.append(list(data.values()))
-    wb.properties.created = dt.datetime(day.year, day.month, day.day, 9)
-    wb.save(folder / f"城关镇-{day.isoformat()}.xlsx")
+    """城关镇's file of the day: one case of campaign ``b`` with ``row``'s cells."""
+    send(folder, day, {"责任单位": "城关镇", "线索来源": b.sources[0], "问题类别": b.categories[0].name,
+                       "问题描述": "拖欠某企业工程款", "涉及金额（万元）": 80, "牵头领导": "张镇长", "具体责任人": "李四",
+                       "交办日期": "2026-06-02", "办理状态": "整改中"}, **row)
 
 
-def _rows(path, title) -> list[dict]:
-    ws = openpyxl.load_workbook(path)[title]
-    rows = [[c.value for c in r] for r in ws.iter_rows()]
-    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+_rows = sheet
 
 
 def _set_ledger(path, cid, header, value):

@@ -34,12 +34,13 @@ BASE = {"责任单位": "城关镇", "线索来源": "群众来信来电", "问�
         "办理状态": "整改中"}
 
 
-def send(folder, day: D, **row) -> None:
-    """The unit's file for the report day (a fresh folder each day, as a unit sends one file per period)."""
+def send(folder, day: D, base: dict = BASE, **row) -> None:
+    """The unit's file for the report day (a fresh folder each day, as a unit sends one file per period): the row
+    ``base`` with ``row``'s cells written over it."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    data = {**BASE, **row}
+    data = {**base, **row}
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "台账"
