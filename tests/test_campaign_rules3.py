@@ -183,7 +183,7 @@ def test_a_months_and_a_quarters_bulletin_from_three_months_of_history(tmp_path)
     assert month.period == "2026年11月" and month.figures.as_of == D(2026, 11, 30)
     assert month.notice.endswith("台账总表-月晾晒（草稿）-2026年11月.docx")
     text = _docx_text(month.notice)
-    assert "关于理旧账、解难题专项行动2026年11月推进情况的通报（月晾晒）" in text
+    assert "关于理旧账、解难题专项行动\n2026年11月推进情况的通报（月晾晒）" in text  # the title wraps at a word break
     assert "2026年11月（2026年11月1日至2026年11月30日）" in text
     assert "本期共有报送日3个（11月10日、11月20日、11月30日）" in text
     assert "本期新交办问题1个，办结（含销号）1个" in text  # L3 assigned, L1 done in November
