@@ -71,6 +71,13 @@ def _unit_file(s, unit):
     return next(p for p in sorted(s.submissions.iterdir()) if p.name.startswith(unit + "-"))
 
 
+def _report_done(wb, ws, r, path):
+    """Row ``r`` of the unit's file reports its case 已办结 on 2026-11-20; the file is saved."""
+    put(ws, r, COL["status"], "已办结")
+    put(ws, r, COL["done_date"], dt.date(2026, 11, 20))
+    wb.save(path)
+
+
 def test_co_units_reach_the_master_and_a_co_units_file_never_changes_the_case(fresh_sample, capsys):
     s = fresh_sample
     ledger = load_master(s.master).ledger
@@ -90,9 +97,7 @@ def test_co_units_reach_the_master_and_a_co_units_file_never_changes_the_case(fr
     ws = wb["台账"]
     r = HEADER_ROW + 1
     put(ws, r, COL["case_id"], cid)
-    put(ws, r, COL["status"], "已办结")
-    put(ws, r, COL["done_date"], dt.date(2026, 11, 20))
-    wb.save(other)
+    _report_done(wb, ws, r, other)
     code, res = _merge(s, capsys)
     assert code == 0
     [warn] = [i for i in res["issues"] if i["code"] == "unknown-co-unit"]
@@ -163,9 +168,7 @@ def test_a_co_units_file_holding_only_the_responsible_units_case_changes_nothing
     source = load_workbook(path)["台账"]
     for c in range(1, source.max_column + 1):  # the whole row as the 责任单位 wrote it
         put(ws, r, c, source.cell(row, c).value)
-    put(ws, r, COL["status"], "已办结")
-    put(ws, r, COL["done_date"], dt.date(2026, 11, 20))
-    wb.save(other)
+    _report_done(wb, ws, r, other)
     code, res = _merge(s, capsys)
     assert code == 0
     [refused] = [i for i in res["issues"] if i["code"] == "case-of-other-unit"]

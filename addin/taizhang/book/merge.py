@@ -548,18 +548,14 @@ def _own_copies_sender(checked: Checked, master: Master, state: _State) -> None:
     if any(_same(u, named) for p in parts for u in p.frame["unit"].tolist()):
         return  # it reports cases of its own: its 责任单位 column stands
     by_id = state.index_by_id
-    for p in parts:
-        co = p.frame["co_units"].tolist() if "co_units" in p.frame.columns else [None] * len(p.frame)
-        for cid, listed in zip(p.frame["case_id"].tolist(), co):
-            names = co_unit_names(listed)
-            if cid and str(cid) in by_id:
-                names += co_unit_names(state.row(by_id[str(cid)]).get("co_units"))
-            if named in names:
-                break
-        else:
-            continue
-        break
-    else:
+
+    def co_of(cid, listed) -> list[str]:  # the case's 配合单位: as the file copied them, and as the master has them
+        known = state.row(by_id[str(cid)]).get("co_units") if cid and str(cid) in by_id else None
+        return co_unit_names(listed) + co_unit_names(known)
+
+    if not any(named in co_of(cid, listed) for p in parts for cid, listed in
+               zip(p.frame["case_id"].tolist(), p.frame["co_units"].tolist() if "co_units" in p.frame.columns
+                   else [None] * len(p.frame))):
         return
     was = checked.unit
     for p in parts:
