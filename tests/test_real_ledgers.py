@@ -183,6 +183,50 @@ def test_validate_json_is_json_also_when_the_campaign_cannot_be_told(tmp_path, c
     assert "--preset" in capsys.readouterr().out
 
 
+def _validate_json_refusal(capsys, args):
+    code = main(args)
+    out = capsys.readouterr()
+    res = json.loads(out.out)  # JSON on stdout, nothing else
+    assert code == 2 and out.err == ""
+    [f] = res["findings"]
+    assert f["code"] == "validate-not-run" and f["severity"] == "error" and res["rows"] == 0
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in f["message"])
+    return res, f["message"]
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--preset", "没有这个预案"], "找不到预案“没有这个预案”"),
+    (["--preset", "xinguan", "--today", "明天"], "--today：“明天”不是日期"),
+    (["--preset", "xinguan", "--no-such-option"], "无法识别的参数：--no-such-option"),
+    (["--master", "不存在的总表.xlsx"], "无法打开台账总表 不存在的总表.xlsx"),
+])
+def test_validate_json_is_json_also_when_its_arguments_are_wrong(tmp_path, capsys, monkeypatch, extra, said):
+    monkeypatch.chdir(tmp_path)
+    wb = Workbook()
+    wb.active.append(["问题编号", "责任单位", "问题类别", "问题描述", "办理状态"])
+    wb.save(tmp_path / "城关镇.xlsx")
+    res, message = _validate_json_refusal(capsys, ["validate", "城关镇.xlsx", "--json", *extra])
+    assert said in message and res["file"] == "城关镇.xlsx"
+    try:  # the text form says it on stderr, as before (an argument error as argparse's usage and exit)
+        code = main(["validate", "城关镇.xlsx", *extra])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    out = capsys.readouterr()
+    assert out.out == "" and said in out.err
+
+
+def test_validate_json_is_json_also_without_a_file_or_with_a_master_it_cannot_use(fresh_sample, tmp_path, capsys):
+    res, message = _validate_json_refusal(capsys, ["validate", "--json", "--today", "2026-11-23"])
+    assert res["file"] == "" and "缺少必须给出的参数：file" in message
+    f = _own_words_file(tmp_path / "城关镇.xlsx")
+    res, message = _validate_json_refusal(capsys, ["validate", str(f), "--json", "--master", str(f)])
+    assert res["file"] == "城关镇.xlsx" and "不是台账总表" in message
+    _with_column_names(fresh_sample.master, [("销项情况", "销项结果")])
+    _, message = _validate_json_refusal(capsys, ["validate", str(f), "--json", "--master", str(fresh_sample.master)])
+    assert "“列名对照”表第2行：“销项结果”不是台账字段" in message
+
+
 def test_output_cut_short_by_a_closed_pipe_is_not_an_internal_error(monkeypatch, capsys):
     class ClosedPipe:
         encoding = "utf-8"

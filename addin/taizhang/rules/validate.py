@@ -455,9 +455,10 @@ class PresetUnknown(UserError):
     """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 
-def refused_report(file: str, message: str) -> ValidationReport:
-    """The report of a file that was not judged because its campaign cannot be told (``PresetUnknown``)."""
-    findings = [finding("preset-unknown", message, file=file)]
+def refused_report(file: str, message: str, code: str = "preset-unknown") -> ValidationReport:
+    """The report of a file that was not judged: its campaign cannot be told (``PresetUnknown``), or with
+    ``validate-not-run`` the command's arguments or master are wrong (what ``validate --json`` prints then)."""
+    findings = [finding(code, message, file=file)]
     return ValidationReport(file=file, sheet="", header_row=0, unit=None, unit_source=None, rows=0, rows_ok=0,
                             rows_with_errors=0, zero_report=False, counts=count(findings), findings=findings)
 
