@@ -54,6 +54,7 @@ def test_corpus_file(name):
         return
     got = {k: getattr(report, k) for k in ("sheet", "header_row", "rows", "rows_ok", "unit", "unit_source")}
     assert got == {k: exp[k] for k in got}
+    assert report.sheets == exp.get("sheets", [exp["sheet"]])  # every sheet read, and no other
     assert report.zero_report == exp.get("zero_report", False)
     assert report.flatten() == flatten([finding(code, "", row=row, column=col) for row, col, code in exp["findings"]])
     assert [[s.row, s.kind] for s in report.rows_skipped] == exp.get("skipped", [])
@@ -146,7 +147,10 @@ def render_corpus_doc() -> str:
             outcome = f"{verb}：`{code}`（{CODES[code].title}），说明原因和处理办法；同一文件夹的其他文件照常合并"
         else:
             codes = sorted({f[2] for f in exp["findings"]})
-            outcome = f"读取第{exp['header_row']}行表头，{exp['rows']}行中{exp['rows_ok']}行可导入；报送单位：{exp['unit']}"
+            sheets = exp.get("sheets", [exp["sheet"]])
+            where = (f"读取工作表{'、'.join(f'“{s}”' for s in sheets)}（“{sheets[0]}”第{exp['header_row']}行表头）"
+                     if len(sheets) > 1 else f"读取第{exp['header_row']}行表头")
+            outcome = f"{where}，{exp['rows']}行中{exp['rows_ok']}行可导入；报送单位：{exp['unit']}"
             if exp.get("zero_report"):
                 outcome += "（零报告）"
             if codes:

@@ -134,6 +134,14 @@ def test_notes_group_titles_blank_numbers_bare_totals_and_date_footers_are_skipp
     assert "一、账款支付不到位" in reasons[2] and "35" in reasons[8] and "第4号" in reasons[9]
 
 
+def test_a_footer_date_in_the_numbering_column_is_the_footer_not_a_numbered_blank_row():
+    report, checked = outcome("footer_at_the_left.xlsx")
+    assert list(checked.frame["_row"]) == [2, 3]
+    assert [(s.row, s.kind) for s in report.rows_skipped] == [(4, "numbered-blank"), (5, "date-footer"), (6, "date-footer")]
+    reasons = {s.row: s.reason for s in report.rows_skipped}
+    assert "第3号" in reasons[4] and "2026-11-20" in reasons[5] and "号" not in reasons[5] + reasons[6]
+
+
 # 5. status words ------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("word, status", [
