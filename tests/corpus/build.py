@@ -148,6 +148,7 @@ def csv_files() -> None:
     text = "\n".join(lines) + "\n"
     (HERE / "utf8_bom.csv").write_bytes(text.encode("utf-8-sig"))
     (HERE / "gbk.csv").write_bytes(text.encode("gbk"))
+    (HERE / "cr_line_ends.csv").write_bytes(text.replace("\n", "\r").encode("gbk"))  # "CSV (Macintosh)": CR alone
 
 
 def libreoffice_copies() -> None:

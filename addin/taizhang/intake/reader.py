@@ -157,7 +157,7 @@ def _decode_csv(path: Path) -> list[list]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]  # line ends as written: CR, LF, CRLF
 
 
 def read_plain_table(path: Path) -> list[list]:
