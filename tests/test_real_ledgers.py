@@ -96,6 +96,30 @@ def test_a_real_header_that_names_too_few_fields_is_described_truly():
     assert "序号" not in message  # a numbering column is neither recognised nor missing
 
 
+
+def test_the_issues_header_is_read_and_each_missing_column_is_named_truly(tmp_path):
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import validate_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["某系统问题清单"])
+    ws.append([])
+    ws.append(["序号", "板块", "菜单", "问题描述", "修改要求", "提出人", "备注"])  # the header of issue 27, item 2
+    for i in range(1, 4):
+        ws.append([i, "首页", "登录", f"登录页问题{i}", "改为两步验证", "张三", None])
+    wb.save(tmp_path / "问题清单.xlsx")
+    report, checked = validate_file(tmp_path / "问题清单.xlsx", rulebook=find_rulebook("xinguan"), today=D(2026, 11, 23))
+    assert checked.read.header_row == 3 and report.rows == 3
+    assert sorted(f.header for f in report.findings if f.code == "unknown-column") == ["修改要求", "板块", "菜单"]
+    columns = {f.header: f.message for f in report.findings if f.code == "missing-column"}
+    assert set(columns) == {"问题类别", "办理状态"}
+    assert all("本表中未能识别的列：“板块”、“菜单”、“修改要求”）" in m for m in columns.values())  # not 序号
+    row4 = {f.header: f.message for f in report.findings if f.row == 4 and f.code == "missing-required"}
+    assert row4["交办日期"].startswith("本表没有“交办日期”列")  # not "“交办日期”不能为空，请补填" under no such column
+    assert "不能为空" not in row4["问题类别"] + row4["交办日期"]
+
+
 # 3. real-world column names -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("names, key", [

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.errors import UserError
-from taizhang.fields import BY_KEY, FIELDS, STATUSES
+from taizhang.fields import BY_KEY, FIELDS, IGNORED_HEADERS, STATUSES, norm_header
 from taizhang.findings import Finding, count, finding, flatten
 from taizhang.intake.normalize import (
     convert_column,
@@ -192,8 +192,10 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
     # a required column the header did not yield (renamed, e.g. 问题描述 → 存在问题): say so, not "不能为空"
-    absent = {k for k in ("category", "description", "status") if k not in cols}
-    unread = [c.header for c in getattr(read, "columns", []) if c.key is None and c.header]
+    # (any required field's column, 交办日期 too; not 责任单位, which the unit line or the file name may give)
+    absent = {k for k in BY_KEY if k not in cols and k != "unit"}
+    unread = [c.header for c in getattr(read, "columns", [])  # a 序号 column is no field's column: not named here
+              if c.key is None and c.header and norm_header(c.header) not in IGNORED_HEADERS]
     column_hint = ("本表中未能识别的列：" + "、".join(f"“{h}”" for h in unread)) if unread else "表头中没有这一列"
     for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule, book.office_closes,
                                                          tuple(book.required_fields), book.required_quote,
