@@ -189,6 +189,13 @@ def robustness_section(run: dict) -> list[str]:
     lines.append(f"| 出现 Python 回溯、挂起（超时）、崩溃、stderr 输出、非 JSON 输出 | {run['failures']} 个 |")
     lines.append(f"| 提示不是中文或夹带库的英文原文 | {run['not_chinese']} 个 |")
     lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒（{run['note']}） |")
+    for more in run.get("more", []):  # a further run over a wider selection, told with its own counts
+        lines += ["", f"另外，{more['what']}：{more['files']} 个文件（"
+                  + "、".join(f"{k} {v} 个" for k, v in sorted(more["by_ext"].items())) + "）；退出码 "
+                  + "、".join(f"{k}：{v} 个" for k, v in sorted(more["exit_codes"].items())) + "；"
+                  + "、".join(f"`{k}` {v}" for k, v in sorted(more["refusal_codes"].items(), key=lambda kv: -kv[1]))
+                  + f"；回溯、挂起、崩溃、stderr 输出、非 JSON 输出 {more['failures']} 个，非中文提示 {more['not_chinese']} 个；"
+                  f"最慢 {more['slowest_seconds']} 秒（{more['note']}）。"]
     if run.get("updates"):  # counts changed by re-running only the files a later change affected
         lines += ["", "此后的更新：", ""] + [f"- {u}" for u in run["updates"]]
     return lines
