@@ -54,6 +54,7 @@ def test_corpus_file(name):
         return
     got = {k: getattr(report, k) for k in ("sheet", "header_row", "rows", "rows_ok", "unit", "unit_source")}
     assert got == {k: exp[k] for k in got}
+    assert report.sheets == exp.get("sheets", [exp["sheet"]])  # every sheet read, and no other
     assert report.zero_report == exp.get("zero_report", False)
     assert report.flatten() == flatten([finding(code, "", row=row, column=col) for row, col, code in exp["findings"]])
     assert [[s.row, s.kind] for s in report.rows_skipped] == exp.get("skipped", [])
@@ -146,7 +147,10 @@ def render_corpus_doc() -> str:
             outcome = f"{verb}：`{code}`（{CODES[code].title}），说明原因和处理办法；同一文件夹的其他文件照常合并"
         else:
             codes = sorted({f[2] for f in exp["findings"]})
-            outcome = f"读取第{exp['header_row']}行表头，{exp['rows']}行中{exp['rows_ok']}行可导入；报送单位：{exp['unit']}"
+            sheets = exp.get("sheets", [exp["sheet"]])
+            where = (f"读取工作表{'、'.join(f'“{s}”' for s in sheets)}（“{sheets[0]}”第{exp['header_row']}行表头）"
+                     if len(sheets) > 1 else f"读取第{exp['header_row']}行表头")
+            outcome = f"{where}，{exp['rows']}行中{exp['rows_ok']}行可导入；报送单位：{exp['unit']}"
             if exp.get("zero_report"):
                 outcome += "（零报告）"
             if codes:
@@ -185,6 +189,13 @@ def robustness_section(run: dict) -> list[str]:
     lines.append(f"| 出现 Python 回溯、挂起（超时）、崩溃、stderr 输出、非 JSON 输出 | {run['failures']} 个 |")
     lines.append(f"| 提示不是中文或夹带库的英文原文 | {run['not_chinese']} 个 |")
     lines.append(f"| 最慢的文件 | {run['slowest_seconds']} 秒（{run['note']}） |")
+    for more in run.get("more", []):  # a further run over a wider selection, told with its own counts
+        lines += ["", f"另外，{more['what']}：{more['files']} 个文件（"
+                  + "、".join(f"{k} {v} 个" for k, v in sorted(more["by_ext"].items())) + "）；退出码 "
+                  + "、".join(f"{k}：{v} 个" for k, v in sorted(more["exit_codes"].items())) + "；"
+                  + "、".join(f"`{k}` {v}" for k, v in sorted(more["refusal_codes"].items(), key=lambda kv: -kv[1]))
+                  + f"；回溯、挂起、崩溃、stderr 输出、非 JSON 输出 {more['failures']} 个，非中文提示 {more['not_chinese']} 个；"
+                  f"最慢 {more['slowest_seconds']} 秒（{more['note']}）。"]
     if run.get("updates"):  # counts changed by re-running only the files a later change affected
         lines += ["", "此后的更新：", ""] + [f"- {u}" for u in run["updates"]]
     return lines

@@ -96,6 +96,30 @@ def test_a_real_header_that_names_too_few_fields_is_described_truly():
     assert "序号" not in message  # a numbering column is neither recognised nor missing
 
 
+
+def test_the_issues_header_is_read_and_each_missing_column_is_named_truly(tmp_path):
+    from taizhang.rules.rulebook import find_rulebook
+    from taizhang.rules.validate import validate_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["某系统问题清单"])
+    ws.append([])
+    ws.append(["序号", "板块", "菜单", "问题描述", "修改要求", "提出人", "备注"])  # the header of issue 27, item 2
+    for i in range(1, 4):
+        ws.append([i, "首页", "登录", f"登录页问题{i}", "改为两步验证", "张三", None])
+    wb.save(tmp_path / "问题清单.xlsx")
+    report, checked = validate_file(tmp_path / "问题清单.xlsx", rulebook=find_rulebook("xinguan"), today=D(2026, 11, 23))
+    assert checked.read.header_row == 3 and report.rows == 3
+    assert sorted(f.header for f in report.findings if f.code == "unknown-column") == ["修改要求", "板块", "菜单"]
+    columns = {f.header: f.message for f in report.findings if f.code == "missing-column"}
+    assert set(columns) == {"问题类别", "办理状态"}
+    assert all("本表中未能识别的列：“板块”、“菜单”、“修改要求”）" in m for m in columns.values())  # not 序号
+    row4 = {f.header: f.message for f in report.findings if f.row == 4 and f.code == "missing-required"}
+    assert row4["交办日期"].startswith("本表没有“交办日期”列")  # not "“交办日期”不能为空，请补填" under no such column
+    assert "不能为空" not in row4["问题类别"] + row4["交办日期"]
+
+
 # 3. real-world column names -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("names, key", [
@@ -132,6 +156,14 @@ def test_notes_group_titles_blank_numbers_bare_totals_and_date_footers_are_skipp
                      11: "total", 12: "note", 13: "date-footer", 14: "date-footer"}
     reasons = {s.row: s.reason for s in report.rows_skipped}
     assert "一、账款支付不到位" in reasons[2] and "35" in reasons[8] and "第4号" in reasons[9]
+
+
+def test_a_footer_date_in_the_numbering_column_is_the_footer_not_a_numbered_blank_row():
+    report, checked = outcome("footer_at_the_left.xlsx")
+    assert list(checked.frame["_row"]) == [2, 3]
+    assert [(s.row, s.kind) for s in report.rows_skipped] == [(4, "numbered-blank"), (5, "date-footer"), (6, "date-footer")]
+    reasons = {s.row: s.reason for s in report.rows_skipped}
+    assert "第3号" in reasons[4] and "2026-11-20" in reasons[5] and "号" not in reasons[5] + reasons[6]
 
 
 # 5. status words ------------------------------------------------------------------------------------------------
@@ -181,6 +213,50 @@ def test_validate_json_is_json_also_when_the_campaign_cannot_be_told(tmp_path, c
     assert f["code"] == "preset-unknown" and "不知哪个行动.xlsx" in f["message"] and "--preset" in f["message"]
     assert main(["validate", str(tmp_path / "不知哪个行动.xlsx")]) == 2  # the text form says it in a line, as before
     assert "--preset" in capsys.readouterr().out
+
+
+def _validate_json_refusal(capsys, args):
+    code = main(args)
+    out = capsys.readouterr()
+    res = json.loads(out.out)  # JSON on stdout, nothing else
+    assert code == 2 and out.err == ""
+    [f] = res["findings"]
+    assert f["code"] == "validate-not-run" and f["severity"] == "error" and res["rows"] == 0
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in f["message"])
+    return res, f["message"]
+
+
+@pytest.mark.parametrize("extra, said", [
+    (["--preset", "没有这个预案"], "找不到预案“没有这个预案”"),
+    (["--preset", "xinguan", "--today", "明天"], "--today：“明天”不是日期"),
+    (["--preset", "xinguan", "--no-such-option"], "无法识别的参数：--no-such-option"),
+    (["--master", "不存在的总表.xlsx"], "无法打开台账总表 不存在的总表.xlsx"),
+])
+def test_validate_json_is_json_also_when_its_arguments_are_wrong(tmp_path, capsys, monkeypatch, extra, said):
+    monkeypatch.chdir(tmp_path)
+    wb = Workbook()
+    wb.active.append(["问题编号", "责任单位", "问题类别", "问题描述", "办理状态"])
+    wb.save(tmp_path / "城关镇.xlsx")
+    res, message = _validate_json_refusal(capsys, ["validate", "城关镇.xlsx", "--json", *extra])
+    assert said in message and res["file"] == "城关镇.xlsx"
+    try:  # the text form says it on stderr, as before (an argument error as argparse's usage and exit)
+        code = main(["validate", "城关镇.xlsx", *extra])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    out = capsys.readouterr()
+    assert out.out == "" and said in out.err
+
+
+def test_validate_json_is_json_also_without_a_file_or_with_a_master_it_cannot_use(fresh_sample, tmp_path, capsys):
+    res, message = _validate_json_refusal(capsys, ["validate", "--json", "--today", "2026-11-23"])
+    assert res["file"] == "" and "缺少必须给出的参数：file" in message
+    f = _own_words_file(tmp_path / "城关镇.xlsx")
+    res, message = _validate_json_refusal(capsys, ["validate", str(f), "--json", "--master", str(f)])
+    assert res["file"] == "城关镇.xlsx" and "不是台账总表" in message
+    _with_column_names(fresh_sample.master, [("销项情况", "销项结果")])
+    _, message = _validate_json_refusal(capsys, ["validate", str(f), "--json", "--master", str(fresh_sample.master)])
+    assert "“列名对照”表第2行：“销项结果”不是台账字段" in message
 
 
 def test_output_cut_short_by_a_closed_pipe_is_not_an_internal_error(monkeypatch, capsys):

@@ -680,6 +680,14 @@ def run_validate(file: str | Path, today: dt.date, master: str | Path | None = N
     return ValidateOutcome(report, failed=checked.read.failed, marked=Path(written) if written else None)
 
 
+def validate_not_run(file: str | Path, message: str):
+    """What `taizhang validate --json` prints when it could not start checking ``file`` (wrong arguments, a master
+    that cannot be used): a report of the file, not read, with the reason as its one finding (``validate-not-run``)."""
+    from taizhang.rules.validate import refused_report
+
+    return refused_report(Path(file).name if file else "", message, "validate-not-run")
+
+
 def run_workday(start: dt.date, n: int | None = None, months: int | None = None,
                 master: str | Path | None = None) -> tuple[dt.date, list[str]]:
     """`taizhang workday`: N working days (or an M-month period, Civil Code art. 201–203) after ``start``, by the

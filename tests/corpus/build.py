@@ -148,6 +148,7 @@ def csv_files() -> None:
     text = "\n".join(lines) + "\n"
     (HERE / "utf8_bom.csv").write_bytes(text.encode("utf-8-sig"))
     (HERE / "gbk.csv").write_bytes(text.encode("gbk"))
+    (HERE / "cr_line_ends.csv").write_bytes(text.replace("\n", "\r").encode("gbk"))  # "CSV (Macintosh)": CR alone
 
 
 def libreoffice_copies() -> None:
@@ -699,6 +700,20 @@ def real_ledgers() -> None:
                        check=True, capture_output=True, timeout=240)
 
 
+def footer_at_the_left() -> None:
+    """The footer's date written at the left, in the 序号 column (a date cell, and a date typed as text), below a
+    row numbered in advance: the dates are the footer, not numbered blank rows ("第2026-11-20号"). No third-party
+    content."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    sheet(ws, 1, ["序号"] + HEAD, [[i] + good_row(i) for i in (1, 2)])
+    put(ws, 4, 1, 3)                          # numbered in advance, left blank
+    put(ws, 5, 1, D(2026, 11, 20))            # the footer's date, a date cell under 序号
+    put(ws, 6, 1, "2026年11月20日")            # the same typed as text
+    wb.save(HERE / "footer_at_the_left.xlsx")
+
+
 if __name__ == "__main__":
     title_and_unit_line()
     renamed_reordered()
@@ -717,4 +732,5 @@ if __name__ == "__main__":
     odd_but_real_workbooks()
     default_key()
     real_ledgers()
+    footer_at_the_left()
     print("corpus rebuilt in", HERE)

@@ -100,8 +100,38 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         return text
 
     def error(self, message: str):
+        text = f"{self.prog}：错误：{chinese_error(message)}。用 {self.prog} -h 查看说明。"
+        if _USAGE_AS_JSON:  # `validate --json`: main() prints the error as the report (JSON), not as usage text
+            raise UsageError(text)
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}：错误：{chinese_error(message)}。用 {self.prog} -h 查看说明。\n")
+        self.exit(2, text + "\n")
+
+
+class UsageError(Exception):
+    """An argument error in a command whose output is JSON (``validate --json``): its Chinese message."""
+
+
+_USAGE_AS_JSON = False  # set by main() while it parses `validate … --json`
+
+# validate's options that take a value: the token after one is not the file
+_VALIDATE_VALUED = ("--master", "--preset", "--today", "--marked")
+
+
+def _validate_json(argv: list[str]) -> bool:
+    """Whether the command line asks for `validate … --json` (known before it is parsed, so that even an argument
+    error can be told in JSON)."""
+    return argv[:1] == ["validate"] and "--json" in argv[1:]
+
+
+def _validate_file_named(argv: list[str]) -> str:
+    """The file a `validate` command line names, as well as can be told from a line that did not parse ("" if none)."""
+    tokens = iter(argv[1:])
+    for token in tokens:
+        if token in _VALIDATE_VALUED:
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return ""
 
 
 class Progress:
@@ -304,8 +334,19 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
         sys.stderr.reconfigure(encoding="utf-8")
+    global _USAGE_AS_JSON
     parser = build_parser()
-    args = parser.parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    _USAGE_AS_JSON = _validate_json(raw)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:  # `validate --json` always answers in JSON, an argument error too
+        from taizhang.jobs import validate_not_run
+
+        _print_json(validate_not_run(_validate_file_named(raw), str(exc)))
+        return 2
+    finally:
+        _USAGE_AS_JSON = False
     if not args.command:
         parser.print_help()
         return 0
@@ -372,7 +413,16 @@ def cmd_validate(args) -> int:
     from taizhang.jobs import run_validate
     from taizhang.report.text import validate_text
 
-    res = run_validate(args.file, args.today or dt.date.today(), args.master, args.preset, args.marked)
+    try:
+        res = run_validate(args.file, args.today or dt.date.today(), args.master, args.preset, args.marked)
+    except Exception as exc:  # with --json a preset or master that cannot be used is said in the report, as JSON
+        from taizhang import errors
+        from taizhang.jobs import validate_not_run
+
+        if not (args.json and errors.is_user_error(exc)):
+            raise
+        _print_json(validate_not_run(args.file, errors.user_message(exc)))
+        return 2
     if res.refusal and not args.json:  # with --json the report says it (a preset-unknown finding)
         _say(res.refusal)
         return 2

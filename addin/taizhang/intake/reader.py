@@ -157,7 +157,7 @@ def _decode_csv(path: Path) -> list[list]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]  # line ends as written: CR, LF, CRLF
 
 
 def read_plain_table(path: Path) -> list[list]:
@@ -495,13 +495,13 @@ def _not_a_case(row: list, across: bool, after_total: bool, numbering: frozenset
         if any(w in texts[0] for w in ZERO_WORDS):
             return "zero-report", ""
         return "group", ""
+    if len(values) == 1 and _date_only(values[0]):  # a date is no 序号, even in the 序号 column (a footer at the left)
+        return "date-footer", f"“{_plain(values[0])}”"
     if all(c in numbering for c, _ in at):
         return "numbered-blank", f"第{'、'.join(str(_plain(v)) for v in values)}号，其余各列均为空"
     numbers = [(c, v) for c, v in at if type(v) in (int, float)]
     if len(numbers) == len(at) and all(c in count_columns and c not in numbering for c, _ in numbers):
         return "total", "只有数字，没有问题内容：" + "、".join(str(_plain(v)) for v in values)
-    if len(values) == 1 and _date_only(values[0]):
-        return "date-footer", f"“{_plain(values[0])}”"
     return None
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.errors import UserError
-from taizhang.fields import BY_KEY, FIELDS, STATUSES
+from taizhang.fields import BY_KEY, FIELDS, IGNORED_HEADERS, STATUSES, norm_header
 from taizhang.findings import Finding, count, finding, flatten
 from taizhang.intake.normalize import (
     convert_column,
@@ -192,8 +192,10 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
                 add(pos, "unit", "unit-mismatch", f"本行责任单位为“{v}”，与报送单位“{unit}”不同，请确认。", v)
     already = {(pos, key) for pos, key, _, _ in problems}
     # a required column the header did not yield (renamed, e.g. 问题描述 → 存在问题): say so, not "不能为空"
-    absent = {k for k in ("category", "description", "status") if k not in cols}
-    unread = [c.header for c in getattr(read, "columns", []) if c.key is None and c.header]
+    # (any required field's column, 交办日期 too; not 责任单位, which the unit line or the file name may give)
+    absent = {k for k in BY_KEY if k not in cols and k != "unit"}
+    unread = [c.header for c in getattr(read, "columns", [])  # a 序号 column is no field's column: not named here
+              if c.key is None and c.header and norm_header(c.header) not in IGNORED_HEADERS]
     column_hint = ("本表中未能识别的列：" + "、".join(f"“{h}”" for h in unread)) if unread else "表头中没有这一列"
     for code, pos, key, msg in run_rules(frame, RuleContext(ctx.today, dict(data), book.deadline_rule, book.office_closes,
                                                          tuple(book.required_fields), book.required_quote,
@@ -455,9 +457,10 @@ class PresetUnknown(UserError):
     """Which campaign a file belongs to cannot be told; the message says what to give."""
 
 
-def refused_report(file: str, message: str) -> ValidationReport:
-    """The report of a file that was not judged because its campaign cannot be told (``PresetUnknown``)."""
-    findings = [finding("preset-unknown", message, file=file)]
+def refused_report(file: str, message: str, code: str = "preset-unknown") -> ValidationReport:
+    """The report of a file that was not judged: its campaign cannot be told (``PresetUnknown``), or with
+    ``validate-not-run`` the command's arguments or master are wrong (what ``validate --json`` prints then)."""
+    findings = [finding(code, message, file=file)]
     return ValidationReport(file=file, sheet="", header_row=0, unit=None, unit_source=None, rows=0, rows_ok=0,
                             rows_with_errors=0, zero_report=False, counts=count(findings), findings=findings)
 
