@@ -113,21 +113,20 @@ class UsageError(Exception):
 
 _USAGE_AS_JSON = False  # set by main() while it parses `validate … --json`
 
-# validate's options that take a value: the token after one is not the file
-_VALIDATE_VALUED = ("--master", "--preset", "--today", "--marked")
-
-
 def _validate_json(argv: list[str]) -> bool:
     """Whether the command line asks for `validate … --json` (known before it is parsed, so that even an argument
     error can be told in JSON)."""
     return argv[:1] == ["validate"] and "--json" in argv[1:]
 
 
-def _validate_file_named(argv: list[str]) -> str:
-    """The file a `validate` command line names, as well as can be told from a line that did not parse ("" if none)."""
+def _validate_file_named(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """The file a `validate` command line names, as well as can be told from a line that did not parse ("" if none):
+    the first token that is neither an option nor the value of one of ``parser``'s `validate` options."""
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    valued = {o for a in commands.choices["validate"]._actions if a.nargs != 0 for o in a.option_strings}
     tokens = iter(argv[1:])
     for token in tokens:
-        if token in _VALIDATE_VALUED:
+        if token in valued:
             next(tokens, None)
         elif not token.startswith("-"):
             return token
@@ -343,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:  # `validate --json` always answers in JSON, an argument error too
         from taizhang.jobs import validate_not_run
 
-        _print_json(validate_not_run(_validate_file_named(raw), str(exc)))
+        _print_json(validate_not_run(_validate_file_named(parser, raw), str(exc)))
         return 2
     finally:
         _USAGE_AS_JSON = False
