@@ -1,0 +1,85 @@
+"""Each campaign by its own seed, round 6 (issue 26): seed 004's task types are the plan's three, and its demo shows
+their rhythm.
+
+Every test quotes, in its docstring, the seed sentence it implements.
+"""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from conftest import REPORT_DAY
+from test_campaign_rules5 import _task_file
+from test_seed_rules import book
+
+from taizhang.rules.validate import validate_file
+
+D = dt.date
+
+
+def _task_types(tmp_path, preset, kinds):
+    """One file of ``preset`` with one row per 任务类型 in ``kinds``; (the findings, the typed frame)."""
+    b = book(preset)
+    folder = tmp_path / preset
+    _task_file(folder, b, "城关镇", kinds[0], D(2026, 4, 20))
+    [path] = folder.iterdir()
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for k in kinds[1:]:
+        ws.append([c.value for c in ws[2]][:-3] + [k, None, "整改中"])
+    wb.save(path)
+    report, checked = validate_file(path, rulebook=b, today=D(2026, 4, 20))
+    return report.findings, checked.frame
+
+
+def test_xiaoneng_task_type_outside_the_plans_three_is_a_warning_kept_as_written(tmp_path):
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — 任务类型 is one of the plan's three
+    (the ways units write them, 常规/重要/紧急, become the plan's names); anything else is kept as written, the row is
+    imported, and unknown-task-type (a warning) says which three there are."""
+    findings, frame = _task_types(tmp_path, "xiaoneng", ["常规", "重要任务", "紧急", "日常工作", "紧急的重点事项"])
+    assert frame["task_type"].tolist() == ["常规工作", "重要任务", "紧急的重点事项", "日常工作", "紧急的重点事项"]
+    [f] = [f for f in findings if f.code == "unknown-task-type"]
+    assert f.severity == "warning" and f.value == "日常工作" and f.header == "任务类型"
+    for name in ("常规工作", "重要任务", "紧急的重点事项"):
+        assert name in f.message
+    assert not [g for g in findings if g.severity == "error"]
+
+
+@pytest.mark.parametrize("preset", ["lijiuzhang", "xinguan", "zhonggengzu", "sanluan"])
+def test_no_other_campaign_checks_task_types(tmp_path, preset):
+    """Only seed 004 has task types: a 任务类型 column in another campaign's file is read as the unit's text, never
+    checked against seed 004's three."""
+    findings, frame = _task_types(tmp_path, preset, ["日常工作"])
+    assert frame["task_type"].tolist() == ["日常工作"]
+    assert "unknown-task-type" not in {f.code for f in findings}
+
+
+def test_the_xiaoneng_demo_shows_each_task_types_rhythm(tmp_path):
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — the demo's cases carry the plan's
+    task types, and in November (not a quarter's last month) its unit with only 常规工作 owes no report and sends none:
+    报送情况 says 本期无需报送 until December's 季报告; the unit that does not report holds a 重要任务 and is 未报送."""
+    from test_trail import sheet
+
+    from taizhang.book.master import load_master
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge
+
+    s = generate(tmp_path / "xiaoneng", preset="xiaoneng", seed=3, today=REPORT_DAY, n_units=8)
+    ledger = load_master(s.master).ledger
+    kinds = set(ledger["task_type"].dropna())
+    assert kinds == {"常规工作", "重要任务", "紧急的重点事项"}
+    assert s.quiet_unit and set(ledger.loc[ledger["unit"] == s.quiet_unit, "task_type"]) == {"常规工作"}
+    out = run_merge(s.master, s.submissions, REPORT_DAY)
+    assert s.quiet_unit not in out.result.missing_units and s.missing_unit in out.result.missing_units
+    states = {r["单位名称"]: r for r in sheet(s.master, "报送情况")}
+    assert states[s.quiet_unit]["报送情况"] == "本期无需报送" and "12月报送季报告" in states[s.quiet_unit]["说明"]
+    assert states[s.missing_unit]["报送情况"] == "未报送"
+
+
+def test_other_demos_carry_no_task_types(tmp_path):
+    """Only seed 004's plan has task types: another campaign's demo has none, and no unit is excused a report."""
+    from taizhang.demo import generate
+
+    s = generate(tmp_path / "xinguan", preset="xinguan", seed=3, today=REPORT_DAY, n_units=8)
+    assert not s.quiet_unit
+    assert "任务类型" not in [c.value for c in openpyxl.load_workbook(s.master)["台账"][1]]
