@@ -83,3 +83,41 @@ def test_other_demos_carry_no_task_types(tmp_path):
     s = generate(tmp_path / "xinguan", preset="xinguan", seed=3, today=REPORT_DAY, n_units=8)
     assert not s.quiet_unit
     assert "任务类型" not in [c.value for c in openpyxl.load_workbook(s.master)["台账"][1]]
+
+
+# ----------------------------------------------------------------- #33 item 12: no column of blanks in 问题类别
+
+def _categories_sheet(path):
+    return [[c.value for c in r] for r in openpyxl.load_workbook(path)["问题类别"].iter_rows()]
+
+
+def test_categories_carry_a_supervising_department_only_where_the_plan_names_one(tmp_path):
+    """Seed 001: "区商务局负责招商引资政策不兑现等问题的督促整改" — its 问题类别 sheet has 牵头督办部门; seed 003 names
+    none, so sanluan's has no always-empty column (#33 item 12). The sheet is read by header: an office that adds a
+    牵头督办部门 column gives its categories departments, and a master written with the old blank column reads alike."""
+    from taizhang.book.master import create_master, load_master
+
+    for preset, head in (("xinguan", ["问题类别", "牵头督办部门", "说明"]), ("sanluan", ["问题类别", "说明"])):
+        b = book(preset)
+        path = tmp_path / f"{preset}.xlsx"
+        create_master(path, b)
+        rows = _categories_sheet(path)
+        assert rows[0] == head
+        m = load_master(path)
+        assert [(c.name, c.supervisor, c.note) for c in m.rulebook.categories] == \
+            [(c.name, c.supervisor, c.note) for c in b.categories]
+    # sanluan's office adds the column itself, between the name and the note
+    wb = openpyxl.load_workbook(path)
+    ws = wb["问题类别"]
+    ws.insert_cols(2)
+    ws.cell(1, 2, "牵头督办部门")
+    ws.cell(2, 2, "县监察局")
+    wb.save(path)
+    cats = load_master(path).rulebook.categories
+    assert (cats[0].supervisor, cats[0].note) == ("县监察局", b.categories[0].note) and not cats[1].supervisor
+    # an old master: the blank 牵头督办部门 column every preset wrote before
+    wb = openpyxl.load_workbook(path)
+    ws = wb["问题类别"]
+    ws.cell(2, 2).value = None
+    wb.save(path)
+    assert [(c.supervisor, c.note) for c in load_master(path).rulebook.categories] == [("", c.note) for c in b.categories]

@@ -55,6 +55,8 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   sheet with them). xiaoneng's demo cases carry the plan's task types (常规工作, 重要任务, 紧急的重点事项; a unit written
   常规/紧急 is stored under the plan's name), one unit with only 常规工作 sends no file in November (本期无需报送 on
   报送情况), so its data, its report-day sheets and styles.xml move too.
+- #33 item 12, 问题类别 (campaigns6): the sheet has its 牵头督办部门 column only where a category names one (seed 001),
+  so the 问题类别 part (sheet6) of the other four presets changes, and only it; xinguan's is unchanged.
 """
 
 from __future__ import annotations
