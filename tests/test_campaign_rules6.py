@@ -121,3 +121,34 @@ def test_categories_carry_a_supervising_department_only_where_the_plan_names_one
     ws.cell(2, 2).value = None
     wb.save(path)
     assert [(c.supervisor, c.note) for c in load_master(path).rulebook.categories] == [("", c.note) for c in b.categories]
+
+
+# ----------------------------------------------------------------- seed 000: a 零报告 is no 攻坚难题
+
+def test_lijiuzhang_unit_sending_a_zero_report_is_flagged_not_shown_as_without_problems(tmp_path):
+    """Seed 000: "各相关单位都要在工作职责内确定1个以上“烂尾”工程或“久拖不决重要事项”，作为本单位、本部门的攻坚难题" — where
+    the office has switched 零报告 on (its own setting: the plan has none), a unit without a case that sends a 零报告 is still
+    flagged in 报送情况 and the 通报 as not yet having its 攻坚难题."""
+    from test_campaign_rules2 import _empty_submission
+
+    from taizhang.book.master import create_master, load_master
+    from taizhang.intake.units import build_directory
+    from taizhang.jobs import report_day, report_rows
+    from taizhang.report.figures import briefing
+
+    b = book("lijiuzhang").model_copy(update={"zero_report": True})
+    t = b.unit_types[0]
+    master = tmp_path / "m.xlsx"
+    create_master(master, b, build_directory([(2, "区财政局", t, "", "")], "成员单位"))
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    _empty_submission(folder / "区财政局.xlsx", "区财政局")
+    wb = openpyxl.load_workbook(folder / "区财政局.xlsx")
+    wb.active.append(["零报告"])
+    wb.save(folder / "区财政局.xlsx")
+    merged, result, figs = report_day(load_master(master), folder, D(2026, 6, 30), supervise=True)
+    assert result.zero_report_units == ["区财政局"]
+    [row] = report_rows(merged, result)
+    assert row[2] == "零报告" and "方案要求每个单位确定1个以上攻坚难题" in row[9]
+    assert figs.units[0].below_min
+    assert any("区财政局" in line and "尚未确定" in line for line in briefing(figs))
