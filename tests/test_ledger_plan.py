@@ -427,9 +427,12 @@ def test_ledger_and_unit_form_carry_a_campaign_column_only_where_its_seed_gives_
     from taizhang.book.master import load_master
 
     [tpl] = write_templates(load_master(path), tmp_path / "模板", REPORT_DAY)
-    form = [c.value for c in openpyxl.load_workbook(tpl)["台账"][3]]
+    wb = openpyxl.load_workbook(tpl)
+    form = [c.value for c in wb["台账"][3]]
     shown = own - {"销号申请"}  # (销号申请 is taizhang's record of a unit's application: never in a form)
     assert shown <= set(form) and not others & set(form), (preset, others & set(form))
+    guide = "\n".join(str(c.value) for r in wb["填报说明"].iter_rows() for c in r if c.value)
+    assert not [h for h in others if h in guide]  # the 填报说明 names no column the form does not have
     if preset == "sanluan":  # #33 item 12: no always-empty 牵头督办部门 column
         assert "牵头督办部门" not in header and "牵头督办部门" not in form
 

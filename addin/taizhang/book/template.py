@@ -264,8 +264,11 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
     guide = wb.create_sheet("填报说明", 0)
     put(guide, 1, 1, GUIDE[0]).font = Font(bold=True, size=14)
     lines = [line for line in GUIDE[1:] if book.district_coord or not line.startswith("6b.")]
+    # the office's columns the form has (牵头督办部门 only seed 001's, 归口汇总部门 only seed 003's: CAMPAIGN_FIELDS)
+    office_named = "、".join(h for h in ("督办意见", "牵头督办部门", "归口汇总部门") if h in {f.header for f in fields}) + "等"
     for i, line in enumerate(lines, 2):
-        put(guide, i, 1, line if book.tiers else line.replace("复杂程度、", ""))
+        line = line if book.tiers else line.replace("复杂程度、", "")
+        put(guide, i, 1, line.replace("督办意见、牵头督办部门等", office_named))
     put(guide, len(lines) + 3, 1, f"报送要求：{book.reporting.note}")
     if book.form_signed:
         put(guide, len(lines) + 4, 1, SIGNED_GUIDE)
