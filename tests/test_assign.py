@@ -15,9 +15,10 @@ from openpyxl import Workbook, load_workbook
 from taizhang.book.assign import assign_cases, clues_from_rows
 from taizhang.book.master import load_master
 from taizhang.book.sheets import S_UNASSIGNED
-from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS, write_templates
+from taizhang.book.template import HEADER_ROW, template_fields, write_templates
 from taizhang.doors.cli import main
 from taizhang.jobs import run_assign, run_merge, run_summary
+from taizhang.rules.rulebook import builtin_rulebooks
 
 REPORTERS = ("张三丰", "13812345678", "欧阳修远", "0557-7654321", "李四光", "13900001111")
 
@@ -177,7 +178,7 @@ def test_reporters_never_reach_templates_notices_or_public_outputs(clued, tmp_pa
     m = load_master(s.master)
     # the units whose cases came from the clues (every template is written the same way)
     paths = [p for u in ("城关镇", "区住房和城乡建设局") for p in write_templates(m, tmp_path / "模板", REPORT_DAY, u)]
-    assert all(f.key not in ("reporter", "reporter_phone", "assigned_unit") for f in TEMPLATE_FIELDS)
+    assert all(f.key not in ("reporter", "reporter_phone", "assigned_unit") for b in builtin_rulebooks().values() for f in template_fields(b))
     text = "\n".join(all_text_of(p) for p in paths)
     assert "城关镇政府承诺的厂房租金补贴" in text  # the case is there …
     assert not any(r in text for r in REPORTERS)  # … its reporter is not
@@ -306,7 +307,7 @@ def test_round_trip_assign_template_unit_edits_merge_keeps_the_numbers(fresh_sam
     [tpl] = write_templates(m, tmp_path / "报送", REPORT_DAY, only_unit="区商务局")
     wb = load_workbook(tpl)
     ws = wb["台账"]
-    col = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    col = {f.key: i for i, f in enumerate(template_fields(m.rulebook), 1)}
     row = next(r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, col["case_id"]).value == a.id)
     assert ws.cell(row, col["description"]).value == "上级交办：奖励资金未拨付"
     for key, value in (("leader", "周明"), ("person", "吴芳"), ("status", "整改中"), ("progress", 30),

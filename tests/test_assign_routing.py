@@ -154,12 +154,12 @@ def test_category_from_the_export_or_proposed_never_set_and_a_blank_one_never_re
     assert m.ledger.set_index("case_id").loc[by["X1"].id, "category"] is None
 
     # 古城镇 reports progress on its clue case, 问题类别 left blank as the template shows it: taken, not rejected
-    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS, write_templates
+    from taizhang.book.template import HEADER_ROW, template_fields, write_templates
 
     [tpl] = write_templates(m, tmp / "报送", REPORT_DAY, only_unit="古城镇")
     wb = load_workbook(tpl)
     ws = wb["台账"]
-    col = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    col = {f.key: i for i, f in enumerate(template_fields(m.rulebook), 1)}
     row = next(r for r in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(r, col["case_id"]).value == by["X1"].id)
     assert ws.cell(row, col["category"]).value is None
     for key, value in (("leader", "周明"), ("person", "吴芳"), ("status", "整改中"), ("progress_note", "已约谈施工方")):

@@ -249,7 +249,7 @@ def test_xiaoneng_task_types_report_on_their_own_rhythm(tmp_path):
     assert [r.name for r in b.task_rhythms] == ["常规工作", "重要任务", "紧急的重点事项"]
     m = load_master(path)
     assert m.rulebook.task_rhythms == b.task_rhythms
-    assert sorted(m.ledger["task_type"].tolist()) == sorted(["常规工作", "重要任务", "紧急"])
+    assert sorted(m.ledger["task_type"].tolist()) == sorted(["常规工作", "重要任务", "紧急的重点事项"])  # 紧急: the plan's name
     assert "任务类型" in [c.value for c in openpyxl.load_workbook(path)["台账"][1]]
 
     april = tmp_path / "四月"

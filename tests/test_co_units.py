@@ -15,7 +15,7 @@ from conftest import REPORT_DAY
 from openpyxl import Workbook, load_workbook
 
 from taizhang.book.master import load_master
-from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.book.template import HEADER_ROW, template_fields
 from taizhang.doors.cli import main
 from taizhang.intake.units import build_directory
 from taizhang.rules.rulebook import find_rulebook
@@ -26,7 +26,8 @@ TODAY = dt.date(2026, 11, 20)
 XINGUAN = find_rulebook("xinguan")
 UNITS = build_directory([(2, "城关镇", "镇（街、区）", "城关", ""), (3, "北山镇", "镇（街、区）", "", ""),
                          (4, "县水利局", "县直部门", "水利局", "")], "test")
-COL = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+FORM = template_fields(XINGUAN)  # the sample's form
+COL = {f.key: i for i, f in enumerate(FORM, 1)}
 
 
 def _file(tmp_path, header: str, value) -> object:
@@ -209,9 +210,9 @@ def test_a_co_units_copies_beside_its_own_file_supersede_nothing(fresh_sample, c
     copy = s.submissions / f"{helper}-配合工作.xlsx"
     wb = Workbook()
     ws = wb.active
-    ws.append([f.header for f in TEMPLATE_FIELDS])
+    ws.append([f.header for f in FORM])
     src = load_workbook(path)["台账"]
-    ws.append([src.cell(row, c).value for c in range(1, len(TEMPLATE_FIELDS) + 1)])
+    ws.append([src.cell(row, c).value for c in range(1, len(FORM) + 1)])
     ws.cell(2, COL["status"], "已办结")
     wb.save(copy)
     code, res = _merge(s, capsys)

@@ -172,7 +172,8 @@ def test_merge_with_the_folder_picker_and_remembered_folder(office):
     s, book, app = office
     from openpyxl import load_workbook
 
-    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.book.template import HEADER_ROW, template_fields
+    from taizhang.rules.rulebook import find_rulebook
     from taizhang.xlsx.xlsxout import put
 
     f = next(p for p in s.submissions.iterdir() if p.name.startswith("区") and p.suffix == ".xlsx")
@@ -181,7 +182,7 @@ def test_merge_with_the_folder_picker_and_remembered_folder(office):
     row = HEADER_ROW + 1
     while ws.cell(row=row, column=5).value:
         row += 1
-    col = {fl.key: i for i, fl in enumerate(TEMPLATE_FIELDS, 1)}
+    col = {fl.key: i for i, fl in enumerate(template_fields(find_rulebook("xinguan")), 1)}  # the sample's form
     unit = ws.cell(row=2, column=1).value.split("：")[1].replace("（盖章）", "")
     for k, v in dict(unit=unit, source="暗访", category="其他情形", description="=2+3 不是公式", leader="甲", person="乙",
                      assigned=dt.date(2026, 11, 20), status="整改中").items():

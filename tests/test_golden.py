@@ -48,6 +48,15 @@ through a refactor of the writer. A change meant to change bytes regenerates the
   shared strings of those presets move (the string indexes of their other sheets with them); xiaoneng's is unchanged.
 - Issue 26, seed 004's task types (campaigns4): xiaoneng's 台账 gains 任务类型 at its right edge (each type's own report
   rhythm, 常规工作季报告 / 重要任务月报告 / 紧急的重点事项一事一报), so its 台账 part, print area and shared strings move.
+- Issue 26, a campaign column only where its seed gives it (campaigns6, book.ledger_plan.CAMPAIGN_FIELDS): 台账 of every
+  preset loses the columns its plan does not give — 签收期限/反馈期限 in 000–003 (no limits), 区级协调 and 牵头督办部门
+  outside 001, 归口汇总部门 outside 003, 销号申请 outside 000/003, the five 回访 columns everywhere (no office asked) — so
+  台账's sheet part, its print area in workbook.xml and the shared strings move (and the string indexes of every other
+  sheet with them). xiaoneng's demo cases carry the plan's task types (常规工作, 重要任务, 紧急的重点事项; a unit written
+  常规/紧急 is stored under the plan's name), one unit with only 常规工作 sends no file in November (本期无需报送 on
+  报送情况), so its data, its report-day sheets and styles.xml move too.
+- #33 item 12, 问题类别 (campaigns6): the sheet has its 牵头督办部门 column only where a category names one (seed 001),
+  so the 问题类别 part (sheet6) of the other four presets changes, and only it; xinguan's is unchanged.
 """
 
 from __future__ import annotations

@@ -8,16 +8,19 @@ every case its taizhang values and its office cells (a value, and a formula poin
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
 from conftest import REPORT_DAY
 
 from taizhang.book.ledger_plan import Column, plan_ledger
-from taizhang.fields import FIELDS
+from taizhang.fields import BY_KEY, FIELDS
 from taizhang.findings import col_letter
 from taizhang.jobs import run_status
+from taizhang.rules.rulebook import find_rulebook
 
 H = [f.header for f in FIELDS]
 K = [f.key for f in FIELDS]
@@ -345,3 +348,147 @@ def test_assign_asks_to_fill_in_on_the_row_the_case_is_written_to(fresh_sample):
     written = next(i for i in range(2, ws.max_row + 1) if ws.cell(i, col["问题编号"]).value == a.id)
     assert written < r - 1  # sorted in among the unit's cases, not where the office typed it
     assert ask.row == written and f"请在台账第{written}行补填" in ask.message
+
+
+# --------------------------------------------------------------------------- fields only some campaigns have
+
+# preset → the CAMPAIGN_FIELDS its own plan gives (DOMAIN.md "Whose deadline rule"; seed 004's 签收/反馈 limits and
+# tiers, 001's 区级协调 and 牵头督办部门, 003's 归口汇总部门, 000's and 003's 销号 by the leading group; 回访 in none)
+PLAN_FIELDS = {
+    "lijiuzhang": {"close_request"},
+    "xinguan": {"district_coord", "supervisor"},
+    "zhonggengzu": set(),
+    "sanluan": {"summary_dept", "close_request"},
+    "xiaoneng": {"complexity", "task_type", "sign_by", "feedback_by"},
+}
+SEED_OF = {"lijiuzhang": "000", "xinguan": "001", "zhonggengzu": "002", "sanluan": "003", "xiaoneng": "004"}
+SEEDS = Path(os.environ.get("TAIZHANG_SEEDS", "/work/shared/seeds"))
+
+
+def _campaign_keys():
+    from taizhang.book.ledger_plan import CAMPAIGN_FIELDS
+
+    return {k for row in CAMPAIGN_FIELDS for k in row.keys}
+
+
+@pytest.mark.parametrize("preset", list(PLAN_FIELDS))
+def test_campaign_fields_follow_each_plan_as_a_table(preset):
+    """Each row of CAMPAIGN_FIELDS holds for exactly the presets whose seed gives its sentence: the predicate over the
+    rulebook is true where the row names the preset's seed, false elsewhere (an office setting switches the rest on)."""
+    from taizhang.book.ledger_plan import CAMPAIGN_FIELDS, campaign_uses, omitted
+
+    b = find_rulebook(preset)
+    assert {k for k in _campaign_keys() if campaign_uses(b, k)} == PLAN_FIELDS[preset]
+    assert omitted(b) == frozenset(_campaign_keys() - PLAN_FIELDS[preset])
+    for row in CAMPAIGN_FIELDS:
+        by_seed = any(seed == SEED_OF[preset] for seed, _ in row.seeds)
+        assert row.uses(b) == by_seed, (preset, row.keys)  # a field is on only where its own seed's sentence says so
+
+
+def test_campaign_fields_quote_their_seeds_word_for_word():
+    """Every sentence in CAMPAIGN_FIELDS is its seed's own words (the seed files, where present), and the rulebooks that
+    carry the same rule quote it alike; a row without a seed is an office setting with its 参数设置 row."""
+    from taizhang.book.ledger_plan import CAMPAIGN_FIELDS
+    from taizhang.book.settings_sheet import SCALARS
+
+    labels = {label for label, _, _ in SCALARS} | {"复杂程度档次"}
+    x = find_rulebook("xiaoneng")
+    for row in CAMPAIGN_FIELDS:
+        assert row.seeds or row.setting in labels, row.keys  # no seed: the office's own setting, named
+        assert not row.setting or row.setting in labels, row.setting
+        for seed, sentence in row.seeds:
+            if row.keys in (("sign_by",), ("feedback_by",)):
+                assert sentence in x.sign_feedback_quote
+            if row.keys == ("task_type",):
+                assert sentence == x.task_rhythm_quote
+            if row.keys == ("complexity",):
+                assert sentence == x.deadline_rule_quote
+            if SEEDS.is_dir():
+                [text] = [p.read_text(encoding="utf-8") for p in SEEDS.glob(f"{seed}_*.txt")]
+                assert sentence in text, (seed, sentence)
+
+
+@pytest.mark.parametrize("preset", list(PLAN_FIELDS))
+def test_ledger_and_unit_form_carry_a_campaign_column_only_where_its_seed_gives_it(tmp_path, preset):
+    """台账 and the unit's form: 签收期限/反馈期限 only in seed 004's ("承办单位主要负责人应在收到工作任务后3个工作日内签批或
+    部署"; "任务事项办结后需在5个工作日内反馈办理落实情况"), 区级协调 and 牵头督办部门 only in 001's, 归口汇总部门 only in 003's,
+    销号申请 only where the leading group closes cases (000, 003), 回访 nowhere by default (no plan gives it)."""
+    from taizhang.book.master import create_master
+    from taizhang.book.template import write_templates
+    from taizhang.intake.units import build_directory
+
+    b = find_rulebook(preset)
+    path = tmp_path / f"{preset}.xlsx"
+    create_master(path, b, build_directory([(2, "城关镇", b.unit_types[0], "", "CG")], "成员单位"))
+    header = [c.value for c in openpyxl.load_workbook(path)["台账"][1]]
+    own = {BY_KEY[k].header for k in PLAN_FIELDS[preset]}
+    others = {BY_KEY[k].header for k in _campaign_keys()} - own
+    assert own <= set(header) and not others & set(header), (preset, others & set(header))
+    from taizhang.book.master import load_master
+
+    [tpl] = write_templates(load_master(path), tmp_path / "模板", REPORT_DAY)
+    wb = openpyxl.load_workbook(tpl)
+    form = [c.value for c in wb["台账"][3]]
+    shown = own - {"销号申请"}  # (销号申请 is taizhang's record of a unit's application: never in a form)
+    assert shown <= set(form) and not others & set(form), (preset, others & set(form))
+    guide = "\n".join(str(c.value) for r in wb["填报说明"].iter_rows() for c in r if c.value)
+    assert not [h for h in others if h in guide]  # the 填报说明 names no column the form does not have
+    if preset == "sanluan":  # #33 item 12: no always-empty 牵头督办部门 column
+        assert "牵头督办部门" not in header and "牵头督办部门" not in form
+
+
+def test_an_office_setting_switches_a_campaign_column_on(tmp_path):
+    """理旧账's plan sets no 签收 limit and no 回访; the office switches both on in 参数设置 (labelled 办公室设定 where no
+    plan gives it): 签收期限 and the 回访 columns are added at 台账's right edge and shown in the unit's form."""
+    from taizhang.book.master import create_master, load_master
+    from taizhang.book.template import write_templates
+    from taizhang.intake.units import build_directory
+
+    b = find_rulebook("lijiuzhang")
+    path = tmp_path / "理旧账.xlsx"
+    create_master(path, b, build_directory([(2, "城关镇", b.unit_types[0], "", "CG")], "成员单位"))
+    before = [c.value for c in openpyxl.load_workbook(path)["台账"][1]]
+    assert "签收期限" not in before and "回访结果" not in before
+    wb = openpyxl.load_workbook(path)
+    ws = wb["参数设置"]
+    at = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(at["签收时限（工作日）"], 2, 3)
+    ws.cell(at["回访后销号的线索来源"], 2, "信访举报")
+    assert "办公室设定（方案未规定）" in ws.cell(at["回访后销号的线索来源"], 3).value
+    wb.save(path)
+    run_status(path, REPORT_DAY)
+    after = [c.value for c in openpyxl.load_workbook(path)["台账"][1]]
+    assert after[:len(before)] == before  # nothing moved
+    assert {"签收期限", "回访方式", "回访日期", "回访人", "回访结果", "回访意见"} == set(after[len(before):])
+    [tpl] = write_templates(load_master(path), tmp_path / "模板", REPORT_DAY)
+    form = [c.value for c in openpyxl.load_workbook(tpl)["台账"][3]]
+    assert {"签收期限", "回访结果"} <= set(form) and "反馈期限" not in form
+
+
+def test_an_old_master_keeps_a_campaign_column_its_plan_does_not_give_and_its_data(fresh_sample):
+    """A master an earlier version wrote with every field (牵头督办部门, 归口汇总部门, 回访结果, 签收期限 where the plan has
+    none): its columns stay where they are, by header, and the office's values in them stay with their cases."""
+    path = fresh_sample.master  # seed 001: no 归口汇总部门, no 回访, no 签收 limit
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    _, idc, rows = _table(ws)
+    olds = ["归口汇总部门", "回访结果", "签收期限"]
+    at = {}
+    for h in olds:
+        at[h] = _append_office(ws)
+        ws.cell(1, at[h], h)
+    for cid, r in rows.items():
+        ws.cell(r, at["归口汇总部门"], f"县委办公室-{cid}")
+        ws.cell(r, at["回访结果"], "满意")
+    header = [c.value for c in ws[1]]
+    wb.save(path)
+
+    run_status(path, REPORT_DAY)
+
+    ws = openpyxl.load_workbook(path)["台账"]
+    got_header, _, got_rows = _table(ws)
+    assert got_header == header
+    assert set(got_rows) == set(rows)
+    for cid, r in got_rows.items():
+        assert ws.cell(r, at["归口汇总部门"]).value == f"县委办公室-{cid}"
+        assert ws.cell(r, at["回访结果"]).value == "满意"

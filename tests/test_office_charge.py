@@ -135,11 +135,11 @@ def test_a_unit_cannot_extend_a_deadline_the_office_extended_once(fresh_sample, 
     from openpyxl import load_workbook
 
     from taizhang.book.master import load_master
-    from taizhang.book.template import TEMPLATE_FIELDS
+    from taizhang.book.template import template_fields
     from taizhang.doors.cli import main
     from taizhang.xlsx.xlsxout import put
 
-    col = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+    col = {f.key: i for i, f in enumerate(template_fields(find_rulebook("xinguan")), 1)}  # the sample's form
     s = fresh_sample
     path, wb, ws, r = _unit_case(s)
     case_id = ws.cell(row=r, column=col["case_id"]).value
@@ -169,7 +169,7 @@ def test_the_template_asks_for_extensions_in_the_units_own_columns(fresh_sample,
     from openpyxl import load_workbook
 
     from taizhang.book.master import load_master
-    from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+    from taizhang.book.template import HEADER_ROW, template_fields
     from taizhang.doors.cli import main
     from taizhang.fields import BY_KEY
     from taizhang.xlsx.xlsxout import put
@@ -185,7 +185,7 @@ def test_the_template_asks_for_extensions_in_the_units_own_columns(fresh_sample,
     heads = [c.value for c in ws[HEADER_ROW]]
     # (the sample is seed 001's: its units' request for 区级协调 last)
     assert heads[-6:] == ["申请延期至", "申请理由", "申请事项", "办公室答复", "申请区级协调", "区级协调理由"]
-    assert heads == [f.header for f in TEMPLATE_FIELDS] + ["申请区级协调", "区级协调理由"]
+    assert heads == [f.header for f in template_fields(find_rulebook("xinguan"))]
     # a case with a written 整改时限 (the sample's data decides which row): the request must leave it as it is
     r = next(i for i in range(HEADER_ROW + 1, ws.max_row + 1) if ws.cell(row=i, column=heads.index("整改时限") + 1).value)
     assert ws.cell(row=r, column=heads.index("延期至") + 1).protection.locked

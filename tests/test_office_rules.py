@@ -13,11 +13,12 @@ from conftest import REPORT_DAY
 from openpyxl import load_workbook
 
 from taizhang.book.master import load_master
-from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.book.template import HEADER_ROW, template_fields
 from taizhang.doors.cli import main
+from taizhang.rules.rulebook import find_rulebook
 from taizhang.xlsx.xlsxout import put
 
-COL = {f.key: i for i, f in enumerate(TEMPLATE_FIELDS, 1)}
+COL = {f.key: i for i, f in enumerate(template_fields(find_rulebook("xinguan")), 1)}  # the sample's form
 DUE = REPORT_DAY.replace(day=20)  # the sample campaign reports monthly by the 20th
 
 

@@ -18,7 +18,7 @@ from conftest import convert, needs_libreoffice
 from taizhang.book.ledger_plan import omitted
 from taizhang.book.master import create_master, load_master
 from taizhang.book.sheets import APPROVAL_HEADERS, CLOSURE_HEADERS, S_TRAIL, TRAIL_HEADERS
-from taizhang.book.template import HEADER_ROW, TEMPLATE_FIELDS
+from taizhang.book.template import HEADER_ROW, template_fields
 from taizhang.fields import FIELDS
 from taizhang.findings import col_letter
 from taizhang.intake.units import build_directory
@@ -163,7 +163,7 @@ def test_one_case_from_handover_to_closing(master, tmp_path):
     # the refusal goes back to the unit with its reason, in its next template
     [tpl] = run_template(master, tmp_path / "模板", D(2026, 11, 16), unit="城关镇")
     ws = openpyxl.load_workbook(tpl)["台账"]
-    col = [f.header for f in TEMPLATE_FIELDS].index("办公室答复") + 1
+    col = [f.header for f in template_fields(load_master(master).rulebook)].index("办公室答复") + 1
     assert "不同意：理由不充分，请说明资金缺口" in ws.cell(HEADER_ROW + 1, col).value
     heads = [c.value for c in ws[HEADER_ROW]]
     assert "申请事项" in heads and "主管副区长审签" not in heads  # seed 000's 审签 only in seed 000's template
@@ -355,7 +355,7 @@ def test_not_our_case_kept_when_the_office_names_the_same_unit(master, tmp_path)
     assert steps(master) == [("不属本单位", "申请中"), ("不属本单位", "不同意")]
     [tpl] = run_template(master, tmp_path / "模板", D(2026, 11, 9), unit="城关镇")
     ws = openpyxl.load_workbook(tpl)["台账"]
-    col = [f.header for f in TEMPLATE_FIELDS].index("办公室答复") + 1
+    col = [f.header for f in template_fields(load_master(master).rulebook)].index("办公室答复") + 1
     assert "不属本单位申请（不属本单位）不同意：属城关镇辖区" in ws.cell(HEADER_ROW + 1, col).value
 
 
@@ -435,7 +435,7 @@ def test_lijiuzhang_proposed_cases_wait_for_approval_and_exit_is_recorded(tmp_pa
     figs = run_figures(path, D(2026, 5, 15))  # 待核准: shown so, not yet counted (HOLD_UNAPPROVED)
     assert (figs.totals.total, figs.unapproved) == (0, 2)
     [tpl] = run_template(path, tmp_path / "模板", D(2026, 5, 15), unit="住建局")
-    assert openpyxl.load_workbook(tpl)["台账"].cell(HEADER_ROW, len(TEMPLATE_FIELDS) + 1).value == "主管副区长审签"
+    assert openpyxl.load_workbook(tpl)["台账"].cell(HEADER_ROW, len(template_fields(b))).value == "主管副区长审签"
     decide(path, "待审批", ids[0], "核准", "领导小组办公室")
     decide(path, "待审批", ids[1], "同意", "领导小组办公室")
     res = run_status(path, D(2026, 5, 18))

@@ -6,7 +6,8 @@ few messy the way units really send them (title and 填报单位 lines, a two-ro
 merged header, renamed and reordered columns, dates in five styles,
 full-width digits, a totals row, a hidden sheet and a hidden row, an
 instruction sheet first, an alias unit name, a zero report, a late file, a
-corrupt file, an Excel lock file) and one unit that does not report at all.
+corrupt file, an Excel lock file) and one unit that does not report at all (and, seed 004, one whose tasks are
+all 常规工作, which owes no report outside a quarter's last month and sends none).
 Where the campaign's plan has no 零报告, the sample's office switches it on as its own setting (参数设置 says so),
 so that the zero report is shown. The demo, the tests and the benchmarks all use it.
 """
@@ -53,6 +54,7 @@ class SampleSet:
     missing_unit: str = ""
     zero_unit: str = ""
     late_unit: str = ""
+    quiet_unit: str = ""  # seed 004: every open task 常规工作 (季报告), so it owes no report in a quarter's first months
     messy: dict[str, str] = field(default_factory=dict)
 
 
@@ -102,6 +104,8 @@ def _case(rng: random.Random, book, unit: str, assigned: dt.date, today: dt.date
     if status == "已销号":
         c["closer"] = _name(rng)
         c["closed_date"] = min(today - dt.timedelta(days=1), c["done_date"] + dt.timedelta(days=3))
+    if book.task_rhythms:  # seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报"
+        c["task_type"] = rng.choices([r.name for r in book.task_rhythms], weights=[5, 3, 1][: len(book.task_rhythms)])[0]
     return c
 
 
@@ -138,6 +142,24 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
             c["case_id"] = f"{u.code}-{today.year}-{k + 1:03d}"
             c["updated_on"] = today - dt.timedelta(days=30)
             records.append(c)
+    quiet = ""
+    if book.task_rhythms:  # seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报"
+        # the units shown missing and late owe this month's report: each holds an open 重要任务
+        monthly = next((r.name for r in book.task_rhythms if r.cadence == "monthly"), None)
+        for u in (units.units[-1], units.units[min(4, len(units.units) - 1)]):
+            c = next((c for c in records if c["unit"] == u.name and c["status"] in ("整改中", "未启动")), None)
+            if c is not None and monthly:
+                c["task_type"] = monthly
+        # and one unit has only 常规工作: outside a quarter's last month it owes no report, and sends none
+        quarterly = next((r.name for r in book.task_rhythms if r.cadence == "quarterly"), None)
+        alias = next((u.name for u in units.units[2:] if u.aliases), "")
+        names = [u.name for u in units.units]
+        if quarterly and messy and len(names) >= 8 and today.month not in (3, 6, 9, 12) and \
+                names[-2] not in {*names[:5], names[-1], alias}:
+            quiet = names[-2]
+            for c in records:
+                if c["unit"] == quiet:
+                    c["task_type"] = quarterly
     ledger = pd.concat([empty_ledger(), pd.DataFrame(records)], ignore_index=True).astype(object)
     ledger = ledger.where(ledger.notna(), None)
     ledger.loc[0, "office_opinion"] = "请于月底前拿出解决方案，逾期约谈"
@@ -155,6 +177,9 @@ def generate(root: str | Path, preset: str = "xinguan", seed: int = 7, today: dt
     names = list(by_unit)
     sample.missing_unit = names[-1]
     by_unit[names[-1]].unlink()
+    if quiet:
+        sample.quiet_unit = quiet
+        by_unit.pop(quiet).unlink()
     if messy:
         sample.zero_unit = names[1]
         _zero_report(by_unit[names[1]])

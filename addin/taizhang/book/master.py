@@ -21,6 +21,7 @@ import pandas as pd
 from taizhang.book.ledger_sheet import ledger_spec
 from taizhang.book.settings_sheet import migrate_settings, rulebook_from_sheets, settings_rows
 from taizhang.book.sheets import (  # noqa: F401
+    CATEGORY_HEADERS,
     CHANGE_HEADERS,
     HIDDEN_SHEETS,
     HISTORY_HEADERS,
@@ -246,8 +247,12 @@ def _write_units(ws, units: UnitDirectory) -> None:
 def _write_categories(ws, book: Rulebook) -> None:
     from taizhang.xlsx.xlsxout import table
 
-    rows = [[c.name, c.supervisor, c.note] for c in book.categories]
-    table(ws, 1, ["问题类别", "牵头督办部门", "说明"], rows, [40, 18, 70])
+    # 牵头督办部门 only where a category has one (seed 001: "区商务局负责招商引资政策不兑现等问题的督促整改"): no column of
+    # blanks elsewhere (#33 item 12); an office that adds one by its header gives its categories departments
+    if any(c.supervisor for c in book.categories):
+        table(ws, 1, list(CATEGORY_HEADERS), [[c.name, c.supervisor, c.note] for c in book.categories], [40, 18, 70])
+    else:
+        table(ws, 1, [CATEGORY_HEADERS[0], CATEGORY_HEADERS[2]], [[c.name, c.note] for c in book.categories], [40, 70])
     ws.freeze_panes = "A2"
 
 
@@ -484,13 +489,28 @@ def _list_columns(table: list[list] | None) -> list[str] | None:
     return (head + [""] * width)[:width]
 
 
+def _category_columns(head: list) -> tuple[int, int | None, int | None]:
+    """Where 问题类别's sheet holds each category's name, 牵头督办部门 and 说明 (0-based; None: no such column), by header;
+    a sheet without those headers is read as written before they were optional (name, department, note)."""
+    names = [str(h or "").strip() for h in head]
+    found = [next((i for i, h in enumerate(names) if h in want), None) for want in
+             (("问题类别",), ("牵头督办部门", "督办部门", "行业主管部门"), ("说明",))]
+    if found[0] is None:
+        return 0, 1, 2
+    return found[0], found[1], found[2]
+
+
 def _read_lists(rows) -> dict:
     lists: dict = {}
-    cats = rows(S_CATEGORIES)[1:]
-    if cats:
-        lists["categories"] = [Category(name=str(r[0]).strip(), supervisor=str(r[1] or "").strip() if len(r) > 1 else "",
-                                        note=str(r[2] or "").strip() if len(r) > 2 else "")
-                               for r in cats if r and str(r[0] or "").strip()]
+    table = rows(S_CATEGORIES)
+    if table[1:]:
+        at_name, at_sup, at_note = _category_columns(table[0])
+
+        def cell(r, i):
+            return str(r[i] or "").strip() if i is not None and i < len(r) else ""
+
+        lists["categories"] = [Category(name=cell(r, at_name), supervisor=cell(r, at_sup), note=cell(r, at_note))
+                               for r in table[1:] if r and cell(r, at_name)]
     codes = rows(S_LISTS)
     if codes:
         head = [str(h or "").strip() for h in codes[0]]

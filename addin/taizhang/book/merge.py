@@ -163,13 +163,7 @@ def report_due(book, day: dt.date, cal) -> tuple[dt.date | None, dt.date | None]
 
 def rhythm_of(book, value):
     """The plan's task type (``TaskRhythm``) a 任务类型 cell names, by name or alias; None: blank or not one of them."""
-    text = norm_text(value)
-    if not text:
-        return None
-    for r in book.task_rhythms:
-        if text in (norm_text(n) for n in (r.name, *r.aliases)):
-            return r
-    return None
+    return book.task_rhythm(value)
 
 
 QUARTER_ENDS = (3, 6, 9, 12)

@@ -38,6 +38,7 @@ S_STATUS_WORDS = "状态对照"
 STATUS_WORD_HEADERS = ["单位的写法", "办理状态"]
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码", "联系人", "联系电话"]  # contacts: for 催报 (book.reminders)
+CATEGORY_HEADERS = ("问题类别", "牵头督办部门", "说明")  # 牵头督办部门 only where a category has one (book.master)
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]
 APPROVAL_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式",
                     "申请理由"]

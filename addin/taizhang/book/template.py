@@ -17,33 +17,38 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, Protection
 from openpyxl.utils import get_column_letter
 
+from taizhang.book.ledger_plan import campaign_uses
 from taizhang.errors import BadRequest
 from taizhang.fields import FIELDS, OFFICE_ONLY, ORIGIN_COMPUTED, REQUEST_FIELDS, STATUS_CLOSED, STATUS_UNFOUNDED
 from taizhang.rules.rulebook import RECTIFY_MODES
 from taizhang.xlsx.storage import atomic_write
 from taizhang.xlsx.xlsxout import FILL, header_row, put, styled
 
-# the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill)
-# 复杂程度 only where the campaign has tiers (seed 004, or the office's own): TIERED_FIELDS
+# the ledger's columns, then the unit's application for an extension (申请延期至, 申请理由: white, the unit's to fill);
+# a field only some campaigns have (book.ledger_plan.CAMPAIGN_FIELDS: 复杂程度, 签收期限, 区级协调, 牵头督办部门…) only in
+# theirs
 COORD_KEYS = ("coord_request", "coord_reason")  # seed 001's request for 区级协调: only where the plan has it
 # seed 004's 任务类型 only where the plan has task types (``template_fields``), after the ledger's own columns
 TASK_FIELD = next(f for f in FIELDS if f.key == "task_type")
-TIERED_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY and f is not TASK_FIELD] + \
-    [f for f in REQUEST_FIELDS if f.key != "signoff" and f.key not in COORD_KEYS]
-TEMPLATE_FIELDS = [f for f in TIERED_FIELDS if f.key != "complexity"]
+FORM_FIELDS = [f for f in FIELDS if f.owner != "provenance" and f.key not in OFFICE_ONLY and f is not TASK_FIELD]
+FORM_REQUESTS = [f for f in REQUEST_FIELDS if f.key != "signoff" and f.key not in COORD_KEYS]
 
 
 def template_fields(book) -> list:
-    """The columns of a unit's template: 复杂程度 only where the campaign has tiers (seed 004, or the office's own);
-    seed 001's 申请区级协调 and 区级协调理由 only where the plan has 区级协调; seed 000's 主管副区长审签 last, only where
-    new cases wait for 核准."""
-    fields = TIERED_FIELDS if book.tiers else TEMPLATE_FIELDS
+    """The columns of a unit's template: the ledger's fields its campaign has (``ledger_plan.campaign_uses``: 复杂程度
+    only with tiers, 签收期限/反馈期限 only with limits, 区级协调 and 牵头督办部门 only seed 001's, 归口汇总部门 only seed
+    003's, 回访 only where the office asks for it), then the unit's requests; seed 004's 任务类型 before them; seed
+    001's 申请区级协调 and 区级协调理由 only where the plan has 区级协调; seed 000's 主管副区长审签 last, only where new
+    cases wait for 核准."""
+    fields = [f for f in FORM_FIELDS if campaign_uses(book, f.key)]
     if book.task_rhythms:  # seed 004's 任务类型 (its report rhythm): only where the plan has it
-        at = next(i for i, f in enumerate(fields) if f.owner == "request")
-        fields = fields[:at] + [TASK_FIELD] + fields[at:]
+        fields.append(TASK_FIELD)
+    fields += FORM_REQUESTS
     if book.district_coord:
-        fields = fields + [f for f in REQUEST_FIELDS if f.key in COORD_KEYS]
+        fields += [f for f in REQUEST_FIELDS if f.key in COORD_KEYS]
     return fields + [f for f in REQUEST_FIELDS if f.key == "signoff"] if book.approve_cases else fields
+
+
 UNIT_OWNERS = ("unit", "request")
 HEADER_ROW = 3
 _FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -236,7 +241,7 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
 
     lists = wb.create_sheet("代码表")
     columns = [[c.name for c in book.categories], book.sources, [t.name for t in book.tiers], list(book.statuses), [unit.name],
-               list(RECTIFY_MODES)]
+               list(RECTIFY_MODES), [r.name for r in book.task_rhythms]]
     for ci, values in enumerate(columns, 1):
         for ri, v in enumerate(values, 2):
             put(lists, ri, ci, v)
@@ -246,9 +251,9 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
 
     for key, letter, size in (("category", "A", len(columns[0])), ("source", "B", len(columns[1])),
                               ("complexity", "C", len(columns[2])), ("status", "D", len(columns[3])), ("unit", "E", 1),
-                              ("rectify_mode", "F", len(columns[5]))):
+                              ("rectify_mode", "F", len(columns[5])), ("task_type", "G", len(columns[6]))):
         if key not in col_of:
-            continue  # no 复杂程度 column where the campaign has no tiers
+            continue  # no 复杂程度 column where the campaign has no tiers, no 任务类型 where it has no task types
         dv = DataValidation(type="list", formula1=f"'代码表'!${letter}$2:${letter}${size + 1}", allow_blank=True,
                             showErrorMessage=True, errorStyle="warning", errorTitle="不在可选范围内",
                             error="请从下拉列表中选择。")
@@ -259,8 +264,11 @@ def _write_one(tmp: Path, master, unit, cases, period: str, today: dt.date, due:
     guide = wb.create_sheet("填报说明", 0)
     put(guide, 1, 1, GUIDE[0]).font = Font(bold=True, size=14)
     lines = [line for line in GUIDE[1:] if book.district_coord or not line.startswith("6b.")]
+    # the office's columns the form has (牵头督办部门 only seed 001's, 归口汇总部门 only seed 003's: CAMPAIGN_FIELDS)
+    office_named = "、".join(h for h in ("督办意见", "牵头督办部门", "归口汇总部门") if h in {f.header for f in fields}) + "等"
     for i, line in enumerate(lines, 2):
-        put(guide, i, 1, line if book.tiers else line.replace("复杂程度、", ""))
+        line = line if book.tiers else line.replace("复杂程度、", "")
+        put(guide, i, 1, line.replace("督办意见、牵头督办部门等", office_named))
     put(guide, len(lines) + 3, 1, f"报送要求：{book.reporting.note}")
     if book.form_signed:
         put(guide, len(lines) + 4, 1, SIGNED_GUIDE)

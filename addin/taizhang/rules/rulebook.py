@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from taizhang.errors import UserError
-from taizhang.fields import STATUSES
+from taizhang.fields import STATUSES, norm_text
 
 
 class RulebookError(UserError):
@@ -339,6 +339,14 @@ class Rulebook(_Strict):
 
     def tier(self, name: str) -> Tier | None:
         return next((t for t in self.tiers if t.name == name), None)
+
+    def task_rhythm(self, value) -> TaskRhythm | None:
+        """The plan's task type (seed 004) a 任务类型 cell names, by name or alias (folded: full-width, spaces); None:
+        blank, or not one of them."""
+        text = norm_text(value)
+        if not text:
+            return None
+        return next((r for r in self.task_rhythms if text in {norm_text(n) for n in (r.name, *r.aliases)}), None)
 
 
 def _no_duplicates(key: str, names: list[str]) -> None:

@@ -146,6 +146,8 @@ def check_submission(read: SheetRead, ctx: Context) -> Checked:
             continue
         if key == "co_units":  # names, each matched against the unit list (a text column otherwise)
             conv = convert_column(values, lambda v: _co_units(ctx.units, v), ctx.memo.setdefault("co_units", {}))
+        elif key == "task_type" and book.task_rhythms:  # seed 004's task types: the plan's name, or kept and warned
+            conv = convert_column(values, lambda v: _task_type(book, v), ctx.memo.setdefault("task_type", {}))
         elif kind == "amount":
             factor = cols[key].factor
             conv = convert_column(values, lambda v, factor=factor: to_amount(v, factor), ctx.memo.setdefault(("amount", factor), {}))
@@ -274,6 +276,17 @@ def _vocab(matcher, value, code: str, keep: bool = False):
     return (text if keep else None), code
 
 
+def _task_type(book: Rulebook, value):
+    """Seed 004 "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报": a 任务类型 the plan names (or a way
+    units write it, 常规/重要/紧急) becomes the plan's name; any other text is kept as written, with unknown-task-type
+    (the case then reports on the campaign's own rhythm, book.merge.not_owed)."""
+    text = to_text(value)
+    if text is None:
+        return None, None
+    hit = book.task_rhythm(text)
+    return (hit.name, None) if hit else (text, "unknown-task-type")
+
+
 def _unit(units: UnitDirectory | None, value):
     text = to_text(value)
     if text is None:
@@ -368,6 +381,9 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
         return f"整改方式“{value}”无法识别，请填写：{'、'.join(RECTIFY_MODES)}。"
     if code == "unknown-complexity":
         return f"复杂程度“{value}”无法识别，请填写：{'、'.join(t.name for t in book.tiers)}。"
+    if code == "unknown-task-type":
+        return (f"任务类型“{value}”不是方案的任务类型，已按原文导入，本问题按本专项行动的报送周期报送。请填写："
+                f"{'、'.join(r.name for r in book.task_rhythms)}（方案：“{book.task_rhythm_quote}”）。")
     if code == "unknown-unit":
         hint = ctx.units.suggest(value) if ctx.units is not None else []
         tail = f"您是否指：{'、'.join(hint)}？" if hint else "请填写成员单位名单中的单位全称，或请办公室在“成员单位”表中补充别名。"

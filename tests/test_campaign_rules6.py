@@ -1,0 +1,154 @@
+"""Each campaign by its own seed, round 6 (issue 26): seed 004's task types are the plan's three, and its demo shows
+their rhythm.
+
+Every test quotes, in its docstring, the seed sentence it implements.
+"""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from conftest import REPORT_DAY
+from test_campaign_rules5 import _task_file
+from test_seed_rules import book
+
+from taizhang.rules.validate import validate_file
+
+D = dt.date
+
+
+def _task_types(tmp_path, preset, kinds):
+    """One file of ``preset`` with one row per 任务类型 in ``kinds``; (the findings, the typed frame)."""
+    b = book(preset)
+    folder = tmp_path / preset
+    _task_file(folder, b, "城关镇", kinds[0], D(2026, 4, 20))
+    [path] = folder.iterdir()
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for k in kinds[1:]:
+        ws.append([c.value for c in ws[2]][:-3] + [k, None, "整改中"])
+    wb.save(path)
+    report, checked = validate_file(path, rulebook=b, today=D(2026, 4, 20))
+    return report.findings, checked.frame
+
+
+def test_xiaoneng_task_type_outside_the_plans_three_is_a_warning_kept_as_written(tmp_path):
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — 任务类型 is one of the plan's three
+    (the ways units write them, 常规/重要/紧急, become the plan's names); anything else is kept as written, the row is
+    imported, and unknown-task-type (a warning) says which three there are."""
+    findings, frame = _task_types(tmp_path, "xiaoneng", ["常规", "重要任务", "紧急", "日常工作", "紧急的重点事项"])
+    assert frame["task_type"].tolist() == ["常规工作", "重要任务", "紧急的重点事项", "日常工作", "紧急的重点事项"]
+    [f] = [f for f in findings if f.code == "unknown-task-type"]
+    assert f.severity == "warning" and f.value == "日常工作" and f.header == "任务类型"
+    for name in ("常规工作", "重要任务", "紧急的重点事项"):
+        assert name in f.message
+    assert not [g for g in findings if g.severity == "error"]
+
+
+@pytest.mark.parametrize("preset", ["lijiuzhang", "xinguan", "zhonggengzu", "sanluan"])
+def test_no_other_campaign_checks_task_types(tmp_path, preset):
+    """Only seed 004 has task types: a 任务类型 column in another campaign's file is read as the unit's text, never
+    checked against seed 004's three."""
+    findings, frame = _task_types(tmp_path, preset, ["日常工作"])
+    assert frame["task_type"].tolist() == ["日常工作"]
+    assert "unknown-task-type" not in {f.code for f in findings}
+
+
+def test_the_xiaoneng_demo_shows_each_task_types_rhythm(tmp_path):
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — the demo's cases carry the plan's
+    task types, and in November (not a quarter's last month) its unit with only 常规工作 owes no report and sends none:
+    报送情况 says 本期无需报送 until December's 季报告; the unit that does not report holds a 重要任务 and is 未报送."""
+    from test_trail import sheet
+
+    from taizhang.book.master import load_master
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge
+
+    s = generate(tmp_path / "xiaoneng", preset="xiaoneng", seed=3, today=REPORT_DAY, n_units=8)
+    ledger = load_master(s.master).ledger
+    kinds = set(ledger["task_type"].dropna())
+    assert kinds == {"常规工作", "重要任务", "紧急的重点事项"}
+    assert s.quiet_unit and set(ledger.loc[ledger["unit"] == s.quiet_unit, "task_type"]) == {"常规工作"}
+    out = run_merge(s.master, s.submissions, REPORT_DAY)
+    assert s.quiet_unit not in out.result.missing_units and s.missing_unit in out.result.missing_units
+    states = {r["单位名称"]: r for r in sheet(s.master, "报送情况")}
+    assert states[s.quiet_unit]["报送情况"] == "本期无需报送" and "12月报送季报告" in states[s.quiet_unit]["说明"]
+    assert states[s.missing_unit]["报送情况"] == "未报送"
+
+
+def test_other_demos_carry_no_task_types(tmp_path):
+    """Only seed 004's plan has task types: another campaign's demo has none, and no unit is excused a report."""
+    from taizhang.demo import generate
+
+    s = generate(tmp_path / "xinguan", preset="xinguan", seed=3, today=REPORT_DAY, n_units=8)
+    assert not s.quiet_unit
+    assert "任务类型" not in [c.value for c in openpyxl.load_workbook(s.master)["台账"][1]]
+
+
+# ----------------------------------------------------------------- #33 item 12: no column of blanks in 问题类别
+
+def _categories_sheet(path):
+    return [[c.value for c in r] for r in openpyxl.load_workbook(path)["问题类别"].iter_rows()]
+
+
+def test_categories_carry_a_supervising_department_only_where_the_plan_names_one(tmp_path):
+    """Seed 001: "区商务局负责招商引资政策不兑现等问题的督促整改" — its 问题类别 sheet has 牵头督办部门; seed 003 names
+    none, so sanluan's has no always-empty column (#33 item 12). The sheet is read by header: an office that adds a
+    牵头督办部门 column gives its categories departments, and a master written with the old blank column reads alike."""
+    from taizhang.book.master import create_master, load_master
+
+    for preset, head in (("xinguan", ["问题类别", "牵头督办部门", "说明"]), ("sanluan", ["问题类别", "说明"])):
+        b = book(preset)
+        path = tmp_path / f"{preset}.xlsx"
+        create_master(path, b)
+        rows = _categories_sheet(path)
+        assert rows[0] == head
+        m = load_master(path)
+        assert [(c.name, c.supervisor, c.note) for c in m.rulebook.categories] == \
+            [(c.name, c.supervisor, c.note) for c in b.categories]
+    # sanluan's office adds the column itself, between the name and the note
+    wb = openpyxl.load_workbook(path)
+    ws = wb["问题类别"]
+    ws.insert_cols(2)
+    ws.cell(1, 2, "牵头督办部门")
+    ws.cell(2, 2, "县监察局")
+    wb.save(path)
+    cats = load_master(path).rulebook.categories
+    assert (cats[0].supervisor, cats[0].note) == ("县监察局", b.categories[0].note) and not cats[1].supervisor
+    # an old master: the blank 牵头督办部门 column every preset wrote before
+    wb = openpyxl.load_workbook(path)
+    ws = wb["问题类别"]
+    ws.cell(2, 2).value = None
+    wb.save(path)
+    assert [(c.supervisor, c.note) for c in load_master(path).rulebook.categories] == [("", c.note) for c in b.categories]
+
+
+# ----------------------------------------------------------------- seed 000: a 零报告 is no 攻坚难题
+
+def test_lijiuzhang_unit_sending_a_zero_report_is_flagged_not_shown_as_without_problems(tmp_path):
+    """Seed 000: "各相关单位都要在工作职责内确定1个以上“烂尾”工程或“久拖不决重要事项”，作为本单位、本部门的攻坚难题" — where
+    the office has switched 零报告 on (its own setting: the plan has none), a unit without a case that sends a 零报告 is still
+    flagged in 报送情况 and the 通报 as not yet having its 攻坚难题."""
+    from test_campaign_rules2 import _empty_submission
+
+    from taizhang.book.master import create_master, load_master
+    from taizhang.intake.units import build_directory
+    from taizhang.jobs import report_day, report_rows
+    from taizhang.report.figures import briefing
+
+    b = book("lijiuzhang").model_copy(update={"zero_report": True})
+    t = b.unit_types[0]
+    master = tmp_path / "m.xlsx"
+    create_master(master, b, build_directory([(2, "区财政局", t, "", "")], "成员单位"))
+    folder = tmp_path / "报送"
+    folder.mkdir()
+    _empty_submission(folder / "区财政局.xlsx", "区财政局")
+    wb = openpyxl.load_workbook(folder / "区财政局.xlsx")
+    wb.active.append(["零报告"])
+    wb.save(folder / "区财政局.xlsx")
+    merged, result, figs = report_day(load_master(master), folder, D(2026, 6, 30), supervise=True)
+    assert result.zero_report_units == ["区财政局"]
+    [row] = report_rows(merged, result)
+    assert row[2] == "零报告" and "方案要求每个单位确定1个以上攻坚难题" in row[9]
+    assert figs.units[0].below_min
+    assert any("区财政局" in line and "尚未确定" in line for line in briefing(figs))
