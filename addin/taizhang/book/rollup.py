@@ -192,7 +192,8 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
                 rec[at_summary] = office
             rec[at_id] = cid
             state.add(rec)
-            changes.append([cid, "（新增问题）", None, to_text(values[2]), unit, rel, today])
+            desc = values[2]
+            changes.append([cid, "（新增问题）", None, (desc.strip() or None) if type(desc) is str else to_text(desc), unit, rel, today])
             count["new"] += 1
             continue
         now = values[2:2 + len(compared)]
@@ -211,10 +212,10 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
         if not _blank(unit) and not _same(owner, unit):
             diff.append(("unit", owner, unit))
         for k, was, value in zip(compared, old, now):
-            if _blank(value):
+            if was is value or (type(was) is type(value) and was == value):
+                continue  # the usual field of a re-roll-up: equal as read (before the slower checks below)
+            if _blank(value) or _same(was, value):
                 continue  # a blank never erases
-            if (type(was) is type(value) and was == value) or _same(was, value):
-                continue
             diff.append((k, was, value))
         if _blank(dept) and office:
             diff.append(("summary_dept", None, office))
