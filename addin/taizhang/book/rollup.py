@@ -224,7 +224,7 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             r = state.new_rows[-target - 1]
             old = old_of(r)
             owner, src_file, dept = r[state.at["unit"]], r[state.at["src_file"]], r[state.at["summary_dept"]]
-        moved = not _same(src_file, rel)
+        moved = src_file != rel and not _same(src_file, rel)
         if old == now and owner == unit and not moved and not (_blank(dept) and office):
             count["unchanged"] += 1  # the usual case on a re-roll-up: one tuple comparison
             continue
@@ -232,8 +232,8 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
         if not _blank(unit) and not _same(owner, unit):
             diff.append(("unit", owner, unit))
         for k, was, value in zip(compared, old, now):
-            if was is value or (type(was) is type(value) and was == value):
-                continue  # the usual field of a re-roll-up: equal as read (before the slower checks below)
+            if was is value or value is None or (type(was) is type(value) and was == value):
+                continue  # the usual field of a re-roll-up: equal as read, or blank (before the slower checks below)
             if _blank(value) or _same(was, value):
                 continue  # a blank never erases
             diff.append((k, was, value))
