@@ -4,7 +4,8 @@ An office rarely runs one campaign, and the same 镇 is a member unit of several
 takes each master's own ``Figures`` (so every number is the one that campaign's summary shows, its durations —
 working days 交办 → 签收 and → 办结, the spread of overdue days — included) and adds what no single summary can:
 per unit its standing across all its campaigns; and per campaign and unit the lights on each report day the
-master's 历史统计 kept (the 月晾晒 picture). Pure: masters and figures in, figures out.
+master's 历史统计 kept (the 月晾晒 picture). A unit is (office, name) (``scopes``): the same 镇 in one office's
+campaigns is one unit, two counties' 城关镇 are two. Pure: masters and figures in, figures out.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """The 领导总览 workbook: every campaign of a folder on one printed page each, colour first.
 
-Sheets: 专项行动总览 (one row a campaign, with durations and the spread of overdue days), 单位总览 (each unit
-across all its campaigns, worst first), 亮灯走势 (per campaign and unit, its lights on each report day the
+Sheets: 专项行动总览 (one row a master, with durations and the spread of overdue days), 单位总览 (each unit
+across all its campaigns, worst first, one column a campaign; 所属办公室 where units are told apart by office),
+亮灯走势 (per campaign and unit, its lights on each report day the
 masters recorded: the 月晾晒 picture as a colour grid that prints), 说明 (the masters read and the files not read,
-with why). A4 landscape, one page wide, header rows repeated, page numbers, as the summary workbook.
+with why). A4 landscape, one page wide, header rows repeated, page numbers, as the summary workbook. The bodies of
+单位总览 and 亮灯走势 (a row a unit: thousands in a province's overview) are streamed by the patch writer.
 """
 
 from __future__ import annotations
