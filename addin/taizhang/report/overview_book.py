@@ -155,7 +155,7 @@ def _units(ws, ov: Overview, sub: str):
     office = ov.by_office
     headers = ["单位", *(["所属办公室"] if office else []), "亮灯", "参加专项行动数", "问题总数", "超期（红灯）", "预警（黄灯）",
                "办结率", *names]
-    widths = [22, *([20] if office else []), 8, 10, 9, 11, 11, 9, *[16] * len(names)]
+    widths = [22, *([20] if office else []), 8, 10, 9, 11, 11, 9, *[20] * len(names)]  # "1000个（红17 黄24）" on one line
     _title(ws, "各单位在所有专项行动中的情况", sub + " · 按红灯、黄灯多少排列", len(headers))
     header_row(ws, 3, headers, widths)
     rows, fills = [], []
