@@ -108,3 +108,49 @@ def test_each_campaign_summary_shows_the_overview_durations(office, tmp_path):
             assert ws.cell(r + 1, k).value == (c.days_to_sign if c.days_to_sign is not None else "—")
         assert ("交办到签收平均（工作日）" in at) == (figs.sign_workdays is not None or c.days_to_sign is not None)
     assert "效能提升年" in seen_sign  # seed 004 tracks 签收
+
+
+def test_namesakes_of_two_counties_stay_two_units_and_one_campaign_is_one_column(tmp_path):
+    """Two counties' masters of one campaign (the lower masters of a roll-up) share unit names (each county has its
+    城关镇): a unit is (office, name), so they are two rows, each its own county's figures, and the 单位总览 has one
+    column for the campaign, not one a master."""
+    import dataclasses
+
+    from taizhang.book.ledger_sheet import save_master
+    from taizhang.book.master import create_master
+    from taizhang.demo import generate
+    from taizhang.intake.units import UnitDirectory
+
+    s = generate(tmp_path / "样本", preset="xinguan", seed=3, today=DAYS[0], n_units=6)
+    run_merge(s.master, s.submissions, DAYS[0])
+    sample = load_master(s.master)
+    folder = tmp_path / "各县台账"
+    folder.mkdir()
+    for county, share in (("第一县专项办", 1.0), ("第二县专项办", 0.5)):
+        path = folder / f"{county}台账.xlsx"
+        units = [dataclasses.replace(u) for u in sample.units.units]
+        create_master(path, sample.rulebook.model_copy(update={"office": county}), UnitDirectory(units))
+        m = load_master(path)
+        m.ledger = sample.ledger.head(int(len(sample.ledger) * share)).reset_index(drop=True)
+        save_master(m, path)
+    out = tmp_path / "总览.xlsx"
+    ov = run_overview(folder, DAYS[1], out=out).overview
+    names = sample.units.names()
+    assert len(ov.units) == 2 * len(names)  # not conflated: every name twice, once per county
+    for county in ("第一县专项办", "第二县专项办"):
+        own = {u.unit: u for u in figures_of(load_master(folder / f"{county}台账.xlsx"), DAYS[1]).units}
+        mine = {u.unit: u for u in ov.units if u.office == county}
+        assert set(mine) == set(names)
+        for name, u in mine.items():
+            assert (u.total, u.red, u.yellow) == (own[name].total, own[name].red, own[name].yellow)
+            assert u.campaigns == ["新官不理旧账"] and list(u.per_campaign) == ["新官不理旧账"]
+    for county, share in (("第一县专项办", 1.0), ("第二县专项办", 0.5)):  # the second county's half: no case counted twice
+        assert sum(u.total for u in ov.units if u.office == county) == int(len(sample.ledger) * share)
+    ws = load_workbook(out)["单位总览"]
+    headers = [ws.cell(3, c).value for c in range(1, ws.max_column + 1)]
+    assert headers[:2] == ["单位", "所属办公室"] and headers.count("新官不理旧账") == 1
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(4, 4 + len(ov.units))]
+    assert sorted(rows) == sorted((n, c) for n in names for c in ("第一县专项办", "第二县专项办"))
+    assert ws.cell(4, 3).fill.fgColor.rgb.endswith(("FFC7CE", "FFEB9C", "C6EFCE")) or ov.units[0].light == "none"
+    grid = load_workbook(out)["亮灯走势"]
+    assert [grid.cell(3, c).value for c in (1, 2, 3)] == ["专项行动", "所属办公室", "单位"]

@@ -136,6 +136,14 @@ def test_reroll_takes_the_lower_decisions_and_keeps_the_higher_office_work(count
     assert cases[kept_id]["office_opinion"] == "请县教育局本周内报告进展"  # the higher office's, not the lower's
     assert cases[kept_id]["progress"] == 55
     assert "NEW-2026-001" in cases
+    added = cases["NEW-2026-001"]  # one new case among updated ones: the block path's single-row pick
+    assert (added["src_file"], added["src_sheet"], added["summary_dept"]) == (edu.name, "台账", "县教育局")
+    assert added["description"] == "新发现的违规收费问题" and added["unit"] == cases[done_id]["unit"]
+    from taizhang.book.master import SOURCE_ROW
+
+    again = load_master(edu).ledger
+    assert added["src_row"] == again.loc[again["case_id"] == "NEW-2026-001", SOURCE_ROW].item()  # its row down there
+    assert pd.isna(added["office_opinion"]) or not added["office_opinion"]  # the higher office's column: blank
     assert cases[kept_id]["measures"] == kept_measures
     wb = load_workbook(higher)
     ws = wb["台账"]

@@ -299,6 +299,10 @@ class _State:
     columns: list[str]
     cols: dict[str, list]
     new_rows: list[list] = field(default_factory=list)
+    # cases added a block at a time, by column (a roll-up's new cases of one lower master: no row list per case);
+    # they follow ``new_rows`` in ``frame`` and are not in ``index_by_id`` (the roll-up refuses a case id it took
+    # twice before it looks one up)
+    new_blocks: list[dict[str, list]] = field(default_factory=list)
     index_by_id: dict[str, int] = field(default_factory=dict)
     claimed: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # case id → (file, row, sheet) that set it in this run
     _by_fp: dict[tuple, int] | None = None
@@ -367,9 +371,19 @@ class _State:
 
     def frame(self) -> pd.DataFrame:
         old = pd.DataFrame(self.cols, columns=self.columns, dtype=object)
-        if not self.new_rows:
-            return old
-        return pd.concat([old, pd.DataFrame(self.new_rows, columns=self.columns, dtype=object)], ignore_index=True)
+        if not self.new_blocks:
+            if not self.new_rows:
+                return old
+            return pd.concat([old, pd.DataFrame(self.new_rows, columns=self.columns, dtype=object)], ignore_index=True)
+        # blocks by column: each column's lists joined once, one frame (not a frame and a concatenation per block)
+        data = {}
+        for j, k in enumerate(self.columns):
+            col = list(self.cols[k])
+            col.extend(r[j] for r in self.new_rows)
+            for b in self.new_blocks:
+                col.extend(b[k])
+            data[k] = col
+        return pd.DataFrame(data, columns=self.columns, dtype=object)
 
 
 def merge_folder(master: Master, folder: str | Path, today: dt.date,

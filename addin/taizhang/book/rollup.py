@@ -135,6 +135,33 @@ def _copy_history(lower: Master, rel: str, taken: set[str], have: set[tuple], ou
     return n
 
 
+def _new_block(columns: list[str], series: dict[str, list], rows: list, fresh: list[int], ids: list[str], units: list,
+               rel: str, today: dt.date, office: str) -> dict[str, list]:
+    """A lower master's new cases in the higher ledger's columns, a list a column (picked in one C call each):
+    its 问题编号 and 责任单位 as the roll-up read them, where it came from, 归口汇总部门 the lower office where blank,
+    the facts and decisions it took; every other column (the higher office's own) blank."""
+    m = len(fresh)
+    whole = m == len(rows)  # the usual first roll-up: every case of the file is new
+    pick = None if whole else itemgetter(*fresh)
+
+    def take(col: list) -> list:
+        return list(col) if whole else ([col[fresh[0]]] if m == 1 else list(pick(col)))
+
+    own = {"case_id": ids, "unit": units, "src_file": [rel] * m, "src_sheet": [S_LEDGER] * m, "src_row": take(rows),
+           "updated_on": [today] * m}
+    block = {}
+    for k in columns:
+        if k in own:
+            block[k] = own[k]
+        elif k in series and k not in ("case_id", "unit"):
+            block[k] = take(series[k])
+        else:
+            block[k] = [None] * m
+    if office and "summary_dept" in block:
+        block["summary_dept"] = [office if _blank(v) else v for v in block["summary_dept"]]
+    return block
+
+
 def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State, claimed: dict[str, str],
           changes: list[list], result: RollupResult, out: LowerOutcome, before: list[tuple]) -> set[str]:
     """The lower master's cases into ``state``; returns the 问题编号 it took (its refused cases are not among them)."""
@@ -151,17 +178,12 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
     keys = ("case_id", "unit", *compared, *FACTS)
     series = [df[k].tolist() if k in df else [None] * n for k in keys]
     rows = df[SOURCE_ROW].tolist() if SOURCE_ROW in df else [None] * n
-    width = len(keys)
-    i_summary = keys.index("summary_dept")
-    # a new case's row in the higher ledger's column order, picked from its tuple plus these extras in one C call
-    extras = {"unit": width, "src_file": width + 1, "src_sheet": width + 2, "src_row": width + 3, "updated_on": width + 4}
-    at_key = {k: j for j, k in enumerate(keys) if k != "unit"}
-    slots = [extras.get(k, at_key.get(k, width + 5)) for k in state.columns]
-    pick = itemgetter(*slots)
     old_of = itemgetter(*[state.at[k] for k in compared])  # an added case's compared values
     by_id, cols = state.index_by_id, state.cols
     units: dict = {}
-    at_summary, at_id = state.at["summary_dept"], state.at["case_id"]
+    fresh: list[int] = []  # the rows of new cases, their 问题编号 and 责任单位 (the higher master's name)
+    fresh_ids: list[str] = []
+    fresh_units: list = []
     count = dict.fromkeys(("new", "updated", "unchanged", "refused"), 0)  # set on ``out`` once (a model's setattr is slow)
     for i, values in enumerate(zip(*series)):
         raw_id, written = values[0], values[1]
@@ -186,13 +208,12 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
         claimed[cid] = rel
         taken.add(cid)
         target = by_id.get(cid)
-        if target is None:
-            rec = list(pick((*values, unit, rel, S_LEDGER, rows[i], today, None)))
-            if _blank(values[i_summary]) and office:
-                rec[at_summary] = office
-            rec[at_id] = cid
-            state.add(rec)
-            changes.append([cid, "（新增问题）", None, to_text(values[2]), unit, rel, today])
+        if target is None:  # added with the file's other new cases, by column, after the loop
+            fresh.append(i)
+            fresh_ids.append(cid)
+            fresh_units.append(unit)
+            desc = values[2]
+            changes.append([cid, "（新增问题）", None, (desc.strip() or None) if type(desc) is str else to_text(desc), unit, rel, today])
             count["new"] += 1
             continue
         now = values[2:2 + len(compared)]
@@ -203,7 +224,7 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             r = state.new_rows[-target - 1]
             old = old_of(r)
             owner, src_file, dept = r[state.at["unit"]], r[state.at["src_file"]], r[state.at["summary_dept"]]
-        moved = not _same(src_file, rel)
+        moved = src_file != rel and not _same(src_file, rel)
         if old == now and owner == unit and not moved and not (_blank(dept) and office):
             count["unchanged"] += 1  # the usual case on a re-roll-up: one tuple comparison
             continue
@@ -211,10 +232,10 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
         if not _blank(unit) and not _same(owner, unit):
             diff.append(("unit", owner, unit))
         for k, was, value in zip(compared, old, now):
-            if _blank(value):
+            if was is value or value is None or (type(was) is type(value) and was == value):
+                continue  # the usual field of a re-roll-up: equal as read, or blank (before the slower checks below)
+            if _blank(value) or _same(was, value):
                 continue  # a blank never erases
-            if (type(was) is type(value) and was == value) or _same(was, value):
-                continue
             diff.append((k, was, value))
         if _blank(dept) and office:
             diff.append(("summary_dept", None, office))
@@ -229,6 +250,9 @@ def _take(higher: Master, lower: Master, rel: str, today: dt.date, state: _State
             changes.append([cid, BY_KEY["src_file"].header, to_text(src_file), rel, unit, rel, today])
         for k, v in (("src_file", rel), ("src_sheet", S_LEDGER), ("src_row", rows[i]), ("updated_on", today)):
             state.set(target, k, v)
+    if fresh:
+        state.new_blocks.append(_new_block(state.columns, dict(zip(keys, series)), rows, fresh, fresh_ids, fresh_units,
+                                           rel, today, office))
     out.rows_new, out.rows_updated = count["new"], count["updated"]
     out.rows_unchanged, out.rows_refused = count["unchanged"], count["refused"]
     return taken

@@ -4,7 +4,8 @@ An office rarely runs one campaign, and the same 镇 is a member unit of several
 takes each master's own ``Figures`` (so every number is the one that campaign's summary shows, its durations —
 working days 交办 → 签收 and → 办结, the spread of overdue days — included) and adds what no single summary can:
 per unit its standing across all its campaigns; and per campaign and unit the lights on each report day the
-master's 历史统计 kept (the 月晾晒 picture). Pure: masters and figures in, figures out.
+master's 历史统计 kept (the 月晾晒 picture). A unit is (office, name) (``scopes``): the same 镇 in one office's
+campaigns is one unit, two counties' 城关镇 are two. Pure: masters and figures in, figures out.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class CampaignLine(BaseModel):
 
 class UnitStanding(BaseModel):
     unit: str
+    office: str = ""                     # whose master lists it ("" where units are known by name alone: ``scopes``)
     campaigns: list[str]
     total: int = 0
     done: int = 0
@@ -42,21 +44,37 @@ class UnitStanding(BaseModel):
     light: str = "none"                  # the worst light over its campaigns ("none": no cases anywhere)
     per_campaign: dict[str, list[int]] = {}  # campaign → [total, red, yellow]
 
+    @property
+    def label(self) -> str:
+        """The unit as a leader reads it: 城关镇, or 城关镇（第1县专项办） where namesakes of several offices may meet."""
+        return f"{self.unit}（{self.office}）" if self.office else self.unit
+
 
 class TrendRow(BaseModel):
     campaign: str
     unit: str
+    office: str = ""                     # as ``UnitStanding.office``
     days: dict[dt.date, list[int]]       # report day → [total, red, yellow]
 
 
 class Overview(BaseModel):
     as_of: dt.date
-    campaigns: list[CampaignLine]
+    campaigns: list[CampaignLine]        # one a master (several masters of one campaign: several lines)
     units: list[UnitStanding]
     report_days: list[dt.date]           # every report day in any master's history, oldest first
     trend: list[TrendRow]
     totals: Counts
     skipped: list[list[str]] = []        # [file, reason] of the files in the folder not read as masters
+
+    @property
+    def campaign_names(self) -> list[str]:
+        """Each campaign once, in the order of the masters (100 lower masters of one campaign: one name)."""
+        return list(dict.fromkeys(c.campaign for c in self.campaigns))
+
+    @property
+    def by_office(self) -> bool:
+        """Units are told apart by office (``scopes``): the 单位总览 and 亮灯走势 show a column 所属办公室."""
+        return any(u.office for u in self.units) or any(r.office for r in self.trend)
 
 
 def _day(v) -> dt.date | None:
@@ -73,7 +91,26 @@ def campaign_line(file: str, master, figs: Figures) -> CampaignLine:
                         days_to_done=d.days_to_done, overdue_median=d.overdue_median, overdue_max=d.overdue_max)
 
 
-def _trend(master, campaign: str) -> list[TrendRow]:
+def scopes(entries: list[tuple[str, object, Figures]]) -> list[str]:
+    """Per master, the office its units are known by: a unit is (office, unit name).
+
+    Where each campaign of the folder has one master (one office's campaigns, the usual folder), every scope is ""
+    and a unit is its name: the same 镇 in three campaigns is one row. Where some campaign has several masters
+    (several counties' or 归口 departments' masters of one campaign, or two levels), each master's units are its
+    office's (参数设置 办公室名称): 城关镇 of two counties are two units, not one; a unit joins across campaigns only
+    where the two masters name the same office. Two masters of one campaign naming the same office (or none) are
+    told apart by their file names, so that no two masters' units are ever added up as one by accident."""
+    campaigns = [figs.campaign for _, _, figs in entries]
+    if len(set(campaigns)) == len(campaigns):
+        return [""] * len(entries)
+    names = [(getattr(m.rulebook, "office", "") or "").strip() for _, m, _ in entries]
+    seen: dict[tuple[str, str], int] = {}
+    for c, n in zip(campaigns, names):
+        seen[(c, n)] = seen.get((c, n), 0) + 1
+    return [n if n and seen[(c, n)] == 1 else (f"{n}·{f}" if n else f) for (f, _, _), c, n in zip(entries, campaigns, names)]
+
+
+def _trend(master, campaign: str, office: str = "") -> list[TrendRow]:
     h = master.history
     rows: dict[str, dict[dt.date, list[int]]] = {}
     if len(h):
@@ -82,9 +119,9 @@ def _trend(master, campaign: str) -> list[TrendRow]:
             if d is None or not unit:
                 continue
             rows.setdefault(str(unit), {})[d] = [int(total or 0), int(red or 0), int(yellow or 0)]
-    order = master.units.names()
-    return [TrendRow(campaign=campaign, unit=u, days=rows[u]) for u in sorted(rows, key=lambda u: (u not in order,
-                                                                                                 order.index(u) if u in order else 0, u))]
+    order = {u: i for i, u in enumerate(master.units.names())}  # (a list's index per unit was quadratic)
+    return [TrendRow(campaign=campaign, unit=u, office=office, days=rows[u])
+            for u in sorted(rows, key=lambda u: (u not in order, order.get(u, 0), u))]
 
 
 WORST = ("red", "yellow", "green", "none")
@@ -94,24 +131,28 @@ def compute_overview(entries: list[tuple[str, object, Figures]], as_of: dt.date,
                      skipped: list[list[str]] | None = None) -> Overview:
     """``entries``: (file name, master, its figures as of ``as_of``) per master."""
     campaigns = [campaign_line(f, m, figs) for f, m, figs in entries]
-    standing: dict[str, UnitStanding] = {}
-    order: list[str] = []
-    for _, _, figs in entries:
+    offices = scopes(entries)
+    standing: dict[tuple[str, str], UnitStanding] = {}  # (office, unit name): namesakes of two offices stay two
+    sums = ("total", "done", "closed", "red", "yellow", "green")
+    for (_, _, figs), office in zip(entries, offices):
         for u in figs.units:
-            s = standing.get(u.unit)
+            key = (office, u.unit)
+            s = standing.get(key)
             if s is None:
-                s = standing[u.unit] = UnitStanding(unit=u.unit, campaigns=[])
-                order.append(u.unit)
-            s.campaigns.append(figs.campaign)
-            for k in ("total", "done", "closed", "red", "yellow", "green"):
+                s = standing[key] = UnitStanding(unit=u.unit, office=office, campaigns=[])
+            if figs.campaign not in s.campaigns:
+                s.campaigns.append(figs.campaign)
+            for k in sums:
                 setattr(s, k, getattr(s, k) + getattr(u, k))
-            s.per_campaign[figs.campaign] = [u.total, u.red, u.yellow]
+            was = s.per_campaign.get(figs.campaign, [0, 0, 0])
+            s.per_campaign[figs.campaign] = [was[0] + u.total, was[1] + u.red, was[2] + u.yellow]
             if WORST.index(u.light if u.light in WORST else "none") < WORST.index(s.light):
                 s.light = u.light
+    order = {key: i for i, key in enumerate(standing)}  # first seen (a list's index per unit was quadratic)
     for s in standing.values():
         s.completion_rate = round(100 * (s.done + s.closed) / s.total, 1) if s.total else 0.0
-    units = sorted(standing.values(), key=lambda s: (-s.red, -s.yellow, -s.completion_rate, order.index(s.unit)))
-    trend = [row for f, m, figs in entries for row in _trend(m, figs.campaign)]
+    units = sorted(standing.values(), key=lambda s: (-s.red, -s.yellow, -s.completion_rate, order[(s.office, s.unit)]))
+    trend = [row for (f, m, figs), office in zip(entries, offices) for row in _trend(m, figs.campaign, office)]
     days = sorted({d for row in trend for d in row.days})
     totals = Counts()
     for c in campaigns:

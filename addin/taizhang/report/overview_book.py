@@ -1,9 +1,11 @@
 """The 领导总览 workbook: every campaign of a folder on one printed page each, colour first.
 
-Sheets: 专项行动总览 (one row a campaign, with durations and the spread of overdue days), 单位总览 (each unit
-across all its campaigns, worst first), 亮灯走势 (per campaign and unit, its lights on each report day the
+Sheets: 专项行动总览 (one row a master, with durations and the spread of overdue days), 单位总览 (each unit
+across all its campaigns, worst first, one column a campaign; 所属办公室 where units are told apart by office),
+亮灯走势 (per campaign and unit, its lights on each report day the
 masters recorded: the 月晾晒 picture as a colour grid that prints), 说明 (the masters read and the files not read,
-with why). A4 landscape, one page wide, header rows repeated, page numbers, as the summary workbook.
+with why). A4 landscape, one page wide, header rows repeated, page numbers, as the summary workbook. The bodies of
+单位总览 and 亮灯走势 (a row a unit: thousands in a province's overview) are streamed by the patch writer.
 """
 
 from __future__ import annotations
@@ -15,8 +17,21 @@ from openpyxl.utils import get_column_letter
 
 from taizhang.fields import LIGHT_ZH
 from taizhang.report.overview import Overview
-from taizhang.report.summary_book import _font, _legend, _page, _rate, _rows, _title, fit_rows
-from taizhang.xlsx.xlsxout import BORDER, CENTER, FILL, STRONG, WRAP, chinese_default_font, header_row, put
+from taizhang.report.summary_book import (
+    PCT,
+    _font,
+    _int,
+    _legend,
+    _page,
+    _rate,
+    _rows,
+    _title,
+    fit_rows,
+    lines_needed,
+    row_height,
+)
+from taizhang.xlsx.parts import BORDER_RGB, FILL_RGB
+from taizhang.xlsx.xlsxout import FILL, STRONG, WRAP, chinese_default_font, header_row, put
 
 NO_LIGHT = "无问题"
 TREND_DAYS = 12  # the last report days shown on 亮灯走势 (a year of monthly report days)
@@ -28,12 +43,25 @@ def write_overview(ov: Overview, out: Path) -> None:
     wb = Workbook()
     chinese_default_font(wb)
     d = ov.as_of
-    sub = f"截至{d.year}年{d.month}月{d.day}日 · {len(ov.campaigns)}个专项行动 · 每个专项行动的数字与其汇总表相同"
+    names = ov.campaign_names
+    count = (f"{len(names)}个专项行动" if len(names) == len(ov.campaigns)
+             else f"{len(ov.campaigns)}个台账总表（{len(names)}个专项行动）")
+    sub = f"截至{d.year}年{d.month}月{d.day}日 · {count} · 每个台账总表的数字与其汇总表相同"
     _campaigns(wb.active, ov, sub)
-    _units(wb.create_sheet("单位总览"), ov, sub)
-    _trend(wb.create_sheet("亮灯走势"), ov, sub)
+    bodies = {"单位总览": _units(wb.create_sheet("单位总览"), ov, sub),
+              "亮灯走势": _trend(wb.create_sheet("亮灯走势"), ov, sub)}
     _notes(wb.create_sheet("说明"), ov, sub)
-    atomic_write(Path(out), lambda tmp: wb.save(tmp))
+
+    def save(tmp) -> None:
+        wb.save(tmp)
+        # the two sheets a row a unit (2,000 units of 100 lower masters: tens of thousands of cells) are streamed
+        # into the saved package, not written through openpyxl cell by cell (as the summary's 督办清单)
+        from taizhang.xlsx.xlsxpatch import patch_package
+
+        edits = {name: body for name, body in bodies.items() if body is not None}
+        if edits:
+            patch_package(Path(tmp), Path(tmp), edits)
+    atomic_write(Path(out), save)
 
 
 def _campaigns(ws, ov: Overview, sub: str) -> None:
@@ -69,59 +97,135 @@ def _campaigns(ws, ov: Overview, sub: str) -> None:
     _page(ws)
 
 
-def _units(ws, ov: Overview, sub: str) -> None:
-    names = [c.campaign for c in ov.campaigns]
-    headers = ["单位", "亮灯", "参加专项行动数", "问题总数", "超期（红灯）", "预警（黄灯）", "办结率", *names]
+def _cell_style(v, fill: str | None, strong: bool, pct: bool) -> tuple:
+    """A body cell's style as ``summary_book._style`` gives it through openpyxl: bordered, the row's fill, the light
+    column in the light's colour and bold, text wrapped, figures centred."""
+    numfmt = PCT if pct and not isinstance(v, str) else "0.0" if isinstance(v, float) else None
+    font = f"{STRONG[fill]}-bold" if (fill and strong) else None
+    return (FILL_RGB[fill] if fill else None, font, numfmt, "wrap" if isinstance(v, str) and not pct else "center", BORDER_RGB)
+
+
+def _body(rows: list[list], fills: list[str | None], widths: list[float], light_col: int | None = None,
+          pct_cols: tuple[int, ...] = (), cell_fills: list[list[str | None]] | None = None,
+          note: str | None = None):
+    """A table body from row 4 on as streamed rows (``AppendedRows``): per cell the style ``_cell_style`` names, per
+    row the height its wrapped text needs; ``cell_fills`` (per row, per column) colours single cells instead of
+    the row (亮灯走势); ``note`` one line under the table after a blank row."""
+    from taizhang.xlsx.xlsxpatch import AppendedRows
+
+    if not rows:
+        return None
+    width = len(rows[0])
+    rows = [[_int(v) for v in r] for r in rows]
+    cache: dict[tuple, tuple] = {}
+    styles: dict[int, list] = {c: [] for c in range(width)}
+    lines_of: dict[tuple, int] = {}
+    heights: list[float | None] = []
+    for i, r in enumerate(rows):
+        fill = fills[i] if fills and fills[i] in FILL_RGB else None
+        need = 1
+        for c, v in enumerate(r):
+            f = cell_fills[i][c] if cell_fills is not None else fill
+            strong = cell_fills is not None or c + 1 == light_col
+            kind = (type(v) is str, isinstance(v, float), f, strong and bool(f), c + 1 in pct_cols)
+            got = cache.get(kind)
+            if got is None:
+                got = cache[kind] = _cell_style(v, f, strong, c + 1 in pct_cols)
+            styles[c].append(got)
+            if type(v) is str and c < len(widths):
+                key = (v, widths[c])
+                n = lines_of.get(key)
+                if n is None:
+                    n = lines_of[key] = lines_needed(v, widths[c])
+                need = max(need, n)
+        heights.append(row_height(need) if need > 1 else None)
+    if note:
+        rows += [[None] * width, [note] + [None] * (width - 1)]
+        for c in range(width):
+            styles[c] += [None, None]
+        heights += [None, None]
+    columns = [list(col) for col in zip(*rows)]
+    return AppendedRows(columns, 4, column_styles=styles, row_heights=heights if any(heights) else None)
+
+
+def _units(ws, ov: Overview, sub: str):
+    """One row a unit (office and name: two offices' namesakes are two rows), one column a campaign (not a master:
+    100 lower masters of one campaign make one column)."""
+    names = ov.campaign_names
+    office = ov.by_office
+    headers = ["单位", *(["所属办公室"] if office else []), "亮灯", "参加专项行动数", "问题总数", "超期（红灯）", "预警（黄灯）",
+               "办结率", *names]
+    widths = [22, *([20] if office else []), 8, 10, 9, 11, 11, 9, *[20] * len(names)]  # "1000个（红17 黄24）" on one line
     _title(ws, "各单位在所有专项行动中的情况", sub + " · 按红灯、黄灯多少排列", len(headers))
-    header_row(ws, 3, headers, [22, 8, 10, 9, 11, 11, 9, *[16] * len(names)])
+    header_row(ws, 3, headers, widths)
     rows, fills = [], []
     for u in ov.units:
         per = []
         for n in names:
             t, r, y = u.per_campaign.get(n, [None, 0, 0])
             per.append("—" if t is None else (f"{t}个（红{r} 黄{y}）" if t else NO_LIGHT))
-        rows.append([u.unit, LIGHT_ZH.get(u.light, NO_LIGHT), len(u.campaigns), u.total, u.red, u.yellow,
-                     _rate(u.completion_rate) if u.total else "—", *per])
+        rows.append([u.unit, *([u.office or "—"] if office else []), LIGHT_ZH.get(u.light, NO_LIGHT), len(u.campaigns),
+                     u.total, u.red, u.yellow, _rate(u.completion_rate) if u.total else "—", *per])
         fills.append(u.light if u.light in FILL else None)
-    last = _rows(ws, 4, rows, fills, light_col=2, pct_cols=(7,))
-    fit_rows(ws, 3, last)
-    put(ws, last + 2, 1, "“—”：该单位不是这个专项行动的成员单位。").font = _font(color="595959")
+    note = "“—”：该单位不是这个专项行动的成员单位。" + (
+        "同一专项行动有几个台账总表（几个县、几个归口部门各自的台账），单位按各台账总表“参数设置”中的办公室名称区分："
+        "不同办公室的同名单位分列两行。" if office else "")
     ws.freeze_panes = "B4"
     _page(ws)
+    if not rows:
+        put(ws, 4, 1, note).font = _font(color="595959")
+        return None
+    return _body(rows, fills, widths, light_col=3 if office else 2, pct_cols=(8 if office else 7,), note=note)
 
 
-def _trend(ws, ov: Overview, sub: str) -> None:
+def _trend(ws, ov: Overview, sub: str):
     days = ov.report_days[-TREND_DAYS:]
-    headers = ["专项行动", "单位", *[f"{d.month}月{d.day}日" if d.year == ov.as_of.year else d.isoformat() for d in days]]
+    office = ov.by_office
+    lead = ["专项行动", *(["所属办公室"] if office else []), "单位"]
+    headers = [*lead, *[f"{d.month}月{d.day}日" if d.year == ov.as_of.year else d.isoformat() for d in days]]
     _title(ws, "各报送日亮灯走势", f"截至{ov.as_of.year}年{ov.as_of.month}月{ov.as_of.day}日 · 每格：该报送日的红灯／黄灯问题数",
            max(len(headers), 6))
-    header_row(ws, 3, headers, [18, 20, *[9] * len(days)])
-    r = 3
-    for r, row in enumerate(ov.trend, 4):
-        put(ws, r, 1, row.campaign).border = BORDER
-        put(ws, r, 2, row.unit).border = BORDER
-        for c, d in enumerate(days, 3):
-            cell = put(ws, r, c, None)
-            cell.border = BORDER
-            cell.alignment = CENTER
-            if d not in row.days:
-                continue
-            total, red, yellow = row.days[d]
-            key = "red" if red else "yellow" if yellow else "green" if total else None
-            cell.value = f"{red}／{yellow}" if total else NO_LIGHT
-            if key:
-                cell.fill = FILL[key]
-                cell.font = _font(bold=True, color=STRONG[key])
+    widths = [18, *([20] if office else []), 20, *[9] * len(days)]
+    header_row(ws, 3, headers, widths)
+    for c in range(len(lead) + 1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 9
+    ws.freeze_panes = f"{get_column_letter(len(lead) + 1)}4"
+    _page(ws)
     if not ov.trend:
         put(ws, 4, 1, "各台账总表还没有报送日记录（合并报送后才有）。")
-    for c in range(3, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 9
-    for i, key in enumerate(("red", "yellow", "green"), r + 2):  # the three colours this grid uses
-        c = put(ws, i, 1, LIGHT_ZH[key])
-        c.fill, c.font, c.border = FILL[key], _font(bold=True, color=STRONG[key]), BORDER
-        put(ws, i, 2, {"red": "有超期问题", "yellow": "有预警问题，没有超期", "green": "问题都按计划推进"}[key])
-    ws.freeze_panes = "C4"
-    _page(ws)
+        return None
+    rows, cell_fills = [], []
+    for row in ov.trend:
+        values, colours = [row.campaign, *([row.office or "—"] if office else []), row.unit], [None] * len(lead)
+        for d in days:
+            if d not in row.days:
+                values.append(None)
+                colours.append(None)
+                continue
+            total, red, yellow = row.days[d]
+            values.append(f"{red}／{yellow}" if total else NO_LIGHT)
+            colours.append("red" if red else "yellow" if yellow else "green" if total else None)
+        rows.append(values)
+        cell_fills.append(colours)
+    # the three colours this grid uses, under it (a blank row between), as streamed rows too
+    width = len(headers)
+    for key in ("red", "yellow", "green"):
+        text = {"red": "有超期问题", "yellow": "有预警问题，没有超期", "green": "问题都按计划推进"}[key]
+        rows.append([LIGHT_ZH[key], text] + [None] * (width - 2))
+        cell_fills.append([key] + [None] * (width - 1))
+    body = _body(rows, [None] * len(rows), [], cell_fills=cell_fills)
+    # the legend rows: no border on their empty cells, one blank row above them
+    for c, col in body.column_styles.items():
+        for i in range(len(ov.trend), len(rows)):
+            if c > 0 or rows[i][0] is None:
+                col[i] = None
+    for col in body.columns:
+        col[len(ov.trend):len(ov.trend)] = [None]
+    for col in body.column_styles.values():
+        col[len(ov.trend):len(ov.trend)] = [None]
+    if body.row_heights is not None:
+        body.row_heights[len(ov.trend):len(ov.trend)] = [None]
+    return body
 
 
 def _notes(ws, ov: Overview, sub: str) -> None:

@@ -384,7 +384,10 @@ def overview_text(res) -> list[str]:
     """`taizhang overview`: one line a campaign, the units worst off across campaigns, and where the workbook is."""
     ov = res.overview
     t = ov.totals
-    lines = [f"共读取{len(ov.campaigns)}个专项行动的台账总表：问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，"
+    names = ov.campaign_names
+    read = (f"{len(names)}个专项行动的台账总表" if len(names) == len(ov.campaigns)
+            else f"{len(ov.campaigns)}个台账总表（{len(names)}个专项行动）")
+    lines = [f"共读取{read}：问题{t.total}个，已办结{t.done}个、已销号{t.closed}个，"
              f"办结率{t.completion_rate:g}%；超期{t.red}个，预警{t.yellow}个。"]
     for c in ov.campaigns:
         ct = c.totals
@@ -395,7 +398,7 @@ def overview_text(res) -> list[str]:
         lines.append(f"参加多个专项行动的单位{len(several)}个。")
     worst = [u for u in ov.units if u.red][:5]
     if worst:
-        lines.append("超期问题最多的单位：" + "、".join(f"{u.unit}（{u.red}个，涉及{len(u.campaigns)}个专项行动）" for u in worst))
+        lines.append("超期问题最多的单位：" + "、".join(f"{u.label}（{u.red}个，涉及{len(u.campaigns)}个专项行动）" for u in worst))
     plain = [f for f, reason in ov.skipped if reason == NOT_A_MASTER]
     if plain:
         lines.append(f"另有{len(plain)}个文件不是台账总表（如报送表、汇总表），未读取：{'、'.join(plain[:3])}"
