@@ -819,3 +819,41 @@ def test_table_headers_wrap_only_between_words(long_office_papers, tmp_path):
     printed = {pdf.stem: {t for page in pdf_lines(pdf) for t, *_ in page} for pdf in render_pdfs(docs, tmp_path / "pdf")}
     missing = [(p.name, part) for p, part in expected if part not in printed[p.stem]]
     assert len(expected) >= 25 and missing == []
+
+
+def test_leaders_sheets_headers_fit_their_columns(sanluan_summary, merged, tmp_path):
+    """In the summary workbook and the 领导总览, every header line fits its column (Excel's wrapping would break
+    "序时进度差（百分点）" inside a word): a header is as wide as its column allows or breaks at a word boundary;
+    the 专项行动 column holds sanluan's 不作为、乱作为、慢作为 on one line."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_overview, run_summary
+    from taizhang.report.summary_book import text_units
+
+    folder = tmp_path / "总览"
+    folder.mkdir()
+    shutil.copy2(next(sanluan_summary.parent.joinpath("campaign").rglob("*.xlsx"), None) or sanluan_summary, folder / "三乱.xlsx")
+    shutil.copy2(merged.master, folder / "新官.xlsx")
+    run_summary(folder / "新官.xlsx", REPORT_DAY, tmp_path / "汇总-新官.xlsx")
+    books = [sanluan_summary, tmp_path / "汇总-新官.xlsx", run_overview(folder, REPORT_DAY).out]
+    bad, seen = [], 0
+    for book in books:
+        for ws in load_workbook(book):
+            for row in ws.iter_rows(max_row=min(ws.max_row, 60)):
+                for c in row:
+                    if not (isinstance(c.value, str) and c.font.b and c.font.color is not None
+                            and str(c.font.color.rgb).endswith("FFFFFF")) or c.coordinate in ws.merged_cells:
+                        continue
+                    seen += 1
+                    width = ws.column_dimensions[c.column_letter].width or 8.43
+                    for line in c.value.split("\n"):
+                        if text_units(line) + 0.8 > width:
+                            bad.append((Path(book).name, ws.title, c.coordinate, line, width))
+                    if "\n" in c.value:
+                        assert c.alignment.wrap_text, (ws.title, c.coordinate)
+    assert seen >= 60 and bad == []
+    ov = load_workbook(books[-1])
+    for name, col in (("专项行动总览", "A"), ("亮灯走势", "A")):
+        assert ov[name].column_dimensions[col].width >= text_units("不作为、乱作为、慢作为") + 0.8, name

@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from taizhang.fields import LIGHT_ZH
 from taizhang.report.overview import Overview
-from taizhang.report.summary_book import _font, _legend, _page, _rate, _rows, _title, fit_rows
-from taizhang.xlsx.xlsxout import BORDER, CENTER, FILL, STRONG, WRAP, chinese_default_font, header_row, put
+from taizhang.report.summary_book import _font, _header_row, _legend, _page, _rate, _rows, _title, fit_rows, text_units
+from taizhang.xlsx.xlsxout import BORDER, CENTER, FILL, STRONG, WRAP, chinese_default_font, put
 
 NO_LIGHT = "无问题"
 TREND_DAYS = 12  # the last report days shown on 亮灯走势 (a year of monthly report days)
@@ -36,12 +35,17 @@ def write_overview(ov: Overview, out: Path) -> None:
     atomic_write(Path(out), lambda tmp: wb.save(tmp))
 
 
+def _campaign_width(ov: Overview, least: float) -> float:
+    """A 专项行动 column as wide as the longest campaign name (sanluan's 不作为、乱作为、慢作为), up to 30."""
+    return min(30.0, max([least] + [text_units(c.campaign) + 1.0 for c in ov.campaigns]))
+
+
 def _campaigns(ws, ov: Overview, sub: str) -> None:
     ws.title = "专项行动总览"
     headers = ["专项行动", "成员单位", "问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）",
                "办结率", "按时办结率", "交办到签收（工作日）", "交办到办结（工作日）", "超期工作日（中位／最长）", "最近报送日"]
     _title(ws, "各专项行动总览", sub, len(headers))
-    header_row(ws, 3, headers, [20, 9, 9, 8, 8, 9, 11, 11, 11, 8, 11, 12, 12, 14, 12])
+    _header_row(ws, 3, headers, [_campaign_width(ov, 20), 9, 9, 8, 8, 9, 11, 11, 11, 8, 11, 12, 12, 14, 12])
     rows, fills = [], []
     for c in ov.campaigns:
         t = c.totals
@@ -73,7 +77,7 @@ def _units(ws, ov: Overview, sub: str) -> None:
     names = [c.campaign for c in ov.campaigns]
     headers = ["单位", "亮灯", "参加专项行动数", "问题总数", "超期（红灯）", "预警（黄灯）", "办结率", *names]
     _title(ws, "各单位在所有专项行动中的情况", sub + " · 按红灯、黄灯多少排列", len(headers))
-    header_row(ws, 3, headers, [22, 8, 10, 9, 11, 11, 9, *[16] * len(names)])
+    _header_row(ws, 3, headers, [22, 8, 10, 9, 11, 11, 9, *[16] * len(names)])
     rows, fills = [], []
     for u in ov.units:
         per = []
@@ -95,7 +99,7 @@ def _trend(ws, ov: Overview, sub: str) -> None:
     headers = ["专项行动", "单位", *[f"{d.month}月{d.day}日" if d.year == ov.as_of.year else d.isoformat() for d in days]]
     _title(ws, "各报送日亮灯走势", f"截至{ov.as_of.year}年{ov.as_of.month}月{ov.as_of.day}日 · 每格：该报送日的红灯／黄灯问题数",
            max(len(headers), 6))
-    header_row(ws, 3, headers, [18, 20, *[9] * len(days)])
+    _header_row(ws, 3, headers, [_campaign_width(ov, 18), 20, *[9] * len(days)])
     r = 3
     for r, row in enumerate(ov.trend, 4):
         put(ws, r, 1, row.campaign).border = BORDER
@@ -114,8 +118,6 @@ def _trend(ws, ov: Overview, sub: str) -> None:
                 cell.font = _font(bold=True, color=STRONG[key])
     if not ov.trend:
         put(ws, 4, 1, "各台账总表还没有报送日记录（合并报送后才有）。")
-    for c in range(3, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 9
     for i, key in enumerate(("red", "yellow", "green"), r + 2):  # the three colours this grid uses
         c = put(ws, i, 1, LIGHT_ZH[key])
         c.fill, c.font, c.border = FILL[key], _font(bold=True, color=STRONG[key]), BORDER
@@ -126,7 +128,7 @@ def _trend(ws, ov: Overview, sub: str) -> None:
 
 def _notes(ws, ov: Overview, sub: str) -> None:
     _title(ws, "读取的台账总表", sub, 3)
-    header_row(ws, 3, ["文件", "专项行动", "说明"], [40, 20, 60])
+    _header_row(ws, 3, ["文件", "专项行动", "说明"], [40, 20, 60])
     rows = [[c.file, c.campaign, f"已读取：{c.totals.total}个问题，{c.units}个成员单位"] for c in ov.campaigns]
     rows += [[f, "", reason] for f, reason in ov.skipped]
     last = _rows(ws, 4, rows)
