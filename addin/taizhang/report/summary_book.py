@@ -100,15 +100,19 @@ HEADER_MAX_WIDTH = 16.0  # a header wider than this breaks at a word boundary ra
 _HEADER_BREAK = re.compile(r"(?=[（(])|(?<=[／、])")  # before an opening bracket, after "／" or "、"
 
 
-def header_lines(text: str, size: float = 11) -> list[str]:
-    """``text`` broken at its word boundaries (before "（", after "／" and "、") into the lines whose widest is
-    narrowest; a header without such a boundary stays whole (its column widens instead).
+def header_lines(text: str, size: float = 11, max_width: float = HEADER_MAX_WIDTH) -> list[str]:
+    """``text`` broken at its word boundaries (before "（", after "／" and "、") into the fewest lines that fit
+    ``max_width`` (the narrowest such); a header without such a boundary stays whole (its column widens instead).
 
     >>> header_lines("序时进度差（百分点）")
     ['序时进度差', '（百分点）']
     >>> header_lines("不作为、乱作为、慢作为")
     ['不作为、', '乱作为、慢作为']
     """
+    def key(lines: list[str]) -> tuple:
+        widest = max(text_units(ln, size) for ln in lines) + HEADER_PAD
+        return widest > max_width, len(lines), widest
+
     pieces = [p for p in _HEADER_BREAK.split(text) if p]
     if len(pieces) > 8:
         pieces = pieces[:7] + ["".join(pieces[7:])]
@@ -122,8 +126,7 @@ def header_lines(text: str, size: float = 11) -> list[str]:
             else:
                 cur += piece
         lines.append(cur)
-        key = (max(text_units(ln, size) for ln in lines), len(lines))
-        if key < (max(text_units(ln, size) for ln in best), len(best)):
+        if key(lines) < key(best):
             best = lines
     return best
 
@@ -144,7 +147,7 @@ def fit_header_cells(ws, row: int, size: float = 11, max_width: float = HEADER_M
         lines = cell.value.split("\n")
         need = max(text_units(ln, size) for ln in lines) + HEADER_PAD
         if need > max(width, max_width) and len(lines) == 1:
-            lines = header_lines(cell.value, size)
+            lines = header_lines(cell.value, size, max(width, max_width))
             cell.value = "\n".join(lines)
             need = max(text_units(ln, size) for ln in lines) + HEADER_PAD
         if need > width:
