@@ -720,6 +720,8 @@ def _reminders(ws, figs: Figures, sub: str) -> None:
 def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
     """问责提示 (suggestions from the plan's own ladder, never decisions), then how this campaign's own rules stand:
     时限规则, 长期整改, late sign-off and feedback, 区级协调, and the figures per 归口汇总部门."""
+    for col, width in zip("ABCDEF", (24, 12, 22, 22, 50, 24)):
+        ws.column_dimensions[col].width = width
     _title(ws, f"{figs.campaign} · 问责提示与专项规则执行情况", sub, 6)
     row = 4
     put(ws, row, 1, "问责提示（建议）").font = _head_font()
@@ -791,8 +793,6 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
         _header_row(ws, row + 1, ["单位", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
         row = _rows(ws, row + 2, [[u.unit, u.total, u.done, u.closed, u.red, u.yellow, _rate(u.completion_rate)] for u in mine],
                     [u.light for u in mine], light_col=1, pct_cols=(7,)) + 2
-    for col, width in zip("ABCDEF", (24, 12, 22, 22, 50, 24)):
-        ws.column_dimensions[col].width = width
     fit_rows(ws, 3)  # wrapped headers and the plan's words get the height they need
     _page(ws)
 
