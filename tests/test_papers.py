@@ -857,3 +857,14 @@ def test_leaders_sheets_headers_fit_their_columns(sanluan_summary, merged, tmp_p
     ov = load_workbook(books[-1])
     for name, col in (("专项行动总览", "A"), ("亮灯走势", "A")):
         assert ov[name].column_dimensions[col].width >= text_units("不作为、乱作为、慢作为") + 0.8, name
+
+
+def test_demo_reports_its_progress_on_stderr(tmp_path, capsys):
+    """#33 item 10: `demo` is not silent while it generates the sample and runs the report day."""
+    from taizhang.doors.cli import main
+
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--preset", "xinguan"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("生成示例 1/1：") and "生成示例：完成（1个）" in err
+    merging = [ln for ln in err if ln.startswith("合并报送 ")]
+    assert len(merging) >= 10 and any(ln.startswith("合并报送：完成") for ln in err)
