@@ -9,7 +9,7 @@ category names, on 2026-12-03; the 领导总览 over three presets), rendered by
 mapped to the CJK fonts installed here (tests/fonts/gongwen.conf), page 1 (or the page named) by pdftoppm.
 
 The web pages' screenshots (docs/web-*.png) come from the browser tests:
-``TAIZHANG_SCREENSHOTS=docs .venv/bin/pytest -n 0 tests/test_web.py tests/test_web_remind.py -k real_browser``.
+``TAIZHANG_SCREENSHOTS=docs .venv/bin/pytest -n 0 tests/test_web.py tests/test_web_remind.py``.
 """
 
 from __future__ import annotations
