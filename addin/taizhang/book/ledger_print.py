@@ -11,7 +11,7 @@ and prints them the way a wide paper ledger is read, page after page across:
 - 问题编号 and 责任单位 (when they are the first two columns) and the header row repeated on every page, pages
   numbered across first, so a row's pages follow each other; the print area is the sheet's columns, whole (it grows
   with the rows); the footer names the campaign and the sheet and says 第 X 页，共 Y 页;
-- the long-text columns (``WRAPPED``; 问题类别 too, sanluan's categories run to 32 characters) wrap, and each row is
+- the long-text columns (``WRAPPED``; 问题类别 too, sanluan's categories run to 57 characters) wrap, and each row is
   as tall as its longest wrapped text (up to ten lines), an estimate written without ``customHeight`` and recognised by its value when a program that marks
   every height custom (openpyxl) brings it back, so it is never taken for a height the office set.
 
