@@ -272,7 +272,7 @@ def test_lijiuzhang_ranks_by_progress_against_elapsed_time(tmp_path):
     write_summary(figs, out, [], public=False)
     ws = load_workbook(out)["红绿灯排行榜"]
     assert "差值相同的，超期（红灯）数少者在前" in ws["A2"].value and "序时进度" in ws["A2"].value
-    assert ws["B4"].value == "西城街道" and ws["N3"].value == "序时进度差（百分点）"
+    assert ws["B4"].value == "西城街道" and ws["N3"].value.replace("\n", "") == "序时进度差（百分点）"  # the header breaks before "（"
 
 
 def test_schedule_ties_go_to_fewer_red_then_yellow():

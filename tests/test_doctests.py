@@ -5,7 +5,8 @@ import importlib
 
 import pytest
 
-MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays", "taizhang.report.figures", "taizhang.report.periods"]
+MODULES = ["taizhang.intake.normalize", "taizhang.calendar.workdays", "taizhang.report.figures", "taizhang.report.periods",
+           "taizhang.report.summary_book", "taizhang.report.gongwen"]
 
 
 @pytest.mark.parametrize("name", MODULES)

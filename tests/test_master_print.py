@@ -339,3 +339,23 @@ def test_printed_ledger_is_a3_landscape_with_its_header_and_footer_on_every_page
         lines = [line for line in page.splitlines() if line.strip()]
         assert re.search(r"问题编号\s+责任单位\s", "\n".join(lines[:3])), lines[:3]  # (a long header wraps)
         assert campaign in lines[-1] and f"第 {i} 页，共 {n} 页" in lines[-1], lines[-1]
+
+
+def test_long_categories_wrap_in_the_printed_ledger(tmp_path):
+    """sanluan's 问题类别 values (up to 32 characters, e.g. 对侵占损害河道、…失管失察) wrap in their column, and a row
+    holding one is as tall as its wrapped lines, not cut off at the column's edge on paper."""
+    from taizhang.demo import generate
+
+    s = generate(tmp_path / "sanluan", preset="sanluan", seed=3, today=REPORT_DAY)
+    run_merge(s.master, s.submissions, REPORT_DAY)
+    ws = openpyxl.load_workbook(s.master)[S_LEDGER]
+    headers = [c.value for c in ws[1]]
+    col = headers.index("问题类别") + 1
+    width = ws.column_dimensions[get_column_letter(col)].width
+    long_rows = [r for r in range(2, ws.max_row + 1) if 2 * len(str(ws.cell(r, col).value or "")) > width + 2]
+    assert long_rows
+    assert all(ws.cell(r, col).alignment.wrap_text for r in long_rows)
+    rows = dict(re.findall(r'<row r="(\d+)"([^>]*)>', ledger_xml(s.master)))
+    for r in long_rows:
+        lines = -(-2 * len(ws.cell(r, col).value) // (width - 1))
+        assert float(re.search(r' ht="([\d.]+)"', rows[str(r)]).group(1)) >= 14 * lines, (r, lines, rows[str(r)])

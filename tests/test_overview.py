@@ -95,7 +95,7 @@ def test_each_campaign_summary_shows_the_overview_durations(office, tmp_path):
         out = tmp_path / f"{c.campaign}.xlsx"
         figs = run_summary(office / c.file, DAYS[1], out)
         ws = load_workbook(out)["总体情况"]
-        at = {ws.cell(r, k).value: (r, k) for r in range(1, ws.max_row + 1) for k in range(1, 12)
+        at = {ws.cell(r, k).value.replace("\n", ""): (r, k) for r in range(1, ws.max_row + 1) for k in range(1, 12)
               if isinstance(ws.cell(r, k).value, str)}
         r, k = at["交办到办结平均（工作日）"]
         assert ws.cell(r + 1, k).value == (c.days_to_done if c.days_to_done is not None else "—")

@@ -743,3 +743,128 @@ def test_handover_notice_leaves_out_an_empty_supervisor_column(long_office_paper
     case = NoticeCase("X-1", "某问题", dt.date(2026, 12, 31), dt.date(2026, 11, 26), "县纪委监委")
     doc = build_notice(Notice("城关镇", "某专项", "办公室", REPORT_DAY, [case], 3, 5, "每周报送")).doc
     assert doc.tables[0].rows[0].cells[-1].text == "牵头\n督办部门" and doc.tables[0].rows[1].cells[-1].text == "县纪委监委"
+
+
+# ---------------------------------------------------------------- 1b. one to three cases on one page, the signature never alone
+
+def _notices(n: int, figs, office: str, out: Path) -> tuple[Path, Path]:
+    """An ``n``-case 督办通知单 (the sample's red cases, repeated as needed) and an ``n``-case 交办通知单 (sanluan's
+    longest description length, 24 characters) signed by ``office``."""
+    import copy
+
+    from taizhang.book.assign import Notice, NoticeCase
+    from taizhang.report.handover import build_notice
+    from taizhang.report.notice import build_supervision, supervisions
+
+    s = copy.copy(max(supervisions(figs, REPORT_DAY + dt.timedelta(days=7)), key=lambda s: len(s.cases)))
+    s.cases = (s.cases * n)[:n]
+    sup = build_supervision(s, figs, office).save(out / f"督办{n}.docx")
+    cases = [NoticeCase(f"SL-2026-{i:03d}", "天成有限公司反映承诺的厂房租金补贴至今仍未兑现到位", dt.date(2026, 12, 31),
+                        dt.date(2026, 11, 26), "") for i in range(1, n + 1)]
+    hand = build_notice(Notice("区人力资源和社会保障局", "不作为、乱作为、慢作为", office, REPORT_DAY, cases, 3, 5,
+                               "每周（星期五）前报送办理进展")).save(out / f"交办{n}.docx")
+    return sup, hand
+
+
+@needs_libreoffice
+def test_notices_of_one_to_three_cases_fit_one_page_and_the_signature_never_stands_alone(long_office_papers):
+    """With sanluan's long office name, a 1-, 2- and 3-case 督办通知单 and 交办通知单 print on one page; a 5-case
+    督办通知单 that needs two takes its last table row (and the 督办编号) to page 2 with the signature."""
+    from taizhang.jobs import run_notice
+
+    figs = run_notice(long_office_papers["master"], REPORT_DAY, out=long_office_papers["dir"] / "cases.docx").figures
+    out = long_office_papers["dir"] / "cases"
+    out.mkdir(exist_ok=True)
+    docs = [p for n in (1, 2, 3, 5) for p in _notices(n, figs, LONG_OFFICE, out)]
+    pdfs = render_pdfs(docs, out / "pdf")
+    date = f"{REPORT_DAY.year}年{REPORT_DAY.month}月{REPORT_DAY.day}日"
+    for pdf in pdfs[:-2]:
+        assert len(pdf_lines(pdf)) == 1, pdf.name
+    five = pdf_lines(pdfs[-2])
+    assert len(five) == 2 and date in [t for t, *_ in five[-1]]
+    last = [t for t, *_ in five[-1]]
+    assert any(t.startswith("督办编号") for t in last) and "问题编号" in last  # the repeated header over the last row
+    assert sum(1 for t in last if re.fullmatch(r"\d+", t)) >= 1  # a row (its 超期工作日) beside the signature
+
+
+@needs_libreoffice
+def test_table_headers_wrap_only_between_words(long_office_papers, tmp_path):
+    """Every table header in the papers breaks only where it is marked ("超期\\n工作日"): in the .docx each marked line
+    fits its column (the cell's margins included), and rendered by LibreOffice each marked line prints as one line."""
+    import shutil
+
+    from docx import Document
+
+    from taizhang.book.assign import Notice, NoticeCase
+    from taizhang.jobs import run_remind
+    from taizhang.report.gongwen import header_width_mm
+    from taizhang.report.handover import build_notice
+
+    d = long_office_papers["dir"]
+    case = NoticeCase("X-2026-001", "某问题", dt.date(2026, 12, 31), dt.date(2026, 11, 26), "县纪委监委")
+    full = build_notice(Notice("城关镇", "某专项", "办公室", REPORT_DAY, [case], 3, 5, "每周报送")).save(tmp_path / "交办.docx")
+    copy = shutil.copy2(long_office_papers["master"], tmp_path / "台账.xlsx")
+    reminders = [Path(p) for p in run_remind(copy, dt.date(2026, 12, 16), out_dir=tmp_path / "催报").papers[:1]]
+    docs = [d / "通报.docx", long_office_papers["supervision"], long_office_papers["handover"], full, *reminders]
+    expected = []
+    for path in docs:
+        for t in Document(str(path)).tables:
+            cols = [int(c.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w")) / 1440 * 25.4
+                    for c in t._tbl.tblGrid.findall(W + "gridCol")]
+            for cell, width in zip(t.rows[0].cells, cols):
+                size = cell.paragraphs[0].runs[0].font.size.pt
+                for part in cell.text.split("\n"):
+                    assert header_width_mm(part, size) <= width + 0.01, (path.name, part, width)
+                    expected.append((path, re.sub(r"\s+", "", part)))
+    printed = {pdf.stem: {t for page in pdf_lines(pdf) for t, *_ in page} for pdf in render_pdfs(docs, tmp_path / "pdf")}
+    missing = [(p.name, part) for p, part in expected if part not in printed[p.stem]]
+    assert len(expected) >= 25 and missing == []
+
+
+def test_leaders_sheets_headers_fit_their_columns(sanluan_summary, merged, tmp_path):
+    """In the summary workbook and the 领导总览, every header line fits its column (Excel's wrapping would break
+    "序时进度差（百分点）" inside a word): a header is as wide as its column allows or breaks at a word boundary;
+    the 专项行动 column holds sanluan's 不作为、乱作为、慢作为 on one line."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from taizhang.jobs import run_overview, run_summary
+    from taizhang.report.summary_book import text_units
+
+    folder = tmp_path / "总览"
+    folder.mkdir()
+    shutil.copy2(next(sanluan_summary.parent.joinpath("campaign").rglob("*.xlsx"), None) or sanluan_summary, folder / "三乱.xlsx")
+    shutil.copy2(merged.master, folder / "新官.xlsx")
+    run_summary(folder / "新官.xlsx", REPORT_DAY, tmp_path / "汇总-新官.xlsx")
+    books = [sanluan_summary, tmp_path / "汇总-新官.xlsx", run_overview(folder, REPORT_DAY).out]
+    bad, seen = [], 0
+    for book in books:
+        for ws in load_workbook(book):
+            for row in ws.iter_rows(max_row=min(ws.max_row, 60)):
+                for c in row:
+                    if not (isinstance(c.value, str) and c.font.b and c.font.color is not None
+                            and str(c.font.color.rgb).endswith("FFFFFF")) or c.coordinate in ws.merged_cells:
+                        continue
+                    seen += 1
+                    width = ws.column_dimensions[c.column_letter].width or 8.43
+                    for line in c.value.split("\n"):
+                        if text_units(line) + 0.8 > width:
+                            bad.append((Path(book).name, ws.title, c.coordinate, line, width))
+                    if "\n" in c.value:
+                        assert c.alignment.wrap_text, (ws.title, c.coordinate)
+    assert seen >= 60 and bad == []
+    ov = load_workbook(books[-1])
+    for name, col in (("专项行动总览", "A"), ("亮灯走势", "A")):
+        assert ov[name].column_dimensions[col].width >= text_units("不作为、乱作为、慢作为") + 0.8, name
+
+
+def test_demo_reports_its_progress_on_stderr(tmp_path, capsys):
+    """#33 item 10: `demo` is not silent while it generates the sample and runs the report day."""
+    from taizhang.doors.cli import main
+
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--preset", "xinguan"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("生成示例 1/1：") and "生成示例：完成（1个）" in err
+    merging = [ln for ln in err if ln.startswith("合并报送 ")]
+    assert len(merging) >= 10 and any(ln.startswith("合并报送：完成") for ln in err)

@@ -75,3 +75,20 @@ def test_a_campaign_without_supervising_departments_has_no_blank_column(tmp_path
         ref = chart.series[0].val.numRef.f  # the chart still counts 问题数
         col = re.search(r"\$([A-Z]+)\$", ref).group(1)
         assert ws[f"{col}3"].value == "问题数", (preset, ref)
+
+
+def test_the_merge_page_shows_no_finding_code(fresh_sample):
+    """#33 item 8: the merge account on the page names each kind of finding in Chinese; no code such as
+    (missing-recommended), (unknown-column) or [unknown-category] reaches office staff (codes stay in --json)."""
+    from test_web import client_for, wait_job
+
+    from taizhang.findings import CODES
+
+    with client_for(fresh_sample.root) as c:
+        r = c.post(f"/merge?m={fresh_sample.master.name}", data={"r": "报送", "today": REPORT_DAY.isoformat()},
+                   headers={"Accept": "application/json"})
+        assert wait_job(c, r.json()["status"])["state"] == "done"
+        html = c.get(r.json()["result"]).text
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+    assert "提醒" in text
+    assert [code for code in CODES if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)] == []

@@ -404,3 +404,17 @@ def test_a_clerks_report_day_in_a_real_browser(live, browser, monkeypatch):
     errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"
               and not ("/upload?" in e["message"] and "400" in e["message"])]
     assert not errors, "\n".join(e["message"] for e in errors)
+
+
+def test_the_ranking_names_a_unit_without_cases_in_chinese(fresh_sample):
+    """#33 item 8: a member unit with no cases has no light ("none" internally); the page's 单位灯 says 无问题."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(fresh_sample.master)
+    wb["成员单位"].append(["新设办事处", "镇（街、区）", None, "DW099", None, None])
+    wb.save(fresh_sample.master)
+    with client_for(fresh_sample.root) as c:
+        page = c.get(f"/summary?m={fresh_sample.master.name}&today={REPORT_DAY}").text
+    row = re.search(r"<tr class=\"light-none\">(.*?)</tr>", page, re.S)
+    assert row and "新设办事处" in row.group(1), page[:300]
+    assert "无问题" in row.group(1) and ">none<" not in row.group(1) and "none</td>" not in row.group(1)

@@ -11,8 +11,8 @@ and prints them the way a wide paper ledger is read, page after page across:
 - 问题编号 and 责任单位 (when they are the first two columns) and the header row repeated on every page, pages
   numbered across first, so a row's pages follow each other; the print area is the sheet's columns, whole (it grows
   with the rows); the footer names the campaign and the sheet and says 第 X 页，共 Y 页;
-- the long-text columns (``WRAPPED``) wrap, and each row is as tall as its longest wrapped text (up to
-  ten lines), an estimate written without ``customHeight`` and recognised by its value when a program that marks
+- the long-text columns (``WRAPPED``; 问题类别 too, sanluan's categories run to 57 characters) wrap, and each row is
+  as tall as its longest wrapped text (up to ten lines), an estimate written without ``customHeight`` and recognised by its value when a program that marks
   every height custom (openpyxl) brings it back, so it is never taken for a height the office set.
 
 The layout follows the plan (``ledger_plan``): its widths, and 问题编号/责任单位 repeated only where they lead.
@@ -27,7 +27,7 @@ from taizhang.book.ledger_plan import LedgerPlan
 from taizhang.xlsx.printsetup import A3, A4, PrintLayout
 from taizhang.xlsx.sheetxml import ESTIMATE_MAX_LINES, estimated_height
 
-WRAPPED = ("description", "measures", "target", "progress_note", "remarks", "office_opinion", "disposal",
+WRAPPED = ("description", "category", "measures", "target", "progress_note", "remarks", "office_opinion", "disposal",
            "visit_note", "deadline_note")
 SCALE, MIN_A4_SCALE, MAX_PAGES_WIDE = 80, 80, 6
 _PRINTABLE_MM = {A3: 420 - 0.6 * 25.4, A4: 297 - 0.6 * 25.4}  # landscape, less the 0.3-inch side margins

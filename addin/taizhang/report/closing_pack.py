@@ -39,7 +39,7 @@ def build_pack(cf) -> Gongwen:
     doc.heading1("申请与审批")
     if cf.trail:
         doc.para(f"据台账总表“审批台账”，该问题的申请和办公室决定共{len(cf.trail)}条：")
-        doc.table(["申请日期", "事项", "申请内容及理由", "决定", "决定人", "决定日期", "决定意见"],
+        doc.table(["申请日期", "事项", "申请内容\n及理由", "决定", "决定人", "决定日期", "决定意见"],
                   [[r[0], r[1], "；".join(x for x in (r[2], r[3]) if x), r[4], r[5], r[6], "；".join(x for x in (r[7], r[8]) if x)]
                    for r in cf.trail], widths_mm=[26, 14, 34, 16, 16, 26, 24], size=SMALL)
     else:

@@ -81,6 +81,43 @@ def text_width_chars(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—“”‘’…·" else 1.0 for ch in text)
 
 
+CELL_MARGINS_PT = 2 * 5.4  # Table Grid's cell margins, 0.19 cm each side (108 twips)
+
+
+def header_width_mm(header: str, size_pt: float) -> float:
+    """The narrowest column (mm) in which each line of ``header`` (its lines split at "\\n") prints on one line,
+    at ``size_pt`` points, with the cell's margins and half a character to spare."""
+    widest = max(text_width_chars(line) for line in str(header).split("\n"))
+    return ((widest + 0.5) * size_pt + CELL_MARGINS_PT) / 72 * 25.4
+
+
+def fit_headers(headers: Sequence[str], widths_mm: Sequence[float], size_pt: float) -> list[float]:
+    """Column widths, summing to the same total, in which every header line fits its column: a header breaks only
+    where it is marked ("超期\\n工作日"), never inside a word ("超期工 / 作日"). A column narrower than its header
+    takes the missing width from the columns with room to spare beyond their own headers, in proportion to it.
+
+    >>> [round(w) for w in fit_headers(["问题编号", "问题描述", "超期工作日"], [30, 110, 16], 10.5)]
+    [29, 103, 24]
+    >>> fit_headers(["问题描述", "超期\\n工作日"], [138, 18], 10.5)
+    [138.0, 18.0]
+    """
+    need = [header_width_mm(h, size_pt) for h in headers]
+    widths = [float(w) for w in widths_mm]
+    short = sum(max(0.0, n - w) for n, w in zip(need, widths))
+    if short <= 0:
+        return widths
+    spare = [max(0.0, w - n) for n, w in zip(need, widths)]
+    if sum(spare) < short:  # the headers cannot all fit: share the total in proportion to what each needs
+        total = sum(widths)
+        return [total * n / sum(need) for n in need]
+    return [max(n, w) if w < n else w - short * s / sum(spare) for n, w, s in zip(need, widths, spare)]
+
+
+def table_date(day: dt.date | None, missing: str = "") -> str:
+    """A date in a narrow table column: the year on its own line ("2026年\\n11月30日"), never broken inside."""
+    return f"{day.year}年\n{day.month}月{day.day}日" if day else missing
+
+
 def text_width_twips(text: str) -> int:
     """Width of a condensed 3号 body line, in twips (320 a full-width character, less the condensing)."""
     return int(round(text_width_chars(text) * 320 + len(text) * CONDENSE_TWIPS))
@@ -253,6 +290,7 @@ class Gongwen:
         self._style_ids: dict[str, str] = {}
         self._grid: str | None = None
         self._break_next = False  # page_break(): the next paragraph starts a page
+        self._last_table = None  # (table, the half line after it): signature() keeps its last row with it
         self._drop_styles_with_effects()
         self._setup_defaults()
         self._setup_page()
@@ -454,6 +492,7 @@ class Gongwen:
             weights = [max(2.0, text_width_chars(str(h)), *(min(14.0, text_width_chars(_cell(r[i]))) for r in rows))
                        for i, h in enumerate(headers)]
             widths_mm = [total * w / sum(weights) for w in weights]
+        widths_mm = fit_headers(headers, widths_mm, size.pt)
         hdr = t.rows[0]
         _repeat_header(hdr)
         for cell, h, w in zip(hdr.cells, headers, widths_mm):
@@ -463,7 +502,9 @@ class Gongwen:
             r = p.add_run(str(h))
             r.font.size = size
         for row in rows:
-            cells = t.add_row().cells
+            added = t.add_row()
+            _child(added._tr.get_or_add_trPr(), "cantSplit", _TRPR_ORDER)  # a row prints whole, on one page
+            cells = added.cells
             for cell, v, w in zip(cells, row, widths_mm):
                 cell.width = Mm(w)
                 p = cell.paragraphs[0]
@@ -476,6 +517,7 @@ class Gongwen:
         gap = self._add("", "公文正文")  # half a line between the table and the text after it
         gap.paragraph_format.line_spacing = Twips(LINE_PITCH.twips // 2)
         gap.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        self._last_table = (t, gap)
         return self
 
     def signature(self, office: str, date: dt.date) -> "Gongwen":
@@ -484,9 +526,7 @@ class Gongwen:
         name wider than the space centred over the date wraps onto more lines (at its natural breaks), each
         centred over the date; the body's last paragraph is kept on the signature's page."""
         self._flush_run_in()
-        body = self.doc.paragraphs
-        if body:
-            body[-1].paragraph_format.keep_with_next = True
+        self._keep_with_signature()
         gap = self._add("", "公文正文")
         gap.paragraph_format.keep_with_next = True
         date_text = cn_date(date)
@@ -510,6 +550,32 @@ class Gongwen:
         for tag in ("autoSpaceDE", "autoSpaceDN"):  # no extra space between the digits and 年月日: a known width
             _child(ppr, tag, _PPR_ORDER).set(qn("w:val"), "0")
         return self
+
+    def _keep_with_signature(self) -> None:
+        """The signature never stands alone on a page: the body's last paragraph goes with it and, when the text
+        since the last table is short (its closing lines, e.g. the 督办编号), so does the table's last row."""
+        body = self.doc.paragraphs
+        if body:
+            body[-1].paragraph_format.keep_with_next = True
+        if self._last_table is None:
+            return
+        t, gap = self._last_table
+        after = []
+        el = t._tbl.getnext()
+        while el is not None:
+            if el.tag == qn("w:p"):
+                after.append(el)
+            elif el.tag == qn("w:tbl"):
+                return
+            el = el.getnext()
+        text = "".join("".join(el.itertext()) for el in after)
+        if text_width_chars(text) > 3 * 28:  # more than three lines of text after the table: they go with it
+            return
+        for el in after:
+            _child(el.get_or_add_pPr(), "keepNext", _PPR_ORDER)
+        for cell in t.rows[-1].cells:  # Word and LibreOffice keep a row with the next paragraph by its paragraphs
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
     def page_break(self) -> "Gongwen":
         """The next paragraph starts a page (its 段前分页): no paragraph holding only a break, which after a

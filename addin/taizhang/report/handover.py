@@ -17,7 +17,7 @@ from docx.shared import Pt
 
 from taizhang.book.assign import Notice
 from taizhang.book.template import safe_name
-from taizhang.report.gongwen import Gongwen
+from taizhang.report.gongwen import Gongwen, table_date
 from taizhang.report.gongwen import cn_date as _cn_date
 
 TABLE_HEADERS = ["序号", "问题编号", "问题描述", "整改时限", "签收期限", "牵头\n督办部门"]
@@ -30,7 +30,7 @@ def cn_date(day: dt.date | None) -> str:
 
 def _table_date(day: dt.date | None) -> str:
     """A date in a narrow column: the year on its own line (2026年 / 11月30日)."""
-    return f"{day.year}年\n{day.month}月{day.day}日" if day else "待定"
+    return table_date(day, "待定")
 
 
 def notice_path(folder: Path, notice: Notice) -> Path:
@@ -46,8 +46,7 @@ def write_notices(notices: list[Notice], folder: str | Path) -> list[Path]:
 def build_notice(n: Notice) -> Gongwen:
     count = f"{len(n.cases)}个问题" + (f"（其中转办{n.transfers}个）" if n.transfers else "")
     doc = Gongwen(f"{n.campaign}问题交办通知单", addressee=n.unit, run_in_headings=True)
-    doc.para(f"根据{n.campaign}工作安排，现将{count}交办你单位办理。问题编号由领导小组办公室统一编制，"
-             f"报送时请保持不变。具体如下：")
+    doc.para(f"根据{n.campaign}工作安排，现将{count}交办你单位办理，具体如下：")  # 报送进展 says the ids stay
     rows = [[str(i), c.id + (f"\n（原始编号{c.ref}）" if c.ref else "") +
              (f"\n（转办，原责任单位{c.transfer_from}）" if c.transfer_from else ""), c.description,
              _table_date(c.deadline), _table_date(c.sign_by), c.supervisor or "—"] for i, c in enumerate(n.cases, 1)]
@@ -73,7 +72,7 @@ def build_notice(n: Notice) -> Gongwen:
                 if n.copy_to else ""))
     doc.heading1("办结反馈")
     feedback = f"办结后{n.feedback_workdays}个工作日内书面反馈办理结果" if n.feedback_workdays else "办结后在填报模板中如实填写办结情况"
-    doc.para(f"在整改时限内办结，{feedback}；确需延期的，须在时限届满前提出申请，经批准后方可延期。")
+    doc.para(f"{feedback}；确需延期的，须在整改时限届满前申请，经批准后方可延期。")
     if n.transfers:
         doc.heading1("转办事项")
         doc.para("转办的问题自本通知之日起由你单位负责办理，请主动与原责任单位对接已办理的情况。")

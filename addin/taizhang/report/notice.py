@@ -27,11 +27,14 @@ from taizhang.report.figures import (
     unapproved_sentence,
     unit_label,
 )
-from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name
+from taizhang.report.gongwen import Gongwen, cn_date, safe_file_name, table_date
 from taizhang.report.periods import PeriodFigures
 
 NOTICE_SUFFIX = "督办通知单"
 SMALL = Pt(12)  # 小四: tables
+FIVE = Pt(10.5)  # 五号: the 督办通知单's table, so three cases and a long office name's signature fit one page
+SUPERVISION_HEADERS = ["问题编号", "问题描述", "整改时限", "超期工作日", "督办意见"]
+SUPERVISION_WIDTHS_MM = [30, 44, 24, 25, 33]  # the 156 mm 版心: ids on one line, dates on two (2026年 / 6月29日)
 
 
 @dataclass
@@ -155,7 +158,7 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
     if reds:
         doc.para(f"超期未办结问题{t.red}个，涉及{len(reds)}个单位，分布如下。")
         longest = _longest_overdue(figs)
-        doc.table(["单位", "超期问题数", "最长超期（工作日）", "问题总数", "办结率"],
+        doc.table(["单位", "超期问题数", "最长超期\n（工作日）", "问题总数", "办结率"],
                   [[unit_label(u), u.red, longest.get(u.unit, "—"), u.total, _pct(u.completion_rate)] for u in reds],
                   widths_mm=[62, 24, 30, 20, 20], size=SMALL)
         if not public and figs.supervise:
@@ -174,7 +177,7 @@ def build_bulletin(figs: Figures, reports: list[list] | None, office: str, publi
         doc.heading1("集体研究会商建议（供办公室研究）")
         doc.para(collective_sentence(figs))
         if not public:
-            doc.table(["问题编号", "责任单位", "问题描述", "涉及金额（万元）"],
+            doc.table(["问题编号", "责任单位", "问题描述", "涉及金额\n（万元）"],
                       [[c["id"] or "", c["unit"] or "", _short(c["description"], 60), f"{c['amount']:g}"]
                        for c in figs.collective[:20]], widths_mm=[30, 34, 66, 26], size=SMALL)
     for line in closing_lines(figs, public):  # 回访, 重办, 抽查 (审批台账)
@@ -239,7 +242,7 @@ def _period_section(doc: Gongwen, p: PeriodFigures) -> None:
     rows = [[u.unit, u.total, u.assigned, u.finished, u.red_end, u.red_days, u.changes] for u in p.units
             if u.total or u.assigned or u.finished or u.red_days or u.changes]
     if rows:
-        doc.table(["单位", "期末问题数", "本期新交办", "本期办结", "期末超期", "亮红灯报送日", "本期更新条数"], rows,
+        doc.table(["单位", "期末\n问题数", "本期\n新交办", "本期\n办结", "期末\n超期", "亮红灯\n报送日", "本期更新\n条数"], rows,
                   widths_mm=[46, 18, 18, 18, 18, 20, 18], size=SMALL)
     slow = [u.unit for u in p.units if u.red_days and days and u.red_days == len(days)]
     if slow:
@@ -303,7 +306,7 @@ def supervisions(figs: Figures, reply_by: dt.date, opinions: dict[str, str] | No
             "请立即整改，书面说明超期原因和整改计划。"
         by_unit.setdefault(o.unit, []).append(
             [o.id or "", "（公开版不含问题描述）" if public else (o.description or ""),
-             cn_date(o.deadline) if o.deadline else "", o.days_overdue, opinion])
+             table_date(o.deadline), o.days_overdue, opinion])
     order = [u.unit for u in figs.units]
     units = sorted(by_unit, key=lambda u: order.index(u) if u in order else len(order))
     return [Supervision(unit, f"DB-{figs.as_of:%Y%m%d}-{i:03d}", reply_by, by_unit[unit])
@@ -317,8 +320,7 @@ def build_supervision(s: Supervision, figs: Figures, office: str) -> Gongwen:
              "超过整改时限仍未办结，现予督办。")
     doc.para(f"请你单位于{cn_date(s.reply_by)}前，将每个问题的整改进展、超期原因和下一步措施书面报送{office}；"
              "确有客观原因不能按期办结的，应说明理由和预计完成时间。")
-    doc.table(["问题编号", "问题描述", "整改时限", "超期工作日", "督办意见"], s.cases, widths_mm=[26, 50, 30, 18, 32],
-              size=SMALL)
+    doc.table(SUPERVISION_HEADERS, s.cases, widths_mm=SUPERVISION_WIDTHS_MM, size=FIVE)
     doc.para(f"督办编号：{s.serial}。回复时请注明督办编号。", lead=None)
     doc.signature(office, figs.as_of)
     return doc

@@ -20,6 +20,7 @@ from taizhang.report.overview import Overview
 from taizhang.report.summary_book import (
     PCT,
     _font,
+    _header_row,
     _int,
     _legend,
     _page,
@@ -29,9 +30,10 @@ from taizhang.report.summary_book import (
     fit_rows,
     lines_needed,
     row_height,
+    text_units,
 )
 from taizhang.xlsx.parts import BORDER_RGB, FILL_RGB
-from taizhang.xlsx.xlsxout import FILL, STRONG, WRAP, chinese_default_font, header_row, put
+from taizhang.xlsx.xlsxout import FILL, STRONG, WRAP, chinese_default_font, put
 
 NO_LIGHT = "无问题"
 TREND_DAYS = 12  # the last report days shown on 亮灯走势 (a year of monthly report days)
@@ -64,12 +66,22 @@ def write_overview(ov: Overview, out: Path) -> None:
     atomic_write(Path(out), save)
 
 
+def _widths(ws, n: int) -> list[float]:
+    """The widths of ``ws``'s first ``n`` columns as set (8.43, Excel's default, where none is)."""
+    return [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, n + 1)]
+
+
+def _campaign_width(ov: Overview, least: float) -> float:
+    """A 专项行动 column as wide as the longest campaign name (sanluan's 不作为、乱作为、慢作为), up to 30."""
+    return min(30.0, max([least] + [text_units(c.campaign) + 1.0 for c in ov.campaigns]))
+
+
 def _campaigns(ws, ov: Overview, sub: str) -> None:
     ws.title = "专项行动总览"
     headers = ["专项行动", "成员单位", "问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）",
                "办结率", "按时办结率", "交办到签收（工作日）", "交办到办结（工作日）", "超期工作日（中位／最长）", "最近报送日"]
     _title(ws, "各专项行动总览", sub, len(headers))
-    header_row(ws, 3, headers, [20, 9, 9, 8, 8, 9, 11, 11, 11, 8, 11, 12, 12, 14, 12])
+    _header_row(ws, 3, headers, [_campaign_width(ov, 20), 9, 9, 8, 8, 9, 11, 11, 11, 8, 11, 12, 12, 14, 12])
     rows, fills = [], []
     for c in ov.campaigns:
         t = c.totals
@@ -157,7 +169,8 @@ def _units(ws, ov: Overview, sub: str):
                "办结率", *names]
     widths = [22, *([20] if office else []), 8, 10, 9, 11, 11, 9, *[20] * len(names)]  # "1000个（红17 黄24）" on one line
     _title(ws, "各单位在所有专项行动中的情况", sub + " · 按红灯、黄灯多少排列", len(headers))
-    header_row(ws, 3, headers, widths)
+    _header_row(ws, 3, headers, widths)
+    widths = _widths(ws, len(headers))  # as the headers left them (a column widens to fit its header)
     rows, fills = [], []
     for u in ov.units:
         per = []
@@ -185,10 +198,8 @@ def _trend(ws, ov: Overview, sub: str):
     headers = [*lead, *[f"{d.month}月{d.day}日" if d.year == ov.as_of.year else d.isoformat() for d in days]]
     _title(ws, "各报送日亮灯走势", f"截至{ov.as_of.year}年{ov.as_of.month}月{ov.as_of.day}日 · 每格：该报送日的红灯／黄灯问题数",
            max(len(headers), 6))
-    widths = [18, *([20] if office else []), 20, *[9] * len(days)]
-    header_row(ws, 3, headers, widths)
-    for c in range(len(lead) + 1, len(headers) + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 9
+    widths = [_campaign_width(ov, 18), *([20] if office else []), 20, *[9] * len(days)]
+    _header_row(ws, 3, headers, widths)
     ws.freeze_panes = f"{get_column_letter(len(lead) + 1)}4"
     _page(ws)
     if not ov.trend:
@@ -230,7 +241,7 @@ def _trend(ws, ov: Overview, sub: str):
 
 def _notes(ws, ov: Overview, sub: str) -> None:
     _title(ws, "读取的台账总表", sub, 3)
-    header_row(ws, 3, ["文件", "专项行动", "说明"], [40, 20, 60])
+    _header_row(ws, 3, ["文件", "专项行动", "说明"], [40, 20, 60])
     rows = [[c.file, c.campaign, f"已读取：{c.totals.total}个问题，{c.units}个成员单位"] for c in ov.campaigns]
     rows += [[f, "", reason] for f, reason in ov.skipped]
     last = _rows(ws, 4, rows)

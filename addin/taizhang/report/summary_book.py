@@ -10,6 +10,7 @@ anything personal: only units and figures.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -92,6 +93,76 @@ def lines_needed(text: str, width: float, size: float = 11) -> int:
 
 def row_height(lines: int, size: float = 11) -> float:
     return round(lines * size * LINE_FACTOR + 3, 1)
+
+
+HEADER_PAD = 1.0  # a cell's padding and a little to spare, in column-width units
+HEADER_MAX_WIDTH = 16.0  # a header wider than this breaks at a word boundary rather than widening its column
+_HEADER_BREAK = re.compile(r"(?=[（(])|(?<=[／、])")  # before an opening bracket, after "／" or "、"
+
+
+def header_lines(text: str, size: float = 11, max_width: float = HEADER_MAX_WIDTH) -> list[str]:
+    """``text`` broken at its word boundaries (before "（", after "／" and "、") into the fewest lines that fit
+    ``max_width`` (the narrowest such); a header without such a boundary stays whole (its column widens instead).
+
+    >>> header_lines("序时进度差（百分点）")
+    ['序时进度差', '（百分点）']
+    >>> header_lines("不作为、乱作为、慢作为")
+    ['不作为、', '乱作为、慢作为']
+    """
+    def key(lines: list[str]) -> tuple:
+        widest = max(text_units(ln, size) for ln in lines) + HEADER_PAD
+        return widest > max_width, len(lines), widest
+
+    pieces = [p for p in _HEADER_BREAK.split(text) if p]
+    if len(pieces) > 8:
+        pieces = pieces[:7] + ["".join(pieces[7:])]
+    best = [text]
+    for mask in range(1, 1 << (len(pieces) - 1)):
+        lines, cur = [], pieces[0]
+        for i, piece in enumerate(pieces[1:]):
+            if mask >> i & 1:
+                lines.append(cur)
+                cur = piece
+            else:
+                cur += piece
+        lines.append(cur)
+        if key(lines) < key(best):
+            best = lines
+    return best
+
+
+def fit_header_cells(ws, row: int, size: float = 11, max_width: float = HEADER_MAX_WIDTH) -> None:
+    """Each header cell of ``row`` fits its column on whole lines: a column narrower than its header widens (up to
+    ``max_width``); a header wider than that breaks at word boundaries ("\\n", wrapped), never inside a word as
+    Excel's own wrapping would ("序时进度 / 差（百分点）"); the row is as tall as its most lines."""
+    merged = [m for m in ws.merged_cells.ranges if m.min_row <= row <= m.max_row]
+    most = 1
+    for cell in ws[row]:
+        if not isinstance(cell.value, str) or not cell.value.strip():
+            continue
+        if any(cell.coordinate in m for m in merged):
+            continue
+        letter = cell.column_letter
+        width = ws.column_dimensions[letter].width or 8.43
+        lines = cell.value.split("\n")
+        need = max(text_units(ln, size) for ln in lines) + HEADER_PAD
+        if need > max(width, max_width) and len(lines) == 1:
+            lines = header_lines(cell.value, size, max(width, max_width))
+            cell.value = "\n".join(lines)
+            need = max(text_units(ln, size) for ln in lines) + HEADER_PAD
+        if need > width:
+            ws.column_dimensions[letter].width = round(need + 0.05, 1)
+        if len(lines) > 1 and not cell.alignment.wrap_text:
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="center", wrap_text=True)
+        most = max(most, len(lines))
+    if most > 1:
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, row_height(most, size))
+
+
+def _header_row(ws, row: int, headers: list[str], widths: list[int] | None = None, fills: list | None = None) -> None:
+    """``header_row`` for the leaders' sheets: the headers then fit their columns (``fit_header_cells``)."""
+    header_row(ws, row, headers, widths, fills)
+    fit_header_cells(ws, row)
 
 
 def fit_rows(ws, first: int, last: int | None = None) -> None:
@@ -323,7 +394,7 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     # (the last two after the rates, where the sheets before them had nothing)
     headers = ["问题总数", "已办结", "已销号", "正在整改", "超期（红灯）", "预警（黄灯）", "正常（绿灯）", "办结率",
                "按时办结率", "持续整改", "时限无法确定"]
-    header_row(ws, 3, headers, [12] * len(headers))
+    _header_row(ws, 3, headers, [12] * len(headers))
     values = [t.total, t.done, t.closed, t.in_progress, t.red, t.yellow, t.green, _rate(t.completion_rate),
               _rate(t.on_time_rate), t.long_term, t.no_deadline]
     _rows(ws, 4, [values], pct_cols=(8, 9))
@@ -342,7 +413,7 @@ def _overview(ws, figs: Figures, sub: str) -> None:
         if not groups:
             continue
         put(ws, row, 1, title).font = _head_font()
-        header_row(ws, row + 1, ["类别", "问题数", "已办结", "已销号", "超期", "预警", "办结率"])
+        _header_row(ws, row + 1, ["类别", "问题数", "已办结", "已销号", "超期", "预警", "办结率"])
         row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _rate(g.completion_rate)] for g in groups],
                     pct_cols=(7,)) + 2
         if groups is figs.phases and figs.phase_rule:  # how a case is attributed to a stage
@@ -353,7 +424,7 @@ def _overview(ws, figs: Figures, sub: str) -> None:
     c = figs.closing  # 回访, 重办, 抽查 from the 审批台账: totals here; 重办 per unit on 红绿灯排行榜 (as the 通报 names them)
     if c:
         put(ws, row, 1, "回访和抽查（审批台账）").font = _head_font()
-        header_row(ws, row + 1, ["回访次数", "满意（含基本满意）", "满意率", "重办数", "抽查属实", "抽查不属实", "整改不到位"])
+        _header_row(ws, row + 1, ["回访次数", "满意（含基本满意）", "满意率", "重办数", "抽查属实", "抽查不属实", "整改不到位"])
         spot = c["spot"]
         row = _rows(ws, row + 2, [[c["visits"], c["satisfied"], _rate(c["satisfaction"]), c["redo"], spot.get("属实", 0),
                                    spot.get("不属实", 0), spot.get("整改不到位", 0)]], pct_cols=(3,)) + 2
@@ -379,7 +450,7 @@ def _durations(ws, figs: Figures, row: int) -> int:
     values += [num(d.days_to_done), _rate(t.on_time_rate), d.overdue_cases, num(d.overdue_median), num(d.overdue_max)]
     pct.append(len(headers) - 3)
     put(ws, row, 1, "办理用时（按本台账的工作日历计算工作日）").font = _head_font()
-    header_row(ws, row + 1, headers)
+    _header_row(ws, row + 1, headers)
     for c in range(1, len(headers) + 1):
         ws.cell(row=row + 1, column=c).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     return _rows(ws, row + 2, [values], pct_cols=tuple(pct)) + 2
@@ -413,7 +484,7 @@ def _ranking(ws, figs: Figures, sub: str, public: bool = False) -> None:
         headers, widths = headers + ["重办数"], widths + [8]
     if co:
         headers, widths = headers + ["配合问题数（其中未办结）"], widths + [14]
-    header_row(ws, 3, headers, widths)
+    _header_row(ws, 3, headers, widths)
     rule_line = ws.cell(row=2, column=1)  # the rule and its tie-breaks in full, wrapped across the table
     rule_line.alignment = WRAP
     ws.row_dimensions[2].height = row_height(lines_needed(rule_line.value, sum(widths)))
@@ -517,7 +588,7 @@ def _categories(ws, figs: Figures, sub: str) -> None:
     widths = [40, 16, 8, 8, 8, 10, 10, 10, 10, 11]
     if not sup:
         headers, widths = headers[:1] + headers[2:], [56] + widths[2:]
-    header_row(ws, 3, headers, widths)
+    _header_row(ws, 3, headers, widths)
     rows = [[g.name, *([g.supervisor] if sup else []), g.total, g.done, g.closed, g.in_progress, g.red, g.yellow,
              _rate(g.completion_rate), _rate(g.on_time_rate)] for g in figs.categories]
     last = _rows(ws, 4, rows, ["red" if g.red else "yellow" if g.yellow else None for g in figs.categories],
@@ -553,7 +624,7 @@ def _categories(ws, figs: Figures, sub: str) -> None:
         row = last + 2
     if figs.supervisors:
         put(ws, row, 1, "按牵头督办部门").font = _head_font()
-        header_row(ws, row + 1, ["牵头督办部门", "", "问题数", "已办结", "已销号", "正在整改", "超期（红）", "预警（黄）", "办结率", "按时办结率"])
+        _header_row(ws, row + 1, ["牵头督办部门", "", "问题数", "已办结", "已销号", "正在整改", "超期（红）", "预警（黄）", "办结率", "按时办结率"])
         end = _rows(ws, row + 2, [[g.name, "", g.total, g.done, g.closed, g.in_progress, g.red, g.yellow, _rate(g.completion_rate),
                                    _rate(g.on_time_rate)] for g in figs.supervisors], pct_cols=(9, 10))
         fit_rows(ws, row + 2, end)
@@ -564,7 +635,7 @@ def _supervise(ws, figs: Figures, sub: str) -> None:
     _title(ws, f"{figs.campaign} · 督办清单（红灯、黄灯问题）", sub + "    超期最久的排在最前", 9)
     headers = ["序号", "问题编号", "责任单位", "问题类别", "问题描述", "牵头领导", "整改时限", "剩余工作日", "超期工作日"]
     widths = [6, 16, 20, 22, 46, 10, 12, 10, 10]
-    header_row(ws, 3, headers, widths)
+    _header_row(ws, 3, headers, widths)
     items = figs.supervise
     if items is None:
         raise ValueError("figures computed without supervise=True carry no 督办清单")
@@ -602,7 +673,7 @@ def _reports(ws, figs: Figures, sub: str, reports: list[list], public: bool = Fa
         reports = [[r[i] if i < len(r) else None for i in PUBLIC_REPORT_COLUMNS] for r in reports]
         reports = [r for r in reports if r[0] != "（无法识别的单位）"]  # those rows are only a file name
     _title(ws, f"{figs.campaign} · 报送情况", sub, len(headers))
-    header_row(ws, 3, headers, widths)
+    _header_row(ws, 3, headers, widths)
     if not reports:
         put(ws, 4, 1, "台账总表中还没有合并报送的记录（请先运行“合并报送”）。").font = _font()
     else:
@@ -628,13 +699,13 @@ def _reminders(ws, figs: Figures, sub: str) -> None:
     row = 3
     if figs.materials:
         put(ws, row, 1, "方案要求报送的材料").font = _head_font()
-        header_row(ws, row + 1, MATERIALS_TABLE, [24, 14, 16, 14, 30, 40])
+        _header_row(ws, row + 1, MATERIALS_TABLE, [24, 14, 16, 14, 30, 40])
         body = [[m.name, m.due or "（日期待定）", m.to, m.received, m.owed] for m in figs.materials]
         row = _rows(ws, row + 2, body, ["red" if m.overdue else None for m in figs.materials]) + 2
     else:
         put(ws, row, 1, "本专项行动方案没有要求单独报送的材料（可在台账总表的“材料报送”表中添加）。").font = _font()
         row += 2
-    header_row(ws, row, REMIND_HEADERS, [24, 14, 16, 14, 30, 40])
+    _header_row(ws, row, REMIND_HEADERS, [24, 14, 16, 14, 30, 40])
     body = [[u.unit, u.report_state or "（尚未合并）", u.reminded, u.reminded_total, "、".join(u.materials_received) or "—",
              "、".join(u.materials_owed) or "—"] for u in figs.units]
     fills = ["red" if any("已逾期" in o for o in u.materials_owed) else "yellow" if u.reminded else None for u in figs.units]
@@ -649,6 +720,8 @@ def _reminders(ws, figs: Figures, sub: str) -> None:
 def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
     """问责提示 (suggestions from the plan's own ladder, never decisions), then how this campaign's own rules stand:
     时限规则, 长期整改, late sign-off and feedback, 区级协调, and the figures per 归口汇总部门."""
+    for col, width in zip("ABCDEF", (24, 12, 22, 22, 50, 24)):
+        ws.column_dimensions[col].width = width
     _title(ws, f"{figs.campaign} · 问责提示与专项规则执行情况", sub, 6)
     row = 4
     put(ws, row, 1, "问责提示（建议）").font = _head_font()
@@ -659,7 +732,7 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
         put(ws, row + 1, 1, ACCOUNTABILITY_NOTE).alignment = WRAP
         ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=6)
         ws.row_dimensions[row + 1].height = 32
-        header_row(ws, row + 2, ["责任单位", "红灯问题数", f"连续有红灯的报送日数（≥{figs.escalate_after}）", "建议措施",
+        _header_row(ws, row + 2, ["责任单位", "红灯问题数", f"连续有红灯的报送日数（≥{figs.escalate_after}）", "建议措施",
                                  "方案原文", "已登记的处置措施"])
         items = [[a["unit"], a["red"], a["consecutive_days"], a["step"] + ("（已至最高一级）" if a.get("top") else ""),
                   a["quote"], a["decided"] or "—"] for a in figs.accountability]
@@ -674,7 +747,7 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
         if figs.listing:
             first = figs.listing[0]
             put(ws, row, 1, f"{first['step']}建议（供筛选）：{first['quote']}").font = _head_font()
-            header_row(ws, row + 1, ["问题编号", "责任单位", "超期工作日", "建议措施", "问题描述", ""])
+            _header_row(ws, row + 1, ["问题编号", "责任单位", "超期工作日", "建议措施", "问题描述", ""])
             row = _rows(ws, row + 2, [[c["id"], c["unit"], c["days_overdue"], c["step"], c["description"], ""]
                                       for c in figs.listing], ["red"] * len(figs.listing), light_col=4) + 2
         if figs.menu:  # the plan's consequences by conduct and severity: listed for the office, never suggested
@@ -682,7 +755,7 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
             put(ws, row + 1, 1, MENU_NOTE).alignment = WRAP
             ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=6)
             ws.row_dimensions[row + 1].height = 32
-            header_row(ws, row + 2, ["措施", "性质", "方案原文", "", "", ""])
+            _header_row(ws, row + 2, ["措施", "性质", "方案原文", "", "", ""])
             ws.merge_cells(start_row=row + 2, start_column=3, end_row=row + 2, end_column=6)
             menu = [[m["step"], m["kind"], m["quote"], "", "", ""] for m in figs.menu]
             last = _rows(ws, row + 3, menu)
@@ -701,7 +774,7 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
     if figs.feedback_workdays:
         facts.insert(3 if figs.sign_workdays else 2, ["反馈逾期", t.late_feedback,
                                                       f"办结后未在{figs.feedback_workdays}个工作日内反馈办理情况"])
-    header_row(ws, row + 1, ["项目", "数量", "说明", "", "", ""])
+    _header_row(ws, row + 1, ["项目", "数量", "说明", "", "", ""])
     ws.merge_cells(start_row=row + 1, start_column=3, end_row=row + 1, end_column=6)
     last = _rows(ws, row + 2, [f + ["", "", ""] for f in facts])
     for r in range(row + 2, last + 1):
@@ -709,7 +782,7 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
     row = last + 2
     if figs.routes:
         put(ws, row, 1, "按归口汇总部门").font = _head_font()
-        header_row(ws, row + 1, ["归口汇总部门", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
+        _header_row(ws, row + 1, ["归口汇总部门", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
         row = _rows(ws, row + 2, [[g.name, g.total, g.done, g.closed, g.red, g.yellow, _rate(g.completion_rate)]
                                   for g in figs.routes], pct_cols=(7,)) + 2
     for dept in dict.fromkeys(figs.route_of_type.values()):  # each 归口汇总部门 sums up its own units
@@ -717,11 +790,9 @@ def _campaign_rules(ws, figs: Figures, sub: str, public: bool) -> None:
         if not mine:
             continue
         put(ws, row, 1, f"{dept}汇总（{'、'.join(t for t, d in figs.route_of_type.items() if d == dept)}）").font = _head_font()
-        header_row(ws, row + 1, ["单位", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
+        _header_row(ws, row + 1, ["单位", "问题数", "已办结", "已销号", "超期（红）", "预警（黄）", "办结率"])
         row = _rows(ws, row + 2, [[u.unit, u.total, u.done, u.closed, u.red, u.yellow, _rate(u.completion_rate)] for u in mine],
                     [u.light for u in mine], light_col=1, pct_cols=(7,)) + 2
-    for col, width in zip("ABCDEF", (24, 12, 22, 22, 50, 24)):
-        ws.column_dimensions[col].width = width
     fit_rows(ws, 3)  # wrapped headers and the plan's words get the height they need
     _page(ws)
 

@@ -14,7 +14,8 @@ from taizhang.errors import UserError
 
 log = logging.getLogger("taizhang.web")
 HERE = Path(__file__).parent
-LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号"}
+LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "done": "已办结", "closed": "已销号",
+            "none": "无问题"}  # "none": a unit without cases (as the summary workbook says it)
 
 
 class WebError(UserError):
