@@ -154,3 +154,31 @@ def test_namesakes_of_two_counties_stay_two_units_and_one_campaign_is_one_column
     assert ws.cell(4, 3).fill.fgColor.rgb.endswith(("FFC7CE", "FFEB9C", "C6EFCE")) or ov.units[0].light == "none"
     grid = load_workbook(out)["亮灯走势"]
     assert [grid.cell(3, c).value for c in (1, 2, 3)] == ["专项行动", "所属办公室", "单位"]
+
+
+def test_unit_names_print_whole_on_the_unit_sheets(tmp_path):
+    """单位总览 and 亮灯走势 are read on paper: a unit's name (区人力资源和社会保障局) stands on one line in its
+    column, and any body text that wraps has a row tall enough for its lines (a streamed row without a height
+    printed two lines over each other)."""
+    from taizhang.demo import generate
+    from taizhang.report.summary_book import lines_needed, text_units
+
+    s = generate(tmp_path / "xiaoneng", preset="xiaoneng", seed=5, today=DAYS[0], n_units=24)
+    run_merge(s.master, s.submissions, DAYS[0])
+    wb = load_workbook(run_overview(tmp_path, DAYS[0]).out)
+    longest = "区人力资源和社会保障局"
+    seen, bad = set(), []
+    for name, col in (("单位总览", "A"), ("亮灯走势", "B")):
+        ws = wb[name]
+        width = ws.column_dimensions[col].width
+        assert width >= text_units(longest) + 0.8, (name, width)
+        for row in ws.iter_rows(min_row=4):
+            for c in row:
+                if not isinstance(c.value, str) or not c.alignment.wrap_text:
+                    continue
+                seen.add(c.value)
+                need = lines_needed(c.value, ws.column_dimensions[c.column_letter].width or 8.43)
+                height = ws.row_dimensions[c.row].height or 15
+                if need > 1 and height < 13 * need:
+                    bad.append((name, c.coordinate, c.value, need, height))
+    assert longest in seen and bad == []

@@ -71,6 +71,11 @@ def _widths(ws, n: int) -> list[float]:
     return [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, n + 1)]
 
 
+def _unit_width(ov: Overview, least: float) -> float:
+    """A 单位 column as wide as the longest unit name (区人力资源和社会保障局 on one line), up to 30."""
+    return min(30.0, max([least] + [text_units(u.unit) + 1.0 for u in ov.units]))
+
+
 def _campaign_width(ov: Overview, least: float) -> float:
     """A 专项行动 column as wide as the longest campaign name (sanluan's 不作为、乱作为、慢作为), up to 30."""
     return min(30.0, max([least] + [text_units(c.campaign) + 1.0 for c in ov.campaigns]))
@@ -167,7 +172,7 @@ def _units(ws, ov: Overview, sub: str):
     office = ov.by_office
     headers = ["单位", *(["所属办公室"] if office else []), "亮灯", "参加专项行动数", "问题总数", "超期（红灯）", "预警（黄灯）",
                "办结率", *names]
-    widths = [22, *([20] if office else []), 8, 10, 9, 11, 11, 9, *[20] * len(names)]  # "1000个（红17 黄24）" on one line
+    widths = [_unit_width(ov, 22), *([20] if office else []), 8, 10, 9, 11, 11, 9, *[20] * len(names)]  # "1000个（红17 黄24）" on one line
     _title(ws, "各单位在所有专项行动中的情况", sub + " · 按红灯、黄灯多少排列", len(headers))
     _header_row(ws, 3, headers, widths)
     widths = _widths(ws, len(headers))  # as the headers left them (a column widens to fit its header)
@@ -198,7 +203,7 @@ def _trend(ws, ov: Overview, sub: str):
     headers = [*lead, *[f"{d.month}月{d.day}日" if d.year == ov.as_of.year else d.isoformat() for d in days]]
     _title(ws, "各报送日亮灯走势", f"截至{ov.as_of.year}年{ov.as_of.month}月{ov.as_of.day}日 · 每格：该报送日的红灯／黄灯问题数",
            max(len(headers), 6))
-    widths = [_campaign_width(ov, 18), *([20] if office else []), 20, *[9] * len(days)]
+    widths = [_campaign_width(ov, 18), *([20] if office else []), _unit_width(ov, 20), *[9] * len(days)]
     _header_row(ws, 3, headers, widths)
     ws.freeze_panes = f"{get_column_letter(len(lead) + 1)}4"
     _page(ws)
@@ -224,7 +229,7 @@ def _trend(ws, ov: Overview, sub: str):
         text = {"red": "有超期问题", "yellow": "有预警问题，没有超期", "green": "问题都按计划推进"}[key]
         rows.append([LIGHT_ZH[key], text] + [None] * (width - 2))
         cell_fills.append([key] + [None] * (width - 1))
-    body = _body(rows, [None] * len(rows), [], cell_fills=cell_fills)
+    body = _body(rows, [None] * len(rows), _widths(ws, width), cell_fills=cell_fills)  # rows as tall as their wrapped names
     # the legend rows: no border on their empty cells, one blank row above them
     for c, col in body.column_styles.items():
         for i in range(len(ov.trend), len(rows)):
