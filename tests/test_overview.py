@@ -182,3 +182,29 @@ def test_unit_names_print_whole_on_the_unit_sheets(tmp_path):
                 if need > 1 and height < 13 * need:
                     bad.append((name, c.coordinate, c.value, need, height))
     assert longest in seen and bad == []
+
+
+def test_a_second_master_of_one_campaign_does_not_split_the_other_campaigns_units(tmp_path):
+    """One office's two campaigns join their units by name (each preset names its office differently, so the office
+    names cannot join them); a 镇's own master of one of the campaigns, added to the folder, scopes only that
+    campaign's masters by office: the other campaign's 东城街道 stays one row with the same figures."""
+    import shutil
+
+    from taizhang.demo import generate
+
+    folder = tmp_path / "台账"
+    folder.mkdir()
+    for preset in ("xinguan", "lijiuzhang"):
+        s = generate(tmp_path / preset, preset=preset, seed=3, today=DAYS[0], n_units=8)
+        run_merge(s.master, s.submissions, DAYS[0])
+        shutil.copy(s.master, folder / f"{preset}.xlsx")
+    before = run_overview(folder, DAYS[0]).overview
+    assert len(before.units) == 8 and all(len(u.campaigns) == 2 and u.office == "" for u in before.units)
+    shutil.copy(folder / "xinguan.xlsx", folder / "xinguan-镇级.xlsx")
+    after = run_overview(folder, DAYS[0]).overview
+    joined = {u.unit: u for u in after.units if u.office == ""}
+    assert set(joined) == {u.unit for u in before.units}  # lijiuzhang's units: still one row a name
+    for u in before.units:
+        assert joined[u.unit].per_campaign["理旧账、解难题"] == u.per_campaign["理旧账、解难题"]
+    scoped = [u for u in after.units if u.office]
+    assert len(scoped) == 16 and {u.campaigns[0] for u in scoped} == {"新官不理旧账"}  # two xinguan masters: by office

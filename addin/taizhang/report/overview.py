@@ -94,20 +94,24 @@ def campaign_line(file: str, master, figs: Figures) -> CampaignLine:
 def scopes(entries: list[tuple[str, object, Figures]]) -> list[str]:
     """Per master, the office its units are known by: a unit is (office, unit name).
 
-    Where each campaign of the folder has one master (one office's campaigns, the usual folder), every scope is ""
-    and a unit is its name: the same 镇 in three campaigns is one row. Where some campaign has several masters
-    (several counties' or 归口 departments' masters of one campaign, or two levels), each master's units are its
-    office's (参数设置 办公室名称): 城关镇 of two counties are two units, not one; a unit joins across campaigns only
-    where the two masters name the same office. Two masters of one campaign naming the same office (or none) are
-    told apart by their file names, so that no two masters' units are ever added up as one by accident."""
+    A campaign with one master in the folder (one office's campaigns, the usual folder) has scope "": its units are
+    their names, so the same 镇 in three campaigns is one row. Only a campaign with several masters (several
+    counties' or 归口 departments' masters of one campaign, or two levels) has its masters' units known by their
+    office (参数设置 办公室名称): 城关镇 of two counties are two units, not one. So one more master of one campaign
+    (a 镇's own master, last year's copy) never splits the other campaigns' units — each preset names its office
+    differently, so office names cannot join one office's campaigns. Two masters of one campaign naming the same
+    office (or none) are told apart by their file names, so that no two masters' units are ever added up as one
+    by accident. Such a campaign's units join another campaign's only where both are scoped by the same office."""
     campaigns = [figs.campaign for _, _, figs in entries]
-    if len(set(campaigns)) == len(campaigns):
-        return [""] * len(entries)
+    count: dict[str, int] = {}
+    for c in campaigns:
+        count[c] = count.get(c, 0) + 1
     names = [(getattr(m.rulebook, "office", "") or "").strip() for _, m, _ in entries]
     seen: dict[tuple[str, str], int] = {}
     for c, n in zip(campaigns, names):
         seen[(c, n)] = seen.get((c, n), 0) + 1
-    return [n if n and seen[(c, n)] == 1 else (f"{n}·{f}" if n else f) for (f, _, _), c, n in zip(entries, campaigns, names)]
+    return ["" if count[c] == 1 else n if n and seen[(c, n)] == 1 else (f"{n}·{f}" if n else f)
+            for (f, _, _), c, n in zip(entries, campaigns, names)]
 
 
 def _trend(master, campaign: str, office: str = "") -> list[TrendRow]:
