@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -611,20 +612,25 @@ def read_ledger_rows(rows: list[list]) -> tuple[pd.DataFrame, list[str]]:
         else:
             keys.append(None)
     width = len(header)
-    kept = [(i, r) for i, r in enumerate(rows[1:], 2) if len(r) > r.count(None) + r.count("")]
+    data_rows = rows[1:]
+    # a row with any value is kept; ``any`` settles almost every row at its first cell (问题编号), and only a row
+    # whose cells are all falsy (0, False, "", None) is counted out exactly
+    kept = [(i, r) for i, r in zip(range(2, len(data_rows) + 2), data_rows)
+            if any(r) or len(r) > r.count(None) + r.count("")]
     body = [r for _, r in kept]
     if any(len(r) != width for r in body):
         body = [(list(r) + [None] * width)[:width] for r in body]
-    columns = list(zip(*body)) if body else [()] * width
     data: dict[str, list] = {}
     unread: dict[int, dict[str, object]] = {}  # position → {field: the cell as the office typed it}, where it did not parse
     for i, k in enumerate(keys):
         if k and k not in data:
-            values = columns[i] if i < len(columns) else ()
+            # the column's cells in one C-level pass (only the columns read; ``zip(*body)`` of every column pulled one
+            # cell from each of 100,000 row iterators per column: the same values, in about half the time)
+            values = list(map(itemgetter(i), body))
             f = BY_KEY.get(k)
             if f is not None and f.kind in _TEXT_KINDS:  # mostly text already: convert only what is not
                 if set(map(type, values)) <= _TEXT_OR_NONE:  # all of it: only the blank cells' "" to None
-                    data[k] = [v or None for v in values] if "" in values else list(values)
+                    data[k] = [v or None for v in values] if "" in values else values
                 else:
                     data[k] = [v if type(v) is str and v else (None if v is None or v == "" else _clean_master_value(k, v))
                                for v in values]
