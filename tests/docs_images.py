@@ -61,6 +61,40 @@ def campaign(root: Path, preset: str, day: dt.date = DAY):
     return s
 
 
+def two_levels(work: Path) -> Path:
+    """Seed 003's two levels: the sanluan demo's cases in five 归口 masters (one 县教育局 case whose unit is not a
+    member unit of the 县委办公室's master), rolled up into the 县委办公室's master; that master's path."""
+    import dataclasses
+
+    from taizhang.book.ledger_sheet import save_master
+    from taizhang.book.master import create_master, load_master
+    from taizhang.demo import generate
+    from taizhang.intake.units import UnitDirectory
+    from taizhang.jobs import run_merge, run_rollup
+
+    s = generate(work / "两级", preset="sanluan", seed=3, today=DAY, n_units=15)
+    run_merge(s.master, s.submissions, DAY)
+    whole = load_master(s.master)
+    book = whole.rulebook
+    lower = work / "两级" / "下级台账"
+    lower.mkdir()
+    for route in book.routing:
+        units = [u for u in whole.units.units if u.type == route.unit_type]
+        ledger = whole.ledger[whole.ledger["unit"].isin({u.name for u in units})].reset_index(drop=True)
+        if route.summary_dept == "县教育局" and len(ledger):  # a school of the next county, kept by mistake
+            units = [*units, dataclasses.replace(units[0], name="邻县实验学校", aliases=[], code="LX")]
+            ledger.loc[len(ledger) - 1, "unit"] = "邻县实验学校"
+        path = lower / f"{route.summary_dept}台账.xlsx"
+        create_master(path, book.model_copy(update={"office": route.summary_dept}), UnitDirectory(units))
+        m = load_master(path)
+        m.ledger = ledger
+        save_master(m, path)
+    higher = work / "两级" / "县委办公室台账.xlsx"
+    create_master(higher, book.model_copy(update={"office": "县委办公室"}), whole.units)
+    run_rollup(higher, lower, DAY)
+    return higher
+
+
 def render_all(out: Path, wanted: set[str] | None, work: Path) -> list[Path]:
     from taizhang.jobs import run_notice, run_overview, run_pack, run_remind, run_summary
 
@@ -99,6 +133,8 @@ def render_all(out: Path, wanted: set[str] | None, work: Path) -> list[Path]:
         ov = run_overview(folder, DAY).out
         books += [("overview", only_sheet(ov, "专项行动总览", work / "专项行动总览.xlsx"), 80, 1),
                   ("overview-trend", only_sheet(ov, "亮灯走势", work / "亮灯走势.xlsx"), 80, 1)]
+    if want("rollup"):
+        books.append(("rollup", only_sheet(two_levels(work), "下级台账汇总", work / "下级台账汇总.xlsx"), 80, 1))
     sources = [(n, p, dpi, page) for n, p, dpi, page in docs + books if want(n)]
     pdfs = render_pdfs(list(dict.fromkeys(p for _, p, _, _ in sources)), work / "pdf")
     by_source = dict(zip(dict.fromkeys(p for _, p, _, _ in sources), pdfs))
@@ -109,7 +145,7 @@ def render_all(out: Path, wanted: set[str] | None, work: Path) -> list[Path]:
 
 
 NAMES = ["notice-page1", "supervision-notice", "remind-notice", "pack-page1", "pack-page2", "summary-ranking",
-         "summary-overview", "ledger-print", "overview", "overview-trend"]
+         "summary-overview", "ledger-print", "overview", "overview-trend", "rollup"]
 
 
 def main(argv: list[str] | None = None) -> int:

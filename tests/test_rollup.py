@@ -187,6 +187,11 @@ def test_refused_cases_and_files_are_named_with_their_reason(county, tmp_path):
     at = next(i for i, r in enumerate(sheet) if r[0] == "未汇总的问题")
     assert sheet[at + 1][:4] == ["下级台账", "来源行", "问题编号", "未汇总原因"]
     assert sorted(r[3] for r in sheet[at + 2:]) == sorted(reasons) and len(reasons) == 2
+    ws = load_workbook(out)["下级台账汇总"]  # each reason prints whole: wrapped in its red row, the row grown for it
+    for r in range(at + 3, at + 5):
+        cell = ws.cell(r, 4)
+        assert cell.alignment.wrap_text and cell.fill.fgColor.rgb.endswith("FFC7CE"), cell.coordinate
+        assert (ws.row_dimensions[r].height or 15) >= 14.5 * 2, cell.coordinate
 
 
 def test_a_folder_without_lower_masters_is_refused_and_nothing_written(county, tmp_path, capsys):

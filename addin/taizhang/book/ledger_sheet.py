@@ -36,6 +36,7 @@ from taizhang.book.sheets import (
     S_REJECTS,
     S_REMINDERS,
     S_REPORTS,
+    S_ROLLUP,
     S_SETTINGS,
     SHEET_ORDER,
 )
@@ -255,7 +256,8 @@ def _evidence_links(ledger: pd.DataFrame, folder: str) -> list:
 # the report-day sheets' long-text columns: wrapped at this width (characters), so a file name or a reason prints whole
 WRAPPED = {S_REPORTS: {"报送文件": 34, "说明": 40, "接收依据": 30},
            S_REJECTS: {"来源文件": 28, "问题描述": 36, "退回原因": 50},
-           S_REMINDERS: {"来源文件": 28, "说明": 50}}
+           S_REMINDERS: {"来源文件": 28, "说明": 50},
+           S_ROLLUP: {"原因": 48}}  # a file's reason, and under it each case not taken's 未汇总原因, in one column
 
 
 def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = None, fills: list | None = None,
@@ -275,7 +277,11 @@ def table_spec(headers: list[str], rows: list[list], widths: list[int] | None = 
             if h in wrapped:
                 widths[c] = wrapped[h]
                 for r, row in enumerate(rows, 1):
-                    styles.setdefault((r, c), "wrap")
+                    key = styles.get((r, c))
+                    if key is None:
+                        styles[(r, c)] = "wrap"
+                    elif STYLES[key][3] is None:  # a coloured row (a red 未汇总 case): its colour, wrapped
+                        styles[(r, c)] = (*STYLES[key][:3], "wrap")
                     if c < len(row) and isinstance(row[c], str):
                         lines[r - 1] = max(lines[r - 1], _lines(row[c], wrapped[h]))
         # the rows are as tall as their wrapped text (Excel and LibreOffice do not grow a row on opening)
