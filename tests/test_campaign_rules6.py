@@ -152,3 +152,71 @@ def test_lijiuzhang_unit_sending_a_zero_report_is_flagged_not_shown_as_without_p
     assert row[2] == "零报告" and "方案要求每个单位确定1个以上攻坚难题" in row[9]
     assert figs.units[0].below_min
     assert any("区财政局" in line and "尚未确定" in line for line in briefing(figs))
+
+
+def test_xiaoneng_task_type_guesses_are_not_shortenings_and_are_kept_as_written(tmp_path):
+    """Seed 004: "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报" — only a shortening of these words names
+    a type. "三、重点任务" heads all the campaign's tasks (and 重点 is in 紧急的重点事项 too); "一般工作" would excuse a
+    monthly case as quarterly: these, and words the plan does not use (特急), are kept as written with unknown-task-type."""
+    kinds = ["重点任务", "一般工作", "特急", "紧急任务", "重要工作", "常规任务"]
+    findings, frame = _task_types(tmp_path, "xiaoneng", kinds)
+    assert frame["task_type"].tolist() == kinds
+    assert sorted(f.value for f in findings if f.code == "unknown-task-type") == sorted(kinds)
+    assert not [f for f in findings if f.code == "task-type-named"]
+
+
+def test_xiaoneng_task_type_shortening_becomes_the_plans_name_with_an_info(tmp_path):
+    """Seed 004: "紧急的重点事项实行一事一报" — a unit's "紧急" is recorded as 紧急的重点事项, and an info finding
+    (task-type-named) names the cell, so the office sees the rewrite; the plan's own name raises nothing."""
+    findings, frame = _task_types(tmp_path, "xiaoneng", ["紧急", "常规", "重要", "紧急重点事项", "重要任务"])
+    assert frame["task_type"].tolist() == ["紧急的重点事项", "常规工作", "重要任务", "紧急的重点事项", "重要任务"]
+    named = [f for f in findings if f.code == "task-type-named"]
+    assert [f.value for f in named] == ["紧急", "常规", "重要", "紧急重点事项"]
+    f = named[0]
+    assert f.severity == "info" and f.message == "任务类型“紧急”已按方案名称记为“紧急的重点事项”。"
+    assert f.file and f.sheet and f.row == 2 and f.column and f.header == "任务类型" and f.unit == "城关镇"
+    assert not [g for g in findings if g.code == "unknown-task-type"]
+
+
+def test_xiaoneng_task_type_shortenings_are_an_office_setting_in_the_settings_sheet(tmp_path):
+    """Seed 004 names the three types, not how units shorten them: 参数设置 lists the shortenings as 办公室设定（方案未规定）,
+    one row a type, and the office's edit is what the next merge reads."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import create_master, load_master
+
+    path = tmp_path / "台账总表.xlsx"
+    create_master(path, book("xiaoneng"))
+    wb = load_workbook(path)
+    ws = wb["参数设置"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    value, note = rows["任务类型简称·紧急的重点事项"][1], rows["任务类型简称·紧急的重点事项"][2]
+    assert value.value == "紧急、紧急事项、紧急重点事项" and note.value.startswith("办公室设定（方案未规定）")
+    assert rows["任务类型简称·常规工作"][1].value == "常规" and rows["任务类型简称·重要任务"][1].value == "重要"
+    value.value = "紧急、特急"
+    rows["任务类型简称·常规工作"][1].value = None
+    wb.save(path)
+    b = load_master(path).rulebook
+    assert b.task_rhythm("特急").name == "紧急的重点事项" and b.task_rhythm("紧急事项") is None
+    assert b.task_rhythm("常规") is None and b.task_rhythm("常规工作").name == "常规工作"
+    assert b.task_rhythm("重要").name == "重要任务"
+
+
+def test_xiaoneng_master_without_the_shortening_rows_gets_them_once(tmp_path):
+    """A master written before the 任务类型简称· rows: the preset's shortenings apply, and the next save writes the rows."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.master import create_master, load_master
+    from taizhang.book.settings_sheet import REWRITE_KEY
+
+    path = tmp_path / "台账总表.xlsx"
+    create_master(path, book("xiaoneng"))
+    wb = load_workbook(path)
+    ws = wb["参数设置"]
+    for r in range(ws.max_row, 1, -1):
+        if str(ws.cell(r, 1).value or "").startswith("任务类型简称·"):
+            ws.delete_rows(r)
+    wb.save(path)
+    m = load_master(path)
+    assert m.rulebook.task_rhythm("紧急").name == "紧急的重点事项" and m.extras.get(REWRITE_KEY)
+    assert m.rulebook.task_rhythm("重点任务") is None

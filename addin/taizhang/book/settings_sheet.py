@@ -17,6 +17,9 @@ CADENCE_ZH = {"weekly": "每周", "ten_days": "每旬", "monthly": "每月", "qu
               "once": "一次性", "per_event": "一事一报"}
 RANK_ZH = {"completion_rate": "办结率", "on_time_rate": "按时办结率", "overdue": "超期数", "schedule": "序时进度"}
 TIER_PREFIX = "时限档次·"
+# seed 004's task types: one row a type, its value the shortenings units may write (顿号 between); the names and
+# rhythms are the plan's (no row of their own), the shortenings an office setting
+TASK_ALIAS_PREFIX = "任务类型简称·"
 BULLETIN_ZH = {"month": "每月", "quarter": "每季度"}
 EXTRACTS_ZH = {"": "否", "supervisor": "抄送行业主管部门", "summary_dept": "报归口汇总部门"}
 
@@ -155,6 +158,11 @@ def settings_rows(book: Rulebook) -> list[tuple[str, object, str]]:
         if not plan_tiers:
             note = f"{OFFICE_SETTING}：{note}"
         rows.append((TIER_PREFIX + t.name, t.describe(), note))
+    for r in book.task_rhythms:
+        rows.append((TASK_ALIAS_PREFIX + r.name, "、".join(r.aliases),
+                     f"{OFFICE_SETTING}：单位填写的任务类型为这些简称时，记为方案的“{r.name}”（{CADENCE_ZH[r.cadence]}），"
+                     f"并在合并记录中提示。多个用顿号分隔，留空表示只认方案名称；请只填只能指这一种任务类型的简称"
+                     f"（方案：“{book.task_rhythm_quote}”）"))
     rows.append((FOLDER_KEY, "", "“合并报送”上次选择的报送文件夹（自动记录）"))
     rows.append((VERSION_KEY, SETTINGS_VERSION, "台账助手写入的设置版本（自动记录，请勿修改）：没有此行的台账总表由旧版本创建，"
                                                 "打开时其旧默认值按方案更正并在“提醒”中说明"))
@@ -192,8 +200,8 @@ def rulebook_from_sheets(rows: list[tuple[int, str, object]], lists: dict[str, l
                 tier["needs_approval"] = True
             data["tiers"].append(tier)
             continue
-        if label in (FOLDER_KEY, VERSION_KEY):
-            extras[label] = text
+        if label in (FOLDER_KEY, VERSION_KEY) or label.startswith(TASK_ALIAS_PREFIX):
+            extras[label] = text  # 任务类型简称·: applied to the plan's task types (migrate_settings)
             continue
         if label == TIERS_KEY:
             tiers_on = text in ("是", "启用", "true", "True", "1")
@@ -296,9 +304,22 @@ def migrate_settings(book: Rulebook, extras: dict[str, str], labels: set[str]) -
             if label not in labels and "." not in key and key not in update and getattr(book, key) != getattr(plan, key):
                 update[key] = getattr(plan, key)  # a row this master's version did not have: the plan's setting
     if not book.task_rhythms and plan.task_rhythms:  # the plan's task types (seed 004), no 参数设置 row of their own
-        update["task_rhythms"], update["task_rhythm_quote"] = plan.task_rhythms, plan.task_rhythm_quote
+        update["task_rhythms"] = [_with_aliases(r, extras) for r in plan.task_rhythms]
+        update["task_rhythm_quote"] = plan.task_rhythm_quote
+        if not any(k.startswith(TASK_ALIAS_PREFIX) for k in extras):  # written before the 任务类型简称· rows: add them
+            extras[REWRITE_KEY] = "是"
     for quote, keys in QUOTED.items():
         same = all(update.get(k, getattr(book, k)) == getattr(plan, k) for k in keys)
         if not getattr(book, quote) and getattr(plan, quote) and same:
             update[quote] = getattr(plan, quote)
     return (book.model_copy(update=update) if update else book), notes
+
+
+def _with_aliases(rhythm, extras: dict[str, str]):
+    """The plan's task type with the shortenings its 任务类型简称· row gives (the office's; no row, a master written
+    before the row: the preset's)."""
+    text = extras.get(TASK_ALIAS_PREFIX + rhythm.name)
+    if text is None:
+        return rhythm
+    aliases = [p.strip() for p in re.split(r"[、,，;；\s]+", text) if p.strip()]
+    return rhythm.model_copy(update={"aliases": list(dict.fromkeys(aliases))})

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from taizhang.errors import UserError
-from taizhang.fields import BY_KEY, FIELDS, IGNORED_HEADERS, STATUSES, norm_header
+from taizhang.fields import BY_KEY, FIELDS, IGNORED_HEADERS, STATUSES, norm_header, norm_text
 from taizhang.findings import Finding, count, finding, flatten
 from taizhang.intake.normalize import (
     convert_column,
@@ -277,14 +277,17 @@ def _vocab(matcher, value, code: str, keep: bool = False):
 
 
 def _task_type(book: Rulebook, value):
-    """Seed 004 "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报": a 任务类型 the plan names (or a way
-    units write it, 常规/重要/紧急) becomes the plan's name; any other text is kept as written, with unknown-task-type
-    (the case then reports on the campaign's own rhythm, book.merge.not_owed)."""
+    """Seed 004 "常规工作实行季报告，重要任务实行月报告，紧急的重点事项实行一事一报": a 任务类型 the plan names stays; a
+    shortening the office lists (参数设置 任务类型简称·, e.g. 紧急) becomes the plan's name with task-type-named (info: the
+    office sees the rewrite); any other text is kept as written, with unknown-task-type (the case then reports on the
+    campaign's own rhythm, book.merge.not_owed)."""
     text = to_text(value)
     if text is None:
         return None, None
     hit = book.task_rhythm(text)
-    return (hit.name, None) if hit else (text, "unknown-task-type")
+    if hit is None:
+        return text, "unknown-task-type"
+    return hit.name, (None if norm_text(text) == norm_text(hit.name) else "task-type-named")
 
 
 def _unit(units: UnitDirectory | None, value):
@@ -384,6 +387,8 @@ def _problem_message(code: str, key: str, value, ctx: Context) -> str:
     if code == "unknown-task-type":
         return (f"任务类型“{value}”不是方案的任务类型，已按原文导入，本问题按本专项行动的报送周期报送。请填写："
                 f"{'、'.join(r.name for r in book.task_rhythms)}（方案：“{book.task_rhythm_quote}”）。")
+    if code == "task-type-named":
+        return f"任务类型“{value}”已按方案名称记为“{book.task_rhythm(value).name}”。"
     if code == "unknown-unit":
         hint = ctx.units.suggest(value) if ctx.units is not None else []
         tail = f"您是否指：{'、'.join(hint)}？" if hint else "请填写成员单位名单中的单位全称，或请办公室在“成员单位”表中补充别名。"
