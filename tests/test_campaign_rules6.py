@@ -189,6 +189,20 @@ def test_a_renamed_name_header_never_makes_the_notes_departments(tmp_path):
     assert (f.code, f.severity, f.sheet, f.column, f.row, f.header) == \
         ("category-column-by-position", "warning", "问题类别", "A", 1, "分类")
     assert s.master.name in f.message and "A1" in f.message and "“问题类别”" in f.message
+    # a 序号 column before it, headed by a word no alias knows either: the names are not the numbers
+    wb = openpyxl.load_workbook(s.master)
+    ws = wb["问题类别"]
+    ws.insert_cols(1)
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, 1, "编号" if r == 1 else r - 1)
+    wb.save(s.master)
+    m = load_master(s.master)
+    assert [c.name for c in m.rulebook.categories] == [c.name for c in b.categories]
+    assert [(f.code, f.column) for f in m.sheet_findings] == [("category-column-by-position", "B"),
+                                                               ("category-column-unknown", "A")]
+    wb = openpyxl.load_workbook(s.master)
+    wb["问题类别"].delete_cols(1)
+    wb.save(s.master)
     # a note headed 备注 is a note too, never a department
     _rename_category_headers(s.master, {1: "问题类别", 2: "备注"})
     assert [(c.supervisor, c.note) for c in load_master(s.master).rulebook.categories] == \

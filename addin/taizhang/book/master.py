@@ -501,9 +501,10 @@ def _category_columns(table: list[list], file: str) -> tuple[int | None, int | N
     header (CATEGORY_ALIASES), and the findings for the office where a column could not be placed by its header.
 
     A column headed 说明/备注 is never a department. Only a sheet laid out as every master before optional departments
-    was (three columns: name, department, note) whose headers are not all recognised is read by position, and the
-    office is told which cells were; elsewhere a column of unrecognised header is not read, and the office is told
-    (never a column of blanks read silently). A name column that no header names is the first unrecognised column."""
+    was (three columns: name, department, note; the first not a 序号) whose headers are not all recognised is read by
+    position, and the office is told which cells were; elsewhere a column of unrecognised header is not read, and the
+    office is told (never a column of blanks read silently). A name column that no header names is the first
+    unrecognised column not of numbers only (a 序号)."""
     from taizhang.fields import norm_header
     from taizhang.findings import col_letter, finding
 
@@ -522,7 +523,11 @@ def _category_columns(table: list[list], file: str) -> tuple[int | None, int | N
     def shown(i: int) -> str:
         return f"“{texts[i]}”" if texts[i] else "（空白）"
 
-    if width == 3 and unknown and all(role[i] in (None, i) for i in range(3)):  # the old layout, headers renamed
+    def numbers(i: int) -> bool:  # a 序号 column: never the names
+        vals = [str(r[i]).strip() for r in table[1:] if i < len(r) and r[i] not in (None, "")]
+        return bool(vals) and all(v.replace(".", "", 1).isdigit() for v in vals)
+
+    if width == 3 and unknown and all(role[i] in (None, i) for i in range(3)) and not numbers(0):  # the old layout, headers renamed
         for i in unknown:
             notes.append(finding(
                 "category-column-by-position",
@@ -531,8 +536,10 @@ def _category_columns(table: list[list], file: str) -> tuple[int | None, int | N
                 f"请核对，并将 {cell(i)} 格改为“{_CATEGORY_ROLES[i]}”。",
                 file=file, sheet=S_CATEGORIES, row=1, column=col_letter(i), header=texts[i]))
         return 0, 1, 2, notes
-    if found[0] is None and unknown:
-        at = unknown.pop(0)
+    named = [i for i in unknown if not numbers(i)]
+    if found[0] is None and named:
+        at = named[0]
+        unknown.remove(at)
         found[0] = at
         notes.append(finding(
             "category-column-by-position",
