@@ -220,3 +220,101 @@ def test_xiaoneng_master_without_the_shortening_rows_gets_them_once(tmp_path):
     m = load_master(path)
     assert m.rulebook.task_rhythm("紧急").name == "紧急的重点事项" and m.extras.get(REWRITE_KEY)
     assert m.rulebook.task_rhythm("重点任务") is None
+
+
+def _rename_category_headers(path, renames):
+    wb = openpyxl.load_workbook(path)
+    ws = wb["问题类别"]
+    for col, text in renames.items():
+        ws.cell(1, col, text)
+    wb.save(path)
+
+
+def test_a_renamed_name_header_never_makes_the_notes_departments(tmp_path):
+    """Seed 003 names no 牵头督办部门, so sanluan's 问题类别 sheet is [问题类别, 说明]: an office that renames A1 (to
+    类别, or to a word no alias knows) keeps its categories without departments — 说明 is never read as a department —
+    and merging leaves 台账 without a 牵头督办部门 column (the reviewer's /tmp/rv/cat2.py)."""
+    from test_trail import sheet
+
+    from taizhang.book.master import load_master
+    from taizhang.demo import generate
+    from taizhang.jobs import run_merge
+
+    b = book("sanluan")
+    s = generate(tmp_path / "sanluan", preset="sanluan", seed=3, today=REPORT_DAY, n_units=8)
+    _rename_category_headers(s.master, {1: "类别"})
+    m = load_master(s.master)
+    assert [(c.name, c.supervisor, c.note) for c in m.rulebook.categories] == [(c.name, "", c.note) for c in b.categories]
+    assert not m.sheet_findings
+    run_merge(s.master, s.submissions, REPORT_DAY)
+    rows = sheet(s.master, "台账")
+    assert rows and "牵头督办部门" not in rows[0]
+    # a header no alias knows: the name is column A by position, and the office is told which cell; 说明 stays a note
+    _rename_category_headers(s.master, {1: "分类"})
+    m = load_master(s.master)
+    assert [(c.name, c.supervisor, c.note) for c in m.rulebook.categories] == [(c.name, "", c.note) for c in b.categories]
+    [f] = m.sheet_findings
+    assert (f.code, f.severity, f.sheet, f.column, f.row, f.header) == \
+        ("category-column-by-position", "warning", "问题类别", "A", 1, "分类")
+    assert s.master.name in f.message and "A1" in f.message and "“问题类别”" in f.message
+    # a 序号 column before it, headed by a word no alias knows either: the names are not the numbers
+    wb = openpyxl.load_workbook(s.master)
+    ws = wb["问题类别"]
+    ws.insert_cols(1)
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, 1, "编号" if r == 1 else r - 1)
+    wb.save(s.master)
+    m = load_master(s.master)
+    assert [c.name for c in m.rulebook.categories] == [c.name for c in b.categories]
+    assert [(f.code, f.column) for f in m.sheet_findings] == [("category-column-by-position", "B"),
+                                                               ("category-column-unknown", "A")]
+    wb = openpyxl.load_workbook(s.master)
+    wb["问题类别"].delete_cols(1)
+    wb.save(s.master)
+    # a note headed 备注 is a note too, never a department
+    _rename_category_headers(s.master, {1: "问题类别", 2: "备注"})
+    assert [(c.supervisor, c.note) for c in load_master(s.master).rulebook.categories] == \
+        [("", c.note) for c in b.categories]
+
+
+@pytest.mark.parametrize("header", ["牵头部门", "主管部门", "牵头督办单位", "行业主管部门"])
+def test_a_renamed_department_header_keeps_the_departments(tmp_path, header):
+    """Seed 001: "区商务局负责招商引资政策不兑现等问题的督促整改" — an office that renames xinguan's 牵头督办部门 header
+    to another usual word keeps 招商引资政策不兑现's 区商务局 (the reviewer's /tmp/rv/cat.py)."""
+    from taizhang.book.master import create_master, load_master
+
+    b = book("xinguan")
+    path = tmp_path / "xinguan.xlsx"
+    create_master(path, b)
+    _rename_category_headers(path, {2: header})
+    m = load_master(path)
+    assert [(c.name, c.supervisor, c.note) for c in m.rulebook.categories] == \
+        [(c.name, c.supervisor, c.note) for c in b.categories]
+    assert m.categories["招商引资政策不兑现"] == "区商务局" and not m.sheet_findings
+
+
+def test_a_department_header_no_alias_knows_is_read_by_position_and_said(tmp_path):
+    """Seed 001's departments in a sheet of the old three columns whose B1 no alias knows are read by position, as
+    before headers were read, and the office is told (category-column-by-position); in any other layout the column is
+    not read and the office is told (category-column-unknown), never blanks read silently."""
+    from taizhang.book.master import create_master, load_master
+    from taizhang.jobs import settings_findings
+
+    b = book("xinguan")
+    path = tmp_path / "xinguan.xlsx"
+    create_master(path, b)
+    _rename_category_headers(path, {2: "负责单位"})
+    m = load_master(path)
+    assert m.categories["招商引资政策不兑现"] == "区商务局"
+    [f] = m.sheet_findings
+    assert (f.code, f.column, f.header) == ("category-column-by-position", "B", "负责单位")
+    assert "B1" in f.message and "牵头督办部门" in f.message and f in settings_findings(m)
+    # a fourth column: not the old layout, so B is not guessed at — it is not read, and the office is told
+    wb = openpyxl.load_workbook(path)
+    wb["问题类别"].cell(1, 4, "序号")
+    wb.save(path)
+    m = load_master(path)
+    assert [(c.name, c.supervisor, c.note) for c in m.rulebook.categories] == [(c.name, "", c.note) for c in b.categories]
+    assert [(f.code, f.column) for f in m.sheet_findings] == [("category-column-unknown", "B"),
+                                                               ("category-column-unknown", "D")]
+    assert all("请将" in f.message and path.name in f.message for f in m.sheet_findings)

@@ -246,11 +246,12 @@ def report_day(master: Master, folder: str | Path, today: dt.date, checking: Che
 
 
 def settings_findings(master: Master) -> list[Finding]:
-    """The notes of old settings migrated on reading (a master made before 设置版本), for 提醒 and the account."""
+    """The notes of old settings migrated on reading (a master made before 设置版本) and of how the office's sheets were
+    read (问题类别's columns), for 提醒 and the account."""
     from taizhang.findings import finding
 
     return [finding("settings-migrated", note, file=master.path.name, sheet=S_SETTINGS)
-            for note in getattr(master, "settings_notes", [])]
+            for note in getattr(master, "settings_notes", [])] + list(getattr(master, "sheet_findings", []))
 
 
 def report_sheets(merged: Master, result: MergeResult, today: dt.date) -> dict[str, tuple[list[str], list[list], None]]:

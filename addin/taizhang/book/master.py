@@ -22,6 +22,7 @@ import pandas as pd
 from taizhang.book.ledger_sheet import ledger_spec
 from taizhang.book.settings_sheet import migrate_settings, rulebook_from_sheets, settings_rows
 from taizhang.book.sheets import (  # noqa: F401
+    CATEGORY_ALIASES,
     CATEGORY_HEADERS,
     CHANGE_HEADERS,
     HIDDEN_SHEETS,
@@ -109,6 +110,7 @@ class Master:
     trail_done: bool = False
     trail_touched: bool = False
     trail_findings: list = field(default_factory=list)
+    sheet_findings: list = field(default_factory=list)  # how the office's sheets were read (问题类别's columns)
 
     @property
     def categories(self) -> dict[str, str]:
@@ -403,8 +405,9 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
         return [list(r) for r in sheets.get(name) or []]
 
     settings = [(i, r[0] if r else "", r[1] if len(r) > 1 else None) for i, r in enumerate(rows(S_SETTINGS)[1:], 2)]
+    sheet_notes: list = []  # findings on how the small sheets were read (问题类别's columns)
     try:
-        book, extras = rulebook_from_sheets(settings, _read_lists(rows), origin)
+        book, extras = rulebook_from_sheets(settings, _read_lists(rows, origin, sheet_notes), origin)
     except RulebookError as exc:
         raise MasterError(str(exc)) from None
     book, settings_notes = migrate_settings(book, extras, {str(label or "").strip() for _, label, _ in settings})
@@ -436,6 +439,7 @@ def master_from_sheets(sheets: dict[str, list[list]], path: Path) -> Master:
                   column_names=_column_names(rows(S_COLUMN_NAMES), origin),
                   status_words=_status_words(rows(S_STATUS_WORDS), book.statuses, origin),
                   ledger_header=_header_of(sheets.get(S_LEDGER)), settings_notes=settings_notes,
+                  sheet_findings=sheet_notes,
                   evidence=[[(_as_date(v) if i in (5, 6) else v) for i, v in enumerate((list(r) + [None] * 10)[:10])]
                             for r in rows(S_EVIDENCE)[1:] if r and any(v not in (None, "") for v in r)],
                   trail=[[(_as_date(v) if i in (6, 10, 13) else v) for i, v in enumerate(r)] for r in rows(S_TRAIL)[1:]],
@@ -490,22 +494,77 @@ def _list_columns(table: list[list] | None) -> list[str] | None:
     return (head + [""] * width)[:width]
 
 
-def _category_columns(head: list) -> tuple[int, int | None, int | None]:
-    """Where 问题类别's sheet holds each category's name, 牵头督办部门 and 说明 (0-based; None: no such column), by header;
-    a sheet without those headers is read as written before they were optional (name, department, note)."""
-    names = [str(h or "").strip() for h in head]
-    found = [next((i for i, h in enumerate(names) if h in want), None) for want in
-             (("问题类别",), ("牵头督办部门", "督办部门", "行业主管部门"), ("说明",))]
-    if found[0] is None:
-        return 0, 1, 2
-    return found[0], found[1], found[2]
+_CATEGORY_ROLES = ("问题类别", "牵头督办部门", "说明")
 
 
-def _read_lists(rows) -> dict:
+def _category_columns(table: list[list], file: str) -> tuple[int | None, int | None, int | None, list]:
+    """Where 问题类别's sheet holds each category's name, 牵头督办部门 and 说明 (0-based; None: no such column), by
+    header (CATEGORY_ALIASES), and the findings for the office where a column could not be placed by its header.
+
+    A column headed 说明/备注 is never a department. Only a sheet laid out as every master before optional departments
+    was (three columns: name, department, note; the first not a 序号) whose headers are not all recognised is read by
+    position, and the office is told which cells were; elsewhere a column of unrecognised header is not read, and the
+    office is told (never a column of blanks read silently). A name column that no header names is the first
+    unrecognised column not of numbers only (a 序号)."""
+    from taizhang.fields import norm_header
+    from taizhang.findings import col_letter, finding
+
+    head = list(table[0]) if table else []
+    width = max((max((i + 1 for i, v in enumerate(r) if v not in (None, "")), default=0) for r in table), default=0)
+    texts = [str(v or "").strip() for v in (head + [None] * width)[:width]]
+    aliases = [{norm_header(a) for a in group} for group in CATEGORY_ALIASES]
+    role = [next((k for k, group in enumerate(aliases) if norm_header(t) in group), None) if t else None for t in texts]
+    found: list[int | None] = [next((i for i, k in enumerate(role) if k == want), None) for want in range(3)]
+    unknown = [i for i, k in enumerate(role) if k is None or found[k] != i]  # unrecognised, or a second of a role
+    notes: list = []
+
+    def cell(i: int) -> str:
+        return f"{col_letter(i)}1"
+
+    def shown(i: int) -> str:
+        return f"“{texts[i]}”" if texts[i] else "（空白）"
+
+    def numbers(i: int) -> bool:  # a 序号 column: never the names
+        vals = [str(r[i]).strip() for r in table[1:] if i < len(r) and r[i] not in (None, "")]
+        return bool(vals) and all(v.replace(".", "", 1).isdigit() for v in vals)
+
+    if width == 3 and unknown and all(role[i] in (None, i) for i in range(3)) and not numbers(0):  # the old layout, headers renamed
+        for i in unknown:
+            notes.append(finding(
+                "category-column-by-position",
+                f"{file} 的“{S_CATEGORIES}”表 {cell(i)} 格的表头{shown(i)}不是可识别的列名；该表按旧版台账总表的三列格式"
+                f"（问题类别、牵头督办部门、说明）读取，第{col_letter(i)}列当作“{_CATEGORY_ROLES[i]}”。"
+                f"请核对，并将 {cell(i)} 格改为“{_CATEGORY_ROLES[i]}”。",
+                file=file, sheet=S_CATEGORIES, row=1, column=col_letter(i), header=texts[i]))
+        return 0, 1, 2, notes
+    named = [i for i in unknown if not numbers(i)]
+    if found[0] is None and named:
+        at = named[0]
+        unknown.remove(at)
+        found[0] = at
+        notes.append(finding(
+            "category-column-by-position",
+            f"{file} 的“{S_CATEGORIES}”表没有“问题类别”列，已把第{col_letter(at)}列（{cell(at)} 格表头{shown(at)}）"
+            f"当作问题类别读取。请核对，并将 {cell(at)} 格改为“问题类别”。",
+            file=file, sheet=S_CATEGORIES, row=1, column=col_letter(at), header=texts[at]))
+    for i in unknown:
+        notes.append(finding(
+            "category-column-unknown",
+            f"{file} 的“{S_CATEGORIES}”表 {cell(i)} 格的表头{shown(i)}不是可识别的列名，第{col_letter(i)}列未读取。"
+            f"如这一列是各类别的牵头督办部门，请将 {cell(i)} 格改为“牵头督办部门”；如是说明，请改为“说明”；"
+            f"否则请删除这一列。",
+            file=file, sheet=S_CATEGORIES, row=1, column=col_letter(i), header=texts[i]))
+    return found[0], found[1], found[2], notes
+
+
+def _read_lists(rows, file: str = "", notes: list | None = None) -> dict:
+    """The lists the master's small sheets hold; findings about how they were read go to ``notes``."""
     lists: dict = {}
     table = rows(S_CATEGORIES)
     if table[1:]:
-        at_name, at_sup, at_note = _category_columns(table[0])
+        at_name, at_sup, at_note, found = _category_columns(table, file)
+        if notes is not None:
+            notes.extend(found)
 
         def cell(r, i):
             return str(r[i] or "").strip() if i is not None and i < len(r) else ""

@@ -39,6 +39,11 @@ STATUS_WORD_HEADERS = ["单位的写法", "办理状态"]
 CHANGE_HEADERS = ["问题编号", "字段", "原值", "新值", "责任单位", "来源文件", "报送日"]
 UNIT_HEADERS = ["单位名称", "单位类型", "别名", "单位代码", "联系人", "联系电话"]  # contacts: for 催报 (book.reminders)
 CATEGORY_HEADERS = ("问题类别", "牵头督办部门", "说明")  # 牵头督办部门 only where a category has one (book.master)
+# how offices head 问题类别's columns (name, 牵头督办部门, 说明), the written header first; a column headed 说明/备注 is
+# never a department (book.master._category_columns)
+CATEGORY_ALIASES = (("问题类别", "类别", "问题类别名称", "问题类型", "类别名称"),
+                    ("牵头督办部门", "督办部门", "牵头部门", "主管部门", "牵头督办单位", "行业主管部门", "督办单位"),
+                    ("说明", "备注", "类别说明"))
 HOLIDAY_HEADERS = ["日期", "类型", "说明"]
 APPROVAL_HEADERS = ["问题编号", "责任单位", "现整改时限", "申请整改时限", "来源文件", "工作表", "行号", "报送日", "办理方式",
                     "申请理由"]
