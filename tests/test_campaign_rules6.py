@@ -220,6 +220,12 @@ def test_xiaoneng_master_without_the_shortening_rows_gets_them_once(tmp_path):
     m = load_master(path)
     assert m.rulebook.task_rhythm("紧急").name == "紧急的重点事项" and m.extras.get(REWRITE_KEY)
     assert m.rulebook.task_rhythm("重点任务") is None
+    from taizhang.book.ledger_sheet import save_master
+
+    save_master(m, path)
+    rows = {r[0].value: r[1].value for r in load_workbook(path)["参数设置"].iter_rows(min_row=2)}
+    assert rows.get("任务类型简称·常规工作") == "常规" and rows.get("任务类型简称·重要任务") == "重要"
+    assert "紧急" in str(rows.get("任务类型简称·紧急的重点事项"))
 
 
 def _rename_category_headers(path, renames):
@@ -318,3 +324,38 @@ def test_a_department_header_no_alias_knows_is_read_by_position_and_said(tmp_pat
     assert [(f.code, f.column) for f in m.sheet_findings] == [("category-column-unknown", "B"),
                                                                ("category-column-unknown", "D")]
     assert all("请将" in f.message and path.name in f.message for f in m.sheet_findings)
+
+
+def test_an_office_shortening_never_makes_another_type_and_a_stray_row_is_told(tmp_path):
+    """Seed 004 "常规工作季报告，重要任务月报告": a 重要任务 case must never pass as a quarterly 常规工作. The office's
+    任务类型简称· rows: a shortening that is another type's own name, or one written under two types, is not applied
+    and is told (提醒's notes); a row naming no type of the plan is told and 参数设置 is written again with the plan's
+    rows; the next save writes a type's missing row (the reviewer's /tmp/rv2/tt.py)."""
+    from openpyxl import load_workbook
+
+    from taizhang.book.ledger_sheet import save_master
+    from taizhang.book.master import create_master, load_master
+
+    def master(name, edit):
+        path = tmp_path / f"{name}.xlsx"
+        create_master(path, book("xiaoneng"))
+        wb = load_workbook(path)
+        rows = {r[0].value: r for r in wb["参数设置"].iter_rows(min_row=2)}
+        edit(rows)
+        wb.save(path)
+        return load_master(path)
+
+    m = master("全称", lambda rows: setattr(rows["任务类型简称·常规工作"][1], "value", "常规、重要任务"))
+    assert m.rulebook.task_rhythm("重要任务").name == "重要任务" and m.rulebook.task_rhythm("常规").name == "常规工作"
+    assert any("“重要任务”是方案任务类型“重要任务”的名称" in n for n in m.settings_notes)
+    m = master("两处", lambda rows: setattr(rows["任务类型简称·常规工作"][1], "value", "常规、重要"))
+    assert m.rulebook.task_rhythm("重要") is None and m.rulebook.task_rhythm("重要任务").name == "重要任务"
+    assert any("“重要”同时写在常规工作、重要任务下" in n for n in m.settings_notes)
+    m = master("改名", lambda rows: setattr(rows["任务类型简称·常规工作"][0], "value", "任务类型简称·常规"))
+    assert any("方案没有“常规”这一任务类型" in n for n in m.settings_notes)
+    out = tmp_path / "改名-保存.xlsx"
+    save_master(m, out)
+    labels = [r[0].value for r in load_workbook(out)["参数设置"].iter_rows(min_row=2)]
+    assert "任务类型简称·常规" not in labels
+    assert [x for x in labels if str(x).startswith("任务类型简称·")] == [
+        "任务类型简称·常规工作", "任务类型简称·重要任务", "任务类型简称·紧急的重点事项"]

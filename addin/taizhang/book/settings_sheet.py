@@ -304,15 +304,52 @@ def migrate_settings(book: Rulebook, extras: dict[str, str], labels: set[str]) -
             if label not in labels and "." not in key and key not in update and getattr(book, key) != getattr(plan, key):
                 update[key] = getattr(plan, key)  # a row this master's version did not have: the plan's setting
     if not book.task_rhythms and plan.task_rhythms:  # the plan's task types (seed 004), no 参数设置 row of their own
-        update["task_rhythms"] = [_with_aliases(r, extras) for r in plan.task_rhythms]
+        rhythms, alias_notes = task_types(plan.task_rhythms, extras)
+        update["task_rhythms"] = rhythms
         update["task_rhythm_quote"] = plan.task_rhythm_quote
-        if not any(k.startswith(TASK_ALIAS_PREFIX) for k in extras):  # written before the 任务类型简称· rows: add them
-            extras[REWRITE_KEY] = "是"
+        notes += alias_notes
+        if any(TASK_ALIAS_PREFIX + r.name not in extras for r in plan.task_rhythms):
+            extras[REWRITE_KEY] = "是"  # a type's row missing (a master written before them, a row relabelled): written
+            # again; a shortening set aside stays as the office wrote it, told on every reading until it is corrected
     for quote, keys in QUOTED.items():
         same = all(update.get(k, getattr(book, k)) == getattr(plan, k) for k in keys)
         if not getattr(book, quote) and getattr(plan, quote) and same:
             update[quote] = getattr(plan, quote)
     return (book.model_copy(update=update) if update else book), notes
+
+
+def task_types(plan_rhythms, extras: dict[str, str]) -> tuple[list, list[str]]:
+    """The plan's task types with the office's 任务类型简称· rows (``_with_aliases``), and a note for 提醒 on each row or
+    shortening set aside: a row naming no type of the plan, a shortening that is another type's own name, or one
+    written under two types (which of them it meant cannot be told: a monthly 重要任务 must never pass as a quarterly
+    常规工作). What is set aside is not applied; the preset's shortenings stand where a type's row is missing."""
+    from taizhang.fields import norm_text
+
+    names = {r.name for r in plan_rhythms}
+    notes = [f"参数设置“{label}”：方案没有“{label[len(TASK_ALIAS_PREFIX):]}”这一任务类型（方案的任务类型："
+             f"{'、'.join(r.name for r in plan_rhythms)}），本行未采用，已按方案重写。"
+             for label in extras if label.startswith(TASK_ALIAS_PREFIX) and label[len(TASK_ALIAS_PREFIX):] not in names]
+    rhythms = [_with_aliases(r, extras) for r in plan_rhythms]
+    own = {norm_text(r.name): r.name for r in plan_rhythms}
+    under: dict[str, list[str]] = {}
+    for r in rhythms:
+        for a in r.aliases:
+            under.setdefault(norm_text(a), []).append(r.name)
+    dropped: set[str] = set()
+    for a, types in under.items():
+        others = [t for t in types if a in own and t != own[a]]
+        if others:
+            notes.append(f"参数设置中的任务类型简称“{a}”是方案任务类型“{own[a]}”的名称，不能作为"
+                         f"{'、'.join(others)}的简称，未采用。")
+            dropped.add(a)
+        elif len(types) > 1:
+            notes.append(f"参数设置中的任务类型简称“{a}”同时写在{'、'.join(types)}下，无法判断所指类型，未采用；"
+                         "请只写在一个任务类型下。")
+            dropped.add(a)
+    if dropped:
+        rhythms = [r.model_copy(update={"aliases": [a for a in r.aliases if norm_text(a) not in dropped]})
+                   for r in rhythms]
+    return rhythms, notes
 
 
 def _with_aliases(rhythm, extras: dict[str, str]):

@@ -102,16 +102,20 @@ _HEADER_BREAK = re.compile(r"(?=[（(])|(?<=[／、])")  # before an opening bra
 
 def header_lines(text: str, size: float = 11, max_width: float = HEADER_MAX_WIDTH) -> list[str]:
     """``text`` broken at its word boundaries (before "（", after "／" and "、") into the fewest lines that fit
-    ``max_width`` (the narrowest such); a header without such a boundary stays whole (its column widens instead).
+    ``max_width`` (the narrowest such); where no breaking fits, into the narrowest lines it has; a header without
+    such a boundary stays whole (its column widens instead).
 
     >>> header_lines("序时进度差（百分点）")
     ['序时进度差', '（百分点）']
     >>> header_lines("不作为、乱作为、慢作为")
     ['不作为、', '乱作为、慢作为']
+    >>> header_lines("城乡环境整治、营商环境优化提升、基层减负增效专项整治")  # no break fits: the narrowest lines
+    ['城乡环境整治、', '营商环境优化提升、', '基层减负增效专项整治']
     """
-    def key(lines: list[str]) -> tuple:
+    def key(lines: list[str]) -> tuple:  # what fits: fewest lines, then narrowest; where nothing fits: narrowest
         widest = max(text_units(ln, size) for ln in lines) + HEADER_PAD
-        return widest > max_width, len(lines), widest
+        fits = widest <= max_width
+        return not fits, len(lines) if fits else 0, widest
 
     pieces = [p for p in _HEADER_BREAK.split(text) if p]
     if len(pieces) > 8:

@@ -346,7 +346,9 @@ class Rulebook(_Strict):
         text = norm_text(value)
         if not text:
             return None
-        return next((r for r in self.task_rhythms if text in {norm_text(n) for n in (r.name, *r.aliases)}), None)
+        # the plan's names first, across every type: an office's shortening never takes another type's own name
+        return next((r for r in self.task_rhythms if text == norm_text(r.name)), None) or \
+            next((r for r in self.task_rhythms if text in {norm_text(n) for n in r.aliases}), None)
 
 
 def _no_duplicates(key: str, names: list[str]) -> None:
