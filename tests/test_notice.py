@@ -297,3 +297,25 @@ def test_long_titles_wrap_at_word_breaks(tmp_path):
     text = render(doc.save(tmp_path / "标题.docx"), tmp_path / "pdf")
     lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
     assert all(t in lines for t in titles), lines[:12]
+
+
+def test_gongwen_papers_share_no_elements(tmp_path):
+    """Each 公文 opens its own copy of the once-made blank: what one paper gets (text, a changed style) is not in
+    the next, and the table rows copied from one prototype row each hold their own texts and alignment."""
+    from taizhang.report.gongwen import Gongwen
+
+    first = Gongwen("甲的通报")
+    first.para("只在甲中")
+    first.doc.styles["公文正文"].font.size = Pt(30)
+    first.table(["问题编号", "超期工作日"], [["A-1", 3], ["A-2", "无"]], widths_mm=[100, 56])
+    second = Gongwen("乙的通报").table(["问题编号", "超期工作日"], [["B-1"]], widths_mm=[100, 56])  # a short row
+    path = second.save(tmp_path / "乙.docx")
+    doc = Document(str(path))
+    assert "只在甲中" not in "\n".join(p.text for p in doc.paragraphs)
+    assert doc.styles["公文正文"].font.size == Pt(16)
+    assert first.doc.element.body is not second.doc.element.body
+    rows = first.doc.tables[0].rows
+    assert [[c.text for c in r.cells] for r in rows] == [["问题编号", "超期工作日"], ["A-1", "3"], ["A-2", "无"]]
+    centred = [c.paragraphs[0]._p.find(qn("w:pPr")).find(qn("w:jc")) is not None for c in rows[1].cells + rows[2].cells]
+    assert centred == [False, True, False, False]
+    assert [c.text for c in doc.tables[0].rows[1].cells] == ["B-1", ""]

@@ -76,7 +76,9 @@ def extract_path(folder: Path, stem: str, by: str, dept: str, day: dt.date) -> P
 
 def _case_rows(e: Extract) -> list[list]:
     rows = []
-    for (_, r), deadline in zip(e.rows.iterrows(), e.deadlines):
+    columns = list(e.rows.columns)
+    # each row as iterrows gives it (a row of ``.values``), without making a Series of it
+    for r, deadline in zip((dict(zip(columns, v)) for v in e.rows.values), e.deadlines):
         rows.append([_text(r.get("case_id")), _text(r.get("unit")), _text(r.get("category")), _text(r.get("description")),
                      r.get("assigned"), deadline, r.get("remaining"), r.get("progress"), _text(r.get("progress_note")),
                      _text(r.get("status")), _text(r.get("light"))])
@@ -85,12 +87,16 @@ def _case_rows(e: Extract) -> list[list]:
 
 
 def _unit_rows(e: Extract, states: dict[str, str]) -> list[list]:
+    by_unit: dict[str, list[str]] = {}  # unit → its cases' lights, the rows read once
+    if len(e.rows):
+        lights = e.rows["light"] if "light" in e.rows else [""] * len(e.rows)
+        for u, v in zip(e.rows["unit"], lights):
+            by_unit.setdefault(_text(u), []).append(_text(v))
     out = []
     for unit in e.units:
-        mine = e.rows[e.rows["unit"].map(_text) == unit] if len(e.rows) else e.rows
-        lights = [_text(v) for v in mine["light"]] if "light" in mine else []
-        out.append([unit, states.get(unit, ""), len(mine), *(lights.count(LIGHT_ZH[k]) for k in
-                                                              ("done", "closed", "red", "yellow", "green"))])
+        mine = by_unit.get(unit, [])
+        out.append([unit, states.get(unit, ""), len(mine), *(mine.count(LIGHT_ZH[k]) for k in
+                                                             ("done", "closed", "red", "yellow", "green"))])
     return out
 
 

@@ -16,7 +16,9 @@ name wraps, the date stays on one line). Chinese font names go into ``w:eastAsia
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import io
 import re
 from pathlib import Path
 from typing import Sequence
@@ -30,6 +32,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
 from docx.styles.style import StyleFactory
+from docx.table import _Cell
 
 from taizhang.xlsx.storage import atomic_write
 
@@ -279,23 +282,16 @@ class Gongwen:
                  draft_note: str = "草稿（供办公室修改后印发）", run_in_headings: bool = False):
         """``run_in_headings``: each 一级标题 starts the paragraph after it, in 黑体 ("一、签收部署。请于……"),
         which keeps a one-page notice with a long office name on one page."""
-        self.doc = Document()
+        self.doc, self._style_ids = _base_document()
         self.title = title
         self.run_in_headings = run_in_headings
         self._run_in: str | None = None
         self._h1 = 0
         self._h2 = 0
         self._h3 = 0
-        # a style is set by its id (what python-docx's name setter writes): its name lookup scans every style
-        self._style_ids: dict[str, str] = {}
         self._grid: str | None = None
         self._break_next = False  # page_break(): the next paragraph starts a page
         self._last_table = None  # (table, the half line after it): signature() keeps its last row with it
-        self._drop_styles_with_effects()
-        self._setup_defaults()
-        self._setup_page()
-        self._setup_styles()
-        self._setup_page_numbers()
         props = self.doc.core_properties
         props.title, props.author, props.last_modified_by, props.comments = title, "", "", ""
         if draft:
@@ -305,7 +301,18 @@ class Gongwen:
         if addressee:
             self._add(addressee.rstrip("：:") + "：", "公文主送")
 
-    # ---- setup ----
+    # ---- setup (once a process, in _base_document) ----
+    def _setup(self) -> None:
+        """The blank 公文: python-docx's template with the defaults, page, 公文 styles and page numbers."""
+        self.doc = Document()
+        # a style is set by its id (what python-docx's name setter writes): its name lookup scans every style
+        self._style_ids: dict[str, str] = {}
+        self._drop_styles_with_effects()
+        self._setup_defaults()
+        self._setup_page()
+        self._setup_styles()
+        self._setup_page_numbers()
+
     def _drop_styles_with_effects(self) -> None:
         """python-docx's template carries Word 2010's stylesWithEffects part, a second copy of the styles that
         no longer matches styles.xml once the 公文 styles are added; Word 2013 and later neither need nor write it."""
@@ -501,18 +508,40 @@ class Gongwen:
             p._p.style = self._style_ids["公文表头"]
             r = p.add_run(str(h))
             r.font.size = size
-        for row in rows:
-            added = t.add_row()
-            _child(added._tr.get_or_add_trPr(), "cantSplit", _TRPR_ORDER)  # a row prints whole, on one page
-            cells = added.cells
-            for cell, v, w in zip(cells, row, widths_mm):
+        if any(len(row) < len(headers) for row in rows):  # a short row: its missing cells stay as python-docx adds them
+            for row in rows:
+                added = t.add_row()
+                _child(added._tr.get_or_add_trPr(), "cantSplit", _TRPR_ORDER)
+                for cell, v, w in zip(added.cells, row, widths_mm):
+                    cell.width = Mm(w)
+                    p = cell.paragraphs[0]
+                    p._p.style = self._style_ids["公文表格"]
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    p.add_run(_cell(v)).font.size = size
+        elif rows:
+            # one body row made through python-docx, its text left out; each row is a copy of it with its texts
+            # (python-docx's insert-in-schema-order machinery per cell was most of a table's time)
+            proto = t.add_row()._tr
+            _child(proto.get_or_add_trPr(), "cantSplit", _TRPR_ORDER)  # a row prints whole, on one page
+            for tc, w in zip(proto.tc_lst, widths_mm):
+                cell = _Cell(tc, t)
                 cell.width = Mm(w)
                 p = cell.paragraphs[0]
                 p._p.style = self._style_ids["公文表格"]
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                r = p.add_run(_cell(v))
-                r.font.size = size
+                p.add_run().font.size = size
+            proto.getparent().remove(proto)
+            tbl = t._tbl
+            for row in rows:
+                tr = copy.deepcopy(proto)
+                tbl.append(tr)
+                for tc, v in zip(tr.tc_lst, row):
+                    p = tc.p_lst[0]
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        _child(p.pPr, "jc", _PPR_ORDER).set(qn("w:val"), "center")
+                    text = _cell(v)
+                    if text:
+                        p.r_lst[0].text = text
         _table_width(t, widths_mm)
         gap = self._add("", "公文正文")  # half a line between the table and the text after it
         gap.paragraph_format.line_spacing = Twips(LINE_PITCH.twips // 2)
@@ -589,6 +618,24 @@ class Gongwen:
         path = Path(path)
         atomic_write(path, lambda tmp: self.doc.save(str(tmp)))
         return path
+
+
+_BASE: tuple[bytes, dict[str, str]] | None = None
+
+
+def _base_document():
+    """A fresh blank 公文 (python-docx ``Document``) and its 公文 style ids. The blank is set up once a process and
+    saved to bytes; each paper opens its own copy of those bytes (half the time of setting one up: its 11 styles and
+    the page numbers), so no paper shares an element with another."""
+    global _BASE
+    if _BASE is None:
+        blank = Gongwen.__new__(Gongwen)
+        blank._setup()
+        buf = io.BytesIO()
+        blank.doc.save(buf)
+        _BASE = (buf.getvalue(), blank._style_ids)
+    data, style_ids = _BASE
+    return Document(io.BytesIO(data)), dict(style_ids)
 
 
 def _cell(v) -> str:
