@@ -156,13 +156,24 @@ def _body(rows: list[list], fills: list[str | None], widths: list[float], light_
                     n = lines_of[key] = lines_needed(v, widths[c])
                 need = max(need, n)
         heights.append(row_height(need) if need > 1 else None)
-    if note:
-        rows += [[None] * width, [note] + [None] * (width - 1)]
-        for c in range(width):
-            styles[c] += [None, None]
-        heights += [None, None]
     columns = [list(col) for col in zip(*rows)]
-    return AppendedRows(columns, 4, column_styles=styles, row_heights=heights if any(heights) else None)
+    body = AppendedRows(columns, 4, column_styles=styles, row_heights=heights if any(heights) else None)
+    if note:
+        _after(body, [None] * width)
+        _after(body, [note] + [None] * (width - 1))
+    return body
+
+
+def _after(body, values: list, styles: list | None = None, height: float | None = None) -> None:
+    """One more row under ``body`` (a blank row, a legend or note line): its values, per-cell styles (none: plain)
+    and height as given."""
+    if height is not None and body.row_heights is None:
+        body.row_heights = [None] * len(body.columns[0])
+    for c, col in enumerate(body.columns):
+        col.append(values[c])
+        body.column_styles[c].append(styles[c] if styles else None)
+    if body.row_heights is not None:
+        body.row_heights.append(height)
 
 
 def _units(ws, ov: Overview, sub: str):
@@ -223,24 +234,16 @@ def _trend(ws, ov: Overview, sub: str):
             colours.append("red" if red else "yellow" if yellow else "green" if total else None)
         rows.append(values)
         cell_fills.append(colours)
-    # the three colours this grid uses, under it (a blank row between), as streamed rows too
-    width = len(headers)
+    widths = _widths(ws, len(headers))
+    body = _body(rows, [None] * len(rows), widths, cell_fills=cell_fills)  # rows as tall as their wrapped names
+    # the three colours this grid uses, under it (a blank row between): the colour's cell styled, the rest plain
+    _after(body, [None] * len(headers))
     for key in ("red", "yellow", "green"):
         text = {"red": "有超期问题", "yellow": "有预警问题，没有超期", "green": "问题都按计划推进"}[key]
-        rows.append([LIGHT_ZH[key], text] + [None] * (width - 2))
-        cell_fills.append([key] + [None] * (width - 1))
-    body = _body(rows, [None] * len(rows), _widths(ws, width), cell_fills=cell_fills)  # rows as tall as their wrapped names
-    # the legend rows: no border on their empty cells, one blank row above them
-    for c, col in body.column_styles.items():
-        for i in range(len(ov.trend), len(rows)):
-            if c > 0 or rows[i][0] is None:
-                col[i] = None
-    for col in body.columns:
-        col[len(ov.trend):len(ov.trend)] = [None]
-    for col in body.column_styles.values():
-        col[len(ov.trend):len(ov.trend)] = [None]
-    if body.row_heights is not None:
-        body.row_heights[len(ov.trend):len(ov.trend)] = [None]
+        values = [LIGHT_ZH[key], text] + [None] * (len(headers) - 2)
+        need = max(lines_needed(v, w) for v, w in zip(values, widths) if type(v) is str)
+        _after(body, values, [_cell_style(LIGHT_ZH[key], key, True, False)] + [None] * (len(headers) - 1),
+               row_height(need) if need > 1 else None)
     return body
 
 
