@@ -513,9 +513,7 @@ class Gongwen:
                 added = t.add_row()
                 _child(added._tr.get_or_add_trPr(), "cantSplit", _TRPR_ORDER)
                 for cell, v, w in zip(added.cells, row, widths_mm):
-                    cell.width = Mm(w)
-                    p = cell.paragraphs[0]
-                    p._p.style = self._style_ids["公文表格"]
+                    p = self._body_cell(cell, w)
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
                         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     p.add_run(_cell(v)).font.size = size
@@ -525,11 +523,7 @@ class Gongwen:
             proto = t.add_row()._tr
             _child(proto.get_or_add_trPr(), "cantSplit", _TRPR_ORDER)  # a row prints whole, on one page
             for tc, w in zip(proto.tc_lst, widths_mm):
-                cell = _Cell(tc, t)
-                cell.width = Mm(w)
-                p = cell.paragraphs[0]
-                p._p.style = self._style_ids["公文表格"]
-                p.add_run().font.size = size
+                self._body_cell(_Cell(tc, t), w).add_run().font.size = size
             proto.getparent().remove(proto)
             tbl = t._tbl
             for row in rows:
@@ -548,6 +542,13 @@ class Gongwen:
         gap.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         self._last_table = (t, gap)
         return self
+
+    def _body_cell(self, cell, width_mm: float):
+        """A table body cell ``width_mm`` wide in 公文表格; its paragraph, for the text."""
+        cell.width = Mm(width_mm)
+        p = cell.paragraphs[0]
+        p._p.style = self._style_ids["公文表格"]
+        return p
 
     def signature(self, office: str, date: dt.date) -> "Gongwen":
         """落款 as GB/T 9704-2012 7.3.5.1 lays it out for the seal: the date (Arabic numerals) four characters
